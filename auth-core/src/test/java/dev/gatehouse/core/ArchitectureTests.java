@@ -1,0 +1,51 @@
+package dev.gatehouse.core;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.Test;
+
+/** Module boundaries from ARCHITECTURE.md, held by ArchUnit. */
+class ArchitectureTests {
+
+    private static final JavaClasses CORE = new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .importPackages("dev.gatehouse.core");
+
+    @Test
+    void coreWhenCheckedThenDependsOnNoSpring() {
+        noClasses()
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage("org.springframework..")
+                .because("auth-core is plain Java; Spring lives in auth-server and auth-spring-starter")
+                .check(CORE);
+    }
+
+    @Test
+    void password4jWhenUsedThenOnlyInsidePasswordPackage() {
+        noClasses()
+                .that()
+                .resideOutsideOfPackage("dev.gatehouse.core.password..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage("com.password4j..", "me.gosimple.nbvcxz..")
+                .because("swapping the hashing library must touch one package")
+                .check(CORE);
+    }
+
+    @Test
+    void coreWhenCheckedThenNoStandardStreamsOrPrintStackTrace() {
+        noClasses()
+                .should()
+                .accessField(System.class, "out")
+                .orShould()
+                .accessField(System.class, "err")
+                .orShould()
+                .callMethod(Throwable.class, "printStackTrace")
+                .because("a library must not write secrets-bearing output on its own")
+                .check(CORE);
+    }
+}
