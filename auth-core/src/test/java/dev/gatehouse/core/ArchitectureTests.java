@@ -37,6 +37,18 @@ class ArchitectureTests {
     }
 
     @Test
+    void nimbusWhenUsedThenOnlyInsideJwtPackage() {
+        noClasses()
+                .that()
+                .resideOutsideOfPackage("dev.gatehouse.core.jwt..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage("com.nimbusds..", "com.google.crypto.tink..")
+                .because("swapping the JOSE library must touch one package")
+                .check(CORE);
+    }
+
+    @Test
     void coreWhenCheckedThenNoStandardStreamsOrPrintStackTrace() {
         noClasses()
                 .should()

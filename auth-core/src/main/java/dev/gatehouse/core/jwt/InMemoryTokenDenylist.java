@@ -1,0 +1,73 @@
+package dev.gatehouse.core.jwt;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * A {@link TokenDenylist} in memory (Caffeine), each entry expiring with its token. No size bound: evicting
+ * an entry early would silently un-revoke a token. Thread-safe.
+ */
+public final class InMemoryTokenDenylist implements TokenDenylist {
+
+    private final Clock clock;
+    private final Cache<String, Instant> revoked;
+
+    /** A denylist on the UTC system clock. */
+    public InMemoryTokenDenylist() {
+        this(Clock.systemUTC());
+    }
+
+    /**
+     * A denylist on the given clock.
+     *
+     * @param clock the clock that decides when entries expire
+     */
+    public InMemoryTokenDenylist(Clock clock) {
+        this.clock = Objects.requireNonNull(clock, "clock must not be null");
+        this.revoked = Caffeine.newBuilder()
+                .ticker(() -> Duration.ofMillis(clock.millis()).toNanos())
+                .expireAfter(new Expiry<String, Instant>() {
+                    @Override
+                    public long expireAfterCreate(String jti, Instant expiresAt, long currentTime) {
+                        return remaining(expiresAt);
+                    }
+
+                    @Override
+                    public long expireAfterUpdate(
+                            String jti, Instant expiresAt, long currentTime, long currentDuration) {
+                        return remaining(expiresAt);
+                    }
+
+                    @Override
+                    public long expireAfterRead(String jti, Instant expiresAt, long currentTime, long currentDuration) {
+                        return currentDuration;
+                    }
+                })
+                .build();
+    }
+
+    private long remaining(Instant expiresAt) {
+        // Keep five extra minutes (the largest clock skew a verifier allows) so skew cannot resurrect a revoked token.
+        return Math.max(
+                0,
+                Duration.between(clock.instant(), expiresAt.plus(TokenVerifier.MAX_CLOCK_SKEW))
+                        .toNanos());
+    }
+
+    @Override
+    public void revoke(String jti, Instant expiresAt) {
+        revoked.put(
+                Objects.requireNonNull(jti, "jti must not be null"),
+                Objects.requireNonNull(expiresAt, "expiresAt must not be null"));
+    }
+
+    @Override
+    public boolean isRevoked(String jti) {
+        return revoked.getIfPresent(jti) != null;
+    }
+}

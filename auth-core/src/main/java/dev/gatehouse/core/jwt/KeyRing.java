@@ -1,0 +1,546 @@
+package dev.gatehouse.core.jwt;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.KeyUse;
+import com.nimbusds.jose.jwk.OctetSequenceKey;
+import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
+import com.nimbusds.jose.jwk.gen.OctetKeyPairGenerator;
+import com.nimbusds.jose.jwk.gen.OctetSequenceKeyGenerator;
+import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
+import com.nimbusds.jose.util.Base64URL;
+import dev.gatehouse.core.crypto.CryptoException;
+import dev.gatehouse.core.crypto.Envelope;
+import dev.gatehouse.core.crypto.MasterKey;
+import java.security.SecureRandom;
+import java.text.ParseException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The signing keys of an issuer, with rotation. Exactly one key is {@link KeyState#ACTIVE} and signs; a
+ * {@link KeyState#NEXT} key is published ahead of time; {@link KeyState#RETIRING} keys stay published until
+ * the tokens they signed have expired. {@link #jwksJson()} exports public keys only, with RFC 7638
+ * thumbprints as {@code kid}s.
+ *
+ * <p>Keys persist through a {@link KeyRepository}, private keys sealed by an {@link Envelope}. Changes are
+ * compare-and-set on the repository's version, so nodes sharing a store rotate once and never end up with
+ * two active keys. Thread-safe: reads see an immutable snapshot; changes are serialised.
+ *
+ * <pre>{@code
+ * KeyRing ring = KeyRing.builder()
+ *         .repository(new FileKeyRepository(Path.of("keys.json")))
+ *         .envelope(Envelope.of(MasterKey.fromEnvironment(System::getenv)))
+ *         .build();
+ * ring.rotateIfDue(); // on a schedule
+ * }</pre>
+ */
+public final class KeyRing {
+
+    /**
+     * The default algorithm for new keys, chosen by measurement (see SECURITY.md, "Tokens"): a token is
+     * signed once and verified many times, and RS256 verifies fastest on the JDK and everywhere.
+     */
+    public static final JwsAlgorithm DEFAULT_ALGORITHM = JwsAlgorithm.RS256;
+
+    private static final String CONTEXT_PREFIX = "gatehouse-jwk:";
+    private static final int MAX_ATTEMPTS = 5;
+
+    private final JwsAlgorithm algorithm;
+    private final RotationPolicy policy;
+    private final KeyRepository repository;
+    private final Envelope envelope;
+    private final Clock clock;
+    private final SecureRandom random;
+
+    private volatile State state;
+
+    private record State(
+            long version, List<ManagedKey> keys, @Nullable ManagedKey active) {}
+
+    private KeyRing(Builder b) {
+        this.algorithm = b.algorithm;
+        this.policy = b.policy;
+        this.repository = b.repository;
+        this.envelope = b.envelope == null ? Envelope.of(MasterKey.ephemeralForDevelopment()) : b.envelope;
+        this.clock = b.clock;
+        this.random = b.random;
+        if (repository.durable() && envelope.currentKey().development()) {
+            throw new TokenException(
+                    TokenException.Reason.INVALID_KEY,
+                    "refusing to persist signing keys under an ephemeral development master key; set "
+                            + MasterKey.ENVIRONMENT_VARIABLE + " (32 random bytes, Base64)");
+        }
+        this.state = read(repository.load());
+    }
+
+    /**
+     * A builder: {@link #DEFAULT_ALGORITHM}, {@link RotationPolicy#defaults()}, an in-memory repository.
+     *
+     * @return a new builder
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * The key that signs new tokens, creating the first keys if the ring is empty.
+     *
+     * @return the active key
+     */
+    public ManagedKey activeKey() {
+        ManagedKey active = state.active();
+        if (active == null) {
+            change(keys -> maintain(keys, false));
+            active = state.active();
+        }
+        if (active == null) {
+            throw new TokenException(TokenException.Reason.NO_ACTIVE_KEY, "the key ring has no active key");
+        }
+        return active;
+    }
+
+    /**
+     * All published keys: next, active and retiring.
+     *
+     * @return the keys
+     */
+    public List<ManagedKey> keys() {
+        return state.keys();
+    }
+
+    /**
+     * A published key by id.
+     *
+     * @param kid the key id
+     * @return the key, if published
+     */
+    public Optional<ManagedKey> find(String kid) {
+        for (ManagedKey k : state.keys()) {
+            if (k.kid().equals(kid)) {
+                return Optional.of(k);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * The JWK Set (RFC 7517 §5) of published public keys. Private parts and HMAC secrets never appear.
+     *
+     * @return the JWKS JSON
+     */
+    public String jwksJson() {
+        List<JWK> publicKeys = new ArrayList<>();
+        for (ManagedKey k : state.keys()) {
+            JWK pub = k.publicJwk();
+            if (pub != null) {
+                publicKeys.add(pub);
+            }
+        }
+        return new JWKSet(publicKeys).toString(true);
+    }
+
+    /**
+     * Rotates if the active key has served {@link RotationPolicy#rotateEvery()}, retires keys past {@link
+     * RotationPolicy#retireAfter()}, and keeps a NEXT key published. Call it on a schedule; safe from several
+     * nodes at once.
+     *
+     * @return {@code true} if anything changed
+     */
+    public boolean rotateIfDue() {
+        return change(keys -> maintain(keys, false));
+    }
+
+    /**
+     * Rotates now: the NEXT key (or a fresh one) becomes active; the active key starts retiring.
+     *
+     * @return the new active key
+     */
+    public ManagedKey rotateNow() {
+        change(keys -> maintain(keys, true));
+        return activeKey();
+    }
+
+    /**
+     * Re-reads the repository, picking up rotations made by other nodes.
+     */
+    public void refresh() {
+        state = read(repository.load());
+    }
+
+    /**
+     * Adds a new key of {@code keyAlgorithm}: it becomes ACTIVE if there is none, else NEXT (replacing an
+     * unused NEXT key).
+     *
+     * @param keyAlgorithm the algorithm of the new key
+     * @return the new key
+     */
+    public ManagedKey addKey(JwsAlgorithm keyAlgorithm) {
+        JWK jwk = generate(keyAlgorithm, random);
+        return add(keyAlgorithm, jwk);
+    }
+
+    /**
+     * Adds an operator-supplied HMAC secret as a key (ACTIVE if there is none, else NEXT).
+     *
+     * @param secret at least 32 bytes for HS256, 64 for HS512 (RFC 7518 §3.2); copied
+     * @param hmacAlgorithm HS256 or HS512
+     * @return the new key
+     * @throws TokenException if the secret is shorter than the hash output
+     */
+    public ManagedKey addSecret(byte[] secret, JwsAlgorithm hmacAlgorithm) {
+        requireHmacSecret(secret, hmacAlgorithm);
+        JWK jwk = new OctetSequenceKey.Builder(secret.clone())
+                .keyID(randomKid())
+                .algorithm(hmacAlgorithm.nimbus())
+                .keyUse(KeyUse.SIGNATURE)
+                .build();
+        return add(hmacAlgorithm, jwk);
+    }
+
+    static void requireHmacSecret(byte[] secret, JwsAlgorithm algorithm) {
+        if (!algorithm.symmetric()) {
+            throw new TokenException(
+                    TokenException.Reason.INVALID_KEY, algorithm.joseName() + " is not an HMAC algorithm");
+        }
+        int minBytes = algorithm == JwsAlgorithm.HS256 ? 32 : 64;
+        if (secret.length < minBytes) {
+            throw new TokenException(
+                    TokenException.Reason.INVALID_KEY,
+                    algorithm.joseName() + " needs a secret of at least " + minBytes * 8 + " bits (RFC 7518 §3.2); got "
+                            + secret.length * 8 + " bits");
+        }
+    }
+
+    private ManagedKey add(JwsAlgorithm keyAlgorithm, JWK jwk) {
+        String kid = Objects.requireNonNull(jwk.getKeyID(), "generated key has no kid");
+        change(keys -> {
+            Instant now = clock.instant();
+            boolean hasActive = keys.stream().anyMatch(k -> k.state() == KeyState.ACTIVE);
+            List<ManagedKey> out = new ArrayList<>();
+            for (ManagedKey k : keys) {
+                if (k.state() != KeyState.NEXT || !hasActive) {
+                    out.add(k);
+                }
+            }
+            out.add(new ManagedKey(
+                    kid,
+                    keyAlgorithm,
+                    hasActive ? KeyState.NEXT : KeyState.ACTIVE,
+                    now,
+                    hasActive ? null : now,
+                    null,
+                    jwk));
+            return out;
+        });
+        return find(kid).orElseThrow();
+    }
+
+    /** Applies {@code update} to the stored keys with compare-and-set, retrying when another writer wins. */
+    private synchronized boolean change(UnaryOperator<List<ManagedKey>> update) {
+        for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+            State current = read(repository.load());
+            List<ManagedKey> updated = update.apply(current.keys());
+            if (sameKeys(current.keys(), updated)) {
+                state = current;
+                return false;
+            }
+            if (repository.replace(current.version(), store(updated))) {
+                state = read(repository.load());
+                return true;
+            }
+        }
+        throw new TokenException(
+                TokenException.Reason.NO_ACTIVE_KEY, "could not update the key ring: too many concurrent writers");
+    }
+
+    private List<ManagedKey> maintain(List<ManagedKey> keys, boolean force) {
+        Instant now = clock.instant();
+        List<ManagedKey> out = new ArrayList<>();
+        ManagedKey active = null;
+        ManagedKey next = null;
+        for (ManagedKey k : keys) {
+            switch (k.state()) {
+                case ACTIVE -> active = k;
+                case NEXT -> next = k.algorithm() == algorithm ? k : null; // a NEXT of an old algorithm never signed
+                case RETIRING -> {
+                    Instant retiring = k.retiringAt().orElse(k.createdAt());
+                    if (retiring.plus(policy.retireAfter()).isAfter(now)) {
+                        out.add(k);
+                    }
+                }
+                case RETIRED -> {
+                    // gone
+                }
+            }
+        }
+        if (active == null) {
+            active = (next != null ? next : fresh(now)).withState(KeyState.ACTIVE, now);
+            next = null;
+        } else {
+            Instant activated = active.activatedAt().orElse(active.createdAt());
+            boolean due = !activated.plus(policy.rotateEvery()).isAfter(now);
+            boolean nextReady =
+                    next != null && !next.createdAt().plus(policy.prepublish()).isAfter(now);
+            if (force || (due && nextReady)) {
+                out.add(active.withState(KeyState.RETIRING, now));
+                active = (next != null ? next : fresh(now)).withState(KeyState.ACTIVE, now);
+                next = null;
+            }
+        }
+        out.add(active);
+        out.add(next != null ? next : fresh(now));
+        return out;
+    }
+
+    private ManagedKey fresh(Instant now) {
+        JWK jwk = generate(algorithm, random);
+        return new ManagedKey(Objects.requireNonNull(jwk.getKeyID()), algorithm, KeyState.NEXT, now, null, null, jwk);
+    }
+
+    static JWK generate(JwsAlgorithm algorithm, SecureRandom random) {
+        try {
+            return switch (algorithm) {
+                case RS256, PS256 ->
+                    new RSAKeyGenerator(2048)
+                            .algorithm(algorithm.nimbus())
+                            .keyUse(KeyUse.SIGNATURE)
+                            .keyIDFromThumbprint(true)
+                            .secureRandom(random)
+                            .generate();
+                case ES256, ES384 ->
+                    new ECKeyGenerator(algorithm == JwsAlgorithm.ES256 ? Curve.P_256 : Curve.P_384)
+                            .algorithm(algorithm.nimbus())
+                            .keyUse(KeyUse.SIGNATURE)
+                            .keyIDFromThumbprint(true)
+                            .secureRandom(random)
+                            .generate();
+                case EdDSA ->
+                    new OctetKeyPairGenerator(Curve.Ed25519)
+                            .algorithm(algorithm.nimbus())
+                            .keyUse(KeyUse.SIGNATURE)
+                            .keyIDFromThumbprint(true)
+                            .secureRandom(random)
+                            .generate();
+                case HS256, HS512 ->
+                    new OctetSequenceKeyGenerator(algorithm == JwsAlgorithm.HS256 ? 256 : 512)
+                            .algorithm(algorithm.nimbus())
+                            .keyUse(KeyUse.SIGNATURE)
+                            .keyID(randomKid(random))
+                            .secureRandom(random)
+                            .generate();
+            };
+        } catch (JOSEException e) {
+            throw new TokenException(
+                    TokenException.Reason.INVALID_KEY, "cannot generate a " + algorithm.joseName() + " key", e);
+        }
+    }
+
+    private String randomKid() {
+        return randomKid(random);
+    }
+
+    private static String randomKid(SecureRandom random) {
+        byte[] id = new byte[16];
+        random.nextBytes(id);
+        return Base64URL.encode(id).toString();
+    }
+
+    private List<StoredKey> store(List<ManagedKey> keys) {
+        List<StoredKey> out = new ArrayList<>();
+        for (ManagedKey k : keys) {
+            JWK pub = k.publicJwk();
+            out.add(new StoredKey(
+                    k.kid(),
+                    k.algorithm().joseName(),
+                    k.state(),
+                    k.createdAt(),
+                    k.activatedAt().orElse(null),
+                    k.retiringAt().orElse(null),
+                    pub == null ? "" : pub.toJSONString(),
+                    envelope.sealString(k.jwk().toJSONString(), CONTEXT_PREFIX + k.kid())));
+        }
+        return out;
+    }
+
+    private State read(KeyRepository.Snapshot snapshot) {
+        List<ManagedKey> keys = new ArrayList<>();
+        ManagedKey active = null;
+        State previous = this.state;
+        for (StoredKey s : snapshot.keys()) {
+            if (s.state() == KeyState.RETIRED) {
+                continue;
+            }
+            ManagedKey cached = previous == null
+                    ? null
+                    : previous.keys().stream()
+                            .filter(k -> k.kid().equals(s.kid()) && k.state() == s.state())
+                            .findFirst()
+                            .orElse(null);
+            ManagedKey k = cached != null ? cached : open(s);
+            keys.add(k);
+            if (k.state() == KeyState.ACTIVE) {
+                if (active != null) {
+                    throw new TokenException(
+                            TokenException.Reason.INVALID_KEY,
+                            "key store has two active keys: " + active.kid() + ", " + k.kid());
+                }
+                active = k;
+            }
+        }
+        return new State(snapshot.version(), List.copyOf(keys), active);
+    }
+
+    private ManagedKey open(StoredKey s) {
+        JwsAlgorithm alg = JwsAlgorithm.fromJoseName(s.algorithm())
+                .orElseThrow(() -> new TokenException(
+                        TokenException.Reason.INVALID_KEY,
+                        "stored key " + s.kid() + " has unsupported alg " + s.algorithm()));
+        String json;
+        try {
+            json = envelope.openString(s.sealedPrivateJwk(), CONTEXT_PREFIX + s.kid());
+        } catch (CryptoException e) {
+            throw new TokenException(
+                    TokenException.Reason.INVALID_KEY,
+                    "cannot open stored key " + s.kid() + " (" + e.code() + "): is the right master key configured?",
+                    e);
+        }
+        try {
+            JWK jwk = JWK.parse(json);
+            if (!s.kid().equals(jwk.getKeyID())) {
+                throw new TokenException(
+                        TokenException.Reason.INVALID_KEY, "stored key " + s.kid() + " has a mismatched kid");
+            }
+            return new ManagedKey(s.kid(), alg, s.state(), s.createdAt(), s.activatedAt(), s.retiringAt(), jwk);
+        } catch (ParseException e) {
+            throw new TokenException(
+                    TokenException.Reason.INVALID_KEY, "stored key " + s.kid() + " is not a valid JWK");
+        }
+    }
+
+    private static boolean sameKeys(List<ManagedKey> a, List<ManagedKey> b) {
+        if (a.size() != b.size()) {
+            return false;
+        }
+        for (int i = 0; i < a.size(); i++) {
+            ManagedKey x = a.get(i);
+            ManagedKey y = b.get(i);
+            if (!x.kid().equals(y.kid()) || x.state() != y.state()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The algorithm for new keys.
+     *
+     * @return the algorithm
+     */
+    public JwsAlgorithm algorithm() {
+        return algorithm;
+    }
+
+    @Override
+    public String toString() {
+        return "KeyRing[" + algorithm.joseName() + ", keys=" + state.keys() + "]";
+    }
+
+    /** Builds a {@link KeyRing}. */
+    public static final class Builder {
+
+        private JwsAlgorithm algorithm = DEFAULT_ALGORITHM;
+        private RotationPolicy policy = RotationPolicy.defaults();
+        private KeyRepository repository = new InMemoryKeyRepository();
+        private @Nullable Envelope envelope;
+        private Clock clock = Clock.systemUTC();
+        private SecureRandom random = new SecureRandom();
+
+        private Builder() {}
+
+        /**
+         * Algorithm of newly generated keys; default {@link #DEFAULT_ALGORITHM}. Changing it takes effect at
+         * the next rotation (or {@link #rotateNow()}).
+         *
+         * @param algorithm the algorithm
+         * @return this builder
+         */
+        public Builder algorithm(JwsAlgorithm algorithm) {
+            this.algorithm = Objects.requireNonNull(algorithm, "algorithm must not be null");
+            return this;
+        }
+
+        /**
+         * When to rotate; default {@link RotationPolicy#defaults()}.
+         *
+         * @param policy the rotation policy
+         * @return this builder
+         */
+        public Builder rotation(RotationPolicy policy) {
+            this.policy = Objects.requireNonNull(policy, "policy must not be null");
+            return this;
+        }
+
+        /**
+         * Where keys persist; default in memory.
+         *
+         * @param repository the repository
+         * @return this builder
+         */
+        public Builder repository(KeyRepository repository) {
+            this.repository = Objects.requireNonNull(repository, "repository must not be null");
+            return this;
+        }
+
+        /**
+         * Seals private keys at rest; required for durable repositories (an ephemeral development key is
+         * refused there). Default for in-memory rings: an ephemeral development key.
+         *
+         * @param envelope the envelope
+         * @return this builder
+         */
+        public Builder envelope(Envelope envelope) {
+            this.envelope = Objects.requireNonNull(envelope, "envelope must not be null");
+            return this;
+        }
+
+        /**
+         * The clock for rotation; default UTC system clock.
+         *
+         * @param clock the clock
+         * @return this builder
+         */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock must not be null");
+            return this;
+        }
+
+        /**
+         * Randomness for key generation; default a new {@link SecureRandom}.
+         *
+         * @param random a strong generator
+         * @return this builder
+         */
+        public Builder secureRandom(SecureRandom random) {
+            this.random = Objects.requireNonNull(random, "random must not be null");
+            return this;
+        }
+
+        /**
+         * Builds the ring, loading stored keys.
+         *
+         * @return the key ring
+         */
+        public KeyRing build() {
+            return new KeyRing(this);
+        }
+    }
+}

@@ -1,0 +1,289 @@
+package dev.gatehouse.core.jwt;
+
+import static dev.gatehouse.core.jwt.JwtTestSupport.ISSUER;
+import static dev.gatehouse.core.jwt.JwtTestSupport.T0;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.JWKSet;
+import dev.gatehouse.core.crypto.Envelope;
+import dev.gatehouse.core.crypto.MasterKey;
+import dev.gatehouse.core.jwt.JwtTestSupport.MutableClock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+class KeyRingTests {
+
+    private static final RotationPolicy POLICY =
+            new RotationPolicy(Duration.ofDays(30), Duration.ofDays(1), Duration.ofDays(2));
+
+    private final MutableClock clock = new MutableClock(T0);
+    private final Envelope envelope = Envelope.of(MasterKey.generate(new SecureRandom()));
+
+    @Test
+    void activeKeyWhenEmptyRingThenBootstrapsActiveAndNext() {
+        KeyRing ring = KeyRing.builder().clock(clock).rotation(POLICY).build();
+
+        ManagedKey active = ring.activeKey();
+
+        assertThat(active.state()).isEqualTo(KeyState.ACTIVE);
+        assertThat(active.algorithm()).isEqualTo(KeyRing.DEFAULT_ALGORITHM);
+        assertThat(ring.keys()).extracting(ManagedKey::state).containsExactlyInAnyOrder(KeyState.ACTIVE, KeyState.NEXT);
+    }
+
+    @ParameterizedTest
+    @EnumSource(
+            value = JwsAlgorithm.class,
+            names = {"RS256", "PS256", "ES256", "ES384", "EdDSA"})
+    void jwksWhenExportedThenPublicKeysOnlyWithRfc7638ThumbprintKids(JwsAlgorithm algorithm) throws Exception {
+        KeyRing ring = KeyRing.builder().algorithm(algorithm).clock(clock).build();
+        ring.activeKey();
+
+        String json = ring.jwksJson();
+        JWKSet set = JWKSet.parse(json);
+
+        assertThat(set.getKeys()).hasSize(2);
+        for (JWK k : set.getKeys()) {
+            assertThat(k.isPrivate()).isFalse();
+            assertThat(k.getKeyID()).isEqualTo(k.computeThumbprint().toString());
+            assertThat(k.getAlgorithm().getName()).isEqualTo(algorithm.joseName());
+        }
+        assertThat(json).doesNotContain("\"d\"").doesNotContain("\"p\"").doesNotContain("\"q\"");
+    }
+
+    @Test
+    void jwksWhenHmacKeyThenSecretNeverPublished() {
+        KeyRing ring =
+                KeyRing.builder().algorithm(JwsAlgorithm.HS256).clock(clock).build();
+        ring.activeKey();
+
+        assertThat(ring.jwksJson()).isEqualTo("{\"keys\":[]}");
+    }
+
+    @Test
+    void addSecretWhenShorterThanHashThenRefusedPerRfc7518() {
+        KeyRing ring = KeyRing.builder().clock(clock).build();
+
+        assertThatThrownBy(() -> ring.addSecret(new byte[31], JwsAlgorithm.HS256))
+                .isInstanceOfSatisfying(
+                        TokenException.class,
+                        e -> assertThat(e.getMessage()).contains("256 bits").contains("RFC 7518"));
+        assertThatThrownBy(() -> ring.addSecret(new byte[63], JwsAlgorithm.HS512))
+                .isInstanceOf(TokenException.class);
+        assertThat(ring.addSecret(new byte[64], JwsAlgorithm.HS512).algorithm()).isEqualTo(JwsAlgorithm.HS512);
+    }
+
+    @Test
+    void rotateIfDueWhenScheduleElapsesThenNoTokenInFlightFails() {
+        KeyRing ring = KeyRing.builder().clock(clock).rotation(POLICY).build();
+        TokenIssuer issuer = TokenIssuer.builder(ring, ISSUER)
+                .clock(clock)
+                .accessTokenLifetime(Duration.ofHours(1))
+                .build();
+        TokenVerifier verifier =
+                TokenVerifier.builder().keys(ring).issuer(ISSUER).clock(clock).build();
+        List<String> kidsSeen = new ArrayList<>();
+        // Walk 100 days in 6-hour steps: issue a token, rotate if due, then the token must still verify.
+        for (int step = 0; step < 400; step++) {
+            IssuedToken token = issuer.accessToken(
+                    AccessTokenRequest.builder("alice", "web").audience("api").build());
+            if (kidsSeen.isEmpty() || !kidsSeen.get(kidsSeen.size() - 1).equals(token.kid())) {
+                kidsSeen.add(token.kid());
+            }
+            clock.advance(Duration.ofMinutes(30));
+            ring.rotateIfDue();
+
+            assertThat(verifier.verify(token.value()).jti()).contains(token.jti());
+            clock.advance(Duration.ofMinutes(330));
+            assertThat(ring.keys().stream().filter(k -> k.state() == KeyState.ACTIVE))
+                    .hasSize(1);
+        }
+        assertThat(kidsSeen).hasSize(4).doesNotHaveDuplicates();
+        assertThat(ring.keys().size()).isBetween(2, 3);
+    }
+
+    @Test
+    void rotateIfDueWhenRetireAfterPassesThenOldKeyGoneAndItsTokensRefused() {
+        KeyRing ring = KeyRing.builder().clock(clock).rotation(POLICY).build();
+        TokenIssuer issuer = TokenIssuer.builder(ring, ISSUER).clock(clock).build();
+        TokenVerifier verifier = TokenVerifier.builder()
+                .keys(ring)
+                .clock(clock)
+                .requireExpiry(false)
+                .build();
+        String oldKid = ring.activeKey().kid();
+        String token = issuer.jwt(JwtTestSupport.map("sub", "alice"), Duration.ofDays(365))
+                .value();
+
+        ring.rotateNow();
+        assertThat(ring.find(oldKid)).get().extracting(ManagedKey::state).isEqualTo(KeyState.RETIRING);
+        assertThat(verifier.verify(token).subject()).contains("alice");
+
+        clock.advance(Duration.ofDays(2));
+        ring.rotateIfDue();
+
+        assertThat(ring.find(oldKid)).isEmpty();
+        assertThatThrownBy(() -> verifier.verify(token))
+                .isInstanceOfSatisfying(
+                        TokenException.class,
+                        e -> assertThat(e.reason()).isEqualTo(TokenException.Reason.KEY_NOT_FOUND));
+    }
+
+    @Test
+    void rotateNowWhenCalledThenNextBecomesActiveAndPublishedBeforehand() {
+        KeyRing ring = KeyRing.builder().clock(clock).build();
+        ManagedKey first = ring.activeKey();
+        String nextKid = ring.keys().stream()
+                .filter(k -> k.state() == KeyState.NEXT)
+                .findFirst()
+                .orElseThrow()
+                .kid();
+        assertThat(ring.jwksJson()).contains(nextKid);
+
+        ManagedKey second = ring.rotateNow();
+
+        assertThat(second.kid()).isEqualTo(nextKid);
+        assertThat(ring.find(first.kid())).get().extracting(ManagedKey::state).isEqualTo(KeyState.RETIRING);
+    }
+
+    @Test
+    void fileRepositoryWhenReloadedThenSameKeysAndPrivateKeysSealed(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("keys.json");
+        KeyRing ring = KeyRing.builder()
+                .repository(new FileKeyRepository(file))
+                .envelope(envelope)
+                .clock(clock)
+                .build();
+        IssuedToken token = TokenIssuer.builder(ring, ISSUER)
+                .clock(clock)
+                .build()
+                .jwt(JwtTestSupport.map("sub", "bob"), Duration.ofMinutes(5));
+        String content = Files.readString(file);
+
+        KeyRing reloaded = KeyRing.builder()
+                .repository(new FileKeyRepository(file))
+                .envelope(envelope)
+                .clock(clock)
+                .build();
+
+        assertThat(reloaded.activeKey().kid()).isEqualTo(ring.activeKey().kid());
+        assertThat(TokenVerifier.builder()
+                        .keys(reloaded)
+                        .clock(clock)
+                        .build()
+                        .verify(token.value())
+                        .subject())
+                .contains("bob");
+        assertThat(content).contains("ghe1.").doesNotContain("\"d\":").doesNotContain("\\\"d\\\"");
+        assertThat(Files.getPosixFilePermissions(file)).isEqualTo(PosixFilePermissions.fromString("rw-------"));
+    }
+
+    @Test
+    void fileRepositoryWhenWrongMasterKeyThenClearErrorNotGarbage(@TempDir Path dir) {
+        Path file = dir.resolve("keys.json");
+        KeyRing.builder()
+                .repository(new FileKeyRepository(file))
+                .envelope(envelope)
+                .build()
+                .activeKey();
+
+        assertThatThrownBy(() -> KeyRing.builder()
+                        .repository(new FileKeyRepository(file))
+                        .envelope(Envelope.of(MasterKey.generate(new SecureRandom())))
+                        .build())
+                .isInstanceOf(TokenException.class)
+                .hasMessageContaining("master key");
+    }
+
+    @Test
+    void durableRepositoryWhenDevelopmentMasterKeyThenRefused(@TempDir Path dir) {
+        assertThatThrownBy(() -> KeyRing.builder()
+                        .repository(new FileKeyRepository(dir.resolve("k.json")))
+                        .envelope(Envelope.of(MasterKey.ephemeralForDevelopment()))
+                        .build())
+                .isInstanceOf(TokenException.class)
+                .hasMessageContaining(MasterKey.ENVIRONMENT_VARIABLE);
+        assertThatThrownBy(() -> KeyRing.builder()
+                        .repository(new FileKeyRepository(dir.resolve("k.json")))
+                        .build())
+                .isInstanceOf(TokenException.class);
+    }
+
+    @Test
+    void rotateWhenManyNodesShareRepositoryThenOneRotationAndOneActiveKey() throws Exception {
+        InMemoryKeyRepository shared = new InMemoryKeyRepository();
+        List<KeyRing> nodes = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            nodes.add(KeyRing.builder()
+                    .repository(shared)
+                    .envelope(envelope)
+                    .clock(clock)
+                    .rotation(POLICY)
+                    .build());
+        }
+        nodes.get(0).activeKey();
+        for (KeyRing node : nodes) {
+            node.refresh();
+        }
+        String before = nodes.get(0).activeKey().kid();
+        clock.advance(Duration.ofDays(31));
+
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<Boolean>> results = new ArrayList<>();
+            for (KeyRing node : nodes) {
+                results.add(pool.submit((Callable<Boolean>) node::rotateIfDue));
+            }
+            int changed = 0;
+            for (Future<Boolean> r : results) {
+                changed += r.get() ? 1 : 0;
+            }
+            assertThat(changed).isEqualTo(1);
+        } finally {
+            pool.shutdownNow();
+        }
+        for (KeyRing node : nodes) {
+            node.refresh();
+            assertThat(node.activeKey().kid())
+                    .isNotEqualTo(before)
+                    .isEqualTo(nodes.get(0).activeKey().kid());
+        }
+        assertThat(shared.load().keys().stream().filter(k -> k.state() == KeyState.ACTIVE))
+                .hasSize(1);
+    }
+
+    @Test
+    void algorithmChangeWhenRotatedThenNewAlgorithmSigns() {
+        InMemoryKeyRepository shared = new InMemoryKeyRepository();
+        KeyRing rsa = KeyRing.builder()
+                .repository(shared)
+                .envelope(envelope)
+                .clock(clock)
+                .build();
+        rsa.activeKey();
+        KeyRing eddsa = KeyRing.builder()
+                .repository(shared)
+                .envelope(envelope)
+                .clock(clock)
+                .algorithm(JwsAlgorithm.EdDSA)
+                .build();
+
+        ManagedKey active = eddsa.rotateNow();
+
+        assertThat(active.algorithm()).isEqualTo(JwsAlgorithm.EdDSA);
+    }
+}
