@@ -149,6 +149,29 @@ public final class KeyRing {
     }
 
     /**
+     * The JWK Set of the published public keys in a repository, read without opening any private key (so
+     * without the master key).
+     *
+     * @param repository where the keys are stored
+     * @return the JWKS JSON
+     */
+    public static String publicJwks(KeyRepository repository) {
+        List<JWK> publicKeys = new ArrayList<>();
+        for (StoredKey k : repository.load().keys()) {
+            if (k.state() == KeyState.RETIRED || k.publicJwk().isEmpty()) {
+                continue;
+            }
+            try {
+                publicKeys.add(JWK.parse(k.publicJwk()).toPublicJWK());
+            } catch (ParseException e) {
+                throw new TokenException(
+                        TokenException.Reason.INVALID_KEY, "stored key " + k.kid() + " has an invalid public JWK");
+            }
+        }
+        return new JWKSet(publicKeys).toString(true);
+    }
+
+    /**
      * Rotates if the active key has served {@link RotationPolicy#rotateEvery()}, retires keys past {@link
      * RotationPolicy#retireAfter()}, and keeps a NEXT key published. Call it on a schedule; safe from several
      * nodes at once.

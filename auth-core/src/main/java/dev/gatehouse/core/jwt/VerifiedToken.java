@@ -121,6 +121,15 @@ public final class VerifiedToken {
     }
 
     /**
+     * All claims as a JSON object string.
+     *
+     * @return the claims JSON
+     */
+    public String claimsJson() {
+        return claims.toString();
+    }
+
+    /**
      * The algorithm the token was signed with.
      *
      * @return the algorithm
