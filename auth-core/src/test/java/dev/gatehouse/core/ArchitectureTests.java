@@ -49,6 +49,18 @@ class ArchitectureTests {
     }
 
     @Test
+    void googleauthAndZxingWhenUsedThenOnlyInsideMfaPackage() {
+        noClasses()
+                .that()
+                .resideOutsideOfPackage("dev.gatehouse.core.mfa..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage("com.warrenstrange..", "com.google.zxing..")
+                .because("swapping the TOTP or QR library must touch one package")
+                .check(CORE);
+    }
+
+    @Test
     void coreWhenCheckedThenNoStandardStreamsOrPrintStackTrace() {
         noClasses()
                 .should()

@@ -32,7 +32,7 @@ public record AccessTokenRequest(
         Objects.requireNonNull(subject, "subject must not be null");
         Objects.requireNonNull(clientId, "clientId must not be null");
         audiences = List.copyOf(audiences);
-        scopes = Set.copyOf(new LinkedHashSet<>(scopes));
+        scopes = java.util.Collections.unmodifiableSet(new LinkedHashSet<>(scopes));
         claims = Map.copyOf(claims);
         if (audiences.isEmpty()) {
             throw new TokenException(

@@ -1,0 +1,183 @@
+package dev.gatehouse.core.throttle;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.gatehouse.core.testsupport.MutableClock;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class AttemptLimiterTests {
+
+    private final MutableClock clock = MutableClock.at(1_700_000_000L);
+    private final InMemoryAttemptStore store = new InMemoryAttemptStore();
+    private final AttemptLimiter limiter =
+            AttemptLimiter.builder().clock(clock).store(store).scope("password").build();
+
+    @Test
+    void checkWhenNoFailuresThenAllowed() {
+        ThrottleDecision d = limiter.check("alice", "203.0.113.7");
+
+        assertThat(d.allowed()).isTrue();
+        assertThat(d.retryAfter()).isZero();
+        assertThat(d.retryAfterSeconds()).isZero();
+    }
+
+    @Test
+    void recordFailureWhenWithinFreeAttemptsThenAllowed() {
+        for (int i = 0; i < 3; i++) {
+            assertThat(limiter.recordFailure("alice", "203.0.113.7").allowed()).isTrue();
+        }
+        assertThat(limiter.check("alice", "203.0.113.7").allowed()).isTrue();
+    }
+
+    @Test
+    void recordFailureWhenBeyondFreeAttemptsThenDelayDoublesWithRetryAfter() {
+        fail(3, "alice", "203.0.113.7");
+
+        ThrottleDecision fourth = limiter.recordFailure("alice", "203.0.113.7");
+        assertThat(fourth).isInstanceOf(ThrottleDecision.Denied.class);
+        assertThat(fourth.retryAfter()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(fourth.retryAfterSeconds()).isEqualTo(1);
+        assertThat(((ThrottleDecision.Denied) fourth).lockedOut()).isFalse();
+
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(limiter.check("alice", "203.0.113.7").allowed()).isTrue();
+        assertThat(limiter.recordFailure("alice", "203.0.113.7").retryAfter()).isEqualTo(Duration.ofSeconds(2));
+        clock.advance(Duration.ofSeconds(2));
+        assertThat(limiter.recordFailure("alice", "203.0.113.7").retryAfter()).isEqualTo(Duration.ofSeconds(4));
+    }
+
+    @Test
+    void checkWhenDelayedThenDeniedUntilRetryAtExactly() {
+        fail(4, "alice", "203.0.113.7");
+
+        clock.advance(Duration.ofMillis(999));
+        ThrottleDecision d = limiter.check("alice", "203.0.113.7");
+        assertThat(d.allowed()).isFalse();
+        assertThat(d.retryAfter()).isEqualTo(Duration.ofMillis(1));
+        assertThat(d.retryAfterSeconds()).isEqualTo(1);
+        clock.advance(Duration.ofMillis(1));
+        assertThat(limiter.check("alice", "203.0.113.7").allowed()).isTrue();
+    }
+
+    @Test
+    void recordFailureWhenPairReachesThresholdThenPairLockedButOwnerElsewhereOnlyDelayed() {
+        for (int i = 0; i < 10; i++) {
+            clock.advance(Duration.ofMinutes(1));
+            limiter.recordFailure("alice", "198.51.100.66");
+        }
+
+        ThrottleDecision attacker = limiter.check("alice", "198.51.100.66");
+        assertThat(attacker).isInstanceOfSatisfying(ThrottleDecision.Denied.class, d -> {
+            assertThat(d.lockedOut()).isTrue();
+            assertThat(d.scope()).isEqualTo(ThrottleDecision.Scope.ACCOUNT_AND_ADDRESS);
+            assertThat(d.retryAfter()).isEqualTo(Duration.ofMinutes(15));
+        });
+        // The owner, from their own address, is at most delayed by the account counter (capped at 30 s).
+        ThrottleDecision owner = limiter.check("alice", "203.0.113.7");
+        assertThat(owner.retryAfter()).isLessThanOrEqualTo(Duration.ofSeconds(30));
+        clock.advance(Duration.ofSeconds(30));
+        assertThat(limiter.check("alice", "203.0.113.7").allowed()).isTrue();
+        assertThat(limiter.check("alice", "198.51.100.66").allowed()).isFalse();
+    }
+
+    @Test
+    void recordFailureWhenManyAddressesAgainstOneAccountThenAccountDelayCappedNeverLocked() {
+        ThrottleDecision last = null;
+        for (int i = 0; i < 200; i++) {
+            last = limiter.recordFailure("alice", "10.0." + (i / 250) + "." + (i % 250));
+        }
+
+        assertThat(last).isInstanceOfSatisfying(ThrottleDecision.Denied.class, d -> {
+            assertThat(d.scope()).isEqualTo(ThrottleDecision.Scope.ACCOUNT);
+            assertThat(d.lockedOut()).isFalse();
+            assertThat(d.retryAfter()).isEqualTo(Duration.ofSeconds(30));
+        });
+    }
+
+    @Test
+    void recordFailureWhenOneAddressAgainstManyAccountsThenAddressDelayedThenLocked() {
+        for (int i = 0; i < 20; i++) {
+            assertThat(limiter.recordFailure("user" + i, "198.51.100.66").allowed())
+                    .isTrue();
+        }
+        ThrottleDecision delayed = limiter.recordFailure("user20", "198.51.100.66");
+        assertThat(delayed).isInstanceOfSatisfying(ThrottleDecision.Denied.class, d -> {
+            assertThat(d.scope()).isEqualTo(ThrottleDecision.Scope.ADDRESS);
+            assertThat(d.lockedOut()).isFalse();
+        });
+        for (int i = 21; i < 100; i++) {
+            limiter.recordFailure("user" + i, "198.51.100.66");
+        }
+
+        ThrottleDecision locked = limiter.check("someone-else", "198.51.100.66");
+        assertThat(locked).isInstanceOfSatisfying(ThrottleDecision.Denied.class, d -> {
+            assertThat(d.scope()).isEqualTo(ThrottleDecision.Scope.ADDRESS);
+            assertThat(d.lockedOut()).isTrue();
+        });
+        assertThat(limiter.check("someone-else", "203.0.113.7").allowed()).isTrue();
+    }
+
+    @Test
+    void recordSuccessWhenDelayedThenPairAndAccountResetButAddressNot() {
+        fail(5, "alice", "203.0.113.7");
+        clock.advance(Duration.ofSeconds(30));
+
+        limiter.recordSuccess("alice", "203.0.113.7");
+
+        assertThat(store.find("password|p|5:alice|203.0.113.7", clock.instant()))
+                .isEmpty();
+        assertThat(store.find("password|a|5:alice", clock.instant())).isEmpty();
+        assertThat(store.find("password|i|203.0.113.7", clock.instant()))
+                .hasValueSatisfying(c -> assertThat(c.failures()).isEqualTo(5));
+        assertThat(limiter.recordFailure("alice", "203.0.113.7").allowed()).isTrue();
+    }
+
+    @Test
+    void checkWhenForgetAfterPassedThenCountersExpireAndSweepDropsThem() {
+        fail(9, "alice", "203.0.113.7");
+
+        clock.advance(Duration.ofHours(1));
+
+        assertThat(limiter.check("alice", "203.0.113.7").allowed()).isTrue();
+        assertThat(limiter.recordFailure("alice", "203.0.113.7").allowed()).isTrue();
+        clock.advance(Duration.ofHours(2));
+        store.sweep(clock.instant());
+        assertThat(store.size()).isZero();
+    }
+
+    @Test
+    void checkWhenAccountDiffersOnlyInCaseThenSameCounter() {
+        fail(4, "Alice", "203.0.113.7");
+
+        assertThat(limiter.check("ALICE", "203.0.113.7").allowed()).isFalse();
+    }
+
+    @Test
+    void limitersWhenDifferentScopesThenCountSeparately() {
+        AttemptLimiter mfa =
+                AttemptLimiter.builder().clock(clock).store(store).scope("mfa").build();
+        fail(4, "alice", "203.0.113.7");
+
+        assertThat(mfa.check("alice", "203.0.113.7").allowed()).isTrue();
+    }
+
+    @Test
+    void limiterWhenBadArgumentsThenTypedExceptions() {
+        assertThatThrownBy(() -> limiter.check(" ", "203.0.113.7"))
+                .isInstanceOf(ThrottleException.class)
+                .hasFieldOrPropertyWithValue("reason", ThrottleException.Reason.INVALID_ARGUMENT)
+                .satisfies(e -> assertThat(((ThrottleException) e).code()).isEqualTo("throttle.invalid_argument"));
+        assertThatThrownBy(() -> limiter.check("alice", "x".repeat(513)))
+                .hasFieldOrPropertyWithValue("reason", ThrottleException.Reason.INVALID_ARGUMENT);
+        assertThatThrownBy(() -> AttemptLimiter.builder().scope("a|b"))
+                .hasFieldOrPropertyWithValue("reason", ThrottleException.Reason.INVALID_POLICY);
+    }
+
+    private void fail(int times, String account, String address) {
+        for (int i = 0; i < times; i++) {
+            limiter.recordFailure(account, address);
+        }
+    }
+}
