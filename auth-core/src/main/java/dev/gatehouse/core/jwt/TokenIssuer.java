@@ -147,6 +147,40 @@ public final class TokenIssuer {
         return sign(b.build(), JOSEObjectType.JWT, now, lifetime);
     }
 
+    /**
+     * Signs exactly the given claims with the active key, for adapters that build claims themselves (such as
+     * an authorization server's token customizers). The caller is responsible for the claims; {@code iss},
+     * {@code iat}, {@code exp} and {@code jti} must be present, and {@code iss} must be this issuer.
+     *
+     * @param claims the complete claims set (dates as epoch seconds or {@link java.util.Date})
+     * @param type the {@code typ} header, e.g. {@code "at+jwt"} or {@code "JWT"}
+     * @return the signed token
+     * @throws TokenException with {@link TokenException.Reason#MISSING_CLAIM} or {@link
+     *     TokenException.Reason#WRONG_ISSUER} if the claims are incomplete or name another issuer
+     */
+    public IssuedToken signClaims(Map<String, Object> claims, String type) {
+        Objects.requireNonNull(claims, "claims must not be null");
+        Objects.requireNonNull(type, "type must not be null");
+        JWTClaimsSet set;
+        try {
+            set = JWTClaimsSet.parse(claims);
+        } catch (java.text.ParseException e) {
+            throw new TokenException(
+                    TokenException.Reason.MALFORMED, "claims are not a valid JWT claims set: " + e.getMessage());
+        }
+        for (String required : List.of("iss", "iat", "exp", "jti")) {
+            if (set.getClaim(required) == null) {
+                throw new TokenException(TokenException.Reason.MISSING_CLAIM, "claim '" + required + "' is required");
+            }
+        }
+        if (!issuer.equals(set.getIssuer())) {
+            throw new TokenException(TokenException.Reason.WRONG_ISSUER, "claims name another issuer");
+        }
+        Instant iat = set.getIssueTime().toInstant();
+        Instant exp = set.getExpirationTime().toInstant();
+        return sign(set, new JOSEObjectType(type), iat, Duration.between(iat, exp));
+    }
+
     private JWTClaimsSet.Builder base(Instant now, Duration lifetime, Map<String, Object> extra) {
         requirePositive(lifetime);
         JWTClaimsSet.Builder b = new JWTClaimsSet.Builder();
