@@ -3,6 +3,8 @@ package dev.gatehouse.cli;
 import dev.gatehouse.core.GatehouseException;
 import java.io.InputStream;
 import java.io.PrintWriter;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -16,7 +18,13 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = GatehouseCli.Version.class,
         description = "Gatehouse operator command line.",
-        subcommands = {PasswordCommand.class, TotpCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {
+            PasswordCommand.class,
+            TotpCommand.class,
+            JwtCommand.class,
+            JwksCommand.class,
+            CommandLine.HelpCommand.class
+        })
 public final class GatehouseCli implements Runnable {
 
     /** Success, or a positive answer. */
@@ -53,7 +61,26 @@ public final class GatehouseCli implements Runnable {
      * @return the exit code
      */
     public static int execute(InputStream in, PrintWriter out, PrintWriter err, String... args) {
-        CommandLine cli = new CommandLine(new GatehouseCli(), new Factory(in));
+        return execute(in, out, err, System::getenv, args);
+    }
+
+    /**
+     * Runs the CLI against the given streams and environment; for tests and embedding.
+     *
+     * @param in standard input (secrets are read from here)
+     * @param out standard output
+     * @param err standard error
+     * @param environment environment lookup (the master key comes from {@code GATEHOUSE_MASTER_KEY})
+     * @param args arguments
+     * @return the exit code
+     */
+    public static int execute(
+            InputStream in,
+            PrintWriter out,
+            PrintWriter err,
+            Function<String, @Nullable String> environment,
+            String... args) {
+        CommandLine cli = new CommandLine(new GatehouseCli(), new Factory(in, environment));
         cli.setOut(out);
         cli.setErr(err);
         cli.setExitCodeExceptionMapper(e -> ERROR);
@@ -82,14 +109,19 @@ public final class GatehouseCli implements Runnable {
     /** Gives every command access to standard input. */
     static final class Factory implements CommandLine.IFactory {
         private final InputStream in;
+        private final Function<String, @Nullable String> environment;
         private final CommandLine.IFactory fallback = CommandLine.defaultFactory();
 
-        Factory(InputStream in) {
+        Factory(InputStream in, Function<String, @Nullable String> environment) {
             this.in = in;
+            this.environment = environment;
         }
 
         @Override
         public <K> K create(Class<K> cls) throws Exception {
+            if (cls == JwtCommand.class) {
+                return cls.cast(new JwtCommand(new SecretInput(in), environment));
+            }
             if (cls == PasswordCommand.class) {
                 return cls.cast(new PasswordCommand(new SecretInput(in)));
             }

@@ -229,6 +229,81 @@ public final class KeyRing {
         return add(hmacAlgorithm, jwk);
     }
 
+    /**
+     * Imports an existing key pair (for example one migrated from another issuer) as a key (ACTIVE if there
+     * is none, else NEXT), with its RFC 7638 thumbprint as kid.
+     *
+     * @param keyPair an RSA (2048 bits or more), EC P-256/P-384 or Ed25519 key pair
+     * @param keyAlgorithm the algorithm it will sign with
+     * @return the imported key
+     * @throws TokenException if the key pair does not fit the algorithm
+     */
+    public ManagedKey importKeyPair(java.security.KeyPair keyPair, JwsAlgorithm keyAlgorithm) {
+        Objects.requireNonNull(keyPair, "keyPair must not be null");
+        JWK jwk;
+        try {
+            jwk = switch (keyAlgorithm.family()) {
+                case RSA -> {
+                    java.security.interfaces.RSAPublicKey pub =
+                            (java.security.interfaces.RSAPublicKey) keyPair.getPublic();
+                    if (pub.getModulus().bitLength() < 2048) {
+                        throw new TokenException(
+                                TokenException.Reason.INVALID_KEY, "RSA keys must be at least 2048 bits");
+                    }
+                    yield new com.nimbusds.jose.jwk.RSAKey.Builder(pub)
+                            .privateKey(keyPair.getPrivate())
+                            .algorithm(keyAlgorithm.nimbus())
+                            .keyUse(KeyUse.SIGNATURE)
+                            .keyIDFromThumbprint()
+                            .build();
+                }
+                case EC -> {
+                    java.security.interfaces.ECPublicKey pub =
+                            (java.security.interfaces.ECPublicKey) keyPair.getPublic();
+                    Curve expected = keyAlgorithm == JwsAlgorithm.ES256 ? Curve.P_256 : Curve.P_384;
+                    if (!expected.equals(Curve.forECParameterSpec(pub.getParams()))) {
+                        throw new TokenException(
+                                TokenException.Reason.INVALID_KEY,
+                                keyAlgorithm.joseName() + " needs a key on " + expected.getName());
+                    }
+                    yield new com.nimbusds.jose.jwk.ECKey.Builder(expected, pub)
+                            .privateKey(keyPair.getPrivate())
+                            .algorithm(keyAlgorithm.nimbus())
+                            .keyUse(KeyUse.SIGNATURE)
+                            .keyIDFromThumbprint()
+                            .build();
+                }
+                case OKP -> {
+                    // X.509 and PKCS#8 encodings of Ed25519 end with the 32-byte raw key (RFC 8410).
+                    byte[] x = last32(keyPair.getPublic().getEncoded());
+                    byte[] d = last32(keyPair.getPrivate().getEncoded());
+                    yield new com.nimbusds.jose.jwk.OctetKeyPair.Builder(Curve.Ed25519, Base64URL.encode(x))
+                            .d(Base64URL.encode(d))
+                            .algorithm(keyAlgorithm.nimbus())
+                            .keyUse(KeyUse.SIGNATURE)
+                            .keyIDFromThumbprint()
+                            .build();
+                }
+                case OCT -> throw new TokenException(TokenException.Reason.INVALID_KEY, "use addSecret for HMAC keys");
+            };
+        } catch (JOSEException | ClassCastException | IllegalArgumentException e) {
+            throw new TokenException(
+                    TokenException.Reason.INVALID_KEY, "the key pair does not fit " + keyAlgorithm.joseName());
+        }
+        if (!KeyTypes.fits(jwk, keyAlgorithm)) {
+            throw new TokenException(
+                    TokenException.Reason.INVALID_KEY, "the key pair does not fit " + keyAlgorithm.joseName());
+        }
+        return add(keyAlgorithm, jwk);
+    }
+
+    private static byte[] last32(byte[] encoded) {
+        if (encoded == null || encoded.length < 32) {
+            throw new IllegalArgumentException("not an Ed25519 key");
+        }
+        return java.util.Arrays.copyOfRange(encoded, encoded.length - 32, encoded.length);
+    }
+
     static void requireHmacSecret(byte[] secret, JwsAlgorithm algorithm) {
         if (!algorithm.symmetric()) {
             throw new TokenException(

@@ -286,4 +286,45 @@ class KeyRingTests {
 
         assertThat(active.algorithm()).isEqualTo(JwsAlgorithm.EdDSA);
     }
+
+    @Test
+    void importKeyPairWhenJdkKeysThenSignsAndThumbprintKid() throws Exception {
+        KeyRing ring = KeyRing.builder().clock(clock).build();
+        java.security.KeyPairGenerator ed = java.security.KeyPairGenerator.getInstance("Ed25519");
+        java.security.KeyPair pair = ed.generateKeyPair();
+
+        ManagedKey imported = ring.importKeyPair(pair, JwsAlgorithm.EdDSA);
+        String token = TokenIssuer.builder(ring, ISSUER)
+                .clock(clock)
+                .build()
+                .jwt(JwtTestSupport.map("sub", "x"), Duration.ofMinutes(1))
+                .value();
+
+        assertThat(imported.state()).isEqualTo(KeyState.ACTIVE);
+        assertThat(imported.kid())
+                .isEqualTo(imported.publicJwk().computeThumbprint().toString());
+        java.security.Signature jdk = java.security.Signature.getInstance("Ed25519");
+        jdk.initVerify(pair.getPublic());
+        jdk.update(token.substring(0, token.lastIndexOf('.')).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        assertThat(jdk.verify(com.nimbusds.jose.util.Base64URL.from(token.substring(token.lastIndexOf('.') + 1))
+                        .decode()))
+                .isTrue();
+    }
+
+    @Test
+    void importKeyPairWhenWeakRsaOrWrongTypeThenRefused() throws Exception {
+        KeyRing ring = KeyRing.builder().clock(clock).build();
+        java.security.KeyPairGenerator rsa = java.security.KeyPairGenerator.getInstance("RSA");
+        rsa.initialize(1024);
+        java.security.KeyPairGenerator ec = java.security.KeyPairGenerator.getInstance("EC");
+        ec.initialize(new java.security.spec.ECGenParameterSpec("secp256r1"));
+
+        assertThatThrownBy(() -> ring.importKeyPair(rsa.generateKeyPair(), JwsAlgorithm.RS256))
+                .isInstanceOf(TokenException.class)
+                .hasMessageContaining("2048");
+        assertThatThrownBy(() -> ring.importKeyPair(ec.generateKeyPair(), JwsAlgorithm.RS256))
+                .isInstanceOf(TokenException.class);
+        assertThatThrownBy(() -> ring.importKeyPair(ec.generateKeyPair(), JwsAlgorithm.ES384))
+                .isInstanceOf(TokenException.class);
+    }
 }
