@@ -76,6 +76,7 @@ public final class TokenVerifier {
     private final boolean requireExpiry;
     private final @Nullable TokenDenylist denylist;
     private final Clock clock;
+    private final TokenEncryption.@Nullable Decrypter decrypter;
     private final Map<String, CachedVerifier> verifiers = new ConcurrentHashMap<>();
 
     private record CachedVerifier(JWK key, JwsAlgorithm algorithm, JWSVerifier verifier) {}
@@ -93,6 +94,7 @@ public final class TokenVerifier {
         this.requireExpiry = b.requireExpiry;
         this.denylist = b.denylist;
         this.clock = b.clock;
+        this.decrypter = b.decrypter;
     }
 
     /**
@@ -117,6 +119,13 @@ public final class TokenVerifier {
         }
         if (token.length() > maxTokenSize) {
             throw new TokenException(TOO_LARGE, "token is longer than " + maxTokenSize + " characters");
+        }
+        if (decrypter != null) {
+            // Nested JWT (RFC 7519 §5.2): only encrypted tokens are accepted once decryption is configured.
+            if (token.chars().filter(c -> c == '.').count() != 4) {
+                throw new TokenException(MALFORMED, "an encrypted token (compact JWE) is required here");
+            }
+            token = decrypter.decrypt(token);
         }
         int firstDot = token.indexOf('.');
         int secondDot = firstDot < 0 ? -1 : token.indexOf('.', firstDot + 1);
@@ -305,8 +314,21 @@ public final class TokenVerifier {
         private boolean requireExpiry = true;
         private @Nullable TokenDenylist denylist;
         private Clock clock = Clock.systemUTC();
+        private TokenEncryption.@Nullable Decrypter decrypter;
 
         private Builder() {}
+
+        /**
+         * Accept only nested JWTs encrypted for this recipient (see {@link TokenEncryption}): each token is
+         * decrypted, then its inner signed token verified as usual.
+         *
+         * @param decrypter the recipient's decrypter
+         * @return this builder
+         */
+        public Builder decryption(TokenEncryption.Decrypter decrypter) {
+            this.decrypter = Objects.requireNonNull(decrypter, "decrypter must not be null");
+            return this;
+        }
 
         /**
          * Verify with the published keys of a local key ring (HMAC secrets included, for HS algorithms you
