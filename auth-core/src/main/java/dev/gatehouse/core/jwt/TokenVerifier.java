@@ -18,12 +18,13 @@ import static dev.gatehouse.core.jwt.TokenException.Reason.WRONG_ISSUER;
 import static dev.gatehouse.core.jwt.TokenException.Reason.WRONG_TYPE;
 
 import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.JWSVerifier;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.util.Base64URL;
 import com.nimbusds.jose.util.JSONObjectUtils;
 import com.nimbusds.jwt.JWTClaimsSet;
-import com.nimbusds.jwt.SignedJWT;
 import java.nio.charset.StandardCharsets;
 import java.text.ParseException;
 import java.time.Clock;
@@ -164,16 +165,21 @@ public final class TokenVerifier {
         }
         String kid = (String) kidValue;
 
-        SignedJWT jwt;
+        // Parse each part once: the header map above is reused rather than parsing the header again.
+        String headerSegment = token.substring(0, firstDot);
+        JWSHeader jwsHeader;
         try {
-            jwt = SignedJWT.parse(token);
+            jwsHeader = JWSHeader.parse(header, new Base64URL(headerSegment));
         } catch (ParseException e) {
-            throw new TokenException(MALFORMED, "token is not a well-formed JWS");
+            throw new TokenException(MALFORMED, "token header is not a valid JWS header");
         }
         JWSVerifier verifier = verifierFor(kid, algorithm);
         boolean valid;
         try {
-            valid = jwt.verify(verifier);
+            valid = verifier.verify(
+                    jwsHeader,
+                    token.substring(0, secondDot).getBytes(StandardCharsets.US_ASCII),
+                    new Base64URL(token.substring(secondDot + 1)));
         } catch (JOSEException | RuntimeException e) {
             valid = false;
         }
@@ -182,8 +188,10 @@ public final class TokenVerifier {
         }
         JWTClaimsSet claims;
         try {
-            claims = jwt.getJWTClaimsSet();
-        } catch (ParseException e) {
+            String payload = new String(
+                    Base64.getUrlDecoder().decode(token.substring(firstDot + 1, secondDot)), StandardCharsets.UTF_8);
+            claims = JWTClaimsSet.parse(JSONObjectUtils.parse(payload));
+        } catch (ParseException | IllegalArgumentException e) {
             throw new TokenException(MALFORMED, "token payload is not a JSON claims set");
         }
         checkClaims(claims);

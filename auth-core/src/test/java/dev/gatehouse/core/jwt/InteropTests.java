@@ -115,6 +115,38 @@ class InteropTests {
         }
     }
 
+    @Test
+    void verifyWhenSpringNimbusJwtEncoderSignedThenAccepted() throws Exception {
+        RSAKey key = new com.nimbusds.jose.jwk.gen.RSAKeyGenerator(2048)
+                .keyIDFromThumbprint(true)
+                .generate();
+        org.springframework.security.oauth2.jwt.NimbusJwtEncoder encoder =
+                new org.springframework.security.oauth2.jwt.NimbusJwtEncoder(
+                        new com.nimbusds.jose.jwk.source.ImmutableJWKSet<>(new com.nimbusds.jose.jwk.JWKSet(key)));
+        Instant now = Instant.now();
+        org.springframework.security.oauth2.jwt.JwtClaimsSet claims =
+                org.springframework.security.oauth2.jwt.JwtClaimsSet.builder()
+                        .issuer(ISSUER)
+                        .subject("dave")
+                        .audience(java.util.List.of("api"))
+                        .issuedAt(now)
+                        .expiresAt(now.plusSeconds(300))
+                        .build();
+        String token = encoder.encode(org.springframework.security.oauth2.jwt.JwtEncoderParameters.from(
+                        org.springframework.security.oauth2.jwt.JwsHeader.with(SignatureAlgorithm.RS256)
+                                .keyId(key.getKeyID())
+                                .build(),
+                        claims))
+                .getTokenValue();
+        TokenVerifier verifier = TokenVerifier.builder()
+                .jwks("{\"keys\":[" + key.toPublicJWK().toJSONString() + "]}")
+                .issuer(ISSUER)
+                .audience("api")
+                .build();
+
+        assertThat(verifier.verify(token).subject()).contains("dave");
+    }
+
     private static PublicKey publicKey(JWK jwk) throws Exception {
         if (jwk instanceof RSAKey rsa) {
             return rsa.toPublicKey();
