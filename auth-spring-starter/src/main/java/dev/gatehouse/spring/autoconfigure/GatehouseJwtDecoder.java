@@ -1,0 +1,85 @@
+package dev.gatehouse.spring.autoconfigure;
+
+import dev.gatehouse.core.jwt.TokenException;
+import dev.gatehouse.core.jwt.TokenVerifier;
+import dev.gatehouse.core.jwt.VerifiedToken;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Supplier;
+import org.springframework.security.oauth2.jwt.BadJwtException;
+import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.security.oauth2.jwt.JwtDecoder;
+import org.springframework.security.oauth2.jwt.JwtException;
+
+/**
+ * A Spring Security {@link JwtDecoder} backed by Gatehouse's {@link TokenVerifier}, so a resource server
+ * applies the same checks as every other Gatehouse component (algorithm allow-list, key confusion, embedded
+ * keys, {@code typ}, time, issuer, audience, size). Refusals become {@link BadJwtException} with the
+ * Gatehouse code in the message (never the token), which Spring turns into a 401 with {@code
+ * WWW-Authenticate: Bearer error="invalid_token"} (RFC 6750 §3.1). An unreachable JWKS becomes a plain
+ * {@link JwtException}.
+ */
+public final class GatehouseJwtDecoder implements JwtDecoder {
+
+    private final Supplier<TokenVerifier> verifier;
+
+    /**
+     * A decoder over a verifier, created on first use (so the issuer need not be up when the app starts).
+     *
+     * @param verifier supplies the verifier once
+     */
+    public GatehouseJwtDecoder(Supplier<TokenVerifier> verifier) {
+        Objects.requireNonNull(verifier, "verifier must not be null");
+        this.verifier = new Supplier<>() {
+            private volatile TokenVerifier instance;
+
+            @Override
+            public TokenVerifier get() {
+                TokenVerifier v = instance;
+                if (v == null) {
+                    synchronized (this) {
+                        v = instance;
+                        if (v == null) {
+                            v = verifier.get();
+                            instance = v;
+                        }
+                    }
+                }
+                return v;
+            }
+        };
+    }
+
+    @Override
+    public Jwt decode(String token) throws JwtException {
+        TokenVerifier v;
+        try {
+            v = verifier.get();
+        } catch (RuntimeException e) {
+            throw new JwtException("token keys are unavailable: the issuer's metadata could not be read");
+        }
+        VerifiedToken verified;
+        try {
+            verified = v.verify(token);
+        } catch (TokenException e) {
+            if (e.reason() == TokenException.Reason.JWKS_UNAVAILABLE) {
+                throw new JwtException("token keys are unavailable (" + e.code() + ")");
+            }
+            throw new BadJwtException("invalid token (" + e.code() + ")");
+        }
+        Map<String, Object> headers = new LinkedHashMap<>();
+        headers.put("alg", verified.algorithm().joseName());
+        verified.kid().ifPresent(kid -> headers.put("kid", kid));
+        verified.type().ifPresent(typ -> headers.put("typ", typ));
+        Map<String, Object> claims = new LinkedHashMap<>(verified.claims());
+        for (String time : new String[] {"exp", "iat", "nbf", "auth_time"}) {
+            if (claims.get(time) instanceof Number n) {
+                claims.put(time, Instant.ofEpochSecond(n.longValue()));
+            }
+        }
+        return new Jwt(
+                token, verified.issuedAt().orElse(null), verified.expiresAt().orElse(null), headers, claims);
+    }
+}

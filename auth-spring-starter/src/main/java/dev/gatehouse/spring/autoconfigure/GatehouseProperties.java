@@ -1,0 +1,117 @@
+package dev.gatehouse.spring.autoconfigure;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Gatehouse settings, under {@code gatehouse.*}.
+ *
+ * @param devMode development mode: allows an ephemeral master key and in-memory signing keys, with a loud
+ *     warning. Never in production.
+ * @param masterKey the 256-bit master key in Base64 that seals private keys and TOTP secrets at rest; when
+ *     unset, the {@code GATEHOUSE_MASTER_KEY} environment variable is used
+ * @param password password hashing and policy
+ * @param token token issuing and the key ring
+ * @param resourceServer validation of incoming bearer tokens
+ * @param mfa TOTP multi-factor authentication
+ */
+@ConfigurationProperties("gatehouse")
+public record GatehouseProperties(
+        @DefaultValue("false") boolean devMode,
+        @Nullable String masterKey,
+        @DefaultValue Password password,
+        @DefaultValue Token token,
+        @DefaultValue ResourceServer resourceServer,
+        @DefaultValue Mfa mfa) {
+
+    /**
+     * Password hashing.
+     *
+     * @param algorithm {@code argon2id} (default), {@code bcrypt} or {@code scrypt}
+     * @param argon2MemoryKib Argon2id memory in KiB (default 19456, the OWASP value)
+     * @param argon2Iterations Argon2id passes (default 2)
+     * @param argon2Parallelism Argon2id lanes (default 1)
+     * @param bcryptCost bcrypt cost (default 12, at least 10)
+     * @param maxConcurrentHashes hash computations allowed at once (default: max(2, cores))
+     * @param maxWait how long a caller waits for a hashing slot (default 5s)
+     * @param pepperKeyId id of the pepper key, recorded in each hash
+     * @param pepper the pepper (Base64, at least 32 bytes); unset for none
+     * @param minLength password policy minimum length (default 8)
+     * @param maxLength password policy maximum length (default 64)
+     */
+    public record Password(
+            @DefaultValue("argon2id") String algorithm,
+            @DefaultValue("19456") int argon2MemoryKib,
+            @DefaultValue("2") int argon2Iterations,
+            @DefaultValue("1") int argon2Parallelism,
+            @DefaultValue("12") int bcryptCost,
+            @Nullable Integer maxConcurrentHashes,
+            @DefaultValue("5s") Duration maxWait,
+            @DefaultValue("p1") String pepperKeyId,
+            @Nullable String pepper,
+            @DefaultValue("8") int minLength,
+            @DefaultValue("64") int maxLength) {}
+
+    /**
+     * Token issuing. Setting {@code issuer} turns it on.
+     *
+     * @param issuer the {@code iss} URL (https; http only on localhost)
+     * @param algorithm signing algorithm for new keys (default RS256)
+     * @param keyStore the key file; required outside dev mode
+     * @param hmacSecret an HMAC secret (Base64) when {@code algorithm} is HS256/HS512; at least the hash size
+     * @param accessTokenLifetime default 5 minutes
+     * @param idTokenLifetime default 5 minutes
+     * @param rotateEvery how long a key signs (default 30 days)
+     * @param prepublish how long a key is published before it signs (default 1 day)
+     * @param retireAfter how long a key stays published after it stops signing (default 2 days)
+     * @param rotationCheckInterval how often the rotation schedule is checked (default 1 hour)
+     */
+    public record Token(
+            @Nullable String issuer,
+            @DefaultValue("RS256") String algorithm,
+            @Nullable Path keyStore,
+            @Nullable String hmacSecret,
+            @DefaultValue("5m") Duration accessTokenLifetime,
+            @DefaultValue("5m") Duration idTokenLifetime,
+            @DefaultValue("30d") Duration rotateEvery,
+            @DefaultValue("1d") Duration prepublish,
+            @DefaultValue("2d") Duration retireAfter,
+            @DefaultValue("1h") Duration rotationCheckInterval) {}
+
+    /**
+     * Validation of bearer tokens from a Gatehouse (or any OIDC) issuer. Setting {@code issuerUri} or {@code
+     * jwkSetUri} turns it on.
+     *
+     * @param issuerUri the issuer; its {@code jwks_uri} is discovered from OIDC metadata when {@code jwkSetUri}
+     *     is unset, and {@code iss} must equal it
+     * @param jwkSetUri the JWKS URL (https; http only on loopback)
+     * @param audiences accepted audiences (any when empty)
+     * @param algorithms accepted algorithms (default the asymmetric ones)
+     * @param requireAccessTokenType require {@code typ: at+jwt} (RFC 9068); default true
+     * @param clockSkew allowed clock skew (default 60s, at most 5 minutes)
+     */
+    public record ResourceServer(
+            @Nullable String issuerUri,
+            @Nullable String jwkSetUri,
+            @DefaultValue List<String> audiences,
+            @DefaultValue List<String> algorithms,
+            @DefaultValue("true") boolean requireAccessTokenType,
+            @DefaultValue("60s") Duration clockSkew) {}
+
+    /**
+     * TOTP multi-factor authentication.
+     *
+     * @param enabled turn on the TOTP service and recovery codes (needs a master key, or dev mode)
+     * @param issuer the issuer name shown in authenticator apps
+     * @param recoveryCodeKey the key (Base64, at least 32 bytes) recovery codes are hashed under; required
+     *     outside dev mode when enabled
+     */
+    public record Mfa(
+            @DefaultValue("false") boolean enabled,
+            @DefaultValue("Gatehouse") String issuer,
+            @Nullable String recoveryCodeKey) {}
+}

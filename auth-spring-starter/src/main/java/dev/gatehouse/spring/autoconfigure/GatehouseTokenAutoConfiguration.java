@@ -1,0 +1,168 @@
+package dev.gatehouse.spring.autoconfigure;
+
+import dev.gatehouse.core.GatehouseException;
+import dev.gatehouse.core.crypto.Envelope;
+import dev.gatehouse.core.jwt.FileKeyRepository;
+import dev.gatehouse.core.jwt.JwsAlgorithm;
+import dev.gatehouse.core.jwt.KeyRing;
+import dev.gatehouse.core.jwt.RotationPolicy;
+import dev.gatehouse.core.jwt.TokenIssuer;
+import dev.gatehouse.core.jwt.TokenVerifier;
+import java.util.Base64;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.beans.factory.InitializingBean;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
+import org.springframework.core.env.Environment;
+
+/**
+ * Token issuing when {@code gatehouse.token.issuer} is set: a {@link KeyRing} (persisted in {@code
+ * gatehouse.token.key-store}, private keys sealed under the master key, rotated on schedule), a {@link
+ * TokenIssuer} and a {@link TokenVerifier} for the issuer's own tokens. Refuses to start with an http issuer
+ * outside localhost, an HMAC secret shorter than the hash, or no key store and no master key outside dev
+ * mode.
+ */
+@AutoConfiguration
+@EnableConfigurationProperties(GatehouseProperties.class)
+@ConditionalOnProperty(prefix = "gatehouse.token", name = "issuer")
+@Import(GatehouseTokenAutoConfiguration.TokenConfiguration.class)
+public final class GatehouseTokenAutoConfiguration {
+
+    @Configuration(proxyBeanMethods = false)
+    static class TokenConfiguration {
+
+        private static final Logger log = LoggerFactory.getLogger(GatehouseTokenAutoConfiguration.class);
+
+        @Bean
+        @ConditionalOnMissingBean
+        KeyRing gatehouseKeyRing(GatehouseProperties properties, Environment environment) {
+            GatehouseProperties.Token t = properties.token();
+            JwsAlgorithm algorithm = algorithm(t.algorithm());
+            try {
+                KeyRing.Builder builder = KeyRing.builder()
+                        .algorithm(algorithm)
+                        .rotation(new RotationPolicy(t.rotateEvery(), t.prepublish(), t.retireAfter()));
+                if (t.keyStore() != null) {
+                    Envelope envelope = MasterKeys.envelope(properties, environment, "gatehouse.token.key-store");
+                    builder.repository(new FileKeyRepository(t.keyStore())).envelope(envelope);
+                } else if (!properties.devMode()) {
+                    throw new GatehouseConfigurationException(
+                            "gatehouse.token.key-store is required outside dev mode: in-memory signing keys are lost on "
+                                    + "restart and differ between nodes; set it to a file path (private keys are sealed "
+                                    + "under GATEHOUSE_MASTER_KEY)");
+                } else {
+                    log.warn("gatehouse.dev-mode=true: signing keys live in memory and are lost on restart");
+                }
+                KeyRing ring = builder.build();
+                if (algorithm.symmetric()) {
+                    if (t.hmacSecret() == null || t.hmacSecret().isBlank()) {
+                        throw new GatehouseConfigurationException("gatehouse.token.algorithm=" + algorithm.joseName()
+                                + " needs gatehouse.token.hmac-secret");
+                    }
+                    if (ring.keys().isEmpty()) {
+                        ring.addSecret(Base64.getDecoder().decode(t.hmacSecret().strip()), algorithm);
+                    }
+                }
+                ring.activeKey();
+                return ring;
+            } catch (GatehouseException | IllegalArgumentException e) {
+                throw new GatehouseConfigurationException("gatehouse.token is invalid: " + e.getMessage(), e);
+            }
+        }
+
+        @Bean
+        @ConditionalOnMissingBean
+        TokenIssuer gatehouseTokenIssuer(KeyRing ring, GatehouseProperties properties) {
+            GatehouseProperties.Token t = properties.token();
+            try {
+                return TokenIssuer.builder(ring, t.issuer())
+                        .accessTokenLifetime(t.accessTokenLifetime())
+                        .idTokenLifetime(t.idTokenLifetime())
+                        .build();
+            } catch (GatehouseException e) {
+                throw new GatehouseConfigurationException(
+                        "gatehouse.token.issuer is invalid: " + e.getMessage()
+                                + " (http is allowed only for localhost)",
+                        e);
+            }
+        }
+
+        @Bean
+        @ConditionalOnMissingBean
+        TokenVerifier gatehouseTokenVerifier(KeyRing ring, GatehouseProperties properties) {
+            JwsAlgorithm algorithm = algorithm(properties.token().algorithm());
+            return TokenVerifier.builder()
+                    .keys(ring)
+                    .issuer(properties.token().issuer())
+                    .algorithms(algorithm)
+                    .build();
+        }
+
+        @Bean
+        KeyRingRotation gatehouseKeyRingRotation(KeyRing ring, GatehouseProperties properties) {
+            return new KeyRingRotation(
+                    ring, properties.token().rotationCheckInterval().toMillis());
+        }
+
+        static JwsAlgorithm algorithm(String name) {
+            try {
+                return JwsAlgorithm.parse(name);
+            } catch (GatehouseException e) {
+                throw new GatehouseConfigurationException("gatehouse.token.algorithm: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** Checks the rotation schedule periodically; safe on every node (rotation is compare-and-set). */
+    static final class KeyRingRotation implements InitializingBean, DisposableBean {
+
+        private static final Logger log = LoggerFactory.getLogger(KeyRingRotation.class);
+
+        private final KeyRing ring;
+        private final long intervalMillis;
+        private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "gatehouse-key-rotation");
+            t.setDaemon(true);
+            return t;
+        });
+
+        KeyRingRotation(KeyRing ring, long intervalMillis) {
+            this.ring = ring;
+            this.intervalMillis = intervalMillis;
+        }
+
+        @Override
+        public void afterPropertiesSet() {
+            scheduler.scheduleWithFixedDelay(this::rotate, intervalMillis, intervalMillis, TimeUnit.MILLISECONDS);
+        }
+
+        void rotate() {
+            try {
+                if (ring.rotateIfDue()) {
+                    log.info(
+                            "Gatehouse key ring rotated; active key {}",
+                            ring.activeKey().kid());
+                }
+            } catch (RuntimeException e) {
+                log.error(
+                        "Gatehouse key rotation failed ({}); will retry",
+                        e.getClass().getSimpleName());
+            }
+        }
+
+        @Override
+        public void destroy() {
+            scheduler.shutdownNow();
+        }
+    }
+}
