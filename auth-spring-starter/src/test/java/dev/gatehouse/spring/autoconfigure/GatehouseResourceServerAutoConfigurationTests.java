@@ -1,0 +1,72 @@
+package dev.gatehouse.spring.autoconfigure;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.security.core.GrantedAuthority;
+import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.security.oauth2.jwt.JwtDecoder;
+import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationConverter;
+
+class GatehouseResourceServerAutoConfigurationTests {
+
+    private final ApplicationContextRunner runner = new ApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(GatehouseResourceServerAutoConfiguration.class));
+
+    @Test
+    void contextWhenNotConfiguredThenNoDecoder() {
+        runner.run(context -> assertThat(context).doesNotHaveBean(JwtDecoder.class));
+    }
+
+    @Test
+    void contextWhenJwkSetUriThenGatehouseDecoderAndConverter() {
+        runner.withPropertyValues("gatehouse.resource-server.jwk-set-uri=https://login.example.test/oauth2/jwks")
+                .run(context -> {
+                    assertThat(context.getBean(JwtDecoder.class)).isInstanceOf(GatehouseJwtDecoder.class);
+                    assertThat(context).hasSingleBean(JwtAuthenticationConverter.class);
+                });
+    }
+
+    @Test
+    void contextWhenResourceServerLibrariesAbsentThenBacksOff() {
+        runner.withPropertyValues("gatehouse.resource-server.jwk-set-uri=https://login.example.test/oauth2/jwks")
+                .withClassLoader(new FilteredClassLoader(JwtDecoder.class))
+                .run(context -> assertThat(context).doesNotHaveBean("gatehouseJwtDecoder"));
+    }
+
+    @Test
+    void contextWhenPlainHttpJwksOnRemoteHostOrBadAlgorithmThenStartupFails() {
+        runner.withPropertyValues("gatehouse.resource-server.jwk-set-uri=http://login.example.test/jwks")
+                .run(context -> assertThat(context).hasFailed().getFailure().hasStackTraceContaining("https"));
+        runner.withPropertyValues(
+                        "gatehouse.resource-server.jwk-set-uri=https://login.example.test/jwks",
+                        "gatehouse.resource-server.algorithms=none")
+                .run(context ->
+                        assertThat(context).hasFailed().getFailure().hasStackTraceContaining("unsupported algorithm"));
+    }
+
+    @Test
+    void authoritiesWhenClaimsPresentThenScopesRolesAndPermissionsMapped() {
+        Jwt jwt = Jwt.withTokenValue("t")
+                .header("alg", "RS256")
+                .claims(c -> c.putAll(Map.of(
+                        "sub",
+                        "alice",
+                        "scope",
+                        "read write",
+                        "roles",
+                        List.of("admin"),
+                        "permissions",
+                        List.of("document:read"))))
+                .build();
+
+        assertThat(GatehouseResourceServerAutoConfiguration.ResourceServerConfiguration.authorities(jwt))
+                .extracting(GrantedAuthority::getAuthority)
+                .containsExactlyInAnyOrder("SCOPE_read", "SCOPE_write", "ROLE_admin", "document:read");
+    }
+}
