@@ -25,6 +25,19 @@ final class SecretInput {
     }
 
     String read() {
+        java.io.Console console = System.console();
+        if (in == System.in && console != null) {
+            // Interactive: prompt without echo instead of waiting for end-of-input.
+            char[] typed = console.readPassword("Password (not echoed): ");
+            if (typed == null || typed.length == 0) {
+                throw new CliException("expected a password, got nothing");
+            }
+            try {
+                return new String(typed);
+            } finally {
+                java.util.Arrays.fill(typed, '\0');
+            }
+        }
         byte[] bytes;
         try {
             ByteArrayOutputStream buffer = new ByteArrayOutputStream();
