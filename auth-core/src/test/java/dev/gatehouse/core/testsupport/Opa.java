@@ -137,6 +137,12 @@ public final class Opa {
      * @return the base URL
      */
     public static URI start(List<String> files, List<String> extraArgs) {
+        return launch(files, extraArgs).url();
+    }
+
+    private record Running(Process process, URI url) {}
+
+    private static Running launch(List<String> files, List<String> extraArgs) {
         int port = freePort();
         List<String> cmd = new ArrayList<>(
                 List.of(binary().toString(), "run", "--server", "--addr", "127.0.0.1:" + port, "--log-level", "error"));
@@ -150,10 +156,7 @@ public final class Opa {
             Runtime.getRuntime().addShutdownHook(new Thread(p::destroyForcibly));
             URI u = URI.create("http://127.0.0.1:" + port);
             awaitHealthy(u, p);
-            if (server == null) {
-                server = p;
-            }
-            return u;
+            return new Running(p, u);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -171,7 +174,8 @@ public final class Opa {
                 HttpResponse<Void> r = http.send(
                         HttpRequest.newBuilder(u.resolve("/health")).GET().build(),
                         HttpResponse.BodyHandlers.discarding());
-                if (r.statusCode() == 200) {
+                // 401: up, with --authentication=token, and refusing our anonymous probe.
+                if (r.statusCode() == 200 || r.statusCode() == 401) {
                     return;
                 }
             } catch (IOException e) {
