@@ -16,7 +16,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = GatehouseCli.Version.class,
         description = "Gatehouse operator command line.",
-        subcommands = {PasswordCommand.class, TotpCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {PasswordCommand.class, TotpCommand.class, PolicyCommand.class, CommandLine.HelpCommand.class})
 public final class GatehouseCli implements Runnable {
 
     /** Success, or a positive answer. */
