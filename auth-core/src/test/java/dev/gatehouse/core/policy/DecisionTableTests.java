@@ -37,11 +37,13 @@ class DecisionTableTests {
                 .url(Opa.server())
                 .document("gatehouse/authz/decision")
                 .timeout(java.time.Duration.ofSeconds(5))
+                .connectTimeout(java.time.Duration.ofSeconds(5))
                 .build();
         opaRestBoolean = OpaRestEngine.builder()
                 .url(Opa.server())
                 .document("gatehouse/authz/allow")
                 .timeout(java.time.Duration.ofSeconds(5))
+                .connectTimeout(java.time.Duration.ofSeconds(5))
                 .build();
         opaWasm = OpaWasmEngine.builder()
                 .bundle(Opa.wasmBundle())

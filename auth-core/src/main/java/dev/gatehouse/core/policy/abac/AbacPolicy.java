@@ -1,7 +1,6 @@
 package dev.gatehouse.core.policy.abac;
 
 import dev.cel.runtime.CelEvaluationException;
-import dev.cel.runtime.CelRuntime;
 import dev.gatehouse.core.policy.AccessRequest;
 import dev.gatehouse.core.policy.CombiningAlgorithm;
 import dev.gatehouse.core.policy.Evaluation;
@@ -234,7 +233,7 @@ public final class AbacPolicy {
         final Set<String> actions;
         final Effect effect;
         final @Nullable String condition;
-        final CelRuntime.@Nullable Program program;
+        final CelConditions.@Nullable Compiled program;
         final List<Obligation> obligations;
 
         Rule(
@@ -244,7 +243,7 @@ public final class AbacPolicy {
                 Set<String> actions,
                 Effect effect,
                 @Nullable String condition,
-                CelRuntime.@Nullable Program program,
+                CelConditions.@Nullable Compiled program,
                 List<Obligation> obligations) {
             this.id = id;
             this.description = description;
@@ -258,12 +257,16 @@ public final class AbacPolicy {
 
         Evaluation evaluate(String policy, AccessRequest request, Activation activation) {
             if (!actions.isEmpty() && !actions.contains(request.action())) {
-                return Evaluation.notApplicable(policy, "rule " + id + " targets other actions");
+                return notTargeted(policy);
             }
             if (program != null) {
-                Object result;
+                Object result = program.fast() == null
+                        ? FastCondition.UNSURE
+                        : program.fast().eval(request);
                 try {
-                    result = program.eval(activation.vars());
+                    if (result == FastCondition.UNSURE) {
+                        result = program.program().eval(activation.vars());
+                    }
                 } catch (CelEvaluationException | RuntimeException e) {
                     // CEL messages name keys and types from the policy, not attribute values; keep them short.
                     String m = Objects.toString(e.getMessage(), e.getClass().getSimpleName());
@@ -273,15 +276,46 @@ public final class AbacPolicy {
                             "condition of rule '" + id + "' failed: " + (m.length() > 200 ? m.substring(0, 200) : m));
                 }
                 if (!Boolean.TRUE.equals(result)) {
-                    return Evaluation.notApplicable(policy, "condition of rule " + id + " is false");
+                    return conditionFalse(policy);
                 }
             }
-            String why = "rule '" + id + "' matched"
-                    + (description == null ? "" : " (" + description + ")")
-                    + (condition == null ? "" : ": " + condition);
-            Evaluation e =
-                    effect == Effect.PERMIT ? Evaluation.permit(policy, id, why) : Evaluation.deny(policy, id, why);
-            return obligations.isEmpty() ? e : e.withObligations(obligations);
+            return matched(policy);
+        }
+
+        // The results are immutable and depend only on the rule, so they are made once, not per request.
+        private @Nullable Evaluation matched;
+        private @Nullable Evaluation notTargeted;
+        private @Nullable Evaluation conditionFalse;
+
+        private Evaluation matched(String policy) {
+            Evaluation e = matched;
+            if (e == null) {
+                String why = "rule '" + id + "' matched"
+                        + (description == null ? "" : " (" + description + ")")
+                        + (condition == null ? "" : ": " + condition);
+                e = effect == Effect.PERMIT ? Evaluation.permit(policy, id, why) : Evaluation.deny(policy, id, why);
+                e = obligations.isEmpty() ? e : e.withObligations(obligations);
+                matched = e;
+            }
+            return e;
+        }
+
+        private Evaluation notTargeted(String policy) {
+            Evaluation e = notTargeted;
+            if (e == null) {
+                e = Evaluation.notApplicable(policy, "rule " + id + " targets other actions");
+                notTargeted = e;
+            }
+            return e;
+        }
+
+        private Evaluation conditionFalse(String policy) {
+            Evaluation e = conditionFalse;
+            if (e == null) {
+                e = Evaluation.notApplicable(policy, "condition of rule " + id + " is false");
+                conditionFalse = e;
+            }
+            return e;
         }
     }
 }

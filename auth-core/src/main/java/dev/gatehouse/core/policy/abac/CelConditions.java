@@ -57,10 +57,10 @@ final class CelConditions {
      *
      * @param expression the CEL source
      * @param where e.g. {@code policy 'p' rule 'r' (rules[2])}, for messages
-     * @return the program, thread-safe
+     * @return the program (thread-safe) and fast path
      * @throws PolicyException ({@code policy.invalid_condition}) with line and column of each error
      */
-    static CelRuntime.Program compile(String expression, String where) {
+    static Compiled compile(String expression, String where) {
         CelValidationResult result = CEL.compile(expression);
         if (result.hasError()) {
             String issues =
@@ -68,12 +68,23 @@ final class CelConditions {
             throw new PolicyException(PolicyException.Reason.INVALID_CONDITION, where + " condition: " + issues);
         }
         try {
-            return CEL.createProgram(result.getAst());
+            dev.cel.common.CelAbstractSyntaxTree ast = result.getAst();
+            return new Compiled(CEL.createProgram(ast), FastCondition.of(ast.getExpr()));
         } catch (CelValidationException | CelEvaluationException e) {
             throw new PolicyException(
                     PolicyException.Reason.INVALID_CONDITION, where + " condition: " + e.getMessage(), e);
         }
     }
+
+    /**
+     * A compiled condition: CEL's program, and a direct evaluator when the expression is simple enough.
+     *
+     * @param program CEL's program, authoritative
+     * @param fast the direct evaluator, or {@code null}
+     */
+    record Compiled(
+            CelRuntime.Program program,
+            @org.jspecify.annotations.Nullable FastCondition fast) {}
 
     private static String describe(CelIssue issue) {
         // CEL columns are 0-based; people count from 1.

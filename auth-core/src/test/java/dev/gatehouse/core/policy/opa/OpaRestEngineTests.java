@@ -186,11 +186,13 @@ class OpaRestEngineTests {
                         .document("gatehouse/authz/allow")
                         .bearerToken("test-token-1")
                         .timeout(Duration.ofSeconds(5))
+                        .connectTimeout(Duration.ofSeconds(5))
                         .build();
                 OpaRestEngine without = OpaRestEngine.builder()
                         .url(url)
                         .document("gatehouse/authz/allow")
                         .timeout(Duration.ofSeconds(5))
+                        .connectTimeout(Duration.ofSeconds(5))
                         .build()) {
             assertThat(withToken.decide(ALICE).permitted()).isTrue();
             Decision refused = without.decide(ALICE);
