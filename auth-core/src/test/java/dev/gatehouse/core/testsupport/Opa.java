@@ -25,7 +25,8 @@ import org.junit.jupiter.api.Assumptions;
  * with {@code opa build}.
  *
  * <p>The binary is looked up in {@code -Dgatehouse.opa.binary}, then {@code $GATEHOUSE_OPA_BINARY}, then the
- * file {@code target/opa-binary} at the repository root (written by opa.sh). If none is found the tests FAIL,
+ * file {@code target/opa-binary} at the repository root (written by opa.sh), then opa.sh's cache
+ * ({@code ${GATEHOUSE_CACHE:-~/.cache/gatehouse}/opa-<version>/opa}). If none is found the tests FAIL,
  * unless {@code GATEHOUSE_SKIP_OPA_TESTS=true} opts out explicitly.
  */
 public final class Opa {
@@ -84,6 +85,23 @@ public final class Opa {
             }
             if (Files.isDirectory(dir.resolve("bin/setup.d"))) {
                 break;
+            }
+        }
+        // After `mvn clean` the marker is gone but opa.sh's cache is not.
+        String cacheEnv = System.getenv("GATEHOUSE_CACHE");
+        Path cache = cacheEnv != null && !cacheEnv.isBlank()
+                ? Path.of(cacheEnv)
+                : Path.of(System.getProperty("user.home"), ".cache", "gatehouse");
+        if (Files.isDirectory(cache)) {
+            try (var dirs = Files.list(cache)) {
+                return dirs.filter(d -> d.getFileName().toString().startsWith("opa-v"))
+                        .sorted(java.util.Comparator.reverseOrder())
+                        .map(d -> d.resolve("opa"))
+                        .filter(Files::isExecutable)
+                        .findFirst()
+                        .orElse(null);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
         }
         return null;
