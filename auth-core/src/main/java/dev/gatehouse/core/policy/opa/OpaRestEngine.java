@@ -106,7 +106,8 @@ public final class OpaRestEngine implements PolicyEngine, AutoCloseable {
         try {
             f = workers.submit(() -> client.queryForDocument(query, Object.class));
         } catch (RejectedExecutionException e) {
-            return Evaluation.indeterminate(id, document, "too many concurrent OPA queries");
+            return Evaluation.indeterminate(
+                    id, document, "OPA adapter overloaded (too many queries in flight) or closed");
         }
         try {
             return OpaResults.interpret(id, document, f.get(timeout.toMillis(), TimeUnit.MILLISECONDS));

@@ -214,4 +214,15 @@ class OpaRestEngineTests {
             assertThat(e.decide(r).reason()).doesNotContain("hunter2");
         }
     }
+
+    @Test
+    void decideWhenEngineClosedThenDeny() {
+        OpaRestEngine e = OpaRestEngine.builder().url(Opa.server()).build();
+        e.close();
+
+        Decision d = e.decide(ALICE);
+
+        assertThat(d.permitted()).isFalse();
+        assertThat(d.reason()).contains("closed");
+    }
 }
