@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
             TotpCommand.class,
             JwtCommand.class,
             JwksCommand.class,
+            PolicyCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class GatehouseCli implements Runnable {

@@ -72,4 +72,43 @@ class ArchitectureTests {
                 .because("a library must not write secrets-bearing output on its own")
                 .check(CORE);
     }
+
+    @Test
+    void celWhenUsedThenOnlyInsideAbacPackage() {
+        noClasses()
+                .that()
+                .resideOutsideOfPackage("dev.gatehouse.core.policy.abac..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage("dev.cel..")
+                .because("swapping the expression language must touch one package")
+                .check(CORE);
+    }
+
+    @Test
+    void opaLibrariesWhenUsedThenOnlyInsideOpaPackage() {
+        noClasses()
+                .that()
+                .resideOutsideOfPackage("dev.gatehouse.core.policy.opa..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage("com.bisnode.opa..", "com.styra.opa..", "com.dylibso.chicory..")
+                .because("nothing outside policy.opa knows OPA exists")
+                .check(CORE);
+    }
+
+    @Test
+    void policyApiWhenCheckedThenDependsOnNoEngine() {
+        noClasses()
+                .that()
+                .resideInAPackage("dev.gatehouse.core.policy")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
+                        "dev.gatehouse.core.policy.rbac..",
+                        "dev.gatehouse.core.policy.abac..",
+                        "dev.gatehouse.core.policy.opa..")
+                .because("engines plug into the decision API, never the other way round")
+                .check(CORE);
+    }
 }
