@@ -18,6 +18,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param token token issuing and the key ring
  * @param resourceServer validation of incoming bearer tokens
  * @param mfa TOTP multi-factor authentication
+ * @param policy the policy decision point
  */
 @ConfigurationProperties("gatehouse")
 public record GatehouseProperties(
@@ -26,7 +27,8 @@ public record GatehouseProperties(
         @DefaultValue Password password,
         @DefaultValue Token token,
         @DefaultValue ResourceServer resourceServer,
-        @DefaultValue Mfa mfa) {
+        @DefaultValue Mfa mfa,
+        @DefaultValue Policy policy) {
 
     /**
      * Password hashing.
@@ -114,4 +116,37 @@ public record GatehouseProperties(
             @DefaultValue("false") boolean enabled,
             @DefaultValue("Gatehouse") String issuer,
             @Nullable String recoveryCodeKey) {}
+
+    /**
+     * The policy decision point. Engines are those configured here: an RBAC file, ABAC files, an OPA server,
+     * an OPA Wasm bundle; several combine under {@code combining}. Naming an engine in {@code engines} without
+     * its source stops the application.
+     *
+     * @param engines which engines to use ({@code rbac}, {@code abac}, {@code opa-rest}, {@code opa-wasm});
+     *     empty means every engine whose source is configured
+     * @param combining {@code deny-overrides} (default), {@code permit-overrides} or {@code first-applicable}
+     * @param rbacFile RBAC model (YAML or JSON)
+     * @param abacFiles ABAC policies (YAML or JSON, CEL conditions)
+     * @param opaUrl OPA server base URL
+     * @param opaDocument the OPA document to query, e.g. {@code authz/decision}
+     * @param opaBearerToken bearer token for OPA's {@code --authentication=token} mode
+     * @param opaTimeout hard deadline of one OPA query (default 500ms)
+     * @param opaWasmBundle an {@code opa build -t wasm} bundle (tar.gz)
+     * @param opaWasmEntrypoint the bundle's entrypoint, e.g. {@code authz/allow}
+     * @param cacheTtl decision cache lifetime; {@code 0s} turns the cache off (default 30s)
+     * @param cacheMaximumSize decision cache bound (default 10000)
+     */
+    public record Policy(
+            @DefaultValue List<String> engines,
+            @DefaultValue("deny-overrides") String combining,
+            @Nullable Path rbacFile,
+            @DefaultValue List<Path> abacFiles,
+            @Nullable String opaUrl,
+            @DefaultValue("authz/decision") String opaDocument,
+            @Nullable String opaBearerToken,
+            @DefaultValue("500ms") Duration opaTimeout,
+            @Nullable Path opaWasmBundle,
+            @DefaultValue("authz/allow") String opaWasmEntrypoint,
+            @DefaultValue("30s") Duration cacheTtl,
+            @DefaultValue("10000") long cacheMaximumSize) {}
 }

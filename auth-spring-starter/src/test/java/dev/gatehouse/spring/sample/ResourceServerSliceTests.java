@@ -1,6 +1,8 @@
 package dev.gatehouse.spring.sample;
 
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.delete;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.put;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.header;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
@@ -27,8 +29,10 @@ import org.springframework.security.config.annotation.method.configuration.Enabl
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.servlet.MockMvc;
+import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
@@ -72,6 +76,7 @@ class ResourceServerSliceTests {
                 "gatehouse.resource-server.jwk-set-uri",
                 () -> "http://127.0.0.1:" + JWKS.getAddress().getPort() + "/jwks");
         registry.add("gatehouse.resource-server.audiences", () -> "documents-api");
+        registry.add("gatehouse.policy.rbac-file", () -> "src/test/resources/policy/rbac.yaml");
     }
 
     @AfterAll
@@ -136,9 +141,47 @@ class ResourceServerSliceTests {
         }
     }
 
+    @Test
+    void policyCheckWhenRbacPermitsThenOkAndWhenItDeniesThenForbidden() throws Exception {
+        mvc.perform(put("/documents/7").header("Authorization", "Bearer " + token("documents-api", List.of("editor"))))
+                .andExpect(status().isOk());
+        mvc.perform(put("/documents/7").header("Authorization", "Bearer " + token("documents-api", List.of("viewer"))))
+                .andExpect(status().isForbidden());
+        mvc.perform(delete("/documents/7")
+                        .header("Authorization", "Bearer " + token("documents-api", List.of("editor"))))
+                .andExpect(status().isForbidden());
+        mvc.perform(delete("/documents/7")
+                        .header("Authorization", "Bearer " + token("documents-api", List.of("admin"))))
+                .andExpect(status().isOk());
+    }
+
+    @Test
+    void httpRuleWhenPolicyPermitsThenOkElseForbidden() throws Exception {
+        mvc.perform(get("/admin/reports/q3")
+                        .header("Authorization", "Bearer " + token("documents-api", List.of("admin"))))
+                .andExpect(status().isOk());
+        mvc.perform(get("/admin/reports/q3")
+                        .header("Authorization", "Bearer " + token("documents-api", List.of("editor"))))
+                .andExpect(status().isForbidden());
+        mvc.perform(get("/admin/reports/q3")).andExpect(status().isUnauthorized());
+    }
+
     @SpringBootApplication
     @EnableMethodSecurity
     static class App {
+
+        @org.springframework.context.annotation.Bean
+        org.springframework.security.web.SecurityFilterChain api(
+                org.springframework.security.config.annotation.web.builders.HttpSecurity http,
+                dev.gatehouse.spring.autoconfigure.GatehouseAuthz authz)
+                throws Exception {
+            http.authorizeHttpRequests(a -> a.requestMatchers("/admin/**")
+                            .access(authz.request("report:read"))
+                            .anyRequest()
+                            .authenticated())
+                    .oauth2ResourceServer(o -> o.jwt(org.springframework.security.config.Customizer.withDefaults()));
+            return http.build();
+        }
 
         @RestController
         static class Documents {
@@ -147,6 +190,23 @@ class ResourceServerSliceTests {
             @PreAuthorize("hasRole('editor')")
             String document(@PathVariable String id) {
                 return "document " + id;
+            }
+
+            @PutMapping("/documents/{id}")
+            @PreAuthorize("@authz.permits('document:write', #id)")
+            String update(@PathVariable String id) {
+                return "updated " + id;
+            }
+
+            @DeleteMapping("/documents/{id}")
+            @PreAuthorize("@authz.permits('document:delete', #id)")
+            String delete(@PathVariable String id) {
+                return "deleted " + id;
+            }
+
+            @GetMapping("/admin/reports/{id}")
+            String adminReport(@PathVariable String id) {
+                return "report " + id;
             }
 
             @GetMapping("/reports")
