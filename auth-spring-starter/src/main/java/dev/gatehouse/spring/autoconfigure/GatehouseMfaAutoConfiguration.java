@@ -1,13 +1,21 @@
 package dev.gatehouse.spring.autoconfigure;
 
 import dev.gatehouse.core.GatehouseException;
+import dev.gatehouse.core.mfa.RecoveryCodeStore;
 import dev.gatehouse.core.mfa.RecoveryCodes;
+import dev.gatehouse.core.mfa.TotpFactorStore;
 import dev.gatehouse.core.mfa.TotpService;
+import dev.gatehouse.spring.jdbc.JdbcRecoveryCodeStore;
+import dev.gatehouse.spring.jdbc.JdbcTotpFactorStore;
 import java.security.SecureRandom;
 import java.util.Base64;
+import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -15,18 +23,67 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 import org.springframework.core.env.Environment;
+import org.springframework.core.io.ClassPathResource;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.jdbc.datasource.init.ResourceDatabasePopulator;
+import org.springframework.transaction.support.TransactionOperations;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * TOTP ({@link TotpService}) and {@link RecoveryCodes} when {@code gatehouse.mfa.enabled=true}. TOTP secrets
  * are sealed under the master key; recovery codes are hashed under {@code gatehouse.mfa.recovery-code-key}.
- * Both stores are in memory here: applications with a database define their own {@code TotpFactorStore} and
- * {@code RecoveryCodeStore} beans (the auth-server does), which this configuration then uses.
+ * With a {@code DataSource} (and spring-jdbc) the stores are JDBC ({@link JdbcTotpFactorStore}, {@link
+ * JdbcRecoveryCodeStore}; tables created if missing unless {@code gatehouse.mfa.initialize-schema=false}), so
+ * replay protection and single use hold across nodes; otherwise in memory. Your own store beans win.
  */
-@AutoConfiguration
+@AutoConfiguration(
+        afterName = {
+            "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
+            "org.springframework.boot.jdbc.autoconfigure.JdbcTemplateAutoConfiguration",
+            "org.springframework.boot.transaction.autoconfigure.TransactionAutoConfiguration"
+        })
 @EnableConfigurationProperties(GatehouseProperties.class)
 @ConditionalOnProperty(prefix = "gatehouse.mfa", name = "enabled", havingValue = "true")
-@Import(GatehouseMfaAutoConfiguration.MfaConfiguration.class)
+@Import({
+    GatehouseMfaAutoConfiguration.JdbcStoreConfiguration.class,
+    GatehouseMfaAutoConfiguration.MfaConfiguration.class
+})
 public final class GatehouseMfaAutoConfiguration {
+
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass({JdbcTemplate.class, TransactionOperations.class})
+    @ConditionalOnBean({DataSource.class, JdbcTemplate.class})
+    static class JdbcStoreConfiguration {
+
+        @Bean
+        @ConditionalOnMissingBean
+        TotpFactorStore gatehouseTotpFactorStore(
+                JdbcTemplate jdbc, DataSource dataSource, GatehouseProperties properties) {
+            initializeSchema(dataSource, properties);
+            return new JdbcTotpFactorStore(jdbc);
+        }
+
+        @Bean
+        @ConditionalOnMissingBean
+        RecoveryCodeStore gatehouseRecoveryCodeStore(
+                JdbcTemplate jdbc,
+                DataSource dataSource,
+                GatehouseProperties properties,
+                ObjectProvider<TransactionOperations> tx) {
+            initializeSchema(dataSource, properties);
+            TransactionOperations transactions =
+                    tx.getIfAvailable(() -> new TransactionTemplate(new DataSourceTransactionManager(dataSource)));
+            return new JdbcRecoveryCodeStore(jdbc, transactions);
+        }
+
+        private static void initializeSchema(DataSource dataSource, GatehouseProperties properties) {
+            if (properties.mfa().initializeSchema()) {
+                new ResourceDatabasePopulator(new ClassPathResource("dev/gatehouse/spring/jdbc/schema.sql"))
+                        .execute(dataSource);
+            }
+        }
+    }
 
     @Configuration(proxyBeanMethods = false)
     static class MfaConfiguration {

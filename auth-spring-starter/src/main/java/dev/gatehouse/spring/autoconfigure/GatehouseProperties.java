@@ -111,11 +111,13 @@ public record GatehouseProperties(
      * @param issuer the issuer name shown in authenticator apps
      * @param recoveryCodeKey the key (Base64, at least 32 bytes) recovery codes are hashed under; required
      *     outside dev mode when enabled
+     * @param initializeSchema create the JDBC tables if missing (default true; idempotent)
      */
     public record Mfa(
             @DefaultValue("false") boolean enabled,
             @DefaultValue("Gatehouse") String issuer,
-            @Nullable String recoveryCodeKey) {}
+            @Nullable String recoveryCodeKey,
+            @DefaultValue("true") boolean initializeSchema) {}
 
     /**
      * The policy decision point. Engines are those configured here: an RBAC file, ABAC files, an OPA server,

@@ -55,4 +55,29 @@ class GatehouseMfaAutoConfigurationTests {
                         .getFailure()
                         .hasStackTraceContaining("gatehouse.mfa.recovery-code-key is required"));
     }
+
+    @Test
+    void contextWhenDataSourcePresentThenJdbcStoresWithSchema() {
+        new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(
+                        org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration.class,
+                        org.springframework.boot.jdbc.autoconfigure.JdbcTemplateAutoConfiguration.class,
+                        GatehouseMfaAutoConfiguration.class))
+                .withPropertyValues(
+                        "spring.datasource.url=jdbc:h2:mem:mfa-autoconfig;DB_CLOSE_DELAY=-1",
+                        "gatehouse.mfa.enabled=true",
+                        "gatehouse.master-key=" + key(),
+                        "gatehouse.mfa.recovery-code-key=" + key())
+                .run(context -> {
+                    assertThat(context.getBean(dev.gatehouse.core.mfa.TotpFactorStore.class))
+                            .isInstanceOf(dev.gatehouse.spring.jdbc.JdbcTotpFactorStore.class);
+                    assertThat(context.getBean(dev.gatehouse.core.mfa.RecoveryCodeStore.class))
+                            .isInstanceOf(dev.gatehouse.spring.jdbc.JdbcRecoveryCodeStore.class);
+                    assertThat(context.getBean(RecoveryCodes.class).generate("u"))
+                            .hasSize(10);
+                    assertThat(context.getBean(org.springframework.jdbc.core.JdbcTemplate.class)
+                                    .queryForObject("SELECT COUNT(*) FROM gatehouse_recovery_code", Integer.class))
+                            .isEqualTo(10);
+                });
+    }
 }
