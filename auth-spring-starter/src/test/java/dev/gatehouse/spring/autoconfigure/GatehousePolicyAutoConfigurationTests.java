@@ -91,4 +91,16 @@ class GatehousePolicyAutoConfigurationTests {
                         .hasSingleBean(PolicyDecisionPoint.class)
                         .doesNotHaveBean("authz"));
     }
+
+    @Test
+    void contextWhenApplicationDefinesItsOwnEngineThenBacksOff() {
+        dev.gatehouse.core.policy.PolicyEngine own =
+                dev.gatehouse.core.policy.rbac.RbacEngine.of(dev.gatehouse.core.policy.rbac.RbacModel.builder("own")
+                        .action("read")
+                        .build());
+        runner.withPropertyValues("gatehouse.policy.rbac-file=" + RBAC)
+                .withBean(dev.gatehouse.core.policy.PolicyEngine.class, () -> own)
+                .run(context -> assertThat(context.getBean(dev.gatehouse.core.policy.PolicyEngine.class))
+                        .isSameAs(own));
+    }
 }

@@ -114,4 +114,15 @@ class GatehouseTokenAutoConfigurationTests {
                 .run(context ->
                         assertThat(context).hasFailed().getFailure().hasStackTraceContaining("at least 256 bits"));
     }
+
+    @Test
+    void contextWhenApplicationDefinesItsOwnKeyRingThenBacksOff() {
+        KeyRing own = KeyRing.builder().algorithm(JwsAlgorithm.EdDSA).build();
+        runner.withPropertyValues("gatehouse.token.issuer=https://login.example.test")
+                .withBean(KeyRing.class, () -> own)
+                .run(context -> {
+                    assertThat(context.getBean(KeyRing.class)).isSameAs(own);
+                    assertThat(context.getBean(TokenIssuer.class).issuer()).isEqualTo("https://login.example.test");
+                });
+    }
 }
