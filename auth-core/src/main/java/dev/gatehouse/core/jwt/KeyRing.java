@@ -114,6 +114,7 @@ public final class KeyRing {
      * @return the keys
      */
     public List<ManagedKey> keys() {
+        activeKey(); // an empty ring creates its first keys before anything is published
         return state.keys();
     }
 
@@ -124,7 +125,7 @@ public final class KeyRing {
      * @return the key, if published
      */
     public Optional<ManagedKey> find(String kid) {
-        for (ManagedKey k : state.keys()) {
+        for (ManagedKey k : keys()) {
             if (k.kid().equals(kid)) {
                 return Optional.of(k);
             }
@@ -139,7 +140,7 @@ public final class KeyRing {
      */
     public String jwksJson() {
         List<JWK> publicKeys = new ArrayList<>();
-        for (ManagedKey k : state.keys()) {
+        for (ManagedKey k : keys()) {
             JWK pub = k.publicJwk();
             if (pub != null) {
                 publicKeys.add(pub);

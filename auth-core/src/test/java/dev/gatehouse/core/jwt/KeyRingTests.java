@@ -327,4 +327,11 @@ class KeyRingTests {
         assertThatThrownBy(() -> ring.importKeyPair(ec.generateKeyPair(), JwsAlgorithm.ES384))
                 .isInstanceOf(TokenException.class);
     }
+
+    @Test
+    void jwksWhenFreshRingThenFirstKeysPublishedBeforeAnyTokenIsIssued() throws Exception {
+        KeyRing ring = KeyRing.builder().clock(clock).build();
+
+        assertThat(JWKSet.parse(ring.jwksJson()).getKeys()).hasSize(2);
+    }
 }
