@@ -109,6 +109,16 @@ public final class KeyRing {
     }
 
     /**
+     * Whether the ring holds an active key yet, without creating one (unlike {@link #activeKey()}). Lets a
+     * caller install its own first key, such as an operator's HMAC secret, before the ring generates one.
+     *
+     * @return {@code true} once there is an active key
+     */
+    public boolean hasActiveKey() {
+        return state.active() != null;
+    }
+
+    /**
      * All published keys: next, active and retiring.
      *
      * @return the keys

@@ -69,7 +69,7 @@ public final class GatehouseTokenAutoConfiguration {
                         throw new GatehouseConfigurationException("gatehouse.token.algorithm=" + algorithm.joseName()
                                 + " needs gatehouse.token.hmac-secret");
                     }
-                    if (ring.keys().isEmpty()) {
+                    if (!ring.hasActiveKey()) {
                         ring.addSecret(Base64.getDecoder().decode(t.hmacSecret().strip()), algorithm);
                     }
                 }

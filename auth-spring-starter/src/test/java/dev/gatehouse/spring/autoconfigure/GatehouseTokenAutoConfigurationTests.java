@@ -125,4 +125,29 @@ class GatehouseTokenAutoConfigurationTests {
                     assertThat(context.getBean(TokenIssuer.class).issuer()).isEqualTo("https://login.example.test");
                 });
     }
+
+    @Test
+    void contextWhenHs256WithLongSecretThenOperatorSecretSigns() {
+        byte[] secret = new byte[32];
+        new SecureRandom().nextBytes(secret);
+        runner.withPropertyValues(
+                        "gatehouse.token.issuer=https://login.example.test",
+                        "gatehouse.dev-mode=true",
+                        "gatehouse.token.algorithm=HS256",
+                        "gatehouse.token.hmac-secret=" + Base64.getEncoder().encodeToString(secret))
+                .run(context -> {
+                    String token = context.getBean(TokenIssuer.class)
+                            .accessToken(AccessTokenRequest.builder("alice", "web")
+                                    .audience("api")
+                                    .build())
+                            .value();
+                    String input = token.substring(0, token.lastIndexOf('.'));
+                    javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+                    mac.init(new javax.crypto.spec.SecretKeySpec(secret, "HmacSHA256"));
+                    String expected = Base64.getUrlEncoder()
+                            .withoutPadding()
+                            .encodeToString(mac.doFinal(input.getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+                    assertThat(token.substring(token.lastIndexOf('.') + 1)).isEqualTo(expected);
+                });
+    }
 }
