@@ -124,8 +124,9 @@ class ServerConfiguration {
     }
 
     @Bean
-    PasswordAuthenticationProvider passwordAuthenticationProvider(JdbcUserStore users, PasswordHasher hasher) {
-        return new PasswordAuthenticationProvider(users, hasher);
+    PasswordAuthenticationProvider passwordAuthenticationProvider(
+            JdbcUserStore users, PasswordHasher hasher, Clock clock) {
+        return new PasswordAuthenticationProvider(users, hasher, clock);
     }
 
     @Bean

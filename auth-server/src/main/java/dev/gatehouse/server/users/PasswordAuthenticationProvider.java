@@ -3,6 +3,8 @@ package dev.gatehouse.server.users;
 import dev.gatehouse.core.password.PasswordException;
 import dev.gatehouse.core.password.PasswordHasher;
 import dev.gatehouse.core.password.Verification;
+import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -13,6 +15,8 @@ import org.springframework.security.authentication.BadCredentialsException;
 import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.AuthenticationException;
+import org.springframework.security.core.GrantedAuthority;
+import org.springframework.security.core.authority.FactorGrantedAuthority;
 import org.springframework.security.core.authority.SimpleGrantedAuthority;
 
 /**
@@ -27,16 +31,19 @@ public final class PasswordAuthenticationProvider implements AuthenticationProvi
 
     private final JdbcUserStore users;
     private final PasswordHasher hasher;
+    private final Clock clock;
 
     /**
      * Creates the provider.
      *
      * @param users the user store
      * @param hasher the password hasher
+     * @param clock stamps the password factor (the ID token's {@code auth_time})
      */
-    public PasswordAuthenticationProvider(JdbcUserStore users, PasswordHasher hasher) {
+    public PasswordAuthenticationProvider(JdbcUserStore users, PasswordHasher hasher, Clock clock) {
         this.users = Objects.requireNonNull(users, "users must not be null");
         this.hasher = Objects.requireNonNull(hasher, "hasher must not be null");
+        this.clock = Objects.requireNonNull(clock, "clock must not be null");
     }
 
     @Override
@@ -69,9 +76,14 @@ public final class PasswordAuthenticationProvider implements AuthenticationProvi
                 log.info("upgraded the password hash of a user to the current policy");
             }
         });
-        List<SimpleGrantedAuthority> authorities = users.roles(user.username()).stream()
-                .map(r -> new SimpleGrantedAuthority("ROLE_" + r))
-                .toList();
+        List<GrantedAuthority> authorities = new ArrayList<>();
+        // Spring Security 7 records which factors authenticated the user, and when (OIDC auth_time comes from it).
+        authorities.add(FactorGrantedAuthority.withAuthority(FactorGrantedAuthority.PASSWORD_AUTHORITY)
+                .issuedAt(clock.instant())
+                .build());
+        for (String role : users.roles(user.username())) {
+            authorities.add(new SimpleGrantedAuthority("ROLE_" + role));
+        }
         return UsernamePasswordAuthenticationToken.authenticated(user.username(), null, authorities);
     }
 
