@@ -86,6 +86,7 @@ CREATE TABLE gh_key_ring (
 INSERT INTO gh_key_ring (id, version) VALUES (1, 0);
 CREATE TABLE gh_signing_key (
     kid varchar(100) NOT NULL,
+    position integer NOT NULL,
     algorithm varchar(20) NOT NULL,
     state varchar(20) NOT NULL,
     created_at timestamp with time zone NOT NULL,

@@ -2,12 +2,24 @@ package dev.gatehouse.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.ECDSASigner;
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import com.nimbusds.jose.util.JSONObjectUtils;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import dev.gatehouse.core.crypto.Envelope;
+import dev.gatehouse.core.jwt.KeyRepository;
 import dev.gatehouse.core.jwt.KeyRing;
 import dev.gatehouse.core.jwt.RemoteJwks;
 import dev.gatehouse.core.jwt.TokenVerifier;
 import dev.gatehouse.core.jwt.VerifiedToken;
 import dev.gatehouse.server.clients.ClientSecrets;
+import dev.gatehouse.server.keys.JdbcKeyRepository;
 import dev.gatehouse.server.maintenance.ExpiredStatePurger;
 import java.io.IOException;
 import java.net.URI;
@@ -18,6 +30,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.sql.Timestamp;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -42,6 +55,7 @@ import org.springframework.security.oauth2.jwt.JwtTypeValidator;
 import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClient;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * End-to-end tests over real HTTP against the server on a random port. Subclasses choose the database (H2 file,
@@ -76,6 +90,12 @@ abstract class AbstractAuthorizationServerTests {
 
     @Autowired
     ExpiredStatePurger purger;
+
+    @Autowired
+    TransactionTemplate tx;
+
+    @Autowired
+    Envelope envelope;
 
     String base;
     String demoPassword;
@@ -233,6 +253,16 @@ abstract class AbstractAuthorizationServerTests {
     }
 
     @Test
+    void tokenWhenCodeRepeatedWithBasicAuthThenInvalidRequestNotServerError() throws Exception {
+        HttpResponse<String> r = browser.postRaw(
+                "/oauth2/token",
+                "grant_type=authorization_code&code=a&code=b&redirect_uri=x&code_verifier=v",
+                "Authorization",
+                HttpBrowser.basic(SERVICE, serviceSecret));
+        assertThat(json(r, 400).get("error")).isEqualTo("invalid_request");
+    }
+
+    @Test
     void tokenWhenGrantTypeUnknownThenUnsupportedGrantType() throws Exception {
         HttpResponse<String> r = browser.postForm(
                 "/oauth2/token",
@@ -243,12 +273,62 @@ abstract class AbstractAuthorizationServerTests {
     }
 
     @Test
-    void tokenWhenBodyOversizedThenRefusedWithoutToken() {
+    void tokenWhenBodyOversizedThenInvalidRequest() throws Exception {
         String huge = "grant_type=client_credentials&pad=" + "a".repeat(200_000);
         HttpResponse<String> r =
                 browser.postRaw("/oauth2/token", huge, "Authorization", HttpBrowser.basic(SERVICE, serviceSecret));
-        assertThat(r.statusCode()).isGreaterThanOrEqualTo(400);
-        assertThat(r.body()).doesNotContain("access_token");
+        assertThat(json(r, 400).get("error")).isEqualTo("invalid_request");
+    }
+
+    @Test
+    void badRequestsWhenRefusedThenNoStoredStateChanges() throws Exception {
+        Pkce pkce = Pkce.create();
+        String code = authorize(SERVICE, SERVICE_REDIRECT, "openid", pkce, "st-bad");
+        String before = snapshot();
+        String basic = HttpBrowser.basic(SERVICE, serviceSecret);
+        assertThat(browser.postForm(
+                                "/oauth2/token",
+                                Map.of("grant_type", "client_credentials"),
+                                "Authorization",
+                                HttpBrowser.basic(SERVICE, "wrong"))
+                        .statusCode())
+                .isEqualTo(401);
+        assertThat(browser.postRaw(
+                                "/oauth2/token",
+                                "grant_type=authorization_code&code=" + code + "&code=" + code,
+                                "Authorization",
+                                basic)
+                        .statusCode())
+                .isEqualTo(400);
+        assertThat(browser.postForm(
+                                "/oauth2/token",
+                                Map.of("grant_type", "refresh_token", "refresh_token", "nope"),
+                                "Authorization",
+                                basic)
+                        .statusCode())
+                .isEqualTo(400);
+        assertThat(browser.postForm(
+                                "/oauth2/revoke",
+                                Map.of("token", "x"),
+                                "Authorization",
+                                HttpBrowser.basic(SERVICE, "w"))
+                        .statusCode())
+                .isEqualTo(401);
+        assertThat(browser.postRaw("/oauth2/token", "x".repeat(100_000), "Authorization", basic)
+                        .statusCode())
+                .isEqualTo(400);
+        assertThat(snapshot()).isEqualTo(before);
+        // The code is still good after all that.
+        assertThat(exchange(code, pkce.verifier(), SERVICE_REDIRECT, 200)).containsKey("access_token");
+    }
+
+    /** Everything stored about authorizations and clients, as one comparable string. */
+    String snapshot() {
+        return jdbc.queryForList("SELECT id, access_token_expires_at, refresh_token_expires_at,"
+                                + " authorization_code_expires_at FROM oauth2_authorization ORDER BY id")
+                        .toString()
+                + jdbc.queryForList("SELECT client_id, client_secret FROM oauth2_registered_client ORDER BY client_id")
+                + jdbc.queryForList("SELECT * FROM gh_consumed_refresh_token ORDER BY token_hash");
     }
 
     // ---------------------------------------------------------------- authorization code + PKCE
@@ -520,8 +600,8 @@ abstract class AbstractAuthorizationServerTests {
         Timestamp longAgo = Timestamp.from(Instant.now().minusSeconds(3 * 86400));
         int aged = jdbc.update(
                 "UPDATE oauth2_authorization SET authorization_code_expires_at = ?, access_token_expires_at = ?,"
-                        + " refresh_token_expires_at = ?, oidc_id_token_expires_at = ? WHERE principal_name = ?"
-                        + " AND refresh_token_expires_at IS NOT NULL",
+                        + " refresh_token_expires_at = ?, oidc_id_token_expires_at = ?, user_code_expires_at = NULL,"
+                        + " device_code_expires_at = NULL WHERE principal_name = ? AND refresh_token_expires_at IS NOT NULL",
                 longAgo,
                 longAgo,
                 longAgo,
@@ -536,6 +616,220 @@ abstract class AbstractAuthorizationServerTests {
         assertThat(left).isZero();
         assertThat(introspect(at).get("active")).isEqualTo(false);
         assertThat(introspect(fresh).get("active")).isEqualTo(true);
+    }
+
+    // ---------------------------------------------------------------- PAR, device flow, token exchange, DPoP
+
+    @Test
+    void pushedAuthorizationRequestWhenUsedAtAuthorizeThenCode() throws Exception {
+        Pkce pkce = Pkce.create();
+        Map<String, String> params = new LinkedHashMap<>();
+        params.put("response_type", "code");
+        params.put("client_id", SERVICE);
+        params.put("redirect_uri", SERVICE_REDIRECT);
+        params.put("scope", "openid api.read");
+        params.put("state", "par-1");
+        params.put("code_challenge", pkce.challenge());
+        params.put("code_challenge_method", "S256");
+        Map<String, Object> pushed = json(
+                browser.postForm("/oauth2/par", params, "Authorization", HttpBrowser.basic(SERVICE, serviceSecret)),
+                201);
+        String requestUri = (String) pushed.get("request_uri");
+        assertThat(requestUri).startsWith("urn:ietf:params:oauth:request_uri:");
+        String url = base + "/oauth2/authorize?"
+                + HttpBrowser.encode(Map.of("client_id", SERVICE, "request_uri", requestUri));
+        String code = authorizeAt(url, SERVICE_REDIRECT, "par-1");
+        assertThat(exchange(code, pkce.verifier(), SERVICE_REDIRECT, 200)).containsKey("access_token");
+    }
+
+    @Test
+    void pushedAuthorizationRequestWhenRedirectUriUnregisteredThenInvalidRequest() throws Exception {
+        Map<String, Object> r = json(
+                browser.postForm(
+                        "/oauth2/par",
+                        Map.of(
+                                "response_type", "code",
+                                "client_id", SERVICE,
+                                "redirect_uri", "https://evil.example/cb",
+                                "scope", "openid",
+                                "code_challenge", Pkce.create().challenge(),
+                                "code_challenge_method", "S256"),
+                        "Authorization",
+                        HttpBrowser.basic(SERVICE, serviceSecret)),
+                400);
+        assertThat(r.get("error")).isEqualTo("invalid_request");
+    }
+
+    @Test
+    void deviceFlowWhenUserApprovesThenTokens() throws Exception {
+        String basic = HttpBrowser.basic(SERVICE, serviceSecret);
+        Map<String, Object> device = json(
+                browser.postForm("/oauth2/device_authorization", Map.of("scope", "api.read"), "Authorization", basic),
+                200);
+        String deviceCode = (String) device.get("device_code");
+        String userCode = (String) device.get("user_code");
+        assertThat(device.get("verification_uri")).isEqualTo(base + "/oauth2/device_verification");
+        Map<String, String> poll =
+                Map.of("grant_type", "urn:ietf:params:oauth:grant-type:device_code", "device_code", deviceCode);
+        assertThat(json(browser.postForm("/oauth2/token", poll, "Authorization", basic), 400)
+                        .get("error"))
+                .isEqualTo("authorization_pending");
+
+        HttpBrowser user = new HttpBrowser(base);
+        user.login("demo", demoPassword);
+        HttpResponse<String> consent = user.get("/oauth2/device_verification?user_code=" + userCode);
+        assertThat(consent.body()).contains("Consent required");
+        Map<String, String> form = new LinkedHashMap<>();
+        java.util.regex.Matcher hidden = java.util.regex.Pattern.compile(
+                        "<input type=\"hidden\" name=\"([a-z_]+)\" value=\"([^\"]*)\">")
+                .matcher(consent.body());
+        while (hidden.find()) {
+            form.put(hidden.group(1), hidden.group(2));
+        }
+        assertThat(form).containsEntry("user_code", userCode).containsKeys("client_id", "state");
+        form.put("scope", "api.read");
+        HttpResponse<String> verified = user.postForm("/oauth2/device_verification", form);
+        assertThat(verified.statusCode()).as(verified.body()).isEqualTo(302);
+        assertThat(verified.headers().firstValue("Location").orElseThrow()).contains("success");
+
+        Map<String, Object> tokens = json(browser.postForm("/oauth2/token", poll, "Authorization", basic), 200);
+        VerifiedToken at = coreVerifier().verify((String) tokens.get("access_token"));
+        assertThat(at.subject()).contains("demo");
+        assertThat(at.claim("roles")).contains(List.of("admin", "user"));
+        // A device code is single-use (Spring Authorization Server answers access_denied, RFC 8628 §3.5).
+        assertThat(json(browser.postForm("/oauth2/token", poll, "Authorization", basic), 400)
+                        .get("error"))
+                .isIn("access_denied", "invalid_grant");
+    }
+
+    @Test
+    void tokenExchangeWhenSubjectTokenValidThenNewTokenForSameUser() throws Exception {
+        String subjectToken = (String) loginAndExchange().get("access_token");
+        Map<String, Object> exchanged = json(
+                browser.postForm(
+                        "/oauth2/token",
+                        Map.of(
+                                "grant_type", "urn:ietf:params:oauth:grant-type:token-exchange",
+                                "subject_token", subjectToken,
+                                "subject_token_type", "urn:ietf:params:oauth:token-type:access_token",
+                                "scope", "api.read"),
+                        "Authorization",
+                        HttpBrowser.basic(SERVICE, serviceSecret)),
+                200);
+        assertThat(exchanged.get("issued_token_type")).isEqualTo("urn:ietf:params:oauth:token-type:access_token");
+        VerifiedToken at = coreVerifier().verify((String) exchanged.get("access_token"));
+        assertThat(at.subject()).contains("demo");
+        assertThat(at.jti()).isNotEqualTo(coreVerifier().verify(subjectToken).jti());
+    }
+
+    @Test
+    void tokenExchangeWhenSubjectTokenUnknownThenInvalidGrant() throws Exception {
+        Map<String, Object> r = json(
+                browser.postForm(
+                        "/oauth2/token",
+                        Map.of(
+                                "grant_type", "urn:ietf:params:oauth:grant-type:token-exchange",
+                                "subject_token", "forged",
+                                "subject_token_type", "urn:ietf:params:oauth:token-type:access_token"),
+                        "Authorization",
+                        HttpBrowser.basic(SERVICE, serviceSecret)),
+                400);
+        assertThat(r.get("error")).isEqualTo("invalid_grant");
+    }
+
+    @Test
+    void dpopWhenProofPresentedThenSenderConstrainedToken() throws Exception {
+        ECKey key = new ECKeyGenerator(Curve.P_256).generate();
+        SignedJWT proof = new SignedJWT(
+                new JWSHeader.Builder(JWSAlgorithm.ES256)
+                        .type(new JOSEObjectType("dpop+jwt"))
+                        .jwk(key.toPublicJWK())
+                        .build(),
+                new JWTClaimsSet.Builder()
+                        .jwtID(UUID.randomUUID().toString())
+                        .claim("htm", "POST")
+                        .claim("htu", base + "/oauth2/token")
+                        .issueTime(new java.util.Date())
+                        .build());
+        proof.sign(new ECDSASigner(key));
+        Map<String, Object> tokens = json(
+                browser.postForm(
+                        "/oauth2/token",
+                        Map.of("grant_type", "client_credentials", "scope", "api.read"),
+                        "Authorization",
+                        HttpBrowser.basic(SERVICE, serviceSecret),
+                        "DPoP",
+                        proof.serialize()),
+                200);
+        assertThat(tokens.get("token_type")).isEqualTo("DPoP");
+        Object cnf = coreVerifier()
+                .verify((String) tokens.get("access_token"))
+                .claim("cnf")
+                .orElseThrow();
+        assertThat(((Map<?, ?>) cnf).get("jkt"))
+                .isEqualTo(key.computeThumbprint().toString());
+    }
+
+    @Test
+    void dpopWhenProofMalformedThenInvalidDpopProof() throws Exception {
+        Map<String, Object> r = json(
+                browser.postForm(
+                        "/oauth2/token",
+                        Map.of("grant_type", "client_credentials"),
+                        "Authorization",
+                        HttpBrowser.basic(SERVICE, serviceSecret),
+                        "DPoP",
+                        "not.a.proof"),
+                400);
+        assertThat(r.get("error")).isEqualTo("invalid_dpop_proof");
+    }
+
+    // ---------------------------------------------------------------- key ring on the shared database
+
+    @Test
+    void keyRingWhenTwoNodesRotateAtOnceThenOneRotationAndOneActiveKey() throws Exception {
+        Clock later = Clock.fixed(Instant.now().plus(java.time.Duration.ofDays(100)), java.time.ZoneOffset.UTC);
+        KeyRing nodeA = KeyRing.builder()
+                .repository(new JdbcKeyRepository(jdbc, tx))
+                .envelope(envelope)
+                .clock(later)
+                .build();
+        KeyRing nodeB = KeyRing.builder()
+                .repository(new JdbcKeyRepository(jdbc, tx))
+                .envelope(envelope)
+                .clock(later)
+                .build();
+        java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(2);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            java.util.concurrent.Future<Boolean> a = pool.submit(() -> {
+                start.await();
+                return nodeA.rotateIfDue();
+            });
+            java.util.concurrent.Future<Boolean> b = pool.submit(() -> {
+                start.await();
+                return nodeB.rotateIfDue();
+            });
+            assertThat(List.of(a.get(), b.get())).containsExactlyInAnyOrder(true, false);
+        } finally {
+            pool.shutdownNow();
+            ring.refresh();
+        }
+        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM gh_signing_key WHERE state = 'ACTIVE'", Integer.class))
+                .isEqualTo(1);
+        nodeA.refresh();
+        nodeB.refresh();
+        assertThat(nodeA.activeKey().kid())
+                .isEqualTo(nodeB.activeKey().kid())
+                .isEqualTo(ring.activeKey().kid());
+    }
+
+    @Test
+    void keyRepositoryWhenVersionStaleThenReplaceRefused() {
+        JdbcKeyRepository repository = new JdbcKeyRepository(jdbc, tx);
+        KeyRepository.Snapshot snapshot = repository.load();
+        assertThat(repository.replace(snapshot.version() - 1, snapshot.keys())).isFalse();
+        assertThat(repository.load().version()).isEqualTo(snapshot.version());
     }
 
     // ---------------------------------------------------------------- helpers
@@ -571,7 +865,10 @@ abstract class AbstractAuthorizationServerTests {
 
     /** Drives the authorization endpoint through the login form and returns the code. */
     String authorize(String clientId, String redirectUri, String scope, Pkce pkce, String state) {
-        String url = authorizeUrl(clientId, redirectUri, scope, pkce, "S256", state);
+        return authorizeAt(authorizeUrl(clientId, redirectUri, scope, pkce, "S256", state), redirectUri, state);
+    }
+
+    String authorizeAt(String url, String redirectUri, String state) {
         HttpResponse<String> r = browser.get(url);
         assertThat(r.statusCode()).isEqualTo(302);
         assertThat(r.headers().firstValue("Location").orElseThrow()).endsWith("/login");

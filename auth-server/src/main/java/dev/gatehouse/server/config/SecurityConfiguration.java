@@ -1,7 +1,9 @@
 package dev.gatehouse.server.config;
 
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.MediaType;
 import org.springframework.security.config.Customizer;
@@ -19,12 +21,24 @@ import org.springframework.security.web.util.matcher.MediaTypeRequestMatcher;
 @EnableWebSecurity
 class SecurityConfiguration {
 
+    /** Refuses oversized requests and repeated parameters with RFC 6749 errors before anything parses them. */
+    @Bean
+    FilterRegistrationBean<ProtocolRequestGuard> protocolRequestGuard() {
+        FilterRegistrationBean<ProtocolRequestGuard> registration =
+                new FilterRegistrationBean<>(new ProtocolRequestGuard(ProtocolRequestGuard.DEFAULT_MAX_BYTES));
+        registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
+        return registration;
+    }
+
     @Bean
     @Order(1)
     SecurityFilterChain authorizationServerChain(HttpSecurity http) throws Exception {
         http.oauth2AuthorizationServer(server -> {
                     http.securityMatcher(server.getEndpointsMatcher());
-                    server.oidc(Customizer.withDefaults());
+                    server.oidc(Customizer.withDefaults())
+                            .pushedAuthorizationRequestEndpoint(Customizer.withDefaults())
+                            .deviceAuthorizationEndpoint(Customizer.withDefaults())
+                            .deviceVerificationEndpoint(Customizer.withDefaults());
                 })
                 .authorizeHttpRequests(authorize -> authorize.anyRequest().authenticated())
                 .exceptionHandling(exceptions -> exceptions.defaultAuthenticationEntryPointFor(

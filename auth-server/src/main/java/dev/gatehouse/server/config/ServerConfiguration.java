@@ -35,11 +35,8 @@ import org.springframework.security.oauth2.server.authorization.OAuth2Authorizat
 import org.springframework.security.oauth2.server.authorization.client.JdbcRegisteredClientRepository;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
 import org.springframework.security.oauth2.server.authorization.settings.AuthorizationServerSettings;
-import org.springframework.security.oauth2.server.authorization.token.DelegatingOAuth2TokenGenerator;
-import org.springframework.security.oauth2.server.authorization.token.JwtGenerator;
-import org.springframework.security.oauth2.server.authorization.token.OAuth2AccessTokenGenerator;
-import org.springframework.security.oauth2.server.authorization.token.OAuth2RefreshTokenGenerator;
-import org.springframework.security.oauth2.server.authorization.token.OAuth2TokenGenerator;
+import org.springframework.security.oauth2.server.authorization.token.JwtEncodingContext;
+import org.springframework.security.oauth2.server.authorization.token.OAuth2TokenCustomizer;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
@@ -105,12 +102,13 @@ class ServerConfiguration {
         return new KeyRingJwtDecoder(verifier.build());
     }
 
+    /**
+     * Picked up by Spring Authorization Server, which chains it after its own defaults (DPoP and mTLS {@code cnf}
+     * binding) in the {@code JwtGenerator} it builds over our {@link JwtEncoder} bean.
+     */
     @Bean
-    OAuth2TokenGenerator<?> tokenGenerator(JwtEncoder encoder, JdbcUserStore users) {
-        JwtGenerator jwt = new JwtGenerator(encoder);
-        jwt.setJwtCustomizer(new RolesTokenCustomizer(users));
-        return new DelegatingOAuth2TokenGenerator(
-                jwt, new OAuth2AccessTokenGenerator(), new OAuth2RefreshTokenGenerator());
+    OAuth2TokenCustomizer<JwtEncodingContext> rolesTokenCustomizer(JdbcUserStore users) {
+        return new RolesTokenCustomizer(users);
     }
 
     @Bean

@@ -44,7 +44,7 @@ public final class JdbcKeyRepository implements KeyRepository {
             Snapshot s = tx.execute(status -> {
                 long before = version();
                 List<StoredKey> keys =
-                        jdbc.query("SELECT * FROM gh_signing_key ORDER BY created_at, kid", JdbcKeyRepository::row);
+                        jdbc.query("SELECT * FROM gh_signing_key ORDER BY position", JdbcKeyRepository::row);
                 long after = version();
                 return before == after ? new Snapshot(after, keys) : null;
             });
@@ -66,11 +66,14 @@ public final class JdbcKeyRepository implements KeyRepository {
                 return false;
             }
             jdbc.update("DELETE FROM gh_signing_key");
-            for (StoredKey k : keys) {
+            // The ring compares key lists by position, so they are read back in the order written.
+            for (int i = 0; i < keys.size(); i++) {
+                StoredKey k = keys.get(i);
                 jdbc.update(
-                        "INSERT INTO gh_signing_key (kid, algorithm, state, created_at, activated_at, retiring_at,"
-                                + " public_jwk, sealed_private_jwk) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                        "INSERT INTO gh_signing_key (kid, position, algorithm, state, created_at, activated_at,"
+                                + " retiring_at, public_jwk, sealed_private_jwk) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         k.kid(),
+                        i,
                         k.algorithm(),
                         k.state().name(),
                         ts(k.createdAt()),
