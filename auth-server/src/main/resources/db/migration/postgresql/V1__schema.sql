@@ -111,3 +111,9 @@ CREATE TABLE gh_consumed_refresh_token (
     PRIMARY KEY (token_hash)
 );
 CREATE INDEX gh_consumed_refresh_token_expiry ON gh_consumed_refresh_token (expires_at);
+-- Authorizations revoked for refresh-token reuse; a rotation racing the revocation checks here after saving.
+CREATE TABLE gh_revoked_authorization (
+    authorization_id varchar(100) NOT NULL,
+    expires_at timestamp with time zone NOT NULL,
+    PRIMARY KEY (authorization_id)
+);

@@ -18,9 +18,12 @@ import dev.gatehouse.core.jwt.KeyRing;
 import dev.gatehouse.core.jwt.RemoteJwks;
 import dev.gatehouse.core.jwt.TokenVerifier;
 import dev.gatehouse.core.jwt.VerifiedToken;
+import dev.gatehouse.core.password.BcryptParameters;
+import dev.gatehouse.core.password.PasswordHasher;
 import dev.gatehouse.server.clients.ClientSecrets;
 import dev.gatehouse.server.keys.JdbcKeyRepository;
 import dev.gatehouse.server.maintenance.ExpiredStatePurger;
+import dev.gatehouse.server.users.JdbcUserStore;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpResponse;
@@ -93,6 +96,12 @@ abstract class AbstractAuthorizationServerTests {
 
     @Autowired
     TransactionTemplate tx;
+
+    @Autowired
+    JdbcUserStore users;
+
+    @Autowired
+    PasswordHasher hasher;
 
     @Autowired
     Envelope envelope;
@@ -616,6 +625,106 @@ abstract class AbstractAuthorizationServerTests {
         assertThat(left).isZero();
         assertThat(introspect(at).get("active")).isEqualTo(false);
         assertThat(introspect(fresh).get("active")).isEqualTo(true);
+    }
+
+    // ---------------------------------------------------------------- users: throttling, rehash, logout
+
+    @Test
+    void loginWhenRepeatedFailuresThenThrottledEvenWithRightPassword() {
+        String name = "throttle-" + UUID.randomUUID();
+        users.create(name, hasher.hash("right password 123"), List.of("user"));
+        for (int i = 0; i < 4; i++) {
+            assertThat(new HttpBrowser(base).login(name, "wrong").headers().firstValue("Location"))
+                    .hasValueSatisfying(l -> assertThat(l).endsWith("/login?error"));
+        }
+        // Now delayed: the right password is refused without being checked.
+        assertThat(new HttpBrowser(base)
+                        .login(name, "right password 123")
+                        .headers()
+                        .firstValue("Location"))
+                .hasValueSatisfying(l -> assertThat(l).endsWith("/login?error"));
+    }
+
+    @Test
+    void loginWhenHashUnderOldPolicyThenUpgradedToCurrent() {
+        String name = "legacy-" + UUID.randomUUID();
+        PasswordHasher legacy =
+                PasswordHasher.builder().parameters(BcryptParameters.of(10)).build();
+        String oldHash = legacy.hash("legacy password 123");
+        users.create(name, oldHash, List.of("user"));
+        assertThat(hasher.needsRehash(oldHash)).isTrue();
+        HttpResponse<String> r = new HttpBrowser(base).login(name, "legacy password 123");
+        assertThat(r.headers().firstValue("Location").orElseThrow()).doesNotContain("error");
+        String newHash = users.find(name).orElseThrow().passwordHash();
+        assertThat(newHash).isNotEqualTo(oldHash);
+        assertThat(hasher.needsRehash(newHash)).isFalse();
+        assertThat(hasher.verify("legacy password 123", newHash).matched()).isTrue();
+    }
+
+    @Test
+    void refreshWhenSameTokenUsedConcurrentlyThenAtMostOneSucceedsAndFamilyRevoked() throws Exception {
+        Map<String, Object> tokens = loginAndExchange();
+        String rt = (String) tokens.get("refresh_token");
+        java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(2);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        List<Integer> statuses;
+        List<String> newTokens = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try {
+            java.util.concurrent.Callable<Integer> use = () -> {
+                start.await();
+                HttpResponse<String> r = new HttpBrowser(base)
+                        .postForm(
+                                "/oauth2/token",
+                                Map.of("grant_type", "refresh_token", "refresh_token", rt),
+                                "Authorization",
+                                HttpBrowser.basic(SERVICE, serviceSecret));
+                if (r.statusCode() == 200) {
+                    newTokens.add((String) JSONObjectUtils.parse(r.body()).get("refresh_token"));
+                }
+                return r.statusCode();
+            };
+            var a = pool.submit(use);
+            var b = pool.submit(use);
+            statuses = List.of(a.get(), b.get());
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(statuses).contains(400);
+        // Whatever won the race, a second use of one refresh token leaves no usable family behind.
+        for (String issued : newTokens) {
+            assertThat(json(refresh(issued), 400).get("error")).isEqualTo("invalid_grant");
+        }
+    }
+
+    @Test
+    void logoutWhenIdTokenHintAndRegisteredUriThenRedirectedAndSessionEnded() throws Exception {
+        Pkce pkce = Pkce.create();
+        String code = authorize(SERVICE, SERVICE_REDIRECT, "openid", pkce, "logout");
+        String idToken =
+                (String) exchange(code, pkce.verifier(), SERVICE_REDIRECT, 200).get("id_token");
+        HttpResponse<String> r = browser.get("/connect/logout?"
+                + HttpBrowser.encode(Map.of(
+                        "id_token_hint", idToken,
+                        "post_logout_redirect_uri", "http://127.0.0.1:8081/",
+                        "state", "bye")));
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(302);
+        assertThat(r.headers().firstValue("Location").orElseThrow()).isEqualTo("http://127.0.0.1:8081/?state=bye");
+        // The session is gone: authorizing again asks for the login form.
+        HttpResponse<String> again =
+                browser.get(authorizeUrl(SERVICE, SERVICE_REDIRECT, "openid", Pkce.create(), "S256", "x"));
+        assertThat(again.headers().firstValue("Location").orElseThrow()).endsWith("/login");
+    }
+
+    @Test
+    void logoutWhenPostLogoutUriNotRegisteredThenNoRedirectThere() throws Exception {
+        Pkce pkce = Pkce.create();
+        String code = authorize(SERVICE, SERVICE_REDIRECT, "openid", pkce, "logout2");
+        String idToken =
+                (String) exchange(code, pkce.verifier(), SERVICE_REDIRECT, 200).get("id_token");
+        HttpResponse<String> r = browser.get("/connect/logout?"
+                + HttpBrowser.encode(
+                        Map.of("id_token_hint", idToken, "post_logout_redirect_uri", "https://evil.example/")));
+        assertThat(r.headers().firstValue("Location").orElse("")).doesNotContain("evil.example");
     }
 
     // ---------------------------------------------------------------- PAR, device flow, token exchange, DPoP

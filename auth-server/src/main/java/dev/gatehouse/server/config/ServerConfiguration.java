@@ -7,6 +7,7 @@ import dev.gatehouse.core.jwt.JwsAlgorithm;
 import dev.gatehouse.core.jwt.KeyRing;
 import dev.gatehouse.core.jwt.TokenVerifier;
 import dev.gatehouse.core.password.PasswordHasher;
+import dev.gatehouse.core.throttle.AttemptLimiter;
 import dev.gatehouse.server.clients.ClientSecrets;
 import dev.gatehouse.server.keys.JdbcKeyRepository;
 import dev.gatehouse.server.keys.KeyRingJwkSource;
@@ -124,7 +125,11 @@ class ServerConfiguration {
     @Bean
     PasswordAuthenticationProvider passwordAuthenticationProvider(
             JdbcUserStore users, PasswordHasher hasher, Clock clock) {
-        return new PasswordAuthenticationProvider(users, hasher, clock);
+        // In-memory counters: per node. With several nodes an attacker spreads attempts over them; a shared
+        // AttemptStore over JDBC is the follow-up (see SECURITY-server.md).
+        AttemptLimiter limiter =
+                AttemptLimiter.builder().scope("password").clock(clock).build();
+        return new PasswordAuthenticationProvider(users, hasher, clock, limiter);
     }
 
     @Bean

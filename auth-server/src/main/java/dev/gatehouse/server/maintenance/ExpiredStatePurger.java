@@ -75,6 +75,7 @@ public final class ExpiredStatePurger {
         java.util.Arrays.fill(args, cutoff);
         int authorizations = jdbc.update(deleteAuthorizations, args);
         int consumed = jdbc.update("DELETE FROM gh_consumed_refresh_token WHERE expires_at < ?", cutoff);
+        jdbc.update("DELETE FROM gh_revoked_authorization WHERE expires_at < ?", cutoff);
         if (authorizations + consumed > 0) {
             log.info("purged {} expired authorizations and {} consumed refresh tokens", authorizations, consumed);
         }

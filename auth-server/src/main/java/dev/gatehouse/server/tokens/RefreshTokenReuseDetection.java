@@ -67,8 +67,31 @@ public final class RefreshTokenReuseDetection implements OAuth2AuthorizationServ
                                 .getTokenValue()
                                 .equals(after.getToken().getTokenValue()))) {
             consume(before.getToken(), authorization);
+            delegate.save(authorization);
+            // A concurrent reuse may have revoked the family while this rotation was in flight; the revocation is
+            // recorded before the row is removed, so checking after saving cannot miss it.
+            if (revoked(authorization.getId())) {
+                delegate.remove(authorization);
+                throw reused();
+            }
+            return;
         }
         delegate.save(authorization);
+    }
+
+    private boolean revoked(String authorizationId) {
+        Integer n = jdbc.queryForObject(
+                "SELECT COUNT(*) FROM gh_revoked_authorization WHERE authorization_id = ?",
+                Integer.class,
+                authorizationId);
+        return n != null && n > 0;
+    }
+
+    private static OAuth2AuthenticationException reused() {
+        return new OAuth2AuthenticationException(new OAuth2Error(
+                OAuth2ErrorCodes.INVALID_GRANT,
+                "refresh token was already used",
+                "https://datatracker.ietf.org/doc/html/rfc6749#section-5.2"));
     }
 
     private void consume(OAuth2RefreshToken replaced, OAuth2Authorization authorization) {
@@ -83,10 +106,7 @@ public final class RefreshTokenReuseDetection implements OAuth2AuthorizationServ
                     Timestamp.from(expires));
         } catch (DuplicateKeyException e) {
             revokeFamily(authorization.getId(), "concurrent use of one refresh token");
-            throw new OAuth2AuthenticationException(new OAuth2Error(
-                    OAuth2ErrorCodes.INVALID_GRANT,
-                    "refresh token was already used",
-                    "https://datatracker.ietf.org/doc/html/rfc6749#section-5.2"));
+            throw reused();
         }
     }
 
@@ -116,6 +136,14 @@ public final class RefreshTokenReuseDetection implements OAuth2AuthorizationServ
     }
 
     private void revokeFamily(String authorizationId, String why) {
+        try {
+            jdbc.update(
+                    "INSERT INTO gh_revoked_authorization (authorization_id, expires_at) VALUES (?, ?)",
+                    authorizationId,
+                    Timestamp.from(clock.instant().plus(Duration.ofDays(30))));
+        } catch (DuplicateKeyException e) {
+            // already revoked
+        }
         OAuth2Authorization family = delegate.findById(authorizationId);
         if (family != null) {
             delegate.remove(family);
