@@ -22,6 +22,8 @@ import org.springframework.security.oauth2.core.OAuth2RefreshToken;
 import org.springframework.security.oauth2.server.authorization.OAuth2Authorization;
 import org.springframework.security.oauth2.server.authorization.OAuth2AuthorizationService;
 import org.springframework.security.oauth2.server.authorization.OAuth2TokenType;
+import org.springframework.web.context.request.RequestAttributes;
+import org.springframework.web.context.request.RequestContextHolder;
 
 /**
  * Refresh-token rotation with reuse detection (OAuth 2.1 §4.3.1, RFC 9700 §4.14.2), as a decorator of Spring
@@ -31,13 +33,16 @@ import org.springframework.security.oauth2.server.authorization.OAuth2TokenType;
  * authorization (the "family": its access, refresh and ID tokens) is removed, so neither the thief nor the
  * legitimate client can continue, and the user signs in again.
  *
- * <p>Concurrent use of one refresh token is caught too: the token hash is the table's primary key, so of two
- * rotations of the same token only one insert succeeds; the other revokes the family and fails with {@code
+ * <p>Concurrent use of one refresh token is caught too: the token replaced is the one presented in the request
+ * (remembered from {@link #findByToken} for the rest of the request), and its hash is the table's primary key, so
+ * of two rotations of the same token only one insert succeeds; the other revokes the family and fails with {@code
  * invalid_grant}.
  */
 public final class RefreshTokenReuseDetection implements OAuth2AuthorizationService {
 
     private static final Logger log = LoggerFactory.getLogger(RefreshTokenReuseDetection.class);
+
+    private static final String PRESENTED = RefreshTokenReuseDetection.class.getName() + ".presented";
 
     private final OAuth2AuthorizationService delegate;
     private final JdbcTemplate jdbc;
@@ -58,15 +63,25 @@ public final class RefreshTokenReuseDetection implements OAuth2AuthorizationServ
 
     @Override
     public void save(OAuth2Authorization authorization) {
-        OAuth2Authorization existing = delegate.findById(authorization.getId());
-        OAuth2Authorization.Token<OAuth2RefreshToken> before = existing == null ? null : existing.getRefreshToken();
         OAuth2Authorization.Token<OAuth2RefreshToken> after = authorization.getRefreshToken();
-        if (before != null
-                && (after == null
-                        || !before.getToken()
-                                .getTokenValue()
-                                .equals(after.getToken().getTokenValue()))) {
-            consume(before.getToken(), authorization);
+        if (after == null) {
+            // No refresh token (client credentials, a code not yet exchanged): nothing can have been rotated, and
+            // the token endpoint's hottest path skips a lookup.
+            delegate.save(authorization);
+            return;
+        }
+        // The token being replaced is the one the client presented in this request (not whatever the database
+        // holds now: a concurrent rotation may already have replaced it there).
+        OAuth2RefreshToken replaced = presented(authorization.getId());
+        if (replaced == null) {
+            OAuth2Authorization existing = delegate.findById(authorization.getId());
+            replaced = existing == null || existing.getRefreshToken() == null
+                    ? null
+                    : existing.getRefreshToken().getToken();
+        }
+        if (replaced != null
+                && !replaced.getTokenValue().equals(after.getToken().getTokenValue())) {
+            consume(replaced, authorization);
             delegate.save(authorization);
             // A concurrent reuse may have revoked the family while this rotation was in flight; the revocation is
             // recorded before the row is removed, so checking after saving cannot miss it.
@@ -78,6 +93,28 @@ public final class RefreshTokenReuseDetection implements OAuth2AuthorizationServ
         }
         delegate.save(authorization);
     }
+
+    /** Remembers, for the rest of this request, which refresh token was presented for which authorization. */
+    private static void remember(OAuth2Authorization found, String token) {
+        RequestAttributes request = RequestContextHolder.getRequestAttributes();
+        OAuth2Authorization.Token<OAuth2RefreshToken> t = found.getRefreshToken();
+        if (request != null && t != null && t.getToken().getTokenValue().equals(token)) {
+            request.setAttribute(
+                    PRESENTED, new Presented(found.getId(), t.getToken()), RequestAttributes.SCOPE_REQUEST);
+        }
+    }
+
+    private static @Nullable OAuth2RefreshToken presented(String authorizationId) {
+        RequestAttributes request = RequestContextHolder.getRequestAttributes();
+        if (request != null
+                && request.getAttribute(PRESENTED, RequestAttributes.SCOPE_REQUEST) instanceof Presented p
+                && p.authorizationId().equals(authorizationId)) {
+            return p.token();
+        }
+        return null;
+    }
+
+    private record Presented(String authorizationId, OAuth2RefreshToken token) {}
 
     private boolean revoked(String authorizationId) {
         Integer n = jdbc.queryForObject(
@@ -123,6 +160,9 @@ public final class RefreshTokenReuseDetection implements OAuth2AuthorizationServ
     @Override
     public @Nullable OAuth2Authorization findByToken(String token, @Nullable OAuth2TokenType tokenType) {
         OAuth2Authorization found = delegate.findByToken(token, tokenType);
+        if (found != null && OAuth2TokenType.REFRESH_TOKEN.equals(tokenType)) {
+            remember(found, token);
+        }
         if (found == null && OAuth2TokenType.REFRESH_TOKEN.equals(tokenType)) {
             List<String> family = jdbc.queryForList(
                     "SELECT authorization_id FROM gh_consumed_refresh_token WHERE token_hash = ?",
