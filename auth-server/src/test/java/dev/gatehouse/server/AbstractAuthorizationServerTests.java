@@ -425,6 +425,31 @@ abstract class AbstractAuthorizationServerTests {
     }
 
     @Test
+    void authorizeWhenParameterDuplicatedThenErrorAndNoCode() {
+        browser.login("demo", demoPassword);
+        Pkce pkce = Pkce.create();
+        HttpResponse<String> r = browser.get(authorizeUrl(SPA, SPA_REDIRECT, "openid", pkce, "S256", "s") + "&state=t");
+        String location = r.headers().firstValue("Location").orElse("");
+        assertThat(location).doesNotContain("code=");
+        if (r.statusCode() == 302) {
+            assertThat(location).startsWith(SPA_REDIRECT + "?");
+            assertThat(HttpBrowser.query(location)).containsEntry("error", "invalid_request");
+        } else {
+            assertThat(r.statusCode()).isEqualTo(400);
+        }
+    }
+
+    @Test
+    void corsWhenAllowedOriginPreflightsTokenEndpointThenAllowedWithoutCredentials() {
+        HttpResponse<String> ok = browser.options("/oauth2/token", "http://127.0.0.1:5173");
+        assertThat(ok.statusCode()).isEqualTo(200);
+        assertThat(ok.headers().firstValue("Access-Control-Allow-Origin")).contains("http://127.0.0.1:5173");
+        assertThat(ok.headers().firstValue("Access-Control-Allow-Credentials")).isEmpty();
+        HttpResponse<String> evil = browser.options("/oauth2/token", "https://evil.example");
+        assertThat(evil.headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
+    }
+
+    @Test
     void authorizeWhenUnknownClientThenErrorAndNoRedirect() {
         browser.login("demo", demoPassword);
         HttpResponse<String> r =

@@ -58,6 +58,15 @@ final class HttpBrowser {
         return send(b);
     }
 
+    /** A CORS preflight for a POST from {@code origin}. */
+    HttpResponse<String> options(String path, String origin) {
+        return send(HttpRequest.newBuilder(uri(path))
+                .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+                .header("Origin", origin)
+                .header("Access-Control-Request-Method", "POST")
+                .header("Access-Control-Request-Headers", "content-type"));
+    }
+
     HttpResponse<String> getWithBearer(String path, String token) {
         return send(HttpRequest.newBuilder(uri(path))
                 .header("Authorization", "Bearer " + token)

@@ -2,6 +2,7 @@ package dev.gatehouse.server.config;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -20,6 +21,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param keyRotationCheck how often the key ring checks whether rotation is due; default 10 minutes
  * @param purgeInterval how often expired authorizations are purged; default 15 minutes
  * @param purgeGrace how long expired state is kept before purging (for audit and reuse detection); default 1 hour
+ * @param corsAllowedOrigins browser origins allowed to call the token, revocation, JWKS, UserInfo and discovery
+ *     endpoints (exact origins, no wildcards); default the demo SPA's {@code http://127.0.0.1:5173}
  */
 @ConfigurationProperties("gatehouse")
 public record GatehouseProperties(
@@ -31,7 +34,8 @@ public record GatehouseProperties(
         @DefaultValue("8h") Duration refreshTokenTtl,
         @DefaultValue("10m") Duration keyRotationCheck,
         @DefaultValue("15m") Duration purgeInterval,
-        @DefaultValue("1h") Duration purgeGrace) {
+        @DefaultValue("1h") Duration purgeGrace,
+        @DefaultValue("http://127.0.0.1:5173") List<String> corsAllowedOrigins) {
 
     /**
      * The configured issuer, or {@code null} when it is derived from requests.

@@ -1,5 +1,6 @@
 package dev.gatehouse.server.config;
 
+import java.util.List;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -12,6 +13,9 @@ import org.springframework.security.config.annotation.web.configuration.EnableWe
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.authentication.LoginUrlAuthenticationEntryPoint;
 import org.springframework.security.web.util.matcher.MediaTypeRequestMatcher;
+import org.springframework.web.cors.CorsConfiguration;
+import org.springframework.web.cors.CorsConfigurationSource;
+import org.springframework.web.cors.UrlBasedCorsConfigurationSource;
 
 /**
  * Two filter chains: Spring Authorization Server's protocol endpoints (with OIDC, PAR and device authorization
@@ -32,7 +36,7 @@ class SecurityConfiguration {
 
     @Bean
     @Order(1)
-    SecurityFilterChain authorizationServerChain(HttpSecurity http) throws Exception {
+    SecurityFilterChain authorizationServerChain(HttpSecurity http, GatehouseProperties properties) throws Exception {
         http.oauth2AuthorizationServer(server -> {
                     http.securityMatcher(server.getEndpointsMatcher());
                     server.oidc(Customizer.withDefaults())
@@ -41,16 +45,45 @@ class SecurityConfiguration {
                             .deviceVerificationEndpoint(Customizer.withDefaults());
                 })
                 .authorizeHttpRequests(authorize -> authorize.anyRequest().authenticated())
+                .cors(cors -> cors.configurationSource(corsConfigurationSource(properties)))
                 .exceptionHandling(exceptions -> exceptions.defaultAuthenticationEntryPointFor(
                         new LoginUrlAuthenticationEntryPoint("/login"),
                         new MediaTypeRequestMatcher(MediaType.TEXT_HTML)));
         return http.build();
     }
 
+    /**
+     * CORS for browser clients (the public SPA): only the back-channel endpoints a browser app calls, only the
+     * configured exact origins, no cookies ({@code allowCredentials=false}): these endpoints authenticate by
+     * client id + PKCE or bearer token, never by the user's session.
+     */
+    static CorsConfigurationSource corsConfigurationSource(GatehouseProperties properties) {
+        CorsConfiguration cors = new CorsConfiguration();
+        cors.setAllowedOrigins(List.copyOf(properties.corsAllowedOrigins()));
+        cors.setAllowedMethods(List.of("GET", "POST"));
+        cors.setAllowedHeaders(List.of("Authorization", "Content-Type", "DPoP"));
+        cors.setExposedHeaders(List.of("WWW-Authenticate", "DPoP-Nonce"));
+        cors.setAllowCredentials(false);
+        cors.setMaxAge(3600L);
+        UrlBasedCorsConfigurationSource source = new UrlBasedCorsConfigurationSource();
+        for (String path : List.of(
+                "/oauth2/token",
+                "/oauth2/revoke",
+                "/oauth2/jwks",
+                "/userinfo",
+                "/.well-known/openid-configuration",
+                "/.well-known/oauth-authorization-server")) {
+            source.registerCorsConfiguration(path, cors);
+        }
+        return source;
+    }
+
     @Bean
     @Order(2)
-    SecurityFilterChain loginChain(HttpSecurity http) throws Exception {
-        http.authorizeHttpRequests(authorize -> authorize
+    SecurityFilterChain loginChain(HttpSecurity http, GatehouseProperties properties) throws Exception {
+        // Preflight requests (OPTIONS) to the protocol endpoints do not match the first chain; answer them here.
+        http.cors(cors -> cors.configurationSource(corsConfigurationSource(properties)))
+                .authorizeHttpRequests(authorize -> authorize
                         .requestMatchers("/error")
                         .permitAll()
                         .anyRequest()
