@@ -117,3 +117,12 @@ CREATE TABLE gh_revoked_authorization (
     expires_at timestamp with time zone NOT NULL,
     PRIMARY KEY (authorization_id)
 );
+-- Login attempt counters (auth-core AttemptLimiter), shared by all nodes.
+CREATE TABLE gh_attempt_counter (
+    counter_key varchar(1200) NOT NULL,
+    failures integer NOT NULL,
+    blocked_until timestamp with time zone NOT NULL,
+    expires_at timestamp with time zone NOT NULL,
+    PRIMARY KEY (counter_key)
+);
+CREATE INDEX gh_attempt_counter_expiry ON gh_attempt_counter (expires_at);

@@ -20,9 +20,11 @@ import dev.gatehouse.core.jwt.TokenVerifier;
 import dev.gatehouse.core.jwt.VerifiedToken;
 import dev.gatehouse.core.password.BcryptParameters;
 import dev.gatehouse.core.password.PasswordHasher;
+import dev.gatehouse.core.throttle.AttemptLimiter;
 import dev.gatehouse.server.clients.ClientSecrets;
 import dev.gatehouse.server.keys.JdbcKeyRepository;
 import dev.gatehouse.server.maintenance.ExpiredStatePurger;
+import dev.gatehouse.server.users.JdbcAttemptStore;
 import dev.gatehouse.server.users.JdbcUserStore;
 import java.io.IOException;
 import java.net.URI;
@@ -668,6 +670,45 @@ abstract class AbstractAuthorizationServerTests {
                         .headers()
                         .firstValue("Location"))
                 .hasValueSatisfying(l -> assertThat(l).endsWith("/login?error"));
+    }
+
+    @Test
+    void attemptStoreWhenFailuresOnOneNodeThenAnotherNodeSeesThem() throws Exception {
+        String scope = "s-" + UUID.randomUUID();
+        AttemptLimiter a = AttemptLimiter.builder()
+                .scope(scope)
+                .store(new JdbcAttemptStore(jdbc))
+                .build();
+        AttemptLimiter b = AttemptLimiter.builder()
+                .scope(scope)
+                .store(new JdbcAttemptStore(jdbc))
+                .build();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            List<java.util.concurrent.Future<?>> all = new java.util.ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                AttemptLimiter node = i % 2 == 0 ? a : b;
+                all.add(pool.submit(() -> node.recordFailure("victim", "198.51.100.7")));
+            }
+            for (var f : all) {
+                f.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        // No lost updates: all 8 concurrent failures from two nodes are counted in the pair counter.
+        String pairCount = jdbc.queryForList(
+                        "SELECT failures FROM gh_attempt_counter WHERE counter_key LIKE ? ORDER BY failures DESC",
+                        Integer.class,
+                        "%" + scope + "%")
+                .toString();
+        assertThat(pairCount).startsWith("[8");
+        assertThat(b.check("victim", "198.51.100.7").allowed()).isFalse();
+        AttemptLimiter otherScope = AttemptLimiter.builder()
+                .scope("o-" + UUID.randomUUID())
+                .store(new JdbcAttemptStore(jdbc))
+                .build();
+        assertThat(otherScope.check("victim", "198.51.100.7").allowed()).isTrue();
     }
 
     @Test

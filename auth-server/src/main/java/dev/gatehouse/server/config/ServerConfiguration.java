@@ -17,6 +17,7 @@ import dev.gatehouse.server.maintenance.ExpiredStatePurger;
 import dev.gatehouse.server.maintenance.KeyRotation;
 import dev.gatehouse.server.tokens.RefreshTokenReuseDetection;
 import dev.gatehouse.server.tokens.RolesTokenCustomizer;
+import dev.gatehouse.server.users.JdbcAttemptStore;
 import dev.gatehouse.server.users.JdbcUserStore;
 import dev.gatehouse.server.users.PasswordAuthenticationProvider;
 import java.security.SecureRandom;
@@ -124,11 +125,13 @@ class ServerConfiguration {
 
     @Bean
     PasswordAuthenticationProvider passwordAuthenticationProvider(
-            JdbcUserStore users, PasswordHasher hasher, Clock clock) {
-        // In-memory counters: per node. With several nodes an attacker spreads attempts over them; a shared
-        // AttemptStore over JDBC is the follow-up (see SECURITY-server.md).
-        AttemptLimiter limiter =
-                AttemptLimiter.builder().scope("password").clock(clock).build();
+            JdbcUserStore users, PasswordHasher hasher, Clock clock, JdbcTemplate jdbc) {
+        // Counters in the database, so the limits hold across nodes.
+        AttemptLimiter limiter = AttemptLimiter.builder()
+                .scope("password")
+                .store(new JdbcAttemptStore(jdbc))
+                .clock(clock)
+                .build();
         return new PasswordAuthenticationProvider(users, hasher, clock, limiter);
     }
 

@@ -76,6 +76,7 @@ public final class ExpiredStatePurger {
         int authorizations = jdbc.update(deleteAuthorizations, args);
         int consumed = jdbc.update("DELETE FROM gh_consumed_refresh_token WHERE expires_at < ?", cutoff);
         jdbc.update("DELETE FROM gh_revoked_authorization WHERE expires_at < ?", cutoff);
+        jdbc.update("DELETE FROM gh_attempt_counter WHERE expires_at < ?", Timestamp.from(clock.instant()));
         if (authorizations + consumed > 0) {
             log.info("purged {} expired authorizations and {} consumed refresh tokens", authorizations, consumed);
         }
