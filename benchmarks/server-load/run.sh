@@ -22,9 +22,9 @@ wait_for() { # url
 
 measure() { # name url client secret
   echo "==> $1: warm-up $WARMUP"
-  TOKEN_PATH=${TOKEN_PATH:-/oauth2/token} CLIENT_ID=$3 CLIENT_SECRET=$4 wrk -t2 -c"$CONNECTIONS" -d"$WARMUP" -s $HERE/token-cc.lua "$2" >/dev/null
+  SCOPE=${SCOPE-api.read} TOKEN_PATH=${TOKEN_PATH:-/oauth2/token} CLIENT_ID=$3 CLIENT_SECRET=$4 wrk -t2 -c"$CONNECTIONS" -d"$WARMUP" -s $HERE/token-cc.lua "$2" >/dev/null
   echo "==> $1: $DURATION, $CONNECTIONS connections"
-  TOKEN_PATH=${TOKEN_PATH:-/oauth2/token} CLIENT_ID=$3 CLIENT_SECRET=$4 wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -s $HERE/token-cc.lua "$2" \
+  SCOPE=${SCOPE-api.read} TOKEN_PATH=${TOKEN_PATH:-/oauth2/token} CLIENT_ID=$3 CLIENT_SECRET=$4 wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -s $HERE/token-cc.lua "$2" \
     | tee "$WORK/$1.txt" | grep -E 'RESULT|Non-2xx'
 }
 
@@ -54,7 +54,7 @@ measure sas-default http://localhost:9401 bench "$BENCH_SECRET"
 kill "${PIDS[-1]}"; wait "${PIDS[-1]}" 2>/dev/null || true
 
 if [ -n "${KEYCLOAK_HOME:-}" ]; then
-  echo "==> keycloak: expects a running realm 'bench' with client 'bench' (see README-server.md) on :8080"
-  TOKEN_PATH=/realms/bench/protocol/openid-connect/token measure keycloak http://localhost:8080 bench "${KEYCLOAK_SECRET:?}"
+  echo "==> keycloak: expects a running start-dev server on :8080 with realm 'bench' and client 'bench' (README-server.md)"
+  SCOPE="" TOKEN_PATH=/realms/bench/protocol/openid-connect/token measure keycloak http://localhost:8080 bench "${KEYCLOAK_SECRET:?}"
 fi
 echo "results in $WORK"

@@ -17,7 +17,8 @@ local function b64(data)
 end
 wrk.method = "POST"
 wrk.path = os.getenv("TOKEN_PATH") or "/oauth2/token"
-wrk.body = "grant_type=client_credentials&scope=api.read"
+local scope = os.getenv("SCOPE") or "api.read"
+wrk.body = "grant_type=client_credentials" .. (scope ~= "" and ("&scope=" .. scope) or "")
 wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
 wrk.headers["Authorization"] = "Basic " .. b64(id .. ":" .. secret)
 
