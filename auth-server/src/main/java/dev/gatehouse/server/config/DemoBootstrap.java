@@ -20,6 +20,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.ApplicationListener;
 import org.springframework.core.env.Environment;
+import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.security.oauth2.core.AuthorizationGrantType;
 import org.springframework.security.oauth2.core.ClientAuthenticationMethod;
 import org.springframework.security.oauth2.core.oidc.OidcScopes;
@@ -78,8 +79,16 @@ final class DemoBootstrap implements ApplicationListener<ApplicationReadyEvent> 
     @Override
     public void onApplicationEvent(ApplicationReadyEvent event) {
         String created = null;
-        if (properties.demo() && users.isEmpty()) {
-            created = createDemo();
+        if (properties.demo()
+                && users.isEmpty()
+                && clients.findByClientId(SPA_CLIENT) == null
+                && clients.findByClientId(SERVICE_CLIENT) == null) {
+            try {
+                created = createDemo();
+            } catch (DataIntegrityViolationException e) {
+                // Another node sharing the database created them first; its start printed the credentials.
+                log.info("demo user and clients were created by another node");
+            }
         }
         String issuer = properties.configuredIssuer();
         if (issuer == null) {

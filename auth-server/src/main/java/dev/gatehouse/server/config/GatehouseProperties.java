@@ -23,6 +23,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param purgeGrace how long expired state is kept before purging (for audit and reuse detection); default 1 hour
  * @param corsAllowedOrigins browser origins allowed to call the token, revocation, JWKS, UserInfo and discovery
  *     endpoints (exact origins, no wildcards); default the demo SPA's {@code http://127.0.0.1:5173}
+ * @param clientCacheTtl how long a node keeps a registered client in memory (changes made on another node apply
+ *     within this time); {@code 0} disables the cache; default 5 seconds
  */
 @ConfigurationProperties("gatehouse")
 public record GatehouseProperties(
@@ -35,7 +37,8 @@ public record GatehouseProperties(
         @DefaultValue("10m") Duration keyRotationCheck,
         @DefaultValue("15m") Duration purgeInterval,
         @DefaultValue("1h") Duration purgeGrace,
-        @DefaultValue("http://127.0.0.1:5173") List<String> corsAllowedOrigins) {
+        @DefaultValue("http://127.0.0.1:5173") List<String> corsAllowedOrigins,
+        @DefaultValue("5s") Duration clientCacheTtl) {
 
     /**
      * The configured issuer, or {@code null} when it is derived from requests.

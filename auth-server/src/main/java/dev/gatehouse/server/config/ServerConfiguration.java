@@ -8,6 +8,7 @@ import dev.gatehouse.core.jwt.KeyRing;
 import dev.gatehouse.core.jwt.TokenVerifier;
 import dev.gatehouse.core.password.PasswordHasher;
 import dev.gatehouse.core.throttle.AttemptLimiter;
+import dev.gatehouse.server.clients.CachingRegisteredClientRepository;
 import dev.gatehouse.server.clients.ClientSecrets;
 import dev.gatehouse.server.keys.JdbcKeyRepository;
 import dev.gatehouse.server.keys.KeyRingJwkSource;
@@ -22,6 +23,7 @@ import dev.gatehouse.server.users.JdbcUserStore;
 import dev.gatehouse.server.users.PasswordAuthenticationProvider;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -152,8 +154,10 @@ class ServerConfiguration {
     }
 
     @Bean
-    RegisteredClientRepository registeredClientRepository(JdbcTemplate jdbc) {
-        return new JdbcRegisteredClientRepository(jdbc);
+    RegisteredClientRepository registeredClientRepository(JdbcTemplate jdbc, GatehouseProperties properties) {
+        JdbcRegisteredClientRepository store = new JdbcRegisteredClientRepository(jdbc);
+        Duration ttl = properties.clientCacheTtl();
+        return ttl.isZero() ? store : new CachingRegisteredClientRepository(store, ttl, System::nanoTime);
     }
 
     @Bean
