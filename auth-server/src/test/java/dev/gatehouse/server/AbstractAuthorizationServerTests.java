@@ -274,6 +274,46 @@ abstract class AbstractAuthorizationServerTests {
     }
 
     @Test
+    void endpointsWhenRequiredParameterMissingThenInvalidRequest() throws Exception {
+        String basic = HttpBrowser.basic(SERVICE, serviceSecret);
+        Map<String, Map<String, String>> cases = new LinkedHashMap<>();
+        cases.put("/oauth2/introspect", Map.of());
+        cases.put("/oauth2/revoke", Map.of());
+        cases.put("/oauth2/par", Map.of("client_id", SERVICE, "redirect_uri", SERVICE_REDIRECT, "scope", "openid"));
+        for (Map.Entry<String, Map<String, String>> c : cases.entrySet()) {
+            HttpResponse<String> r = browser.postForm(c.getKey(), c.getValue(), "Authorization", basic);
+            assertThat(json(r, 400).get("error")).as(c.getKey()).isEqualTo("invalid_request");
+        }
+        HttpResponse<String> code = browser.postForm(
+                "/oauth2/token",
+                Map.of("grant_type", "authorization_code", "redirect_uri", SERVICE_REDIRECT, "code_verifier", "v"),
+                "Authorization",
+                basic);
+        assertThat(json(code, 400).get("error")).isEqualTo("invalid_request");
+        HttpResponse<String> refresh =
+                browser.postForm("/oauth2/token", Map.of("grant_type", "refresh_token"), "Authorization", basic);
+        assertThat(json(refresh, 400).get("error")).isEqualTo("invalid_request");
+    }
+
+    @Test
+    void deviceAuthorizationWhenScopeNotRegisteredThenInvalidScope() throws Exception {
+        HttpResponse<String> r = browser.postForm(
+                "/oauth2/device_authorization",
+                Map.of("scope", "admin.everything"),
+                "Authorization",
+                HttpBrowser.basic(SERVICE, serviceSecret));
+        assertThat(json(r, 400).get("error")).isEqualTo("invalid_scope");
+    }
+
+    @Test
+    void userInfoWhenNoTokenThenUnauthorizedWithBearerChallenge() {
+        HttpResponse<String> r = new HttpBrowser(base).getApi("/userinfo");
+        assertThat(r.statusCode()).isEqualTo(401);
+        assertThat(r.headers().firstValue("WWW-Authenticate"))
+                .hasValueSatisfying(v -> assertThat(v).startsWith("Bearer"));
+    }
+
+    @Test
     void tokenWhenGrantTypeUnknownThenUnsupportedGrantType() throws Exception {
         HttpResponse<String> r = browser.postForm(
                 "/oauth2/token",

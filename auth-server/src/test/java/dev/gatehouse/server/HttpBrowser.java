@@ -58,6 +58,13 @@ final class HttpBrowser {
         return send(b);
     }
 
+    /** A GET as an API client sends it (JSON, no cookies of a browser flow). */
+    HttpResponse<String> getApi(String path) {
+        return send(HttpRequest.newBuilder(uri(path))
+                .header("Accept", "application/json")
+                .GET());
+    }
+
     /** A CORS preflight for a POST from {@code origin}. */
     HttpResponse<String> options(String path, String origin) {
         return send(HttpRequest.newBuilder(uri(path))

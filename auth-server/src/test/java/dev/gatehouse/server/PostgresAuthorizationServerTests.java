@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -13,6 +12,7 @@ import org.springframework.test.context.DynamicPropertySource;
 class PostgresAuthorizationServerTests extends AbstractAuthorizationServerTests {
 
     static final Path DATA;
+    /** Started once per test JVM; the cached Spring context uses it until the JVM exits. */
     static final EmbeddedPostgres POSTGRES;
 
     static {
@@ -30,11 +30,6 @@ class PostgresAuthorizationServerTests extends AbstractAuthorizationServerTests 
         registry.add("spring.datasource.url", () -> POSTGRES.getJdbcUrl("postgres", "postgres"));
         registry.add("spring.datasource.username", () -> "postgres");
         registry.add("spring.datasource.password", () -> "");
-    }
-
-    @AfterAll
-    static void stop() throws IOException {
-        // The Spring context (cached) may outlive this class; PostgreSQL stops with the JVM's shutdown hook then.
     }
 
     @Override
