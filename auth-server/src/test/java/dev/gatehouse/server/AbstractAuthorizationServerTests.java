@@ -60,6 +60,7 @@ import org.springframework.security.oauth2.jwt.JwtTypeValidator;
 import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClient;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
+import org.springframework.security.oauth2.server.authorization.settings.ClientSettings;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
@@ -423,6 +424,64 @@ abstract class AbstractAuthorizationServerTests {
         Map<String, Object> tokens = json(r, 200);
         assertThat(coreVerifier().verify((String) tokens.get("access_token")).claim("client_id"))
                 .contains(SPA);
+    }
+
+    @Test
+    void authorizationCodeWhenConsentRequiredThenConsentPageThenCodeAndConsentStored() throws Exception {
+        String clientId = "consent-" + UUID.randomUUID();
+        String secret = clientSecrets.generate();
+        String redirect = "http://127.0.0.1:8082/cb";
+        clients.save(RegisteredClient.withId(UUID.randomUUID().toString())
+                .clientId(clientId)
+                .clientSecret(clientSecrets.encoder().encode(secret))
+                .clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_BASIC)
+                .authorizationGrantType(AuthorizationGrantType.AUTHORIZATION_CODE)
+                .redirectUri(redirect)
+                .scope("openid")
+                .scope("api.read")
+                .clientSettings(ClientSettings.builder()
+                        .requireProofKey(true)
+                        .requireAuthorizationConsent(true)
+                        .build())
+                .build());
+        Pkce pkce = Pkce.create();
+        browser.get(authorizeUrl(clientId, redirect, "openid api.read", pkce, "S256", "c1"));
+        HttpResponse<String> login = browser.login("demo", demoPassword);
+        HttpResponse<String> consent =
+                browser.get(login.headers().firstValue("Location").orElseThrow());
+        assertThat(consent.statusCode()).isEqualTo(200);
+        assertThat(consent.body()).contains("Consent required").contains("api.read");
+        java.util.regex.Matcher state = java.util.regex.Pattern.compile("name=\"state\" value=\"([^\"]+)\"")
+                .matcher(consent.body());
+        assertThat(state.find()).isTrue();
+        HttpResponse<String> approved = browser.postForm(
+                "/oauth2/authorize", Map.of("client_id", clientId, "state", state.group(1), "scope", "api.read"));
+        String location = approved.headers().firstValue("Location").orElseThrow();
+        assertThat(location).startsWith(redirect + "?");
+        assertThat(HttpBrowser.query(location)).containsEntry("state", "c1").containsKey("code");
+        Integer stored = jdbc.queryForObject(
+                "SELECT COUNT(*) FROM oauth2_authorization_consent WHERE principal_name = 'demo'"
+                        + " AND registered_client_id = ?",
+                Integer.class,
+                clients.findByClientId(clientId).getId());
+        assertThat(stored).isEqualTo(1);
+        HttpResponse<String> token = browser.postForm(
+                "/oauth2/token",
+                Map.of(
+                        "grant_type",
+                        "authorization_code",
+                        "code",
+                        HttpBrowser.query(location).get("code"),
+                        "redirect_uri",
+                        redirect,
+                        "code_verifier",
+                        pkce.verifier()),
+                "Authorization",
+                HttpBrowser.basic(clientId, secret));
+        assertThat(coreVerifier()
+                        .verify((String) json(token, 200).get("access_token"))
+                        .claim("scope"))
+                .contains("openid api.read");
     }
 
     @Test
