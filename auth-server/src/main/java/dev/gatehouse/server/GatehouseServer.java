@@ -1,25 +1,46 @@
 package dev.gatehouse.server;
 
-/**
- * Entry point of the authorization server. Until the auth-server issue lands this prints what exists and
- * how to use it, so the README's run command keeps its shape.
- */
-public final class GatehouseServer {
+import dev.gatehouse.server.config.MasterKeys;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.context.event.ApplicationEnvironmentPreparedEvent;
 
-    private GatehouseServer() {}
+/**
+ * Entry point of the Gatehouse OAuth 2.1 / OpenID Connect authorization server (Spring Authorization Server with
+ * auth-core's hasher, key ring and envelope). Configuration: {@code application.yml} and {@code GATEHOUSE_*}
+ * environment variables; see {@code auth-server/README.md}.
+ */
+@SpringBootApplication
+public class GatehouseServer {
 
     /**
-     * Prints the placeholder notice.
+     * Starts the server.
      *
-     * @param args ignored
+     * @param args Spring Boot arguments, e.g. {@code --server.port=9000}
      */
     public static void main(String[] args) {
-        System.out.println("""
-                Gatehouse authorization server: not built yet (it arrives with the auth-server issue).
+        application().run(args);
+    }
 
-                What works today is auth-core's password hashing, through the operator CLI:
-                  printf '%s' 'correct horse battery staple' | java -jar auth-cli/target/gatehouse.jar password hash
-                  java -jar auth-cli/target/gatehouse.jar --help
-                """);
+    /**
+     * The application, with a listener that creates the data directory owner-only before the embedded database
+     * does.
+     *
+     * @return the Spring application
+     */
+    public static SpringApplication application() {
+        SpringApplication app = new SpringApplication(GatehouseServer.class);
+        app.addListeners((ApplicationEnvironmentPreparedEvent event) -> {
+            String dir = event.getEnvironment().getProperty("gatehouse.data-dir", "./data");
+            try {
+                MasterKeys.createPrivateDirectory(Path.of(dir));
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot create the data directory " + dir, e);
+            }
+        });
+        return app;
     }
 }

@@ -1,0 +1,83 @@
+package dev.gatehouse.server.clients;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.function.LongSupplier;
+import org.jspecify.annotations.Nullable;
+import org.springframework.security.oauth2.server.authorization.client.RegisteredClient;
+import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
+
+/**
+ * Keeps registered clients in memory for a short time: every token request looks its client up, and the JDBC
+ * repository parses the client's settings JSON each time. Saves on this node evict at once; a change made on
+ * another node (a new secret, a removed grant) takes effect here within the TTL. Unknown client ids are never
+ * cached, so random ids cannot fill memory, and the cache is bounded.
+ */
+public final class CachingRegisteredClientRepository implements RegisteredClientRepository {
+
+    private static final int MAX_ENTRIES = 10_000;
+
+    private final RegisteredClientRepository delegate;
+    private final long ttlNanos;
+    private final LongSupplier nanoTime;
+    private final ConcurrentMap<String, Entry> byClientId = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, Entry> byId = new ConcurrentHashMap<>();
+
+    private record Entry(RegisteredClient client, long expiresAt) {}
+
+    /**
+     * Creates the cache.
+     *
+     * @param delegate the store
+     * @param ttl how long an entry is used; must be positive
+     * @param nanoTime a monotonic clock, such as {@code System::nanoTime}
+     */
+    public CachingRegisteredClientRepository(RegisteredClientRepository delegate, Duration ttl, LongSupplier nanoTime) {
+        this.delegate = Objects.requireNonNull(delegate, "delegate must not be null");
+        this.ttlNanos = Objects.requireNonNull(ttl, "ttl must not be null").toNanos();
+        this.nanoTime = Objects.requireNonNull(nanoTime, "nanoTime must not be null");
+        if (ttlNanos <= 0) {
+            throw new IllegalArgumentException("ttl must be positive");
+        }
+    }
+
+    @Override
+    public void save(RegisteredClient registeredClient) {
+        delegate.save(registeredClient);
+        byId.remove(registeredClient.getId());
+        byClientId.remove(registeredClient.getClientId());
+    }
+
+    @Override
+    public @Nullable RegisteredClient findById(String id) {
+        return cached(byId, id, delegate::findById);
+    }
+
+    @Override
+    public @Nullable RegisteredClient findByClientId(String clientId) {
+        return cached(byClientId, clientId, delegate::findByClientId);
+    }
+
+    private @Nullable RegisteredClient cached(
+            ConcurrentMap<String, Entry> map,
+            String key,
+            java.util.function.Function<String, @Nullable RegisteredClient> load) {
+        long now = nanoTime.getAsLong();
+        Entry e = map.get(key);
+        if (e != null && now - e.expiresAt() < 0) {
+            return e.client();
+        }
+        RegisteredClient client = load.apply(key);
+        if (client == null) {
+            map.remove(key);
+            return null;
+        }
+        if (map.size() >= MAX_ENTRIES) {
+            map.clear();
+        }
+        map.put(key, new Entry(client, now + ttlNanos));
+        return client;
+    }
+}

@@ -1,0 +1,51 @@
+package dev.gatehouse.server.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Settings of the authorization server, under {@code gatehouse.*} (environment: {@code GATEHOUSE_*}).
+ *
+ * @param issuer the issuer URL ({@code iss}); required in production, since without it the issuer is derived from
+ *     each request's host. Default {@code http://localhost:9000}
+ * @param dataDir where the embedded database and the generated development master key live; default {@code ./data}
+ * @param devMode when no {@code GATEHOUSE_MASTER_KEY} is set, generate one into the data directory (loudly) instead
+ *     of refusing to start; default {@code true} so the README's run command works with nothing set
+ * @param demo create the demo user and clients on first start; default {@code true}
+ * @param accessTokenTtl access-token lifetime; default 5 minutes
+ * @param refreshTokenTtl refresh-token lifetime; default 8 hours
+ * @param keyRotationCheck how often the key ring checks whether rotation is due; default 10 minutes
+ * @param purgeInterval how often expired authorizations are purged; default 15 minutes
+ * @param purgeGrace how long expired state is kept before purging (for audit and reuse detection); default 1 hour
+ * @param corsAllowedOrigins browser origins allowed to call the token, revocation, JWKS, UserInfo and discovery
+ *     endpoints (exact origins, no wildcards); default the demo SPA's {@code http://127.0.0.1:5173}
+ * @param clientCacheTtl how long a node keeps a registered client in memory (changes made on another node apply
+ *     within this time); {@code 0} disables the cache; default 5 seconds
+ */
+@ConfigurationProperties("gatehouse")
+public record GatehouseProperties(
+        @Nullable String issuer,
+        @DefaultValue("./data") Path dataDir,
+        @DefaultValue("true") boolean devMode,
+        @DefaultValue("true") boolean demo,
+        @DefaultValue("5m") Duration accessTokenTtl,
+        @DefaultValue("8h") Duration refreshTokenTtl,
+        @DefaultValue("10m") Duration keyRotationCheck,
+        @DefaultValue("15m") Duration purgeInterval,
+        @DefaultValue("1h") Duration purgeGrace,
+        @DefaultValue("http://127.0.0.1:5173") List<String> corsAllowedOrigins,
+        @DefaultValue("5s") Duration clientCacheTtl) {
+
+    /**
+     * The configured issuer, or {@code null} when it is derived from requests.
+     *
+     * @return the issuer or {@code null}
+     */
+    public @Nullable String configuredIssuer() {
+        return issuer == null || issuer.isBlank() ? null : issuer.strip();
+    }
+}

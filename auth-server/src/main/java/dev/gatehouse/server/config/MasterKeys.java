@@ -1,0 +1,110 @@
+package dev.gatehouse.server.config;
+
+import dev.gatehouse.core.crypto.MasterKey;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Finds the master key that seals private keys and server secrets at rest: {@code GATEHOUSE_MASTER_KEY} when set;
+ * otherwise, in development mode only, a key generated once into {@code <data-dir>/master.key} (owner-only
+ * permissions) with a loud warning on every start. Outside development mode a missing key stops the server.
+ */
+public final class MasterKeys {
+
+    private static final Logger log = LoggerFactory.getLogger(MasterKeys.class);
+
+    /** File name of the generated development master key inside the data directory. */
+    public static final String DEV_KEY_FILE = "master.key";
+
+    private MasterKeys() {}
+
+    /**
+     * Resolves the master key.
+     *
+     * @param environment environment lookup, such as {@code System::getenv}
+     * @param dataDir the data directory
+     * @param devMode whether a missing key may be generated into the data directory
+     * @param random randomness for a generated key
+     * @return the master key
+     */
+    public static MasterKey resolve(
+            Function<String, @Nullable String> environment, Path dataDir, boolean devMode, SecureRandom random) {
+        String configured = environment.apply(MasterKey.ENVIRONMENT_VARIABLE);
+        if (configured != null && !configured.isBlank()) {
+            return MasterKey.fromBase64(configured);
+        }
+        if (!devMode) {
+            // fromEnvironment throws with the message that says how to fix it.
+            return MasterKey.fromEnvironment(environment);
+        }
+        Path file = dataDir.resolve(DEV_KEY_FILE).toAbsolutePath();
+        try {
+            createPrivateDirectory(dataDir);
+            if (!Files.exists(file)) {
+                byte[] raw = new byte[32];
+                random.nextBytes(raw);
+                String encoded = Base64.getEncoder().encodeToString(raw);
+                java.util.Arrays.fill(raw, (byte) 0);
+                writeOwnerOnly(file, encoded);
+            }
+            String stored = Files.readString(file, StandardCharsets.UTF_8);
+            warn(file);
+            return MasterKey.fromBase64(stored);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create or read the development master key " + file, e);
+        }
+    }
+
+    /**
+     * Creates the data directory readable by its owner only (it holds the database and perhaps the master key).
+     *
+     * @param dir the directory
+     * @throws IOException if it cannot be created
+     */
+    public static void createPrivateDirectory(Path dir) throws IOException {
+        if (Files.isDirectory(dir)) {
+            return;
+        }
+        try {
+            Files.createDirectories(
+                    dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        } catch (UnsupportedOperationException e) {
+            Files.createDirectories(dir);
+        }
+    }
+
+    private static void writeOwnerOnly(Path file, String content) throws IOException {
+        try {
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        } catch (UnsupportedOperationException e) {
+            Files.createFile(file);
+        } catch (FileAlreadyExistsException e) {
+            return; // another node or process won the race; use its key
+        }
+        Files.writeString(file, content, StandardCharsets.UTF_8, StandardOpenOption.TRUNCATE_EXISTING);
+    }
+
+    private static void warn(Path file) {
+        log.warn("""
+
+                *********************************************************************************
+                *  DEVELOPMENT MODE: no {} is set.
+                *  Using a master key generated into {}
+                *  (owner-only permissions). Anyone who can read that file can open the signing
+                *  keys and server secrets in the database. For production set {} to
+                *  32 random bytes in Base64 (openssl rand -base64 32) and gatehouse.dev-mode=false.
+                *********************************************************************************""", MasterKey.ENVIRONMENT_VARIABLE, file, MasterKey.ENVIRONMENT_VARIABLE);
+    }
+}

@@ -1,0 +1,94 @@
+package dev.gatehouse.server.config;
+
+import java.util.List;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.http.MediaType;
+import org.springframework.security.config.Customizer;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.annotation.web.configuration.EnableWebSecurity;
+import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.authentication.LoginUrlAuthenticationEntryPoint;
+import org.springframework.security.web.util.matcher.MediaTypeRequestMatcher;
+import org.springframework.web.cors.CorsConfiguration;
+import org.springframework.web.cors.CorsConfigurationSource;
+import org.springframework.web.cors.UrlBasedCorsConfigurationSource;
+
+/**
+ * Two filter chains: Spring Authorization Server's protocol endpoints (with OIDC, PAR and device authorization
+ * switched on), then form login for everything else. Endpoints are Spring Authorization Server's own.
+ */
+@Configuration(proxyBeanMethods = false)
+@EnableWebSecurity
+class SecurityConfiguration {
+
+    /** Refuses oversized requests and repeated parameters with RFC 6749 errors before anything parses them. */
+    @Bean
+    FilterRegistrationBean<ProtocolRequestGuard> protocolRequestGuard() {
+        FilterRegistrationBean<ProtocolRequestGuard> registration =
+                new FilterRegistrationBean<>(new ProtocolRequestGuard(ProtocolRequestGuard.DEFAULT_MAX_BYTES));
+        registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
+        return registration;
+    }
+
+    @Bean
+    @Order(1)
+    SecurityFilterChain authorizationServerChain(HttpSecurity http, GatehouseProperties properties) throws Exception {
+        http.oauth2AuthorizationServer(server -> {
+                    http.securityMatcher(server.getEndpointsMatcher());
+                    server.oidc(Customizer.withDefaults())
+                            .pushedAuthorizationRequestEndpoint(Customizer.withDefaults())
+                            .deviceAuthorizationEndpoint(Customizer.withDefaults())
+                            .deviceVerificationEndpoint(Customizer.withDefaults());
+                })
+                .authorizeHttpRequests(authorize -> authorize.anyRequest().authenticated())
+                .cors(cors -> cors.configurationSource(corsConfigurationSource(properties)))
+                .exceptionHandling(exceptions -> exceptions.defaultAuthenticationEntryPointFor(
+                        new LoginUrlAuthenticationEntryPoint("/login"),
+                        new MediaTypeRequestMatcher(MediaType.TEXT_HTML)));
+        return http.build();
+    }
+
+    /**
+     * CORS for browser clients (the public SPA): only the back-channel endpoints a browser app calls, only the
+     * configured exact origins, no cookies ({@code allowCredentials=false}): these endpoints authenticate by
+     * client id + PKCE or bearer token, never by the user's session.
+     */
+    static CorsConfigurationSource corsConfigurationSource(GatehouseProperties properties) {
+        CorsConfiguration cors = new CorsConfiguration();
+        cors.setAllowedOrigins(List.copyOf(properties.corsAllowedOrigins()));
+        cors.setAllowedMethods(List.of("GET", "POST"));
+        cors.setAllowedHeaders(List.of("Authorization", "Content-Type", "DPoP"));
+        cors.setExposedHeaders(List.of("WWW-Authenticate", "DPoP-Nonce"));
+        cors.setAllowCredentials(false);
+        cors.setMaxAge(3600L);
+        UrlBasedCorsConfigurationSource source = new UrlBasedCorsConfigurationSource();
+        for (String path : List.of(
+                "/oauth2/token",
+                "/oauth2/revoke",
+                "/oauth2/jwks",
+                "/userinfo",
+                "/.well-known/openid-configuration",
+                "/.well-known/oauth-authorization-server")) {
+            source.registerCorsConfiguration(path, cors);
+        }
+        return source;
+    }
+
+    @Bean
+    @Order(2)
+    SecurityFilterChain loginChain(HttpSecurity http, GatehouseProperties properties) throws Exception {
+        // Preflight requests (OPTIONS) to the protocol endpoints do not match the first chain; answer them here.
+        http.cors(cors -> cors.configurationSource(corsConfigurationSource(properties)))
+                .authorizeHttpRequests(authorize -> authorize
+                        .requestMatchers("/error")
+                        .permitAll()
+                        .anyRequest()
+                        .authenticated())
+                .formLogin(Customizer.withDefaults());
+        return http.build();
+    }
+}

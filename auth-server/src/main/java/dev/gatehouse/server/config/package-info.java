@@ -1,0 +1,5 @@
+/** Gatehouse authorization server: configuration, master key, security filter chains, demo bootstrap. */
+@NullMarked
+package dev.gatehouse.server.config;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,56 @@
+package dev.gatehouse.server.tokens;
+
+import dev.gatehouse.server.users.JdbcUserStore;
+import java.util.Collection;
+import java.util.List;
+import java.util.Objects;
+import org.springframework.security.oauth2.core.AuthorizationGrantType;
+import org.springframework.security.oauth2.server.authorization.OAuth2TokenType;
+import org.springframework.security.oauth2.server.authorization.token.JwtEncodingContext;
+import org.springframework.security.oauth2.server.authorization.token.OAuth2TokenCustomizer;
+
+/**
+ * Shapes access tokens as RFC 9068 JWTs: {@code typ: at+jwt} (§2.1), {@code client_id} (§2.2), and the user's roles
+ * in a {@code roles} claim (§2.2.3.1 names {@code roles} for exactly this). Tokens obtained by client credentials
+ * carry no user, so no roles. ID tokens are left as Spring Authorization Server builds them.
+ */
+public final class RolesTokenCustomizer implements OAuth2TokenCustomizer<JwtEncodingContext> {
+
+    /** The claim that carries the user's roles. */
+    public static final String ROLES_CLAIM = "roles";
+
+    private final JdbcUserStore users;
+
+    /**
+     * Creates the customizer.
+     *
+     * @param users where roles are looked up
+     */
+    public RolesTokenCustomizer(JdbcUserStore users) {
+        this.users = Objects.requireNonNull(users, "users must not be null");
+    }
+
+    @Override
+    public void customize(JwtEncodingContext context) {
+        if (!OAuth2TokenType.ACCESS_TOKEN.equals(context.getTokenType())) {
+            return;
+        }
+        context.getJwsHeader().type("at+jwt");
+        context.getClaims().claim("client_id", context.getRegisteredClient().getClientId());
+        // RFC 9068 §2.2.3 / RFC 8693 §4.2: scope is one space-separated string, not a JSON array.
+        context.getClaims().claims(claims -> {
+            if (claims.get("scope") instanceof Collection<?> scopes) {
+                claims.put(
+                        "scope",
+                        String.join(" ", scopes.stream().map(String::valueOf).toList()));
+            }
+        });
+        if (AuthorizationGrantType.CLIENT_CREDENTIALS.equals(context.getAuthorizationGrantType())) {
+            return;
+        }
+        List<String> roles = users.roles(context.getPrincipal().getName());
+        if (!roles.isEmpty()) {
+            context.getClaims().claim(ROLES_CLAIM, roles);
+        }
+    }
+}

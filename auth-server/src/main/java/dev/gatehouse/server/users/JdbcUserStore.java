@@ -1,0 +1,105 @@
+package dev.gatehouse.server.users;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * Users and their roles in the database ({@code gh_user}, {@code gh_user_role}). Passwords are stored only as
+ * auth-core {@link dev.gatehouse.core.password.PasswordHasher} hashes.
+ */
+public final class JdbcUserStore {
+
+    /**
+     * A stored user.
+     *
+     * @param username the user name (also the token subject)
+     * @param passwordHash the stored hash
+     * @param enabled whether the user may sign in
+     */
+    public record StoredUser(String username, String passwordHash, boolean enabled) {
+        @Override
+        public String toString() {
+            return "StoredUser[" + username + ", enabled=" + enabled + "]";
+        }
+    }
+
+    private final JdbcTemplate jdbc;
+
+    /**
+     * Creates the store.
+     *
+     * @param jdbc the JDBC template
+     */
+    public JdbcUserStore(JdbcTemplate jdbc) {
+        this.jdbc = Objects.requireNonNull(jdbc, "jdbc must not be null");
+    }
+
+    /**
+     * Finds a user by name.
+     *
+     * @param username the name
+     * @return the user, if any
+     */
+    public Optional<StoredUser> find(String username) {
+        List<StoredUser> users = jdbc.query(
+                "SELECT username, password_hash, enabled FROM gh_user WHERE username = ?",
+                (rs, n) -> new StoredUser(rs.getString(1), rs.getString(2), rs.getBoolean(3)),
+                username);
+        return users.stream().findFirst();
+    }
+
+    /**
+     * Whether any user exists (first-start detection).
+     *
+     * @return {@code true} if the table is not empty
+     */
+    public boolean isEmpty() {
+        Integer n = jdbc.queryForObject("SELECT COUNT(*) FROM gh_user", Integer.class);
+        return n == null || n == 0;
+    }
+
+    /**
+     * Creates a user with roles.
+     *
+     * @param username the name
+     * @param passwordHash the hash
+     * @param roles the roles
+     */
+    public void create(String username, String passwordHash, List<String> roles) {
+        jdbc.update("INSERT INTO gh_user (username, password_hash) VALUES (?, ?)", username, passwordHash);
+        for (String role : roles) {
+            jdbc.update("INSERT INTO gh_user_role (username, role) VALUES (?, ?)", username, role);
+        }
+    }
+
+    /**
+     * Replaces a user's hash, when the hashing policy has moved on; only if the stored hash is still the one that
+     * was verified (a concurrent password change wins).
+     *
+     * @param username the name
+     * @param expectedHash the hash that was verified
+     * @param newHash the upgraded hash
+     * @return whether it was replaced
+     */
+    public boolean upgradeHash(String username, String expectedHash, String newHash) {
+        return jdbc.update(
+                        "UPDATE gh_user SET password_hash = ? WHERE username = ? AND password_hash = ?",
+                        newHash,
+                        username,
+                        expectedHash)
+                == 1;
+    }
+
+    /**
+     * The roles of a user, sorted.
+     *
+     * @param username the name
+     * @return the roles (empty for unknown users)
+     */
+    public List<String> roles(String username) {
+        return jdbc.queryForList(
+                "SELECT role FROM gh_user_role WHERE username = ? ORDER BY role", String.class, username);
+    }
+}

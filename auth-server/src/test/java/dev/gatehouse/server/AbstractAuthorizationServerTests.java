@@ -1,0 +1,1245 @@
+package dev.gatehouse.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.ECDSASigner;
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
+import com.nimbusds.jose.util.JSONObjectUtils;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import dev.gatehouse.core.crypto.Envelope;
+import dev.gatehouse.core.jwt.KeyRepository;
+import dev.gatehouse.core.jwt.KeyRing;
+import dev.gatehouse.core.jwt.RemoteJwks;
+import dev.gatehouse.core.jwt.TokenVerifier;
+import dev.gatehouse.core.jwt.VerifiedToken;
+import dev.gatehouse.core.password.BcryptParameters;
+import dev.gatehouse.core.password.PasswordHasher;
+import dev.gatehouse.core.throttle.AttemptLimiter;
+import dev.gatehouse.server.clients.ClientSecrets;
+import dev.gatehouse.server.keys.JdbcKeyRepository;
+import dev.gatehouse.server.maintenance.ExpiredStatePurger;
+import dev.gatehouse.server.users.JdbcAttemptStore;
+import dev.gatehouse.server.users.JdbcUserStore;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
+import org.springframework.security.oauth2.core.AuthorizationGrantType;
+import org.springframework.security.oauth2.core.ClientAuthenticationMethod;
+import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
+import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
+import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.security.oauth2.jwt.JwtIssuerValidator;
+import org.springframework.security.oauth2.jwt.JwtTimestampValidator;
+import org.springframework.security.oauth2.jwt.JwtTypeValidator;
+import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
+import org.springframework.security.oauth2.server.authorization.client.RegisteredClient;
+import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
+import org.springframework.security.oauth2.server.authorization.settings.ClientSettings;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * End-to-end tests over real HTTP against the server on a random port. Subclasses choose the database (H2 file,
+ * embedded PostgreSQL); the suite is the same. Tokens are verified independently from the published JWKS with
+ * Spring's {@link NimbusJwtDecoder} and auth-core's {@link TokenVerifier} over {@link RemoteJwks}.
+ */
+@SpringBootTest(
+        classes = GatehouseServer.class,
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {"gatehouse.issuer=", "gatehouse.purge-interval=1h", "gatehouse.key-rotation-check=1h"})
+abstract class AbstractAuthorizationServerTests {
+
+    static final String SERVICE = "gatehouse-demo-service";
+    static final String SPA = "gatehouse-demo-spa";
+    static final String SERVICE_REDIRECT = "http://127.0.0.1:8081/login/oauth2/code/gatehouse";
+    static final String SPA_REDIRECT = "http://127.0.0.1:5173/callback";
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    JdbcTemplate jdbc;
+
+    @Autowired
+    RegisteredClientRepository clients;
+
+    @Autowired
+    ClientSecrets clientSecrets;
+
+    @Autowired
+    KeyRing ring;
+
+    @Autowired
+    ExpiredStatePurger purger;
+
+    @Autowired
+    TransactionTemplate tx;
+
+    @Autowired
+    JdbcUserStore users;
+
+    @Autowired
+    PasswordHasher hasher;
+
+    @Autowired
+    Envelope envelope;
+
+    String base;
+    String demoPassword;
+    String serviceSecret;
+    HttpBrowser browser;
+
+    abstract Path dataDir();
+
+    @BeforeEach
+    void setUp() throws IOException {
+        base = "http://localhost:" + port;
+        browser = new HttpBrowser(base);
+        Path credentials = dataDir().resolve("demo-credentials.txt");
+        for (String line : Files.readAllLines(credentials, StandardCharsets.UTF_8)) {
+            String[] words = line.strip().split(" ");
+            if (line.contains("password:")) {
+                demoPassword = words[words.length - 1];
+            } else if (line.contains(SERVICE + " secret:")) {
+                serviceSecret = words[words.length - 1];
+            }
+        }
+        assertThat(demoPassword).isNotBlank();
+        assertThat(serviceSecret).hasSizeGreaterThanOrEqualTo(43);
+    }
+
+    // ---------------------------------------------------------------- discovery, JWKS
+
+    @Test
+    void discoveryWhenRequestedThenAdvertisesEndpointsAndOnlyS256() throws Exception {
+        Map<String, Object> oidc = json(browser.get("/.well-known/openid-configuration"), 200);
+        assertThat(oidc.get("issuer")).isEqualTo(base);
+        assertThat(oidc.get("jwks_uri")).isEqualTo(base + "/oauth2/jwks");
+        assertThat(oidc).containsKeys("userinfo_endpoint", "introspection_endpoint", "revocation_endpoint");
+        assertThat(oidc.get("code_challenge_methods_supported")).isEqualTo(List.of("S256"));
+        Map<String, Object> oauth = json(browser.get("/.well-known/oauth-authorization-server"), 200);
+        assertThat(oauth.get("issuer")).isEqualTo(base);
+        assertThat(oauth.get("token_endpoint")).isEqualTo(base + "/oauth2/token");
+    }
+
+    @Test
+    void jwksWhenRequestedThenPublishesActiveAndNextPublicKeysOnly() throws Exception {
+        HttpResponse<String> r = browser.get("/oauth2/jwks");
+        List<?> keys = (List<?>) json(r, 200).get("keys");
+        assertThat(keys).hasSizeGreaterThanOrEqualTo(2);
+        assertThat(r.body()).doesNotContain("\"d\"").doesNotContain("\"p\"").doesNotContain("\"k\"");
+        assertThat(r.body()).contains(ring.activeKey().kid());
+    }
+
+    // ---------------------------------------------------------------- client credentials
+
+    @Test
+    void clientCredentialsWhenValidThenRfc9068TokenVerifiesFromJwks() throws Exception {
+        Map<String, Object> tokens = clientCredentials(SERVICE, serviceSecret, "api.read");
+        String at = (String) tokens.get("access_token");
+        assertThat(tokens.get("token_type")).isEqualTo("Bearer");
+        assertThat(tokens).doesNotContainKey("refresh_token");
+
+        VerifiedToken verified = coreVerifier().verify(at);
+        assertThat(verified.type()).contains("at+jwt");
+        assertThat(verified.subject()).contains(SERVICE);
+        assertThat(verified.claim("client_id")).contains(SERVICE);
+        assertThat(verified.claim("scope")).contains("api.read");
+        assertThat(verified.claim("roles")).isEmpty();
+        assertThat(verified.kid()).contains(ring.activeKey().kid());
+
+        Jwt jwt = springDecoder("at+jwt").decode(at);
+        assertThat(jwt.getIssuer().toString()).isEqualTo(base);
+    }
+
+    @Test
+    void clientCredentialsWhenSecretInBodyThenAccepted() throws Exception {
+        Map<String, Object> tokens = json(
+                browser.postForm(
+                        "/oauth2/token",
+                        Map.of(
+                                "grant_type", "client_credentials",
+                                "client_id", SERVICE,
+                                "client_secret", serviceSecret)),
+                200);
+        assertThat(tokens).containsKey("access_token");
+    }
+
+    @Test
+    void clientCredentialsWhenWrongSecretThenInvalidClient() throws Exception {
+        HttpResponse<String> r = browser.postForm(
+                "/oauth2/token",
+                Map.of("grant_type", "client_credentials"),
+                "Authorization",
+                HttpBrowser.basic(SERVICE, serviceSecret + "x"));
+        assertThat(json(r, 401).get("error")).isEqualTo("invalid_client");
+    }
+
+    @Test
+    void clientCredentialsWhenUnknownClientThenInvalidClient() throws Exception {
+        HttpResponse<String> r = browser.postForm(
+                "/oauth2/token",
+                Map.of("grant_type", "client_credentials"),
+                "Authorization",
+                HttpBrowser.basic("no-such-client", serviceSecret));
+        assertThat(json(r, 401).get("error")).isEqualTo("invalid_client");
+    }
+
+    @Test
+    void clientCredentialsWhenScopeNotRegisteredThenInvalidScope() throws Exception {
+        HttpResponse<String> r = browser.postForm(
+                "/oauth2/token",
+                Map.of("grant_type", "client_credentials", "scope", "admin.everything"),
+                "Authorization",
+                HttpBrowser.basic(SERVICE, serviceSecret));
+        assertThat(json(r, 400).get("error")).isEqualTo("invalid_scope");
+    }
+
+    @Test
+    void clientCredentialsWhenBcryptSecretThenAcceptedAndUpgradedToHmac() throws Exception {
+        String clientId = "imported-" + UUID.randomUUID();
+        String secret = clientSecrets.generate();
+        clients.save(RegisteredClient.withId(UUID.randomUUID().toString())
+                .clientId(clientId)
+                .clientSecret("{bcrypt}" + new BCryptPasswordEncoder(4).encode(secret))
+                .clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_BASIC)
+                .authorizationGrantType(AuthorizationGrantType.CLIENT_CREDENTIALS)
+                .scope("api.read")
+                .build());
+        clientCredentials(clientId, secret, "api.read");
+        assertThat(clients.findByClientId(clientId).getClientSecret()).startsWith("{hmac-sha256}");
+        clientCredentials(clientId, secret, "api.read");
+    }
+
+    @Test
+    void serviceClientSecretWhenStoredThenHmacNotPlaintext() {
+        String stored = clients.findByClientId(SERVICE).getClientSecret();
+        assertThat(stored).startsWith("{hmac-sha256}").doesNotContain(serviceSecret);
+    }
+
+    // ---------------------------------------------------------------- bad input at the token endpoint
+
+    @Test
+    void tokenWhenGrantTypeMissingThenInvalidRequest() throws Exception {
+        HttpResponse<String> r = browser.postForm(
+                "/oauth2/token",
+                Map.of("scope", "api.read"),
+                "Authorization",
+                HttpBrowser.basic(SERVICE, serviceSecret));
+        assertThat(json(r, 400).get("error")).isEqualTo("invalid_request");
+    }
+
+    @Test
+    void tokenWhenParameterDuplicatedThenInvalidRequest() throws Exception {
+        HttpResponse<String> r = browser.postRaw(
+                "/oauth2/token",
+                "grant_type=client_credentials&scope=api.read&scope=api.write",
+                "Authorization",
+                HttpBrowser.basic(SERVICE, serviceSecret));
+        assertThat(json(r, 400).get("error")).isEqualTo("invalid_request");
+    }
+
+    @Test
+    void tokenWhenCodeRepeatedWithBasicAuthThenInvalidRequestNotServerError() throws Exception {
+        HttpResponse<String> r = browser.postRaw(
+                "/oauth2/token",
+                "grant_type=authorization_code&code=a&code=b&redirect_uri=x&code_verifier=v",
+                "Authorization",
+                HttpBrowser.basic(SERVICE, serviceSecret));
+        assertThat(json(r, 400).get("error")).isEqualTo("invalid_request");
+    }
+
+    @Test
+    void endpointsWhenRequiredParameterMissingThenInvalidRequest() throws Exception {
+        String basic = HttpBrowser.basic(SERVICE, serviceSecret);
+        Map<String, Map<String, String>> cases = new LinkedHashMap<>();
+        cases.put("/oauth2/introspect", Map.of());
+        cases.put("/oauth2/revoke", Map.of());
+        cases.put("/oauth2/par", Map.of("client_id", SERVICE, "redirect_uri", SERVICE_REDIRECT, "scope", "openid"));
+        for (Map.Entry<String, Map<String, String>> c : cases.entrySet()) {
+            HttpResponse<String> r = browser.postForm(c.getKey(), c.getValue(), "Authorization", basic);
+            assertThat(json(r, 400).get("error")).as(c.getKey()).isEqualTo("invalid_request");
+        }
+        HttpResponse<String> code = browser.postForm(
+                "/oauth2/token",
+                Map.of("grant_type", "authorization_code", "redirect_uri", SERVICE_REDIRECT, "code_verifier", "v"),
+                "Authorization",
+                basic);
+        assertThat(json(code, 400).get("error")).isEqualTo("invalid_request");
+        HttpResponse<String> refresh =
+                browser.postForm("/oauth2/token", Map.of("grant_type", "refresh_token"), "Authorization", basic);
+        assertThat(json(refresh, 400).get("error")).isEqualTo("invalid_request");
+    }
+
+    @Test
+    void deviceAuthorizationWhenScopeNotRegisteredThenInvalidScope() throws Exception {
+        HttpResponse<String> r = browser.postForm(
+                "/oauth2/device_authorization",
+                Map.of("scope", "admin.everything"),
+                "Authorization",
+                HttpBrowser.basic(SERVICE, serviceSecret));
+        assertThat(json(r, 400).get("error")).isEqualTo("invalid_scope");
+    }
+
+    @Test
+    void userInfoWhenNoTokenThenUnauthorizedWithBearerChallenge() {
+        HttpResponse<String> r = new HttpBrowser(base).getApi("/userinfo");
+        assertThat(r.statusCode()).isEqualTo(401);
+        assertThat(r.headers().firstValue("WWW-Authenticate"))
+                .hasValueSatisfying(v -> assertThat(v).startsWith("Bearer"));
+    }
+
+    @Test
+    void tokenWhenGrantTypeUnknownThenUnsupportedGrantType() throws Exception {
+        HttpResponse<String> r = browser.postForm(
+                "/oauth2/token",
+                Map.of("grant_type", "password", "username", "demo", "password", "x"),
+                "Authorization",
+                HttpBrowser.basic(SERVICE, serviceSecret));
+        assertThat(json(r, 400).get("error")).isEqualTo("unsupported_grant_type");
+    }
+
+    @Test
+    void tokenWhenBodyOversizedThenInvalidRequest() throws Exception {
+        String huge = "grant_type=client_credentials&pad=" + "a".repeat(200_000);
+        HttpResponse<String> r =
+                browser.postRaw("/oauth2/token", huge, "Authorization", HttpBrowser.basic(SERVICE, serviceSecret));
+        assertThat(json(r, 400).get("error")).isEqualTo("invalid_request");
+    }
+
+    @Test
+    void badRequestsWhenRefusedThenNoStoredStateChanges() throws Exception {
+        Pkce pkce = Pkce.create();
+        String code = authorize(SERVICE, SERVICE_REDIRECT, "openid", pkce, "st-bad");
+        String before = snapshot();
+        String basic = HttpBrowser.basic(SERVICE, serviceSecret);
+        assertThat(browser.postForm(
+                                "/oauth2/token",
+                                Map.of("grant_type", "client_credentials"),
+                                "Authorization",
+                                HttpBrowser.basic(SERVICE, "wrong"))
+                        .statusCode())
+                .isEqualTo(401);
+        assertThat(browser.postRaw(
+                                "/oauth2/token",
+                                "grant_type=authorization_code&code=" + code + "&code=" + code,
+                                "Authorization",
+                                basic)
+                        .statusCode())
+                .isEqualTo(400);
+        assertThat(browser.postForm(
+                                "/oauth2/token",
+                                Map.of("grant_type", "refresh_token", "refresh_token", "nope"),
+                                "Authorization",
+                                basic)
+                        .statusCode())
+                .isEqualTo(400);
+        assertThat(browser.postForm(
+                                "/oauth2/revoke",
+                                Map.of("token", "x"),
+                                "Authorization",
+                                HttpBrowser.basic(SERVICE, "w"))
+                        .statusCode())
+                .isEqualTo(401);
+        assertThat(browser.postRaw("/oauth2/token", "x".repeat(100_000), "Authorization", basic)
+                        .statusCode())
+                .isEqualTo(400);
+        assertThat(snapshot()).isEqualTo(before);
+        // The code is still good after all that.
+        assertThat(exchange(code, pkce.verifier(), SERVICE_REDIRECT, 200)).containsKey("access_token");
+    }
+
+    /** Everything stored about authorizations and clients, as one comparable string. */
+    String snapshot() {
+        return jdbc.queryForList("SELECT id, access_token_expires_at, refresh_token_expires_at,"
+                                + " authorization_code_expires_at FROM oauth2_authorization ORDER BY id")
+                        .toString()
+                + jdbc.queryForList("SELECT client_id, client_secret FROM oauth2_registered_client ORDER BY client_id")
+                + jdbc.queryForList("SELECT * FROM gh_consumed_refresh_token ORDER BY token_hash");
+    }
+
+    // ---------------------------------------------------------------- authorization code + PKCE
+
+    @Test
+    void authorizationCodeWhenPkceThroughLoginFormThenTokensIdTokenAndUserInfo() throws Exception {
+        Pkce pkce = Pkce.create();
+        String code = authorize(SERVICE, SERVICE_REDIRECT, "openid profile api.read", pkce, "st-1");
+        Map<String, Object> tokens = exchange(code, pkce.verifier(), SERVICE_REDIRECT, 200);
+        String at = (String) tokens.get("access_token");
+        assertThat(tokens).containsKeys("refresh_token", "id_token");
+
+        VerifiedToken access = coreVerifier().verify(at);
+        assertThat(access.subject()).contains("demo");
+        assertThat(access.claim("roles")).contains(List.of("admin", "user"));
+        assertThat(access.claim("scope").map(Object::toString).orElseThrow())
+                .contains("openid")
+                .contains("api.read");
+
+        Jwt id = springDecoder("JWT").decode((String) tokens.get("id_token"));
+        assertThat(id.getSubject()).isEqualTo("demo");
+        assertThat(id.getAudience()).containsExactly(SERVICE);
+        assertThat(id.getClaimAsString("nonce")).isEqualTo("nonce-st-1");
+
+        Map<String, Object> userInfo = json(browser.getWithBearer("/userinfo", at), 200);
+        assertThat(userInfo.get("sub")).isEqualTo("demo");
+    }
+
+    @Test
+    void authorizationCodeWhenPublicClientWithPkceThenTokensWithoutSecret() throws Exception {
+        Pkce pkce = Pkce.create();
+        String code = authorize(SPA, SPA_REDIRECT, "openid api.read", pkce, "spa");
+        HttpResponse<String> r = browser.postForm(
+                "/oauth2/token",
+                Map.of(
+                        "grant_type", "authorization_code",
+                        "client_id", SPA,
+                        "code", code,
+                        "redirect_uri", SPA_REDIRECT,
+                        "code_verifier", pkce.verifier()));
+        Map<String, Object> tokens = json(r, 200);
+        assertThat(coreVerifier().verify((String) tokens.get("access_token")).claim("client_id"))
+                .contains(SPA);
+    }
+
+    @Test
+    void authorizationCodeWhenConsentRequiredThenConsentPageThenCodeAndConsentStored() throws Exception {
+        String clientId = "consent-" + UUID.randomUUID();
+        String secret = clientSecrets.generate();
+        String redirect = "http://127.0.0.1:8082/cb";
+        clients.save(RegisteredClient.withId(UUID.randomUUID().toString())
+                .clientId(clientId)
+                .clientSecret(clientSecrets.encoder().encode(secret))
+                .clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_BASIC)
+                .authorizationGrantType(AuthorizationGrantType.AUTHORIZATION_CODE)
+                .redirectUri(redirect)
+                .scope("openid")
+                .scope("api.read")
+                .clientSettings(ClientSettings.builder()
+                        .requireProofKey(true)
+                        .requireAuthorizationConsent(true)
+                        .build())
+                .build());
+        Pkce pkce = Pkce.create();
+        browser.get(authorizeUrl(clientId, redirect, "openid api.read", pkce, "S256", "c1"));
+        HttpResponse<String> login = browser.login("demo", demoPassword);
+        HttpResponse<String> consent =
+                browser.get(login.headers().firstValue("Location").orElseThrow());
+        assertThat(consent.statusCode()).isEqualTo(200);
+        assertThat(consent.body()).contains("Consent required").contains("api.read");
+        java.util.regex.Matcher state = java.util.regex.Pattern.compile("name=\"state\" value=\"([^\"]+)\"")
+                .matcher(consent.body());
+        assertThat(state.find()).isTrue();
+        HttpResponse<String> approved = browser.postForm(
+                "/oauth2/authorize", Map.of("client_id", clientId, "state", state.group(1), "scope", "api.read"));
+        String location = approved.headers().firstValue("Location").orElseThrow();
+        assertThat(location).startsWith(redirect + "?");
+        assertThat(HttpBrowser.query(location)).containsEntry("state", "c1").containsKey("code");
+        Integer stored = jdbc.queryForObject(
+                "SELECT COUNT(*) FROM oauth2_authorization_consent WHERE principal_name = 'demo'"
+                        + " AND registered_client_id = ?",
+                Integer.class,
+                clients.findByClientId(clientId).getId());
+        assertThat(stored).isEqualTo(1);
+        HttpResponse<String> token = browser.postForm(
+                "/oauth2/token",
+                Map.of(
+                        "grant_type",
+                        "authorization_code",
+                        "code",
+                        HttpBrowser.query(location).get("code"),
+                        "redirect_uri",
+                        redirect,
+                        "code_verifier",
+                        pkce.verifier()),
+                "Authorization",
+                HttpBrowser.basic(clientId, secret));
+        assertThat(coreVerifier()
+                        .verify((String) json(token, 200).get("access_token"))
+                        .claim("scope"))
+                .contains("openid api.read");
+    }
+
+    @Test
+    void authorizationCodeWhenWrongVerifierThenInvalidGrantAndCodeUnusable() throws Exception {
+        Pkce pkce = Pkce.create();
+        String code = authorize(SERVICE, SERVICE_REDIRECT, "openid", pkce, "st-2");
+        Map<String, Object> error = exchange(code, Pkce.create().verifier(), SERVICE_REDIRECT, 400);
+        assertThat(error.get("error")).isEqualTo("invalid_grant");
+    }
+
+    @Test
+    void authorizationCodeWhenReplayedThenInvalidGrant() throws Exception {
+        Pkce pkce = Pkce.create();
+        String code = authorize(SERVICE, SERVICE_REDIRECT, "openid", pkce, "st-3");
+        exchange(code, pkce.verifier(), SERVICE_REDIRECT, 200);
+        assertThat(exchange(code, pkce.verifier(), SERVICE_REDIRECT, 400).get("error"))
+                .isEqualTo("invalid_grant");
+    }
+
+    @Test
+    void authorizationCodeWhenRedirectUriDiffersAtTokenEndpointThenInvalidGrant() throws Exception {
+        Pkce pkce = Pkce.create();
+        String code = authorize(SERVICE, SERVICE_REDIRECT, "openid", pkce, "st-4");
+        assertThat(exchange(code, pkce.verifier(), SERVICE_REDIRECT + "/other", 400)
+                        .get("error"))
+                .isEqualTo("invalid_grant");
+    }
+
+    @Test
+    void authorizeWhenRedirectUriNotRegisteredThenErrorAndNoRedirect() {
+        browser.login("demo", demoPassword);
+        Pkce pkce = Pkce.create();
+        for (String evil : List.of(
+                "https://evil.example/cb",
+                SERVICE_REDIRECT + "/../evil",
+                SERVICE_REDIRECT + "?x=1",
+                "http://127.0.0.1:8081/login/oauth2/code/gatehouse2")) {
+            HttpResponse<String> r = browser.get(authorizeUrl(SERVICE, evil, "openid", pkce, "S256", "s"));
+            assertThat(r.statusCode()).as(evil).isEqualTo(400);
+            assertThat(r.headers().firstValue("Location")).as(evil).isEmpty();
+        }
+    }
+
+    @Test
+    void authorizeWhenParameterDuplicatedThenErrorAndNoCode() {
+        browser.login("demo", demoPassword);
+        Pkce pkce = Pkce.create();
+        HttpResponse<String> r = browser.get(authorizeUrl(SPA, SPA_REDIRECT, "openid", pkce, "S256", "s") + "&state=t");
+        String location = r.headers().firstValue("Location").orElse("");
+        assertThat(location).doesNotContain("code=");
+        if (r.statusCode() == 302) {
+            assertThat(location).startsWith(SPA_REDIRECT + "?");
+            assertThat(HttpBrowser.query(location)).containsEntry("error", "invalid_request");
+        } else {
+            assertThat(r.statusCode()).isEqualTo(400);
+        }
+    }
+
+    @Test
+    void corsWhenAllowedOriginPreflightsTokenEndpointThenAllowedWithoutCredentials() {
+        HttpResponse<String> ok = browser.options("/oauth2/token", "http://127.0.0.1:5173");
+        assertThat(ok.statusCode()).isEqualTo(200);
+        assertThat(ok.headers().firstValue("Access-Control-Allow-Origin")).contains("http://127.0.0.1:5173");
+        assertThat(ok.headers().firstValue("Access-Control-Allow-Credentials")).isEmpty();
+        HttpResponse<String> evil = browser.options("/oauth2/token", "https://evil.example");
+        assertThat(evil.headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
+    }
+
+    @Test
+    void authorizeWhenUnknownClientThenErrorAndNoRedirect() {
+        browser.login("demo", demoPassword);
+        HttpResponse<String> r =
+                browser.get(authorizeUrl("no-such-client", SERVICE_REDIRECT, "openid", Pkce.create(), "S256", "s"));
+        assertThat(r.statusCode()).isEqualTo(400);
+        assertThat(r.headers().firstValue("Location")).isEmpty();
+    }
+
+    @Test
+    void authorizeWhenPlainChallengeMethodThenInvalidRequestToClient() {
+        browser.login("demo", demoPassword);
+        Pkce pkce = Pkce.create();
+        HttpResponse<String> r = browser.get(authorizeUrl(SPA, SPA_REDIRECT, "openid", pkce, "plain", "s"));
+        assertThat(r.statusCode()).isEqualTo(302);
+        String location = r.headers().firstValue("Location").orElseThrow();
+        assertThat(location).startsWith(SPA_REDIRECT + "?");
+        assertThat(HttpBrowser.query(location))
+                .containsEntry("error", "invalid_request")
+                .doesNotContainKey("code");
+    }
+
+    @Test
+    void authorizeWhenPublicClientWithoutPkceThenInvalidRequestToClient() {
+        browser.login("demo", demoPassword);
+        String url = base + "/oauth2/authorize?"
+                + HttpBrowser.encode(Map.of(
+                        "response_type", "code",
+                        "client_id", SPA,
+                        "redirect_uri", SPA_REDIRECT,
+                        "scope", "openid",
+                        "state", "s"));
+        HttpResponse<String> r = browser.get(url);
+        String location = r.headers().firstValue("Location").orElseThrow();
+        assertThat(location).startsWith(SPA_REDIRECT + "?");
+        assertThat(HttpBrowser.query(location)).containsEntry("error", "invalid_request");
+    }
+
+    @Test
+    void authorizeWhenConfidentialClientWithoutPkceThenInvalidRequestToClient() {
+        browser.login("demo", demoPassword);
+        String url = base + "/oauth2/authorize?"
+                + HttpBrowser.encode(Map.of(
+                        "response_type", "code",
+                        "client_id", SERVICE,
+                        "redirect_uri", SERVICE_REDIRECT,
+                        "scope", "openid",
+                        "state", "s"));
+        HttpResponse<String> r = browser.get(url);
+        String location = r.headers().firstValue("Location").orElseThrow();
+        assertThat(HttpBrowser.query(location)).containsEntry("error", "invalid_request");
+    }
+
+    @Test
+    void loginWhenWrongPasswordOrUnknownUserThenSameFailure() {
+        HttpResponse<String> wrong = browser.login("demo", demoPassword + "x");
+        HttpResponse<String> unknown = new HttpBrowser(base).login("nobody", demoPassword);
+        assertThat(wrong.headers().firstValue("Location"))
+                .hasValueSatisfying(l -> assertThat(l).endsWith("/login?error"));
+        assertThat(unknown.headers().firstValue("Location"))
+                .hasValueSatisfying(l -> assertThat(l).endsWith("/login?error"));
+    }
+
+    // ---------------------------------------------------------------- refresh rotation and reuse detection
+
+    @Test
+    void refreshWhenRotatedThenOldTokenReuseRevokesWholeFamily() throws Exception {
+        Map<String, Object> first = loginAndExchange();
+        String rt1 = (String) first.get("refresh_token");
+        String at1 = (String) first.get("access_token");
+
+        Map<String, Object> second = json(refresh(rt1), 200);
+        String rt2 = (String) second.get("refresh_token");
+        assertThat(rt2).isNotEqualTo(rt1);
+        assertThat(introspect(at1).get("active")).isEqualTo(false); // replaced access token is gone too
+        assertThat(introspect((String) second.get("access_token")).get("active"))
+                .isEqualTo(true);
+
+        // The old refresh token again: a stolen copy. Refused, and the family is revoked.
+        assertThat(json(refresh(rt1), 400).get("error")).isEqualTo("invalid_grant");
+        assertThat(json(refresh(rt2), 400).get("error")).isEqualTo("invalid_grant");
+        assertThat(introspect((String) second.get("access_token")).get("active"))
+                .isEqualTo(false);
+    }
+
+    @Test
+    void refreshWhenWrongClientThenInvalidGrant() throws Exception {
+        Map<String, Object> tokens = loginAndExchange();
+        String otherId = "other-" + UUID.randomUUID();
+        String otherSecret = clientSecrets.generate();
+        clients.save(RegisteredClient.withId(UUID.randomUUID().toString())
+                .clientId(otherId)
+                .clientSecret(clientSecrets.encoder().encode(otherSecret))
+                .clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_BASIC)
+                .authorizationGrantType(AuthorizationGrantType.REFRESH_TOKEN)
+                .authorizationGrantType(AuthorizationGrantType.CLIENT_CREDENTIALS)
+                .scope("api.read")
+                .build());
+        HttpResponse<String> r = browser.postForm(
+                "/oauth2/token",
+                Map.of("grant_type", "refresh_token", "refresh_token", (String) tokens.get("refresh_token")),
+                "Authorization",
+                HttpBrowser.basic(otherId, otherSecret));
+        assertThat(json(r, 400).get("error")).isEqualTo("invalid_grant");
+    }
+
+    // ---------------------------------------------------------------- introspection and revocation
+
+    @Test
+    void introspectionWhenActiveTokenThenClaims() throws Exception {
+        String at =
+                (String) clientCredentials(SERVICE, serviceSecret, "api.read").get("access_token");
+        Map<String, Object> info = introspect(at);
+        assertThat(info.get("active")).isEqualTo(true);
+        assertThat(info.get("client_id")).isEqualTo(SERVICE);
+        assertThat(info.get("scope")).isEqualTo("api.read");
+        assertThat(introspect("not-a-token").get("active")).isEqualTo(false);
+    }
+
+    @Test
+    void introspectionWhenClientUnauthenticatedThenInvalidClient() throws Exception {
+        HttpResponse<String> r = browser.postForm(
+                "/oauth2/introspect", Map.of("token", "x"), "Authorization", HttpBrowser.basic(SERVICE, "wrong"));
+        assertThat(json(r, 401).get("error")).isEqualTo("invalid_client");
+    }
+
+    @Test
+    void revocationWhenRefreshTokenRevokedThenItAndItsAccessTokenInactive() throws Exception {
+        Map<String, Object> tokens = loginAndExchange();
+        String rt = (String) tokens.get("refresh_token");
+        HttpResponse<String> r = browser.postForm(
+                "/oauth2/revoke",
+                Map.of("token", rt, "token_type_hint", "refresh_token"),
+                "Authorization",
+                HttpBrowser.basic(SERVICE, serviceSecret));
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(introspect(rt).get("active")).isEqualTo(false);
+        assertThat(introspect((String) tokens.get("access_token")).get("active"))
+                .isEqualTo(false);
+        assertThat(json(refresh(rt), 400).get("error")).isEqualTo("invalid_grant");
+        // RFC 7009 §2.2: unknown tokens also answer 200.
+        HttpResponse<String> unknown = browser.postForm(
+                "/oauth2/revoke",
+                Map.of("token", "unknown"),
+                "Authorization",
+                HttpBrowser.basic(SERVICE, serviceSecret));
+        assertThat(unknown.statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void userInfoWhenNoOrForgedTokenThenUnauthorized() {
+        assertThat(browser.getWithBearer("/userinfo", "abc.def.ghi").statusCode())
+                .isEqualTo(401);
+    }
+
+    // ---------------------------------------------------------------- keys and maintenance
+
+    @Test
+    void keyRotationWhenForcedThenOldTokensStillVerifyAndNewOnesUseNewKey() throws Exception {
+        String before =
+                (String) clientCredentials(SERVICE, serviceSecret, "api.read").get("access_token");
+        String oldKid = ring.activeKey().kid();
+        String newKid = ring.rotateNow().kid();
+        assertThat(newKid).isNotEqualTo(oldKid);
+        String after =
+                (String) clientCredentials(SERVICE, serviceSecret, "api.read").get("access_token");
+        TokenVerifier verifier = coreVerifier();
+        assertThat(verifier.verify(before).kid()).contains(oldKid);
+        assertThat(verifier.verify(after).kid()).contains(newKid);
+        String jwks = browser.get("/oauth2/jwks").body();
+        assertThat(jwks).contains(oldKid).contains(newKid);
+        Integer active =
+                jdbc.queryForObject("SELECT COUNT(*) FROM gh_signing_key WHERE state = 'ACTIVE'", Integer.class);
+        assertThat(active).isEqualTo(1);
+        assertThat(jdbc.queryForList("SELECT sealed_private_jwk FROM gh_signing_key", String.class))
+                .noneMatch(s -> s.contains("\"d\""));
+    }
+
+    @Test
+    void purgeWhenAuthorizationsExpiredThenDeleted() throws Exception {
+        Map<String, Object> tokens = loginAndExchange();
+        String at = (String) tokens.get("access_token");
+        Timestamp longAgo = Timestamp.from(Instant.now().minusSeconds(3 * 86400));
+        int aged = jdbc.update(
+                "UPDATE oauth2_authorization SET authorization_code_expires_at = ?, access_token_expires_at = ?,"
+                        + " refresh_token_expires_at = ?, oidc_id_token_expires_at = ?, user_code_expires_at = NULL,"
+                        + " device_code_expires_at = NULL WHERE principal_name = ? AND refresh_token_expires_at IS NOT NULL",
+                longAgo,
+                longAgo,
+                longAgo,
+                longAgo,
+                "demo");
+        assertThat(aged).isGreaterThanOrEqualTo(1);
+        String fresh =
+                (String) clientCredentials(SERVICE, serviceSecret, "api.read").get("access_token");
+        assertThat(purger.purge()).isGreaterThanOrEqualTo(aged);
+        Integer left = jdbc.queryForObject(
+                "SELECT COUNT(*) FROM oauth2_authorization WHERE refresh_token_expires_at < ?", Integer.class, longAgo);
+        assertThat(left).isZero();
+        assertThat(introspect(at).get("active")).isEqualTo(false);
+        assertThat(introspect(fresh).get("active")).isEqualTo(true);
+    }
+
+    // ---------------------------------------------------------------- users: throttling, rehash, logout
+
+    @Test
+    void loginWhenRepeatedFailuresThenThrottledEvenWithRightPassword() {
+        String name = "throttle-" + UUID.randomUUID();
+        users.create(name, hasher.hash("right password 123"), List.of("user"));
+        for (int i = 0; i < 4; i++) {
+            assertThat(new HttpBrowser(base).login(name, "wrong").headers().firstValue("Location"))
+                    .hasValueSatisfying(l -> assertThat(l).endsWith("/login?error"));
+        }
+        // Now delayed: the right password is refused without being checked.
+        assertThat(new HttpBrowser(base)
+                        .login(name, "right password 123")
+                        .headers()
+                        .firstValue("Location"))
+                .hasValueSatisfying(l -> assertThat(l).endsWith("/login?error"));
+    }
+
+    @Test
+    void attemptStoreWhenFailuresOnOneNodeThenAnotherNodeSeesThem() throws Exception {
+        String scope = "s-" + UUID.randomUUID();
+        AttemptLimiter a = AttemptLimiter.builder()
+                .scope(scope)
+                .store(new JdbcAttemptStore(jdbc))
+                .build();
+        AttemptLimiter b = AttemptLimiter.builder()
+                .scope(scope)
+                .store(new JdbcAttemptStore(jdbc))
+                .build();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            List<java.util.concurrent.Future<?>> all = new java.util.ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                AttemptLimiter node = i % 2 == 0 ? a : b;
+                all.add(pool.submit(() -> node.recordFailure("victim", "198.51.100.7")));
+            }
+            for (var f : all) {
+                f.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        // No lost updates: all 8 concurrent failures from two nodes are counted in the pair counter.
+        String pairCount = jdbc.queryForList(
+                        "SELECT failures FROM gh_attempt_counter WHERE counter_key LIKE ? ORDER BY failures DESC",
+                        Integer.class,
+                        "%" + scope + "%")
+                .toString();
+        assertThat(pairCount).startsWith("[8");
+        assertThat(b.check("victim", "198.51.100.7").allowed()).isFalse();
+        AttemptLimiter otherScope = AttemptLimiter.builder()
+                .scope("o-" + UUID.randomUUID())
+                .store(new JdbcAttemptStore(jdbc))
+                .build();
+        assertThat(otherScope.check("victim", "198.51.100.7").allowed()).isTrue();
+    }
+
+    @Test
+    void loginWhenHashUnderOldPolicyThenUpgradedToCurrent() {
+        String name = "legacy-" + UUID.randomUUID();
+        PasswordHasher legacy =
+                PasswordHasher.builder().parameters(BcryptParameters.of(10)).build();
+        String oldHash = legacy.hash("legacy password 123");
+        users.create(name, oldHash, List.of("user"));
+        assertThat(hasher.needsRehash(oldHash)).isTrue();
+        HttpResponse<String> r = new HttpBrowser(base).login(name, "legacy password 123");
+        assertThat(r.headers().firstValue("Location").orElseThrow()).doesNotContain("error");
+        String newHash = users.find(name).orElseThrow().passwordHash();
+        assertThat(newHash).isNotEqualTo(oldHash);
+        assertThat(hasher.needsRehash(newHash)).isFalse();
+        assertThat(hasher.verify("legacy password 123", newHash).matched()).isTrue();
+    }
+
+    @Test
+    void refreshWhenSameTokenUsedConcurrentlyThenAtMostOneSucceedsAndFamilyRevoked() throws Exception {
+        for (int round = 0; round < 5; round++) {
+            concurrentRefreshRound();
+        }
+    }
+
+    private void concurrentRefreshRound() throws Exception {
+        Map<String, Object> tokens = loginAndExchange();
+        String rt = (String) tokens.get("refresh_token");
+        java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(2);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        List<Integer> statuses;
+        List<String> newTokens = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try {
+            java.util.concurrent.Callable<Integer> use = () -> {
+                start.await();
+                HttpResponse<String> r = new HttpBrowser(base)
+                        .postForm(
+                                "/oauth2/token",
+                                Map.of("grant_type", "refresh_token", "refresh_token", rt),
+                                "Authorization",
+                                HttpBrowser.basic(SERVICE, serviceSecret));
+                if (r.statusCode() == 200) {
+                    newTokens.add((String) JSONObjectUtils.parse(r.body()).get("refresh_token"));
+                }
+                return r.statusCode();
+            };
+            var a = pool.submit(use);
+            var b = pool.submit(use);
+            statuses = List.of(a.get(), b.get());
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(statuses).contains(400);
+        // Whatever won the race, a second use of one refresh token leaves no usable family behind.
+        for (String issued : newTokens) {
+            assertThat(json(refresh(issued), 400).get("error")).isEqualTo("invalid_grant");
+        }
+    }
+
+    @Test
+    void logoutWhenIdTokenHintAndRegisteredUriThenRedirectedAndSessionEnded() throws Exception {
+        Pkce pkce = Pkce.create();
+        String code = authorize(SERVICE, SERVICE_REDIRECT, "openid", pkce, "logout");
+        String idToken =
+                (String) exchange(code, pkce.verifier(), SERVICE_REDIRECT, 200).get("id_token");
+        HttpResponse<String> r = browser.get("/connect/logout?"
+                + HttpBrowser.encode(Map.of(
+                        "id_token_hint", idToken,
+                        "post_logout_redirect_uri", "http://127.0.0.1:8081/",
+                        "state", "bye")));
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(302);
+        assertThat(r.headers().firstValue("Location").orElseThrow()).isEqualTo("http://127.0.0.1:8081/?state=bye");
+        // The session is gone: authorizing again asks for the login form.
+        HttpResponse<String> again =
+                browser.get(authorizeUrl(SERVICE, SERVICE_REDIRECT, "openid", Pkce.create(), "S256", "x"));
+        assertThat(again.headers().firstValue("Location").orElseThrow()).endsWith("/login");
+    }
+
+    @Test
+    void logoutWhenPostLogoutUriNotRegisteredThenNoRedirectThere() throws Exception {
+        Pkce pkce = Pkce.create();
+        String code = authorize(SERVICE, SERVICE_REDIRECT, "openid", pkce, "logout2");
+        String idToken =
+                (String) exchange(code, pkce.verifier(), SERVICE_REDIRECT, 200).get("id_token");
+        HttpResponse<String> r = browser.get("/connect/logout?"
+                + HttpBrowser.encode(
+                        Map.of("id_token_hint", idToken, "post_logout_redirect_uri", "https://evil.example/")));
+        assertThat(r.headers().firstValue("Location").orElse("")).doesNotContain("evil.example");
+    }
+
+    // ---------------------------------------------------------------- PAR, device flow, token exchange, DPoP
+
+    @Test
+    void pushedAuthorizationRequestWhenUsedAtAuthorizeThenCode() throws Exception {
+        Pkce pkce = Pkce.create();
+        Map<String, String> params = new LinkedHashMap<>();
+        params.put("response_type", "code");
+        params.put("client_id", SERVICE);
+        params.put("redirect_uri", SERVICE_REDIRECT);
+        params.put("scope", "openid api.read");
+        params.put("state", "par-1");
+        params.put("code_challenge", pkce.challenge());
+        params.put("code_challenge_method", "S256");
+        Map<String, Object> pushed = json(
+                browser.postForm("/oauth2/par", params, "Authorization", HttpBrowser.basic(SERVICE, serviceSecret)),
+                201);
+        String requestUri = (String) pushed.get("request_uri");
+        assertThat(requestUri).startsWith("urn:ietf:params:oauth:request_uri:");
+        String url = base + "/oauth2/authorize?"
+                + HttpBrowser.encode(Map.of("client_id", SERVICE, "request_uri", requestUri));
+        String code = authorizeAt(url, SERVICE_REDIRECT, "par-1");
+        assertThat(exchange(code, pkce.verifier(), SERVICE_REDIRECT, 200)).containsKey("access_token");
+    }
+
+    @Test
+    void pushedAuthorizationRequestWhenRedirectUriUnregisteredThenInvalidRequest() throws Exception {
+        Map<String, Object> r = json(
+                browser.postForm(
+                        "/oauth2/par",
+                        Map.of(
+                                "response_type", "code",
+                                "client_id", SERVICE,
+                                "redirect_uri", "https://evil.example/cb",
+                                "scope", "openid",
+                                "code_challenge", Pkce.create().challenge(),
+                                "code_challenge_method", "S256"),
+                        "Authorization",
+                        HttpBrowser.basic(SERVICE, serviceSecret)),
+                400);
+        assertThat(r.get("error")).isEqualTo("invalid_request");
+    }
+
+    @Test
+    void deviceFlowWhenUserApprovesThenTokens() throws Exception {
+        String basic = HttpBrowser.basic(SERVICE, serviceSecret);
+        Map<String, Object> device = json(
+                browser.postForm("/oauth2/device_authorization", Map.of("scope", "api.read"), "Authorization", basic),
+                200);
+        String deviceCode = (String) device.get("device_code");
+        String userCode = (String) device.get("user_code");
+        assertThat(device.get("verification_uri")).isEqualTo(base + "/oauth2/device_verification");
+        Map<String, String> poll =
+                Map.of("grant_type", "urn:ietf:params:oauth:grant-type:device_code", "device_code", deviceCode);
+        assertThat(json(browser.postForm("/oauth2/token", poll, "Authorization", basic), 400)
+                        .get("error"))
+                .isEqualTo("authorization_pending");
+
+        HttpBrowser user = new HttpBrowser(base);
+        user.login("demo", demoPassword);
+        HttpResponse<String> consent = user.get("/oauth2/device_verification?user_code=" + userCode);
+        assertThat(consent.body()).contains("Consent required");
+        Map<String, String> form = new LinkedHashMap<>();
+        java.util.regex.Matcher hidden = java.util.regex.Pattern.compile(
+                        "<input type=\"hidden\" name=\"([a-z_]+)\" value=\"([^\"]*)\">")
+                .matcher(consent.body());
+        while (hidden.find()) {
+            form.put(hidden.group(1), hidden.group(2));
+        }
+        assertThat(form).containsEntry("user_code", userCode).containsKeys("client_id", "state");
+        form.put("scope", "api.read");
+        HttpResponse<String> verified = user.postForm("/oauth2/device_verification", form);
+        assertThat(verified.statusCode()).as(verified.body()).isEqualTo(302);
+        assertThat(verified.headers().firstValue("Location").orElseThrow()).contains("success");
+
+        Map<String, Object> tokens = json(browser.postForm("/oauth2/token", poll, "Authorization", basic), 200);
+        VerifiedToken at = coreVerifier().verify((String) tokens.get("access_token"));
+        assertThat(at.subject()).contains("demo");
+        assertThat(at.claim("roles")).contains(List.of("admin", "user"));
+        // A device code is single-use (Spring Authorization Server answers access_denied, RFC 8628 §3.5).
+        assertThat(json(browser.postForm("/oauth2/token", poll, "Authorization", basic), 400)
+                        .get("error"))
+                .isIn("access_denied", "invalid_grant");
+    }
+
+    @Test
+    void tokenExchangeWhenSubjectTokenValidThenNewTokenForSameUser() throws Exception {
+        String subjectToken = (String) loginAndExchange().get("access_token");
+        Map<String, Object> exchanged = json(
+                browser.postForm(
+                        "/oauth2/token",
+                        Map.of(
+                                "grant_type", "urn:ietf:params:oauth:grant-type:token-exchange",
+                                "subject_token", subjectToken,
+                                "subject_token_type", "urn:ietf:params:oauth:token-type:access_token",
+                                "scope", "api.read"),
+                        "Authorization",
+                        HttpBrowser.basic(SERVICE, serviceSecret)),
+                200);
+        assertThat(exchanged.get("issued_token_type")).isEqualTo("urn:ietf:params:oauth:token-type:access_token");
+        VerifiedToken at = coreVerifier().verify((String) exchanged.get("access_token"));
+        assertThat(at.subject()).contains("demo");
+        assertThat(at.jti()).isNotEqualTo(coreVerifier().verify(subjectToken).jti());
+    }
+
+    @Test
+    void tokenExchangeWhenSubjectTokenUnknownThenInvalidGrant() throws Exception {
+        Map<String, Object> r = json(
+                browser.postForm(
+                        "/oauth2/token",
+                        Map.of(
+                                "grant_type", "urn:ietf:params:oauth:grant-type:token-exchange",
+                                "subject_token", "forged",
+                                "subject_token_type", "urn:ietf:params:oauth:token-type:access_token"),
+                        "Authorization",
+                        HttpBrowser.basic(SERVICE, serviceSecret)),
+                400);
+        assertThat(r.get("error")).isEqualTo("invalid_grant");
+    }
+
+    @Test
+    void dpopWhenProofPresentedThenSenderConstrainedToken() throws Exception {
+        ECKey key = new ECKeyGenerator(Curve.P_256).generate();
+        SignedJWT proof = new SignedJWT(
+                new JWSHeader.Builder(JWSAlgorithm.ES256)
+                        .type(new JOSEObjectType("dpop+jwt"))
+                        .jwk(key.toPublicJWK())
+                        .build(),
+                new JWTClaimsSet.Builder()
+                        .jwtID(UUID.randomUUID().toString())
+                        .claim("htm", "POST")
+                        .claim("htu", base + "/oauth2/token")
+                        .issueTime(new java.util.Date())
+                        .build());
+        proof.sign(new ECDSASigner(key));
+        Map<String, Object> tokens = json(
+                browser.postForm(
+                        "/oauth2/token",
+                        Map.of("grant_type", "client_credentials", "scope", "api.read"),
+                        "Authorization",
+                        HttpBrowser.basic(SERVICE, serviceSecret),
+                        "DPoP",
+                        proof.serialize()),
+                200);
+        assertThat(tokens.get("token_type")).isEqualTo("DPoP");
+        Object cnf = coreVerifier()
+                .verify((String) tokens.get("access_token"))
+                .claim("cnf")
+                .orElseThrow();
+        assertThat(((Map<?, ?>) cnf).get("jkt"))
+                .isEqualTo(key.computeThumbprint().toString());
+    }
+
+    @Test
+    void dpopWhenProofMalformedThenInvalidDpopProof() throws Exception {
+        Map<String, Object> r = json(
+                browser.postForm(
+                        "/oauth2/token",
+                        Map.of("grant_type", "client_credentials"),
+                        "Authorization",
+                        HttpBrowser.basic(SERVICE, serviceSecret),
+                        "DPoP",
+                        "not.a.proof"),
+                400);
+        assertThat(r.get("error")).isEqualTo("invalid_dpop_proof");
+    }
+
+    // ---------------------------------------------------------------- key ring on the shared database
+
+    @Test
+    void keyRingWhenTwoNodesRotateAtOnceThenOneRotationAndOneActiveKey() throws Exception {
+        Clock later = Clock.fixed(Instant.now().plus(java.time.Duration.ofDays(100)), java.time.ZoneOffset.UTC);
+        KeyRing nodeA = KeyRing.builder()
+                .repository(new JdbcKeyRepository(jdbc, tx))
+                .envelope(envelope)
+                .clock(later)
+                .build();
+        KeyRing nodeB = KeyRing.builder()
+                .repository(new JdbcKeyRepository(jdbc, tx))
+                .envelope(envelope)
+                .clock(later)
+                .build();
+        java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(2);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            java.util.concurrent.Future<Boolean> a = pool.submit(() -> {
+                start.await();
+                return nodeA.rotateIfDue();
+            });
+            java.util.concurrent.Future<Boolean> b = pool.submit(() -> {
+                start.await();
+                return nodeB.rotateIfDue();
+            });
+            assertThat(List.of(a.get(), b.get())).containsExactlyInAnyOrder(true, false);
+        } finally {
+            pool.shutdownNow();
+            ring.refresh();
+        }
+        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM gh_signing_key WHERE state = 'ACTIVE'", Integer.class))
+                .isEqualTo(1);
+        nodeA.refresh();
+        nodeB.refresh();
+        assertThat(nodeA.activeKey().kid())
+                .isEqualTo(nodeB.activeKey().kid())
+                .isEqualTo(ring.activeKey().kid());
+    }
+
+    @Test
+    void keyRepositoryWhenVersionStaleThenReplaceRefused() {
+        JdbcKeyRepository repository = new JdbcKeyRepository(jdbc, tx);
+        KeyRepository.Snapshot snapshot = repository.load();
+        assertThat(repository.replace(snapshot.version() - 1, snapshot.keys())).isFalse();
+        assertThat(repository.load().version()).isEqualTo(snapshot.version());
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    record Pkce(String verifier, String challenge) {
+        static Pkce create() {
+            byte[] raw = new byte[32];
+            new SecureRandom().nextBytes(raw);
+            String verifier = Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
+            try {
+                byte[] digest =
+                        MessageDigest.getInstance("SHA-256").digest(verifier.getBytes(StandardCharsets.US_ASCII));
+                return new Pkce(
+                        verifier, Base64.getUrlEncoder().withoutPadding().encodeToString(digest));
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    String authorizeUrl(String clientId, String redirectUri, String scope, Pkce pkce, String method, String state) {
+        Map<String, String> q = new LinkedHashMap<>();
+        q.put("response_type", "code");
+        q.put("client_id", clientId);
+        q.put("redirect_uri", redirectUri);
+        q.put("scope", scope);
+        q.put("state", state);
+        q.put("nonce", "nonce-" + state);
+        q.put("code_challenge", method.equals("plain") ? pkce.verifier() : pkce.challenge());
+        q.put("code_challenge_method", method);
+        return base + "/oauth2/authorize?" + HttpBrowser.encode(q);
+    }
+
+    /** Drives the authorization endpoint through the login form and returns the code. */
+    String authorize(String clientId, String redirectUri, String scope, Pkce pkce, String state) {
+        return authorizeAt(authorizeUrl(clientId, redirectUri, scope, pkce, "S256", state), redirectUri, state);
+    }
+
+    String authorizeAt(String url, String redirectUri, String state) {
+        HttpResponse<String> r = browser.get(url);
+        assertThat(r.statusCode()).isEqualTo(302);
+        assertThat(r.headers().firstValue("Location").orElseThrow()).endsWith("/login");
+        HttpResponse<String> login = browser.login("demo", demoPassword);
+        assertThat(login.statusCode()).isEqualTo(302);
+        String next = login.headers().firstValue("Location").orElseThrow();
+        assertThat(next).doesNotContain("error");
+        HttpResponse<String> back = browser.get(next);
+        assertThat(back.statusCode()).as(next + " -> " + back.body()).isEqualTo(302);
+        String location = back.headers().firstValue("Location").orElseThrow();
+        assertThat(location).startsWith(redirectUri + "?");
+        Map<String, String> params = HttpBrowser.query(location);
+        assertThat(params).containsEntry("state", state).containsKey("code");
+        return params.get("code");
+    }
+
+    Map<String, Object> exchange(String code, String verifier, String redirectUri, int status) throws Exception {
+        HttpResponse<String> r = browser.postForm(
+                "/oauth2/token",
+                Map.of(
+                        "grant_type", "authorization_code",
+                        "code", code,
+                        "redirect_uri", redirectUri,
+                        "code_verifier", verifier),
+                "Authorization",
+                HttpBrowser.basic(SERVICE, serviceSecret));
+        return json(r, status);
+    }
+
+    Map<String, Object> loginAndExchange() throws Exception {
+        browser = new HttpBrowser(base);
+        Pkce pkce = Pkce.create();
+        String code = authorize(
+                SERVICE,
+                SERVICE_REDIRECT,
+                "openid api.read",
+                pkce,
+                UUID.randomUUID().toString());
+        return exchange(code, pkce.verifier(), SERVICE_REDIRECT, 200);
+    }
+
+    HttpResponse<String> refresh(String refreshToken) {
+        return browser.postForm(
+                "/oauth2/token",
+                Map.of("grant_type", "refresh_token", "refresh_token", refreshToken),
+                "Authorization",
+                HttpBrowser.basic(SERVICE, serviceSecret));
+    }
+
+    Map<String, Object> introspect(String token) throws Exception {
+        return json(
+                browser.postForm(
+                        "/oauth2/introspect",
+                        Map.of("token", token),
+                        "Authorization",
+                        HttpBrowser.basic(SERVICE, serviceSecret)),
+                200);
+    }
+
+    Map<String, Object> clientCredentials(String id, String secret, String scope) throws Exception {
+        return json(
+                browser.postForm(
+                        "/oauth2/token",
+                        Map.of("grant_type", "client_credentials", "scope", scope),
+                        "Authorization",
+                        HttpBrowser.basic(id, secret)),
+                200);
+    }
+
+    TokenVerifier coreVerifier() {
+        return TokenVerifier.builder()
+                .remoteJwks(
+                        RemoteJwks.builder(URI.create(base + "/oauth2/jwks")).build())
+                .issuer(base)
+                .accessTokens()
+                .build();
+    }
+
+    /** Spring Security's own decoder, from the published JWKS, checking {@code typ}, issuer and times. */
+    NimbusJwtDecoder springDecoder(String type) {
+        NimbusJwtDecoder decoder = NimbusJwtDecoder.withJwkSetUri(base + "/oauth2/jwks")
+                .jwsAlgorithm(SignatureAlgorithm.RS256)
+                .validateType(false)
+                .build();
+        decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(
+                new JwtTypeValidator(type), new JwtTimestampValidator(), new JwtIssuerValidator(base)));
+        return decoder;
+    }
+
+    static Map<String, Object> json(HttpResponse<String> r, int status) throws java.text.ParseException {
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
+        return JSONObjectUtils.parse(r.body());
+    }
+}

@@ -1,0 +1,149 @@
+package dev.gatehouse.server;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/** A tiny browser over real sockets: keeps cookies, never follows redirects, posts forms. */
+final class HttpBrowser {
+
+    private static final Pattern CSRF = Pattern.compile("name=\"_csrf\"[^>]*value=\"([^\"]+)\"");
+
+    private final HttpClient http = HttpClient.newBuilder()
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
+    private final String base;
+    private final Map<String, String> cookies = new LinkedHashMap<>();
+
+    HttpBrowser(String base) {
+        this.base = base;
+    }
+
+    HttpResponse<String> get(String pathOrUrl) {
+        return send(HttpRequest.newBuilder(uri(pathOrUrl))
+                .header("Accept", "text/html")
+                .GET());
+    }
+
+    HttpResponse<String> postForm(String path, Map<String, String> form, String... headers) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri(path))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(encode(form)));
+        if (headers.length > 0) {
+            b.headers(headers);
+        }
+        return send(b);
+    }
+
+    HttpResponse<String> postRaw(String path, String body, String... headers) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri(path))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (headers.length > 0) {
+            b.headers(headers);
+        }
+        return send(b);
+    }
+
+    /** A GET as an API client sends it (JSON, no cookies of a browser flow). */
+    HttpResponse<String> getApi(String path) {
+        return send(HttpRequest.newBuilder(uri(path))
+                .header("Accept", "application/json")
+                .GET());
+    }
+
+    /** A CORS preflight for a POST from {@code origin}. */
+    HttpResponse<String> options(String path, String origin) {
+        return send(HttpRequest.newBuilder(uri(path))
+                .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+                .header("Origin", origin)
+                .header("Access-Control-Request-Method", "POST")
+                .header("Access-Control-Request-Headers", "content-type"));
+    }
+
+    HttpResponse<String> getWithBearer(String path, String token) {
+        return send(HttpRequest.newBuilder(uri(path))
+                .header("Authorization", "Bearer " + token)
+                .GET());
+    }
+
+    /** Signs in through the login form, scraping the CSRF token from the page. */
+    HttpResponse<String> login(String username, String password) {
+        HttpResponse<String> page = get("/login");
+        Matcher m = CSRF.matcher(page.body());
+        if (!m.find()) {
+            throw new AssertionError("no CSRF token on the login page: " + page.body());
+        }
+        return postForm("/login", Map.of("username", username, "password", password, "_csrf", m.group(1)));
+    }
+
+    static String basic(String id, String secret) {
+        String pair =
+                URLEncoder.encode(id, StandardCharsets.UTF_8) + ":" + URLEncoder.encode(secret, StandardCharsets.UTF_8);
+        return "Basic " + Base64.getEncoder().encodeToString(pair.getBytes(StandardCharsets.UTF_8));
+    }
+
+    static String encode(Map<String, String> form) {
+        return form.entrySet().stream()
+                .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "="
+                        + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
+                .collect(Collectors.joining("&"));
+    }
+
+    static Map<String, String> query(String url) {
+        Map<String, String> out = new LinkedHashMap<>();
+        String q = URI.create(url).getRawQuery();
+        if (q == null) {
+            return out;
+        }
+        for (String pair : q.split("&")) {
+            int i = pair.indexOf('=');
+            String k = java.net.URLDecoder.decode(i < 0 ? pair : pair.substring(0, i), StandardCharsets.UTF_8);
+            String v = i < 0 ? "" : java.net.URLDecoder.decode(pair.substring(i + 1), StandardCharsets.UTF_8);
+            out.put(k, v);
+        }
+        return out;
+    }
+
+    private URI uri(String pathOrUrl) {
+        return URI.create(pathOrUrl.startsWith("http") ? pathOrUrl : base + pathOrUrl);
+    }
+
+    private HttpResponse<String> send(HttpRequest.Builder b) {
+        if (!cookies.isEmpty()) {
+            b.header(
+                    "Cookie",
+                    cookies.entrySet().stream()
+                            .map(e -> e.getKey() + "=" + e.getValue())
+                            .collect(Collectors.joining("; ")));
+        }
+        try {
+            HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            List<String> set = r.headers().allValues("Set-Cookie");
+            for (String c : set) {
+                String pair = c.split(";", 2)[0];
+                int i = pair.indexOf('=');
+                cookies.put(pair.substring(0, i), pair.substring(i + 1));
+            }
+            return r;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
