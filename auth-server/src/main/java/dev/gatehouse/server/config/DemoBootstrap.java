@@ -104,16 +104,17 @@ final class DemoBootstrap implements ApplicationListener<ApplicationReadyEvent> 
             banner.append("  Confidential service client: ")
                     .append(SERVICE_CLIENT)
                     .append('\n');
-            if (created != null) {
-                banner.append("  Generated demo credentials (shown once; also in ")
-                        .append(file)
-                        .append(", owner-only):\n")
-                        .append(created);
-            } else {
-                banner.append("  Demo credentials: see ")
-                        .append(file)
-                        .append(" (generated on first start; delete the data directory to start afresh)\n");
-            }
+            // The generated secrets go only to the owner-only file, never to the log (SECURITY.md: no secret
+            // in logs); the banner says where they are.
+            banner.append(created != null ? "  Demo credentials generated now, in: " : "  Demo credentials: ")
+                    .append(file)
+                    .append(
+                            created != null
+                                    ? " (owner-only)\n"
+                                    : " (generated on first start; delete the data directory to start afresh)\n")
+                    .append("  Show them with:   cat ")
+                    .append(file)
+                    .append('\n');
         }
         log.info("{}", banner);
     }
