@@ -98,8 +98,10 @@ class TotpCommandTests {
                 .isEqualTo("uri: otpauth://totp/ACME%20Co:zo%C3%AB@example.com?secret=" + secret
                         + "&issuer=ACME%20Co&algorithm=SHA1&digits=6&period=30");
         var image = ImageIO.read(png.toFile());
+        java.util.Map<com.google.zxing.DecodeHintType, Object> hints =
+                java.util.Map.of(com.google.zxing.DecodeHintType.PURE_BARCODE, Boolean.TRUE);
         String decoded = new QRCodeReader()
-                .decode(new BinaryBitmap(new HybridBinarizer(new BufferedImageLuminanceSource(image))))
+                .decode(new BinaryBitmap(new HybridBinarizer(new BufferedImageLuminanceSource(image))), hints)
                 .getText();
         assertThat("uri: " + decoded).isEqualTo(lines[1]);
     }
