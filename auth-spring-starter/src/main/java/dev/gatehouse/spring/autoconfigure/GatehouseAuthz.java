@@ -34,7 +34,8 @@ import org.springframework.security.web.access.intercept.RequestAuthorizationCon
  * authentication: its name, its {@code ROLE_} authorities as roles, and (for bearer tokens) the token's claims
  * as attributes, with {@code tenant} taken from a {@code tenant} claim. A resource argument may be a {@link
  * Resource}, a {@code Map} of attributes (with {@code id}), or any object (its string form is the id). Anything
- * but a permit — no authentication, an error, a timeout — is a deny.
+ * but a permit — no authentication, an error, a timeout — is a deny. Conditions see the context attributes
+ * {@code time}, {@code hour} and {@code weekday} (UTC), from the application's {@code Clock} bean if it has one.
  */
 public final class GatehouseAuthz {
 
@@ -151,7 +152,7 @@ public final class GatehouseAuthz {
                 .subject(new Subject(authentication.getName(), roles, subjectAttributes))
                 .action(action)
                 .resource(resource(type, resource))
-                .context(Map.of("time", clock.instant().toString()));
+                .context(context());
         if (claims.get("tenant") instanceof String tenant) {
             request.tenant(tenant);
         }
@@ -165,6 +166,15 @@ public final class GatehouseAuthz {
                     java.util.List.of(),
                     dev.gatehouse.core.policy.Evaluation.Effect.DENY);
         }
+    }
+
+    /** Environment attributes for conditions: {@code time} (ISO-8601), {@code hour} and {@code weekday} (UTC). */
+    private Map<String, Object> context() {
+        java.time.ZonedDateTime now = clock.instant().atZone(java.time.ZoneOffset.UTC);
+        return Map.of(
+                "time", now.toInstant().toString(),
+                "hour", now.getHour(),
+                "weekday", now.getDayOfWeek().name().toLowerCase(java.util.Locale.ROOT));
     }
 
     private static Resource resource(String type, @Nullable Object resource) {

@@ -177,8 +177,9 @@ public final class GatehousePolicyAutoConfiguration {
 
         @Bean(name = "authz")
         @ConditionalOnMissingBean(GatehouseAuthz.class)
-        GatehouseAuthz gatehouseAuthz(PolicyDecisionPoint pdp) {
-            return new GatehouseAuthz(pdp, Clock.systemUTC());
+        GatehouseAuthz gatehouseAuthz(
+                PolicyDecisionPoint pdp, org.springframework.beans.factory.ObjectProvider<Clock> clock) {
+            return new GatehouseAuthz(pdp, clock.getIfAvailable(Clock::systemUTC));
         }
     }
 

@@ -1,0 +1,163 @@
+package dev.gatehouse.examples.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.gatehouse.core.jwt.AccessTokenRequest;
+import dev.gatehouse.core.jwt.KeyRing;
+import dev.gatehouse.core.jwt.TokenIssuer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Bean;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * The example API over real HTTP on a random port, with tokens from a Gatehouse issuer whose JWKS is served
+ * on loopback: RBAC, ABAC (owner in business hours, locked documents) and the deny cases.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class DocumentsApiTests {
+
+    private static final String ISSUER = "http://localhost:9999";
+    private static final KeyRing RING = KeyRing.builder().build();
+    private static final TokenIssuer TOKENS = TokenIssuer.builder(RING, ISSUER).build();
+    private static final HttpServer JWKS = jwks();
+    private static final AtomicReference<Instant> NOW = new AtomicReference<>();
+
+    @LocalServerPort
+    int port;
+
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    private static HttpServer jwks() {
+        try {
+            HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+            server.createContext("/jwks", exchange -> {
+                byte[] body = RING.jwksJson().getBytes(StandardCharsets.UTF_8);
+                exchange.sendResponseHeaders(200, body.length);
+                try (OutputStream out = exchange.getResponseBody()) {
+                    out.write(body);
+                }
+            });
+            server.start();
+            return server;
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @DynamicPropertySource
+    static void properties(DynamicPropertyRegistry registry) {
+        registry.add("gatehouse.resource-server.issuer-uri", () -> ISSUER);
+        registry.add(
+                "gatehouse.resource-server.jwk-set-uri",
+                () -> "http://127.0.0.1:" + JWKS.getAddress().getPort() + "/jwks");
+        registry.add("gatehouse.policy.rbac-file", () -> "policy/documents-rbac.yaml");
+        registry.add("gatehouse.policy.abac-files", () -> "policy/documents-abac.yaml");
+    }
+
+    @TestConfiguration
+    static class FixedClock {
+        @Bean
+        Clock clock() {
+            return new Clock() {
+                @Override
+                public ZoneId getZone() {
+                    return ZoneOffset.UTC;
+                }
+
+                @Override
+                public Clock withZone(ZoneId zone) {
+                    return this;
+                }
+
+                @Override
+                public Instant instant() {
+                    return NOW.get();
+                }
+            };
+        }
+    }
+
+    @AfterAll
+    static void stop() {
+        JWKS.stop(0);
+    }
+
+    @BeforeEach
+    void elevenOClock() {
+        NOW.set(Instant.parse("2026-11-25T11:00:00Z"));
+    }
+
+    private static String token(String subject, String... roles) {
+        return TOKENS.accessToken(AccessTokenRequest.builder(subject, "web-client")
+                        .audience("documents-api")
+                        .claim("roles", List.of(roles))
+                        .build())
+                .value();
+    }
+
+    private int call(String method, String path, String token) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path));
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        HttpRequest.BodyPublisher body = HttpRequest.BodyPublishers.ofString("{\"title\":\"New title\"}");
+        request.header("Content-Type", "application/json")
+                .method(
+                        method,
+                        method.equals("GET") || method.equals("DELETE") ? HttpRequest.BodyPublishers.noBody() : body);
+        return http.send(request.build(), HttpResponse.BodyHandlers.discarding())
+                .statusCode();
+    }
+
+    @Test
+    void rbacWhenUserReadsThenOkAndWhenNoTokenThenUnauthorized() throws Exception {
+        assertThat(call("GET", "/documents/d-1", token("carol", "user"))).isEqualTo(200);
+        assertThat(call("GET", "/documents/d-1", null)).isEqualTo(401);
+        assertThat(call("GET", "/documents/d-1", token("carol"))).isEqualTo(403);
+    }
+
+    @Test
+    void abacWhenOwnerEditsInBusinessHoursThenOkAndAtNightForbidden() throws Exception {
+        assertThat(call("PUT", "/documents/d-1", token("demo", "user"))).isEqualTo(200);
+        assertThat(call("PUT", "/documents/d-2", token("demo", "user"))).isEqualTo(403); // not the owner
+
+        NOW.set(Instant.parse("2026-11-25T22:00:00Z"));
+        assertThat(call("PUT", "/documents/d-1", token("demo", "user"))).isEqualTo(403);
+        assertThat(call("PUT", "/documents/d-1", token("erin", "editor"))).isEqualTo(200); // editors any time
+    }
+
+    @Test
+    void abacWhenDocumentLockedThenEvenAdminCannotChangeOrDeleteIt() throws Exception {
+        assertThat(call("PUT", "/documents/d-3", token("demo", "admin"))).isEqualTo(403);
+        assertThat(call("DELETE", "/documents/d-3", token("root", "admin"))).isEqualTo(403);
+        assertThat(call("GET", "/documents/d-3", token("root", "admin"))).isEqualTo(200);
+    }
+
+    @Test
+    void rbacWhenAdminDeletesThenOkAndEditorForbidden() throws Exception {
+        assertThat(call("DELETE", "/documents/d-2", token("erin", "editor"))).isEqualTo(403);
+        assertThat(call("DELETE", "/documents/d-2", token("root", "admin"))).isEqualTo(200);
+    }
+}
