@@ -1,0 +1,116 @@
+package dev.gatehouse.examples.web;
+
+import java.util.Map;
+import java.util.TreeMap;
+import org.owasp.encoder.Encode;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.context.annotation.Bean;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.security.config.Customizer;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.security.oauth2.client.OAuth2AuthorizedClient;
+import org.springframework.security.oauth2.client.annotation.RegisteredOAuth2AuthorizedClient;
+import org.springframework.security.oauth2.client.registration.ClientRegistrationRepository;
+import org.springframework.security.oauth2.client.web.DefaultOAuth2AuthorizationRequestResolver;
+import org.springframework.security.oauth2.client.web.OAuth2AuthorizationRequestCustomizers;
+import org.springframework.security.oauth2.core.oidc.user.OidcUser;
+import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.client.RestClient;
+import org.springframework.web.client.RestClientResponseException;
+
+/**
+ * Signs users in against Gatehouse's auth-server with the authorization code flow and PKCE (S256, also for
+ * this confidential client: OAuth 2.1), shows the ID token's claims, and calls the example resource server with
+ * the access token. Every value from the token or the API is HTML-encoded (OWASP Java Encoder) before it is
+ * written into the page. Run: {@code java -jar examples/web-client/target/web-client.jar}, then open
+ * http://127.0.0.1:8081/.
+ */
+@SpringBootApplication
+public class WebClientApp {
+
+    /**
+     * Starts the web client on 127.0.0.1:8081.
+     *
+     * @param args Spring Boot arguments
+     */
+    public static void main(String[] args) {
+        SpringApplication.run(WebClientApp.class, args);
+    }
+
+    @Bean
+    SecurityFilterChain web(HttpSecurity http, ClientRegistrationRepository registrations) throws Exception {
+        DefaultOAuth2AuthorizationRequestResolver resolver =
+                new DefaultOAuth2AuthorizationRequestResolver(registrations, "/oauth2/authorization");
+        resolver.setAuthorizationRequestCustomizer(OAuth2AuthorizationRequestCustomizers.withPkce());
+        http.authorizeHttpRequests(
+                        a -> a.requestMatchers("/").permitAll().anyRequest().authenticated())
+                .oauth2Login(o -> o.authorizationEndpoint(e -> e.authorizationRequestResolver(resolver)))
+                .logout(Customizer.withDefaults())
+                .headers(h -> h.contentSecurityPolicy(c -> c.policyDirectives(
+                                "default-src 'none'; style-src 'self'; frame-ancestors 'none'; form-action 'self'"))
+                        .referrerPolicy(r -> r.policy(ReferrerPolicyHeaderWriter.ReferrerPolicy.NO_REFERRER)));
+        return http.build();
+    }
+
+    @RestController
+    static class Pages {
+
+        private final RestClient api;
+
+        Pages(@Value("${gatehouse.api}") String apiBase) {
+            this.api = RestClient.builder().baseUrl(apiBase).build();
+        }
+
+        @GetMapping(value = "/", produces = MediaType.TEXT_HTML_VALUE)
+        String home() {
+            return page("Gatehouse web client", "<p><a href=\"/me\">Sign in with Gatehouse</a></p>");
+        }
+
+        @GetMapping(value = "/me", produces = MediaType.TEXT_HTML_VALUE)
+        String me(@AuthenticationPrincipal OidcUser user) {
+            StringBuilder rows = new StringBuilder();
+            for (Map.Entry<String, Object> claim :
+                    new TreeMap<>(user.getIdToken().getClaims()).entrySet()) {
+                rows.append("<tr><th>")
+                        .append(Encode.forHtml(claim.getKey()))
+                        .append("</th><td>")
+                        .append(Encode.forHtml(String.valueOf(claim.getValue())))
+                        .append("</td></tr>");
+            }
+            return page(
+                    "Signed in as " + user.getSubject(),
+                    "<h2>ID token claims</h2><table>" + rows + "</table><p><a href=\"/documents/d-1\">Read document d-1"
+                            + " through the API</a></p><form method=\"post\" action=\"/logout\"><button>Sign out</button></form>");
+        }
+
+        @GetMapping(value = "/documents/d-1", produces = MediaType.TEXT_HTML_VALUE)
+        String document(@RegisteredOAuth2AuthorizedClient("gatehouse") OAuth2AuthorizedClient client) {
+            String body;
+            try {
+                body = "200 "
+                        + api.get()
+                                .uri("/documents/d-1")
+                                .header(
+                                        HttpHeaders.AUTHORIZATION,
+                                        "Bearer " + client.getAccessToken().getTokenValue())
+                                .retrieve()
+                                .body(String.class);
+            } catch (RestClientResponseException e) {
+                body = e.getStatusCode().value() + " (the API's policy answered)";
+            }
+            return page("API answer", "<pre>" + Encode.forHtml(body) + "</pre><p><a href=\"/me\">Back</a></p>");
+        }
+
+        private static String page(String title, String bodyHtml) {
+            return "<!doctype html><html><head><meta charset=\"utf-8\"><title>" + Encode.forHtml(title)
+                    + "</title></head><body><h1>" + Encode.forHtml(title) + "</h1>" + bodyHtml + "</body></html>";
+        }
+    }
+}
