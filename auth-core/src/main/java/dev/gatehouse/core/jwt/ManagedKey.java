@@ -35,6 +35,7 @@ public final class ManagedKey {
     private final @Nullable Instant retiringAt;
     private final JWK jwk;
     private volatile @Nullable JWSSigner signer;
+    private final @Nullable JWK publicJwk;
 
     ManagedKey(
             String kid,
@@ -51,6 +52,8 @@ public final class ManagedKey {
         this.activatedAt = activatedAt;
         this.retiringAt = retiringAt;
         this.jwk = Objects.requireNonNull(jwk, "jwk must not be null");
+        // Computed once: verifiers are cached per key object, so a stable instance keeps that cache warm.
+        this.publicJwk = algorithm.symmetric() ? null : jwk.toPublicJWK();
     }
 
     ManagedKey withState(KeyState newState, Instant at) {
@@ -125,7 +128,7 @@ public final class ManagedKey {
     /** The public JWK, or null for a symmetric secret (never published). */
     @Nullable
     JWK publicJwk() {
-        return algorithm.symmetric() ? null : jwk.toPublicJWK();
+        return publicJwk;
     }
 
     JWSSigner signer() {
