@@ -1003,6 +1003,56 @@ abstract class AbstractAuthorizationServerTests {
     }
 
     @Test
+    void tokenExchangeWhenSubjectTokenBelongsToAnotherClientThenInvalidRequest() throws Exception {
+        // A token the SPA got for its user must not become a service token (with the service's broader scopes).
+        Pkce pkce = Pkce.create();
+        String code = authorize(SPA, SPA_REDIRECT, "openid", pkce, "spa-x");
+        String spaToken = (String) json(
+                        browser.postForm(
+                                "/oauth2/token",
+                                Map.of(
+                                        "grant_type", "authorization_code",
+                                        "client_id", SPA,
+                                        "code", code,
+                                        "redirect_uri", SPA_REDIRECT,
+                                        "code_verifier", pkce.verifier())),
+                        200)
+                .get("access_token");
+
+        Map<String, Object> r = json(
+                browser.postForm(
+                        "/oauth2/token",
+                        Map.of(
+                                "grant_type", "urn:ietf:params:oauth:grant-type:token-exchange",
+                                "subject_token", spaToken,
+                                "subject_token_type", "urn:ietf:params:oauth:token-type:access_token",
+                                "scope", "api.write"),
+                        "Authorization",
+                        HttpBrowser.basic(SERVICE, serviceSecret)),
+                400);
+
+        assertThat(r.get("error")).isEqualTo("invalid_request");
+    }
+
+    @Test
+    void tokenExchangeWhenScopeWiderThanSubjectTokenOrMissingThenInvalidScope() throws Exception {
+        String subjectToken = (String) loginAndExchange().get("access_token"); // openid api.read
+        for (Map<String, String> extra : List.of(Map.of("scope", "api.write"), Map.<String, String>of())) {
+            Map<String, String> form = new java.util.HashMap<>(Map.of(
+                    "grant_type", "urn:ietf:params:oauth:grant-type:token-exchange",
+                    "subject_token", subjectToken,
+                    "subject_token_type", "urn:ietf:params:oauth:token-type:access_token"));
+            form.putAll(extra);
+
+            Map<String, Object> r = json(
+                    browser.postForm("/oauth2/token", form, "Authorization", HttpBrowser.basic(SERVICE, serviceSecret)),
+                    400);
+
+            assertThat(r.get("error")).isEqualTo("invalid_scope");
+        }
+    }
+
+    @Test
     void tokenExchangeWhenSubjectTokenUnknownThenInvalidGrant() throws Exception {
         Map<String, Object> r = json(
                 browser.postForm(

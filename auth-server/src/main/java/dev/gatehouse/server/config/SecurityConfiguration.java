@@ -1,5 +1,6 @@
 package dev.gatehouse.server.config;
 
+import dev.gatehouse.server.tokens.TokenExchangeConstraints;
 import java.util.List;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
@@ -10,6 +11,7 @@ import org.springframework.http.MediaType;
 import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configuration.EnableWebSecurity;
+import org.springframework.security.oauth2.server.authorization.authentication.OAuth2TokenExchangeAuthenticationProvider;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.authentication.LoginUrlAuthenticationEntryPoint;
 import org.springframework.security.web.util.matcher.MediaTypeRequestMatcher;
@@ -36,10 +38,19 @@ class SecurityConfiguration {
 
     @Bean
     @Order(1)
-    SecurityFilterChain authorizationServerChain(HttpSecurity http, GatehouseProperties properties) throws Exception {
+    SecurityFilterChain authorizationServerChain(
+            HttpSecurity http,
+            GatehouseProperties properties,
+            org.springframework.security.oauth2.server.authorization.OAuth2AuthorizationService authorizations)
+            throws Exception {
         http.oauth2AuthorizationServer(server -> {
                     http.securityMatcher(server.getEndpointsMatcher());
-                    server.oidc(Customizer.withDefaults())
+                    // RFC 8693 policy wraps Spring Authorization Server's own token exchange provider.
+                    server.tokenEndpoint(token -> token.authenticationProviders(providers ->
+                                    providers.replaceAll(p -> p instanceof OAuth2TokenExchangeAuthenticationProvider
+                                            ? new TokenExchangeConstraints(authorizations, p)
+                                            : p)))
+                            .oidc(Customizer.withDefaults())
                             .pushedAuthorizationRequestEndpoint(Customizer.withDefaults())
                             .deviceAuthorizationEndpoint(Customizer.withDefaults())
                             .deviceVerificationEndpoint(Customizer.withDefaults());

@@ -1,0 +1,92 @@
+package dev.gatehouse.server.tokens;
+
+import java.util.Collection;
+import java.util.Objects;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+import org.springframework.security.authentication.AuthenticationProvider;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.oauth2.core.OAuth2AccessToken;
+import org.springframework.security.oauth2.core.OAuth2AuthenticationException;
+import org.springframework.security.oauth2.core.OAuth2Error;
+import org.springframework.security.oauth2.core.OAuth2ErrorCodes;
+import org.springframework.security.oauth2.server.authorization.OAuth2Authorization;
+import org.springframework.security.oauth2.server.authorization.OAuth2AuthorizationService;
+import org.springframework.security.oauth2.server.authorization.OAuth2TokenType;
+import org.springframework.security.oauth2.server.authorization.authentication.OAuth2ClientAuthenticationToken;
+import org.springframework.security.oauth2.server.authorization.authentication.OAuth2TokenExchangeAuthenticationToken;
+
+/**
+ * Policy in front of Spring Authorization Server's token exchange (RFC 8693), which on its own checks the
+ * requested scopes only against the <em>requesting</em> client's registration: any client allowed to exchange
+ * could turn another client's user token into a broader token for itself. Here an exchange is accepted only
+ * when the subject token was issued to the requesting client or names it in {@code aud}, and the requested
+ * scopes are a subset of the subject token's (an exchange may narrow, never widen). Refusals are {@code
+ * invalid_request} (RFC 8693 §2.2.2: a subject token unacceptable by policy) or {@code invalid_scope} (RFC
+ * 6749 §5.2). Everything else — validating the subject token, issuing — stays with Spring Authorization
+ * Server's own provider, which this one wraps (so the checks cannot be skipped by provider ordering).
+ */
+public final class TokenExchangeConstraints implements AuthenticationProvider {
+
+    private static final String RFC8693 = "https://datatracker.ietf.org/doc/html/rfc8693#section-2.2.2";
+
+    private final OAuth2AuthorizationService authorizations;
+    private final AuthenticationProvider delegate;
+
+    /**
+     * Constraints in front of Spring Authorization Server's token exchange provider.
+     *
+     * @param authorizations where issued tokens are stored
+     * @param delegate Spring Authorization Server's {@code OAuth2TokenExchangeAuthenticationProvider}
+     */
+    public TokenExchangeConstraints(OAuth2AuthorizationService authorizations, AuthenticationProvider delegate) {
+        this.authorizations = Objects.requireNonNull(authorizations, "authorizations must not be null");
+        this.delegate = Objects.requireNonNull(delegate, "delegate must not be null");
+    }
+
+    @Override
+    public @Nullable Authentication authenticate(Authentication authentication) {
+        OAuth2TokenExchangeAuthenticationToken exchange = (OAuth2TokenExchangeAuthenticationToken) authentication;
+        if (!(exchange.getPrincipal() instanceof OAuth2ClientAuthenticationToken client)
+                || client.getRegisteredClient() == null) {
+            return delegate.authenticate(authentication); // it answers invalid_client
+        }
+        String clientId = client.getRegisteredClient().getClientId();
+        OAuth2Authorization subject =
+                authorizations.findByToken(exchange.getSubjectToken(), OAuth2TokenType.ACCESS_TOKEN);
+        if (subject == null || subject.getAccessToken() == null) {
+            return delegate.authenticate(authentication); // it answers invalid_grant
+        }
+        OAuth2Authorization.Token<OAuth2AccessToken> token = subject.getAccessToken();
+        Object issuedTo = token.getClaims() == null ? null : token.getClaims().get("client_id");
+        Object audience = token.getClaims() == null ? null : token.getClaims().get("aud");
+        if (!clientId.equals(issuedTo) && !contains(audience, clientId)) {
+            throw new OAuth2AuthenticationException(new OAuth2Error(
+                    OAuth2ErrorCodes.INVALID_REQUEST,
+                    "The subject token was not issued to this client, nor for it.",
+                    RFC8693));
+        }
+        Set<String> held = token.getToken().getScopes();
+        Set<String> requested = exchange.getScopes();
+        if (requested.isEmpty() || !held.containsAll(requested)) {
+            // Requiring an explicit subset stops the default ("all of the client's scopes") from widening.
+            throw new OAuth2AuthenticationException(new OAuth2Error(
+                    OAuth2ErrorCodes.INVALID_SCOPE,
+                    "Request a scope, and only scopes the subject token already holds.",
+                    "https://datatracker.ietf.org/doc/html/rfc6749#section-5.2"));
+        }
+        return delegate.authenticate(authentication);
+    }
+
+    private static boolean contains(@Nullable Object audience, String clientId) {
+        if (audience instanceof Collection<?> list) {
+            return list.contains(clientId);
+        }
+        return clientId.equals(audience);
+    }
+
+    @Override
+    public boolean supports(Class<?> authentication) {
+        return OAuth2TokenExchangeAuthenticationToken.class.isAssignableFrom(authentication);
+    }
+}
