@@ -275,6 +275,17 @@ abstract class AbstractAuthorizationServerTests {
     }
 
     @Test
+    void tokenWhenPathPercentEncodedAndCodeRepeatedThenStillInvalidRequestNotServerError() throws Exception {
+        // The guard must see the path as the endpoint matcher does (found in review: /oauth2/%74oken -> 500).
+        for (String path : List.of("/oauth2/%74oken", "/oauth2/token;x=1")) {
+            HttpResponse<String> r = browser.postRaw(
+                    path,
+                    "grant_type=authorization_code&client_id=" + SPA + "&code=a&code=b&redirect_uri=x&code_verifier=v");
+            assertThat(r.statusCode()).as(path).isLessThan(500);
+        }
+    }
+
+    @Test
     void endpointsWhenRequiredParameterMissingThenInvalidRequest() throws Exception {
         String basic = HttpBrowser.basic(SERVICE, serviceSecret);
         Map<String, Map<String, String>> cases = new LinkedHashMap<>();

@@ -30,6 +30,15 @@ final class ProtocolRequestGuard extends OncePerRequestFilter {
     /** Default limit: 64 KiB, far above any legitimate OAuth request. */
     static final long DEFAULT_MAX_BYTES = 64 * 1024;
 
+    private static final org.springframework.web.util.UrlPathHelper PATHS = paths();
+
+    private static org.springframework.web.util.UrlPathHelper paths() {
+        org.springframework.web.util.UrlPathHelper helper = new org.springframework.web.util.UrlPathHelper();
+        helper.setUrlDecode(true);
+        helper.setRemoveSemicolonContent(true);
+        return helper;
+    }
+
     private static final Set<String> REPEATABLE = Set.of("resource", "audience");
     private static final Set<String> BACK_CHANNEL = Set.of(
             "/oauth2/token", "/oauth2/introspect", "/oauth2/revoke", "/oauth2/par", "/oauth2/device_authorization");
@@ -72,7 +81,8 @@ final class ProtocolRequestGuard extends OncePerRequestFilter {
      * decide whether an error may be redirected to the client (RFC 6749 §4.1.2.1).
      */
     private static boolean isProtocolEndpoint(HttpServletRequest request) {
-        String path = request.getRequestURI().substring(request.getContextPath().length());
+        // Decoded and normalised as the endpoint matchers see it: a raw comparison let /oauth2/%74oken through.
+        String path = PATHS.getPathWithinApplication(request);
         return BACK_CHANNEL.contains(path);
     }
 

@@ -157,7 +157,9 @@ class ServerConfiguration {
     RegisteredClientRepository registeredClientRepository(JdbcTemplate jdbc, GatehouseProperties properties) {
         JdbcRegisteredClientRepository store = new JdbcRegisteredClientRepository(jdbc);
         Duration ttl = properties.clientCacheTtl();
-        return ttl.isZero() ? store : new CachingRegisteredClientRepository(store, ttl, System::nanoTime);
+        RegisteredClientRepository cached =
+                ttl.isZero() ? store : new CachingRegisteredClientRepository(store, ttl, System::nanoTime);
+        return new dev.gatehouse.server.clients.RefreshTokenRotationEnforcer(cached);
     }
 
     @Bean
