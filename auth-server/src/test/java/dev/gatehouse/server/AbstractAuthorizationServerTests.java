@@ -783,6 +783,31 @@ abstract class AbstractAuthorizationServerTests {
     }
 
     @Test
+    void loginWhenManyParallelWrongPasswordsThenOnlyTheFreeAttemptsAreVerified() throws Exception {
+        String name = "burst-" + UUID.randomUUID();
+        users.create(name, hasher.hash("right password 123"), List.of("user"));
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            List<java.util.concurrent.Future<?>> all = new java.util.ArrayList<>();
+            for (int i = 0; i < 24; i++) {
+                all.add(pool.submit(() -> new HttpBrowser(base).login(name, "wrong")));
+            }
+            for (java.util.concurrent.Future<?> f : all) {
+                f.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        // Each verified wrong password is counted; throttled attempts are not verified and not counted. Without
+        // serialisation all 24 were verified and counted.
+        Integer counted = jdbc.queryForObject(
+                "SELECT MAX(failures) FROM gh_attempt_counter WHERE counter_key LIKE ?",
+                Integer.class,
+                "%" + name + "%");
+        assertThat(counted).isBetween(1, 5);
+    }
+
+    @Test
     void attemptStoreWhenFailuresOnOneNodeThenAnotherNodeSeesThem() throws Exception {
         String scope = "s-" + UUID.randomUUID();
         AttemptLimiter a = AttemptLimiter.builder()

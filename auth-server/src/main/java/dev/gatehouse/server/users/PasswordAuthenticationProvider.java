@@ -70,6 +70,41 @@ public final class PasswordAuthenticationProvider implements AuthenticationProvi
         if (account.length() > MAX_USERNAME_LENGTH) {
             throw bad();
         }
+        // Attempts for one account run one at a time on this node: check, verify and record as one step, so a
+        // burst of parallel guesses cannot all pass the check before the first failure is counted (found in
+        // review: 40 parallel wrong passwords were all verified). A waiter gives up after a few seconds.
+        java.util.concurrent.locks.ReentrantLock lock =
+                ACCOUNT_LOCKS[Math.floorMod(account.hashCode(), ACCOUNT_LOCKS.length)];
+        boolean locked;
+        try {
+            locked = lock.tryLock(LOCK_WAIT_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Throttled();
+        }
+        if (!locked) {
+            throw new Throttled();
+        }
+        try {
+            return authenticateSerially(authentication, username, password, account, address);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private static final int LOCK_WAIT_SECONDS = 5;
+    private static final java.util.concurrent.locks.ReentrantLock[] ACCOUNT_LOCKS = locks(256);
+
+    private static java.util.concurrent.locks.ReentrantLock[] locks(int n) {
+        java.util.concurrent.locks.ReentrantLock[] locks = new java.util.concurrent.locks.ReentrantLock[n];
+        for (int i = 0; i < n; i++) {
+            locks[i] = new java.util.concurrent.locks.ReentrantLock(true);
+        }
+        return locks;
+    }
+
+    private Authentication authenticateSerially(
+            Authentication authentication, @Nullable String username, String password, String account, String address) {
         ThrottleDecision decision = limiter.check(account, address);
         if (!decision.allowed()) {
             throw new Throttled();
