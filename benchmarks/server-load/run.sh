@@ -33,7 +33,7 @@ mvn -B -q -DskipTests -Dspotless.check.skip=true install -pl auth-server -am
 mvn -B -q -DskipTests -Dspotless.check.skip=true -f $HERE/sas-default/pom.xml package
 
 # Gatehouse: H2 file database (the default), state persisted.
-java -jar auth-server/target/gatehouse-server.jar --server.port=9400 --gatehouse.data-dir="$WORK/gatehouse" \
+java -jar auth-server/target/gatehouse-server.jar --server.port=9400 --gatehouse.dev-mode=true --gatehouse.demo=true --gatehouse.data-dir="$WORK/gatehouse" \
   --logging.level.root=WARN >"$WORK/gatehouse.log" 2>&1 &
 PIDS+=($!)
 wait_for http://localhost:9400/oauth2/jwks

@@ -71,7 +71,13 @@ import org.springframework.transaction.support.TransactionTemplate;
 @SpringBootTest(
         classes = GatehouseServer.class,
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = {"gatehouse.issuer=", "gatehouse.purge-interval=1h", "gatehouse.key-rotation-check=1h"})
+        properties = {
+            "gatehouse.issuer=",
+            "gatehouse.purge-interval=1h",
+            "gatehouse.key-rotation-check=1h",
+            "gatehouse.dev-mode=true",
+            "gatehouse.demo=true"
+        })
 abstract class AbstractAuthorizationServerTests {
 
     static final String SERVICE = "gatehouse-demo-service";

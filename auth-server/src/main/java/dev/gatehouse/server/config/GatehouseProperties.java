@@ -30,8 +30,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 public record GatehouseProperties(
         @Nullable String issuer,
         @DefaultValue("./data") Path dataDir,
-        @DefaultValue("true") boolean devMode,
-        @DefaultValue("true") boolean demo,
+        @DefaultValue("false") boolean devMode,
+        @DefaultValue("false") boolean demo,
         @DefaultValue("5m") Duration accessTokenTtl,
         @DefaultValue("8h") Duration refreshTokenTtl,
         @DefaultValue("10m") Duration keyRotationCheck,
