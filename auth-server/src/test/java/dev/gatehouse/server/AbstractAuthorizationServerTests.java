@@ -653,6 +653,19 @@ abstract class AbstractAuthorizationServerTests {
     }
 
     @Test
+    void refreshWhenUserDisabledThenInvalidGrantUntilEnabledAgain() throws Exception {
+        Map<String, Object> tokens = loginAndExchange();
+        String refreshToken = (String) tokens.get("refresh_token");
+        jdbc.update("UPDATE gh_user SET enabled = FALSE WHERE username = 'demo'");
+        try {
+            Map<String, Object> refused = json(refresh(refreshToken), 400);
+            assertThat(refused.get("error")).isEqualTo("invalid_grant");
+        } finally {
+            jdbc.update("UPDATE gh_user SET enabled = TRUE WHERE username = 'demo'");
+        }
+    }
+
+    @Test
     void refreshWhenWrongClientThenInvalidGrant() throws Exception {
         Map<String, Object> tokens = loginAndExchange();
         String otherId = "other-" + UUID.randomUUID();

@@ -48,6 +48,16 @@ public final class RolesTokenCustomizer implements OAuth2TokenCustomizer<JwtEnco
         if (AuthorizationGrantType.CLIENT_CREDENTIALS.equals(context.getAuthorizationGrantType())) {
             return;
         }
+        // A token for a user (code, refresh, device, exchange) only while that user exists and is enabled: a
+        // disabled account must not keep refreshing its way to new tokens (RFC 6749 §5.2 invalid_grant).
+        String username = context.getPrincipal().getName();
+        if (users.find(username).filter(JdbcUserStore.StoredUser::enabled).isEmpty()) {
+            throw new org.springframework.security.oauth2.core.OAuth2AuthenticationException(
+                    new org.springframework.security.oauth2.core.OAuth2Error(
+                            org.springframework.security.oauth2.core.OAuth2ErrorCodes.INVALID_GRANT,
+                            "The user of this grant is no longer active.",
+                            "https://datatracker.ietf.org/doc/html/rfc6749#section-5.2"));
+        }
         List<String> roles = users.roles(context.getPrincipal().getName());
         if (!roles.isEmpty()) {
             context.getClaims().claim(ROLES_CLAIM, roles);
