@@ -75,6 +75,24 @@ public final class MasterKeys {
      */
     public static void createPrivateDirectory(Path dir) throws IOException {
         if (Files.isDirectory(dir)) {
+            // An existing directory (pre-created by an operator or a container volume) may be world-readable,
+            // and the H2 file in it holds live token values: tighten it to the owner (found in review).
+            try {
+                java.util.Set<java.nio.file.attribute.PosixFilePermission> current = Files.getPosixFilePermissions(dir);
+                java.util.Set<java.nio.file.attribute.PosixFilePermission> wanted =
+                        PosixFilePermissions.fromString("rwx------");
+                if (!current.equals(wanted)) {
+                    Files.setPosixFilePermissions(dir, wanted);
+                    log.warn("restricted the permissions of the data directory {} to its owner (rwx------)", dir);
+                }
+            } catch (UnsupportedOperationException e) {
+                // not a POSIX file system
+            } catch (IOException e) {
+                log.warn(
+                        "could not restrict the permissions of the data directory {} ({})",
+                        dir,
+                        e.getClass().getSimpleName());
+            }
             return;
         }
         try {

@@ -49,4 +49,18 @@ class MasterKeysTests {
                 .withMessageContaining(MasterKey.ENVIRONMENT_VARIABLE);
         assertThat(tmp.resolve(MasterKeys.DEV_KEY_FILE)).doesNotExist();
     }
+
+    @Test
+    void createPrivateDirectoryWhenExistingDirectoryIsWorldReadableThenTightened(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
+        java.nio.file.Path dir = tmp.resolve("data");
+        java.nio.file.Files.createDirectories(dir);
+        java.nio.file.Files.setPosixFilePermissions(
+                dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+
+        MasterKeys.createPrivateDirectory(dir);
+
+        org.assertj.core.api.Assertions.assertThat(java.nio.file.Files.getPosixFilePermissions(dir))
+                .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+    }
 }
