@@ -730,8 +730,32 @@ abstract class AbstractAuthorizationServerTests {
     }
 
     @Test
-    void userInfoWhenNoOrForgedTokenThenUnauthorized() {
+    void userInfoWhenNoOrForgedTokenThenUnauthorized() throws Exception {
         assertThat(browser.getWithBearer("/userinfo", "abc.def.ghi").statusCode())
+                .isEqualTo(401);
+        // No token at all: a browser (Accept: text/html) is sent to sign in, never served user data.
+        HttpResponse<String> none = browser.get("/userinfo");
+        assertThat(none.statusCode()).isIn(401, 302);
+        assertThat(none.body()).doesNotContain("\"sub\"");
+        // A well-formed RFC 9068 token for demo, claiming the ring's active kid, signed by someone else's key.
+        com.nimbusds.jose.jwk.RSAKey attacker = new com.nimbusds.jose.jwk.gen.RSAKeyGenerator(2048).generate();
+        SignedJWT forged = new SignedJWT(
+                new JWSHeader.Builder(JWSAlgorithm.RS256)
+                        .type(new JOSEObjectType("at+jwt"))
+                        .keyID(ring.activeKey().kid())
+                        .build(),
+                new JWTClaimsSet.Builder()
+                        .issuer(base)
+                        .subject("demo")
+                        .audience(SERVICE)
+                        .claim("client_id", SERVICE)
+                        .claim("scope", "openid")
+                        .jwtID(UUID.randomUUID().toString())
+                        .issueTime(new java.util.Date())
+                        .expirationTime(new java.util.Date(System.currentTimeMillis() + 300_000))
+                        .build());
+        forged.sign(new com.nimbusds.jose.crypto.RSASSASigner(attacker));
+        assertThat(browser.getWithBearer("/userinfo", forged.serialize()).statusCode())
                 .isEqualTo(401);
     }
 
