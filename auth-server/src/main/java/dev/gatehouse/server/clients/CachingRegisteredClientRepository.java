@@ -27,6 +27,9 @@ public final class CachingRegisteredClientRepository implements RegisteredClient
 
     private record Entry(RegisteredClient client, long expiresAt) {}
 
+    /** Bumped by every save: a load that began before a save must not put its (older) result in the cache. */
+    private final java.util.concurrent.atomic.AtomicLong generation = new java.util.concurrent.atomic.AtomicLong();
+
     /**
      * Creates the cache.
      *
@@ -45,9 +48,20 @@ public final class CachingRegisteredClientRepository implements RegisteredClient
 
     @Override
     public void save(RegisteredClient registeredClient) {
+        RegisteredClient previous = findStored(registeredClient.getId());
+        generation.incrementAndGet();
         delegate.save(registeredClient);
+        generation.incrementAndGet();
         byId.remove(registeredClient.getId());
         byClientId.remove(registeredClient.getClientId());
+        if (previous != null) {
+            byClientId.remove(previous.getClientId()); // the client id itself may have changed
+        }
+    }
+
+    private @Nullable RegisteredClient findStored(String id) {
+        Entry e = byId.get(id);
+        return e != null ? e.client() : delegate.findById(id);
     }
 
     @Override
@@ -65,6 +79,7 @@ public final class CachingRegisteredClientRepository implements RegisteredClient
             String key,
             java.util.function.Function<String, @Nullable RegisteredClient> load) {
         long now = nanoTime.getAsLong();
+        long before = generation.get();
         Entry e = map.get(key);
         if (e != null && now - e.expiresAt() < 0) {
             return e.client();
@@ -77,7 +92,9 @@ public final class CachingRegisteredClientRepository implements RegisteredClient
         if (map.size() >= MAX_ENTRIES) {
             map.clear();
         }
-        map.put(key, new Entry(client, now + ttlNanos));
+        if (generation.get() == before) {
+            map.put(key, new Entry(client, now + ttlNanos));
+        }
         return client;
     }
 }

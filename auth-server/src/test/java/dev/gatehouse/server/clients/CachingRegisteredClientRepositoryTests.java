@@ -60,6 +60,51 @@ class CachingRegisteredClientRepositoryTests {
     }
 
     @Test
+    void findWhenLoadRacesASaveThenTheStaleLoadIsNotCached() throws Exception {
+        java.util.concurrent.CountDownLatch loading = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        RegisteredClient stale = store.findByClientId("svc");
+        AtomicInteger calls = new AtomicInteger();
+        RegisteredClientRepository slow = new RegisteredClientRepository() {
+            @Override
+            public void save(RegisteredClient c) {
+                store.save(c);
+            }
+
+            @Override
+            public RegisteredClient findById(String id) {
+                return store.findById(id);
+            }
+
+            @Override
+            public RegisteredClient findByClientId(String clientId) {
+                if (calls.incrementAndGet() > 1) {
+                    return store.findByClientId(clientId);
+                }
+                loading.countDown();
+                try {
+                    release.await(10, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return stale; // read before the save below landed
+            }
+        };
+        CachingRegisteredClientRepository racing =
+                new CachingRegisteredClientRepository(slow, Duration.ofSeconds(5), now::get);
+        Thread reader = new Thread(() -> racing.findByClientId("svc"));
+        reader.start();
+        assertThat(loading.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+
+        racing.save(RegisteredClient.from(stale).clientSecret("s2").build());
+        release.countDown();
+        reader.join(10_000);
+
+        // Had the reader's stale result been cached, this would answer s1 (the old secret) for the TTL.
+        assertThat(racing.findByClientId("svc").getClientSecret()).isEqualTo("s2");
+    }
+
+    @Test
     void findByClientIdWhenUnknownThenNotCached() {
         assertThat(cache.findByClientId("nope")).isNull();
         assertThat(cache.findByClientId("nope")).isNull();
