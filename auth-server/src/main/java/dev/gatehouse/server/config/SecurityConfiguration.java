@@ -1,5 +1,7 @@
 package dev.gatehouse.server.config;
 
+import dev.gatehouse.server.mfa.MfaPolicy;
+import dev.gatehouse.server.mfa.MfaStepUpFilter;
 import java.util.List;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
@@ -12,6 +14,8 @@ import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configuration.EnableWebSecurity;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.authentication.LoginUrlAuthenticationEntryPoint;
+import org.springframework.security.web.csrf.CsrfFilter;
+import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
 import org.springframework.security.web.util.matcher.MediaTypeRequestMatcher;
 import org.springframework.web.cors.CorsConfiguration;
 import org.springframework.web.cors.CorsConfigurationSource;
@@ -25,6 +29,13 @@ import org.springframework.web.cors.UrlBasedCorsConfigurationSource;
 @EnableWebSecurity
 class SecurityConfiguration {
 
+    /**
+     * The server's own pages (sign-in, MFA steps, enrolment): no script at all, styles and images from the server
+     * (and the enrolment QR code as a {@code data:} image), no framing (clickjacking), no {@code <base>} tricks.
+     */
+    static final String PAGE_CSP = "default-src 'none'; script-src 'none'; style-src 'self'; img-src 'self' data:;"
+            + " frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
+
     /** Refuses oversized requests and repeated parameters with RFC 6749 errors before anything parses them. */
     @Bean
     FilterRegistrationBean<ProtocolRequestGuard> protocolRequestGuard() {
@@ -36,7 +47,8 @@ class SecurityConfiguration {
 
     @Bean
     @Order(1)
-    SecurityFilterChain authorizationServerChain(HttpSecurity http, GatehouseProperties properties) throws Exception {
+    SecurityFilterChain authorizationServerChain(HttpSecurity http, GatehouseProperties properties, MfaPolicy mfa)
+            throws Exception {
         http.oauth2AuthorizationServer(server -> {
                     http.securityMatcher(server.getEndpointsMatcher());
                     server.oidc(Customizer.withDefaults())
@@ -48,7 +60,14 @@ class SecurityConfiguration {
                 .cors(cors -> cors.configurationSource(corsConfigurationSource(properties)))
                 .exceptionHandling(exceptions -> exceptions.defaultAuthenticationEntryPointFor(
                         new LoginUrlAuthenticationEntryPoint("/login"),
-                        new MediaTypeRequestMatcher(MediaType.TEXT_HTML)));
+                        new MediaTypeRequestMatcher(MediaType.TEXT_HTML)))
+                // Codes, consent and device approvals only after every required factor (issue #7).
+                .addFilterAfter(
+                        new MfaStepUpFilter(
+                                mfa,
+                                PathPatternRequestMatcher.pathPattern("/oauth2/authorize"),
+                                PathPatternRequestMatcher.pathPattern("/oauth2/device_verification")),
+                        CsrfFilter.class);
         return http.build();
     }
 
@@ -88,7 +107,8 @@ class SecurityConfiguration {
                         .permitAll()
                         .anyRequest()
                         .authenticated())
-                .formLogin(Customizer.withDefaults());
+                .formLogin(form -> form.loginPage("/login").permitAll())
+                .headers(headers -> headers.contentSecurityPolicy(csp -> csp.policyDirectives(PAGE_CSP)));
         return http.build();
     }
 }
