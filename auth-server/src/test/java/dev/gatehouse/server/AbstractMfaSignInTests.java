@@ -4,24 +4,32 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.nimbusds.jose.util.JSONObjectUtils;
 import com.nimbusds.jwt.SignedJWT;
+import dev.gatehouse.core.crypto.Envelope;
 import dev.gatehouse.core.mfa.RecoveryCodes;
 import dev.gatehouse.core.mfa.Totp;
 import dev.gatehouse.core.mfa.TotpParameters;
 import dev.gatehouse.core.mfa.TotpSecret;
 import dev.gatehouse.core.mfa.TotpService;
+import dev.gatehouse.core.mfa.TotpVerification;
 import dev.gatehouse.core.password.PasswordHasher;
 import dev.gatehouse.server.AbstractAuthorizationServerTests.Pkce;
 import dev.gatehouse.server.clients.ClientSecrets;
+import dev.gatehouse.server.mfa.JdbcTotpFactorStore;
 import dev.gatehouse.server.mfa.MfaPolicy;
 import dev.gatehouse.server.users.JdbcUserStore;
 import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeEach;
@@ -81,6 +89,9 @@ abstract class AbstractMfaSignInTests {
     @Autowired
     Clock clock;
 
+    @Autowired
+    Envelope envelope;
+
     String base;
     String clientId;
     String mfaClientId;
@@ -101,6 +112,7 @@ abstract class AbstractMfaSignInTests {
         String name = newUser();
         HttpBrowser browser = new HttpBrowser(base);
         assertThat(browser.login(name, PASSWORD).statusCode()).isEqualTo(302);
+        assertThat(browser.get("/").body()).contains("href=\"/mfa/enroll\"");
         HttpResponse<String> page = browser.get("/mfa/enroll");
         assertThat(page.statusCode()).isEqualTo(200);
         assertThat(page.headers().firstValue("Cache-Control"))
@@ -229,6 +241,33 @@ abstract class AbstractMfaSignInTests {
                 .hasValueSatisfying(l -> assertThat(l).endsWith("/mfa/recovery?error"));
     }
 
+    @Test
+    void totpWhenSameCodeVerifiedConcurrentlyOnTwoNodesThenAcceptedOnce() throws Exception {
+        String name = newUser();
+        TotpSecret key = enrolDirectly(name);
+        String code = TOTP.code(key, clock.instant().plus(Duration.ofSeconds(30)));
+        List<TotpService> nodes = List.of(node(), node(), node(), node());
+        ExecutorService pool = Executors.newFixedThreadPool(nodes.size());
+        try {
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<TotpVerification>> results = new ArrayList<>();
+            for (TotpService node : nodes) {
+                results.add(pool.submit(() -> {
+                    start.await();
+                    return node.verify(name, code);
+                }));
+            }
+            start.countDown();
+            int accepted = 0;
+            for (Future<TotpVerification> r : results) {
+                accepted += r.get().accepted() ? 1 : 0;
+            }
+            assertThat(accepted).isEqualTo(1);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     // ---------------------------------------------------------------- per-client and acr_values step-up
 
     @Test
@@ -247,6 +286,13 @@ abstract class AbstractMfaSignInTests {
         // The same session asking for MFA is held back until a factor exists and is used.
         HttpResponse<String> stepUp = browser.get(authorizeUrl(clientId, Pkce.create(), "up", MfaPolicy.ACR_MFA));
         assertThat(stepUp.headers().firstValue("Location").orElseThrow()).endsWith("/mfa/enroll");
+    }
+
+    @Test
+    void discoveryWhenRequestedThenAdvertisesAcrValues() throws Exception {
+        HttpResponse<String> r = new HttpBrowser(base).getApi("/.well-known/openid-configuration");
+        assertThat(JSONObjectUtils.parse(r.body()).get("acr_values_supported"))
+                .isEqualTo(List.of(MfaPolicy.ACR_PASSWORD, MfaPolicy.ACR_MFA));
     }
 
     @Test
@@ -271,7 +317,7 @@ abstract class AbstractMfaSignInTests {
                         .firstValue("Location")
                         .orElseThrow())
                 .doesNotContain("error");
-        for (String path : List.of("/mfa/totp", "/mfa/recovery")) {
+        for (String path : List.of("/", "/mfa/totp", "/mfa/recovery", "/mfa/enroll")) {
             HttpResponse<String> page = browser.get(path);
             assertThat(page.statusCode()).isEqualTo(200);
             assertThat(page.body())
@@ -314,6 +360,15 @@ abstract class AbstractMfaSignInTests {
                 .doesNotContain("unsafe-inline");
         assertThat(page.headers().firstValue("X-Frame-Options")).contains("DENY");
         assertThat(page.headers().firstValue("X-Content-Type-Options")).contains("nosniff");
+    }
+
+    /** Another server node: its own service and store over the same database. */
+    TotpService node() {
+        return TotpService.builder()
+                .issuer("Gatehouse")
+                .envelope(envelope)
+                .store(new JdbcTotpFactorStore(jdbc))
+                .build();
     }
 
     String newUser() {

@@ -51,7 +51,10 @@ class SecurityConfiguration {
             throws Exception {
         http.oauth2AuthorizationServer(server -> {
                     http.securityMatcher(server.getEndpointsMatcher());
-                    server.oidc(Customizer.withDefaults())
+                    server.oidc(oidc -> oidc.providerConfigurationEndpoint(discovery ->
+                                    discovery.providerConfigurationCustomizer(config -> config.claim(
+                                            "acr_values_supported",
+                                            List.of(MfaPolicy.ACR_PASSWORD, MfaPolicy.ACR_MFA)))))
                             .pushedAuthorizationRequestEndpoint(Customizer.withDefaults())
                             .deviceAuthorizationEndpoint(Customizer.withDefaults())
                             .deviceVerificationEndpoint(Customizer.withDefaults());
