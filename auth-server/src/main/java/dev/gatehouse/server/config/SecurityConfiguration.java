@@ -1,5 +1,7 @@
 package dev.gatehouse.server.config;
 
+import dev.gatehouse.server.mfa.MfaPolicy;
+import dev.gatehouse.server.mfa.MfaStepUpFilter;
 import dev.gatehouse.server.tokens.TokenExchangeConstraints;
 import java.util.List;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
@@ -14,6 +16,8 @@ import org.springframework.security.config.annotation.web.configuration.EnableWe
 import org.springframework.security.oauth2.server.authorization.authentication.OAuth2TokenExchangeAuthenticationProvider;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.authentication.LoginUrlAuthenticationEntryPoint;
+import org.springframework.security.web.csrf.CsrfFilter;
+import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
 import org.springframework.security.web.util.matcher.MediaTypeRequestMatcher;
 import org.springframework.web.cors.CorsConfiguration;
 import org.springframework.web.cors.CorsConfigurationSource;
@@ -26,6 +30,13 @@ import org.springframework.web.cors.UrlBasedCorsConfigurationSource;
 @Configuration(proxyBeanMethods = false)
 @EnableWebSecurity
 class SecurityConfiguration {
+
+    /**
+     * The server's own pages (sign-in, MFA steps, enrolment): no script at all, styles and images from the server
+     * (and the enrolment QR code as a {@code data:} image), no framing (clickjacking), no {@code <base>} tricks.
+     */
+    static final String PAGE_CSP = "default-src 'none'; script-src 'none'; style-src 'self'; img-src 'self' data:;"
+            + " frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
 
     /** Refuses oversized requests and repeated parameters with RFC 6749 errors before anything parses them. */
     @Bean
@@ -41,6 +52,7 @@ class SecurityConfiguration {
     SecurityFilterChain authorizationServerChain(
             HttpSecurity http,
             GatehouseProperties properties,
+            MfaPolicy mfa,
             org.springframework.security.oauth2.server.authorization.OAuth2AuthorizationService authorizations)
             throws Exception {
         http.oauth2AuthorizationServer(server -> {
@@ -50,7 +62,10 @@ class SecurityConfiguration {
                                     providers.replaceAll(p -> p instanceof OAuth2TokenExchangeAuthenticationProvider
                                             ? new TokenExchangeConstraints(authorizations, p)
                                             : p)))
-                            .oidc(Customizer.withDefaults())
+                            .oidc(oidc -> oidc.providerConfigurationEndpoint(discovery ->
+                                    discovery.providerConfigurationCustomizer(config -> config.claim(
+                                            "acr_values_supported",
+                                            List.of(MfaPolicy.ACR_PASSWORD, MfaPolicy.ACR_MFA)))))
                             .pushedAuthorizationRequestEndpoint(Customizer.withDefaults())
                             .deviceAuthorizationEndpoint(Customizer.withDefaults())
                             .deviceVerificationEndpoint(Customizer.withDefaults());
@@ -59,7 +74,14 @@ class SecurityConfiguration {
                 .cors(cors -> cors.configurationSource(corsConfigurationSource(properties)))
                 .exceptionHandling(exceptions -> exceptions.defaultAuthenticationEntryPointFor(
                         new LoginUrlAuthenticationEntryPoint("/login"),
-                        new MediaTypeRequestMatcher(MediaType.TEXT_HTML)));
+                        new MediaTypeRequestMatcher(MediaType.TEXT_HTML)))
+                // Codes, consent and device approvals only after every required factor (issue #7).
+                .addFilterAfter(
+                        new MfaStepUpFilter(
+                                mfa,
+                                PathPatternRequestMatcher.pathPattern("/oauth2/authorize"),
+                                PathPatternRequestMatcher.pathPattern("/oauth2/device_verification")),
+                        CsrfFilter.class);
         return http.build();
     }
 
@@ -99,7 +121,8 @@ class SecurityConfiguration {
                         .permitAll()
                         .anyRequest()
                         .authenticated())
-                .formLogin(Customizer.withDefaults());
+                .formLogin(form -> form.loginPage("/login").permitAll())
+                .headers(headers -> headers.contentSecurityPolicy(csp -> csp.policyDirectives(PAGE_CSP)));
         return http.build();
     }
 }

@@ -16,6 +16,7 @@ import dev.gatehouse.server.keys.KeyRingJwtDecoder;
 import dev.gatehouse.server.keys.KeyRingJwtEncoder;
 import dev.gatehouse.server.maintenance.ExpiredStatePurger;
 import dev.gatehouse.server.maintenance.KeyRotation;
+import dev.gatehouse.server.tokens.AuthenticationContextTokenCustomizer;
 import dev.gatehouse.server.tokens.RefreshTokenReuseDetection;
 import dev.gatehouse.server.tokens.RolesTokenCustomizer;
 import dev.gatehouse.server.users.JdbcAttemptStore;
@@ -112,7 +113,12 @@ class ServerConfiguration {
      */
     @Bean
     OAuth2TokenCustomizer<JwtEncodingContext> rolesTokenCustomizer(JdbcUserStore users) {
-        return new RolesTokenCustomizer(users);
+        RolesTokenCustomizer roles = new RolesTokenCustomizer(users);
+        AuthenticationContextTokenCustomizer authenticationContext = new AuthenticationContextTokenCustomizer();
+        return context -> {
+            roles.customize(context);
+            authenticationContext.customize(context);
+        };
     }
 
     @Bean

@@ -1,0 +1,68 @@
+package dev.gatehouse.server.config;
+
+import dev.gatehouse.core.crypto.Envelope;
+import dev.gatehouse.core.mfa.RecoveryCodes;
+import dev.gatehouse.core.mfa.TotpService;
+import dev.gatehouse.core.throttle.AttemptLimiter;
+import dev.gatehouse.server.mfa.JdbcRecoveryCodeStore;
+import dev.gatehouse.server.mfa.JdbcTotpFactorStore;
+import dev.gatehouse.server.mfa.MfaController;
+import dev.gatehouse.server.mfa.MfaPolicy;
+import dev.gatehouse.server.users.JdbcAttemptStore;
+import java.security.SecureRandom;
+import java.time.Clock;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Multi-factor sign-in: auth-core's TOTP service and recovery codes over the server's JDBC stores, the attempt
+ * limiter for codes (scope {@code mfa}, counters in the database), and the factor policy.
+ */
+@Configuration(proxyBeanMethods = false)
+class MfaConfiguration {
+
+    /** Name of the recovery-code hash key in {@code gh_server_secret}. */
+    static final String RECOVERY_CODE_HMAC_KEY = "recovery-code-hmac-sha256";
+
+    /** The issuer shown in authenticator apps. */
+    static final String TOTP_ISSUER = "Gatehouse";
+
+    @Bean
+    TotpService totpService(JdbcTemplate jdbc, Envelope envelope, Clock clock, SecureRandom random) {
+        return TotpService.builder()
+                .issuer(TOTP_ISSUER)
+                .envelope(envelope)
+                .store(new JdbcTotpFactorStore(jdbc))
+                .clock(clock)
+                .secureRandom(random)
+                .build();
+    }
+
+    @Bean
+    RecoveryCodes recoveryCodes(JdbcTemplate jdbc, TransactionTemplate tx, ServerSecrets secrets, SecureRandom random) {
+        return RecoveryCodes.builder()
+                .hashKey(secrets.getOrCreate(RECOVERY_CODE_HMAC_KEY, 32))
+                .store(new JdbcRecoveryCodeStore(jdbc, tx))
+                .secureRandom(random)
+                .build();
+    }
+
+    @Bean
+    MfaPolicy mfaPolicy(TotpService totp, RegisteredClientRepository clients) {
+        return new MfaPolicy(totp, clients);
+    }
+
+    /** Used by {@code MfaController} (by this name) for TOTP and recovery-code attempts. */
+    @Bean(MfaController.LIMITER_BEAN)
+    AttemptLimiter mfaAttemptLimiter(Clock clock, JdbcTemplate jdbc) {
+        // Counters in the database, so the limits hold across nodes; a scope of their own, apart from passwords.
+        return AttemptLimiter.builder()
+                .scope("mfa")
+                .store(new JdbcAttemptStore(jdbc))
+                .clock(clock)
+                .build();
+    }
+}

@@ -1,0 +1,41 @@
+package dev.gatehouse.server.mfa;
+
+import java.util.Objects;
+import org.owasp.encoder.Encode;
+import org.springframework.security.core.Authentication;
+import org.springframework.stereotype.Controller;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.GetMapping;
+
+/**
+ * The sign-in page and the page a sign-in lands on when no authorization request is waiting. The sign-in page echoes nothing the request carries (not even the username typed), and its only message
+ * after a failure is the same for unknown users, wrong passwords, disabled accounts and throttled attempts.
+ */
+@Controller
+public final class LoginController {
+
+    private final MfaPolicy policy;
+
+    /**
+     * Creates the controller.
+     *
+     * @param policy tells whether the user has a second factor
+     */
+    public LoginController(MfaPolicy policy) {
+        this.policy = Objects.requireNonNull(policy, "policy must not be null");
+    }
+
+    /** The sign-in form. */
+    @GetMapping("/login")
+    String login() {
+        return "login";
+    }
+
+    /** Where a sign-in without a waiting authorization request lands; links to enrolment. */
+    @GetMapping("/")
+    String home(Authentication user, Model model) {
+        model.addAttribute("userHtml", Encode.forHtml(user.getName()));
+        model.addAttribute("mfa", policy.hasConfirmedTotp(user.getName()));
+        return "home";
+    }
+}

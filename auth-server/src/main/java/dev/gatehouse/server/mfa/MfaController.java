@@ -1,0 +1,242 @@
+package dev.gatehouse.server.mfa;
+
+import dev.gatehouse.core.mfa.MfaException;
+import dev.gatehouse.core.mfa.RecoveryCodeRedemption;
+import dev.gatehouse.core.mfa.RecoveryCodes;
+import dev.gatehouse.core.mfa.TotpEnrolment;
+import dev.gatehouse.core.mfa.TotpService;
+import dev.gatehouse.core.mfa.TotpVerification;
+import dev.gatehouse.core.throttle.AttemptLimiter;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+import org.owasp.encoder.Encode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.GrantedAuthority;
+import org.springframework.security.core.authority.FactorGrantedAuthority;
+import org.springframework.security.core.context.SecurityContext;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.security.web.context.HttpSessionSecurityContextRepository;
+import org.springframework.security.web.context.SecurityContextRepository;
+import org.springframework.security.web.savedrequest.HttpSessionRequestCache;
+import org.springframework.security.web.savedrequest.RequestCache;
+import org.springframework.security.web.savedrequest.SavedRequest;
+import org.springframework.stereotype.Controller;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+
+/**
+ * The second-factor pages: the TOTP step, the recovery-code step, and TOTP enrolment (QR code and manual key,
+ * confirmed by a first code, then recovery codes shown once). Every code attempt goes through auth-core's {@link
+ * AttemptLimiter} (scope {@code mfa}, per account, address and pair) before the code is checked; every refusal
+ * reads the same. A passed step adds {@link MfaPolicy#OTP_AUTHORITY} to the session's authentication (new session
+ * id) and resumes the saved authorization request.
+ */
+@Controller
+public final class MfaController {
+
+    /** The name of the {@link AttemptLimiter} bean this controller uses. */
+    public static final String LIMITER_BEAN = "mfaAttemptLimiter";
+
+    private static final Logger log = LoggerFactory.getLogger(MfaController.class);
+    private static final int MAX_CODE_LENGTH = 64;
+
+    private final TotpService totp;
+    private final RecoveryCodes recoveryCodes;
+    private final AttemptLimiter limiter;
+    private final MfaPolicy policy;
+    private final Clock clock;
+    private final RequestCache requestCache = new HttpSessionRequestCache();
+    private final SecurityContextRepository contexts = new HttpSessionSecurityContextRepository();
+
+    /**
+     * Creates the controller.
+     *
+     * @param totp TOTP enrolment and verification
+     * @param recoveryCodes recovery codes
+     * @param limiter limits code attempts (scope {@code mfa})
+     * @param policy the factor policy
+     * @param clock stamps the factor
+     */
+    public MfaController(
+            TotpService totp,
+            RecoveryCodes recoveryCodes,
+            @Qualifier(LIMITER_BEAN) AttemptLimiter limiter,
+            MfaPolicy policy,
+            Clock clock) {
+        this.totp = Objects.requireNonNull(totp, "totp must not be null");
+        this.recoveryCodes = Objects.requireNonNull(recoveryCodes, "recoveryCodes must not be null");
+        this.limiter = Objects.requireNonNull(limiter, "limiter must not be null");
+        this.policy = Objects.requireNonNull(policy, "policy must not be null");
+        this.clock = Objects.requireNonNull(clock, "clock must not be null");
+    }
+
+    /** The TOTP step. */
+    @GetMapping("/mfa/totp")
+    String totpPage(Authentication user, Model model) {
+        model.addAttribute("userHtml", Encode.forHtml(user.getName()));
+        return "mfa-totp";
+    }
+
+    /** Checks a TOTP code at sign-in. */
+    @PostMapping("/mfa/totp")
+    String totpSubmit(
+            Authentication user,
+            @RequestParam(name = "code", defaultValue = "") String code,
+            HttpServletRequest request,
+            HttpServletResponse response) {
+        String account = account(user);
+        String address = address(request);
+        if (!limiter.check(account, address).allowed() || code.length() > MAX_CODE_LENGTH) {
+            return "redirect:/mfa/totp?error";
+        }
+        TotpVerification v = totp.verify(user.getName(), code);
+        if (!v.accepted()) {
+            log.debug("TOTP refused: {}", v.outcome());
+            limiter.recordFailure(account, address);
+            return "redirect:/mfa/totp?error";
+        }
+        limiter.recordSuccess(account, address);
+        grantOtpFactor(user, request, response);
+        return "redirect:" + resume(request, response);
+    }
+
+    /** The recovery-code step. */
+    @GetMapping("/mfa/recovery")
+    String recoveryPage(Authentication user, Model model) {
+        model.addAttribute("userHtml", Encode.forHtml(user.getName()));
+        return "mfa-recovery";
+    }
+
+    /** Redeems a recovery code at sign-in; each code works once. */
+    @PostMapping("/mfa/recovery")
+    String recoverySubmit(
+            Authentication user,
+            @RequestParam(name = "code", defaultValue = "") String code,
+            HttpServletRequest request,
+            HttpServletResponse response) {
+        String account = account(user);
+        String address = address(request);
+        if (!limiter.check(account, address).allowed() || code.isBlank() || code.length() > MAX_CODE_LENGTH) {
+            return "redirect:/mfa/recovery?error";
+        }
+        RecoveryCodeRedemption r;
+        try {
+            r = recoveryCodes.redeem(user.getName(), code);
+        } catch (MfaException e) {
+            log.debug("recovery code refused: {}", e.reason());
+            r = new RecoveryCodeRedemption(false, 0);
+        }
+        if (!r.accepted()) {
+            limiter.recordFailure(account, address);
+            return "redirect:/mfa/recovery?error";
+        }
+        limiter.recordSuccess(account, address);
+        grantOtpFactor(user, request, response);
+        return "redirect:" + resume(request, response);
+    }
+
+    /** Starts (or restarts) TOTP enrolment: a new secret shown once as QR code and key. */
+    @GetMapping("/mfa/enroll")
+    String enrolPage(Authentication user, Model model, HttpServletResponse response) {
+        noStore(response);
+        model.addAttribute("userHtml", Encode.forHtml(user.getName()));
+        if (policy.hasConfirmedTotp(user.getName())) {
+            return "mfa-enrolled";
+        }
+        TotpEnrolment e;
+        try {
+            e = totp.enrol(user.getName(), user.getName());
+        } catch (MfaException ex) {
+            log.debug("TOTP enrolment refused: {}", ex.reason());
+            return "mfa-enrolled";
+        }
+        model.addAttribute("qr", e.qrDataUri());
+        model.addAttribute("secret", e.secretBase32());
+        return "mfa-enroll";
+    }
+
+    /** Confirms enrolment with the first code; shows the recovery codes once. */
+    @PostMapping("/mfa/enroll")
+    String enrolSubmit(
+            Authentication user,
+            @RequestParam(name = "code", defaultValue = "") String code,
+            HttpServletRequest request,
+            HttpServletResponse response,
+            Model model) {
+        noStore(response);
+        String account = account(user);
+        String address = address(request);
+        if (!limiter.check(account, address).allowed() || code.length() > MAX_CODE_LENGTH) {
+            return "redirect:/mfa/enroll?error";
+        }
+        TotpVerification v = totp.confirm(user.getName(), code);
+        if (!v.accepted()) {
+            log.debug("TOTP confirmation refused: {}", v.outcome());
+            limiter.recordFailure(account, address);
+            return "redirect:/mfa/enroll?error";
+        }
+        limiter.recordSuccess(account, address);
+        List<String> codes = recoveryCodes.generate(user.getName());
+        grantOtpFactor(user, request, response);
+        model.addAttribute("userHtml", Encode.forHtml(user.getName()));
+        model.addAttribute("codes", codes);
+        model.addAttribute("continueUrl", resume(request, response));
+        return "mfa-recovery-codes";
+    }
+
+    private void grantOtpFactor(Authentication user, HttpServletRequest request, HttpServletResponse response) {
+        List<GrantedAuthority> authorities = new ArrayList<>();
+        for (GrantedAuthority a : user.getAuthorities()) {
+            if (!MfaPolicy.OTP_AUTHORITY.equals(a.getAuthority())) {
+                authorities.add(a);
+            }
+        }
+        authorities.add(FactorGrantedAuthority.withAuthority(MfaPolicy.OTP_AUTHORITY)
+                .issuedAt(clock.instant())
+                .build());
+        UsernamePasswordAuthenticationToken next =
+                UsernamePasswordAuthenticationToken.authenticated(user.getPrincipal(), null, authorities);
+        next.setDetails(user.getDetails());
+        SecurityContext context = SecurityContextHolder.createEmptyContext();
+        context.setAuthentication(next);
+        SecurityContextHolder.setContext(context);
+        // The session gained privilege: a new id, as after the password step (session fixation).
+        request.changeSessionId();
+        contexts.saveContext(context, request, response);
+    }
+
+    private String resume(HttpServletRequest request, HttpServletResponse response) {
+        @Nullable SavedRequest saved = requestCache.getRequest(request, response);
+        if (saved == null) {
+            return "/";
+        }
+        requestCache.removeRequest(request, response);
+        return saved.getRedirectUrl();
+    }
+
+    private static void noStore(HttpServletResponse response) {
+        response.setHeader("Cache-Control", "no-store");
+        response.setHeader("Pragma", "no-cache");
+    }
+
+    private static String account(Authentication user) {
+        return user.getName().toLowerCase(Locale.ROOT);
+    }
+
+    private static String address(HttpServletRequest request) {
+        String address = request.getRemoteAddr();
+        return address == null ? "unknown" : address;
+    }
+}

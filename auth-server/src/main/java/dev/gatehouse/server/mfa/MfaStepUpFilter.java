@@ -1,0 +1,69 @@
+package dev.gatehouse.server.mfa;
+
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.util.Objects;
+import org.springframework.security.authentication.AnonymousAuthenticationToken;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.security.web.savedrequest.HttpSessionRequestCache;
+import org.springframework.security.web.savedrequest.RequestCache;
+import org.springframework.security.web.util.matcher.OrRequestMatcher;
+import org.springframework.security.web.util.matcher.RequestMatcher;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+/**
+ * Stands in front of the endpoints that act on the user's session — authorization (codes, consent) and device
+ * verification — and sends a signed-in user who lacks a required factor to the TOTP step (or to enrolment, when
+ * the client or {@code acr_values} requires MFA and the user has no factor yet) before Spring Authorization Server
+ * sees the request. Spring Authorization Server issues a code to any authenticated principal and offers no hook
+ * that can answer with a redirect to another page, so this is a filter: the one place codes and device approvals
+ * can be held back until every factor is present. A GET is saved and replayed after the step.
+ */
+public final class MfaStepUpFilter extends OncePerRequestFilter {
+
+    /** The TOTP step page. */
+    public static final String TOTP_PAGE = "/mfa/totp";
+
+    /** The enrolment page. */
+    public static final String ENROL_PAGE = "/mfa/enroll";
+
+    private final MfaPolicy policy;
+    private final RequestMatcher guarded;
+    private final RequestCache requestCache = new HttpSessionRequestCache();
+
+    /**
+     * Creates the filter.
+     *
+     * @param policy decides when the second factor is required
+     * @param guarded the endpoints to hold back (authorization and device verification)
+     */
+    public MfaStepUpFilter(MfaPolicy policy, RequestMatcher... guarded) {
+        this.policy = Objects.requireNonNull(policy, "policy must not be null");
+        this.guarded = new OrRequestMatcher(guarded);
+    }
+
+    @Override
+    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
+        Authentication user = SecurityContextHolder.getContext().getAuthentication();
+        if (!guarded.matches(request)
+                || user == null
+                || !user.isAuthenticated()
+                || user instanceof AnonymousAuthenticationToken
+                || policy.hasAllFactors(user)
+                || !policy.otpRequired(
+                        user.getName(), request.getParameter("client_id"), request.getParameter("acr_values"))) {
+            chain.doFilter(request, response);
+            return;
+        }
+        if ("GET".equals(request.getMethod())) {
+            requestCache.saveRequest(request, response);
+        }
+        String next = policy.hasConfirmedTotp(user.getName()) ? TOTP_PAGE : ENROL_PAGE;
+        response.sendRedirect(request.getContextPath() + next);
+    }
+}

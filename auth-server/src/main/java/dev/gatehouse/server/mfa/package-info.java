@@ -1,0 +1,8 @@
+/**
+ * Gatehouse authorization server: multi-factor sign-in (TOTP step, recovery codes, TOTP enrolment) on Spring
+ * Security 7's factor authorities, with the factor stores in the database.
+ */
+@NullMarked
+package dev.gatehouse.server.mfa;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,56 @@
+package dev.gatehouse.server.tokens;
+
+import dev.gatehouse.server.mfa.MfaPolicy;
+import java.util.ArrayList;
+import java.util.List;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.GrantedAuthority;
+import org.springframework.security.core.authority.FactorGrantedAuthority;
+import org.springframework.security.oauth2.core.AuthorizationGrantType;
+import org.springframework.security.oauth2.core.oidc.endpoint.OidcParameterNames;
+import org.springframework.security.oauth2.server.authorization.OAuth2TokenType;
+import org.springframework.security.oauth2.server.authorization.token.JwtEncodingContext;
+import org.springframework.security.oauth2.server.authorization.token.OAuth2TokenCustomizer;
+
+/**
+ * Says how the user signed in: {@code amr} (RFC 8176 values: {@code pwd}, {@code otp}) and {@code acr} ({@link
+ * MfaPolicy#ACR_MFA} or {@link MfaPolicy#ACR_PASSWORD}) in ID tokens (OIDC Core §2) and in access tokens for a user
+ * (RFC 9068 §2.2.1), read from the factor authorities Spring Security 7 recorded on the user's authentication.
+ * Tokens without a password-authenticated user (client credentials, token exchange) get neither.
+ */
+public final class AuthenticationContextTokenCustomizer implements OAuth2TokenCustomizer<JwtEncodingContext> {
+
+    /** Creates the customizer. */
+    public AuthenticationContextTokenCustomizer() {}
+
+    @Override
+    public void customize(JwtEncodingContext context) {
+        boolean idToken =
+                OidcParameterNames.ID_TOKEN.equals(context.getTokenType().getValue());
+        if (!idToken && !OAuth2TokenType.ACCESS_TOKEN.equals(context.getTokenType())) {
+            return;
+        }
+        if (AuthorizationGrantType.CLIENT_CREDENTIALS.equals(context.getAuthorizationGrantType())) {
+            return;
+        }
+        Authentication principal = context.getPrincipal();
+        boolean password = false;
+        boolean otp = false;
+        for (GrantedAuthority a : principal.getAuthorities()) {
+            password |= FactorGrantedAuthority.PASSWORD_AUTHORITY.equals(a.getAuthority());
+            otp |= MfaPolicy.OTP_AUTHORITY.equals(a.getAuthority());
+        }
+        if (!password) {
+            return;
+        }
+        // An ArrayList, not List.of: the claims are stored with the authorization, and Spring Authorization
+        // Server's JSON mapper only reads back allow-listed collection types.
+        List<String> amr = new ArrayList<>(2);
+        amr.add("pwd");
+        if (otp) {
+            amr.add("otp");
+        }
+        context.getClaims().claim("amr", amr);
+        context.getClaims().claim("acr", otp ? MfaPolicy.ACR_MFA : MfaPolicy.ACR_PASSWORD);
+    }
+}

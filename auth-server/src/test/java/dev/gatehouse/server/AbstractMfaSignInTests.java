@@ -1,0 +1,487 @@
+package dev.gatehouse.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.nimbusds.jose.util.JSONObjectUtils;
+import com.nimbusds.jwt.SignedJWT;
+import dev.gatehouse.core.crypto.Envelope;
+import dev.gatehouse.core.mfa.RecoveryCodes;
+import dev.gatehouse.core.mfa.Totp;
+import dev.gatehouse.core.mfa.TotpParameters;
+import dev.gatehouse.core.mfa.TotpSecret;
+import dev.gatehouse.core.mfa.TotpService;
+import dev.gatehouse.core.mfa.TotpVerification;
+import dev.gatehouse.core.password.PasswordHasher;
+import dev.gatehouse.server.AbstractAuthorizationServerTests.Pkce;
+import dev.gatehouse.server.clients.ClientSecrets;
+import dev.gatehouse.server.mfa.JdbcTotpFactorStore;
+import dev.gatehouse.server.mfa.MfaPolicy;
+import dev.gatehouse.server.users.JdbcUserStore;
+import java.net.http.HttpResponse;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.security.oauth2.core.AuthorizationGrantType;
+import org.springframework.security.oauth2.core.ClientAuthenticationMethod;
+import org.springframework.security.oauth2.server.authorization.client.RegisteredClient;
+import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
+import org.springframework.security.oauth2.server.authorization.settings.ClientSettings;
+
+/**
+ * Multi-factor sign-in end to end over real HTTP: TOTP enrolment from the page, password + TOTP through {@code
+ * /oauth2/authorize} to tokens with {@code amr}/{@code acr}, refusals (wrong, replayed, throttled, password alone),
+ * recovery codes, per-client and {@code acr_values} step-up, encoding and page headers. Codes are computed here with
+ * auth-core's {@link Totp}. Subclasses choose the database.
+ */
+@SpringBootTest(
+        classes = GatehouseServer.class,
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {
+            "gatehouse.issuer=",
+            "gatehouse.purge-interval=1h",
+            "gatehouse.key-rotation-check=1h",
+            "gatehouse.dev-mode=true",
+            "gatehouse.demo=true"
+        })
+abstract class AbstractMfaSignInTests {
+
+    static final String REDIRECT = "http://127.0.0.1:8083/cb";
+    static final String PASSWORD = "correct horse battery 9";
+    private static final Pattern CSRF = Pattern.compile("name=\"_csrf\"[^>]*value=\"([^\"]+)\"");
+    private static final Pattern SECRET = Pattern.compile("<code id=\"secret\">([A-Z2-7]+)</code>");
+    private static final Totp TOTP = Totp.of(TotpParameters.defaults());
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    JdbcTemplate jdbc;
+
+    @Autowired
+    RegisteredClientRepository clients;
+
+    @Autowired
+    ClientSecrets clientSecrets;
+
+    @Autowired
+    JdbcUserStore users;
+
+    @Autowired
+    PasswordHasher hasher;
+
+    @Autowired
+    TotpService totpService;
+
+    @Autowired
+    RecoveryCodes recoveryCodes;
+
+    @Autowired
+    Clock clock;
+
+    @Autowired
+    Envelope envelope;
+
+    String base;
+    String clientId;
+    String mfaClientId;
+    String clientSecret;
+
+    @BeforeEach
+    void setUp() {
+        base = "http://localhost:" + port;
+        clientSecret = clientSecrets.generate();
+        clientId = registerClient(false);
+        mfaClientId = registerClient(true);
+    }
+
+    // ---------------------------------------------------------------- enrolment and the full flow
+
+    @Test
+    void enrolWhenFirstCodeConfirmsThenSignInWithTotpGivesCodeAndIdTokenWithPwdOtp() throws Exception {
+        String name = newUser();
+        HttpBrowser browser = new HttpBrowser(base);
+        assertThat(browser.login(name, PASSWORD).statusCode()).isEqualTo(302);
+        assertThat(browser.get("/").body()).contains("href=\"/mfa/enroll\"");
+        HttpResponse<String> page = browser.get("/mfa/enroll");
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.headers().firstValue("Cache-Control"))
+                .hasValueSatisfying(v -> assertThat(v).contains("no-store"));
+        assertPageHeaders(page);
+        assertThat(page.body()).contains("src=\"data:image/png;base64,");
+        Matcher secret = SECRET.matcher(page.body());
+        assertThat(secret.find()).as(page.body()).isTrue();
+        TotpSecret key = TotpSecret.fromBase32(secret.group(1));
+
+        // A wrong first code does not confirm.
+        HttpResponse<String> wrong = browser.postForm("/mfa/enroll", Map.of("code", "000000", "_csrf", csrf(page)));
+        assertThat(wrong.headers().firstValue("Location"))
+                .hasValueSatisfying(l -> assertThat(l).endsWith("/mfa/enroll?error"));
+        assertThat(totpService.status(name)).isEqualTo(TotpService.FactorStatus.PENDING);
+        page = browser.get("/mfa/enroll");
+        secret = SECRET.matcher(page.body());
+        assertThat(secret.find()).isTrue();
+        key = TotpSecret.fromBase32(secret.group(1));
+        Instant now = clock.instant();
+        HttpResponse<String> confirmed =
+                browser.postForm("/mfa/enroll", Map.of("code", TOTP.code(key, now), "_csrf", csrf(page)));
+        assertThat(confirmed.statusCode()).as(confirmed.body()).isEqualTo(200);
+        assertThat(confirmed.headers().firstValue("Cache-Control"))
+                .hasValueSatisfying(v -> assertThat(v).contains("no-store"));
+        assertThat(confirmed.body()).contains("class=\"recovery-code\"");
+        assertThat(totpService.status(name)).isEqualTo(TotpService.FactorStatus.CONFIRMED);
+        assertThat(recoveryCodes.remaining(name)).isPositive();
+
+        // A new browser: password, then the TOTP step, then the code.
+        HttpBrowser next = new HttpBrowser(base);
+        Pkce pkce = Pkce.create();
+        HttpResponse<String> step = passwordThroughAuthorize(next, name, clientId, pkce, null);
+        assertThat(step.headers().firstValue("Location"))
+                .hasValueSatisfying(l -> assertThat(l).endsWith("/mfa/totp"));
+        String code = submitTotpAndFollow(next, TOTP.code(key, now.plus(Duration.ofSeconds(30))));
+        Map<String, Object> tokens = exchange(next, code, pkce);
+        Map<String, Object> id = claims((String) tokens.get("id_token"));
+        assertThat(id.get("sub")).isEqualTo(name);
+        assertThat(id.get("amr")).isEqualTo(List.of("pwd", "otp"));
+        assertThat(id.get("acr")).isEqualTo(MfaPolicy.ACR_MFA);
+        assertThat(claims((String) tokens.get("access_token")).get("amr")).isEqualTo(List.of("pwd", "otp"));
+        // The authorization with these claims reads back from the database (UserInfo, refresh).
+        HttpResponse<String> userInfo = next.getWithBearer("/userinfo", (String) tokens.get("access_token"));
+        assertThat(userInfo.statusCode()).as(userInfo.body()).isEqualTo(200);
+    }
+
+    @Test
+    void authorizeWhenUserHasTotpAndOnlyPasswordThenNoCodeIssued() {
+        String name = newUser();
+        enrolDirectly(name);
+        HttpBrowser browser = new HttpBrowser(base);
+        HttpResponse<String> r = passwordThroughAuthorize(browser, name, clientId, Pkce.create(), null);
+        String location = r.headers().firstValue("Location").orElseThrow();
+        assertThat(location).endsWith("/mfa/totp").doesNotStartWith(REDIRECT);
+        // Still no code on a second try, and nothing stored for the user.
+        HttpResponse<String> again = browser.get(authorizeUrl(clientId, Pkce.create(), "again", null));
+        assertThat(again.headers().firstValue("Location").orElseThrow()).endsWith("/mfa/totp");
+        assertThat(jdbc.queryForObject(
+                        "SELECT COUNT(*) FROM oauth2_authorization WHERE principal_name = ?", Integer.class, name))
+                .isZero();
+    }
+
+    @Test
+    void totpWhenWrongThenRefusedAndWhenReplayedThenRefused() throws Exception {
+        String name = newUser();
+        TotpSecret key = enrolDirectly(name);
+        HttpBrowser first = new HttpBrowser(base);
+        passwordThroughAuthorize(first, name, clientId, Pkce.create(), null);
+        HttpResponse<String> wrong = postTotp(first, "/mfa/totp", "000000");
+        assertThat(wrong.headers().firstValue("Location"))
+                .hasValueSatisfying(l -> assertThat(l).endsWith("/mfa/totp?error"));
+        String good = TOTP.code(key, clock.instant().plus(Duration.ofSeconds(30)));
+        assertThat(submitTotpAndFollow(first, good)).isNotBlank();
+
+        HttpBrowser second = new HttpBrowser(base);
+        passwordThroughAuthorize(second, name, clientId, Pkce.create(), null);
+        HttpResponse<String> replay = postTotp(second, "/mfa/totp", good);
+        assertThat(replay.headers().firstValue("Location"))
+                .hasValueSatisfying(l -> assertThat(l).endsWith("/mfa/totp?error"));
+        HttpResponse<String> authorize = second.get(authorizeUrl(clientId, Pkce.create(), "after-replay", null));
+        assertThat(authorize.headers().firstValue("Location").orElseThrow()).endsWith("/mfa/totp");
+    }
+
+    @Test
+    void totpWhenRepeatedFailuresThenThrottledEvenWithRightCode() {
+        String name = newUser();
+        TotpSecret key = enrolDirectly(name);
+        HttpBrowser browser = new HttpBrowser(base);
+        passwordThroughAuthorize(browser, name, clientId, Pkce.create(), null);
+        for (int i = 0; i < 4; i++) {
+            assertThat(postTotp(browser, "/mfa/totp", "00000" + i).headers().firstValue("Location"))
+                    .hasValueSatisfying(l -> assertThat(l).endsWith("/mfa/totp?error"));
+        }
+        String good = TOTP.code(key, clock.instant().plus(Duration.ofSeconds(30)));
+        assertThat(postTotp(browser, "/mfa/totp", good).headers().firstValue("Location"))
+                .hasValueSatisfying(l -> assertThat(l).endsWith("/mfa/totp?error"));
+        assertThat(jdbc.queryForObject(
+                        "SELECT COUNT(*) FROM gh_attempt_counter WHERE counter_key LIKE ?",
+                        Integer.class,
+                        "%mfa%" + name.toLowerCase(java.util.Locale.ROOT) + "%"))
+                .isPositive();
+    }
+
+    @Test
+    void recoveryCodeWhenUsedThenWorksOnceOnly() throws Exception {
+        String name = newUser();
+        enrolDirectly(name);
+        String recovery = recoveryCodes.generate(name).get(0);
+        HttpBrowser first = new HttpBrowser(base);
+        Pkce pkce = Pkce.create();
+        passwordThroughAuthorize(first, name, clientId, pkce, null);
+        assertThat(first.get("/mfa/recovery").statusCode()).isEqualTo(200);
+        HttpResponse<String> used = postTotp(first, "/mfa/recovery", recovery);
+        String resumed = used.headers().firstValue("Location").orElseThrow();
+        assertThat(resumed).contains("/oauth2/authorize");
+        String location = first.get(resumed).headers().firstValue("Location").orElseThrow();
+        assertThat(location).startsWith(REDIRECT + "?");
+        Map<String, Object> id = claims((String)
+                exchange(first, HttpBrowser.query(location).get("code"), pkce).get("id_token"));
+        assertThat(id.get("amr")).isEqualTo(List.of("pwd", "otp"));
+
+        HttpBrowser second = new HttpBrowser(base);
+        passwordThroughAuthorize(second, name, clientId, Pkce.create(), null);
+        assertThat(postTotp(second, "/mfa/recovery", recovery).headers().firstValue("Location"))
+                .hasValueSatisfying(l -> assertThat(l).endsWith("/mfa/recovery?error"));
+    }
+
+    @Test
+    void totpWhenSameCodeVerifiedConcurrentlyOnTwoNodesThenAcceptedOnce() throws Exception {
+        String name = newUser();
+        TotpSecret key = enrolDirectly(name);
+        String code = TOTP.code(key, clock.instant().plus(Duration.ofSeconds(30)));
+        List<TotpService> nodes = List.of(node(), node(), node(), node());
+        ExecutorService pool = Executors.newFixedThreadPool(nodes.size());
+        try {
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<TotpVerification>> results = new ArrayList<>();
+            for (TotpService node : nodes) {
+                results.add(pool.submit(() -> {
+                    start.await();
+                    return node.verify(name, code);
+                }));
+            }
+            start.countDown();
+            int accepted = 0;
+            for (Future<TotpVerification> r : results) {
+                accepted += r.get().accepted() ? 1 : 0;
+            }
+            assertThat(accepted).isEqualTo(1);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    // ---------------------------------------------------------------- per-client and acr_values step-up
+
+    @Test
+    void authorizeWhenPasswordOnlyUserThenIdTokenSaysPwdAndAcrValuesMfaStepsUp() throws Exception {
+        String name = newUser();
+        HttpBrowser browser = new HttpBrowser(base);
+        Pkce pkce = Pkce.create();
+        HttpResponse<String> login = passwordThroughAuthorize(browser, name, clientId, pkce, null);
+        String location = login.headers().firstValue("Location").orElseThrow();
+        assertThat(location).startsWith(REDIRECT + "?");
+        Map<String, Object> id = claims((String)
+                exchange(browser, HttpBrowser.query(location).get("code"), pkce).get("id_token"));
+        assertThat(id.get("amr")).isEqualTo(List.of("pwd"));
+        assertThat(id.get("acr")).isEqualTo(MfaPolicy.ACR_PASSWORD);
+
+        // The same session asking for MFA is held back until a factor exists and is used.
+        HttpResponse<String> stepUp = browser.get(authorizeUrl(clientId, Pkce.create(), "up", MfaPolicy.ACR_MFA));
+        assertThat(stepUp.headers().firstValue("Location").orElseThrow()).endsWith("/mfa/enroll");
+    }
+
+    @Test
+    void discoveryWhenRequestedThenAdvertisesAcrValues() throws Exception {
+        HttpResponse<String> r = new HttpBrowser(base).getApi("/.well-known/openid-configuration");
+        assertThat(JSONObjectUtils.parse(r.body()).get("acr_values_supported"))
+                .isEqualTo(List.of(MfaPolicy.ACR_PASSWORD, MfaPolicy.ACR_MFA));
+    }
+
+    @Test
+    void authorizeWhenClientRequiresMfaThenPasswordOnlyUserSentToEnrolmentAndNoCode() {
+        String name = newUser();
+        HttpResponse<String> r =
+                passwordThroughAuthorize(new HttpBrowser(base), name, mfaClientId, Pkce.create(), null);
+        assertThat(r.headers().firstValue("Location").orElseThrow())
+                .endsWith("/mfa/enroll")
+                .doesNotStartWith(REDIRECT);
+    }
+
+    // ---------------------------------------------------------------- pages: encoding, headers, messages
+
+    @Test
+    void pagesWhenUserNameHasMarkupThenShownEncoded() {
+        String name = "<script>alert(1)</script>\"'&" + UUID.randomUUID();
+        users.create(name, hasher.hash(PASSWORD), List.of("user"));
+        HttpBrowser browser = new HttpBrowser(base);
+        assertThat(browser.login(name, PASSWORD)
+                        .headers()
+                        .firstValue("Location")
+                        .orElseThrow())
+                .doesNotContain("error");
+        for (String path : List.of("/", "/mfa/totp", "/mfa/recovery", "/mfa/enroll")) {
+            HttpResponse<String> page = browser.get(path);
+            assertThat(page.statusCode()).isEqualTo(200);
+            assertThat(page.body())
+                    .doesNotContain("<script>alert(1)")
+                    .contains("&lt;script&gt;alert(1)&lt;/script&gt;&#34;&#39;&amp;");
+            assertPageHeaders(page);
+        }
+    }
+
+    @Test
+    void loginPageWhenRenderedThenStrictHeadersCsrfAndNoInlineScript() {
+        HttpResponse<String> page = new HttpBrowser(base).get("/login");
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertPageHeaders(page);
+        assertThat(page.body())
+                .contains("name=\"_csrf\"")
+                .doesNotContain("<script")
+                .doesNotContain("style=");
+        HttpResponse<String> failed = new HttpBrowser(base).get("/login?error");
+        assertThat(failed.body()).contains("Sign-in failed").doesNotContain("exist");
+    }
+
+    @Test
+    void mfaStepWhenPostedWithoutCsrfTokenThenRefused() {
+        String name = newUser();
+        enrolDirectly(name);
+        HttpBrowser browser = new HttpBrowser(base);
+        browser.login(name, PASSWORD);
+        HttpResponse<String> r = browser.postForm("/mfa/totp", Map.of("code", "123456"));
+        assertThat(r.statusCode()).isEqualTo(403);
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    static void assertPageHeaders(HttpResponse<String> page) {
+        String csp = page.headers().firstValue("Content-Security-Policy").orElseThrow();
+        assertThat(csp)
+                .contains("frame-ancestors 'none'")
+                .contains("script-src 'none'")
+                .doesNotContain("unsafe-inline");
+        assertThat(page.headers().firstValue("X-Frame-Options")).contains("DENY");
+        assertThat(page.headers().firstValue("X-Content-Type-Options")).contains("nosniff");
+    }
+
+    /** Another server node: its own service and store over the same database. */
+    TotpService node() {
+        return TotpService.builder()
+                .issuer("Gatehouse")
+                .envelope(envelope)
+                .store(new JdbcTotpFactorStore(jdbc))
+                .build();
+    }
+
+    String newUser() {
+        String name = "mfa-" + UUID.randomUUID();
+        users.create(name, hasher.hash(PASSWORD), List.of("user"));
+        return name;
+    }
+
+    /** Enrols and confirms with the code of the current step; the next step's code is the first that signs in. */
+    TotpSecret enrolDirectly(String name) {
+        TotpSecret key = TotpSecret.fromBase32(totpService.enrol(name, name).secretBase32());
+        assertThat(totpService.confirm(name, TOTP.code(key, clock.instant())).accepted())
+                .isTrue();
+        return key;
+    }
+
+    String registerClient(boolean requireMfa) {
+        String id = (requireMfa ? "mfa-required-" : "mfa-test-") + UUID.randomUUID();
+        ClientSettings.Builder settings =
+                ClientSettings.builder().requireProofKey(true).requireAuthorizationConsent(false);
+        if (requireMfa) {
+            settings.setting(MfaPolicy.REQUIRE_MFA_SETTING, true);
+        }
+        clients.save(RegisteredClient.withId(UUID.randomUUID().toString())
+                .clientId(id)
+                .clientSecret(clientSecrets.encoder().encode(requireMfa ? clientSecrets.generate() : clientSecret))
+                .clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_BASIC)
+                .authorizationGrantType(AuthorizationGrantType.AUTHORIZATION_CODE)
+                .redirectUri(REDIRECT)
+                .scope("openid")
+                .clientSettings(settings.build())
+                .build());
+        return id;
+    }
+
+    String authorizeUrl(String client, Pkce pkce, String state, String acrValues) {
+        Map<String, String> q = new LinkedHashMap<>();
+        q.put("response_type", "code");
+        q.put("client_id", client);
+        q.put("redirect_uri", REDIRECT);
+        q.put("scope", "openid");
+        q.put("state", state);
+        q.put("nonce", "nonce-" + state);
+        q.put("code_challenge", pkce.challenge());
+        q.put("code_challenge_method", "S256");
+        if (acrValues != null) {
+            q.put("acr_values", acrValues);
+        }
+        return base + "/oauth2/authorize?" + HttpBrowser.encode(q);
+    }
+
+    /** Starts at the authorization endpoint, signs in with the password, follows back; returns where that leads. */
+    HttpResponse<String> passwordThroughAuthorize(
+            HttpBrowser browser, String name, String client, Pkce pkce, String acrValues) {
+        HttpResponse<String> start = browser.get(authorizeUrl(client, pkce, "st", acrValues));
+        assertThat(start.headers().firstValue("Location").orElseThrow()).endsWith("/login");
+        HttpResponse<String> login = browser.login(name, PASSWORD);
+        String next = login.headers().firstValue("Location").orElseThrow();
+        assertThat(next).doesNotContain("error").contains("/oauth2/authorize");
+        HttpResponse<String> back = browser.get(next);
+        assertThat(back.statusCode()).isEqualTo(302);
+        return back;
+    }
+
+    HttpResponse<String> postTotp(HttpBrowser browser, String path, String code) {
+        HttpResponse<String> page = browser.get(path);
+        assertThat(page.statusCode()).isEqualTo(200);
+        return browser.postForm(path, Map.of("code", code, "_csrf", csrf(page)));
+    }
+
+    /** Submits a TOTP code at the step, follows back to the authorization endpoint, returns the code issued. */
+    String submitTotpAndFollow(HttpBrowser browser, String totpCode) {
+        HttpResponse<String> r = postTotp(browser, "/mfa/totp", totpCode);
+        String resumed = r.headers().firstValue("Location").orElseThrow();
+        assertThat(resumed).contains("/oauth2/authorize");
+        String location = browser.get(resumed).headers().firstValue("Location").orElseThrow();
+        assertThat(location).startsWith(REDIRECT + "?");
+        return HttpBrowser.query(location).get("code");
+    }
+
+    Map<String, Object> exchange(HttpBrowser browser, String code, Pkce pkce) throws Exception {
+        HttpResponse<String> r = browser.postForm(
+                "/oauth2/token",
+                Map.of(
+                        "grant_type",
+                        "authorization_code",
+                        "code",
+                        code,
+                        "redirect_uri",
+                        REDIRECT,
+                        "code_verifier",
+                        pkce.verifier()),
+                "Authorization",
+                HttpBrowser.basic(clientId, clientSecret));
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        return JSONObjectUtils.parse(r.body());
+    }
+
+    static Map<String, Object> claims(String jwt) throws Exception {
+        return SignedJWT.parse(jwt).getJWTClaimsSet().getClaims();
+    }
+
+    static String csrf(HttpResponse<String> page) {
+        Matcher m = CSRF.matcher(page.body());
+        if (!m.find()) {
+            throw new AssertionError("no CSRF token on the page: " + page.body());
+        }
+        return m.group(1);
+    }
+}
