@@ -120,6 +120,7 @@ final class DemoBootstrap implements ApplicationListener<ApplicationReadyEvent> 
     }
 
     private String createDemo() {
+        String webClient = properties.demoWebClientUrl().replaceAll("/+$", "");
         String password = token(18);
         String serviceSecret = secrets.generate();
         users.create(DEMO_USER, hasher.hash(password), List.of("user", "admin"));
@@ -157,8 +158,8 @@ final class DemoBootstrap implements ApplicationListener<ApplicationReadyEvent> 
                 .authorizationGrantType(AuthorizationGrantType.REFRESH_TOKEN)
                 .authorizationGrantType(AuthorizationGrantType.TOKEN_EXCHANGE)
                 .authorizationGrantType(AuthorizationGrantType.DEVICE_CODE)
-                .redirectUri("http://127.0.0.1:8081/login/oauth2/code/gatehouse")
-                .postLogoutRedirectUri("http://127.0.0.1:8081/")
+                .redirectUri(webClient + "/login/oauth2/code/gatehouse")
+                .postLogoutRedirectUri(webClient + "/")
                 .scope(OidcScopes.OPENID)
                 .scope(OidcScopes.PROFILE)
                 .scope("api.read")

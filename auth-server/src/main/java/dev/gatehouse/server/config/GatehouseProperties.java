@@ -25,6 +25,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     endpoints (exact origins, no wildcards); default the demo SPA's {@code http://127.0.0.1:5173}
  * @param clientCacheTtl how long a node keeps a registered client in memory (changes made on another node apply
  *     within this time); {@code 0} disables the cache; default 5 seconds
+ * @param demoWebClientUrl base URL of the web client example, whose redirect and post-logout URIs the demo
+ *     service client registers on first start; default {@code http://127.0.0.1:8081}
  */
 @ConfigurationProperties("gatehouse")
 public record GatehouseProperties(
@@ -38,7 +40,8 @@ public record GatehouseProperties(
         @DefaultValue("15m") Duration purgeInterval,
         @DefaultValue("1h") Duration purgeGrace,
         @DefaultValue("http://127.0.0.1:5173") List<String> corsAllowedOrigins,
-        @DefaultValue("5s") Duration clientCacheTtl) {
+        @DefaultValue("5s") Duration clientCacheTtl,
+        @DefaultValue("http://127.0.0.1:8081") String demoWebClientUrl) {
 
     /**
      * The configured issuer, or {@code null} when it is derived from requests.

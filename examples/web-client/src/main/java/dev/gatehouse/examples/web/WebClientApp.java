@@ -74,7 +74,7 @@ public class WebClientApp {
         }
 
         @GetMapping(value = "/me", produces = MediaType.TEXT_HTML_VALUE)
-        String me(@AuthenticationPrincipal OidcUser user) {
+        String me(@AuthenticationPrincipal OidcUser user, org.springframework.security.web.csrf.CsrfToken csrf) {
             StringBuilder rows = new StringBuilder();
             for (Map.Entry<String, Object> claim :
                     new TreeMap<>(user.getIdToken().getClaims()).entrySet()) {
@@ -86,8 +86,15 @@ public class WebClientApp {
             }
             return page(
                     "Signed in as " + user.getSubject(),
-                    "<h2>ID token claims</h2><table>" + rows + "</table><p><a href=\"/documents/d-1\">Read document d-1"
-                            + " through the API</a></p><form method=\"post\" action=\"/logout\"><button>Sign out</button></form>");
+                    "<h2>ID token claims</h2><table id=\"claims\">" + rows
+                            + "</table><p><a id=\"read\" href=\"/documents/d-1\">"
+                            + "Read document d-1 through the API</a></p>"
+                            + "<form method=\"post\" action=\"/documents/d-3/delete\"><input type=\"hidden\" name=\"_csrf\" value=\""
+                            + Encode.forHtmlAttribute(csrf.getToken())
+                            + "\"><button id=\"delete\">Delete the locked document d-3"
+                            + " through the API</button></form>"
+                            + "<form method=\"post\" action=\"/logout\"><input type=\"hidden\" name=\"_csrf\" value=\""
+                            + Encode.forHtmlAttribute(csrf.getToken()) + "\"><button>Sign out</button></form>");
         }
 
         @GetMapping(value = "/documents/d-1", produces = MediaType.TEXT_HTML_VALUE)
@@ -105,7 +112,36 @@ public class WebClientApp {
             } catch (RestClientResponseException e) {
                 body = e.getStatusCode().value() + " (the API's policy answered)";
             }
-            return page("API answer", "<pre>" + Encode.forHtml(body) + "</pre><p><a href=\"/me\">Back</a></p>");
+            return page(
+                    "API answer",
+                    "<pre id=\"answer\">" + Encode.forHtml(body) + "</pre><p><a href=\"/me\">Back</a></p>");
+        }
+
+        @org.springframework.web.bind.annotation.PostMapping(
+                value = "/documents/{id}/delete",
+                produces = MediaType.TEXT_HTML_VALUE)
+        String delete(
+                @org.springframework.web.bind.annotation.PathVariable String id,
+                @RegisteredOAuth2AuthorizedClient("gatehouse") OAuth2AuthorizedClient client) {
+            if (!id.matches("[a-z0-9-]{1,32}")) {
+                return page("API answer", "<pre id=\"answer\">400 (bad document id)</pre>");
+            }
+            String body;
+            try {
+                api.delete()
+                        .uri("/documents/{id}", id)
+                        .header(
+                                HttpHeaders.AUTHORIZATION,
+                                "Bearer " + client.getAccessToken().getTokenValue())
+                        .retrieve()
+                        .toBodilessEntity();
+                body = "200 deleted";
+            } catch (RestClientResponseException e) {
+                body = e.getStatusCode().value() + " (the API's policy answered)";
+            }
+            return page(
+                    "API answer",
+                    "<pre id=\"answer\">" + Encode.forHtml(body) + "</pre><p><a href=\"/me\">Back</a></p>");
         }
 
         private static String page(String title, String bodyHtml) {

@@ -1,0 +1,256 @@
+package dev.gatehouse.examples.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.gatehouse.core.mfa.Totp;
+import dev.gatehouse.core.mfa.TotpParameters;
+import dev.gatehouse.core.mfa.TotpSecret;
+import java.io.File;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The whole stack, as a person uses it: auth-server, the resource server example and the web client example
+ * run as their own processes on free ports; real headless Chromium enrols TOTP for the demo user, then signs
+ * in through the web client with password + TOTP, sees the ID token's claims ({@code amr} with {@code otp}),
+ * reads a document through the API (permitted by RBAC) and tries to delete a locked one (denied by ABAC).
+ */
+class SignInThroughBrowserTests {
+
+    private static final Path ROOT = Path.of("../..").toAbsolutePath().normalize();
+    private static final Pattern SECRET = Pattern.compile("secret: (\\S+)");
+    private static final Pattern PASSWORD = Pattern.compile("password: (\\S+)");
+
+    private static final List<Process> processes = new ArrayList<>();
+    private static Path work;
+    private static int authPort;
+    private static int apiPort;
+    private static int webPort;
+    private static String demoPassword;
+    private static WebDriver browser;
+
+    @BeforeAll
+    static void startEverything() throws Exception {
+        work = Files.createTempDirectory("gatehouse-e2e");
+        authPort = freePort();
+        apiPort = freePort();
+        webPort = freePort();
+        String issuer = "http://localhost:" + authPort;
+        start(
+                "auth-server",
+                Map.of(),
+                ROOT.resolve("auth-server/target/gatehouse-server.jar"),
+                "--server.port=" + authPort,
+                "--gatehouse.issuer=" + issuer,
+                "--gatehouse.dev-mode=true",
+                "--gatehouse.demo=true",
+                "--gatehouse.data-dir=" + work.resolve("data"),
+                "--gatehouse.demo-web-client-url=http://127.0.0.1:" + webPort);
+        waitFor(issuer + "/.well-known/openid-configuration");
+        Path credentialsFile = work.resolve("data/demo-credentials.txt");
+        for (int i = 0; i < 120 && !Files.isRegularFile(credentialsFile); i++) {
+            Thread.sleep(500); // written once the server is ready, just after its endpoints answer
+        }
+        String credentials = Files.readString(credentialsFile);
+        demoPassword = group(
+                PASSWORD,
+                credentials
+                        .lines()
+                        .filter(l -> l.contains("user demo"))
+                        .findFirst()
+                        .orElseThrow());
+        String secret = group(
+                SECRET,
+                credentials
+                        .lines()
+                        .filter(l -> l.contains("gatehouse-demo-service"))
+                        .findFirst()
+                        .orElseThrow());
+
+        start(
+                "resource-server",
+                Map.of(),
+                ROOT.resolve("examples/resource-server/target/resource-server.jar"),
+                "--server.port=" + apiPort,
+                "--gatehouse.resource-server.issuer-uri=" + issuer,
+                "--gatehouse.policy.rbac-file=" + ROOT.resolve("examples/resource-server/policy/documents-rbac.yaml"),
+                "--gatehouse.policy.abac-files=" + ROOT.resolve("examples/resource-server/policy/documents-abac.yaml"));
+        // The client secret goes through the environment, not the command line (process listings).
+        start(
+                "web-client",
+                Map.of("GATEHOUSE_CLIENT_SECRET", secret),
+                ROOT.resolve("examples/web-client/target/web-client.jar"),
+                "--server.port=" + webPort,
+                "--gatehouse.issuer=" + issuer,
+                "--gatehouse.api=http://localhost:" + apiPort);
+        waitFor("http://127.0.0.1:" + webPort + "/");
+        waitFor("http://localhost:" + apiPort + "/documents/d-1", 401);
+
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary("/usr/bin/chromium");
+        options.addArguments(
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-dev-shm-usage",
+                "--user-data-dir=" + work.resolve("chromium"));
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(new File("/usr/bin/chromedriver"))
+                .usingAnyFreePort()
+                .build();
+        browser = new ChromeDriver(service, options);
+    }
+
+    @AfterAll
+    static void stopEverything() {
+        if (browser != null) {
+            browser.quit();
+        }
+        processes.forEach(Process::destroy);
+    }
+
+    @Test
+    void signInWithPasswordAndTotpThenApiPermitsReadAndPolicyDeniesDeletingALockedDocument() {
+        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
+        String auth = "http://localhost:" + authPort;
+
+        // 1. The demo user enrols TOTP on auth-server's own pages.
+        browser.get(auth + "/login");
+        signIn(wait);
+        browser.get(auth + "/mfa/enroll");
+        String key = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("secret")))
+                .getText();
+        TotpSecret secret = TotpSecret.fromBase32(key);
+        Totp totp = Totp.of(TotpParameters.defaults());
+        browser.findElement(By.id("code")).sendKeys(totp.code(secret, Instant.now()));
+        browser.findElement(By.cssSelector("button[type=submit]")).click();
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("recovery-codes")));
+        browser.manage().deleteAllCookies(); // forget the auth-server session: the next sign-in starts afresh
+
+        // 2. Through the web client: password, then TOTP. A wrong code gets no further than the TOTP step.
+        browser.get("http://127.0.0.1:" + webPort + "/me");
+        signIn(wait);
+        wait.until(ExpectedConditions.urlContains("/mfa/totp"));
+        browser.findElement(By.id("code")).sendKeys("000000");
+        browser.findElement(By.cssSelector("button[type=submit]")).click();
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("code")));
+        assertThat(browser.getCurrentUrl()).contains("localhost:" + authPort).doesNotContain("/me");
+        // The right code, for the next time step (the enrolment code's step is used up: replay protection).
+        browser.findElement(By.id("code"))
+                .sendKeys(totp.code(secret, Instant.now().plusSeconds(30)));
+        browser.findElement(By.cssSelector("button[type=submit]")).click();
+        String claims = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("claims")))
+                .getText();
+        assertThat(claims).contains("sub demo").contains("otp").contains("pwd");
+
+        // 3. The API: RBAC permits reading; ABAC denies deleting a locked document, even for an admin.
+        browser.findElement(By.id("read")).click();
+        assertThat(wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("answer")))
+                        .getText())
+                .startsWith("200");
+        browser.navigate().back();
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("delete")))
+                .click();
+        assertThat(wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("answer")))
+                        .getText())
+                .startsWith("403");
+    }
+
+    private static void signIn(WebDriverWait wait) {
+        try {
+            wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("username")));
+        } catch (org.openqa.selenium.TimeoutException e) {
+            String page = browser.getPageSource();
+            throw new AssertionError(
+                    "no sign-in form at " + browser.getCurrentUrl() + ": "
+                            + page.substring(0, Math.min(800, page.length())),
+                    e);
+        }
+        browser.findElement(By.id("username")).sendKeys("demo");
+        browser.findElement(By.id("password")).sendKeys(demoPassword);
+        browser.findElement(By.cssSelector("button[type=submit]")).click();
+        wait.until(ExpectedConditions.not(ExpectedConditions.urlContains("/login")));
+    }
+
+    private static void start(String name, Map<String, String> env, Path jar, String... args) throws IOException {
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException(jar + " is missing: build with `mvn -B verify` from the repository root");
+        }
+        List<String> command = new ArrayList<>(
+                List.of(ProcessHandle.current().info().command().orElse("java"), "-jar", jar.toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .directory(work.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(work.resolve(name + ".log").toFile());
+        builder.environment().putAll(env);
+        processes.add(builder.start());
+    }
+
+    private static void waitFor(String url) throws Exception {
+        waitFor(url, 200);
+    }
+
+    private static void waitFor(String url, int status) throws Exception {
+        HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                int code = http.send(
+                                HttpRequest.newBuilder(URI.create(url)).GET().build(),
+                                HttpResponse.BodyHandlers.discarding())
+                        .statusCode();
+                if (code == status) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not up yet
+            }
+            Thread.sleep(500);
+        }
+        throw new IllegalStateException(url + " did not answer " + status + " within 120 s; see the logs in " + work);
+    }
+
+    private static String group(Pattern p, String text) {
+        Matcher m = p.matcher(text);
+        if (!m.find()) {
+            throw new IllegalStateException("demo credentials file has an unexpected format");
+        }
+        return m.group(1);
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}
