@@ -18,7 +18,7 @@ final class OpaResults {
     /**
      * Interprets a document: {@code true}/{@code false}, or an object with a boolean {@code allow} and
      * optional {@code reason} (string), {@code reasons} (list of strings) and {@code obligations} (list of
-     * {@code {id, attributes}}). Anything else is indeterminate.
+     * {@code {id, attributes}}); or {@code {"applicable": false}} for no opinion. Anything else is indeterminate.
      */
     static Evaluation interpret(String policy, String document, @Nullable Object result) {
         if (result == null) {
@@ -28,6 +28,13 @@ final class OpaResults {
             return allow
                     ? Evaluation.permit(policy, document, "document " + document + " is true")
                     : Evaluation.deny(policy, document, "document " + document + " is false");
+        }
+        if (result instanceof Map<?, ?> m && Boolean.FALSE.equals(m.get("applicable")) && !m.containsKey("allow")) {
+            // The policy has no opinion on this request (XACML NotApplicable): lets OPA act as one engine among
+            // several (e.g. a veto for classified documents) under the combining algorithms.
+            String reason = reason(m);
+            return Evaluation.notApplicable(
+                    policy, reason == null ? "document " + document + " does not apply" : reason);
         }
         if (result instanceof Map<?, ?> m && m.get("allow") instanceof Boolean allow) {
             String reason = reason(m);

@@ -49,6 +49,7 @@ class SignInThroughBrowserTests {
     private static int authPort;
     private static int apiPort;
     private static int webPort;
+    private static int opaPort;
     private static String demoPassword;
     private static WebDriver browser;
 
@@ -198,6 +199,20 @@ class SignInThroughBrowserTests {
         browser.findElement(By.id("password")).sendKeys(demoPassword);
         browser.findElement(By.cssSelector("button[type=submit]")).click();
         wait.until(ExpectedConditions.not(ExpectedConditions.urlContains("/login")));
+    }
+
+    /** The OPA binary bin/setup.d/opa.sh built: its path is in target/opa-binary at the repository root. */
+    private static Path opaBinary() throws IOException {
+        String configured = System.getenv("GATEHOUSE_OPA_BINARY");
+        if (configured != null && !configured.isBlank()) {
+            return Path.of(configured);
+        }
+        Path marker = ROOT.resolve("target/opa-binary");
+        if (!Files.isRegularFile(marker)) {
+            throw new IllegalStateException(
+                    "no OPA binary: run bin/setup.d/opa.sh (bin/test does) or set GATEHOUSE_OPA_BINARY");
+        }
+        return Path.of(Files.readString(marker).strip());
     }
 
     private static void start(String name, Map<String, String> env, Path jar, String... args) throws IOException {

@@ -42,7 +42,8 @@ public class DocumentsApi {
         private final Map<String, Map<String, Object>> store = new ConcurrentHashMap<>(Map.of(
                 "d-1", Map.of("id", "d-1", "owner", "demo", "title", "Quarterly plan", "locked", false),
                 "d-2", Map.of("id", "d-2", "owner", "someone-else", "title", "Board minutes", "locked", false),
-                "d-3", Map.of("id", "d-3", "owner", "demo", "title", "Signed contract", "locked", true)));
+                "d-3", Map.of("id", "d-3", "owner", "demo", "title", "Signed contract", "locked", true),
+                "d-4", Map.of("id", "d-4", "owner", "demo", "title", "Merger plans", "classified", true)));
 
         /**
          * The attributes of a document for a policy check.
