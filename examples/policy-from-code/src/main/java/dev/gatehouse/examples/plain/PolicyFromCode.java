@@ -53,14 +53,49 @@ public final class PolicyFromCode {
      * @param args ignored
      */
     public static void main(String[] args) {
-        run(System.out);
+        run(System.out, System.getenv("GATEHOUSE_OPA_URL"));
     }
 
-    static void run(PrintStream out) {
+    static void run(PrintStream out, @org.jspecify.annotations.Nullable String opaUrl) {
         passwords(out);
         tokens(out);
         totp(out);
         decisions(out);
+        opa(out, opaUrl);
+    }
+
+    /**
+     * Asks a real OPA server (started with {@code opa run --server examples/resource-server/policy/documents.rego})
+     * through the same decision API. Skipped, saying so, when no URL is given.
+     */
+    static void opa(PrintStream out, @org.jspecify.annotations.Nullable String opaUrl) {
+        out.println("== OPA");
+        if (opaUrl == null || opaUrl.isBlank()) {
+            out.println("skipped: set GATEHOUSE_OPA_URL to an OPA server running documents.rego");
+            return;
+        }
+        try (dev.gatehouse.core.policy.opa.OpaRestEngine engine = dev.gatehouse.core.policy.opa.OpaRestEngine.builder()
+                .url(java.net.URI.create(opaUrl))
+                .document("documents/decision")
+                .build()) {
+            PolicyDecisionPoint pdp = PolicyDecisionPoint.of(engine);
+            print(
+                    out,
+                    "read classified (OPA)",
+                    pdp,
+                    Subject.of("erin", "admin"),
+                    "read",
+                    new Resource("document", "d-4", Map.of("classified", true)),
+                    11);
+            print(
+                    out,
+                    "read ordinary (OPA)",
+                    pdp,
+                    Subject.of("erin", "admin"),
+                    "read",
+                    new Resource("document", "d-1", Map.of()),
+                    11);
+        }
     }
 
     static void passwords(PrintStream out) {
