@@ -5,6 +5,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -34,6 +38,18 @@ public final class AttemptLimiter {
     private final AttemptStore store;
     private final Clock clock;
     private final String scope;
+    private final ReentrantLock[] accountLocks = locks(256);
+
+    private static final long ATTEMPT_WAIT_SECONDS = 5;
+
+    /**
+     * The outcome of {@link #attempt}: throttled (the credential was not checked), or the check's result.
+     *
+     * @param throttled whether the attempt was refused before the credential was checked
+     * @param result the credential check's result, or {@code null} when throttled
+     * @param <T> the result type
+     */
+    public record Attempt<T>(boolean throttled, @Nullable T result) {}
 
     private AttemptLimiter(Builder b) {
         this.policy = b.policy;
@@ -66,6 +82,59 @@ public final class AttemptLimiter {
                 store.find(k.pair, now).orElse(AttemptCounter.NONE),
                 store.find(k.account, now).orElse(AttemptCounter.NONE),
                 store.find(k.address, now).orElse(AttemptCounter.NONE));
+    }
+
+    /**
+     * Runs one attempt as a single step per account on this node: {@link #check}, then the credential check,
+     * then {@link #recordSuccess} or {@link #recordFailure}. Without it, a burst of parallel guesses all passes
+     * {@code check} before the first failure is counted, and every guess is verified. A caller that waits more
+     * than a few seconds for its turn is throttled. Exceptions from the credential check propagate, recording
+     * nothing. (Across nodes, the shared store still counts every failure; a burst spread over N nodes can have
+     * up to N attempts in flight at once.)
+     *
+     * @param account the account name tried
+     * @param address the client address
+     * @param credentialCheck verifies the credential; runs only when allowed
+     * @param succeeded whether the check's result is a success
+     * @param <T> the check's result type
+     * @return throttled, or the check's result
+     */
+    public <T> Attempt<T> attempt(
+            String account, String address, Supplier<T> credentialCheck, Predicate<? super T> succeeded) {
+        Objects.requireNonNull(credentialCheck, "credentialCheck must not be null");
+        Objects.requireNonNull(succeeded, "succeeded must not be null");
+        ReentrantLock lock =
+                accountLocks[Math.floorMod(keys(account, address).account.hashCode(), accountLocks.length)];
+        try {
+            if (!lock.tryLock(ATTEMPT_WAIT_SECONDS, TimeUnit.SECONDS)) {
+                return new Attempt<>(true, null);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Attempt<>(true, null);
+        }
+        try {
+            if (!check(account, address).allowed()) {
+                return new Attempt<>(true, null);
+            }
+            T result = credentialCheck.get();
+            if (result != null && succeeded.test(result)) {
+                recordSuccess(account, address);
+            } else {
+                recordFailure(account, address);
+            }
+            return new Attempt<>(false, result);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private static ReentrantLock[] locks(int n) {
+        ReentrantLock[] locks = new ReentrantLock[n];
+        for (int i = 0; i < n; i++) {
+            locks[i] = new ReentrantLock(true);
+        }
+        return locks;
     }
 
     /**

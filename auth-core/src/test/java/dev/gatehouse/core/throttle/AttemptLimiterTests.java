@@ -180,4 +180,68 @@ class AttemptLimiterTests {
             limiter.recordFailure(account, address);
         }
     }
+
+    @Test
+    void attemptWhenManyParallelWrongGuessesThenOnlyTheFreeAttemptsAreChecked() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger checked = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+        try {
+            java.util.List<java.util.concurrent.Future<AttemptLimiter.Attempt<Boolean>>> all =
+                    new java.util.ArrayList<>();
+            for (int i = 0; i < 24; i++) {
+                all.add(pool.submit(() -> {
+                    start.await();
+                    return limiter.attempt(
+                            "alice",
+                            "203.0.113.7",
+                            () -> {
+                                checked.incrementAndGet();
+                                return false;
+                            },
+                            ok -> ok);
+                }));
+            }
+            start.countDown();
+            int throttled = 0;
+            for (java.util.concurrent.Future<AttemptLimiter.Attempt<Boolean>> f : all) {
+                throttled += f.get(30, java.util.concurrent.TimeUnit.SECONDS).throttled() ? 1 : 0;
+            }
+            // The clock stands still: the free attempts, then the one failure that starts the delay; the delay then
+            // holds, so the other guesses are never checked (without serialisation all 24 were).
+            assertThat(checked.get()).isEqualTo(limiter.policy().freeAttempts() + 1);
+            assertThat(throttled).isEqualTo(24 - checked.get());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void attemptWhenSuccessThenCountersResetAndResultReturned() {
+        for (int i = 0; i < limiter.policy().freeAttempts(); i++) {
+            limiter.attempt("alice", "203.0.113.7", () -> "wrong", r -> false);
+        }
+
+        AttemptLimiter.Attempt<String> ok = limiter.attempt("alice", "203.0.113.7", () -> "right", "right"::equals);
+
+        assertThat(ok.throttled()).isFalse();
+        assertThat(ok.result()).isEqualTo("right");
+        // Counters were reset: the next failure is a free one again, not a delayed one.
+        assertThat(limiter.recordFailure("alice", "203.0.113.7").allowed()).isTrue();
+    }
+
+    @Test
+    void attemptWhenCheckThrowsThenNothingRecordedAndLockReleased() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> limiter.attempt(
+                        "bob",
+                        "203.0.113.7",
+                        () -> {
+                            throw new IllegalStateException("hasher busy");
+                        },
+                        r -> true))
+                .isInstanceOf(IllegalStateException.class);
+
+        assertThat(limiter.attempt("bob", "203.0.113.7", () -> true, r -> r).throttled())
+                .isFalse();
+    }
 }

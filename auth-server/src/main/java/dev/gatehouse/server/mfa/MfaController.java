@@ -98,16 +98,18 @@ public final class MfaController {
             HttpServletResponse response) {
         String account = account(user);
         String address = address(request);
-        if (!limiter.check(account, address).allowed() || code.length() > MAX_CODE_LENGTH) {
+        if (code.length() > MAX_CODE_LENGTH) {
             return "redirect:/mfa/totp?error";
         }
-        TotpVerification v = totp.verify(user.getName(), code);
-        if (!v.accepted()) {
-            log.debug("TOTP refused: {}", v.outcome());
-            limiter.recordFailure(account, address);
+        // Check, verify and record as one step per account, so parallel guesses cannot outrun the counter.
+        AttemptLimiter.Attempt<TotpVerification> attempt =
+                limiter.attempt(account, address, () -> totp.verify(user.getName(), code), TotpVerification::accepted);
+        if (attempt.throttled() || attempt.result() == null || !attempt.result().accepted()) {
+            if (attempt.result() != null) {
+                log.debug("TOTP refused: {}", attempt.result().outcome());
+            }
             return "redirect:/mfa/totp?error";
         }
-        limiter.recordSuccess(account, address);
         grantOtpFactor(user, request, response);
         return "redirect:" + resume(request, response);
     }
@@ -128,21 +130,14 @@ public final class MfaController {
             HttpServletResponse response) {
         String account = account(user);
         String address = address(request);
-        if (!limiter.check(account, address).allowed() || code.isBlank() || code.length() > MAX_CODE_LENGTH) {
+        if (code.isBlank() || code.length() > MAX_CODE_LENGTH) {
             return "redirect:/mfa/recovery?error";
         }
-        RecoveryCodeRedemption r;
-        try {
-            r = recoveryCodes.redeem(user.getName(), code);
-        } catch (MfaException e) {
-            log.debug("recovery code refused: {}", e.reason());
-            r = new RecoveryCodeRedemption(false, 0);
-        }
-        if (!r.accepted()) {
-            limiter.recordFailure(account, address);
+        AttemptLimiter.Attempt<RecoveryCodeRedemption> attempt =
+                limiter.attempt(account, address, () -> redeem(user.getName(), code), RecoveryCodeRedemption::accepted);
+        if (attempt.throttled() || attempt.result() == null || !attempt.result().accepted()) {
             return "redirect:/mfa/recovery?error";
         }
-        limiter.recordSuccess(account, address);
         grantOtpFactor(user, request, response);
         return "redirect:" + resume(request, response);
     }
@@ -178,22 +173,32 @@ public final class MfaController {
         noStore(response);
         String account = account(user);
         String address = address(request);
-        if (!limiter.check(account, address).allowed() || code.length() > MAX_CODE_LENGTH) {
+        if (code.length() > MAX_CODE_LENGTH) {
             return "redirect:/mfa/enroll?error";
         }
-        TotpVerification v = totp.confirm(user.getName(), code);
-        if (!v.accepted()) {
-            log.debug("TOTP confirmation refused: {}", v.outcome());
-            limiter.recordFailure(account, address);
+        AttemptLimiter.Attempt<TotpVerification> attempt =
+                limiter.attempt(account, address, () -> totp.confirm(user.getName(), code), TotpVerification::accepted);
+        if (attempt.throttled() || attempt.result() == null || !attempt.result().accepted()) {
+            if (attempt.result() != null) {
+                log.debug("TOTP confirmation refused: {}", attempt.result().outcome());
+            }
             return "redirect:/mfa/enroll?error";
         }
-        limiter.recordSuccess(account, address);
         List<String> codes = recoveryCodes.generate(user.getName());
         grantOtpFactor(user, request, response);
         model.addAttribute("userHtml", Encode.forHtml(user.getName()));
         model.addAttribute("codes", codes);
         model.addAttribute("continueUrl", resume(request, response));
         return "mfa-recovery-codes";
+    }
+
+    private RecoveryCodeRedemption redeem(String user, String code) {
+        try {
+            return recoveryCodes.redeem(user, code);
+        } catch (MfaException e) {
+            log.debug("recovery code refused: {}", e.reason());
+            return new RecoveryCodeRedemption(false, 0);
+        }
     }
 
     private void grantOtpFactor(Authentication user, HttpServletRequest request, HttpServletResponse response) {

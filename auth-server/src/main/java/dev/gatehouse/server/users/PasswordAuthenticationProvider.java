@@ -4,7 +4,6 @@ import dev.gatehouse.core.password.PasswordException;
 import dev.gatehouse.core.password.PasswordHasher;
 import dev.gatehouse.core.password.Verification;
 import dev.gatehouse.core.throttle.AttemptLimiter;
-import dev.gatehouse.core.throttle.ThrottleDecision;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -70,67 +69,21 @@ public final class PasswordAuthenticationProvider implements AuthenticationProvi
         if (account.length() > MAX_USERNAME_LENGTH) {
             throw bad();
         }
-        // Attempts for one account run one at a time on this node: check, verify and record as one step, so a
-        // burst of parallel guesses cannot all pass the check before the first failure is counted (found in
-        // review: 40 parallel wrong passwords were all verified). A waiter gives up after a few seconds.
-        java.util.concurrent.locks.ReentrantLock lock =
-                ACCOUNT_LOCKS[Math.floorMod(account.hashCode(), ACCOUNT_LOCKS.length)];
-        boolean locked;
-        try {
-            locked = lock.tryLock(LOCK_WAIT_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new Throttled();
-        }
-        if (!locked) {
-            throw new Throttled();
-        }
-        try {
-            return authenticateSerially(authentication, username, password, account, address);
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private static final int LOCK_WAIT_SECONDS = 5;
-    private static final java.util.concurrent.locks.ReentrantLock[] ACCOUNT_LOCKS = locks(256);
-
-    private static java.util.concurrent.locks.ReentrantLock[] locks(int n) {
-        java.util.concurrent.locks.ReentrantLock[] locks = new java.util.concurrent.locks.ReentrantLock[n];
-        for (int i = 0; i < n; i++) {
-            locks[i] = new java.util.concurrent.locks.ReentrantLock(true);
-        }
-        return locks;
-    }
-
-    private Authentication authenticateSerially(
-            Authentication authentication, @Nullable String username, String password, String account, String address) {
-        ThrottleDecision decision = limiter.check(account, address);
-        if (!decision.allowed()) {
-            throw new Throttled();
-        }
         Optional<JdbcUserStore.StoredUser> found =
                 username == null || username.isEmpty() || username.length() > MAX_USERNAME_LENGTH
                         ? Optional.empty()
                         : users.find(username);
-        @Nullable Verification result;
-        try {
-            if (found.isEmpty() || !found.get().enabled()) {
-                hasher.verifyUnknownUser(password);
-                result = null;
-            } else {
-                result = hasher.verify(password, found.get().passwordHash());
-            }
-        } catch (PasswordException e) {
-            // Too long, empty, or a stored hash we cannot read: a refusal like any other, no detail to the client.
-            log.debug("password verification refused: {}", e.reason());
-            result = null;
+        // Check, verify and record as one step per account (auth-core's limiter): a burst of parallel guesses
+        // cannot all pass the check before the first failure is counted (found in review).
+        AttemptLimiter.Attempt<Verification> attempt =
+                limiter.attempt(account, address, () -> verify(found, password), Verification::matched);
+        if (attempt.throttled()) {
+            throw new Throttled();
         }
+        Verification result = attempt.result();
         if (result == null || !result.matched()) {
-            limiter.recordFailure(account, address);
             throw bad();
         }
-        limiter.recordSuccess(account, address);
         JdbcUserStore.StoredUser user = found.get();
         result.upgradedHash().ifPresent(upgraded -> {
             if (users.upgradeHash(user.username(), user.passwordHash(), upgraded)) {
@@ -146,6 +99,21 @@ public final class PasswordAuthenticationProvider implements AuthenticationProvi
             authorities.add(new SimpleGrantedAuthority("ROLE_" + role));
         }
         return UsernamePasswordAuthenticationToken.authenticated(user.username(), null, authorities);
+    }
+
+    /** The password check; {@code null} for an unknown or disabled user (after the same work) or an unusable input. */
+    private @Nullable Verification verify(Optional<JdbcUserStore.StoredUser> found, String password) {
+        try {
+            if (found.isEmpty() || !found.get().enabled()) {
+                hasher.verifyUnknownUser(password);
+                return null;
+            }
+            return hasher.verify(password, found.get().passwordHash());
+        } catch (PasswordException e) {
+            // Too long, empty, or a stored hash we cannot read: a refusal like any other, no detail to the client.
+            log.debug("password verification refused: {}", e.reason());
+            return null;
+        }
     }
 
     /** Too many recent failures; the message is shown to nobody (the login page says only "error"). */
