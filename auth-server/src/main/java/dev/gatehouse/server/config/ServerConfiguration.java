@@ -61,6 +61,14 @@ class ServerConfiguration {
         return Clock.systemUTC();
     }
 
+    /** Audit events to the log; the JDBC audit log replaces this bean when present. */
+    @Bean
+    @org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean(
+            dev.gatehouse.server.audit.AuditLog.class)
+    dev.gatehouse.server.audit.AuditLog auditLog() {
+        return new dev.gatehouse.server.audit.LoggingAuditLog();
+    }
+
     @Bean
     SecureRandom secureRandom() {
         return new SecureRandom();
