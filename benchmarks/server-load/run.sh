@@ -1,60 +1,105 @@
 #!/usr/bin/env bash
-# Token-endpoint load test (client credentials) with wrk: Gatehouse vs Spring Authorization Server's defaults,
-# and Keycloak when KEYCLOAK_HOME points at an unpacked keycloak-quarkus-dist (see README-server.md).
-# Same machine, same JDK, one after the other. Usage: benchmarks/server-load/run.sh [duration] [connections]
+# Token-endpoint load test (client credentials) with wrk, side by side in one run on this machine:
+#   gatehouse    - auth-server on its embedded default (H2 file database, every authorization persisted)
+#   sas-default  - Spring Authorization Server's Boot auto-configuration (in memory, {bcrypt} client secret)
+#   keycloak     - Keycloak 26.7.3 start-dev (keycloak.sh; skipped with PEERS="gatehouse sas-default")
+# All servers are started first and warmed up, then measured in alternating rounds, so a burst of load from
+# elsewhere on the machine hits every server rather than one. Reports tokens/s, p50, p99 and the server's own CPU
+# time per token (utime+stime from /proc), which is the least noise-sensitive figure on a shared machine.
+# Usage: benchmarks/server-load/run.sh [duration] [connections]   env: ROUNDS (3), WARMUP (15s), PEERS, DB=postgres
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 DURATION="${1:-20s}"
 CONNECTIONS="${2:-16}"
-WARMUP="${WARMUP:-10s}"
+WARMUP="${WARMUP:-15s}"
+ROUNDS="${ROUNDS:-3}"
+PEERS="${PEERS:-gatehouse sas-default keycloak}"
 HERE=benchmarks/server-load
 WORK=$(mktemp -d /tmp/gatehouse-load.XXXXXX)
-PIDS=()
-cleanup() { for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done; }
+declare -A PID URL ID SECRET TOKEN_PATH SCOPE
+cleanup() { for p in "${PID[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done; }
 trap cleanup EXIT
 
 command -v wrk >/dev/null || { echo "needs wrk (apt-get install wrk)" >&2; exit 2; }
-
-wait_for() { # url
-  for _ in $(seq 1 120); do curl -s -o /dev/null "$1" && return 0; sleep 1; done
-  echo "timed out waiting for $1" >&2; return 1
-}
-
-measure() { # name url client secret
-  echo "==> $1: warm-up $WARMUP"
-  SCOPE=${SCOPE-api.read} TOKEN_PATH=${TOKEN_PATH:-/oauth2/token} CLIENT_ID=$3 CLIENT_SECRET=$4 wrk -t2 -c"$CONNECTIONS" -d"$WARMUP" -s $HERE/token-cc.lua "$2" >/dev/null
-  echo "==> $1: $DURATION, $CONNECTIONS connections"
-  SCOPE=${SCOPE-api.read} TOKEN_PATH=${TOKEN_PATH:-/oauth2/token} CLIENT_ID=$3 CLIENT_SECRET=$4 wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -s $HERE/token-cc.lua "$2" \
-    | tee "$WORK/$1.txt" | grep -E 'RESULT|Non-2xx'
-}
+wait_for() { for _ in $(seq 1 180); do curl -s -o /dev/null "$1" && return 0; sleep 1; done; echo "timed out: $1" >&2; return 1; }
+cpu_ticks() { awk '{print $14+$15}' "/proc/$1/stat"; }
+wanted() { [[ " $PEERS " == *" $1 "* ]]; }
 
 echo "==> building"
-mvn -B -q -DskipTests -Dspotless.check.skip=true install -pl auth-server -am
-mvn -B -q -DskipTests -Dspotless.check.skip=true -f $HERE/sas-default/pom.xml package
+mvn -B -q -DskipTests -Dspotless.check.skip=true -Djavadoc.skip=true package -pl auth-server -am
+wanted sas-default && mvn -B -q -DskipTests -Dspotless.check.skip=true -f $HERE/sas-default/pom.xml package
 
-# Gatehouse: H2 file database (the default), state persisted.
-java -jar auth-server/target/gatehouse-server.jar --server.port=9400 --gatehouse.dev-mode=true --gatehouse.demo=true --gatehouse.data-dir="$WORK/gatehouse" \
-  --logging.level.root=WARN >"$WORK/gatehouse.log" 2>&1 &
-PIDS+=($!)
-wait_for http://localhost:9400/oauth2/jwks
-for _ in $(seq 1 30); do [ -s "$WORK/gatehouse/demo-credentials.txt" ] && break; sleep 1; done
-SECRET=$(awk '/service secret/ {print $NF}' "$WORK/gatehouse/demo-credentials.txt")
-measure gatehouse http://localhost:9400 gatehouse-demo-service "$SECRET"
-kill "${PIDS[-1]}"; wait "${PIDS[-1]}" 2>/dev/null || true
-
-# Spring Authorization Server defaults: in memory, {bcrypt} client secret.
-BENCH_SECRET=$(head -c 32 /dev/urandom | base64 | tr -d '=+/')
-BCRYPT=$(java -cp "$(ls ~/.m2/repository/org/springframework/security/spring-security-crypto/*/spring-security-crypto-*.jar | grep -v sources | tail -1):$(ls ~/.m2/repository/commons-logging/commons-logging/*/*.jar 2>/dev/null | tail -1)" \
-  $HERE/BcryptOnce.java "$BENCH_SECRET")
-BENCH_SECRET_BCRYPT="{bcrypt}$BCRYPT" java -jar $HERE/sas-default/target/sas-default-peer.jar \
-  >"$WORK/sas.log" 2>&1 &
-PIDS+=($!)
-wait_for http://localhost:9401/oauth2/jwks
-measure sas-default http://localhost:9401 bench "$BENCH_SECRET"
-kill "${PIDS[-1]}"; wait "${PIDS[-1]}" 2>/dev/null || true
-
-if [ -n "${KEYCLOAK_HOME:-}" ]; then
-  echo "==> keycloak: expects a running start-dev server on :8080 with realm 'bench' and client 'bench' (README-server.md)"
-  SCOPE="" TOKEN_PATH=/realms/bench/protocol/openid-connect/token measure keycloak http://localhost:8080 bench "${KEYCLOAK_SECRET:?}"
+if wanted gatehouse; then
+  EXTRA=()
+  if [ "${DB:-h2}" = postgres ]; then
+    : "${SPRING_DATASOURCE_URL:?DB=postgres needs SPRING_DATASOURCE_URL, _USERNAME and _PASSWORD}"
+  fi
+  # Rate limits are a production default; a load generator on one address is exactly what they stop.
+  java -jar auth-server/target/gatehouse-server.jar --server.port=9400 --gatehouse.dev-mode=true --gatehouse.demo=true \
+    --gatehouse.data-dir="$WORK/gatehouse" --gatehouse.rate-limit.enabled=false --logging.level.root=WARN \
+    "${EXTRA[@]}" >"$WORK/gatehouse.log" 2>&1 &
+  PID[gatehouse]=$!
+  wait_for http://localhost:9400/oauth2/jwks
+  for _ in $(seq 1 30); do [ -s "$WORK/gatehouse/demo-credentials.txt" ] && break; sleep 1; done
+  URL[gatehouse]=http://localhost:9400; ID[gatehouse]=gatehouse-demo-service
+  SECRET[gatehouse]=$(awk '/service secret/ {print $NF}' "$WORK/gatehouse/demo-credentials.txt")
+  TOKEN_PATH[gatehouse]=/oauth2/token; SCOPE[gatehouse]=api.read
 fi
+
+if wanted sas-default; then
+  BENCH_SECRET=$(head -c 32 /dev/urandom | base64 | tr -d '=+/')
+  BCRYPT=$(java -cp "$(ls ~/.m2/repository/org/springframework/security/spring-security-crypto/*/spring-security-crypto-*.jar | grep -v sources | tail -1):$(ls ~/.m2/repository/commons-logging/commons-logging/*/*.jar 2>/dev/null | tail -1)" \
+    $HERE/BcryptOnce.java "$BENCH_SECRET")
+  BENCH_SECRET_BCRYPT="{bcrypt}$BCRYPT" java -jar $HERE/sas-default/target/sas-default-peer.jar >"$WORK/sas.log" 2>&1 &
+  PID[sas-default]=$!
+  wait_for http://localhost:9401/oauth2/jwks
+  URL[sas-default]=http://localhost:9401; ID[sas-default]=bench; SECRET[sas-default]=$BENCH_SECRET
+  TOKEN_PATH[sas-default]=/oauth2/token; SCOPE[sas-default]=api.read
+fi
+
+if wanted keycloak; then
+  SECRET[keycloak]=$($HERE/keycloak.sh "$WORK/keycloak" | tail -1)
+  PID[keycloak]=$(cat "$WORK/keycloak/keycloak.pid")
+  # kc.sh execs java; the JVM is the child whose command line holds 'quarkus'
+  JPID=$(pgrep -f "kc.sh|quarkus" -P "${PID[keycloak]}" | head -1 || true)
+  [ -n "$JPID" ] && PID[keycloak]=$JPID
+  URL[keycloak]=http://localhost:8080; ID[keycloak]=bench
+  TOKEN_PATH[keycloak]=/realms/bench/protocol/openid-connect/token; SCOPE[keycloak]=""
+fi
+
+load() { # name duration extra-wrk-args...
+  local n=$1 d=$2; shift 2
+  SCOPE="${SCOPE[$n]}" TOKEN_PATH="${TOKEN_PATH[$n]}" CLIENT_ID="${ID[$n]}" CLIENT_SECRET="${SECRET[$n]}" \
+    wrk -t2 -c"$CONNECTIONS" -d"$d" "$@" -s $HERE/token-cc.lua "${URL[$n]}"
+}
+SERVERS=()
+for n in gatehouse sas-default keycloak; do wanted "$n" && [ -n "${URL[$n]:-}" ] && SERVERS+=("$n"); done
+for n in "${SERVERS[@]}"; do echo "==> $n: warm-up $WARMUP"; load "$n" "$WARMUP" >/dev/null; done
+for r in $(seq 1 "$ROUNDS"); do
+  for n in "${SERVERS[@]}"; do
+    c0=$(cpu_ticks "${PID[$n]}")
+    line=$(load "$n" "$DURATION" --latency | grep RESULT)
+    c1=$(cpu_ticks "${PID[$n]}")
+    req=$(sed 's/.*requests=\([0-9]*\).*/\1/' <<<"$line")
+    cpu=$(python3 -c "print(round(($c1-$c0)*1000/$(getconf CLK_TCK)/max($req,1),3))")
+    echo "round=$r server=$n ${line#RESULT } cpu_ms_per_token=$cpu load=$(cut -d' ' -f1 /proc/loadavg)" | tee -a "$WORK/results.txt"
+  done
+done
+echo "==> summary (mean of $ROUNDS rounds)"
+python3 - "$WORK/results.txt" <<'PY'
+import sys, collections, re
+rows = collections.defaultdict(list)
+for line in open(sys.argv[1]):
+    kv = dict(re.findall(r'(\w+)=([^\s]+)', line))
+    rows[kv['server']].append(kv)
+mean = lambda n, k: sum(float(r[k]) for r in rows[n]) / len(rows[n])
+for n in rows:
+    print(f"{n:12} tokens/s={mean(n,'tokens_per_s'):8.1f}  p50={mean(n,'p50_ms'):7.1f} ms  p99={mean(n,'p99_ms'):7.1f} ms"
+          f"  cpu/token={mean(n,'cpu_ms_per_token'):.3f} ms  errors={sum(int(r['errors']) for r in rows[n])}")
+if 'gatehouse' in rows:
+    for peer in [p for p in rows if p != 'gatehouse']:
+        print(f"gatehouse / {peer}: throughput {mean('gatehouse','tokens_per_s')/mean(peer,'tokens_per_s'):.2f}x,"
+              f" p99 {mean(peer,'p99_ms')/mean('gatehouse','p99_ms'):.2f}x lower,"
+              f" cpu per token {mean(peer,'cpu_ms_per_token')/mean('gatehouse','cpu_ms_per_token'):.2f}x less")
+PY
 echo "results in $WORK"

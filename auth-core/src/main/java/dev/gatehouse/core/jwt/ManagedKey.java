@@ -11,11 +11,13 @@ import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jose.crypto.MACVerifier;
 import com.nimbusds.jose.crypto.RSASSASigner;
 import com.nimbusds.jose.crypto.RSASSAVerifier;
+import com.nimbusds.jose.crypto.impl.BaseJWSProvider;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.OctetKeyPair;
 import com.nimbusds.jose.jwk.OctetSequenceKey;
 import com.nimbusds.jose.jwk.RSAKey;
+import dev.gatehouse.core.crypto.NativeCrypto;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
@@ -143,8 +145,8 @@ public final class ManagedKey {
     private JWSSigner createSigner() {
         try {
             return switch (algorithm.family()) {
-                case RSA -> new RSASSASigner((RSAKey) jwk);
-                case EC -> new ECDSASigner((ECKey) jwk);
+                case RSA -> onNativeProvider(new RSASSASigner((RSAKey) jwk));
+                case EC -> onNativeProvider(new ECDSASigner((ECKey) jwk));
                 case OKP -> new Ed25519Signer((OctetKeyPair) jwk);
                 case OCT -> new MACSigner((OctetSequenceKey) jwk);
             };
@@ -158,8 +160,8 @@ public final class ManagedKey {
     static JWSVerifier verifierFor(JWK key, JwsAlgorithm algorithm) {
         try {
             return switch (algorithm.family()) {
-                case RSA -> new RSASSAVerifier((RSAKey) key);
-                case EC -> new ECDSAVerifier((ECKey) key);
+                case RSA -> onNativeProvider(new RSASSAVerifier((RSAKey) key));
+                case EC -> onNativeProvider(new ECDSAVerifier((ECKey) key));
                 case OKP -> new Ed25519Verifier(((OctetKeyPair) key).toPublicJWK());
                 case OCT -> new MACVerifier((OctetSequenceKey) key);
             };
@@ -168,6 +170,15 @@ public final class ManagedKey {
                     TokenException.Reason.ALGORITHM_NOT_ALLOWED,
                     "key " + key.getKeyID() + " is not a " + algorithm.family() + " key for " + algorithm.joseName());
         }
+    }
+
+    /**
+     * RSA and ECDSA through the native provider when there is one ({@link NativeCrypto}); Ed25519 stays on Tink
+     * and HMAC on the JDK, which are already fast.
+     */
+    private static <T extends BaseJWSProvider> T onNativeProvider(T provider) {
+        NativeCrypto.provider().ifPresent(p -> provider.getJCAContext().setProvider(p));
+        return provider;
     }
 
     @Override

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Starts Keycloak 26.7.3 (keycloak-quarkus-dist from Maven Central) in dev mode on :8080 and creates realm
+# 'bench' with a confidential client 'bench' (service accounts, client credentials only). Prints the client
+# secret on the last line of stdout. Keycloak needs Java 21+: it runs on the newest Temurin JDK under /usr/lib/jvm.
+# Usage: benchmarks/server-load/keycloak.sh <work-dir>   (the server keeps running; its pid is in <work-dir>/keycloak.pid)
+set -euo pipefail
+WORK="${1:?work dir}"
+VERSION=26.7.3
+PORT="${KEYCLOAK_PORT:-8080}"
+ZIP=~/.m2/repository/org/keycloak/keycloak-quarkus-dist/$VERSION/keycloak-quarkus-dist-$VERSION.zip
+[ -f "$ZIP" ] || mvn -B -q dependency:get -Dtransitive=false -Dartifact=org.keycloak:keycloak-quarkus-dist:$VERSION:zip >&2
+JDK=$(ls -d /usr/lib/jvm/temurin-*-jdk-* 2>/dev/null | sort -V | tail -1)
+[ -n "$JDK" ] || { echo "Keycloak needs a Java 21+ JDK under /usr/lib/jvm" >&2; exit 2; }
+mkdir -p "$WORK"
+[ -d "$WORK/keycloak-$VERSION" ] || unzip -q "$ZIP" -d "$WORK"
+KC="$WORK/keycloak-$VERSION"
+ADMIN_PASSWORD=$(head -c 24 /dev/urandom | base64 | tr -d '=+/')
+SECRET=$(head -c 32 /dev/urandom | base64 | tr -d '=+/')
+JAVA_HOME="$JDK" KC_BOOTSTRAP_ADMIN_USERNAME=admin KC_BOOTSTRAP_ADMIN_PASSWORD="$ADMIN_PASSWORD" \
+  "$KC/bin/kc.sh" start-dev --http-port="$PORT" --log-level=warn >"$WORK/keycloak.log" 2>&1 &
+echo $! >"$WORK/keycloak.pid"
+for _ in $(seq 1 180); do curl -s -o /dev/null "http://localhost:$PORT/realms/master" && break; sleep 1; done
+export JAVA_HOME="$JDK"
+"$KC/bin/kcadm.sh" config credentials --config "$WORK/kcadm.config" --server "http://localhost:$PORT" \
+  --realm master --user admin --password "$ADMIN_PASSWORD" >&2
+"$KC/bin/kcadm.sh" create realms --config "$WORK/kcadm.config" -s realm=bench -s enabled=true >&2
+"$KC/bin/kcadm.sh" create clients --config "$WORK/kcadm.config" -r bench -s clientId=bench -s enabled=true \
+  -s publicClient=false -s serviceAccountsEnabled=true -s standardFlowEnabled=false \
+  -s directAccessGrantsEnabled=false -s clientAuthenticatorType=client-secret -s secret="$SECRET" >&2
+echo "$SECRET"
