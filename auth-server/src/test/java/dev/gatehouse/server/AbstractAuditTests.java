@@ -47,6 +47,7 @@ import org.springframework.security.oauth2.core.AuthorizationGrantType;
 import org.springframework.security.oauth2.core.ClientAuthenticationMethod;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClient;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
+import org.springframework.security.oauth2.server.authorization.settings.ClientSettings;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
@@ -71,6 +72,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 abstract class AbstractAuditTests {
 
     static final String PASSWORD = "audit password 4 test";
+    static final String REDIRECT = "http://127.0.0.1:8084/cb";
     static final Duration FLUSH = Duration.ofSeconds(20);
     private static final Pattern CSRF = Pattern.compile("name=\"_csrf\"[^>]*value=\"([^\"]+)\"");
     private static final Totp TOTP = Totp.of(TotpParameters.defaults());
@@ -308,6 +310,136 @@ abstract class AbstractAuditTests {
         assertThat(details(refused)).containsEntry("error", "invalid_client");
         assertNoSecrets(
                 List.of(clientSecret, accessToken, accessToken.substring(accessToken.lastIndexOf('.') + 1)), null);
+    }
+
+    @Test
+    void refreshWhenRotatedThenReusedThenRefreshAndFamilyRevocationRecorded() throws Exception {
+        String name = newUser();
+        String webClient = "audit-web-" + UUID.randomUUID();
+        String webSecret = clientSecrets.generate();
+        clients.save(RegisteredClient.withId(UUID.randomUUID().toString())
+                .clientId(webClient)
+                .clientSecret(clientSecrets.encoder().encode(webSecret))
+                .clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_BASIC)
+                .authorizationGrantType(AuthorizationGrantType.AUTHORIZATION_CODE)
+                .authorizationGrantType(AuthorizationGrantType.REFRESH_TOKEN)
+                .redirectUri(REDIRECT)
+                .scope("openid")
+                .clientSettings(ClientSettings.builder()
+                        .requireProofKey(true)
+                        .requireAuthorizationConsent(false)
+                        .build())
+                .build());
+        HttpBrowser browser = new HttpBrowser(base);
+        AbstractAuthorizationServerTests.Pkce pkce = AbstractAuthorizationServerTests.Pkce.create();
+        String state = UUID.randomUUID().toString();
+        String authorize = base + "/oauth2/authorize?"
+                + HttpBrowser.encode(Map.of(
+                        "response_type",
+                        "code",
+                        "client_id",
+                        webClient,
+                        "redirect_uri",
+                        REDIRECT,
+                        "scope",
+                        "openid",
+                        "state",
+                        state,
+                        "code_challenge",
+                        pkce.challenge(),
+                        "code_challenge_method",
+                        "S256"));
+        browser.get(authorize);
+        String next =
+                browser.login(name, PASSWORD).headers().firstValue("Location").orElseThrow();
+        String code = HttpBrowser.query(
+                        browser.get(next).headers().firstValue("Location").orElseThrow())
+                .get("code");
+        assertThat(code).isNotNull();
+        HttpResponse<String> exchanged = browser.postForm(
+                "/oauth2/token",
+                Map.of(
+                        "grant_type",
+                        "authorization_code",
+                        "code",
+                        code,
+                        "redirect_uri",
+                        REDIRECT,
+                        "code_verifier",
+                        pkce.verifier()),
+                "Authorization",
+                HttpBrowser.basic(webClient, webSecret));
+        assertThat(exchanged.statusCode()).as(exchanged.body()).isEqualTo(200);
+        Map<String, Object> first = JSONObjectUtils.parse(exchanged.body());
+        String rt1 = (String) first.get("refresh_token");
+        HttpResponse<String> refreshed = refresh(browser, webClient, webSecret, rt1);
+        assertThat(refreshed.statusCode()).isEqualTo(200);
+        String rt2 = (String) JSONObjectUtils.parse(refreshed.body()).get("refresh_token");
+        HttpResponse<String> reused = refresh(browser, webClient, webSecret, rt1);
+        assertThat(reused.statusCode()).isEqualTo(400);
+        flush();
+
+        Map<String, Object> issue = onlyRow(header(exchanged));
+        assertThat(issue.get("type")).isEqualTo("token.issue");
+        assertThat(issue.get("subject")).isEqualTo(name);
+        assertThat(details(issue))
+                .containsEntry("grant_type", "authorization_code")
+                .containsEntry("refresh_token", "issued")
+                .containsEntry("id_token", "issued")
+                .containsKey("jti");
+        Map<String, Object> refresh = onlyRow(header(refreshed));
+        assertThat(refresh.get("type")).isEqualTo("token.refresh");
+        assertThat(details(refresh)).containsEntry("grant_type", "refresh_token");
+        List<Map<String, Object>> reuse = rows(header(reused));
+        assertThat(reuse).extracting(r -> r.get("type")).containsExactlyInAnyOrder("token.revoke", "token.failure");
+        Map<String, Object> revoke = reuse.stream()
+                .filter(r -> "token.revoke".equals(r.get("type")))
+                .findFirst()
+                .orElseThrow();
+        assertThat(revoke.get("subject")).isEqualTo(name);
+        assertThat(details(revoke))
+                .containsEntry("reason", "refresh_token_reuse")
+                .containsEntry("authorization_id", details(issue).get("authorization_id"));
+        String idToken = (String) first.get("id_token");
+        assertNoSecrets(
+                List.of(
+                        code,
+                        webSecret,
+                        pkce.verifier(),
+                        rt1,
+                        rt2,
+                        (String) first.get("access_token"),
+                        idToken.substring(idToken.lastIndexOf('.') + 1)),
+                null);
+    }
+
+    @Test
+    void purgeWhenRowsOlderThanCutoffThenDeletedAndChainVerifiesFromAnchor() throws Exception {
+        auditLog.record(new AuditEvent("test.purge.old", AuditEvent.SUCCESS, null, null, Map.of()));
+        flush();
+        Thread.sleep(5);
+        Instant cutoff = clock.instant();
+        Thread.sleep(5);
+        auditLog.record(new AuditEvent("test.purge.new", AuditEvent.SUCCESS, null, null, Map.of()));
+        flush();
+        AuditChain.Purge purge = chain.purgeBefore(cutoff);
+        assertThat(purge.deleted()).isPositive();
+        assertThat(jdbc.queryForObject(
+                        "SELECT COUNT(*) FROM gh_audit_event WHERE type = 'test.purge.old'", Integer.class))
+                .isZero();
+        assertThat(jdbc.queryForObject(
+                        "SELECT COUNT(*) FROM gh_audit_event WHERE type = 'test.purge.new'", Integer.class))
+                .isOne();
+        AuditChain.Verification v = chain.verify();
+        assertThat(v.intact()).as(v.toString()).isTrue();
+        tx.executeWithoutResult(s -> {
+            // A moved anchor no longer fits the first kept row.
+            jdbc.update("UPDATE gh_audit_chain SET anchor_hash = ? WHERE id = 1", "0".repeat(64));
+            AuditChain.Verification broken = chain.verify();
+            assertThat(broken.firstBrokenId()).isEqualTo(purge.anchorId() + 1);
+            assertThat(broken.reason()).isEqualTo(AuditChain.Break.LINK_BROKEN);
+            s.setRollbackOnly();
+        });
     }
 
     // ---------------------------------------------------------------- no secrets, structured log
@@ -551,17 +683,33 @@ abstract class AbstractAuditTests {
         }
     }
 
+    HttpResponse<String> refresh(HttpBrowser browser, String client, String secret, String refreshToken) {
+        return browser.postForm(
+                "/oauth2/token",
+                Map.of("grant_type", "refresh_token", "refresh_token", refreshToken),
+                "Authorization",
+                HttpBrowser.basic(client, secret));
+    }
+
+    List<Map<String, Object>> rows(String correlationId) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (Map<String, Object> row :
+                jdbc.queryForList("SELECT * FROM gh_audit_event WHERE correlation_id = ?", correlationId)) {
+            Map<String, Object> lower = new java.util.HashMap<>();
+            row.forEach((k, v) -> lower.put(k.toLowerCase(java.util.Locale.ROOT), v));
+            out.add(lower);
+        }
+        return out;
+    }
+
     static String header(HttpResponse<String> r) {
         return r.headers().firstValue(CorrelationIdFilter.HEADER).orElseThrow();
     }
 
     Map<String, Object> onlyRow(String correlationId) {
-        List<Map<String, Object>> rows =
-                jdbc.queryForList("SELECT * FROM gh_audit_event WHERE correlation_id = ?", correlationId);
+        List<Map<String, Object>> rows = rows(correlationId);
         assertThat(rows).as("events of request " + correlationId).hasSize(1);
-        Map<String, Object> row = new java.util.HashMap<>();
-        rows.get(0).forEach((k, v) -> row.put(k.toLowerCase(java.util.Locale.ROOT), v));
-        return row;
+        return rows.get(0);
     }
 
     static Map<String, Object> details(Map<String, Object> row) {
