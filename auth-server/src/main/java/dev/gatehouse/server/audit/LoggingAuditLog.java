@@ -1,21 +1,33 @@
 package dev.gatehouse.server.audit;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import java.time.Clock;
+import java.util.Objects;
+import org.slf4j.MDC;
 
-/** The minimal audit log: one structured line per event on the {@code gatehouse.audit} logger. */
+/**
+ * The minimal audit log: one structured line per event on the {@code gatehouse.audit} logger, nothing stored. The
+ * server uses {@link JdbcAuditLog}; this one is for tools and tests that need an {@link AuditLog} without a database.
+ */
 public final class LoggingAuditLog implements AuditLog {
 
-    private static final Logger LOG = LoggerFactory.getLogger("gatehouse.audit");
+    private final Clock clock;
+
+    /** A logging audit log on the system clock. */
+    public LoggingAuditLog() {
+        this(Clock.systemUTC());
+    }
+
+    /**
+     * A logging audit log.
+     *
+     * @param clock stamps the events
+     */
+    public LoggingAuditLog(Clock clock) {
+        this.clock = Objects.requireNonNull(clock, "clock must not be null");
+    }
 
     @Override
     public void record(AuditEvent event) {
-        LOG.atInfo()
-                .addKeyValue("type", event.type())
-                .addKeyValue("outcome", event.outcome())
-                .addKeyValue("actor", event.actor())
-                .addKeyValue("subject", event.subject())
-                .addKeyValue("details", event.details())
-                .log("audit {} {}", event.type(), event.outcome());
+        AuditLogLines.event(RecordedEvent.of(event, clock.instant(), MDC.get(CorrelationIdFilter.MDC_KEY)));
     }
 }

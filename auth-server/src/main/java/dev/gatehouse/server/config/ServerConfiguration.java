@@ -8,6 +8,11 @@ import dev.gatehouse.core.jwt.KeyRing;
 import dev.gatehouse.core.jwt.TokenVerifier;
 import dev.gatehouse.core.password.PasswordHasher;
 import dev.gatehouse.core.throttle.AttemptLimiter;
+import dev.gatehouse.server.audit.AuditChain;
+import dev.gatehouse.server.audit.AuditLog;
+import dev.gatehouse.server.audit.AuditProperties;
+import dev.gatehouse.server.audit.AuditingAuthorizationService;
+import dev.gatehouse.server.audit.JdbcAuditLog;
 import dev.gatehouse.server.clients.CachingRegisteredClientRepository;
 import dev.gatehouse.server.clients.ClientSecrets;
 import dev.gatehouse.server.keys.JdbcKeyRepository;
@@ -22,6 +27,7 @@ import dev.gatehouse.server.tokens.RolesTokenCustomizer;
 import dev.gatehouse.server.users.JdbcAttemptStore;
 import dev.gatehouse.server.users.JdbcUserStore;
 import dev.gatehouse.server.users.PasswordAuthenticationProvider;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -61,12 +67,19 @@ class ServerConfiguration {
         return Clock.systemUTC();
     }
 
-    /** Audit events to the log; the JDBC audit log replaces this bean when present. */
+    /**
+     * Audit events to the {@code gatehouse.audit} log at once and, through a bounded queue and one writer thread, to
+     * the hash-chained {@code gh_audit_event} table ({@code audit.AuditConfiguration} defines the chain). Closed
+     * (queue drained) when the context closes, before the data source.
+     */
     @Bean
-    @org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean(
-            dev.gatehouse.server.audit.AuditLog.class)
-    dev.gatehouse.server.audit.AuditLog auditLog() {
-        return new dev.gatehouse.server.audit.LoggingAuditLog();
+    JdbcAuditLog auditLog(AuditChain chain, AuditProperties audit, Clock clock, MeterRegistry registry) {
+        return JdbcAuditLog.builder()
+                .chain(chain)
+                .properties(audit)
+                .clock(clock)
+                .meterRegistry(registry)
+                .build();
     }
 
     @Bean
@@ -178,8 +191,10 @@ class ServerConfiguration {
 
     @Bean
     OAuth2AuthorizationService authorizationService(
-            JdbcTemplate jdbc, RegisteredClientRepository clients, Clock clock) {
-        return new RefreshTokenReuseDetection(new JdbcOAuth2AuthorizationService(jdbc, clients), jdbc, clock);
+            JdbcTemplate jdbc, RegisteredClientRepository clients, Clock clock, AuditLog audit) {
+        // Outermost: remembers what was saved in this request, so token and revocation events name the jti.
+        return new AuditingAuthorizationService(
+                new RefreshTokenReuseDetection(new JdbcOAuth2AuthorizationService(jdbc, clients), jdbc, clock, audit));
     }
 
     @Bean

@@ -7,12 +7,18 @@ import dev.gatehouse.core.mfa.TotpEnrolment;
 import dev.gatehouse.core.mfa.TotpService;
 import dev.gatehouse.core.mfa.TotpVerification;
 import dev.gatehouse.core.throttle.AttemptLimiter;
+import dev.gatehouse.core.throttle.ThrottleDecision;
+import dev.gatehouse.server.audit.AuditEvent;
+import dev.gatehouse.server.audit.AuditEvents;
+import dev.gatehouse.server.audit.AuditLog;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 import org.owasp.encoder.Encode;
@@ -51,12 +57,15 @@ public final class MfaController {
 
     private static final Logger log = LoggerFactory.getLogger(MfaController.class);
     private static final int MAX_CODE_LENGTH = 64;
+    private static final String TOTP = "totp";
+    private static final String RECOVERY_CODE = "recovery_code";
 
     private final TotpService totp;
     private final RecoveryCodes recoveryCodes;
     private final AttemptLimiter limiter;
     private final MfaPolicy policy;
     private final Clock clock;
+    private final AuditLog audit;
     private final RequestCache requestCache = new HttpSessionRequestCache();
     private final SecurityContextRepository contexts = new HttpSessionSecurityContextRepository();
 
@@ -68,18 +77,21 @@ public final class MfaController {
      * @param limiter limits code attempts (scope {@code mfa})
      * @param policy the factor policy
      * @param clock stamps the factor
+     * @param audit records every enrolment, verification, recovery-code use and lockout (never a code)
      */
     public MfaController(
             TotpService totp,
             RecoveryCodes recoveryCodes,
             @Qualifier(LIMITER_BEAN) AttemptLimiter limiter,
             MfaPolicy policy,
-            Clock clock) {
+            Clock clock,
+            AuditLog audit) {
         this.totp = Objects.requireNonNull(totp, "totp must not be null");
         this.recoveryCodes = Objects.requireNonNull(recoveryCodes, "recoveryCodes must not be null");
         this.limiter = Objects.requireNonNull(limiter, "limiter must not be null");
         this.policy = Objects.requireNonNull(policy, "policy must not be null");
         this.clock = Objects.requireNonNull(clock, "clock must not be null");
+        this.audit = Objects.requireNonNull(audit, "audit must not be null");
     }
 
     /** The TOTP step. */
@@ -99,6 +111,7 @@ public final class MfaController {
         String account = account(user);
         String address = address(request);
         if (code.length() > MAX_CODE_LENGTH) {
+            refused(AuditEvents.MFA_VERIFY, TOTP, user, account, address, false, "malformed");
             return "redirect:/mfa/totp?error";
         }
         // Check, verify and record as one step per account, so parallel guesses cannot outrun the counter.
@@ -108,8 +121,10 @@ public final class MfaController {
             if (attempt.result() != null) {
                 log.debug("TOTP refused: {}", attempt.result().outcome());
             }
+            refused(AuditEvents.MFA_VERIFY, TOTP, user, account, address, attempt.throttled(), totpReason(attempt));
             return "redirect:/mfa/totp?error";
         }
+        passed(AuditEvents.MFA_VERIFY, TOTP, user, address, null);
         grantOtpFactor(user, request, response);
         return "redirect:" + resume(request, response);
     }
@@ -131,13 +146,21 @@ public final class MfaController {
         String account = account(user);
         String address = address(request);
         if (code.isBlank() || code.length() > MAX_CODE_LENGTH) {
+            refused(AuditEvents.MFA_RECOVERY, RECOVERY_CODE, user, account, address, false, "malformed");
             return "redirect:/mfa/recovery?error";
         }
         AttemptLimiter.Attempt<RecoveryCodeRedemption> attempt =
                 limiter.attempt(account, address, () -> redeem(user.getName(), code), RecoveryCodeRedemption::accepted);
         if (attempt.throttled() || attempt.result() == null || !attempt.result().accepted()) {
+            refused(AuditEvents.MFA_RECOVERY, RECOVERY_CODE, user, account, address, attempt.throttled(), "rejected");
             return "redirect:/mfa/recovery?error";
         }
+        passed(
+                AuditEvents.MFA_RECOVERY,
+                RECOVERY_CODE,
+                user,
+                address,
+                Integer.toString(attempt.result().remaining()));
         grantOtpFactor(user, request, response);
         return "redirect:" + resume(request, response);
     }
@@ -174,6 +197,7 @@ public final class MfaController {
         String account = account(user);
         String address = address(request);
         if (code.length() > MAX_CODE_LENGTH) {
+            refused(AuditEvents.MFA_ENROL, TOTP, user, account, address, false, "malformed");
             return "redirect:/mfa/enroll?error";
         }
         AttemptLimiter.Attempt<TotpVerification> attempt =
@@ -182,14 +206,62 @@ public final class MfaController {
             if (attempt.result() != null) {
                 log.debug("TOTP confirmation refused: {}", attempt.result().outcome());
             }
+            refused(AuditEvents.MFA_ENROL, TOTP, user, account, address, attempt.throttled(), totpReason(attempt));
             return "redirect:/mfa/enroll?error";
         }
         List<String> codes = recoveryCodes.generate(user.getName());
+        passed(AuditEvents.MFA_ENROL, TOTP, user, address, Integer.toString(codes.size()));
         grantOtpFactor(user, request, response);
         model.addAttribute("userHtml", Encode.forHtml(user.getName()));
         model.addAttribute("codes", codes);
         model.addAttribute("continueUrl", resume(request, response));
         return "mfa-recovery-codes";
+    }
+
+    /** A passed step; {@code count} is the recovery codes left (recovery) or issued (enrolment). */
+    private void passed(String type, String factor, Authentication user, String address, @Nullable String count) {
+        Map<String, String> details = new LinkedHashMap<>();
+        details.put("factor", factor);
+        details.put("address", address);
+        if (count != null) {
+            details.put(AuditEvents.MFA_ENROL.equals(type) ? "recovery_codes_issued" : "recovery_codes_left", count);
+        }
+        audit.record(new AuditEvent(type, AuditEvent.SUCCESS, user.getName(), null, details));
+    }
+
+    /** A refused step: a wrong code (failure), a delay (denied) or a lockout ({@code mfa.locked}). */
+    private void refused(
+            String type,
+            String factor,
+            Authentication user,
+            String account,
+            String address,
+            boolean throttled,
+            String reason) {
+        Map<String, String> details = new LinkedHashMap<>();
+        details.put("factor", factor);
+        details.put("address", address);
+        String outcome = AuditEvent.FAILURE;
+        if (throttled) {
+            // Which limit applies, read only on this refusal path.
+            ThrottleDecision decision = limiter.check(account, address);
+            boolean locked = decision instanceof ThrottleDecision.Denied denied && denied.lockedOut();
+            details.put("reason", locked ? "locked_out" : "throttled");
+            details.put("retry_after_s", Long.toString(decision.retryAfterSeconds()));
+            outcome = AuditEvent.DENIED;
+            if (locked) {
+                details.put("action", type.substring(type.indexOf('.') + 1));
+                type = AuditEvents.MFA_LOCKED;
+            }
+        } else {
+            details.put("reason", reason);
+        }
+        audit.record(new AuditEvent(type, outcome, user.getName(), null, details));
+    }
+
+    private static String totpReason(AttemptLimiter.Attempt<TotpVerification> attempt) {
+        TotpVerification result = attempt.result();
+        return result == null ? "rejected" : result.outcome().name().toLowerCase(Locale.ROOT);
     }
 
     private RecoveryCodeRedemption redeem(String user, String code) {

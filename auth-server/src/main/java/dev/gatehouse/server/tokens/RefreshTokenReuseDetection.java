@@ -1,5 +1,8 @@
 package dev.gatehouse.server.tokens;
 
+import dev.gatehouse.server.audit.AuditEvent;
+import dev.gatehouse.server.audit.AuditEvents;
+import dev.gatehouse.server.audit.AuditLog;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -8,7 +11,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -47,6 +52,7 @@ public final class RefreshTokenReuseDetection implements OAuth2AuthorizationServ
     private final OAuth2AuthorizationService delegate;
     private final JdbcTemplate jdbc;
     private final Clock clock;
+    private final AuditLog audit;
 
     /**
      * Creates the decorator.
@@ -54,11 +60,14 @@ public final class RefreshTokenReuseDetection implements OAuth2AuthorizationServ
      * @param delegate the authorization store (JDBC)
      * @param jdbc the JDBC template for the consumed-token table
      * @param clock the clock
+     * @param audit records each family revocation ({@code token.revoke}, reason {@code refresh_token_reuse})
      */
-    public RefreshTokenReuseDetection(OAuth2AuthorizationService delegate, JdbcTemplate jdbc, Clock clock) {
+    public RefreshTokenReuseDetection(
+            OAuth2AuthorizationService delegate, JdbcTemplate jdbc, Clock clock, AuditLog audit) {
         this.delegate = Objects.requireNonNull(delegate, "delegate must not be null");
         this.jdbc = Objects.requireNonNull(jdbc, "jdbc must not be null");
         this.clock = Objects.requireNonNull(clock, "clock must not be null");
+        this.audit = Objects.requireNonNull(audit, "audit must not be null");
     }
 
     @Override
@@ -142,7 +151,7 @@ public final class RefreshTokenReuseDetection implements OAuth2AuthorizationServ
                     authorization.getId(),
                     Timestamp.from(expires));
         } catch (DuplicateKeyException e) {
-            revokeFamily(authorization.getId(), "concurrent use of one refresh token");
+            revokeFamily(authorization.getId(), "concurrent use of one refresh token", "concurrent_refresh");
             throw reused();
         }
     }
@@ -169,13 +178,13 @@ public final class RefreshTokenReuseDetection implements OAuth2AuthorizationServ
                     String.class,
                     hash(token));
             if (!family.isEmpty()) {
-                revokeFamily(family.get(0), "a rotated refresh token was presented again");
+                revokeFamily(family.get(0), "a rotated refresh token was presented again", "reused_refresh_token");
             }
         }
         return found;
     }
 
-    private void revokeFamily(String authorizationId, String why) {
+    private void revokeFamily(String authorizationId, String why, String detection) {
         try {
             jdbc.update(
                     "INSERT INTO gh_revoked_authorization (authorization_id, expires_at) VALUES (?, ?)",
@@ -190,6 +199,26 @@ public final class RefreshTokenReuseDetection implements OAuth2AuthorizationServ
         }
         log.warn(
                 "refresh token reuse detected ({}): revoked authorization {} and all its tokens", why, authorizationId);
+        Map<String, String> details = new LinkedHashMap<>();
+        details.put("reason", "refresh_token_reuse");
+        details.put("detection", detection);
+        details.put("authorization_id", authorizationId);
+        if (family != null) {
+            details.put("client_id", family.getRegisteredClientId());
+            OAuth2Authorization.Token<?> access = family.getAccessToken();
+            Object jti = access == null || access.getClaims() == null
+                    ? null
+                    : access.getClaims().get("jti");
+            if (jti != null) {
+                details.put("jti", jti.toString());
+            }
+        }
+        audit.record(new AuditEvent(
+                AuditEvents.TOKEN_REVOKE,
+                AuditEvent.SUCCESS,
+                null,
+                family == null ? null : family.getPrincipalName(),
+                details));
     }
 
     /**

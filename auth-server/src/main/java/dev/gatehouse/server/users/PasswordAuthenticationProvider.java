@@ -4,6 +4,7 @@ import dev.gatehouse.core.password.PasswordException;
 import dev.gatehouse.core.password.PasswordHasher;
 import dev.gatehouse.core.password.Verification;
 import dev.gatehouse.core.throttle.AttemptLimiter;
+import dev.gatehouse.core.throttle.ThrottleDecision;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -78,7 +79,8 @@ public final class PasswordAuthenticationProvider implements AuthenticationProvi
         AttemptLimiter.Attempt<Verification> attempt =
                 limiter.attempt(account, address, () -> verify(found, password), Verification::matched);
         if (attempt.throttled()) {
-            throw new Throttled();
+            // Which limit applies (a lockout or a delay), for the audit trail; read only on this refusal path.
+            throw new Throttled(limiter.check(account, address));
         }
         Verification result = attempt.result();
         if (result == null || !result.matched()) {
@@ -116,12 +118,38 @@ public final class PasswordAuthenticationProvider implements AuthenticationProvi
         }
     }
 
-    /** Too many recent failures; the message is shown to nobody (the login page says only "error"). */
-    static final class Throttled extends AuthenticationException {
+    /**
+     * Too many recent failures; the message is shown to nobody (the login page says only "error"). Carries whether
+     * the limiter's decision is a lockout, for the audit trail ({@code signin.locked}).
+     */
+    public static final class Throttled extends AuthenticationException {
         private static final long serialVersionUID = 1L;
 
-        Throttled() {
+        private final boolean lockedOut;
+        private final long retryAfterSeconds;
+
+        Throttled(ThrottleDecision decision) {
             super("Too many attempts; try again later");
+            this.lockedOut = decision instanceof ThrottleDecision.Denied denied && denied.lockedOut();
+            this.retryAfterSeconds = decision.retryAfterSeconds();
+        }
+
+        /**
+         * Whether the account and address (or the address) are locked out, rather than delayed.
+         *
+         * @return {@code true} for a lockout
+         */
+        public boolean lockedOut() {
+            return lockedOut;
+        }
+
+        /**
+         * Seconds until the next attempt may run (0 if the limiter allows one again already).
+         *
+         * @return seconds
+         */
+        public long retryAfterSeconds() {
+            return retryAfterSeconds;
         }
     }
 

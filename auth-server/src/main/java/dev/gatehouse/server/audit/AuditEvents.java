@@ -1,0 +1,53 @@
+package dev.gatehouse.server.audit;
+
+/**
+ * The event types the server records, and the detail keys they use. Types are dotted lower case, the last part
+ * saying what happened; the outcome is one of {@link AuditEvent#SUCCESS}, {@link AuditEvent#FAILURE}, {@link
+ * AuditEvent#DENIED}. Details never hold a password, code, token, secret or a hash of one.
+ */
+public final class AuditEvents {
+
+    /** A password sign-in succeeded; actor = username. */
+    public static final String SIGNIN_SUCCESS = "signin.success";
+
+    /** A password sign-in failed (wrong password, unknown or disabled user, throttled); actor = the name tried. */
+    public static final String SIGNIN_FAILURE = "signin.failure";
+
+    /** A password sign-in was refused because the account and address (or the address) are locked out. */
+    public static final String SIGNIN_LOCKED = "signin.locked";
+
+    /** A TOTP code at sign-in was accepted or refused; detail {@code factor=totp}. */
+    public static final String MFA_VERIFY = "mfa.verify";
+
+    /** A recovery code was used (success, with {@code remaining}) or refused; detail {@code factor=recovery_code}. */
+    public static final String MFA_RECOVERY = "mfa.recovery";
+
+    /** TOTP enrolment was confirmed by a first code (recovery codes issued) or the code was refused. */
+    public static final String MFA_ENROL = "mfa.enrol";
+
+    /** A second-factor attempt was refused because of a lockout; detail {@code action}: verify, recovery, enrol. */
+    public static final String MFA_LOCKED = "mfa.locked";
+
+    /** Tokens were issued at the token endpoint; details: client_id, grant_type, scope, jti. */
+    public static final String TOKEN_ISSUE = "token.issue";
+
+    /** Tokens were issued for a refresh token (rotation); same details as {@link #TOKEN_ISSUE}. */
+    public static final String TOKEN_REFRESH = "token.refresh";
+
+    /** A token request was refused (invalid_grant, invalid_scope, ...); details: client_id, grant_type, error. */
+    public static final String TOKEN_FAILURE = "token.failure";
+
+    /**
+     * Tokens were revoked: at {@code /oauth2/revoke} (reason {@code client_request}) or a whole family after refresh
+     * token reuse (reason {@code refresh_token_reuse}).
+     */
+    public static final String TOKEN_REVOKE = "token.revoke";
+
+    /** Client authentication failed at a protocol endpoint; actor = the client id presented. */
+    public static final String CLIENT_AUTH_FAILURE = "client.auth.failure";
+
+    /** Retention removed old audit events; details: deleted, anchor_id. */
+    public static final String AUDIT_PURGE = "audit.purge";
+
+    private AuditEvents() {}
+}

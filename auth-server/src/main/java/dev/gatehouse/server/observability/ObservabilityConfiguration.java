@@ -1,0 +1,47 @@
+package dev.gatehouse.server.observability;
+
+import dev.gatehouse.core.jwt.KeyRing;
+import java.time.Clock;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.annotation.Order;
+import org.springframework.security.config.Customizer;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.web.SecurityFilterChain;
+
+/**
+ * Actuator endpoints and their security. {@code /actuator/health} (and its probes) is public and shows the status
+ * only; its components and details, {@code /actuator/prometheus} and any other exposed endpoint need a bearer access
+ * token from this server carrying the {@value #SCOPE} scope (a monitoring client using client credentials; Prometheus
+ * can fetch such tokens itself with its {@code oauth2} scrape setting). The chain comes before the sign-in chain and
+ * keeps no session.
+ */
+@Configuration(proxyBeanMethods = false)
+class ObservabilityConfiguration {
+
+    /** The scope a monitoring client needs for metrics and health details. */
+    static final String SCOPE = "actuator.read";
+
+    @Bean
+    KeyRingHealthIndicator keyRingHealthIndicator(KeyRing ring, Clock clock) {
+        return new KeyRingHealthIndicator(ring, clock);
+    }
+
+    @Bean
+    @Order(0)
+    SecurityFilterChain actuatorChain(HttpSecurity http) throws Exception {
+        http.securityMatcher("/actuator/**")
+                .authorizeHttpRequests(authorize -> authorize
+                        .requestMatchers("/actuator/health", "/actuator/health/liveness", "/actuator/health/readiness")
+                        .permitAll()
+                        .anyRequest()
+                        .hasAuthority("SCOPE_" + SCOPE))
+                .oauth2ResourceServer(resourceServer -> resourceServer.jwt(Customizer.withDefaults()))
+                .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .requestCache(cache -> cache.disable())
+                // Read-only GET endpoints authenticated by bearer token, never by cookie: nothing to forge.
+                .csrf(csrf -> csrf.disable());
+        return http.build();
+    }
+}
