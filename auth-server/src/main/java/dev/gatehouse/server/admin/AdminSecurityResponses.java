@@ -43,7 +43,9 @@ final class AdminSecurityResponses implements AuthenticationEntryPoint, AccessDe
     @Override
     public void commence(HttpServletRequest request, HttpServletResponse response, AuthenticationException e)
             throws IOException {
-        boolean tokenSent = request.getHeader(HttpHeaders.AUTHORIZATION) != null;
+        String authorization = request.getHeader(HttpHeaders.AUTHORIZATION);
+        boolean tokenSent =
+                authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, "Bearer ".length());
         String description = "The access token is missing, malformed, expired, revoked or not issued by this server.";
         if (e instanceof OAuth2AuthenticationException oauth && oauth.getError() instanceof BearerTokenError bearer) {
             tokenSent = true;

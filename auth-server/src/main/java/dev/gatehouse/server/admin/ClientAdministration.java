@@ -209,8 +209,8 @@ final class ClientAdministration {
 
     /**
      * Removes a client with its authorizations (so its tokens fail introspection at once) and consents. Its secret is
-     * first expired through the repository, which also evicts this node's cache, so the secret stops working here
-     * even before the row is gone.
+     * first expired through the repository, which evicts this node's client cache; other nodes drop the client within
+     * {@code gatehouse.client-cache-ttl}.
      */
     void delete(String clientId) {
         RegisteredClient existing = find(clientId);
