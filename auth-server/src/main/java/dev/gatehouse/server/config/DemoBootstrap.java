@@ -34,7 +34,7 @@ import org.springframework.stereotype.Component;
 /**
  * On first start (no users yet), creates a demo user and two demo clients with generated credentials: a public SPA
  * client (authorization code + PKCE) and a confidential service client (client credentials, authorization code +
- * PKCE, refresh tokens, token exchange). The credentials are written once to {@code <data-dir>/demo-credentials.txt}
+ * PKCE, refresh tokens, token exchange; scope {@code admin} for the admin API). The credentials are written once to {@code <data-dir>/demo-credentials.txt}
  * (owner-only) and printed; only their hashes are in the database. Every start prints the issuer and client ids.
  */
 @Component
@@ -164,6 +164,8 @@ final class DemoBootstrap implements ApplicationListener<ApplicationReadyEvent> 
                 .scope(OidcScopes.PROFILE)
                 .scope("api.read")
                 .scope("api.write")
+                // Operator path to the admin API: a client-credentials token with scope admin (auth-server/README.md).
+                .scope("admin")
                 .clientSettings(ClientSettings.builder()
                         .requireProofKey(true)
                         .requireAuthorizationConsent(false)

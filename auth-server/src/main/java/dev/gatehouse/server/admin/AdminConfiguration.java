@@ -1,0 +1,120 @@
+package dev.gatehouse.server.admin;
+
+import dev.gatehouse.server.audit.AuditLog;
+import dev.gatehouse.server.users.JdbcUserStore;
+import io.swagger.v3.oas.models.Components;
+import io.swagger.v3.oas.models.OpenAPI;
+import io.swagger.v3.oas.models.info.Info;
+import io.swagger.v3.oas.models.security.SecurityRequirement;
+import io.swagger.v3.oas.models.security.SecurityScheme;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.converter.HttpMessageConverters;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.oauth2.jwt.JwtDecoder;
+import org.springframework.security.oauth2.server.authorization.OAuth2AuthorizationService;
+import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
+import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The admin API's wiring: its own stateless filter chain for {@code /admin/**} (an OAuth 2.0 resource server over the
+ * server's own {@link JwtDecoder}, RFC 6750 Bearer only, no session, no CSRF since no cookie ever authenticates), the
+ * policy, the audit interceptor, the strict JSON reader for request bodies and the OpenAPI description.
+ */
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(AdminProperties.class)
+class AdminConfiguration implements WebMvcConfigurer {
+
+    /** Where the OpenAPI document is served (public: it holds no secrets); set in application.yml for springdoc. */
+    static final String OPENAPI_PATH = "/admin/openapi.json";
+
+    /** Name of the security scheme in the OpenAPI document. */
+    static final String BEARER_SCHEME = "bearer";
+
+    private final AuditLog audit;
+    private final JsonMapper json;
+
+    AdminConfiguration(AuditLog audit, JsonMapper json) {
+        this.audit = audit;
+        this.json = json;
+    }
+
+    @Bean
+    AdminPolicy adminPolicy() {
+        return new AdminPolicy();
+    }
+
+    /**
+     * Before the protocol chain (order 1) and the login chain (order 2); it only matches {@code /admin/**}, which
+     * neither of them serves.
+     */
+    @Bean
+    @Order(0)
+    SecurityFilterChain adminChain(
+            HttpSecurity http,
+            JwtDecoder jwtDecoder,
+            OAuth2AuthorizationService authorizations,
+            JdbcUserStore users,
+            AdminPolicy policy,
+            AdminProperties properties)
+            throws Exception {
+        AdminSecurityResponses responses = new AdminSecurityResponses(audit, properties.scope());
+        AdminTokenConverter converter = new AdminTokenConverter(authorizations, users, properties.scope());
+        http.securityMatcher("/admin/**")
+                .authorizeHttpRequests(authorize -> authorize
+                        .requestMatchers(HttpMethod.GET, OPENAPI_PATH)
+                        .permitAll()
+                        .anyRequest()
+                        .access(new AdminAuthorizationManager(policy)))
+                .oauth2ResourceServer(resourceServer -> resourceServer
+                        .jwt(jwt -> jwt.decoder(jwtDecoder).jwtAuthenticationConverter(converter))
+                        .authenticationEntryPoint(responses)
+                        .accessDeniedHandler(responses))
+                .exceptionHandling(exceptions ->
+                        exceptions.authenticationEntryPoint(responses).accessDeniedHandler(responses))
+                .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .requestCache(cache -> cache.disable())
+                // Bearer tokens only: no cookie authenticates here, so there is nothing for CSRF to ride on.
+                .csrf(csrf -> csrf.disable())
+                .headers(headers -> headers.contentSecurityPolicy(
+                        csp -> csp.policyDirectives("default-src 'none'; frame-ancestors 'none'")));
+        return http.build();
+    }
+
+    @Override
+    public void configureMessageConverters(HttpMessageConverters.ServerBuilder builder) {
+        builder.addCustomConverter(new StrictAdminJsonConverter(json));
+    }
+
+    @Override
+    public void addInterceptors(InterceptorRegistry registry) {
+        registry.addInterceptor(new AdminAuditInterceptor(audit)).addPathPatterns("/admin/**");
+    }
+
+    @Bean
+    OpenAPI adminOpenApi() {
+        return new OpenAPI()
+                .info(new Info()
+                        .title("Gatehouse admin API")
+                        .version("v1")
+                        .description("Users, roles, sessions, clients and signing keys of the Gatehouse authorization"
+                                + " server. Every call needs an access token of this server (Bearer, RFC 6750) with"
+                                + " scope 'admin', of a user with role admin or of a client granted that scope."
+                                + " Errors are RFC 9457 problem details."))
+                .components(new Components()
+                        .addSecuritySchemes(
+                                BEARER_SCHEME,
+                                new SecurityScheme()
+                                        .type(SecurityScheme.Type.HTTP)
+                                        .scheme("bearer")
+                                        .bearerFormat("JWT")
+                                        .description("An RFC 9068 access token of this server with scope 'admin'.")))
+                .addSecurityItem(new SecurityRequirement().addList(BEARER_SCHEME));
+    }
+}

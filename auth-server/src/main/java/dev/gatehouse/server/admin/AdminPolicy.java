@@ -1,0 +1,85 @@
+package dev.gatehouse.server.admin;
+
+import dev.gatehouse.core.policy.AccessRequest;
+import dev.gatehouse.core.policy.Decision;
+import dev.gatehouse.core.policy.PolicyDecisionPoint;
+import dev.gatehouse.core.policy.Resource;
+import dev.gatehouse.core.policy.Subject;
+import dev.gatehouse.core.policy.rbac.RbacEngine;
+import dev.gatehouse.core.policy.rbac.RbacModel;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Who may do what in the admin API: auth-core's RBAC model behind a fail-closed {@link PolicyDecisionPoint}. Resource
+ * types are {@code user}, {@code session}, {@code role}, {@code client} and {@code key}; actions are {@code read}
+ * (GET) and {@code write} (anything else). The roles the caller holds are the ones its token conveys (see {@link
+ * AdminTokenConverter}): nothing unless the token carries the admin scope.
+ *
+ * <ul>
+ *   <li>{@code admin}: every action on every admin resource ({@code *:*});
+ *   <li>{@code auditor}: read only ({@code *:read});
+ *   <li>{@code admin-client}: reserved for client-credentials tokens of a client granted the admin scope (an operator
+ *       service); inherits {@code admin}. It cannot be assigned to users.
+ * </ul>
+ */
+final class AdminPolicy {
+
+    /** The role that may do everything. */
+    static final String ADMIN = "admin";
+    /** The read-only role. */
+    static final String AUDITOR = "auditor";
+    /** Conveyed only by client-credentials tokens with the admin scope. */
+    static final String ADMIN_CLIENT = "admin-client";
+
+    /** Role -> its own permissions, in the order {@code GET /admin/roles} lists them. */
+    static final Map<String, List<String>> PERMISSIONS;
+
+    static {
+        Map<String, List<String>> p = new LinkedHashMap<>();
+        p.put(ADMIN, List.of("*:*"));
+        p.put(AUDITOR, List.of("*:read"));
+        p.put(ADMIN_CLIENT, List.of("*:*"));
+        PERMISSIONS = java.util.Collections.unmodifiableMap(p);
+    }
+
+    private final PolicyDecisionPoint pdp;
+
+    AdminPolicy() {
+        RbacModel model = RbacModel.builder("gatehouse-admin")
+                .action("read")
+                .action("write")
+                .role(ADMIN, List.of(), "*:*")
+                .role(AUDITOR, List.of(), "*:read")
+                .role(ADMIN_CLIENT, List.of(ADMIN))
+                .build();
+        this.pdp = PolicyDecisionPoint.of(RbacEngine.of(model));
+    }
+
+    /**
+     * Decides whether the caller may do {@code action} on a resource.
+     *
+     * @param caller the authenticated caller
+     * @param resourceType {@code user}, {@code client}, ...
+     * @param resourceId the target, or empty
+     * @param action {@code read} or {@code write}
+     * @return the decision (a deny unless the engine permitted)
+     */
+    Decision decide(AdminAuthentication caller, String resourceType, String resourceId, String action) {
+        Objects.requireNonNull(caller, "caller must not be null");
+        AccessRequest request = AccessRequest.builder()
+                .subject(new Subject(
+                        caller.getName(),
+                        caller.roles(),
+                        Map.of(
+                                "kind", caller.kind().name().toLowerCase(java.util.Locale.ROOT),
+                                "client_id", caller.clientId(),
+                                "scopes", List.copyOf(caller.scopes()))))
+                .action(action)
+                .resource(Resource.of(resourceType, resourceId))
+                .build();
+        return pdp.decide(request);
+    }
+}

@@ -1,0 +1,272 @@
+package dev.gatehouse.server.admin;
+
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotEmpty;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+import org.springframework.http.CacheControl;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.security.oauth2.core.AuthorizationGrantType;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * {@code /admin/clients}: register, read, list, change redirect URIs, rotate the secret, delete. The plain secret
+ * appears only in the response that created it ({@code 201} on registration, {@code 200} on rotation), with {@code
+ * Cache-Control: no-store}.
+ */
+@RestController
+@RequestMapping(path = "/admin/clients", produces = "application/json")
+@Tag(name = "clients", description = "Registered OAuth clients")
+final class ClientAdminController {
+
+    /** RFC 6749 §3.3 scope-token, restricted to the characters our scopes use. */
+    static final String SCOPE = "[A-Za-z0-9._:/-]+";
+
+    private final ClientAdministration clients;
+    private final AdminProperties properties;
+
+    ClientAdminController(ClientAdministration clients, AdminProperties properties) {
+        this.clients = clients;
+        this.properties = properties;
+    }
+
+    /**
+     * A new client.
+     *
+     * @param clientId the client id (RFC 6749 §2.2)
+     * @param clientName a display name
+     * @param type {@code confidential} (default; the server generates a secret) or {@code public} (PKCE only)
+     * @param grantTypes grants: {@code authorization_code}, {@code client_credentials}, {@code refresh_token}, the
+     *     device code and token exchange URNs
+     * @param scopes scopes it may be granted ({@code admin} makes it an admin-API operator with client credentials)
+     * @param redirectUris redirect URIs (https, or http on a loopback IP; no fragment, no wildcard)
+     * @param postLogoutRedirectUris post-logout redirect URIs, same rules
+     * @param requireConsent whether users are asked for consent; default {@code false}
+     */
+    record RegisterClientRequest(
+            @NotBlank(message = "clientId is required")
+            @Size(min = 3, max = 100, message = "clientId must be 3 to 100 characters")
+            @Pattern(
+                    regexp = "[A-Za-z0-9][A-Za-z0-9._-]*",
+                    message = "clientId must start with a letter or digit and contain only letters, digits"
+                            + " and . _ -")
+            String clientId,
+
+            @NotBlank(message = "clientName is required")
+            @Size(max = 200, message = "clientName must be at most 200 characters")
+            @Pattern(regexp = "[^\\p{Cntrl}]*", message = "clientName must not contain control characters")
+            String clientName,
+
+            @Nullable @Pattern(regexp = "confidential|public", message = "type must be 'confidential' or 'public'")
+            String type,
+
+            @NotEmpty(message = "grantTypes must name at least one grant")
+            @Size(max = 5, message = "at most 5 grant types")
+            List<@NotNull(message = "grant type must not be null") String> grantTypes,
+
+            @Nullable @Size(max = 50, message = "at most 50 scopes")
+            List<
+                            @NotNull(message = "scope must not be null")
+                            @Size(max = 100, message = "scope must be at most 100 characters")
+                            @Pattern(
+                                    regexp = SCOPE,
+                                    message = "scope must be a scope token of letters, digits and . _ : / -")
+                            String>
+                    scopes,
+
+            @Nullable @Size(max = 20, message = "at most 20 redirect URIs")
+            List<@NotNull String> redirectUris,
+
+            @Nullable @Size(max = 20, message = "at most 20 post-logout redirect URIs")
+            List<@NotNull String> postLogoutRedirectUris,
+
+            @Nullable Boolean requireConsent)
+            implements AdminRequest {}
+
+    /**
+     * New redirect URIs, replacing the registered ones.
+     *
+     * @param redirectUris redirect URIs
+     * @param postLogoutRedirectUris post-logout redirect URIs; default none
+     */
+    record RedirectUrisRequest(
+            @NotNull(message = "redirectUris is required") @Size(max = 20, message = "at most 20 redirect URIs")
+            List<@NotNull String> redirectUris,
+
+            @Nullable @Size(max = 20, message = "at most 20 post-logout redirect URIs")
+            List<@NotNull String> postLogoutRedirectUris)
+            implements AdminRequest {}
+
+    /**
+     * A client's new secret, shown once.
+     *
+     * @param clientId the client
+     * @param clientSecret the plain secret (256 bits, Base64url)
+     */
+    record Secret(String clientId, String clientSecret) {
+        @Override
+        public String toString() {
+            return "Secret[" + clientId + "]";
+        }
+    }
+
+    /**
+     * A registered client with its secret, shown once.
+     *
+     * @param client the client
+     * @param clientSecret the plain secret, or {@code null} for a public client
+     */
+    record Registered(
+            ClientAdministration.ClientView client,
+            @Nullable String clientSecret) {
+        @Override
+        public String toString() {
+            return "Registered[" + client.clientId() + "]";
+        }
+    }
+
+    @PostMapping(consumes = "application/json")
+    @Audited("admin.client.create")
+    @Operation(summary = "Register a client; a confidential client's secret is in this response only")
+    ResponseEntity<Registered> register(@Valid @RequestBody RegisterClientRequest body, HttpServletRequest request) {
+        request.setAttribute(AdminAuditInterceptor.SUBJECT, body.clientId());
+        boolean confidential = body.type() == null || body.type().equals("confidential");
+        List<String> grants = List.copyOf(new LinkedHashSet<>(body.grantTypes()));
+        List<Map<String, String>> errors = new ArrayList<>();
+        for (String g : grants) {
+            if (!ClientAdministration.GRANTS.contains(g)) {
+                errors.add(error(
+                        "grantTypes",
+                        "admin.unsupported_grant",
+                        "grant type '" + cut(g) + "' is not supported; use one of " + ClientAdministration.GRANTS
+                                + " (OAuth 2.1 has no implicit or password grant)"));
+            }
+        }
+        if (!confidential
+                && (grants.contains(AuthorizationGrantType.CLIENT_CREDENTIALS.getValue())
+                        || grants.contains(AuthorizationGrantType.TOKEN_EXCHANGE.getValue()))) {
+            errors.add(error(
+                    "grantTypes",
+                    "admin.public_client_grant",
+                    "a public client cannot use client_credentials or token exchange: it has no credentials"
+                            + " (RFC 6749 §4.4)"));
+        }
+        List<String> redirects = uris("redirectUris", body.redirectUris(), errors);
+        List<String> logout = uris("postLogoutRedirectUris", body.postLogoutRedirectUris(), errors);
+        if (grants.contains(AuthorizationGrantType.AUTHORIZATION_CODE.getValue()) && redirects.isEmpty()) {
+            errors.add(error(
+                    "redirectUris",
+                    "admin.redirect_uri_required",
+                    "the authorization_code grant needs at least one redirect URI (RFC 6749 §3.1.2)"));
+        }
+        if (!errors.isEmpty()) {
+            throw new AdminException(
+                    HttpStatus.BAD_REQUEST, "admin.invalid_fields", "The request has invalid fields.", errors);
+        }
+        ClientAdministration.ClientWithSecret created = clients.register(
+                body.clientId(),
+                body.clientName(),
+                confidential,
+                grants,
+                body.scopes() == null ? List.of() : List.copyOf(new LinkedHashSet<>(body.scopes())),
+                redirects,
+                logout,
+                Boolean.TRUE.equals(body.requireConsent()));
+        return ResponseEntity.created(URI.create("/admin/clients/" + body.clientId()))
+                .cacheControl(CacheControl.noStore())
+                .body(new Registered(created.client(), created.clientSecret()));
+    }
+
+    @GetMapping("/{clientId}")
+    @Operation(summary = "Get a client (never its secret)")
+    ClientAdministration.ClientView get(@PathVariable String clientId) {
+        return clients.get(clientId);
+    }
+
+    @GetMapping
+    @Operation(summary = "List clients, by client id, one page at a time")
+    Paging.Page<ClientAdministration.ClientView> list(
+            @RequestParam(required = false) @Nullable Integer page,
+            @RequestParam(required = false) @Nullable Integer size) {
+        return clients.list(Paging.of(page, size, properties));
+    }
+
+    @PutMapping(path = "/{clientId}/redirect-uris", consumes = "application/json")
+    @Audited(value = "admin.client.redirect_uris.update", subject = "clientId")
+    @Operation(summary = "Replace a client's redirect URIs (validated; matched exactly)")
+    ClientAdministration.ClientView redirectUris(
+            @PathVariable String clientId, @Valid @RequestBody RedirectUrisRequest body) {
+        List<Map<String, String>> errors = new ArrayList<>();
+        List<String> redirects = uris("redirectUris", body.redirectUris(), errors);
+        List<String> logout = uris("postLogoutRedirectUris", body.postLogoutRedirectUris(), errors);
+        if (!errors.isEmpty()) {
+            throw new AdminException(
+                    HttpStatus.BAD_REQUEST, "admin.invalid_fields", "The request has invalid fields.", errors);
+        }
+        return clients.updateRedirectUris(clientId, redirects, logout);
+    }
+
+    @PostMapping("/{clientId}/secret")
+    @Audited(value = "admin.client.secret.rotate", subject = "clientId")
+    @Operation(summary = "Rotate a client's secret: the old one stops working, the new one is in this response only")
+    ResponseEntity<Secret> rotateSecret(@PathVariable String clientId) {
+        ClientAdministration.ClientWithSecret rotated = clients.rotateSecret(clientId);
+        return ResponseEntity.ok()
+                .cacheControl(CacheControl.noStore())
+                .body(new Secret(clientId, java.util.Objects.requireNonNull(rotated.clientSecret())));
+    }
+
+    @DeleteMapping("/{clientId}")
+    @Audited(value = "admin.client.delete", subject = "clientId")
+    @Operation(summary = "Delete a client, its sessions and consents")
+    ResponseEntity<Void> delete(@PathVariable String clientId) {
+        clients.delete(clientId);
+        return ResponseEntity.noContent().build();
+    }
+
+    private static List<String> uris(String field, @Nullable List<String> values, List<Map<String, String>> errors) {
+        if (values == null) {
+            return List.of();
+        }
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < values.size(); i++) {
+            String v = values.get(i);
+            int index = i;
+            RedirectUriRules.problem(v)
+                    .ifPresentOrElse(
+                            p -> errors.add(error(
+                                    field + "[" + index + "]", "admin.invalid_redirect_uri", "redirect URI " + p)),
+                            () -> out.add(v));
+        }
+        return List.copyOf(new LinkedHashSet<>(out));
+    }
+
+    private static Map<String, String> error(String field, String code, String message) {
+        return Map.of("field", field, "code", code, "message", message);
+    }
+
+    private static String cut(String s) {
+        String clean = s.replaceAll("[^\\x20-\\x7E]", "?");
+        return clean.length() > 64 ? clean.substring(0, 64) + "..." : clean;
+    }
+}

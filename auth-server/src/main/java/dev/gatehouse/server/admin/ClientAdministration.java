@@ -1,0 +1,264 @@
+package dev.gatehouse.server.admin;
+
+import dev.gatehouse.server.clients.ClientSecrets;
+import dev.gatehouse.server.config.GatehouseProperties;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.security.oauth2.core.AuthorizationGrantType;
+import org.springframework.security.oauth2.core.ClientAuthenticationMethod;
+import org.springframework.security.oauth2.server.authorization.client.RegisteredClient;
+import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
+import org.springframework.security.oauth2.server.authorization.settings.ClientSettings;
+import org.springframework.security.oauth2.server.authorization.settings.OAuth2TokenFormat;
+import org.springframework.security.oauth2.server.authorization.settings.TokenSettings;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Registered clients for the admin API, stored through Spring Authorization Server's {@link
+ * RegisteredClientRepository}. Secrets are generated here by {@link ClientSecrets} (256 bits), stored only in their
+ * {@code {hmac-sha256}} form and handed out once; views never carry the secret or its hash. Every client requires
+ * PKCE (OAuth 2.1 §4.1.1) and rotates refresh tokens.
+ */
+@Component
+final class ClientAdministration {
+
+    /** Grants a client may be registered for (OAuth 2.1: no implicit, no password grant). */
+    static final List<String> GRANTS = List.of(
+            AuthorizationGrantType.AUTHORIZATION_CODE.getValue(),
+            AuthorizationGrantType.CLIENT_CREDENTIALS.getValue(),
+            AuthorizationGrantType.REFRESH_TOKEN.getValue(),
+            AuthorizationGrantType.DEVICE_CODE.getValue(),
+            AuthorizationGrantType.TOKEN_EXCHANGE.getValue());
+
+    private final RegisteredClientRepository clients;
+    private final ClientSecrets secrets;
+    private final JdbcTemplate jdbc;
+    private final TransactionTemplate tx;
+    private final GatehouseProperties server;
+    private final Clock clock;
+
+    ClientAdministration(
+            RegisteredClientRepository clients,
+            ClientSecrets secrets,
+            JdbcTemplate jdbc,
+            TransactionTemplate tx,
+            GatehouseProperties server,
+            Clock clock) {
+        this.clients = clients;
+        this.secrets = secrets;
+        this.jdbc = jdbc;
+        this.tx = tx;
+        this.server = server;
+        this.clock = clock;
+    }
+
+    /**
+     * A client as the admin API shows it: never the secret or its hash.
+     *
+     * @param clientId the client id
+     * @param clientName the display name
+     * @param type {@code confidential} (has a secret) or {@code public}
+     * @param grantTypes the grants it may use
+     * @param scopes the scopes it may be granted
+     * @param redirectUris registered redirect URIs (matched exactly)
+     * @param postLogoutRedirectUris registered post-logout redirect URIs
+     * @param authenticationMethods how it authenticates at the token endpoint
+     * @param requireProofKey whether PKCE is required (always, for clients registered here)
+     * @param requireConsent whether users are asked for consent
+     * @param issuedAt when the client was registered
+     * @param secretExpired whether its secret has expired (a disabled client)
+     */
+    record ClientView(
+            String clientId,
+            String clientName,
+            String type,
+            List<String> grantTypes,
+            List<String> scopes,
+            List<String> redirectUris,
+            List<String> postLogoutRedirectUris,
+            List<String> authenticationMethods,
+            boolean requireProofKey,
+            boolean requireConsent,
+            @Nullable Instant issuedAt,
+            boolean secretExpired) {}
+
+    /**
+     * A client with its new secret, shown once.
+     *
+     * @param client the client
+     * @param clientSecret the plain secret: store it now, it cannot be shown again
+     */
+    record ClientWithSecret(ClientView client, @Nullable String clientSecret) {
+        @Override
+        public String toString() {
+            return "ClientWithSecret[" + client.clientId() + "]";
+        }
+    }
+
+    ClientView get(String clientId) {
+        return view(find(clientId));
+    }
+
+    Paging.Page<ClientView> list(Paging paging) {
+        Long total = jdbc.queryForObject("SELECT COUNT(*) FROM oauth2_registered_client", Long.class);
+        List<String> ids = jdbc.queryForList(
+                "SELECT client_id FROM oauth2_registered_client ORDER BY client_id LIMIT ? OFFSET ?",
+                String.class,
+                paging.size(),
+                paging.offset());
+        List<ClientView> views = new ArrayList<>();
+        for (String id : ids) {
+            RegisteredClient c = clients.findByClientId(id);
+            if (c != null) {
+                views.add(view(c));
+            }
+        }
+        return paging.page(views, total == null ? 0 : total);
+    }
+
+    ClientWithSecret register(
+            String clientId,
+            String clientName,
+            boolean confidential,
+            List<String> grantTypes,
+            List<String> scopes,
+            List<String> redirectUris,
+            List<String> postLogoutRedirectUris,
+            boolean requireConsent) {
+        if (clients.findByClientId(clientId) != null) {
+            throw AdminException.conflict("admin.client.exists", "Client '" + clientId + "' already exists.");
+        }
+        String secret = confidential ? secrets.generate() : null;
+        RegisteredClient.Builder b = RegisteredClient.withId(UUID.randomUUID().toString())
+                .clientId(clientId)
+                .clientIdIssuedAt(clock.instant())
+                .clientName(clientName)
+                .clientSettings(ClientSettings.builder()
+                        .requireProofKey(true)
+                        .requireAuthorizationConsent(requireConsent)
+                        .build())
+                .tokenSettings(TokenSettings.builder()
+                        .accessTokenFormat(OAuth2TokenFormat.SELF_CONTAINED)
+                        .accessTokenTimeToLive(server.accessTokenTtl())
+                        .refreshTokenTimeToLive(server.refreshTokenTtl())
+                        .reuseRefreshTokens(false)
+                        .authorizationCodeTimeToLive(Duration.ofMinutes(2))
+                        .build());
+        if (secret != null) {
+            b.clientSecret(secrets.encoder().encode(secret))
+                    .clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_BASIC)
+                    .clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_POST);
+        } else {
+            b.clientAuthenticationMethod(ClientAuthenticationMethod.NONE);
+        }
+        grantTypes.forEach(g -> b.authorizationGrantType(new AuthorizationGrantType(g)));
+        scopes.forEach(b::scope);
+        redirectUris.forEach(b::redirectUri);
+        postLogoutRedirectUris.forEach(b::postLogoutRedirectUri);
+        RegisteredClient client = b.build();
+        clients.save(client);
+        return new ClientWithSecret(view(find(clientId)), secret);
+    }
+
+    ClientView updateRedirectUris(String clientId, List<String> redirectUris, List<String> postLogoutRedirectUris) {
+        RegisteredClient existing = find(clientId);
+        if (existing.getAuthorizationGrantTypes().contains(AuthorizationGrantType.AUTHORIZATION_CODE)
+                && redirectUris.isEmpty()) {
+            throw AdminException.invalidField(
+                    "redirectUris",
+                    "admin.redirect_uri_required",
+                    "A client with the authorization_code grant needs at least one redirect URI.");
+        }
+        clients.save(RegisteredClient.from(existing)
+                .redirectUris(set -> {
+                    set.clear();
+                    set.addAll(redirectUris);
+                })
+                .postLogoutRedirectUris(set -> {
+                    set.clear();
+                    set.addAll(postLogoutRedirectUris);
+                })
+                .build());
+        return get(clientId);
+    }
+
+    /** A new secret replaces the old one at once (on this node; other nodes within the client cache TTL). */
+    ClientWithSecret rotateSecret(String clientId) {
+        RegisteredClient existing = find(clientId);
+        if (!existing.getClientAuthenticationMethods().contains(ClientAuthenticationMethod.CLIENT_SECRET_BASIC)
+                && !existing.getClientAuthenticationMethods().contains(ClientAuthenticationMethod.CLIENT_SECRET_POST)) {
+            throw AdminException.conflict(
+                    "admin.client.no_secret", "Client '" + clientId + "' does not authenticate with a secret.");
+        }
+        String secret = secrets.generate();
+        clients.save(RegisteredClient.from(existing)
+                .clientSecret(secrets.encoder().encode(secret))
+                .clientSecretExpiresAt(null)
+                .build());
+        return new ClientWithSecret(get(clientId), secret);
+    }
+
+    /**
+     * Removes a client with its authorizations (so its tokens fail introspection at once) and consents. Its secret is
+     * first expired through the repository, which evicts this node's client cache; other nodes drop the client within
+     * {@code gatehouse.client-cache-ttl}.
+     */
+    void delete(String clientId) {
+        RegisteredClient existing = find(clientId);
+        tx.executeWithoutResult(status -> {
+            if (existing.getClientSecret() != null) {
+                clients.save(RegisteredClient.from(existing)
+                        .clientSecretExpiresAt(clock.instant().minusSeconds(1))
+                        .build());
+            }
+            jdbc.update("DELETE FROM oauth2_authorization WHERE registered_client_id = ?", existing.getId());
+            jdbc.update("DELETE FROM oauth2_authorization_consent WHERE registered_client_id = ?", existing.getId());
+            jdbc.update("DELETE FROM oauth2_registered_client WHERE id = ?", existing.getId());
+        });
+    }
+
+    private RegisteredClient find(String clientId) {
+        RegisteredClient c = clients.findByClientId(clientId);
+        if (c == null) {
+            throw AdminException.notFound("Client '" + clientId + "'");
+        }
+        return c;
+    }
+
+    private ClientView view(RegisteredClient c) {
+        boolean confidential = c.getClientSecret() != null
+                && !c.getClientAuthenticationMethods().contains(ClientAuthenticationMethod.NONE);
+        Instant expires = c.getClientSecretExpiresAt();
+        return new ClientView(
+                c.getClientId(),
+                c.getClientName(),
+                confidential ? "confidential" : "public",
+                sorted(c.getAuthorizationGrantTypes().stream()
+                        .map(AuthorizationGrantType::getValue)
+                        .toList()),
+                sorted(c.getScopes()),
+                sorted(c.getRedirectUris()),
+                sorted(c.getPostLogoutRedirectUris()),
+                sorted(c.getClientAuthenticationMethods().stream()
+                        .map(ClientAuthenticationMethod::getValue)
+                        .toList()),
+                c.getClientSettings().isRequireProofKey(),
+                c.getClientSettings().isRequireAuthorizationConsent(),
+                c.getClientIdIssuedAt(),
+                expires != null && !expires.isAfter(clock.instant()));
+    }
+
+    private static List<String> sorted(java.util.Collection<String> values) {
+        Set<String> s = new TreeSet<>(values);
+        return List.copyOf(s);
+    }
+}

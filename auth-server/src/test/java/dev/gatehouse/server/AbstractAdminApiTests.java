@@ -1,0 +1,986 @@
+package dev.gatehouse.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.RSASSASigner;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.PlainJWT;
+import com.nimbusds.jwt.SignedJWT;
+import dev.gatehouse.core.jwt.KeyRing;
+import dev.gatehouse.core.mfa.RecoveryCodes;
+import dev.gatehouse.core.mfa.TotpService;
+import dev.gatehouse.core.password.PasswordHasher;
+import dev.gatehouse.server.audit.AuditEvent;
+import dev.gatehouse.server.audit.AuditLog;
+import dev.gatehouse.server.audit.LoggingAuditLog;
+import dev.gatehouse.server.users.JdbcUserStore;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Date;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
+import org.springframework.context.annotation.Primary;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.security.oauth2.jwt.JwsHeader;
+import org.springframework.security.oauth2.jwt.JwtClaimsSet;
+import org.springframework.security.oauth2.jwt.JwtEncoder;
+import org.springframework.security.oauth2.jwt.JwtEncoderParameters;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The admin API end to end over real HTTP: real tokens from the token endpoint (client credentials and authorization
+ * code + PKCE through the login form), forged, unsigned and expired tokens, every resource, RFC 9457 problems and the
+ * audit trail. Subclasses choose the database (H2 file, embedded PostgreSQL).
+ */
+@SpringBootTest(
+        classes = GatehouseServer.class,
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {
+            "gatehouse.issuer=",
+            "gatehouse.purge-interval=1h",
+            "gatehouse.key-rotation-check=1h",
+            "gatehouse.dev-mode=true",
+            "gatehouse.demo=true"
+        })
+@Import(AbstractAdminApiTests.RecordingAuditConfiguration.class)
+abstract class AbstractAdminApiTests {
+
+    static final String SERVICE = "gatehouse-demo-service";
+    static final String SERVICE_REDIRECT = "http://127.0.0.1:8081/login/oauth2/code/gatehouse";
+    static final JsonMapper JSON = JsonMapper.builder().build();
+    static final String STRONG = "correct horse battery staple 42";
+
+    /** Keeps every audit event (and still logs it). */
+    static final class RecordingAuditLog implements AuditLog {
+        final List<AuditEvent> events = new CopyOnWriteArrayList<>();
+        private final LoggingAuditLog log = new LoggingAuditLog();
+
+        @Override
+        public void record(AuditEvent event) {
+            events.add(event);
+            log.record(event);
+        }
+    }
+
+    @TestConfiguration(proxyBeanMethods = false)
+    static class RecordingAuditConfiguration {
+        @Bean
+        @Primary
+        RecordingAuditLog recordingAuditLog() {
+            return new RecordingAuditLog();
+        }
+    }
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    JdbcTemplate jdbc;
+
+    @Autowired
+    JdbcUserStore users;
+
+    @Autowired
+    PasswordHasher hasher;
+
+    @Autowired
+    KeyRing ring;
+
+    @Autowired
+    JwtEncoder encoder;
+
+    @Autowired
+    TotpService totp;
+
+    @Autowired
+    RecoveryCodes recoveryCodes;
+
+    @Autowired
+    RecordingAuditLog audit;
+
+    final HttpClient http = HttpClient.newBuilder()
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
+    String base;
+    String demoPassword;
+    String serviceSecret;
+    HttpBrowser browser;
+
+    abstract Path dataDir();
+
+    @BeforeEach
+    void setUp() throws IOException {
+        base = "http://localhost:" + port;
+        browser = new HttpBrowser(base);
+        for (String line : Files.readAllLines(dataDir().resolve("demo-credentials.txt"), StandardCharsets.UTF_8)) {
+            String[] words = line.strip().split(" ");
+            if (line.contains("password:")) {
+                demoPassword = words[words.length - 1];
+            } else if (line.contains(SERVICE + " secret:")) {
+                serviceSecret = words[words.length - 1];
+            }
+        }
+        assertThat(serviceSecret).hasSizeGreaterThanOrEqualTo(43);
+    }
+
+    // ---------------------------------------------------------------- OpenAPI
+
+    @Test
+    void openApiWhenFetchedWithoutTokenThenDescribesAdminPathsAndBearerScheme() throws Exception {
+        HttpResponse<String> r = call("GET", "/admin/openapi.json", null, null);
+        Map<String, Object> doc = object(r, 200);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> paths = (Map<String, Object>) doc.get("paths");
+        assertThat(paths)
+                .containsKeys(
+                        "/admin/users",
+                        "/admin/users/{username}",
+                        "/admin/users/{username}/password",
+                        "/admin/users/{username}/sessions",
+                        "/admin/users/{username}/roles/{role}",
+                        "/admin/roles",
+                        "/admin/clients",
+                        "/admin/clients/{clientId}/secret",
+                        "/admin/clients/{clientId}/redirect-uris",
+                        "/admin/keys",
+                        "/admin/keys/rotate");
+        assertThat(paths.keySet()).allMatch(p -> p.startsWith("/admin/"));
+        assertThat(r.body()).contains("\"bearer\"").contains("\"scheme\":\"bearer\"");
+    }
+
+    // ---------------------------------------------------------------- authentication and authorization
+
+    @Test
+    void adminWhenNoTokenThenUnauthorizedWithBareBearerChallengeAndProblem() throws Exception {
+        int before = audit.events.size();
+        HttpResponse<String> r = call("GET", "/admin/users", null, null);
+        Map<String, Object> problem = problem(r, 401);
+        assertThat(r.headers().firstValue("WWW-Authenticate")).contains("Bearer");
+        assertThat(problem.get("code")).isEqualTo("admin.unauthenticated");
+        assertThat(audit.events.subList(before, audit.events.size()))
+                .anyMatch(e -> e.type().equals("admin.denied") && e.outcome().equals(AuditEvent.DENIED));
+    }
+
+    @Test
+    void adminWhenForgedUnsignedOrExpiredTokenThenUnauthorizedInvalidToken() throws Exception {
+        // RFC 9068 claims for the service client, claiming the ring's active kid, signed by someone else's key.
+        RSAKey attacker = new RSAKeyGenerator(2048).generate();
+        SignedJWT forged = new SignedJWT(
+                new JWSHeader.Builder(JWSAlgorithm.RS256)
+                        .type(new JOSEObjectType("at+jwt"))
+                        .keyID(ring.activeKey().kid())
+                        .build(),
+                claims(Instant.now(), Instant.now().plusSeconds(300)));
+        forged.sign(new RSASSASigner(attacker));
+        String unsigned = new PlainJWT(claims(Instant.now(), Instant.now().plusSeconds(300))).serialize();
+        // Signed by the server's own ring, but expired (and never issued through the token endpoint).
+        String expired = encoder.encode(JwtEncoderParameters.from(
+                        JwsHeader.with(() -> "RS256").type("at+jwt").build(),
+                        JwtClaimsSet.builder()
+                                .issuer(base)
+                                .subject(SERVICE)
+                                .audience(List.of(SERVICE))
+                                .claim("client_id", SERVICE)
+                                .claim("scope", "admin")
+                                .issuedAt(Instant.now().minusSeconds(3600))
+                                .expiresAt(Instant.now().minusSeconds(1800))
+                                .build()))
+                .getTokenValue();
+        for (String token : List.of(forged.serialize(), unsigned, expired, "abc.def.ghi")) {
+            HttpResponse<String> r = call("GET", "/admin/users", token, null);
+            Map<String, Object> problem = problem(r, 401);
+            assertThat(problem.get("code")).isEqualTo("admin.invalid_token");
+            assertThat(r.headers().firstValue("WWW-Authenticate").orElseThrow())
+                    .startsWith("Bearer error=\"invalid_token\"");
+            assertThat(r.body()).doesNotContain(token);
+        }
+    }
+
+    @Test
+    void adminWhenTokenSignedByServerButNeverIssuedThenUnauthorized() throws Exception {
+        // Valid signature and times, but no stored authorization: the admin API trusts only tokens it issued and
+        // has not revoked.
+        String token = encoder.encode(JwtEncoderParameters.from(
+                        JwsHeader.with(() -> "RS256").type("at+jwt").build(),
+                        JwtClaimsSet.builder()
+                                .issuer(base)
+                                .subject(SERVICE)
+                                .audience(List.of(SERVICE))
+                                .claim("client_id", SERVICE)
+                                .claim("scope", "admin")
+                                .issuedAt(Instant.now())
+                                .expiresAt(Instant.now().plusSeconds(300))
+                                .build()))
+                .getTokenValue();
+        assertThat(problem(call("GET", "/admin/users", token, null), 401).get("code"))
+                .isEqualTo("admin.invalid_token");
+    }
+
+    @Test
+    void adminWhenClientTokenWithoutAdminScopeThenForbiddenProblemAndAudited() throws Exception {
+        String token = clientToken(SERVICE, serviceSecret, "api.read");
+        int before = audit.events.size();
+        HttpResponse<String> r = call("GET", "/admin/users", token, null);
+        Map<String, Object> problem = problem(r, 403);
+        assertThat(problem.get("code")).isEqualTo("admin.forbidden");
+        assertThat(r.headers().firstValue("WWW-Authenticate").orElseThrow())
+                .contains("error=\"insufficient_scope\"")
+                .contains("scope=\"admin\"");
+        List<AuditEvent> denied = audit.events.subList(before, audit.events.size()).stream()
+                .filter(e -> e.type().equals("admin.denied"))
+                .toList();
+        assertThat(denied).hasSize(1);
+        assertThat(denied.get(0).actor()).isEqualTo(SERVICE);
+        assertThat(denied.get(0).outcome()).isEqualTo(AuditEvent.DENIED);
+        assertThat(denied.get(0).toString()).doesNotContain(token);
+    }
+
+    @Test
+    void adminWhenClientTokenWithAdminScopeThenAllowed() throws Exception {
+        String token = adminToken();
+        Map<String, Object> page = object(call("GET", "/admin/users", token, null), 200);
+        assertThat(page).containsKeys("items", "page", "size", "totalItems", "totalPages");
+    }
+
+    @Test
+    void adminWhenClientTokenRevokedThenUnauthorized() throws Exception {
+        String token = adminToken();
+        assertThat(call("GET", "/admin/keys", token, null).statusCode()).isEqualTo(200);
+        HttpResponse<String> revoke = browser.postForm(
+                "/oauth2/revoke", Map.of("token", token), "Authorization", HttpBrowser.basic(SERVICE, serviceSecret));
+        assertThat(revoke.statusCode()).isEqualTo(200);
+        assertThat(problem(call("GET", "/admin/keys", token, null), 401).get("code"))
+                .isEqualTo("admin.invalid_token");
+    }
+
+    @Test
+    void adminWhenUserTokenWithAdminRoleButNoAdminScopeThenForbidden() throws Exception {
+        String token = userToken("demo", demoPassword, "openid api.read");
+        assertThat(problem(call("GET", "/admin/users", token, null), 403).get("code"))
+                .isEqualTo("admin.forbidden");
+    }
+
+    @Test
+    void adminWhenUserTokenWithAdminScopeAndRoleThenAllowed() throws Exception {
+        String token = userToken("demo", demoPassword, "openid admin");
+        Map<String, Object> demo = object(call("GET", "/admin/users/demo", token, null), 200);
+        assertThat(demo.get("roles")).isEqualTo(List.of("admin", "user"));
+    }
+
+    @Test
+    void adminWhenUserTokenWithAdminScopeButWithoutRoleThenForbiddenUntilRoleGivenAndAgainWhenTaken() throws Exception {
+        String admin = adminToken();
+        String name = "carol-" + suffix();
+        created(createUser(admin, name, STRONG, List.of("user")));
+        String token = userToken(name, STRONG, "openid admin");
+        assertThat(problem(call("GET", "/admin/users", token, null), 403).get("code"))
+                .isEqualTo("admin.forbidden");
+
+        object(call("PUT", "/admin/users/" + name + "/roles/admin", admin, null), 200);
+        String promoted = userToken(name, STRONG, "openid admin");
+        assertThat(call("GET", "/admin/users", promoted, null).statusCode()).isEqualTo(200);
+
+        // The role is taken away: the token still names it, but only roles still held count.
+        object(call("DELETE", "/admin/users/" + name + "/roles/admin", admin, null), 200);
+        assertThat(call("GET", "/admin/users", promoted, null).statusCode()).isEqualTo(403);
+    }
+
+    @Test
+    void adminWhenAuditorRoleThenReadsButCannotWrite() throws Exception {
+        String admin = adminToken();
+        String name = "audrey-" + suffix();
+        created(createUser(admin, name, STRONG, List.of("auditor")));
+        String token = userToken(name, STRONG, "openid admin");
+        assertThat(call("GET", "/admin/users", token, null).statusCode()).isEqualTo(200);
+        assertThat(call("POST", "/admin/keys/rotate", token, null).statusCode()).isEqualTo(403);
+    }
+
+    @Test
+    void adminWhenReservedRoleAssignedThenBadRequest() throws Exception {
+        String admin = adminToken();
+        String name = "rex-" + suffix();
+        created(createUser(admin, name, STRONG, null));
+        assertThat(problem(call("PUT", "/admin/users/" + name + "/roles/admin-client", admin, null), 400)
+                        .get("code"))
+                .isEqualTo("admin.reserved_role");
+        List<?> roles = list(call("GET", "/admin/roles", admin, null), 200);
+        assertThat(roles).anyMatch(r -> ((Map<?, ?>) r).get("name").equals("admin"));
+    }
+
+    // ---------------------------------------------------------------- users
+
+    @Test
+    void usersWhenCreatedThenHashVerifiesUserSignsInAndNoSecretAnywhere() throws Exception {
+        String admin = adminToken();
+        String name = "alice-" + suffix();
+        int before = audit.events.size();
+        HttpResponse<String> r = createUser(admin, name, STRONG, List.of("user"));
+        Map<String, Object> user = created(r);
+        assertThat(user.get("username")).isEqualTo(name);
+        assertThat(user.get("enabled")).isEqualTo(true);
+        assertThat(r.headers().firstValue("Location")).contains("/admin/users/" + name);
+        String hash = users.find(name).orElseThrow().passwordHash();
+        assertThat(hasher.verify(STRONG, hash).matched()).isTrue();
+        assertThat(r.body()).doesNotContain(STRONG).doesNotContain(hash).doesNotContain("password");
+
+        HttpResponse<String> login = new HttpBrowser(base).login(name, STRONG);
+        assertThat(login.statusCode()).isEqualTo(302);
+        assertThat(login.headers().firstValue("Location").orElseThrow()).doesNotContain("error");
+
+        AuditEvent event = only(before, "admin.user.create");
+        assertThat(event.outcome()).isEqualTo(AuditEvent.SUCCESS);
+        assertThat(event.actor()).isEqualTo(SERVICE);
+        assertThat(event.subject()).isEqualTo(name);
+        assertThat(event.toString()).doesNotContain(STRONG).doesNotContain(hash);
+
+        Map<String, Object> fetched = object(call("GET", "/admin/users/" + name, admin, null), 200);
+        assertThat(fetched).doesNotContainKeys("password", "passwordHash");
+    }
+
+    @Test
+    void usersWhenWeakPasswordThenBadRequestWithPolicyReasonsAndAuditedFailure() throws Exception {
+        String admin = adminToken();
+        String name = "weak-" + suffix();
+        int before = audit.events.size();
+        for (String weak : List.of("short", "qwerty123", "aaaaaaaaaaaa", name + "x1")) {
+            HttpResponse<String> r = createUser(admin, name, weak, null);
+            Map<String, Object> problem = problem(r, 400);
+            assertThat(problem.get("code")).isEqualTo("admin.weak_password");
+            List<?> errors = (List<?>) problem.get("errors");
+            assertThat(errors).isNotEmpty();
+            assertThat(errors).allMatch(e -> ((Map<?, ?>) e).get("field").equals("password"));
+            assertThat(r.body()).doesNotContain("\"" + weak + "\"");
+        }
+        assertThat(users.find(name)).isEmpty();
+        AuditEvent failure = audit.events.subList(before, audit.events.size()).stream()
+                .filter(e -> e.type().equals("admin.user.create"))
+                .findFirst()
+                .orElseThrow();
+        assertThat(failure.outcome()).isEqualTo(AuditEvent.FAILURE);
+        assertThat(failure.details()).containsEntry("problem", "admin.weak_password");
+    }
+
+    @Test
+    void usersWhenDuplicateThenConflict() throws Exception {
+        String admin = adminToken();
+        assertThat(problem(createUser(admin, "demo", STRONG, null), 409).get("code"))
+                .isEqualTo("admin.user.exists");
+    }
+
+    @Test
+    void usersWhenUnknownOrInvalidFieldsOrBadJsonThenBadRequestProblems() throws Exception {
+        String admin = adminToken();
+        Map<String, Object> unknown = problem(
+                call(
+                        "POST",
+                        "/admin/users",
+                        admin,
+                        "{\"username\":\"u-" + suffix() + "\",\"password\":\"" + STRONG + "\",\"isAdmin\":true}"),
+                400);
+        assertThat(unknown.get("detail").toString()).contains("isAdmin");
+        assertThat(unknown.toString()).doesNotContain(STRONG);
+
+        Map<String, Object> invalid =
+                problem(call("POST", "/admin/users", admin, "{\"username\":\"-bad name\",\"roles\":[\"1x\"]}"), 400);
+        assertThat(invalid.get("code")).isEqualTo("admin.invalid_fields");
+        assertThat(((List<?>) invalid.get("errors"))
+                        .stream()
+                                .map(e -> String.valueOf(((Map<?, ?>) e).get("field")))
+                                .toList())
+                .contains("username", "password");
+
+        assertThat(problem(call("POST", "/admin/users", admin, "{\"username\":"), 400)
+                        .get("code"))
+                .isEqualTo("admin.unreadable_body");
+        assertThat(problem(call("POST", "/admin/users", admin, "{\"username\":\"x\",\"password\":42,\"roles\":7}"), 400)
+                        .get("code"))
+                .isEqualTo("admin.unreadable_body");
+        assertThat(problem(call("GET", "/admin/users/nobody-" + suffix(), admin, null), 404)
+                        .get("code"))
+                .isEqualTo("admin.not_found");
+    }
+
+    @Test
+    void usersWhenPagingThenBoundedPagesAndOutOfBoundsIsBadRequest() throws Exception {
+        String admin = adminToken();
+        for (int i = 0; i < 3; i++) {
+            created(createUser(admin, "page-" + suffix(), STRONG, null));
+        }
+        Map<String, Object> first = object(call("GET", "/admin/users?page=0&size=2", admin, null), 200);
+        assertThat((List<?>) first.get("items")).hasSize(2);
+        long total = ((Number) first.get("totalItems")).longValue();
+        assertThat(total).isGreaterThanOrEqualTo(4);
+        assertThat(((Number) first.get("totalPages")).longValue()).isEqualTo((total + 1) / 2);
+        Map<String, Object> beyond = object(call("GET", "/admin/users?page=100000&size=2", admin, null), 200);
+        assertThat((List<?>) beyond.get("items")).isEmpty();
+        for (String q : List.of("size=0", "size=101", "page=-1", "size=abc", "page=1e3")) {
+            assertThat(problem(call("GET", "/admin/users?" + q, admin, null), 400)
+                            .get("code"))
+                    .as(q)
+                    .isIn("admin.invalid_page_size", "admin.invalid_page", "admin.invalid_parameters");
+        }
+        assertThat(call("GET", "/admin/clients?size=101", admin, null).statusCode())
+                .isEqualTo(400);
+    }
+
+    @Test
+    void usersWhenDisabledThenSignInFailsAndEnableRestores() throws Exception {
+        String admin = adminToken();
+        String name = "dis-" + suffix();
+        created(createUser(admin, name, STRONG, null));
+        assertThat(object(call("POST", "/admin/users/" + name + "/disable", admin, null), 200)
+                        .get("enabled"))
+                .isEqualTo(false);
+        assertThat(new HttpBrowser(base)
+                        .login(name, STRONG)
+                        .headers()
+                        .firstValue("Location")
+                        .orElseThrow())
+                .contains("error");
+        assertThat(object(call("POST", "/admin/users/" + name + "/enable", admin, null), 200)
+                        .get("enabled"))
+                .isEqualTo(true);
+        assertThat(only(0, "admin.user.disable", name).outcome()).isEqualTo(AuditEvent.SUCCESS);
+    }
+
+    @Test
+    void passwordResetWhenSetOrGeneratedThenStoredHashVerifiesAndGeneratedShownOnce() throws Exception {
+        String admin = adminToken();
+        String name = "reset-" + suffix();
+        created(createUser(admin, name, STRONG, null));
+        String next = "another fine passphrase 7";
+        HttpResponse<String> set =
+                call("POST", "/admin/users/" + name + "/password", admin, "{\"password\":\"" + next + "\"}");
+        assertThat(set.statusCode()).isEqualTo(204);
+        assertThat(hasher.verify(next, users.find(name).orElseThrow().passwordHash())
+                        .matched())
+                .isTrue();
+        assertThat(problem(call("POST", "/admin/users/" + name + "/password", admin, "{\"password\":\"123\"}"), 400)
+                        .get("code"))
+                .isEqualTo("admin.weak_password");
+        assertThat(problem(call("POST", "/admin/users/" + name + "/password", admin, "{}"), 400)
+                        .get("code"))
+                .isEqualTo("admin.password_or_generate");
+
+        int before = audit.events.size();
+        HttpResponse<String> generated =
+                call("POST", "/admin/users/" + name + "/password", admin, "{\"generate\":true}");
+        Map<String, Object> body = object(generated, 200);
+        String password = (String) body.get("password");
+        assertThat(password).hasSizeGreaterThanOrEqualTo(24);
+        assertThat(generated.headers().firstValue("Cache-Control").orElseThrow())
+                .contains("no-store");
+        assertThat(hasher.verify(password, users.find(name).orElseThrow().passwordHash())
+                        .matched())
+                .isTrue();
+        assertThat(call("GET", "/admin/users/" + name, admin, null).body()).doesNotContain(password);
+        AuditEvent event = only(before, "admin.user.password.reset");
+        assertThat(event.toString()).doesNotContain(password);
+        assertThat(event.details()).containsEntry("generated", "true");
+    }
+
+    @Test
+    void mfaResetWhenFactorAndCodesExistThenBothRemoved() throws Exception {
+        String admin = adminToken();
+        String name = "mfa-" + suffix();
+        created(createUser(admin, name, STRONG, null));
+        totp.enrol(name, name);
+        recoveryCodes.generate(name);
+        assertThat(count("gh_totp_factor", name)).isEqualTo(1);
+        assertThat(count("gh_recovery_code", name)).isPositive();
+        assertThat(call("DELETE", "/admin/users/" + name + "/mfa", admin, null).statusCode())
+                .isEqualTo(204);
+        assertThat(count("gh_totp_factor", name)).isZero();
+        assertThat(count("gh_recovery_code", name)).isZero();
+        assertThat(only(0, "admin.user.mfa.reset", name).details()).containsEntry("removed", "true");
+    }
+
+    // ---------------------------------------------------------------- sessions
+
+    @Test
+    void sessionsWhenListedThenNoTokenValuesAndRevokedTokenFailsIntrospection() throws Exception {
+        String admin = adminToken();
+        String name = "sess-" + suffix();
+        created(createUser(admin, name, STRONG, null));
+        Map<String, Object> one = userTokens(name, STRONG, "openid api.read");
+        Map<String, Object> two = userTokens(name, STRONG, "openid api.read");
+        HttpResponse<String> r = call("GET", "/admin/users/" + name + "/sessions", admin, null);
+        List<?> sessions = list(r, 200);
+        assertThat(sessions).hasSize(2);
+        for (Map<String, Object> t : List.of(one, two)) {
+            assertThat(r.body()).doesNotContain((String) t.get("access_token")).doesNotContain((String)
+                    t.get("refresh_token"));
+        }
+        Map<?, ?> first = (Map<?, ?>) sessions.get(0);
+        assertThat(first.get("clientId")).isEqualTo(SERVICE);
+        assertThat(first.get("grantType")).isEqualTo("authorization_code");
+
+        assertThat(introspect((String) one.get("access_token")).get("active")).isEqualTo(true);
+        String id = null;
+        for (Object s : sessions) {
+            String candidate = (String) ((Map<?, ?>) s).get("id");
+            if (jdbc.queryForObject(
+                            "SELECT COUNT(*) FROM oauth2_authorization WHERE id = ? AND access_token_value IS NOT NULL",
+                            Integer.class,
+                            candidate)
+                    == 1) {
+                id = candidate;
+            }
+        }
+        assertThat(id).isNotNull();
+        assertThat(call("DELETE", "/admin/users/" + name + "/sessions/" + id, admin, null)
+                        .statusCode())
+                .isEqualTo(204);
+        assertThat(list(call("GET", "/admin/users/" + name + "/sessions", admin, null), 200))
+                .hasSize(1);
+        assertThat(call("DELETE", "/admin/users/" + name + "/sessions/" + id, admin, null)
+                        .statusCode())
+                .isEqualTo(404);
+
+        Map<String, Object> all = object(call("DELETE", "/admin/users/" + name + "/sessions", admin, null), 200);
+        assertThat(all.get("revoked")).isEqualTo(1);
+        assertThat(introspect((String) one.get("access_token")).get("active")).isEqualTo(false);
+        assertThat(introspect((String) two.get("access_token")).get("active")).isEqualTo(false);
+        assertThat(introspect((String) two.get("refresh_token")).get("active")).isEqualTo(false);
+        // One revocation succeeded, the repeated one failed (404); both are recorded.
+        assertThat(audit.events)
+                .filteredOn(e -> e.type().equals("admin.user.session.revoke") && name.equals(e.subject()))
+                .extracting(AuditEvent::outcome)
+                .containsExactly(AuditEvent.SUCCESS, AuditEvent.FAILURE);
+    }
+
+    // ---------------------------------------------------------------- clients
+
+    @Test
+    void clientsWhenRegisteredThenSecretShownOnceWorksAndIsNeverReadBack() throws Exception {
+        String admin = adminToken();
+        String id = "svc-" + suffix();
+        int before = audit.events.size();
+        HttpResponse<String> r = registerClient(admin, id, List.of("client_credentials"), List.of());
+        Map<String, Object> body = created(r);
+        String secret = (String) body.get("clientSecret");
+        assertThat(Base64.getUrlDecoder().decode(secret)).hasSize(32); // 256 bits
+        assertThat(r.headers().firstValue("Cache-Control").orElseThrow()).contains("no-store");
+        String stored = jdbc.queryForObject(
+                "SELECT client_secret FROM oauth2_registered_client WHERE client_id = ?", String.class, id);
+        assertThat(stored).startsWith("{hmac-sha256}").doesNotContain(secret);
+
+        assertThat(clientToken(id, secret, "api.read")).isNotBlank();
+
+        HttpResponse<String> get = call("GET", "/admin/clients/" + id, admin, null);
+        Map<String, Object> view = object(get, 200);
+        assertThat(view.get("type")).isEqualTo("confidential");
+        assertThat(view.get("requireProofKey")).isEqualTo(true);
+        assertThat(get.body()).doesNotContain(secret).doesNotContain(stored).doesNotContain("clientSecret");
+        HttpResponse<String> listed = call("GET", "/admin/clients?size=100", admin, null);
+        assertThat(listed.body()).contains(id).doesNotContain(secret).doesNotContain("{hmac-sha256}");
+
+        AuditEvent event = only(before, "admin.client.create");
+        assertThat(event.subject()).isEqualTo(id);
+        assertThat(event.toString()).doesNotContain(secret).doesNotContain(stored);
+        assertThat(problem(registerClient(admin, id, List.of("client_credentials"), List.of()), 409)
+                        .get("code"))
+                .isEqualTo("admin.client.exists");
+    }
+
+    @Test
+    void clientsWhenSecretRotatedThenOldRefusedAndNewWorks() throws Exception {
+        String admin = adminToken();
+        String id = "rot-" + suffix();
+        String old = (String) created(registerClient(admin, id, List.of("client_credentials"), List.of()))
+                .get("clientSecret");
+        int before = audit.events.size();
+        HttpResponse<String> r = call("POST", "/admin/clients/" + id + "/secret", admin, null);
+        String fresh = (String) object(r, 200).get("clientSecret");
+        assertThat(fresh).isNotEqualTo(old);
+        assertThat(r.headers().firstValue("Cache-Control").orElseThrow()).contains("no-store");
+        HttpResponse<String> refused = browser.postForm(
+                "/oauth2/token",
+                Map.of("grant_type", "client_credentials", "scope", "api.read"),
+                "Authorization",
+                HttpBrowser.basic(id, old));
+        assertThat(refused.statusCode()).isEqualTo(401);
+        assertThat(clientToken(id, fresh, "api.read")).isNotBlank();
+        AuditEvent event = only(before, "admin.client.secret.rotate");
+        assertThat(event.subject()).isEqualTo(id);
+        assertThat(event.toString()).doesNotContain(fresh).doesNotContain(old);
+    }
+
+    @ParameterizedTest
+    @ValueSource(
+            strings = {
+                "https://app.example/cb#frag",
+                "https://*.example/cb",
+                "https://app.example/*",
+                "/relative/cb",
+                "javascript:alert(1)",
+                "data:text/html,hi",
+                "http://app.example/cb",
+                "http://localhost:8080/cb",
+                "https://user@app.example/cb",
+                "custom.scheme:/cb",
+                "not a uri",
+                ""
+            })
+    void clientsWhenRedirectUriInvalidThenBadRequestOnRegisterAndUpdate(String uri) throws Exception {
+        String admin = adminToken();
+        Map<String, Object> problem =
+                problem(registerClient(admin, "bad-" + suffix(), List.of("authorization_code"), List.of(uri)), 400);
+        assertThat(problem.get("errors").toString()).contains("redirectUris[0]");
+        String body = JSON.writeValueAsString(Map.of("redirectUris", List.of(uri)));
+        assertThat(call("PUT", "/admin/clients/" + SERVICE + "/redirect-uris", admin, body)
+                        .statusCode())
+                .isEqualTo(400);
+    }
+
+    @Test
+    void clientsWhenRedirectUrisUpdatedThenExactUrisStoredAndUsable() throws Exception {
+        String admin = adminToken();
+        String id = "web-" + suffix();
+        created(registerClient(
+                admin, id, List.of("authorization_code", "refresh_token"), List.of("https://app.example/cb")));
+        String body = JSON.writeValueAsString(Map.of(
+                "redirectUris", List.of("https://app.example/cb2", "http://127.0.0.1:9999/cb", "http://[::1]/cb"),
+                "postLogoutRedirectUris", List.of("https://app.example/")));
+        Map<String, Object> view = object(call("PUT", "/admin/clients/" + id + "/redirect-uris", admin, body), 200);
+        assertThat(((List<?>) view.get("redirectUris"))
+                        .stream().map(Object::toString).toList())
+                .containsExactlyInAnyOrder("https://app.example/cb2", "http://127.0.0.1:9999/cb", "http://[::1]/cb");
+        assertThat(problem(call("PUT", "/admin/clients/" + id + "/redirect-uris", admin, "{\"redirectUris\":[]}"), 400)
+                        .get("code"))
+                .isEqualTo("admin.redirect_uri_required");
+        assertThat(call("PUT", "/admin/clients/nope-" + suffix() + "/redirect-uris", admin, body)
+                        .statusCode())
+                .isEqualTo(404);
+    }
+
+    @Test
+    void clientsWhenPublicClientWithClientCredentialsOrUnknownGrantThenBadRequest() throws Exception {
+        String admin = adminToken();
+        String body = JSON.writeValueAsString(Map.of(
+                "clientId",
+                "pub-" + suffix(),
+                "clientName",
+                "x",
+                "type",
+                "public",
+                "grantTypes",
+                List.of("client_credentials", "password", "implicit")));
+        Map<String, Object> problem = problem(call("POST", "/admin/clients", admin, body), 400);
+        assertThat(problem.get("errors").toString())
+                .contains("admin.unsupported_grant")
+                .contains("admin.public_client_grant");
+        String pub = "spa-" + suffix();
+        Map<String, Object> created = created(call(
+                "POST",
+                "/admin/clients",
+                admin,
+                JSON.writeValueAsString(Map.of(
+                        "clientId",
+                        pub,
+                        "clientName",
+                        "SPA",
+                        "type",
+                        "public",
+                        "grantTypes",
+                        List.of("authorization_code"),
+                        "redirectUris",
+                        List.of("https://spa.example/cb")))));
+        assertThat(created.get("clientSecret")).isNull();
+        assertThat(problem(call("POST", "/admin/clients/" + pub + "/secret", admin, null), 409)
+                        .get("code"))
+                .isEqualTo("admin.client.no_secret");
+    }
+
+    @Test
+    void clientsWhenDeletedThenSecretAndTokensStopWorking() throws Exception {
+        String admin = adminToken();
+        String id = "del-" + suffix();
+        String secret = (String) created(registerClient(admin, id, List.of("client_credentials"), List.of()))
+                .get("clientSecret");
+        String token = clientToken(id, secret, "api.read");
+        assertThat(introspect(token).get("active")).isEqualTo(true);
+        assertThat(call("DELETE", "/admin/clients/" + id, admin, null).statusCode())
+                .isEqualTo(204);
+        assertThat(introspect(token).get("active")).isEqualTo(false);
+        HttpResponse<String> refused = browser.postForm(
+                "/oauth2/token",
+                Map.of("grant_type", "client_credentials", "scope", "api.read"),
+                "Authorization",
+                HttpBrowser.basic(id, secret));
+        assertThat(refused.statusCode()).isEqualTo(401);
+        assertThat(call("GET", "/admin/clients/" + id, admin, null).statusCode())
+                .isEqualTo(404);
+    }
+
+    // ---------------------------------------------------------------- keys
+
+    @Test
+    void keysWhenRotatedThenActiveKeyChangesAndJwksPublishesNewKeys() throws Exception {
+        String admin = adminToken();
+        List<?> keys = list(call("GET", "/admin/keys", admin, null), 200);
+        assertThat(keys).isNotEmpty();
+        assertThat(keys.toString()).doesNotContain("\"d\"").doesNotContain("sealed");
+        assertThat(keys)
+                .allMatch(k -> ((Map<?, ?>) k)
+                        .keySet().stream()
+                                .allMatch(f -> List.of(
+                                                "kid", "algorithm", "state", "createdAt", "activatedAt", "retiringAt")
+                                        .contains(f)));
+        String jwksBefore = browser.get("/oauth2/jwks").body();
+        int before = audit.events.size();
+        Map<String, Object> rotation = object(call("POST", "/admin/keys/rotate", admin, null), 200);
+        String previous = (String) rotation.get("previousKid");
+        String active = (String) rotation.get("activeKid");
+        assertThat(active).isNotEqualTo(previous).isEqualTo(ring.activeKey().kid());
+        String jwksAfter = browser.get("/oauth2/jwks").body();
+        assertThat(jwksAfter).isNotEqualTo(jwksBefore).contains(active).contains(previous);
+        AuditEvent event = only(before, "admin.key.rotate");
+        assertThat(event.subject()).isEqualTo(active);
+        assertThat(event.details()).containsEntry("previous", previous);
+        // Tokens signed by the new key work at the admin API too.
+        assertThat(call("GET", "/admin/keys", adminToken(), null).statusCode()).isEqualTo(200);
+    }
+
+    // ---------------------------------------------------------------- audit
+
+    @Test
+    void auditWhenAnyAdminChangeThenEventWithActorAndNoSecret() throws Exception {
+        String admin = adminToken();
+        String name = "aud-" + suffix();
+        created(createUser(admin, name, STRONG, null));
+        call("PUT", "/admin/users/" + name + "/roles/auditor", admin, null);
+        call("DELETE", "/admin/users/" + name + "/roles/auditor", admin, null);
+        call("POST", "/admin/users/" + name + "/disable", admin, null);
+        call("POST", "/admin/users/" + name + "/enable", admin, null);
+        call("DELETE", "/admin/users/" + name + "/sessions", admin, null);
+        List<String> types = audit.events.stream()
+                .filter(e -> name.equals(e.subject()))
+                .map(AuditEvent::type)
+                .toList();
+        assertThat(types)
+                .contains(
+                        "admin.user.create",
+                        "admin.user.role.add",
+                        "admin.user.role.remove",
+                        "admin.user.disable",
+                        "admin.user.enable",
+                        "admin.user.session.revoke_all");
+        assertThat(audit.events).noneMatch(e -> e.toString().contains(STRONG));
+        assertThat(audit.events).noneMatch(e -> e.toString().contains(serviceSecret));
+        assertThat(audit.events)
+                .filteredOn(e -> e.type().startsWith("admin.") && !e.type().equals("admin.denied"))
+                .allMatch(e -> e.actor() != null);
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    String adminToken() throws Exception {
+        return clientToken(SERVICE, serviceSecret, "admin");
+    }
+
+    String clientToken(String id, String secret, String scope) throws Exception {
+        HttpResponse<String> r = browser.postForm(
+                "/oauth2/token",
+                Map.of("grant_type", "client_credentials", "scope", scope),
+                "Authorization",
+                HttpBrowser.basic(id, secret));
+        return (String) object(r, 200).get("access_token");
+    }
+
+    String userToken(String username, String password, String scope) throws Exception {
+        return (String) userTokens(username, password, scope).get("access_token");
+    }
+
+    /** Authorization code + PKCE for the demo service client, signing in through the form as {@code username}. */
+    Map<String, Object> userTokens(String username, String password, String scope) throws Exception {
+        HttpBrowser b = new HttpBrowser(base);
+        byte[] raw = new byte[32];
+        new SecureRandom().nextBytes(raw);
+        String verifier = Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
+        String challenge = Base64.getUrlEncoder()
+                .withoutPadding()
+                .encodeToString(
+                        MessageDigest.getInstance("SHA-256").digest(verifier.getBytes(StandardCharsets.US_ASCII)));
+        String state = UUID.randomUUID().toString();
+        Map<String, String> q = new LinkedHashMap<>();
+        q.put("response_type", "code");
+        q.put("client_id", SERVICE);
+        q.put("redirect_uri", SERVICE_REDIRECT);
+        q.put("scope", scope);
+        q.put("state", state);
+        q.put("code_challenge", challenge);
+        q.put("code_challenge_method", "S256");
+        HttpResponse<String> start = b.get(base + "/oauth2/authorize?" + HttpBrowser.encode(q));
+        assertThat(start.statusCode()).isEqualTo(302);
+        HttpResponse<String> login = b.login(username, password);
+        String next = login.headers().firstValue("Location").orElseThrow();
+        assertThat(next).doesNotContain("error");
+        HttpResponse<String> back = b.get(next);
+        assertThat(back.statusCode()).as(back.body()).isEqualTo(302);
+        Map<String, String> params =
+                HttpBrowser.query(back.headers().firstValue("Location").orElseThrow());
+        assertThat(params).containsEntry("state", state).containsKey("code");
+        HttpResponse<String> token = b.postForm(
+                "/oauth2/token",
+                Map.of(
+                        "grant_type",
+                        "authorization_code",
+                        "code",
+                        params.get("code"),
+                        "redirect_uri",
+                        SERVICE_REDIRECT,
+                        "code_verifier",
+                        verifier),
+                "Authorization",
+                HttpBrowser.basic(SERVICE, serviceSecret));
+        return object(token, 200);
+    }
+
+    Map<String, Object> introspect(String token) throws Exception {
+        return object(
+                browser.postForm(
+                        "/oauth2/introspect",
+                        Map.of("token", token),
+                        "Authorization",
+                        HttpBrowser.basic(SERVICE, serviceSecret)),
+                200);
+    }
+
+    HttpResponse<String> createUser(String token, String username, String password, List<String> roles)
+            throws Exception {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("username", username);
+        body.put("password", password);
+        if (roles != null) {
+            body.put("roles", roles);
+        }
+        return call("POST", "/admin/users", token, JSON.writeValueAsString(body));
+    }
+
+    HttpResponse<String> registerClient(String token, String id, List<String> grants, List<String> redirectUris)
+            throws Exception {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("clientId", id);
+        body.put("clientName", "Client " + id);
+        body.put("grantTypes", grants);
+        body.put("scopes", List.of("api.read"));
+        body.put("redirectUris", redirectUris);
+        return call("POST", "/admin/clients", token, JSON.writeValueAsString(body));
+    }
+
+    HttpResponse<String> call(String method, String path, String token, String json) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
+                .header("Accept", "application/json, application/problem+json")
+                .method(
+                        method,
+                        json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
+        if (json != null) {
+            b.header("Content-Type", "application/json");
+        }
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> object(HttpResponse<String> r, int status) {
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
+        assertThat(r.headers().firstValue("Content-Type").orElseThrow()).startsWith("application/json");
+        return JSON.readValue(r.body(), Map.class);
+    }
+
+    static Map<String, Object> created(HttpResponse<String> r) {
+        return object(r, 201);
+    }
+
+    static List<?> list(HttpResponse<String> r, int status) {
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
+        return JSON.readValue(r.body(), List.class);
+    }
+
+    /** An RFC 9457 problem: the media type and the members every problem of this API carries. */
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> problem(HttpResponse<String> r, int status) {
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
+        assertThat(r.headers().firstValue("Content-Type").orElseThrow()).startsWith("application/problem+json");
+        Map<String, Object> problem = JSON.readValue(r.body(), Map.class);
+        assertThat(problem).containsKeys("type", "title", "status", "detail", "code");
+        assertThat(problem.get("status")).isEqualTo(status);
+        return problem;
+    }
+
+    AuditEvent only(int from, String type) {
+        List<AuditEvent> found = audit.events.subList(from, audit.events.size()).stream()
+                .filter(e -> e.type().equals(type))
+                .toList();
+        assertThat(found).as(type).hasSize(1);
+        return found.get(0);
+    }
+
+    AuditEvent only(int from, String type, String subject) {
+        List<AuditEvent> found = new ArrayList<>();
+        for (AuditEvent e : audit.events.subList(from, audit.events.size())) {
+            if (e.type().equals(type) && subject.equals(e.subject())) {
+                found.add(e);
+            }
+        }
+        assertThat(found).as(type + " " + subject).hasSize(1);
+        return found.get(0);
+    }
+
+    int count(String table, String username) {
+        Integer n =
+                jdbc.queryForObject("SELECT COUNT(*) FROM " + table + " WHERE username = ?", Integer.class, username);
+        return n == null ? 0 : n;
+    }
+
+    JWTClaimsSet claims(Instant issued, Instant expires) {
+        return new JWTClaimsSet.Builder()
+                .issuer(base)
+                .subject(SERVICE)
+                .audience(SERVICE)
+                .claim("client_id", SERVICE)
+                .claim("scope", "admin")
+                .jwtID(UUID.randomUUID().toString())
+                .issueTime(Date.from(issued))
+                .expirationTime(Date.from(expires))
+                .build();
+    }
+
+    static String suffix() {
+        return UUID.randomUUID().toString().substring(0, 8);
+    }
+}
