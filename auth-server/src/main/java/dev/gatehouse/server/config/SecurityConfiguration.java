@@ -2,6 +2,7 @@ package dev.gatehouse.server.config;
 
 import dev.gatehouse.server.mfa.MfaPolicy;
 import dev.gatehouse.server.mfa.MfaStepUpFilter;
+import dev.gatehouse.server.signin.AuthorizationRequestParameters;
 import dev.gatehouse.server.tokens.TokenExchangeConstraints;
 import java.util.List;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
@@ -13,12 +14,14 @@ import org.springframework.http.MediaType;
 import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configuration.EnableWebSecurity;
+import org.springframework.security.oauth2.server.authorization.OAuth2AuthorizationService;
 import org.springframework.security.oauth2.server.authorization.authentication.OAuth2TokenExchangeAuthenticationProvider;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.authentication.LoginUrlAuthenticationEntryPoint;
 import org.springframework.security.web.csrf.CsrfFilter;
 import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
 import org.springframework.security.web.util.matcher.MediaTypeRequestMatcher;
+import org.springframework.security.web.util.matcher.RequestMatcher;
 import org.springframework.web.cors.CorsConfiguration;
 import org.springframework.web.cors.CorsConfigurationSource;
 import org.springframework.web.cors.UrlBasedCorsConfigurationSource;
@@ -50,11 +53,10 @@ class SecurityConfiguration {
     @Bean
     @Order(1)
     SecurityFilterChain authorizationServerChain(
-            HttpSecurity http,
-            GatehouseProperties properties,
-            MfaPolicy mfa,
-            org.springframework.security.oauth2.server.authorization.OAuth2AuthorizationService authorizations)
+            HttpSecurity http, GatehouseProperties properties, MfaPolicy mfa, OAuth2AuthorizationService authorizations)
             throws Exception {
+        AuthorizationRequestParameters parameters = new AuthorizationRequestParameters(authorizations);
+        RequestMatcher authorizeEndpoint = PathPatternRequestMatcher.pathPattern("/oauth2/authorize");
         http.oauth2AuthorizationServer(server -> {
                     http.securityMatcher(server.getEndpointsMatcher());
                     // RFC 8693 policy wraps Spring Authorization Server's own token exchange provider.
@@ -79,7 +81,8 @@ class SecurityConfiguration {
                 .addFilterAfter(
                         new MfaStepUpFilter(
                                 mfa,
-                                PathPatternRequestMatcher.pathPattern("/oauth2/authorize"),
+                                parameters,
+                                authorizeEndpoint,
                                 PathPatternRequestMatcher.pathPattern("/oauth2/device_verification")),
                         CsrfFilter.class);
         return http.build();
