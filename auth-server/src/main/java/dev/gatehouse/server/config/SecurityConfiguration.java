@@ -3,6 +3,7 @@ package dev.gatehouse.server.config;
 import dev.gatehouse.server.mfa.MfaPolicy;
 import dev.gatehouse.server.mfa.MfaStepUpFilter;
 import dev.gatehouse.server.signin.AuthorizationRequestParameters;
+import dev.gatehouse.server.signin.ConsentController;
 import dev.gatehouse.server.tokens.TokenExchangeConstraints;
 import java.util.List;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
@@ -64,6 +65,9 @@ class SecurityConfiguration {
                                     providers.replaceAll(p -> p instanceof OAuth2TokenExchangeAuthenticationProvider
                                             ? new TokenExchangeConstraints(authorizations, p)
                                             : p)))
+                            // Gatehouse's consent page (Spring Authorization Server redirects there, the page posts
+                            // back).
+                            .authorizationEndpoint(endpoint -> endpoint.consentPage(ConsentController.CONSENT_PAGE))
                             .oidc(oidc -> oidc.providerConfigurationEndpoint(discovery ->
                                     discovery.providerConfigurationCustomizer(config -> config.claim(
                                             "acr_values_supported",
