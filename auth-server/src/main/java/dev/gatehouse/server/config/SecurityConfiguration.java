@@ -2,9 +2,12 @@ package dev.gatehouse.server.config;
 
 import dev.gatehouse.server.mfa.MfaPolicy;
 import dev.gatehouse.server.mfa.MfaStepUpFilter;
+import dev.gatehouse.server.signin.AuthenticationRequestValidator;
 import dev.gatehouse.server.signin.AuthorizationRequestParameters;
 import dev.gatehouse.server.signin.ConsentController;
+import dev.gatehouse.server.signin.ReauthenticationFilter;
 import dev.gatehouse.server.tokens.TokenExchangeConstraints;
+import java.time.Clock;
 import java.util.List;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
@@ -12,12 +15,16 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.MediaType;
+import org.springframework.security.authentication.AuthenticationProvider;
 import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configuration.EnableWebSecurity;
 import org.springframework.security.oauth2.server.authorization.OAuth2AuthorizationService;
+import org.springframework.security.oauth2.server.authorization.authentication.OAuth2AuthorizationCodeRequestAuthenticationProvider;
+import org.springframework.security.oauth2.server.authorization.authentication.OAuth2PushedAuthorizationRequestAuthenticationProvider;
 import org.springframework.security.oauth2.server.authorization.authentication.OAuth2TokenExchangeAuthenticationProvider;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.access.intercept.AuthorizationFilter;
 import org.springframework.security.web.authentication.LoginUrlAuthenticationEntryPoint;
 import org.springframework.security.web.csrf.CsrfFilter;
 import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
@@ -54,7 +61,11 @@ class SecurityConfiguration {
     @Bean
     @Order(1)
     SecurityFilterChain authorizationServerChain(
-            HttpSecurity http, GatehouseProperties properties, MfaPolicy mfa, OAuth2AuthorizationService authorizations)
+            HttpSecurity http,
+            GatehouseProperties properties,
+            MfaPolicy mfa,
+            OAuth2AuthorizationService authorizations,
+            Clock clock)
             throws Exception {
         AuthorizationRequestParameters parameters = new AuthorizationRequestParameters(authorizations);
         RequestMatcher authorizeEndpoint = PathPatternRequestMatcher.pathPattern("/oauth2/authorize");
@@ -65,18 +76,27 @@ class SecurityConfiguration {
                                     providers.replaceAll(p -> p instanceof OAuth2TokenExchangeAuthenticationProvider
                                             ? new TokenExchangeConstraints(authorizations, p)
                                             : p)))
-                            // Gatehouse's consent page (Spring Authorization Server redirects there, the page posts
-                            // back).
-                            .authorizationEndpoint(endpoint -> endpoint.consentPage(ConsentController.CONSENT_PAGE))
+                            // Gatehouse's consent page; max_age and prompt=none checked after SAS's own checks.
+                            .authorizationEndpoint(endpoint -> endpoint.consentPage(ConsentController.CONSENT_PAGE)
+                                    .authenticationProviders(providers ->
+                                            providers.forEach(p -> validateAuthorizationRequests(p, clock))))
                             .oidc(oidc -> oidc.providerConfigurationEndpoint(discovery ->
                                     discovery.providerConfigurationCustomizer(config -> config.claim(
                                             "acr_values_supported",
                                             List.of(MfaPolicy.ACR_PASSWORD, MfaPolicy.ACR_MFA)))))
-                            .pushedAuthorizationRequestEndpoint(Customizer.withDefaults())
+                            .pushedAuthorizationRequestEndpoint(par -> par.authenticationProviders(
+                                    providers -> providers.forEach(SecurityConfiguration::validatePushedRequests)))
                             .deviceAuthorizationEndpoint(Customizer.withDefaults())
                             .deviceVerificationEndpoint(Customizer.withDefaults());
                 })
-                .authorizeHttpRequests(authorize -> authorize.anyRequest().authenticated())
+                .authorizeHttpRequests(authorize -> authorize
+                        // prompt=none must reach Spring Authorization Server without a session, which answers
+                        // login_required at the redirect URI (OIDC Core 1.0 §3.1.2.6) and never issues a code to
+                        // an anonymous principal. Without this the authorization filter would show the sign-in page.
+                        .requestMatchers(parameters.promptNone(authorizeEndpoint))
+                        .permitAll()
+                        .anyRequest()
+                        .authenticated())
                 .cors(cors -> cors.configurationSource(corsConfigurationSource(properties)))
                 .exceptionHandling(exceptions -> exceptions.defaultAuthenticationEntryPointFor(
                         new LoginUrlAuthenticationEntryPoint("/login"),
@@ -88,8 +108,27 @@ class SecurityConfiguration {
                                 parameters,
                                 authorizeEndpoint,
                                 PathPatternRequestMatcher.pathPattern("/oauth2/device_verification")),
-                        CsrfFilter.class);
+                        CsrfFilter.class)
+                // prompt=login and max_age: a fresh sign-in (and second factor) before the code (OIDC Core §3.1.2.1).
+                .addFilterBefore(
+                        new ReauthenticationFilter(parameters, authorizeEndpoint, clock), AuthorizationFilter.class);
         return http.build();
+    }
+
+    /** Spring Authorization Server's checks of authorization requests, then max_age and prompt=none. */
+    private static void validateAuthorizationRequests(AuthenticationProvider provider, Clock clock) {
+        if (provider instanceof OAuth2AuthorizationCodeRequestAuthenticationProvider code) {
+            code.setAuthenticationValidator(AuthenticationRequestValidator.forAuthorizationEndpoint(clock)
+                    .afterDefaults());
+        }
+    }
+
+    /** Spring Authorization Server's checks of pushed authorization requests (RFC 9126), then max_age. */
+    private static void validatePushedRequests(AuthenticationProvider provider) {
+        if (provider instanceof OAuth2PushedAuthorizationRequestAuthenticationProvider pushed) {
+            pushed.setAuthenticationValidator(
+                    AuthenticationRequestValidator.forPushedRequests().afterDefaults());
+        }
     }
 
     /**

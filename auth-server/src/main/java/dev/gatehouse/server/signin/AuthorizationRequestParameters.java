@@ -10,6 +10,7 @@ import org.springframework.security.oauth2.core.endpoint.OAuth2ParameterNames;
 import org.springframework.security.oauth2.server.authorization.OAuth2Authorization;
 import org.springframework.security.oauth2.server.authorization.OAuth2AuthorizationService;
 import org.springframework.security.oauth2.server.authorization.OAuth2TokenType;
+import org.springframework.security.web.util.matcher.RequestMatcher;
 
 /**
  * The parameters of an authorization request as Spring Authorization Server will act on them. A request to {@code
@@ -101,5 +102,20 @@ public final class AuthorizationRequestParameters {
             parameters.put(OAuth2ParameterNames.STATE, stored.getState());
         }
         return Map.copyOf(parameters);
+    }
+
+    /**
+     * Matches requests to an authorization endpoint whose {@code prompt} (own or pushed) is {@code none} (OIDC Core
+     * 1.0 §3.1.2.1): such a request must reach Spring Authorization Server even without a session, which answers it
+     * with {@code login_required} instead of a page.
+     *
+     * @param endpoint the authorization endpoint
+     * @return the matcher
+     */
+    public RequestMatcher promptNone(RequestMatcher endpoint) {
+        Objects.requireNonNull(endpoint, "endpoint must not be null");
+        return request -> endpoint.matches(request)
+                && AuthenticationAge.prompts(get(request, AuthenticationAge.PROMPT))
+                        .contains(AuthenticationAge.PROMPT_NONE);
     }
 }
