@@ -166,7 +166,7 @@ final class DemoBootstrap implements ApplicationListener<ApplicationReadyEvent> 
                 .scope("api.write")
                 .clientSettings(ClientSettings.builder()
                         .requireProofKey(true)
-                        .requireAuthorizationConsent(false)
+                        .requireAuthorizationConsent(properties.demoRequireConsent())
                         .build())
                 .tokenSettings(tokens)
                 .build());
