@@ -36,15 +36,19 @@ import org.springframework.web.cors.UrlBasedCorsConfigurationSource;
 
 /**
  * Two filter chains: Spring Authorization Server's protocol endpoints (with OIDC, PAR and device authorization
- * switched on), then form login for everything else. Endpoints are Spring Authorization Server's own.
+ * switched on), then form login for everything else. Endpoints are Spring Authorization Server's own; Gatehouse adds
+ * its consent page (the {@code consentPage} hook), request checks on the authorization-request validator hooks, and
+ * two filters in front of the authorization endpoint: the MFA step-up and re-authentication ({@code prompt=login},
+ * {@code max_age}).
  */
 @Configuration(proxyBeanMethods = false)
 @EnableWebSecurity
 class SecurityConfiguration {
 
     /**
-     * The server's own pages (sign-in, MFA steps, enrolment): no script at all, styles and images from the server
-     * (and the enrolment QR code as a {@code data:} image), no framing (clickjacking), no {@code <base>} tricks.
+     * The server's own pages (sign-in, MFA steps, enrolment, consent): no script at all, styles and images from the
+     * server (and the enrolment QR code as a {@code data:} image), no framing (clickjacking), no {@code <base>}
+     * tricks.
      */
     static final String PAGE_CSP = "default-src 'none'; script-src 'none'; style-src 'self'; img-src 'self' data:;"
             + " frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
