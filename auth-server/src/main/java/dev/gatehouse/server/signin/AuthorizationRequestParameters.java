@@ -78,12 +78,13 @@ public final class AuthorizationRequestParameters {
             return Map.of();
         }
         // Spring Authorization Server keys the pushed authorization by the part after the prefix (its "state").
+        @Nullable
         OAuth2Authorization pushed =
                 authorizations.findByToken(requestUri.substring(REQUEST_URI_PREFIX.length()), STATE);
         if (pushed == null) {
             return Map.of();
         }
-        OAuth2AuthorizationRequest stored = pushed.getAttribute(OAuth2AuthorizationRequest.class.getName());
+        @Nullable OAuth2AuthorizationRequest stored = pushed.getAttribute(OAuth2AuthorizationRequest.class.getName());
         if (stored == null || !clientId.equals(stored.getClientId())) {
             return Map.of();
         }

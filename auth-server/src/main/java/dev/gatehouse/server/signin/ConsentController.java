@@ -102,7 +102,7 @@ public final class ConsentController {
             return "consent-invalid";
         }
         RegisteredClient client = pending.client();
-        OAuth2AuthorizationConsent current = consents.findById(client.getId(), user.getName());
+        @Nullable OAuth2AuthorizationConsent current = consents.findById(client.getId(), user.getName());
         Set<String> granted = current == null ? Set.of() : current.getScopes();
         List<ScopeView> asked = new ArrayList<>();
         List<ScopeView> already = new ArrayList<>();
@@ -136,14 +136,15 @@ public final class ConsentController {
                 || state.length() > MAX_PARAMETER_LENGTH) {
             return null;
         }
-        OAuth2Authorization authorization = authorizations.findByToken(state, STATE);
-        RegisteredClient client = clients.findByClientId(clientId);
+        @Nullable OAuth2Authorization authorization = authorizations.findByToken(state, STATE);
+        @Nullable RegisteredClient client = clients.findByClientId(clientId);
         if (authorization == null
                 || client == null
                 || !client.getId().equals(authorization.getRegisteredClientId())
                 || !user.getName().equals(authorization.getPrincipalName())) {
             return null;
         }
+        @Nullable
         OAuth2AuthorizationRequest request = authorization.getAttribute(OAuth2AuthorizationRequest.class.getName());
         return request == null ? null : new Pending(client, request);
     }
