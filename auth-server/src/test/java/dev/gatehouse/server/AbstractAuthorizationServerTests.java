@@ -464,10 +464,14 @@ abstract class AbstractAuthorizationServerTests {
         Pkce pkce = Pkce.create();
         browser.get(authorizeUrl(clientId, redirect, "openid api.read", pkce, "S256", "c1"));
         HttpResponse<String> login = browser.login("demo", demoPassword);
-        HttpResponse<String> consent =
+        // Spring Authorization Server sends the browser to Gatehouse's consent page (its consentPage hook).
+        HttpResponse<String> resumed =
                 browser.get(login.headers().firstValue("Location").orElseThrow());
+        assertThat(resumed.headers().firstValue("Location").orElseThrow()).contains("/oauth2/consent?");
+        HttpResponse<String> consent =
+                browser.get(resumed.headers().firstValue("Location").orElseThrow());
         assertThat(consent.statusCode()).isEqualTo(200);
-        assertThat(consent.body()).contains("Consent required").contains("api.read");
+        assertThat(consent.body()).contains("Allow access").contains("api.read");
         java.util.regex.Matcher state = java.util.regex.Pattern.compile("name=\"state\" value=\"([^\"]+)\"")
                 .matcher(consent.body());
         assertThat(state.find()).isTrue();

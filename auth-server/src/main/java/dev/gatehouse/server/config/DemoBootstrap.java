@@ -168,7 +168,7 @@ final class DemoBootstrap implements ApplicationListener<ApplicationReadyEvent> 
                 .scope("admin")
                 .clientSettings(ClientSettings.builder()
                         .requireProofKey(true)
-                        .requireAuthorizationConsent(false)
+                        .requireAuthorizationConsent(properties.demoRequireConsent())
                         .build())
                 .tokenSettings(tokens)
                 .build());

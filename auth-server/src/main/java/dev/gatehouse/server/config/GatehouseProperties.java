@@ -27,6 +27,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     within this time); {@code 0} disables the cache; default 5 seconds
  * @param demoWebClientUrl base URL of the web client example, whose redirect and post-logout URIs the demo
  *     service client registers on first start; default {@code http://127.0.0.1:8081}
+ * @param demoRequireConsent the demo service client asks each user's consent on Gatehouse's consent page (created so
+ *     on first start; the end-to-end browser test uses it); default {@code false}
  */
 @ConfigurationProperties("gatehouse")
 public record GatehouseProperties(
@@ -41,7 +43,8 @@ public record GatehouseProperties(
         @DefaultValue("1h") Duration purgeGrace,
         @DefaultValue("http://127.0.0.1:5173") List<String> corsAllowedOrigins,
         @DefaultValue("5s") Duration clientCacheTtl,
-        @DefaultValue("http://127.0.0.1:8081") String demoWebClientUrl) {
+        @DefaultValue("http://127.0.0.1:8081") String demoWebClientUrl,
+        @DefaultValue("false") boolean demoRequireConsent) {
 
     /**
      * The configured issuer, or {@code null} when it is derived from requests.

@@ -2,7 +2,12 @@ package dev.gatehouse.server.config;
 
 import dev.gatehouse.server.mfa.MfaPolicy;
 import dev.gatehouse.server.mfa.MfaStepUpFilter;
+import dev.gatehouse.server.signin.AuthenticationRequestValidator;
+import dev.gatehouse.server.signin.AuthorizationRequestParameters;
+import dev.gatehouse.server.signin.ConsentController;
+import dev.gatehouse.server.signin.ReauthenticationFilter;
 import dev.gatehouse.server.tokens.TokenExchangeConstraints;
+import java.time.Clock;
 import java.util.List;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
@@ -10,30 +15,40 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.MediaType;
+import org.springframework.security.authentication.AuthenticationProvider;
 import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configuration.EnableWebSecurity;
+import org.springframework.security.oauth2.server.authorization.OAuth2AuthorizationService;
+import org.springframework.security.oauth2.server.authorization.authentication.OAuth2AuthorizationCodeRequestAuthenticationProvider;
+import org.springframework.security.oauth2.server.authorization.authentication.OAuth2PushedAuthorizationRequestAuthenticationProvider;
 import org.springframework.security.oauth2.server.authorization.authentication.OAuth2TokenExchangeAuthenticationProvider;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.access.intercept.AuthorizationFilter;
 import org.springframework.security.web.authentication.LoginUrlAuthenticationEntryPoint;
 import org.springframework.security.web.csrf.CsrfFilter;
 import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
 import org.springframework.security.web.util.matcher.MediaTypeRequestMatcher;
+import org.springframework.security.web.util.matcher.RequestMatcher;
 import org.springframework.web.cors.CorsConfiguration;
 import org.springframework.web.cors.CorsConfigurationSource;
 import org.springframework.web.cors.UrlBasedCorsConfigurationSource;
 
 /**
  * Two filter chains: Spring Authorization Server's protocol endpoints (with OIDC, PAR and device authorization
- * switched on), then form login for everything else. Endpoints are Spring Authorization Server's own.
+ * switched on), then form login for everything else. Endpoints are Spring Authorization Server's own; Gatehouse adds
+ * its consent page (the {@code consentPage} hook), request checks on the authorization-request validator hooks, and
+ * two filters in front of the authorization endpoint: the MFA step-up and re-authentication ({@code prompt=login},
+ * {@code max_age}).
  */
 @Configuration(proxyBeanMethods = false)
 @EnableWebSecurity
 class SecurityConfiguration {
 
     /**
-     * The server's own pages (sign-in, MFA steps, enrolment): no script at all, styles and images from the server
-     * (and the enrolment QR code as a {@code data:} image), no framing (clickjacking), no {@code <base>} tricks.
+     * The server's own pages (sign-in, MFA steps, enrolment, consent): no script at all, styles and images from the
+     * server (and the enrolment QR code as a {@code data:} image), no framing (clickjacking), no {@code <base>}
+     * tricks.
      */
     static final String PAGE_CSP = "default-src 'none'; script-src 'none'; style-src 'self'; img-src 'self' data:;"
             + " frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
@@ -53,8 +68,11 @@ class SecurityConfiguration {
             HttpSecurity http,
             GatehouseProperties properties,
             MfaPolicy mfa,
-            org.springframework.security.oauth2.server.authorization.OAuth2AuthorizationService authorizations)
+            OAuth2AuthorizationService authorizations,
+            Clock clock)
             throws Exception {
+        AuthorizationRequestParameters parameters = new AuthorizationRequestParameters(authorizations);
+        RequestMatcher authorizeEndpoint = PathPatternRequestMatcher.pathPattern("/oauth2/authorize");
         http.oauth2AuthorizationServer(server -> {
                     http.securityMatcher(server.getEndpointsMatcher());
                     // RFC 8693 policy wraps Spring Authorization Server's own token exchange provider.
@@ -62,15 +80,27 @@ class SecurityConfiguration {
                                     providers.replaceAll(p -> p instanceof OAuth2TokenExchangeAuthenticationProvider
                                             ? new TokenExchangeConstraints(authorizations, p)
                                             : p)))
+                            // Gatehouse's consent page; max_age and prompt=none checked after SAS's own checks.
+                            .authorizationEndpoint(endpoint -> endpoint.consentPage(ConsentController.CONSENT_PAGE)
+                                    .authenticationProviders(providers ->
+                                            providers.forEach(p -> validateAuthorizationRequests(p, clock))))
                             .oidc(oidc -> oidc.providerConfigurationEndpoint(discovery ->
                                     discovery.providerConfigurationCustomizer(config -> config.claim(
                                             "acr_values_supported",
                                             List.of(MfaPolicy.ACR_PASSWORD, MfaPolicy.ACR_MFA)))))
-                            .pushedAuthorizationRequestEndpoint(Customizer.withDefaults())
+                            .pushedAuthorizationRequestEndpoint(par -> par.authenticationProviders(
+                                    providers -> providers.forEach(SecurityConfiguration::validatePushedRequests)))
                             .deviceAuthorizationEndpoint(Customizer.withDefaults())
                             .deviceVerificationEndpoint(Customizer.withDefaults());
                 })
-                .authorizeHttpRequests(authorize -> authorize.anyRequest().authenticated())
+                .authorizeHttpRequests(authorize -> authorize
+                        // prompt=none must reach Spring Authorization Server without a session, which answers
+                        // login_required at the redirect URI (OIDC Core 1.0 §3.1.2.6) and never issues a code to
+                        // an anonymous principal. Without this the authorization filter would show the sign-in page.
+                        .requestMatchers(parameters.promptNone(authorizeEndpoint))
+                        .permitAll()
+                        .anyRequest()
+                        .authenticated())
                 .cors(cors -> cors.configurationSource(corsConfigurationSource(properties)))
                 .exceptionHandling(exceptions -> exceptions.defaultAuthenticationEntryPointFor(
                         new LoginUrlAuthenticationEntryPoint("/login"),
@@ -79,10 +109,30 @@ class SecurityConfiguration {
                 .addFilterAfter(
                         new MfaStepUpFilter(
                                 mfa,
-                                PathPatternRequestMatcher.pathPattern("/oauth2/authorize"),
+                                parameters,
+                                authorizeEndpoint,
                                 PathPatternRequestMatcher.pathPattern("/oauth2/device_verification")),
-                        CsrfFilter.class);
+                        CsrfFilter.class)
+                // prompt=login and max_age: a fresh sign-in (and second factor) before the code (OIDC Core §3.1.2.1).
+                .addFilterBefore(
+                        new ReauthenticationFilter(parameters, authorizeEndpoint, clock), AuthorizationFilter.class);
         return http.build();
+    }
+
+    /** Spring Authorization Server's checks of authorization requests, then max_age and prompt=none. */
+    private static void validateAuthorizationRequests(AuthenticationProvider provider, Clock clock) {
+        if (provider instanceof OAuth2AuthorizationCodeRequestAuthenticationProvider code) {
+            code.setAuthenticationValidator(AuthenticationRequestValidator.forAuthorizationEndpoint(clock)
+                    .afterDefaults());
+        }
+    }
+
+    /** Spring Authorization Server's checks of pushed authorization requests (RFC 9126), then max_age. */
+    private static void validatePushedRequests(AuthenticationProvider provider) {
+        if (provider instanceof OAuth2PushedAuthorizationRequestAuthenticationProvider pushed) {
+            pushed.setAuthenticationValidator(
+                    AuthenticationRequestValidator.forPushedRequests().afterDefaults());
+        }
     }
 
     /**

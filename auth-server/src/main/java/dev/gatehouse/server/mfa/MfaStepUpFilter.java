@@ -1,5 +1,6 @@
 package dev.gatehouse.server.mfa;
 
+import dev.gatehouse.server.signin.AuthorizationRequestParameters;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -21,7 +22,9 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * the client or {@code acr_values} requires MFA and the user has no factor yet) before Spring Authorization Server
  * sees the request. Spring Authorization Server issues a code to any authenticated principal and offers no hook
  * that can answer with a redirect to another page, so this is a filter: the one place codes and device approvals
- * can be held back until every factor is present. A GET is saved and replayed after the step.
+ * can be held back until every factor is present. A GET is saved and replayed after the step. {@code client_id} and
+ * {@code acr_values} are read through {@link AuthorizationRequestParameters}, so a pushed authorization request (RFC
+ * 9126, {@code request_uri}) asking for MFA steps up exactly as the same request in a query does.
  */
 public final class MfaStepUpFilter extends OncePerRequestFilter {
 
@@ -32,6 +35,7 @@ public final class MfaStepUpFilter extends OncePerRequestFilter {
     public static final String ENROL_PAGE = "/mfa/enroll";
 
     private final MfaPolicy policy;
+    private final AuthorizationRequestParameters parameters;
     private final RequestMatcher guarded;
     private final RequestCache requestCache = new HttpSessionRequestCache();
 
@@ -39,10 +43,12 @@ public final class MfaStepUpFilter extends OncePerRequestFilter {
      * Creates the filter.
      *
      * @param policy decides when the second factor is required
+     * @param parameters reads the request's parameters, pushed ones included
      * @param guarded the endpoints to hold back (authorization and device verification)
      */
-    public MfaStepUpFilter(MfaPolicy policy, RequestMatcher... guarded) {
+    public MfaStepUpFilter(MfaPolicy policy, AuthorizationRequestParameters parameters, RequestMatcher... guarded) {
         this.policy = Objects.requireNonNull(policy, "policy must not be null");
+        this.parameters = Objects.requireNonNull(parameters, "parameters must not be null");
         this.guarded = new OrRequestMatcher(guarded);
     }
 
@@ -56,7 +62,7 @@ public final class MfaStepUpFilter extends OncePerRequestFilter {
                 || user instanceof AnonymousAuthenticationToken
                 || policy.hasAllFactors(user)
                 || !policy.otpRequired(
-                        user.getName(), request.getParameter("client_id"), request.getParameter("acr_values"))) {
+                        user.getName(), parameters.get(request, "client_id"), parameters.get(request, "acr_values"))) {
             chain.doFilter(request, response);
             return;
         }

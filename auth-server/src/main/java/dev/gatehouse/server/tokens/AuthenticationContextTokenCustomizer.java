@@ -1,12 +1,16 @@
 package dev.gatehouse.server.tokens;
 
 import dev.gatehouse.server.mfa.MfaPolicy;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Date;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.GrantedAuthority;
 import org.springframework.security.core.authority.FactorGrantedAuthority;
 import org.springframework.security.oauth2.core.AuthorizationGrantType;
+import org.springframework.security.oauth2.core.oidc.IdTokenClaimNames;
 import org.springframework.security.oauth2.core.oidc.endpoint.OidcParameterNames;
 import org.springframework.security.oauth2.server.authorization.OAuth2TokenType;
 import org.springframework.security.oauth2.server.authorization.token.JwtEncodingContext;
@@ -17,6 +21,11 @@ import org.springframework.security.oauth2.server.authorization.token.OAuth2Toke
  * MfaPolicy#ACR_MFA} or {@link MfaPolicy#ACR_PASSWORD}) in ID tokens (OIDC Core §2) and in access tokens for a user
  * (RFC 9068 §2.2.1), read from the factor authorities Spring Security 7 recorded on the user's authentication.
  * Tokens without a password-authenticated user (client credentials, token exchange) get neither.
+ *
+ * <p>ID tokens from the authorization code grant always carry {@code auth_time} (OIDC Core §2; required when the
+ * request had {@code max_age}): Spring Authorization Server sets it from the newest factor's time when it tracks the
+ * OIDC session; where it did not, this customizer sets the same value. After a re-authentication ({@code
+ * prompt=login}, {@code max_age}) the factors are new, so {@code auth_time} moves forward.
  */
 public final class AuthenticationContextTokenCustomizer implements OAuth2TokenCustomizer<JwtEncodingContext> {
 
@@ -36,9 +45,14 @@ public final class AuthenticationContextTokenCustomizer implements OAuth2TokenCu
         Authentication principal = context.getPrincipal();
         boolean password = false;
         boolean otp = false;
+        @Nullable Instant newestFactor = null;
         for (GrantedAuthority a : principal.getAuthorities()) {
             password |= FactorGrantedAuthority.PASSWORD_AUTHORITY.equals(a.getAuthority());
             otp |= MfaPolicy.OTP_AUTHORITY.equals(a.getAuthority());
+            if (a instanceof FactorGrantedAuthority factor
+                    && (newestFactor == null || factor.getIssuedAt().isAfter(newestFactor))) {
+                newestFactor = factor.getIssuedAt();
+            }
         }
         if (!password) {
             return;
@@ -52,5 +66,11 @@ public final class AuthenticationContextTokenCustomizer implements OAuth2TokenCu
         }
         context.getClaims().claim("amr", amr);
         context.getClaims().claim("acr", otp ? MfaPolicy.ACR_MFA : MfaPolicy.ACR_PASSWORD);
+        if (idToken
+                && newestFactor != null
+                && AuthorizationGrantType.AUTHORIZATION_CODE.equals(context.getAuthorizationGrantType())) {
+            Date authTime = Date.from(newestFactor);
+            context.getClaims().claims(claims -> claims.putIfAbsent(IdTokenClaimNames.AUTH_TIME, authTime));
+        }
     }
 }

@@ -68,6 +68,7 @@ class SignInThroughBrowserTests {
                 "--gatehouse.issuer=" + issuer,
                 "--gatehouse.dev-mode=true",
                 "--gatehouse.demo=true",
+                "--gatehouse.demo-require-consent=true",
                 "--gatehouse.data-dir=" + work.resolve("data"),
                 "--gatehouse.demo-web-client-url=http://127.0.0.1:" + webPort);
         waitFor(issuer + "/.well-known/openid-configuration");
@@ -149,6 +150,8 @@ class SignInThroughBrowserTests {
         browser.get(auth + "/mfa/enroll");
         String key = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("secret")))
                 .getText();
+        assertThat(browser.findElement(By.cssSelector("img[alt^='QR code']")).getAttribute("src"))
+                .startsWith("data:image/png;base64,");
         TotpSecret secret = TotpSecret.fromBase32(key);
         Totp totp = Totp.of(TotpParameters.defaults());
         browser.findElement(By.id("code")).sendKeys(totp.code(secret, Instant.now()));
@@ -168,11 +171,26 @@ class SignInThroughBrowserTests {
         browser.findElement(By.id("code"))
                 .sendKeys(totp.code(secret, Instant.now().plusSeconds(30)));
         browser.findElement(By.cssSelector("button[type=submit]")).click();
+
+        // 3. Gatehouse's consent page: who asks, for what, where the browser returns, for whom. Allow.
+        wait.until(ExpectedConditions.urlContains("/oauth2/consent"));
+        assertThat(browser.getCurrentUrl()).contains("localhost:" + authPort);
+        assertThat(browser.findElement(By.id("client")).getText()).isEqualTo("Gatehouse demo service");
+        assertThat(browser.findElement(By.id("user")).getText()).isEqualTo("demo");
+        assertThat(browser.findElement(By.id("redirect-host")).getText()).isEqualTo("127.0.0.1:" + webPort);
+        assertThat(browser.findElement(By.cssSelector("input[name=scope][value='api.read']"))
+                        .isSelected())
+                .isTrue();
+        assertThat(browser.findElements(By.cssSelector("input[name=scope][value='profile']")))
+                .hasSize(1);
+        browser.findElement(By.id("allow")).click();
+
+        // Back at the web client, which redeemed the code: the ID token's claims.
         String claims = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("claims")))
                 .getText();
         assertThat(claims).contains("sub demo").contains("otp").contains("pwd");
 
-        // 3. The API: RBAC permits reading; ABAC denies deleting a locked document, even for an admin.
+        // 4. The API: RBAC permits reading; ABAC denies deleting a locked document, even for an admin.
         browser.findElement(By.id("read")).click();
         assertThat(wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("answer")))
                         .getText())

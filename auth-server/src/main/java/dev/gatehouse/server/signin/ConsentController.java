@@ -1,0 +1,190 @@
+package dev.gatehouse.server.signin;
+
+import jakarta.servlet.http.HttpServletResponse;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
+import org.owasp.encoder.Encode;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.oauth2.core.endpoint.OAuth2AuthorizationRequest;
+import org.springframework.security.oauth2.core.endpoint.OAuth2ParameterNames;
+import org.springframework.security.oauth2.core.oidc.OidcScopes;
+import org.springframework.security.oauth2.server.authorization.OAuth2Authorization;
+import org.springframework.security.oauth2.server.authorization.OAuth2AuthorizationConsent;
+import org.springframework.security.oauth2.server.authorization.OAuth2AuthorizationConsentService;
+import org.springframework.security.oauth2.server.authorization.OAuth2AuthorizationService;
+import org.springframework.security.oauth2.server.authorization.OAuth2TokenType;
+import org.springframework.security.oauth2.server.authorization.client.RegisteredClient;
+import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
+import org.springframework.stereotype.Controller;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+
+/**
+ * Gatehouse's consent page, at the URI given to Spring Authorization Server's {@code consentPage} hook. Spring
+ * Authorization Server redirects here with {@code client_id}, {@code scope} and its consent {@code state}; the page
+ * posts back to {@code /oauth2/authorize} with {@code client_id}, {@code state} and the approved {@code scope}s, and
+ * its Cancel form posts {@code client_id} and {@code state} alone, which Spring Authorization Server answers with
+ * {@code access_denied} at the client's redirect URI when nothing was granted before.
+ *
+ * <p>What the page shows comes from the authorization Spring Authorization Server stored under that {@code state},
+ * not from the query: the client's name, the requested scopes (those not yet granted as checkboxes, those already
+ * granted as a list; {@code openid} needs no consent), the redirect URI's host and the signed-in user. The stored
+ * authorization must belong to the signed-in user and the named client, or the page answers 400 and echoes nothing.
+ * Every untrusted value (client name, scope names, user name, redirect host, client id) is encoded with the OWASP
+ * Java Encoder for its context and written unescaped by the template, so it is encoded exactly once.
+ */
+@Controller
+public final class ConsentController {
+
+    /** The consent page's path, given to Spring Authorization Server. */
+    public static final String CONSENT_PAGE = "/oauth2/consent";
+
+    private static final OAuth2TokenType STATE = new OAuth2TokenType(OAuth2ParameterNames.STATE);
+    private static final int MAX_PARAMETER_LENGTH = 200;
+
+    private static final Map<String, String> DESCRIPTIONS = Map.of(
+            OidcScopes.PROFILE,
+            "Your name and profile details",
+            OidcScopes.EMAIL,
+            "Your email address",
+            OidcScopes.ADDRESS,
+            "Your postal address",
+            OidcScopes.PHONE,
+            "Your phone number",
+            "offline_access",
+            "Keep access while you are away (refresh tokens)",
+            "api.read",
+            "Read your documents through the API",
+            "api.write",
+            "Change and delete your documents through the API");
+    private static final String UNKNOWN_DESCRIPTION = "A permission defined by the application";
+
+    private final RegisteredClientRepository clients;
+    private final OAuth2AuthorizationService authorizations;
+    private final OAuth2AuthorizationConsentService consents;
+
+    /**
+     * Creates the controller.
+     *
+     * @param clients the registered clients
+     * @param authorizations where Spring Authorization Server keeps the authorization awaiting consent
+     * @param consents the consents already given
+     */
+    public ConsentController(
+            RegisteredClientRepository clients,
+            OAuth2AuthorizationService authorizations,
+            OAuth2AuthorizationConsentService consents) {
+        this.clients = Objects.requireNonNull(clients, "clients must not be null");
+        this.authorizations = Objects.requireNonNull(authorizations, "authorizations must not be null");
+        this.consents = Objects.requireNonNull(consents, "consents must not be null");
+    }
+
+    /** The consent page. */
+    @GetMapping(CONSENT_PAGE)
+    String consent(
+            Authentication user,
+            @RequestParam(name = OAuth2ParameterNames.CLIENT_ID, defaultValue = "") String clientId,
+            @RequestParam(name = OAuth2ParameterNames.STATE, defaultValue = "") String state,
+            Model model,
+            HttpServletResponse response) {
+        response.setHeader("Cache-Control", "no-store");
+        response.setHeader("Pragma", "no-cache");
+        @Nullable Pending pending = pending(user, clientId, state);
+        if (pending == null) {
+            response.setStatus(HttpServletResponse.SC_BAD_REQUEST);
+            return "consent-invalid";
+        }
+        RegisteredClient client = pending.client();
+        @Nullable OAuth2AuthorizationConsent current = consents.findById(client.getId(), user.getName());
+        Set<String> granted = current == null ? Set.of() : current.getScopes();
+        List<ScopeView> asked = new ArrayList<>();
+        List<ScopeView> already = new ArrayList<>();
+        int i = 0;
+        for (String scope : new TreeSet<>(pending.request().getScopes())) {
+            if (OidcScopes.OPENID.equals(scope)) {
+                continue;
+            }
+            ScopeView view = ScopeView.of(scope, "scope-" + i++);
+            (granted.contains(scope) ? already : asked).add(view);
+        }
+        String redirectUri = pending.request().getRedirectUri() != null
+                ? pending.request().getRedirectUri()
+                : client.getRedirectUris().iterator().next();
+        model.addAttribute("clientHtml", Encode.forHtml(client.getClientName()));
+        model.addAttribute("userHtml", Encode.forHtml(user.getName()));
+        model.addAttribute("hostHtml", Encode.forHtml(host(redirectUri)));
+        model.addAttribute(
+                "hiddenHtml",
+                hidden(OAuth2ParameterNames.CLIENT_ID, client.getClientId())
+                        + hidden(OAuth2ParameterNames.STATE, state));
+        model.addAttribute("asked", asked);
+        model.addAttribute("granted", already);
+        return "consent";
+    }
+
+    private @Nullable Pending pending(Authentication user, String clientId, String state) {
+        if (clientId.isEmpty()
+                || state.isEmpty()
+                || clientId.length() > MAX_PARAMETER_LENGTH
+                || state.length() > MAX_PARAMETER_LENGTH) {
+            return null;
+        }
+        @Nullable OAuth2Authorization authorization = authorizations.findByToken(state, STATE);
+        @Nullable RegisteredClient client = clients.findByClientId(clientId);
+        if (authorization == null
+                || client == null
+                || !client.getId().equals(authorization.getRegisteredClientId())
+                || !user.getName().equals(authorization.getPrincipalName())) {
+            return null;
+        }
+        @Nullable
+        OAuth2AuthorizationRequest request = authorization.getAttribute(OAuth2AuthorizationRequest.class.getName());
+        return request == null ? null : new Pending(client, request);
+    }
+
+    /** Where the browser returns: host and port, or the scheme of a private-use URI (RFC 8252 §7.1). */
+    static String host(String redirectUri) {
+        try {
+            URI uri = URI.create(redirectUri);
+            if (uri.getHost() != null) {
+                return uri.getPort() == -1 ? uri.getHost() : uri.getHost() + ":" + uri.getPort();
+            }
+            return uri.getScheme() != null ? uri.getScheme() + ":" : "an unknown address";
+        } catch (IllegalArgumentException e) {
+            return "an unknown address";
+        }
+    }
+
+    private static String hidden(String name, String value) {
+        return "<input type=\"hidden\" name=\"" + name + "\" value=\"" + Encode.forHtmlAttribute(value) + "\">";
+    }
+
+    private record Pending(RegisteredClient client, OAuth2AuthorizationRequest request) {}
+
+    /**
+     * One scope as the page shows it, every part encoded for where the template writes it.
+     *
+     * @param inputHtml the checkbox, its value encoded for a quoted attribute
+     * @param id the checkbox's element id (generated, not from the request)
+     * @param nameHtml the scope name encoded for HTML text
+     * @param descriptionHtml the description encoded for HTML text
+     */
+    public record ScopeView(String inputHtml, String id, String nameHtml, String descriptionHtml) {
+
+        static ScopeView of(String scope, String id) {
+            return new ScopeView(
+                    "<input type=\"checkbox\" name=\"scope\" id=\"" + id + "\" value=\""
+                            + Encode.forHtmlAttribute(scope) + "\" checked>",
+                    id,
+                    Encode.forHtml(scope),
+                    Encode.forHtml(DESCRIPTIONS.getOrDefault(scope, UNKNOWN_DESCRIPTION)));
+        }
+    }
+}
