@@ -2,7 +2,12 @@ package dev.gatehouse.server.audit;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -24,8 +29,24 @@ final class AuditMetrics {
 
     private final MeterRegistry registry;
 
+    /**
+     * Counters by name and tag values. {@code Counter.builder(..).register(..)} looks the meter up by a freshly
+     * built, sorted id on every call, which showed up in the token endpoint's profile; the tag values come from
+     * fixed sets, so this map stays small.
+     */
+    private final Map<List<String>, Counter> counters = new ConcurrentHashMap<>();
+
     AuditMetrics(MeterRegistry registry) {
         this.registry = registry;
+    }
+
+    private Counter counter(String name, String description, String... tags) {
+        List<String> key = new ArrayList<>(tags.length + 1);
+        key.add(name);
+        key.addAll(Arrays.asList(tags));
+        return counters.computeIfAbsent(
+                key,
+                k -> Counter.builder(name).description(description).tags(tags).register(registry));
     }
 
     void count(RecordedEvent e) {
@@ -42,10 +63,11 @@ final class AuditMetrics {
                         e.details().get("factor"));
             case AuditEvents.TOKEN_ISSUE, AuditEvents.TOKEN_REFRESH -> {
                 String grant = e.details().get("grant_type");
-                Counter.builder("gatehouse.tokens")
-                        .description("Tokens issued at the token endpoint, by grant type")
-                        .tag("grant_type", grant != null && GRANT_TYPES.contains(grant) ? grant : "other")
-                        .register(registry)
+                counter(
+                                "gatehouse.tokens",
+                                "Tokens issued at the token endpoint, by grant type",
+                                "grant_type",
+                                grant != null && GRANT_TYPES.contains(grant) ? grant : "other")
                         .increment();
             }
             default -> {
@@ -55,20 +77,20 @@ final class AuditMetrics {
     }
 
     private void signin(String outcome) {
-        Counter.builder("gatehouse.signin")
-                .description("Password sign-in attempts, by outcome")
-                .tag("outcome", outcome)
-                .register(registry)
+        counter("gatehouse.signin", "Password sign-in attempts, by outcome", "outcome", outcome)
                 .increment();
     }
 
     private void mfa(String action, String outcome, @Nullable String factor) {
-        Counter.builder("gatehouse.mfa")
-                .description("Second-factor attempts, by action, outcome and factor")
-                .tag("action", Set.of("verify", "recovery", "enrol").contains(action) ? action : "other")
-                .tag("outcome", outcome)
-                .tag("factor", factor != null && FACTORS.contains(factor) ? factor : "other")
-                .register(registry)
+        counter(
+                        "gatehouse.mfa",
+                        "Second-factor attempts, by action, outcome and factor",
+                        "action",
+                        Set.of("verify", "recovery", "enrol").contains(action) ? action : "other",
+                        "outcome",
+                        outcome,
+                        "factor",
+                        factor != null && FACTORS.contains(factor) ? factor : "other")
                 .increment();
     }
 

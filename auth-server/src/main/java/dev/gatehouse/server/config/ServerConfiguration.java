@@ -40,7 +40,6 @@ import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.oauth2.jwt.JwtEncoder;
 import org.springframework.security.oauth2.server.authorization.JdbcOAuth2AuthorizationConsentService;
-import org.springframework.security.oauth2.server.authorization.JdbcOAuth2AuthorizationService;
 import org.springframework.security.oauth2.server.authorization.OAuth2AuthorizationConsentService;
 import org.springframework.security.oauth2.server.authorization.OAuth2AuthorizationService;
 import org.springframework.security.oauth2.server.authorization.client.JdbcRegisteredClientRepository;
@@ -193,8 +192,8 @@ class ServerConfiguration {
     OAuth2AuthorizationService authorizationService(
             JdbcTemplate jdbc, RegisteredClientRepository clients, Clock clock, AuditLog audit) {
         // Outermost: remembers what was saved in this request, so token and revocation events name the jti.
-        return new AuditingAuthorizationService(
-                new RefreshTokenReuseDetection(new JdbcOAuth2AuthorizationService(jdbc, clients), jdbc, clock, audit));
+        return new AuditingAuthorizationService(new RefreshTokenReuseDetection(
+                new dev.gatehouse.server.tokens.JdbcAuthorizationStore(jdbc, clients), jdbc, clock, audit));
     }
 
     @Bean

@@ -8,6 +8,7 @@ import org.springframework.core.annotation.Order;
 import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.config.observation.SecurityObservationSettings;
 import org.springframework.security.web.SecurityFilterChain;
 
 /**
@@ -22,6 +23,17 @@ class ObservabilityConfiguration {
 
     /** The scope a monitoring client needs for metrics and health details. */
     static final String SCOPE = "actuator.read";
+
+    /**
+     * No Spring Security observations (a span around every filter of every chain, and around each authentication and
+     * authorization): on the token endpoint they cost more CPU than the audit trail and the metrics together
+     * (JFR under load, benchmarks/server-load/README-server.md). Request metrics stay: Boot's
+     * {@code http.server.requests} timer (by URI template and status) still measures every endpoint.
+     */
+    @Bean
+    SecurityObservationSettings securityObservationSettings() {
+        return SecurityObservationSettings.noObservations();
+    }
 
     @Bean
     KeyRingHealthIndicator keyRingHealthIndicator(KeyRing ring, Clock clock) {

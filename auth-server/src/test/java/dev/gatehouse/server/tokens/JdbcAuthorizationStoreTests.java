@@ -1,0 +1,138 @@
+package dev.gatehouse.server.tokens;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.flywaydb.core.Flyway;
+import org.h2.jdbcx.JdbcDataSource;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.security.oauth2.core.AuthorizationGrantType;
+import org.springframework.security.oauth2.core.ClientAuthenticationMethod;
+import org.springframework.security.oauth2.core.OAuth2AccessToken;
+import org.springframework.security.oauth2.server.authorization.OAuth2Authorization;
+import org.springframework.security.oauth2.server.authorization.OAuth2TokenType;
+import org.springframework.security.oauth2.server.authorization.client.InMemoryRegisteredClientRepository;
+import org.springframework.security.oauth2.server.authorization.client.RegisteredClient;
+
+/** The insert-first shortcut stores exactly what Spring Authorization Server's own save would, and only skips a read. */
+class JdbcAuthorizationStoreTests {
+
+    private static final RegisteredClient CLIENT = RegisteredClient.withId("client-1")
+            .clientId("service")
+            .clientSecret("{noop}unused")
+            .clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_BASIC)
+            .authorizationGrantType(AuthorizationGrantType.CLIENT_CREDENTIALS)
+            .scope("api.read")
+            .build();
+
+    private JdbcTemplate jdbc;
+    private JdbcAuthorizationStore store;
+
+    @BeforeEach
+    void database() throws Exception {
+        JdbcDataSource dataSource = new JdbcDataSource();
+        dataSource.setURL(
+                "jdbc:h2:file:" + Files.createTempDirectory("gatehouse-store-").resolve("db") + ";DB_CLOSE_DELAY=-1");
+        dataSource.setUser("sa");
+        Flyway.configure()
+                .dataSource(dataSource)
+                .locations("classpath:db/migration/h2")
+                .load()
+                .migrate();
+        jdbc = new JdbcTemplate(dataSource);
+        store = new JdbcAuthorizationStore(jdbc, new InMemoryRegisteredClientRepository(CLIENT));
+    }
+
+    private static OAuth2Authorization clientCredentials(String token) {
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        return OAuth2Authorization.withRegisteredClient(CLIENT)
+                .id(UUID.randomUUID().toString())
+                .principalName("service")
+                .authorizationGrantType(AuthorizationGrantType.CLIENT_CREDENTIALS)
+                .authorizedScopes(Set.of("api.read"))
+                .token(
+                        new OAuth2AccessToken(
+                                OAuth2AccessToken.TokenType.BEARER,
+                                token,
+                                now,
+                                now.plusSeconds(300),
+                                Set.of("api.read")),
+                        metadata -> metadata.put(
+                                OAuth2Authorization.Token.CLAIMS_METADATA_NAME,
+                                new HashMap<>(Map.of("sub", "service", "jti", token))))
+                .build();
+    }
+
+    private long selectsById() {
+        return jdbc.queryForObject(
+                "SELECT COALESCE(SUM(EXECUTION_COUNT), 0) FROM INFORMATION_SCHEMA.QUERY_STATISTICS"
+                        + " WHERE SQL_STATEMENT LIKE 'SELECT %FROM oauth2_authorization WHERE id = %'",
+                Long.class);
+    }
+
+    @Test
+    void saveWhenFreshClientCredentialsThenInsertedWithoutReadingFirstAndReadsBackIdentically() {
+        jdbc.execute("SET QUERY_STATISTICS TRUE");
+        OAuth2Authorization fresh = clientCredentials("token-1");
+
+        store.save(fresh);
+
+        assertThat(selectsById()).isZero();
+        OAuth2Authorization found = store.findByToken("token-1", OAuth2TokenType.ACCESS_TOKEN);
+        assertThat(found).isNotNull();
+        assertThat(found.getId()).isEqualTo(fresh.getId());
+        assertThat(found.getAccessToken().getToken().getExpiresAt())
+                .isEqualTo(fresh.getAccessToken().getToken().getExpiresAt());
+        assertThat(found.getAccessToken().getClaims()).containsEntry("jti", "token-1");
+        assertThat(found.getAuthorizedScopes()).containsExactly("api.read");
+    }
+
+    @Test
+    void saveWhenRevokedThenUpdatedInPlaceTheUsualWay() {
+        OAuth2Authorization fresh = clientCredentials("token-2");
+        store.save(fresh);
+        OAuth2Authorization revoked = OAuth2Authorization.from(fresh)
+                .invalidate(fresh.getAccessToken().getToken())
+                .build();
+
+        store.save(revoked);
+
+        assertThat(store.findById(fresh.getId()).getAccessToken().isInvalidated())
+                .isTrue();
+        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM oauth2_authorization", Integer.class))
+                .isEqualTo(1);
+    }
+
+    @Test
+    void saveWhenAFreshLookingAuthorizationIsSavedTwiceThenTheSecondUpdatesNotFails() {
+        OAuth2Authorization fresh = clientCredentials("token-3");
+        store.save(fresh);
+
+        store.save(fresh);
+
+        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM oauth2_authorization", Integer.class))
+                .isEqualTo(1);
+    }
+
+    @Test
+    void freshClientCredentialsWhenOtherGrantsOrInvalidatedThenNot() {
+        OAuth2Authorization fresh = clientCredentials("token-4");
+        assertThat(JdbcAuthorizationStore.freshClientCredentials(fresh)).isTrue();
+        assertThat(JdbcAuthorizationStore.freshClientCredentials(OAuth2Authorization.from(fresh)
+                        .invalidate(fresh.getAccessToken().getToken())
+                        .build()))
+                .isFalse();
+        assertThat(JdbcAuthorizationStore.freshClientCredentials(OAuth2Authorization.from(fresh)
+                        .authorizationGrantType(AuthorizationGrantType.TOKEN_EXCHANGE)
+                        .build()))
+                .isFalse();
+    }
+}
