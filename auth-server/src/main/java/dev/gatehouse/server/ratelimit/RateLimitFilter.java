@@ -123,9 +123,10 @@ final class RateLimitFilter extends OncePerRequestFilter {
         return out.toString();
     }
 
-    /** Extracts the client id at most once and remembers it for the audit event. */
+    /** Extracts the client id at most once, on demand, and remembers it for the audit event. */
     private static final class ClientIdOnce {
         private final HttpServletRequest request;
+        private boolean extracted;
         private @Nullable String value;
 
         ClientIdOnce(HttpServletRequest request) {
@@ -134,7 +135,10 @@ final class RateLimitFilter extends OncePerRequestFilter {
 
         @Nullable
         String get() {
-            value = RateLimitKeys.clientId(request);
+            if (!extracted) {
+                value = RateLimitKeys.clientId(request);
+                extracted = true;
+            }
             return value;
         }
     }
