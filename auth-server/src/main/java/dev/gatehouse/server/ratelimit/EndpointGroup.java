@@ -1,0 +1,79 @@
+package dev.gatehouse.server.ratelimit;
+
+import jakarta.servlet.http.HttpServletRequest;
+import org.jspecify.annotations.Nullable;
+import org.springframework.web.util.UrlPathHelper;
+
+/**
+ * The endpoints that are limited, in groups that share buckets. Dynamic client registration ({@code /connect/register})
+ * is not switched on in this server (see {@code SecurityConfiguration}), so it has no group; add one here if it is.
+ */
+enum EndpointGroup {
+    /** {@code /oauth2/token} (RFC 6749 §3.2). */
+    TOKEN("token", true),
+    /** {@code /oauth2/authorize} (RFC 6749 §3.1) and {@code /oauth2/par} (RFC 9126). */
+    AUTHORIZATION("authorization", true),
+    /** {@code /oauth2/device_authorization} (RFC 8628 §3.1). */
+    DEVICE_AUTHORIZATION("device_authorization", true),
+    /** The sign-in form post, {@code POST /login}: no client, limited by address only. */
+    LOGIN("login", false);
+
+    private static final UrlPathHelper PATHS = paths();
+
+    private final String id;
+    private final boolean perClient;
+
+    EndpointGroup(String id, boolean perClient) {
+        this.id = id;
+        this.perClient = perClient;
+    }
+
+    /** The group's name in audit events and bucket keys. */
+    String id() {
+        return id;
+    }
+
+    /** Whether requests to this group carry a client id worth a bucket of its own. */
+    boolean perClient() {
+        return perClient;
+    }
+
+    /**
+     * The group a request belongs to, matched on the decoded, normalised path as Spring Authorization Server's
+     * endpoint matchers see it (a raw comparison would let {@code /oauth2/%74oken} through). CORS preflights are
+     * not counted.
+     *
+     * @param request the request
+     * @return the matched endpoint path and group, or {@code null} when the request is not limited
+     */
+    static @Nullable Match match(HttpServletRequest request) {
+        String method = request.getMethod();
+        if ("OPTIONS".equals(method)) {
+            return null;
+        }
+        String path = PATHS.getPathWithinApplication(request);
+        return switch (path) {
+            case "/oauth2/token" -> new Match(TOKEN, "/oauth2/token");
+            case "/oauth2/authorize" -> new Match(AUTHORIZATION, "/oauth2/authorize");
+            case "/oauth2/par" -> new Match(AUTHORIZATION, "/oauth2/par");
+            case "/oauth2/device_authorization" -> new Match(DEVICE_AUTHORIZATION, "/oauth2/device_authorization");
+            case "/login" -> "POST".equals(method) ? new Match(LOGIN, "/login") : null;
+            default -> null;
+        };
+    }
+
+    /**
+     * A limited request.
+     *
+     * @param group its group
+     * @param endpoint the endpoint path, one of the constants above (never the request's own spelling)
+     */
+    record Match(EndpointGroup group, String endpoint) {}
+
+    private static UrlPathHelper paths() {
+        UrlPathHelper helper = new UrlPathHelper();
+        helper.setUrlDecode(true);
+        helper.setRemoveSemicolonContent(true);
+        return helper;
+    }
+}

@@ -1,0 +1,92 @@
+package dev.gatehouse.server.ratelimit;
+
+import java.time.Duration;
+import java.util.Objects;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Rate limits under {@code gatehouse.rate-limit.*} (environment: {@code GATEHOUSE_RATELIMIT_*}). Each limit is a
+ * {@link Limit} written {@code <capacity>/<period>} (a burst of {@code capacity}, refilled at {@code capacity} per
+ * {@code period}) or {@code off}. Per-address limits are the main guard; per-client limits are keyed by the client id
+ * a request <em>claims</em> (it is not authenticated yet), so anyone can spend a client's bucket and they are set ten
+ * times higher. The defaults leave normal use alone and stop a single address from hammering an endpoint.
+ *
+ * @param enabled whether requests are limited at all; default {@code true}
+ * @param store where buckets live: {@code auto} (default) keeps them in PostgreSQL when the server's database is
+ *     PostgreSQL, so the limits hold across nodes, and in memory otherwise (the embedded H2 database is one node);
+ *     {@code local} always keeps them in memory (per node), {@code database} requires PostgreSQL
+ * @param tokenPerClient {@code /oauth2/token} per claimed client id; default {@code 3000/10s}
+ * @param tokenPerAddress {@code /oauth2/token} per client address; default {@code 300/10s}
+ * @param authorizationPerClient {@code /oauth2/authorize} and {@code /oauth2/par} per claimed client id; default
+ *     {@code 3000/1m}
+ * @param authorizationPerAddress {@code /oauth2/authorize} and {@code /oauth2/par} per client address; default
+ *     {@code 300/1m}
+ * @param deviceAuthorizationPerClient {@code /oauth2/device_authorization} per claimed client id; default
+ *     {@code 600/1m}
+ * @param deviceAuthorizationPerAddress {@code /oauth2/device_authorization} per client address; default
+ *     {@code 60/1m}
+ * @param loginPerAddress sign-in form posts ({@code POST /login}) per client address; default {@code 60/1m} (the
+ *     password attempt limiter still applies per account and address)
+ * @param localMaxKeys most buckets kept in memory per node (idle buckets are dropped once full anyway); default
+ *     {@code 100000}
+ * @param databaseTimeout longest a bucket update in PostgreSQL may take before the request is refused with 503;
+ *     default 2 seconds
+ */
+@ConfigurationProperties("gatehouse.rate-limit")
+public record RateLimitProperties(
+        @DefaultValue("true") boolean enabled,
+        @DefaultValue("auto") Store store,
+        @DefaultValue("3000/10s") Limit tokenPerClient,
+        @DefaultValue("300/10s") Limit tokenPerAddress,
+        @DefaultValue("3000/1m") Limit authorizationPerClient,
+        @DefaultValue("300/1m") Limit authorizationPerAddress,
+        @DefaultValue("600/1m") Limit deviceAuthorizationPerClient,
+        @DefaultValue("60/1m") Limit deviceAuthorizationPerAddress,
+        @DefaultValue("60/1m") Limit loginPerAddress,
+        @DefaultValue("100000") int localMaxKeys,
+        @DefaultValue("2s") Duration databaseTimeout) {
+
+    /** Where token buckets are kept. */
+    public enum Store {
+        /** PostgreSQL when the database is PostgreSQL, otherwise in memory. */
+        AUTO,
+        /** In memory on each node. */
+        LOCAL,
+        /** In the database (PostgreSQL only). */
+        DATABASE
+    }
+
+    /**
+     * Checks the values.
+     *
+     * @param enabled whether requests are limited
+     * @param store where buckets live
+     * @param tokenPerClient token endpoint, per client
+     * @param tokenPerAddress token endpoint, per address
+     * @param authorizationPerClient authorization and PAR endpoints, per client
+     * @param authorizationPerAddress authorization and PAR endpoints, per address
+     * @param deviceAuthorizationPerClient device authorization endpoint, per client
+     * @param deviceAuthorizationPerAddress device authorization endpoint, per address
+     * @param loginPerAddress sign-in form, per address
+     * @param localMaxKeys most buckets in memory
+     * @param databaseTimeout longest database update
+     */
+    public RateLimitProperties {
+        Objects.requireNonNull(store, "store must not be null");
+        Objects.requireNonNull(tokenPerClient, "tokenPerClient must not be null");
+        Objects.requireNonNull(tokenPerAddress, "tokenPerAddress must not be null");
+        Objects.requireNonNull(authorizationPerClient, "authorizationPerClient must not be null");
+        Objects.requireNonNull(authorizationPerAddress, "authorizationPerAddress must not be null");
+        Objects.requireNonNull(deviceAuthorizationPerClient, "deviceAuthorizationPerClient must not be null");
+        Objects.requireNonNull(deviceAuthorizationPerAddress, "deviceAuthorizationPerAddress must not be null");
+        Objects.requireNonNull(loginPerAddress, "loginPerAddress must not be null");
+        Objects.requireNonNull(databaseTimeout, "databaseTimeout must not be null");
+        if (localMaxKeys < 1) {
+            throw new IllegalArgumentException("gatehouse.rate-limit.local-max-keys must be at least 1");
+        }
+        if (databaseTimeout.toMillis() < 1) {
+            throw new IllegalArgumentException("gatehouse.rate-limit.database-timeout must be at least 1ms");
+        }
+    }
+}

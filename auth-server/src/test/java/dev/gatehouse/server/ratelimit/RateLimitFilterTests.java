@@ -1,0 +1,95 @@
+package dev.gatehouse.server.ratelimit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.gatehouse.server.audit.AuditEvent;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
+import org.springframework.jdbc.datasource.DriverManagerDataSource;
+import org.springframework.mock.web.MockFilterChain;
+import org.springframework.mock.web.MockHttpServletRequest;
+import org.springframework.mock.web.MockHttpServletResponse;
+
+class RateLimitFilterTests {
+
+    private final MovableTimeMeter time = new MovableTimeMeter();
+    private final RecordingAuditLog audit = new RecordingAuditLog();
+
+    @Test
+    void retryAfterSecondsWhenFractionThenRoundedUp() {
+        assertThat(RateLimitFilter.retryAfterSeconds(Duration.ZERO)).isEqualTo(1);
+        assertThat(RateLimitFilter.retryAfterSeconds(Duration.ofNanos(1))).isEqualTo(1);
+        assertThat(RateLimitFilter.retryAfterSeconds(Duration.ofSeconds(1))).isEqualTo(1);
+        assertThat(RateLimitFilter.retryAfterSeconds(Duration.ofMillis(1001))).isEqualTo(2);
+        assertThat(RateLimitFilter.retryAfterSeconds(Duration.ofSeconds(59).plusNanos(1)))
+                .isEqualTo(60);
+    }
+
+    @Test
+    void filterWhenOverLimitThen429AndChainNotCalled() throws Exception {
+        RateLimitFilter filter =
+                filter(new LocalBucketStore(time, 100), "gatehouse.rate-limit.token-per-address", "1/1m");
+        assertThat(run(filter, token()).getStatus()).isEqualTo(200);
+        MockFilterChain chain = new MockFilterChain();
+        MockHttpServletResponse refused = new MockHttpServletResponse();
+        filter.doFilter(token(), refused, chain);
+        assertThat(refused.getStatus()).isEqualTo(429);
+        assertThat(chain.getRequest()).isNull();
+        assertThat(refused.getHeader("Retry-After")).isEqualTo("60");
+        assertThat(audit.events()).singleElement().extracting(AuditEvent::type).isEqualTo("ratelimit.exceeded");
+    }
+
+    @Test
+    void filterWhenPathNotLimitedThenPassesWithoutCounting() throws Exception {
+        RateLimitFilter filter =
+                filter(new LocalBucketStore(time, 100), "gatehouse.rate-limit.token-per-address", "1/1m");
+        for (int i = 0; i < 3; i++) {
+            assertThat(run(filter, new MockHttpServletRequest("POST", "/oauth2/introspect"))
+                            .getStatus())
+                    .isEqualTo(200);
+            assertThat(run(filter, new MockHttpServletRequest("GET", "/login")).getStatus())
+                    .isEqualTo(200);
+            assertThat(run(filter, new MockHttpServletRequest("OPTIONS", "/oauth2/token"))
+                            .getStatus())
+                    .isEqualTo(200);
+        }
+        assertThat(run(filter, token()).getStatus()).isEqualTo(200);
+    }
+
+    @Test
+    void filterWhenStoreUnreachableThen503NotAllowed() throws Exception {
+        // Nothing listens on port 1: every bucket update fails. An unanswered check refuses the request.
+        DriverManagerDataSource unreachable = new DriverManagerDataSource("jdbc:postgresql://127.0.0.1:1/none");
+        RateLimitFilter filter = filter(
+                new PostgresBucketStore(unreachable, time, Duration.ofSeconds(1), 100),
+                "gatehouse.rate-limit.token-per-address",
+                "100/1m");
+        MockHttpServletResponse response = run(filter, token());
+        assertThat(response.getStatus()).isEqualTo(503);
+        assertThat(response.getHeader("Cache-Control")).isEqualTo("no-store");
+        assertThat(response.getHeader("Retry-After")).isEqualTo("1");
+        assertThat(response.getContentAsString()).contains("\"error\":\"temporarily_unavailable\"");
+    }
+
+    private RateLimitFilter filter(BucketStore store, String property, String value) {
+        RateLimitProperties properties = new Binder(
+                        new MapConfigurationPropertySource(java.util.Map.of(property, value)))
+                .bindOrCreate("gatehouse.rate-limit", RateLimitProperties.class);
+        return new RateLimitFilter(new RateLimiter(store, properties), audit, time, 100);
+    }
+
+    private static MockHttpServletRequest token() {
+        MockHttpServletRequest request = new MockHttpServletRequest("POST", "/oauth2/token");
+        request.setRemoteAddr("192.0.2.1");
+        return request;
+    }
+
+    private static MockHttpServletResponse run(RateLimitFilter filter, MockHttpServletRequest request)
+            throws Exception {
+        MockHttpServletResponse response = new MockHttpServletResponse();
+        filter.doFilter(request, response, new MockFilterChain());
+        return response;
+    }
+}
