@@ -6,12 +6,14 @@
 # All servers are started first and warmed up, then measured in alternating rounds, so a burst of load from
 # elsewhere on the machine hits every server rather than one. Reports tokens/s, p50, p99 and the server's own CPU
 # time per token (utime+stime from /proc), which is the least noise-sensitive figure on a shared machine.
-# Usage: benchmarks/server-load/run.sh [duration] [connections]   env: ROUNDS (3), WARMUP (15s), PEERS, DB=postgres
+# Same JDK for all: Keycloak needs Java 21+, so every server runs on the newest Temurin JDK under /usr/lib/jvm
+# (JAVA=... to choose another; Gatehouse is built for Java 17 and runs unchanged on it).
+# Usage: benchmarks/server-load/run.sh [duration] [connections]   env: ROUNDS (3), WARMUP (60s), PEERS, JAVA
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 DURATION="${1:-20s}"
 CONNECTIONS="${2:-16}"
-WARMUP="${WARMUP:-15s}"
+WARMUP="${WARMUP:-60s}"
 ROUNDS="${ROUNDS:-3}"
 PEERS="${PEERS:-gatehouse sas-default keycloak}"
 HERE=benchmarks/server-load
@@ -24,24 +26,23 @@ command -v wrk >/dev/null || { echo "needs wrk (apt-get install wrk)" >&2; exit 
 wait_for() { for _ in $(seq 1 180); do curl -s -o /dev/null "$1" && return 0; sleep 1; done; echo "timed out: $1" >&2; return 1; }
 cpu_ticks() { awk '{print $14+$15}' "/proc/$1/stat"; }
 wanted() { [[ " $PEERS " == *" $1 "* ]]; }
+JDK_HOME=$(ls -d /usr/lib/jvm/temurin-*-jdk-* 2>/dev/null | sort -V | tail -1)
+JAVA="${JAVA:-${JDK_HOME:+$JDK_HOME/bin/java}}"
+JAVA="${JAVA:-java}"
+echo "==> JDK: $("$JAVA" -version 2>&1 | head -1)"
 
 echo "==> building"
 mvn -B -q -DskipTests -Dspotless.check.skip=true -Djavadoc.skip=true package -pl auth-server -am
 wanted sas-default && mvn -B -q -DskipTests -Dspotless.check.skip=true -f $HERE/sas-default/pom.xml package
 
 if wanted gatehouse; then
-  EXTRA=()
-  if [ "${DB:-h2}" = postgres ]; then
-    : "${SPRING_DATASOURCE_URL:?DB=postgres needs SPRING_DATASOURCE_URL, _USERNAME and _PASSWORD}"
-  fi
   # The whole load comes from one address with one client id, far above the production token-endpoint limits
   # (300/10s per address): the limits are raised, not switched off, so the rate-limit filter stays in the measured
   # path. TOKEN_RATE_LIMIT=off measures without buckets.
   TOKEN_RATE_LIMIT="${TOKEN_RATE_LIMIT:-1000000000/1s}"
-  java -jar auth-server/target/gatehouse-server.jar --server.port=9400 --gatehouse.dev-mode=true --gatehouse.demo=true \
+  "$JAVA" -jar auth-server/target/gatehouse-server.jar --server.port=9400 --gatehouse.dev-mode=true --gatehouse.demo=true \
     --gatehouse.data-dir="$WORK/gatehouse" --gatehouse.rate-limit.token-per-address="$TOKEN_RATE_LIMIT" \
-    --gatehouse.rate-limit.token-per-client="$TOKEN_RATE_LIMIT" --logging.level.root=WARN \
-    "${EXTRA[@]}" >"$WORK/gatehouse.log" 2>&1 &
+    --gatehouse.rate-limit.token-per-client="$TOKEN_RATE_LIMIT" --logging.level.root=WARN >"$WORK/gatehouse.log" 2>&1 &
   PID[gatehouse]=$!
   wait_for http://localhost:9400/oauth2/jwks
   for _ in $(seq 1 30); do [ -s "$WORK/gatehouse/demo-credentials.txt" ] && break; sleep 1; done
@@ -54,7 +55,7 @@ if wanted sas-default; then
   BENCH_SECRET=$(head -c 32 /dev/urandom | base64 | tr -d '=+/')
   BCRYPT=$(java -cp "$(ls ~/.m2/repository/org/springframework/security/spring-security-crypto/*/spring-security-crypto-*.jar | grep -v sources | tail -1):$(ls ~/.m2/repository/commons-logging/commons-logging/*/*.jar 2>/dev/null | tail -1)" \
     $HERE/BcryptOnce.java "$BENCH_SECRET")
-  BENCH_SECRET_BCRYPT="{bcrypt}$BCRYPT" java -jar $HERE/sas-default/target/sas-default-peer.jar >"$WORK/sas.log" 2>&1 &
+  BENCH_SECRET_BCRYPT="{bcrypt}$BCRYPT" "$JAVA" -jar $HERE/sas-default/target/sas-default-peer.jar >"$WORK/sas.log" 2>&1 &
   PID[sas-default]=$!
   wait_for http://localhost:9401/oauth2/jwks
   URL[sas-default]=http://localhost:9401; ID[sas-default]=bench; SECRET[sas-default]=$BENCH_SECRET

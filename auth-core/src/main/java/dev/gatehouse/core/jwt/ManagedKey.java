@@ -145,8 +145,8 @@ public final class ManagedKey {
     private JWSSigner createSigner() {
         try {
             return switch (algorithm.family()) {
-                case RSA -> onNativeProvider(new RSASSASigner((RSAKey) jwk));
-                case EC -> onNativeProvider(new ECDSASigner((ECKey) jwk));
+                case RSA -> onNativeProvider(new RSASSASigner(NativeCrypto.nativeKey(((RSAKey) jwk).toPrivateKey())));
+                case EC -> onNativeProvider(new ECDSASigner(NativeCrypto.nativeKey(((ECKey) jwk).toECPrivateKey())));
                 case OKP -> new Ed25519Signer((OctetKeyPair) jwk);
                 case OCT -> new MACSigner((OctetSequenceKey) jwk);
             };
@@ -160,8 +160,9 @@ public final class ManagedKey {
     static JWSVerifier verifierFor(JWK key, JwsAlgorithm algorithm) {
         try {
             return switch (algorithm.family()) {
-                case RSA -> onNativeProvider(new RSASSAVerifier((RSAKey) key));
-                case EC -> onNativeProvider(new ECDSAVerifier((ECKey) key));
+                case RSA ->
+                    onNativeProvider(new RSASSAVerifier(NativeCrypto.nativeKey(((RSAKey) key).toRSAPublicKey())));
+                case EC -> onNativeProvider(new ECDSAVerifier(NativeCrypto.nativeKey(((ECKey) key).toECPublicKey())));
                 case OKP -> new Ed25519Verifier(((OctetKeyPair) key).toPublicJWK());
                 case OCT -> new MACVerifier((OctetSequenceKey) key);
             };

@@ -33,4 +33,24 @@ class NativeCryptoLoadTests {
         assertThat(NativeCrypto.load("true", NativeCrypto.ACCP_CLASS).isPresent())
                 .isEqualTo(linuxX64);
     }
+
+    @Test
+    void nativeKeyWhenRsaOrEcThenSameInterfacesAndOtherwiseTheKeyItself() throws Exception {
+        java.security.KeyPairGenerator rsa = java.security.KeyPairGenerator.getInstance("RSA");
+        rsa.initialize(2048);
+        java.security.KeyPair pair = rsa.generateKeyPair();
+        java.security.interfaces.RSAPrivateCrtKey key = (java.security.interfaces.RSAPrivateCrtKey) pair.getPrivate();
+
+        java.security.interfaces.RSAPrivateCrtKey converted = NativeCrypto.nativeKey(key);
+
+        assertThat(converted.getModulus()).isEqualTo(key.getModulus());
+        assertThat(converted.getPrivateExponent()).isEqualTo(key.getPrivateExponent());
+        assertThat(converted != key).isEqualTo(NativeCrypto.provider().isPresent());
+        java.security.interfaces.RSAPublicKey publicKey =
+                NativeCrypto.nativeKey((java.security.interfaces.RSAPublicKey) pair.getPublic());
+        assertThat(publicKey.getModulus()).isEqualTo(key.getModulus());
+        // No native form (a secret key): handed back as it is, never an exception.
+        javax.crypto.spec.SecretKeySpec secret = new javax.crypto.spec.SecretKeySpec(new byte[32], "AES");
+        assertThat(NativeCrypto.nativeKey(secret)).isSameAs(secret);
+    }
 }
