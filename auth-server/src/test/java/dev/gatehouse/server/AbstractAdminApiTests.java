@@ -108,6 +108,9 @@ abstract class AbstractAdminApiTests {
     JdbcTemplate jdbc;
 
     @Autowired
+    io.micrometer.core.instrument.MeterRegistry meters;
+
+    @Autowired
     JdbcUserStore users;
 
     @Autowired
@@ -322,8 +325,22 @@ abstract class AbstractAdminApiTests {
         String name = "audrey-" + suffix();
         created(createUser(admin, name, STRONG, List.of("auditor")));
         String token = userToken(name, STRONG, "openid admin");
+        long permits = decisions("permit");
+        long denies = decisions("deny");
+
         assertThat(call("GET", "/admin/users", token, null).statusCode()).isEqualTo(200);
         assertThat(call("POST", "/admin/keys/rotate", token, null).statusCode()).isEqualTo(403);
+
+        // Both went through the policy decision point, which times every decision (issue #7: decision latencies).
+        assertThat(decisions("permit")).isGreaterThan(permits);
+        assertThat(decisions("deny")).isGreaterThan(denies);
+    }
+
+    private long decisions(String outcome) {
+        return meters.get("gatehouse.policy.decisions")
+                .tag("outcome", outcome)
+                .timer()
+                .count();
     }
 
     @Test

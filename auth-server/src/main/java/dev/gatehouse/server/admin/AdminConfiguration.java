@@ -46,8 +46,8 @@ class AdminConfiguration implements WebMvcConfigurer {
     }
 
     @Bean
-    AdminPolicy adminPolicy() {
-        return new AdminPolicy();
+    AdminPolicy adminPolicy(io.micrometer.core.instrument.MeterRegistry meters) {
+        return new AdminPolicy(meters);
     }
 
     /**

@@ -7,10 +7,13 @@ import dev.gatehouse.core.policy.Resource;
 import dev.gatehouse.core.policy.Subject;
 import dev.gatehouse.core.policy.rbac.RbacEngine;
 import dev.gatehouse.core.policy.rbac.RbacModel;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Who may do what in the admin API: auth-core's RBAC model behind a fail-closed {@link PolicyDecisionPoint}. Resource
@@ -46,8 +49,18 @@ final class AdminPolicy {
     }
 
     private final PolicyDecisionPoint pdp;
+    private final Timer permits;
+    private final Timer denies;
 
-    AdminPolicy() {
+    /**
+     * Creates the policy.
+     *
+     * @param meters where the decision timer {@code gatehouse.policy.decisions} (tags {@code engine=rbac},
+     *     {@code policy=admin}, {@code outcome=permit|deny}) goes
+     */
+    AdminPolicy(MeterRegistry meters) {
+        this.permits = decisionTimer(meters, "permit");
+        this.denies = decisionTimer(meters, "deny");
         RbacModel model = RbacModel.builder("gatehouse-admin")
                 .action("read")
                 .action("write")
@@ -80,6 +93,18 @@ final class AdminPolicy {
                 .action(action)
                 .resource(Resource.of(resourceType, resourceId))
                 .build();
-        return pdp.decide(request);
+        long start = System.nanoTime();
+        Decision decision = pdp.decide(request);
+        (decision.permitted() ? permits : denies).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+        return decision;
+    }
+
+    private static Timer decisionTimer(MeterRegistry meters, String outcome) {
+        return Timer.builder("gatehouse.policy.decisions")
+                .description("Policy decisions of the server's own policy decision point, by outcome")
+                .tag("engine", "rbac")
+                .tag("policy", "admin")
+                .tag("outcome", outcome)
+                .register(meters);
     }
 }

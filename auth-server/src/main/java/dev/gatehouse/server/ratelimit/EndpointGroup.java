@@ -16,7 +16,12 @@ enum EndpointGroup {
     /** {@code /oauth2/device_authorization} (RFC 8628 §3.1). */
     DEVICE_AUTHORIZATION("device_authorization", true),
     /** The sign-in form post, {@code POST /login}: no client, limited by address only. */
-    LOGIN("login", false);
+    LOGIN("login", false),
+    /**
+     * The user-code form post, {@code POST /oauth2/device_verification}: RFC 8628 §5.1 asks for a rate limit on user
+     * code entry, since a short code is guessable. By address only (the request is the user's, not a client's).
+     */
+    DEVICE_VERIFICATION("device_verification", false);
 
     private static final UrlPathHelper PATHS = paths();
 
@@ -58,6 +63,8 @@ enum EndpointGroup {
             case "/oauth2/par" -> new Match(AUTHORIZATION, "/oauth2/par");
             case "/oauth2/device_authorization" -> new Match(DEVICE_AUTHORIZATION, "/oauth2/device_authorization");
             case "/login" -> "POST".equals(method) ? new Match(LOGIN, "/login") : null;
+            case "/oauth2/device_verification" ->
+                "POST".equals(method) ? new Match(DEVICE_VERIFICATION, "/oauth2/device_verification") : null;
             default -> null;
         };
     }

@@ -28,6 +28,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     {@code 60/1m}
  * @param loginPerAddress sign-in form posts ({@code POST /login}) per client address; default {@code 60/1m} (the
  *     password attempt limiter still applies per account and address)
+ * @param deviceVerificationPerAddress user-code posts ({@code POST /oauth2/device_verification}) per client
+ *     address; default {@code 30/1m} (RFC 8628 §5.1)
  * @param localMaxKeys most buckets kept in memory per node (idle buckets are dropped once full anyway); default
  *     {@code 100000}
  * @param databaseTimeout longest a bucket update in PostgreSQL may take before the request is refused with 503;
@@ -44,6 +46,7 @@ public record RateLimitProperties(
         @DefaultValue("600/1m") Limit deviceAuthorizationPerClient,
         @DefaultValue("60/1m") Limit deviceAuthorizationPerAddress,
         @DefaultValue("60/1m") Limit loginPerAddress,
+        @DefaultValue("30/1m") Limit deviceVerificationPerAddress,
         @DefaultValue("100000") int localMaxKeys,
         @DefaultValue("2s") Duration databaseTimeout) {
 
@@ -69,6 +72,7 @@ public record RateLimitProperties(
      * @param deviceAuthorizationPerClient device authorization endpoint, per client
      * @param deviceAuthorizationPerAddress device authorization endpoint, per address
      * @param loginPerAddress sign-in form, per address
+     * @param deviceVerificationPerAddress user-code form, per address
      * @param localMaxKeys most buckets in memory
      * @param databaseTimeout longest database update
      */
@@ -81,6 +85,7 @@ public record RateLimitProperties(
         Objects.requireNonNull(deviceAuthorizationPerClient, "deviceAuthorizationPerClient must not be null");
         Objects.requireNonNull(deviceAuthorizationPerAddress, "deviceAuthorizationPerAddress must not be null");
         Objects.requireNonNull(loginPerAddress, "loginPerAddress must not be null");
+        Objects.requireNonNull(deviceVerificationPerAddress, "deviceVerificationPerAddress must not be null");
         Objects.requireNonNull(databaseTimeout, "databaseTimeout must not be null");
         if (localMaxKeys < 1) {
             throw new IllegalArgumentException("gatehouse.rate-limit.local-max-keys must be at least 1");

@@ -39,7 +39,8 @@ import org.springframework.context.annotation.Primary;
             "gatehouse.rate-limit.token-per-client=4/1m",
             "gatehouse.rate-limit.authorization-per-address=3/1m",
             "gatehouse.rate-limit.device-authorization-per-address=2/1m",
-            "gatehouse.rate-limit.login-per-address=3/1m"
+            "gatehouse.rate-limit.login-per-address=3/1m",
+            "gatehouse.rate-limit.device-verification-per-address=2/1m"
         })
 @Import(AbstractRateLimitTests.TestBeans.class)
 abstract class AbstractRateLimitTests {
@@ -298,6 +299,28 @@ abstract class AbstractRateLimitTests {
         assertThat(post(from, "/login", "username=demo&password=wrong").status())
                 .isEqualTo(429);
         assertThat(RawHttp.send(from, port, "GET", "/login", "").status()).isEqualTo(200);
+    }
+
+    @Test
+    void deviceVerificationWhenAddressOverLimitThen429BeforeAnyUserCodeIsChecked() {
+        // RFC 8628 §5.1: user codes are short, so their entry is rate limited. Counted before Spring Security runs,
+        // so even these unauthenticated posts (which it would refuse) spend the address's bucket.
+        String from = "127.0.0.19";
+        for (int i = 0; i < 2; i++) {
+            assertThat(post(from, "/oauth2/device_verification", "user_code=WDJB-MJHT")
+                            .status())
+                    .isNotEqualTo(429);
+        }
+        RawHttp.Response refused = post(from, "/oauth2/device_verification", "user_code=WDJB-MJHT");
+        assertThat(refused.status()).isEqualTo(429);
+        assertThat(refused.header("Retry-After")).isNotNull();
+        // The page that asks for the code is still served; another address still gets through.
+        assertThat(RawHttp.send(from, port, "GET", "/oauth2/device_verification", "")
+                        .status())
+                .isNotEqualTo(429);
+        assertThat(post("127.0.0.20", "/oauth2/device_verification", "user_code=WDJB-MJHT")
+                        .status())
+                .isNotEqualTo(429);
     }
 
     @Test
