@@ -45,6 +45,7 @@ final class ClientAdministration {
     private final TransactionTemplate tx;
     private final GatehouseProperties server;
     private final Clock clock;
+    private final LastAdminGuard lastAdmin;
 
     ClientAdministration(
             RegisteredClientRepository clients,
@@ -52,7 +53,9 @@ final class ClientAdministration {
             JdbcTemplate jdbc,
             TransactionTemplate tx,
             GatehouseProperties server,
-            Clock clock) {
+            Clock clock,
+            LastAdminGuard lastAdmin) {
+        this.lastAdmin = lastAdmin;
         this.clients = clients;
         this.secrets = secrets;
         this.jdbc = jdbc;
@@ -223,6 +226,7 @@ final class ClientAdministration {
             jdbc.update("DELETE FROM oauth2_authorization WHERE registered_client_id = ?", existing.getId());
             jdbc.update("DELETE FROM oauth2_authorization_consent WHERE registered_client_id = ?", existing.getId());
             jdbc.update("DELETE FROM oauth2_registered_client WHERE id = ?", existing.getId());
+            lastAdmin.requireAWayIn();
         });
     }
 

@@ -53,6 +53,7 @@ final class UserAdministration {
     private final OAuth2AuthorizationService authorizations;
     private final JdbcTotpFactorStore totpFactors;
     private final JdbcRecoveryCodeStore recoveryCodes;
+    private final LastAdminGuard lastAdmin;
 
     UserAdministration(
             JdbcTemplate jdbc,
@@ -61,7 +62,9 @@ final class UserAdministration {
             PasswordHasher hasher,
             ObjectProvider<PasswordPolicy> policy,
             SecureRandom random,
-            OAuth2AuthorizationService authorizations) {
+            OAuth2AuthorizationService authorizations,
+            LastAdminGuard lastAdmin) {
+        this.lastAdmin = lastAdmin;
         this.jdbc = jdbc;
         this.tx = tx;
         this.users = users;
@@ -163,10 +166,15 @@ final class UserAdministration {
     }
 
     UserView setEnabled(String username, boolean enabled) {
-        int changed = jdbc.update("UPDATE gh_user SET enabled = ? WHERE username = ?", enabled, username);
-        if (changed == 0) {
-            throw AdminException.notFound("User '" + username + "'");
-        }
+        tx.executeWithoutResult(status -> {
+            int changed = jdbc.update("UPDATE gh_user SET enabled = ? WHERE username = ?", enabled, username);
+            if (changed == 0) {
+                throw AdminException.notFound("User '" + username + "'");
+            }
+            if (!enabled) {
+                lastAdmin.requireAWayIn();
+            }
+        });
         if (!enabled) {
             revokeAllSessions(username); // a disabled user keeps no session (refresh is refused anyway)
         }
@@ -222,9 +230,12 @@ final class UserAdministration {
 
     List<String> removeRole(String username, String role) {
         get(username);
-        if (jdbc.update("DELETE FROM gh_user_role WHERE username = ? AND role = ?", username, role) == 0) {
-            throw AdminException.notFound("Role '" + role + "' of user '" + username + "'");
-        }
+        tx.executeWithoutResult(status -> {
+            if (jdbc.update("DELETE FROM gh_user_role WHERE username = ? AND role = ?", username, role) == 0) {
+                throw AdminException.notFound("Role '" + role + "' of user '" + username + "'");
+            }
+            lastAdmin.requireAWayIn();
+        });
         return users.roles(username);
     }
 

@@ -1,0 +1,54 @@
+package dev.gatehouse.server.admin;
+
+import java.util.Arrays;
+import java.util.List;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+
+/**
+ * Keeps one way into the admin API open: after a change that could close the last one (disabling a user, taking the
+ * {@code admin} role away, deleting a client), at least one enabled user holding the {@code admin} role, or one client
+ * allowed the client-credentials grant with the admin scope, must remain. Otherwise the change is refused with
+ * {@code 409 admin.last_admin} and its transaction rolled back, instead of locking every operator out until someone
+ * edits the database. Called inside the change's transaction, after the change, so the count sees it.
+ */
+@Component
+final class LastAdminGuard {
+
+    private final JdbcTemplate jdbc;
+    private final String adminScope;
+
+    LastAdminGuard(JdbcTemplate jdbc, AdminProperties properties) {
+        this.jdbc = jdbc;
+        this.adminScope = properties.scope();
+    }
+
+    /** Throws {@code 409 admin.last_admin} when no way into the admin API would remain. */
+    void requireAWayIn() {
+        Integer users = jdbc.queryForObject(
+                "SELECT COUNT(*) FROM gh_user u JOIN gh_user_role r ON r.username = u.username"
+                        + " WHERE r.role = ? AND u.enabled = TRUE",
+                Integer.class,
+                AdminPolicy.ADMIN);
+        if (users != null && users > 0) {
+            return;
+        }
+        List<String[]> clients =
+                jdbc.query("SELECT scopes, authorization_grant_types FROM oauth2_registered_client", (rs, i) ->
+                        new String[] {rs.getString(1), rs.getString(2)});
+        for (String[] c : clients) {
+            if (contains(c[0], adminScope) && contains(c[1], "client_credentials")) {
+                return;
+            }
+        }
+        throw AdminException.conflict(
+                "admin.last_admin",
+                "This change would leave no enabled user with the admin role and no client with the admin scope;"
+                        + " grant another first.");
+    }
+
+    private static boolean contains(String commaSeparated, String value) {
+        return commaSeparated != null
+                && Arrays.stream(commaSeparated.split(",")).map(String::strip).anyMatch(value::equals);
+    }
+}

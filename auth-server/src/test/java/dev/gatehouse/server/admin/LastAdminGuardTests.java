@@ -1,0 +1,88 @@
+package dev.gatehouse.server.admin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import org.flywaydb.core.Flyway;
+import org.h2.jdbcx.JdbcDataSource;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/** The last way into the admin API is never closed, on the real schema (H2, migrated by Flyway). */
+class LastAdminGuardTests {
+
+    private JdbcTemplate jdbc;
+    private LastAdminGuard guard;
+
+    @BeforeEach
+    void database() throws Exception {
+        JdbcDataSource dataSource = new JdbcDataSource();
+        dataSource.setURL(
+                "jdbc:h2:file:" + Files.createTempDirectory("gatehouse-guard-").resolve("db"));
+        dataSource.setUser("sa");
+        Flyway.configure()
+                .dataSource(dataSource)
+                .locations("classpath:db/migration/h2")
+                .load()
+                .migrate();
+        jdbc = new JdbcTemplate(dataSource);
+        guard = new LastAdminGuard(jdbc, new AdminProperties("admin", 20, 100));
+    }
+
+    private void user(String name, boolean enabled, String... roles) {
+        jdbc.update("INSERT INTO gh_user (username, password_hash, enabled) VALUES (?, 'x', ?)", name, enabled);
+        for (String role : roles) {
+            jdbc.update("INSERT INTO gh_user_role (username, role) VALUES (?, ?)", name, role);
+        }
+    }
+
+    private void client(String id, String grants, String scopes) {
+        jdbc.update(
+                "INSERT INTO oauth2_registered_client (id, client_id, client_name, client_authentication_methods,"
+                        + " authorization_grant_types, scopes, client_settings, token_settings)"
+                        + " VALUES (?, ?, ?, 'client_secret_basic', ?, ?, '{}', '{}')",
+                id,
+                id,
+                id,
+                grants,
+                scopes);
+    }
+
+    @Test
+    void requireAWayInWhenNothingLeftThenConflictNamingTheRule() {
+        user("alice", true, "user");
+        assertThatThrownBy(guard::requireAWayIn)
+                .isInstanceOfSatisfying(
+                        AdminException.class,
+                        e -> assertThat(e.getMessage()).contains("no enabled user with the admin role"));
+    }
+
+    @Test
+    void requireAWayInWhenAnEnabledAdminRemainsThenAllowed() {
+        user("root", true, "admin");
+        assertThatCode(guard::requireAWayIn).doesNotThrowAnyException();
+    }
+
+    @Test
+    void requireAWayInWhenTheOnlyAdminIsDisabledThenConflict() {
+        user("root", false, "admin");
+        user("ann", true, "auditor");
+        assertThatThrownBy(guard::requireAWayIn).isInstanceOf(AdminException.class);
+    }
+
+    @Test
+    void requireAWayInWhenAClientCanGetAdminTokensThenAllowed() {
+        client("ops", "client_credentials,refresh_token", "api.read,admin");
+        assertThatCode(guard::requireAWayIn).doesNotThrowAnyException();
+    }
+
+    @Test
+    void requireAWayInWhenClientScopeOnlyLooksLikeAdminOrGrantMissingThenConflict() {
+        client("near-miss", "client_credentials", "administrator,admin.read");
+        client("no-grant", "authorization_code", "admin");
+        assertThatThrownBy(guard::requireAWayIn).isInstanceOf(AdminException.class);
+    }
+}
