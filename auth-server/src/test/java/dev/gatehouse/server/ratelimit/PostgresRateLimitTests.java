@@ -2,10 +2,7 @@ package dev.gatehouse.server.ratelimit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
+import dev.gatehouse.server.PostgresTestDatabase;
 import java.nio.file.Path;
 import java.time.Duration;
 import javax.sql.DataSource;
@@ -21,25 +18,11 @@ import org.springframework.test.context.DynamicPropertySource;
  */
 class PostgresRateLimitTests extends AbstractRateLimitTests {
 
-    static final Path DATA;
-    /** Started once per test JVM; the cached Spring context uses it until the JVM exits. */
-    static final EmbeddedPostgres POSTGRES;
-
-    static {
-        try {
-            DATA = Files.createTempDirectory("gatehouse-rl-pg-");
-            POSTGRES = EmbeddedPostgres.start();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
+    static final PostgresTestDatabase DATABASE = PostgresTestDatabase.create("ratelimit");
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
-        registry.add("gatehouse.data-dir", DATA::toString);
-        registry.add("spring.datasource.url", () -> POSTGRES.getJdbcUrl("postgres", "postgres"));
-        registry.add("spring.datasource.username", () -> "postgres");
-        registry.add("spring.datasource.password", () -> "");
+        DATABASE.register(registry);
     }
 
     @Autowired
@@ -56,7 +39,7 @@ class PostgresRateLimitTests extends AbstractRateLimitTests {
 
     @Override
     Path dataDir() {
-        return DATA;
+        return DATABASE.dataDir();
     }
 
     @Test
