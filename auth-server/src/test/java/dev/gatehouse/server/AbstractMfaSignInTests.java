@@ -356,6 +356,32 @@ abstract class AbstractMfaSignInTests {
         assertThat(r.statusCode()).isEqualTo(403);
     }
 
+    @Test
+    void signOutWhenPostedWithCsrfTokenThenSessionEndsAndLoginPageSaysSo() {
+        String name = newUser();
+        HttpBrowser browser = new HttpBrowser(base);
+        browser.login(name, PASSWORD);
+        HttpResponse<String> home = browser.get("/");
+        assertThat(home.statusCode()).isEqualTo(200);
+        assertThat(home.body()).contains("id=\"sign-out\"");
+
+        // Without the CSRF token a sign-out is refused: another site cannot end the session (or fix a new one).
+        assertThat(browser.postForm("/logout", Map.of()).statusCode()).isEqualTo(403);
+        assertThat(browser.get("/").statusCode()).isEqualTo(200);
+
+        Matcher csrf = Pattern.compile("name=\"_csrf\" value=\"([^\"]+)\"").matcher(home.body());
+        assertThat(csrf.find()).isTrue();
+        HttpResponse<String> out = browser.postForm("/logout", Map.of("_csrf", csrf.group(1)));
+        assertThat(out.statusCode()).isEqualTo(302);
+        assertThat(out.headers().firstValue("Location").orElseThrow()).endsWith("/login?logout");
+        HttpResponse<String> landing = browser.get("/login?logout");
+        assertThat(landing.statusCode()).isEqualTo(200);
+        assertThat(landing.body()).contains("You have signed out.");
+        assertPageHeaders(landing);
+        assertThat(browser.get("/").headers().firstValue("Location").orElseThrow())
+                .endsWith("/login");
+    }
+
     // ---------------------------------------------------------------- helpers
 
     static void assertPageHeaders(HttpResponse<String> page) {

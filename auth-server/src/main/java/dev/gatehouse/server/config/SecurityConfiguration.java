@@ -172,6 +172,8 @@ class SecurityConfiguration {
                         .anyRequest()
                         .authenticated())
                 .formLogin(form -> form.loginPage("/login").permitAll())
+                // POST /logout (CSRF-protected) ends the session; its landing page, /login?logout, must be public.
+                .logout(logout -> logout.permitAll())
                 .headers(headers -> headers.contentSecurityPolicy(csp -> csp.policyDirectives(PAGE_CSP)));
         return http.build();
     }

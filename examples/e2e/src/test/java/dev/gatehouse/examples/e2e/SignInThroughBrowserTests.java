@@ -2,16 +2,26 @@ package dev.gatehouse.examples.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.zxing.BinaryBitmap;
+import com.google.zxing.DecodeHintType;
+import com.google.zxing.ReaderException;
+import com.google.zxing.client.j2se.BufferedImageLuminanceSource;
+import com.google.zxing.common.HybridBinarizer;
+import com.google.zxing.qrcode.QRCodeReader;
 import dev.gatehouse.core.mfa.Totp;
 import dev.gatehouse.core.mfa.TotpParameters;
 import dev.gatehouse.core.mfa.TotpSecret;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
 import java.io.File;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.net.URLDecoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,11 +31,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -150,14 +163,26 @@ class SignInThroughBrowserTests {
         browser.get(auth + "/mfa/enroll");
         String key = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("secret")))
                 .getText();
-        assertThat(browser.findElement(By.cssSelector("img[alt^='QR code']")).getAttribute("src"))
-                .startsWith("data:image/png;base64,");
-        TotpSecret secret = TotpSecret.fromBase32(key);
+        // Scan the QR code as a phone would: from the pixels Chromium rendered, not from the page source.
+        WebElement qr = browser.findElement(By.cssSelector("img[alt^='QR code']"));
+        URI otpauth = URI.create(scan(qr.getScreenshotAs(OutputType.BYTES)));
+        assertThat(otpauth.getScheme()).isEqualTo("otpauth");
+        assertThat(otpauth.getHost()).isEqualTo("totp");
+        String scanned = queryParameter(otpauth, "secret");
+        assertThat(scanned).isEqualTo(key.replace(" ", "")); // the manual key is the same secret
+        TotpSecret secret = TotpSecret.fromBase32(scanned);
         Totp totp = Totp.of(TotpParameters.defaults());
         browser.findElement(By.id("code")).sendKeys(totp.code(secret, Instant.now()));
         browser.findElement(By.cssSelector("button[type=submit]")).click();
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("recovery-codes")));
-        browser.manage().deleteAllCookies(); // forget the auth-server session: the next sign-in starts afresh
+
+        // Sign out (a CSRF-protected POST); the old session is gone, so the next sign-in starts afresh.
+        browser.findElement(By.id("sign-out")).click();
+        wait.until(ExpectedConditions.urlContains("/login?logout"));
+        assertThat(browser.findElement(By.cssSelector("[role=status]")).getText())
+                .isEqualTo("You have signed out.");
+        browser.get(auth + "/");
+        wait.until(ExpectedConditions.urlContains("/login"));
 
         // 2. Through the web client: password, then TOTP. A wrong code gets no further than the TOTP step.
         browser.get("http://127.0.0.1:" + webPort + "/me");
@@ -201,6 +226,29 @@ class SignInThroughBrowserTests {
         assertThat(wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("answer")))
                         .getText())
                 .startsWith("403");
+    }
+
+    /** Decodes the QR code in a screenshot (ZXing, searching the whole image as a camera app would). */
+    private static String scan(byte[] screenshot) {
+        try {
+            BufferedImage image = ImageIO.read(new ByteArrayInputStream(screenshot));
+            BinaryBitmap bitmap = new BinaryBitmap(new HybridBinarizer(new BufferedImageLuminanceSource(image)));
+            return new QRCodeReader()
+                    .decode(bitmap, Map.of(DecodeHintType.TRY_HARDER, Boolean.TRUE))
+                    .getText();
+        } catch (IOException | ReaderException e) {
+            throw new AssertionError("the enrolment page's QR code does not scan", e);
+        }
+    }
+
+    private static String queryParameter(URI uri, String name) {
+        for (String pair : uri.getRawQuery().split("&")) {
+            int eq = pair.indexOf('=');
+            if (eq > 0 && pair.substring(0, eq).equals(name)) {
+                return URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+            }
+        }
+        throw new AssertionError("no " + name + " in the scanned otpauth URI");
     }
 
     private static void signIn(WebDriverWait wait) {
