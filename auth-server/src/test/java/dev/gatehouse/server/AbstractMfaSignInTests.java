@@ -183,6 +183,39 @@ abstract class AbstractMfaSignInTests {
     }
 
     @Test
+    void authorizeWhenPromptNoneAndFactorMissingThenInteractionRequiredAtRedirectUriAndNoCode() {
+        String name = newUser();
+        enrolDirectly(name);
+        HttpBrowser browser = new HttpBrowser(base);
+        passwordThroughAuthorize(browser, name, clientId, Pkce.create(), null); // password only: TOTP still owed
+
+        // OIDC Core 1.0 §3.1.2.6: no page may be shown, so the error goes to the client, with its state.
+        HttpResponse<String> silent =
+                browser.get(authorizeUrl(clientId, Pkce.create(), "silent", null) + "&prompt=none");
+        String location = silent.headers().firstValue("Location").orElseThrow();
+        assertThat(location).startsWith(REDIRECT + "?");
+        Map<String, String> answer = HttpBrowser.query(location);
+        assertThat(answer).containsEntry("error", "interaction_required").containsEntry("state", "silent");
+        assertThat(answer).doesNotContainKey("code");
+
+        // A client that requires MFA, for a user with no factor at all: enrolment would need a page, so the same.
+        String other = newUser();
+        HttpBrowser second = new HttpBrowser(base);
+        passwordThroughAuthorize(second, other, mfaClientId, Pkce.create(), null);
+        HttpResponse<String> silentToo =
+                second.get(authorizeUrl(mfaClientId, Pkce.create(), "s2", null) + "&prompt=none");
+        assertThat(HttpBrowser.query(silentToo.headers().firstValue("Location").orElseThrow()))
+                .containsEntry("error", "interaction_required")
+                .doesNotContainKey("code");
+        assertThat(jdbc.queryForObject(
+                        "SELECT COUNT(*) FROM oauth2_authorization WHERE principal_name IN (?, ?)",
+                        Integer.class,
+                        name,
+                        other))
+                .isZero();
+    }
+
+    @Test
     void totpWhenWrongThenRefusedAndWhenReplayedThenRefused() throws Exception {
         String name = newUser();
         TotpSecret key = enrolDirectly(name);

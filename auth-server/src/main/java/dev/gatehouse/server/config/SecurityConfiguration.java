@@ -83,7 +83,7 @@ class SecurityConfiguration {
                             // Gatehouse's consent page; max_age and prompt=none checked after SAS's own checks.
                             .authorizationEndpoint(endpoint -> endpoint.consentPage(ConsentController.CONSENT_PAGE)
                                     .authenticationProviders(providers ->
-                                            providers.forEach(p -> validateAuthorizationRequests(p, clock))))
+                                            providers.forEach(p -> validateAuthorizationRequests(p, clock, mfa))))
                             .oidc(oidc -> oidc.providerConfigurationEndpoint(discovery ->
                                     discovery.providerConfigurationCustomizer(config -> config.claim(
                                             "acr_values_supported",
@@ -120,9 +120,12 @@ class SecurityConfiguration {
     }
 
     /** Spring Authorization Server's checks of authorization requests, then max_age and prompt=none. */
-    private static void validateAuthorizationRequests(AuthenticationProvider provider, Clock clock) {
+    private static void validateAuthorizationRequests(AuthenticationProvider provider, Clock clock, MfaPolicy mfa) {
         if (provider instanceof OAuth2AuthorizationCodeRequestAuthenticationProvider code) {
-            code.setAuthenticationValidator(AuthenticationRequestValidator.forAuthorizationEndpoint(clock)
+            code.setAuthenticationValidator(AuthenticationRequestValidator.forAuthorizationEndpoint(
+                            clock,
+                            (user, clientId, acrValues) ->
+                                    !mfa.hasAllFactors(user) && mfa.otpRequired(user.getName(), clientId, acrValues))
                     .afterDefaults());
         }
     }

@@ -6,6 +6,9 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 import org.springframework.security.authentication.AnonymousAuthenticationToken;
 import org.springframework.security.core.Authentication;
@@ -36,6 +39,7 @@ public final class MfaStepUpFilter extends OncePerRequestFilter {
 
     private final MfaPolicy policy;
     private final AuthorizationRequestParameters parameters;
+    private final RequestMatcher authorizeEndpoint;
     private final RequestMatcher guarded;
     private final RequestCache requestCache = new HttpSessionRequestCache();
 
@@ -44,12 +48,20 @@ public final class MfaStepUpFilter extends OncePerRequestFilter {
      *
      * @param policy decides when the second factor is required
      * @param parameters reads the request's parameters, pushed ones included
-     * @param guarded the endpoints to hold back (authorization and device verification)
+     * @param authorizeEndpoint the authorization endpoint (held back, and where {@code prompt=none} is honoured)
+     * @param guarded the other endpoints to hold back (device verification)
      */
-    public MfaStepUpFilter(MfaPolicy policy, AuthorizationRequestParameters parameters, RequestMatcher... guarded) {
+    public MfaStepUpFilter(
+            MfaPolicy policy,
+            AuthorizationRequestParameters parameters,
+            RequestMatcher authorizeEndpoint,
+            RequestMatcher... guarded) {
         this.policy = Objects.requireNonNull(policy, "policy must not be null");
         this.parameters = Objects.requireNonNull(parameters, "parameters must not be null");
-        this.guarded = new OrRequestMatcher(guarded);
+        this.authorizeEndpoint = Objects.requireNonNull(authorizeEndpoint, "authorizeEndpoint must not be null");
+        List<RequestMatcher> all = new ArrayList<>(List.of(guarded));
+        all.add(authorizeEndpoint);
+        this.guarded = new OrRequestMatcher(all);
     }
 
     @Override
@@ -66,10 +78,27 @@ public final class MfaStepUpFilter extends OncePerRequestFilter {
             chain.doFilter(request, response);
             return;
         }
+        if (promptNone(request)) {
+            // OIDC Core 1.0 §3.1.2.6: with prompt=none no page may be shown. Spring Authorization Server's endpoint
+            // answers interaction_required at the client's validated redirect URI (AuthenticationRequestValidator
+            // refuses a code to a session that lacks a factor). Only a request without request_uri passes: with a
+            // pushed request the endpoint reads prompt from the stored request, so the page step stays in force.
+            chain.doFilter(request, response);
+            return;
+        }
         if ("GET".equals(request.getMethod())) {
             requestCache.saveRequest(request, response);
         }
         String next = policy.hasConfirmedTotp(user.getName()) ? TOTP_PAGE : ENROL_PAGE;
         response.sendRedirect(request.getContextPath() + next);
+    }
+
+    private boolean promptNone(HttpServletRequest request) {
+        String[] prompts = request.getParameterValues("prompt");
+        return authorizeEndpoint.matches(request)
+                && request.getParameter("request_uri") == null
+                && prompts != null
+                && prompts.length == 1
+                && Arrays.asList(prompts[0].split(" ")).contains("none");
     }
 }

@@ -27,7 +27,11 @@ import org.springframework.security.oauth2.server.authorization.client.Registere
  *       Authorization Server has this rule too, but its endpoint runs after the authorization filter, which sends an
  *       anonymous browser to the sign-in page first);
  *   <li>{@code prompt=none} and a sign-in older than {@code max_age}: {@code login_required}, since re-authenticating
- *       would need a page.
+ *       would need a page;
+ *   <li>a signed-in user who still lacks a factor the request requires (the TOTP step, or enrolment):
+ *       {@code interaction_required} (OIDC Core 1.0 §3.1.2.6). {@link dev.gatehouse.server.mfa.MfaStepUpFilter} sends
+ *       such a browser to the factor's page before this endpoint, except for {@code prompt=none}, where a page is
+ *       not allowed; for any other request this check is the backstop that keeps a code from a one-factor session.
  * </ul>
  *
  * At the pushed authorization request endpoint the principal is the client, so only {@code max_age} is checked
@@ -39,21 +43,46 @@ public final class AuthenticationRequestValidator
     private static final String AUTH_REQUEST_URI = "https://openid.net/specs/openid-connect-core-1_0.html#AuthRequest";
     private static final String AUTH_ERROR_URI = "https://openid.net/specs/openid-connect-core-1_0.html#AuthError";
     private static final String LOGIN_REQUIRED = "login_required";
+    private static final String INTERACTION_REQUIRED = "interaction_required";
+    private static final String ACR_VALUES = "acr_values";
+    private static final MissingFactor NO_FACTOR_CHECK = (user, clientId, acrValues) -> false;
 
     private final @Nullable Clock clock;
+    private final MissingFactor missingFactor;
 
-    private AuthenticationRequestValidator(@Nullable Clock clock) {
+    private AuthenticationRequestValidator(@Nullable Clock clock, MissingFactor missingFactor) {
         this.clock = clock;
+        this.missingFactor = missingFactor;
     }
 
     /**
-     * The validator for the authorization endpoint: {@code max_age} and {@code prompt=none}.
+     * Tells whether a signed-in user still lacks a factor that a request requires.
+     */
+    @FunctionalInterface
+    public interface MissingFactor {
+
+        /**
+         * Whether the user must still complete (or enrol) a factor before this request may get a code.
+         *
+         * @param user the signed-in user
+         * @param clientId the requesting client
+         * @param acrValues the request's {@code acr_values}, if any
+         * @return {@code true} when a required factor is missing
+         */
+        boolean test(Authentication user, String clientId, @Nullable String acrValues);
+    }
+
+    /**
+     * The validator for the authorization endpoint: {@code max_age}, {@code prompt=none} and missing factors.
      *
      * @param clock the current time, to compare with {@code max_age}
+     * @param missingFactor whether a signed-in user still lacks a required factor
      * @return the validator
      */
-    public static AuthenticationRequestValidator forAuthorizationEndpoint(Clock clock) {
-        return new AuthenticationRequestValidator(Objects.requireNonNull(clock, "clock must not be null"));
+    public static AuthenticationRequestValidator forAuthorizationEndpoint(Clock clock, MissingFactor missingFactor) {
+        return new AuthenticationRequestValidator(
+                Objects.requireNonNull(clock, "clock must not be null"),
+                Objects.requireNonNull(missingFactor, "missingFactor must not be null"));
     }
 
     /**
@@ -62,7 +91,7 @@ public final class AuthenticationRequestValidator
      * @return the validator
      */
     public static AuthenticationRequestValidator forPushedRequests() {
-        return new AuthenticationRequestValidator(null);
+        return new AuthenticationRequestValidator(null, NO_FACTOR_CHECK);
     }
 
     /**
@@ -84,16 +113,29 @@ public final class AuthenticationRequestValidator
             throw error(
                     OAuth2ErrorCodes.INVALID_REQUEST, "OpenID Connect parameter: max_age", AUTH_REQUEST_URI, context);
         }
-        if (clock == null || !request.getScopes().contains(OidcScopes.OPENID)) {
+        if (clock == null) {
             return;
         }
         Object prompt = request.getAdditionalParameters().get(AuthenticationAge.PROMPT);
         Set<String> prompts = AuthenticationAge.prompts(prompt instanceof String s ? s : null);
+        Authentication principal = request.getPrincipal() instanceof Authentication a ? a : null;
+        Object acrValues = request.getAdditionalParameters().get(ACR_VALUES);
+        if (AuthenticationAge.signedIn(principal)
+                && missingFactor.test(principal, request.getClientId(), acrValues instanceof String s ? s : null)) {
+            throw error(
+                    INTERACTION_REQUIRED,
+                    "A further sign-in step is required"
+                            + (prompts.contains(AuthenticationAge.PROMPT_NONE) ? " (prompt=none)" : ""),
+                    AUTH_ERROR_URI,
+                    context);
+        }
+        if (!request.getScopes().contains(OidcScopes.OPENID)) {
+            return;
+        }
         // "none" with other values is Spring Authorization Server's invalid_request; leave it to its prompt check.
         if (!prompts.equals(Set.of(AuthenticationAge.PROMPT_NONE))) {
             return;
         }
-        Authentication principal = request.getPrincipal() instanceof Authentication a ? a : null;
         if (!AuthenticationAge.signedIn(principal)) {
             throw error(LOGIN_REQUIRED, "No signed-in session (prompt=none)", AUTH_ERROR_URI, context);
         }
