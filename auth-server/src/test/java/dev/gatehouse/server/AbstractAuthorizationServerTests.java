@@ -1040,8 +1040,11 @@ abstract class AbstractAuthorizationServerTests {
 
         HttpBrowser user = new HttpBrowser(base);
         user.login("demo", demoPassword);
-        HttpResponse<String> consent = user.get("/oauth2/device_verification?user_code=" + userCode);
-        assertThat(consent.body()).contains("Consent required");
+        // verification_uri_complete's form: the user code in the query leads to Gatehouse's consent page.
+        HttpResponse<String> toConsent = user.get("/oauth2/device_verification?user_code=" + userCode);
+        HttpResponse<String> consent =
+                user.get(toConsent.headers().firstValue("Location").orElseThrow());
+        assertThat(consent.body()).contains("id=\"user-code\">" + userCode + "<");
         Map<String, String> form = new LinkedHashMap<>();
         java.util.regex.Matcher hidden = java.util.regex.Pattern.compile(
                         "<input type=\"hidden\" name=\"([a-z_]+)\" value=\"([^\"]*)\">")
@@ -1053,7 +1056,7 @@ abstract class AbstractAuthorizationServerTests {
         form.put("scope", "api.read");
         HttpResponse<String> verified = user.postForm("/oauth2/device_verification", form);
         assertThat(verified.statusCode()).as(verified.body()).isEqualTo(302);
-        assertThat(verified.headers().firstValue("Location").orElseThrow()).contains("success");
+        assertThat(verified.headers().firstValue("Location").orElseThrow()).endsWith("?outcome=success");
 
         Map<String, Object> tokens = json(browser.postForm("/oauth2/token", poll, "Authorization", basic), 200);
         VerifiedToken at = coreVerifier().verify((String) tokens.get("access_token"));

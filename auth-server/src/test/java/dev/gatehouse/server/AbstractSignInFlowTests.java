@@ -401,6 +401,161 @@ abstract class AbstractSignInFlowTests {
                 .contains("state=q1");
     }
 
+    // ---------------------------------------------------------------- device flow pages (RFC 8628 §3.3)
+
+    @Test
+    void deviceVerificationWhenUserEntersCodeAndAllowsThenConsentPageShowsCodeAndDeviceGetsTokens() throws Exception {
+        String client = registerDeviceClient("TV app " + SCRIPT, "api.read");
+        Map<String, Object> device = deviceAuthorization(client, "api.read");
+        String userCode = (String) device.get("user_code");
+        HttpBrowser browser = new HttpBrowser(base);
+        browser.login(newUser(), PASSWORD);
+
+        // The verification URI the device shows is a page where the code is typed in.
+        HttpResponse<String> entry = browser.get((String) device.get("verification_uri"));
+        assertThat(entry.statusCode()).as(entry.body()).isEqualTo(200);
+        assertPageHeaders(entry);
+        assertThat(entry.body())
+                .contains("name=\"user_code\"")
+                .contains("action=\"/oauth2/device_verification\"")
+                .contains("name=\"_csrf\"");
+
+        HttpResponse<String> entered =
+                browser.postForm("/oauth2/device_verification", Map.of("user_code", userCode, "_csrf", csrf(entry)));
+        String consentUrl = entered.headers().firstValue("Location").orElseThrow();
+        assertThat(consentUrl).contains("/oauth2/consent?");
+        HttpResponse<String> consent = browser.get(consentUrl);
+        assertThat(consent.statusCode()).as(consent.body()).isEqualTo(200);
+        assertPageHeaders(consent);
+        assertThat(consent.body())
+                .contains("TV app &lt;script&gt;alert(1)&lt;/script&gt;")
+                .doesNotContain(SCRIPT)
+                .contains("id=\"user-code\">" + userCode + "<")
+                .contains("action=\"/oauth2/device_verification\"")
+                .contains("name=\"user_code\" value=\"" + userCode + "\"")
+                .doesNotContain("redirect-host");
+
+        HttpResponse<String> allowed = browser.postRaw(
+                "/oauth2/device_verification",
+                HttpBrowser.encode(Map.of(
+                                "client_id",
+                                client,
+                                "state",
+                                consentState(consent),
+                                "user_code",
+                                userCode,
+                                "_csrf",
+                                csrf(consent)))
+                        + "&scope=api.read");
+        assertThat(allowed.headers().firstValue("Location").orElseThrow())
+                .endsWith("/oauth2/device_verification?outcome=success");
+        assertThat(browser.get("/oauth2/device_verification?outcome=success").body())
+                .contains("Your device is connected");
+
+        Map<String, Object> tokens = json(pollDevice(client, (String) device.get("device_code")), 200);
+        assertThat(tokens).containsKey("access_token");
+    }
+
+    @Test
+    void deviceVerificationWhenCodePostedWithoutCsrfTokenThenRefusedAndDeviceStillPending() throws Exception {
+        // Once the user has consented to a client's scopes, a user code alone approves the next device of that
+        // client (Spring Authorization Server asks again only for new scopes): without the CSRF check, one
+        // cross-site post of an attacker's code would approve the attacker's device on this user's account.
+        String client = registerDeviceClient("Consented device", "api.read");
+        HttpBrowser browser = new HttpBrowser(base);
+        browser.login(newUser(), PASSWORD);
+        Map<String, Object> first = deviceAuthorization(client, "api.read");
+        HttpResponse<String> entry = browser.get("/oauth2/device_verification");
+        HttpResponse<String> consent = browser.get(browser.postForm(
+                        "/oauth2/device_verification",
+                        Map.of("user_code", (String) first.get("user_code"), "_csrf", csrf(entry)))
+                .headers()
+                .firstValue("Location")
+                .orElseThrow());
+        browser.postRaw(
+                "/oauth2/device_verification",
+                HttpBrowser.encode(Map.of(
+                                "client_id",
+                                client,
+                                "state",
+                                consentState(consent),
+                                "user_code",
+                                (String) first.get("user_code"),
+                                "_csrf",
+                                csrf(consent)))
+                        + "&scope=api.read");
+        assertThat(json(pollDevice(client, (String) first.get("device_code")), 200))
+                .containsKey("access_token");
+
+        Map<String, Object> attackers = deviceAuthorization(client, "api.read");
+        HttpResponse<String> forged = browser.postForm(
+                "/oauth2/device_verification", Map.of("user_code", (String) attackers.get("user_code")));
+        assertThat(forged.statusCode()).isEqualTo(403);
+        HttpResponse<String> wrongToken = browser.postForm(
+                "/oauth2/device_verification",
+                Map.of("user_code", (String) attackers.get("user_code"), "_csrf", "not-the-token"));
+        assertThat(wrongToken.statusCode()).isEqualTo(403);
+        assertThat(json(pollDevice(client, (String) attackers.get("device_code")), 400)
+                        .get("error"))
+                .isEqualTo("authorization_pending");
+
+        // The same post from Gatehouse's own page (with its token) does approve it, with no consent step: the check
+        // above is what stood between the forged post and the attacker's tokens.
+        HttpResponse<String> real = browser.postForm(
+                "/oauth2/device_verification",
+                Map.of(
+                        "user_code",
+                        (String) attackers.get("user_code"),
+                        "_csrf",
+                        csrf(browser.get("/oauth2/device_verification"))));
+        assertThat(real.headers().firstValue("Location").orElseThrow()).endsWith("?outcome=success");
+        assertThat(json(pollDevice(client, (String) attackers.get("device_code")), 200))
+                .containsKey("access_token");
+    }
+
+    @Test
+    void deviceVerificationWhenCodeWrongThenGenericMessageAndWhenCancelledThenDeviceDenied() throws Exception {
+        String client = registerDeviceClient("Kiosk", "api.read");
+        Map<String, Object> device = deviceAuthorization(client, "api.read");
+        HttpBrowser browser = new HttpBrowser(base);
+        browser.login(newUser(), PASSWORD);
+        HttpResponse<String> entry = browser.get("/oauth2/device_verification");
+
+        HttpResponse<String> wrong = browser.postForm(
+                "/oauth2/device_verification", Map.of("user_code", "BCDF-GHJK" + IMG, "_csrf", csrf(entry)));
+        assertThat(wrong.headers().firstValue("Location").orElseThrow())
+                .endsWith("/oauth2/device_verification?outcome=error");
+        HttpResponse<String> message = browser.get("/oauth2/device_verification?outcome=error");
+        assertThat(message.body()).contains("not valid, or it has expired").doesNotContain("onerror");
+        // An outcome the page does not know shows nothing from the query.
+        assertThat(browser.get("/oauth2/device_verification?outcome=" + HttpBrowser.encode(Map.of("x", IMG)))
+                        .body())
+                .doesNotContain("onerror")
+                .doesNotContain("role=\"status\"");
+
+        HttpResponse<String> consent = browser.get(browser.postForm(
+                        "/oauth2/device_verification",
+                        Map.of("user_code", (String) device.get("user_code"), "_csrf", csrf(entry)))
+                .headers()
+                .firstValue("Location")
+                .orElseThrow());
+        HttpResponse<String> cancelled = browser.postForm(
+                "/oauth2/device_verification",
+                Map.of(
+                        "client_id",
+                        client,
+                        "state",
+                        consentState(consent),
+                        "user_code",
+                        (String) device.get("user_code"),
+                        "_csrf",
+                        csrf(consent)));
+        assertThat(cancelled.headers().firstValue("Location").orElseThrow()).endsWith("?outcome=denied");
+        assertThat(json(pollDevice(client, (String) device.get("device_code")), 400)
+                        .get("error"))
+                .isIn("access_denied", "invalid_grant");
+    }
+
     // ---------------------------------------------------------------- helpers
 
     String newUser() {
@@ -414,6 +569,50 @@ abstract class AbstractSignInFlowTests {
         assertThat(totpService.confirm(name, TOTP.code(key, clock.instant())).accepted())
                 .isTrue();
         return key;
+    }
+
+    /** A device-flow client (Spring Authorization Server asks device users for consent whatever the setting). */
+    String registerDeviceClient(String clientName, String... scopes) {
+        String id = "device-" + UUID.randomUUID();
+        RegisteredClient.Builder b = RegisteredClient.withId(UUID.randomUUID().toString())
+                .clientId(id)
+                .clientName(clientName)
+                .clientSecret(clientSecrets.encoder().encode(clientSecret))
+                .clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_BASIC)
+                .authorizationGrantType(AuthorizationGrantType.DEVICE_CODE)
+                .clientSettings(ClientSettings.builder()
+                        .requireAuthorizationConsent(true)
+                        .build());
+        for (String s : scopes) {
+            b.scope(s);
+        }
+        clients.save(b.build());
+        return id;
+    }
+
+    Map<String, Object> deviceAuthorization(String client, String scope) throws Exception {
+        return json(
+                new HttpBrowser(base)
+                        .postForm(
+                                "/oauth2/device_authorization",
+                                Map.of("scope", scope),
+                                "Authorization",
+                                HttpBrowser.basic(client, clientSecret)),
+                200);
+    }
+
+    HttpResponse<String> pollDevice(String client, String deviceCode) {
+        return new HttpBrowser(base)
+                .postForm(
+                        "/oauth2/token",
+                        Map.of("grant_type", "urn:ietf:params:oauth:grant-type:device_code", "device_code", deviceCode),
+                        "Authorization",
+                        HttpBrowser.basic(client, clientSecret));
+    }
+
+    static Map<String, Object> json(HttpResponse<String> r, int status) throws Exception {
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
+        return JSONObjectUtils.parse(r.body());
     }
 
     String registerClient(String clientName, boolean requireConsent, String... scopes) {

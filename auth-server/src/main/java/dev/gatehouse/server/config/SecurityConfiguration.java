@@ -5,6 +5,8 @@ import dev.gatehouse.server.mfa.MfaStepUpFilter;
 import dev.gatehouse.server.signin.AuthenticationRequestValidator;
 import dev.gatehouse.server.signin.AuthorizationRequestParameters;
 import dev.gatehouse.server.signin.ConsentController;
+import dev.gatehouse.server.signin.DeviceVerificationController;
+import dev.gatehouse.server.signin.DeviceVerificationCsrfFilter;
 import dev.gatehouse.server.signin.ReauthenticationFilter;
 import dev.gatehouse.server.tokens.TokenExchangeConstraints;
 import java.time.Clock;
@@ -91,7 +93,10 @@ class SecurityConfiguration {
                             .pushedAuthorizationRequestEndpoint(par -> par.authenticationProviders(
                                     providers -> providers.forEach(SecurityConfiguration::validatePushedRequests)))
                             .deviceAuthorizationEndpoint(Customizer.withDefaults())
-                            .deviceVerificationEndpoint(Customizer.withDefaults());
+                            // RFC 8628 §3.3: Gatehouse's code entry page, consent page and outcome messages.
+                            .deviceVerificationEndpoint(device -> device.consentPage(ConsentController.CONSENT_PAGE)
+                                    .deviceVerificationResponseHandler(DeviceVerificationController.successHandler())
+                                    .errorResponseHandler(DeviceVerificationController.failureHandler()));
                 })
                 .authorizeHttpRequests(authorize -> authorize
                         // prompt=none must reach Spring Authorization Server without a session, which answers
@@ -102,6 +107,8 @@ class SecurityConfiguration {
                         .anyRequest()
                         .authenticated())
                 .cors(cors -> cors.configurationSource(corsConfigurationSource(properties)))
+                // The device verification page is served under this chain: the same strict policy as every page.
+                .headers(headers -> headers.contentSecurityPolicy(csp -> csp.policyDirectives(PAGE_CSP)))
                 .exceptionHandling(exceptions -> exceptions.defaultAuthenticationEntryPointFor(
                         new LoginUrlAuthenticationEntryPoint("/login"),
                         new MediaTypeRequestMatcher(MediaType.TEXT_HTML)))
@@ -113,6 +120,8 @@ class SecurityConfiguration {
                                 authorizeEndpoint,
                                 PathPatternRequestMatcher.pathPattern("/oauth2/device_verification")),
                         CsrfFilter.class)
+                // Spring Authorization Server exempts its endpoints from CSRF checks; user-code entry needs one.
+                .addFilterAfter(new DeviceVerificationCsrfFilter(), CsrfFilter.class)
                 // prompt=login and max_age: a fresh sign-in (and second factor) before the code (OIDC Core §3.1.2.1).
                 .addFilterBefore(
                         new ReauthenticationFilter(parameters, authorizeEndpoint, clock), AuthorizationFilter.class);

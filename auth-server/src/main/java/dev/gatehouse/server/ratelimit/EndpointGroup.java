@@ -18,8 +18,9 @@ enum EndpointGroup {
     /** The sign-in form post, {@code POST /login}: no client, limited by address only. */
     LOGIN("login", false),
     /**
-     * The user-code form post, {@code POST /oauth2/device_verification}: RFC 8628 §5.1 asks for a rate limit on user
-     * code entry, since a short code is guessable. By address only (the request is the user's, not a client's).
+     * User-code entry at {@code /oauth2/device_verification}: the form post, and a GET carrying {@code user_code}
+     * (which Spring Authorization Server verifies just the same). RFC 8628 §5.1 asks for a rate limit on user code
+     * entry, since a short code is guessable. By address only (the request is the user's, not a client's).
      */
     DEVICE_VERIFICATION("device_verification", false);
 
@@ -63,8 +64,11 @@ enum EndpointGroup {
             case "/oauth2/par" -> new Match(AUTHORIZATION, "/oauth2/par");
             case "/oauth2/device_authorization" -> new Match(DEVICE_AUTHORIZATION, "/oauth2/device_authorization");
             case "/login" -> "POST".equals(method) ? new Match(LOGIN, "/login") : null;
+            // A GET with user_code is a verification attempt too (verification_uri_complete): limited like a post.
             case "/oauth2/device_verification" ->
-                "POST".equals(method) ? new Match(DEVICE_VERIFICATION, "/oauth2/device_verification") : null;
+                "POST".equals(method) || request.getParameter("user_code") != null
+                        ? new Match(DEVICE_VERIFICATION, "/oauth2/device_verification")
+                        : null;
             default -> null;
         };
     }

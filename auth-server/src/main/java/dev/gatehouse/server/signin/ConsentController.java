@@ -2,6 +2,8 @@ package dev.gatehouse.server.signin;
 
 import jakarta.servlet.http.HttpServletResponse;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -11,6 +13,7 @@ import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
 import org.owasp.encoder.Encode;
 import org.springframework.security.core.Authentication;
+import org.springframework.security.oauth2.core.OAuth2UserCode;
 import org.springframework.security.oauth2.core.endpoint.OAuth2AuthorizationRequest;
 import org.springframework.security.oauth2.core.endpoint.OAuth2ParameterNames;
 import org.springframework.security.oauth2.core.oidc.OidcScopes;
@@ -39,12 +42,23 @@ import org.springframework.web.bind.annotation.RequestParam;
  * authorization must belong to the signed-in user and the named client, or the page answers 400 and echoes nothing.
  * Every untrusted value (client name, scope names, user name, redirect host, client id) is encoded with the OWASP
  * Java Encoder for its context and written unescaped by the template, so it is encoded exactly once.
+ *
+ * <p>The same page serves the device authorization grant (RFC 8628 §3.3): Spring Authorization Server's device
+ * verification endpoint redirects here with {@code user_code} as well, and the page then posts back to {@code
+ * /oauth2/device_verification}. Instead of a redirect host it shows the user code, so the user can check it is the
+ * one on their own device (RFC 8628 §5.4, remote phishing); the stored authorization must carry that user code.
  */
 @Controller
 public final class ConsentController {
 
     /** The consent page's path, given to Spring Authorization Server. */
     public static final String CONSENT_PAGE = "/oauth2/consent";
+
+    /** Where the authorization code flow's consent is posted. */
+    static final String AUTHORIZE = "/oauth2/authorize";
+
+    /** Where the device flow's consent is posted (RFC 8628 §3.3). */
+    static final String DEVICE_VERIFICATION = "/oauth2/device_verification";
 
     private static final OAuth2TokenType STATE = new OAuth2TokenType(OAuth2ParameterNames.STATE);
     private static final int MAX_PARAMETER_LENGTH = 200;
@@ -92,11 +106,12 @@ public final class ConsentController {
             Authentication user,
             @RequestParam(name = OAuth2ParameterNames.CLIENT_ID, defaultValue = "") String clientId,
             @RequestParam(name = OAuth2ParameterNames.STATE, defaultValue = "") String state,
+            @RequestParam(name = OAuth2ParameterNames.USER_CODE, defaultValue = "") String userCode,
             Model model,
             HttpServletResponse response) {
         response.setHeader("Cache-Control", "no-store");
         response.setHeader("Pragma", "no-cache");
-        @Nullable Pending pending = pending(user, clientId, state);
+        @Nullable Pending pending = pending(user, clientId, state, userCode);
         if (pending == null) {
             response.setStatus(HttpServletResponse.SC_BAD_REQUEST);
             return "consent-invalid";
@@ -107,33 +122,39 @@ public final class ConsentController {
         List<ScopeView> asked = new ArrayList<>();
         List<ScopeView> already = new ArrayList<>();
         int i = 0;
-        for (String scope : new TreeSet<>(pending.request().getScopes())) {
+        for (String scope : new TreeSet<>(pending.scopes())) {
             if (OidcScopes.OPENID.equals(scope)) {
                 continue;
             }
             ScopeView view = ScopeView.of(scope, "scope-" + i++);
             (granted.contains(scope) ? already : asked).add(view);
         }
-        String redirectUri = pending.request().getRedirectUri() != null
-                ? pending.request().getRedirectUri()
-                : client.getRedirectUris().iterator().next();
         model.addAttribute("clientHtml", Encode.forHtml(client.getClientName()));
         model.addAttribute("userHtml", Encode.forHtml(user.getName()));
-        model.addAttribute("hostHtml", Encode.forHtml(host(redirectUri)));
-        model.addAttribute(
-                "hiddenHtml",
-                hidden(OAuth2ParameterNames.CLIENT_ID, client.getClientId())
-                        + hidden(OAuth2ParameterNames.STATE, state));
+        String hiddenHtml = hidden(OAuth2ParameterNames.CLIENT_ID, client.getClientId())
+                + hidden(OAuth2ParameterNames.STATE, state);
+        if (pending.userCode() != null) {
+            model.addAttribute("device", true);
+            model.addAttribute("action", DEVICE_VERIFICATION);
+            model.addAttribute("userCodeHtml", Encode.forHtml(pending.userCode()));
+            hiddenHtml += hidden(OAuth2ParameterNames.USER_CODE, pending.userCode());
+        } else {
+            model.addAttribute("device", false);
+            model.addAttribute("action", AUTHORIZE);
+            model.addAttribute("hostHtml", Encode.forHtml(host(pending.redirectUri())));
+        }
+        model.addAttribute("hiddenHtml", hiddenHtml);
         model.addAttribute("asked", asked);
         model.addAttribute("granted", already);
         return "consent";
     }
 
-    private @Nullable Pending pending(Authentication user, String clientId, String state) {
+    private @Nullable Pending pending(Authentication user, String clientId, String state, String userCode) {
         if (clientId.isEmpty()
                 || state.isEmpty()
                 || clientId.length() > MAX_PARAMETER_LENGTH
-                || state.length() > MAX_PARAMETER_LENGTH) {
+                || state.length() > MAX_PARAMETER_LENGTH
+                || userCode.length() > MAX_PARAMETER_LENGTH) {
             return null;
         }
         @Nullable OAuth2Authorization authorization = authorizations.findByToken(state, STATE);
@@ -144,9 +165,28 @@ public final class ConsentController {
                 || !user.getName().equals(authorization.getPrincipalName())) {
             return null;
         }
+        if (!userCode.isEmpty()) {
+            // RFC 8628: the authorization awaiting this user's consent must be the one for the code they entered.
+            OAuth2Authorization.@Nullable Token<OAuth2UserCode> stored = authorization.getToken(OAuth2UserCode.class);
+            @Nullable Set<String> scopes = authorization.getAttribute(OAuth2ParameterNames.SCOPE);
+            if (stored == null
+                    || scopes == null
+                    || !MessageDigest.isEqual(
+                            stored.getToken().getTokenValue().getBytes(StandardCharsets.UTF_8),
+                            userCode.getBytes(StandardCharsets.UTF_8))) {
+                return null;
+            }
+            return new Pending(client, Set.copyOf(scopes), "", userCode);
+        }
         @Nullable
         OAuth2AuthorizationRequest request = authorization.getAttribute(OAuth2AuthorizationRequest.class.getName());
-        return request == null ? null : new Pending(client, request);
+        if (request == null) {
+            return null;
+        }
+        String redirectUri = request.getRedirectUri() != null
+                ? request.getRedirectUri()
+                : client.getRedirectUris().iterator().next();
+        return new Pending(client, request.getScopes(), redirectUri, null);
     }
 
     /** Where the browser returns: host and port, or the scheme of a private-use URI (RFC 8252 §7.1). */
@@ -166,7 +206,11 @@ public final class ConsentController {
         return "<input type=\"hidden\" name=\"" + name + "\" value=\"" + Encode.forHtmlAttribute(value) + "\">";
     }
 
-    private record Pending(RegisteredClient client, OAuth2AuthorizationRequest request) {}
+    private record Pending(
+            RegisteredClient client,
+            Set<String> scopes,
+            String redirectUri,
+            @Nullable String userCode) {}
 
     /**
      * One scope as the page shows it, every part encoded for where the template writes it.

@@ -321,6 +321,19 @@ abstract class AbstractRateLimitTests {
         assertThat(post("127.0.0.20", "/oauth2/device_verification", "user_code=WDJB-MJHT")
                         .status())
                 .isNotEqualTo(429);
+        // A GET carrying user_code (verification_uri_complete) is a guess too, and spends the same bucket.
+        assertThat(RawHttp.send(from, port, "GET", "/oauth2/device_verification?user_code=WDJB-MJHT", "")
+                        .status())
+                .isEqualTo(429);
+        String other = "127.0.0.31";
+        for (int i = 0; i < 2; i++) {
+            assertThat(RawHttp.send(other, port, "GET", "/oauth2/device_verification?user_code=WDJB-MJHT", "")
+                            .status())
+                    .isNotEqualTo(429);
+        }
+        assertThat(post(other, "/oauth2/device_verification", "user_code=WDJB-MJHT")
+                        .status())
+                .isEqualTo(429);
     }
 
     @Test
