@@ -543,6 +543,63 @@ abstract class AbstractAdminApiTests {
         assertThat(only(0, "admin.user.mfa.reset", name).details()).containsEntry("removed", "true");
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"password", "mfa", "revoke", "disable"})
+    void userSignInWhenOperatorResetsRevokesOrDisablesThenBrowserSessionEndsAndNoCodeIssued(String action)
+            throws Exception {
+        String admin = adminToken();
+        String name = "ends-" + action + "-" + suffix();
+        created(createUser(admin, name, STRONG, null));
+        HttpBrowser victim = new HttpBrowser(base);
+        assertThat(victim.login(name, STRONG).headers().firstValue("Location").orElseThrow())
+                .doesNotContain("error");
+        assertThat(victim.get("/").statusCode()).isEqualTo(200);
+        HttpBrowser other = new HttpBrowser(base); // another user's session is left alone
+        String bystander = "stays-" + suffix();
+        created(createUser(admin, bystander, STRONG, null));
+        other.login(bystander, STRONG);
+
+        HttpResponse<String> done = switch (action) {
+            case "password" ->
+                call("POST", "/admin/users/" + name + "/password", admin, "{\"password\":\"" + STRONG + " x\"}");
+            case "mfa" -> call("DELETE", "/admin/users/" + name + "/mfa", admin, null);
+            case "revoke" -> call("DELETE", "/admin/users/" + name + "/sessions", admin, null);
+            default -> call("POST", "/admin/users/" + name + "/disable", admin, null);
+        };
+        assertThat(done.statusCode()).as(done.body()).isBetween(200, 204);
+
+        // The session cookie no longer signs anyone in: pages ask for a sign-in, the authorization endpoint sends
+        // the browser to sign in instead of issuing a code.
+        assertThat(victim.get("/").headers().firstValue("Location").orElseThrow())
+                .endsWith("/login");
+        Map<String, String> q = new LinkedHashMap<>();
+        q.put("response_type", "code");
+        q.put("client_id", SERVICE);
+        q.put("redirect_uri", SERVICE_REDIRECT);
+        q.put("scope", "openid");
+        q.put("state", "s");
+        q.put("code_challenge", "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
+        q.put("code_challenge_method", "S256");
+        String location = victim.get(base + "/oauth2/authorize?" + HttpBrowser.encode(q))
+                .headers()
+                .firstValue("Location")
+                .orElseThrow();
+        assertThat(location).endsWith("/login").doesNotContain("code=");
+        assertThat(other.get("/").statusCode()).isEqualTo(200);
+
+        if (!action.equals("disable")) {
+            // A new sign-in works again (with the new password after a reset).
+            String password = action.equals("password") ? STRONG + " x" : STRONG;
+            HttpBrowser again = new HttpBrowser(base);
+            assertThat(again.login(name, password)
+                            .headers()
+                            .firstValue("Location")
+                            .orElseThrow())
+                    .doesNotContain("error");
+            assertThat(again.get("/").statusCode()).isEqualTo(200);
+        }
+    }
+
     // ---------------------------------------------------------------- sessions
 
     @Test

@@ -6,6 +6,7 @@ import dev.gatehouse.core.password.PolicyResult;
 import dev.gatehouse.server.mfa.JdbcRecoveryCodeStore;
 import dev.gatehouse.server.mfa.JdbcTotpFactorStore;
 import dev.gatehouse.server.users.JdbcUserStore;
+import dev.gatehouse.server.users.SignInSessions;
 import java.security.SecureRandom;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -54,6 +55,7 @@ final class UserAdministration {
     private final JdbcTotpFactorStore totpFactors;
     private final JdbcRecoveryCodeStore recoveryCodes;
     private final LastAdminGuard lastAdmin;
+    private final SignInSessions signIns;
 
     UserAdministration(
             JdbcTemplate jdbc,
@@ -63,8 +65,10 @@ final class UserAdministration {
             ObjectProvider<PasswordPolicy> policy,
             SecureRandom random,
             OAuth2AuthorizationService authorizations,
-            LastAdminGuard lastAdmin) {
+            LastAdminGuard lastAdmin,
+            SignInSessions signIns) {
         this.lastAdmin = lastAdmin;
+        this.signIns = signIns;
         this.jdbc = jdbc;
         this.tx = tx;
         this.users = users;
@@ -212,6 +216,8 @@ final class UserAdministration {
             boolean codes = recoveryCodes.deleteAll(username);
             return totp || codes;
         });
+        // Whoever enrolled the removed factor may hold a two-factor session: end the user's sign-ins.
+        signIns.endAll(username);
         return Boolean.TRUE.equals(removed);
     }
 
@@ -289,6 +295,7 @@ final class UserAdministration {
     }
 
     int revokeAllSessions(String username) {
+        signIns.endAll(username); // browser sign-ins too, on every node (not only the stored tokens)
         int revoked = 0;
         for (SessionView s : sessions(username)) {
             OAuth2Authorization authorization = authorizations.findById(s.id());

@@ -8,7 +8,9 @@ import dev.gatehouse.server.signin.ConsentController;
 import dev.gatehouse.server.signin.DeviceVerificationController;
 import dev.gatehouse.server.signin.DeviceVerificationCsrfFilter;
 import dev.gatehouse.server.signin.ReauthenticationFilter;
+import dev.gatehouse.server.signin.SessionValidityFilter;
 import dev.gatehouse.server.tokens.TokenExchangeConstraints;
+import dev.gatehouse.server.users.SignInSessions;
 import java.time.Clock;
 import java.util.List;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
@@ -28,6 +30,7 @@ import org.springframework.security.oauth2.server.authorization.authentication.O
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.intercept.AuthorizationFilter;
 import org.springframework.security.web.authentication.LoginUrlAuthenticationEntryPoint;
+import org.springframework.security.web.context.SecurityContextHolderFilter;
 import org.springframework.security.web.csrf.CsrfFilter;
 import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
 import org.springframework.security.web.util.matcher.MediaTypeRequestMatcher;
@@ -71,6 +74,7 @@ class SecurityConfiguration {
             GatehouseProperties properties,
             MfaPolicy mfa,
             OAuth2AuthorizationService authorizations,
+            SignInSessions signIns,
             Clock clock)
             throws Exception {
         AuthorizationRequestParameters parameters = new AuthorizationRequestParameters(authorizations);
@@ -120,6 +124,8 @@ class SecurityConfiguration {
                                 authorizeEndpoint,
                                 PathPatternRequestMatcher.pathPattern("/oauth2/device_verification")),
                         CsrfFilter.class)
+                // A sign-in ended by an operator (reset, revocation, disabling) ends here too, on every node.
+                .addFilterAfter(new SessionValidityFilter(signIns), SecurityContextHolderFilter.class)
                 // Spring Authorization Server exempts its endpoints from CSRF checks; user-code entry needs one.
                 .addFilterAfter(new DeviceVerificationCsrfFilter(), CsrfFilter.class)
                 // prompt=login and max_age: a fresh sign-in (and second factor) before the code (OIDC Core §3.1.2.1).
@@ -175,7 +181,8 @@ class SecurityConfiguration {
 
     @Bean
     @Order(2)
-    SecurityFilterChain loginChain(HttpSecurity http, GatehouseProperties properties) throws Exception {
+    SecurityFilterChain loginChain(HttpSecurity http, GatehouseProperties properties, SignInSessions signIns)
+            throws Exception {
         // Preflight requests (OPTIONS) to the protocol endpoints do not match the first chain; answer them here.
         http.cors(cors -> cors.configurationSource(corsConfigurationSource(properties)))
                 .authorizeHttpRequests(authorize -> authorize
@@ -186,6 +193,7 @@ class SecurityConfiguration {
                 .formLogin(form -> form.loginPage("/login").permitAll())
                 // POST /logout (CSRF-protected) ends the session; its landing page, /login?logout, must be public.
                 .logout(logout -> logout.permitAll())
+                .addFilterAfter(new SessionValidityFilter(signIns), SecurityContextHolderFilter.class)
                 .headers(headers -> headers.contentSecurityPolicy(csp -> csp.policyDirectives(PAGE_CSP)));
         return http.build();
     }

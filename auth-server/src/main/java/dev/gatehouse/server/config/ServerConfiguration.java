@@ -27,6 +27,7 @@ import dev.gatehouse.server.tokens.RolesTokenCustomizer;
 import dev.gatehouse.server.users.JdbcAttemptStore;
 import dev.gatehouse.server.users.JdbcUserStore;
 import dev.gatehouse.server.users.PasswordAuthenticationProvider;
+import dev.gatehouse.server.users.SignInSessions;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -149,6 +150,11 @@ class ServerConfiguration {
     @Bean
     JdbcUserStore userStore(JdbcTemplate jdbc) {
         return new JdbcUserStore(jdbc);
+    }
+
+    @Bean
+    SignInSessions signInSessions(JdbcTemplate jdbc, Clock clock) {
+        return new SignInSessions(jdbc, clock);
     }
 
     @Bean

@@ -1,0 +1,67 @@
+package dev.gatehouse.server.signin;
+
+import dev.gatehouse.server.users.SignInSessions;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpSession;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.GrantedAuthority;
+import org.springframework.security.core.authority.FactorGrantedAuthority;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+/**
+ * Drops a browser sign-in that has been ended elsewhere: the user was disabled or deleted, or an operator reset
+ * the password or MFA or revoked the user's sessions ({@link SignInSessions#endAll}) after this session signed in.
+ * The check runs on every request of a signed-in session (one indexed query), on any node, so a session cookie held
+ * by whoever knew the old password stops working at once rather than when the session times out. The request goes
+ * on as anonymous: the page asks for a sign-in, and the authorization endpoint issues nothing.
+ *
+ * <p>Only user sign-ins (those carrying Spring Security's password factor) are checked; client authentication at the
+ * token endpoint and bearer tokens are not sessions and are checked elsewhere.
+ */
+public final class SessionValidityFilter extends OncePerRequestFilter {
+
+    private final SignInSessions sessions;
+
+    /**
+     * Creates the filter.
+     *
+     * @param sessions where ended sign-ins are recorded
+     */
+    public SessionValidityFilter(SignInSessions sessions) {
+        this.sessions = Objects.requireNonNull(sessions, "sessions must not be null");
+    }
+
+    @Override
+    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
+        Authentication user = SecurityContextHolder.getContext().getAuthentication();
+        @Nullable HttpSession session = request.getSession(false);
+        if (session != null && user != null && user.isAuthenticated()) {
+            @Nullable Instant signedInAt = passwordFactorTime(user);
+            if (signedInAt != null && !sessions.stillValid(user.getName(), signedInAt)) {
+                SecurityContextHolder.clearContext();
+                session.invalidate();
+            }
+        }
+        chain.doFilter(request, response);
+    }
+
+    private static @Nullable Instant passwordFactorTime(Authentication user) {
+        for (GrantedAuthority authority : user.getAuthorities()) {
+            if (authority instanceof FactorGrantedAuthority factor
+                    && FactorGrantedAuthority.PASSWORD_AUTHORITY.equals(factor.getAuthority())) {
+                // A password factor without a time cannot be compared: treat it as signed in at the epoch (ended).
+                return factor.getIssuedAt() != null ? factor.getIssuedAt() : Instant.EPOCH;
+            }
+        }
+        return null;
+    }
+}
