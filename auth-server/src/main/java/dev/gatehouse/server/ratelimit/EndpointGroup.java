@@ -22,7 +22,14 @@ enum EndpointGroup {
      * (which Spring Authorization Server verifies just the same). RFC 8628 §5.1 asks for a rate limit on user code
      * entry, since a short code is guessable. By address only (the request is the user's, not a client's).
      */
-    DEVICE_VERIFICATION("device_verification", false);
+    DEVICE_VERIFICATION("device_verification", false),
+    /** {@code /oauth2/introspect} (RFC 7662) and {@code /oauth2/revoke} (RFC 7009): client-authenticated lookups. */
+    INTROSPECTION("introspection", true),
+    /**
+     * The admin API, {@code /admin} and below: by address only (its callers authenticate with bearer tokens, and
+     * every refusal is audited, so the limit also bounds what a stream of bad tokens can write).
+     */
+    ADMIN("admin", false);
 
     private static final UrlPathHelper PATHS = paths();
 
@@ -69,7 +76,9 @@ enum EndpointGroup {
                 "POST".equals(method) || request.getParameter("user_code") != null
                         ? new Match(DEVICE_VERIFICATION, "/oauth2/device_verification")
                         : null;
-            default -> null;
+            case "/oauth2/introspect" -> new Match(INTROSPECTION, "/oauth2/introspect");
+            case "/oauth2/revoke" -> new Match(INTROSPECTION, "/oauth2/revoke");
+            default -> path.equals("/admin") || path.startsWith("/admin/") ? new Match(ADMIN, "/admin") : null;
         };
     }
 

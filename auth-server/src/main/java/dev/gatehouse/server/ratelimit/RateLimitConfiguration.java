@@ -14,6 +14,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
 import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
 
 /**
  * Rate limits ({@link RateLimitProperties}, {@code gatehouse.rate-limit.*}): the bucket store chosen for the
@@ -63,9 +64,13 @@ class RateLimitConfiguration {
 
     @Bean
     FilterRegistrationBean<RateLimitFilter> rateLimitFilter(
-            RateLimiter limiter, AuditLog audit, TimeMeter time, RateLimitProperties properties) {
-        FilterRegistrationBean<RateLimitFilter> registration =
-                new FilterRegistrationBean<>(new RateLimitFilter(limiter, audit, time, properties.localMaxKeys()));
+            RateLimiter limiter,
+            AuditLog audit,
+            TimeMeter time,
+            RateLimitProperties properties,
+            RegisteredClientRepository clients) {
+        FilterRegistrationBean<RateLimitFilter> registration = new FilterRegistrationBean<>(new RateLimitFilter(
+                limiter, audit, time, properties.localMaxKeys(), id -> clients.findByClientId(id) != null));
         registration.setOrder(FILTER_ORDER);
         return registration;
     }

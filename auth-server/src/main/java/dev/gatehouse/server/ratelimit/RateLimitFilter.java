@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 import org.springframework.web.filter.OncePerRequestFilter;
 
@@ -44,11 +45,14 @@ final class RateLimitFilter extends OncePerRequestFilter {
     private static final int MAX_AUDITED_CLIENT_ID = 100;
 
     private final RateLimiter limiter;
+    private final Predicate<String> registeredClient;
     private final AuditLog audit;
     private final Cache<Long, Duration> audited;
 
-    RateLimitFilter(RateLimiter limiter, AuditLog audit, TimeMeter time, int maxKeys) {
+    RateLimitFilter(
+            RateLimiter limiter, AuditLog audit, TimeMeter time, int maxKeys, Predicate<String> registeredClient) {
         this.limiter = Objects.requireNonNull(limiter, "limiter must not be null");
+        this.registeredClient = Objects.requireNonNull(registeredClient, "registeredClient must not be null");
         this.audit = Objects.requireNonNull(audit, "audit must not be null");
         Objects.requireNonNull(time, "time must not be null");
         this.audited = Caffeine.newBuilder()
@@ -68,7 +72,7 @@ final class RateLimitFilter extends OncePerRequestFilter {
         }
         String address = RateLimitKeys.address(request.getRemoteAddr());
         // The client id is parsed only if the address is within its limit (getParameter may read the body).
-        ClientIdOnce clientId = new ClientIdOnce(request);
+        ClientIdOnce clientId = new ClientIdOnce(request, registeredClient);
         RateLimitDecision decision = limiter.check(match.group(), address, clientId::get);
         if (decision instanceof RateLimitDecision.Allowed) {
             chain.doFilter(request, response);
@@ -123,20 +127,27 @@ final class RateLimitFilter extends OncePerRequestFilter {
         return out.toString();
     }
 
-    /** Extracts the client id at most once, on demand, and remembers it for the audit event. */
+    /**
+     * Extracts the client id at most once, on demand, and remembers it for the audit event. Only the id of a
+     * registered client counts: a made-up id gets no bucket of its own (it would cost a bucket, in PostgreSQL a row,
+     * per invented id), so such requests are limited by their address alone.
+     */
     private static final class ClientIdOnce {
         private final HttpServletRequest request;
+        private final Predicate<String> registered;
         private boolean extracted;
         private @Nullable String value;
 
-        ClientIdOnce(HttpServletRequest request) {
+        ClientIdOnce(HttpServletRequest request, Predicate<String> registered) {
             this.request = request;
+            this.registered = registered;
         }
 
         @Nullable
         String get() {
             if (!extracted) {
-                value = RateLimitKeys.clientId(request);
+                String claimed = RateLimitKeys.clientId(request);
+                value = claimed != null && registered.test(claimed) ? claimed : null;
                 extracted = true;
             }
             return value;

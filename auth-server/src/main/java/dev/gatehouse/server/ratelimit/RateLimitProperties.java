@@ -9,8 +9,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * Rate limits under {@code gatehouse.rate-limit.*} (environment: {@code GATEHOUSE_RATELIMIT_*}). Each limit is a
  * {@link Limit} written {@code <capacity>/<period>} (a burst of {@code capacity}, refilled at {@code capacity} per
  * {@code period}) or {@code off}. Per-address limits are the main guard; per-client limits are keyed by the client id
- * a request <em>claims</em> (it is not authenticated yet), so anyone can spend a client's bucket and they are set ten
- * times higher. The defaults leave normal use alone and stop a single address from hammering an endpoint.
+ * a request <em>claims</em> (it is not authenticated yet; only ids of registered clients get a bucket, others count
+ * against the address alone), so anyone can spend a client's bucket and they are set ten times higher. The defaults leave normal use alone and stop a single address from hammering an endpoint.
  *
  * @param enabled whether requests are limited at all; default {@code true}
  * @param store where buckets live: {@code auto} (default) keeps them in PostgreSQL when the server's database is
@@ -28,8 +28,14 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     {@code 60/1m}
  * @param loginPerAddress sign-in form posts ({@code POST /login}) per client address; default {@code 60/1m} (the
  *     password attempt limiter still applies per account and address)
- * @param deviceVerificationPerAddress user-code posts ({@code POST /oauth2/device_verification}) per client
- *     address; default {@code 30/1m} (RFC 8628 §5.1)
+ * @param deviceVerificationPerAddress user-code entry at {@code /oauth2/device_verification} (posts, and GETs
+ *     carrying {@code user_code}) per client address; default {@code 30/1m} (RFC 8628 §5.1)
+ * @param introspectionPerClient {@code /oauth2/introspect} and {@code /oauth2/revoke} per claimed (registered) client
+ *     id; default {@code 6000/10s}
+ * @param introspectionPerAddress {@code /oauth2/introspect} and {@code /oauth2/revoke} per client address; default
+ *     {@code 3000/10s} (a resource server may introspect for every request it serves)
+ * @param adminPerAddress the admin API ({@code /admin/**}) per client address; default {@code 600/1m}: every refusal
+ *     there is audited, so an unlimited stream of bad tokens would grow the audit trail without bound
  * @param localMaxKeys most buckets kept in memory per node (idle buckets are dropped once full anyway); default
  *     {@code 100000}
  * @param databaseTimeout longest a bucket update in PostgreSQL may take before the request is refused with 503;
@@ -47,6 +53,9 @@ public record RateLimitProperties(
         @DefaultValue("60/1m") Limit deviceAuthorizationPerAddress,
         @DefaultValue("60/1m") Limit loginPerAddress,
         @DefaultValue("30/1m") Limit deviceVerificationPerAddress,
+        @DefaultValue("6000/10s") Limit introspectionPerClient,
+        @DefaultValue("3000/10s") Limit introspectionPerAddress,
+        @DefaultValue("600/1m") Limit adminPerAddress,
         @DefaultValue("100000") int localMaxKeys,
         @DefaultValue("2s") Duration databaseTimeout) {
 
@@ -73,6 +82,9 @@ public record RateLimitProperties(
      * @param deviceAuthorizationPerAddress device authorization endpoint, per address
      * @param loginPerAddress sign-in form, per address
      * @param deviceVerificationPerAddress user-code form, per address
+     * @param introspectionPerClient introspection and revocation endpoints, per client
+     * @param introspectionPerAddress introspection and revocation endpoints, per address
+     * @param adminPerAddress admin API, per address
      * @param localMaxKeys most buckets in memory
      * @param databaseTimeout longest database update
      */
@@ -86,6 +98,9 @@ public record RateLimitProperties(
         Objects.requireNonNull(deviceAuthorizationPerAddress, "deviceAuthorizationPerAddress must not be null");
         Objects.requireNonNull(loginPerAddress, "loginPerAddress must not be null");
         Objects.requireNonNull(deviceVerificationPerAddress, "deviceVerificationPerAddress must not be null");
+        Objects.requireNonNull(introspectionPerClient, "introspectionPerClient must not be null");
+        Objects.requireNonNull(introspectionPerAddress, "introspectionPerAddress must not be null");
+        Objects.requireNonNull(adminPerAddress, "adminPerAddress must not be null");
         Objects.requireNonNull(databaseTimeout, "databaseTimeout must not be null");
         if (localMaxKeys < 1) {
             throw new IllegalArgumentException("gatehouse.rate-limit.local-max-keys must be at least 1");

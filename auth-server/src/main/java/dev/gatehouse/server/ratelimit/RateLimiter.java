@@ -42,6 +42,10 @@ final class RateLimiter {
         perClient.put(EndpointGroup.LOGIN, Limit.OFF);
         perAddress.put(EndpointGroup.DEVICE_VERIFICATION, properties.deviceVerificationPerAddress());
         perClient.put(EndpointGroup.DEVICE_VERIFICATION, Limit.OFF);
+        perAddress.put(EndpointGroup.INTROSPECTION, properties.introspectionPerAddress());
+        perClient.put(EndpointGroup.INTROSPECTION, properties.introspectionPerClient());
+        perAddress.put(EndpointGroup.ADMIN, properties.adminPerAddress());
+        perClient.put(EndpointGroup.ADMIN, Limit.OFF);
     }
 
     /**

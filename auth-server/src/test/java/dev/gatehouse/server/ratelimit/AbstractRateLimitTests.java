@@ -21,6 +21,10 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.context.annotation.Primary;
+import org.springframework.security.oauth2.core.AuthorizationGrantType;
+import org.springframework.security.oauth2.core.ClientAuthenticationMethod;
+import org.springframework.security.oauth2.server.authorization.client.RegisteredClient;
+import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
 
 /**
  * Rate limits end to end: the server on a random port, requests over real sockets from several loopback addresses
@@ -40,7 +44,9 @@ import org.springframework.context.annotation.Primary;
             "gatehouse.rate-limit.authorization-per-address=3/1m",
             "gatehouse.rate-limit.device-authorization-per-address=2/1m",
             "gatehouse.rate-limit.login-per-address=3/1m",
-            "gatehouse.rate-limit.device-verification-per-address=2/1m"
+            "gatehouse.rate-limit.device-verification-per-address=2/1m",
+            "gatehouse.rate-limit.introspection-per-address=2/1m",
+            "gatehouse.rate-limit.admin-per-address=2/1m"
         })
 @Import(AbstractRateLimitTests.TestBeans.class)
 abstract class AbstractRateLimitTests {
@@ -73,6 +79,9 @@ abstract class AbstractRateLimitTests {
 
     @Autowired
     MovableTimeMeter time;
+
+    @Autowired
+    RegisteredClientRepository clients;
 
     @Autowired
     RecordingAuditLog audit;
@@ -140,6 +149,7 @@ abstract class AbstractRateLimitTests {
 
     @Test
     void tokenWhenClientOverLimitThen429AndOtherClientFromSameAddressServed() {
+        register("rl-client-b");
         String from = "127.0.0.4";
         for (int i = 0; i < 4; i++) {
             assertThat(token(from, "rl-client-b").status()).isEqualTo(401);
@@ -155,6 +165,7 @@ abstract class AbstractRateLimitTests {
 
     @Test
     void tokenWhenClientOverLimitThenRefusedFromEveryAddress() {
+        register("rl-client-c");
         for (String from : List.of("127.0.0.5", "127.0.0.6", "127.0.0.7", "127.0.0.8")) {
             assertThat(token(from, "rl-client-c").status()).isEqualTo(401);
         }
@@ -166,6 +177,7 @@ abstract class AbstractRateLimitTests {
 
     @Test
     void tokenWhenClientIdInBodyThenLimitedPerClient() {
+        register("rl-client-body");
         String body = "grant_type=client_credentials&client_id=rl-client-body&client_secret=wrong";
         for (int i = 0; i < 4; i++) {
             assertThat(post("127.0.0.20", "/oauth2/token", body).status()).isEqualTo(401);
@@ -337,6 +349,35 @@ abstract class AbstractRateLimitTests {
     }
 
     @Test
+    void adminAndIntrospectionWhenAddressOverLimitThen429BeforeAnyTokenIsCheckedOrAudited() {
+        // Every refusal on /admin is audited: without a limit, a stream of bad tokens would grow the audit trail.
+        String from = "127.0.0.40";
+        for (int i = 0; i < 2; i++) {
+            assertThat(RawHttp.send(from, port, "GET", "/admin/users", "").status())
+                    .isEqualTo(401);
+        }
+        int audited = audit.events().size();
+        RawHttp.Response refused = RawHttp.send(from, port, "GET", "/admin/users", "");
+        assertThat(refused.status()).isEqualTo(429);
+        assertThat(refused.header("Retry-After")).isNotNull();
+        assertThat(RawHttp.send(from, port, "GET", "/admin/clients/x", "").status())
+                .isEqualTo(429);
+        assertThat(audit.events().stream().skip(audited).map(e -> e.type())).containsOnly("ratelimit.exceeded");
+        assertThat(RawHttp.send("127.0.0.42", port, "GET", "/admin/users", "").status())
+                .isEqualTo(401);
+
+        String other = "127.0.0.41";
+        for (int i = 0; i < 2; i++) {
+            assertThat(post(other, "/oauth2/introspect", "token=abc&client_id=" + SERVICE)
+                            .status())
+                    .isEqualTo(401);
+        }
+        assertThat(post(other, "/oauth2/revoke", "token=abc&client_id=" + SERVICE)
+                        .status())
+                .isEqualTo(429);
+    }
+
+    @Test
     void otherEndpointsWhenTokenBucketSpentThenNotLimited() {
         String from = "127.0.0.18";
         for (int i = 0; i < 7; i++) {
@@ -362,6 +403,28 @@ abstract class AbstractRateLimitTests {
     }
 
     /** A client-credentials request for {@code clientId} with a wrong secret (401, but counted). */
+    @Test
+    void tokenWhenClaimedClientIdNotRegisteredThenNoClientBucketAndAddressLimitOnly() {
+        // Invented ids get no bucket: five of them from five addresses are all answered by the endpoint (401),
+        // where one registered id would have been refused after four (see above).
+        for (String from : List.of("127.0.0.50", "127.0.0.51", "127.0.0.52", "127.0.0.53", "127.0.0.54")) {
+            assertThat(token(from, "rl-made-up").status()).isEqualTo(401);
+        }
+    }
+
+    /** Registers a confidential client whose secret the tests never know (they send a wrong one). */
+    void register(String clientId) {
+        clients.save(RegisteredClient.withId(java.util.UUID.randomUUID().toString())
+                .clientId(clientId)
+                .clientSecret("{bcrypt}"
+                        + new org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder(4)
+                                .encode(java.util.UUID.randomUUID().toString()))
+                .clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_BASIC)
+                .clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_POST)
+                .authorizationGrantType(AuthorizationGrantType.CLIENT_CREDENTIALS)
+                .build());
+    }
+
     RawHttp.Response token(String from, String clientId) {
         return RawHttp.send(
                 from,

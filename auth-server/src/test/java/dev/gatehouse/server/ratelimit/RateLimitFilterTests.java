@@ -46,7 +46,7 @@ class RateLimitFilterTests {
         RateLimitFilter filter =
                 filter(new LocalBucketStore(time, 100), "gatehouse.rate-limit.token-per-address", "1/1m");
         for (int i = 0; i < 3; i++) {
-            assertThat(run(filter, new MockHttpServletRequest("POST", "/oauth2/introspect"))
+            assertThat(run(filter, new MockHttpServletRequest("GET", "/oauth2/jwks"))
                             .getStatus())
                     .isEqualTo(200);
             assertThat(run(filter, new MockHttpServletRequest("GET", "/login")).getStatus())
@@ -56,6 +56,23 @@ class RateLimitFilterTests {
                     .isEqualTo(200);
         }
         assertThat(run(filter, token()).getStatus()).isEqualTo(200);
+    }
+
+    @Test
+    void filterWhenClientIdRegisteredThenItsBucketSpansAddressesAndWhenMadeUpThenAddressOnly() throws Exception {
+        RateLimitFilter filter =
+                filter(new LocalBucketStore(time, 100), "gatehouse.rate-limit.token-per-client", "1/1m");
+        assertThat(run(filter, token("192.0.2.1", "registered-app")).getStatus())
+                .isEqualTo(200);
+        // The registered client's bucket is spent, whichever address asks next.
+        assertThat(run(filter, token("192.0.2.2", "registered-app")).getStatus())
+                .isEqualTo(429);
+        // Invented ids get no bucket (nor a stored row): each request counts against its address alone.
+        for (int i = 0; i < 5; i++) {
+            assertThat(run(filter, token("192.0.2.3", "made-up-" + i)).getStatus())
+                    .isEqualTo(200);
+            assertThat(run(filter, token("192.0.2.4", "made-up")).getStatus()).isEqualTo(200);
+        }
     }
 
     @Test
@@ -77,7 +94,15 @@ class RateLimitFilterTests {
         RateLimitProperties properties = new Binder(
                         new MapConfigurationPropertySource(java.util.Map.of(property, value)))
                 .bindOrCreate("gatehouse.rate-limit", RateLimitProperties.class);
-        return new RateLimitFilter(new RateLimiter(store, properties), audit, time, 100);
+        return new RateLimitFilter(
+                new RateLimiter(store, properties), audit, time, 100, id -> id.startsWith("registered-"));
+    }
+
+    private static MockHttpServletRequest token(String address, String clientId) {
+        MockHttpServletRequest request = new MockHttpServletRequest("POST", "/oauth2/token");
+        request.setRemoteAddr(address);
+        request.setParameter("client_id", clientId);
+        return request;
     }
 
     private static MockHttpServletRequest token() {
