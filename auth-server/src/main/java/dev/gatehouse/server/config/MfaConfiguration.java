@@ -57,10 +57,11 @@ class MfaConfiguration {
 
     /** Used by {@code MfaController} (by this name) for TOTP and recovery-code attempts. */
     @Bean(MfaController.LIMITER_BEAN)
-    AttemptLimiter mfaAttemptLimiter(Clock clock, JdbcTemplate jdbc) {
+    AttemptLimiter mfaAttemptLimiter(Clock clock, JdbcTemplate jdbc, ThrottleProperties throttle) {
         // Counters in the database, so the limits hold across nodes; a scope of their own, apart from passwords.
         return AttemptLimiter.builder()
                 .scope("mfa")
+                .policy(throttle.policy())
                 .store(new JdbcAttemptStore(jdbc))
                 .clock(clock)
                 .build();

@@ -55,7 +55,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * Server's hooks (JDBC stores, token generator, JWK source, JWT encoder/decoder, client-secret encoder).
  */
 @Configuration(proxyBeanMethods = false)
-@EnableConfigurationProperties(GatehouseProperties.class)
+@EnableConfigurationProperties({GatehouseProperties.class, ThrottleProperties.class})
 @EnableScheduling
 class ServerConfiguration {
 
@@ -159,10 +159,11 @@ class ServerConfiguration {
 
     @Bean
     PasswordAuthenticationProvider passwordAuthenticationProvider(
-            JdbcUserStore users, PasswordHasher hasher, Clock clock, JdbcTemplate jdbc) {
+            JdbcUserStore users, PasswordHasher hasher, Clock clock, JdbcTemplate jdbc, ThrottleProperties throttle) {
         // Counters in the database, so the limits hold across nodes.
         AttemptLimiter limiter = AttemptLimiter.builder()
                 .scope("password")
+                .policy(throttle.policy())
                 .store(new JdbcAttemptStore(jdbc))
                 .clock(clock)
                 .build();
