@@ -70,13 +70,7 @@ public final class GatehousePolicyAutoConfiguration {
                                             require(p.rbacFile(), "rbac", "gatehouse.policy.rbac-file")));
                                 case "abac" -> abac(p.abacFiles());
                                 case "opa-rest" ->
-                                    OpaRestEngine.builder()
-                                            .url(URI.create(
-                                                    require(p.opaUrl(), "opa-rest", "gatehouse.policy.opa-url")))
-                                            .document(p.opaDocument())
-                                            .timeout(p.opaTimeout())
-                                            .bearerToken(p.opaBearerToken() == null ? "" : p.opaBearerToken())
-                                            .build();
+                                    opaRest(p, require(p.opaUrl(), "opa-rest", "gatehouse.policy.opa-url"));
                                 case "opa-wasm" ->
                                     OpaWasmEngine.builder()
                                             .bundle(require(

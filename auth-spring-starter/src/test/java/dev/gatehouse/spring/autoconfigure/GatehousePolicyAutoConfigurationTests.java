@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.gatehouse.core.policy.AccessRequest;
 import dev.gatehouse.core.policy.Decision;
 import dev.gatehouse.core.policy.PolicyDecisionPoint;
+import dev.gatehouse.core.policy.PolicyEngine;
 import dev.gatehouse.core.policy.Resource;
 import dev.gatehouse.core.policy.Subject;
 import java.nio.file.Files;
@@ -55,6 +56,13 @@ class GatehousePolicyAutoConfigurationTests {
             assertThat(authz.decide(null, "document:read", "7")).isInstanceOf(Decision.Deny.class);
             assertThat(authz.decide(viewer, "document:shred", "7")).isInstanceOf(Decision.Deny.class);
         });
+    }
+
+    @Test
+    void contextWhenOpaRestNamedWithUrlAndNoBearerTokenThenStarts() {
+        // An OPA without --authentication=token needs no token; an unset token must not be sent as an empty one.
+        runner.withPropertyValues("gatehouse.policy.engines=opa-rest", "gatehouse.policy.opa-url=http://127.0.0.1:8181")
+                .run(context -> assertThat(context).hasNotFailed().hasSingleBean(PolicyEngine.class));
     }
 
     @Test

@@ -49,7 +49,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * The whole stack, as a person uses it: auth-server, the resource server example and the web client example
  * run as their own processes on free ports; real headless Chromium enrols TOTP for the demo user, then signs
  * in through the web client with password + TOTP, sees the ID token's claims ({@code amr} with {@code otp}),
- * reads a document through the API (permitted by RBAC) and tries to delete a locked one (denied by ABAC).
+ * reads a document through the API (permitted by RBAC), tries to delete a locked one (denied by ABAC) and to read
+ * a classified one (vetoed by a real OPA server running the Rego policy).
  */
 class SignInThroughBrowserTests {
 
@@ -105,6 +106,19 @@ class SignInThroughBrowserTests {
                         .findFirst()
                         .orElseThrow());
 
+        // A real OPA server with the documents policy: the resource server asks it beside RBAC and ABAC.
+        opaPort = freePort();
+        startProcess(
+                "opa",
+                List.of(
+                        opaBinary().toString(),
+                        "run",
+                        "--server",
+                        "--addr",
+                        "127.0.0.1:" + opaPort,
+                        ROOT.resolve("examples/resource-server/policy/documents.rego")
+                                .toString()));
+        waitFor("http://127.0.0.1:" + opaPort + "/health");
         start(
                 "resource-server",
                 Map.of(),
@@ -112,7 +126,9 @@ class SignInThroughBrowserTests {
                 "--server.port=" + apiPort,
                 "--gatehouse.resource-server.issuer-uri=" + issuer,
                 "--gatehouse.policy.rbac-file=" + ROOT.resolve("examples/resource-server/policy/documents-rbac.yaml"),
-                "--gatehouse.policy.abac-files=" + ROOT.resolve("examples/resource-server/policy/documents-abac.yaml"));
+                "--gatehouse.policy.abac-files=" + ROOT.resolve("examples/resource-server/policy/documents-abac.yaml"),
+                "--gatehouse.policy.opa-url=http://127.0.0.1:" + opaPort,
+                "--gatehouse.policy.opa-document=documents/decision");
         // The client secret goes through the environment, not the command line (process listings).
         start(
                 "web-client",
@@ -226,6 +242,14 @@ class SignInThroughBrowserTests {
         assertThat(wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("answer")))
                         .getText())
                 .startsWith("403");
+
+        // 5. OPA: RBAC and ABAC would permit reading d-4, but it is classified and the Rego policy vetoes it.
+        browser.get("http://127.0.0.1:" + webPort + "/me");
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("read-classified")))
+                .click();
+        assertThat(wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("answer")))
+                        .getText())
+                .startsWith("403");
     }
 
     /** Decodes the QR code in a screenshot (ZXing, searching the whole image as a camera app would). */
@@ -288,6 +312,14 @@ class SignInThroughBrowserTests {
         List<String> command = new ArrayList<>(
                 List.of(ProcessHandle.current().info().command().orElse("java"), "-jar", jar.toString()));
         command.addAll(List.of(args));
+        startProcess(name, command, env);
+    }
+
+    private static void startProcess(String name, List<String> command) throws IOException {
+        startProcess(name, command, Map.of());
+    }
+
+    private static void startProcess(String name, List<String> command, Map<String, String> env) throws IOException {
         ProcessBuilder builder = new ProcessBuilder(command)
                 .directory(work.toFile())
                 .redirectErrorStream(true)

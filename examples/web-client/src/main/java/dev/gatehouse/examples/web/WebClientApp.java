@@ -89,6 +89,8 @@ public class WebClientApp {
                     "<h2>ID token claims</h2><table id=\"claims\">" + rows
                             + "</table><p><a id=\"read\" href=\"/documents/d-1\">"
                             + "Read document d-1 through the API</a></p>"
+                            + "<p><a id=\"read-classified\" href=\"/documents/d-4\">"
+                            + "Read the classified document d-4 through the API</a></p>"
                             + "<form method=\"post\" action=\"/documents/d-3/delete\"><input type=\"hidden\" name=\"_csrf\" value=\""
                             + Encode.forHtmlAttribute(csrf.getToken())
                             + "\"><button id=\"delete\">Delete the locked document d-3"
@@ -97,13 +99,18 @@ public class WebClientApp {
                             + Encode.forHtmlAttribute(csrf.getToken()) + "\"><button>Sign out</button></form>");
         }
 
-        @GetMapping(value = "/documents/d-1", produces = MediaType.TEXT_HTML_VALUE)
-        String document(@RegisteredOAuth2AuthorizedClient("gatehouse") OAuth2AuthorizedClient client) {
+        @GetMapping(value = "/documents/{id}", produces = MediaType.TEXT_HTML_VALUE)
+        String document(
+                @org.springframework.web.bind.annotation.PathVariable String id,
+                @RegisteredOAuth2AuthorizedClient("gatehouse") OAuth2AuthorizedClient client) {
+            if (!id.matches("[a-z0-9-]{1,32}")) {
+                return page("API answer", "<pre id=\"answer\">400 (bad document id)</pre>");
+            }
             String body;
             try {
                 body = "200 "
                         + api.get()
-                                .uri("/documents/d-1")
+                                .uri("/documents/{id}", id)
                                 .header(
                                         HttpHeaders.AUTHORIZATION,
                                         "Bearer " + client.getAccessToken().getTokenValue())
