@@ -435,7 +435,10 @@ abstract class AbstractAdminApiTests {
                         .stream()
                                 .map(e -> String.valueOf(((Map<?, ?>) e).get("field")))
                                 .toList())
-                .contains("username", "password");
+                .contains("username", "password", "roles[0]");
+        assertThat(((List<?>) invalid.get("errors")))
+                .anyMatch(e -> "roles[0]".equals(((Map<?, ?>) e).get("field"))
+                        && "Pattern".equals(((Map<?, ?>) e).get("code")));
 
         assertThat(problem(call("POST", "/admin/users", admin, "{\"username\":"), 400)
                         .get("code"))
@@ -553,8 +556,10 @@ abstract class AbstractAdminApiTests {
         Map<String, Object> one = userTokens(name, STRONG, "openid api.read");
         Map<String, Object> two = userTokens(name, STRONG, "openid api.read");
         HttpResponse<String> r = call("GET", "/admin/users/" + name + "/sessions", admin, null);
-        List<?> sessions = list(r, 200);
+        Map<String, Object> page = object(r, 200);
+        List<?> sessions = (List<?>) page.get("items");
         assertThat(sessions).hasSize(2);
+        assertThat(page.get("totalItems")).isEqualTo(2);
         for (Map<String, Object> t : List.of(one, two)) {
             assertThat(r.body()).doesNotContain((String) t.get("access_token")).doesNotContain((String)
                     t.get("refresh_token"));
@@ -579,7 +584,8 @@ abstract class AbstractAdminApiTests {
         assertThat(call("DELETE", "/admin/users/" + name + "/sessions/" + id, admin, null)
                         .statusCode())
                 .isEqualTo(204);
-        assertThat(list(call("GET", "/admin/users/" + name + "/sessions", admin, null), 200))
+        assertThat((List<?>) object(call("GET", "/admin/users/" + name + "/sessions", admin, null), 200)
+                        .get("items"))
                 .hasSize(1);
         assertThat(call("DELETE", "/admin/users/" + name + "/sessions/" + id, admin, null)
                         .statusCode())
@@ -758,6 +764,77 @@ abstract class AbstractAdminApiTests {
                 HttpBrowser.basic(id, secret));
         assertThat(refused.statusCode()).isEqualTo(401);
         assertThat(call("GET", "/admin/clients/" + id, admin, null).statusCode())
+                .isEqualTo(404);
+    }
+
+    @Test
+    void clientsWhenIdNameScopeOrTypeInvalidThenBadRequestNamingTheFieldAndNothingStored() throws Exception {
+        String admin = adminToken();
+        Map<String, String> cases = new LinkedHashMap<>();
+        cases.put("clientId", "{\"clientId\":\"-bad id\"}");
+        cases.put("clientName", "{\"clientName\":\"bell\\u0007name\"}");
+        cases.put("scopes[0]", "{\"scopes\":[\"bad scope\"]}");
+        cases.put("type", "{\"type\":\"hybrid\"}");
+        for (Map.Entry<String, String> c : cases.entrySet()) {
+            String id = "val-" + suffix();
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("clientId", id);
+            body.put("clientName", "Valid name");
+            body.put("grantTypes", List.of("client_credentials"));
+            body.putAll(JSON.readValue(c.getValue(), Map.class));
+            Map<String, Object> problem =
+                    problem(call("POST", "/admin/clients", admin, JSON.writeValueAsString(body)), 400);
+            assertThat(problem.get("code")).as(c.getKey()).isEqualTo("admin.invalid_fields");
+            assertThat(((List<?>) problem.get("errors"))
+                            .stream()
+                                    .map(e -> String.valueOf(((Map<?, ?>) e).get("field")))
+                                    .toList())
+                    .as(c.getKey())
+                    .containsExactly(c.getKey());
+            String stored = (String) body.get("clientId");
+            assertThat(jdbc.queryForObject(
+                            "SELECT COUNT(*) FROM oauth2_registered_client WHERE client_id = ?", Integer.class, stored))
+                    .isZero();
+        }
+    }
+
+    @Test
+    void userRolesWhenRoleNameInvalidThenBadRequestOnAddAndRemove() throws Exception {
+        String admin = adminToken();
+        String name = "badrole-" + suffix();
+        created(createUser(admin, name, STRONG, null));
+        for (String method : List.of("PUT", "DELETE")) {
+            Map<String, Object> problem = problem(call(method, "/admin/users/" + name + "/roles/1x", admin, null), 400);
+            assertThat(problem.get("code")).as(method).isEqualTo("admin.invalid_role");
+        }
+        assertThat(users.roles(name)).containsExactly("user");
+    }
+
+    @Test
+    void sessionsWhenPagedThenBoundedPagesWithTotals() throws Exception {
+        String admin = adminToken();
+        String name = "spage-" + suffix();
+        created(createUser(admin, name, STRONG, null));
+        userTokens(name, STRONG, "openid api.read");
+        userTokens(name, STRONG, "openid api.read");
+        userTokens(name, STRONG, "openid api.read");
+        Map<String, Object> first =
+                object(call("GET", "/admin/users/" + name + "/sessions?page=0&size=2", admin, null), 200);
+        Map<String, Object> second =
+                object(call("GET", "/admin/users/" + name + "/sessions?page=1&size=2", admin, null), 200);
+        assertThat((List<?>) first.get("items")).hasSize(2);
+        assertThat((List<?>) second.get("items")).hasSize(1);
+        assertThat(first.get("totalItems")).isEqualTo(3);
+        assertThat(first.get("totalPages")).isEqualTo(2);
+        assertThat(first.get("items").toString())
+                .doesNotContain(((Map<?, ?>) ((List<?>) second.get("items")).get(0))
+                        .get("id")
+                        .toString());
+        assertThat(problem(call("GET", "/admin/users/" + name + "/sessions?size=0", admin, null), 400)
+                        .get("code"))
+                .isEqualTo("admin.invalid_page_size");
+        assertThat(call("GET", "/admin/users/nobody-" + suffix() + "/sessions", admin, null)
+                        .statusCode())
                 .isEqualTo(404);
     }
 

@@ -237,6 +237,7 @@ final class UserAdminController {
     @Operation(summary = "Take a role from a user")
     UserRoles removeRole(@PathVariable String username, @PathVariable String role, HttpServletRequest request) {
         AdminAuditInterceptor.detail(request, "role", role);
+        validName(role);
         return new UserRoles(username, users.removeRole(username, role));
     }
 
@@ -256,9 +257,12 @@ final class UserAdminController {
     }
 
     @GetMapping("/users/{username}/sessions")
-    @Operation(summary = "List a user's sessions (stored authorizations; never token values)")
-    List<UserAdministration.SessionView> sessions(@PathVariable String username) {
-        return users.sessions(username);
+    @Operation(summary = "List a user's sessions (stored authorizations; never token values), one page at a time")
+    Paging.Page<UserAdministration.SessionView> sessions(
+            @PathVariable String username,
+            @RequestParam(required = false) @Nullable Integer page,
+            @RequestParam(required = false) @Nullable Integer size) {
+        return users.sessions(username, Paging.of(page, size, properties));
     }
 
     @DeleteMapping("/users/{username}/sessions/{id}")
@@ -281,13 +285,17 @@ final class UserAdminController {
         return new Revoked(username, n);
     }
 
-    private static void assignable(String role) {
+    private static void validName(String role) {
         if (role.length() > 100 || !role.matches(ROLE)) {
             throw AdminException.invalidField(
                     "role",
                     "admin.invalid_role",
                     "role must start with a letter and contain only letters, digits and . _ - (at most 100).");
         }
+    }
+
+    private static void assignable(String role) {
+        validName(role);
         if (role.equals(AdminPolicy.ADMIN_CLIENT)) {
             throw AdminException.invalidField(
                     "role",

@@ -248,15 +248,31 @@ final class UserAdministration {
         return counts;
     }
 
-    List<SessionView> sessions(String username) {
+    /** One page of the user's sessions, by id. */
+    Paging.Page<SessionView> sessions(String username, Paging paging) {
         get(username);
+        Long total = jdbc.queryForObject(
+                "SELECT COUNT(*) FROM oauth2_authorization WHERE principal_name = ? AND authorization_grant_type <> ?",
+                Long.class,
+                username,
+                AuthorizationGrantType.CLIENT_CREDENTIALS.getValue());
+        return paging.page(sessions(username, paging.size(), paging.offset()), total == null ? 0 : total);
+    }
+
+    /** Every session of the user. */
+    List<SessionView> sessions(String username) {
+        return sessions(username, Integer.MAX_VALUE, 0);
+    }
+
+    private List<SessionView> sessions(String username, int limit, long offset) {
         return jdbc.query(
                 "SELECT a.id, c.client_id, a.authorization_grant_type, a.authorized_scopes,"
                         + " a.authorization_code_issued_at, a.access_token_issued_at, a.access_token_expires_at,"
                         + " a.refresh_token_issued_at, a.refresh_token_expires_at"
                         + " FROM oauth2_authorization a LEFT JOIN oauth2_registered_client c"
                         + " ON c.id = a.registered_client_id"
-                        + " WHERE a.principal_name = ? AND a.authorization_grant_type <> ? ORDER BY a.id",
+                        + " WHERE a.principal_name = ? AND a.authorization_grant_type <> ? ORDER BY a.id"
+                        + " LIMIT ? OFFSET ?",
                 (rs, n) -> {
                     Instant issued = latest(
                             instant(rs, "authorization_code_issued_at"),
@@ -274,7 +290,9 @@ final class UserAdministration {
                 },
                 username,
                 // Client-credentials authorizations carry the client id as principal name: never a user's.
-                AuthorizationGrantType.CLIENT_CREDENTIALS.getValue());
+                AuthorizationGrantType.CLIENT_CREDENTIALS.getValue(),
+                limit,
+                offset);
     }
 
     void revokeSession(String username, String id) {
