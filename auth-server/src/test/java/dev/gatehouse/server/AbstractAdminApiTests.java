@@ -173,6 +173,7 @@ abstract class AbstractAdminApiTests {
                         "/admin/users/{username}/sessions",
                         "/admin/users/{username}/roles/{role}",
                         "/admin/roles",
+                        "/admin/roles/{role}",
                         "/admin/clients",
                         "/admin/clients/{clientId}/secret",
                         "/admin/clients/{clientId}/redirect-uris",
@@ -351,7 +352,8 @@ abstract class AbstractAdminApiTests {
         assertThat(problem(call("PUT", "/admin/users/" + name + "/roles/admin-client", admin, null), 400)
                         .get("code"))
                 .isEqualTo("admin.reserved_role");
-        List<?> roles = list(call("GET", "/admin/roles", admin, null), 200);
+        List<?> roles =
+                (List<?>) object(call("GET", "/admin/roles", admin, null), 200).get("items");
         assertThat(roles).anyMatch(r -> ((Map<?, ?>) r).get("name").equals("admin"));
     }
 
@@ -836,6 +838,330 @@ abstract class AbstractAdminApiTests {
         assertThat(call("GET", "/admin/users/nobody-" + suffix() + "/sessions", admin, null)
                         .statusCode())
                 .isEqualTo(404);
+    }
+
+    // ---------------------------------------------------------------- roles
+
+    @Test
+    void rolesWhenCreatedUpdatedAndDeletedThenStoredSortedDeduplicatedAndAudited() throws Exception {
+        String admin = adminToken();
+        String role = "support-" + suffix();
+        int before = audit.events.size();
+        HttpResponse<String> r = call(
+                "POST",
+                "/admin/roles",
+                admin,
+                JSON.writeValueAsString(Map.of(
+                        "name",
+                        role,
+                        "description",
+                        "Help desk",
+                        "permissions",
+                        List.of("ticket:write", "ticket:read", "ticket:write"))));
+        Map<String, Object> created = created(r);
+        assertThat(r.headers().firstValue("Location")).contains("/admin/roles/" + role);
+        assertThat(created.get("permissions")).isEqualTo(List.of("ticket:read", "ticket:write"));
+        assertThat(created.get("builtin")).isEqualTo(false);
+        assertThat(created.get("users")).isEqualTo(0);
+        assertThat(problem(
+                                call(
+                                        "POST",
+                                        "/admin/roles",
+                                        admin,
+                                        JSON.writeValueAsString(Map.of("name", role, "permissions", List.of()))),
+                                409)
+                        .get("code"))
+                .isEqualTo("admin.role.exists");
+
+        Map<String, Object> updated = object(
+                call(
+                        "PUT",
+                        "/admin/roles/" + role,
+                        admin,
+                        JSON.writeValueAsString(Map.of("permissions", List.of("ticket:*", "kb:read")))),
+                200);
+        assertThat(updated.get("permissions")).isEqualTo(List.of("kb:read", "ticket:*"));
+        assertThat(updated.get("description")).isEqualTo("Help desk");
+        Map<String, Object> renamed = object(
+                call(
+                        "PUT",
+                        "/admin/roles/" + role,
+                        admin,
+                        JSON.writeValueAsString(Map.of("description", "Support", "permissions", List.of()))),
+                200);
+        assertThat(renamed.get("permissions")).isEqualTo(List.of());
+        assertThat(object(call("GET", "/admin/roles/" + role, admin, null), 200).get("description"))
+                .isEqualTo("Support");
+
+        assertThat(call("DELETE", "/admin/roles/" + role, admin, null).statusCode())
+                .isEqualTo(204);
+        assertThat(problem(call("GET", "/admin/roles/" + role, admin, null), 404)
+                        .get("code"))
+                .isEqualTo("admin.not_found");
+        assertThat(problem(call("DELETE", "/admin/roles/" + role, admin, null), 404)
+                        .get("code"))
+                .isEqualTo("admin.not_found");
+        assertThat(problem(
+                                call(
+                                        "PUT",
+                                        "/admin/roles/" + role,
+                                        admin,
+                                        JSON.writeValueAsString(Map.of("permissions", List.of()))),
+                                404)
+                        .get("code"))
+                .isEqualTo("admin.not_found");
+
+        AuditEvent create = audit.events.subList(before, audit.events.size()).stream()
+                .filter(e -> e.type().equals("admin.role.create") && role.equals(e.subject()))
+                .findFirst()
+                .orElseThrow();
+        assertThat(create.outcome()).isEqualTo(AuditEvent.SUCCESS);
+        assertThat(create.actor()).isEqualTo(SERVICE);
+        assertThat(create.details()).containsEntry("permissions", "ticket:read ticket:write");
+        assertThat(audit.events.subList(before, audit.events.size()))
+                .filteredOn(e -> role.equals(e.subject()))
+                .extracting(AuditEvent::type, AuditEvent::outcome)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("admin.role.create", AuditEvent.SUCCESS),
+                        org.assertj.core.groups.Tuple.tuple("admin.role.create", AuditEvent.FAILURE),
+                        org.assertj.core.groups.Tuple.tuple("admin.role.update", AuditEvent.SUCCESS),
+                        org.assertj.core.groups.Tuple.tuple("admin.role.update", AuditEvent.SUCCESS),
+                        org.assertj.core.groups.Tuple.tuple("admin.role.delete", AuditEvent.SUCCESS),
+                        org.assertj.core.groups.Tuple.tuple("admin.role.delete", AuditEvent.FAILURE),
+                        org.assertj.core.groups.Tuple.tuple("admin.role.update", AuditEvent.FAILURE));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"noColon", "a:b:c", ":read", "doc:", "do*c:read", "doc:re ad", "", "doc:read\u0000"})
+    void rolesWhenPermissionInvalidThenBadRequestNamingItAndNothingStored(String permission) throws Exception {
+        String admin = adminToken();
+        String role = "inv-" + suffix();
+        Map<String, Object> problem = problem(
+                call(
+                        "POST",
+                        "/admin/roles",
+                        admin,
+                        JSON.writeValueAsString(Map.of("name", role, "permissions", List.of("doc:read", permission)))),
+                400);
+        assertThat(problem.get("errors"))
+                .isEqualTo(List.of(Map.of(
+                        "field",
+                        "permissions[1]",
+                        "code",
+                        "admin.invalid_permission",
+                        "message",
+                        ((Map<?, ?>) ((List<?>) problem.get("errors")).get(0)).get("message"))));
+        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM gh_role WHERE name = ?", Integer.class, role))
+                .isZero();
+        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM gh_role_permission WHERE role = ?", Integer.class, role))
+                .isZero();
+        // The same rules on update, which leaves the stored set as it was.
+        created(call(
+                "POST",
+                "/admin/roles",
+                admin,
+                JSON.writeValueAsString(Map.of("name", role, "permissions", List.of("doc:read")))));
+        assertThat(problem(
+                                call(
+                                        "PUT",
+                                        "/admin/roles/" + role,
+                                        admin,
+                                        JSON.writeValueAsString(Map.of("permissions", List.of("doc:*", permission)))),
+                                400)
+                        .get("code"))
+                .isEqualTo("admin.invalid_fields");
+        assertThat(object(call("GET", "/admin/roles/" + role, admin, null), 200).get("permissions"))
+                .isEqualTo(List.of("doc:read"));
+    }
+
+    @Test
+    void rolesWhenNameInvalidOrFieldsMissingThenBadRequest() throws Exception {
+        String admin = adminToken();
+        for (String name : List.of("1x", "-x", "a b", "x".repeat(101))) {
+            Map<String, Object> problem = problem(
+                    call(
+                            "POST",
+                            "/admin/roles",
+                            admin,
+                            JSON.writeValueAsString(Map.of("name", name, "permissions", List.of()))),
+                    400);
+            assertThat(problem.get("errors").toString()).as(name).contains("field=name");
+        }
+        assertThat(problem(call("POST", "/admin/roles", admin, "{\"name\":\"nopermissions\"}"), 400)
+                        .get("errors")
+                        .toString())
+                .contains("field=permissions");
+        assertThat(problem(
+                                call(
+                                        "POST",
+                                        "/admin/roles",
+                                        admin,
+                                        "{\"name\":\"x\",\"permissions\":[],\"inherits\":[]}"),
+                                400)
+                        .get("code"))
+                .isEqualTo("admin.unreadable_body");
+        assertThat(problem(call("PUT", "/admin/roles/1x", admin, "{\"permissions\":[]}"), 400)
+                        .get("errors")
+                        .toString())
+                .contains("field=name");
+    }
+
+    @Test
+    void rolesWhenHeldByUsersThenDeleteConflictsUntilTakenAndUnknownRoleCannotBeAssigned() throws Exception {
+        String admin = adminToken();
+        String role = "held-" + suffix();
+        String name = "holder-" + suffix();
+        created(call(
+                "POST",
+                "/admin/roles",
+                admin,
+                JSON.writeValueAsString(Map.of("name", role, "permissions", List.of("doc:read")))));
+        created(createUser(admin, name, STRONG, List.of("user", role)));
+        assertThat(object(call("GET", "/admin/roles/" + role, admin, null), 200).get("users"))
+                .isEqualTo(1);
+        assertThat(problem(call("DELETE", "/admin/roles/" + role, admin, null), 409)
+                        .get("code"))
+                .isEqualTo("admin.role.in_use");
+        assertThat(call("GET", "/admin/roles/" + role, admin, null).statusCode())
+                .isEqualTo(200);
+        object(call("DELETE", "/admin/users/" + name + "/roles/" + role, admin, null), 200);
+        assertThat(call("DELETE", "/admin/roles/" + role, admin, null).statusCode())
+                .isEqualTo(204);
+
+        // A role must exist before it is given.
+        assertThat(problem(call("PUT", "/admin/users/" + name + "/roles/" + role, admin, null), 404)
+                        .get("code"))
+                .isEqualTo("admin.not_found");
+        Map<String, Object> unknown = problem(createUser(admin, "nr-" + suffix(), STRONG, List.of(role)), 400);
+        assertThat(unknown.get("code")).isEqualTo("admin.unknown_role");
+        assertThat(users.roles(name)).containsExactly("user");
+    }
+
+    @Test
+    void rolesWhenBuiltInThenPermissionsFixedAndNotDeletableButDescriptionChangeable() throws Exception {
+        String admin = adminToken();
+        Map<String, Object> adminRole = object(call("GET", "/admin/roles/admin", admin, null), 200);
+        assertThat(adminRole.get("permissions")).isEqualTo(List.of("*:*"));
+        assertThat(adminRole.get("builtin")).isEqualTo(true);
+        assertThat(object(call("GET", "/admin/roles/auditor", admin, null), 200).get("permissions"))
+                .isEqualTo(List.of("*:read"));
+        assertThat(object(call("GET", "/admin/roles/admin-client", admin, null), 200)
+                        .get("permissions"))
+                .isEqualTo(List.of("*:*"));
+
+        assertThat(problem(
+                                call(
+                                        "PUT",
+                                        "/admin/roles/admin",
+                                        admin,
+                                        JSON.writeValueAsString(Map.of("permissions", List.of("user:read")))),
+                                409)
+                        .get("code"))
+                .isEqualTo("admin.role.builtin");
+        assertThat(problem(call("DELETE", "/admin/roles/auditor", admin, null), 409)
+                        .get("code"))
+                .isEqualTo("admin.role.builtin");
+        String description = "Operators " + suffix();
+        assertThat(object(
+                                call(
+                                        "PUT",
+                                        "/admin/roles/auditor",
+                                        admin,
+                                        JSON.writeValueAsString(
+                                                Map.of("description", description, "permissions", List.of("*:read")))),
+                                200)
+                        .get("description"))
+                .isEqualTo(description);
+        assertThat(object(call("GET", "/admin/roles/admin", admin, null), 200).get("permissions"))
+                .isEqualTo(List.of("*:*"));
+        // The demo user still administers.
+        assertThat(call("GET", "/admin/users", userToken("demo", demoPassword, "openid admin"), null)
+                        .statusCode())
+                .isEqualTo(200);
+    }
+
+    @Test
+    void rolesWhenListedThenPagedByName() throws Exception {
+        String admin = adminToken();
+        Map<String, Object> first = object(call("GET", "/admin/roles?page=0&size=2", admin, null), 200);
+        assertThat((List<?>) first.get("items")).hasSize(2);
+        assertThat(((Number) first.get("totalItems")).longValue()).isGreaterThanOrEqualTo(4);
+        List<String> names = ((List<?>) object(call("GET", "/admin/roles?size=100", admin, null), 200)
+                        .get("items"))
+                .stream().map(r -> (String) ((Map<?, ?>) r).get("name")).toList();
+        assertThat(names).contains("admin", "admin-client", "auditor", "user").isSorted();
+        assertThat(problem(call("GET", "/admin/roles?size=0", admin, null), 400).get("code"))
+                .isEqualTo("admin.invalid_page_size");
+    }
+
+    @Test
+    void tokenWhenUserHoldsRolesThenPermissionsClaimIsTheSortedUnionAndFollowsChanges() throws Exception {
+        String admin = adminToken();
+        String editor = "editor-" + suffix();
+        String reader = "reader-" + suffix();
+        String name = "perm-" + suffix();
+        created(call(
+                "POST",
+                "/admin/roles",
+                admin,
+                JSON.writeValueAsString(Map.of("name", editor, "permissions", List.of("doc:write", "doc:read")))));
+        created(call(
+                "POST",
+                "/admin/roles",
+                admin,
+                JSON.writeValueAsString(Map.of("name", reader, "permissions", List.of("doc:read", "*:read")))));
+        created(createUser(admin, name, STRONG, List.of("user", reader, editor)));
+        JWTClaimsSet claims =
+                SignedJWT.parse(userToken(name, STRONG, "openid api.read")).getJWTClaimsSet();
+        assertThat(claims.getStringListClaim("permissions")).containsExactly("*:read", "doc:read", "doc:write");
+        assertThat(claims.getStringListClaim("roles"))
+                .containsExactlyElementsOf(new java.util.TreeSet<>(List.of("user", reader, editor)));
+
+        object(
+                call(
+                        "PUT",
+                        "/admin/roles/" + editor,
+                        admin,
+                        JSON.writeValueAsString(Map.of("permissions", List.of("doc:delete")))),
+                200);
+        assertThat(SignedJWT.parse(userToken(name, STRONG, "openid api.read"))
+                        .getJWTClaimsSet()
+                        .getStringListClaim("permissions"))
+                .containsExactly("*:read", "doc:delete", "doc:read");
+
+        // A user whose roles grant no permission gets no claim.
+        String plain = "plain-" + suffix();
+        created(createUser(admin, plain, STRONG, List.of("user")));
+        assertThat(SignedJWT.parse(userToken(plain, STRONG, "openid api.read"))
+                        .getJWTClaimsSet()
+                        .getClaim("permissions"))
+                .isNull();
+    }
+
+    @Test
+    void adminWhenUserHoldsCustomRoleWithWildcardPermissionsThenAdminApiStillForbidden() throws Exception {
+        // Database roles are for relying parties: a custom role, even with *:*, grants nothing in the admin API,
+        // whose own authorization only the built-in roles decide.
+        String admin = adminToken();
+        String role = "wild-" + suffix();
+        String name = "wild-" + suffix();
+        created(call(
+                "POST",
+                "/admin/roles",
+                admin,
+                JSON.writeValueAsString(Map.of("name", role, "permissions", List.of("*:*", "user:read")))));
+        created(createUser(admin, name, STRONG, List.of(role)));
+        Map<String, Object> tokens = userTokens(name, STRONG, "openid admin");
+        assertThat(SignedJWT.parse((String) tokens.get("access_token"))
+                        .getJWTClaimsSet()
+                        .getStringListClaim("permissions"))
+                .containsExactly("*:*", "user:read");
+        for (String path : List.of("/admin/users", "/admin/roles", "/admin/keys")) {
+            assertThat(problem(call("GET", path, (String) tokens.get("access_token"), null), 403)
+                            .get("code"))
+                    .as(path)
+                    .isEqualTo("admin.forbidden");
+        }
     }
 
     // ---------------------------------------------------------------- keys

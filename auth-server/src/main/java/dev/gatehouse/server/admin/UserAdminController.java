@@ -9,9 +9,7 @@ import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import java.net.URI;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.CacheControl;
 import org.springframework.http.ResponseEntity;
@@ -37,13 +35,15 @@ final class UserAdminController {
     /** User names: a letter or digit, then letters, digits and {@code . _ @ + -}. */
     static final String USERNAME = "[A-Za-z0-9][A-Za-z0-9._@+-]*";
     /** Role names: a letter, then letters, digits and {@code . _ -}. */
-    static final String ROLE = "[A-Za-z][A-Za-z0-9._-]*";
+    static final String ROLE = RoleAdministration.NAME;
 
     private final UserAdministration users;
+    private final RoleAdministration roles;
     private final AdminProperties properties;
 
-    UserAdminController(UserAdministration users, AdminProperties properties) {
+    UserAdminController(UserAdministration users, RoleAdministration roles, AdminProperties properties) {
         this.users = users;
+        this.roles = roles;
         this.properties = properties;
     }
 
@@ -134,15 +134,6 @@ final class UserAdminController {
      */
     record Revoked(String username, int revoked) {}
 
-    /**
-     * A role: its admin-API permissions ({@code resource:action}) and how many users hold it.
-     *
-     * @param name the role
-     * @param permissions its admin-API permissions, empty for roles that grant nothing here
-     * @param users how many users hold it
-     */
-    record RoleView(String name, List<String> permissions, long users) {}
-
     @PostMapping(path = "/users", consumes = "application/json")
     @Audited("admin.user.create")
     @Operation(summary = "Create a user (password checked by the policy, stored hashed)")
@@ -151,6 +142,13 @@ final class UserAdminController {
         request.setAttribute(AdminAuditInterceptor.SUBJECT, body.username());
         List<String> roles = body.roles() == null ? List.of("user") : body.roles();
         roles.forEach(UserAdminController::assignable);
+        List<String> unknown = this.roles.unknown(roles);
+        if (!unknown.isEmpty()) {
+            throw AdminException.invalidField(
+                    "roles",
+                    "admin.unknown_role",
+                    "role '" + unknown.get(0) + "' does not exist; create it first (POST /admin/roles).");
+        }
         UserAdministration.UserView user = users.create(body.username(), body.password(), roles);
         return ResponseEntity.created(URI.create("/admin/users/" + user.username()))
                 .body(user);
@@ -229,6 +227,9 @@ final class UserAdminController {
     UserRoles addRole(@PathVariable String username, @PathVariable String role, HttpServletRequest request) {
         AdminAuditInterceptor.detail(request, "role", role);
         assignable(role);
+        if (!roles.unknown(List.of(role)).isEmpty()) {
+            throw AdminException.notFound("Role '" + role + "'");
+        }
         return new UserRoles(username, users.addRole(username, role));
     }
 
@@ -239,21 +240,6 @@ final class UserAdminController {
         AdminAuditInterceptor.detail(request, "role", role);
         validName(role);
         return new UserRoles(username, users.removeRole(username, role));
-    }
-
-    @GetMapping("/roles")
-    @Operation(summary = "List roles: those the admin policy defines and those users hold")
-    List<RoleView> listRoles() {
-        Map<String, Long> counts = users.roleCounts();
-        List<RoleView> out = new ArrayList<>();
-        AdminPolicy.PERMISSIONS.forEach(
-                (role, permissions) -> out.add(new RoleView(role, permissions, counts.getOrDefault(role, 0L))));
-        counts.forEach((role, n) -> {
-            if (!AdminPolicy.PERMISSIONS.containsKey(role)) {
-                out.add(new RoleView(role, List.of(), n));
-            }
-        });
-        return out;
     }
 
     @GetMapping("/users/{username}/sessions")

@@ -16,7 +16,6 @@ import java.util.Base64;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -237,15 +236,6 @@ final class UserAdministration {
             lastAdmin.requireAWayIn();
         });
         return users.roles(username);
-    }
-
-    /** Every role in use or defined by the admin policy, with how many users hold it. */
-    Map<String, Long> roleCounts() {
-        Map<String, Long> counts = new LinkedHashMap<>();
-        jdbc.query("SELECT role, COUNT(*) FROM gh_user_role GROUP BY role ORDER BY role", (ResultSet rs) -> {
-            counts.put(rs.getString(1), rs.getLong(2));
-        });
-        return counts;
     }
 
     /** One page of the user's sessions, by id. */
