@@ -79,6 +79,7 @@ abstract class AbstractAdminApiTests {
     static final String SERVICE_REDIRECT = "http://127.0.0.1:8081/login/oauth2/code/gatehouse";
     static final JsonMapper JSON = JsonMapper.builder().build();
     static final String STRONG = "correct horse battery staple 42";
+    static final String MFA_REDIRECT = "http://127.0.0.1:8082/cb";
 
     /** Keeps every audit event (and still logs it). */
     static final class RecordingAuditLog implements AuditLog {
@@ -172,9 +173,11 @@ abstract class AbstractAdminApiTests {
                         "/admin/users/{username}/password",
                         "/admin/users/{username}/sessions",
                         "/admin/users/{username}/roles/{role}",
+                        "/admin/users/{username}/mfa-required",
                         "/admin/roles",
                         "/admin/roles/{role}",
                         "/admin/clients",
+                        "/admin/clients/{clientId}/mfa-required",
                         "/admin/clients/{clientId}/secret",
                         "/admin/clients/{clientId}/redirect-uris",
                         "/admin/keys",
@@ -1164,6 +1167,93 @@ abstract class AbstractAdminApiTests {
         }
     }
 
+    // ---------------------------------------------------------------- MFA required, set by an operator
+
+    @Test
+    void mfaWhenClientRequireMfaSetThroughAdminApiThenSignInGoesToEnrolmentAndWhenUnsetThenOptional() throws Exception {
+        String admin = adminToken();
+        String id = "mfa-cli-" + suffix();
+        String name = "mfa-cu-" + suffix();
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("clientId", id);
+        body.put("clientName", "MFA client");
+        body.put("grantTypes", List.of("authorization_code"));
+        body.put("scopes", List.of("openid"));
+        body.put("redirectUris", List.of(MFA_REDIRECT));
+        body.put("requireMfa", true);
+        Map<String, Object> registered = created(call("POST", "/admin/clients", admin, JSON.writeValueAsString(body)));
+        assertThat(((Map<?, ?>) registered.get("client")).get("requireMfa")).isEqualTo(true);
+        created(createUser(admin, name, STRONG, null));
+
+        assertThat(signInThroughAuthorize(id, name)).startsWith(base + "/mfa/enroll");
+
+        int before = audit.events.size();
+        Map<String, Object> view =
+                object(call("PUT", "/admin/clients/" + id + "/mfa-required", admin, "{\"requireMfa\":false}"), 200);
+        assertThat(view.get("requireMfa")).isEqualTo(false);
+        assertThat(only(before, "admin.client.mfa.required", id).details()).containsEntry("requireMfa", "false");
+        assertThat(signInThroughAuthorize(id, name)).startsWith(MFA_REDIRECT + "?");
+
+        object(call("PUT", "/admin/clients/" + id + "/mfa-required", admin, "{\"requireMfa\":true}"), 200);
+        assertThat(signInThroughAuthorize(id, name)).startsWith(base + "/mfa/enroll");
+        // The other settings stay.
+        Map<String, Object> after = object(call("GET", "/admin/clients/" + id, admin, null), 200);
+        assertThat(after.get("requireProofKey")).isEqualTo(true);
+        assertThat(after.get("requireConsent")).isEqualTo(false);
+        assertThat(problem(call("PUT", "/admin/clients/" + id + "/mfa-required", admin, "{}"), 400)
+                        .get("code"))
+                .isEqualTo("admin.invalid_fields");
+        assertThat(call("PUT", "/admin/clients/nope-" + suffix() + "/mfa-required", admin, "{\"requireMfa\":true}")
+                        .statusCode())
+                .isEqualTo(404);
+    }
+
+    @Test
+    void mfaWhenUserMfaRequiredSetThroughAdminApiThenEnrolmentOrTotpStepAndWhenUnsetThenOptional() throws Exception {
+        String admin = adminToken();
+        String id = "mfa-plain-" + suffix();
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("clientId", id);
+        body.put("clientName", "Plain client");
+        body.put("grantTypes", List.of("authorization_code"));
+        body.put("scopes", List.of("openid"));
+        body.put("redirectUris", List.of(MFA_REDIRECT));
+        created(call("POST", "/admin/clients", admin, JSON.writeValueAsString(body)));
+        String name = "mfa-u-" + suffix();
+        Map<String, Object> user = created(createUser(admin, name, STRONG, null));
+        assertThat(user.get("mfaRequired")).isEqualTo(false);
+        assertThat(signInThroughAuthorize(id, name)).startsWith(MFA_REDIRECT + "?");
+
+        int before = audit.events.size();
+        Map<String, Object> set =
+                object(call("PUT", "/admin/users/" + name + "/mfa-required", admin, "{\"mfaRequired\":true}"), 200);
+        assertThat(set.get("mfaRequired")).isEqualTo(true);
+        assertThat(only(before, "admin.user.mfa.required", name).details()).containsEntry("mfaRequired", "true");
+        // No factor yet: enrolment first.
+        assertThat(signInThroughAuthorize(id, name)).startsWith(base + "/mfa/enroll");
+        // A pending (unconfirmed) factor is no factor either.
+        totp.enrol(name, name);
+        assertThat(signInThroughAuthorize(id, name)).startsWith(base + "/mfa/enroll");
+
+        object(call("PUT", "/admin/users/" + name + "/mfa-required", admin, "{\"mfaRequired\":false}"), 200);
+        assertThat(object(call("GET", "/admin/users/" + name, admin, null), 200).get("mfaRequired"))
+                .isEqualTo(false);
+        assertThat(signInThroughAuthorize(id, name)).startsWith(MFA_REDIRECT + "?");
+
+        assertThat(problem(
+                                call(
+                                        "PUT",
+                                        "/admin/users/" + name + "/mfa-required",
+                                        admin,
+                                        "{\"mfaRequired\":\"yes\"}"),
+                                400)
+                        .get("code"))
+                .isEqualTo("admin.unreadable_body");
+        assertThat(call("PUT", "/admin/users/nobody-" + suffix() + "/mfa-required", admin, "{\"mfaRequired\":true}")
+                        .statusCode())
+                .isEqualTo(404);
+    }
+
     // ---------------------------------------------------------------- keys
 
     @Test
@@ -1286,6 +1376,39 @@ abstract class AbstractAdminApiTests {
                 "Authorization",
                 HttpBrowser.basic(SERVICE, serviceSecret));
         return object(token, 200);
+    }
+
+    /**
+     * Starts at the authorization endpoint of {@code clientId} in a fresh browser, signs in with the password and
+     * follows back once; returns where the server sends the browser next (the redirect URI with a code, or an MFA
+     * page).
+     */
+    String signInThroughAuthorize(String clientId, String username) throws Exception {
+        HttpBrowser b = new HttpBrowser(base);
+        byte[] raw = new byte[32];
+        new SecureRandom().nextBytes(raw);
+        String verifier = Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
+        String challenge = Base64.getUrlEncoder()
+                .withoutPadding()
+                .encodeToString(
+                        MessageDigest.getInstance("SHA-256").digest(verifier.getBytes(StandardCharsets.US_ASCII)));
+        Map<String, String> q = new LinkedHashMap<>();
+        q.put("response_type", "code");
+        q.put("client_id", clientId);
+        q.put("redirect_uri", MFA_REDIRECT);
+        q.put("scope", "openid");
+        q.put("state", "st");
+        q.put("code_challenge", challenge);
+        q.put("code_challenge_method", "S256");
+        HttpResponse<String> start = b.get(base + "/oauth2/authorize?" + HttpBrowser.encode(q));
+        assertThat(start.statusCode()).isEqualTo(302);
+        HttpResponse<String> login = b.login(username, STRONG);
+        String next = login.headers().firstValue("Location").orElseThrow();
+        assertThat(next).doesNotContain("error").contains("/oauth2/authorize");
+        HttpResponse<String> back = b.get(next);
+        assertThat(back.statusCode()).as(back.body()).isEqualTo(302);
+        String location = back.headers().firstValue("Location").orElseThrow();
+        return location.startsWith("/") ? base + location : location;
     }
 
     Map<String, Object> introspect(String token) throws Exception {

@@ -46,6 +46,7 @@ class RoleMigrationTests {
         JdbcUserStore users = new JdbcUserStore(jdbc);
         assertThat(users.roles("old")).containsExactly("admin", "legacy-ops", "user");
         assertThat(users.permissions("old")).containsExactly("*:*");
+        assertThat(users.mfaRequired("old")).isFalse();
         assertThat(jdbc.queryForList("SELECT permission FROM gh_role_permission WHERE role = 'auditor'", String.class))
                 .containsExactly("*:read");
         // From now on a role must exist before it is held.

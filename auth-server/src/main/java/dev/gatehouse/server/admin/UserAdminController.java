@@ -24,7 +24,8 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * {@code /admin/users}: create, read, list, enable/disable, reset password, reset MFA, roles and sessions. A password
+ * {@code /admin/users}: create, read, list, enable/disable, reset password, reset MFA, require MFA, roles and
+ * sessions. A password
  * is never returned, except one the server generated, once, with {@code Cache-Control: no-store}.
  */
 @RestController
@@ -134,6 +135,15 @@ final class UserAdminController {
      */
     record Revoked(String username, int revoked) {}
 
+    /**
+     * Whether the second factor is mandatory for a user.
+     *
+     * @param mfaRequired {@code true}: every sign-in needs TOTP (or a recovery code), and a user without a factor is
+     *     sent to enrolment first; {@code false}: only once the user has enrolled (or a client or request asks)
+     */
+    record MfaRequiredRequest(
+            @NotNull(message = "mfaRequired is required") Boolean mfaRequired) implements AdminRequest {}
+
     @PostMapping(path = "/users", consumes = "application/json")
     @Audited("admin.user.create")
     @Operation(summary = "Create a user (password checked by the policy, stored hashed)")
@@ -240,6 +250,17 @@ final class UserAdminController {
         AdminAuditInterceptor.detail(request, "role", role);
         validName(role);
         return new UserRoles(username, users.removeRole(username, role));
+    }
+
+    @PutMapping(path = "/users/{username}/mfa-required", consumes = "application/json")
+    @Audited(value = "admin.user.mfa.required", subject = "username")
+    @Operation(
+            summary = "Make the second factor mandatory for a user (a user without one enrols at the next sign-in),"
+                    + " or optional again")
+    UserAdministration.UserView mfaRequired(
+            @PathVariable String username, @Valid @RequestBody MfaRequiredRequest body, HttpServletRequest request) {
+        AdminAuditInterceptor.detail(request, "mfaRequired", body.mfaRequired().toString());
+        return users.setMfaRequired(username, body.mfaRequired());
     }
 
     @GetMapping("/users/{username}/sessions")

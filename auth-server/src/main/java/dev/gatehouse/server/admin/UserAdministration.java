@@ -84,6 +84,7 @@ final class UserAdministration {
      * @param roles the roles, sorted
      * @param totpEnrolled whether a confirmed TOTP factor exists
      * @param recoveryCodesLeft unused recovery codes
+     * @param mfaRequired whether an operator made the second factor mandatory for this user
      */
     record UserView(
             String username,
@@ -91,7 +92,8 @@ final class UserAdministration {
             @Nullable Instant createdAt,
             List<String> roles,
             boolean totpEnrolled,
-            int recoveryCodesLeft) {}
+            int recoveryCodesLeft,
+            boolean mfaRequired) {}
 
     /**
      * A session: one stored authorization of the user (code, refresh, device or exchange grant), without any token.
@@ -115,7 +117,7 @@ final class UserAdministration {
 
     Optional<UserView> find(String username) {
         List<UserView> found = views(jdbc.query(
-                "SELECT username, enabled, created_at FROM gh_user WHERE username = ?",
+                "SELECT username, enabled, created_at, mfa_required FROM gh_user WHERE username = ?",
                 UserAdministration::row,
                 username));
         return found.stream().findFirst();
@@ -128,7 +130,7 @@ final class UserAdministration {
     Paging.Page<UserView> list(Paging paging) {
         Long total = jdbc.queryForObject("SELECT COUNT(*) FROM gh_user", Long.class);
         List<Object[]> rows = jdbc.query(
-                "SELECT username, enabled, created_at FROM gh_user ORDER BY username LIMIT ? OFFSET ?",
+                "SELECT username, enabled, created_at, mfa_required FROM gh_user ORDER BY username LIMIT ? OFFSET ?",
                 UserAdministration::row,
                 paging.size(),
                 paging.offset());
@@ -238,6 +240,14 @@ final class UserAdministration {
         return users.roles(username);
     }
 
+    /** Makes the second factor mandatory for the user, or optional again. */
+    UserView setMfaRequired(String username, boolean required) {
+        if (jdbc.update("UPDATE gh_user SET mfa_required = ? WHERE username = ?", required, username) == 0) {
+            throw AdminException.notFound("User '" + username + "'");
+        }
+        return get(username);
+    }
+
     /** One page of the user's sessions, by id. */
     Paging.Page<SessionView> sessions(String username, Paging paging) {
         get(username);
@@ -309,7 +319,7 @@ final class UserAdministration {
     }
 
     private static Object[] row(ResultSet rs, int n) throws SQLException {
-        return new Object[] {rs.getString(1), rs.getBoolean(2), instant(rs, "created_at")};
+        return new Object[] {rs.getString(1), rs.getBoolean(2), instant(rs, "created_at"), rs.getBoolean(4)};
     }
 
     private List<UserView> views(List<Object[]> rows) {
@@ -347,7 +357,8 @@ final class UserAdministration {
                     (Instant) r[2],
                     List.copyOf(roles.getOrDefault(name, List.of())),
                     totp.contains(name),
-                    codes.getOrDefault(name, 0)));
+                    codes.getOrDefault(name, 0),
+                    (Boolean) r[3]));
         }
         return out;
     }

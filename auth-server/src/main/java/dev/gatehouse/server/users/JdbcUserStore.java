@@ -119,4 +119,16 @@ public final class JdbcUserStore {
                 String.class,
                 username)));
     }
+
+    /**
+     * Whether an operator made the second factor mandatory for this user.
+     *
+     * @param username the name
+     * @return {@code true} if required (unknown users: {@code false}; they cannot sign in anyway)
+     */
+    public boolean mfaRequired(String username) {
+        List<Boolean> found =
+                jdbc.queryForList("SELECT mfa_required FROM gh_user WHERE username = ?", Boolean.class, username);
+        return !found.isEmpty() && Boolean.TRUE.equals(found.get(0));
+    }
 }
