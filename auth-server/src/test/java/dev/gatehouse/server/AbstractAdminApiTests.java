@@ -79,6 +79,7 @@ abstract class AbstractAdminApiTests {
     static final String SERVICE_REDIRECT = "http://127.0.0.1:8081/login/oauth2/code/gatehouse";
     static final JsonMapper JSON = JsonMapper.builder().build();
     static final String STRONG = "correct horse battery staple 42";
+    static final String MFA_REDIRECT = "http://127.0.0.1:8082/cb";
 
     /** Keeps every audit event (and still logs it). */
     static final class RecordingAuditLog implements AuditLog {
@@ -172,8 +173,11 @@ abstract class AbstractAdminApiTests {
                         "/admin/users/{username}/password",
                         "/admin/users/{username}/sessions",
                         "/admin/users/{username}/roles/{role}",
+                        "/admin/users/{username}/mfa-required",
                         "/admin/roles",
+                        "/admin/roles/{role}",
                         "/admin/clients",
+                        "/admin/clients/{clientId}/mfa-required",
                         "/admin/clients/{clientId}/secret",
                         "/admin/clients/{clientId}/redirect-uris",
                         "/admin/keys",
@@ -351,7 +355,8 @@ abstract class AbstractAdminApiTests {
         assertThat(problem(call("PUT", "/admin/users/" + name + "/roles/admin-client", admin, null), 400)
                         .get("code"))
                 .isEqualTo("admin.reserved_role");
-        List<?> roles = list(call("GET", "/admin/roles", admin, null), 200);
+        List<?> roles =
+                (List<?>) object(call("GET", "/admin/roles", admin, null), 200).get("items");
         assertThat(roles).anyMatch(r -> ((Map<?, ?>) r).get("name").equals("admin"));
     }
 
@@ -435,7 +440,10 @@ abstract class AbstractAdminApiTests {
                         .stream()
                                 .map(e -> String.valueOf(((Map<?, ?>) e).get("field")))
                                 .toList())
-                .contains("username", "password");
+                .contains("username", "password", "roles[0]");
+        assertThat(((List<?>) invalid.get("errors")))
+                .anyMatch(e -> "roles[0]".equals(((Map<?, ?>) e).get("field"))
+                        && "Pattern".equals(((Map<?, ?>) e).get("code")));
 
         assertThat(problem(call("POST", "/admin/users", admin, "{\"username\":"), 400)
                         .get("code"))
@@ -610,8 +618,10 @@ abstract class AbstractAdminApiTests {
         Map<String, Object> one = userTokens(name, STRONG, "openid api.read");
         Map<String, Object> two = userTokens(name, STRONG, "openid api.read");
         HttpResponse<String> r = call("GET", "/admin/users/" + name + "/sessions", admin, null);
-        List<?> sessions = list(r, 200);
+        Map<String, Object> page = object(r, 200);
+        List<?> sessions = (List<?>) page.get("items");
         assertThat(sessions).hasSize(2);
+        assertThat(page.get("totalItems")).isEqualTo(2);
         for (Map<String, Object> t : List.of(one, two)) {
             assertThat(r.body()).doesNotContain((String) t.get("access_token")).doesNotContain((String)
                     t.get("refresh_token"));
@@ -636,7 +646,8 @@ abstract class AbstractAdminApiTests {
         assertThat(call("DELETE", "/admin/users/" + name + "/sessions/" + id, admin, null)
                         .statusCode())
                 .isEqualTo(204);
-        assertThat(list(call("GET", "/admin/users/" + name + "/sessions", admin, null), 200))
+        assertThat((List<?>) object(call("GET", "/admin/users/" + name + "/sessions", admin, null), 200)
+                        .get("items"))
                 .hasSize(1);
         assertThat(call("DELETE", "/admin/users/" + name + "/sessions/" + id, admin, null)
                         .statusCode())
@@ -818,6 +829,488 @@ abstract class AbstractAdminApiTests {
                 .isEqualTo(404);
     }
 
+    @Test
+    void clientsWhenIdNameScopeOrTypeInvalidThenBadRequestNamingTheFieldAndNothingStored() throws Exception {
+        String admin = adminToken();
+        Map<String, String> cases = new LinkedHashMap<>();
+        cases.put("clientId", "{\"clientId\":\"-bad id\"}");
+        cases.put("clientName", "{\"clientName\":\"bell\\u0007name\"}");
+        cases.put("scopes[0]", "{\"scopes\":[\"bad scope\"]}");
+        cases.put("type", "{\"type\":\"hybrid\"}");
+        for (Map.Entry<String, String> c : cases.entrySet()) {
+            String id = "val-" + suffix();
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("clientId", id);
+            body.put("clientName", "Valid name");
+            body.put("grantTypes", List.of("client_credentials"));
+            body.putAll(JSON.readValue(c.getValue(), Map.class));
+            Map<String, Object> problem =
+                    problem(call("POST", "/admin/clients", admin, JSON.writeValueAsString(body)), 400);
+            assertThat(problem.get("code")).as(c.getKey()).isEqualTo("admin.invalid_fields");
+            assertThat(((List<?>) problem.get("errors"))
+                            .stream()
+                                    .map(e -> String.valueOf(((Map<?, ?>) e).get("field")))
+                                    .toList())
+                    .as(c.getKey())
+                    .containsExactly(c.getKey());
+            String stored = (String) body.get("clientId");
+            assertThat(jdbc.queryForObject(
+                            "SELECT COUNT(*) FROM oauth2_registered_client WHERE client_id = ?", Integer.class, stored))
+                    .isZero();
+        }
+    }
+
+    @Test
+    void userRolesWhenRoleNameInvalidThenBadRequestOnAddAndRemove() throws Exception {
+        String admin = adminToken();
+        String name = "badrole-" + suffix();
+        created(createUser(admin, name, STRONG, null));
+        for (String method : List.of("PUT", "DELETE")) {
+            Map<String, Object> problem = problem(call(method, "/admin/users/" + name + "/roles/1x", admin, null), 400);
+            assertThat(problem.get("code")).as(method).isEqualTo("admin.invalid_role");
+        }
+        assertThat(users.roles(name)).containsExactly("user");
+    }
+
+    @Test
+    void sessionsWhenPagedThenBoundedPagesWithTotals() throws Exception {
+        String admin = adminToken();
+        String name = "spage-" + suffix();
+        created(createUser(admin, name, STRONG, null));
+        userTokens(name, STRONG, "openid api.read");
+        userTokens(name, STRONG, "openid api.read");
+        userTokens(name, STRONG, "openid api.read");
+        Map<String, Object> first =
+                object(call("GET", "/admin/users/" + name + "/sessions?page=0&size=2", admin, null), 200);
+        Map<String, Object> second =
+                object(call("GET", "/admin/users/" + name + "/sessions?page=1&size=2", admin, null), 200);
+        assertThat((List<?>) first.get("items")).hasSize(2);
+        assertThat((List<?>) second.get("items")).hasSize(1);
+        assertThat(first.get("totalItems")).isEqualTo(3);
+        assertThat(first.get("totalPages")).isEqualTo(2);
+        assertThat(first.get("items").toString())
+                .doesNotContain(((Map<?, ?>) ((List<?>) second.get("items")).get(0))
+                        .get("id")
+                        .toString());
+        assertThat(problem(call("GET", "/admin/users/" + name + "/sessions?size=0", admin, null), 400)
+                        .get("code"))
+                .isEqualTo("admin.invalid_page_size");
+        assertThat(call("GET", "/admin/users/nobody-" + suffix() + "/sessions", admin, null)
+                        .statusCode())
+                .isEqualTo(404);
+    }
+
+    // ---------------------------------------------------------------- roles
+
+    @Test
+    void rolesWhenCreatedUpdatedAndDeletedThenStoredSortedDeduplicatedAndAudited() throws Exception {
+        String admin = adminToken();
+        String role = "support-" + suffix();
+        int before = audit.events.size();
+        HttpResponse<String> r = call(
+                "POST",
+                "/admin/roles",
+                admin,
+                JSON.writeValueAsString(Map.of(
+                        "name",
+                        role,
+                        "description",
+                        "Help desk",
+                        "permissions",
+                        List.of("ticket:write", "ticket:read", "ticket:write"))));
+        Map<String, Object> created = created(r);
+        assertThat(r.headers().firstValue("Location")).contains("/admin/roles/" + role);
+        assertThat(created.get("permissions")).isEqualTo(List.of("ticket:read", "ticket:write"));
+        assertThat(created.get("builtin")).isEqualTo(false);
+        assertThat(created.get("users")).isEqualTo(0);
+        assertThat(problem(
+                                call(
+                                        "POST",
+                                        "/admin/roles",
+                                        admin,
+                                        JSON.writeValueAsString(Map.of("name", role, "permissions", List.of()))),
+                                409)
+                        .get("code"))
+                .isEqualTo("admin.role.exists");
+
+        Map<String, Object> updated = object(
+                call(
+                        "PUT",
+                        "/admin/roles/" + role,
+                        admin,
+                        JSON.writeValueAsString(Map.of("permissions", List.of("ticket:*", "kb:read")))),
+                200);
+        assertThat(updated.get("permissions")).isEqualTo(List.of("kb:read", "ticket:*"));
+        assertThat(updated.get("description")).isEqualTo("Help desk");
+        Map<String, Object> renamed = object(
+                call(
+                        "PUT",
+                        "/admin/roles/" + role,
+                        admin,
+                        JSON.writeValueAsString(Map.of("description", "Support", "permissions", List.of()))),
+                200);
+        assertThat(renamed.get("permissions")).isEqualTo(List.of());
+        assertThat(object(call("GET", "/admin/roles/" + role, admin, null), 200).get("description"))
+                .isEqualTo("Support");
+
+        assertThat(call("DELETE", "/admin/roles/" + role, admin, null).statusCode())
+                .isEqualTo(204);
+        assertThat(problem(call("GET", "/admin/roles/" + role, admin, null), 404)
+                        .get("code"))
+                .isEqualTo("admin.not_found");
+        assertThat(problem(call("DELETE", "/admin/roles/" + role, admin, null), 404)
+                        .get("code"))
+                .isEqualTo("admin.not_found");
+        assertThat(problem(
+                                call(
+                                        "PUT",
+                                        "/admin/roles/" + role,
+                                        admin,
+                                        JSON.writeValueAsString(Map.of("permissions", List.of()))),
+                                404)
+                        .get("code"))
+                .isEqualTo("admin.not_found");
+
+        AuditEvent create = audit.events.subList(before, audit.events.size()).stream()
+                .filter(e -> e.type().equals("admin.role.create") && role.equals(e.subject()))
+                .findFirst()
+                .orElseThrow();
+        assertThat(create.outcome()).isEqualTo(AuditEvent.SUCCESS);
+        assertThat(create.actor()).isEqualTo(SERVICE);
+        assertThat(create.details()).containsEntry("permissions", "ticket:read ticket:write");
+        assertThat(audit.events.subList(before, audit.events.size()))
+                .filteredOn(e -> role.equals(e.subject()))
+                .extracting(AuditEvent::type, AuditEvent::outcome)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("admin.role.create", AuditEvent.SUCCESS),
+                        org.assertj.core.groups.Tuple.tuple("admin.role.create", AuditEvent.FAILURE),
+                        org.assertj.core.groups.Tuple.tuple("admin.role.update", AuditEvent.SUCCESS),
+                        org.assertj.core.groups.Tuple.tuple("admin.role.update", AuditEvent.SUCCESS),
+                        org.assertj.core.groups.Tuple.tuple("admin.role.delete", AuditEvent.SUCCESS),
+                        org.assertj.core.groups.Tuple.tuple("admin.role.delete", AuditEvent.FAILURE),
+                        org.assertj.core.groups.Tuple.tuple("admin.role.update", AuditEvent.FAILURE));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"noColon", "a:b:c", ":read", "doc:", "do*c:read", "doc:re ad", "", "doc:read\u0000"})
+    void rolesWhenPermissionInvalidThenBadRequestNamingItAndNothingStored(String permission) throws Exception {
+        String admin = adminToken();
+        String role = "inv-" + suffix();
+        Map<String, Object> problem = problem(
+                call(
+                        "POST",
+                        "/admin/roles",
+                        admin,
+                        JSON.writeValueAsString(Map.of("name", role, "permissions", List.of("doc:read", permission)))),
+                400);
+        assertThat(problem.get("errors"))
+                .isEqualTo(List.of(Map.of(
+                        "field",
+                        "permissions[1]",
+                        "code",
+                        "admin.invalid_permission",
+                        "message",
+                        ((Map<?, ?>) ((List<?>) problem.get("errors")).get(0)).get("message"))));
+        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM gh_role WHERE name = ?", Integer.class, role))
+                .isZero();
+        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM gh_role_permission WHERE role = ?", Integer.class, role))
+                .isZero();
+        // The same rules on update, which leaves the stored set as it was.
+        created(call(
+                "POST",
+                "/admin/roles",
+                admin,
+                JSON.writeValueAsString(Map.of("name", role, "permissions", List.of("doc:read")))));
+        assertThat(problem(
+                                call(
+                                        "PUT",
+                                        "/admin/roles/" + role,
+                                        admin,
+                                        JSON.writeValueAsString(Map.of("permissions", List.of("doc:*", permission)))),
+                                400)
+                        .get("code"))
+                .isEqualTo("admin.invalid_fields");
+        assertThat(object(call("GET", "/admin/roles/" + role, admin, null), 200).get("permissions"))
+                .isEqualTo(List.of("doc:read"));
+    }
+
+    @Test
+    void rolesWhenNameInvalidOrFieldsMissingThenBadRequest() throws Exception {
+        String admin = adminToken();
+        for (String name : List.of("1x", "-x", "a b", "x".repeat(101))) {
+            Map<String, Object> problem = problem(
+                    call(
+                            "POST",
+                            "/admin/roles",
+                            admin,
+                            JSON.writeValueAsString(Map.of("name", name, "permissions", List.of()))),
+                    400);
+            assertThat(problem.get("errors").toString()).as(name).contains("field=name");
+        }
+        assertThat(problem(call("POST", "/admin/roles", admin, "{\"name\":\"nopermissions\"}"), 400)
+                        .get("errors")
+                        .toString())
+                .contains("field=permissions");
+        assertThat(problem(
+                                call(
+                                        "POST",
+                                        "/admin/roles",
+                                        admin,
+                                        "{\"name\":\"x\",\"permissions\":[],\"inherits\":[]}"),
+                                400)
+                        .get("code"))
+                .isEqualTo("admin.unreadable_body");
+        assertThat(problem(call("PUT", "/admin/roles/1x", admin, "{\"permissions\":[]}"), 400)
+                        .get("errors")
+                        .toString())
+                .contains("field=name");
+    }
+
+    @Test
+    void rolesWhenHeldByUsersThenDeleteConflictsUntilTakenAndUnknownRoleCannotBeAssigned() throws Exception {
+        String admin = adminToken();
+        String role = "held-" + suffix();
+        String name = "holder-" + suffix();
+        created(call(
+                "POST",
+                "/admin/roles",
+                admin,
+                JSON.writeValueAsString(Map.of("name", role, "permissions", List.of("doc:read")))));
+        created(createUser(admin, name, STRONG, List.of("user", role)));
+        assertThat(object(call("GET", "/admin/roles/" + role, admin, null), 200).get("users"))
+                .isEqualTo(1);
+        assertThat(problem(call("DELETE", "/admin/roles/" + role, admin, null), 409)
+                        .get("code"))
+                .isEqualTo("admin.role.in_use");
+        assertThat(call("GET", "/admin/roles/" + role, admin, null).statusCode())
+                .isEqualTo(200);
+        object(call("DELETE", "/admin/users/" + name + "/roles/" + role, admin, null), 200);
+        assertThat(call("DELETE", "/admin/roles/" + role, admin, null).statusCode())
+                .isEqualTo(204);
+
+        // A role must exist before it is given.
+        assertThat(problem(call("PUT", "/admin/users/" + name + "/roles/" + role, admin, null), 404)
+                        .get("code"))
+                .isEqualTo("admin.not_found");
+        Map<String, Object> unknown = problem(createUser(admin, "nr-" + suffix(), STRONG, List.of(role)), 400);
+        assertThat(unknown.get("code")).isEqualTo("admin.unknown_role");
+        assertThat(users.roles(name)).containsExactly("user");
+    }
+
+    @Test
+    void rolesWhenBuiltInThenPermissionsFixedAndNotDeletableButDescriptionChangeable() throws Exception {
+        String admin = adminToken();
+        Map<String, Object> adminRole = object(call("GET", "/admin/roles/admin", admin, null), 200);
+        assertThat(adminRole.get("permissions")).isEqualTo(List.of("*:*"));
+        assertThat(adminRole.get("builtin")).isEqualTo(true);
+        assertThat(object(call("GET", "/admin/roles/auditor", admin, null), 200).get("permissions"))
+                .isEqualTo(List.of("*:read"));
+        assertThat(object(call("GET", "/admin/roles/admin-client", admin, null), 200)
+                        .get("permissions"))
+                .isEqualTo(List.of("*:*"));
+
+        assertThat(problem(
+                                call(
+                                        "PUT",
+                                        "/admin/roles/admin",
+                                        admin,
+                                        JSON.writeValueAsString(Map.of("permissions", List.of("user:read")))),
+                                409)
+                        .get("code"))
+                .isEqualTo("admin.role.builtin");
+        assertThat(problem(call("DELETE", "/admin/roles/auditor", admin, null), 409)
+                        .get("code"))
+                .isEqualTo("admin.role.builtin");
+        String description = "Operators " + suffix();
+        assertThat(object(
+                                call(
+                                        "PUT",
+                                        "/admin/roles/auditor",
+                                        admin,
+                                        JSON.writeValueAsString(
+                                                Map.of("description", description, "permissions", List.of("*:read")))),
+                                200)
+                        .get("description"))
+                .isEqualTo(description);
+        assertThat(object(call("GET", "/admin/roles/admin", admin, null), 200).get("permissions"))
+                .isEqualTo(List.of("*:*"));
+        // The demo user still administers.
+        assertThat(call("GET", "/admin/users", userToken("demo", demoPassword, "openid admin"), null)
+                        .statusCode())
+                .isEqualTo(200);
+    }
+
+    @Test
+    void rolesWhenListedThenPagedByName() throws Exception {
+        String admin = adminToken();
+        Map<String, Object> first = object(call("GET", "/admin/roles?page=0&size=2", admin, null), 200);
+        assertThat((List<?>) first.get("items")).hasSize(2);
+        assertThat(((Number) first.get("totalItems")).longValue()).isGreaterThanOrEqualTo(4);
+        List<String> names = ((List<?>) object(call("GET", "/admin/roles?size=100", admin, null), 200)
+                        .get("items"))
+                .stream().map(r -> (String) ((Map<?, ?>) r).get("name")).toList();
+        assertThat(names).contains("admin", "admin-client", "auditor", "user").isSorted();
+        assertThat(problem(call("GET", "/admin/roles?size=0", admin, null), 400).get("code"))
+                .isEqualTo("admin.invalid_page_size");
+    }
+
+    @Test
+    void tokenWhenUserHoldsRolesThenPermissionsClaimIsTheSortedUnionAndFollowsChanges() throws Exception {
+        String admin = adminToken();
+        String editor = "editor-" + suffix();
+        String reader = "reader-" + suffix();
+        String name = "perm-" + suffix();
+        created(call(
+                "POST",
+                "/admin/roles",
+                admin,
+                JSON.writeValueAsString(Map.of("name", editor, "permissions", List.of("doc:write", "doc:read")))));
+        created(call(
+                "POST",
+                "/admin/roles",
+                admin,
+                JSON.writeValueAsString(Map.of("name", reader, "permissions", List.of("doc:read", "*:read")))));
+        created(createUser(admin, name, STRONG, List.of("user", reader, editor)));
+        JWTClaimsSet claims =
+                SignedJWT.parse(userToken(name, STRONG, "openid api.read")).getJWTClaimsSet();
+        assertThat(claims.getStringListClaim("permissions")).containsExactly("*:read", "doc:read", "doc:write");
+        assertThat(claims.getStringListClaim("roles"))
+                .containsExactlyElementsOf(new java.util.TreeSet<>(List.of("user", reader, editor)));
+
+        object(
+                call(
+                        "PUT",
+                        "/admin/roles/" + editor,
+                        admin,
+                        JSON.writeValueAsString(Map.of("permissions", List.of("doc:delete")))),
+                200);
+        assertThat(SignedJWT.parse(userToken(name, STRONG, "openid api.read"))
+                        .getJWTClaimsSet()
+                        .getStringListClaim("permissions"))
+                .containsExactly("*:read", "doc:delete", "doc:read");
+
+        // A user whose roles grant no permission gets no claim.
+        String plain = "plain-" + suffix();
+        created(createUser(admin, plain, STRONG, List.of("user")));
+        assertThat(SignedJWT.parse(userToken(plain, STRONG, "openid api.read"))
+                        .getJWTClaimsSet()
+                        .getClaim("permissions"))
+                .isNull();
+    }
+
+    @Test
+    void adminWhenUserHoldsCustomRoleWithWildcardPermissionsThenAdminApiStillForbidden() throws Exception {
+        // Database roles are for relying parties: a custom role, even with *:*, grants nothing in the admin API,
+        // whose own authorization only the built-in roles decide.
+        String admin = adminToken();
+        String role = "wild-" + suffix();
+        String name = "wild-" + suffix();
+        created(call(
+                "POST",
+                "/admin/roles",
+                admin,
+                JSON.writeValueAsString(Map.of("name", role, "permissions", List.of("*:*", "user:read")))));
+        created(createUser(admin, name, STRONG, List.of(role)));
+        Map<String, Object> tokens = userTokens(name, STRONG, "openid admin");
+        assertThat(SignedJWT.parse((String) tokens.get("access_token"))
+                        .getJWTClaimsSet()
+                        .getStringListClaim("permissions"))
+                .containsExactly("*:*", "user:read");
+        for (String path : List.of("/admin/users", "/admin/roles", "/admin/keys")) {
+            assertThat(problem(call("GET", path, (String) tokens.get("access_token"), null), 403)
+                            .get("code"))
+                    .as(path)
+                    .isEqualTo("admin.forbidden");
+        }
+    }
+
+    // ---------------------------------------------------------------- MFA required, set by an operator
+
+    @Test
+    void mfaWhenClientRequireMfaSetThroughAdminApiThenSignInGoesToEnrolmentAndWhenUnsetThenOptional() throws Exception {
+        String admin = adminToken();
+        String id = "mfa-cli-" + suffix();
+        String name = "mfa-cu-" + suffix();
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("clientId", id);
+        body.put("clientName", "MFA client");
+        body.put("grantTypes", List.of("authorization_code"));
+        body.put("scopes", List.of("openid"));
+        body.put("redirectUris", List.of(MFA_REDIRECT));
+        body.put("requireMfa", true);
+        Map<String, Object> registered = created(call("POST", "/admin/clients", admin, JSON.writeValueAsString(body)));
+        assertThat(((Map<?, ?>) registered.get("client")).get("requireMfa")).isEqualTo(true);
+        created(createUser(admin, name, STRONG, null));
+
+        assertThat(signInThroughAuthorize(id, name)).startsWith(base + "/mfa/enroll");
+
+        int before = audit.events.size();
+        Map<String, Object> view =
+                object(call("PUT", "/admin/clients/" + id + "/mfa-required", admin, "{\"requireMfa\":false}"), 200);
+        assertThat(view.get("requireMfa")).isEqualTo(false);
+        assertThat(only(before, "admin.client.mfa.required", id).details()).containsEntry("requireMfa", "false");
+        assertThat(signInThroughAuthorize(id, name)).startsWith(MFA_REDIRECT + "?");
+
+        object(call("PUT", "/admin/clients/" + id + "/mfa-required", admin, "{\"requireMfa\":true}"), 200);
+        assertThat(signInThroughAuthorize(id, name)).startsWith(base + "/mfa/enroll");
+        // The other settings stay.
+        Map<String, Object> after = object(call("GET", "/admin/clients/" + id, admin, null), 200);
+        assertThat(after.get("requireProofKey")).isEqualTo(true);
+        assertThat(after.get("requireConsent")).isEqualTo(false);
+        assertThat(problem(call("PUT", "/admin/clients/" + id + "/mfa-required", admin, "{}"), 400)
+                        .get("code"))
+                .isEqualTo("admin.invalid_fields");
+        assertThat(call("PUT", "/admin/clients/nope-" + suffix() + "/mfa-required", admin, "{\"requireMfa\":true}")
+                        .statusCode())
+                .isEqualTo(404);
+    }
+
+    @Test
+    void mfaWhenUserMfaRequiredSetThroughAdminApiThenEnrolmentOrTotpStepAndWhenUnsetThenOptional() throws Exception {
+        String admin = adminToken();
+        String id = "mfa-plain-" + suffix();
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("clientId", id);
+        body.put("clientName", "Plain client");
+        body.put("grantTypes", List.of("authorization_code"));
+        body.put("scopes", List.of("openid"));
+        body.put("redirectUris", List.of(MFA_REDIRECT));
+        created(call("POST", "/admin/clients", admin, JSON.writeValueAsString(body)));
+        String name = "mfa-u-" + suffix();
+        Map<String, Object> user = created(createUser(admin, name, STRONG, null));
+        assertThat(user.get("mfaRequired")).isEqualTo(false);
+        assertThat(signInThroughAuthorize(id, name)).startsWith(MFA_REDIRECT + "?");
+
+        int before = audit.events.size();
+        Map<String, Object> set =
+                object(call("PUT", "/admin/users/" + name + "/mfa-required", admin, "{\"mfaRequired\":true}"), 200);
+        assertThat(set.get("mfaRequired")).isEqualTo(true);
+        assertThat(only(before, "admin.user.mfa.required", name).details()).containsEntry("mfaRequired", "true");
+        // No factor yet: enrolment first.
+        assertThat(signInThroughAuthorize(id, name)).startsWith(base + "/mfa/enroll");
+        // A pending (unconfirmed) factor is no factor either.
+        totp.enrol(name, name);
+        assertThat(signInThroughAuthorize(id, name)).startsWith(base + "/mfa/enroll");
+
+        object(call("PUT", "/admin/users/" + name + "/mfa-required", admin, "{\"mfaRequired\":false}"), 200);
+        assertThat(object(call("GET", "/admin/users/" + name, admin, null), 200).get("mfaRequired"))
+                .isEqualTo(false);
+        assertThat(signInThroughAuthorize(id, name)).startsWith(MFA_REDIRECT + "?");
+
+        assertThat(problem(
+                                call(
+                                        "PUT",
+                                        "/admin/users/" + name + "/mfa-required",
+                                        admin,
+                                        "{\"mfaRequired\":\"yes\"}"),
+                                400)
+                        .get("code"))
+                .isEqualTo("admin.unreadable_body");
+        assertThat(call("PUT", "/admin/users/nobody-" + suffix() + "/mfa-required", admin, "{\"mfaRequired\":true}")
+                        .statusCode())
+                .isEqualTo(404);
+    }
+
     // ---------------------------------------------------------------- keys
 
     @Test
@@ -940,6 +1433,39 @@ abstract class AbstractAdminApiTests {
                 "Authorization",
                 HttpBrowser.basic(SERVICE, serviceSecret));
         return object(token, 200);
+    }
+
+    /**
+     * Starts at the authorization endpoint of {@code clientId} in a fresh browser, signs in with the password and
+     * follows back once; returns where the server sends the browser next (the redirect URI with a code, or an MFA
+     * page).
+     */
+    String signInThroughAuthorize(String clientId, String username) throws Exception {
+        HttpBrowser b = new HttpBrowser(base);
+        byte[] raw = new byte[32];
+        new SecureRandom().nextBytes(raw);
+        String verifier = Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
+        String challenge = Base64.getUrlEncoder()
+                .withoutPadding()
+                .encodeToString(
+                        MessageDigest.getInstance("SHA-256").digest(verifier.getBytes(StandardCharsets.US_ASCII)));
+        Map<String, String> q = new LinkedHashMap<>();
+        q.put("response_type", "code");
+        q.put("client_id", clientId);
+        q.put("redirect_uri", MFA_REDIRECT);
+        q.put("scope", "openid");
+        q.put("state", "st");
+        q.put("code_challenge", challenge);
+        q.put("code_challenge_method", "S256");
+        HttpResponse<String> start = b.get(base + "/oauth2/authorize?" + HttpBrowser.encode(q));
+        assertThat(start.statusCode()).isEqualTo(302);
+        HttpResponse<String> login = b.login(username, STRONG);
+        String next = login.headers().firstValue("Location").orElseThrow();
+        assertThat(next).doesNotContain("error").contains("/oauth2/authorize");
+        HttpResponse<String> back = b.get(next);
+        assertThat(back.statusCode()).as(back.body()).isEqualTo(302);
+        String location = back.headers().firstValue("Location").orElseThrow();
+        return location.startsWith("/") ? base + location : location;
     }
 
     Map<String, Object> introspect(String token) throws Exception {

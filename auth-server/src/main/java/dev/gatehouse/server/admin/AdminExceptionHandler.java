@@ -10,6 +10,7 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.TypeMismatchException;
+import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -76,6 +77,18 @@ final class AdminExceptionHandler extends ResponseEntityExceptionHandler {
         // A concurrent creation of the same id won the race (the check before the insert passed for both).
         return respond(
                 ProblemDetail.forStatusAndDetail(HttpStatus.CONFLICT, "It already exists."),
+                "admin.conflict",
+                new HttpHeaders(),
+                request);
+    }
+
+    @ExceptionHandler(DataIntegrityViolationException.class)
+    ResponseEntity<Object> integrity(DataIntegrityViolationException e, WebRequest request) {
+        // A concurrent change broke a reference (a role deleted while being assigned, or assigned while being
+        // deleted); the transaction was rolled back. The database message may quote the row: not repeated.
+        return respond(
+                ProblemDetail.forStatusAndDetail(
+                        HttpStatus.CONFLICT, "A concurrent change conflicts with this one; nothing was changed."),
                 "admin.conflict",
                 new HttpHeaders(),
                 request);

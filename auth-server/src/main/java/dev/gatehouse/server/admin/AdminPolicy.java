@@ -27,6 +27,11 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code admin-client}: reserved for client-credentials tokens of a client granted the admin scope (an operator
  *       service); inherits {@code admin}. It cannot be assigned to users.
  * </ul>
+ *
+ * <p>This model is fixed in code on purpose and does not read the roles stored in the database ({@link
+ * RoleAdministration}): those carry permissions for relying parties, in the same {@code resource:action} syntax, and
+ * must not turn into admin grants; nor does a cached model then have to follow changes across nodes. The three roles
+ * above are stored as built-in roles with exactly {@link #PERMISSIONS}, which the admin API will not change.
  */
 final class AdminPolicy {
 
@@ -37,7 +42,7 @@ final class AdminPolicy {
     /** Conveyed only by client-credentials tokens with the admin scope. */
     static final String ADMIN_CLIENT = "admin-client";
 
-    /** Role -> its own permissions, in the order {@code GET /admin/roles} lists them. */
+    /** Role -> its own permissions; the stored built-in roles carry exactly these (migration V8). */
     static final Map<String, List<String>> PERMISSIONS;
 
     static {

@@ -30,7 +30,7 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * {@code /admin/clients}: register, read, list, change redirect URIs, rotate the secret, delete. The plain secret
+ * {@code /admin/clients}: register, read, list, change redirect URIs, require MFA, rotate the secret, delete. The plain secret
  * appears only in the response that created it ({@code 201} on registration, {@code 200} on rotation), with {@code
  * Cache-Control: no-store}.
  */
@@ -62,6 +62,8 @@ final class ClientAdminController {
      * @param redirectUris redirect URIs (https, or http on a loopback IP; no fragment, no wildcard)
      * @param postLogoutRedirectUris post-logout redirect URIs, same rules
      * @param requireConsent whether users are asked for consent; default {@code false}
+     * @param requireMfa whether every user must pass a second factor (enrolling first if needed); default {@code
+     *     false}
      */
     record RegisterClientRequest(
             @NotBlank(message = "clientId is required")
@@ -100,8 +102,18 @@ final class ClientAdminController {
             @Nullable @Size(max = 20, message = "at most 20 post-logout redirect URIs")
             List<@NotNull String> postLogoutRedirectUris,
 
-            @Nullable Boolean requireConsent)
+            @Nullable Boolean requireConsent,
+
+            @Nullable Boolean requireMfa)
             implements AdminRequest {}
+
+    /**
+     * Whether every user of the client must pass a second factor.
+     *
+     * @param requireMfa {@code true}: required (a user without a factor enrols first); {@code false}: optional
+     */
+    record RequireMfaRequest(
+            @NotNull(message = "requireMfa is required") Boolean requireMfa) implements AdminRequest {}
 
     /**
      * New redirect URIs, replacing the registered ones.
@@ -191,7 +203,8 @@ final class ClientAdminController {
                 body.scopes() == null ? List.of() : List.copyOf(new LinkedHashSet<>(body.scopes())),
                 redirects,
                 logout,
-                Boolean.TRUE.equals(body.requireConsent()));
+                Boolean.TRUE.equals(body.requireConsent()),
+                Boolean.TRUE.equals(body.requireMfa()));
         return ResponseEntity.created(URI.create("/admin/clients/" + body.clientId()))
                 .cacheControl(CacheControl.noStore())
                 .body(new Registered(created.client(), created.clientSecret()));
@@ -224,6 +237,17 @@ final class ClientAdminController {
                     HttpStatus.BAD_REQUEST, "admin.invalid_fields", "The request has invalid fields.", errors);
         }
         return clients.updateRedirectUris(clientId, redirects, logout);
+    }
+
+    @PutMapping(path = "/{clientId}/mfa-required", consumes = "application/json")
+    @Audited(value = "admin.client.mfa.required", subject = "clientId")
+    @Operation(
+            summary = "Make the second factor mandatory for every user of a client (users without one enrol first),"
+                    + " or optional again")
+    ClientAdministration.ClientView requireMfa(
+            @PathVariable String clientId, @Valid @RequestBody RequireMfaRequest body, HttpServletRequest request) {
+        AdminAuditInterceptor.detail(request, "requireMfa", body.requireMfa().toString());
+        return clients.setRequireMfa(clientId, body.requireMfa());
     }
 
     @PostMapping("/{clientId}/secret")

@@ -2,6 +2,7 @@ package dev.gatehouse.server.admin;
 
 import dev.gatehouse.server.clients.ClientSecrets;
 import dev.gatehouse.server.config.GatehouseProperties;
+import dev.gatehouse.server.mfa.MfaPolicy;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -77,6 +78,7 @@ final class ClientAdministration {
      * @param authenticationMethods how it authenticates at the token endpoint
      * @param requireProofKey whether PKCE is required (always, for clients registered here)
      * @param requireConsent whether users are asked for consent
+     * @param requireMfa whether every user of the client must pass a second factor (enrolling first if needed)
      * @param issuedAt when the client was registered
      * @param secretExpired whether its secret has expired (a disabled client)
      */
@@ -91,6 +93,7 @@ final class ClientAdministration {
             List<String> authenticationMethods,
             boolean requireProofKey,
             boolean requireConsent,
+            boolean requireMfa,
             @Nullable Instant issuedAt,
             boolean secretExpired) {}
 
@@ -136,7 +139,8 @@ final class ClientAdministration {
             List<String> scopes,
             List<String> redirectUris,
             List<String> postLogoutRedirectUris,
-            boolean requireConsent) {
+            boolean requireConsent,
+            boolean requireMfa) {
         if (clients.findByClientId(clientId) != null) {
             throw AdminException.conflict("admin.client.exists", "Client '" + clientId + "' already exists.");
         }
@@ -148,6 +152,7 @@ final class ClientAdministration {
                 .clientSettings(ClientSettings.builder()
                         .requireProofKey(true)
                         .requireAuthorizationConsent(requireConsent)
+                        .setting(MfaPolicy.REQUIRE_MFA_SETTING, requireMfa)
                         .build())
                 .tokenSettings(TokenSettings.builder()
                         .accessTokenFormat(OAuth2TokenFormat.SELF_CONTAINED)
@@ -190,6 +195,21 @@ final class ClientAdministration {
                     set.clear();
                     set.addAll(postLogoutRedirectUris);
                 })
+                .build());
+        return get(clientId);
+    }
+
+    /**
+     * Makes the second factor mandatory for every user of the client, or not; other settings stay. Effective at once
+     * on this node (the save evicts its client cache), on other nodes within {@code gatehouse.client-cache-ttl}.
+     */
+    ClientView setRequireMfa(String clientId, boolean requireMfa) {
+        RegisteredClient existing = find(clientId);
+        clients.save(RegisteredClient.from(existing)
+                .clientSettings(
+                        ClientSettings.withSettings(existing.getClientSettings().getSettings())
+                                .setting(MfaPolicy.REQUIRE_MFA_SETTING, requireMfa)
+                                .build())
                 .build());
         return get(clientId);
     }
@@ -257,6 +277,7 @@ final class ClientAdministration {
                         .toList()),
                 c.getClientSettings().isRequireProofKey(),
                 c.getClientSettings().isRequireAuthorizationConsent(),
+                Boolean.TRUE.equals(c.getClientSettings().getSetting(MfaPolicy.REQUIRE_MFA_SETTING)),
                 c.getClientIdIssuedAt(),
                 expires != null && !expires.isAfter(clock.instant()));
     }

@@ -7,7 +7,7 @@ import org.springframework.stereotype.Component;
 
 /**
  * Keeps one way into the admin API open: after a change that could close the last one (disabling a user, taking the
- * {@code admin} role away, deleting a client), at least one enabled user holding the {@code admin} role, or one client
+ * {@code admin} role away, deleting a client, changing or deleting a role), at least one enabled user holding the {@code admin} role, or one client
  * allowed the client-credentials grant with the admin scope, must remain. Otherwise the change is refused with
  * {@code 409 admin.last_admin} and its transaction rolled back, instead of locking every operator out until someone
  * edits the database. Called inside the change's transaction, after the change, so the count sees it.

@@ -9,9 +9,7 @@ import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import java.net.URI;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.CacheControl;
 import org.springframework.http.ResponseEntity;
@@ -26,7 +24,8 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * {@code /admin/users}: create, read, list, enable/disable, reset password, reset MFA, roles and sessions. A password
+ * {@code /admin/users}: create, read, list, enable/disable, reset password, reset MFA, require MFA, roles and
+ * sessions. A password
  * is never returned, except one the server generated, once, with {@code Cache-Control: no-store}.
  */
 @RestController
@@ -37,13 +36,15 @@ final class UserAdminController {
     /** User names: a letter or digit, then letters, digits and {@code . _ @ + -}. */
     static final String USERNAME = "[A-Za-z0-9][A-Za-z0-9._@+-]*";
     /** Role names: a letter, then letters, digits and {@code . _ -}. */
-    static final String ROLE = "[A-Za-z][A-Za-z0-9._-]*";
+    static final String ROLE = RoleAdministration.NAME;
 
     private final UserAdministration users;
+    private final RoleAdministration roles;
     private final AdminProperties properties;
 
-    UserAdminController(UserAdministration users, AdminProperties properties) {
+    UserAdminController(UserAdministration users, RoleAdministration roles, AdminProperties properties) {
         this.users = users;
+        this.roles = roles;
         this.properties = properties;
     }
 
@@ -135,13 +136,13 @@ final class UserAdminController {
     record Revoked(String username, int revoked) {}
 
     /**
-     * A role: its admin-API permissions ({@code resource:action}) and how many users hold it.
+     * Whether the second factor is mandatory for a user.
      *
-     * @param name the role
-     * @param permissions its admin-API permissions, empty for roles that grant nothing here
-     * @param users how many users hold it
+     * @param mfaRequired {@code true}: every sign-in needs TOTP (or a recovery code), and a user without a factor is
+     *     sent to enrolment first; {@code false}: only once the user has enrolled (or a client or request asks)
      */
-    record RoleView(String name, List<String> permissions, long users) {}
+    record MfaRequiredRequest(
+            @NotNull(message = "mfaRequired is required") Boolean mfaRequired) implements AdminRequest {}
 
     @PostMapping(path = "/users", consumes = "application/json")
     @Audited("admin.user.create")
@@ -151,6 +152,13 @@ final class UserAdminController {
         request.setAttribute(AdminAuditInterceptor.SUBJECT, body.username());
         List<String> roles = body.roles() == null ? List.of("user") : body.roles();
         roles.forEach(UserAdminController::assignable);
+        List<String> unknown = this.roles.unknown(roles);
+        if (!unknown.isEmpty()) {
+            throw AdminException.invalidField(
+                    "roles",
+                    "admin.unknown_role",
+                    "role '" + unknown.get(0) + "' does not exist; create it first (POST /admin/roles).");
+        }
         UserAdministration.UserView user = users.create(body.username(), body.password(), roles);
         return ResponseEntity.created(URI.create("/admin/users/" + user.username()))
                 .body(user);
@@ -229,6 +237,9 @@ final class UserAdminController {
     UserRoles addRole(@PathVariable String username, @PathVariable String role, HttpServletRequest request) {
         AdminAuditInterceptor.detail(request, "role", role);
         assignable(role);
+        if (!roles.unknown(List.of(role)).isEmpty()) {
+            throw AdminException.notFound("Role '" + role + "'");
+        }
         return new UserRoles(username, users.addRole(username, role));
     }
 
@@ -237,28 +248,28 @@ final class UserAdminController {
     @Operation(summary = "Take a role from a user")
     UserRoles removeRole(@PathVariable String username, @PathVariable String role, HttpServletRequest request) {
         AdminAuditInterceptor.detail(request, "role", role);
+        validName(role);
         return new UserRoles(username, users.removeRole(username, role));
     }
 
-    @GetMapping("/roles")
-    @Operation(summary = "List roles: those the admin policy defines and those users hold")
-    List<RoleView> listRoles() {
-        Map<String, Long> counts = users.roleCounts();
-        List<RoleView> out = new ArrayList<>();
-        AdminPolicy.PERMISSIONS.forEach(
-                (role, permissions) -> out.add(new RoleView(role, permissions, counts.getOrDefault(role, 0L))));
-        counts.forEach((role, n) -> {
-            if (!AdminPolicy.PERMISSIONS.containsKey(role)) {
-                out.add(new RoleView(role, List.of(), n));
-            }
-        });
-        return out;
+    @PutMapping(path = "/users/{username}/mfa-required", consumes = "application/json")
+    @Audited(value = "admin.user.mfa.required", subject = "username")
+    @Operation(
+            summary = "Make the second factor mandatory for a user (a user without one enrols at the next sign-in),"
+                    + " or optional again")
+    UserAdministration.UserView mfaRequired(
+            @PathVariable String username, @Valid @RequestBody MfaRequiredRequest body, HttpServletRequest request) {
+        AdminAuditInterceptor.detail(request, "mfaRequired", body.mfaRequired().toString());
+        return users.setMfaRequired(username, body.mfaRequired());
     }
 
     @GetMapping("/users/{username}/sessions")
-    @Operation(summary = "List a user's sessions (stored authorizations; never token values)")
-    List<UserAdministration.SessionView> sessions(@PathVariable String username) {
-        return users.sessions(username);
+    @Operation(summary = "List a user's sessions (stored authorizations; never token values), one page at a time")
+    Paging.Page<UserAdministration.SessionView> sessions(
+            @PathVariable String username,
+            @RequestParam(required = false) @Nullable Integer page,
+            @RequestParam(required = false) @Nullable Integer size) {
+        return users.sessions(username, Paging.of(page, size, properties));
     }
 
     @DeleteMapping("/users/{username}/sessions/{id}")
@@ -281,13 +292,17 @@ final class UserAdminController {
         return new Revoked(username, n);
     }
 
-    private static void assignable(String role) {
+    private static void validName(String role) {
         if (role.length() > 100 || !role.matches(ROLE)) {
             throw AdminException.invalidField(
                     "role",
                     "admin.invalid_role",
                     "role must start with a letter and contain only letters, digits and . _ - (at most 100).");
         }
+    }
+
+    private static void assignable(String role) {
+        validName(role);
         if (role.equals(AdminPolicy.ADMIN_CLIENT)) {
             throw AdminException.invalidField(
                     "role",

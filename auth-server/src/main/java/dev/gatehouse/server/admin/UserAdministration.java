@@ -17,7 +17,6 @@ import java.util.Base64;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -89,6 +88,7 @@ final class UserAdministration {
      * @param roles the roles, sorted
      * @param totpEnrolled whether a confirmed TOTP factor exists
      * @param recoveryCodesLeft unused recovery codes
+     * @param mfaRequired whether an operator made the second factor mandatory for this user
      */
     record UserView(
             String username,
@@ -96,7 +96,8 @@ final class UserAdministration {
             @Nullable Instant createdAt,
             List<String> roles,
             boolean totpEnrolled,
-            int recoveryCodesLeft) {}
+            int recoveryCodesLeft,
+            boolean mfaRequired) {}
 
     /**
      * A session: one stored authorization of the user (code, refresh, device or exchange grant), without any token.
@@ -120,7 +121,7 @@ final class UserAdministration {
 
     Optional<UserView> find(String username) {
         List<UserView> found = views(jdbc.query(
-                "SELECT username, enabled, created_at FROM gh_user WHERE username = ?",
+                "SELECT username, enabled, created_at, mfa_required FROM gh_user WHERE username = ?",
                 UserAdministration::row,
                 username));
         return found.stream().findFirst();
@@ -133,7 +134,7 @@ final class UserAdministration {
     Paging.Page<UserView> list(Paging paging) {
         Long total = jdbc.queryForObject("SELECT COUNT(*) FROM gh_user", Long.class);
         List<Object[]> rows = jdbc.query(
-                "SELECT username, enabled, created_at FROM gh_user ORDER BY username LIMIT ? OFFSET ?",
+                "SELECT username, enabled, created_at, mfa_required FROM gh_user ORDER BY username LIMIT ? OFFSET ?",
                 UserAdministration::row,
                 paging.size(),
                 paging.offset());
@@ -245,24 +246,39 @@ final class UserAdministration {
         return users.roles(username);
     }
 
-    /** Every role in use or defined by the admin policy, with how many users hold it. */
-    Map<String, Long> roleCounts() {
-        Map<String, Long> counts = new LinkedHashMap<>();
-        jdbc.query("SELECT role, COUNT(*) FROM gh_user_role GROUP BY role ORDER BY role", (ResultSet rs) -> {
-            counts.put(rs.getString(1), rs.getLong(2));
-        });
-        return counts;
+    /** Makes the second factor mandatory for the user, or optional again. */
+    UserView setMfaRequired(String username, boolean required) {
+        if (jdbc.update("UPDATE gh_user SET mfa_required = ? WHERE username = ?", required, username) == 0) {
+            throw AdminException.notFound("User '" + username + "'");
+        }
+        return get(username);
     }
 
-    List<SessionView> sessions(String username) {
+    /** One page of the user's sessions, by id. */
+    Paging.Page<SessionView> sessions(String username, Paging paging) {
         get(username);
+        Long total = jdbc.queryForObject(
+                "SELECT COUNT(*) FROM oauth2_authorization WHERE principal_name = ? AND authorization_grant_type <> ?",
+                Long.class,
+                username,
+                AuthorizationGrantType.CLIENT_CREDENTIALS.getValue());
+        return paging.page(sessions(username, paging.size(), paging.offset()), total == null ? 0 : total);
+    }
+
+    /** Every session of the user. */
+    List<SessionView> sessions(String username) {
+        return sessions(username, Integer.MAX_VALUE, 0);
+    }
+
+    private List<SessionView> sessions(String username, int limit, long offset) {
         return jdbc.query(
                 "SELECT a.id, c.client_id, a.authorization_grant_type, a.authorized_scopes,"
                         + " a.authorization_code_issued_at, a.access_token_issued_at, a.access_token_expires_at,"
                         + " a.refresh_token_issued_at, a.refresh_token_expires_at"
                         + " FROM oauth2_authorization a LEFT JOIN oauth2_registered_client c"
                         + " ON c.id = a.registered_client_id"
-                        + " WHERE a.principal_name = ? AND a.authorization_grant_type <> ? ORDER BY a.id",
+                        + " WHERE a.principal_name = ? AND a.authorization_grant_type <> ? ORDER BY a.id"
+                        + " LIMIT ? OFFSET ?",
                 (rs, n) -> {
                     Instant issued = latest(
                             instant(rs, "authorization_code_issued_at"),
@@ -280,7 +296,9 @@ final class UserAdministration {
                 },
                 username,
                 // Client-credentials authorizations carry the client id as principal name: never a user's.
-                AuthorizationGrantType.CLIENT_CREDENTIALS.getValue());
+                AuthorizationGrantType.CLIENT_CREDENTIALS.getValue(),
+                limit,
+                offset);
     }
 
     void revokeSession(String username, String id) {
@@ -308,7 +326,7 @@ final class UserAdministration {
     }
 
     private static Object[] row(ResultSet rs, int n) throws SQLException {
-        return new Object[] {rs.getString(1), rs.getBoolean(2), instant(rs, "created_at")};
+        return new Object[] {rs.getString(1), rs.getBoolean(2), instant(rs, "created_at"), rs.getBoolean(4)};
     }
 
     private List<UserView> views(List<Object[]> rows) {
@@ -346,7 +364,8 @@ final class UserAdministration {
                     (Instant) r[2],
                     List.copyOf(roles.getOrDefault(name, List.of())),
                     totp.contains(name),
-                    codes.getOrDefault(name, 0)));
+                    codes.getOrDefault(name, 0),
+                    (Boolean) r[3]));
         }
         return out;
     }

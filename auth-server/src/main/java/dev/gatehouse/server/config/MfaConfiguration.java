@@ -9,6 +9,7 @@ import dev.gatehouse.server.mfa.JdbcTotpFactorStore;
 import dev.gatehouse.server.mfa.MfaController;
 import dev.gatehouse.server.mfa.MfaPolicy;
 import dev.gatehouse.server.users.JdbcAttemptStore;
+import dev.gatehouse.server.users.JdbcUserStore;
 import java.security.SecureRandom;
 import java.time.Clock;
 import org.springframework.context.annotation.Bean;
@@ -51,8 +52,8 @@ class MfaConfiguration {
     }
 
     @Bean
-    MfaPolicy mfaPolicy(TotpService totp, RegisteredClientRepository clients) {
-        return new MfaPolicy(totp, clients);
+    MfaPolicy mfaPolicy(TotpService totp, RegisteredClientRepository clients, JdbcUserStore users) {
+        return new MfaPolicy(totp, clients, users::mfaRequired);
     }
 
     /** Used by {@code MfaController} (by this name) for TOTP and recovery-code attempts. */

@@ -4,6 +4,7 @@ import dev.gatehouse.core.mfa.TotpService;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.springframework.security.authorization.AllRequiredFactorsAuthorizationManager;
@@ -20,9 +21,10 @@ import org.springframework.security.oauth2.server.authorization.client.Registere
  * the TOTP (or recovery-code) step grants {@link #OTP_AUTHORITY}, and an {@link
  * AllRequiredFactorsAuthorizationManager} requiring both decides.
  *
- * <p>The second factor is required when any of these holds: the user has a confirmed TOTP factor (per user); the
- * client's settings carry {@link #REQUIRE_MFA_SETTING} {@code true} (per client); the request asks for {@link
- * #ACR_MFA} (or the PAPE multi-factor policy) in {@code acr_values} (OIDC Core §3.1.2.1, step-up).
+ * <p>The second factor is required when any of these holds: the user has a confirmed TOTP factor, or an operator
+ * set the user's {@code mfaRequired} flag (per user); the client's settings carry {@link #REQUIRE_MFA_SETTING}
+ * {@code true} (per client); the request asks for {@link #ACR_MFA} (or the PAPE multi-factor policy) in {@code
+ * acr_values} (OIDC Core §3.1.2.1, step-up). A user who must pass the factor but has none is sent to enrolment.
  */
 public final class MfaPolicy {
 
@@ -46,6 +48,7 @@ public final class MfaPolicy {
 
     private final TotpService totp;
     private final RegisteredClientRepository clients;
+    private final Predicate<String> requiredForUser;
     private final AllRequiredFactorsAuthorizationManager<Object> passwordAndOtp =
             AllRequiredFactorsAuthorizationManager.builder()
                     .requireFactor(factor -> factor.passwordAuthority())
@@ -59,8 +62,21 @@ public final class MfaPolicy {
      * @param clients where client settings are looked up
      */
     public MfaPolicy(TotpService totp, RegisteredClientRepository clients) {
+        this(totp, clients, username -> false);
+    }
+
+    /**
+     * Creates the policy with a per-user requirement.
+     *
+     * @param totp where confirmed TOTP factors are looked up
+     * @param clients where client settings are looked up
+     * @param requiredForUser whether an operator made the second factor mandatory for a user; an exception it throws
+     *     fails the sign-in (never skips the factor)
+     */
+    public MfaPolicy(TotpService totp, RegisteredClientRepository clients, Predicate<String> requiredForUser) {
         this.totp = Objects.requireNonNull(totp, "totp must not be null");
         this.clients = Objects.requireNonNull(clients, "clients must not be null");
+        this.requiredForUser = Objects.requireNonNull(requiredForUser, "requiredForUser must not be null");
     }
 
     /**
@@ -85,6 +101,9 @@ public final class MfaPolicy {
      */
     public boolean otpRequired(String username, @Nullable String clientId, @Nullable String acrValues) {
         if (hasConfirmedTotp(username)) {
+            return true;
+        }
+        if (!username.isBlank() && username.length() <= 200 && requiredForUser.test(username)) {
             return true;
         }
         if (acrValues != null && acrValues.length() <= MAX_ACR_VALUES_LENGTH) {

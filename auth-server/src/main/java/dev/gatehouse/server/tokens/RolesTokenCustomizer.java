@@ -1,6 +1,7 @@
 package dev.gatehouse.server.tokens;
 
 import dev.gatehouse.server.users.JdbcUserStore;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
@@ -10,14 +11,20 @@ import org.springframework.security.oauth2.server.authorization.token.JwtEncodin
 import org.springframework.security.oauth2.server.authorization.token.OAuth2TokenCustomizer;
 
 /**
- * Shapes access tokens as RFC 9068 JWTs: {@code typ: at+jwt} (§2.1), {@code client_id} (§2.2), and the user's roles
- * in a {@code roles} claim (§2.2.3.1 names {@code roles} for exactly this). Tokens obtained by client credentials
- * carry no user, so no roles. ID tokens are left as Spring Authorization Server builds them.
+ * Shapes access tokens as RFC 9068 JWTs: {@code typ: at+jwt} (§2.1), {@code client_id} (§2.2), the user's roles
+ * in a {@code roles} claim (§2.2.3.1 names {@code roles} for exactly this) and the user's effective permissions (the
+ * union of the permissions of those roles, {@code resource:action}, sorted and deduplicated) in a {@code permissions}
+ * claim (RFC 9068 §2.2.3.1 {@code entitlements} is for SCIM entitlements; {@code permissions} says what it is).
+ * Both are read from the database at issue time, so a token carries the roles as they were then. Tokens obtained by
+ * client credentials carry no user, so neither claim. ID tokens are left as Spring Authorization Server builds them.
  */
 public final class RolesTokenCustomizer implements OAuth2TokenCustomizer<JwtEncodingContext> {
 
     /** The claim that carries the user's roles. */
     public static final String ROLES_CLAIM = "roles";
+
+    /** The claim that carries the user's effective permissions. */
+    public static final String PERMISSIONS_CLAIM = "permissions";
 
     private final JdbcUserStore users;
 
@@ -58,9 +65,15 @@ public final class RolesTokenCustomizer implements OAuth2TokenCustomizer<JwtEnco
                             "The user of this grant is no longer active.",
                             "https://datatracker.ietf.org/doc/html/rfc6749#section-5.2"));
         }
-        List<String> roles = users.roles(context.getPrincipal().getName());
+        List<String> roles = users.roles(username);
         if (!roles.isEmpty()) {
             context.getClaims().claim(ROLES_CLAIM, roles);
+        }
+        List<String> permissions = users.permissions(username);
+        if (!permissions.isEmpty()) {
+            // An ArrayList: the stored authorization keeps the claims as JSON with type ids, and Spring Authorization
+            // Server's allowlist reads back ArrayList but not the JDK's immutable lists.
+            context.getClaims().claim(PERMISSIONS_CLAIM, new ArrayList<>(permissions));
         }
     }
 }

@@ -3,11 +3,13 @@ package dev.gatehouse.server.users;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeSet;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
- * Users and their roles in the database ({@code gh_user}, {@code gh_user_role}). Passwords are stored only as
- * auth-core {@link dev.gatehouse.core.password.PasswordHasher} hashes.
+ * Users, their roles and the roles' permissions in the database ({@code gh_user}, {@code gh_user_role}, {@code
+ * gh_role_permission}). Passwords are stored only as auth-core {@link dev.gatehouse.core.password.PasswordHasher}
+ * hashes.
  */
 public final class JdbcUserStore {
 
@@ -101,5 +103,32 @@ public final class JdbcUserStore {
     public List<String> roles(String username) {
         return jdbc.queryForList(
                 "SELECT role FROM gh_user_role WHERE username = ? ORDER BY role", String.class, username);
+    }
+
+    /**
+     * The effective permissions of a user: every permission of every role the user holds, deduplicated and sorted
+     * (by Java's string order, not the database collation).
+     *
+     * @param username the name
+     * @return the permissions (empty for unknown users and for roles without permissions)
+     */
+    public List<String> permissions(String username) {
+        return List.copyOf(new TreeSet<>(jdbc.queryForList(
+                "SELECT p.permission FROM gh_user_role r JOIN gh_role_permission p ON p.role = r.role"
+                        + " WHERE r.username = ?",
+                String.class,
+                username)));
+    }
+
+    /**
+     * Whether an operator made the second factor mandatory for this user.
+     *
+     * @param username the name
+     * @return {@code true} if required (unknown users: {@code false}; they cannot sign in anyway)
+     */
+    public boolean mfaRequired(String username) {
+        List<Boolean> found =
+                jdbc.queryForList("SELECT mfa_required FROM gh_user WHERE username = ?", Boolean.class, username);
+        return !found.isEmpty() && Boolean.TRUE.equals(found.get(0));
     }
 }

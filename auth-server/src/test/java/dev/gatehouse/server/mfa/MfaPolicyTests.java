@@ -64,6 +64,24 @@ class MfaPolicyTests {
     }
 
     @Test
+    void otpRequiredWhenOperatorRequiresItForTheUserThenRequiredOnlyForThatUser() {
+        MfaPolicy perUser =
+                new MfaPolicy(totp, new InMemoryRegisteredClientRepository(client("plain", false)), "carol"::equals);
+        assertThat(perUser.otpRequired("carol", "plain", null)).isTrue();
+        assertThat(perUser.otpRequired("carol", null, null)).isTrue();
+        assertThat(perUser.otpRequired("dave", "plain", null)).isFalse();
+    }
+
+    @Test
+    void otpRequiredWhenPerUserLookupFailsThenTheFailurePropagates() {
+        MfaPolicy broken = new MfaPolicy(totp, new InMemoryRegisteredClientRepository(client("plain", false)), u -> {
+            throw new IllegalStateException("database down");
+        });
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> broken.otpRequired("carol", "plain", null))
+                .isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
     void hasAllFactorsWhenPasswordOnlyThenFalseAndWithOtpThenTrue() {
         Authentication password = user(FactorGrantedAuthority.PASSWORD_AUTHORITY);
         Authentication both = user(FactorGrantedAuthority.PASSWORD_AUTHORITY, MfaPolicy.OTP_AUTHORITY);
