@@ -243,6 +243,55 @@ abstract class AbstractAuthorizationServerTests {
     }
 
     @Test
+    void clientCredentialsWhenBareBcryptSecretImportedThenAcceptedAndUpgradedToHmac() throws Exception {
+        String clientId = "imported-bare-" + UUID.randomUUID();
+        String secret = clientSecrets.generate();
+        String bare = new BCryptPasswordEncoder(4).encode(secret);
+        assertThat(bare).startsWith("$2a$");
+        clients.save(importedClient(clientId, bare));
+        HttpResponse<String> wrong = browser.postForm(
+                "/oauth2/token",
+                Map.of("grant_type", "client_credentials", "scope", "api.read"),
+                "Authorization",
+                HttpBrowser.basic(clientId, secret + "x"));
+        assertThat(json(wrong, 401).get("error")).isEqualTo("invalid_client");
+        assertThat(clients.findByClientId(clientId).getClientSecret()).isEqualTo(bare);
+        clientCredentials(clientId, secret, "api.read");
+        assertThat(clients.findByClientId(clientId).getClientSecret()).startsWith("{hmac-sha256}");
+        clientCredentials(clientId, secret, "api.read");
+    }
+
+    @Test
+    void clientCredentialsWhenStoredSecretMalformedOrUnknownFormatThenInvalidClientNotServerError() throws Exception {
+        String secret = clientSecrets.generate();
+        // Each made Spring Security's DelegatingPasswordEncoder throw inside client authentication (HTTP 500).
+        for (String stored : List.of(
+                secret, "{noop}" + secret, "{md5}" + secret, "{bcrypt}not-a-hash", "{hmac-sha256}not base64 !!")) {
+            String clientId = "malformed-" + UUID.randomUUID();
+            clients.save(importedClient(clientId, stored));
+            HttpResponse<String> r = browser.postForm(
+                    "/oauth2/token",
+                    Map.of("grant_type", "client_credentials", "scope", "api.read"),
+                    "Authorization",
+                    HttpBrowser.basic(clientId, secret));
+            assertThat(json(r, 401).get("error")).as(stored).isEqualTo("invalid_client");
+            assertThat(r.body()).doesNotContain(secret);
+            // Refused, not "upgraded": the stored value is left for the operator to fix.
+            assertThat(clients.findByClientId(clientId).getClientSecret()).isEqualTo(stored);
+        }
+    }
+
+    private static RegisteredClient importedClient(String clientId, String storedSecret) {
+        return RegisteredClient.withId(UUID.randomUUID().toString())
+                .clientId(clientId)
+                .clientSecret(storedSecret)
+                .clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_BASIC)
+                .authorizationGrantType(AuthorizationGrantType.CLIENT_CREDENTIALS)
+                .scope("api.read")
+                .build();
+    }
+
+    @Test
     void serviceClientSecretWhenStoredThenHmacNotPlaintext() {
         String stored = clients.findByClientId(SERVICE).getClientSecret();
         assertThat(stored).startsWith("{hmac-sha256}").doesNotContain(serviceSecret);
