@@ -790,25 +790,7 @@ abstract class AbstractAuthorizationServerTests {
         HttpResponse<String> none = browser.get("/userinfo");
         assertThat(none.statusCode()).isIn(401, 302);
         assertThat(none.body()).doesNotContain("\"sub\"");
-        // A well-formed RFC 9068 token for demo, claiming the ring's active kid, signed by someone else's key.
-        com.nimbusds.jose.jwk.RSAKey attacker = new com.nimbusds.jose.jwk.gen.RSAKeyGenerator(2048).generate();
-        SignedJWT forged = new SignedJWT(
-                new JWSHeader.Builder(JWSAlgorithm.RS256)
-                        .type(new JOSEObjectType("at+jwt"))
-                        .keyID(ring.activeKey().kid())
-                        .build(),
-                new JWTClaimsSet.Builder()
-                        .issuer(base)
-                        .subject("demo")
-                        .audience(SERVICE)
-                        .claim("client_id", SERVICE)
-                        .claim("scope", "openid")
-                        .jwtID(UUID.randomUUID().toString())
-                        .issueTime(new java.util.Date())
-                        .expirationTime(new java.util.Date(System.currentTimeMillis() + 300_000))
-                        .build());
-        forged.sign(new com.nimbusds.jose.crypto.RSASSASigner(attacker));
-        assertThat(browser.getWithBearer("/userinfo", forged.serialize()).statusCode())
+        assertThat(browser.getWithBearer("/userinfo", forgedAccessToken()).statusCode())
                 .isEqualTo(401);
     }
 
@@ -1185,18 +1167,78 @@ abstract class AbstractAuthorizationServerTests {
     }
 
     @Test
-    void tokenExchangeWhenSubjectTokenUnknownThenInvalidGrant() throws Exception {
+    void tokenExchangeWhenSubjectTokenUnknownForgedExpiredOrRevokedThenInvalidRequest() throws Exception {
+        // RFC 8693 §2.2.2: an invalid subject token is invalid_request (Spring Authorization Server: invalid_grant).
+        Map<String, String> subjects = new LinkedHashMap<>();
+        subjects.put("unknown", "forged");
+        subjects.put("forged JWT", forgedAccessToken());
+        String expired = (String) loginAndExchange().get("access_token");
+        assertThat(jdbc.update(
+                        "UPDATE oauth2_authorization SET access_token_issued_at = ?, access_token_expires_at = ?"
+                                + " WHERE access_token_value = ?",
+                        Timestamp.from(Instant.now().minusSeconds(600)),
+                        Timestamp.from(Instant.now().minusSeconds(300)),
+                        expired))
+                .isEqualTo(1);
+        subjects.put("expired", expired);
+        String revoked = (String) loginAndExchange().get("access_token");
+        assertThat(browser.postForm(
+                                "/oauth2/revoke",
+                                Map.of("token", revoked, "token_type_hint", "access_token"),
+                                "Authorization",
+                                HttpBrowser.basic(SERVICE, serviceSecret))
+                        .statusCode())
+                .isEqualTo(200);
+        subjects.put("revoked", revoked);
+        for (Map.Entry<String, String> subject : subjects.entrySet()) {
+            Map<String, Object> r = json(tokenExchange(subject.getValue(), Map.of()), 400);
+            assertThat(r.get("error")).as(subject.getKey()).isEqualTo("invalid_request");
+        }
+    }
+
+    @Test
+    void tokenExchangeWhenActorTokenUnknownThenInvalidRequest() throws Exception {
+        String subjectToken = (String) loginAndExchange().get("access_token");
         Map<String, Object> r = json(
-                browser.postForm(
-                        "/oauth2/token",
+                tokenExchange(
+                        subjectToken,
                         Map.of(
-                                "grant_type", "urn:ietf:params:oauth:grant-type:token-exchange",
-                                "subject_token", "forged",
-                                "subject_token_type", "urn:ietf:params:oauth:token-type:access_token"),
-                        "Authorization",
-                        HttpBrowser.basic(SERVICE, serviceSecret)),
+                                "actor_token", "forged",
+                                "actor_token_type", "urn:ietf:params:oauth:token-type:access_token")),
                 400);
-        assertThat(r.get("error")).isEqualTo("invalid_grant");
+        assertThat(r.get("error")).isEqualTo("invalid_request");
+    }
+
+    HttpResponse<String> tokenExchange(String subjectToken, Map<String, String> extra) {
+        Map<String, String> form = new LinkedHashMap<>();
+        form.put("grant_type", "urn:ietf:params:oauth:grant-type:token-exchange");
+        form.put("subject_token", subjectToken);
+        form.put("subject_token_type", "urn:ietf:params:oauth:token-type:access_token");
+        form.put("scope", "api.read");
+        form.putAll(extra);
+        return browser.postForm("/oauth2/token", form, "Authorization", HttpBrowser.basic(SERVICE, serviceSecret));
+    }
+
+    /** A well-formed RFC 9068 token for demo, claiming the ring's active kid, signed by someone else's key. */
+    String forgedAccessToken() throws Exception {
+        com.nimbusds.jose.jwk.RSAKey attacker = new com.nimbusds.jose.jwk.gen.RSAKeyGenerator(2048).generate();
+        SignedJWT forged = new SignedJWT(
+                new JWSHeader.Builder(JWSAlgorithm.RS256)
+                        .type(new JOSEObjectType("at+jwt"))
+                        .keyID(ring.activeKey().kid())
+                        .build(),
+                new JWTClaimsSet.Builder()
+                        .issuer(base)
+                        .subject("demo")
+                        .audience(SERVICE)
+                        .claim("client_id", SERVICE)
+                        .claim("scope", "openid api.read")
+                        .jwtID(UUID.randomUUID().toString())
+                        .issueTime(new java.util.Date())
+                        .expirationTime(new java.util.Date(System.currentTimeMillis() + 300_000))
+                        .build());
+        forged.sign(new com.nimbusds.jose.crypto.RSASSASigner(attacker));
+        return forged.serialize();
     }
 
     @Test
