@@ -15,7 +15,9 @@ import com.nimbusds.jwt.SignedJWT;
 import dev.gatehouse.core.crypto.Envelope;
 import dev.gatehouse.core.jwt.KeyRepository;
 import dev.gatehouse.core.jwt.KeyRing;
+import dev.gatehouse.core.jwt.KeyState;
 import dev.gatehouse.core.jwt.RemoteJwks;
+import dev.gatehouse.core.jwt.StoredKey;
 import dev.gatehouse.core.jwt.TokenVerifier;
 import dev.gatehouse.core.jwt.VerifiedToken;
 import dev.gatehouse.core.password.BcryptParameters;
@@ -154,12 +156,59 @@ abstract class AbstractAuthorizationServerTests {
     }
 
     @Test
-    void jwksWhenRequestedThenPublishesActiveAndNextPublicKeysOnly() throws Exception {
+    void jwksWhenRotatedThenPublishesEveryNextActiveAndRetiringKeyAndNoPrivatePart() throws Exception {
+        Map<KeyState, List<String>> before = storedKids();
+        assertThat(before.get(KeyState.ACTIVE)).containsExactly(ring.activeKey().kid());
+        assertThat(before.get(KeyState.NEXT)).hasSize(1);
+        assertThat(publishedKids()).containsExactlyInAnyOrderElementsOf(published(before));
+
+        String oldActive = ring.activeKey().kid();
+        String oldNext = before.get(KeyState.NEXT).get(0);
+        ring.rotateNow();
+
+        Map<KeyState, List<String>> after = storedKids();
+        assertThat(after.get(KeyState.ACTIVE)).containsExactly(oldNext);
+        assertThat(after.get(KeyState.RETIRING)).contains(oldActive);
+        assertThat(after.get(KeyState.NEXT)).hasSize(1).doesNotContain(oldNext, oldActive);
+        List<String> published = publishedKids();
+        assertThat(published)
+                .containsExactlyInAnyOrderElementsOf(published(after))
+                .contains(oldActive, oldNext, after.get(KeyState.NEXT).get(0)); // RETIRED keys: not published
+    }
+
+    /** The stored kids by state, read from the shared key repository (not from the ring under test). */
+    Map<KeyState, List<String>> storedKids() {
+        Map<KeyState, List<String>> byState = new java.util.EnumMap<>(KeyState.class);
+        for (KeyState state : KeyState.values()) {
+            byState.put(state, new java.util.ArrayList<>());
+        }
+        for (StoredKey key : new JdbcKeyRepository(jdbc, tx).load().keys()) {
+            byState.get(key.state()).add(key.kid());
+        }
+        return byState;
+    }
+
+    static List<String> published(Map<KeyState, List<String>> byState) {
+        List<String> kids = new java.util.ArrayList<>(byState.get(KeyState.NEXT));
+        kids.addAll(byState.get(KeyState.ACTIVE));
+        kids.addAll(byState.get(KeyState.RETIRING));
+        return kids;
+    }
+
+    /** The kids at the JWKS endpoint, each checked to be a public key with no private or symmetric member. */
+    List<String> publishedKids() throws Exception {
         HttpResponse<String> r = browser.get("/oauth2/jwks");
         List<?> keys = (List<?>) json(r, 200).get("keys");
-        assertThat(keys).hasSizeGreaterThanOrEqualTo(2);
-        assertThat(r.body()).doesNotContain("\"d\"").doesNotContain("\"p\"").doesNotContain("\"k\"");
-        assertThat(r.body()).contains(ring.activeKey().kid());
+        List<String> kids = new java.util.ArrayList<>();
+        for (Object key : keys) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> members = (Map<String, Object>) key;
+            // RFC 7518 §6.2.2, §6.3.2, §6.4.1: private and symmetric key members.
+            assertThat(members).doesNotContainKeys("d", "p", "q", "dp", "dq", "qi", "oth", "k");
+            assertThat(com.nimbusds.jose.jwk.JWK.parse(members).isPrivate()).isFalse();
+            kids.add((String) members.get("kid"));
+        }
+        return kids;
     }
 
     // ---------------------------------------------------------------- client credentials
