@@ -1293,27 +1293,8 @@ abstract class AbstractAuthorizationServerTests {
     @Test
     void dpopWhenProofPresentedThenSenderConstrainedToken() throws Exception {
         ECKey key = new ECKeyGenerator(Curve.P_256).generate();
-        SignedJWT proof = new SignedJWT(
-                new JWSHeader.Builder(JWSAlgorithm.ES256)
-                        .type(new JOSEObjectType("dpop+jwt"))
-                        .jwk(key.toPublicJWK())
-                        .build(),
-                new JWTClaimsSet.Builder()
-                        .jwtID(UUID.randomUUID().toString())
-                        .claim("htm", "POST")
-                        .claim("htu", base + "/oauth2/token")
-                        .issueTime(new java.util.Date())
-                        .build());
-        proof.sign(new ECDSASigner(key));
-        Map<String, Object> tokens = json(
-                browser.postForm(
-                        "/oauth2/token",
-                        Map.of("grant_type", "client_credentials", "scope", "api.read"),
-                        "Authorization",
-                        HttpBrowser.basic(SERVICE, serviceSecret),
-                        "DPoP",
-                        proof.serialize()),
-                200);
+        Map<String, Object> tokens =
+                json(dpopClientCredentials(dpopProof(key, "POST", base + "/oauth2/token", null)), 200);
         assertThat(tokens.get("token_type")).isEqualTo("DPoP");
         Object cnf = coreVerifier()
                 .verify((String) tokens.get("access_token"))
@@ -1321,6 +1302,108 @@ abstract class AbstractAuthorizationServerTests {
                 .orElseThrow();
         assertThat(((Map<?, ?>) cnf).get("jkt"))
                 .isEqualTo(key.computeThumbprint().toString());
+    }
+
+    @Test
+    void dpopWhenProofForOtherMethodOrUriThenInvalidDpopProofAndNoToken() throws Exception {
+        ECKey key = new ECKeyGenerator(Curve.P_256).generate();
+        int before = countAuthorizations();
+        // RFC 9449 §4.3 checks 8 and 9: htm and htu must match the request the proof is sent with.
+        for (String[] wrong : List.of(
+                new String[] {"GET", base + "/oauth2/token"},
+                new String[] {"PUT", base + "/oauth2/token"},
+                new String[] {"POST", base + "/oauth2/introspect"},
+                new String[] {"POST", "https://evil.example/oauth2/token"})) {
+            Map<String, Object> r = json(dpopClientCredentials(dpopProof(key, wrong[0], wrong[1], null)), 400);
+            assertThat(r.get("error")).as(String.join(" ", wrong)).isEqualTo("invalid_dpop_proof");
+        }
+        assertThat(countAuthorizations()).isEqualTo(before);
+    }
+
+    @Test
+    void dpopWhenProofReplayedThenInvalidDpopProof() throws Exception {
+        // RFC 9449 §11.1: a proof is single-use. Spring Authorization Server 7.0.6 remembers proof jti values in
+        // memory on each node (see SECURITY.md's known gaps): a replay to the same node is refused.
+        String proof = dpopProof(new ECKeyGenerator(Curve.P_256).generate(), "POST", base + "/oauth2/token", null);
+        assertThat(json(dpopClientCredentials(proof), 200).get("token_type")).isEqualTo("DPoP");
+        assertThat(json(dpopClientCredentials(proof), 400).get("error")).isEqualTo("invalid_dpop_proof");
+    }
+
+    @Test
+    void dpopWhenBoundTokenPresentedAsBearerAtUserInfoThenRefused() throws Exception {
+        ECKey key = new ECKeyGenerator(Curve.P_256).generate();
+        Pkce pkce = Pkce.create();
+        String code = authorize(SERVICE, SERVICE_REDIRECT, "openid", pkce, "dpop-ui");
+        Map<String, Object> tokens = json(
+                browser.postForm(
+                        "/oauth2/token",
+                        Map.of(
+                                "grant_type",
+                                "authorization_code",
+                                "code",
+                                code,
+                                "redirect_uri",
+                                SERVICE_REDIRECT,
+                                "code_verifier",
+                                pkce.verifier()),
+                        "Authorization",
+                        HttpBrowser.basic(SERVICE, serviceSecret),
+                        "DPoP",
+                        dpopProof(key, "POST", base + "/oauth2/token", null)),
+                200);
+        assertThat(tokens.get("token_type")).isEqualTo("DPoP");
+        String at = (String) tokens.get("access_token");
+        // RFC 9449 §7.2: a DPoP-bound token presented as a bearer token (without the proof) is refused.
+        HttpResponse<String> bearer = browser.getWithBearer("/userinfo", at);
+        assertThat(bearer.statusCode()).as(bearer.body()).isEqualTo(401);
+        assertThat(bearer.body()).doesNotContain("\"sub\"");
+        // RFC 9449 §7.1: with the DPoP scheme and a proof by the bound key (ath = the token's hash) it is served.
+        HttpResponse<String> bound = browser.getApi(
+                "/userinfo", "Authorization", "DPoP " + at, "DPoP", dpopProof(key, "GET", base + "/userinfo", at));
+        assertThat(json(bound, 200).get("sub")).isEqualTo("demo");
+        // And a proof by any other key is not enough.
+        HttpResponse<String> otherKey = browser.getApi(
+                "/userinfo",
+                "Authorization",
+                "DPoP " + at,
+                "DPoP",
+                dpopProof(new ECKeyGenerator(Curve.P_256).generate(), "GET", base + "/userinfo", at));
+        assertThat(otherKey.statusCode()).isEqualTo(401);
+    }
+
+    HttpResponse<String> dpopClientCredentials(String proof) {
+        return browser.postForm(
+                "/oauth2/token",
+                Map.of("grant_type", "client_credentials", "scope", "api.read"),
+                "Authorization",
+                HttpBrowser.basic(SERVICE, serviceSecret),
+                "DPoP",
+                proof);
+    }
+
+    /** A DPoP proof (RFC 9449 §4.2) by {@code key}; {@code ath} is the bound access token, if any. */
+    static String dpopProof(ECKey key, String htm, String htu, String accessToken) throws Exception {
+        JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder()
+                .jwtID(UUID.randomUUID().toString())
+                .claim("htm", htm)
+                .claim("htu", htu)
+                .issueTime(new java.util.Date());
+        if (accessToken != null) {
+            byte[] hash = MessageDigest.getInstance("SHA-256").digest(accessToken.getBytes(StandardCharsets.US_ASCII));
+            claims.claim("ath", Base64.getUrlEncoder().withoutPadding().encodeToString(hash));
+        }
+        SignedJWT proof = new SignedJWT(
+                new JWSHeader.Builder(JWSAlgorithm.ES256)
+                        .type(new JOSEObjectType("dpop+jwt"))
+                        .jwk(key.toPublicJWK())
+                        .build(),
+                claims.build());
+        proof.sign(new ECDSASigner(key));
+        return proof.serialize();
+    }
+
+    int countAuthorizations() {
+        return jdbc.queryForObject("SELECT COUNT(*) FROM oauth2_authorization", Integer.class);
     }
 
     @Test

@@ -74,6 +74,15 @@ final class HttpBrowser {
                 .header("Access-Control-Request-Headers", "content-type"));
     }
 
+    /** A GET as an API client sends it, with extra headers (name, value, ...). */
+    HttpResponse<String> getApi(String path, String... headers) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).header("Accept", "application/json");
+        if (headers.length > 0) {
+            b.headers(headers);
+        }
+        return send(b.GET());
+    }
+
     HttpResponse<String> getWithBearer(String path, String token) {
         return send(HttpRequest.newBuilder(uri(path))
                 .header("Authorization", "Bearer " + token)
