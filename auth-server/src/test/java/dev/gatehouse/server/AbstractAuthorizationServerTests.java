@@ -1066,27 +1066,69 @@ abstract class AbstractAuthorizationServerTests {
     @Test
     void pushedAuthorizationRequestWhenUsedAtAuthorizeThenCode() throws Exception {
         Pkce pkce = Pkce.create();
-        Map<String, String> params = new LinkedHashMap<>();
-        params.put("response_type", "code");
-        params.put("client_id", SERVICE);
-        params.put("redirect_uri", SERVICE_REDIRECT);
-        params.put("scope", "openid api.read");
-        params.put("state", "par-1");
-        params.put("code_challenge", pkce.challenge());
-        params.put("code_challenge_method", "S256");
-        Map<String, Object> pushed = json(
-                browser.postForm("/oauth2/par", params, "Authorization", HttpBrowser.basic(SERVICE, serviceSecret)),
-                201);
-        String requestUri = (String) pushed.get("request_uri");
+        String requestUri = push(pkce, "par-1");
         assertThat(requestUri).startsWith("urn:ietf:params:oauth:request_uri:");
-        String url = base + "/oauth2/authorize?"
-                + HttpBrowser.encode(Map.of("client_id", SERVICE, "request_uri", requestUri));
-        String code = authorizeAt(url, SERVICE_REDIRECT, "par-1");
+        String code = authorizeAt(parUrl(SERVICE, requestUri), SERVICE_REDIRECT, "par-1");
         assertThat(exchange(code, pkce.verifier(), SERVICE_REDIRECT, 200)).containsKey("access_token");
     }
 
     @Test
+    void pushedAuthorizationRequestWhenRequestUriUsedTwiceThenRefusedTheSecondTime() throws Exception {
+        // RFC 9126 §4: a request_uri is one-time use.
+        Pkce pkce = Pkce.create();
+        String requestUri = push(pkce, "par-twice");
+        String code = authorizeAt(parUrl(SERVICE, requestUri), SERVICE_REDIRECT, "par-twice");
+        int before = countAuthorizations();
+        HttpResponse<String> again = browser.get(parUrl(SERVICE, requestUri)); // same signed-in browser
+        assertThat(again.statusCode()).isEqualTo(400);
+        assertThat(again.headers().firstValue("Location")).isEmpty();
+        assertThat(countAuthorizations()).isEqualTo(before);
+        assertThat(exchange(code, pkce.verifier(), SERVICE_REDIRECT, 200)).containsKey("access_token");
+    }
+
+    @Test
+    void pushedAuthorizationRequestWhenRequestUriUsedWithAnotherClientIdThenRefusedAndNoRedirect() throws Exception {
+        Pkce pkce = Pkce.create();
+        String requestUri = push(pkce, "par-other");
+        browser.login("demo", demoPassword);
+        int before = countAuthorizations();
+        HttpResponse<String> other = browser.get(parUrl(SPA, requestUri));
+        assertThat(other.statusCode()).isEqualTo(400);
+        assertThat(other.headers().firstValue("Location")).isEmpty();
+        assertThat(countAuthorizations()).isEqualTo(before);
+        // The refusal does not consume the request: its own client still completes it.
+        browser = new HttpBrowser(base);
+        String code = authorizeAt(parUrl(SERVICE, requestUri), SERVICE_REDIRECT, "par-other");
+        assertThat(exchange(code, pkce.verifier(), SERVICE_REDIRECT, 200)).containsKey("access_token");
+    }
+
+    @Test
+    void pushedAuthorizationRequestWhenClientAuthenticationFailsThenInvalidClientAndNothingStored() throws Exception {
+        Map<String, String> params = parParams(Pkce.create(), "par-auth");
+        int before = countAuthorizations();
+        Map<String, String[]> headers = new LinkedHashMap<>();
+        headers.put("wrong secret", new String[] {"Authorization", HttpBrowser.basic(SERVICE, serviceSecret + "x")});
+        headers.put("unknown client", new String[] {"Authorization", HttpBrowser.basic("no-such-client", "x")});
+        headers.put("no authentication", new String[0]);
+        for (Map.Entry<String, String[]> h : headers.entrySet()) {
+            HttpResponse<String> r = browser.postForm("/oauth2/par", params, h.getValue());
+            assertThat(r.statusCode()).as(h.getKey()).isEqualTo(401);
+            assertThat(json(r, 401).get("error")).as(h.getKey()).isEqualTo("invalid_client");
+        }
+        // RFC 6749 §5.2: no client authentication at all is invalid_client too, with a challenge, also for an API
+        // client that accepts anything (it was a 302 to the sign-in page).
+        for (String endpoint : List.of("/oauth2/par", "/oauth2/token", "/oauth2/introspect", "/oauth2/revoke")) {
+            HttpResponse<String> r = browser.postForm(endpoint, params, "Accept", "*/*");
+            assertThat(r.statusCode()).as(endpoint).isEqualTo(401);
+            assertThat(json(r, 401).get("error")).as(endpoint).isEqualTo("invalid_client");
+            assertThat(r.headers().firstValue("WWW-Authenticate")).as(endpoint).isPresent();
+        }
+        assertThat(countAuthorizations()).isEqualTo(before);
+    }
+
+    @Test
     void pushedAuthorizationRequestWhenRedirectUriUnregisteredThenInvalidRequest() throws Exception {
+        int before = countAuthorizations();
         Map<String, Object> r = json(
                 browser.postForm(
                         "/oauth2/par",
@@ -1101,6 +1143,36 @@ abstract class AbstractAuthorizationServerTests {
                         HttpBrowser.basic(SERVICE, serviceSecret)),
                 400);
         assertThat(r.get("error")).isEqualTo("invalid_request");
+        assertThat(countAuthorizations()).isEqualTo(before);
+    }
+
+    Map<String, String> parParams(Pkce pkce, String state) {
+        Map<String, String> params = new LinkedHashMap<>();
+        params.put("response_type", "code");
+        params.put("client_id", SERVICE);
+        params.put("redirect_uri", SERVICE_REDIRECT);
+        params.put("scope", "openid api.read");
+        params.put("state", state);
+        params.put("code_challenge", pkce.challenge());
+        params.put("code_challenge_method", "S256");
+        return params;
+    }
+
+    /** Pushes an authorization request for the service client (RFC 9126 §2) and returns its request_uri. */
+    String push(Pkce pkce, String state) throws Exception {
+        Map<String, Object> pushed = json(
+                browser.postForm(
+                        "/oauth2/par",
+                        parParams(pkce, state),
+                        "Authorization",
+                        HttpBrowser.basic(SERVICE, serviceSecret)),
+                201);
+        return (String) pushed.get("request_uri");
+    }
+
+    String parUrl(String clientId, String requestUri) {
+        return base + "/oauth2/authorize?"
+                + HttpBrowser.encode(Map.of("client_id", clientId, "request_uri", requestUri));
     }
 
     @Test
