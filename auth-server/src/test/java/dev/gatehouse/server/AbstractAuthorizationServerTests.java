@@ -1050,7 +1050,7 @@ abstract class AbstractAuthorizationServerTests {
     }
 
     @Test
-    void logoutWhenPostLogoutUriNotRegisteredThenNoRedirectThere() throws Exception {
+    void logoutWhenPostLogoutUriNotRegisteredThenInvalidRequestNoRedirectAndSessionKept() throws Exception {
         Pkce pkce = Pkce.create();
         String code = authorize(SERVICE, SERVICE_REDIRECT, "openid", pkce, "logout2");
         String idToken =
@@ -1058,7 +1058,39 @@ abstract class AbstractAuthorizationServerTests {
         HttpResponse<String> r = browser.get("/connect/logout?"
                 + HttpBrowser.encode(
                         Map.of("id_token_hint", idToken, "post_logout_redirect_uri", "https://evil.example/")));
-        assertThat(r.headers().firstValue("Location").orElse("")).doesNotContain("evil.example");
+        // OpenID Connect RP-Initiated Logout 1.0 §3: an unregistered post_logout_redirect_uri is never followed.
+        assertThat(json(r, 400).get("error")).isEqualTo("invalid_request");
+        assertThat(r.headers().firstValue("Location")).isEmpty();
+        assertSessionAlive();
+    }
+
+    @Test
+    void logoutWhenIdTokenHintMissingOrInvalidThenRefusedNoRedirectAndSessionKept() throws Exception {
+        authorize(SERVICE, SERVICE_REDIRECT, "openid", Pkce.create(), "logout3");
+        Map<String, String> cases = new LinkedHashMap<>();
+        // Spring Authorization Server's codes: the parameter is required (invalid_request); a token it did not
+        // issue is invalid_token.
+        cases.put("", "invalid_request");
+        cases.put("not-a-token", "invalid_token");
+        cases.put(forgedAccessToken(), "invalid_token");
+        for (Map.Entry<String, String> c : cases.entrySet()) {
+            Map<String, String> query = new LinkedHashMap<>();
+            if (!c.getKey().isEmpty()) {
+                query.put("id_token_hint", c.getKey());
+            }
+            query.put("post_logout_redirect_uri", "http://127.0.0.1:8081/");
+            HttpResponse<String> r = browser.get("/connect/logout?" + HttpBrowser.encode(query));
+            assertThat(json(r, 400).get("error")).as(c.getValue()).isEqualTo(c.getValue());
+            assertThat(r.headers().firstValue("Location")).isEmpty();
+        }
+        assertSessionAlive();
+    }
+
+    /** The browser's session still signs the user in: the authorization endpoint issues a code without a login. */
+    void assertSessionAlive() {
+        HttpResponse<String> again =
+                browser.get(authorizeUrl(SERVICE, SERVICE_REDIRECT, "openid", Pkce.create(), "S256", "alive"));
+        assertThat(again.headers().firstValue("Location").orElseThrow()).startsWith(SERVICE_REDIRECT + "?code=");
     }
 
     // ---------------------------------------------------------------- PAR, device flow, token exchange, DPoP

@@ -86,9 +86,12 @@ class SecurityConfiguration {
                                     .authenticationProviders(providers ->
                                             providers.forEach(p -> validateAuthorizationRequests(p, clock))))
                             .oidc(oidc -> oidc.providerConfigurationEndpoint(discovery ->
-                                    discovery.providerConfigurationCustomizer(config -> config.claim(
-                                            "acr_values_supported",
-                                            List.of(MfaPolicy.ACR_PASSWORD, MfaPolicy.ACR_MFA)))))
+                                            discovery.providerConfigurationCustomizer(config -> config.claim(
+                                                    "acr_values_supported",
+                                                    List.of(MfaPolicy.ACR_PASSWORD, MfaPolicy.ACR_MFA))))
+                                    // The error code in the body, not only a 400 error page.
+                                    .logoutEndpoint(
+                                            logout -> logout.errorResponseHandler(new LogoutErrorResponseHandler())))
                             .pushedAuthorizationRequestEndpoint(par -> par.authenticationProviders(
                                     providers -> providers.forEach(SecurityConfiguration::validatePushedRequests)))
                             .deviceAuthorizationEndpoint(Customizer.withDefaults())
