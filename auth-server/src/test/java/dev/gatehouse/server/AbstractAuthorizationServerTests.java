@@ -604,11 +604,34 @@ abstract class AbstractAuthorizationServerTests {
     }
 
     @Test
-    void authorizationCodeWhenWrongVerifierThenInvalidGrantAndCodeUnusable() throws Exception {
+    void authorizationCodeWhenWrongVerifierThenInvalidGrantNoTokenAndCodeNotBurned() throws Exception {
+        // Spring Authorization Server checks the verifier (RFC 7636 §4.6) during client authentication, before the
+        // code is redeemed: a wrong verifier issues nothing and does not invalidate the code. So whoever holds a
+        // stolen code but not the 256-bit verifier gets nothing, and cannot burn the legitimate client's code.
         Pkce pkce = Pkce.create();
         String code = authorize(SERVICE, SERVICE_REDIRECT, "openid", pkce, "st-2");
+        String before = codeRow(code);
         Map<String, Object> error = exchange(code, Pkce.create().verifier(), SERVICE_REDIRECT, 400);
         assertThat(error.get("error")).isEqualTo("invalid_grant");
+        assertThat(error).doesNotContainKey("access_token");
+        assertThat(codeRow(code)).isEqualTo(before).doesNotContain("invalidated\":true");
+        assertThat(jdbc.queryForObject(
+                        "SELECT COUNT(*) FROM oauth2_authorization WHERE authorization_code_value = ?"
+                                + " AND access_token_value IS NULL AND refresh_token_value IS NULL",
+                        Integer.class,
+                        code))
+                .isEqualTo(1);
+        // The right verifier still redeems it, once.
+        assertThat(exchange(code, pkce.verifier(), SERVICE_REDIRECT, 200)).containsKey("access_token");
+        assertThat(codeRow(code)).contains("invalidated\":true");
+        assertThat(exchange(code, pkce.verifier(), SERVICE_REDIRECT, 400).get("error"))
+                .isEqualTo("invalid_grant");
+    }
+
+    /** The stored authorization holding {@code code}: every column, as one string. */
+    String codeRow(String code) {
+        return jdbc.queryForList("SELECT * FROM oauth2_authorization WHERE authorization_code_value = ?", code)
+                .toString();
     }
 
     @Test
