@@ -452,51 +452,168 @@ abstract class AbstractAuthorizationServerTests {
     void badRequestsWhenRefusedThenNoStoredStateChanges() throws Exception {
         Pkce pkce = Pkce.create();
         String code = authorize(SERVICE, SERVICE_REDIRECT, "openid", pkce, "st-bad");
-        String before = snapshot();
         String basic = HttpBrowser.basic(SERVICE, serviceSecret);
-        assertThat(browser.postForm(
-                                "/oauth2/token",
-                                Map.of("grant_type", "client_credentials"),
-                                "Authorization",
-                                HttpBrowser.basic(SERVICE, "wrong"))
-                        .statusCode())
-                .isEqualTo(401);
-        assertThat(browser.postRaw(
-                                "/oauth2/token",
-                                "grant_type=authorization_code&code=" + code + "&code=" + code,
-                                "Authorization",
-                                basic)
-                        .statusCode())
-                .isEqualTo(400);
-        assertThat(browser.postForm(
-                                "/oauth2/token",
-                                Map.of("grant_type", "refresh_token", "refresh_token", "nope"),
-                                "Authorization",
-                                basic)
-                        .statusCode())
-                .isEqualTo(400);
-        assertThat(browser.postForm(
-                                "/oauth2/revoke",
-                                Map.of("token", "x"),
-                                "Authorization",
-                                HttpBrowser.basic(SERVICE, "w"))
-                        .statusCode())
-                .isEqualTo(401);
-        assertThat(browser.postRaw("/oauth2/token", "x".repeat(100_000), "Authorization", basic)
-                        .statusCode())
-                .isEqualTo(400);
-        assertThat(snapshot()).isEqualTo(before);
+        String unknown = HttpBrowser.basic("no-such-client", serviceSecret);
+        String wrong = HttpBrowser.basic(SERVICE, serviceSecret + "x");
+        String parForm = HttpBrowser.encode(parParams(Pkce.create(), "bad"));
+        Map<String, String> evilPar = new LinkedHashMap<>(parParams(Pkce.create(), "bad"));
+        evilPar.put("redirect_uri", "https://evil.example/cb");
+        String before = snapshot();
+        assertThat(before).contains(code); // the snapshot sees token values
+
+        // Each refused request: what it is, its status, and its RFC 6749 §5.2 error (null: an error page).
+        List<Object[]> refused = new java.util.ArrayList<>();
+        refused.add(new Object[] {
+            "wrong secret at token",
+            browser.postForm("/oauth2/token", Map.of("grant_type", "client_credentials"), "Authorization", wrong),
+            401,
+            "invalid_client"
+        });
+        refused.add(new Object[] {
+            "code repeated",
+            browser.postRaw(
+                    "/oauth2/token",
+                    "grant_type=authorization_code&code=" + code + "&code=" + code,
+                    "Authorization",
+                    basic),
+            400,
+            "invalid_request"
+        });
+        refused.add(new Object[] {
+            "unknown refresh token",
+            browser.postForm(
+                    "/oauth2/token",
+                    Map.of("grant_type", "refresh_token", "refresh_token", "nope"),
+                    "Authorization",
+                    basic),
+            400,
+            "invalid_grant"
+        });
+        refused.add(new Object[] {
+            "wrong PKCE verifier",
+            browser.postForm(
+                    "/oauth2/token",
+                    Map.of(
+                            "grant_type",
+                            "authorization_code",
+                            "code",
+                            code,
+                            "redirect_uri",
+                            SERVICE_REDIRECT,
+                            "code_verifier",
+                            Pkce.create().verifier()),
+                    "Authorization",
+                    basic),
+            400,
+            "invalid_grant"
+        });
+        refused.add(new Object[] {
+            "wrong secret at revoke",
+            browser.postForm("/oauth2/revoke", Map.of("token", code), "Authorization", wrong),
+            401,
+            "invalid_client"
+        });
+        refused.add(new Object[] {
+            "wrong secret at introspect",
+            browser.postForm("/oauth2/introspect", Map.of("token", code), "Authorization", wrong),
+            401,
+            "invalid_client"
+        });
+        for (String endpoint :
+                List.of("/oauth2/token", "/oauth2/par", "/oauth2/device_authorization", "/oauth2/introspect")) {
+            refused.add(new Object[] {
+                "unknown client at " + endpoint,
+                browser.postRaw(endpoint, "grant_type=client_credentials&token=x&" + parForm, "Authorization", unknown),
+                401,
+                "invalid_client"
+            });
+        }
+        refused.add(new Object[] {
+            "redirect URI mismatch at par",
+            browser.postForm("/oauth2/par", evilPar, "Authorization", basic),
+            400,
+            "invalid_request"
+        });
+        refused.add(new Object[] {
+            "parameter repeated at par",
+            browser.postRaw("/oauth2/par", parForm + "&scope=openid", "Authorization", basic),
+            400,
+            "invalid_request"
+        });
+        refused.add(new Object[] {
+            "parameter repeated at device_authorization",
+            browser.postRaw("/oauth2/device_authorization", "scope=api.read&scope=api.write", "Authorization", basic),
+            400,
+            "invalid_request"
+        });
+        refused.add(new Object[] {
+            "oversized body with Content-Length",
+            browser.postRaw("/oauth2/token", "x".repeat(100_000), "Authorization", basic),
+            400,
+            "invalid_request"
+        });
+        // No Content-Length to refuse up front: caught when the container parses the form (ProtocolRequestGuard).
+        refused.add(new Object[] {
+            "oversized chunked body",
+            browser.postChunked(
+                    "/oauth2/token",
+                    "grant_type=client_credentials&scope=api.read&pad=" + "a".repeat(200_000),
+                    "Authorization",
+                    basic),
+            400,
+            "invalid_request"
+        });
+        // The signed-in browser at the authorization endpoint: an error page, never a redirect (RFC 6749 §4.1.2.1).
+        refused.add(new Object[] {
+            "redirect URI mismatch at authorize",
+            browser.get(authorizeUrl(SERVICE, "https://evil.example/cb", "openid", Pkce.create(), "S256", "bad")),
+            400,
+            null
+        });
+        for (Object[] r : refused) {
+            @SuppressWarnings("unchecked")
+            HttpResponse<String> response = (HttpResponse<String>) r[1];
+            assertThat(response.statusCode()).as(r[0] + ": " + response.body()).isEqualTo(r[2]);
+            assertThat(response.headers().firstValue("Location"))
+                    .as((String) r[0])
+                    .isEmpty();
+            if (r[3] != null) {
+                assertThat(JSONObjectUtils.parse(response.body()).get("error"))
+                        .as((String) r[0])
+                        .isEqualTo(r[3]);
+            }
+            assertThat(snapshot()).as((String) r[0]).isEqualTo(before);
+        }
         // The code is still good after all that.
         assertThat(exchange(code, pkce.verifier(), SERVICE_REDIRECT, 200)).containsKey("access_token");
+        assertThat(snapshot()).isNotEqualTo(before); // and the snapshot does see a real change
     }
 
-    /** Everything stored about authorizations and clients, as one comparable string. */
+    /**
+     * Everything stored about authorizations, consents and clients, every column (token values, metadata,
+     * attributes), as one comparable string.
+     */
     String snapshot() {
-        return jdbc.queryForList("SELECT id, access_token_expires_at, refresh_token_expires_at,"
-                                + " authorization_code_expires_at FROM oauth2_authorization ORDER BY id")
-                        .toString()
-                + jdbc.queryForList("SELECT client_id, client_secret FROM oauth2_registered_client ORDER BY client_id")
-                + jdbc.queryForList("SELECT * FROM gh_consumed_refresh_token ORDER BY token_hash");
+        StringBuilder all = new StringBuilder();
+        for (String sql : List.of(
+                "SELECT * FROM oauth2_authorization ORDER BY id",
+                "SELECT * FROM oauth2_authorization_consent ORDER BY registered_client_id, principal_name",
+                "SELECT * FROM oauth2_registered_client ORDER BY id",
+                "SELECT * FROM gh_consumed_refresh_token ORDER BY token_hash",
+                "SELECT * FROM gh_revoked_authorization ORDER BY 1")) {
+            for (Map<String, Object> row : jdbc.queryForList(sql)) {
+                all.append(sql).append(": ");
+                row.forEach((column, value) -> all.append(column.toLowerCase(java.util.Locale.ROOT))
+                        .append('=')
+                        .append(
+                                value instanceof byte[] bytes
+                                        ? Base64.getEncoder().encodeToString(bytes)
+                                        : value)
+                        .append("; "));
+                all.append('\n');
+            }
+        }
+        return all.toString();
     }
 
     // ---------------------------------------------------------------- authorization code + PKCE
