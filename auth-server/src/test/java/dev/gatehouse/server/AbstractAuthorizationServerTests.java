@@ -1032,6 +1032,86 @@ abstract class AbstractAuthorizationServerTests {
         assertThat(introspect(fresh).get("active")).isEqualTo(true);
     }
 
+    @Test
+    void purgeWhenPendingRequestsAbandonedPastLifetimeAndGraceThenDeletedAndYoungerOnesKept() throws Exception {
+        java.util.Set<String> before = authorizationIds();
+        // Two kinds of row with no expiry at all: an unused pushed request, and a request waiting for consent.
+        push(Pkce.create(), "abandoned-par");
+        String clientId = "consent-" + UUID.randomUUID();
+        String redirect = "http://127.0.0.1:8082/cb";
+        clients.save(RegisteredClient.withId(UUID.randomUUID().toString())
+                .clientId(clientId)
+                .clientSecret(clientSecrets.encoder().encode(clientSecrets.generate()))
+                .clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_BASIC)
+                .authorizationGrantType(AuthorizationGrantType.AUTHORIZATION_CODE)
+                .redirectUri(redirect)
+                .scope("openid")
+                .scope("api.read")
+                .clientSettings(ClientSettings.builder()
+                        .requireProofKey(true)
+                        .requireAuthorizationConsent(true)
+                        .build())
+                .build());
+        HttpBrowser user = new HttpBrowser(base);
+        user.get(authorizeUrl(clientId, redirect, "openid api.read", Pkce.create(), "S256", "abandoned"));
+        HttpResponse<String> resumed = user.get(user.login("demo", demoPassword)
+                .headers()
+                .firstValue("Location")
+                .orElseThrow());
+        assertThat(resumed.headers().firstValue("Location").orElseThrow()).contains("/oauth2/consent?");
+        java.util.Set<String> abandoned = new java.util.HashSet<>(authorizationIds());
+        abandoned.removeAll(before);
+        assertThat(abandoned).hasSize(2);
+        for (String id : abandoned) {
+            assertThat(jdbc.queryForObject(
+                            "SELECT COUNT(*) FROM oauth2_authorization WHERE id = ? AND authorization_code_expires_at"
+                                    + " IS NULL AND access_token_expires_at IS NULL AND refresh_token_expires_at IS NULL"
+                                    + " AND created_at IS NOT NULL",
+                            Integer.class,
+                            id))
+                    .isEqualTo(1);
+        }
+        // Older than the pending lifetime plus the grace (1 hour in this suite): purged.
+        Instant abandonedAt = Instant.now()
+                .minus(ExpiredStatePurger.PENDING_LIFETIME)
+                .minus(java.time.Duration.ofHours(1))
+                .minus(java.time.Duration.ofMinutes(5));
+        for (String id : abandoned) {
+            jdbc.update("UPDATE oauth2_authorization SET created_at = ? WHERE id = ?", Timestamp.from(abandonedAt), id);
+        }
+        // Pending, but past the lifetime and still inside the grace: kept.
+        java.util.Set<String> beforeYoung = authorizationIds();
+        Pkce youngPkce = Pkce.create();
+        String young = push(youngPkce, "young-par");
+        java.util.Set<String> youngIds = new java.util.HashSet<>(authorizationIds());
+        youngIds.removeAll(beforeYoung);
+        assertThat(youngIds).hasSize(1);
+        jdbc.update(
+                "UPDATE oauth2_authorization SET created_at = ? WHERE id = ?",
+                Timestamp.from(Instant.now()
+                        .minus(ExpiredStatePurger.PENDING_LIFETIME)
+                        .minus(java.time.Duration.ofMinutes(50))),
+                youngIds.iterator().next());
+        String at = (String) loginAndExchange().get("access_token");
+
+        assertThat(purger.purge()).isGreaterThanOrEqualTo(2);
+
+        assertThat(authorizationIds()).doesNotContainAnyElementsOf(abandoned).containsAll(youngIds);
+        assertThat(introspect(at).get("active")).isEqualTo(true);
+        // The younger pushed request still works (the browser is signed in by loginAndExchange).
+        String location = browser.get(parUrl(SERVICE, young))
+                .headers()
+                .firstValue("Location")
+                .orElseThrow();
+        assertThat(location).startsWith(SERVICE_REDIRECT + "?");
+        String code = HttpBrowser.query(location).get("code");
+        assertThat(exchange(code, youngPkce.verifier(), SERVICE_REDIRECT, 200)).containsKey("access_token");
+    }
+
+    java.util.Set<String> authorizationIds() {
+        return new java.util.HashSet<>(jdbc.queryForList("SELECT id FROM oauth2_authorization", String.class));
+    }
+
     // ---------------------------------------------------------------- users: throttling, rehash, logout
 
     @Test

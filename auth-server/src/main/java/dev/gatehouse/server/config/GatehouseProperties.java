@@ -20,7 +20,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param refreshTokenTtl refresh-token lifetime; default 8 hours
  * @param keyRotationCheck how often the key ring checks whether rotation is due; default 10 minutes
  * @param purgeInterval how often expired authorizations are purged; default 15 minutes
- * @param purgeGrace how long expired state is kept before purging (for audit and reuse detection); default 1 hour
+ * @param purgeGrace how long expired state is kept before purging (for audit and reuse detection); pending requests
+ *     with no expiry are kept this long past their one-hour lifetime; default 1 hour
  * @param corsAllowedOrigins browser origins allowed to call the token, revocation, JWKS, UserInfo and discovery
  *     endpoints (exact origins, no wildcards); default the demo SPA's {@code http://127.0.0.1:5173}
  * @param clientCacheTtl how long a node keeps a registered client in memory (changes made on another node apply
