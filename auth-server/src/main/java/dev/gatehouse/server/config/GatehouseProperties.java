@@ -11,11 +11,13 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * Settings of the authorization server, under {@code gatehouse.*} (environment: {@code GATEHOUSE_*}).
  *
  * @param issuer the issuer URL ({@code iss}); required in production, since without it the issuer is derived from
- *     each request's host. Default {@code http://localhost:9000}
+ *     each request's host. Default {@code http://localhost:${server.port}} (from {@code application.yml})
  * @param dataDir where the embedded database and the generated development master key live; default {@code ./data}
  * @param devMode when no {@code GATEHOUSE_MASTER_KEY} is set, generate one into the data directory (loudly) instead
- *     of refusing to start; default {@code true} so the README's run command works with nothing set
- * @param demo create the demo user and clients on first start; default {@code true}
+ *     of refusing to start; default {@code false} (fail closed: no master key, no start); {@code bin/run} sets it to
+ *     {@code true} for a local run
+ * @param demo create the demo user and clients on first start; default {@code false}; {@code bin/run} sets it to
+ *     {@code true}
  * @param accessTokenTtl access-token lifetime; default 5 minutes
  * @param refreshTokenTtl refresh-token lifetime; default 8 hours
  * @param keyRotationCheck how often the key ring checks whether rotation is due; default 10 minutes
