@@ -15,7 +15,9 @@ import com.nimbusds.jwt.SignedJWT;
 import dev.gatehouse.core.crypto.Envelope;
 import dev.gatehouse.core.jwt.KeyRepository;
 import dev.gatehouse.core.jwt.KeyRing;
+import dev.gatehouse.core.jwt.KeyState;
 import dev.gatehouse.core.jwt.RemoteJwks;
+import dev.gatehouse.core.jwt.StoredKey;
 import dev.gatehouse.core.jwt.TokenVerifier;
 import dev.gatehouse.core.jwt.VerifiedToken;
 import dev.gatehouse.core.password.BcryptParameters;
@@ -154,12 +156,59 @@ abstract class AbstractAuthorizationServerTests {
     }
 
     @Test
-    void jwksWhenRequestedThenPublishesActiveAndNextPublicKeysOnly() throws Exception {
+    void jwksWhenRotatedThenPublishesEveryNextActiveAndRetiringKeyAndNoPrivatePart() throws Exception {
+        Map<KeyState, List<String>> before = storedKids();
+        assertThat(before.get(KeyState.ACTIVE)).containsExactly(ring.activeKey().kid());
+        assertThat(before.get(KeyState.NEXT)).hasSize(1);
+        assertThat(publishedKids()).containsExactlyInAnyOrderElementsOf(published(before));
+
+        String oldActive = ring.activeKey().kid();
+        String oldNext = before.get(KeyState.NEXT).get(0);
+        ring.rotateNow();
+
+        Map<KeyState, List<String>> after = storedKids();
+        assertThat(after.get(KeyState.ACTIVE)).containsExactly(oldNext);
+        assertThat(after.get(KeyState.RETIRING)).contains(oldActive);
+        assertThat(after.get(KeyState.NEXT)).hasSize(1).doesNotContain(oldNext, oldActive);
+        List<String> published = publishedKids();
+        assertThat(published)
+                .containsExactlyInAnyOrderElementsOf(published(after))
+                .contains(oldActive, oldNext, after.get(KeyState.NEXT).get(0)); // RETIRED keys: not published
+    }
+
+    /** The stored kids by state, read from the shared key repository (not from the ring under test). */
+    Map<KeyState, List<String>> storedKids() {
+        Map<KeyState, List<String>> byState = new java.util.EnumMap<>(KeyState.class);
+        for (KeyState state : KeyState.values()) {
+            byState.put(state, new java.util.ArrayList<>());
+        }
+        for (StoredKey key : new JdbcKeyRepository(jdbc, tx).load().keys()) {
+            byState.get(key.state()).add(key.kid());
+        }
+        return byState;
+    }
+
+    static List<String> published(Map<KeyState, List<String>> byState) {
+        List<String> kids = new java.util.ArrayList<>(byState.get(KeyState.NEXT));
+        kids.addAll(byState.get(KeyState.ACTIVE));
+        kids.addAll(byState.get(KeyState.RETIRING));
+        return kids;
+    }
+
+    /** The kids at the JWKS endpoint, each checked to be a public key with no private or symmetric member. */
+    List<String> publishedKids() throws Exception {
         HttpResponse<String> r = browser.get("/oauth2/jwks");
         List<?> keys = (List<?>) json(r, 200).get("keys");
-        assertThat(keys).hasSizeGreaterThanOrEqualTo(2);
-        assertThat(r.body()).doesNotContain("\"d\"").doesNotContain("\"p\"").doesNotContain("\"k\"");
-        assertThat(r.body()).contains(ring.activeKey().kid());
+        List<String> kids = new java.util.ArrayList<>();
+        for (Object key : keys) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> members = (Map<String, Object>) key;
+            // RFC 7518 §6.2.2, §6.3.2, §6.4.1: private and symmetric key members.
+            assertThat(members).doesNotContainKeys("d", "p", "q", "dp", "dq", "qi", "oth", "k");
+            assertThat(com.nimbusds.jose.jwk.JWK.parse(members).isPrivate()).isFalse();
+            kids.add((String) members.get("kid"));
+        }
+        return kids;
     }
 
     // ---------------------------------------------------------------- client credentials
@@ -243,6 +292,55 @@ abstract class AbstractAuthorizationServerTests {
     }
 
     @Test
+    void clientCredentialsWhenBareBcryptSecretImportedThenAcceptedAndUpgradedToHmac() throws Exception {
+        String clientId = "imported-bare-" + UUID.randomUUID();
+        String secret = clientSecrets.generate();
+        String bare = new BCryptPasswordEncoder(4).encode(secret);
+        assertThat(bare).startsWith("$2a$");
+        clients.save(importedClient(clientId, bare));
+        HttpResponse<String> wrong = browser.postForm(
+                "/oauth2/token",
+                Map.of("grant_type", "client_credentials", "scope", "api.read"),
+                "Authorization",
+                HttpBrowser.basic(clientId, secret + "x"));
+        assertThat(json(wrong, 401).get("error")).isEqualTo("invalid_client");
+        assertThat(clients.findByClientId(clientId).getClientSecret()).isEqualTo(bare);
+        clientCredentials(clientId, secret, "api.read");
+        assertThat(clients.findByClientId(clientId).getClientSecret()).startsWith("{hmac-sha256}");
+        clientCredentials(clientId, secret, "api.read");
+    }
+
+    @Test
+    void clientCredentialsWhenStoredSecretMalformedOrUnknownFormatThenInvalidClientNotServerError() throws Exception {
+        String secret = clientSecrets.generate();
+        // Each made Spring Security's DelegatingPasswordEncoder throw inside client authentication (HTTP 500).
+        for (String stored : List.of(
+                secret, "{noop}" + secret, "{md5}" + secret, "{bcrypt}not-a-hash", "{hmac-sha256}not base64 !!")) {
+            String clientId = "malformed-" + UUID.randomUUID();
+            clients.save(importedClient(clientId, stored));
+            HttpResponse<String> r = browser.postForm(
+                    "/oauth2/token",
+                    Map.of("grant_type", "client_credentials", "scope", "api.read"),
+                    "Authorization",
+                    HttpBrowser.basic(clientId, secret));
+            assertThat(json(r, 401).get("error")).as(stored).isEqualTo("invalid_client");
+            assertThat(r.body()).doesNotContain(secret);
+            // Refused, not "upgraded": the stored value is left for the operator to fix.
+            assertThat(clients.findByClientId(clientId).getClientSecret()).isEqualTo(stored);
+        }
+    }
+
+    private static RegisteredClient importedClient(String clientId, String storedSecret) {
+        return RegisteredClient.withId(UUID.randomUUID().toString())
+                .clientId(clientId)
+                .clientSecret(storedSecret)
+                .clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_BASIC)
+                .authorizationGrantType(AuthorizationGrantType.CLIENT_CREDENTIALS)
+                .scope("api.read")
+                .build();
+    }
+
+    @Test
     void serviceClientSecretWhenStoredThenHmacNotPlaintext() {
         String stored = clients.findByClientId(SERVICE).getClientSecret();
         assertThat(stored).startsWith("{hmac-sha256}").doesNotContain(serviceSecret);
@@ -281,13 +379,14 @@ abstract class AbstractAuthorizationServerTests {
     }
 
     @Test
-    void tokenWhenPathPercentEncodedAndCodeRepeatedThenStillInvalidRequestNotServerError() throws Exception {
+    void tokenWhenPathPercentEncodedOrWithPathParameterAndCodeRepeatedThenInvalidRequest() throws Exception {
         // The guard must see the path as the endpoint matcher does (found in review: /oauth2/%74oken -> 500).
         for (String path : List.of("/oauth2/%74oken", "/oauth2/token;x=1")) {
             HttpResponse<String> r = browser.postRaw(
                     path,
                     "grant_type=authorization_code&client_id=" + SPA + "&code=a&code=b&redirect_uri=x&code_verifier=v");
-            assertThat(r.statusCode()).as(path).isLessThan(500);
+            // RFC 6749 §3.2: parameters MUST NOT be repeated; §5.2 names that invalid_request.
+            assertThat(json(r, 400).get("error")).as(path).isEqualTo("invalid_request");
         }
     }
 
@@ -353,51 +452,168 @@ abstract class AbstractAuthorizationServerTests {
     void badRequestsWhenRefusedThenNoStoredStateChanges() throws Exception {
         Pkce pkce = Pkce.create();
         String code = authorize(SERVICE, SERVICE_REDIRECT, "openid", pkce, "st-bad");
-        String before = snapshot();
         String basic = HttpBrowser.basic(SERVICE, serviceSecret);
-        assertThat(browser.postForm(
-                                "/oauth2/token",
-                                Map.of("grant_type", "client_credentials"),
-                                "Authorization",
-                                HttpBrowser.basic(SERVICE, "wrong"))
-                        .statusCode())
-                .isEqualTo(401);
-        assertThat(browser.postRaw(
-                                "/oauth2/token",
-                                "grant_type=authorization_code&code=" + code + "&code=" + code,
-                                "Authorization",
-                                basic)
-                        .statusCode())
-                .isEqualTo(400);
-        assertThat(browser.postForm(
-                                "/oauth2/token",
-                                Map.of("grant_type", "refresh_token", "refresh_token", "nope"),
-                                "Authorization",
-                                basic)
-                        .statusCode())
-                .isEqualTo(400);
-        assertThat(browser.postForm(
-                                "/oauth2/revoke",
-                                Map.of("token", "x"),
-                                "Authorization",
-                                HttpBrowser.basic(SERVICE, "w"))
-                        .statusCode())
-                .isEqualTo(401);
-        assertThat(browser.postRaw("/oauth2/token", "x".repeat(100_000), "Authorization", basic)
-                        .statusCode())
-                .isEqualTo(400);
-        assertThat(snapshot()).isEqualTo(before);
+        String unknown = HttpBrowser.basic("no-such-client", serviceSecret);
+        String wrong = HttpBrowser.basic(SERVICE, serviceSecret + "x");
+        String parForm = HttpBrowser.encode(parParams(Pkce.create(), "bad"));
+        Map<String, String> evilPar = new LinkedHashMap<>(parParams(Pkce.create(), "bad"));
+        evilPar.put("redirect_uri", "https://evil.example/cb");
+        String before = snapshot();
+        assertThat(before).contains(code); // the snapshot sees token values
+
+        // Each refused request: what it is, its status, and its RFC 6749 §5.2 error (null: an error page).
+        List<Object[]> refused = new java.util.ArrayList<>();
+        refused.add(new Object[] {
+            "wrong secret at token",
+            browser.postForm("/oauth2/token", Map.of("grant_type", "client_credentials"), "Authorization", wrong),
+            401,
+            "invalid_client"
+        });
+        refused.add(new Object[] {
+            "code repeated",
+            browser.postRaw(
+                    "/oauth2/token",
+                    "grant_type=authorization_code&code=" + code + "&code=" + code,
+                    "Authorization",
+                    basic),
+            400,
+            "invalid_request"
+        });
+        refused.add(new Object[] {
+            "unknown refresh token",
+            browser.postForm(
+                    "/oauth2/token",
+                    Map.of("grant_type", "refresh_token", "refresh_token", "nope"),
+                    "Authorization",
+                    basic),
+            400,
+            "invalid_grant"
+        });
+        refused.add(new Object[] {
+            "wrong PKCE verifier",
+            browser.postForm(
+                    "/oauth2/token",
+                    Map.of(
+                            "grant_type",
+                            "authorization_code",
+                            "code",
+                            code,
+                            "redirect_uri",
+                            SERVICE_REDIRECT,
+                            "code_verifier",
+                            Pkce.create().verifier()),
+                    "Authorization",
+                    basic),
+            400,
+            "invalid_grant"
+        });
+        refused.add(new Object[] {
+            "wrong secret at revoke",
+            browser.postForm("/oauth2/revoke", Map.of("token", code), "Authorization", wrong),
+            401,
+            "invalid_client"
+        });
+        refused.add(new Object[] {
+            "wrong secret at introspect",
+            browser.postForm("/oauth2/introspect", Map.of("token", code), "Authorization", wrong),
+            401,
+            "invalid_client"
+        });
+        for (String endpoint :
+                List.of("/oauth2/token", "/oauth2/par", "/oauth2/device_authorization", "/oauth2/introspect")) {
+            refused.add(new Object[] {
+                "unknown client at " + endpoint,
+                browser.postRaw(endpoint, "grant_type=client_credentials&token=x&" + parForm, "Authorization", unknown),
+                401,
+                "invalid_client"
+            });
+        }
+        refused.add(new Object[] {
+            "redirect URI mismatch at par",
+            browser.postForm("/oauth2/par", evilPar, "Authorization", basic),
+            400,
+            "invalid_request"
+        });
+        refused.add(new Object[] {
+            "parameter repeated at par",
+            browser.postRaw("/oauth2/par", parForm + "&scope=openid", "Authorization", basic),
+            400,
+            "invalid_request"
+        });
+        refused.add(new Object[] {
+            "parameter repeated at device_authorization",
+            browser.postRaw("/oauth2/device_authorization", "scope=api.read&scope=api.write", "Authorization", basic),
+            400,
+            "invalid_request"
+        });
+        refused.add(new Object[] {
+            "oversized body with Content-Length",
+            browser.postRaw("/oauth2/token", "x".repeat(100_000), "Authorization", basic),
+            400,
+            "invalid_request"
+        });
+        // No Content-Length to refuse up front: caught when the container parses the form (ProtocolRequestGuard).
+        refused.add(new Object[] {
+            "oversized chunked body",
+            browser.postChunked(
+                    "/oauth2/token",
+                    "grant_type=client_credentials&scope=api.read&pad=" + "a".repeat(200_000),
+                    "Authorization",
+                    basic),
+            400,
+            "invalid_request"
+        });
+        // The signed-in browser at the authorization endpoint: an error page, never a redirect (RFC 6749 §4.1.2.1).
+        refused.add(new Object[] {
+            "redirect URI mismatch at authorize",
+            browser.get(authorizeUrl(SERVICE, "https://evil.example/cb", "openid", Pkce.create(), "S256", "bad")),
+            400,
+            null
+        });
+        for (Object[] r : refused) {
+            @SuppressWarnings("unchecked")
+            HttpResponse<String> response = (HttpResponse<String>) r[1];
+            assertThat(response.statusCode()).as(r[0] + ": " + response.body()).isEqualTo(r[2]);
+            assertThat(response.headers().firstValue("Location"))
+                    .as((String) r[0])
+                    .isEmpty();
+            if (r[3] != null) {
+                assertThat(JSONObjectUtils.parse(response.body()).get("error"))
+                        .as((String) r[0])
+                        .isEqualTo(r[3]);
+            }
+            assertThat(snapshot()).as((String) r[0]).isEqualTo(before);
+        }
         // The code is still good after all that.
         assertThat(exchange(code, pkce.verifier(), SERVICE_REDIRECT, 200)).containsKey("access_token");
+        assertThat(snapshot()).isNotEqualTo(before); // and the snapshot does see a real change
     }
 
-    /** Everything stored about authorizations and clients, as one comparable string. */
+    /**
+     * Everything stored about authorizations, consents and clients, every column (token values, metadata,
+     * attributes), as one comparable string.
+     */
     String snapshot() {
-        return jdbc.queryForList("SELECT id, access_token_expires_at, refresh_token_expires_at,"
-                                + " authorization_code_expires_at FROM oauth2_authorization ORDER BY id")
-                        .toString()
-                + jdbc.queryForList("SELECT client_id, client_secret FROM oauth2_registered_client ORDER BY client_id")
-                + jdbc.queryForList("SELECT * FROM gh_consumed_refresh_token ORDER BY token_hash");
+        StringBuilder all = new StringBuilder();
+        for (String sql : List.of(
+                "SELECT * FROM oauth2_authorization ORDER BY id",
+                "SELECT * FROM oauth2_authorization_consent ORDER BY registered_client_id, principal_name",
+                "SELECT * FROM oauth2_registered_client ORDER BY id",
+                "SELECT * FROM gh_consumed_refresh_token ORDER BY token_hash",
+                "SELECT * FROM gh_revoked_authorization ORDER BY 1")) {
+            for (Map<String, Object> row : jdbc.queryForList(sql)) {
+                all.append(sql).append(": ");
+                row.forEach((column, value) -> all.append(column.toLowerCase(java.util.Locale.ROOT))
+                        .append('=')
+                        .append(
+                                value instanceof byte[] bytes
+                                        ? Base64.getEncoder().encodeToString(bytes)
+                                        : value)
+                        .append("; "));
+                all.append('\n');
+            }
+        }
+        return all.toString();
     }
 
     // ---------------------------------------------------------------- authorization code + PKCE
@@ -506,11 +722,34 @@ abstract class AbstractAuthorizationServerTests {
     }
 
     @Test
-    void authorizationCodeWhenWrongVerifierThenInvalidGrantAndCodeUnusable() throws Exception {
+    void authorizationCodeWhenWrongVerifierThenInvalidGrantNoTokenAndCodeNotBurned() throws Exception {
+        // Spring Authorization Server checks the verifier (RFC 7636 §4.6) during client authentication, before the
+        // code is redeemed: a wrong verifier issues nothing and does not invalidate the code. So whoever holds a
+        // stolen code but not the 256-bit verifier gets nothing, and cannot burn the legitimate client's code.
         Pkce pkce = Pkce.create();
         String code = authorize(SERVICE, SERVICE_REDIRECT, "openid", pkce, "st-2");
+        String before = codeRow(code);
         Map<String, Object> error = exchange(code, Pkce.create().verifier(), SERVICE_REDIRECT, 400);
         assertThat(error.get("error")).isEqualTo("invalid_grant");
+        assertThat(error).doesNotContainKey("access_token");
+        assertThat(codeRow(code)).isEqualTo(before).doesNotContain("invalidated\":true");
+        assertThat(jdbc.queryForObject(
+                        "SELECT COUNT(*) FROM oauth2_authorization WHERE authorization_code_value = ?"
+                                + " AND access_token_value IS NULL AND refresh_token_value IS NULL",
+                        Integer.class,
+                        code))
+                .isEqualTo(1);
+        // The right verifier still redeems it, once.
+        assertThat(exchange(code, pkce.verifier(), SERVICE_REDIRECT, 200)).containsKey("access_token");
+        assertThat(codeRow(code)).contains("invalidated\":true");
+        assertThat(exchange(code, pkce.verifier(), SERVICE_REDIRECT, 400).get("error"))
+                .isEqualTo("invalid_grant");
+    }
+
+    /** The stored authorization holding {@code code}: every column, as one string. */
+    String codeRow(String code) {
+        return jdbc.queryForList("SELECT * FROM oauth2_authorization WHERE authorization_code_value = ?", code)
+                .toString();
     }
 
     @Test
@@ -741,25 +980,7 @@ abstract class AbstractAuthorizationServerTests {
         HttpResponse<String> none = browser.get("/userinfo");
         assertThat(none.statusCode()).isIn(401, 302);
         assertThat(none.body()).doesNotContain("\"sub\"");
-        // A well-formed RFC 9068 token for demo, claiming the ring's active kid, signed by someone else's key.
-        com.nimbusds.jose.jwk.RSAKey attacker = new com.nimbusds.jose.jwk.gen.RSAKeyGenerator(2048).generate();
-        SignedJWT forged = new SignedJWT(
-                new JWSHeader.Builder(JWSAlgorithm.RS256)
-                        .type(new JOSEObjectType("at+jwt"))
-                        .keyID(ring.activeKey().kid())
-                        .build(),
-                new JWTClaimsSet.Builder()
-                        .issuer(base)
-                        .subject("demo")
-                        .audience(SERVICE)
-                        .claim("client_id", SERVICE)
-                        .claim("scope", "openid")
-                        .jwtID(UUID.randomUUID().toString())
-                        .issueTime(new java.util.Date())
-                        .expirationTime(new java.util.Date(System.currentTimeMillis() + 300_000))
-                        .build());
-        forged.sign(new com.nimbusds.jose.crypto.RSASSASigner(attacker));
-        assertThat(browser.getWithBearer("/userinfo", forged.serialize()).statusCode())
+        assertThat(browser.getWithBearer("/userinfo", forgedAccessToken()).statusCode())
                 .isEqualTo(401);
     }
 
@@ -809,6 +1030,86 @@ abstract class AbstractAuthorizationServerTests {
         assertThat(left).isZero();
         assertThat(introspect(at).get("active")).isEqualTo(false);
         assertThat(introspect(fresh).get("active")).isEqualTo(true);
+    }
+
+    @Test
+    void purgeWhenPendingRequestsAbandonedPastLifetimeAndGraceThenDeletedAndYoungerOnesKept() throws Exception {
+        java.util.Set<String> before = authorizationIds();
+        // Two kinds of row with no expiry at all: an unused pushed request, and a request waiting for consent.
+        push(Pkce.create(), "abandoned-par");
+        String clientId = "consent-" + UUID.randomUUID();
+        String redirect = "http://127.0.0.1:8082/cb";
+        clients.save(RegisteredClient.withId(UUID.randomUUID().toString())
+                .clientId(clientId)
+                .clientSecret(clientSecrets.encoder().encode(clientSecrets.generate()))
+                .clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_BASIC)
+                .authorizationGrantType(AuthorizationGrantType.AUTHORIZATION_CODE)
+                .redirectUri(redirect)
+                .scope("openid")
+                .scope("api.read")
+                .clientSettings(ClientSettings.builder()
+                        .requireProofKey(true)
+                        .requireAuthorizationConsent(true)
+                        .build())
+                .build());
+        HttpBrowser user = new HttpBrowser(base);
+        user.get(authorizeUrl(clientId, redirect, "openid api.read", Pkce.create(), "S256", "abandoned"));
+        HttpResponse<String> resumed = user.get(user.login("demo", demoPassword)
+                .headers()
+                .firstValue("Location")
+                .orElseThrow());
+        assertThat(resumed.headers().firstValue("Location").orElseThrow()).contains("/oauth2/consent?");
+        java.util.Set<String> abandoned = new java.util.HashSet<>(authorizationIds());
+        abandoned.removeAll(before);
+        assertThat(abandoned).hasSize(2);
+        for (String id : abandoned) {
+            assertThat(jdbc.queryForObject(
+                            "SELECT COUNT(*) FROM oauth2_authorization WHERE id = ? AND authorization_code_expires_at"
+                                    + " IS NULL AND access_token_expires_at IS NULL AND refresh_token_expires_at IS NULL"
+                                    + " AND created_at IS NOT NULL",
+                            Integer.class,
+                            id))
+                    .isEqualTo(1);
+        }
+        // Older than the pending lifetime plus the grace (1 hour in this suite): purged.
+        Instant abandonedAt = Instant.now()
+                .minus(ExpiredStatePurger.PENDING_LIFETIME)
+                .minus(java.time.Duration.ofHours(1))
+                .minus(java.time.Duration.ofMinutes(5));
+        for (String id : abandoned) {
+            jdbc.update("UPDATE oauth2_authorization SET created_at = ? WHERE id = ?", Timestamp.from(abandonedAt), id);
+        }
+        // Pending, but past the lifetime and still inside the grace: kept.
+        java.util.Set<String> beforeYoung = authorizationIds();
+        Pkce youngPkce = Pkce.create();
+        String young = push(youngPkce, "young-par");
+        java.util.Set<String> youngIds = new java.util.HashSet<>(authorizationIds());
+        youngIds.removeAll(beforeYoung);
+        assertThat(youngIds).hasSize(1);
+        jdbc.update(
+                "UPDATE oauth2_authorization SET created_at = ? WHERE id = ?",
+                Timestamp.from(Instant.now()
+                        .minus(ExpiredStatePurger.PENDING_LIFETIME)
+                        .minus(java.time.Duration.ofMinutes(50))),
+                youngIds.iterator().next());
+        String at = (String) loginAndExchange().get("access_token");
+
+        assertThat(purger.purge()).isGreaterThanOrEqualTo(2);
+
+        assertThat(authorizationIds()).doesNotContainAnyElementsOf(abandoned).containsAll(youngIds);
+        assertThat(introspect(at).get("active")).isEqualTo(true);
+        // The younger pushed request still works (the browser is signed in by loginAndExchange).
+        String location = browser.get(parUrl(SERVICE, young))
+                .headers()
+                .firstValue("Location")
+                .orElseThrow();
+        assertThat(location).startsWith(SERVICE_REDIRECT + "?");
+        String code = HttpBrowser.query(location).get("code");
+        assertThat(exchange(code, youngPkce.verifier(), SERVICE_REDIRECT, 200)).containsKey("access_token");
+    }
+
+    java.util.Set<String> authorizationIds() {
+        return new java.util.HashSet<>(jdbc.queryForList("SELECT id FROM oauth2_authorization", String.class));
     }
 
     // ---------------------------------------------------------------- users: throttling, rehash, logout
@@ -970,7 +1271,7 @@ abstract class AbstractAuthorizationServerTests {
     }
 
     @Test
-    void logoutWhenPostLogoutUriNotRegisteredThenNoRedirectThere() throws Exception {
+    void logoutWhenPostLogoutUriNotRegisteredThenInvalidRequestNoRedirectAndSessionKept() throws Exception {
         Pkce pkce = Pkce.create();
         String code = authorize(SERVICE, SERVICE_REDIRECT, "openid", pkce, "logout2");
         String idToken =
@@ -978,7 +1279,39 @@ abstract class AbstractAuthorizationServerTests {
         HttpResponse<String> r = browser.get("/connect/logout?"
                 + HttpBrowser.encode(
                         Map.of("id_token_hint", idToken, "post_logout_redirect_uri", "https://evil.example/")));
-        assertThat(r.headers().firstValue("Location").orElse("")).doesNotContain("evil.example");
+        // OpenID Connect RP-Initiated Logout 1.0 §3: an unregistered post_logout_redirect_uri is never followed.
+        assertThat(json(r, 400).get("error")).isEqualTo("invalid_request");
+        assertThat(r.headers().firstValue("Location")).isEmpty();
+        assertSessionAlive();
+    }
+
+    @Test
+    void logoutWhenIdTokenHintMissingOrInvalidThenRefusedNoRedirectAndSessionKept() throws Exception {
+        authorize(SERVICE, SERVICE_REDIRECT, "openid", Pkce.create(), "logout3");
+        Map<String, String> cases = new LinkedHashMap<>();
+        // Spring Authorization Server's codes: the parameter is required (invalid_request); a token it did not
+        // issue is invalid_token.
+        cases.put("", "invalid_request");
+        cases.put("not-a-token", "invalid_token");
+        cases.put(forgedAccessToken(), "invalid_token");
+        for (Map.Entry<String, String> c : cases.entrySet()) {
+            Map<String, String> query = new LinkedHashMap<>();
+            if (!c.getKey().isEmpty()) {
+                query.put("id_token_hint", c.getKey());
+            }
+            query.put("post_logout_redirect_uri", "http://127.0.0.1:8081/");
+            HttpResponse<String> r = browser.get("/connect/logout?" + HttpBrowser.encode(query));
+            assertThat(json(r, 400).get("error")).as(c.getValue()).isEqualTo(c.getValue());
+            assertThat(r.headers().firstValue("Location")).isEmpty();
+        }
+        assertSessionAlive();
+    }
+
+    /** The browser's session still signs the user in: the authorization endpoint issues a code without a login. */
+    void assertSessionAlive() {
+        HttpResponse<String> again =
+                browser.get(authorizeUrl(SERVICE, SERVICE_REDIRECT, "openid", Pkce.create(), "S256", "alive"));
+        assertThat(again.headers().firstValue("Location").orElseThrow()).startsWith(SERVICE_REDIRECT + "?code=");
     }
 
     // ---------------------------------------------------------------- PAR, device flow, token exchange, DPoP
@@ -986,27 +1319,69 @@ abstract class AbstractAuthorizationServerTests {
     @Test
     void pushedAuthorizationRequestWhenUsedAtAuthorizeThenCode() throws Exception {
         Pkce pkce = Pkce.create();
-        Map<String, String> params = new LinkedHashMap<>();
-        params.put("response_type", "code");
-        params.put("client_id", SERVICE);
-        params.put("redirect_uri", SERVICE_REDIRECT);
-        params.put("scope", "openid api.read");
-        params.put("state", "par-1");
-        params.put("code_challenge", pkce.challenge());
-        params.put("code_challenge_method", "S256");
-        Map<String, Object> pushed = json(
-                browser.postForm("/oauth2/par", params, "Authorization", HttpBrowser.basic(SERVICE, serviceSecret)),
-                201);
-        String requestUri = (String) pushed.get("request_uri");
+        String requestUri = push(pkce, "par-1");
         assertThat(requestUri).startsWith("urn:ietf:params:oauth:request_uri:");
-        String url = base + "/oauth2/authorize?"
-                + HttpBrowser.encode(Map.of("client_id", SERVICE, "request_uri", requestUri));
-        String code = authorizeAt(url, SERVICE_REDIRECT, "par-1");
+        String code = authorizeAt(parUrl(SERVICE, requestUri), SERVICE_REDIRECT, "par-1");
         assertThat(exchange(code, pkce.verifier(), SERVICE_REDIRECT, 200)).containsKey("access_token");
     }
 
     @Test
+    void pushedAuthorizationRequestWhenRequestUriUsedTwiceThenRefusedTheSecondTime() throws Exception {
+        // RFC 9126 §4: a request_uri is one-time use.
+        Pkce pkce = Pkce.create();
+        String requestUri = push(pkce, "par-twice");
+        String code = authorizeAt(parUrl(SERVICE, requestUri), SERVICE_REDIRECT, "par-twice");
+        int before = countAuthorizations();
+        HttpResponse<String> again = browser.get(parUrl(SERVICE, requestUri)); // same signed-in browser
+        assertThat(again.statusCode()).isEqualTo(400);
+        assertThat(again.headers().firstValue("Location")).isEmpty();
+        assertThat(countAuthorizations()).isEqualTo(before);
+        assertThat(exchange(code, pkce.verifier(), SERVICE_REDIRECT, 200)).containsKey("access_token");
+    }
+
+    @Test
+    void pushedAuthorizationRequestWhenRequestUriUsedWithAnotherClientIdThenRefusedAndNoRedirect() throws Exception {
+        Pkce pkce = Pkce.create();
+        String requestUri = push(pkce, "par-other");
+        browser.login("demo", demoPassword);
+        int before = countAuthorizations();
+        HttpResponse<String> other = browser.get(parUrl(SPA, requestUri));
+        assertThat(other.statusCode()).isEqualTo(400);
+        assertThat(other.headers().firstValue("Location")).isEmpty();
+        assertThat(countAuthorizations()).isEqualTo(before);
+        // The refusal does not consume the request: its own client still completes it.
+        browser = new HttpBrowser(base);
+        String code = authorizeAt(parUrl(SERVICE, requestUri), SERVICE_REDIRECT, "par-other");
+        assertThat(exchange(code, pkce.verifier(), SERVICE_REDIRECT, 200)).containsKey("access_token");
+    }
+
+    @Test
+    void pushedAuthorizationRequestWhenClientAuthenticationFailsThenInvalidClientAndNothingStored() throws Exception {
+        Map<String, String> params = parParams(Pkce.create(), "par-auth");
+        int before = countAuthorizations();
+        Map<String, String[]> headers = new LinkedHashMap<>();
+        headers.put("wrong secret", new String[] {"Authorization", HttpBrowser.basic(SERVICE, serviceSecret + "x")});
+        headers.put("unknown client", new String[] {"Authorization", HttpBrowser.basic("no-such-client", "x")});
+        headers.put("no authentication", new String[0]);
+        for (Map.Entry<String, String[]> h : headers.entrySet()) {
+            HttpResponse<String> r = browser.postForm("/oauth2/par", params, h.getValue());
+            assertThat(r.statusCode()).as(h.getKey()).isEqualTo(401);
+            assertThat(json(r, 401).get("error")).as(h.getKey()).isEqualTo("invalid_client");
+        }
+        // RFC 6749 §5.2: no client authentication at all is invalid_client too, with a challenge, also for an API
+        // client that accepts anything (it was a 302 to the sign-in page).
+        for (String endpoint : List.of("/oauth2/par", "/oauth2/token", "/oauth2/introspect", "/oauth2/revoke")) {
+            HttpResponse<String> r = browser.postForm(endpoint, params, "Accept", "*/*");
+            assertThat(r.statusCode()).as(endpoint).isEqualTo(401);
+            assertThat(json(r, 401).get("error")).as(endpoint).isEqualTo("invalid_client");
+            assertThat(r.headers().firstValue("WWW-Authenticate")).as(endpoint).isPresent();
+        }
+        assertThat(countAuthorizations()).isEqualTo(before);
+    }
+
+    @Test
     void pushedAuthorizationRequestWhenRedirectUriUnregisteredThenInvalidRequest() throws Exception {
+        int before = countAuthorizations();
         Map<String, Object> r = json(
                 browser.postForm(
                         "/oauth2/par",
@@ -1021,6 +1396,36 @@ abstract class AbstractAuthorizationServerTests {
                         HttpBrowser.basic(SERVICE, serviceSecret)),
                 400);
         assertThat(r.get("error")).isEqualTo("invalid_request");
+        assertThat(countAuthorizations()).isEqualTo(before);
+    }
+
+    Map<String, String> parParams(Pkce pkce, String state) {
+        Map<String, String> params = new LinkedHashMap<>();
+        params.put("response_type", "code");
+        params.put("client_id", SERVICE);
+        params.put("redirect_uri", SERVICE_REDIRECT);
+        params.put("scope", "openid api.read");
+        params.put("state", state);
+        params.put("code_challenge", pkce.challenge());
+        params.put("code_challenge_method", "S256");
+        return params;
+    }
+
+    /** Pushes an authorization request for the service client (RFC 9126 §2) and returns its request_uri. */
+    String push(Pkce pkce, String state) throws Exception {
+        Map<String, Object> pushed = json(
+                browser.postForm(
+                        "/oauth2/par",
+                        parParams(pkce, state),
+                        "Authorization",
+                        HttpBrowser.basic(SERVICE, serviceSecret)),
+                201);
+        return (String) pushed.get("request_uri");
+    }
+
+    String parUrl(String clientId, String requestUri) {
+        return base + "/oauth2/authorize?"
+                + HttpBrowser.encode(Map.of("client_id", clientId, "request_uri", requestUri));
     }
 
     @Test
@@ -1139,44 +1544,85 @@ abstract class AbstractAuthorizationServerTests {
     }
 
     @Test
-    void tokenExchangeWhenSubjectTokenUnknownThenInvalidGrant() throws Exception {
+    void tokenExchangeWhenSubjectTokenUnknownForgedExpiredOrRevokedThenInvalidRequest() throws Exception {
+        // RFC 8693 §2.2.2: an invalid subject token is invalid_request (Spring Authorization Server: invalid_grant).
+        Map<String, String> subjects = new LinkedHashMap<>();
+        subjects.put("unknown", "forged");
+        subjects.put("forged JWT", forgedAccessToken());
+        String expired = (String) loginAndExchange().get("access_token");
+        assertThat(jdbc.update(
+                        "UPDATE oauth2_authorization SET access_token_issued_at = ?, access_token_expires_at = ?"
+                                + " WHERE access_token_value = ?",
+                        Timestamp.from(Instant.now().minusSeconds(600)),
+                        Timestamp.from(Instant.now().minusSeconds(300)),
+                        expired))
+                .isEqualTo(1);
+        subjects.put("expired", expired);
+        String revoked = (String) loginAndExchange().get("access_token");
+        assertThat(browser.postForm(
+                                "/oauth2/revoke",
+                                Map.of("token", revoked, "token_type_hint", "access_token"),
+                                "Authorization",
+                                HttpBrowser.basic(SERVICE, serviceSecret))
+                        .statusCode())
+                .isEqualTo(200);
+        subjects.put("revoked", revoked);
+        for (Map.Entry<String, String> subject : subjects.entrySet()) {
+            Map<String, Object> r = json(tokenExchange(subject.getValue(), Map.of()), 400);
+            assertThat(r.get("error")).as(subject.getKey()).isEqualTo("invalid_request");
+        }
+    }
+
+    @Test
+    void tokenExchangeWhenActorTokenUnknownThenInvalidRequest() throws Exception {
+        String subjectToken = (String) loginAndExchange().get("access_token");
         Map<String, Object> r = json(
-                browser.postForm(
-                        "/oauth2/token",
+                tokenExchange(
+                        subjectToken,
                         Map.of(
-                                "grant_type", "urn:ietf:params:oauth:grant-type:token-exchange",
-                                "subject_token", "forged",
-                                "subject_token_type", "urn:ietf:params:oauth:token-type:access_token"),
-                        "Authorization",
-                        HttpBrowser.basic(SERVICE, serviceSecret)),
+                                "actor_token", "forged",
+                                "actor_token_type", "urn:ietf:params:oauth:token-type:access_token")),
                 400);
-        assertThat(r.get("error")).isEqualTo("invalid_grant");
+        assertThat(r.get("error")).isEqualTo("invalid_request");
+    }
+
+    HttpResponse<String> tokenExchange(String subjectToken, Map<String, String> extra) {
+        Map<String, String> form = new LinkedHashMap<>();
+        form.put("grant_type", "urn:ietf:params:oauth:grant-type:token-exchange");
+        form.put("subject_token", subjectToken);
+        form.put("subject_token_type", "urn:ietf:params:oauth:token-type:access_token");
+        form.put("scope", "api.read");
+        form.putAll(extra);
+        return browser.postForm("/oauth2/token", form, "Authorization", HttpBrowser.basic(SERVICE, serviceSecret));
+    }
+
+    /** A well-formed RFC 9068 token for demo, claiming the ring's active kid, signed by someone else's key. */
+    String forgedAccessToken() throws Exception {
+        com.nimbusds.jose.jwk.RSAKey attacker = new com.nimbusds.jose.jwk.gen.RSAKeyGenerator(2048).generate();
+        SignedJWT forged = new SignedJWT(
+                new JWSHeader.Builder(JWSAlgorithm.RS256)
+                        .type(new JOSEObjectType("at+jwt"))
+                        .keyID(ring.activeKey().kid())
+                        .build(),
+                new JWTClaimsSet.Builder()
+                        .issuer(base)
+                        .subject("demo")
+                        .audience(SERVICE)
+                        .claim("client_id", SERVICE)
+                        .claim("scope", "openid api.read")
+                        .jwtID(UUID.randomUUID().toString())
+                        .issueTime(new java.util.Date())
+                        .expirationTime(new java.util.Date(System.currentTimeMillis() + 300_000))
+                        .build());
+        forged.sign(new com.nimbusds.jose.crypto.RSASSASigner(attacker));
+        return forged.serialize();
     }
 
     @Test
     void dpopWhenProofPresentedThenSenderConstrainedToken() throws Exception {
         ECKey key = new ECKeyGenerator(Curve.P_256).generate();
-        SignedJWT proof = new SignedJWT(
-                new JWSHeader.Builder(JWSAlgorithm.ES256)
-                        .type(new JOSEObjectType("dpop+jwt"))
-                        .jwk(key.toPublicJWK())
-                        .build(),
-                new JWTClaimsSet.Builder()
-                        .jwtID(UUID.randomUUID().toString())
-                        .claim("htm", "POST")
-                        .claim("htu", base + "/oauth2/token")
-                        .issueTime(new java.util.Date())
-                        .build());
-        proof.sign(new ECDSASigner(key));
-        Map<String, Object> tokens = json(
-                browser.postForm(
-                        "/oauth2/token",
-                        Map.of("grant_type", "client_credentials", "scope", "api.read"),
-                        "Authorization",
-                        HttpBrowser.basic(SERVICE, serviceSecret),
-                        "DPoP",
-                        proof.serialize()),
-                200);
+        Map<String, Object> tokens =
+                json(dpopClientCredentials(dpopProof(key, "POST", base + "/oauth2/token", null)), 200);
         assertThat(tokens.get("token_type")).isEqualTo("DPoP");
         Object cnf = coreVerifier()
                 .verify((String) tokens.get("access_token"))
@@ -1184,6 +1630,108 @@ abstract class AbstractAuthorizationServerTests {
                 .orElseThrow();
         assertThat(((Map<?, ?>) cnf).get("jkt"))
                 .isEqualTo(key.computeThumbprint().toString());
+    }
+
+    @Test
+    void dpopWhenProofForOtherMethodOrUriThenInvalidDpopProofAndNoToken() throws Exception {
+        ECKey key = new ECKeyGenerator(Curve.P_256).generate();
+        int before = countAuthorizations();
+        // RFC 9449 §4.3 checks 8 and 9: htm and htu must match the request the proof is sent with.
+        for (String[] wrong : List.of(
+                new String[] {"GET", base + "/oauth2/token"},
+                new String[] {"PUT", base + "/oauth2/token"},
+                new String[] {"POST", base + "/oauth2/introspect"},
+                new String[] {"POST", "https://evil.example/oauth2/token"})) {
+            Map<String, Object> r = json(dpopClientCredentials(dpopProof(key, wrong[0], wrong[1], null)), 400);
+            assertThat(r.get("error")).as(String.join(" ", wrong)).isEqualTo("invalid_dpop_proof");
+        }
+        assertThat(countAuthorizations()).isEqualTo(before);
+    }
+
+    @Test
+    void dpopWhenProofReplayedThenInvalidDpopProof() throws Exception {
+        // RFC 9449 §11.1: a proof is single-use. Spring Authorization Server 7.0.6 remembers proof jti values in
+        // memory on each node (see SECURITY.md's known gaps): a replay to the same node is refused.
+        String proof = dpopProof(new ECKeyGenerator(Curve.P_256).generate(), "POST", base + "/oauth2/token", null);
+        assertThat(json(dpopClientCredentials(proof), 200).get("token_type")).isEqualTo("DPoP");
+        assertThat(json(dpopClientCredentials(proof), 400).get("error")).isEqualTo("invalid_dpop_proof");
+    }
+
+    @Test
+    void dpopWhenBoundTokenPresentedAsBearerAtUserInfoThenRefused() throws Exception {
+        ECKey key = new ECKeyGenerator(Curve.P_256).generate();
+        Pkce pkce = Pkce.create();
+        String code = authorize(SERVICE, SERVICE_REDIRECT, "openid", pkce, "dpop-ui");
+        Map<String, Object> tokens = json(
+                browser.postForm(
+                        "/oauth2/token",
+                        Map.of(
+                                "grant_type",
+                                "authorization_code",
+                                "code",
+                                code,
+                                "redirect_uri",
+                                SERVICE_REDIRECT,
+                                "code_verifier",
+                                pkce.verifier()),
+                        "Authorization",
+                        HttpBrowser.basic(SERVICE, serviceSecret),
+                        "DPoP",
+                        dpopProof(key, "POST", base + "/oauth2/token", null)),
+                200);
+        assertThat(tokens.get("token_type")).isEqualTo("DPoP");
+        String at = (String) tokens.get("access_token");
+        // RFC 9449 §7.2: a DPoP-bound token presented as a bearer token (without the proof) is refused.
+        HttpResponse<String> bearer = browser.getWithBearer("/userinfo", at);
+        assertThat(bearer.statusCode()).as(bearer.body()).isEqualTo(401);
+        assertThat(bearer.body()).doesNotContain("\"sub\"");
+        // RFC 9449 §7.1: with the DPoP scheme and a proof by the bound key (ath = the token's hash) it is served.
+        HttpResponse<String> bound = browser.getApi(
+                "/userinfo", "Authorization", "DPoP " + at, "DPoP", dpopProof(key, "GET", base + "/userinfo", at));
+        assertThat(json(bound, 200).get("sub")).isEqualTo("demo");
+        // And a proof by any other key is not enough.
+        HttpResponse<String> otherKey = browser.getApi(
+                "/userinfo",
+                "Authorization",
+                "DPoP " + at,
+                "DPoP",
+                dpopProof(new ECKeyGenerator(Curve.P_256).generate(), "GET", base + "/userinfo", at));
+        assertThat(otherKey.statusCode()).isEqualTo(401);
+    }
+
+    HttpResponse<String> dpopClientCredentials(String proof) {
+        return browser.postForm(
+                "/oauth2/token",
+                Map.of("grant_type", "client_credentials", "scope", "api.read"),
+                "Authorization",
+                HttpBrowser.basic(SERVICE, serviceSecret),
+                "DPoP",
+                proof);
+    }
+
+    /** A DPoP proof (RFC 9449 §4.2) by {@code key}; {@code ath} is the bound access token, if any. */
+    static String dpopProof(ECKey key, String htm, String htu, String accessToken) throws Exception {
+        JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder()
+                .jwtID(UUID.randomUUID().toString())
+                .claim("htm", htm)
+                .claim("htu", htu)
+                .issueTime(new java.util.Date());
+        if (accessToken != null) {
+            byte[] hash = MessageDigest.getInstance("SHA-256").digest(accessToken.getBytes(StandardCharsets.US_ASCII));
+            claims.claim("ath", Base64.getUrlEncoder().withoutPadding().encodeToString(hash));
+        }
+        SignedJWT proof = new SignedJWT(
+                new JWSHeader.Builder(JWSAlgorithm.ES256)
+                        .type(new JOSEObjectType("dpop+jwt"))
+                        .jwk(key.toPublicJWK())
+                        .build(),
+                claims.build());
+        proof.sign(new ECDSASigner(key));
+        return proof.serialize();
+    }
+
+    int countAuthorizations() {
+        return jdbc.queryForObject("SELECT COUNT(*) FROM oauth2_authorization", Integer.class);
     }
 
     @Test

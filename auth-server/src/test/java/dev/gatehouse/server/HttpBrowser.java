@@ -58,6 +58,22 @@ final class HttpBrowser {
         return send(b);
     }
 
+    /**
+     * A form POST whose body is streamed with {@code Transfer-Encoding: chunked} and no {@code Content-Length}, so
+     * the server cannot refuse it by its declared size.
+     */
+    HttpResponse<String> postChunked(String path, String body, String... headers) {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri(path))
+                .version(HttpClient.Version.HTTP_1_1)
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(bytes)));
+        if (headers.length > 0) {
+            b.headers(headers);
+        }
+        return send(b);
+    }
+
     /** A GET as an API client sends it (JSON, no cookies of a browser flow). */
     HttpResponse<String> getApi(String path) {
         return send(HttpRequest.newBuilder(uri(path))
@@ -72,6 +88,15 @@ final class HttpBrowser {
                 .header("Origin", origin)
                 .header("Access-Control-Request-Method", "POST")
                 .header("Access-Control-Request-Headers", "content-type"));
+    }
+
+    /** A GET as an API client sends it, with extra headers (name, value, ...). */
+    HttpResponse<String> getApi(String path, String... headers) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).header("Accept", "application/json");
+        if (headers.length > 0) {
+            b.headers(headers);
+        }
+        return send(b.GET());
     }
 
     HttpResponse<String> getWithBearer(String path, String token) {

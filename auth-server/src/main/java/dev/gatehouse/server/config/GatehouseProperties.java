@@ -11,16 +11,19 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * Settings of the authorization server, under {@code gatehouse.*} (environment: {@code GATEHOUSE_*}).
  *
  * @param issuer the issuer URL ({@code iss}); required in production, since without it the issuer is derived from
- *     each request's host. Default {@code http://localhost:9000}
+ *     each request's host. Default {@code http://localhost:${server.port}} (from {@code application.yml})
  * @param dataDir where the embedded database and the generated development master key live; default {@code ./data}
  * @param devMode when no {@code GATEHOUSE_MASTER_KEY} is set, generate one into the data directory (loudly) instead
- *     of refusing to start; default {@code true} so the README's run command works with nothing set
- * @param demo create the demo user and clients on first start; default {@code true}
+ *     of refusing to start; default {@code false} (fail closed: no master key, no start); {@code bin/run} sets it to
+ *     {@code true} for a local run
+ * @param demo create the demo user and clients on first start; default {@code false}; {@code bin/run} sets it to
+ *     {@code true}
  * @param accessTokenTtl access-token lifetime; default 5 minutes
  * @param refreshTokenTtl refresh-token lifetime; default 8 hours
  * @param keyRotationCheck how often the key ring checks whether rotation is due; default 10 minutes
  * @param purgeInterval how often expired authorizations are purged; default 15 minutes
- * @param purgeGrace how long expired state is kept before purging (for audit and reuse detection); default 1 hour
+ * @param purgeGrace how long expired state is kept before purging (for audit and reuse detection); pending requests
+ *     with no expiry are kept this long past their one-hour lifetime; default 1 hour
  * @param corsAllowedOrigins browser origins allowed to call the token, revocation, JWKS, UserInfo and discovery
  *     endpoints (exact origins, no wildcards); default the demo SPA's {@code http://127.0.0.1:5173}
  * @param clientCacheTtl how long a node keeps a registered client in memory (changes made on another node apply

@@ -95,7 +95,7 @@ final class ProtocolRequestGuard extends OncePerRequestFilter {
     }
 
     /** Parameter names come from the request: escaped so they cannot break out of the JSON string. */
-    private static String jsonEscape(String s) {
+    static String jsonEscape(String s) {
         StringBuilder out = new StringBuilder();
         for (char c : s.toCharArray()) {
             if (c == '"' || c == '\\') {

@@ -34,6 +34,7 @@ import org.springframework.security.web.context.SecurityContextHolderFilter;
 import org.springframework.security.web.csrf.CsrfFilter;
 import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
 import org.springframework.security.web.util.matcher.MediaTypeRequestMatcher;
+import org.springframework.security.web.util.matcher.OrRequestMatcher;
 import org.springframework.security.web.util.matcher.RequestMatcher;
 import org.springframework.web.cors.CorsConfiguration;
 import org.springframework.web.cors.CorsConfigurationSource;
@@ -91,9 +92,12 @@ class SecurityConfiguration {
                                     .authenticationProviders(providers ->
                                             providers.forEach(p -> validateAuthorizationRequests(p, clock, mfa))))
                             .oidc(oidc -> oidc.providerConfigurationEndpoint(discovery ->
-                                    discovery.providerConfigurationCustomizer(config -> config.claim(
-                                            "acr_values_supported",
-                                            List.of(MfaPolicy.ACR_PASSWORD, MfaPolicy.ACR_MFA)))))
+                                            discovery.providerConfigurationCustomizer(config -> config.claim(
+                                                    "acr_values_supported",
+                                                    List.of(MfaPolicy.ACR_PASSWORD, MfaPolicy.ACR_MFA))))
+                                    // The error code in the body, not only a 400 error page.
+                                    .logoutEndpoint(
+                                            logout -> logout.errorResponseHandler(new LogoutErrorResponseHandler())))
                             .pushedAuthorizationRequestEndpoint(par -> par.authenticationProviders(
                                     providers -> providers.forEach(SecurityConfiguration::validatePushedRequests)))
                             .deviceAuthorizationEndpoint(Customizer.withDefaults())
@@ -113,9 +117,14 @@ class SecurityConfiguration {
                 .cors(cors -> cors.configurationSource(corsConfigurationSource(properties)))
                 // The device verification page is served under this chain: the same strict policy as every page.
                 .headers(headers -> headers.contentSecurityPolicy(csp -> csp.policyDirectives(PAGE_CSP)))
-                .exceptionHandling(exceptions -> exceptions.defaultAuthenticationEntryPointFor(
-                        new LoginUrlAuthenticationEntryPoint("/login"),
-                        new MediaTypeRequestMatcher(MediaType.TEXT_HTML)))
+                // The first matching entry point wins: client endpoints answer 401 invalid_client whatever the
+                // Accept header (curl's */* matched text/html and was sent to the sign-in page).
+                .exceptionHandling(exceptions -> exceptions
+                        .defaultAuthenticationEntryPointFor(
+                                new ClientAuthenticationEntryPoint(), clientAuthenticatedEndpoints())
+                        .defaultAuthenticationEntryPointFor(
+                                new LoginUrlAuthenticationEntryPoint("/login"),
+                                new MediaTypeRequestMatcher(MediaType.TEXT_HTML)))
                 // Codes, consent and device approvals only after every required factor (issue #7).
                 .addFilterAfter(
                         new MfaStepUpFilter(
@@ -132,6 +141,19 @@ class SecurityConfiguration {
                 .addFilterBefore(
                         new ReauthenticationFilter(parameters, authorizeEndpoint, clock), AuthorizationFilter.class);
         return http.build();
+    }
+
+    /** The endpoints where the caller is a client that must authenticate (RFC 6749 §2.3, RFC 9126 §2.1). */
+    private static RequestMatcher clientAuthenticatedEndpoints() {
+        return new OrRequestMatcher(List.of(
+                        "/oauth2/token",
+                        "/oauth2/introspect",
+                        "/oauth2/revoke",
+                        "/oauth2/par",
+                        "/oauth2/device_authorization")
+                .stream()
+                .map(path -> (RequestMatcher) PathPatternRequestMatcher.pathPattern(path))
+                .toList());
     }
 
     /** Spring Authorization Server's checks of authorization requests, then max_age and prompt=none. */

@@ -22,9 +22,16 @@ import org.springframework.security.oauth2.server.authorization.authentication.O
  * could turn another client's user token into a broader token for itself. Here an exchange is accepted only
  * when the subject token was issued to the requesting client or names it in {@code aud}, and the requested
  * scopes are a subset of the subject token's (an exchange may narrow, never widen). Refusals are {@code
- * invalid_request} (RFC 8693 §2.2.2: a subject token unacceptable by policy) or {@code invalid_scope} (RFC
- * 6749 §5.2). Everything else — validating the subject token, issuing — stays with Spring Authorization
- * Server's own provider, which this one wraps (so the checks cannot be skipped by provider ordering).
+ * invalid_request} (RFC 8693 §2.2.2: "if either the subject_token or actor_token are invalid for any reason, or
+ * are unacceptable based on policy") or {@code invalid_scope} (RFC 6749 §5.2). Everything else — validating the
+ * subject token, issuing — stays with Spring Authorization Server's own provider, which this one wraps (so the
+ * checks cannot be skipped by provider ordering).
+ *
+ * <p>Spring Authorization Server 7.0.6 answers an unknown, expired or revoked subject or actor token with {@code
+ * invalid_grant} (RFC 6749 §5.2's code for grants); RFC 8693 §2.2.2 overrides that for token exchange, so an
+ * unknown or inactive subject token is refused here first, and any {@code invalid_grant} from the wrapped provider
+ * (actor token unknown or inactive, subject token without a user, {@code may_act} not satisfied) is answered as
+ * {@code invalid_request}.
  */
 public final class TokenExchangeConstraints implements AuthenticationProvider {
 
@@ -54,17 +61,16 @@ public final class TokenExchangeConstraints implements AuthenticationProvider {
         String clientId = client.getRegisteredClient().getClientId();
         OAuth2Authorization subject =
                 authorizations.findByToken(exchange.getSubjectToken(), OAuth2TokenType.ACCESS_TOKEN);
-        if (subject == null || subject.getAccessToken() == null) {
-            return delegate.authenticate(authentication); // it answers invalid_grant
+        if (subject == null
+                || subject.getAccessToken() == null
+                || !subject.getAccessToken().isActive()) {
+            throw invalidRequest("The subject token is invalid."); // unknown, forged, expired or revoked
         }
         OAuth2Authorization.Token<OAuth2AccessToken> token = subject.getAccessToken();
         Object issuedTo = token.getClaims() == null ? null : token.getClaims().get("client_id");
         Object audience = token.getClaims() == null ? null : token.getClaims().get("aud");
         if (!clientId.equals(issuedTo) && !contains(audience, clientId)) {
-            throw new OAuth2AuthenticationException(new OAuth2Error(
-                    OAuth2ErrorCodes.INVALID_REQUEST,
-                    "The subject token was not issued to this client, nor for it.",
-                    RFC8693));
+            throw invalidRequest("The subject token was not issued to this client, nor for it.");
         }
         Set<String> held = token.getToken().getScopes();
         Set<String> requested = exchange.getScopes();
@@ -75,7 +81,20 @@ public final class TokenExchangeConstraints implements AuthenticationProvider {
                     "Request a scope, and only scopes the subject token already holds.",
                     "https://datatracker.ietf.org/doc/html/rfc6749#section-5.2"));
         }
-        return delegate.authenticate(authentication);
+        try {
+            return delegate.authenticate(authentication);
+        } catch (OAuth2AuthenticationException e) {
+            if (OAuth2ErrorCodes.INVALID_GRANT.equals(e.getError().getErrorCode())) {
+                // RFC 8693 §2.2.2: an invalid or unacceptable subject or actor token is invalid_request.
+                throw invalidRequest("The subject or actor token is invalid or not acceptable.");
+            }
+            throw e;
+        }
+    }
+
+    private static OAuth2AuthenticationException invalidRequest(String description) {
+        return new OAuth2AuthenticationException(
+                new OAuth2Error(OAuth2ErrorCodes.INVALID_REQUEST, description, RFC8693));
     }
 
     private static boolean contains(@Nullable Object audience, String clientId) {

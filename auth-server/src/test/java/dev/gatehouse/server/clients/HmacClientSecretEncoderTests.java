@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 import java.security.SecureRandom;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
 import org.springframework.security.crypto.password.PasswordEncoder;
@@ -59,17 +60,46 @@ class HmacClientSecretEncoderTests {
     }
 
     @Test
-    void clientSecretsWhenUnknownOrNoPrefixThenRefused() {
+    void clientSecretsWhenBareBcryptImportedThenAcceptedAndMarkedForUpgrade() {
         PasswordEncoder encoder = new ClientSecrets(KEY, new SecureRandom()).encoder();
-        assertThat(safeMatches(encoder, "plain", "{noop}plain")).isFalse();
-        assertThat(safeMatches(encoder, "plain", "plain")).isFalse();
+        for (BCryptPasswordEncoder.BCryptVersion version : BCryptPasswordEncoder.BCryptVersion.values()) {
+            String imported = new BCryptPasswordEncoder(version, 4).encode("legacy");
+            assertThat(imported).as(version.name()).doesNotStartWith("{");
+            assertThat(encoder.matches("legacy", imported)).as(version.name()).isTrue();
+            assertThat(encoder.matches("legacy!", imported)).as(version.name()).isFalse();
+            assertThat(encoder.upgradeEncoding(imported)).as(version.name()).isTrue();
+        }
     }
 
-    private static boolean safeMatches(PasswordEncoder encoder, String raw, String stored) {
-        try {
-            return encoder.matches(raw, stored);
-        } catch (IllegalArgumentException e) {
-            return false;
+    @Test
+    void clientSecretsWhenStoredValueUnknownOrMalformedThenNoMatchAndNoException() {
+        PasswordEncoder encoder = new ClientSecrets(KEY, new SecureRandom()).encoder();
+        String bcrypt = new BCryptPasswordEncoder(4).encode("plain");
+        // Each of these made Spring Security's DelegatingPasswordEncoder throw, or a delegate fail to parse.
+        for (String stored : List.of(
+                "{noop}plain",
+                "plain",
+                "",
+                "{unknown}" + bcrypt,
+                "{bcrypt}not-a-hash",
+                "{bcrypt}",
+                "{hmac-sha256}",
+                "{hmac-sha256}not base64 !!",
+                "{hmac-sha256" + bcrypt,
+                "$2x$" + bcrypt.substring(4),
+                bcrypt.substring(0, bcrypt.length() - 1),
+                "$2a$04$" + "!".repeat(53))) {
+            assertThat(encoder.matches("plain", stored)).as(stored).isFalse();
         }
+        assertThat(encoder.matches("plain", null)).isFalse();
+    }
+
+    @Test
+    void clientSecretsWhenPresentedSecretLongerThanBcryptAcceptsThenNoMatchAndNoException() {
+        PasswordEncoder encoder = new ClientSecrets(KEY, new SecureRandom()).encoder();
+        String stored = "{bcrypt}" + new BCryptPasswordEncoder(4).encode("legacy");
+        assertThat(encoder.matches("legacy" + "x".repeat(100), stored)).isFalse();
+        assertThat(encoder.matches("legacy" + "x".repeat(100), stored.substring("{bcrypt}".length())))
+                .isFalse();
     }
 }
