@@ -67,7 +67,8 @@ class PostgresRateLimitTests extends AbstractRateLimitTests {
         assertThat(serviceToken(from).status()).isEqualTo(429);
         assertThat(nodeB.check(EndpointGroup.TOKEN, from, () -> null)).isInstanceOf(RateLimitDecision.Limited.class);
 
-        // And the other way round, for a client: node A spends, node B sees it.
+        // And the other way round, for a (registered) client: node A spends, node B sees it.
+        register("rl-two-nodes");
         for (int i = 0; i < 4; i++) {
             assertThat(token("127.0.0.32", "rl-two-nodes").status()).isEqualTo(401);
         }
