@@ -714,6 +714,8 @@ abstract class AbstractAdminApiTests {
         String id = "rot-" + suffix();
         String old = (String) created(registerClient(admin, id, List.of("client_credentials"), List.of()))
                 .get("clientSecret");
+        String minted = clientToken(id, old, "api.read"); // e.g. by whoever held the leaked secret
+        assertThat(introspect(minted).get("active")).isEqualTo(true);
         int before = audit.events.size();
         HttpResponse<String> r = call("POST", "/admin/clients/" + id + "/secret", admin, null);
         String fresh = (String) object(r, 200).get("clientSecret");
@@ -726,6 +728,8 @@ abstract class AbstractAdminApiTests {
                 HttpBrowser.basic(id, old));
         assertThat(refused.statusCode()).isEqualTo(401);
         assertThat(clientToken(id, fresh, "api.read")).isNotBlank();
+        // Tokens minted with the old secret alone are revoked with it (introspection says so at once).
+        assertThat(introspect(minted).get("active")).isEqualTo(false);
         AuditEvent event = only(before, "admin.client.secret.rotate");
         assertThat(event.subject()).isEqualTo(id);
         assertThat(event.toString()).doesNotContain(fresh).doesNotContain(old);
@@ -1384,6 +1388,15 @@ abstract class AbstractAdminApiTests {
 
     String adminToken() throws Exception {
         return clientToken(SERVICE, serviceSecret, "admin");
+    }
+
+    Map<String, Object> introspect(String token) throws Exception {
+        HttpResponse<String> r = browser.postForm(
+                "/oauth2/introspect",
+                Map.of("token", token),
+                "Authorization",
+                HttpBrowser.basic(SERVICE, serviceSecret));
+        return object(r, 200);
     }
 
     String clientToken(String id, String secret, String scope) throws Exception {

@@ -603,6 +603,19 @@ abstract class AbstractAuditTests {
                 .contains("gatehouse_audit_queue_size")
                 .contains("gatehouse_audit_overflow_total")
                 .doesNotContain(name);
+
+        // Revoked (RFC 7009): refused at once here, though its signature and lifetime are still good.
+        assertThat(api.postForm(
+                                "/oauth2/revoke",
+                                Map.of("token", monitorToken, "token_type_hint", "access_token"),
+                                "Authorization",
+                                HttpBrowser.basic(clientId, clientSecret))
+                        .statusCode())
+                .isEqualTo(200);
+        HttpResponse<String> revoked = api.getWithBearer("/actuator/prometheus", monitorToken);
+        assertThat(revoked.statusCode()).isEqualTo(401);
+        assertThat(revoked.headers().firstValue("WWW-Authenticate").orElseThrow())
+                .contains("invalid_token");
     }
 
     @Test

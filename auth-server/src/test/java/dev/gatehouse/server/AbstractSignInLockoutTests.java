@@ -26,10 +26,11 @@ import org.springframework.context.annotation.Import;
 import org.springframework.context.annotation.Primary;
 
 /**
- * Attempt limits at sign-in, end to end over real HTTP with the limits set through {@code gatehouse.throttle.*} and a
- * clock the tests move forward: the progressive delay, the lockout after the configured failures (which refuses even
- * the right password or code), and its release once the lockout has run, for passwords and for TOTP codes. The
- * counters are in the database. Subclasses choose it.
+ * Sign-in over time, end to end over real HTTP with a clock the tests move forward. Attempt limits set through
+ * {@code gatehouse.throttle.*}: the progressive delay, the lockout after the configured failures (which refuses even
+ * the right password or code), and its release once the lockout has run, for passwords and for TOTP codes (the
+ * counters are in the database). And {@code max_age}: a sign-in counts as made for a request only for minutes.
+ * Subclasses choose the database.
  */
 @SpringBootTest(
         classes = GatehouseServer.class,
@@ -147,6 +148,30 @@ abstract class AbstractSignInLockoutTests {
         }
         assertRefused(login(locked, PASSWORD));
         assertSignedIn(login(newUser(), PASSWORD));
+    }
+
+    @Test
+    void maxAgeWhenSignInForThisRequestIsOlderThanFreshWindowThenSignInAgain() {
+        String name = newUser();
+        String authorize = base + "/oauth2/authorize?"
+                + HttpBrowser.encode(Map.of(
+                        "response_type", "code",
+                        "client_id", "gatehouse-demo-spa",
+                        "redirect_uri", "http://127.0.0.1:5173/callback",
+                        "scope", "openid",
+                        "state", "m1",
+                        "max_age", "60",
+                        "code_challenge", "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+                        "code_challenge_method", "S256"));
+        HttpBrowser browser = new HttpBrowser(base);
+        assertThat(browser.get(authorize).headers().firstValue("Location").orElseThrow())
+                .endsWith("/login");
+        assertSignedIn(browser.login(name, PASSWORD)); // signed in for this request, which is not resumed yet
+        // Eleven minutes on, the same request: that sign-in is far older than max_age and no longer counts as
+        // made for this request, so the user signs in again rather than getting a code.
+        clock.advance(Duration.ofMinutes(11));
+        assertThat(browser.get(authorize).headers().firstValue("Location").orElseThrow())
+                .endsWith("/login");
     }
 
     String newUser() {

@@ -1,6 +1,7 @@
 package dev.gatehouse.server.admin;
 
 import dev.gatehouse.server.tokens.RolesTokenCustomizer;
+import dev.gatehouse.server.tokens.StoredAccessTokens;
 import dev.gatehouse.server.users.JdbcUserStore;
 import java.util.HashSet;
 import java.util.List;
@@ -9,18 +10,15 @@ import java.util.Set;
 import org.springframework.core.convert.converter.Converter;
 import org.springframework.security.authentication.AbstractAuthenticationToken;
 import org.springframework.security.oauth2.core.AuthorizationGrantType;
-import org.springframework.security.oauth2.core.OAuth2AccessToken;
-import org.springframework.security.oauth2.core.OAuth2AuthenticationException;
 import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.server.authorization.OAuth2Authorization;
 import org.springframework.security.oauth2.server.authorization.OAuth2AuthorizationService;
-import org.springframework.security.oauth2.server.authorization.OAuth2TokenType;
-import org.springframework.security.oauth2.server.resource.BearerTokenErrors;
 
 /**
  * Turns a verified access token of this server (signature, {@code typ: at+jwt}, issuer and times already checked by
  * the server's {@code JwtDecoder}) into the admin caller. Because the server is the token's issuer it also checks its
- * own records, so a revoked token stops working here at once (unlike at resource servers that only check signatures):
+ * own records ({@link StoredAccessTokens}), so a revoked token stops working here at once (unlike at resource servers
+ * that only check signatures):
  *
  * <ul>
  *   <li>the token must belong to a stored, active authorization (not revoked, RFC 7009; not removed by refresh-token
@@ -37,36 +35,21 @@ import org.springframework.security.oauth2.server.resource.BearerTokenErrors;
  */
 final class AdminTokenConverter implements Converter<Jwt, AbstractAuthenticationToken> {
 
-    private final OAuth2AuthorizationService authorizations;
+    private final StoredAccessTokens stored;
     private final JdbcUserStore users;
     private final String adminScope;
 
     AdminTokenConverter(OAuth2AuthorizationService authorizations, JdbcUserStore users, String adminScope) {
-        this.authorizations = Objects.requireNonNull(authorizations, "authorizations must not be null");
+        this.stored = new StoredAccessTokens(authorizations, users);
         this.users = Objects.requireNonNull(users, "users must not be null");
         this.adminScope = Objects.requireNonNull(adminScope, "adminScope must not be null");
     }
 
     @Override
     public AbstractAuthenticationToken convert(Jwt jwt) {
-        if (jwt.hasClaim("cnf")) {
-            throw invalid("Sender-constrained (DPoP) tokens are not accepted as Bearer tokens here.");
-        }
+        OAuth2Authorization authorization = stored.requireActive(jwt);
         String subject = jwt.getSubject();
         String clientId = jwt.getClaimAsString("client_id");
-        if (subject == null || subject.isBlank() || clientId == null || clientId.isBlank()) {
-            throw invalid("The access token has no subject or client_id.");
-        }
-        OAuth2Authorization authorization =
-                authorizations.findByToken(jwt.getTokenValue(), OAuth2TokenType.ACCESS_TOKEN);
-        OAuth2Authorization.Token<OAuth2AccessToken> stored =
-                authorization == null ? null : authorization.getAccessToken();
-        if (authorization == null
-                || stored == null
-                || !stored.isActive()
-                || !authorization.getPrincipalName().equals(subject)) {
-            throw invalid("The access token is revoked or unknown to this server.");
-        }
         Set<String> scopes = scopes(jwt);
         boolean admin = scopes.contains(adminScope);
         if (AuthorizationGrantType.CLIENT_CREDENTIALS.equals(authorization.getAuthorizationGrantType())) {
@@ -76,9 +59,6 @@ final class AdminTokenConverter implements Converter<Jwt, AbstractAuthentication
                     clientId,
                     scopes,
                     admin ? Set.of(AdminPolicy.ADMIN_CLIENT) : Set.of());
-        }
-        if (users.find(subject).filter(JdbcUserStore.StoredUser::enabled).isEmpty()) {
-            throw invalid("The user of this token is no longer active.");
         }
         Set<String> roles = new HashSet<>();
         if (admin) {
@@ -106,9 +86,5 @@ final class AdminTokenConverter implements Converter<Jwt, AbstractAuthentication
             c.forEach(o -> out.add(String.valueOf(o)));
         }
         return out;
-    }
-
-    private static OAuth2AuthenticationException invalid(String description) {
-        return new OAuth2AuthenticationException(BearerTokenErrors.invalidToken(description));
     }
 }

@@ -223,10 +223,19 @@ final class ClientAdministration {
                     "admin.client.no_secret", "Client '" + clientId + "' does not authenticate with a secret.");
         }
         String secret = secrets.generate();
-        clients.save(RegisteredClient.from(existing)
-                .clientSecret(secrets.encoder().encode(secret))
-                .clientSecretExpiresAt(null)
-                .build());
+        tx.executeWithoutResult(status -> {
+            clients.save(RegisteredClient.from(existing)
+                    .clientSecret(secrets.encoder().encode(secret))
+                    .clientSecretExpiresAt(null)
+                    .build());
+            // A rotation usually means the old secret may be known to someone else: what it alone could mint (the
+            // client-credentials tokens) goes with it. Users' authorizations stay; refreshing them needs the new
+            // secret.
+            jdbc.update(
+                    "DELETE FROM oauth2_authorization WHERE registered_client_id = ? AND authorization_grant_type = ?",
+                    existing.getId(),
+                    AuthorizationGrantType.CLIENT_CREDENTIALS.getValue());
+        });
         return new ClientWithSecret(get(clientId), secret);
     }
 

@@ -10,7 +10,8 @@ import org.springframework.stereotype.Component;
  * {@code admin} role away, deleting a client, changing or deleting a role), at least one enabled user holding the {@code admin} role, or one client
  * allowed the client-credentials grant with the admin scope, must remain. Otherwise the change is refused with
  * {@code 409 admin.last_admin} and its transaction rolled back, instead of locking every operator out until someone
- * edits the database. Called inside the change's transaction, after the change, so the count sees it.
+ * edits the database. Called inside the change's transaction, after the change, so the count sees it; it locks one
+ * row first ({@code gh_admin_guard}), so concurrent guarded changes are counted one after the other.
  */
 @Component
 final class LastAdminGuard {
@@ -25,6 +26,10 @@ final class LastAdminGuard {
 
     /** Throws {@code 409 admin.last_admin} when no way into the admin API would remain. */
     void requireAWayIn() {
+        // Serialise the guarded changes: under READ COMMITTED two transactions that each remove one of two admins
+        // would otherwise each count the other's admin as still there, and both commit. Whoever comes second waits
+        // here for the first to commit, and its count (a new statement) then sees that change.
+        jdbc.queryForObject("SELECT id FROM gh_admin_guard WHERE id = 1 FOR UPDATE", Integer.class);
         Integer users = jdbc.queryForObject(
                 "SELECT COUNT(*) FROM gh_user u JOIN gh_user_role r ON r.username = u.username"
                         + " WHERE r.role = ? AND u.enabled = TRUE",

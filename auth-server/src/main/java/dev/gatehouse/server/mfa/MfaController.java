@@ -13,6 +13,7 @@ import dev.gatehouse.server.audit.AuditEvents;
 import dev.gatehouse.server.audit.AuditLog;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import java.net.URI;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -214,7 +215,10 @@ public final class MfaController {
         grantOtpFactor(user, request, response);
         model.addAttribute("userHtml", Encode.forHtml(user.getName()));
         model.addAttribute("codes", codes);
-        model.addAttribute("continueUrl", resume(request, response));
+        // The resumed request's query is the client's (attacker-chosen); encoded for the attribute, written once.
+        model.addAttribute(
+                "continueHtml",
+                "<a id=\"continue\" href=\"" + Encode.forHtmlAttribute(resume(request, response)) + "\">Continue</a>");
         return "mfa-recovery-codes";
     }
 
@@ -300,7 +304,24 @@ public final class MfaController {
             return "/";
         }
         requestCache.removeRequest(request, response);
-        return saved.getRedirectUrl();
+        return sameOrigin(saved.getRedirectUrl());
+    }
+
+    /**
+     * The saved request as a path and query on this server. The saved URL was built from the request's own Host
+     * header; only its path and query are used, so the step can never send the browser to another host.
+     */
+    static String sameOrigin(String savedUrl) {
+        try {
+            URI uri = URI.create(savedUrl);
+            String path = uri.getRawPath();
+            if (path == null || !path.startsWith("/") || path.startsWith("//")) {
+                return "/";
+            }
+            return uri.getRawQuery() == null ? path : path + "?" + uri.getRawQuery();
+        } catch (IllegalArgumentException e) {
+            return "/";
+        }
     }
 
     private static void noStore(HttpServletResponse response) {

@@ -1,14 +1,21 @@
 package dev.gatehouse.server.observability;
 
 import dev.gatehouse.core.jwt.KeyRing;
+import dev.gatehouse.server.tokens.StoredAccessTokens;
+import dev.gatehouse.server.users.JdbcUserStore;
 import java.time.Clock;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
-import org.springframework.security.config.Customizer;
+import org.springframework.core.convert.converter.Converter;
+import org.springframework.security.authentication.AbstractAuthenticationToken;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.config.observation.SecurityObservationSettings;
+import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.security.oauth2.server.authorization.OAuth2AuthorizationService;
+import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationToken;
+import org.springframework.security.oauth2.server.resource.authentication.JwtGrantedAuthoritiesConverter;
 import org.springframework.security.web.SecurityFilterChain;
 
 /**
@@ -42,14 +49,23 @@ class ObservabilityConfiguration {
 
     @Bean
     @Order(0)
-    SecurityFilterChain actuatorChain(HttpSecurity http) throws Exception {
+    SecurityFilterChain actuatorChain(HttpSecurity http, OAuth2AuthorizationService authorizations, JdbcUserStore users)
+            throws Exception {
+        // Beyond the signature: a revoked, DPoP-bound or disabled user's token is refused here as at the admin API.
+        StoredAccessTokens stored = new StoredAccessTokens(authorizations, users);
+        JwtGrantedAuthoritiesConverter scopes = new JwtGrantedAuthoritiesConverter();
+        Converter<Jwt, AbstractAuthenticationToken> converter = jwt -> {
+            stored.requireActive(jwt);
+            return new JwtAuthenticationToken(jwt, scopes.convert(jwt), jwt.getSubject());
+        };
         http.securityMatcher("/actuator/**")
                 .authorizeHttpRequests(authorize -> authorize
                         .requestMatchers("/actuator/health", "/actuator/health/liveness", "/actuator/health/readiness")
                         .permitAll()
                         .anyRequest()
                         .hasAuthority("SCOPE_" + SCOPE))
-                .oauth2ResourceServer(resourceServer -> resourceServer.jwt(Customizer.withDefaults()))
+                .oauth2ResourceServer(
+                        resourceServer -> resourceServer.jwt(jwt -> jwt.jwtAuthenticationConverter(converter)))
                 .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .requestCache(cache -> cache.disable())
                 // Read-only GET endpoints authenticated by bearer token, never by cookie: nothing to forge.

@@ -58,6 +58,8 @@ public final class ReauthenticationFilter extends OncePerRequestFilter {
     static final String FIRST_SEEN = ReauthenticationFilter.class.getName() + ".firstSeen";
     private static final int MAX_REMEMBERED = 16;
     private static final Duration REMEMBER_FOR = Duration.ofHours(1);
+    /** How long a sign-in made for a request counts as fresh for it: enough for the password and factor steps. */
+    static final Duration FRESH_FOR = Duration.ofMinutes(10);
 
     private final AuthorizationRequestParameters parameters;
     private final RequestMatcher authorizationRequests;
@@ -106,7 +108,11 @@ public final class ReauthenticationFilter extends OncePerRequestFilter {
             return;
         }
         Instant signedInAt = AuthenticationAge.signedInAt(user);
-        boolean freshForThisRequest = signedInAt != null && !signedInAt.isBefore(firstSeen);
+        // A sign-in made for this very request passes even if max_age (say 0) has run out during the factor steps,
+        // but only for a while: the request is remembered for an hour, the sign-in counts as fresh for minutes.
+        boolean freshForThisRequest = signedInAt != null
+                && !signedInAt.isBefore(firstSeen)
+                && !signedInAt.plus(FRESH_FOR).isBefore(now);
         boolean tooOld = login || AuthenticationAge.olderThan(user, maxAge, now);
         if (freshForThisRequest || !tooOld) {
             forget(session, key);

@@ -5,16 +5,24 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.flywaydb.core.Flyway;
 import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /** The last way into the admin API is never closed, on the real schema (H2, migrated by Flyway). */
 class LastAdminGuardTests {
 
     private JdbcTemplate jdbc;
+    private TransactionTemplate tx;
     private LastAdminGuard guard;
 
     @BeforeEach
@@ -29,6 +37,7 @@ class LastAdminGuardTests {
                 .load()
                 .migrate();
         jdbc = new JdbcTemplate(dataSource);
+        tx = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
         guard = new LastAdminGuard(jdbc, new AdminProperties("admin", 20, 100));
     }
 
@@ -84,5 +93,47 @@ class LastAdminGuardTests {
         client("near-miss", "client_credentials", "administrator,admin.read");
         client("no-grant", "authorization_code", "admin");
         assertThatThrownBy(guard::requireAWayIn).isInstanceOf(AdminException.class);
+    }
+
+    @Test
+    void requireAWayInWhenTwoAdminsDisableEachOtherConcurrentlyThenSecondIsRefusedAndOneAdminRemains()
+            throws Exception {
+        user("ann", true, "admin");
+        user("bob", true, "admin");
+        CountDownLatch firstCounted = new CountDownLatch(1);
+        CountDownLatch secondChanged = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            // First: disables ann, counts (bob is left), then holds its transaction open until the second has
+            // made its change, or half a second (the guard's lock makes the second wait for this commit).
+            Future<?> first = pool.submit(() -> tx.executeWithoutResult(status -> {
+                jdbc.update("UPDATE gh_user SET enabled = FALSE WHERE username = 'ann'");
+                guard.requireAWayIn();
+                firstCounted.countDown();
+                try {
+                    secondChanged.await(500, TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }));
+            // Second: disables bob while the first is still open; without the lock its count would still see ann.
+            Future<?> second = pool.submit(() -> {
+                firstCounted.await(5, TimeUnit.SECONDS);
+                tx.executeWithoutResult(status -> {
+                    jdbc.update("UPDATE gh_user SET enabled = FALSE WHERE username = 'bob'");
+                    secondChanged.countDown();
+                    guard.requireAWayIn();
+                });
+                return null;
+            });
+            first.get(10, TimeUnit.SECONDS);
+            assertThatThrownBy(() -> second.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(AdminException.class);
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(jdbc.queryForObject(
+                        "SELECT COUNT(*) FROM gh_user WHERE enabled = TRUE AND username IN ('ann', 'bob')",
+                        Integer.class))
+                .isEqualTo(1);
     }
 }
