@@ -1390,15 +1390,6 @@ abstract class AbstractAdminApiTests {
         return clientToken(SERVICE, serviceSecret, "admin");
     }
 
-    Map<String, Object> introspect(String token) throws Exception {
-        HttpResponse<String> r = browser.postForm(
-                "/oauth2/introspect",
-                Map.of("token", token),
-                "Authorization",
-                HttpBrowser.basic(SERVICE, serviceSecret));
-        return object(r, 200);
-    }
-
     String clientToken(String id, String secret, String scope) throws Exception {
         HttpResponse<String> r = browser.postForm(
                 "/oauth2/token",

@@ -383,11 +383,11 @@ abstract class AbstractSignInFlowTests {
         TotpSecret key = TotpSecret.fromBase32(secret.group(1));
         HttpResponse<String> codes =
                 browser.postForm("/mfa/enroll", Map.of("code", TOTP.code(key, clock.instant()), "_csrf", csrf(enrol)));
-        Matcher continueUrl =
-                Pattern.compile("<a href=\"([^\"]+)\">Continue</a>").matcher(codes.body());
+        Matcher continueUrl = Pattern.compile("<a id=\"continue\" href=\"([^\"]+)\">Continue</a>")
+                .matcher(codes.body());
         assertThat(continueUrl.find()).as(codes.body()).isTrue();
         String resumed = continueUrl.group(1).replace("&amp;", "&");
-        assertThat(resumed).contains("request_uri=");
+        assertThat(resumed).startsWith("/oauth2/authorize?").contains("request_uri="); // same origin, always
         String location = browser.get(resumed).headers().firstValue("Location").orElseThrow();
         assertThat(location).startsWith(REDIRECT + "?").contains("state=r1");
         Map<String, Object> id = claims(
