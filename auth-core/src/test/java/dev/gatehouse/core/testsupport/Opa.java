@@ -158,7 +158,36 @@ public final class Opa {
         return launch(files, extraArgs).url();
     }
 
-    private record Running(Process process, URI url) {}
+    /**
+     * A running {@code opa run --server}.
+     *
+     * @param process the OPA process
+     * @param url its base URL
+     */
+    public record Running(Process process, URI url) {
+
+        /** Stops the server and waits for it to exit (an outage, for tests of what happens then). */
+        public void stop() {
+            process.destroy();
+            try {
+                if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /**
+     * Starts another OPA server that the caller may stop (stopped at JVM exit otherwise).
+     *
+     * @param files policy and data files
+     * @return the running server
+     */
+    public static Running run(List<String> files) {
+        return launch(files, List.of());
+    }
 
     private static Running launch(List<String> files, List<String> extraArgs) {
         int port = freePort();

@@ -1,5 +1,6 @@
 package dev.gatehouse.server.admin;
 
+import dev.gatehouse.core.policy.opa.OpaRestEngine;
 import dev.gatehouse.server.audit.AuditLog;
 import dev.gatehouse.server.users.JdbcUserStore;
 import io.swagger.v3.oas.models.Components;
@@ -7,7 +8,13 @@ import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.info.Info;
 import io.swagger.v3.oas.models.security.SecurityRequirement;
 import io.swagger.v3.oas.models.security.SecurityScheme;
+import java.util.Objects;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
@@ -28,7 +35,7 @@ import tools.jackson.databind.json.JsonMapper;
  * policy, the audit interceptor, the strict JSON reader for request bodies and the OpenAPI description.
  */
 @Configuration(proxyBeanMethods = false)
-@EnableConfigurationProperties(AdminProperties.class)
+@EnableConfigurationProperties({AdminProperties.class, AdminOpaProperties.class})
 class AdminConfiguration implements WebMvcConfigurer {
 
     /** Where the OpenAPI document is served (public: it holds no secrets); set in application.yml for springdoc. */
@@ -46,8 +53,30 @@ class AdminConfiguration implements WebMvcConfigurer {
     }
 
     @Bean
-    AdminPolicy adminPolicy(io.micrometer.core.instrument.MeterRegistry meters) {
-        return new AdminPolicy(meters);
+    AdminPolicy adminPolicy(io.micrometer.core.instrument.MeterRegistry meters, ObjectProvider<OpaRestEngine> opa) {
+        return new AdminPolicy(meters, opa.getIfAvailable());
+    }
+
+    /** OPA beside the built-in roles, only when {@code gatehouse.admin.opa.url} is set. */
+    @Bean
+    @ConditionalOnProperty(name = "gatehouse.admin.opa.url")
+    OpaRestEngine adminOpaEngine(AdminOpaProperties opa) {
+        OpaRestEngine.Builder builder = OpaRestEngine.builder()
+                .id("opa")
+                .url(Objects.requireNonNull(opa.url(), "gatehouse.admin.opa.url"))
+                .document(opa.document())
+                .timeout(opa.timeout());
+        if (opa.bearerToken() != null && !opa.bearerToken().isBlank()) {
+            builder.bearerToken(opa.bearerToken());
+        }
+        return builder.build();
+    }
+
+    /** The {@code opa} health component: OPA's own {@code /health}, within the engine's deadline. */
+    @Bean
+    @ConditionalOnBean(OpaRestEngine.class)
+    HealthIndicator opaHealthIndicator(OpaRestEngine opa) {
+        return () -> opa.healthy() ? Health.up().build() : Health.down().build();
     }
 
     /**

@@ -1,8 +1,11 @@
 package dev.gatehouse.server.admin;
 
 import dev.gatehouse.core.policy.AccessRequest;
+import dev.gatehouse.core.policy.CombiningAlgorithm;
+import dev.gatehouse.core.policy.CompositePolicyEngine;
 import dev.gatehouse.core.policy.Decision;
 import dev.gatehouse.core.policy.PolicyDecisionPoint;
+import dev.gatehouse.core.policy.PolicyEngine;
 import dev.gatehouse.core.policy.Resource;
 import dev.gatehouse.core.policy.Subject;
 import dev.gatehouse.core.policy.rbac.RbacEngine;
@@ -14,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Who may do what in the admin API: auth-core's RBAC model behind a fail-closed {@link PolicyDecisionPoint}. Resource
@@ -60,12 +64,14 @@ final class AdminPolicy {
     /**
      * Creates the policy.
      *
-     * @param meters where the decision timer {@code gatehouse.policy.decisions} (tags {@code engine=rbac},
-     *     {@code policy=admin}, {@code outcome=permit|deny}) goes
+     * @param meters where the decision timer {@code gatehouse.policy.decisions} (tags {@code engine=rbac} or
+     *     {@code rbac+opa}, {@code policy=admin}, {@code outcome=permit|deny}) goes
+     * @param opa an Open Policy Agent that may veto, or {@code null}
      */
-    AdminPolicy(MeterRegistry meters) {
-        this.permits = decisionTimer(meters, "permit");
-        this.denies = decisionTimer(meters, "deny");
+    AdminPolicy(MeterRegistry meters, @Nullable PolicyEngine opa) {
+        String engines = opa == null ? "rbac" : "rbac+opa";
+        this.permits = decisionTimer(meters, "permit", engines);
+        this.denies = decisionTimer(meters, "deny", engines);
         RbacModel model = RbacModel.builder("gatehouse-admin")
                 .action("read")
                 .action("write")
@@ -73,7 +79,17 @@ final class AdminPolicy {
                 .role(AUDITOR, List.of(), "*:read")
                 .role(ADMIN_CLIENT, List.of(ADMIN))
                 .build();
-        this.pdp = PolicyDecisionPoint.of(RbacEngine.of(model));
+        PolicyEngine roles = RbacEngine.of(model);
+        // With OPA: deny-overrides, so OPA can veto (or fail, which denies) but never grant what the roles refuse.
+        this.pdp = PolicyDecisionPoint.of(
+                opa == null
+                        ? roles
+                        : CompositePolicyEngine.builder()
+                                .id("gatehouse-admin")
+                                .algorithm(CombiningAlgorithm.DENY_OVERRIDES)
+                                .add(roles)
+                                .add(opa)
+                                .build());
     }
 
     /**
@@ -104,10 +120,10 @@ final class AdminPolicy {
         return decision;
     }
 
-    private static Timer decisionTimer(MeterRegistry meters, String outcome) {
+    private static Timer decisionTimer(MeterRegistry meters, String outcome, String engines) {
         return Timer.builder("gatehouse.policy.decisions")
                 .description("Policy decisions of the server's own policy decision point, by outcome")
-                .tag("engine", "rbac")
+                .tag("engine", engines)
                 .tag("policy", "admin")
                 .tag("outcome", outcome)
                 .register(meters);
