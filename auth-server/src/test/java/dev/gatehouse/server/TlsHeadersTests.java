@@ -1,0 +1,67 @@
+package dev.gatehouse.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * HSTS (RFC 6797) on TLS: behind a TLS-terminating proxy that the operator has declared trusted
+ * ({@code server.forward-headers-strategy=native}, the proxy's address in {@code server.tomcat.remoteip.internal-proxies}),
+ * a request the proxy marks {@code X-Forwarded-Proto: https} is secure, and every page then carries
+ * {@code Strict-Transport-Security}; a plain-HTTP request does not (RFC 6797 §7.2: not over insecure transport).
+ */
+@SpringBootTest(
+        classes = GatehouseServer.class,
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {
+            "gatehouse.issuer=",
+            "gatehouse.purge-interval=1h",
+            "gatehouse.key-rotation-check=1h",
+            "gatehouse.dev-mode=true",
+            "gatehouse.demo=false",
+            "server.forward-headers-strategy=native",
+            "server.tomcat.remoteip.internal-proxies=127\\.0\\.0\\.1"
+        })
+class TlsHeadersTests {
+
+    @DynamicPropertySource
+    static void properties(DynamicPropertyRegistry registry) throws IOException {
+        String data = Files.createTempDirectory("gatehouse-tls-").toString();
+        registry.add("gatehouse.data-dir", () -> data);
+    }
+
+    @LocalServerPort
+    int port;
+
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @Test
+    void pagesWhenProxySaysHttpsThenHstsAndWhenPlainHttpThenNone() throws Exception {
+        for (String path : java.util.List.of("/login", "/.well-known/openid-configuration")) {
+            HttpResponse<String> secure = get(path, true);
+            assertThat(secure.statusCode()).isEqualTo(200);
+            assertThat(secure.headers().firstValue("Strict-Transport-Security"))
+                    .hasValueSatisfying(v -> assertThat(v).contains("max-age=").contains("includeSubDomains"));
+            assertThat(get(path, false).headers().firstValue("Strict-Transport-Security"))
+                    .isEmpty();
+        }
+    }
+
+    private HttpResponse<String> get(String path, boolean viaTls) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path));
+        if (viaTls) {
+            b.header("X-Forwarded-Proto", "https");
+        }
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+}
