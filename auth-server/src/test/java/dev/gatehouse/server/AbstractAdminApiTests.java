@@ -55,6 +55,7 @@ import org.springframework.security.oauth2.jwt.JwsHeader;
 import org.springframework.security.oauth2.jwt.JwtClaimsSet;
 import org.springframework.security.oauth2.jwt.JwtEncoder;
 import org.springframework.security.oauth2.jwt.JwtEncoderParameters;
+import org.springframework.test.context.TestPropertySource;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -66,15 +67,6 @@ import tools.jackson.databind.json.JsonMapper;
         classes = GatehouseServer.class,
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {
-            // Many sign-ins from one address within seconds: limits far above the suite's pace (they are tested
-            // in ratelimit.*), so no test depends on how fast the machine runs the others.
-            "gatehouse.rate-limit.login-per-address=1000000/1m",
-            "gatehouse.rate-limit.authorization-per-address=1000000/1m",
-            "gatehouse.rate-limit.token-per-address=1000000/1m",
-            "gatehouse.rate-limit.device-authorization-per-address=1000000/1m",
-            "gatehouse.rate-limit.device-verification-per-address=1000000/1m",
-            "gatehouse.rate-limit.introspection-per-address=1000000/1m",
-            "gatehouse.rate-limit.admin-per-address=1000000/1m",
             "gatehouse.issuer=",
             "gatehouse.purge-interval=1h",
             "gatehouse.key-rotation-check=1h",
@@ -82,6 +74,7 @@ import tools.jackson.databind.json.JsonMapper;
             "gatehouse.demo=true"
         })
 @Import(AbstractAdminApiTests.RecordingAuditConfiguration.class)
+@TestPropertySource(locations = "classpath:suite-rate-limits.properties")
 abstract class AbstractAdminApiTests {
 
     static final String SERVICE = "gatehouse-demo-service";

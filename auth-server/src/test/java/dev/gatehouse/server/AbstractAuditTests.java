@@ -48,6 +48,7 @@ import org.springframework.security.oauth2.core.ClientAuthenticationMethod;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClient;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
 import org.springframework.security.oauth2.server.authorization.settings.ClientSettings;
+import org.springframework.test.context.TestPropertySource;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
@@ -61,15 +62,6 @@ import org.springframework.transaction.support.TransactionTemplate;
         classes = GatehouseServer.class,
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {
-            // Many sign-ins from one address within seconds: limits far above the suite's pace (they are tested
-            // in ratelimit.*), so no test depends on how fast the machine runs the others.
-            "gatehouse.rate-limit.login-per-address=1000000/1m",
-            "gatehouse.rate-limit.authorization-per-address=1000000/1m",
-            "gatehouse.rate-limit.token-per-address=1000000/1m",
-            "gatehouse.rate-limit.device-authorization-per-address=1000000/1m",
-            "gatehouse.rate-limit.device-verification-per-address=1000000/1m",
-            "gatehouse.rate-limit.introspection-per-address=1000000/1m",
-            "gatehouse.rate-limit.admin-per-address=1000000/1m",
             "gatehouse.issuer=",
             "gatehouse.purge-interval=1h",
             "gatehouse.key-rotation-check=1h",
@@ -78,6 +70,7 @@ import org.springframework.transaction.support.TransactionTemplate;
             "logging.structured.format.console=ecs"
         })
 @ExtendWith(OutputCaptureExtension.class)
+@TestPropertySource(locations = "classpath:suite-rate-limits.properties")
 abstract class AbstractAuditTests {
 
     static final String PASSWORD = "audit password 4 test";
