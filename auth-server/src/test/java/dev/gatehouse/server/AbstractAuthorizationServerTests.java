@@ -1447,8 +1447,18 @@ abstract class AbstractAuthorizationServerTests {
 
         HttpBrowser user = new HttpBrowser(base);
         user.login("demo", demoPassword);
-        // verification_uri_complete's form: the user code in the query leads to Gatehouse's consent page.
-        HttpResponse<String> toConsent = user.get("/oauth2/device_verification?user_code=" + userCode);
+        // verification_uri_complete's form: the code in the query is filled in on the entry page, never submitted
+        // by the link itself; the user's post (with the page's CSRF token) leads to Gatehouse's consent page.
+        HttpResponse<String> link = user.get("/oauth2/device_verification?user_code=" + userCode);
+        String entryUrl = link.headers().firstValue("Location").orElseThrow();
+        assertThat(entryUrl).endsWith("/oauth2/device_verification?code=" + userCode);
+        HttpResponse<String> entry = user.get(entryUrl);
+        assertThat(entry.body()).contains("value=\"" + userCode + "\"");
+        java.util.regex.Matcher entryCsrf = java.util.regex.Pattern.compile("name=\"_csrf\" value=\"([^\"]+)\"")
+                .matcher(entry.body());
+        assertThat(entryCsrf.find()).isTrue();
+        HttpResponse<String> toConsent = user.postForm(
+                "/oauth2/device_verification", Map.of("user_code", userCode, "_csrf", entryCsrf.group(1)));
         HttpResponse<String> consent =
                 user.get(toConsent.headers().firstValue("Location").orElseThrow());
         assertThat(consent.body()).contains("id=\"user-code\">" + userCode + "<");

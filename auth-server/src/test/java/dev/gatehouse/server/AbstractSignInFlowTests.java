@@ -490,6 +490,19 @@ abstract class AbstractSignInFlowTests {
                 .containsKey("access_token");
 
         Map<String, Object> attackers = deviceAuthorization(client, "api.read");
+        // A link (verification_uri_complete) approves nothing either: it fills in the entry page, nothing more.
+        HttpResponse<String> link = browser.get("/oauth2/device_verification?user_code=" + attackers.get("user_code"));
+        assertThat(link.statusCode()).isEqualTo(302);
+        assertThat(link.headers().firstValue("Location").orElseThrow())
+                .endsWith("/oauth2/device_verification?code=" + attackers.get("user_code"));
+        assertThat(browser.get("/oauth2/device_verification?code="
+                                + java.net.URLEncoder.encode(IMG, java.nio.charset.StandardCharsets.UTF_8))
+                        .body())
+                .doesNotContain("onerror")
+                .contains("value=\"\"");
+        assertThat(json(pollDevice(client, (String) attackers.get("device_code")), 400)
+                        .get("error"))
+                .isEqualTo("authorization_pending");
         HttpResponse<String> forged = browser.postForm(
                 "/oauth2/device_verification", Map.of("user_code", (String) attackers.get("user_code")));
         assertThat(forged.statusCode()).isEqualTo(403);
@@ -513,6 +526,24 @@ abstract class AbstractSignInFlowTests {
         assertThat(real.headers().firstValue("Location").orElseThrow()).endsWith("?outcome=success");
         assertThat(json(pollDevice(client, (String) attackers.get("device_code")), 200))
                 .containsKey("access_token");
+    }
+
+    @Test
+    void deviceVerificationWhenClientRequiresMfaThenPasswordOnlyUserSentToEnrolmentAndDeviceStillPending()
+            throws Exception {
+        // The user code is the only link to the client: its MFA requirement must hold for its devices too.
+        String client = registerDeviceClient("MFA device", true, "api.read");
+        Map<String, Object> device = deviceAuthorization(client, "api.read");
+        HttpBrowser browser = new HttpBrowser(base);
+        browser.login(newUser(), PASSWORD);
+        HttpResponse<String> entry = browser.get("/oauth2/device_verification");
+        HttpResponse<String> posted = browser.postForm(
+                "/oauth2/device_verification",
+                Map.of("user_code", (String) device.get("user_code"), "_csrf", csrf(entry)));
+        assertThat(posted.headers().firstValue("Location").orElseThrow()).endsWith("/mfa/enroll");
+        assertThat(json(pollDevice(client, (String) device.get("device_code")), 400)
+                        .get("error"))
+                .isEqualTo("authorization_pending");
     }
 
     @Test
@@ -575,6 +606,10 @@ abstract class AbstractSignInFlowTests {
 
     /** A device-flow client (Spring Authorization Server asks device users for consent whatever the setting). */
     String registerDeviceClient(String clientName, String... scopes) {
+        return registerDeviceClient(clientName, false, scopes);
+    }
+
+    String registerDeviceClient(String clientName, boolean requireMfa, String... scopes) {
         String id = "device-" + UUID.randomUUID();
         RegisteredClient.Builder b = RegisteredClient.withId(UUID.randomUUID().toString())
                 .clientId(id)
@@ -584,6 +619,7 @@ abstract class AbstractSignInFlowTests {
                 .authorizationGrantType(AuthorizationGrantType.DEVICE_CODE)
                 .clientSettings(ClientSettings.builder()
                         .requireAuthorizationConsent(true)
+                        .setting(MfaPolicy.REQUIRE_MFA_SETTING, requireMfa)
                         .build());
         for (String s : scopes) {
             b.scope(s);

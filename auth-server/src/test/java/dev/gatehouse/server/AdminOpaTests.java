@@ -31,8 +31,8 @@ import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * The admin API with a real Open Policy Agent beside its roles ({@code gatehouse.admin.opa.url}): OPA vetoes what
- * its Rego policy says (here: no signing-key changes), has no opinion on the rest, shows in the health as {@code
- * opa}, and when it is down every admin decision is a deny (fail closed) and the health says DOWN.
+ * its Rego policy says (here: no signing-key changes) and its permits grant nothing the roles refuse; it shows in the
+ * health as {@code opa}, and when it is down every admin decision is a deny (fail closed) and the health says DOWN.
  */
 @SpringBootTest(
         classes = GatehouseServer.class,
@@ -43,7 +43,8 @@ import org.springframework.test.context.DynamicPropertySource;
             "gatehouse.key-rotation-check=1h",
             "gatehouse.dev-mode=true",
             "gatehouse.demo=false",
-            "gatehouse.admin.opa.timeout=2s"
+            "gatehouse.admin.opa.timeout=2s",
+            "gatehouse.admin.opa.health-cache=0s"
         })
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class AdminOpaTests {
@@ -51,7 +52,9 @@ class AdminOpaTests {
     static final String POLICY = """
             package gatehouse.admin
 
-            default decision := {"applicable": false, "reason": "no OPA rule applies"}
+            # Allow-by-default, the way such rules are often written: OPA must still never grant what the
+            # roles refuse (the server reads its permits as no opinion).
+            default decision := {"allow": true, "reason": "allowed unless frozen"}
 
             decision := {"allow": false, "reason": "signing keys are frozen"} if {
             	input.resource.type == "key"
@@ -79,6 +82,7 @@ class AdminOpaTests {
 
     HttpBrowser browser;
     String token;
+    String noAdminToken;
 
     @BeforeEach
     void setUp() throws Exception {
@@ -92,6 +96,7 @@ class AdminOpaTests {
                 .authorizationGrantType(AuthorizationGrantType.CLIENT_CREDENTIALS)
                 .scope("admin")
                 .scope("actuator.read")
+                .scope("api.read")
                 .build());
         HttpResponse<String> r = browser.postForm(
                 "/oauth2/token",
@@ -100,6 +105,12 @@ class AdminOpaTests {
                 HttpBrowser.basic(id, secret));
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         token = (String) JSONObjectUtils.parse(r.body()).get("access_token");
+        HttpResponse<String> plain = browser.postForm(
+                "/oauth2/token",
+                Map.of("grant_type", "client_credentials", "scope", "api.read"),
+                "Authorization",
+                HttpBrowser.basic(id, secret));
+        noAdminToken = (String) JSONObjectUtils.parse(plain.body()).get("access_token");
     }
 
     @Test
@@ -111,6 +122,12 @@ class AdminOpaTests {
         assertThat(JSONObjectUtils.parse(rotate.body()).get("code")).isEqualTo("admin.forbidden");
         assertThat(send("GET", "/admin/keys").statusCode()).isEqualTo(200);
         assertThat(send("GET", "/admin/users").statusCode()).isEqualTo(200);
+        // OPA allows everything else, but a token that conveys no admin role still gets nothing.
+        assertThat(browser.getWithBearer("/admin/users", noAdminToken).statusCode())
+                .isEqualTo(403);
+        assertThat(browser.postRaw("/admin/keys/rotate", "", "Authorization", "Bearer " + noAdminToken)
+                        .statusCode())
+                .isEqualTo(403);
     }
 
     @Test

@@ -72,11 +72,21 @@ class AdminConfiguration implements WebMvcConfigurer {
         return builder.build();
     }
 
-    /** The {@code opa} health component: OPA's own {@code /health}, within the engine's deadline. */
+    /**
+     * The {@code opa} health component: OPA's own {@code /health}, within the engine's deadline, asked at most once
+     * per {@code gatehouse.admin.opa.health-cache} (the overall status is public, so probes must not turn into a
+     * stream of OPA calls).
+     */
     @Bean
     @ConditionalOnBean(OpaRestEngine.class)
-    HealthIndicator opaHealthIndicator(OpaRestEngine opa) {
-        return () -> opa.healthy() ? Health.up().build() : Health.down().build();
+    HealthIndicator opaHealthIndicator(OpaRestEngine opa, AdminOpaProperties properties) {
+        com.github.benmanes.caffeine.cache.LoadingCache<Boolean, Boolean> probe =
+                com.github.benmanes.caffeine.cache.Caffeine.newBuilder()
+                        .expireAfterWrite(properties.healthCache())
+                        .build(key -> opa.healthy());
+        return () -> Boolean.TRUE.equals(probe.get(Boolean.TRUE))
+                ? Health.up().build()
+                : Health.down().build();
     }
 
     /**

@@ -19,18 +19,21 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param document the decision document under {@code /v1/data/}; default {@code gatehouse/admin/decision}
  * @param timeout how long one decision may take before it counts as a deny; default 500 ms
  * @param bearerToken OPA's {@code --authentication=token} token, if it needs one
+ * @param healthCache how long the {@code opa} health component reuses its last probe; default 10 s
  */
 @ConfigurationProperties("gatehouse.admin.opa")
 public record AdminOpaProperties(
         @Nullable URI url,
         @DefaultValue("gatehouse/admin/decision") String document,
         @DefaultValue("500ms") Duration timeout,
-        @Nullable String bearerToken) {
+        @Nullable String bearerToken,
+        @DefaultValue("10s") Duration healthCache) {
 
     /** Checks the values, so a misconfiguration stops the server at start-up. */
     public AdminOpaProperties {
         Objects.requireNonNull(document, "gatehouse.admin.opa.document must not be null");
         Objects.requireNonNull(timeout, "gatehouse.admin.opa.timeout must not be null");
+        Objects.requireNonNull(healthCache, "gatehouse.admin.opa.health-cache must not be null");
         if (url != null
                 && (!("http".equals(url.getScheme()) || "https".equals(url.getScheme())) || url.getHost() == null)) {
             throw new IllegalArgumentException("gatehouse.admin.opa.url must be an http or https URL");

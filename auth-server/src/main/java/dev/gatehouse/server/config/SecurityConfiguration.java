@@ -6,7 +6,7 @@ import dev.gatehouse.server.signin.AuthenticationRequestValidator;
 import dev.gatehouse.server.signin.AuthorizationRequestParameters;
 import dev.gatehouse.server.signin.ConsentController;
 import dev.gatehouse.server.signin.DeviceVerificationController;
-import dev.gatehouse.server.signin.DeviceVerificationCsrfFilter;
+import dev.gatehouse.server.signin.DeviceVerificationGuard;
 import dev.gatehouse.server.signin.ReauthenticationFilter;
 import dev.gatehouse.server.signin.SessionValidityFilter;
 import dev.gatehouse.server.tokens.TokenExchangeConstraints;
@@ -27,6 +27,7 @@ import org.springframework.security.oauth2.server.authorization.OAuth2Authorizat
 import org.springframework.security.oauth2.server.authorization.authentication.OAuth2AuthorizationCodeRequestAuthenticationProvider;
 import org.springframework.security.oauth2.server.authorization.authentication.OAuth2PushedAuthorizationRequestAuthenticationProvider;
 import org.springframework.security.oauth2.server.authorization.authentication.OAuth2TokenExchangeAuthenticationProvider;
+import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.intercept.AuthorizationFilter;
 import org.springframework.security.web.authentication.LoginUrlAuthenticationEntryPoint;
@@ -76,9 +77,10 @@ class SecurityConfiguration {
             MfaPolicy mfa,
             OAuth2AuthorizationService authorizations,
             SignInSessions signIns,
+            RegisteredClientRepository clients,
             Clock clock)
             throws Exception {
-        AuthorizationRequestParameters parameters = new AuthorizationRequestParameters(authorizations);
+        AuthorizationRequestParameters parameters = new AuthorizationRequestParameters(authorizations, clients);
         RequestMatcher authorizeEndpoint = PathPatternRequestMatcher.pathPattern("/oauth2/authorize");
         http.oauth2AuthorizationServer(server -> {
                     http.securityMatcher(server.getEndpointsMatcher());
@@ -136,7 +138,7 @@ class SecurityConfiguration {
                 // A sign-in ended by an operator (reset, revocation, disabling) ends here too, on every node.
                 .addFilterAfter(new SessionValidityFilter(signIns), SecurityContextHolderFilter.class)
                 // Spring Authorization Server exempts its endpoints from CSRF checks; user-code entry needs one.
-                .addFilterAfter(new DeviceVerificationCsrfFilter(), CsrfFilter.class)
+                .addFilterAfter(new DeviceVerificationGuard(), CsrfFilter.class)
                 // prompt=login and max_age: a fresh sign-in (and second factor) before the code (OIDC Core §3.1.2.1).
                 .addFilterBefore(
                         new ReauthenticationFilter(parameters, authorizeEndpoint, clock), AuthorizationFilter.class);

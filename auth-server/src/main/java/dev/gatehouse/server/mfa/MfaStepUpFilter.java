@@ -74,7 +74,7 @@ public final class MfaStepUpFilter extends OncePerRequestFilter {
                 || user instanceof AnonymousAuthenticationToken
                 || policy.hasAllFactors(user)
                 || !policy.otpRequired(
-                        user.getName(), parameters.get(request, "client_id"), parameters.get(request, "acr_values"))) {
+                        user.getName(), parameters.clientId(request), parameters.get(request, "acr_values"))) {
             chain.doFilter(request, response);
             return;
         }
@@ -95,7 +95,9 @@ public final class MfaStepUpFilter extends OncePerRequestFilter {
 
     private boolean promptNone(HttpServletRequest request) {
         String[] prompts = request.getParameterValues("prompt");
+        // response_type: an authorization request, not a consent post (which SAS's validator does not see).
         return authorizeEndpoint.matches(request)
+                && request.getParameter("response_type") != null
                 && request.getParameter("request_uri") == null
                 && prompts != null
                 && prompts.length == 1

@@ -10,6 +10,8 @@ import org.springframework.security.oauth2.core.endpoint.OAuth2ParameterNames;
 import org.springframework.security.oauth2.server.authorization.OAuth2Authorization;
 import org.springframework.security.oauth2.server.authorization.OAuth2AuthorizationService;
 import org.springframework.security.oauth2.server.authorization.OAuth2TokenType;
+import org.springframework.security.oauth2.server.authorization.client.RegisteredClient;
+import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
 import org.springframework.security.web.util.matcher.RequestMatcher;
 
 /**
@@ -33,15 +35,41 @@ public final class AuthorizationRequestParameters {
     private static final String CACHE = AuthorizationRequestParameters.class.getName() + ".pushed";
     private static final int MAX_REQUEST_URI_LENGTH = 512;
 
+    private static final OAuth2TokenType USER_CODE = new OAuth2TokenType(OAuth2ParameterNames.USER_CODE);
+    private static final int MAX_USER_CODE_LENGTH = 64;
+
     private final OAuth2AuthorizationService authorizations;
+    private final RegisteredClientRepository clients;
 
     /**
      * Creates the reader.
      *
-     * @param authorizations where Spring Authorization Server stores pushed authorization requests
+     * @param authorizations where Spring Authorization Server stores pushed authorization requests and device codes
+     * @param clients the registered clients
      */
-    public AuthorizationRequestParameters(OAuth2AuthorizationService authorizations) {
+    public AuthorizationRequestParameters(
+            OAuth2AuthorizationService authorizations, RegisteredClientRepository clients) {
         this.authorizations = Objects.requireNonNull(authorizations, "authorizations must not be null");
+        this.clients = Objects.requireNonNull(clients, "clients must not be null");
+    }
+
+    /**
+     * The client a request acts for: its {@code client_id} (own or pushed), or for a device verification request,
+     * which carries only the user code (RFC 8628 §3.3), the client that asked for that code. So a client's MFA
+     * requirement holds for its devices too.
+     *
+     * @param request the HTTP request
+     * @return the client id, or {@code null} if none can be told (an unknown code is refused by the endpoint)
+     */
+    public @Nullable String clientId(HttpServletRequest request) {
+        String clientId = get(request, OAuth2ParameterNames.CLIENT_ID);
+        String userCode = request.getParameter(OAuth2ParameterNames.USER_CODE);
+        if (clientId != null || userCode == null || userCode.isEmpty() || userCode.length() > MAX_USER_CODE_LENGTH) {
+            return clientId;
+        }
+        @Nullable OAuth2Authorization device = authorizations.findByToken(userCode, USER_CODE);
+        @Nullable RegisteredClient client = device == null ? null : clients.findById(device.getRegisteredClientId());
+        return client == null ? null : client.getClientId();
     }
 
     /**

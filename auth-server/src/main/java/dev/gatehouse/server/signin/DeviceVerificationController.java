@@ -28,6 +28,9 @@ public final class DeviceVerificationController {
     /** The endpoint and page path, as Spring Authorization Server's default {@code verification_uri}. */
     public static final String PAGE = "/oauth2/device_verification";
 
+    /** The query parameter that fills in the code field (a {@code user_code} link, redirected here). */
+    static final String PREFILL = "code";
+
     static final String SUCCESS = PAGE + "?outcome=success";
     static final String DENIED = PAGE + "?outcome=denied";
     static final String ERROR = PAGE + "?outcome=error";
@@ -36,17 +39,25 @@ public final class DeviceVerificationController {
     public DeviceVerificationController() {}
 
     /**
-     * The code entry page. A request with {@code user_code} never gets here: Spring Authorization Server's filter
-     * handles it first.
+     * The code entry page. A request with {@code user_code} never gets here: a GET is redirected here with the code in
+     * {@link #PREFILL} ({@link DeviceVerificationGuard}), a POST goes to Spring Authorization Server's filter.
      */
     @GetMapping(value = PAGE, params = "!user_code")
     String page(
             Authentication user,
             @RequestParam(name = "outcome", defaultValue = "") String outcome,
+            @RequestParam(name = PREFILL, defaultValue = "") String code,
             Model model,
             HttpServletResponse response) {
         response.setHeader("Cache-Control", "no-store");
         model.addAttribute("userHtml", Encode.forHtml(user.getName()));
+        // From a verification_uri_complete link: shown for the user to compare with the device, never submitted.
+        String prefill = DeviceVerificationGuard.USER_CODE_SHAPE.matcher(code).matches() ? code : "";
+        model.addAttribute(
+                "codeInputHtml",
+                "<input type=\"text\" id=\"user_code\" name=\"user_code\" value=\"" + Encode.forHtmlAttribute(prefill)
+                        + "\" autocomplete=\"one-time-code\" autocapitalize=\"characters\" spellcheck=\"false\""
+                        + " maxlength=\"20\" required autofocus>");
         model.addAttribute(
                 "outcome",
                 switch (outcome) {

@@ -6,6 +6,7 @@ import dev.gatehouse.core.password.Verification;
 import dev.gatehouse.core.throttle.AttemptLimiter;
 import dev.gatehouse.core.throttle.ThrottleDecision;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -59,6 +60,9 @@ public final class PasswordAuthenticationProvider implements AuthenticationProvi
 
     @Override
     public Authentication authenticate(Authentication authentication) throws AuthenticationException {
+        // The sign-in's time is taken before the stored hash is read: a sign-in that raced an operator's password
+        // reset (SignInSessions.endAll) is then older than the reset and ends with it.
+        Instant started = clock.instant();
         String username = authentication.getName();
         Object credentials = authentication.getCredentials();
         String password = credentials == null ? "" : credentials.toString();
@@ -95,7 +99,7 @@ public final class PasswordAuthenticationProvider implements AuthenticationProvi
         List<GrantedAuthority> authorities = new ArrayList<>();
         // Spring Security 7 records which factors authenticated the user, and when (OIDC auth_time comes from it).
         authorities.add(FactorGrantedAuthority.withAuthority(FactorGrantedAuthority.PASSWORD_AUTHORITY)
-                .issuedAt(clock.instant())
+                .issuedAt(started)
                 .build());
         for (String role : users.roles(user.username())) {
             authorities.add(new SimpleGrantedAuthority("ROLE_" + role));
