@@ -929,15 +929,7 @@ abstract class AbstractAdminApiTests {
         assertThat(created.get("permissions")).isEqualTo(List.of("ticket:read", "ticket:write"));
         assertThat(created.get("builtin")).isEqualTo(false);
         assertThat(created.get("users")).isEqualTo(0);
-        assertThat(problem(
-                                call(
-                                        "POST",
-                                        "/admin/roles",
-                                        admin,
-                                        JSON.writeValueAsString(Map.of("name", role, "permissions", List.of()))),
-                                409)
-                        .get("code"))
-                .isEqualTo("admin.role.exists");
+        assertThat(problem(createRole(admin, role, List.of()), 409).get("code")).isEqualTo("admin.role.exists");
 
         Map<String, Object> updated = object(
                 call(
@@ -1002,13 +994,7 @@ abstract class AbstractAdminApiTests {
     void rolesWhenPermissionInvalidThenBadRequestNamingItAndNothingStored(String permission) throws Exception {
         String admin = adminToken();
         String role = "inv-" + suffix();
-        Map<String, Object> problem = problem(
-                call(
-                        "POST",
-                        "/admin/roles",
-                        admin,
-                        JSON.writeValueAsString(Map.of("name", role, "permissions", List.of("doc:read", permission)))),
-                400);
+        Map<String, Object> problem = problem(createRole(admin, role, List.of("doc:read", permission)), 400);
         assertThat(problem.get("errors"))
                 .isEqualTo(List.of(Map.of(
                         "field",
@@ -1022,11 +1008,7 @@ abstract class AbstractAdminApiTests {
         assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM gh_role_permission WHERE role = ?", Integer.class, role))
                 .isZero();
         // The same rules on update, which leaves the stored set as it was.
-        created(call(
-                "POST",
-                "/admin/roles",
-                admin,
-                JSON.writeValueAsString(Map.of("name", role, "permissions", List.of("doc:read")))));
+        created(createRole(admin, role, List.of("doc:read")));
         assertThat(problem(
                                 call(
                                         "PUT",
@@ -1044,13 +1026,7 @@ abstract class AbstractAdminApiTests {
     void rolesWhenNameInvalidOrFieldsMissingThenBadRequest() throws Exception {
         String admin = adminToken();
         for (String name : List.of("1x", "-x", "a b", "x".repeat(101))) {
-            Map<String, Object> problem = problem(
-                    call(
-                            "POST",
-                            "/admin/roles",
-                            admin,
-                            JSON.writeValueAsString(Map.of("name", name, "permissions", List.of()))),
-                    400);
+            Map<String, Object> problem = problem(createRole(admin, name, List.of()), 400);
             assertThat(problem.get("errors").toString()).as(name).contains("field=name");
         }
         assertThat(problem(call("POST", "/admin/roles", admin, "{\"name\":\"nopermissions\"}"), 400)
@@ -1077,11 +1053,7 @@ abstract class AbstractAdminApiTests {
         String admin = adminToken();
         String role = "held-" + suffix();
         String name = "holder-" + suffix();
-        created(call(
-                "POST",
-                "/admin/roles",
-                admin,
-                JSON.writeValueAsString(Map.of("name", role, "permissions", List.of("doc:read")))));
+        created(createRole(admin, role, List.of("doc:read")));
         created(createUser(admin, name, STRONG, List.of("user", role)));
         assertThat(object(call("GET", "/admin/roles/" + role, admin, null), 200).get("users"))
                 .isEqualTo(1);
@@ -1166,16 +1138,8 @@ abstract class AbstractAdminApiTests {
         String editor = "editor-" + suffix();
         String reader = "reader-" + suffix();
         String name = "perm-" + suffix();
-        created(call(
-                "POST",
-                "/admin/roles",
-                admin,
-                JSON.writeValueAsString(Map.of("name", editor, "permissions", List.of("doc:write", "doc:read")))));
-        created(call(
-                "POST",
-                "/admin/roles",
-                admin,
-                JSON.writeValueAsString(Map.of("name", reader, "permissions", List.of("doc:read", "*:read")))));
+        created(createRole(admin, editor, List.of("doc:write", "doc:read")));
+        created(createRole(admin, reader, List.of("doc:read", "*:read")));
         created(createUser(admin, name, STRONG, List.of("user", reader, editor)));
         JWTClaimsSet claims =
                 SignedJWT.parse(userToken(name, STRONG, "openid api.read")).getJWTClaimsSet();
@@ -1211,11 +1175,7 @@ abstract class AbstractAdminApiTests {
         String admin = adminToken();
         String role = "wild-" + suffix();
         String name = "wild-" + suffix();
-        created(call(
-                "POST",
-                "/admin/roles",
-                admin,
-                JSON.writeValueAsString(Map.of("name", role, "permissions", List.of("*:*", "user:read")))));
+        created(createRole(admin, role, List.of("*:*", "user:read")));
         created(createUser(admin, name, STRONG, List.of(role)));
         Map<String, Object> tokens = userTokens(name, STRONG, "openid admin");
         assertThat(SignedJWT.parse((String) tokens.get("access_token"))
@@ -1482,6 +1442,14 @@ abstract class AbstractAdminApiTests {
                         "Authorization",
                         HttpBrowser.basic(SERVICE, serviceSecret)),
                 200);
+    }
+
+    HttpResponse<String> createRole(String token, String name, List<String> permissions) throws Exception {
+        return call(
+                "POST",
+                "/admin/roles",
+                token,
+                JSON.writeValueAsString(Map.of("name", name, "permissions", permissions)));
     }
 
     HttpResponse<String> createUser(String token, String username, String password, List<String> roles)
