@@ -610,22 +610,15 @@ abstract class AbstractSignInFlowTests {
     }
 
     String registerDeviceClient(String clientName, boolean requireMfa, String... scopes) {
-        String id = "device-" + UUID.randomUUID();
-        RegisteredClient.Builder b = RegisteredClient.withId(UUID.randomUUID().toString())
-                .clientId(id)
-                .clientName(clientName)
-                .clientSecret(clientSecrets.encoder().encode(clientSecret))
-                .clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_BASIC)
-                .authorizationGrantType(AuthorizationGrantType.DEVICE_CODE)
-                .clientSettings(ClientSettings.builder()
+        return saveClient(
+                "device-",
+                clientName,
+                b -> b.authorizationGrantType(AuthorizationGrantType.DEVICE_CODE),
+                ClientSettings.builder()
                         .requireAuthorizationConsent(true)
                         .setting(MfaPolicy.REQUIRE_MFA_SETTING, requireMfa)
-                        .build());
-        for (String s : scopes) {
-            b.scope(s);
-        }
-        clients.save(b.build());
-        return id;
+                        .build(),
+                scopes);
     }
 
     Map<String, Object> deviceAuthorization(String client, String scope) throws Exception {
@@ -654,19 +647,34 @@ abstract class AbstractSignInFlowTests {
     }
 
     String registerClient(String clientName, boolean requireConsent, String... scopes) {
-        String id = "flow-" + UUID.randomUUID();
-        RegisteredClient.Builder b = RegisteredClient.withId(UUID.randomUUID().toString())
-                .clientId(id)
-                .clientName(clientName)
-                .clientSecret(clientSecrets.encoder().encode(clientSecret))
-                .clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_BASIC)
-                .authorizationGrantType(AuthorizationGrantType.AUTHORIZATION_CODE)
-                .redirectUri(REDIRECT)
-                .scope("openid")
-                .clientSettings(ClientSettings.builder()
+        return saveClient(
+                "flow-",
+                clientName,
+                b -> b.authorizationGrantType(AuthorizationGrantType.AUTHORIZATION_CODE)
+                        .redirectUri(REDIRECT)
+                        .scope("openid"),
+                ClientSettings.builder()
                         .requireProofKey(true)
                         .requireAuthorizationConsent(requireConsent)
-                        .build());
+                        .build(),
+                scopes);
+    }
+
+    /** A confidential client (secret {@link #clientSecret}, HTTP Basic) with the grant-specific parts added. */
+    private String saveClient(
+            String idPrefix,
+            String clientName,
+            java.util.function.UnaryOperator<RegisteredClient.Builder> grant,
+            ClientSettings settings,
+            String... scopes) {
+        String id = idPrefix + UUID.randomUUID();
+        RegisteredClient.Builder b = grant.apply(
+                        RegisteredClient.withId(UUID.randomUUID().toString())
+                                .clientId(id)
+                                .clientName(clientName)
+                                .clientSecret(clientSecrets.encoder().encode(clientSecret))
+                                .clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_BASIC))
+                .clientSettings(settings);
         for (String s : scopes) {
             b.scope(s);
         }
