@@ -1,5 +1,7 @@
 package dev.gatehouse.server.admin;
 
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.LoadingCache;
 import dev.gatehouse.core.policy.opa.OpaRestEngine;
 import dev.gatehouse.server.audit.AuditLog;
 import dev.gatehouse.server.users.JdbcUserStore;
@@ -80,10 +82,8 @@ class AdminConfiguration implements WebMvcConfigurer {
     @Bean
     @ConditionalOnBean(OpaRestEngine.class)
     HealthIndicator opaHealthIndicator(OpaRestEngine opa, AdminOpaProperties properties) {
-        com.github.benmanes.caffeine.cache.LoadingCache<Boolean, Boolean> probe =
-                com.github.benmanes.caffeine.cache.Caffeine.newBuilder()
-                        .expireAfterWrite(properties.healthCache())
-                        .build(key -> opa.healthy());
+        LoadingCache<Boolean, Boolean> probe =
+                Caffeine.newBuilder().expireAfterWrite(properties.healthCache()).build(key -> opa.healthy());
         return () -> Boolean.TRUE.equals(probe.get(Boolean.TRUE))
                 ? Health.up().build()
                 : Health.down().build();
