@@ -4,7 +4,7 @@
 set -euo pipefail
 
 if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then
-  /usr/bin/chromedriver --version | head -n 1
+  /usr/bin/chromedriver --version | sed -n 1p
   exit 0
 fi
 if [ "$(id -u)" -ne 0 ] && ! command -v sudo >/dev/null; then
@@ -16,4 +16,4 @@ SUDO=""
 echo "chromium.sh: installing chromium and chromium-driver from Debian (first run only)"
 $SUDO apt-get update -qq
 DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver >/dev/null
-/usr/bin/chromedriver --version | head -n 1
+/usr/bin/chromedriver --version | sed -n 1p

@@ -32,4 +32,4 @@ fi
 
 mkdir -p target
 echo "$binary" > target/opa-binary
-"$binary" version | head -n 1
+"$binary" version | sed -n 1p   # sed reads to the end: head could exit first and pipefail turn SIGPIPE into 141
