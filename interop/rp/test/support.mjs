@@ -300,6 +300,18 @@ export async function newUser(roles = ['user']) {
   return { username, password };
 }
 
+let shared;
+
+/**
+ * One user per test file (each file runs in its own process): creating a user and signing in each cost an Argon2id
+ * hash, so tests that do not change the user share it. Consent is per client and user, and each test registers its
+ * own client.
+ */
+export function sharedUser() {
+  shared ??= newUser();
+  return shared;
+}
+
 /** A new client registered through the admin API; returns its id and (confidential) secret. */
 export async function newClient({
   grantTypes = ['authorization_code', 'refresh_token'],
