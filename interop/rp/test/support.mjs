@@ -344,17 +344,15 @@ export function rp(clientId, clientSecret, { auth = 'basic' } = {}) {
 /** A fresh PKCE pair, state and nonce, and the authorization URL built by openid-client. */
 export async function codeRequest(config, { redirectUri, scope = 'openid profile', extra = {} } = {}) {
   const verifier = client.randomPKCECodeVerifier();
-  const checks = {
-    pkceCodeVerifier: verifier,
-    expectedState: client.randomState(),
-    expectedNonce: client.randomNonce(),
-    idTokenExpected: scope.split(' ').includes('openid'),
-  };
+  const openid = scope.split(' ').includes('openid');
+  const checks = { pkceCodeVerifier: verifier, expectedState: client.randomState(), idTokenExpected: openid };
+  // A nonce only with openid: openid-client then expects an ID token (OIDC Core §3.1.2.1).
+  if (openid) checks.expectedNonce = client.randomNonce();
   const url = client.buildAuthorizationUrl(config, {
     redirect_uri: redirectUri,
     scope,
     state: checks.expectedState,
-    nonce: checks.expectedNonce,
+    ...(openid ? { nonce: checks.expectedNonce } : {}),
     code_challenge: await client.calculatePKCECodeChallenge(verifier),
     code_challenge_method: 'S256',
     ...extra,
