@@ -17,9 +17,9 @@ if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq nodejs npm >/dev/null
 fi
-major="$(node -p 'process.versions.node.split(".")[0]')"
-if [ "$major" -lt 20 ]; then
-  echo "node-rp.sh: Node.js $(node --version) is too old for interop/rp; it needs 20 or newer" >&2
+# 20.11: the test runner's --test-timeout and several reporters at once (bin/interop-rp uses both).
+if ! node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 11) ? 0 : 1)'; then
+  echo "node-rp.sh: Node.js $(node --version) is too old for interop/rp; it needs 20.11 or newer" >&2
   exit 2
 fi
 

@@ -2,7 +2,7 @@
 // redirect URIs at the authorization endpoint (item 6).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Browser, client, get, login, newClient, redact, rp, sharedUser } from './support.mjs';
+import { Browser, client, get, login, newClient, rp, sharedUser } from './support.mjs';
 
 const BAD_REDIRECTS = ['http://127.0.0.1:/cb', 'http://127.0.0.1:2147483648/cb', 'http://[::1]:/x'];
 
@@ -19,11 +19,13 @@ test('#13 item 16: the session cookie is HttpOnly and SameSite=Lax', async () =>
   const browser = new Browser();
   const page = await browser.get('/login');
   assert.equal(page.status, 200);
-  const session = browser.setCookies.find((c) => /^JSESSIONID=/i.test(c));
-  assert.ok(session, `no session cookie: ${browser.setCookies.map((c) => c.split('=')[0])}`);
-  const attributes = session.slice(session.indexOf(';')); // not the session id itself
-  assert.match(attributes, /;\s*HttpOnly/i);
-  assert.match(attributes, /;\s*SameSite=Lax/i);
+  assert.ok(browser.setCookies.length > 0, 'no session cookie on the sign-in page');
+  for (const cookie of browser.setCookies) {
+    const name = cookie.slice(0, cookie.indexOf('='));
+    const attributes = cookie.slice(cookie.indexOf(';')); // not the session id itself
+    assert.match(attributes, /;\s*HttpOnly/i, name);
+    assert.match(attributes, /;\s*SameSite=Lax/i, name);
+  }
 });
 
 test('#13 item 16: pages carry Referrer-Policy and Permissions-Policy', async () => {
@@ -57,8 +59,7 @@ test('#13 item 17: a signed-in browser sent with an unregistered redirect_uri ge
 test('#13 item 17: GET /error is not a 500 and not the Whitelabel page', async () => {
   for (const accept of ['text/html', 'application/json']) {
     const r = await get('/error', { Accept: accept });
-    assert.notEqual(r.status, 500, `${accept}: ${redact(r.body)}`);
-    assert.ok(r.status >= 400 && r.status < 500, `${accept}: status ${r.status}`);
+    assert.ok(r.status < 500, `${accept}: status ${r.status}`);
     assert.doesNotMatch(r.body, /Whitelabel/i);
   }
 });
