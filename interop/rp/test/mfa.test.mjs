@@ -139,3 +139,17 @@ test('#13 item 2: requireMfa device client: a consent post carrying a request_ur
   }
   await stillPending(device, started.device_code);
 });
+
+test('#13 item 9: GET /mfa/enroll changes nothing: two visits show the same pending key, or none until a POST', async () => {
+  const user = await newUser();
+  const browser = new Browser();
+  await login(browser, user.username, user.password);
+  const secret = async () => {
+    const page = await browser.get('/mfa/enroll');
+    assert.ok(page.status === 200 || page.status === 405, `GET /mfa/enroll: ${page.status}`);
+    return /<code id="secret">([A-Z2-7]+)<\/code>/.exec(page.body)?.[1];
+  };
+  const first = await secret();
+  const second = await secret();
+  assert.ok(first === undefined || first === second, 'a GET generated a new pending secret');
+});
