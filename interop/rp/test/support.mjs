@@ -318,12 +318,14 @@ export async function newClient({
   scopes = ['openid', 'profile', 'api.read'],
   redirectUris = ['http://127.0.0.1:8085/cb'],
   type = 'confidential',
+  postLogoutRedirectUris = [],
   requireConsent = false,
   requireMfa = false,
 } = {}) {
   const clientId = `rp-${randomUUID()}`;
   const body = { clientId, clientName: `RP suite ${clientId}`, type, grantTypes, scopes, requireConsent, requireMfa };
   if (grantTypes.includes('authorization_code')) body.redirectUris = redirectUris;
+  if (postLogoutRedirectUris.length > 0) body.postLogoutRedirectUris = postLogoutRedirectUris;
   const r = await adminPost('/admin/clients', body);
   return { clientId, clientSecret: r.clientSecret ?? undefined, redirectUri: redirectUris[0] };
 }
