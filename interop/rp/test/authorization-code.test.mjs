@@ -4,8 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  authorize, basic, Browser, client, codeFlow, codeRequest, demo, issuer, newClient, newUser, postForm, sharedUser, redact, rp,
-  SERVICE_CLIENT, SERVICE_REDIRECT, verifyAccessToken, verifyIdToken,
+  authorize, basic, Browser, client, codeFlow, codeRequest, demo, issuer, newClient, postForm, redact, rp, sharedUser,
+  SERVICE_CLIENT, SERVICE_REDIRECT, SPA_CLIENT, SPA_REDIRECT, verifyAccessToken, verifyIdToken,
 } from './support.mjs';
 
 async function confidential(options) {
@@ -39,6 +39,14 @@ test('code + PKCE S256, public client (no secret): tokens without client authent
   const { tokens } = await codeFlow(config, user, { redirectUri, scope: 'openid' });
   assert.equal(tokens.claims().sub, user.username);
   assert.equal((await verifyIdToken(tokens.id_token, clientId)).aud, clientId);
+});
+
+test('code + PKCE S256 with the demo SPA client as shipped (public, its registered redirect URI)', async () => {
+  const config = await rp(SPA_CLIENT);
+  const user = await sharedUser();
+  const { tokens } = await codeFlow(config, user, { redirectUri: SPA_REDIRECT, scope: 'openid profile api.read' });
+  assert.equal(tokens.claims().sub, user.username);
+  assert.equal((await verifyAccessToken(tokens.access_token)).payload.client_id, SPA_CLIENT);
 });
 
 test('UserInfo (OIDC Core §5.3) through openid-client: the signed-in user, subject checked', async () => {
