@@ -13,9 +13,13 @@ if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
   fi
   SUDO=""
   [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-  echo "node-rp.sh: installing nodejs and npm from the distribution (first run only)"
+  echo "node-rp.sh: installing Node.js with apt-get (first run only)"
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq nodejs npm >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq nodejs >/dev/null
+  # NodeSource's nodejs package carries npm (and conflicts with Debian's npm package); Debian's does not.
+  if ! command -v npm >/dev/null; then
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq npm >/dev/null
+  fi
 fi
 # 20.11: the test runner's --test-timeout and several reporters at once (bin/interop-rp uses both).
 if ! node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 11) ? 0 : 1)'; then
