@@ -349,6 +349,63 @@ abstract class AbstractSignInFlowTests {
         assertThat(scopes(tokens.get("scope"))).containsExactlyInAnyOrder("openid", "api.read");
     }
 
+    @Test
+    void consentWhenStateOfTheOtherFlowPostedThenRefusedWithoutServerErrorAndNothingApproved() throws Exception {
+        // One client with both grants (two clients of one test would share a secret, which the store refuses).
+        String client = saveClient(
+                "both-",
+                "Code and device app",
+                b -> b.authorizationGrantType(AuthorizationGrantType.AUTHORIZATION_CODE)
+                        .authorizationGrantType(AuthorizationGrantType.DEVICE_CODE)
+                        .redirectUri(REDIRECT),
+                ClientSettings.builder()
+                        .requireProofKey(true)
+                        .requireAuthorizationConsent(true)
+                        .build(),
+                "api.read");
+        String codeClient = client;
+        String deviceClient = client;
+        String name = newUser();
+        HttpBrowser browser = new HttpBrowser(base);
+        HttpResponse<String> codePage = consentPage(
+                browser,
+                passwordThroughAuthorize(browser, name, authorizeUrl(codeClient, Pkce.create(), "api.read", "x")));
+        Map<String, Object> device = deviceAuthorization(deviceClient, "api.read");
+        HttpResponse<String> devicePage = deviceConsentPage(browser, (String) device.get("user_code"));
+
+        // The device's consent state posted to the authorization endpoint: no code, no redirect, no 500.
+        HttpResponse<String> asCode = browser.postRaw(
+                "/oauth2/authorize",
+                HttpBrowser.encode(Map.of("client_id", deviceClient, "state", consentState(devicePage)))
+                        + "&scope=api.read");
+        assertThat(asCode.statusCode()).isEqualTo(400);
+        assertThat(asCode.headers().firstValue("Location")).isEmpty();
+        assertThat(json(pollDevice(deviceClient, (String) device.get("device_code")), 400)
+                        .get("error"))
+                .isEqualTo("authorization_pending");
+
+        // The code flow's consent state posted to the device endpoint: an error outcome, nothing approved.
+        HttpResponse<String> asDevice = browser.postRaw(
+                "/oauth2/device_verification",
+                HttpBrowser.encode(Map.of(
+                                "client_id",
+                                codeClient,
+                                "state",
+                                consentState(codePage),
+                                "user_code",
+                                (String) device.get("user_code"),
+                                "_csrf",
+                                csrf(devicePage)))
+                        + "&scope=api.read");
+        assertThat(asDevice.statusCode()).isEqualTo(302);
+        assertThat(asDevice.headers().firstValue("Location").orElseThrow()).endsWith("?outcome=error");
+        // Both requests are still there to be answered properly.
+        assertThat(query(submitConsent(browser, codePage, codeClient, List.of("api.read"))))
+                .containsKey("code");
+        assertThat(allowDevice(browser, deviceClient, devicePage, (String) device.get("user_code"), "api.read"))
+                .endsWith("?outcome=success");
+    }
+
     // ---------------------------------------------------------------- prompt=login, max_age, prompt=none
 
     @Test

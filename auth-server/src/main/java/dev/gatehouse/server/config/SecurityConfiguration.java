@@ -6,6 +6,7 @@ import dev.gatehouse.server.signin.AuthenticationRequestValidator;
 import dev.gatehouse.server.signin.AuthorizationRequestParameters;
 import dev.gatehouse.server.signin.ConsentController;
 import dev.gatehouse.server.signin.ConsentRefusal;
+import dev.gatehouse.server.signin.ConsentStateGuard;
 import dev.gatehouse.server.signin.DeviceVerificationController;
 import dev.gatehouse.server.signin.DeviceVerificationGuard;
 import dev.gatehouse.server.signin.ReauthenticationFilter;
@@ -104,9 +105,9 @@ class SecurityConfiguration {
                                                     : p)))
                             // Gatehouse's consent page; max_age and prompt=none checked after SAS's own checks.
                             .authorizationEndpoint(endpoint -> endpoint.consentPage(ConsentController.CONSENT_PAGE)
-                                    .authenticationProviders(providers -> providers.forEach(p -> {
+                                    .authenticationProviders(providers -> providers.replaceAll(p -> {
                                         validateAuthorizationRequests(p, clock, mfa);
-                                        refuseUnticked(p, refusal);
+                                        return guardConsent(p, refusal, authorizations);
                                     })))
                             .oidc(oidc -> oidc.providerConfigurationEndpoint(discovery ->
                                             discovery.providerConfigurationCustomizer(config -> config.claim(
@@ -122,8 +123,8 @@ class SecurityConfiguration {
                                     new DeviceAuthorizationResponseHandler()))
                             // RFC 8628 §3.3: Gatehouse's code entry page, consent page and outcome messages.
                             .deviceVerificationEndpoint(device -> device.consentPage(ConsentController.CONSENT_PAGE)
-                                    .authenticationProviders(
-                                            providers -> providers.forEach(p -> refuseUnticked(p, refusal)))
+                                    .authenticationProviders(providers ->
+                                            providers.replaceAll(p -> guardConsent(p, refusal, authorizations)))
                                     .deviceVerificationResponseHandler(DeviceVerificationController.successHandler())
                                     .errorResponseHandler(DeviceVerificationController.failureHandler()));
                 })
@@ -189,15 +190,21 @@ class SecurityConfiguration {
     }
 
     /**
-     * A consent post with no ticked scope is {@code access_denied} (RFC 6749 §4.1.2.1, RFC 8628 §3.5) even when the
-     * user consented to other scopes of the client before; see {@link ConsentRefusal}.
+     * Consent posts (code and device flow): one with no ticked scope is {@code access_denied} (RFC 6749 §4.1.2.1, RFC
+     * 8628 §3.5) even when the user consented to other scopes of the client before ({@link ConsentRefusal}), and the
+     * {@code state} must belong to the flow it is posted to ({@link ConsentStateGuard}). Other providers unchanged.
      */
-    private static void refuseUnticked(AuthenticationProvider provider, ConsentRefusal refusal) {
+    private static AuthenticationProvider guardConsent(
+            AuthenticationProvider provider, ConsentRefusal refusal, OAuth2AuthorizationService authorizations) {
         if (provider instanceof OAuth2AuthorizationConsentAuthenticationProvider consent) {
             consent.setAuthorizationConsentCustomizer(refusal);
-        } else if (provider instanceof OAuth2DeviceAuthorizationConsentAuthenticationProvider device) {
-            device.setAuthorizationConsentCustomizer(refusal);
+            return new ConsentStateGuard(authorizations, consent);
         }
+        if (provider instanceof OAuth2DeviceAuthorizationConsentAuthenticationProvider device) {
+            device.setAuthorizationConsentCustomizer(refusal);
+            return new ConsentStateGuard(authorizations, device);
+        }
+        return provider;
     }
 
     /** Spring Authorization Server's checks of pushed authorization requests (RFC 9126), then max_age. */
