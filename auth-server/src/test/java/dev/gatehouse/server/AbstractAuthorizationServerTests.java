@@ -645,6 +645,22 @@ abstract class AbstractAuthorizationServerTests {
     }
 
     @Test
+    void authorizationCodeWhenOnlyIdentityScopesGrantedThenAccessTokenCarriesNoRolesOrPermissions() throws Exception {
+        // Roles and permissions go with a resource scope (RolesTokenCustomizer): openid and profile unlock claims
+        // about the user, not the user's authority at resource servers.
+        Pkce pkce = Pkce.create();
+        String code = authorize(SERVICE, SERVICE_REDIRECT, "openid profile", pkce, "id-only");
+        Map<String, Object> tokens = exchange(code, pkce.verifier(), SERVICE_REDIRECT, 200);
+        VerifiedToken access = coreVerifier().verify((String) tokens.get("access_token"));
+        assertThat(access.subject()).contains("demo");
+        assertThat(access.claim("scope").orElseThrow().toString().split(" "))
+                .containsExactlyInAnyOrder("openid", "profile");
+        assertThat(access.claim("roles")).isEmpty();
+        assertThat(access.claim("permissions")).isEmpty();
+        assertThat(tokens).containsKey("id_token");
+    }
+
+    @Test
     void authorizationCodeWhenPublicClientWithPkceThenTokensWithoutSecret() throws Exception {
         Pkce pkce = Pkce.create();
         String code = authorize(SPA, SPA_REDIRECT, "openid api.read", pkce, "spa");
@@ -1479,10 +1495,11 @@ abstract class AbstractAuthorizationServerTests {
         VerifiedToken at = coreVerifier().verify((String) tokens.get("access_token"));
         assertThat(at.subject()).contains("demo");
         assertThat(at.claim("roles")).contains(List.of("admin", "user"));
-        // A device code is single-use (Spring Authorization Server answers access_denied, RFC 8628 §3.5).
+        // A device code is single-use: used again it is an invalid grant (RFC 6749 §5.2), not access_denied (RFC 8628
+        // §3.5 keeps that for a user's refusal).
         assertThat(json(browser.postForm("/oauth2/token", poll, "Authorization", basic), 400)
                         .get("error"))
-                .isIn("access_denied", "invalid_grant");
+                .isEqualTo("invalid_grant");
     }
 
     @Test

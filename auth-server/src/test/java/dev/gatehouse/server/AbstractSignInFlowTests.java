@@ -17,12 +17,14 @@ import dev.gatehouse.server.clients.ClientSecrets;
 import dev.gatehouse.server.mfa.MfaPolicy;
 import dev.gatehouse.server.users.JdbcUserStore;
 import java.net.http.HttpResponse;
-import java.time.Clock;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import java.util.stream.Collectors;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeEach;
@@ -30,6 +32,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Import;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.security.oauth2.core.AuthorizationGrantType;
 import org.springframework.security.oauth2.core.ClientAuthenticationMethod;
@@ -56,6 +59,7 @@ import org.springframework.test.context.TestPropertySource;
             "gatehouse.demo=true"
         })
 @TestPropertySource(locations = "classpath:suite-rate-limits.properties")
+@Import(AbstractSignInLockoutTests.TestClock.class)
 abstract class AbstractSignInFlowTests {
 
     static final String REDIRECT = "http://127.0.0.1:8084/cb";
@@ -92,8 +96,9 @@ abstract class AbstractSignInFlowTests {
     @Autowired
     RecoveryCodes recoveryCodes;
 
+    /** Moved forward only between device polls (RFC 8628 §3.5 slow_down), never back. */
     @Autowired
-    Clock clock;
+    MovableClock clock;
 
     String base;
     String clientSecret;
@@ -224,6 +229,181 @@ abstract class AbstractSignInFlowTests {
                 + HttpBrowser.encode(Map.of("client_id", SCRIPT, "state", "nope", "scope", "profile")));
         assertThat(page.statusCode()).isEqualTo(400);
         assertThat(page.body()).doesNotContain("script").doesNotContain("alert(1)");
+    }
+
+    @Test
+    void consentWhenCancelledAfterEarlierConsentThenAccessDeniedNothingIssuedAndEarlierConsentKept() {
+        String client = registerClient("Earlier consent app", true, "profile", "api.read", "api.write");
+        String name = newUser();
+        HttpBrowser browser = new HttpBrowser(base);
+        HttpResponse<String> first = consentPage(
+                browser,
+                passwordThroughAuthorize(
+                        browser, name, authorizeUrl(client, Pkce.create(), "openid profile api.read", "e1")));
+        assertThat(query(submitConsent(browser, first, client, List.of("profile", "api.read"))))
+                .containsKey("code");
+
+        // A new request for a scope not granted yet shows the consent page; the user presses Cancel.
+        HttpResponse<String> page =
+                consentPage(browser, browser.get(authorizeUrl(client, Pkce.create(), "api.write", "e2")));
+        assertThat(page.body()).contains("value=\"api.write\"");
+        String state = consentState(page);
+        HttpResponse<String> cancelled = browser.postForm(
+                "/oauth2/authorize",
+                Map.of("client_id", client, "state", state, "_csrf", csrf(page), "cancel", "cancel"));
+        // RFC 6749 §4.1.2.1: access_denied at the redirect URI, with the client's state, and no code.
+        String location = cancelled.headers().firstValue("Location").orElseThrow();
+        assertThat(location).startsWith(REDIRECT + "?");
+        assertThat(HttpBrowser.query(location))
+                .containsEntry("error", "access_denied")
+                .containsEntry("state", "e2")
+                .doesNotContainKey("code");
+        // Nothing pending is left that a second post could still turn into a code.
+        assertThat(jdbc.queryForObject(
+                        "SELECT COUNT(*) FROM oauth2_authorization WHERE state = ?", Integer.class, state))
+                .isZero();
+        HttpResponse<String> again = browser.postForm(
+                "/oauth2/authorize", Map.of("client_id", client, "state", state, "scope", "api.write"));
+        assertThat(again.statusCode()).isEqualTo(400);
+        assertThat(again.headers().firstValue("Location")).isEmpty();
+        // Cancel declined this request; it did not revoke what was allowed before.
+        assertThat(consentedScopes(client, name)).contains("profile", "api.read").doesNotContain("api.write");
+        assertThat(browser.get(authorizeUrl(client, Pkce.create(), "openid profile api.read", "e3"))
+                        .headers()
+                        .firstValue("Location")
+                        .orElseThrow())
+                .startsWith(REDIRECT + "?code=");
+    }
+
+    @Test
+    void consentWhenPartlyApprovedThenExactlyTheTickedAndEarlierGrantedRequestedScopes() throws Exception {
+        String client = registerClient("Partial app", true, "profile", "email", "api.read", "api.write");
+        String name = newUser();
+        HttpBrowser browser = new HttpBrowser(base);
+        HttpResponse<String> first = consentPage(
+                browser,
+                passwordThroughAuthorize(
+                        browser, name, authorizeUrl(client, Pkce.create(), "openid profile email", "p1")));
+        submitConsent(browser, first, client, List.of("profile", "email"));
+
+        // Asks for profile (allowed before), api.read and api.write (new); the user unticks api.read.
+        Pkce pkce = Pkce.create();
+        HttpResponse<String> page = consentPage(
+                browser, browser.get(authorizeUrl(client, pkce, "openid profile api.read api.write", "p2")));
+        assertThat(page.body())
+                .contains("value=\"api.read\"")
+                .contains("value=\"api.write\"")
+                .doesNotContain("value=\"profile\"");
+        Map<String, String> q = query(submitConsent(browser, page, client, List.of("api.write")));
+        assertThat(q).containsEntry("state", "p2").containsKey("code");
+        Map<String, Object> tokens = exchange(browser, client, q.get("code"), pkce);
+        // RFC 6749 §5.1: the scope granted differs from the one requested, and the response says which it is.
+        assertThat(scopes(tokens.get("scope"))).containsExactlyInAnyOrder("openid", "profile", "api.write");
+        assertThat(scopes(claims((String) tokens.get("access_token")).get("scope")))
+                .containsExactlyInAnyOrder("openid", "profile", "api.write");
+        assertThat(consentedScopes(client, name))
+                .contains("profile", "email", "api.write")
+                .doesNotContain("api.read");
+    }
+
+    @Test
+    void consentWhenPostCraftedThenNeverMoreThanTheUserApproved() throws Exception {
+        String client = registerClient("Crafted app", true, "profile", "api.read", "api.write");
+        String name = newUser();
+        HttpBrowser browser = new HttpBrowser(base);
+        HttpResponse<String> first = consentPage(
+                browser,
+                passwordThroughAuthorize(browser, name, authorizeUrl(client, Pkce.create(), "openid profile", "k1")));
+        submitConsent(browser, first, client, List.of("profile"));
+
+        // Only openid posted (the page never shows it, so the user ticked nothing): a refusal.
+        HttpResponse<String> page =
+                consentPage(browser, browser.get(authorizeUrl(client, Pkce.create(), "openid api.read", "k2")));
+        assertThat(query(submitConsent(browser, page, client, List.of("openid"))))
+                .containsEntry("error", "access_denied")
+                .containsEntry("state", "k2")
+                .doesNotContainKey("code");
+
+        // A scope this request did not ask for: invalid_scope, no code.
+        page = consentPage(browser, browser.get(authorizeUrl(client, Pkce.create(), "openid api.read", "k3")));
+        assertThat(query(submitConsent(browser, page, client, List.of("api.read", "api.write"))))
+                .containsEntry("error", "invalid_scope")
+                .doesNotContainKey("code");
+
+        // Another user's state: refused without a redirect, and the owner's request is left as it was.
+        Pkce pkce = Pkce.create();
+        page = consentPage(browser, browser.get(authorizeUrl(client, pkce, "openid api.read", "k4")));
+        HttpBrowser other = new HttpBrowser(base);
+        other.login(newUser(), PASSWORD);
+        HttpResponse<String> stolen = other.postForm(
+                "/oauth2/authorize", Map.of("client_id", client, "state", consentState(page), "scope", "api.read"));
+        assertThat(stolen.statusCode()).isEqualTo(400);
+        assertThat(stolen.headers().firstValue("Location")).isEmpty();
+
+        // The scope repeated counts once; profile, allowed before but not asked for now, is not added.
+        HttpResponse<String> approved = browser.postRaw(
+                "/oauth2/authorize",
+                HttpBrowser.encode(Map.of("client_id", client, "state", consentState(page), "_csrf", csrf(page)))
+                        + "&scope=api.read&scope=api.read");
+        Map<String, Object> tokens = exchange(browser, client, query(approved).get("code"), pkce);
+        assertThat(scopes(tokens.get("scope"))).containsExactlyInAnyOrder("openid", "api.read");
+    }
+
+    @Test
+    void consentWhenStateOfTheOtherFlowPostedThenRefusedWithoutServerErrorAndNothingApproved() throws Exception {
+        // One client with both grants (two clients of one test would share a secret, which the store refuses).
+        String client = saveClient(
+                "both-",
+                "Code and device app",
+                b -> b.authorizationGrantType(AuthorizationGrantType.AUTHORIZATION_CODE)
+                        .authorizationGrantType(AuthorizationGrantType.DEVICE_CODE)
+                        .redirectUri(REDIRECT),
+                ClientSettings.builder()
+                        .requireProofKey(true)
+                        .requireAuthorizationConsent(true)
+                        .build(),
+                "api.read");
+        String codeClient = client;
+        String deviceClient = client;
+        String name = newUser();
+        HttpBrowser browser = new HttpBrowser(base);
+        HttpResponse<String> codePage = consentPage(
+                browser,
+                passwordThroughAuthorize(browser, name, authorizeUrl(codeClient, Pkce.create(), "api.read", "x")));
+        Map<String, Object> device = deviceAuthorization(deviceClient, "api.read");
+        HttpResponse<String> devicePage = deviceConsentPage(browser, (String) device.get("user_code"));
+
+        // The device's consent state posted to the authorization endpoint: no code, no redirect, no 500.
+        HttpResponse<String> asCode = browser.postRaw(
+                "/oauth2/authorize",
+                HttpBrowser.encode(Map.of("client_id", deviceClient, "state", consentState(devicePage)))
+                        + "&scope=api.read");
+        assertThat(asCode.statusCode()).isEqualTo(400);
+        assertThat(asCode.headers().firstValue("Location")).isEmpty();
+        assertThat(json(pollDevice(deviceClient, (String) device.get("device_code")), 400)
+                        .get("error"))
+                .isEqualTo("authorization_pending");
+
+        // The code flow's consent state posted to the device endpoint: an error outcome, nothing approved.
+        HttpResponse<String> asDevice = browser.postRaw(
+                "/oauth2/device_verification",
+                HttpBrowser.encode(Map.of(
+                                "client_id",
+                                codeClient,
+                                "state",
+                                consentState(codePage),
+                                "user_code",
+                                (String) device.get("user_code"),
+                                "_csrf",
+                                csrf(devicePage)))
+                        + "&scope=api.read");
+        assertThat(asDevice.statusCode()).isEqualTo(302);
+        assertThat(asDevice.headers().firstValue("Location").orElseThrow()).endsWith("?outcome=error");
+        // Both requests are still there to be answered properly.
+        assertThat(query(submitConsent(browser, codePage, codeClient, List.of("api.read"))))
+                .containsKey("code");
+        assertThat(allowDevice(browser, deviceClient, devicePage, (String) device.get("user_code"), "api.read"))
+                .endsWith("?outcome=success");
     }
 
     // ---------------------------------------------------------------- prompt=login, max_age, prompt=none
@@ -510,6 +690,7 @@ abstract class AbstractSignInFlowTests {
                 "/oauth2/device_verification",
                 Map.of("user_code", (String) attackers.get("user_code"), "_csrf", "not-the-token"));
         assertThat(wrongToken.statusCode()).isEqualTo(403);
+        clock.advance(Duration.ofSeconds(5)); // the polling interval (RFC 8628 §3.2), else slow_down
         assertThat(json(pollDevice(client, (String) attackers.get("device_code")), 400)
                         .get("error"))
                 .isEqualTo("authorization_pending");
@@ -584,12 +765,170 @@ abstract class AbstractSignInFlowTests {
                         "_csrf",
                         csrf(consent)));
         assertThat(cancelled.headers().firstValue("Location").orElseThrow()).endsWith("?outcome=denied");
+        // RFC 8628 §3.5: the user denied it.
         assertThat(json(pollDevice(client, (String) device.get("device_code")), 400)
                         .get("error"))
-                .isIn("access_denied", "invalid_grant");
+                .isEqualTo("access_denied");
+    }
+
+    @Test
+    void deviceVerificationWhenCancelledAfterEarlierConsentThenDeniedAndPollAccessDenied() throws Exception {
+        String client = registerDeviceClient("Earlier device", "api.read", "api.write");
+        HttpBrowser browser = new HttpBrowser(base);
+        browser.login(newUser(), PASSWORD);
+        Map<String, Object> first = deviceAuthorization(client, "api.read");
+        HttpResponse<String> firstConsent = deviceConsentPage(browser, (String) first.get("user_code"));
+        assertThat(allowDevice(browser, client, firstConsent, (String) first.get("user_code"), "api.read"))
+                .endsWith("?outcome=success");
+        assertThat(json(pollDevice(client, (String) first.get("device_code")), 200))
+                .containsKey("access_token");
+
+        // A second device asks for a new scope; the user presses Cancel.
+        Map<String, Object> second = deviceAuthorization(client, "api.write");
+        HttpResponse<String> consent = deviceConsentPage(browser, (String) second.get("user_code"));
+        assertThat(consent.body()).contains("value=\"api.write\"");
+        HttpResponse<String> cancelled = browser.postForm(
+                "/oauth2/device_verification",
+                Map.of(
+                        "client_id",
+                        client,
+                        "state",
+                        consentState(consent),
+                        "user_code",
+                        (String) second.get("user_code"),
+                        "_csrf",
+                        csrf(consent),
+                        "cancel",
+                        "cancel"));
+        assertThat(cancelled.headers().firstValue("Location").orElseThrow()).endsWith("?outcome=denied");
+        // RFC 8628 §3.5: access_denied, and no token.
+        assertThat(json(pollDevice(client, (String) second.get("device_code")), 400)
+                        .get("error"))
+                .isEqualTo("access_denied");
+
+        // The earlier consent stands: a device asking for api.read again is approved by its code alone.
+        Map<String, Object> third = deviceAuthorization(client, "api.read");
+        HttpResponse<String> entry = browser.get("/oauth2/device_verification");
+        assertThat(browser.postForm(
+                                "/oauth2/device_verification",
+                                Map.of("user_code", (String) third.get("user_code"), "_csrf", csrf(entry)))
+                        .headers()
+                        .firstValue("Location")
+                        .orElseThrow())
+                .endsWith("?outcome=success");
+    }
+
+    @Test
+    void deviceTokenWhenPolledFasterThanIntervalThenSlowDownAndIntervalGrowsByFiveSeconds() throws Exception {
+        String client = registerDeviceClient("Impatient TV", "api.read");
+        Map<String, Object> device = deviceAuthorization(client, "api.read");
+        // RFC 8628 §3.2: the response says how long to wait between polls; the URIs come from the issuer.
+        assertThat(((Number) device.get("interval")).longValue()).isEqualTo(5);
+        assertThat(device.get("verification_uri")).isEqualTo(base + "/oauth2/device_verification");
+        assertThat(device.get("verification_uri_complete"))
+                .isEqualTo(base + "/oauth2/device_verification?user_code=" + device.get("user_code"));
+        String deviceCode = (String) device.get("device_code");
+
+        assertThat(json(pollDevice(client, deviceCode), 400).get("error")).isEqualTo("authorization_pending");
+        // At once again: too fast (§3.5), and from now on the interval is 10 s.
+        assertThat(json(pollDevice(client, deviceCode), 400).get("error")).isEqualTo("slow_down");
+        clock.advance(Duration.ofSeconds(5));
+        // 5 s is no longer enough: slow_down again, the interval is now 15 s.
+        assertThat(json(pollDevice(client, deviceCode), 400).get("error")).isEqualTo("slow_down");
+        clock.advance(Duration.ofSeconds(15));
+        assertThat(json(pollDevice(client, deviceCode), 400).get("error")).isEqualTo("authorization_pending");
+        // Kept with the stored authorization, which every node reads, not in one node's memory.
+        assertThat(jdbc.queryForObject(
+                        "SELECT attributes FROM oauth2_authorization WHERE registered_client_id = ?",
+                        String.class,
+                        clients.findByClientId(client).getId()))
+                .contains("dev.gatehouse.device.last_poll")
+                .contains("dev.gatehouse.device.interval");
+
+        // Once the user has decided the answer comes at once: slow_down is a variant of pending (§3.5).
+        HttpBrowser browser = new HttpBrowser(base);
+        browser.login(newUser(), PASSWORD);
+        HttpResponse<String> consent = deviceConsentPage(browser, (String) device.get("user_code"));
+        assertThat(allowDevice(browser, client, consent, (String) device.get("user_code"), "api.read"))
+                .endsWith("?outcome=success");
+        assertThat(json(pollDevice(client, deviceCode), 200)).containsKey("access_token");
+        // Redeemed already: the grant is invalid (RFC 6749 §5.2); access_denied would say the user refused.
+        assertThat(json(pollDevice(client, deviceCode), 400).get("error")).isEqualTo("invalid_grant");
+    }
+
+    @Test
+    void deviceAuthorizationWhenOpenidRequestedThenInvalidScope() throws Exception {
+        // Gatehouse issues no ID token from the device grant (auth-server/README.md): openid is refused up front.
+        String client = registerDeviceClient("OIDC TV", "openid", "api.read");
+        HttpResponse<String> r = new HttpBrowser(base)
+                .postForm(
+                        "/oauth2/device_authorization",
+                        Map.of("scope", "openid api.read"),
+                        "Authorization",
+                        HttpBrowser.basic(client, clientSecret));
+        assertThat(json(r, 400).get("error")).isEqualTo("invalid_scope");
     }
 
     // ---------------------------------------------------------------- helpers
+
+    /** Follows a redirect to the consent page and returns the page. */
+    static HttpResponse<String> consentPage(HttpBrowser browser, HttpResponse<String> toConsent) {
+        String location = toConsent.headers().firstValue("Location").orElseThrow();
+        assertThat(location).contains("/oauth2/consent?");
+        HttpResponse<String> page = browser.get(location);
+        assertThat(page.statusCode()).as(page.body()).isEqualTo(200);
+        return page;
+    }
+
+    /** The query of the redirect a response sends the browser to. */
+    static Map<String, String> query(HttpResponse<String> redirect) {
+        String location = redirect.headers().firstValue("Location").orElseThrow();
+        assertThat(location).startsWith(REDIRECT + "?");
+        return HttpBrowser.query(location);
+    }
+
+    /** A space-separated scope string (RFC 6749 §3.3) as a set. */
+    static Set<String> scopes(Object scope) {
+        return Set.of(((String) scope).split(" "));
+    }
+
+    /** The scopes stored in the user's consent for the client (authorities {@code SCOPE_x}). */
+    Set<String> consentedScopes(String client, String name) {
+        List<String> rows = jdbc.queryForList(
+                "SELECT authorities FROM oauth2_authorization_consent WHERE registered_client_id = ?"
+                        + " AND principal_name = ?",
+                String.class,
+                clients.findByClientId(client).getId(),
+                name);
+        return rows.isEmpty()
+                ? Set.of()
+                : Arrays.stream(rows.get(0).split(","))
+                        .map(a -> a.replaceFirst("^SCOPE_", ""))
+                        .collect(Collectors.toSet());
+    }
+
+    /** Enters a user code on the verification page and returns the consent page it leads to. */
+    static HttpResponse<String> deviceConsentPage(HttpBrowser browser, String userCode) {
+        HttpResponse<String> entry = browser.get("/oauth2/device_verification");
+        return consentPage(
+                browser,
+                browser.postForm("/oauth2/device_verification", Map.of("user_code", userCode, "_csrf", csrf(entry))));
+    }
+
+    /** Posts the device consent page's Allow form with the given scopes; returns where it leads. */
+    static String allowDevice(
+            HttpBrowser browser, String client, HttpResponse<String> consent, String userCode, String... scopes) {
+        StringBuilder body = new StringBuilder(HttpBrowser.encode(Map.of(
+                "client_id", client, "state", consentState(consent), "user_code", userCode, "_csrf", csrf(consent))));
+        for (String s : scopes) {
+            body.append('&').append(HttpBrowser.encode(Map.of("scope", s)));
+        }
+        return browser.postRaw("/oauth2/device_verification", body.toString())
+                .headers()
+                .firstValue("Location")
+                .orElseThrow();
+    }
+
 
     String newUser() {
         String name = "flow-" + UUID.randomUUID();

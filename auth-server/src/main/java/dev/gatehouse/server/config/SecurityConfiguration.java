@@ -5,10 +5,13 @@ import dev.gatehouse.server.mfa.MfaStepUpFilter;
 import dev.gatehouse.server.signin.AuthenticationRequestValidator;
 import dev.gatehouse.server.signin.AuthorizationRequestParameters;
 import dev.gatehouse.server.signin.ConsentController;
+import dev.gatehouse.server.signin.ConsentRefusal;
+import dev.gatehouse.server.signin.ConsentStateGuard;
 import dev.gatehouse.server.signin.DeviceVerificationController;
 import dev.gatehouse.server.signin.DeviceVerificationGuard;
 import dev.gatehouse.server.signin.ReauthenticationFilter;
 import dev.gatehouse.server.signin.SessionValidityFilter;
+import dev.gatehouse.server.tokens.DevicePolling;
 import dev.gatehouse.server.tokens.TokenExchangeConstraints;
 import dev.gatehouse.server.users.SignInSessions;
 import java.time.Clock;
@@ -19,12 +22,15 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.MediaType;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.security.authentication.AuthenticationProvider;
-import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configuration.EnableWebSecurity;
 import org.springframework.security.oauth2.server.authorization.OAuth2AuthorizationService;
 import org.springframework.security.oauth2.server.authorization.authentication.OAuth2AuthorizationCodeRequestAuthenticationProvider;
+import org.springframework.security.oauth2.server.authorization.authentication.OAuth2AuthorizationConsentAuthenticationProvider;
+import org.springframework.security.oauth2.server.authorization.authentication.OAuth2DeviceAuthorizationConsentAuthenticationProvider;
+import org.springframework.security.oauth2.server.authorization.authentication.OAuth2DeviceCodeAuthenticationProvider;
 import org.springframework.security.oauth2.server.authorization.authentication.OAuth2PushedAuthorizationRequestAuthenticationProvider;
 import org.springframework.security.oauth2.server.authorization.authentication.OAuth2TokenExchangeAuthenticationProvider;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
@@ -37,6 +43,7 @@ import org.springframework.security.web.servlet.util.matcher.PathPatternRequestM
 import org.springframework.security.web.util.matcher.MediaTypeRequestMatcher;
 import org.springframework.security.web.util.matcher.OrRequestMatcher;
 import org.springframework.security.web.util.matcher.RequestMatcher;
+import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.web.cors.CorsConfiguration;
 import org.springframework.web.cors.CorsConfigurationSource;
 import org.springframework.web.cors.UrlBasedCorsConfigurationSource;
@@ -78,21 +85,30 @@ class SecurityConfiguration {
             OAuth2AuthorizationService authorizations,
             SignInSessions signIns,
             RegisteredClientRepository clients,
-            Clock clock)
+            Clock clock,
+            JdbcTemplate jdbc,
+            TransactionTemplate tx)
             throws Exception {
         AuthorizationRequestParameters parameters = new AuthorizationRequestParameters(authorizations, clients);
+        // A consent post with no ticked scope is a refusal, whatever was granted before (#13 item 1).
+        ConsentRefusal refusal = new ConsentRefusal(authorizations);
         RequestMatcher authorizeEndpoint = PathPatternRequestMatcher.pathPattern("/oauth2/authorize");
         http.oauth2AuthorizationServer(server -> {
                     http.securityMatcher(server.getEndpointsMatcher());
                     // RFC 8693 policy wraps Spring Authorization Server's own token exchange provider.
+                    // RFC 8628 §3.5 polling rules (slow_down, redeemed codes) wrap SAS's device code provider.
                     server.tokenEndpoint(token -> token.authenticationProviders(providers ->
                                     providers.replaceAll(p -> p instanceof OAuth2TokenExchangeAuthenticationProvider
                                             ? new TokenExchangeConstraints(authorizations, p)
-                                            : p)))
+                                            : p instanceof OAuth2DeviceCodeAuthenticationProvider
+                                                    ? new DevicePolling(authorizations, p, jdbc, tx, clock)
+                                                    : p)))
                             // Gatehouse's consent page; max_age and prompt=none checked after SAS's own checks.
                             .authorizationEndpoint(endpoint -> endpoint.consentPage(ConsentController.CONSENT_PAGE)
-                                    .authenticationProviders(providers ->
-                                            providers.forEach(p -> validateAuthorizationRequests(p, clock, mfa))))
+                                    .authenticationProviders(providers -> providers.replaceAll(p -> {
+                                        validateAuthorizationRequests(p, clock, mfa);
+                                        return guardConsent(p, refusal, authorizations);
+                                    })))
                             .oidc(oidc -> oidc.providerConfigurationEndpoint(discovery ->
                                             discovery.providerConfigurationCustomizer(config -> config.claim(
                                                     "acr_values_supported",
@@ -102,9 +118,13 @@ class SecurityConfiguration {
                                             logout -> logout.errorResponseHandler(new LogoutErrorResponseHandler())))
                             .pushedAuthorizationRequestEndpoint(par -> par.authenticationProviders(
                                     providers -> providers.forEach(SecurityConfiguration::validatePushedRequests)))
-                            .deviceAuthorizationEndpoint(Customizer.withDefaults())
+                            // RFC 8628 §3.2: the response says how often to poll (interval).
+                            .deviceAuthorizationEndpoint(device -> device.deviceAuthorizationResponseHandler(
+                                    new DeviceAuthorizationResponseHandler()))
                             // RFC 8628 §3.3: Gatehouse's code entry page, consent page and outcome messages.
                             .deviceVerificationEndpoint(device -> device.consentPage(ConsentController.CONSENT_PAGE)
+                                    .authenticationProviders(providers ->
+                                            providers.replaceAll(p -> guardConsent(p, refusal, authorizations)))
                                     .deviceVerificationResponseHandler(DeviceVerificationController.successHandler())
                                     .errorResponseHandler(DeviceVerificationController.failureHandler()));
                 })
@@ -167,6 +187,24 @@ class SecurityConfiguration {
                                     !mfa.hasAllFactors(user) && mfa.otpRequired(user.getName(), clientId, acrValues))
                     .afterDefaults());
         }
+    }
+
+    /**
+     * Consent posts (code and device flow): one with no ticked scope is {@code access_denied} (RFC 6749 §4.1.2.1, RFC
+     * 8628 §3.5) even when the user consented to other scopes of the client before ({@link ConsentRefusal}), and the
+     * {@code state} must belong to the flow it is posted to ({@link ConsentStateGuard}). Other providers unchanged.
+     */
+    private static AuthenticationProvider guardConsent(
+            AuthenticationProvider provider, ConsentRefusal refusal, OAuth2AuthorizationService authorizations) {
+        if (provider instanceof OAuth2AuthorizationConsentAuthenticationProvider consent) {
+            consent.setAuthorizationConsentCustomizer(refusal);
+            return new ConsentStateGuard(authorizations, consent);
+        }
+        if (provider instanceof OAuth2DeviceAuthorizationConsentAuthenticationProvider device) {
+            device.setAuthorizationConsentCustomizer(refusal);
+            return new ConsentStateGuard(authorizations, device);
+        }
+        return provider;
     }
 
     /** Spring Authorization Server's checks of pushed authorization requests (RFC 9126), then max_age. */

@@ -5,7 +5,10 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
 import org.springframework.security.oauth2.core.AuthorizationGrantType;
+import org.springframework.security.oauth2.core.oidc.OidcScopes;
 import org.springframework.security.oauth2.server.authorization.OAuth2TokenType;
 import org.springframework.security.oauth2.server.authorization.token.JwtEncodingContext;
 import org.springframework.security.oauth2.server.authorization.token.OAuth2TokenCustomizer;
@@ -17,6 +20,16 @@ import org.springframework.security.oauth2.server.authorization.token.OAuth2Toke
  * claim (RFC 9068 §2.2.3.1 {@code entitlements} is for SCIM entitlements; {@code permissions} says what it is).
  * Both are read from the database at issue time, so a token carries the roles as they were then. Tokens obtained by
  * client credentials carry no user, so neither claim. ID tokens are left as Spring Authorization Server builds them.
+ *
+ * <p><b>Which tokens carry them (the scope rule).</b> Roles and permissions say what the user may do at a resource
+ * server; a client may use them only as far as the user let it (RFC 6749 §3.3: the scope is what the token may be used
+ * for). So a user's access token carries {@code roles} and {@code permissions} only when its <em>authorized</em>
+ * scopes include at least one resource scope: any scope other than the OpenID Connect identity scopes ({@code
+ * openid}, {@code profile}, {@code email}, {@code address}, {@code phone}, {@code offline_access}; OIDC Core §5.4,
+ * §11), which only unlock
+ * claims about the user at the UserInfo endpoint. An access token with no granted scope, or with identity scopes
+ * only, carries neither claim: a refused or narrowed consent cannot be turned into the user's full authority. The
+ * rule reads the token's own authorized scopes, so it holds for every grant (code, refresh, device, token exchange).
  */
 public final class RolesTokenCustomizer implements OAuth2TokenCustomizer<JwtEncodingContext> {
 
@@ -25,6 +38,11 @@ public final class RolesTokenCustomizer implements OAuth2TokenCustomizer<JwtEnco
 
     /** The claim that carries the user's effective permissions. */
     public static final String PERMISSIONS_CLAIM = "permissions";
+
+    /** Scopes that grant claims about the user (OIDC Core §5.4, §11), not access to a resource server. */
+    static final Set<String> IDENTITY_SCOPES = Set.of(
+            OidcScopes.OPENID, OidcScopes.PROFILE, OidcScopes.EMAIL, OidcScopes.ADDRESS, OidcScopes.PHONE,
+            "offline_access");
 
     private final JdbcUserStore users;
 
@@ -35,6 +53,17 @@ public final class RolesTokenCustomizer implements OAuth2TokenCustomizer<JwtEnco
      */
     public RolesTokenCustomizer(JdbcUserStore users) {
         this.users = Objects.requireNonNull(users, "users must not be null");
+    }
+
+    /**
+     * The scope rule: true when the authorized scopes include a resource scope (any scope that is not an identity
+     * scope), so the token may carry the user's roles and permissions.
+     *
+     * @param authorizedScopes the scopes granted to the token
+     * @return whether roles and permissions go into the token
+     */
+    static boolean conveysAuthority(@Nullable Set<String> authorizedScopes) {
+        return authorizedScopes != null && authorizedScopes.stream().anyMatch(s -> !IDENTITY_SCOPES.contains(s));
     }
 
     @Override
@@ -64,6 +93,9 @@ public final class RolesTokenCustomizer implements OAuth2TokenCustomizer<JwtEnco
                             org.springframework.security.oauth2.core.OAuth2ErrorCodes.INVALID_GRANT,
                             "The user of this grant is no longer active.",
                             "https://datatracker.ietf.org/doc/html/rfc6749#section-5.2"));
+        }
+        if (!conveysAuthority(context.getAuthorizedScopes())) {
+            return;
         }
         List<String> roles = users.roles(username);
         if (!roles.isEmpty()) {
