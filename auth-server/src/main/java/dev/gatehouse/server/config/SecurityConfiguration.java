@@ -78,12 +78,15 @@ class SecurityConfiguration {
             OAuth2AuthorizationService authorizations,
             SignInSessions signIns,
             RegisteredClientRepository clients,
+            DiscoveryMetadata discovery,
             Clock clock)
             throws Exception {
         AuthorizationRequestParameters parameters = new AuthorizationRequestParameters(authorizations, clients);
         RequestMatcher authorizeEndpoint = PathPatternRequestMatcher.pathPattern("/oauth2/authorize");
         http.oauth2AuthorizationServer(server -> {
                     http.securityMatcher(server.getEndpointsMatcher());
+                    // Client authentication, iss, introspection access and discovery (issue #13).
+                    ProtocolEndpoints.configure(server, discovery);
                     // RFC 8693 policy wraps Spring Authorization Server's own token exchange provider.
                     server.tokenEndpoint(token -> token.authenticationProviders(providers ->
                                     providers.replaceAll(p -> p instanceof OAuth2TokenExchangeAuthenticationProvider
@@ -93,10 +96,11 @@ class SecurityConfiguration {
                             .authorizationEndpoint(endpoint -> endpoint.consentPage(ConsentController.CONSENT_PAGE)
                                     .authenticationProviders(providers ->
                                             providers.forEach(p -> validateAuthorizationRequests(p, clock, mfa))))
-                            .oidc(oidc -> oidc.providerConfigurationEndpoint(discovery ->
-                                            discovery.providerConfigurationCustomizer(config -> config.claim(
-                                                    "acr_values_supported",
-                                                    List.of(MfaPolicy.ACR_PASSWORD, MfaPolicy.ACR_MFA))))
+                            .oidc(oidc -> oidc.providerConfigurationEndpoint(endpoint ->
+                                            endpoint.providerConfigurationCustomizer(config -> config.claim(
+                                                            "acr_values_supported",
+                                                            List.of(MfaPolicy.ACR_PASSWORD, MfaPolicy.ACR_MFA))
+                                                    .claims(discovery::customizeOidc)))
                                     // The error code in the body, not only a 400 error page.
                                     .logoutEndpoint(
                                             logout -> logout.errorResponseHandler(new LogoutErrorResponseHandler())))
