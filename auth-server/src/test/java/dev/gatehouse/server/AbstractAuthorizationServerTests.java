@@ -1136,6 +1136,46 @@ abstract class AbstractAuthorizationServerTests {
         }
     }
 
+    @Test
+    void userInfoWhenNoTokenEvenFromBrowserThenBearerChallengeNamingServedResourceMetadata() throws Exception {
+        String metadataUrl = base + "/.well-known/oauth-protected-resource/userinfo";
+        for (HttpResponse<String> r : List.of(new HttpBrowser(base).get("/userinfo"), browser.getApi("/userinfo"))) {
+            assertThat(r.statusCode()).isEqualTo(401);
+            // RFC 6750 §3.1: no error code when the request had no token.
+            assertThat(r.headers().firstValue("WWW-Authenticate"))
+                    .contains("Bearer resource_metadata=\"" + metadataUrl + "\"");
+        }
+        // RFC 9728 §3: the document is served, for this resource, from the issuer.
+        Map<String, Object> metadata = json(new HttpBrowser(base).getApi(metadataUrl), 200);
+        assertThat(metadata.get("resource")).isEqualTo(base + "/userinfo");
+        assertThat(metadata.get("authorization_servers")).isEqualTo(List.of(base));
+        assertThat(metadata.get("bearer_methods_supported")).isEqualTo(List.of("header"));
+        assertThat(metadata).doesNotContainKey("tls_client_certificate_bound_access_tokens");
+    }
+
+    @Test
+    void userInfoWhenTokenRevokedThenInvalidTokenChallenge() throws Exception {
+        String at = (String) loginAndExchange().get("access_token");
+        browser.postForm(
+                "/oauth2/revoke", Map.of("token", at), "Authorization", HttpBrowser.basic(SERVICE, serviceSecret));
+        HttpResponse<String> r = browser.getWithBearer("/userinfo", at);
+        assertThat(r.statusCode()).isEqualTo(401);
+        assertThat(r.headers().firstValue("WWW-Authenticate"))
+                .hasValueSatisfying(v -> assertThat(v).startsWith("Bearer error=\"invalid_token\""));
+    }
+
+    @Test
+    void userInfoWhenTokenWithoutOpenidThenInsufficientScopeChallenge() throws Exception {
+        String at =
+                (String) clientCredentials(SERVICE, serviceSecret, "api.read").get("access_token");
+        HttpResponse<String> r = browser.getWithBearer("/userinfo", at);
+        assertThat(r.statusCode()).isEqualTo(403);
+        assertThat(r.headers().firstValue("WWW-Authenticate"))
+                .hasValueSatisfying(v -> assertThat(v)
+                        .startsWith("Bearer error=\"insufficient_scope\"")
+                        .contains("scope=\"openid\""));
+    }
+
     // ---------------------------------------------------------------- keys and maintenance
 
     @Test

@@ -32,7 +32,8 @@ class ProtocolEndpoints {
      * SecurityConfiguration} configures it ({@link DiscoveryMetadata#customizeOidc}), since that hook takes one
      * customizer only.
      */
-    static void configure(OAuth2AuthorizationServerConfigurer server, DiscoveryMetadata discovery) {
+    static void configure(
+            OAuth2AuthorizationServerConfigurer server, DiscoveryMetadata discovery, UserInfoResource userInfo) {
         IssuerAuthorizationResponses responses = new IssuerAuthorizationResponses();
         server
                 // Clients are registered with client_secret_basic, client_secret_post or none (admin API): the JWT
@@ -51,7 +52,9 @@ class ProtocolEndpoints {
                         providers.replaceAll(p -> p instanceof OAuth2TokenIntrospectionAuthenticationProvider
                                 ? new TokenIntrospectionConstraints(p)
                                 : p)))
-                .authorizationServerMetadataEndpoint(metadata -> metadata.authorizationServerMetadataCustomizer(
-                        builder -> builder.claims(discovery::customize)));
+                .authorizationServerMetadataEndpoint(metadata ->
+                        metadata.authorizationServerMetadataCustomizer(builder -> builder.claims(discovery::customize)))
+                // RFC 6750 §3.1 challenges for a revoked token or one without openid (SAS sends none).
+                .oidc(oidc -> oidc.userInfoEndpoint(endpoint -> endpoint.errorResponseHandler(userInfo)));
     }
 }

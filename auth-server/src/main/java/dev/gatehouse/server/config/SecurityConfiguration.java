@@ -83,10 +83,13 @@ class SecurityConfiguration {
             throws Exception {
         AuthorizationRequestParameters parameters = new AuthorizationRequestParameters(authorizations, clients);
         RequestMatcher authorizeEndpoint = PathPatternRequestMatcher.pathPattern("/oauth2/authorize");
+        UserInfoResource userInfo = new UserInfoResource(properties.configuredIssuer());
         http.oauth2AuthorizationServer(server -> {
-                    http.securityMatcher(server.getEndpointsMatcher());
-                    // Client authentication, iss, introspection access and discovery (issue #13).
-                    ProtocolEndpoints.configure(server, discovery);
+                    // Also the UserInfo resource's metadata (RFC 9728), served by this chain's resource server.
+                    http.securityMatcher(
+                            new OrRequestMatcher(server.getEndpointsMatcher(), userInfo.metadataRequests()));
+                    // Client authentication, iss, introspection access, discovery, UserInfo errors (issue #13).
+                    ProtocolEndpoints.configure(server, discovery, userInfo);
                     // RFC 8693 policy wraps Spring Authorization Server's own token exchange provider.
                     server.tokenEndpoint(token -> token.authenticationProviders(providers ->
                                     providers.replaceAll(p -> p instanceof OAuth2TokenExchangeAuthenticationProvider
@@ -118,8 +121,11 @@ class SecurityConfiguration {
                         // an anonymous principal. Without this the authorization filter would show the sign-in page.
                         .requestMatchers(parameters.promptNone(authorizeEndpoint))
                         .permitAll()
+                        .requestMatchers(userInfo.metadataRequests())
+                        .permitAll()
                         .anyRequest()
                         .authenticated())
+                .oauth2ResourceServer(userInfo::configure)
                 .cors(cors -> cors.configurationSource(corsConfigurationSource(properties)))
                 // The device verification page is served under this chain: the same strict policy as every page.
                 .headers(headers -> headers.contentSecurityPolicy(csp -> csp.policyDirectives(PAGE_CSP)))
@@ -128,6 +134,8 @@ class SecurityConfiguration {
                 .exceptionHandling(exceptions -> exceptions
                         .defaultAuthenticationEntryPointFor(
                                 new ClientAuthenticationEntryPoint(), clientAuthenticatedEndpoints())
+                        // UserInfo is an API: a Bearer challenge, never the sign-in page (RFC 6750 §3).
+                        .defaultAuthenticationEntryPointFor(userInfo, UserInfoResource.userInfoRequests())
                         .defaultAuthenticationEntryPointFor(
                                 new LoginUrlAuthenticationEntryPoint("/login"),
                                 new MediaTypeRequestMatcher(MediaType.TEXT_HTML)))
