@@ -1176,6 +1176,19 @@ abstract class AbstractAuthorizationServerTests {
                         .contains("scope=\"openid\""));
     }
 
+    @Test
+    void actuatorWhenNoOrInvalidTokenThenBearerChallengeNamingNoUnservedMetadata() throws Exception {
+        HttpResponse<String> none = new HttpBrowser(base).getApi("/actuator/prometheus");
+        assertThat(none.statusCode()).isEqualTo(401);
+        assertThat(none.headers().firstValue("WWW-Authenticate")).contains("Bearer");
+        HttpResponse<String> forged = browser.getWithBearer("/actuator/prometheus", forgedAccessToken());
+        assertThat(forged.statusCode()).isEqualTo(401);
+        assertThat(forged.headers().firstValue("WWW-Authenticate"))
+                .hasValueSatisfying(v -> assertThat(v)
+                        .startsWith("Bearer error=\"invalid_token\"")
+                        .doesNotContain("resource_metadata"));
+    }
+
     // ---------------------------------------------------------------- keys and maintenance
 
     @Test

@@ -1,12 +1,11 @@
 package dev.gatehouse.server.config;
 
+import dev.gatehouse.server.tokens.BearerChallenge;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
@@ -117,33 +116,15 @@ final class UserInfoResource implements AuthenticationEntryPoint, Authentication
     }
 
     private void challenge(HttpServletResponse response, int status, @Nullable OAuth2Error error) throws IOException {
-        Map<String, String> parameters = new LinkedHashMap<>();
-        if (error != null) {
-            parameters.put("error", error.getErrorCode());
-            if (error.getDescription() != null) {
-                parameters.put("error_description", error.getDescription());
-            }
-            if (OAuth2ErrorCodes.INSUFFICIENT_SCOPE.equals(error.getErrorCode())) {
-                parameters.put("scope", OidcScopes.OPENID);
-            }
-        }
         String issuer = issuer();
-        if (issuer != null) {
-            parameters.put("resource_metadata", metadataUrl(issuer));
-        }
-        StringBuilder challenge = new StringBuilder("Bearer");
-        String separator = " ";
-        for (Map.Entry<String, String> p : parameters.entrySet()) {
-            challenge
-                    .append(separator)
-                    .append(p.getKey())
-                    .append("=\"")
-                    .append(quoted(p.getValue()))
-                    .append('"');
-            separator = ", ";
-        }
+        String challenge = BearerChallenge.of(
+                error,
+                error != null && OAuth2ErrorCodes.INSUFFICIENT_SCOPE.equals(error.getErrorCode())
+                        ? OidcScopes.OPENID
+                        : null,
+                issuer == null ? null : metadataUrl(issuer));
         response.setStatus(status);
-        response.setHeader(HttpHeaders.WWW_AUTHENTICATE, challenge.toString());
+        response.setHeader(HttpHeaders.WWW_AUTHENTICATE, challenge);
         response.setHeader(HttpHeaders.CACHE_CONTROL, "no-store");
         if (error != null) {
             response.setContentType(MediaType.APPLICATION_JSON_VALUE);
@@ -171,10 +152,5 @@ final class UserInfoResource implements AuthenticationEntryPoint, Authentication
     private static @Nullable String issuer() {
         AuthorizationServerContext context = AuthorizationServerContextHolder.getContext();
         return context == null ? null : context.getIssuer();
-    }
-
-    /** RFC 9110 §5.6.4 quoted-string content: printable ASCII without quotes or backslashes. */
-    private static String quoted(String value) {
-        return value.replaceAll("[^\\x20-\\x7E]|[\"\\\\]", "?");
     }
 }
