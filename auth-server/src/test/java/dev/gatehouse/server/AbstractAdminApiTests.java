@@ -180,6 +180,7 @@ abstract class AbstractAdminApiTests {
                         "/admin/roles/{role}",
                         "/admin/clients",
                         "/admin/clients/{clientId}/mfa-required",
+                        "/admin/clients/{clientId}/introspection",
                         "/admin/clients/{clientId}/secret",
                         "/admin/clients/{clientId}/redirect-uris",
                         "/admin/keys",
@@ -699,6 +700,43 @@ abstract class AbstractAdminApiTests {
         assertThat(problem(registerClient(admin, id, List.of("client_credentials"), List.of()), 409)
                         .get("code"))
                 .isEqualTo("admin.client.exists");
+    }
+
+    @Test
+    void clientsWhenIntrospectionOfAnyTokenGrantedThenOtherClientsTokensIntrospectedUntilTakenBack() throws Exception {
+        String admin = adminToken();
+        String id = "rs-" + suffix();
+        String secret = (String) created(registerClient(admin, id, List.of("client_credentials"), List.of()))
+                .get("clientSecret");
+        String token = clientToken(SERVICE, serviceSecret, "api.read");
+        assertThat(introspectAs(id, secret, token)).isEqualTo(Map.of("active", false));
+
+        int before = audit.events.size();
+        Map<String, Object> view = object(
+                call("PUT", "/admin/clients/" + id + "/introspection", admin, "{\"introspectAnyToken\":true}"), 200);
+        assertThat(view.get("introspectAnyToken")).isEqualTo(true);
+        assertThat(only(before, "admin.client.introspection", id).details())
+                .containsEntry("introspectAnyToken", "true");
+        Map<String, Object> info = introspectAs(id, secret, token);
+        assertThat(info.get("active")).isEqualTo(true);
+        assertThat(info.get("client_id")).isEqualTo(SERVICE);
+
+        object(call("PUT", "/admin/clients/" + id + "/introspection", admin, "{\"introspectAnyToken\":false}"), 200);
+        assertThat(introspectAs(id, secret, token)).isEqualTo(Map.of("active", false));
+        assertThat(problem(call("PUT", "/admin/clients/" + id + "/introspection", admin, "{}"), 400)
+                        .get("code"))
+                .isEqualTo("admin.invalid_fields");
+    }
+
+    private Map<String, Object> introspectAs(String id, String secret, String token) throws Exception {
+        return object(
+                new HttpBrowser(base)
+                        .postForm(
+                                "/oauth2/introspect",
+                                Map.of("token", token),
+                                "Authorization",
+                                HttpBrowser.basic(id, secret)),
+                200);
     }
 
     @Test

@@ -1002,6 +1002,209 @@ abstract class AbstractAuthorizationServerTests {
                 .isEqualTo(401);
     }
 
+    // ---------------------------------------------------------------- issue #13: honest endpoints
+
+    @Test
+    void discoveryWhenRequestedThenAdvertisesOnlyClientAuthenticationThatWorksAndKnownScopes() throws Exception {
+        Map<String, Object> oidc = json(browser.getApi("/.well-known/openid-configuration"), 200);
+        Map<String, Object> oauth = json(browser.getApi("/.well-known/oauth-authorization-server"), 200);
+        for (Map<String, Object> doc : List.of(oidc, oauth)) {
+            assertThat(doc.get("token_endpoint_auth_methods_supported"))
+                    .isEqualTo(List.of("client_secret_basic", "client_secret_post", "none"));
+            assertThat(doc.get("introspection_endpoint_auth_methods_supported"))
+                    .isEqualTo(List.of("client_secret_basic", "client_secret_post"));
+            assertThat(doc.get("revocation_endpoint_auth_methods_supported"))
+                    .isEqualTo(List.of("client_secret_basic", "client_secret_post"));
+            assertThat(doc).doesNotContainKey("tls_client_certificate_bound_access_tokens");
+            assertThat(doc.get("code_challenge_methods_supported")).isEqualTo(List.of("S256"));
+            assertThat(doc.get("response_types_supported")).isEqualTo(List.of("code"));
+            assertThat(doc.get("response_modes_supported")).isEqualTo(List.of("query"));
+            assertThat(doc.get("authorization_response_iss_parameter_supported"))
+                    .isEqualTo(true);
+            assertThat((List<Object>) doc.get("grant_types_supported"))
+                    .containsExactlyInAnyOrder(
+                            "authorization_code",
+                            "client_credentials",
+                            "refresh_token",
+                            "urn:ietf:params:oauth:grant-type:device_code",
+                            "urn:ietf:params:oauth:grant-type:token-exchange");
+            // The demo clients' scopes: what some client can actually be granted.
+            assertThat((List<Object>) doc.get("scopes_supported"))
+                    .contains("openid", "profile", "api.read", "api.write", "admin");
+        }
+        assertThat(oidc.get("prompt_values_supported")).isEqualTo(List.of("none", "login"));
+        assertThat((List<Object>) oidc.get("claims_supported")).contains("sub", "iss", "auth_time", "acr", "amr");
+    }
+
+    @Test
+    void authorizeWhenCodeIssuedThenResponseNamesIssuer() {
+        browser.login("demo", demoPassword);
+        HttpResponse<String> r =
+                browser.get(authorizeUrl(SERVICE, SERVICE_REDIRECT, "openid", Pkce.create(), "S256", "st-iss"));
+        assertThat(r.statusCode()).isEqualTo(302);
+        String location = r.headers().firstValue("Location").orElseThrow();
+        assertThat(location).startsWith(SERVICE_REDIRECT + "?");
+        assertThat(HttpBrowser.query(location))
+                .containsKey("code")
+                .containsEntry("state", "st-iss")
+                .containsEntry("iss", base);
+    }
+
+    @Test
+    void authorizeWhenErrorRedirectedToClientThenResponseNamesIssuer() {
+        // login_required: prompt=none without a session (OIDC Core 1.0 §3.1.2.6).
+        HttpResponse<String> silent = new HttpBrowser(base)
+                .get(authorizeUrl(SPA, SPA_REDIRECT, "openid", Pkce.create(), "S256", "s1") + "&prompt=none");
+        assertThat(HttpBrowser.query(silent.headers().firstValue("Location").orElseThrow()))
+                .containsEntry("error", "login_required")
+                .containsEntry("state", "s1")
+                .containsEntry("iss", base);
+        // invalid_scope and invalid_request after sign-in.
+        browser.login("demo", demoPassword);
+        HttpResponse<String> scope =
+                browser.get(authorizeUrl(SPA, SPA_REDIRECT, "openid admin", Pkce.create(), "S256", "s2"));
+        assertThat(HttpBrowser.query(scope.headers().firstValue("Location").orElseThrow()))
+                .containsEntry("error", "invalid_scope")
+                .containsEntry("iss", base);
+        HttpResponse<String> plain =
+                browser.get(authorizeUrl(SPA, SPA_REDIRECT, "openid", Pkce.create(), "plain", "s3"));
+        assertThat(HttpBrowser.query(plain.headers().firstValue("Location").orElseThrow()))
+                .containsEntry("error", "invalid_request")
+                .containsEntry("iss", base);
+    }
+
+    @Test
+    void introspectionWhenCallerIsNotTheTokensClientNorAudienceThenInactive() throws Exception {
+        String at =
+                (String) clientCredentials(SERVICE, serviceSecret, "api.read").get("access_token");
+        String otherId = "other-" + UUID.randomUUID();
+        String otherSecret = clientSecrets.generate();
+        clients.save(confidentialClient(otherId, otherSecret, false));
+        Map<String, Object> info = json(
+                browser.postForm(
+                        "/oauth2/introspect",
+                        Map.of("token", at),
+                        "Authorization",
+                        HttpBrowser.basic(otherId, otherSecret)),
+                200);
+        // RFC 7662 §2.2: exactly what an unknown token gets, nothing about the token.
+        assertThat(info).isEqualTo(Map.of("active", false));
+        assertThat(introspect(at).get("active")).isEqualTo(true);
+    }
+
+    @Test
+    void introspectionWhenCallerMayIntrospectAnyTokenThenClaims() throws Exception {
+        String at =
+                (String) clientCredentials(SERVICE, serviceSecret, "api.read").get("access_token");
+        String resourceId = "resource-" + UUID.randomUUID();
+        String resourceSecret = clientSecrets.generate();
+        clients.save(confidentialClient(resourceId, resourceSecret, true));
+        Map<String, Object> info = json(
+                browser.postForm(
+                        "/oauth2/introspect",
+                        Map.of("token", at),
+                        "Authorization",
+                        HttpBrowser.basic(resourceId, resourceSecret)),
+                200);
+        assertThat(info.get("active")).isEqualTo(true);
+        assertThat(info.get("client_id")).isEqualTo(SERVICE);
+    }
+
+    private RegisteredClient confidentialClient(String clientId, String secret, boolean introspectAny) {
+        return RegisteredClient.withId(UUID.randomUUID().toString())
+                .clientId(clientId)
+                .clientSecret(clientSecrets.encoder().encode(secret))
+                .clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_BASIC)
+                .authorizationGrantType(AuthorizationGrantType.CLIENT_CREDENTIALS)
+                .scope("api.read")
+                .clientSettings(ClientSettings.builder()
+                        .setting("settings.client.gatehouse.introspect-any-token", introspectAny)
+                        .build())
+                .build();
+    }
+
+    @Test
+    void clientEndpointsWhenClientAuthenticationFailsThenUnauthorizedWithBasicChallenge() throws Exception {
+        for (String path : List.of(
+                "/oauth2/token",
+                "/oauth2/introspect",
+                "/oauth2/revoke",
+                "/oauth2/par",
+                "/oauth2/device_authorization")) {
+            HttpResponse<String> basic = browser.postForm(
+                    path,
+                    Map.of("grant_type", "client_credentials", "token", "x", "scope", "openid"),
+                    "Authorization",
+                    HttpBrowser.basic(SERVICE, "wrong"));
+            assertThat(json(basic, 401).get("error")).as(path).isEqualTo("invalid_client");
+            assertThat(basic.headers().firstValue("WWW-Authenticate")).as(path).contains("Basic realm=\"gatehouse\"");
+            HttpResponse<String> post = browser.postForm(
+                    path,
+                    Map.of(
+                            "grant_type", "client_credentials",
+                            "token", "x",
+                            "scope", "openid",
+                            "client_id", SERVICE,
+                            "client_secret", "wrong"));
+            assertThat(json(post, 401).get("error")).as(path).isEqualTo("invalid_client");
+            // RFC 9110 §15.5.2: every 401 carries a challenge.
+            assertThat(post.headers().firstValue("WWW-Authenticate")).as(path).contains("Basic realm=\"gatehouse\"");
+        }
+    }
+
+    @Test
+    void userInfoWhenNoTokenEvenFromBrowserThenBearerChallengeNamingServedResourceMetadata() throws Exception {
+        String metadataUrl = base + "/.well-known/oauth-protected-resource/userinfo";
+        for (HttpResponse<String> r : List.of(new HttpBrowser(base).get("/userinfo"), browser.getApi("/userinfo"))) {
+            assertThat(r.statusCode()).isEqualTo(401);
+            // RFC 6750 §3.1: no error code when the request had no token.
+            assertThat(r.headers().firstValue("WWW-Authenticate"))
+                    .contains("Bearer resource_metadata=\"" + metadataUrl + "\"");
+        }
+        // RFC 9728 §3: the document is served, for this resource, from the issuer.
+        Map<String, Object> metadata = json(new HttpBrowser(base).getApi(metadataUrl), 200);
+        assertThat(metadata.get("resource")).isEqualTo(base + "/userinfo");
+        assertThat(metadata.get("authorization_servers")).isEqualTo(List.of(base));
+        assertThat(metadata.get("bearer_methods_supported")).isEqualTo(List.of("header"));
+        assertThat(metadata).doesNotContainKey("tls_client_certificate_bound_access_tokens");
+    }
+
+    @Test
+    void userInfoWhenTokenRevokedThenInvalidTokenChallenge() throws Exception {
+        String at = (String) loginAndExchange().get("access_token");
+        browser.postForm(
+                "/oauth2/revoke", Map.of("token", at), "Authorization", HttpBrowser.basic(SERVICE, serviceSecret));
+        HttpResponse<String> r = browser.getWithBearer("/userinfo", at);
+        assertThat(r.statusCode()).isEqualTo(401);
+        assertThat(r.headers().firstValue("WWW-Authenticate"))
+                .hasValueSatisfying(v -> assertThat(v).startsWith("Bearer error=\"invalid_token\""));
+    }
+
+    @Test
+    void userInfoWhenTokenWithoutOpenidThenInsufficientScopeChallenge() throws Exception {
+        String at =
+                (String) clientCredentials(SERVICE, serviceSecret, "api.read").get("access_token");
+        HttpResponse<String> r = browser.getWithBearer("/userinfo", at);
+        assertThat(r.statusCode()).isEqualTo(403);
+        assertThat(r.headers().firstValue("WWW-Authenticate"))
+                .hasValueSatisfying(v -> assertThat(v)
+                        .startsWith("Bearer error=\"insufficient_scope\"")
+                        .contains("scope=\"openid\""));
+    }
+
+    @Test
+    void actuatorWhenNoOrInvalidTokenThenBearerChallengeNamingNoUnservedMetadata() throws Exception {
+        HttpResponse<String> none = new HttpBrowser(base).getApi("/actuator/prometheus");
+        assertThat(none.statusCode()).isEqualTo(401);
+        assertThat(none.headers().firstValue("WWW-Authenticate")).contains("Bearer");
+        HttpResponse<String> forged = browser.getWithBearer("/actuator/prometheus", forgedAccessToken());
+        assertThat(forged.statusCode()).isEqualTo(401);
+        assertThat(forged.headers().firstValue("WWW-Authenticate"))
+                .hasValueSatisfying(v -> assertThat(v)
+                        .startsWith("Bearer error=\"invalid_token\"")
+                        .doesNotContain("resource_metadata"));
+    }
+
     // ---------------------------------------------------------------- keys and maintenance
 
     @Test

@@ -24,9 +24,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.stream.Collectors;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -267,7 +267,9 @@ abstract class AbstractSignInFlowTests {
         assertThat(again.statusCode()).isEqualTo(400);
         assertThat(again.headers().firstValue("Location")).isEmpty();
         // Cancel declined this request; it did not revoke what was allowed before.
-        assertThat(consentedScopes(client, name)).contains("profile", "api.read").doesNotContain("api.write");
+        assertThat(consentedScopes(client, name))
+                .contains("profile", "api.read")
+                .doesNotContain("api.write");
         assertThat(browser.get(authorizeUrl(client, Pkce.create(), "openid profile api.read", "e3"))
                         .headers()
                         .firstValue("Location")
@@ -928,7 +930,6 @@ abstract class AbstractSignInFlowTests {
                 .firstValue("Location")
                 .orElseThrow();
     }
-
 
     String newUser() {
         String name = "flow-" + UUID.randomUUID();

@@ -116,6 +116,16 @@ final class ClientAdminController {
             @NotNull(message = "requireMfa is required") Boolean requireMfa) implements AdminRequest {}
 
     /**
+     * Whether the client may introspect tokens issued to other clients.
+     *
+     * @param introspectAnyToken {@code true}: any token (a resource server); {@code false}: its own tokens and tokens
+     *     naming it in {@code aud} only (the default)
+     */
+    record IntrospectionRequest(
+            @NotNull(message = "introspectAnyToken is required")
+            Boolean introspectAnyToken) implements AdminRequest {}
+
+    /**
      * New redirect URIs, replacing the registered ones.
      *
      * @param redirectUris redirect URIs
@@ -248,6 +258,18 @@ final class ClientAdminController {
             @PathVariable String clientId, @Valid @RequestBody RequireMfaRequest body, HttpServletRequest request) {
         AdminAuditInterceptor.detail(request, "requireMfa", body.requireMfa().toString());
         return clients.setRequireMfa(clientId, body.requireMfa());
+    }
+
+    @PutMapping(path = "/{clientId}/introspection", consumes = "application/json")
+    @Audited(value = "admin.client.introspection", subject = "clientId")
+    @Operation(
+            summary = "Let a client introspect tokens issued to any client (RFC 7662 §2.1), or only its own and those"
+                    + " naming it in aud again")
+    ClientAdministration.ClientView introspection(
+            @PathVariable String clientId, @Valid @RequestBody IntrospectionRequest body, HttpServletRequest request) {
+        AdminAuditInterceptor.detail(
+                request, "introspectAnyToken", body.introspectAnyToken().toString());
+        return clients.setIntrospectAnyToken(clientId, body.introspectAnyToken());
     }
 
     @PostMapping("/{clientId}/secret")

@@ -3,6 +3,7 @@ package dev.gatehouse.server.admin;
 import dev.gatehouse.server.clients.ClientSecrets;
 import dev.gatehouse.server.config.GatehouseProperties;
 import dev.gatehouse.server.mfa.MfaPolicy;
+import dev.gatehouse.server.tokens.TokenIntrospectionConstraints;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -79,6 +80,8 @@ final class ClientAdministration {
      * @param requireProofKey whether PKCE is required (always, for clients registered here)
      * @param requireConsent whether users are asked for consent
      * @param requireMfa whether every user of the client must pass a second factor (enrolling first if needed)
+     * @param introspectAnyToken whether the client may introspect tokens issued to other clients (RFC 7662 §2.1);
+     *     without it, only its own tokens and tokens naming it in {@code aud}
      * @param issuedAt when the client was registered
      * @param secretExpired whether its secret has expired (a disabled client)
      */
@@ -94,6 +97,7 @@ final class ClientAdministration {
             boolean requireProofKey,
             boolean requireConsent,
             boolean requireMfa,
+            boolean introspectAnyToken,
             @Nullable Instant issuedAt,
             boolean secretExpired) {}
 
@@ -214,6 +218,21 @@ final class ClientAdministration {
         return get(clientId);
     }
 
+    /**
+     * Lets the client introspect tokens issued to any client (a resource server checking other clients' tokens), or
+     * takes that away; other settings stay. Effective like {@link #setRequireMfa}.
+     */
+    ClientView setIntrospectAnyToken(String clientId, boolean allowed) {
+        RegisteredClient existing = find(clientId);
+        clients.save(RegisteredClient.from(existing)
+                .clientSettings(
+                        ClientSettings.withSettings(existing.getClientSettings().getSettings())
+                                .setting(TokenIntrospectionConstraints.INTROSPECT_ANY_TOKEN_SETTING, allowed)
+                                .build())
+                .build());
+        return get(clientId);
+    }
+
     /** A new secret replaces the old one at once (on this node; other nodes within the client cache TTL). */
     ClientWithSecret rotateSecret(String clientId) {
         RegisteredClient existing = find(clientId);
@@ -287,6 +306,8 @@ final class ClientAdministration {
                 c.getClientSettings().isRequireProofKey(),
                 c.getClientSettings().isRequireAuthorizationConsent(),
                 Boolean.TRUE.equals(c.getClientSettings().getSetting(MfaPolicy.REQUIRE_MFA_SETTING)),
+                Boolean.TRUE.equals(
+                        c.getClientSettings().getSetting(TokenIntrospectionConstraints.INTROSPECT_ANY_TOKEN_SETTING)),
                 c.getClientIdIssuedAt(),
                 expires != null && !expires.isAfter(clock.instant()));
     }

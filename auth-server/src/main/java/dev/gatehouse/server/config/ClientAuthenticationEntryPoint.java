@@ -27,7 +27,7 @@ final class ClientAuthenticationEntryPoint implements AuthenticationEntryPoint {
             HttpServletRequest request, HttpServletResponse response, AuthenticationException authException)
             throws IOException {
         response.setStatus(HttpServletResponse.SC_UNAUTHORIZED);
-        response.setHeader("WWW-Authenticate", "Basic realm=\"gatehouse\"");
+        response.setHeader("WWW-Authenticate", ClientAuthenticationFailureHandler.BASIC_CHALLENGE);
         response.setHeader("Cache-Control", "no-store");
         response.setContentType("application/json");
         response.getOutputStream().write(BODY);

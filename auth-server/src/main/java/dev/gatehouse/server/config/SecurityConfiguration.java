@@ -87,14 +87,20 @@ class SecurityConfiguration {
             RegisteredClientRepository clients,
             Clock clock,
             JdbcTemplate jdbc,
-            TransactionTemplate tx)
+            TransactionTemplate tx,
+            DiscoveryMetadata discovery)
             throws Exception {
         AuthorizationRequestParameters parameters = new AuthorizationRequestParameters(authorizations, clients);
         // A consent post with no ticked scope is a refusal, whatever was granted before (#13 item 1).
         ConsentRefusal refusal = new ConsentRefusal(authorizations);
         RequestMatcher authorizeEndpoint = PathPatternRequestMatcher.pathPattern("/oauth2/authorize");
+        UserInfoResource userInfo = new UserInfoResource(properties.configuredIssuer());
         http.oauth2AuthorizationServer(server -> {
-                    http.securityMatcher(server.getEndpointsMatcher());
+                    // Also the UserInfo resource's metadata (RFC 9728), served by this chain's resource server.
+                    http.securityMatcher(
+                            new OrRequestMatcher(server.getEndpointsMatcher(), userInfo.metadataRequests()));
+                    // Client authentication, iss, introspection access, discovery, UserInfo errors (issue #13).
+                    ProtocolEndpoints.configure(server, discovery, userInfo);
                     // RFC 8693 policy wraps Spring Authorization Server's own token exchange provider.
                     // RFC 8628 §3.5 polling rules (slow_down, redeemed codes) wrap SAS's device code provider.
                     server.tokenEndpoint(token -> token.authenticationProviders(providers ->
@@ -109,18 +115,19 @@ class SecurityConfiguration {
                                         validateAuthorizationRequests(p, clock, mfa);
                                         return guardConsent(p, refusal, authorizations);
                                     })))
-                            .oidc(oidc -> oidc.providerConfigurationEndpoint(discovery ->
-                                            discovery.providerConfigurationCustomizer(config -> config.claim(
-                                                    "acr_values_supported",
-                                                    List.of(MfaPolicy.ACR_PASSWORD, MfaPolicy.ACR_MFA))))
+                            .oidc(oidc -> oidc.providerConfigurationEndpoint(endpoint ->
+                                            endpoint.providerConfigurationCustomizer(config -> config.claim(
+                                                            "acr_values_supported",
+                                                            List.of(MfaPolicy.ACR_PASSWORD, MfaPolicy.ACR_MFA))
+                                                    .claims(discovery::customizeOidc)))
                                     // The error code in the body, not only a 400 error page.
                                     .logoutEndpoint(
                                             logout -> logout.errorResponseHandler(new LogoutErrorResponseHandler())))
                             .pushedAuthorizationRequestEndpoint(par -> par.authenticationProviders(
                                     providers -> providers.forEach(SecurityConfiguration::validatePushedRequests)))
                             // RFC 8628 §3.2: the response says how often to poll (interval).
-                            .deviceAuthorizationEndpoint(device -> device.deviceAuthorizationResponseHandler(
-                                    new DeviceAuthorizationResponseHandler()))
+                            .deviceAuthorizationEndpoint(device ->
+                                    device.deviceAuthorizationResponseHandler(new DeviceAuthorizationResponseHandler()))
                             // RFC 8628 §3.3: Gatehouse's code entry page, consent page and outcome messages.
                             .deviceVerificationEndpoint(device -> device.consentPage(ConsentController.CONSENT_PAGE)
                                     .authenticationProviders(providers ->
@@ -134,8 +141,11 @@ class SecurityConfiguration {
                         // an anonymous principal. Without this the authorization filter would show the sign-in page.
                         .requestMatchers(parameters.promptNone(authorizeEndpoint))
                         .permitAll()
+                        .requestMatchers(userInfo.metadataRequests())
+                        .permitAll()
                         .anyRequest()
                         .authenticated())
+                .oauth2ResourceServer(userInfo::configure)
                 .cors(cors -> cors.configurationSource(corsConfigurationSource(properties)))
                 // The device verification page is served under this chain: the same strict policy as every page.
                 .headers(headers -> headers.contentSecurityPolicy(csp -> csp.policyDirectives(PAGE_CSP)))
@@ -144,6 +154,8 @@ class SecurityConfiguration {
                 .exceptionHandling(exceptions -> exceptions
                         .defaultAuthenticationEntryPointFor(
                                 new ClientAuthenticationEntryPoint(), clientAuthenticatedEndpoints())
+                        // UserInfo is an API: a Bearer challenge, never the sign-in page (RFC 6750 §3).
+                        .defaultAuthenticationEntryPointFor(userInfo, UserInfoResource.userInfoRequests())
                         .defaultAuthenticationEntryPointFor(
                                 new LoginUrlAuthenticationEntryPoint("/login"),
                                 new MediaTypeRequestMatcher(MediaType.TEXT_HTML)))

@@ -1,6 +1,7 @@
 package dev.gatehouse.server.observability;
 
 import dev.gatehouse.core.jwt.KeyRing;
+import dev.gatehouse.server.tokens.BearerChallenge;
 import dev.gatehouse.server.tokens.StoredAccessTokens;
 import dev.gatehouse.server.users.JdbcUserStore;
 import java.time.Clock;
@@ -64,8 +65,11 @@ class ObservabilityConfiguration {
                         .permitAll()
                         .anyRequest()
                         .hasAuthority("SCOPE_" + SCOPE))
-                .oauth2ResourceServer(
-                        resourceServer -> resourceServer.jwt(jwt -> jwt.jwtAuthenticationConverter(converter)))
+                .oauth2ResourceServer(resourceServer -> resourceServer
+                        .jwt(jwt -> jwt.jwtAuthenticationConverter(converter))
+                        // RFC 6750 §3 challenges without a resource_metadata: no metadata document is served for
+                        // the actuator (Spring Security's default named a Host-derived URL that redirected to /login).
+                        .authenticationEntryPoint(BearerChallenge.entryPoint()))
                 .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .requestCache(cache -> cache.disable())
                 // Read-only GET endpoints authenticated by bearer token, never by cookie: nothing to forge.

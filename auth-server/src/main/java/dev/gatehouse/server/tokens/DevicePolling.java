@@ -97,8 +97,8 @@ public final class DevicePolling implements AuthenticationProvider {
         } catch (OAuth2AuthenticationException e) {
             String code = e.getError().getErrorCode();
             if (AUTHORIZATION_PENDING.equals(code) && Boolean.TRUE.equals(tx.execute(s -> tooFast(device)))) {
-                throw new OAuth2AuthenticationException(new OAuth2Error(
-                        SLOW_DOWN, "Polling too fast: wait longer between requests (+5 s).", RFC8628));
+                throw new OAuth2AuthenticationException(
+                        new OAuth2Error(SLOW_DOWN, "Polling too fast: wait longer between requests (+5 s).", RFC8628));
             }
             if (OAuth2ErrorCodes.ACCESS_DENIED.equals(code) && redeemed(device)) {
                 throw new OAuth2AuthenticationException(new OAuth2Error(

@@ -41,7 +41,11 @@ public final class RolesTokenCustomizer implements OAuth2TokenCustomizer<JwtEnco
 
     /** Scopes that grant claims about the user (OIDC Core §5.4, §11), not access to a resource server. */
     static final Set<String> IDENTITY_SCOPES = Set.of(
-            OidcScopes.OPENID, OidcScopes.PROFILE, OidcScopes.EMAIL, OidcScopes.ADDRESS, OidcScopes.PHONE,
+            OidcScopes.OPENID,
+            OidcScopes.PROFILE,
+            OidcScopes.EMAIL,
+            OidcScopes.ADDRESS,
+            OidcScopes.PHONE,
             "offline_access");
 
     private final JdbcUserStore users;

@@ -1,0 +1,84 @@
+package dev.gatehouse.server.config;
+
+import dev.gatehouse.server.clients.RegisteredScopes;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.springframework.security.oauth2.core.ClientAuthenticationMethod;
+import org.springframework.security.oauth2.server.authorization.OAuth2AuthorizationServerMetadataClaimNames;
+
+/**
+ * What both discovery documents ({@code /.well-known/openid-configuration}, OpenID Connect Discovery 1.0 §3, and
+ * {@code /.well-known/oauth-authorization-server}, RFC 8414 §2) say beyond Spring Authorization Server's defaults,
+ * so that they advertise exactly what works:
+ *
+ * <ul>
+ *   <li>Client authentication: clients are registered (admin API, demo) with {@code client_secret_basic} and {@code
+ *       client_secret_post}, or as public clients ({@code none}, token endpoint with PKCE only); the JWT assertion
+ *       and mTLS methods are switched off at the endpoints too ({@link ProtocolEndpoints}), so {@code
+ *       client_secret_jwt}, {@code private_key_jwt}, {@code tls_client_auth}, {@code self_signed_tls_client_auth}
+ *       and {@code tls_client_certificate_bound_access_tokens} (RFC 8705 §3.3) are not advertised. Introspection
+ *       and revocation take confidential clients only (Spring Authorization Server authenticates public clients only
+ *       for a code exchange with PKCE).
+ *   <li>{@code scopes_supported}: the scopes some registered client may be granted ({@link RegisteredScopes}).
+ *   <li>{@code authorization_response_iss_parameter_supported}: every authorization response carries {@code iss}
+ *       (RFC 9207 §3, {@link IssuerAuthorizationResponses}).
+ *   <li>{@code response_modes_supported}: {@code query} only (OAuth 2.1, no fragment or form_post).
+ *   <li>OpenID Connect only: {@code prompt_values_supported} {@code none} (Spring Authorization Server) and {@code
+ *       login} (re-authentication), and {@code claims_supported}, the claims ID tokens and UserInfo carry.
+ * </ul>
+ *
+ * Unchanged and true: {@code code_challenge_methods_supported} (S256 only), {@code grant_types_supported} (the five
+ * grants the admin API registers), {@code response_types_supported} ({@code code}), {@code
+ * dpop_signing_alg_values_supported} (the RSA and EC algorithms Spring Security's DPoP proof verifier accepts),
+ * {@code id_token_signing_alg_values_supported} ({@code RS256}, the key ring's algorithm).
+ */
+final class DiscoveryMetadata {
+
+    /** RFC 9207 §3. */
+    static final String ISS_PARAMETER_SUPPORTED = "authorization_response_iss_parameter_supported";
+
+    static final List<String> TOKEN_ENDPOINT_AUTH_METHODS = List.of(
+            ClientAuthenticationMethod.CLIENT_SECRET_BASIC.getValue(),
+            ClientAuthenticationMethod.CLIENT_SECRET_POST.getValue(),
+            ClientAuthenticationMethod.NONE.getValue());
+
+    static final List<String> CONFIDENTIAL_CLIENT_AUTH_METHODS = List.of(
+            ClientAuthenticationMethod.CLIENT_SECRET_BASIC.getValue(),
+            ClientAuthenticationMethod.CLIENT_SECRET_POST.getValue());
+
+    /** OpenID Connect Core 1.0 §2 and §5.1 claims of our ID tokens; UserInfo answers {@code sub}. */
+    static final List<String> CLAIMS =
+            List.of("iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "azp", "sid");
+
+    private final RegisteredScopes scopes;
+
+    DiscoveryMetadata(RegisteredScopes scopes) {
+        this.scopes = Objects.requireNonNull(scopes, "scopes must not be null");
+    }
+
+    /** Applies to both documents. */
+    void customize(Map<String, Object> claims) {
+        claims.put(
+                OAuth2AuthorizationServerMetadataClaimNames.TOKEN_ENDPOINT_AUTH_METHODS_SUPPORTED,
+                new ArrayList<>(TOKEN_ENDPOINT_AUTH_METHODS));
+        claims.put(
+                OAuth2AuthorizationServerMetadataClaimNames.INTROSPECTION_ENDPOINT_AUTH_METHODS_SUPPORTED,
+                new ArrayList<>(CONFIDENTIAL_CLIENT_AUTH_METHODS));
+        claims.put(
+                OAuth2AuthorizationServerMetadataClaimNames.REVOCATION_ENDPOINT_AUTH_METHODS_SUPPORTED,
+                new ArrayList<>(CONFIDENTIAL_CLIENT_AUTH_METHODS));
+        claims.remove(OAuth2AuthorizationServerMetadataClaimNames.TLS_CLIENT_CERTIFICATE_BOUND_ACCESS_TOKENS);
+        claims.put(OAuth2AuthorizationServerMetadataClaimNames.SCOPES_SUPPORTED, new ArrayList<>(scopes.scopes()));
+        claims.put("response_modes_supported", new ArrayList<>(List.of("query")));
+        claims.put(ISS_PARAMETER_SUPPORTED, true);
+    }
+
+    /** Applies to the OpenID Connect document only (OpenID Connect Discovery 1.0 §3). */
+    void customizeOidc(Map<String, Object> claims) {
+        customize(claims);
+        claims.put("claims_supported", new ArrayList<>(CLAIMS));
+        claims.put("prompt_values_supported", new ArrayList<>(List.of("none", "login")));
+    }
+}

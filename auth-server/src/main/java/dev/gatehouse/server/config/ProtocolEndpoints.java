@@ -1,0 +1,60 @@
+package dev.gatehouse.server.config;
+
+import dev.gatehouse.server.clients.RegisteredScopes;
+import dev.gatehouse.server.tokens.TokenIntrospectionConstraints;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.security.config.annotation.web.configurers.oauth2.server.authorization.OAuth2AuthorizationServerConfigurer;
+import org.springframework.security.oauth2.server.authorization.authentication.JwtClientAssertionAuthenticationProvider;
+import org.springframework.security.oauth2.server.authorization.authentication.OAuth2TokenIntrospectionAuthenticationProvider;
+import org.springframework.security.oauth2.server.authorization.authentication.X509ClientCertificateAuthenticationProvider;
+import org.springframework.security.oauth2.server.authorization.web.authentication.JwtClientAssertionAuthenticationConverter;
+import org.springframework.security.oauth2.server.authorization.web.authentication.X509ClientCertificateAuthenticationConverter;
+
+/**
+ * Spring Authorization Server's protocol endpoints made to match what Gatehouse supports and says (issue #13): client
+ * authentication limited to the methods clients can be registered with, with RFC 6749 §5.2 challenges; {@code iss}
+ * in every authorization response (RFC 9207); introspection only for the token's own client, audience or a client
+ * allowed to (RFC 7662 §2.1); discovery that advertises exactly that ({@link DiscoveryMetadata}). All through Spring
+ * Authorization Server's hooks; {@link SecurityConfiguration} applies {@link #configure}.
+ */
+@Configuration(proxyBeanMethods = false)
+class ProtocolEndpoints {
+
+    @Bean
+    DiscoveryMetadata discoveryMetadata(JdbcTemplate jdbc, GatehouseProperties properties) {
+        return new DiscoveryMetadata(new RegisteredScopes(jdbc, properties.clientCacheTtl(), System::nanoTime));
+    }
+
+    /**
+     * Applies the endpoint hooks. The OpenID Connect discovery document is customised where {@link
+     * SecurityConfiguration} configures it ({@link DiscoveryMetadata#customizeOidc}), since that hook takes one
+     * customizer only.
+     */
+    static void configure(
+            OAuth2AuthorizationServerConfigurer server, DiscoveryMetadata discovery, UserInfoResource userInfo) {
+        IssuerAuthorizationResponses responses = new IssuerAuthorizationResponses();
+        server
+                // Clients are registered with client_secret_basic, client_secret_post or none (admin API): the JWT
+                // assertion (RFC 7523) and mTLS (RFC 8705) methods are switched off, so a client cannot authenticate
+                // with a method discovery does not advertise.
+                .clientAuthentication(clients -> clients.authenticationConverters(converters ->
+                                converters.removeIf(c -> c instanceof JwtClientAssertionAuthenticationConverter
+                                        || c instanceof X509ClientCertificateAuthenticationConverter))
+                        .authenticationProviders(providers ->
+                                providers.removeIf(p -> p instanceof JwtClientAssertionAuthenticationProvider
+                                        || p instanceof X509ClientCertificateAuthenticationProvider))
+                        .errorResponseHandler(new ClientAuthenticationFailureHandler()))
+                .authorizationEndpoint(endpoint ->
+                        endpoint.authorizationResponseHandler(responses).errorResponseHandler(responses))
+                .tokenIntrospectionEndpoint(introspection -> introspection.authenticationProviders(providers ->
+                        providers.replaceAll(p -> p instanceof OAuth2TokenIntrospectionAuthenticationProvider
+                                ? new TokenIntrospectionConstraints(p)
+                                : p)))
+                .authorizationServerMetadataEndpoint(metadata ->
+                        metadata.authorizationServerMetadataCustomizer(builder -> builder.claims(discovery::customize)))
+                // RFC 6750 §3.1 challenges for a revoked token or one without openid (SAS sends none).
+                .oidc(oidc -> oidc.userInfoEndpoint(endpoint -> endpoint.errorResponseHandler(userInfo)));
+    }
+}
