@@ -39,6 +39,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -1472,15 +1473,27 @@ abstract class AbstractAdminApiTests {
         return location.startsWith("/") ? base + location : location;
     }
 
+    /**
+     * Introspects as a resource server allowed to introspect any client's token (RFC 7662 §2.1: the demo service
+     * may introspect only its own tokens), registered through the admin API on first use.
+     */
     Map<String, Object> introspect(String token) throws Exception {
-        return object(
-                browser.postForm(
-                        "/oauth2/introspect",
-                        Map.of("token", token),
-                        "Authorization",
-                        HttpBrowser.basic(SERVICE, serviceSecret)),
-                200);
+        String id = introspectorId;
+        String secret = introspectorSecret;
+        if (id == null || secret == null) {
+            String admin = adminToken();
+            id = "introspector-" + suffix();
+            secret = (String) created(registerClient(admin, id, List.of("client_credentials"), List.of()))
+                    .get("clientSecret");
+            object(call("PUT", "/admin/clients/" + id + "/introspection", admin, "{\"introspectAnyToken\":true}"), 200);
+            introspectorId = id;
+            introspectorSecret = secret;
+        }
+        return introspectAs(id, secret, token);
     }
+
+    private @Nullable String introspectorId;
+    private @Nullable String introspectorSecret;
 
     HttpResponse<String> createRole(String token, String name, List<String> permissions) throws Exception {
         return call(
