@@ -1,5 +1,6 @@
 package dev.gatehouse.server.config;
 
+import dev.gatehouse.server.clients.OneClientAuthenticationMethod;
 import dev.gatehouse.server.mfa.MfaPolicy;
 import dev.gatehouse.server.mfa.MfaStepUpFilter;
 import dev.gatehouse.server.signin.AuthenticationRequestValidator;
@@ -9,6 +10,8 @@ import dev.gatehouse.server.signin.DeviceVerificationController;
 import dev.gatehouse.server.signin.DeviceVerificationGuard;
 import dev.gatehouse.server.signin.ReauthenticationFilter;
 import dev.gatehouse.server.signin.SessionValidityFilter;
+import dev.gatehouse.server.tokens.CodeVerifierSyntax;
+import dev.gatehouse.server.tokens.FailedProofInvalidatesCode;
 import dev.gatehouse.server.tokens.TokenExchangeConstraints;
 import dev.gatehouse.server.users.SignInSessions;
 import java.time.Clock;
@@ -84,6 +87,12 @@ class SecurityConfiguration {
         RequestMatcher authorizeEndpoint = PathPatternRequestMatcher.pathPattern("/oauth2/authorize");
         http.oauth2AuthorizationServer(server -> {
                     http.securityMatcher(server.getEndpointsMatcher());
+                    // #13: one client authentication method per request (RFC 6749 §2.3) and a well-formed
+                    // code_verifier (RFC 7636 §4.1), refused first; a failed PKCE proof burns the code.
+                    server.clientAuthentication(client -> client.authenticationConverters(converters -> converters
+                                    .addAll(0, List.of(new OneClientAuthenticationMethod(), new CodeVerifierSyntax())))
+                            .authenticationProviders(providers ->
+                                    providers.replaceAll(p -> new FailedProofInvalidatesCode(p, authorizations))));
                     // RFC 8693 policy wraps Spring Authorization Server's own token exchange provider.
                     server.tokenEndpoint(token -> token.authenticationProviders(providers ->
                                     providers.replaceAll(p -> p instanceof OAuth2TokenExchangeAuthenticationProvider
