@@ -305,8 +305,9 @@ abstract class AbstractAuthorizationServerTests {
                         basic),
                 200);
         assertThat(tokens).containsKey("access_token");
-        assertThat(json(browser.postForm("/oauth2/par", parParams(Pkce.create(), "same"), "Authorization", basic), 201))
-                .containsKey("request_uri");
+        HttpResponse<String> pushed =
+                browser.postForm("/oauth2/par", parParams(Pkce.create(), "same"), "Authorization", basic);
+        assertThat(json(pushed, 201)).containsKey("request_uri");
         assertThat(json(
                         browser.postForm(
                                 "/oauth2/introspect",
@@ -866,8 +867,9 @@ abstract class AbstractAuthorizationServerTests {
     void authorizationCodeWhenCodeVerifierMalformedThenInvalidRequestNoTokenAndCodeUntouched() throws Exception {
         // RFC 7636 §4.1: a verifier is 43 to 128 characters of [A-Z a-z 0-9 - . _ ~]. A client that hashed a
         // 3-character verifier into a well-formed challenge got tokens for it: a verifier anyone can guess.
-        for (String verifier : List.of(
-                "abc", "A".repeat(42), "A".repeat(129), "A".repeat(42) + "+", "A".repeat(42) + "/", "A".repeat(42) + "=")) {
+        String almost = "A".repeat(42);
+        for (String verifier :
+                List.of("abc", almost, "A".repeat(129), almost + "+", almost + "/", almost + "=", almost + " ")) {
             browser = new HttpBrowser(base);
             Pkce weak = Pkce.of(verifier);
             String code = authorize(SERVICE, SERVICE_REDIRECT, "openid", weak, "weak");
@@ -1606,7 +1608,12 @@ abstract class AbstractAuthorizationServerTests {
         headers.put("unknown client", new String[] {"Authorization", HttpBrowser.basic("no-such-client", "x")});
         headers.put("no authentication", new String[0]);
         for (Map.Entry<String, String[]> h : headers.entrySet()) {
-            HttpResponse<String> r = browser.postForm("/oauth2/par", params, h.getValue());
+            // The body's client_id names the Basic client: naming another is invalid_request (#13 item 15).
+            Map<String, String> form = new LinkedHashMap<>(params);
+            if (h.getKey().equals("unknown client")) {
+                form.put("client_id", "no-such-client");
+            }
+            HttpResponse<String> r = browser.postForm("/oauth2/par", form, h.getValue());
             assertThat(r.statusCode()).as(h.getKey()).isEqualTo(401);
             assertThat(json(r, 401).get("error")).as(h.getKey()).isEqualTo("invalid_client");
         }

@@ -82,12 +82,14 @@ public final class FailedProofInvalidatesCode implements AuthenticationProvider 
         if (authorization == null) {
             return;
         }
-        OAuth2Authorization.Token<OAuth2AuthorizationCode> stored = authorization.getToken(OAuth2AuthorizationCode.class);
+        OAuth2Authorization.Token<OAuth2AuthorizationCode> stored =
+                authorization.getToken(OAuth2AuthorizationCode.class);
         if (stored == null || stored.isInvalidated()) {
             return;
         }
-        authorizations.save(
-                OAuth2Authorization.from(authorization).invalidate(stored.getToken()).build());
+        authorizations.save(OAuth2Authorization.from(authorization)
+                .invalidate(stored.getToken())
+                .build());
         // One line, no code value.
         LOG.warn(
                 "Invalidated an authorization code of registered client '{}' after a failed PKCE proof",
