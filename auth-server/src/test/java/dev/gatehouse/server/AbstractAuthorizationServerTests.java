@@ -46,8 +46,11 @@ import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
@@ -245,6 +248,77 @@ abstract class AbstractAuthorizationServerTests {
                                 "client_secret", serviceSecret)),
                 200);
         assertThat(tokens).containsKey("access_token");
+    }
+
+    @Test
+    void clientEndpointsWhenMoreThanOneAuthenticationMethodThenInvalidRequestAndNothingIssued() throws Exception {
+        // RFC 6749 §2.3: "The client MUST NOT use more than one authentication method in each request"; §5.2 names
+        // that invalid_request. Each of these issued a token (or introspected, revoked, pushed) for the Basic client.
+        String basic = HttpBrowser.basic(SERVICE, serviceSecret);
+        Map<String, Map<String, String>> endpoints = new LinkedHashMap<>();
+        endpoints.put("/oauth2/token", Map.of("grant_type", "client_credentials", "scope", "api.read"));
+        endpoints.put("/oauth2/introspect", Map.of("token", "x"));
+        endpoints.put("/oauth2/revoke", Map.of("token", "x"));
+        endpoints.put("/oauth2/par", parParams(Pkce.create(), "mixed"));
+        endpoints.put("/oauth2/device_authorization", Map.of("scope", "api.read"));
+        Map<String, Map<String, String>> extras = new LinkedHashMap<>();
+        extras.put("another client_id", Map.of("client_id", SPA));
+        extras.put("a wrong client_secret", Map.of("client_secret", serviceSecret + "x"));
+        extras.put("the same client_secret", Map.of("client_secret", serviceSecret));
+        extras.put(
+                "a client assertion",
+                Map.of(
+                        "client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+                        "client_assertion", "x.y.z"));
+        int before = countAuthorizations();
+        for (Map.Entry<String, Map<String, String>> endpoint : endpoints.entrySet()) {
+            for (Map.Entry<String, Map<String, String>> extra : extras.entrySet()) {
+                Map<String, String> form = new LinkedHashMap<>(endpoint.getValue());
+                form.putAll(extra.getValue());
+                HttpResponse<String> r = browser.postForm(endpoint.getKey(), form, "Authorization", basic);
+                String what = endpoint.getKey() + " with Basic and " + extra.getKey();
+                assertThat(json(r, 400).get("error")).as(what).isEqualTo("invalid_request");
+                assertThat(r.body()).as(what).doesNotContain("access_token", "request_uri", "device_code", "active");
+            }
+        }
+        // client_secret_post and a client assertion together: two methods as well.
+        HttpResponse<String> post = browser.postForm(
+                "/oauth2/token",
+                Map.of(
+                        "grant_type", "client_credentials",
+                        "client_id", SERVICE,
+                        "client_secret", serviceSecret,
+                        "client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+                        "client_assertion", "x.y.z"));
+        assertThat(json(post, 400).get("error")).isEqualTo("invalid_request");
+        assertThat(countAuthorizations()).isEqualTo(before);
+    }
+
+    @Test
+    void clientEndpointsWhenBasicAndSameClientIdInBodyThenAccepted() throws Exception {
+        // RFC 6749 §3.2.1, §4.1.3 and RFC 9126 §2.1: client_id may be sent in the body by an authenticated client;
+        // it identifies, it does not authenticate, so it is not a second method when it names the same client.
+        String basic = HttpBrowser.basic(SERVICE, serviceSecret);
+        Map<String, Object> tokens = json(
+                browser.postForm(
+                        "/oauth2/token",
+                        Map.of("grant_type", "client_credentials", "scope", "api.read", "client_id", SERVICE),
+                        "Authorization",
+                        basic),
+                200);
+        assertThat(tokens).containsKey("access_token");
+        HttpResponse<String> pushed =
+                browser.postForm("/oauth2/par", parParams(Pkce.create(), "same"), "Authorization", basic);
+        assertThat(json(pushed, 201)).containsKey("request_uri");
+        assertThat(json(
+                                browser.postForm(
+                                        "/oauth2/introspect",
+                                        Map.of("token", (String) tokens.get("access_token"), "client_id", SERVICE),
+                                        "Authorization",
+                                        basic),
+                                200)
+                        .get("active"))
+                .isEqualTo(true);
     }
 
     @Test
@@ -491,8 +565,10 @@ abstract class AbstractAuthorizationServerTests {
             400,
             "invalid_grant"
         });
+        // A well-formed wrong verifier now burns the code (#13 item 7, see
+        // authorizationCodeWhenWrongVerifierThenInvalidGrantNoTokenAndCodeBurned); a malformed one changes nothing.
         refused.add(new Object[] {
-            "wrong PKCE verifier",
+            "malformed PKCE verifier",
             browser.postForm(
                     "/oauth2/token",
                     Map.of(
@@ -503,11 +579,11 @@ abstract class AbstractAuthorizationServerTests {
                             "redirect_uri",
                             SERVICE_REDIRECT,
                             "code_verifier",
-                            Pkce.create().verifier()),
+                            Pkce.create().verifier() + "+"),
                     "Authorization",
                     basic),
             400,
-            "invalid_grant"
+            "invalid_request"
         });
         refused.add(new Object[] {
             "wrong secret at revoke",
@@ -525,7 +601,14 @@ abstract class AbstractAuthorizationServerTests {
                 List.of("/oauth2/token", "/oauth2/par", "/oauth2/device_authorization", "/oauth2/introspect")) {
             refused.add(new Object[] {
                 "unknown client at " + endpoint,
-                browser.postRaw(endpoint, "grant_type=client_credentials&token=x&" + parForm, "Authorization", unknown),
+                // client_id names the Basic client: with another one it is a second identity, invalid_request
+                // (RFC 6749 §2.3, #13 item 15), before the unknown client could be found unknown.
+                browser.postRaw(
+                        endpoint,
+                        "grant_type=client_credentials&token=x&"
+                                + parForm.replace("client_id=" + SERVICE, "client_id=no-such-client"),
+                        "Authorization",
+                        unknown),
                 401,
                 "invalid_client"
             });
@@ -740,34 +823,97 @@ abstract class AbstractAuthorizationServerTests {
     }
 
     @Test
-    void authorizationCodeWhenWrongVerifierThenInvalidGrantNoTokenAndCodeNotBurned() throws Exception {
-        // Spring Authorization Server checks the verifier (RFC 7636 §4.6) during client authentication, before the
-        // code is redeemed: a wrong verifier issues nothing and does not invalidate the code. So whoever holds a
-        // stolen code but not the 256-bit verifier gets nothing, and cannot burn the legitimate client's code.
+    void authorizationCodeWhenWrongVerifierThenInvalidGrantNoTokenAndCodeBurned() throws Exception {
+        // Changed deliberately (#13 item 7): a well-formed verifier that does not match the challenge used to leave
+        // the code live, so whoever held a stolen code could try verifier after verifier until it expired. Now the
+        // first wrong proof burns the code, as RFC 6749 §4.1.2 treats a code as single-use and as Spring
+        // Authorization Server already does when another client presents it (RFC 9700 §4.5: a failed proof means
+        // a stolen or injected code). The legitimate client starts a new authorization; no token was ever issued.
         Pkce pkce = Pkce.create();
         String code = authorize(SERVICE, SERVICE_REDIRECT, "openid", pkce, "st-2");
-        String before = codeRow(code);
+        assertThat(codeRow(code)).doesNotContain("invalidated\":true");
         Map<String, Object> error = exchange(code, Pkce.create().verifier(), SERVICE_REDIRECT, 400);
         assertThat(error.get("error")).isEqualTo("invalid_grant");
         assertThat(error).doesNotContainKey("access_token");
-        assertThat(codeRow(code)).isEqualTo(before).doesNotContain("invalidated\":true");
+        assertThat(codeRow(code)).contains("invalidated\":true");
         assertThat(jdbc.queryForObject(
                         "SELECT COUNT(*) FROM oauth2_authorization WHERE authorization_code_value = ?"
                                 + " AND access_token_value IS NULL AND refresh_token_value IS NULL",
                         Integer.class,
                         code))
                 .isEqualTo(1);
-        // The right verifier still redeems it, once.
-        assertThat(exchange(code, pkce.verifier(), SERVICE_REDIRECT, 200)).containsKey("access_token");
-        assertThat(codeRow(code)).contains("invalidated\":true");
+        // The right verifier no longer redeems it.
         assertThat(exchange(code, pkce.verifier(), SERVICE_REDIRECT, 400).get("error"))
                 .isEqualTo("invalid_grant");
+        assertThat(jdbc.queryForObject(
+                        "SELECT COUNT(*) FROM oauth2_authorization WHERE authorization_code_value = ?"
+                                + " AND access_token_value IS NULL AND refresh_token_value IS NULL",
+                        Integer.class,
+                        code))
+                .isEqualTo(1);
+    }
+
+    @Test
+    void authorizationCodeWhenVerifierMissingOrWrongClientSecretThenCodeNotBurnedByUnauthenticatedCaller()
+            throws Exception {
+        // Only a caller that passed client authentication can burn a confidential client's code: a wrong secret is
+        // invalid_client before any verifier is looked at.
+        Pkce pkce = Pkce.create();
+        String code = authorize(SERVICE, SERVICE_REDIRECT, "openid", pkce, "st-2b");
+        String before = codeRow(code);
+        HttpResponse<String> r = browser.postForm(
+                "/oauth2/token",
+                Map.of(
+                        "grant_type",
+                        "authorization_code",
+                        "code",
+                        code,
+                        "redirect_uri",
+                        SERVICE_REDIRECT,
+                        "code_verifier",
+                        Pkce.create().verifier()),
+                "Authorization",
+                HttpBrowser.basic(SERVICE, serviceSecret + "x"));
+        assertThat(json(r, 401).get("error")).isEqualTo("invalid_client");
+        assertThat(codeRow(code)).isEqualTo(before);
+        assertThat(exchange(code, pkce.verifier(), SERVICE_REDIRECT, 200)).containsKey("access_token");
     }
 
     /** The stored authorization holding {@code code}: every column, as one string. */
     String codeRow(String code) {
         return jdbc.queryForList("SELECT * FROM oauth2_authorization WHERE authorization_code_value = ?", code)
                 .toString();
+    }
+
+    @Test
+    void authorizationCodeWhenCodeVerifierMalformedThenInvalidRequestNoTokenAndCodeUntouched() throws Exception {
+        // RFC 7636 §4.1: a verifier is 43 to 128 characters of [A-Z a-z 0-9 - . _ ~]. A client that hashed a
+        // 3-character verifier into a well-formed challenge got tokens for it: a verifier anyone can guess.
+        String almost = "A".repeat(42);
+        for (String verifier :
+                List.of("abc", almost, "A".repeat(129), almost + "+", almost + "/", almost + "=", almost + " ")) {
+            browser = new HttpBrowser(base);
+            Pkce weak = Pkce.of(verifier);
+            String code = authorize(SERVICE, SERVICE_REDIRECT, "openid", weak, "weak");
+            String before = codeRow(code);
+            Map<String, Object> error = exchange(code, verifier, SERVICE_REDIRECT, 400);
+            // RFC 6749 §5.2: a malformed parameter is invalid_request (invalid_grant is for a well-formed verifier
+            // that does not match, RFC 7636 §4.6). Refused before anything is looked up: the code is untouched.
+            assertThat(error.get("error")).as(verifier).isEqualTo("invalid_request");
+            assertThat(error).as(verifier).doesNotContainKey("access_token");
+            assertThat(codeRow(code)).as(verifier).isEqualTo(before);
+        }
+        // The longest and shortest well-formed verifiers, with every allowed character, still work.
+        for (String verifier : List.of(
+                "abcXYZ019-._~".repeat(4).substring(0, 43),
+                "abcXYZ019-._~".repeat(10).substring(0, 128))) {
+            browser = new HttpBrowser(base);
+            Pkce pkce = Pkce.of(verifier);
+            String code = authorize(SERVICE, SERVICE_REDIRECT, "openid", pkce, "edge");
+            assertThat(exchange(code, verifier, SERVICE_REDIRECT, 200))
+                    .as(verifier)
+                    .containsKey("access_token");
+        }
     }
 
     @Test
@@ -801,6 +947,56 @@ abstract class AbstractAuthorizationServerTests {
             assertThat(r.statusCode()).as(evil).isEqualTo(400);
             assertThat(r.headers().firstValue("Location")).as(evil).isEmpty();
         }
+    }
+
+    /**
+     * Redirect URIs that are not valid URIs, or whose port is empty or out of range: Spring Authorization Server's
+     * loopback comparison threw ({@code IllegalStateException: The port must be an integer}), a 500 with a stack
+     * trace. Each is an invalid redirect_uri: 400, never redirected (RFC 6749 §4.1.2.1), JSON at PAR (RFC 9126 §2.3).
+     */
+    static List<String> malformedRedirectUris() {
+        String path = "/login/oauth2/code/gatehouse";
+        return List.of(
+                "http://127.0.0.1:" + path,
+                "http://127.0.0.1:2147483648" + path,
+                "http://127.0.0.1:99999999999999999999" + path,
+                "http://127.0.0.1:65536" + path,
+                "http://127.0.0.1:0" + path,
+                "http://127.0.0.1:-1" + path,
+                "http://127.0.0.1:+8081" + path,
+                "http://127.0.0.1:8081x" + path,
+                "http://[::1]:" + path,
+                "http://[::1]:2147483648" + path,
+                "http://[0:0:0:0:0:0:0:1]:" + path,
+                "http://[::1",
+                "http://a b/",
+                "http://127.0.0.1:8081" + path + "#x",
+                "http://127.0.0.1:8081" + path + "#",
+                "http://u@127.0.0.1:8081" + path,
+                "http://u:p@127.0.0.1" + path,
+                "http://127.0.0.1:8081" + path + "%",
+                "http://127.0.0.1:8081" + path + "?" + "a".repeat(3000),
+                "//127.0.0.1:8081" + path,
+                "127.0.0.1:8081" + path,
+                ":",
+                "http://");
+    }
+
+    @Test
+    @ExtendWith(OutputCaptureExtension.class)
+    void authorizeWhenRedirectUriMalformedOrPortOutOfRangeThenInvalidRequestNoRedirectNoServerError(
+            CapturedOutput output) {
+        browser.login("demo", demoPassword);
+        int before = countAuthorizations();
+        for (String uri : malformedRedirectUris()) {
+            for (String clientId : List.of(SERVICE, SPA)) {
+                HttpResponse<String> r = browser.get(authorizeUrl(clientId, uri, "openid", Pkce.create(), "S256", "s"));
+                assertThat(r.statusCode()).as(clientId + " " + uri).isEqualTo(400);
+                assertThat(r.headers().firstValue("Location")).as(uri).isEmpty();
+            }
+        }
+        assertThat(countAuthorizations()).isEqualTo(before);
+        assertThat(output.getAll()).doesNotContain("The port must be an integer", "IllegalStateException");
     }
 
     @Test
@@ -848,6 +1044,60 @@ abstract class AbstractAuthorizationServerTests {
         assertThat(HttpBrowser.query(location))
                 .containsEntry("error", "invalid_request")
                 .doesNotContainKey("code");
+    }
+
+    /** Not an S256 challenge: RFC 7636 §4.2, BASE64URL(SHA256(verifier)) is 43 characters of [A-Za-z0-9_-]. */
+    static List<String> malformedChallenges() {
+        String good = Pkce.create().challenge();
+        return List.of(
+                "a",
+                good.substring(0, 42),
+                good + "A",
+                good.substring(0, 42) + "=",
+                good.substring(0, 42) + "+",
+                good.substring(0, 42) + "/",
+                good.substring(0, 42) + ".",
+                good.substring(0, 42) + "~",
+                good.substring(0, 42) + " ",
+                "A".repeat(128));
+    }
+
+    @Test
+    void authorizeWhenCodeChallengeMalformedThenInvalidRequestToClientAndNoCode() {
+        browser.login("demo", demoPassword);
+        for (String challenge : malformedChallenges()) {
+            Map<String, String> q = new LinkedHashMap<>();
+            q.put("response_type", "code");
+            q.put("client_id", SPA);
+            q.put("redirect_uri", SPA_REDIRECT);
+            q.put("scope", "openid");
+            q.put("state", "s");
+            q.put("code_challenge", challenge);
+            q.put("code_challenge_method", "S256");
+            HttpResponse<String> r = browser.get(base + "/oauth2/authorize?" + HttpBrowser.encode(q));
+            // The redirect URI is valid, so the error goes to the client (RFC 6749 §4.1.2.1, RFC 7636 §4.4.1).
+            assertThat(r.statusCode()).as(challenge).isEqualTo(302);
+            String location = r.headers().firstValue("Location").orElseThrow();
+            assertThat(location).as(challenge).startsWith(SPA_REDIRECT + "?");
+            assertThat(HttpBrowser.query(location))
+                    .as(challenge)
+                    .containsEntry("error", "invalid_request")
+                    .containsEntry("state", "s")
+                    .doesNotContainKey("code");
+        }
+    }
+
+    @Test
+    void pushedAuthorizationRequestWhenCodeChallengeMalformedThenInvalidRequestAndNothingStored() throws Exception {
+        int before = countAuthorizations();
+        for (String challenge : malformedChallenges()) {
+            Map<String, String> params = parParams(Pkce.create(), "par-bad-challenge");
+            params.put("code_challenge", challenge);
+            HttpResponse<String> r =
+                    browser.postForm("/oauth2/par", params, "Authorization", HttpBrowser.basic(SERVICE, serviceSecret));
+            assertThat(json(r, 400).get("error")).as(challenge).isEqualTo("invalid_request");
+        }
+        assertThat(countAuthorizations()).isEqualTo(before);
     }
 
     @Test
@@ -1585,7 +1835,12 @@ abstract class AbstractAuthorizationServerTests {
         headers.put("unknown client", new String[] {"Authorization", HttpBrowser.basic("no-such-client", "x")});
         headers.put("no authentication", new String[0]);
         for (Map.Entry<String, String[]> h : headers.entrySet()) {
-            HttpResponse<String> r = browser.postForm("/oauth2/par", params, h.getValue());
+            // The body's client_id names the Basic client: naming another is invalid_request (#13 item 15).
+            Map<String, String> form = new LinkedHashMap<>(params);
+            if (h.getKey().equals("unknown client")) {
+                form.put("client_id", "no-such-client");
+            }
+            HttpResponse<String> r = browser.postForm("/oauth2/par", form, h.getValue());
             assertThat(r.statusCode()).as(h.getKey()).isEqualTo(401);
             assertThat(json(r, 401).get("error")).as(h.getKey()).isEqualTo("invalid_client");
         }
@@ -1618,6 +1873,24 @@ abstract class AbstractAuthorizationServerTests {
                 400);
         assertThat(r.get("error")).isEqualTo("invalid_request");
         assertThat(countAuthorizations()).isEqualTo(before);
+    }
+
+    @Test
+    @ExtendWith(OutputCaptureExtension.class)
+    void pushedAuthorizationRequestWhenRedirectUriMalformedOrPortOutOfRangeThenInvalidRequestNoServerError(
+            CapturedOutput output) throws Exception {
+        int before = countAuthorizations();
+        List<String> uris = new java.util.ArrayList<>(malformedRedirectUris());
+        uris.add("http://127.0.0.1:8081/login/oauth2/code/gatehouse?" + "a".repeat(30_000));
+        for (String uri : uris) {
+            Map<String, String> params = parParams(Pkce.create(), "par-bad-uri");
+            params.put("redirect_uri", uri);
+            HttpResponse<String> r =
+                    browser.postForm("/oauth2/par", params, "Authorization", HttpBrowser.basic(SERVICE, serviceSecret));
+            assertThat(json(r, 400).get("error")).as(uri).isEqualTo("invalid_request");
+        }
+        assertThat(countAuthorizations()).isEqualTo(before);
+        assertThat(output.getAll()).doesNotContain("The port must be an integer", "IllegalStateException");
     }
 
     Map<String, String> parParams(Pkce pkce, String state) {
@@ -2034,7 +2307,11 @@ abstract class AbstractAuthorizationServerTests {
         static Pkce create() {
             byte[] raw = new byte[32];
             new SecureRandom().nextBytes(raw);
-            String verifier = Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
+            return of(Base64.getUrlEncoder().withoutPadding().encodeToString(raw));
+        }
+
+        /** The S256 pair for a chosen verifier, well-formed or not. */
+        static Pkce of(String verifier) {
             try {
                 byte[] digest =
                         MessageDigest.getInstance("SHA-256").digest(verifier.getBytes(StandardCharsets.US_ASCII));

@@ -35,18 +35,7 @@ class ProtocolEndpoints {
     static void configure(
             OAuth2AuthorizationServerConfigurer server, DiscoveryMetadata discovery, UserInfoResource userInfo) {
         IssuerAuthorizationResponses responses = new IssuerAuthorizationResponses();
-        server
-                // Clients are registered with client_secret_basic, client_secret_post or none (admin API): the JWT
-                // assertion (RFC 7523) and mTLS (RFC 8705) methods are switched off, so a client cannot authenticate
-                // with a method discovery does not advertise.
-                .clientAuthentication(clients -> clients.authenticationConverters(converters ->
-                                converters.removeIf(c -> c instanceof JwtClientAssertionAuthenticationConverter
-                                        || c instanceof X509ClientCertificateAuthenticationConverter))
-                        .authenticationProviders(providers ->
-                                providers.removeIf(p -> p instanceof JwtClientAssertionAuthenticationProvider
-                                        || p instanceof X509ClientCertificateAuthenticationProvider))
-                        .errorResponseHandler(new ClientAuthenticationFailureHandler()))
-                .authorizationEndpoint(endpoint ->
+        server.authorizationEndpoint(endpoint ->
                         endpoint.authorizationResponseHandler(responses).errorResponseHandler(responses))
                 .tokenIntrospectionEndpoint(introspection -> introspection.authenticationProviders(providers ->
                         providers.replaceAll(p -> p instanceof OAuth2TokenIntrospectionAuthenticationProvider
@@ -56,5 +45,16 @@ class ProtocolEndpoints {
                         metadata.authorizationServerMetadataCustomizer(builder -> builder.claims(discovery::customize)))
                 // RFC 6750 §3.1 challenges for a revoked token or one without openid (SAS sends none).
                 .oidc(oidc -> oidc.userInfoEndpoint(endpoint -> endpoint.errorResponseHandler(userInfo)));
+    }
+
+    /**
+     * Whether a client authentication converter or provider is for a method Gatehouse does not register clients with:
+     * JWT assertions (RFC 7523: {@code client_secret_jwt}, {@code private_key_jwt}) and mTLS (RFC 8705).
+     */
+    static boolean unsupportedClientAuthentication(Object converterOrProvider) {
+        return converterOrProvider instanceof JwtClientAssertionAuthenticationConverter
+                || converterOrProvider instanceof X509ClientCertificateAuthenticationConverter
+                || converterOrProvider instanceof JwtClientAssertionAuthenticationProvider
+                || converterOrProvider instanceof X509ClientCertificateAuthenticationProvider;
     }
 }

@@ -1,5 +1,6 @@
 package dev.gatehouse.server.config;
 
+import dev.gatehouse.server.clients.OneClientAuthenticationMethod;
 import dev.gatehouse.server.mfa.MfaPolicy;
 import dev.gatehouse.server.mfa.MfaStepUpFilter;
 import dev.gatehouse.server.signin.AuthenticationRequestValidator;
@@ -11,7 +12,9 @@ import dev.gatehouse.server.signin.DeviceVerificationController;
 import dev.gatehouse.server.signin.DeviceVerificationGuard;
 import dev.gatehouse.server.signin.ReauthenticationFilter;
 import dev.gatehouse.server.signin.SessionValidityFilter;
+import dev.gatehouse.server.tokens.CodeVerifierSyntax;
 import dev.gatehouse.server.tokens.DevicePolling;
+import dev.gatehouse.server.tokens.FailedProofInvalidatesCode;
 import dev.gatehouse.server.tokens.TokenExchangeConstraints;
 import dev.gatehouse.server.users.SignInSessions;
 import java.time.Clock;
@@ -99,8 +102,23 @@ class SecurityConfiguration {
                     // Also the UserInfo resource's metadata (RFC 9728), served by this chain's resource server.
                     http.securityMatcher(
                             new OrRequestMatcher(server.getEndpointsMatcher(), userInfo.metadataRequests()));
-                    // Client authentication, iss, introspection access, discovery, UserInfo errors (issue #13).
+                    // iss, introspection access, discovery, UserInfo errors (issue #13).
                     ProtocolEndpoints.configure(server, discovery, userInfo);
+                    // Client authentication, in one place: SAS keeps only the last consumer given to each list.
+                    // Clients are registered with client_secret_basic, client_secret_post or none (admin API): the
+                    // JWT assertion (RFC 7523) and mTLS (RFC 8705) methods are switched off, so no client can use a
+                    // method discovery does not advertise. One method per request (RFC 6749 §2.3) and a well-formed
+                    // code_verifier (RFC 7636 §4.1) are checked first; a failed PKCE proof burns the code.
+                    server.clientAuthentication(client -> client.authenticationConverters(converters -> {
+                                converters.removeIf(ProtocolEndpoints::unsupportedClientAuthentication);
+                                converters.addAll(
+                                        0, List.of(new OneClientAuthenticationMethod(), new CodeVerifierSyntax()));
+                            })
+                            .authenticationProviders(providers -> {
+                                providers.removeIf(ProtocolEndpoints::unsupportedClientAuthentication);
+                                providers.replaceAll(p -> new FailedProofInvalidatesCode(p, authorizations));
+                            })
+                            .errorResponseHandler(new ClientAuthenticationFailureHandler()));
                     // RFC 8693 policy wraps Spring Authorization Server's own token exchange provider.
                     // RFC 8628 §3.5 polling rules (slow_down, redeemed codes) wrap SAS's device code provider.
                     server.tokenEndpoint(token -> token.authenticationProviders(providers ->

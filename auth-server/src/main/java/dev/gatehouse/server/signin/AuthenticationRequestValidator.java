@@ -5,10 +5,12 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.oauth2.core.OAuth2Error;
 import org.springframework.security.oauth2.core.OAuth2ErrorCodes;
+import org.springframework.security.oauth2.core.endpoint.PkceParameterNames;
 import org.springframework.security.oauth2.core.oidc.OidcScopes;
 import org.springframework.security.oauth2.server.authorization.authentication.OAuth2AuthorizationCodeRequestAuthenticationContext;
 import org.springframework.security.oauth2.server.authorization.authentication.OAuth2AuthorizationCodeRequestAuthenticationException;
@@ -22,6 +24,7 @@ import org.springframework.security.oauth2.server.authorization.client.Registere
  * to a registered redirect URI):
  *
  * <ul>
+ *   <li>an S256 {@code code_challenge} that is not 43 base64url characters (RFC 7636 §4.2): {@code invalid_request};
  *   <li>{@code max_age} that is not a non-negative integer: {@code invalid_request};
  *   <li>{@code prompt=none} (with {@code openid}) and no signed-in user: {@code login_required} (Spring
  *       Authorization Server has this rule too, but its endpoint runs after the authorization filter, which sends an
@@ -34,8 +37,8 @@ import org.springframework.security.oauth2.server.authorization.client.Registere
  *       not allowed; for any other request this check is the backstop that keeps a code from a one-factor session.
  * </ul>
  *
- * At the pushed authorization request endpoint the principal is the client, so only {@code max_age} is checked
- * there ({@link #forPushedRequests()}).
+ * At the pushed authorization request endpoint the principal is the client, so only {@code code_challenge} and
+ * {@code max_age} are checked there ({@link #forPushedRequests()}).
  */
 public final class AuthenticationRequestValidator
         implements Consumer<OAuth2AuthorizationCodeRequestAuthenticationContext> {
@@ -46,6 +49,9 @@ public final class AuthenticationRequestValidator
     private static final String INTERACTION_REQUIRED = "interaction_required";
     private static final String ACR_VALUES = "acr_values";
     private static final MissingFactor NO_FACTOR_CHECK = (user, clientId, acrValues) -> false;
+    private static final String PKCE_ERROR_URI = "https://datatracker.ietf.org/doc/html/rfc7636#section-4.4.1";
+    private static final String S256 = "S256";
+    private static final Pattern S256_CHALLENGE = Pattern.compile("[A-Za-z0-9_-]{43}");
 
     private final @Nullable Clock clock;
     private final MissingFactor missingFactor;
@@ -86,7 +92,8 @@ public final class AuthenticationRequestValidator
     }
 
     /**
-     * The validator for the pushed authorization request endpoint (RFC 9126): {@code max_age} only.
+     * The validator for the pushed authorization request endpoint (RFC 9126): {@code code_challenge} and
+     * {@code max_age} only.
      *
      * @return the validator
      */
@@ -95,17 +102,35 @@ public final class AuthenticationRequestValidator
     }
 
     /**
-     * Spring Authorization Server's default validator (redirect URI, scope) followed by this one.
+     * Spring Authorization Server's default validator (redirect URI, scope) followed by this one; before them, a
+     * syntax check of {@code redirect_uri} that its loopback comparison needs ({@link RedirectUriSyntax}: an
+     * empty or out-of-range port was a server error).
      *
      * @return the composed validator, for {@code setAuthenticationValidator}
      */
     public Consumer<OAuth2AuthorizationCodeRequestAuthenticationContext> afterDefaults() {
-        return new OAuth2AuthorizationCodeRequestAuthenticationValidator().andThen(this);
+        return new RedirectUriSyntax()
+                .andThen(new OAuth2AuthorizationCodeRequestAuthenticationValidator())
+                .andThen(this);
     }
 
     @Override
     public void accept(OAuth2AuthorizationCodeRequestAuthenticationContext context) {
         OAuth2AuthorizationCodeRequestAuthenticationToken request = context.getAuthentication();
+        // RFC 7636 §4.2: an S256 challenge is BASE64URL(SHA256(verifier)), exactly 43 characters. Spring Authorization
+        // Server checks the method only (after this), so a 1-character challenge was accepted. Any other method is
+        // its own invalid_request.
+        Object challenge = request.getAdditionalParameters().get(PkceParameterNames.CODE_CHALLENGE);
+        if (challenge instanceof String c
+                && !c.isEmpty()
+                && S256.equals(request.getAdditionalParameters().get(PkceParameterNames.CODE_CHALLENGE_METHOD))
+                && !S256_CHALLENGE.matcher(c).matches()) {
+            throw error(
+                    OAuth2ErrorCodes.INVALID_REQUEST,
+                    "OAuth 2.0 Parameter: " + PkceParameterNames.CODE_CHALLENGE,
+                    PKCE_ERROR_URI,
+                    context);
+        }
         Duration maxAge;
         try {
             maxAge = AuthenticationAge.maxAge(request.getAdditionalParameters().get(AuthenticationAge.MAX_AGE));
