@@ -21,6 +21,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Matcher;
@@ -403,6 +404,32 @@ abstract class AbstractSignInFlowTests {
                 .contains("state=q1");
     }
 
+    @Test
+    void parWhenRequestUriCarriesAnotherPrefixThenNoCodeWithoutSigningInAgain() {
+        // Spring Authorization Server reads the part of request_uri after the prefix's length without checking the
+        // prefix; the pushed prompt=login and max_age must hold whatever the first 34 characters say (#13 item 3).
+        String client = registerClient("PAR prefix app", false);
+        String name = newUser();
+        HttpBrowser browser = new HttpBrowser(base);
+        passwordThroughAuthorize(browser, name, authorizeUrl(client, Pkce.create(), "openid", "x0"));
+        for (Map<String, String> pushed : List.of(Map.of("prompt", "login"), Map.of("max_age", "0"))) {
+            String requestUri = push(client, Pkce.create(), "x1", null, pushed);
+            String prefix = "urn:ietf:params:oauth:request_uri:";
+            assertThat(requestUri).startsWith(prefix);
+            String other = "urn:example:gatehouse:request_uri:" + requestUri.substring(prefix.length());
+            assertThat(other.length()).isEqualTo(requestUri.length());
+            HttpResponse<String> r = browser.get(parAuthorizeUrl(client, other));
+            assertThat(r.headers().firstValue("Location").orElse(""))
+                    .as(pushed.toString())
+                    .doesNotStartWith(REDIRECT);
+            // The request_uri Spring Authorization Server issued still works, and still asks for a new sign-in.
+            HttpResponse<String> back = passwordThroughAuthorize(browser, name, parAuthorizeUrl(client, requestUri));
+            assertThat(back.headers().firstValue("Location").orElseThrow())
+                    .startsWith(REDIRECT + "?")
+                    .contains("state=x1");
+        }
+    }
+
     // ---------------------------------------------------------------- device flow pages (RFC 8628 §3.3)
 
     @Test
@@ -547,6 +574,68 @@ abstract class AbstractSignInFlowTests {
     }
 
     @Test
+    void deviceVerificationWhenClientRequiresMfaAndCodeTypedInAnotherFormThenSentToEnrolmentAndDeviceStillPending()
+            throws Exception {
+        // Spring Authorization Server accepts the code in any case, with or without the dash (RFC 8628 §6.1); the
+        // client behind it must be found for every form it accepts (#13 item 2).
+        String client = registerDeviceClient("MFA device, lower case", true, "api.read");
+        Map<String, Object> device = deviceAuthorization(client, "api.read");
+        String userCode = (String) device.get("user_code");
+        HttpBrowser browser = new HttpBrowser(base);
+        browser.login(newUser(), PASSWORD);
+        for (String typed : List.of(
+                userCode.toLowerCase(Locale.ROOT),
+                userCode.replace("-", "").toLowerCase(Locale.ROOT),
+                " " + userCode.replace("-", " - ") + " ")) {
+            HttpResponse<String> entry = browser.get("/oauth2/device_verification");
+            HttpResponse<String> posted =
+                    browser.postForm("/oauth2/device_verification", Map.of("user_code", typed, "_csrf", csrf(entry)));
+            assertThat(posted.headers().firstValue("Location").orElseThrow())
+                    .as(typed)
+                    .endsWith("/mfa/enroll");
+        }
+        assertThat(json(pollDevice(client, (String) device.get("device_code")), 400)
+                        .get("error"))
+                .isEqualTo("authorization_pending");
+    }
+
+    @Test
+    void deviceConsentWhenClientNowRequiresMfaAndPostCarriesRequestUriOrAnotherCodeThenNoApproval() throws Exception {
+        // The consent page is reached while the client does not require MFA; then an operator switches it on. The
+        // consent post is resolved by its state, as Spring Authorization Server resolves it: neither a request_uri
+        // (which belongs to the authorization endpoint only) nor a user code of no device may hide the client.
+        String client = registerDeviceClient("Device turned MFA", false, "api.read");
+        Map<String, Object> device = deviceAuthorization(client, "api.read");
+        String userCode = (String) device.get("user_code");
+        HttpBrowser browser = new HttpBrowser(base);
+        browser.login(newUser(), PASSWORD);
+        HttpResponse<String> entry = browser.get("/oauth2/device_verification");
+        HttpResponse<String> consent = browser.get(
+                browser.postForm("/oauth2/device_verification", Map.of("user_code", userCode, "_csrf", csrf(entry)))
+                        .headers()
+                        .firstValue("Location")
+                        .orElseThrow());
+        requireMfa(client);
+        for (Map<String, String> extra : List.of(
+                Map.of("request_uri", "urn:ietf:params:oauth:request_uri:x", "user_code", userCode),
+                Map.of("user_code", "ZZZZ-ZZZZ"),
+                Map.of("request_uri", "x", "user_code", "zzzz-zzzz"))) {
+            Map<String, String> form = new LinkedHashMap<>(extra);
+            form.put("client_id", client);
+            form.put("state", consentState(consent));
+            form.put("_csrf", csrf(consent));
+            HttpResponse<String> allowed =
+                    browser.postRaw("/oauth2/device_verification", HttpBrowser.encode(form) + "&scope=api.read");
+            assertThat(allowed.headers().firstValue("Location").orElseThrow())
+                    .as(extra.toString())
+                    .endsWith("/mfa/enroll");
+        }
+        assertThat(json(pollDevice(client, (String) device.get("device_code")), 400)
+                        .get("error"))
+                .isEqualTo("authorization_pending");
+    }
+
+    @Test
     void deviceVerificationWhenCodeWrongThenGenericMessageAndWhenCancelledThenDeviceDenied() throws Exception {
         String client = registerDeviceClient("Kiosk", "api.read");
         Map<String, Object> device = deviceAuthorization(client, "api.read");
@@ -619,6 +708,17 @@ abstract class AbstractSignInFlowTests {
                         .setting(MfaPolicy.REQUIRE_MFA_SETTING, requireMfa)
                         .build(),
                 scopes);
+    }
+
+    /** Switches on the client's MFA requirement, as an operator would through the admin API. */
+    void requireMfa(String clientId) {
+        RegisteredClient stored = clients.findByClientId(clientId);
+        clients.save(RegisteredClient.from(stored)
+                .clientSettings(
+                        ClientSettings.withSettings(stored.getClientSettings().getSettings())
+                                .setting(MfaPolicy.REQUIRE_MFA_SETTING, true)
+                                .build())
+                .build());
     }
 
     Map<String, Object> deviceAuthorization(String client, String scope) throws Exception {

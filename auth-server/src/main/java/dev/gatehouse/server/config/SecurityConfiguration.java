@@ -5,6 +5,7 @@ import dev.gatehouse.server.mfa.MfaStepUpFilter;
 import dev.gatehouse.server.signin.AuthenticationRequestValidator;
 import dev.gatehouse.server.signin.AuthorizationRequestParameters;
 import dev.gatehouse.server.signin.ConsentController;
+import dev.gatehouse.server.signin.DeviceApprovalFactorCheck;
 import dev.gatehouse.server.signin.DeviceVerificationController;
 import dev.gatehouse.server.signin.DeviceVerificationGuard;
 import dev.gatehouse.server.signin.ReauthenticationFilter;
@@ -80,8 +81,14 @@ class SecurityConfiguration {
             RegisteredClientRepository clients,
             Clock clock)
             throws Exception {
-        AuthorizationRequestParameters parameters = new AuthorizationRequestParameters(authorizations, clients);
         RequestMatcher authorizeEndpoint = PathPatternRequestMatcher.pathPattern("/oauth2/authorize");
+        RequestMatcher deviceVerificationEndpoint =
+                PathPatternRequestMatcher.pathPattern("/oauth2/device_verification");
+        // What SAS resolves (pushed requests, consent states, user codes), for the filters that decide before it.
+        AuthorizationRequestParameters parameters = new AuthorizationRequestParameters(
+                authorizations, clients, authorizeEndpoint, deviceVerificationEndpoint);
+        AuthenticationRequestValidator.MissingFactor missingFactor = (user, clientId, acrValues) ->
+                !mfa.hasAllFactors(user) && mfa.otpRequired(user.getName(), clientId, acrValues);
         http.oauth2AuthorizationServer(server -> {
                     http.securityMatcher(server.getEndpointsMatcher());
                     // RFC 8693 policy wraps Spring Authorization Server's own token exchange provider.
@@ -91,8 +98,11 @@ class SecurityConfiguration {
                                             : p)))
                             // Gatehouse's consent page; max_age and prompt=none checked after SAS's own checks.
                             .authorizationEndpoint(endpoint -> endpoint.consentPage(ConsentController.CONSENT_PAGE)
-                                    .authenticationProviders(providers ->
-                                            providers.forEach(p -> validateAuthorizationRequests(p, clock, mfa))))
+                                    // RFC 9126 §4: only a request_uri this server issued (#13 item 3).
+                                    .authorizationRequestConverters(converters -> converters.replaceAll(
+                                            AuthorizationRequestParameters::requireRequestUriPrefix))
+                                    .authenticationProviders(providers -> providers.forEach(
+                                            p -> validateAuthorizationRequests(p, clock, missingFactor))))
                             .oidc(oidc -> oidc.providerConfigurationEndpoint(discovery ->
                                             discovery.providerConfigurationCustomizer(config -> config.claim(
                                                     "acr_values_supported",
@@ -105,6 +115,9 @@ class SecurityConfiguration {
                             .deviceAuthorizationEndpoint(Customizer.withDefaults())
                             // RFC 8628 §3.3: Gatehouse's code entry page, consent page and outcome messages.
                             .deviceVerificationEndpoint(device -> device.consentPage(ConsentController.CONSENT_PAGE)
+                                    // No device approval without the factors a code approval needs (#13 item 2).
+                                    .authenticationProviders(providers -> providers.replaceAll(p ->
+                                            DeviceApprovalFactorCheck.wrap(p, authorizations, clients, missingFactor)))
                                     .deviceVerificationResponseHandler(DeviceVerificationController.successHandler())
                                     .errorResponseHandler(DeviceVerificationController.failureHandler()));
                 })
@@ -112,7 +125,7 @@ class SecurityConfiguration {
                         // prompt=none must reach Spring Authorization Server without a session, which answers
                         // login_required at the redirect URI (OIDC Core 1.0 §3.1.2.6) and never issues a code to
                         // an anonymous principal. Without this the authorization filter would show the sign-in page.
-                        .requestMatchers(parameters.promptNone(authorizeEndpoint))
+                        .requestMatchers(parameters.promptNone())
                         .permitAll()
                         .anyRequest()
                         .authenticated())
@@ -129,11 +142,7 @@ class SecurityConfiguration {
                                 new MediaTypeRequestMatcher(MediaType.TEXT_HTML)))
                 // Codes, consent and device approvals only after every required factor (issue #7).
                 .addFilterAfter(
-                        new MfaStepUpFilter(
-                                mfa,
-                                parameters,
-                                authorizeEndpoint,
-                                PathPatternRequestMatcher.pathPattern("/oauth2/device_verification")),
+                        new MfaStepUpFilter(mfa, parameters, authorizeEndpoint, deviceVerificationEndpoint),
                         CsrfFilter.class)
                 // A sign-in ended by an operator (reset, revocation, disabling) ends here too, on every node.
                 .addFilterAfter(new SessionValidityFilter(signIns), SecurityContextHolderFilter.class)
@@ -159,13 +168,12 @@ class SecurityConfiguration {
     }
 
     /** Spring Authorization Server's checks of authorization requests, then max_age and prompt=none. */
-    private static void validateAuthorizationRequests(AuthenticationProvider provider, Clock clock, MfaPolicy mfa) {
+    private static void validateAuthorizationRequests(
+            AuthenticationProvider provider, Clock clock, AuthenticationRequestValidator.MissingFactor missingFactor) {
         if (provider instanceof OAuth2AuthorizationCodeRequestAuthenticationProvider code) {
-            code.setAuthenticationValidator(AuthenticationRequestValidator.forAuthorizationEndpoint(
-                            clock,
-                            (user, clientId, acrValues) ->
-                                    !mfa.hasAllFactors(user) && mfa.otpRequired(user.getName(), clientId, acrValues))
-                    .afterDefaults());
+            code.setAuthenticationValidator(
+                    AuthenticationRequestValidator.forAuthorizationEndpoint(clock, missingFactor)
+                            .afterDefaults());
         }
     }
 
