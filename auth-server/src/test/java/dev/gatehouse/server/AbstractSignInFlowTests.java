@@ -636,6 +636,41 @@ abstract class AbstractSignInFlowTests {
     }
 
     @Test
+    void deviceTokenWhenClientRequiresMfaAfterApprovalThenInvalidGrantAndWithBothFactorsThenTokens() throws Exception {
+        // The approval was made with the password alone while the client did not require MFA; it requires MFA by the
+        // time the device polls. The token endpoint holds the requirement too (#13 item 2).
+        String client = registerDeviceClient("Device MFA at poll", false, "api.read");
+        Map<String, Object> device = deviceAuthorization(client, "api.read");
+        HttpBrowser browser = new HttpBrowser(base);
+        browser.login(newUser(), PASSWORD);
+        approveDevice(browser, client, (String) device.get("user_code"));
+        requireMfa(client);
+        assertThat(json(pollDevice(client, (String) device.get("device_code")), 400)
+                        .get("error"))
+                .isEqualTo("invalid_grant");
+
+        // A user who passed both factors approves, and the device gets its tokens.
+        Map<String, Object> second = deviceAuthorization(client, "api.read");
+        String name = newUser();
+        TotpSecret key = enrolDirectly(name);
+        HttpBrowser mfa = new HttpBrowser(base);
+        mfa.login(name, PASSWORD);
+        // Even the code entry page waits for the second factor of a user who has one.
+        assertThat(mfa.get("/oauth2/device_verification")
+                        .headers()
+                        .firstValue("Location")
+                        .orElseThrow())
+                .endsWith("/mfa/totp");
+        HttpResponse<String> totp = mfa.get("/mfa/totp");
+        mfa.postForm(
+                "/mfa/totp",
+                Map.of("code", TOTP.code(key, clock.instant().plus(Duration.ofSeconds(30))), "_csrf", csrf(totp)));
+        approveDevice(mfa, client, (String) second.get("user_code"));
+        assertThat(json(pollDevice(client, (String) second.get("device_code")), 200))
+                .containsKey("access_token");
+    }
+
+    @Test
     void deviceVerificationWhenCodeWrongThenGenericMessageAndWhenCancelledThenDeviceDenied() throws Exception {
         String client = registerDeviceClient("Kiosk", "api.read");
         Map<String, Object> device = deviceAuthorization(client, "api.read");
@@ -708,6 +743,29 @@ abstract class AbstractSignInFlowTests {
                         .setting(MfaPolicy.REQUIRE_MFA_SETTING, requireMfa)
                         .build(),
                 scopes);
+    }
+
+    /** Types the user code in, then allows the device on the consent page. */
+    void approveDevice(HttpBrowser browser, String client, String userCode) {
+        HttpResponse<String> entry = browser.get("/oauth2/device_verification");
+        HttpResponse<String> consent = browser.get(
+                browser.postForm("/oauth2/device_verification", Map.of("user_code", userCode, "_csrf", csrf(entry)))
+                        .headers()
+                        .firstValue("Location")
+                        .orElseThrow());
+        HttpResponse<String> allowed = browser.postRaw(
+                "/oauth2/device_verification",
+                HttpBrowser.encode(Map.of(
+                                "client_id",
+                                client,
+                                "state",
+                                consentState(consent),
+                                "user_code",
+                                userCode,
+                                "_csrf",
+                                csrf(consent)))
+                        + "&scope=api.read");
+        assertThat(allowed.headers().firstValue("Location").orElseThrow()).endsWith("?outcome=success");
     }
 
     /** Switches on the client's MFA requirement, as an operator would through the admin API. */

@@ -92,10 +92,11 @@ class SecurityConfiguration {
         http.oauth2AuthorizationServer(server -> {
                     http.securityMatcher(server.getEndpointsMatcher());
                     // RFC 8693 policy wraps Spring Authorization Server's own token exchange provider.
-                    server.tokenEndpoint(token -> token.authenticationProviders(providers ->
-                                    providers.replaceAll(p -> p instanceof OAuth2TokenExchangeAuthenticationProvider
-                                            ? new TokenExchangeConstraints(authorizations, p)
-                                            : p)))
+                    // The device code grant gives no tokens for an approval made without a required factor.
+                    server.tokenEndpoint(token -> token.authenticationProviders(providers -> providers.replaceAll(p -> p
+                                            instanceof OAuth2TokenExchangeAuthenticationProvider
+                                    ? new TokenExchangeConstraints(authorizations, p)
+                                    : DeviceApprovalFactorCheck.wrap(p, authorizations, clients, missingFactor))))
                             // Gatehouse's consent page; max_age and prompt=none checked after SAS's own checks.
                             .authorizationEndpoint(endpoint -> endpoint.consentPage(ConsentController.CONSENT_PAGE)
                                     // RFC 9126 §4: only a request_uri this server issued (#13 item 3).
