@@ -327,6 +327,28 @@ abstract class AbstractSignInFlowTests {
     }
 
     @Test
+    void authorizeWhenAcrValuesPromptOrMaxAgeRepeatedThenInvalidRequestAtRedirectAndNoCode() {
+        // RFC 6749 §3.1: sent at most once. Spring Authorization Server keeps an array, which a filter reading the
+        // first value and a validator reading a string would each read differently (#13 item 3).
+        String client = registerClient("Repeated parameters app", false);
+        HttpBrowser browser = new HttpBrowser(base);
+        passwordThroughAuthorize(browser, newUser(), authorizeUrl(client, Pkce.create(), "openid", "d0"));
+        for (String repeated : List.of(
+                "&acr_values=x&acr_values="
+                        + HttpBrowser.encode(Map.of("v", MfaPolicy.ACR_MFA)).substring(2),
+                "&max_age=3600&max_age=0")) {
+            HttpResponse<String> r = browser.get(authorizeUrl(client, Pkce.create(), "openid", "d1") + repeated);
+            String location = r.headers().firstValue("Location").orElseThrow();
+            assertThat(location).as(repeated).startsWith(REDIRECT + "?");
+            assertThat(HttpBrowser.query(location))
+                    .as(repeated)
+                    .containsEntry("error", "invalid_request")
+                    .containsEntry("state", "d1")
+                    .doesNotContainKey("code");
+        }
+    }
+
+    @Test
     void promptNoneWhenNoSessionThenLoginRequiredAtRedirectAndWithSessionThenCode() {
         String client = registerClient("Silent app", false);
         HttpBrowser browser = new HttpBrowser(base);

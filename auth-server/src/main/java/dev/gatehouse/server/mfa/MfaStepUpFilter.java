@@ -102,10 +102,11 @@ public final class MfaStepUpFilter extends OncePerRequestFilter {
     }
 
     /**
-     * Whether the request needs the second factor. An unresolved request (unknown user code or consent state, a
-     * pushed request that cannot be found) requires it: not knowing the client never means "no MFA needed"
-     * (#13 item 2). A request Spring Authorization Server refuses before any provider runs is held to the user's
-     * own requirement only, like a page: it gets Spring Authorization Server's error, not an enrolment page.
+     * Whether the request needs the second factor. A request that cannot be resolved (a device authorization whose
+     * client is gone, a repeated user code, a malformed consent post) requires it: not knowing the client never means
+     * "no MFA needed" (#13 item 2). A request Spring Authorization Server refuses (an unknown user code, consent state
+     * or {@code request_uri}, found by the same lookup it makes) is held to the user's own requirement only, like a
+     * page: it gets Spring Authorization Server's error, and nothing is issued for it.
      */
     private boolean otpRequired(Authentication user, Resolution resolution) {
         if (resolution instanceof Resolved resolved) {

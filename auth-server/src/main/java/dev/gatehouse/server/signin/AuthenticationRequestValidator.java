@@ -2,6 +2,7 @@ package dev.gatehouse.server.signin;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -22,6 +23,7 @@ import org.springframework.security.oauth2.server.authorization.client.Registere
  * to a registered redirect URI):
  *
  * <ul>
+ *   <li>{@code prompt}, {@code max_age} or {@code acr_values} sent more than once: {@code invalid_request};
  *   <li>{@code max_age} that is not a non-negative integer: {@code invalid_request};
  *   <li>{@code prompt=none} (with {@code openid}) and no signed-in user: {@code login_required} (Spring
  *       Authorization Server has this rule too, but its endpoint runs after the authorization filter, which sends an
@@ -45,6 +47,8 @@ public final class AuthenticationRequestValidator
     private static final String LOGIN_REQUIRED = "login_required";
     private static final String INTERACTION_REQUIRED = "interaction_required";
     private static final String ACR_VALUES = "acr_values";
+    private static final List<String> SINGLE_VALUED =
+            List.of(AuthenticationAge.PROMPT, AuthenticationAge.MAX_AGE, ACR_VALUES);
     private static final MissingFactor NO_FACTOR_CHECK = (user, clientId, acrValues) -> false;
 
     private final @Nullable Clock clock;
@@ -106,6 +110,18 @@ public final class AuthenticationRequestValidator
     @Override
     public void accept(OAuth2AuthorizationCodeRequestAuthenticationContext context) {
         OAuth2AuthorizationCodeRequestAuthenticationToken request = context.getAuthentication();
+        for (String name : SINGLE_VALUED) {
+            @Nullable Object value = request.getAdditionalParameters().get(name);
+            if (value != null && !(value instanceof String)) {
+                // Repeated (RFC 6749 §3.1): Spring Authorization Server keeps an array, which every check here
+                // and its own prompt check would misread; no reading of it is safe.
+                throw error(
+                        OAuth2ErrorCodes.INVALID_REQUEST,
+                        "OpenID Connect parameter: " + name,
+                        AUTH_REQUEST_URI,
+                        context);
+            }
+        }
         Duration maxAge;
         try {
             maxAge = AuthenticationAge.maxAge(request.getAdditionalParameters().get(AuthenticationAge.MAX_AGE));

@@ -2,9 +2,11 @@ package dev.gatehouse.server.signin;
 
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import org.springframework.security.oauth2.core.OAuth2AuthenticationException;
@@ -12,6 +14,7 @@ import org.springframework.security.oauth2.core.OAuth2Error;
 import org.springframework.security.oauth2.core.OAuth2ErrorCodes;
 import org.springframework.security.oauth2.core.endpoint.OAuth2AuthorizationRequest;
 import org.springframework.security.oauth2.core.endpoint.OAuth2ParameterNames;
+import org.springframework.security.oauth2.core.endpoint.PkceParameterNames;
 import org.springframework.security.oauth2.server.authorization.OAuth2Authorization;
 import org.springframework.security.oauth2.server.authorization.OAuth2AuthorizationService;
 import org.springframework.security.oauth2.server.authorization.OAuth2TokenType;
@@ -25,6 +28,9 @@ import org.springframework.security.web.util.matcher.RequestMatcher;
  * the filters that must decide before it (MFA step-up, re-authentication). "Resolve, don't re-parse": each request is
  * resolved the way Spring Authorization Server 7 resolves it, and a request it cannot resolve is {@link Unresolved},
  * which every caller reads as the strict answer (sign in again, require the factor), never as "nothing asked for".
+ * Where the lookup is the one Spring Authorization Server makes and finds nothing (an unknown, used or foreign
+ * {@code request_uri}, user code or consent state), the request is {@link Refused}: Spring Authorization Server
+ * refuses it with its own error, so no page is shown and no code or approval is ever issued for it.
  *
  * <ul>
  *   <li>An authorization request carrying {@code request_uri} (RFC 9126 §4): the parameters pushed earlier, found by
@@ -32,8 +38,10 @@ import org.springframework.security.web.util.matcher.RequestMatcher;
  *       finds them, and only for the client that pushed them. Spring Authorization Server does not check the prefix
  *       itself, so {@link #requireRequestUriPrefix(AuthenticationConverter)} refuses any other prefix at its
  *       endpoint. {@code request_uri} means a pushed request on the authorization endpoint only.
- *   <li>An authorization request without it: its own parameters; a repeated parameter (RFC 6749 §3.1) makes it
- *       unresolved.
+ *   <li>An authorization request without it: its own parameters, taken from the query (GET) or the form (POST) as
+ *       Spring Authorization Server takes them; a repeated {@code response_type}, {@code client_id}, {@code prompt},
+ *       {@code max_age} or {@code acr_values} (RFC 6749 §3.1) is {@link Refused}: Spring Authorization Server or
+ *       {@link AuthenticationRequestValidator} refuses it.
  *   <li>A consent post to the authorization endpoint (no {@code response_type}, no {@code request_uri}): the stored
  *       authorization request its {@code state} refers to, as Spring Authorization Server's consent provider finds
  *       it, so its client and {@code acr_values} hold at consent too.
@@ -64,6 +72,12 @@ public final class AuthorizationRequestParameters {
     // OAuth2EndpointUtils.normalizeUserCode / validateUserCode in Spring Authorization Server 7.0.
     private static final Pattern NOT_USER_CODE_CHARACTER = Pattern.compile("[^A-Z\\d]+");
     private static final int USER_CODE_CHARACTERS = 8;
+    private static final Set<String> REFUSED_WHEN_REPEATED = Set.of(
+            OAuth2ParameterNames.RESPONSE_TYPE,
+            OAuth2ParameterNames.CLIENT_ID,
+            AuthenticationAge.PROMPT,
+            AuthenticationAge.MAX_AGE,
+            ACR_VALUES);
     private static final String REQUEST_URI_ERROR = "https://datatracker.ietf.org/doc/html/rfc9126#section-4";
 
     private final OAuth2AuthorizationService authorizations;
@@ -145,8 +159,8 @@ public final class AuthorizationRequestParameters {
     public record Unresolved(Kind kind, String reason) implements Resolution {}
 
     /**
-     * A request Spring Authorization Server refuses in its converter, before any provider could approve anything
-     * (a user code that is not eight letters or digits). Nothing can be issued for it.
+     * A request Spring Authorization Server refuses before any code or approval (a user code that is not eight letters
+     * or digits, a repeated parameter), in its converter or its validators. Nothing can be issued for it.
      *
      * @param kind which request this is
      * @param reason why
@@ -201,28 +215,57 @@ public final class AuthorizationRequestParameters {
     }
 
     private Resolution authorizationEndpoint(HttpServletRequest request) {
-        String @Nullable [] requestUri = request.getParameterValues(OAuth2ParameterNames.REQUEST_URI);
-        // As Spring Authorization Server's converter: a request_uri that is blank counts as absent (hasText).
-        if (requestUri != null && hasText(requestUri)) {
-            if (requestUri.length != 1) {
-                return new Unresolved(Kind.AUTHORIZATION_REQUEST, "request_uri repeated");
-            }
-            return pushed(requestUri[0], single(request, OAuth2ParameterNames.CLIENT_ID));
-        }
-        // OAuth2AuthorizationConsentAuthenticationConverter: a POST without response_type (and request_uri).
-        if ("POST".equals(request.getMethod()) && request.getParameter(OAuth2ParameterNames.RESPONSE_TYPE) == null) {
+        if (isAuthorizationConsent(request)) {
             return authorizationConsent(request);
         }
-        Map<String, String> parameters = new HashMap<>();
-        for (Map.Entry<String, String[]> p : request.getParameterMap().entrySet()) {
-            if (p.getValue().length != 1) {
-                // RFC 6749 §3.1: parameters MUST NOT be included more than once. Which value counts is not ours to
-                // guess (Spring Authorization Server keeps an array where we would read the first value).
-                return new Unresolved(Kind.AUTHORIZATION_REQUEST, "parameter repeated");
+        Map<String, List<String>> view = sasView(request);
+        List<String> requestUri = view.getOrDefault(OAuth2ParameterNames.REQUEST_URI, List.of());
+        // As Spring Authorization Server's converter: the first request_uri, and only if it has text.
+        if (!requestUri.isEmpty() && !requestUri.get(0).isBlank()) {
+            if (requestUri.size() != 1) {
+                return new Refused(Kind.AUTHORIZATION_REQUEST, "request_uri repeated");
             }
-            parameters.put(p.getKey(), p.getValue()[0]);
+            List<String> clientId = view.getOrDefault(OAuth2ParameterNames.CLIENT_ID, List.of());
+            return pushed(requestUri.get(0), clientId.size() == 1 ? clientId.get(0) : null);
+        }
+        Map<String, String> parameters = new HashMap<>();
+        for (Map.Entry<String, List<String>> p : view.entrySet()) {
+            if (p.getValue().size() == 1) {
+                parameters.put(p.getKey(), p.getValue().get(0));
+            } else if (REFUSED_WHEN_REPEATED.contains(p.getKey())) {
+                // RFC 6749 §3.1: sent at most once. Spring Authorization Server refuses a repeated response_type or
+                // client_id, AuthenticationRequestValidator a repeated prompt, max_age or acr_values.
+                return new Refused(Kind.AUTHORIZATION_REQUEST, "parameter repeated");
+            }
         }
         return new Resolved(Kind.AUTHORIZATION_REQUEST, parameters);
+    }
+
+    /** OAuth2AuthorizationConsentAuthenticationConverter's matcher, on the merged parameters as it reads them. */
+    private static boolean isAuthorizationConsent(HttpServletRequest request) {
+        return "POST".equals(request.getMethod())
+                && request.getParameter(OAuth2ParameterNames.RESPONSE_TYPE) == null
+                && request.getParameter(OAuth2ParameterNames.REQUEST_URI) == null
+                && request.getParameter(OAuth2ParameterNames.REDIRECT_URI) == null
+                && request.getParameter(PkceParameterNames.CODE_CHALLENGE) == null
+                && request.getParameter(PkceParameterNames.CODE_CHALLENGE_METHOD) == null;
+    }
+
+    /**
+     * The parameters Spring Authorization Server's authorization request converter reads ({@code
+     * OAuth2EndpointUtils.getQueryParameters} for a GET, {@code getFormParameters} for a POST): a parameter counts
+     * as a query parameter when its name occurs anywhere in the query string, as a form parameter otherwise.
+     */
+    private static Map<String, List<String>> sasView(HttpServletRequest request) {
+        String query = request.getQueryString() == null ? "" : request.getQueryString();
+        boolean fromQuery = "GET".equals(request.getMethod());
+        Map<String, List<String>> view = new HashMap<>();
+        for (Map.Entry<String, String[]> p : request.getParameterMap().entrySet()) {
+            if (query.contains(p.getKey()) == fromQuery && p.getValue().length > 0) {
+                view.put(p.getKey(), List.of(p.getValue()));
+            }
+        }
+        return view;
     }
 
     /** As OAuth2AuthorizationCodeRequestAuthenticationProvider resolves a {@code request_uri} (RFC 9126 §4). */
@@ -230,7 +273,8 @@ public final class AuthorizationRequestParameters {
         if (clientId == null
                 || requestUri.length() > MAX_REQUEST_URI_LENGTH
                 || !requestUri.startsWith(REQUEST_URI_PREFIX)) {
-            return new Unresolved(Kind.AUTHORIZATION_REQUEST, "request_uri not one this server issued");
+            // requireRequestUriPrefix refuses another prefix; Spring Authorization Server a missing client_id.
+            return new Refused(Kind.AUTHORIZATION_REQUEST, "request_uri not one this server issued");
         }
         // Spring Authorization Server keys the pushed authorization by the part after the prefix (its "state").
         @Nullable
@@ -240,7 +284,8 @@ public final class AuthorizationRequestParameters {
         OAuth2AuthorizationRequest stored =
                 pushed == null ? null : pushed.getAttribute(OAuth2AuthorizationRequest.class.getName());
         if (stored == null || !clientId.equals(stored.getClientId())) {
-            return new Unresolved(Kind.AUTHORIZATION_REQUEST, "request_uri unknown, expired or of another client");
+            // Found as Spring Authorization Server finds it: what we cannot find, it cannot either (invalid_request).
+            return new Refused(Kind.AUTHORIZATION_REQUEST, "request_uri unknown, used or of another client");
         }
         return stored(Kind.AUTHORIZATION_REQUEST, stored);
     }
@@ -257,7 +302,7 @@ public final class AuthorizationRequestParameters {
         OAuth2AuthorizationRequest stored =
                 authorization == null ? null : authorization.getAttribute(OAuth2AuthorizationRequest.class.getName());
         if (stored == null || !clientId.equals(stored.getClientId())) {
-            return new Unresolved(Kind.AUTHORIZATION_CONSENT, "consent state unknown or of another client");
+            return new Refused(Kind.AUTHORIZATION_CONSENT, "consent state unknown or of another client");
         }
         return stored(Kind.AUTHORIZATION_CONSENT, stored);
     }
@@ -313,9 +358,13 @@ public final class AuthorizationRequestParameters {
     }
 
     private Resolution deviceClient(Kind kind, @Nullable OAuth2Authorization device) {
-        @Nullable RegisteredClient client = device == null ? null : clients.findById(device.getRegisteredClientId());
+        if (device == null) {
+            // Looked up as Spring Authorization Server looks it up (invalid_grant, invalid_request).
+            return new Refused(kind, "no device authorization for this user code or state");
+        }
+        @Nullable RegisteredClient client = clients.findById(device.getRegisteredClientId());
         if (client == null) {
-            return new Unresolved(kind, "no device authorization for this user code or state");
+            return new Unresolved(kind, "the client of this device authorization is gone");
         }
         return new Resolved(kind, Map.of(OAuth2ParameterNames.CLIENT_ID, client.getClientId()));
     }
@@ -358,7 +407,8 @@ public final class AuthorizationRequestParameters {
             String @Nullable [] requestUri = request.getParameterValues(OAuth2ParameterNames.REQUEST_URI);
             if (requestUri != null) {
                 for (String value : requestUri) {
-                    if (!value.isBlank() && !value.startsWith(REQUEST_URI_PREFIX)) {
+                    // Repeated: Spring Authorization Server would take the first, or fail on the array.
+                    if ((!value.isBlank() && !value.startsWith(REQUEST_URI_PREFIX)) || requestUri.length > 1) {
                         throw new OAuth2AuthenticationException(new OAuth2Error(
                                 OAuth2ErrorCodes.INVALID_REQUEST,
                                 "OAuth 2.0 Parameter: " + OAuth2ParameterNames.REQUEST_URI,

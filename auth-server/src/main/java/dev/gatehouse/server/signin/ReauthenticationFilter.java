@@ -44,8 +44,9 @@ import org.springframework.web.util.WebUtils;
  * request through once every factor of the session's sign-in is at least as young as that moment. It remembers even
  * when the first sight is anonymous, so a first sign-in made for the request counts as the fresh one. {@code prompt}
  * and {@code max_age} are the ones Spring Authorization Server resolves ({@link AuthorizationRequestParameters}: the
- * pushed ones for a {@code request_uri}); a request that cannot be resolved (an unknown or foreign {@code
- * request_uri}, repeated parameters) is treated as {@code prompt=login}. {@code prompt=none} is left to {@link
+ * pushed ones for a {@code request_uri}, which must carry the exact prefix this server issues); a request that
+ * cannot be resolved is treated as {@code prompt=login}, one Spring Authorization Server refuses (an unknown, used or
+ * foreign {@code request_uri}) is left to its error. {@code prompt=none} is left to {@link
  * AuthenticationRequestValidator} ({@code login_required}); an invalid {@code max_age} is ignored here and refused
  * there.
  *
@@ -94,8 +95,11 @@ public final class ReauthenticationFilter extends OncePerRequestFilter {
             return;
         }
         AuthorizationRequestParameters.Resolution resolution = parameters.resolve(request);
-        if (resolution.kind() != AuthorizationRequestParameters.Kind.AUTHORIZATION_REQUEST) {
+        if (resolution.kind() != AuthorizationRequestParameters.Kind.AUTHORIZATION_REQUEST
+                || resolution instanceof AuthorizationRequestParameters.Refused) {
             // A consent post continues a request this filter has already seen; prompt and max_age are not its own.
+            // A refused request (an unknown, used or foreign request_uri, repeated parameters) gets Spring
+            // Authorization Server's error and never a code; signing the user out first would add nothing.
             chain.doFilter(request, response);
             return;
         }
@@ -105,8 +109,8 @@ public final class ReauthenticationFilter extends OncePerRequestFilter {
             prompts = AuthenticationAge.prompts(resolved.get(AuthenticationAge.PROMPT));
             maxAge = AuthenticationAge.maxAgeOrNull(resolved.get(AuthenticationAge.MAX_AGE));
         } else {
-            // A request_uri that cannot be resolved, or repeated parameters: what was pushed or meant is unknown, so
-            // the strict reading, prompt=login (#13 item 3). Spring Authorization Server refuses the request after.
+            // Not resolved (today only stored parameters that are not single values): what was pushed is unknown, so
+            // the strict reading, prompt=login (#13 item 3).
             prompts = Set.of(AuthenticationAge.PROMPT_LOGIN);
             maxAge = null;
         }

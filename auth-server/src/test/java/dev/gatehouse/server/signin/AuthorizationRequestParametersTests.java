@@ -58,7 +58,7 @@ class AuthorizationRequestParametersTests {
     @Test
     void requireRequestUriPrefixWhenOtherPrefixOfSameLengthThenInvalidRequest() {
         AuthenticationConverter sas = request -> null;
-        MockHttpServletRequest request = new MockHttpServletRequest("GET", "/oauth2/authorize");
+        MockHttpServletRequest request = get("client_id=app&request_uri=other");
         request.addParameter("client_id", "app");
         request.addParameter("request_uri", "urn:example:gatehouse:request_uri:abc___1");
         assertThatThrownBy(() -> AuthorizationRequestParameters.requireRequestUriPrefix(sas)
@@ -66,37 +66,65 @@ class AuthorizationRequestParametersTests {
                 .isInstanceOfSatisfying(
                         OAuth2AuthenticationException.class,
                         e -> assertThat(e.getError().getErrorCode()).isEqualTo("invalid_request"));
-        assertThat(parameters.resolve(request)).isInstanceOf(Unresolved.class);
+        assertThat(parameters.resolve(request)).isInstanceOf(Refused.class);
     }
 
     @Test
-    void resolveWhenPushedRequestUnknownThenUnresolved() {
-        MockHttpServletRequest request = new MockHttpServletRequest("GET", "/oauth2/authorize");
+    void resolveWhenPushedRequestUnknownThenRefusedAsSasRefusesIt() {
+        MockHttpServletRequest request = get("client_id=app&request_uri=abc");
         request.addParameter("client_id", "app");
         request.addParameter("request_uri", AuthorizationRequestParameters.REQUEST_URI_PREFIX + "abc___1");
         assertThat(parameters.resolve(request))
-                .isEqualTo(new Unresolved(
-                        Kind.AUTHORIZATION_REQUEST, "request_uri unknown, expired or of another client"));
+                .isEqualTo(new Refused(Kind.AUTHORIZATION_REQUEST, "request_uri unknown, used or of another client"));
     }
 
     @Test
-    void resolveWhenParameterRepeatedThenUnresolved() {
-        MockHttpServletRequest request = new MockHttpServletRequest("GET", "/oauth2/authorize");
+    void resolveWhenPromptRepeatedThenRefusedAndNotPromptNone() {
+        MockHttpServletRequest request = get("client_id=app&prompt=none&prompt=login");
         request.addParameter("client_id", "app");
         request.addParameter("prompt", "none");
         request.addParameter("prompt", "login");
-        assertThat(parameters.resolve(request)).isInstanceOf(Unresolved.class);
+        assertThat(parameters.resolve(request)).isInstanceOf(Refused.class);
         assertThat(parameters.promptNone().matches(request)).isFalse();
     }
 
     @Test
-    void resolveWhenRequestUriOnDeviceEndpointThenIgnoredAndUnknownCodeUnresolved() {
+    void resolveWhenPostCarriesPromptInQueryStringThenReadAsSasReadsTheForm() {
+        // OAuth2EndpointUtils.getFormParameters: a name found in the query string is not a form parameter.
+        MockHttpServletRequest request = new MockHttpServletRequest("POST", "/oauth2/authorize");
+        request.setQueryString("x=prompt");
+        request.addParameter("x", "prompt");
+        request.addParameter("response_type", "code");
+        request.addParameter("client_id", "app");
+        request.addParameter("prompt", "none");
+        assertThat(parameters.resolve(request))
+                .isInstanceOfSatisfying(
+                        Resolved.class, r -> assertThat(r.get("prompt")).isNull());
+    }
+
+    private static MockHttpServletRequest get(String query) {
+        MockHttpServletRequest request = new MockHttpServletRequest("GET", "/oauth2/authorize");
+        request.setQueryString(query);
+        return request;
+    }
+
+    @Test
+    void resolveWhenRequestUriOnDeviceEndpointThenIgnoredAndUnknownCodeRefusedAsSasRefusesIt() {
         MockHttpServletRequest request = new MockHttpServletRequest("POST", "/oauth2/device_verification");
         request.addParameter("user_code", "bcdf-ghjk");
         request.addParameter("request_uri", "x");
         assertThat(parameters.resolve(request))
-                .isEqualTo(new Unresolved(
-                        Kind.DEVICE_VERIFICATION, "no device authorization for this user code or state"));
+                .isEqualTo(
+                        new Refused(Kind.DEVICE_VERIFICATION, "no device authorization for this user code or state"));
+    }
+
+    @Test
+    void resolveWhenUserCodeRepeatedThenUnresolved() {
+        // Spring Authorization Server reads the form only; which value it would read is not certain.
+        MockHttpServletRequest request = new MockHttpServletRequest("POST", "/oauth2/device_verification");
+        request.addParameter("user_code", "bcdf-ghjk");
+        request.addParameter("user_code", "cdfg-hjkl");
+        assertThat(parameters.resolve(request)).isInstanceOf(Unresolved.class);
     }
 
     @Test
@@ -108,7 +136,7 @@ class AuthorizationRequestParametersTests {
 
     @Test
     void resolveWhenPlainAuthorizationRequestThenItsOwnParameters() {
-        MockHttpServletRequest request = new MockHttpServletRequest("GET", "/oauth2/authorize");
+        MockHttpServletRequest request = get("response_type=code&client_id=app&prompt=none");
         request.addParameter("response_type", "code");
         request.addParameter("client_id", "app");
         request.addParameter("prompt", "none");
