@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -508,6 +509,28 @@ abstract class AbstractSignInFlowTests {
     }
 
     @Test
+    void authorizeWhenAcrValuesPromptOrMaxAgeRepeatedThenInvalidRequestAtRedirectAndNoCode() {
+        // RFC 6749 §3.1: sent at most once. Spring Authorization Server keeps an array, which a filter reading the
+        // first value and a validator reading a string would each read differently (#13 item 3).
+        String client = registerClient("Repeated parameters app", false);
+        HttpBrowser browser = new HttpBrowser(base);
+        passwordThroughAuthorize(browser, newUser(), authorizeUrl(client, Pkce.create(), "openid", "d0"));
+        for (String repeated : List.of(
+                "&acr_values=x&acr_values="
+                        + HttpBrowser.encode(Map.of("v", MfaPolicy.ACR_MFA)).substring(2),
+                "&max_age=3600&max_age=0")) {
+            HttpResponse<String> r = browser.get(authorizeUrl(client, Pkce.create(), "openid", "d1") + repeated);
+            String location = r.headers().firstValue("Location").orElseThrow();
+            assertThat(location).as(repeated).startsWith(REDIRECT + "?");
+            assertThat(HttpBrowser.query(location))
+                    .as(repeated)
+                    .containsEntry("error", "invalid_request")
+                    .containsEntry("state", "d1")
+                    .doesNotContainKey("code");
+        }
+    }
+
+    @Test
     void promptNoneWhenNoSessionThenLoginRequiredAtRedirectAndWithSessionThenCode() {
         String client = registerClient("Silent app", false);
         HttpBrowser browser = new HttpBrowser(base);
@@ -583,6 +606,32 @@ abstract class AbstractSignInFlowTests {
         assertThat(back.headers().firstValue("Location").orElseThrow())
                 .startsWith(REDIRECT + "?")
                 .contains("state=q1");
+    }
+
+    @Test
+    void parWhenRequestUriCarriesAnotherPrefixThenNoCodeWithoutSigningInAgain() {
+        // Spring Authorization Server reads the part of request_uri after the prefix's length without checking the
+        // prefix; the pushed prompt=login and max_age must hold whatever the first 34 characters say (#13 item 3).
+        String client = registerClient("PAR prefix app", false);
+        String name = newUser();
+        HttpBrowser browser = new HttpBrowser(base);
+        passwordThroughAuthorize(browser, name, authorizeUrl(client, Pkce.create(), "openid", "x0"));
+        for (Map<String, String> pushed : List.of(Map.of("prompt", "login"), Map.of("max_age", "0"))) {
+            String requestUri = push(client, Pkce.create(), "x1", null, pushed);
+            String prefix = "urn:ietf:params:oauth:request_uri:";
+            assertThat(requestUri).startsWith(prefix);
+            String other = "urn:example:gatehouse:request_uri:" + requestUri.substring(prefix.length());
+            assertThat(other.length()).isEqualTo(requestUri.length());
+            HttpResponse<String> r = browser.get(parAuthorizeUrl(client, other));
+            assertThat(r.headers().firstValue("Location").orElse(""))
+                    .as(pushed.toString())
+                    .doesNotStartWith(REDIRECT);
+            // The request_uri Spring Authorization Server issued still works, and still asks for a new sign-in.
+            HttpResponse<String> back = passwordThroughAuthorize(browser, name, parAuthorizeUrl(client, requestUri));
+            assertThat(back.headers().firstValue("Location").orElseThrow())
+                    .startsWith(REDIRECT + "?")
+                    .contains("state=x1");
+        }
     }
 
     // ---------------------------------------------------------------- device flow pages (RFC 8628 §3.3)
@@ -727,6 +776,103 @@ abstract class AbstractSignInFlowTests {
         assertThat(json(pollDevice(client, (String) device.get("device_code")), 400)
                         .get("error"))
                 .isEqualTo("authorization_pending");
+    }
+
+    @Test
+    void deviceVerificationWhenClientRequiresMfaAndCodeTypedInAnotherFormThenSentToEnrolmentAndDeviceStillPending()
+            throws Exception {
+        // Spring Authorization Server accepts the code in any case, with or without the dash (RFC 8628 §6.1); the
+        // client behind it must be found for every form it accepts (#13 item 2).
+        String client = registerDeviceClient("MFA device, lower case", true, "api.read");
+        Map<String, Object> device = deviceAuthorization(client, "api.read");
+        String userCode = (String) device.get("user_code");
+        HttpBrowser browser = new HttpBrowser(base);
+        browser.login(newUser(), PASSWORD);
+        for (String typed : List.of(
+                userCode.toLowerCase(Locale.ROOT),
+                userCode.replace("-", "").toLowerCase(Locale.ROOT),
+                " " + userCode.replace("-", " - ") + " ")) {
+            HttpResponse<String> entry = browser.get("/oauth2/device_verification");
+            HttpResponse<String> posted =
+                    browser.postForm("/oauth2/device_verification", Map.of("user_code", typed, "_csrf", csrf(entry)));
+            assertThat(posted.headers().firstValue("Location").orElseThrow())
+                    .as(typed)
+                    .endsWith("/mfa/enroll");
+        }
+        assertThat(json(pollDevice(client, (String) device.get("device_code")), 400)
+                        .get("error"))
+                .isEqualTo("authorization_pending");
+    }
+
+    @Test
+    void deviceConsentWhenClientNowRequiresMfaAndPostCarriesRequestUriOrAnotherCodeThenNoApproval() throws Exception {
+        // The consent page is reached while the client does not require MFA; then an operator switches it on. The
+        // consent post is resolved by its state, as Spring Authorization Server resolves it: neither a request_uri
+        // (which belongs to the authorization endpoint only) nor a user code of no device may hide the client.
+        String client = registerDeviceClient("Device turned MFA", false, "api.read");
+        Map<String, Object> device = deviceAuthorization(client, "api.read");
+        String userCode = (String) device.get("user_code");
+        HttpBrowser browser = new HttpBrowser(base);
+        browser.login(newUser(), PASSWORD);
+        HttpResponse<String> entry = browser.get("/oauth2/device_verification");
+        HttpResponse<String> consent = browser.get(
+                browser.postForm("/oauth2/device_verification", Map.of("user_code", userCode, "_csrf", csrf(entry)))
+                        .headers()
+                        .firstValue("Location")
+                        .orElseThrow());
+        requireMfa(client);
+        for (Map<String, String> extra : List.of(
+                Map.of("request_uri", "urn:ietf:params:oauth:request_uri:x", "user_code", userCode),
+                Map.of("user_code", "ZZZZ-ZZZZ"),
+                Map.of("request_uri", "x", "user_code", "zzzz-zzzz"))) {
+            Map<String, String> form = new LinkedHashMap<>(extra);
+            form.put("client_id", client);
+            form.put("state", consentState(consent));
+            form.put("_csrf", csrf(consent));
+            HttpResponse<String> allowed =
+                    browser.postRaw("/oauth2/device_verification", HttpBrowser.encode(form) + "&scope=api.read");
+            assertThat(allowed.headers().firstValue("Location").orElseThrow())
+                    .as(extra.toString())
+                    .endsWith("/mfa/enroll");
+        }
+        assertThat(json(pollDevice(client, (String) device.get("device_code")), 400)
+                        .get("error"))
+                .isEqualTo("authorization_pending");
+    }
+
+    @Test
+    void deviceTokenWhenClientRequiresMfaAfterApprovalThenInvalidGrantAndWithBothFactorsThenTokens() throws Exception {
+        // The approval was made with the password alone while the client did not require MFA; it requires MFA by the
+        // time the device polls. The token endpoint holds the requirement too (#13 item 2).
+        String client = registerDeviceClient("Device MFA at poll", false, "api.read");
+        Map<String, Object> device = deviceAuthorization(client, "api.read");
+        HttpBrowser browser = new HttpBrowser(base);
+        browser.login(newUser(), PASSWORD);
+        approveDevice(browser, client, (String) device.get("user_code"));
+        requireMfa(client);
+        assertThat(json(pollDevice(client, (String) device.get("device_code")), 400)
+                        .get("error"))
+                .isEqualTo("invalid_grant");
+
+        // A user who passed both factors approves, and the device gets its tokens.
+        Map<String, Object> second = deviceAuthorization(client, "api.read");
+        String name = newUser();
+        TotpSecret key = enrolDirectly(name);
+        HttpBrowser mfa = new HttpBrowser(base);
+        mfa.login(name, PASSWORD);
+        // Even the code entry page waits for the second factor of a user who has one.
+        assertThat(mfa.get("/oauth2/device_verification")
+                        .headers()
+                        .firstValue("Location")
+                        .orElseThrow())
+                .endsWith("/mfa/totp");
+        HttpResponse<String> totp = mfa.get("/mfa/totp");
+        mfa.postForm(
+                "/mfa/totp",
+                Map.of("code", TOTP.code(key, clock.instant().plus(Duration.ofSeconds(30))), "_csrf", csrf(totp)));
+        approveDevice(mfa, client, (String) second.get("user_code"));
+        assertThat(json(pollDevice(client, (String) second.get("device_code")), 200))
+                .containsKey("access_token");
     }
 
     @Test
@@ -959,6 +1105,40 @@ abstract class AbstractSignInFlowTests {
                         .setting(MfaPolicy.REQUIRE_MFA_SETTING, requireMfa)
                         .build(),
                 scopes);
+    }
+
+    /** Types the user code in, then allows the device on the consent page. */
+    void approveDevice(HttpBrowser browser, String client, String userCode) {
+        HttpResponse<String> entry = browser.get("/oauth2/device_verification");
+        HttpResponse<String> consent = browser.get(
+                browser.postForm("/oauth2/device_verification", Map.of("user_code", userCode, "_csrf", csrf(entry)))
+                        .headers()
+                        .firstValue("Location")
+                        .orElseThrow());
+        HttpResponse<String> allowed = browser.postRaw(
+                "/oauth2/device_verification",
+                HttpBrowser.encode(Map.of(
+                                "client_id",
+                                client,
+                                "state",
+                                consentState(consent),
+                                "user_code",
+                                userCode,
+                                "_csrf",
+                                csrf(consent)))
+                        + "&scope=api.read");
+        assertThat(allowed.headers().firstValue("Location").orElseThrow()).endsWith("?outcome=success");
+    }
+
+    /** Switches on the client's MFA requirement, as an operator would through the admin API. */
+    void requireMfa(String clientId) {
+        RegisteredClient stored = clients.findByClientId(clientId);
+        clients.save(RegisteredClient.from(stored)
+                .clientSettings(
+                        ClientSettings.withSettings(stored.getClientSettings().getSettings())
+                                .setting(MfaPolicy.REQUIRE_MFA_SETTING, true)
+                                .build())
+                .build());
     }
 
     Map<String, Object> deviceAuthorization(String client, String scope) throws Exception {

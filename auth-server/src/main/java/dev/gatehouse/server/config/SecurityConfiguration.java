@@ -8,6 +8,7 @@ import dev.gatehouse.server.signin.AuthorizationRequestParameters;
 import dev.gatehouse.server.signin.ConsentController;
 import dev.gatehouse.server.signin.ConsentRefusal;
 import dev.gatehouse.server.signin.ConsentStateGuard;
+import dev.gatehouse.server.signin.DeviceApprovalFactorCheck;
 import dev.gatehouse.server.signin.DeviceVerificationController;
 import dev.gatehouse.server.signin.DeviceVerificationGuard;
 import dev.gatehouse.server.signin.ReauthenticationFilter;
@@ -93,10 +94,16 @@ class SecurityConfiguration {
             TransactionTemplate tx,
             DiscoveryMetadata discovery)
             throws Exception {
-        AuthorizationRequestParameters parameters = new AuthorizationRequestParameters(authorizations, clients);
+        RequestMatcher authorizeEndpoint = PathPatternRequestMatcher.pathPattern("/oauth2/authorize");
+        RequestMatcher deviceVerificationEndpoint =
+                PathPatternRequestMatcher.pathPattern("/oauth2/device_verification");
+        // What SAS resolves (pushed requests, consent states, user codes), for the filters that decide before it.
+        AuthorizationRequestParameters parameters = new AuthorizationRequestParameters(
+                authorizations, clients, authorizeEndpoint, deviceVerificationEndpoint);
+        AuthenticationRequestValidator.MissingFactor missingFactor = (user, clientId, acrValues) ->
+                !mfa.hasAllFactors(user) && mfa.otpRequired(user.getName(), clientId, acrValues);
         // A consent post with no ticked scope is a refusal, whatever was granted before (#13 item 1).
         ConsentRefusal refusal = new ConsentRefusal(authorizations);
-        RequestMatcher authorizeEndpoint = PathPatternRequestMatcher.pathPattern("/oauth2/authorize");
         UserInfoResource userInfo = new UserInfoResource(properties.configuredIssuer());
         http.oauth2AuthorizationServer(server -> {
                     // Also the UserInfo resource's metadata (RFC 9728), served by this chain's resource server.
@@ -120,17 +127,27 @@ class SecurityConfiguration {
                             })
                             .errorResponseHandler(new ClientAuthenticationFailureHandler()));
                     // RFC 8693 policy wraps Spring Authorization Server's own token exchange provider.
-                    // RFC 8628 §3.5 polling rules (slow_down, redeemed codes) wrap SAS's device code provider.
+                    // RFC 8628 §3.5 polling rules (slow_down, redeemed codes) wrap SAS's device code provider, and
+                    // the device code grant gives no tokens for an approval made without a required factor (item 2).
                     server.tokenEndpoint(token -> token.authenticationProviders(providers ->
                                     providers.replaceAll(p -> p instanceof OAuth2TokenExchangeAuthenticationProvider
                                             ? new TokenExchangeConstraints(authorizations, p)
                                             : p instanceof OAuth2DeviceCodeAuthenticationProvider
-                                                    ? new DevicePolling(authorizations, p, jdbc, tx, clock)
+                                                    ? new DevicePolling(
+                                                            authorizations,
+                                                            DeviceApprovalFactorCheck.wrap(
+                                                                    p, authorizations, clients, missingFactor),
+                                                            jdbc,
+                                                            tx,
+                                                            clock)
                                                     : p)))
                             // Gatehouse's consent page; max_age and prompt=none checked after SAS's own checks.
                             .authorizationEndpoint(endpoint -> endpoint.consentPage(ConsentController.CONSENT_PAGE)
+                                    // RFC 9126 §4: only a request_uri this server issued (#13 item 3).
+                                    .authorizationRequestConverters(converters -> converters.replaceAll(
+                                            AuthorizationRequestParameters::requireRequestUriPrefix))
                                     .authenticationProviders(providers -> providers.replaceAll(p -> {
-                                        validateAuthorizationRequests(p, clock, mfa);
+                                        validateAuthorizationRequests(p, clock, missingFactor);
                                         return guardConsent(p, refusal, authorizations);
                                     })))
                             .oidc(oidc -> oidc.providerConfigurationEndpoint(endpoint ->
@@ -148,8 +165,14 @@ class SecurityConfiguration {
                                     device.deviceAuthorizationResponseHandler(new DeviceAuthorizationResponseHandler()))
                             // RFC 8628 §3.3: Gatehouse's code entry page, consent page and outcome messages.
                             .deviceVerificationEndpoint(device -> device.consentPage(ConsentController.CONSENT_PAGE)
-                                    .authenticationProviders(providers ->
-                                            providers.replaceAll(p -> guardConsent(p, refusal, authorizations)))
+                                    // Cancel is access_denied (item 1); no device approval without the factors a
+                                    // code approval needs (item 2).
+                                    .authenticationProviders(
+                                            providers -> providers.replaceAll(p -> DeviceApprovalFactorCheck.wrap(
+                                                    guardConsent(p, refusal, authorizations),
+                                                    authorizations,
+                                                    clients,
+                                                    missingFactor)))
                                     .deviceVerificationResponseHandler(DeviceVerificationController.successHandler())
                                     .errorResponseHandler(DeviceVerificationController.failureHandler()));
                 })
@@ -157,7 +180,7 @@ class SecurityConfiguration {
                         // prompt=none must reach Spring Authorization Server without a session, which answers
                         // login_required at the redirect URI (OIDC Core 1.0 §3.1.2.6) and never issues a code to
                         // an anonymous principal. Without this the authorization filter would show the sign-in page.
-                        .requestMatchers(parameters.promptNone(authorizeEndpoint))
+                        .requestMatchers(parameters.promptNone())
                         .permitAll()
                         .requestMatchers(userInfo.metadataRequests())
                         .permitAll()
@@ -179,11 +202,7 @@ class SecurityConfiguration {
                                 new MediaTypeRequestMatcher(MediaType.TEXT_HTML)))
                 // Codes, consent and device approvals only after every required factor (issue #7).
                 .addFilterAfter(
-                        new MfaStepUpFilter(
-                                mfa,
-                                parameters,
-                                authorizeEndpoint,
-                                PathPatternRequestMatcher.pathPattern("/oauth2/device_verification")),
+                        new MfaStepUpFilter(mfa, parameters, authorizeEndpoint, deviceVerificationEndpoint),
                         CsrfFilter.class)
                 // A sign-in ended by an operator (reset, revocation, disabling) ends here too, on every node.
                 .addFilterAfter(new SessionValidityFilter(signIns), SecurityContextHolderFilter.class)
@@ -209,13 +228,12 @@ class SecurityConfiguration {
     }
 
     /** Spring Authorization Server's checks of authorization requests, then max_age and prompt=none. */
-    private static void validateAuthorizationRequests(AuthenticationProvider provider, Clock clock, MfaPolicy mfa) {
+    private static void validateAuthorizationRequests(
+            AuthenticationProvider provider, Clock clock, AuthenticationRequestValidator.MissingFactor missingFactor) {
         if (provider instanceof OAuth2AuthorizationCodeRequestAuthenticationProvider code) {
-            code.setAuthenticationValidator(AuthenticationRequestValidator.forAuthorizationEndpoint(
-                            clock,
-                            (user, clientId, acrValues) ->
-                                    !mfa.hasAllFactors(user) && mfa.otpRequired(user.getName(), clientId, acrValues))
-                    .afterDefaults());
+            code.setAuthenticationValidator(
+                    AuthenticationRequestValidator.forAuthorizationEndpoint(clock, missingFactor)
+                            .afterDefaults());
         }
     }
 

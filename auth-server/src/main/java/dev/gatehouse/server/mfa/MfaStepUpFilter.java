@@ -1,6 +1,10 @@
 package dev.gatehouse.server.mfa;
 
 import dev.gatehouse.server.signin.AuthorizationRequestParameters;
+import dev.gatehouse.server.signin.AuthorizationRequestParameters.Kind;
+import dev.gatehouse.server.signin.AuthorizationRequestParameters.Refused;
+import dev.gatehouse.server.signin.AuthorizationRequestParameters.Resolution;
+import dev.gatehouse.server.signin.AuthorizationRequestParameters.Resolved;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -10,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 import org.springframework.security.authentication.AnonymousAuthenticationToken;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.context.SecurityContextHolder;
@@ -25,9 +30,12 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * the client or {@code acr_values} requires MFA and the user has no factor yet) before Spring Authorization Server
  * sees the request. Spring Authorization Server issues a code to any authenticated principal and offers no hook
  * that can answer with a redirect to another page, so this is a filter: the one place codes and device approvals
- * can be held back until every factor is present. A GET is saved and replayed after the step. {@code client_id} and
- * {@code acr_values} are read through {@link AuthorizationRequestParameters}, so a pushed authorization request (RFC
- * 9126, {@code request_uri}) asking for MFA steps up exactly as the same request in a query does.
+ * can be held back until every factor is present. A GET is saved and replayed after the step. The client and
+ * {@code acr_values} are those Spring Authorization Server resolves ({@link AuthorizationRequestParameters}): a
+ * pushed authorization request (RFC 9126), the request a consent post continues, the device authorization of a user
+ * code in any form Spring Authorization Server accepts. A request that cannot be resolved requires the factor. Inside
+ * Spring Authorization Server, {@code AuthenticationRequestValidator} and {@code DeviceApprovalFactorCheck} refuse
+ * the same requests should this filter ever let one through.
  */
 public final class MfaStepUpFilter extends OncePerRequestFilter {
 
@@ -39,7 +47,6 @@ public final class MfaStepUpFilter extends OncePerRequestFilter {
 
     private final MfaPolicy policy;
     private final AuthorizationRequestParameters parameters;
-    private final RequestMatcher authorizeEndpoint;
     private final RequestMatcher guarded;
     private final RequestCache requestCache = new HttpSessionRequestCache();
 
@@ -58,9 +65,8 @@ public final class MfaStepUpFilter extends OncePerRequestFilter {
             RequestMatcher... guarded) {
         this.policy = Objects.requireNonNull(policy, "policy must not be null");
         this.parameters = Objects.requireNonNull(parameters, "parameters must not be null");
-        this.authorizeEndpoint = Objects.requireNonNull(authorizeEndpoint, "authorizeEndpoint must not be null");
         List<RequestMatcher> all = new ArrayList<>(List.of(guarded));
-        all.add(authorizeEndpoint);
+        all.add(Objects.requireNonNull(authorizeEndpoint, "authorizeEndpoint must not be null"));
         this.guarded = new OrRequestMatcher(all);
     }
 
@@ -72,17 +78,19 @@ public final class MfaStepUpFilter extends OncePerRequestFilter {
                 || user == null
                 || !user.isAuthenticated()
                 || user instanceof AnonymousAuthenticationToken
-                || policy.hasAllFactors(user)
-                || !policy.otpRequired(
-                        user.getName(), parameters.clientId(request), parameters.get(request, "acr_values"))) {
+                || policy.hasAllFactors(user)) {
             chain.doFilter(request, response);
             return;
         }
-        if (promptNone(request)) {
-            // OIDC Core 1.0 §3.1.2.6: with prompt=none no page may be shown. Spring Authorization Server's endpoint
-            // answers interaction_required at the client's validated redirect URI (AuthenticationRequestValidator
-            // refuses a code to a session that lacks a factor). Only a request without request_uri passes: with a
-            // pushed request the endpoint reads prompt from the stored request, so the page step stays in force.
+        Resolution resolution = parameters.resolve(request);
+        if (!otpRequired(user, resolution)) {
+            chain.doFilter(request, response);
+            return;
+        }
+        if (promptNone(resolution)) {
+            // OIDC Core 1.0 §3.1.2.6: with prompt=none (own or pushed, as resolved) no page may be shown. Spring
+            // Authorization Server's endpoint answers interaction_required at the client's validated redirect URI
+            // (AuthenticationRequestValidator refuses a code to a session that lacks a factor).
             chain.doFilter(request, response);
             return;
         }
@@ -93,14 +101,29 @@ public final class MfaStepUpFilter extends OncePerRequestFilter {
         response.sendRedirect(request.getContextPath() + next);
     }
 
-    private boolean promptNone(HttpServletRequest request) {
-        String[] prompts = request.getParameterValues("prompt");
-        // response_type: an authorization request, not a consent post (which SAS's validator does not see).
-        return authorizeEndpoint.matches(request)
-                && request.getParameter("response_type") != null
-                && request.getParameter("request_uri") == null
-                && prompts != null
-                && prompts.length == 1
-                && Arrays.asList(prompts[0].split(" ")).contains("none");
+    /**
+     * Whether the request needs the second factor. A request that cannot be resolved (a device authorization whose
+     * client is gone, a repeated user code, a malformed consent post) requires it: not knowing the client never means
+     * "no MFA needed" (#13 item 2). A request Spring Authorization Server refuses (an unknown user code, consent state
+     * or {@code request_uri}, found by the same lookup it makes) is held to the user's own requirement only, like a
+     * page: it gets Spring Authorization Server's error, and nothing is issued for it.
+     */
+    private boolean otpRequired(Authentication user, Resolution resolution) {
+        if (resolution instanceof Resolved resolved) {
+            return policy.otpRequired(
+                    user.getName(), resolved.clientId(), resolved.get(AuthorizationRequestParameters.ACR_VALUES));
+        }
+        if (resolution instanceof Refused) {
+            return policy.otpRequired(user.getName(), null, null);
+        }
+        return true;
+    }
+
+    private static boolean promptNone(Resolution resolution) {
+        if (!(resolution instanceof Resolved resolved) || resolved.kind() != Kind.AUTHORIZATION_REQUEST) {
+            return false;
+        }
+        @Nullable String prompt = resolved.get("prompt");
+        return prompt != null && Arrays.asList(prompt.split(" ")).contains("none");
     }
 }

@@ -2,6 +2,7 @@ package dev.gatehouse.server.signin;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -25,6 +26,7 @@ import org.springframework.security.oauth2.server.authorization.client.Registere
  *
  * <ul>
  *   <li>an S256 {@code code_challenge} that is not 43 base64url characters (RFC 7636 §4.2): {@code invalid_request};
+ *   <li>{@code prompt}, {@code max_age} or {@code acr_values} sent more than once: {@code invalid_request};
  *   <li>{@code max_age} that is not a non-negative integer: {@code invalid_request};
  *   <li>{@code prompt=none} (with {@code openid}) and no signed-in user: {@code login_required} (Spring
  *       Authorization Server has this rule too, but its endpoint runs after the authorization filter, which sends an
@@ -48,6 +50,8 @@ public final class AuthenticationRequestValidator
     private static final String LOGIN_REQUIRED = "login_required";
     private static final String INTERACTION_REQUIRED = "interaction_required";
     private static final String ACR_VALUES = "acr_values";
+    private static final List<String> SINGLE_VALUED =
+            List.of(AuthenticationAge.PROMPT, AuthenticationAge.MAX_AGE, ACR_VALUES);
     private static final MissingFactor NO_FACTOR_CHECK = (user, clientId, acrValues) -> false;
     private static final String PKCE_ERROR_URI = "https://datatracker.ietf.org/doc/html/rfc7636#section-4.4.1";
     private static final String S256 = "S256";
@@ -130,6 +134,18 @@ public final class AuthenticationRequestValidator
                     "OAuth 2.0 Parameter: " + PkceParameterNames.CODE_CHALLENGE,
                     PKCE_ERROR_URI,
                     context);
+        }
+        for (String name : SINGLE_VALUED) {
+            @Nullable Object value = request.getAdditionalParameters().get(name);
+            if (value != null && !(value instanceof String)) {
+                // Repeated (RFC 6749 §3.1): Spring Authorization Server keeps an array, which every check here
+                // and its own prompt check would misread; no reading of it is safe.
+                throw error(
+                        OAuth2ErrorCodes.INVALID_REQUEST,
+                        "OpenID Connect parameter: " + name,
+                        AUTH_REQUEST_URI,
+                        context);
+            }
         }
         Duration maxAge;
         try {

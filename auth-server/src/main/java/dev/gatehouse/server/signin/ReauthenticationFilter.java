@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.context.SecurityContext;
 import org.springframework.security.core.context.SecurityContextHolder;
@@ -41,8 +42,11 @@ import org.springframework.web.util.WebUtils;
  * <p>The resumed request still says {@code prompt=login}. So that it does not loop, the filter remembers in the
  * session when it first saw each request (keyed by a hash of its parameters, {@code continue} aside) and lets the
  * request through once every factor of the session's sign-in is at least as young as that moment. It remembers even
- * when the first sight is anonymous, so a first sign-in made for the request counts as the fresh one. Parameters of
- * pushed requests are read through {@link AuthorizationRequestParameters}. {@code prompt=none} is left to {@link
+ * when the first sight is anonymous, so a first sign-in made for the request counts as the fresh one. {@code prompt}
+ * and {@code max_age} are the ones Spring Authorization Server resolves ({@link AuthorizationRequestParameters}: the
+ * pushed ones for a {@code request_uri}, which must carry the exact prefix this server issues); a request that
+ * cannot be resolved is treated as {@code prompt=login}, one Spring Authorization Server refuses (an unknown, used or
+ * foreign {@code request_uri}) is left to its error. {@code prompt=none} is left to {@link
  * AuthenticationRequestValidator} ({@code login_required}); an invalid {@code max_age} is ignored here and refused
  * there.
  *
@@ -90,8 +94,26 @@ public final class ReauthenticationFilter extends OncePerRequestFilter {
             chain.doFilter(request, response);
             return;
         }
-        Set<String> prompts = AuthenticationAge.prompts(parameters.get(request, AuthenticationAge.PROMPT));
-        Duration maxAge = AuthenticationAge.maxAgeOrNull(parameters.get(request, AuthenticationAge.MAX_AGE));
+        AuthorizationRequestParameters.Resolution resolution = parameters.resolve(request);
+        if (resolution.kind() != AuthorizationRequestParameters.Kind.AUTHORIZATION_REQUEST
+                || resolution instanceof AuthorizationRequestParameters.Refused) {
+            // A consent post continues a request this filter has already seen; prompt and max_age are not its own.
+            // A refused request (an unknown, used or foreign request_uri, repeated parameters) gets Spring
+            // Authorization Server's error and never a code; signing the user out first would add nothing.
+            chain.doFilter(request, response);
+            return;
+        }
+        Set<String> prompts;
+        @Nullable Duration maxAge;
+        if (resolution instanceof AuthorizationRequestParameters.Resolved resolved) {
+            prompts = AuthenticationAge.prompts(resolved.get(AuthenticationAge.PROMPT));
+            maxAge = AuthenticationAge.maxAgeOrNull(resolved.get(AuthenticationAge.MAX_AGE));
+        } else {
+            // Not resolved (today only stored parameters that are not single values): what was pushed is unknown, so
+            // the strict reading, prompt=login (#13 item 3).
+            prompts = Set.of(AuthenticationAge.PROMPT_LOGIN);
+            maxAge = null;
+        }
         boolean login = prompts.contains(AuthenticationAge.PROMPT_LOGIN);
         if (prompts.contains(AuthenticationAge.PROMPT_NONE) || (!login && maxAge == null)) {
             chain.doFilter(request, response);
