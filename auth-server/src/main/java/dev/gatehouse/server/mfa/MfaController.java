@@ -166,9 +166,26 @@ public final class MfaController {
         return "redirect:" + resume(request, response);
     }
 
-    /** Starts (or restarts) TOTP enrolment: a new secret shown once as QR code and key. */
+    /**
+     * The enrolment page. A GET changes nothing (RFC 9110 §9.2.1: safe): it shows a button that starts enrolment
+     * with a CSRF-protected POST, and, when an enrolment is pending, the form for its first code. The pending key is
+     * not shown again: it is stored encrypted and shown only once, when it is made.
+     */
     @GetMapping("/mfa/enroll")
     String enrolPage(Authentication user, Model model, HttpServletResponse response) {
+        noStore(response);
+        model.addAttribute("userHtml", Encode.forHtml(user.getName()));
+        TotpService.FactorStatus status = totp.status(user.getName());
+        if (status == TotpService.FactorStatus.CONFIRMED) {
+            return "mfa-enrolled";
+        }
+        model.addAttribute("pending", status == TotpService.FactorStatus.PENDING);
+        return "mfa-enroll-start";
+    }
+
+    /** Starts (or restarts) TOTP enrolment: a new secret, shown once as QR code and key in this response. */
+    @PostMapping("/mfa/enroll/start")
+    String enrolStart(Authentication user, Model model, HttpServletResponse response) {
         noStore(response);
         model.addAttribute("userHtml", Encode.forHtml(user.getName()));
         if (policy.hasConfirmedTotp(user.getName())) {
