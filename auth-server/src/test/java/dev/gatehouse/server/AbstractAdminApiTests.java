@@ -1255,7 +1255,7 @@ abstract class AbstractAdminApiTests {
         assertThat(((Map<?, ?>) registered.get("client")).get("requireMfa")).isEqualTo(true);
         created(createUser(admin, name, STRONG, null));
 
-        assertThat(signInThroughAuthorize(id, name)).startsWith(base + "/mfa/enroll");
+        assertThat(signInThroughAuthorize(id, name)).startsWith("/mfa/enroll");
 
         int before = audit.events.size();
         Map<String, Object> view =
@@ -1265,7 +1265,7 @@ abstract class AbstractAdminApiTests {
         assertThat(signInThroughAuthorize(id, name)).startsWith(MFA_REDIRECT + "?");
 
         object(call("PUT", "/admin/clients/" + id + "/mfa-required", admin, "{\"requireMfa\":true}"), 200);
-        assertThat(signInThroughAuthorize(id, name)).startsWith(base + "/mfa/enroll");
+        assertThat(signInThroughAuthorize(id, name)).startsWith("/mfa/enroll");
         // The other settings stay.
         Map<String, Object> after = object(call("GET", "/admin/clients/" + id, admin, null), 200);
         assertThat(after.get("requireProofKey")).isEqualTo(true);
@@ -1300,10 +1300,10 @@ abstract class AbstractAdminApiTests {
         assertThat(set.get("mfaRequired")).isEqualTo(true);
         assertThat(only(before, "admin.user.mfa.required", name).details()).containsEntry("mfaRequired", "true");
         // No factor yet: enrolment first.
-        assertThat(signInThroughAuthorize(id, name)).startsWith(base + "/mfa/enroll");
+        assertThat(signInThroughAuthorize(id, name)).startsWith("/mfa/enroll");
         // A pending (unconfirmed) factor is no factor either.
         totp.enrol(name, name);
-        assertThat(signInThroughAuthorize(id, name)).startsWith(base + "/mfa/enroll");
+        assertThat(signInThroughAuthorize(id, name)).startsWith("/mfa/enroll");
 
         object(call("PUT", "/admin/users/" + name + "/mfa-required", admin, "{\"mfaRequired\":false}"), 200);
         assertThat(object(call("GET", "/admin/users/" + name, admin, null), 200).get("mfaRequired"))

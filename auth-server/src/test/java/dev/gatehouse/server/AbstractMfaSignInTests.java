@@ -181,7 +181,8 @@ abstract class AbstractMfaSignInTests {
                 .hasValueSatisfying(l -> assertThat(l).endsWith("/mfa/enroll?error"));
         assertThat(totpService.status(name)).isEqualTo(TotpService.FactorStatus.PENDING);
         // The page after a refusal offers the pending enrolment's code form and a fresh start (a POST).
-        HttpResponse<String> retry = browser.get(wrong.headers().firstValue("Location").orElseThrow());
+        HttpResponse<String> retry =
+                browser.get(wrong.headers().firstValue("Location").orElseThrow());
         assertThat(retry.body()).contains("role=\"alert\"").contains("action=\"/mfa/enroll\"");
         assertThat(SECRET.matcher(retry.body()).find()).isFalse();
         page = startEnrolment(browser);

@@ -8,6 +8,7 @@ import dev.gatehouse.server.signin.ConsentController;
 import dev.gatehouse.server.signin.DeviceVerificationController;
 import dev.gatehouse.server.signin.DeviceVerificationGuard;
 import dev.gatehouse.server.signin.ReauthenticationFilter;
+import dev.gatehouse.server.signin.SavedRequestRedirect;
 import dev.gatehouse.server.signin.SessionValidityFilter;
 import dev.gatehouse.server.tokens.TokenExchangeConstraints;
 import dev.gatehouse.server.users.SignInSessions;
@@ -20,7 +21,6 @@ import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.MediaType;
 import org.springframework.security.authentication.AuthenticationProvider;
-import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configuration.EnableWebSecurity;
 import org.springframework.security.oauth2.server.authorization.OAuth2AuthorizationService;
@@ -90,7 +90,8 @@ class SecurityConfiguration {
                                             ? new TokenExchangeConstraints(authorizations, p)
                                             : p)))
                             // Gatehouse's consent page; max_age and prompt=none checked after SAS's own checks.
-                            .authorizationEndpoint(endpoint -> endpoint.consentPage(ConsentController.CONSENT_PAGE)
+                            .authorizationEndpoint(endpoint -> endpoint.consentPage(
+                                            onIssuer(properties, ConsentController.CONSENT_PAGE))
                                     .authenticationProviders(providers ->
                                             providers.forEach(p -> validateAuthorizationRequests(p, clock, mfa))))
                             .oidc(oidc -> oidc.providerConfigurationEndpoint(discovery ->
@@ -102,9 +103,12 @@ class SecurityConfiguration {
                                             logout -> logout.errorResponseHandler(new LogoutErrorResponseHandler())))
                             .pushedAuthorizationRequestEndpoint(par -> par.authenticationProviders(
                                     providers -> providers.forEach(SecurityConfiguration::validatePushedRequests)))
-                            .deviceAuthorizationEndpoint(Customizer.withDefaults())
+                            // RFC 8628 §3.2: verification_uri on the issuer, never on the request's Host header.
+                            .deviceAuthorizationEndpoint(device ->
+                                    device.verificationUri(onIssuer(properties, "/oauth2/device_verification")))
                             // RFC 8628 §3.3: Gatehouse's code entry page, consent page and outcome messages.
-                            .deviceVerificationEndpoint(device -> device.consentPage(ConsentController.CONSENT_PAGE)
+                            .deviceVerificationEndpoint(device -> device.consentPage(
+                                            onIssuer(properties, ConsentController.CONSENT_PAGE))
                                     .deviceVerificationResponseHandler(DeviceVerificationController.successHandler())
                                     .errorResponseHandler(DeviceVerificationController.failureHandler()));
                 })
@@ -143,6 +147,18 @@ class SecurityConfiguration {
                 .addFilterBefore(
                         new ReauthenticationFilter(parameters, authorizeEndpoint, clock), AuthorizationFilter.class);
         return http.build();
+    }
+
+    /**
+     * {@code path} on the configured issuer, so Spring Authorization Server uses it as is; without a configured
+     * issuer the path, which it completes from the request (as it derives the issuer itself then).
+     */
+    static String onIssuer(GatehouseProperties properties, String path) {
+        String issuer = properties.configuredIssuer();
+        if (issuer == null) {
+            return path;
+        }
+        return (issuer.endsWith("/") ? issuer.substring(0, issuer.length() - 1) : issuer) + path;
     }
 
     /** The endpoints where the caller is a client that must authenticate (RFC 6749 §2.3, RFC 9126 §2.1). */
@@ -214,7 +230,10 @@ class SecurityConfiguration {
                         .permitAll()
                         .anyRequest()
                         .authenticated())
-                .formLogin(form -> form.loginPage("/login").permitAll())
+                // After sign-in, the saved request resumes on the issuer, not on the request's Host header.
+                .formLogin(form -> form.loginPage("/login")
+                        .successHandler(new SavedRequestRedirect(properties.configuredIssuer()))
+                        .permitAll())
                 // POST /logout (CSRF-protected) ends the session; its landing page, /login?logout, must be public.
                 .logout(logout -> logout.permitAll())
                 .addFilterAfter(new SessionValidityFilter(signIns), SecurityContextHolderFilter.class)

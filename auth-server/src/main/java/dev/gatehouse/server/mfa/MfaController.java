@@ -11,9 +11,9 @@ import dev.gatehouse.core.throttle.ThrottleDecision;
 import dev.gatehouse.server.audit.AuditEvent;
 import dev.gatehouse.server.audit.AuditEvents;
 import dev.gatehouse.server.audit.AuditLog;
+import dev.gatehouse.server.signin.SavedRequestRedirect;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import java.net.URI;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -32,11 +32,9 @@ import org.springframework.security.core.GrantedAuthority;
 import org.springframework.security.core.authority.FactorGrantedAuthority;
 import org.springframework.security.core.context.SecurityContext;
 import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.security.oauth2.server.authorization.settings.AuthorizationServerSettings;
 import org.springframework.security.web.context.HttpSessionSecurityContextRepository;
 import org.springframework.security.web.context.SecurityContextRepository;
-import org.springframework.security.web.savedrequest.HttpSessionRequestCache;
-import org.springframework.security.web.savedrequest.RequestCache;
-import org.springframework.security.web.savedrequest.SavedRequest;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -67,7 +65,7 @@ public final class MfaController {
     private final MfaPolicy policy;
     private final Clock clock;
     private final AuditLog audit;
-    private final RequestCache requestCache = new HttpSessionRequestCache();
+    private final SavedRequestRedirect continuation;
     private final SecurityContextRepository contexts = new HttpSessionSecurityContextRepository();
 
     /**
@@ -79,6 +77,8 @@ public final class MfaController {
      * @param policy the factor policy
      * @param clock stamps the factor
      * @param audit records every enrolment, verification, recovery-code use and lockout (never a code)
+     * @param settings the authorization server's settings: the saved request resumes on its issuer, when one is
+     *     configured ({@code gatehouse.issuer}), never on the request's {@code Host}
      */
     public MfaController(
             TotpService totp,
@@ -86,13 +86,16 @@ public final class MfaController {
             @Qualifier(LIMITER_BEAN) AttemptLimiter limiter,
             MfaPolicy policy,
             Clock clock,
-            AuditLog audit) {
+            AuditLog audit,
+            AuthorizationServerSettings settings) {
         this.totp = Objects.requireNonNull(totp, "totp must not be null");
         this.recoveryCodes = Objects.requireNonNull(recoveryCodes, "recoveryCodes must not be null");
         this.limiter = Objects.requireNonNull(limiter, "limiter must not be null");
         this.policy = Objects.requireNonNull(policy, "policy must not be null");
         this.clock = Objects.requireNonNull(clock, "clock must not be null");
         this.audit = Objects.requireNonNull(audit, "audit must not be null");
+        this.continuation = new SavedRequestRedirect(
+                Objects.requireNonNull(settings, "settings must not be null").getIssuer());
     }
 
     /** The TOTP step. */
@@ -316,12 +319,7 @@ public final class MfaController {
     }
 
     private String resume(HttpServletRequest request, HttpServletResponse response) {
-        @Nullable SavedRequest saved = requestCache.getRequest(request, response);
-        if (saved == null) {
-            return "/";
-        }
-        requestCache.removeRequest(request, response);
-        return sameOrigin(saved.getRedirectUrl());
+        return continuation.resume(request, response);
     }
 
     /**
@@ -329,16 +327,7 @@ public final class MfaController {
      * header; only its path and query are used, so the step can never send the browser to another host.
      */
     static String sameOrigin(String savedUrl) {
-        try {
-            URI uri = URI.create(savedUrl);
-            String path = uri.getRawPath();
-            if (path == null || !path.startsWith("/") || path.startsWith("//")) {
-                return "/";
-            }
-            return uri.getRawQuery() == null ? path : path + "?" + uri.getRawQuery();
-        } catch (IllegalArgumentException e) {
-            return "/";
-        }
+        return SavedRequestRedirect.pathAndQuery(savedUrl);
     }
 
     private static void noStore(HttpServletResponse response) {
