@@ -506,6 +506,25 @@ abstract class AbstractAdminApiTests {
     }
 
     @Test
+    void usersWhenNameDiffersOnlyInCaseThenStoredCanonicalAndSecondRefused() throws Exception {
+        String admin = adminToken();
+        String name = "Case-" + suffix().toUpperCase(java.util.Locale.ROOT);
+        String canonical = name.toLowerCase(java.util.Locale.ROOT);
+        Map<String, Object> created = created(createUser(admin, name, STRONG, null));
+        // Stored (and so the token subject) in canonical form (issue #13 item 18).
+        assertThat(created.get("username")).isEqualTo(canonical);
+        assertThat(users.find(canonical)).map(u -> u.username()).contains(canonical);
+        assertThat(users.find(name)).map(u -> u.username()).contains(canonical);
+        for (String again : List.of(name, canonical, name.toUpperCase(java.util.Locale.ROOT))) {
+            assertThat(problem(createUser(admin, again, STRONG, null), 409).get("code"))
+                    .as(again)
+                    .isEqualTo("admin.user.exists");
+        }
+        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM gh_user WHERE username_key = ?", Integer.class, canonical))
+                .isEqualTo(1);
+    }
+
+    @Test
     void usersWhenPagingThenBoundedPagesAndOutOfBoundsIsBadRequest() throws Exception {
         String admin = adminToken();
         for (int i = 0; i < 3; i++) {
@@ -1255,7 +1274,7 @@ abstract class AbstractAdminApiTests {
         assertThat(((Map<?, ?>) registered.get("client")).get("requireMfa")).isEqualTo(true);
         created(createUser(admin, name, STRONG, null));
 
-        assertThat(signInThroughAuthorize(id, name)).startsWith("/mfa/enroll");
+        assertThat(signInThroughAuthorize(id, name)).startsWith(base + "/mfa/enroll");
 
         int before = audit.events.size();
         Map<String, Object> view =
@@ -1265,7 +1284,7 @@ abstract class AbstractAdminApiTests {
         assertThat(signInThroughAuthorize(id, name)).startsWith(MFA_REDIRECT + "?");
 
         object(call("PUT", "/admin/clients/" + id + "/mfa-required", admin, "{\"requireMfa\":true}"), 200);
-        assertThat(signInThroughAuthorize(id, name)).startsWith("/mfa/enroll");
+        assertThat(signInThroughAuthorize(id, name)).startsWith(base + "/mfa/enroll");
         // The other settings stay.
         Map<String, Object> after = object(call("GET", "/admin/clients/" + id, admin, null), 200);
         assertThat(after.get("requireProofKey")).isEqualTo(true);
@@ -1300,10 +1319,10 @@ abstract class AbstractAdminApiTests {
         assertThat(set.get("mfaRequired")).isEqualTo(true);
         assertThat(only(before, "admin.user.mfa.required", name).details()).containsEntry("mfaRequired", "true");
         // No factor yet: enrolment first.
-        assertThat(signInThroughAuthorize(id, name)).startsWith("/mfa/enroll");
+        assertThat(signInThroughAuthorize(id, name)).startsWith(base + "/mfa/enroll");
         // A pending (unconfirmed) factor is no factor either.
         totp.enrol(name, name);
-        assertThat(signInThroughAuthorize(id, name)).startsWith("/mfa/enroll");
+        assertThat(signInThroughAuthorize(id, name)).startsWith(base + "/mfa/enroll");
 
         object(call("PUT", "/admin/users/" + name + "/mfa-required", admin, "{\"mfaRequired\":false}"), 200);
         assertThat(object(call("GET", "/admin/users/" + name, admin, null), 200).get("mfaRequired"))

@@ -12,6 +12,7 @@ import dev.gatehouse.server.audit.AuditEvent;
 import dev.gatehouse.server.audit.AuditEvents;
 import dev.gatehouse.server.audit.AuditLog;
 import dev.gatehouse.server.signin.SavedRequestRedirect;
+import dev.gatehouse.server.users.Usernames;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.time.Clock;
@@ -335,8 +336,9 @@ public final class MfaController {
         response.setHeader("Pragma", "no-cache");
     }
 
+    /** The attempt counters' key: the canonical name, as at the password step. */
     private static String account(Authentication user) {
-        return user.getName().toLowerCase(Locale.ROOT);
+        return Usernames.canonical(user.getName());
     }
 
     private static String address(HttpServletRequest request) {
