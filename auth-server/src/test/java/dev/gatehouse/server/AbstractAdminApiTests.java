@@ -461,6 +461,72 @@ abstract class AbstractAdminApiTests {
     }
 
     @Test
+    void usersAndClientsWhenBodyRepeatsAKeyAtAnyDepthThenBadRequestAndNothingStored() throws Exception {
+        String admin = adminToken();
+        String user = "dup-" + suffix();
+        String client = "dup-" + suffix();
+        // Last-wins parsing would create the user without the admin role a reviewer saw first, or the client with
+        // the second name; each body is refused whole (issue #13 item 20).
+        List<String> bodies = List.of(
+                "{\"username\":\"" + user + "\",\"password\":\"" + STRONG + "\",\"roles\":[\"user\"],"
+                        + "\"roles\":[\"admin\"]}",
+                "{\"username\":\"" + user + "\",\"username\":\"" + user + "x\",\"password\":\"" + STRONG + "\"}",
+                // Nested: inside a value that binding would otherwise refuse for its type or name.
+                "{\"username\":\"" + user + "\",\"password\":\"" + STRONG + "\",\"roles\":[{\"a\":1,\"a\":2}]}",
+                "{\"username\":\"" + user + "\",\"password\":\"" + STRONG + "\",\"x\":{\"y\":{\"z\":1,\"z\":1}}}");
+        for (String body : bodies) {
+            Map<String, Object> problem = problem(call("POST", "/admin/users", admin, body), 400);
+            assertThat(problem.get("code")).as(body).isEqualTo("admin.duplicate_field");
+            assertThat(problem.toString()).doesNotContain(STRONG);
+        }
+        assertThat(call("GET", "/admin/users/" + user, admin, null).statusCode())
+                .isEqualTo(404);
+        assertThat(call("GET", "/admin/users/" + user + "x", admin, null).statusCode())
+                .isEqualTo(404);
+
+        for (String body : List.of(
+                "{\"clientId\":\"" + client + "\",\"clientName\":\"One\",\"clientName\":\"Two\","
+                        + "\"grantTypes\":[\"client_credentials\"]}",
+                "{\"clientId\":\"" + client + "\",\"clientName\":\"One\","
+                        + "\"grantTypes\":[\"client_credentials\"],\"requireMfa\":{\"on\":true,\"on\":false}}")) {
+            Map<String, Object> problem = problem(call("POST", "/admin/clients", admin, body), 400);
+            assertThat(problem.get("code")).as(body).isEqualTo("admin.duplicate_field");
+        }
+        assertThat(call("GET", "/admin/clients/" + client, admin, null).statusCode())
+                .isEqualTo(404);
+        // The same bodies without the repetition are accepted.
+        created(call(
+                "POST",
+                "/admin/users",
+                admin,
+                "{\"username\":\"" + user + "\",\"password\":\"" + STRONG + "\",\"roles\":[\"user\"]}"));
+        created(call(
+                "POST",
+                "/admin/clients",
+                admin,
+                "{\"clientId\":\"" + client + "\",\"clientName\":\"One\",\"grantTypes\":[\"client_credentials\"]}"));
+    }
+
+    @Test
+    void usersWhenNameDiffersOnlyInCaseThenStoredCanonicalAndSecondRefused() throws Exception {
+        String admin = adminToken();
+        String name = "Case-" + suffix().toUpperCase(java.util.Locale.ROOT);
+        String canonical = name.toLowerCase(java.util.Locale.ROOT);
+        Map<String, Object> created = created(createUser(admin, name, STRONG, null));
+        // Stored (and so the token subject) in canonical form (issue #13 item 18).
+        assertThat(created.get("username")).isEqualTo(canonical);
+        assertThat(users.find(canonical)).map(u -> u.username()).contains(canonical);
+        assertThat(users.find(name)).map(u -> u.username()).contains(canonical);
+        for (String again : List.of(name, canonical, name.toUpperCase(java.util.Locale.ROOT))) {
+            assertThat(problem(createUser(admin, again, STRONG, null), 409).get("code"))
+                    .as(again)
+                    .isEqualTo("admin.user.exists");
+        }
+        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM gh_user WHERE username_key = ?", Integer.class, canonical))
+                .isEqualTo(1);
+    }
+
+    @Test
     void usersWhenPagingThenBoundedPagesAndOutOfBoundsIsBadRequest() throws Exception {
         String admin = adminToken();
         for (int i = 0; i < 3; i++) {

@@ -416,6 +416,98 @@ abstract class AbstractAuditTests {
     }
 
     @Test
+    void codeWhenReplayedThenAuditedAsCodeReplayNotClientAuthFailure() throws Exception {
+        String name = newUser();
+        String webClient = "audit-replay-" + UUID.randomUUID();
+        String webSecret = clientSecrets.generate();
+        String spa = "audit-replay-spa-" + UUID.randomUUID();
+        clients.save(codeClient(webClient, ClientAuthenticationMethod.CLIENT_SECRET_BASIC)
+                .clientSecret(clientSecrets.encoder().encode(webSecret))
+                .build());
+        clients.save(codeClient(spa, ClientAuthenticationMethod.NONE).build());
+        HttpBrowser browser = new HttpBrowser(base);
+        assertThat(browser.login(name, PASSWORD).statusCode()).isEqualTo(302);
+        for (String client : List.of(webClient, spa)) {
+            String[] auth = client.equals(spa)
+                    ? new String[] {"Accept", "application/json"}
+                    : new String[] {"Authorization", HttpBrowser.basic(webClient, webSecret)};
+            AbstractAuthorizationServerTests.Pkce pkce = AbstractAuthorizationServerTests.Pkce.create();
+            String code = code(browser, client, pkce);
+            Map<String, String> form = Map.of(
+                    "grant_type", "authorization_code",
+                    "code", code,
+                    "redirect_uri", REDIRECT,
+                    "code_verifier", pkce.verifier(),
+                    "client_id", client);
+            HttpResponse<String> first = browser.postForm("/oauth2/token", form, auth);
+            assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
+            HttpResponse<String> replay = browser.postForm("/oauth2/token", form, auth);
+            assertThat(replay.statusCode()).isEqualTo(400);
+            assertThat(replay.body()).contains("invalid_grant");
+            HttpResponse<String> again = browser.postForm("/oauth2/token", form, auth);
+            assertThat(again.statusCode()).isEqualTo(400);
+            flush();
+
+            for (HttpResponse<String> refused : List.of(replay, again)) {
+                List<Map<String, Object>> rows = rows(header(refused));
+                assertThat(rows)
+                        .as(client)
+                        .extracting(r -> r.get("type"))
+                        .contains("token.code_replay")
+                        .doesNotContain("client.auth.failure", "token.failure");
+                Map<String, Object> row = rows.stream()
+                        .filter(r -> "token.code_replay".equals(r.get("type")))
+                        .findFirst()
+                        .orElseThrow();
+                assertThat(row.get("outcome")).isEqualTo("denied");
+                assertThat(row.get("actor")).isEqualTo(client);
+                assertThat(details(row))
+                        .containsEntry("client_id", client)
+                        .containsEntry("grant_type", "authorization_code")
+                        .containsEntry("error", "invalid_grant");
+            }
+            assertNoSecrets(List.of(code, webSecret, pkce.verifier()), null);
+        }
+    }
+
+    RegisteredClient.Builder codeClient(String id, ClientAuthenticationMethod method) {
+        return RegisteredClient.withId(UUID.randomUUID().toString())
+                .clientId(id)
+                .clientAuthenticationMethod(method)
+                .authorizationGrantType(AuthorizationGrantType.AUTHORIZATION_CODE)
+                .redirectUri(REDIRECT)
+                .scope("openid")
+                .clientSettings(ClientSettings.builder()
+                        .requireProofKey(true)
+                        .requireAuthorizationConsent(false)
+                        .build());
+    }
+
+    String code(HttpBrowser browser, String client, AbstractAuthorizationServerTests.Pkce pkce) {
+        String authorize = base + "/oauth2/authorize?"
+                + HttpBrowser.encode(Map.of(
+                        "response_type",
+                        "code",
+                        "client_id",
+                        client,
+                        "redirect_uri",
+                        REDIRECT,
+                        "scope",
+                        "openid",
+                        "state",
+                        UUID.randomUUID().toString(),
+                        "code_challenge",
+                        pkce.challenge(),
+                        "code_challenge_method",
+                        "S256"));
+        String location =
+                browser.get(authorize).headers().firstValue("Location").orElseThrow();
+        String code = HttpBrowser.query(location).get("code");
+        assertThat(code).as(location).isNotNull();
+        return code;
+    }
+
+    @Test
     void purgeWhenRowsOlderThanCutoffThenDeletedAndChainVerifiesFromAnchor() throws Exception {
         auditLog.record(new AuditEvent("test.purge.old", AuditEvent.SUCCESS, null, null, Map.of()));
         flush();

@@ -917,6 +917,25 @@ abstract class AbstractAuthorizationServerTests {
     }
 
     @Test
+    void signInWhenNameTypedInOtherCaseOrWidthThenSameAccountAndSubIsCanonical() throws Exception {
+        // One canonical form (NFKC, then lower case): "DEMO" and full-width "Ｄｅｍｏ" are the account "demo", with
+        // its sub, not accounts of their own (issue #13 item 18).
+        for (String typed : List.of("DEMO", "\uFF24\uFF45\uFF4D\uFF4F")) {
+            browser = new HttpBrowser(base);
+            Pkce pkce = Pkce.create();
+            String state = "case-" + UUID.randomUUID();
+            String code = authorizeAt(
+                    authorizeUrl(SERVICE, SERVICE_REDIRECT, "openid", pkce, "S256", state),
+                    SERVICE_REDIRECT,
+                    state,
+                    typed);
+            Map<String, Object> tokens = exchange(code, pkce.verifier(), SERVICE_REDIRECT, 200);
+            Jwt id = springDecoder("JWT").decode((String) tokens.get("id_token"));
+            assertThat(id.getSubject()).as(typed).isEqualTo("demo");
+        }
+    }
+
+    @Test
     void authorizationCodeWhenReplayedThenInvalidGrant() throws Exception {
         Pkce pkce = Pkce.create();
         String code = authorize(SERVICE, SERVICE_REDIRECT, "openid", pkce, "st-3");
@@ -2342,10 +2361,14 @@ abstract class AbstractAuthorizationServerTests {
     }
 
     String authorizeAt(String url, String redirectUri, String state) {
+        return authorizeAt(url, redirectUri, state, "demo");
+    }
+
+    String authorizeAt(String url, String redirectUri, String state, String username) {
         HttpResponse<String> r = browser.get(url);
         assertThat(r.statusCode()).isEqualTo(302);
         assertThat(r.headers().firstValue("Location").orElseThrow()).endsWith("/login");
-        HttpResponse<String> login = browser.login("demo", demoPassword);
+        HttpResponse<String> login = browser.login(username, demoPassword);
         assertThat(login.statusCode()).isEqualTo(302);
         String next = login.headers().firstValue("Location").orElseThrow();
         assertThat(next).doesNotContain("error");

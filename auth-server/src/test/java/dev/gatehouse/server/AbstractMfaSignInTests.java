@@ -116,12 +116,56 @@ abstract class AbstractMfaSignInTests {
     // ---------------------------------------------------------------- enrolment and the full flow
 
     @Test
+    void enrolPageWhenFetchedThenNothingChangesAndStartingNeedsACsrfProtectedPost() throws Exception {
+        String name = newUser();
+        HttpBrowser browser = new HttpBrowser(base);
+        assertThat(browser.login(name, PASSWORD).statusCode()).isEqualTo(302);
+        // A GET is safe (RFC 9110 §9.2.1): no secret is made, however often it is fetched (issue #13 item 9).
+        HttpResponse<String> page = browser.get("/mfa/enroll");
+        browser.get("/mfa/enroll");
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.headers().firstValue("Cache-Control"))
+                .hasValueSatisfying(v -> assertThat(v).contains("no-store"));
+        assertThat(page.body())
+                .contains("action=\"/mfa/enroll/start\"")
+                .contains("name=\"_csrf\"")
+                .doesNotContain("data:image/png");
+        assertThat(SECRET.matcher(page.body()).find()).isFalse();
+        assertThat(totpService.status(name)).isEqualTo(TotpService.FactorStatus.NONE);
+
+        // Without the CSRF token the start is refused and nothing is made.
+        HttpResponse<String> forged = browser.postForm("/mfa/enroll/start", Map.of());
+        assertThat(forged.statusCode()).isEqualTo(403);
+        assertThat(totpService.status(name)).isEqualTo(TotpService.FactorStatus.NONE);
+
+        HttpResponse<String> started = startEnrolment(browser);
+        Matcher secret = SECRET.matcher(started.body());
+        assertThat(secret.find()).as(started.body()).isTrue();
+        TotpSecret key = TotpSecret.fromBase32(secret.group(1));
+        assertThat(totpService.status(name)).isEqualTo(TotpService.FactorStatus.PENDING);
+        // Fetching the page again keeps the pending key: its first code still confirms.
+        HttpResponse<String> again = browser.get("/mfa/enroll");
+        assertThat(again.body()).contains("id=\"code\"").contains("action=\"/mfa/enroll/start\"");
+        HttpResponse<String> confirmed =
+                browser.postForm("/mfa/enroll", Map.of("code", TOTP.code(key, clock.instant()), "_csrf", csrf(again)));
+        assertThat(confirmed.statusCode()).as(confirmed.body()).isEqualTo(200);
+        assertThat(totpService.status(name)).isEqualTo(TotpService.FactorStatus.CONFIRMED);
+    }
+
+    /** The enrolment page, then its start button (a POST with the page's CSRF token): the new key's page. */
+    static HttpResponse<String> startEnrolment(HttpBrowser browser) {
+        HttpResponse<String> page = browser.get("/mfa/enroll");
+        assertThat(page.statusCode()).as(page.body()).isEqualTo(200);
+        return browser.postForm("/mfa/enroll/start", Map.of("_csrf", csrf(page)));
+    }
+
+    @Test
     void enrolWhenFirstCodeConfirmsThenSignInWithTotpGivesCodeAndIdTokenWithPwdOtp() throws Exception {
         String name = newUser();
         HttpBrowser browser = new HttpBrowser(base);
         assertThat(browser.login(name, PASSWORD).statusCode()).isEqualTo(302);
         assertThat(browser.get("/").body()).contains("href=\"/mfa/enroll\"");
-        HttpResponse<String> page = browser.get("/mfa/enroll");
+        HttpResponse<String> page = startEnrolment(browser);
         assertThat(page.statusCode()).isEqualTo(200);
         assertThat(page.headers().firstValue("Cache-Control"))
                 .hasValueSatisfying(v -> assertThat(v).contains("no-store"));
@@ -136,7 +180,12 @@ abstract class AbstractMfaSignInTests {
         assertThat(wrong.headers().firstValue("Location"))
                 .hasValueSatisfying(l -> assertThat(l).endsWith("/mfa/enroll?error"));
         assertThat(totpService.status(name)).isEqualTo(TotpService.FactorStatus.PENDING);
-        page = browser.get("/mfa/enroll");
+        // The page after a refusal offers the pending enrolment's code form and a fresh start (a POST).
+        HttpResponse<String> retry =
+                browser.get(wrong.headers().firstValue("Location").orElseThrow());
+        assertThat(retry.body()).contains("role=\"alert\"").contains("action=\"/mfa/enroll\"");
+        assertThat(SECRET.matcher(retry.body()).find()).isFalse();
+        page = startEnrolment(browser);
         secret = SECRET.matcher(page.body());
         assertThat(secret.find()).isTrue();
         key = TotpSecret.fromBase32(secret.group(1));

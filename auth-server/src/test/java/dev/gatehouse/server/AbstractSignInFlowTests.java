@@ -574,7 +574,7 @@ abstract class AbstractSignInFlowTests {
                 .endsWith("/mfa/enroll")
                 .doesNotStartWith(REDIRECT);
         // Enrol on the page; the recovery-code page continues to the pushed request, which now gets its code.
-        HttpResponse<String> enrol = browser.get("/mfa/enroll");
+        HttpResponse<String> enrol = AbstractMfaSignInTests.startEnrolment(browser);
         Matcher secret =
                 Pattern.compile("<code id=\"secret\">([A-Z2-7]+)</code>").matcher(enrol.body());
         assertThat(secret.find()).isTrue();

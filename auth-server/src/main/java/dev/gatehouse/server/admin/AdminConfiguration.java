@@ -4,12 +4,14 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.LoadingCache;
 import dev.gatehouse.core.policy.opa.OpaRestEngine;
 import dev.gatehouse.server.audit.AuditLog;
+import dev.gatehouse.server.config.GatehouseProperties;
 import dev.gatehouse.server.users.JdbcUserStore;
 import io.swagger.v3.oas.models.Components;
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.info.Info;
 import io.swagger.v3.oas.models.security.SecurityRequirement;
 import io.swagger.v3.oas.models.security.SecurityScheme;
+import io.swagger.v3.oas.models.servers.Server;
 import java.util.Objects;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -136,10 +138,18 @@ class AdminConfiguration implements WebMvcConfigurer {
         registry.addInterceptor(new AdminAuditInterceptor(audit)).addPathPatterns("/admin/**");
     }
 
+    /**
+     * The OpenAPI description. Its {@code servers} entry is the configured issuer ({@code gatehouse.issuer}); without
+     * one, springdoc derives it from each request, as the issuer itself is then.
+     */
     @Bean
-    OpenAPI adminOpenApi() {
-        return new OpenAPI()
-                .info(new Info()
+    OpenAPI adminOpenApi(GatehouseProperties properties) {
+        OpenAPI api = new OpenAPI();
+        String issuer = properties.configuredIssuer();
+        if (issuer != null) {
+            api.addServersItem(new Server().url(issuer).description("This authorization server (its issuer)"));
+        }
+        return api.info(new Info()
                         .title("Gatehouse admin API")
                         .version("v1")
                         .description("Users, roles, sessions, clients and signing keys of the Gatehouse authorization"

@@ -29,6 +29,7 @@ import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.method.annotation.HandlerMethodValidationException;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.exc.StreamReadException;
 import tools.jackson.databind.exc.UnrecognizedPropertyException;
 
 /**
@@ -136,7 +137,7 @@ final class AdminExceptionHandler extends ResponseEntityExceptionHandler {
             code = "admin.invalid_parameters";
         } else if (ex instanceof HttpMessageNotReadableException unreadable) {
             problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, unreadable(unreadable));
-            code = "admin.unreadable_body";
+            code = duplicateField(unreadable) ? "admin.duplicate_field" : "admin.unreadable_body";
         } else if (ex instanceof TypeMismatchException mismatch) {
             problem = ProblemDetail.forStatusAndDetail(
                     HttpStatus.BAD_REQUEST,
@@ -179,8 +180,21 @@ final class AdminExceptionHandler extends ResponseEntityExceptionHandler {
     }
 
     /** A sentence about an unreadable body that names fields but never quotes values. */
+    /**
+     * Whether the body named a member twice (refused by {@link StrictAdminJsonConverter}). Jackson reports it as a
+     * {@link StreamReadException} with this fixed message prefix and no type of its own.
+     */
+    private static boolean duplicateField(HttpMessageNotReadableException e) {
+        return e.getCause() instanceof StreamReadException read
+                && read.getOriginalMessage() != null
+                && read.getOriginalMessage().startsWith(StrictAdminJsonConverter.DUPLICATE);
+    }
+
     private static String unreadable(HttpMessageNotReadableException e) {
         Throwable cause = e.getCause();
+        if (duplicateField(e)) {
+            return "A field appears more than once in an object; each field may appear only once.";
+        }
         if (cause instanceof UnrecognizedPropertyException unknown) {
             return "Unknown field '" + safe(unknown.getPropertyName()) + "'; this request accepts only documented"
                     + " fields.";

@@ -1,5 +1,6 @@
 package dev.gatehouse.server.admin;
 
+import dev.gatehouse.server.users.Usernames;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletRequest;
@@ -149,7 +150,7 @@ final class UserAdminController {
     @Operation(summary = "Create a user (password checked by the policy, stored hashed)")
     ResponseEntity<UserAdministration.UserView> create(
             @Valid @RequestBody CreateUserRequest body, HttpServletRequest request) {
-        request.setAttribute(AdminAuditInterceptor.SUBJECT, body.username());
+        request.setAttribute(AdminAuditInterceptor.SUBJECT, Usernames.canonical(body.username()));
         List<String> roles = body.roles() == null ? List.of("user") : body.roles();
         roles.forEach(UserAdminController::assignable);
         List<String> unknown = this.roles.unknown(roles);

@@ -7,6 +7,7 @@ import dev.gatehouse.server.mfa.JdbcRecoveryCodeStore;
 import dev.gatehouse.server.mfa.JdbcTotpFactorStore;
 import dev.gatehouse.server.users.JdbcUserStore;
 import dev.gatehouse.server.users.SignInSessions;
+import dev.gatehouse.server.users.Usernames;
 import java.security.SecureRandom;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -160,14 +161,21 @@ final class UserAdministration {
         }
     }
 
+    /**
+     * Creates a user under the canonical form of the name ({@link Usernames#canonical}: {@code Alice} is stored as
+     * {@code alice}); a name whose canonical form, or case-folded form, is taken is refused with 409, so two accounts
+     * can never differ only in case (their {@code sub} values would collide at relying parties that ignore case).
+     */
     UserView create(String username, String password, List<String> roles) {
-        if (users.find(username).isPresent()) {
-            throw AdminException.conflict("admin.user.exists", "User '" + username + "' already exists.");
+        String canonical = Usernames.canonical(username);
+        if (users.find(canonical).isPresent()) {
+            throw AdminException.conflict(
+                    "admin.user.exists", "User '" + canonical + "' already exists (names are compared in lower case).");
         }
-        checkPassword(username, password);
+        checkPassword(canonical, password);
         String hash = hasher.hash(password);
-        tx.executeWithoutResult(status -> users.create(username, hash, List.copyOf(new TreeSet<>(roles))));
-        return get(username);
+        tx.executeWithoutResult(status -> users.create(canonical, hash, List.copyOf(new TreeSet<>(roles))));
+        return get(canonical);
     }
 
     UserView setEnabled(String username, boolean enabled) {

@@ -38,6 +38,13 @@ public final class AuditEvents {
     public static final String TOKEN_FAILURE = "token.failure";
 
     /**
+     * An authorization code was presented again after it had been exchanged (RFC 6749 §4.1.2: the code is refused
+     * with {@code invalid_grant} and the tokens issued for it are revoked); outcome denied, actor the client id,
+     * subject the user the code was issued to; details: client_id, grant_type, error, authorization_id, address.
+     */
+    public static final String TOKEN_CODE_REPLAY = "token.code_replay";
+
+    /**
      * Tokens were revoked: at {@code /oauth2/revoke} (reason {@code client_request}) or a whole family after refresh
      * token reuse (reason {@code refresh_token_reuse}).
      */

@@ -10,7 +10,7 @@ import org.slf4j.spi.LoggingEventBuilder;
 
 /**
  * Audit events on the {@code gatehouse.audit} logger: one line per event whose message reads on its own in a plain
- * log (control characters replaced), and whose fields are SLF4J key-value pairs, which Spring Boot's structured
+ * log (every value quoted and escaped, see {@link #line}), and whose fields are SLF4J key-value pairs, which Spring Boot's structured
  * logging ({@code logging.structured.format.console=ecs|logstash|gelf}) writes as JSON fields. The correlation id is
  * the MDC entry {@value CorrelationIdFilter#MDC_KEY}, set for the line when it is logged off the request thread.
  */
@@ -43,6 +43,20 @@ final class AuditLogLines {
         log(LOG.atError().addMarker(NOT_STORED), e, "audit event not stored (" + why + ")");
     }
 
+    /**
+     * The plain-text message: {@code audit type="..." outcome="..." actor="..." subject="..." details="..."
+     * correlation_id="..."}, every value quoted by {@link AuditText#quoted} ({@code -} when absent), so a value chosen
+     * by a caller cannot add or imitate a field.
+     */
+    static String line(RecordedEvent e) {
+        return "audit type=" + AuditText.quoted(e.type())
+                + " outcome=" + AuditText.quoted(e.outcome())
+                + " actor=" + AuditText.quoted(e.actor())
+                + " subject=" + AuditText.quoted(e.subject())
+                + " details=" + AuditText.quoted(e.detailsJson())
+                + " correlation_id=" + AuditText.quoted(e.correlationId());
+    }
+
     private static void log(LoggingEventBuilder line, RecordedEvent e, @Nullable String problem) {
         String previous = MDC.get(CorrelationIdFilter.MDC_KEY);
         boolean swap = e.correlationId() != null && !e.correlationId().equals(previous);
@@ -56,15 +70,7 @@ final class AuditLogLines {
                     .addKeyValue("audit_subject", e.subject())
                     .addKeyValue("audit_details", e.details())
                     .addKeyValue("audit_occurred_at", e.occurredAt().toString())
-                    .log(
-                            "{}audit {} {} actor={} subject={} details={} correlation_id={}",
-                            problem == null ? "" : problem + ": ",
-                            e.type(),
-                            e.outcome(),
-                            AuditText.printable(e.actor()),
-                            AuditText.printable(e.subject()),
-                            AuditText.printable(e.detailsJson()),
-                            AuditText.printable(e.correlationId()));
+                    .log("{}{}", problem == null ? "" : problem + ": ", line(e));
         } finally {
             if (swap) {
                 if (previous == null) {

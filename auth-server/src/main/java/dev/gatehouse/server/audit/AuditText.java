@@ -26,18 +26,27 @@ final class AuditText {
     }
 
     /**
-     * For a plain-text log line: control characters (CR, LF, ANSI escapes) replaced, so a value such as an
-     * attempted username cannot forge further lines.
+     * A field value for a plain-text log line: {@code -} for none, otherwise the value in double quotes with
+     * {@code \} and {@code "} backslash-escaped and every control character (CR, LF, tab, ANSI escapes, and the
+     * Unicode line and paragraph separators) written as a backslash, {@code u} and four hex digits (as in JSON). A
+     * reader splits the line on {@code key="..."} pairs, so no value (an attempted username such as
+     * {@code bob" outcome="success}) can end its field, start another, or start another line.
      */
-    static String printable(@Nullable String s) {
+    static String quoted(@Nullable String s) {
         if (s == null) {
             return "-";
         }
-        StringBuilder out = new StringBuilder(s.length());
+        StringBuilder out = new StringBuilder(s.length() + 2).append('"');
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
-            out.append(Character.isISOControl(c) || c == 0x2028 || c == 0x2029 ? '?' : c);
+            if (c == '"' || c == '\\') {
+                out.append('\\').append(c);
+            } else if (Character.isISOControl(c) || c == 0x2028 || c == 0x2029) {
+                out.append(String.format(java.util.Locale.ROOT, "\\u%04x", (int) c));
+            } else {
+                out.append(c);
+            }
         }
-        return out.toString();
+        return out.append('"').toString();
     }
 }

@@ -16,8 +16,11 @@ import org.springframework.security.authentication.event.AbstractAuthenticationE
 import org.springframework.security.authentication.event.AbstractAuthenticationFailureEvent;
 import org.springframework.security.authentication.event.AuthenticationSuccessEvent;
 import org.springframework.security.core.Authentication;
+import org.springframework.security.oauth2.core.AuthorizationGrantType;
 import org.springframework.security.oauth2.core.OAuth2AccessToken;
 import org.springframework.security.oauth2.core.OAuth2AuthenticationException;
+import org.springframework.security.oauth2.core.OAuth2ErrorCodes;
+import org.springframework.security.oauth2.core.endpoint.OAuth2ParameterNames;
 import org.springframework.security.oauth2.server.authorization.OAuth2Authorization;
 import org.springframework.security.oauth2.server.authorization.authentication.OAuth2AccessTokenAuthenticationToken;
 import org.springframework.security.oauth2.server.authorization.authentication.OAuth2AuthorizationGrantAuthenticationToken;
@@ -96,6 +99,12 @@ final class SecurityAuditListener implements ApplicationListener<AbstractAuthent
                     : AuditEvent.FAILURE;
             // The name as typed: the operator's record of what was tried (an unknown name reveals no more here).
             audit.record(new AuditEvent(type, outcome, a.getName(), null, details));
+        } else if (a instanceof OAuth2ClientAuthenticationToken client && isGrantError(e, client)) {
+            // Client authentication with PKCE looks the code up first (Spring Authorization Server's
+            // CodeVerifierAuthenticator) and reports an unknown code or a wrong code_verifier as invalid_grant from
+            // there: a refused grant (RFC 6749 §5.2), not a failed client authentication.
+            String clientId = String.valueOf(client.getPrincipal());
+            grantRefused(a, e, clientId, AuthorizationGrantType.AUTHORIZATION_CODE.getValue());
         } else if (a instanceof OAuth2ClientAuthenticationToken client) {
             Map<String, String> details = new LinkedHashMap<>();
             put(details, "address", address(a));
@@ -108,14 +117,42 @@ final class SecurityAuditListener implements ApplicationListener<AbstractAuthent
                     null,
                     details));
         } else if (a instanceof OAuth2AuthorizationGrantAuthenticationToken grant) {
-            Map<String, String> details = new LinkedHashMap<>();
-            String clientId = clientId(grant.getPrincipal());
-            put(details, "client_id", clientId);
-            details.put("grant_type", grant.getGrantType().getValue());
-            details.put("error", reason(e));
-            put(details, "address", address(a));
-            audit.record(new AuditEvent(AuditEvents.TOKEN_FAILURE, AuditEvent.FAILURE, clientId, null, details));
+            grantRefused(
+                    a, e, clientId(grant.getPrincipal()), grant.getGrantType().getValue());
         }
+    }
+
+    /**
+     * A refused token request: {@code token.code_replay} when an already-exchanged authorization code was presented
+     * (RFC 6749 §4.1.2 / §10.5: the code is single-use; Spring Authorization Server revokes what it issued), else
+     * {@code token.failure}.
+     */
+    private void grantRefused(Authentication a, Exception e, @Nullable String clientId, String grantType) {
+        Map<String, String> details = new LinkedHashMap<>();
+        put(details, "client_id", clientId);
+        details.put("grant_type", grantType);
+        details.put("error", reason(e));
+        OAuth2Authorization replayed = AuditingAuthorizationService.replayedCode();
+        if (replayed != null
+                && AuthorizationGrantType.AUTHORIZATION_CODE.getValue().equals(grantType)
+                && OAuth2ErrorCodes.INVALID_GRANT.equals(details.get("error"))) {
+            details.put("authorization_id", replayed.getId());
+            put(details, "address", address(a));
+            audit.record(new AuditEvent(
+                    AuditEvents.TOKEN_CODE_REPLAY, AuditEvent.DENIED, clientId, replayed.getPrincipalName(), details));
+            return;
+        }
+        put(details, "address", address(a));
+        audit.record(new AuditEvent(AuditEvents.TOKEN_FAILURE, AuditEvent.FAILURE, clientId, null, details));
+    }
+
+    /** An {@code invalid_grant} raised while authenticating the client of an authorization-code token request. */
+    private static boolean isGrantError(Exception e, OAuth2ClientAuthenticationToken client) {
+        return e instanceof OAuth2AuthenticationException oauth
+                && OAuth2ErrorCodes.INVALID_GRANT.equals(oauth.getError().getErrorCode())
+                && AuthorizationGrantType.AUTHORIZATION_CODE
+                        .getValue()
+                        .equals(client.getAdditionalParameters().get(OAuth2ParameterNames.GRANT_TYPE));
     }
 
     private void tokenIssued(OAuth2AccessTokenAuthenticationToken issued) {

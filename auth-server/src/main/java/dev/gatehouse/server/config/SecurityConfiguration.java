@@ -12,6 +12,7 @@ import dev.gatehouse.server.signin.DeviceApprovalFactorCheck;
 import dev.gatehouse.server.signin.DeviceVerificationController;
 import dev.gatehouse.server.signin.DeviceVerificationGuard;
 import dev.gatehouse.server.signin.ReauthenticationFilter;
+import dev.gatehouse.server.signin.SavedRequestRedirect;
 import dev.gatehouse.server.signin.SessionValidityFilter;
 import dev.gatehouse.server.tokens.CodeVerifierSyntax;
 import dev.gatehouse.server.tokens.DevicePolling;
@@ -142,7 +143,8 @@ class SecurityConfiguration {
                                                             clock)
                                                     : p)))
                             // Gatehouse's consent page; max_age and prompt=none checked after SAS's own checks.
-                            .authorizationEndpoint(endpoint -> endpoint.consentPage(ConsentController.CONSENT_PAGE)
+                            .authorizationEndpoint(endpoint -> endpoint.consentPage(
+                                            onIssuer(properties, ConsentController.CONSENT_PAGE))
                                     // RFC 9126 §4: only a request_uri this server issued (#13 item 3).
                                     .authorizationRequestConverters(converters -> converters.replaceAll(
                                             AuthorizationRequestParameters::requireRequestUriPrefix))
@@ -160,11 +162,13 @@ class SecurityConfiguration {
                                             logout -> logout.errorResponseHandler(new LogoutErrorResponseHandler())))
                             .pushedAuthorizationRequestEndpoint(par -> par.authenticationProviders(
                                     providers -> providers.forEach(SecurityConfiguration::validatePushedRequests)))
-                            // RFC 8628 §3.2: the response says how often to poll (interval).
+                            // RFC 8628 §3.2: the response says how often to poll (interval); its URIs are on the
+                            // issuer, never on Host.
                             .deviceAuthorizationEndpoint(device ->
                                     device.deviceAuthorizationResponseHandler(new DeviceAuthorizationResponseHandler()))
                             // RFC 8628 §3.3: Gatehouse's code entry page, consent page and outcome messages.
-                            .deviceVerificationEndpoint(device -> device.consentPage(ConsentController.CONSENT_PAGE)
+                            .deviceVerificationEndpoint(device -> device.consentPage(
+                                            onIssuer(properties, ConsentController.CONSENT_PAGE))
                                     // Cancel is access_denied (item 1); no device approval without the factors a
                                     // code approval needs (item 2).
                                     .authenticationProviders(
@@ -212,6 +216,18 @@ class SecurityConfiguration {
                 .addFilterBefore(
                         new ReauthenticationFilter(parameters, authorizeEndpoint, clock), AuthorizationFilter.class);
         return http.build();
+    }
+
+    /**
+     * {@code path} on the configured issuer, so Spring Authorization Server uses it as is; without a configured
+     * issuer the path, which it completes from the request (as it derives the issuer itself then).
+     */
+    static String onIssuer(GatehouseProperties properties, String path) {
+        String issuer = properties.configuredIssuer();
+        if (issuer == null) {
+            return path;
+        }
+        return (issuer.endsWith("/") ? issuer.substring(0, issuer.length() - 1) : issuer) + path;
     }
 
     /** The endpoints where the caller is a client that must authenticate (RFC 6749 §2.3, RFC 9126 §2.1). */
@@ -300,7 +316,10 @@ class SecurityConfiguration {
                         .permitAll()
                         .anyRequest()
                         .authenticated())
-                .formLogin(form -> form.loginPage("/login").permitAll())
+                // After sign-in, the saved request resumes on the issuer, not on the request's Host header.
+                .formLogin(form -> form.loginPage("/login")
+                        .successHandler(new SavedRequestRedirect(properties.configuredIssuer()))
+                        .permitAll())
                 // POST /logout (CSRF-protected) ends the session; its landing page, /login?logout, must be public.
                 .logout(logout -> logout.permitAll())
                 .addFilterAfter(new SessionValidityFilter(signIns), SecurityContextHolderFilter.class)

@@ -11,9 +11,10 @@ import dev.gatehouse.core.throttle.ThrottleDecision;
 import dev.gatehouse.server.audit.AuditEvent;
 import dev.gatehouse.server.audit.AuditEvents;
 import dev.gatehouse.server.audit.AuditLog;
+import dev.gatehouse.server.signin.SavedRequestRedirect;
+import dev.gatehouse.server.users.Usernames;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import java.net.URI;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -32,11 +33,9 @@ import org.springframework.security.core.GrantedAuthority;
 import org.springframework.security.core.authority.FactorGrantedAuthority;
 import org.springframework.security.core.context.SecurityContext;
 import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.security.oauth2.server.authorization.settings.AuthorizationServerSettings;
 import org.springframework.security.web.context.HttpSessionSecurityContextRepository;
 import org.springframework.security.web.context.SecurityContextRepository;
-import org.springframework.security.web.savedrequest.HttpSessionRequestCache;
-import org.springframework.security.web.savedrequest.RequestCache;
-import org.springframework.security.web.savedrequest.SavedRequest;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -67,7 +66,7 @@ public final class MfaController {
     private final MfaPolicy policy;
     private final Clock clock;
     private final AuditLog audit;
-    private final RequestCache requestCache = new HttpSessionRequestCache();
+    private final SavedRequestRedirect continuation;
     private final SecurityContextRepository contexts = new HttpSessionSecurityContextRepository();
 
     /**
@@ -79,6 +78,8 @@ public final class MfaController {
      * @param policy the factor policy
      * @param clock stamps the factor
      * @param audit records every enrolment, verification, recovery-code use and lockout (never a code)
+     * @param settings the authorization server's settings: the saved request resumes on its issuer, when one is
+     *     configured ({@code gatehouse.issuer}), never on the request's {@code Host}
      */
     public MfaController(
             TotpService totp,
@@ -86,13 +87,16 @@ public final class MfaController {
             @Qualifier(LIMITER_BEAN) AttemptLimiter limiter,
             MfaPolicy policy,
             Clock clock,
-            AuditLog audit) {
+            AuditLog audit,
+            AuthorizationServerSettings settings) {
         this.totp = Objects.requireNonNull(totp, "totp must not be null");
         this.recoveryCodes = Objects.requireNonNull(recoveryCodes, "recoveryCodes must not be null");
         this.limiter = Objects.requireNonNull(limiter, "limiter must not be null");
         this.policy = Objects.requireNonNull(policy, "policy must not be null");
         this.clock = Objects.requireNonNull(clock, "clock must not be null");
         this.audit = Objects.requireNonNull(audit, "audit must not be null");
+        this.continuation = new SavedRequestRedirect(
+                Objects.requireNonNull(settings, "settings must not be null").getIssuer());
     }
 
     /** The TOTP step. */
@@ -166,9 +170,26 @@ public final class MfaController {
         return "redirect:" + resume(request, response);
     }
 
-    /** Starts (or restarts) TOTP enrolment: a new secret shown once as QR code and key. */
+    /**
+     * The enrolment page. A GET changes nothing (RFC 9110 §9.2.1: safe): it shows a button that starts enrolment
+     * with a CSRF-protected POST, and, when an enrolment is pending, the form for its first code. The pending key is
+     * not shown again: it is stored encrypted and shown only once, when it is made.
+     */
     @GetMapping("/mfa/enroll")
     String enrolPage(Authentication user, Model model, HttpServletResponse response) {
+        noStore(response);
+        model.addAttribute("userHtml", Encode.forHtml(user.getName()));
+        TotpService.FactorStatus status = totp.status(user.getName());
+        if (status == TotpService.FactorStatus.CONFIRMED) {
+            return "mfa-enrolled";
+        }
+        model.addAttribute("pending", status == TotpService.FactorStatus.PENDING);
+        return "mfa-enroll-start";
+    }
+
+    /** Starts (or restarts) TOTP enrolment: a new secret, shown once as QR code and key in this response. */
+    @PostMapping("/mfa/enroll/start")
+    String enrolStart(Authentication user, Model model, HttpServletResponse response) {
         noStore(response);
         model.addAttribute("userHtml", Encode.forHtml(user.getName()));
         if (policy.hasConfirmedTotp(user.getName())) {
@@ -299,12 +320,7 @@ public final class MfaController {
     }
 
     private String resume(HttpServletRequest request, HttpServletResponse response) {
-        @Nullable SavedRequest saved = requestCache.getRequest(request, response);
-        if (saved == null) {
-            return "/";
-        }
-        requestCache.removeRequest(request, response);
-        return sameOrigin(saved.getRedirectUrl());
+        return continuation.resume(request, response);
     }
 
     /**
@@ -312,16 +328,7 @@ public final class MfaController {
      * header; only its path and query are used, so the step can never send the browser to another host.
      */
     static String sameOrigin(String savedUrl) {
-        try {
-            URI uri = URI.create(savedUrl);
-            String path = uri.getRawPath();
-            if (path == null || !path.startsWith("/") || path.startsWith("//")) {
-                return "/";
-            }
-            return uri.getRawQuery() == null ? path : path + "?" + uri.getRawQuery();
-        } catch (IllegalArgumentException e) {
-            return "/";
-        }
+        return SavedRequestRedirect.pathAndQuery(savedUrl);
     }
 
     private static void noStore(HttpServletResponse response) {
@@ -329,8 +336,9 @@ public final class MfaController {
         response.setHeader("Pragma", "no-cache");
     }
 
+    /** The attempt counters' key: the canonical name, as at the password step. */
     private static String account(Authentication user) {
-        return user.getName().toLowerCase(Locale.ROOT);
+        return Usernames.canonical(user.getName());
     }
 
     private static String address(HttpServletRequest request) {

@@ -18,6 +18,12 @@ enum EndpointGroup {
     /** The sign-in form post, {@code POST /login}: no client, limited by address only. */
     LOGIN("login", false),
     /**
+     * The second-factor form posts: {@code POST /mfa/totp}, {@code /mfa/recovery}, {@code /mfa/enroll} and
+     * {@code /mfa/enroll/start}. By address only, like the sign-in form: each refusal there is an audit event, and the
+     * per-account attempt limiter does not bound how many accounts one address tries.
+     */
+    MFA("mfa", false),
+    /**
      * User-code entry at {@code /oauth2/device_verification}: the form post, and a GET carrying {@code user_code}
      * (which Spring Authorization Server verifies just the same). RFC 8628 §5.1 asks for a rate limit on user code
      * entry, since a short code is guessable. By address only (the request is the user's, not a client's).
@@ -71,6 +77,8 @@ enum EndpointGroup {
             case "/oauth2/par" -> new Match(AUTHORIZATION, "/oauth2/par");
             case "/oauth2/device_authorization" -> new Match(DEVICE_AUTHORIZATION, "/oauth2/device_authorization");
             case "/login" -> "POST".equals(method) ? new Match(LOGIN, "/login") : null;
+            case "/mfa/totp", "/mfa/recovery", "/mfa/enroll", "/mfa/enroll/start" ->
+                "POST".equals(method) ? new Match(MFA, mfaEndpoint(path)) : null;
             // A GET with user_code is a verification attempt too (verification_uri_complete): limited like a post.
             case "/oauth2/device_verification" ->
                 "POST".equals(method) || request.getParameter("user_code") != null
@@ -89,6 +97,16 @@ enum EndpointGroup {
      * @param endpoint the endpoint path, one of the constants above (never the request's own spelling)
      */
     record Match(EndpointGroup group, String endpoint) {}
+
+    /** The constant spelling of an MFA path (never the request's own string). */
+    private static String mfaEndpoint(String path) {
+        return switch (path) {
+            case "/mfa/totp" -> "/mfa/totp";
+            case "/mfa/recovery" -> "/mfa/recovery";
+            case "/mfa/enroll/start" -> "/mfa/enroll/start";
+            default -> "/mfa/enroll";
+        };
+    }
 
     private static UrlPathHelper paths() {
         UrlPathHelper helper = new UrlPathHelper();

@@ -28,6 +28,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     {@code 60/1m}
  * @param loginPerAddress sign-in form posts ({@code POST /login}) per client address; default {@code 60/1m} (the
  *     password attempt limiter still applies per account and address)
+ * @param mfaPerAddress second-factor form posts ({@code POST /mfa/totp}, {@code /mfa/recovery}, {@code /mfa/enroll},
+ *     {@code /mfa/enroll/start}) per client address; default {@code 60/1m} (the MFA attempt limiter still applies per
+ *     account and address; every refused code is an audit event, so this also bounds what one address can write)
  * @param deviceVerificationPerAddress user-code entry at {@code /oauth2/device_verification} (posts, and GETs
  *     carrying {@code user_code}) per client address; default {@code 30/1m} (RFC 8628 §5.1)
  * @param introspectionPerClient {@code /oauth2/introspect} and {@code /oauth2/revoke} per claimed (registered) client
@@ -52,6 +55,7 @@ public record RateLimitProperties(
         @DefaultValue("600/1m") Limit deviceAuthorizationPerClient,
         @DefaultValue("60/1m") Limit deviceAuthorizationPerAddress,
         @DefaultValue("60/1m") Limit loginPerAddress,
+        @DefaultValue("60/1m") Limit mfaPerAddress,
         @DefaultValue("30/1m") Limit deviceVerificationPerAddress,
         @DefaultValue("6000/10s") Limit introspectionPerClient,
         @DefaultValue("3000/10s") Limit introspectionPerAddress,
@@ -81,6 +85,7 @@ public record RateLimitProperties(
      * @param deviceAuthorizationPerClient device authorization endpoint, per client
      * @param deviceAuthorizationPerAddress device authorization endpoint, per address
      * @param loginPerAddress sign-in form, per address
+     * @param mfaPerAddress second-factor forms, per address
      * @param deviceVerificationPerAddress user-code form, per address
      * @param introspectionPerClient introspection and revocation endpoints, per client
      * @param introspectionPerAddress introspection and revocation endpoints, per address
@@ -97,6 +102,7 @@ public record RateLimitProperties(
         Objects.requireNonNull(deviceAuthorizationPerClient, "deviceAuthorizationPerClient must not be null");
         Objects.requireNonNull(deviceAuthorizationPerAddress, "deviceAuthorizationPerAddress must not be null");
         Objects.requireNonNull(loginPerAddress, "loginPerAddress must not be null");
+        Objects.requireNonNull(mfaPerAddress, "mfaPerAddress must not be null");
         Objects.requireNonNull(deviceVerificationPerAddress, "deviceVerificationPerAddress must not be null");
         Objects.requireNonNull(introspectionPerClient, "introspectionPerClient must not be null");
         Objects.requireNonNull(introspectionPerAddress, "introspectionPerAddress must not be null");

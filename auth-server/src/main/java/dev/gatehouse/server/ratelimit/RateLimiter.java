@@ -40,6 +40,8 @@ final class RateLimiter {
         perClient.put(EndpointGroup.DEVICE_AUTHORIZATION, properties.deviceAuthorizationPerClient());
         perAddress.put(EndpointGroup.LOGIN, properties.loginPerAddress());
         perClient.put(EndpointGroup.LOGIN, Limit.OFF);
+        perAddress.put(EndpointGroup.MFA, properties.mfaPerAddress());
+        perClient.put(EndpointGroup.MFA, Limit.OFF);
         perAddress.put(EndpointGroup.DEVICE_VERIFICATION, properties.deviceVerificationPerAddress());
         perClient.put(EndpointGroup.DEVICE_VERIFICATION, Limit.OFF);
         perAddress.put(EndpointGroup.INTROSPECTION, properties.introspectionPerAddress());

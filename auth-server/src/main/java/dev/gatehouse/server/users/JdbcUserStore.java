@@ -39,17 +39,22 @@ public final class JdbcUserStore {
     }
 
     /**
-     * Finds a user by name.
+     * Finds a user by name, in any case: by the canonical form ({@link Usernames#canonical}), which new users are
+     * stored under, or by the case-folded key of a user created before names were canonical (migration V12; its
+     * unique index allows one such user per key). Ambiguous matches (possible only for non-ASCII names written to
+     * the database directly, whose key is SQL {@code LOWER}, not NFKC) find nobody: sign-in fails closed.
      *
-     * @param username the name
-     * @return the user, if any
+     * @param username the name as typed
+     * @return the user, with the name as stored (the token subject), if exactly one matches
      */
     public Optional<StoredUser> find(String username) {
+        String canonical = Usernames.canonical(username);
         List<StoredUser> users = jdbc.query(
-                "SELECT username, password_hash, enabled FROM gh_user WHERE username = ?",
+                "SELECT username, password_hash, enabled FROM gh_user WHERE username = ? OR username_key = ?",
                 (rs, n) -> new StoredUser(rs.getString(1), rs.getString(2), rs.getBoolean(3)),
-                username);
-        return users.stream().findFirst();
+                canonical,
+                canonical);
+        return users.size() == 1 ? Optional.of(users.get(0)) : Optional.empty();
     }
 
     /**
@@ -63,17 +68,21 @@ public final class JdbcUserStore {
     }
 
     /**
-     * Creates a user with roles.
+     * Creates a user with roles, under the canonical form of the name ({@link Usernames#canonical}); a name whose
+     * case-folded key exists already is refused by the unique index (a {@code DuplicateKeyException}).
      *
      * @param username the name
      * @param passwordHash the hash
      * @param roles the roles
+     * @return the name as stored
      */
-    public void create(String username, String passwordHash, List<String> roles) {
-        jdbc.update("INSERT INTO gh_user (username, password_hash) VALUES (?, ?)", username, passwordHash);
+    public String create(String username, String passwordHash, List<String> roles) {
+        String canonical = Usernames.canonical(username);
+        jdbc.update("INSERT INTO gh_user (username, password_hash) VALUES (?, ?)", canonical, passwordHash);
         for (String role : roles) {
-            jdbc.update("INSERT INTO gh_user_role (username, role) VALUES (?, ?)", username, role);
+            jdbc.update("INSERT INTO gh_user_role (username, role) VALUES (?, ?)", canonical, role);
         }
+        return canonical;
     }
 
     /**

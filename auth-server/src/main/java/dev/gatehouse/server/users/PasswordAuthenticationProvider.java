@@ -9,7 +9,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
@@ -66,7 +65,8 @@ public final class PasswordAuthenticationProvider implements AuthenticationProvi
         String username = authentication.getName();
         Object credentials = authentication.getCredentials();
         String password = credentials == null ? "" : credentials.toString();
-        String account = username == null ? "" : username.toLowerCase(Locale.ROOT);
+        // The attempt counters' key: the canonical name, the same function the user store looks names up by.
+        String account = username == null ? "" : Usernames.canonical(username);
         String address =
                 authentication.getDetails() instanceof WebAuthenticationDetails web && web.getRemoteAddress() != null
                         ? web.getRemoteAddress()

@@ -44,6 +44,7 @@ import org.springframework.security.oauth2.server.authorization.client.Registere
             "gatehouse.rate-limit.authorization-per-address=3/1m",
             "gatehouse.rate-limit.device-authorization-per-address=2/1m",
             "gatehouse.rate-limit.login-per-address=3/1m",
+            "gatehouse.rate-limit.mfa-per-address=3/1m",
             "gatehouse.rate-limit.device-verification-per-address=2/1m",
             "gatehouse.rate-limit.introspection-per-address=2/1m",
             "gatehouse.rate-limit.admin-per-address=2/1m"
@@ -311,6 +312,28 @@ abstract class AbstractRateLimitTests {
         assertThat(post(from, "/login", "username=demo&password=wrong").status())
                 .isEqualTo(429);
         assertThat(RawHttp.send(from, port, "GET", "/login", "").status()).isEqualTo(200);
+    }
+
+    @Test
+    void mfaWhenAddressOverLimitThen429BeforeAnyCodeIsCheckedOrAuditedAndPagesStillServed() {
+        // One bucket per address for the three second-factor forms (issue #13 item 9). These posts carry no session
+        // or CSRF token (Spring Security refuses them), but they are counted first, as a code guess would be.
+        String from = "127.0.0.27";
+        for (String path : List.of("/mfa/totp", "/mfa/recovery", "/mfa/enroll")) {
+            assertThat(post(from, path, "code=123456").status()).as(path).isNotEqualTo(429);
+        }
+        int before = audit.events().size();
+        for (String path : List.of("/mfa/totp", "/mfa/recovery", "/mfa/enroll", "/mfa/enroll/start")) {
+            RawHttp.Response refused = post(from, path, "code=123456");
+            assertThat(refused.status()).as(path).isEqualTo(429);
+            assertThat(refused.body()).isEqualTo(TOO_MANY);
+        }
+        // One ratelimit.exceeded event for the bucket, nothing else.
+        assertThat(audit.events().subList(before, audit.events().size()))
+                .extracting(AuditEvent::type)
+                .containsExactly("ratelimit.exceeded");
+        assertThat(RawHttp.send(from, port, "GET", "/mfa/totp", "").status()).isNotEqualTo(429);
+        assertThat(post("127.0.0.28", "/mfa/totp", "code=123456").status()).isNotEqualTo(429);
     }
 
     @Test

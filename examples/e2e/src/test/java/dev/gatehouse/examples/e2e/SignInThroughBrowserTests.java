@@ -177,6 +177,9 @@ class SignInThroughBrowserTests {
         browser.get(auth + "/login");
         signIn(wait);
         browser.get(auth + "/mfa/enroll");
+        // The page only offers to start (a GET changes nothing); the key is made by the CSRF-protected POST.
+        wait.until(ExpectedConditions.elementToBeClickable(By.id("start-enrolment")))
+                .click();
         String key = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("secret")))
                 .getText();
         // Scan the QR code as a phone would: from the pixels Chromium rendered, not from the page source.
