@@ -85,11 +85,9 @@ final class BoundedRequestBodyFilter extends OncePerRequestFilter {
         chain.doFilter(new BufferedBodyRequest(request, body), response);
     }
 
-    /** Tells Tomcat not to read the rest of the body after the response, but to close ({@link UploadAbortValve}). */
+    /** Asks Tomcat not to read the rest of the body after the response, but to close ({@link UploadAbortValve}). */
     private static void abandonBody(HttpServletRequest request) {
-        if (request.getAttribute(UploadAbortValve.ABANDON_BODY) instanceof Runnable abandon) {
-            abandon.run();
-        }
+        request.setAttribute(UploadAbortValve.ABANDON_BODY, Boolean.TRUE);
     }
 
     private static boolean hasBody(HttpServletRequest request) {
@@ -202,8 +200,11 @@ final class BoundedRequestBodyFilter extends OncePerRequestFilter {
                             merged.computeIfAbsent(name, k -> new ArrayList<>()).addAll(List.of(values)));
             if (isForm()) {
                 Parameters form = new Parameters();
-                form.setLimit(MAX_PARAMETERS
-                        - merged.values().stream().mapToInt(List::size).sum());
+                // Tomcat's maxParameterCount (1000) for query and body together; never -1, which would mean none.
+                form.setLimit(Math.max(
+                        0,
+                        MAX_PARAMETERS
+                                - merged.values().stream().mapToInt(List::size).sum()));
                 form.setCharset(charset());
                 form.processParameters(body, 0, body.length);
                 Set<String> names = new LinkedHashSet<>(Collections.list(form.getParameterNames()));

@@ -7,6 +7,7 @@ import jakarta.servlet.http.HttpSessionEvent;
 import jakarta.servlet.http.HttpSessionListener;
 import java.time.Duration;
 import java.util.Objects;
+import org.springframework.http.HttpMethod;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.web.authentication.session.SessionAuthenticationStrategy;
 import org.springframework.security.web.savedrequest.HttpSessionRequestCache;
@@ -44,9 +45,10 @@ public final class SessionLimits {
      */
     public RequestCache requestCache() {
         HttpSessionRequestCache cache = new HttpSessionRequestCache();
+        // GET only, as Spring Security's default: a saved POST would come back as a GET without its body.
         cache.setRequestMatcher(new OrRequestMatcher(
-                PathPatternRequestMatcher.pathPattern("/oauth2/authorize"),
-                PathPatternRequestMatcher.pathPattern("/oauth2/device_verification")));
+                PathPatternRequestMatcher.pathPattern(HttpMethod.GET, "/oauth2/authorize"),
+                PathPatternRequestMatcher.pathPattern(HttpMethod.GET, "/oauth2/device_verification")));
         return cache;
     }
 
