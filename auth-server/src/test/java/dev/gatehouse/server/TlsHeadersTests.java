@@ -57,6 +57,27 @@ class TlsHeadersTests {
         }
     }
 
+    /**
+     * The session cookie: {@code HttpOnly} and {@code SameSite=Lax} always, {@code Secure} whenever the request is
+     * secure, which behind a trusted TLS-terminating proxy is what {@code X-Forwarded-Proto: https} says.
+     */
+    @Test
+    void sessionCookieWhenProxySaysHttpsThenSecureHttpOnlySameSiteLaxAndWhenPlainHttpThenNotSecure() throws Exception {
+        String secure = sessionCookie(get("/login", true));
+        assertThat(secure).containsIgnoringCase("; Secure").containsIgnoringCase("; HttpOnly");
+        assertThat(secure).containsIgnoringCase("; SameSite=Lax");
+        String plain = sessionCookie(get("/login", false));
+        assertThat(plain).containsIgnoringCase("; HttpOnly").containsIgnoringCase("; SameSite=Lax");
+        assertThat(plain).doesNotContainIgnoringCase("Secure");
+    }
+
+    private static String sessionCookie(HttpResponse<String> response) {
+        return response.headers().allValues("Set-Cookie").stream()
+                .filter(c -> c.startsWith("JSESSIONID="))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no session cookie: " + response.headers()));
+    }
+
     private HttpResponse<String> get(String path, boolean viaTls) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path));
         if (viaTls) {

@@ -72,7 +72,14 @@ final class ProtocolRequestGuard extends OncePerRequestFilter {
                 throw e;
             }
             response.reset();
-            refuse(response, "request too large");
+            // Tomcat marks a form over its size limit 413; everything else (a malformed percent-encoding such as
+            // %zz, an undecodable byte sequence, too many parameters) is a malformed request.
+            refuse(
+                    response,
+                    e.getErrorCode() == HttpServletResponse.SC_REQUEST_ENTITY_TOO_LARGE
+                            ? "request too large"
+                            : "malformed request parameters (invalid percent-encoding or character encoding, or too"
+                                    + " many parameters)");
         }
     }
 

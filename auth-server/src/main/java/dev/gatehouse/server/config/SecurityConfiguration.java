@@ -18,6 +18,7 @@ import dev.gatehouse.server.tokens.CodeVerifierSyntax;
 import dev.gatehouse.server.tokens.DevicePolling;
 import dev.gatehouse.server.tokens.FailedProofInvalidatesCode;
 import dev.gatehouse.server.tokens.TokenExchangeConstraints;
+import dev.gatehouse.server.transport.SessionLimits;
 import dev.gatehouse.server.users.SignInSessions;
 import java.time.Clock;
 import java.util.List;
@@ -31,6 +32,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.security.authentication.AuthenticationProvider;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configuration.EnableWebSecurity;
+import org.springframework.security.config.annotation.web.configurers.HeadersConfigurer;
 import org.springframework.security.oauth2.server.authorization.OAuth2AuthorizationService;
 import org.springframework.security.oauth2.server.authorization.authentication.OAuth2AuthorizationCodeRequestAuthenticationProvider;
 import org.springframework.security.oauth2.server.authorization.authentication.OAuth2AuthorizationConsentAuthenticationProvider;
@@ -44,6 +46,7 @@ import org.springframework.security.web.access.intercept.AuthorizationFilter;
 import org.springframework.security.web.authentication.LoginUrlAuthenticationEntryPoint;
 import org.springframework.security.web.context.SecurityContextHolderFilter;
 import org.springframework.security.web.csrf.CsrfFilter;
+import org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter.ReferrerPolicy;
 import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
 import org.springframework.security.web.util.matcher.MediaTypeRequestMatcher;
 import org.springframework.security.web.util.matcher.OrRequestMatcher;
@@ -72,12 +75,20 @@ class SecurityConfiguration {
     static final String PAGE_CSP = "default-src 'none'; script-src 'none'; style-src 'self'; img-src 'self' data:;"
             + " frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
 
+    /**
+     * Browser features no Gatehouse page uses, switched off (W3C Permissions Policy), so that nothing injected or
+     * framed could ask for them.
+     */
+    static final String PERMISSIONS_POLICY = "accelerometer=(), camera=(), display-capture=(), geolocation=(),"
+            + " gyroscope=(), magnetometer=(), microphone=(), payment=(), publickey-credentials-get=(), usb=()";
+
     /** Refuses oversized requests and repeated parameters with RFC 6749 errors before anything parses them. */
     @Bean
     FilterRegistrationBean<ProtocolRequestGuard> protocolRequestGuard() {
         FilterRegistrationBean<ProtocolRequestGuard> registration =
                 new FilterRegistrationBean<>(new ProtocolRequestGuard(ProtocolRequestGuard.DEFAULT_MAX_BYTES));
-        registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
+        // Right after the bounded body read (transport.BoundedRequestBodyFilter): it parses parameters.
+        registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 1);
         return registration;
     }
 
@@ -93,7 +104,8 @@ class SecurityConfiguration {
             Clock clock,
             JdbcTemplate jdbc,
             TransactionTemplate tx,
-            DiscoveryMetadata discovery)
+            DiscoveryMetadata discovery,
+            SessionLimits sessions)
             throws Exception {
         RequestMatcher authorizeEndpoint = PathPatternRequestMatcher.pathPattern("/oauth2/authorize");
         RequestMatcher deviceVerificationEndpoint =
@@ -193,7 +205,9 @@ class SecurityConfiguration {
                 .oauth2ResourceServer(userInfo::configure)
                 .cors(cors -> cors.configurationSource(corsConfigurationSource(properties)))
                 // The device verification page is served under this chain: the same strict policy as every page.
-                .headers(headers -> headers.contentSecurityPolicy(csp -> csp.policyDirectives(PAGE_CSP)))
+                .headers(SecurityConfiguration::pageHeaders)
+                // Only authorization and device verification requests are saved for after the sign-in (#13 item 5).
+                .requestCache(cache -> cache.requestCache(sessions.requestCache()))
                 // The first matching entry point wins: client endpoints answer 401 invalid_client whatever the
                 // Accept header (curl's */* matched text/html and was sent to the sign-in page).
                 .exceptionHandling(exceptions -> exceptions
@@ -307,7 +321,8 @@ class SecurityConfiguration {
 
     @Bean
     @Order(2)
-    SecurityFilterChain loginChain(HttpSecurity http, GatehouseProperties properties, SignInSessions signIns)
+    SecurityFilterChain loginChain(
+            HttpSecurity http, GatehouseProperties properties, SignInSessions signIns, SessionLimits sessions)
             throws Exception {
         // Preflight requests (OPTIONS) to the protocol endpoints do not match the first chain; answer them here.
         http.cors(cors -> cors.configurationSource(corsConfigurationSource(properties)))
@@ -323,7 +338,21 @@ class SecurityConfiguration {
                 // POST /logout (CSRF-protected) ends the session; its landing page, /login?logout, must be public.
                 .logout(logout -> logout.permitAll())
                 .addFilterAfter(new SessionValidityFilter(signIns), SecurityContextHolderFilter.class)
-                .headers(headers -> headers.contentSecurityPolicy(csp -> csp.policyDirectives(PAGE_CSP)));
+                // No saved request for any other path: an anonymous visit creates no session (#13 item 5).
+                .requestCache(cache -> cache.requestCache(sessions.requestCache()))
+                // The short anonymous session lifetime ends at sign-in (before the session id changes).
+                .sessionManagement(session -> session.addSessionAuthenticationStrategy(sessions.signedInTimeout()))
+                .headers(SecurityConfiguration::pageHeaders);
         return http.build();
+    }
+
+    /**
+     * Headers on every response of both chains: the page CSP, no {@code Referer} leaving the server (authorization
+     * requests and consent pages carry state, codes and client ids in their URLs), and no browser features.
+     */
+    private static void pageHeaders(HeadersConfigurer<HttpSecurity> headers) {
+        headers.contentSecurityPolicy(csp -> csp.policyDirectives(PAGE_CSP))
+                .referrerPolicy(referrer -> referrer.policy(ReferrerPolicy.NO_REFERRER))
+                .permissionsPolicyHeader(permissions -> permissions.policy(PERMISSIONS_POLICY));
     }
 }

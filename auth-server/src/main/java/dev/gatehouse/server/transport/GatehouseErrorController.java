@@ -1,0 +1,105 @@
+package dev.gatehouse.server.transport;
+
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.RequestDispatcher;
+import jakarta.servlet.http.HttpServletRequest;
+import java.net.URI;
+import java.util.Map;
+import org.apache.catalina.session.TooManyActiveSessionsException;
+import org.springframework.boot.webmvc.error.ErrorController;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.stereotype.Controller;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.servlet.ModelAndView;
+
+/**
+ * Gatehouse's error page, in place of Spring Boot's "Whitelabel Error Page": the status and a fixed message per
+ * status, never the request's input or the exception (which may carry either). Browsers get the {@code error}
+ * template; everyone else an RFC 9457 problem document ({@code application/problem+json}). Reached only by the
+ * container's error dispatch: {@code /error} requested directly is a plain 404.
+ */
+@Controller
+@RequestMapping("/error")
+final class GatehouseErrorController implements ErrorController {
+
+    /**
+     * The page for browsers.
+     *
+     * @param request the error dispatch
+     * @return the {@code error} template with {@code status}, {@code title} and {@code message}
+     */
+    @RequestMapping(produces = MediaType.TEXT_HTML_VALUE)
+    ModelAndView page(HttpServletRequest request) {
+        HttpStatus status = status(request);
+        ModelAndView page = new ModelAndView(
+                "error",
+                Map.of("status", status.value(), "title", status.getReasonPhrase(), "message", message(status)),
+                status);
+        return page;
+    }
+
+    /**
+     * The problem document (RFC 9457 §3.1: {@code type} {@code about:blank}, {@code title} the status phrase).
+     *
+     * @param request the error dispatch
+     * @return the problem with its status
+     */
+    @RequestMapping
+    ResponseEntity<ProblemDetail> problem(HttpServletRequest request) {
+        HttpStatus status = status(request);
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, message(status));
+        // Not the failed request's path: that is the caller's input.
+        problem.setInstance(URI.create("/error"));
+        ResponseEntity.BodyBuilder response = ResponseEntity.status(status)
+                .contentType(MediaType.APPLICATION_PROBLEM_JSON)
+                .header(HttpHeaders.CACHE_CONTROL, "no-store");
+        if (status == HttpStatus.SERVICE_UNAVAILABLE) {
+            response.header(HttpHeaders.RETRY_AFTER, "60");
+        }
+        return response.body(problem);
+    }
+
+    /**
+     * The status to answer: the container's, 503 when the session cap refused a new session, 404 outside an error
+     * dispatch, 500 when the container gave none.
+     */
+    static HttpStatus status(HttpServletRequest request) {
+        if (request.getDispatcherType() != DispatcherType.ERROR) {
+            return HttpStatus.NOT_FOUND;
+        }
+        for (Throwable t = (Throwable) request.getAttribute(RequestDispatcher.ERROR_EXCEPTION);
+                t != null;
+                t = t.getCause()) {
+            if (t instanceof TooManyActiveSessionsException) {
+                return HttpStatus.SERVICE_UNAVAILABLE;
+            }
+        }
+        HttpStatus status = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE) instanceof Integer code
+                ? HttpStatus.resolve(code)
+                : null;
+        return status == null || !status.isError() ? HttpStatus.INTERNAL_SERVER_ERROR : status;
+    }
+
+    /** A fixed message per status: nothing from the request or the exception reaches the page. */
+    static String message(HttpStatus status) {
+        return switch (status) {
+            case BAD_REQUEST -> "The request was not valid. Go back to the application and start again.";
+            case UNAUTHORIZED -> "You need to sign in first.";
+            case FORBIDDEN -> "You are not allowed to do this.";
+            case NOT_FOUND -> "There is nothing here.";
+            case METHOD_NOT_ALLOWED -> "This address does not accept this kind of request.";
+            case REQUEST_TIMEOUT -> "The request took too long to arrive.";
+            case PAYLOAD_TOO_LARGE, URI_TOO_LONG, REQUEST_HEADER_FIELDS_TOO_LARGE -> "The request was too large.";
+            case TOO_MANY_REQUESTS -> "Too many requests. Try again later.";
+            case SERVICE_UNAVAILABLE -> "The server is busy. Try again in a minute.";
+            default ->
+                status.is4xxClientError()
+                        ? "The request could not be served."
+                        : "Something went wrong on our side. Try again later.";
+        };
+    }
+}
