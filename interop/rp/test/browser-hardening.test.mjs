@@ -2,7 +2,7 @@
 // redirect URIs at the authorization endpoint (item 6).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Browser, client, get, login, newClient, rp, sharedUser } from './support.mjs';
+import { Browser, client, get, issuer, login, newClient, rp, sharedUser } from './support.mjs';
 
 const BAD_REDIRECTS = ['http://127.0.0.1:/cb', 'http://127.0.0.1:2147483648/cb', 'http://[::1]:/x'];
 
@@ -65,9 +65,18 @@ test('#13 item 17: GET /error is not a 500 and not the Whitelabel page', async (
 });
 
 test('#13 item 17: malformed percent-encoding (%zz) is 400 and not called "request too large"', async () => {
-  for (const path of ['/oauth2/authorize?client_id=%zz', '/login?x=%zz']) {
+  // Where the parameters are read: the authorization endpoint, device code entry, and the sign-in form's body (its
+  // CSRF check reads them). /login?x=… is not the permitted sign-in page and is sent to /login unread.
+  for (const path of ['/oauth2/authorize?client_id=%zz', '/oauth2/device_verification?user_code=%zz']) {
     const r = await get(path, { Accept: 'text/html' });
     assert.equal(r.status, 400, `${path}: ${r.status}`);
     assert.doesNotMatch(r.body, /too large|Whitelabel/i, path);
   }
+  const posted = await fetch(new URL('/login', issuer), {
+    method: 'POST', redirect: 'manual',
+    headers: { Accept: 'text/html', 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: 'username=%zz&password=x',
+  });
+  assert.equal(posted.status, 400, `POST /login: ${posted.status}`);
+  assert.doesNotMatch(await posted.text(), /too large|Whitelabel/i);
 });
