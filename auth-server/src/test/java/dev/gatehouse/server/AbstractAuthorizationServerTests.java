@@ -1816,6 +1816,25 @@ abstract class AbstractAuthorizationServerTests {
     }
 
     @Test
+    void authorizeWhenAccessTokenPresentedInsteadOfSignInThenNoCodeAndNoDeviceApproval() throws Exception {
+        // An access token is a credential at UserInfo only (RFC 6750 §2.1 is for protected resources). The resource
+        // server Spring Authorization Server adds to its chain read it everywhere: a pushed request (whose early
+        // validation SAS skips) with "Authorization: Bearer" and no session got a code for the token's client, no
+        // sign-in, no consent, max_age and prompt=login met by the token's "sign-in".
+        String accessToken =
+                (String) clientCredentials(SERVICE, serviceSecret, "api.read").get("access_token");
+        String requestUri = push(Pkce.create(), "bearer-instead-of-user");
+        HttpResponse<String> authorize = browser.getWithBearer(parUrl(SERVICE, requestUri), accessToken);
+        String location = authorize.headers().firstValue("Location").orElse("");
+        assertThat(location).doesNotStartWith(SERVICE_REDIRECT).doesNotContain("code=");
+        assertThat(authorize.statusCode()).isIn(302, 401);
+        // The device code entry page: no session, so no page (and nothing to approve with).
+        HttpResponse<String> device = browser.getWithBearer("/oauth2/device_verification", accessToken);
+        assertThat(device.statusCode()).isIn(302, 401);
+        assertThat(device.body()).doesNotContain("user_code");
+    }
+
+    @Test
     void pushedAuthorizationRequestWhenRequestUriUsedTwiceThenRefusedTheSecondTime() throws Exception {
         // RFC 9126 §4: a request_uri is one-time use.
         Pkce pkce = Pkce.create();

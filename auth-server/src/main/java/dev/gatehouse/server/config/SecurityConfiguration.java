@@ -224,6 +224,10 @@ class SecurityConfiguration {
                         CsrfFilter.class)
                 // A sign-in ended by an operator (reset, revocation, disabling) ends here too, on every node.
                 .addFilterAfter(new SessionValidityFilter(signIns), SecurityContextHolderFilter.class)
+                // An access token signs nobody in but at UserInfo: SAS's resource server reads it chain-wide.
+                .addFilterBefore(
+                        new AccessTokensOnlyAtUserInfo(UserInfoResource.userInfoRequests()),
+                        SecurityContextHolderFilter.class)
                 // Spring Authorization Server exempts its endpoints from CSRF checks; user-code entry needs one.
                 .addFilterAfter(new DeviceVerificationGuard(), CsrfFilter.class)
                 // prompt=login and max_age: a fresh sign-in (and second factor) before the code (OIDC Core §3.1.2.1).
