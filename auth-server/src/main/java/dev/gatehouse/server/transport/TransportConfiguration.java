@@ -32,7 +32,7 @@ class TransportConfiguration {
 
     @Bean
     SessionLimits sessionLimits(TransportProperties properties) {
-        return new SessionLimits(properties.anonymousSessionTimeout());
+        return new SessionLimits(properties.anonymousSessionTimeout(), properties.maxAnonymousSessions());
     }
 
     @Bean

@@ -15,12 +15,17 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     {@code server.servlet.session.timeout}. Default 5 minutes
  * @param maxSessions the most HTTP sessions the node keeps at once, signed in or not; past it a request that needs a
  *     new session is refused with {@code 503} (existing sessions keep working). Default 10000
+ * @param maxAnonymousSessions the most sessions nobody has signed in with yet (a sign-in form's CSRF token, a saved
+ *     authorization request); a new one drops the oldest of them, never a signed-in session, so anonymous visitors
+ *     can neither grow memory nor fill {@code maxSessions} and lock new visitors out. At most {@code maxSessions};
+ *     {@code 0} (the default) means half of {@code maxSessions} (5000)
  */
 @ConfigurationProperties("gatehouse.transport")
 public record TransportProperties(
         @DefaultValue("10s") Duration requestBodyTimeout,
         @DefaultValue("5m") Duration anonymousSessionTimeout,
-        @DefaultValue("10000") int maxSessions) {
+        @DefaultValue("10000") int maxSessions,
+        @DefaultValue("0") int maxAnonymousSessions) {
 
     /** Checks the limits at start-up: a zero or negative limit would mean "none", which is never wanted. */
     public TransportProperties {
@@ -32,6 +37,13 @@ public record TransportProperties(
         }
         if (maxSessions < 1) {
             throw new IllegalArgumentException("gatehouse.transport.max-sessions must be at least 1");
+        }
+        if (maxAnonymousSessions == 0) {
+            maxAnonymousSessions = Math.max(1, maxSessions / 2);
+        }
+        if (maxAnonymousSessions < 1 || maxAnonymousSessions > maxSessions) {
+            throw new IllegalArgumentException(
+                    "gatehouse.transport.max-anonymous-sessions must be between 1 and gatehouse.transport.max-sessions");
         }
     }
 }
