@@ -531,6 +531,33 @@ abstract class AbstractSignInFlowTests {
     }
 
     @Test
+    void authorizeWhenPromptOrAcrValuesOversizedOrContradictoryThenInvalidRequestAndNoCode() {
+        // Review of #13: an over-long prompt or acr_values was read as absent (fail open): "login" followed by 100
+        // spaces skipped the fresh sign-in prompt=login asks for, and acr_values over 1000 characters asked for no
+        // second factor. "none" with another value is an error (OIDC Core §3.1.2.1), with or without openid.
+        String client = registerClient("Oversized parameters app", false, "api.read");
+        HttpBrowser browser = new HttpBrowser(base);
+        passwordThroughAuthorize(browser, newUser(), authorizeUrl(client, Pkce.create(), "openid", "o0"));
+        for (String extra : List.of(
+                "&prompt=login" + "%20".repeat(100),
+                "&acr_values=" + "x%20".repeat(400)
+                        + HttpBrowser.encode(Map.of("v", MfaPolicy.ACR_MFA)).substring(2),
+                "&prompt=login%20none")) {
+            for (String scope : List.of("openid", "api.read")) {
+                HttpResponse<String> r = browser.get(authorizeUrl(client, Pkce.create(), scope, "o1") + extra);
+                String location = r.headers().firstValue("Location").orElse("");
+                assertThat(location).as(scope + extra).doesNotContain("code=");
+                if (location.startsWith(REDIRECT + "?")) {
+                    assertThat(HttpBrowser.query(location))
+                            .as(scope + extra)
+                            .containsEntry("error", "invalid_request")
+                            .containsEntry("state", "o1");
+                }
+            }
+        }
+    }
+
+    @Test
     void promptNoneWhenNoSessionThenLoginRequiredAtRedirectAndWithSessionThenCode() {
         String client = registerClient("Silent app", false);
         HttpBrowser browser = new HttpBrowser(base);

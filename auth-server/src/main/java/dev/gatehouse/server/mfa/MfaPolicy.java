@@ -106,8 +106,10 @@ public final class MfaPolicy {
         if (!username.isBlank() && username.length() <= 200 && requiredForUser.test(username)) {
             return true;
         }
-        if (acrValues != null && acrValues.length() <= MAX_ACR_VALUES_LENGTH) {
-            if (Arrays.stream(acrValues.split(" ")).anyMatch(MFA_ACR_VALUES::contains)) {
+        if (acrValues != null) {
+            // Fail closed: an over-long value (refused by the endpoint's validator) is read as asking for MFA.
+            if (acrValues.length() > MAX_ACR_VALUES_LENGTH
+                    || Arrays.stream(acrValues.split(" ")).anyMatch(MFA_ACR_VALUES::contains)) {
                 return true;
             }
         }

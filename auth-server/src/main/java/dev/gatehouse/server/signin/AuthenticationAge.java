@@ -29,6 +29,9 @@ final class AuthenticationAge {
     /** The {@code prompt} parameter. */
     static final String PROMPT = "prompt";
 
+    /** The longest {@code prompt} read; a longer one is refused by {@link AuthenticationRequestValidator}. */
+    static final int MAX_PROMPT_LENGTH = 100;
+
     // Ten digits are over 300 years: anything longer is a mistake, not a policy.
     private static final int MAX_AGE_DIGITS = 10;
 
@@ -41,8 +44,13 @@ final class AuthenticationAge {
      * @return its values, empty if absent
      */
     static Set<String> prompts(@Nullable String prompt) {
-        if (prompt == null || prompt.isBlank() || prompt.length() > 100) {
+        if (prompt == null || prompt.isBlank()) {
             return Set.of();
+        }
+        if (prompt.length() > MAX_PROMPT_LENGTH) {
+            // Fail closed for the filters that decide before the endpoint: read as a demand for a fresh sign-in
+            // (the endpoint's validator refuses the request itself).
+            return Set.of(PROMPT_LOGIN);
         }
         return Arrays.stream(prompt.split(" ")).filter(v -> !v.isEmpty()).collect(Collectors.toUnmodifiableSet());
     }

@@ -50,6 +50,9 @@ public final class AuthenticationRequestValidator
     private static final String LOGIN_REQUIRED = "login_required";
     private static final String INTERACTION_REQUIRED = "interaction_required";
     private static final String ACR_VALUES = "acr_values";
+    /** As {@code MfaPolicy} reads {@code acr_values}: longer is refused here, and required there. */
+    private static final int MAX_ACR_VALUES_LENGTH = 1000;
+
     private static final List<String> SINGLE_VALUED =
             List.of(AuthenticationAge.PROMPT, AuthenticationAge.MAX_AGE, ACR_VALUES);
     private static final MissingFactor NO_FACTOR_CHECK = (user, clientId, acrValues) -> false;
@@ -146,6 +149,24 @@ public final class AuthenticationRequestValidator
                         AUTH_REQUEST_URI,
                         context);
             }
+        }
+        // Read as absent, an over-long prompt or acr_values skipped what it asked for (a fresh sign-in, a second
+        // factor); "none" with any other value is an error (OIDC Core 1.0 §3.1.2.1), also without openid, where
+        // the filters before the endpoint read it too. Refused, whatever the scope.
+        if (request.getAdditionalParameters().get(AuthenticationAge.PROMPT) instanceof String p
+                && (p.length() > AuthenticationAge.MAX_PROMPT_LENGTH
+                        || (AuthenticationAge.prompts(p).contains(AuthenticationAge.PROMPT_NONE)
+                                && AuthenticationAge.prompts(p).size() > 1))) {
+            throw error(
+                    OAuth2ErrorCodes.INVALID_REQUEST, "OpenID Connect parameter: prompt", AUTH_REQUEST_URI, context);
+        }
+        if (request.getAdditionalParameters().get(ACR_VALUES) instanceof String a
+                && a.length() > MAX_ACR_VALUES_LENGTH) {
+            throw error(
+                    OAuth2ErrorCodes.INVALID_REQUEST,
+                    "OpenID Connect parameter: acr_values",
+                    AUTH_REQUEST_URI,
+                    context);
         }
         Duration maxAge;
         try {
