@@ -1286,7 +1286,9 @@ abstract class AbstractAuthorizationServerTests {
                     "/oauth2/revoke", e.getValue(), "Authorization", HttpBrowser.basic(otherId, otherSecret));
             assertThat(r.statusCode()).as(e.getKey() + ": " + r.body()).isEqualTo(200);
             assertThat(r.body()).as(e.getKey()).isEqualTo(unknown.body());
-            assertThat(r.headers().firstValue("WWW-Authenticate")).as(e.getKey()).isEmpty();
+            assertThat(r.headers().firstValue("WWW-Authenticate"))
+                    .as(e.getKey())
+                    .isEmpty();
         }
         // A failed client authentication is still refused, whatever the token.
         HttpResponse<String> wrongSecret = browser.postForm(
@@ -1298,7 +1300,10 @@ abstract class AbstractAuthorizationServerTests {
         assertThat(introspect(serviceAt).get("active")).isEqualTo(true);
         // The token's own client still revokes it.
         HttpResponse<String> own = browser.postForm(
-                "/oauth2/revoke", Map.of("token", serviceAt), "Authorization", HttpBrowser.basic(SERVICE, serviceSecret));
+                "/oauth2/revoke",
+                Map.of("token", serviceAt),
+                "Authorization",
+                HttpBrowser.basic(SERVICE, serviceSecret));
         assertThat(own.statusCode()).isEqualTo(200);
         assertThat(introspect(serviceAt).get("active")).isEqualTo(false);
         assertThat(introspect(at).get("active")).isEqualTo(true);

@@ -45,8 +45,8 @@ class ProtocolEndpoints {
                                 ? new TokenIntrospectionConstraints(p)
                                 : p)))
                 // RFC 7009 §2.1/§2.2: another client's token is answered as an unknown one (200), not invalid_client.
-                .tokenRevocationEndpoint(revocation -> revocation.authenticationProviders(providers ->
-                        providers.replaceAll(p -> p instanceof OAuth2TokenRevocationAuthenticationProvider
+                .tokenRevocationEndpoint(revocation -> revocation.authenticationProviders(
+                        providers -> providers.replaceAll(p -> p instanceof OAuth2TokenRevocationAuthenticationProvider
                                 ? new ForeignTokenRevocation(p)
                                 : p)))
                 .authorizationServerMetadataEndpoint(metadata ->
