@@ -1260,6 +1260,56 @@ abstract class AbstractAuthorizationServerTests {
     }
 
     @Test
+    void revocationWhenTokenBelongsToAnotherClientThen200AndTokenStillActive() throws Exception {
+        // RFC 7009 §2.1/§2.2: a token issued to another client is revoked by nobody but that client, and the answer
+        // is the one an unknown token gets (200), so a client cannot probe whether a string is someone's token.
+        Map<String, Object> tokens = loginAndExchange();
+        String at = (String) tokens.get("access_token");
+        String rt = (String) tokens.get("refresh_token");
+        String serviceAt =
+                (String) clientCredentials(SERVICE, serviceSecret, "api.read").get("access_token");
+        String otherId = "other-" + UUID.randomUUID();
+        String otherSecret = clientSecrets.generate();
+        clients.save(confidentialClient(otherId, otherSecret, false));
+        HttpResponse<String> unknown = browser.postForm(
+                "/oauth2/revoke",
+                Map.of("token", "unknown-" + UUID.randomUUID()),
+                "Authorization",
+                HttpBrowser.basic(otherId, otherSecret));
+        assertThat(unknown.statusCode()).isEqualTo(200);
+        Map<String, Map<String, String>> foreign = new LinkedHashMap<>();
+        foreign.put("access token", Map.of("token", at));
+        foreign.put("refresh token", Map.of("token", rt, "token_type_hint", "refresh_token"));
+        foreign.put("client credentials token", Map.of("token", serviceAt, "token_type_hint", "access_token"));
+        for (Map.Entry<String, Map<String, String>> e : foreign.entrySet()) {
+            HttpResponse<String> r = browser.postForm(
+                    "/oauth2/revoke", e.getValue(), "Authorization", HttpBrowser.basic(otherId, otherSecret));
+            assertThat(r.statusCode()).as(e.getKey() + ": " + r.body()).isEqualTo(200);
+            assertThat(r.body()).as(e.getKey()).isEqualTo(unknown.body());
+            assertThat(r.headers().firstValue("WWW-Authenticate"))
+                    .as(e.getKey())
+                    .isEmpty();
+        }
+        // A failed client authentication is still refused, whatever the token.
+        HttpResponse<String> wrongSecret = browser.postForm(
+                "/oauth2/revoke", Map.of("token", at), "Authorization", HttpBrowser.basic(otherId, "wrong"));
+        assertThat(json(wrongSecret, 401).get("error")).isEqualTo("invalid_client");
+        // Nothing was revoked.
+        assertThat(introspect(at).get("active")).isEqualTo(true);
+        assertThat(introspect(rt).get("active")).isEqualTo(true);
+        assertThat(introspect(serviceAt).get("active")).isEqualTo(true);
+        // The token's own client still revokes it.
+        HttpResponse<String> own = browser.postForm(
+                "/oauth2/revoke",
+                Map.of("token", serviceAt),
+                "Authorization",
+                HttpBrowser.basic(SERVICE, serviceSecret));
+        assertThat(own.statusCode()).isEqualTo(200);
+        assertThat(introspect(serviceAt).get("active")).isEqualTo(false);
+        assertThat(introspect(at).get("active")).isEqualTo(true);
+    }
+
+    @Test
     void userInfoWhenNoOrForgedTokenThenUnauthorized() throws Exception {
         assertThat(browser.getWithBearer("/userinfo", "abc.def.ghi").statusCode())
                 .isEqualTo(401);

@@ -1,6 +1,7 @@
 package dev.gatehouse.server.config;
 
 import dev.gatehouse.server.clients.RegisteredScopes;
+import dev.gatehouse.server.tokens.ForeignTokenRevocation;
 import dev.gatehouse.server.tokens.TokenIntrospectionConstraints;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -8,6 +9,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.security.config.annotation.web.configurers.oauth2.server.authorization.OAuth2AuthorizationServerConfigurer;
 import org.springframework.security.oauth2.server.authorization.authentication.JwtClientAssertionAuthenticationProvider;
 import org.springframework.security.oauth2.server.authorization.authentication.OAuth2TokenIntrospectionAuthenticationProvider;
+import org.springframework.security.oauth2.server.authorization.authentication.OAuth2TokenRevocationAuthenticationProvider;
 import org.springframework.security.oauth2.server.authorization.authentication.X509ClientCertificateAuthenticationProvider;
 import org.springframework.security.oauth2.server.authorization.web.authentication.JwtClientAssertionAuthenticationConverter;
 import org.springframework.security.oauth2.server.authorization.web.authentication.X509ClientCertificateAuthenticationConverter;
@@ -16,8 +18,9 @@ import org.springframework.security.oauth2.server.authorization.web.authenticati
  * Spring Authorization Server's protocol endpoints made to match what Gatehouse supports and says (issue #13): client
  * authentication limited to the methods clients can be registered with, with RFC 6749 §5.2 challenges; {@code iss}
  * in every authorization response (RFC 9207); introspection only for the token's own client, audience or a client
- * allowed to (RFC 7662 §2.1); discovery that advertises exactly that ({@link DiscoveryMetadata}). All through Spring
- * Authorization Server's hooks; {@link SecurityConfiguration} applies {@link #configure}.
+ * allowed to (RFC 7662 §2.1); another client's token revoked by nobody and answered as an unknown one (RFC 7009
+ * §2.1/§2.2); discovery that advertises exactly that ({@link DiscoveryMetadata}). All through Spring Authorization
+ * Server's hooks; {@link SecurityConfiguration} applies {@link #configure}.
  */
 @Configuration(proxyBeanMethods = false)
 class ProtocolEndpoints {
@@ -40,6 +43,11 @@ class ProtocolEndpoints {
                 .tokenIntrospectionEndpoint(introspection -> introspection.authenticationProviders(providers ->
                         providers.replaceAll(p -> p instanceof OAuth2TokenIntrospectionAuthenticationProvider
                                 ? new TokenIntrospectionConstraints(p)
+                                : p)))
+                // RFC 7009 §2.1/§2.2: another client's token is answered as an unknown one (200), not invalid_client.
+                .tokenRevocationEndpoint(revocation -> revocation.authenticationProviders(
+                        providers -> providers.replaceAll(p -> p instanceof OAuth2TokenRevocationAuthenticationProvider
+                                ? new ForeignTokenRevocation(p)
                                 : p)))
                 .authorizationServerMetadataEndpoint(metadata ->
                         metadata.authorizationServerMetadataCustomizer(builder -> builder.claims(discovery::customize)))
