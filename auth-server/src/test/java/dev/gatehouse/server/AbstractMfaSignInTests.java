@@ -412,7 +412,7 @@ abstract class AbstractMfaSignInTests {
             assertThat(page.statusCode()).isEqualTo(200);
             assertThat(page.body())
                     .doesNotContain("<script>alert(1)")
-                    .contains("&lt;script&gt;alert(1)&lt;/script&gt;&#34;&#39;&amp;");
+                    .contains("&lt;script&gt;alert(1)&lt;/script&gt;&quot;&#39;&amp;");
             assertPageHeaders(page);
         }
     }

@@ -217,7 +217,7 @@ abstract class AbstractSignInFlowTests {
                 .doesNotContain(SCRIPT)
                 .doesNotContain("<img")
                 .doesNotContain("onerror=alert(1)>")
-                .contains("&lt;script&gt;alert(1)&lt;/script&gt;&#34;&gt;&lt;img src=x onerror=alert(1)&gt;")
+                .contains("&lt;script&gt;alert(1)&lt;/script&gt;&quot;&gt;&lt;img src=x onerror=alert(1)&gt;")
                 .contains("&lt;img/src=x/onerror=alert(2)&gt;");
     }
 

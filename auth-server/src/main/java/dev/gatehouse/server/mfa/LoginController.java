@@ -1,7 +1,6 @@
 package dev.gatehouse.server.mfa;
 
 import java.util.Objects;
-import org.owasp.encoder.Encode;
 import org.springframework.security.core.Authentication;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
@@ -34,7 +33,7 @@ public final class LoginController {
     /** Where a sign-in without a waiting authorization request lands; links to enrolment. */
     @GetMapping("/")
     String home(Authentication user, Model model) {
-        model.addAttribute("userHtml", Encode.forHtml(user.getName()));
+        model.addAttribute("user", user.getName());
         model.addAttribute("mfa", policy.hasConfirmedTotp(user.getName()));
         return "home";
     }

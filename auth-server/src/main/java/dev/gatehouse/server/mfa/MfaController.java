@@ -23,7 +23,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
-import org.owasp.encoder.Encode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Qualifier;
@@ -102,7 +101,7 @@ public final class MfaController {
     /** The TOTP step. */
     @GetMapping("/mfa/totp")
     String totpPage(Authentication user, Model model) {
-        model.addAttribute("userHtml", Encode.forHtml(user.getName()));
+        model.addAttribute("user", user.getName());
         return "mfa-totp";
     }
 
@@ -137,7 +136,7 @@ public final class MfaController {
     /** The recovery-code step. */
     @GetMapping("/mfa/recovery")
     String recoveryPage(Authentication user, Model model) {
-        model.addAttribute("userHtml", Encode.forHtml(user.getName()));
+        model.addAttribute("user", user.getName());
         return "mfa-recovery";
     }
 
@@ -178,7 +177,7 @@ public final class MfaController {
     @GetMapping("/mfa/enroll")
     String enrolPage(Authentication user, Model model, HttpServletResponse response) {
         noStore(response);
-        model.addAttribute("userHtml", Encode.forHtml(user.getName()));
+        model.addAttribute("user", user.getName());
         TotpService.FactorStatus status = totp.status(user.getName());
         if (status == TotpService.FactorStatus.CONFIRMED) {
             return "mfa-enrolled";
@@ -191,7 +190,7 @@ public final class MfaController {
     @PostMapping("/mfa/enroll/start")
     String enrolStart(Authentication user, Model model, HttpServletResponse response) {
         noStore(response);
-        model.addAttribute("userHtml", Encode.forHtml(user.getName()));
+        model.addAttribute("user", user.getName());
         if (policy.hasConfirmedTotp(user.getName())) {
             return "mfa-enrolled";
         }
@@ -234,12 +233,10 @@ public final class MfaController {
         List<String> codes = recoveryCodes.generate(user.getName());
         passed(AuditEvents.MFA_ENROL, TOTP, user, address, Integer.toString(codes.size()));
         grantOtpFactor(user, request, response);
-        model.addAttribute("userHtml", Encode.forHtml(user.getName()));
+        model.addAttribute("user", user.getName());
         model.addAttribute("codes", codes);
         // The resumed request's query is the client's (attacker-chosen); encoded for the attribute, written once.
-        model.addAttribute(
-                "continueHtml",
-                "<a id=\"continue\" href=\"" + Encode.forHtmlAttribute(resume(request, response)) + "\">Continue</a>");
+        model.addAttribute("continueUrl", resume(request, response));
         return "mfa-recovery-codes";
     }
 

@@ -11,7 +11,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
-import org.owasp.encoder.Encode;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.oauth2.core.OAuth2UserCode;
 import org.springframework.security.oauth2.core.endpoint.OAuth2AuthorizationRequest;
@@ -40,8 +39,8 @@ import org.springframework.web.bind.annotation.RequestParam;
  * not from the query: the client's name, the requested scopes (those not yet granted as checkboxes, those already
  * granted as a list; {@code openid} needs no consent), the redirect URI's host and the signed-in user. The stored
  * authorization must belong to the signed-in user and the named client, or the page answers 400 and echoes nothing.
- * Every untrusted value (client name, scope names, user name, redirect host, client id) is encoded with the OWASP
- * Java Encoder for its context and written unescaped by the template, so it is encoded exactly once.
+ * Every untrusted value (client name, scope names, user name, redirect host, client id) reaches the template raw and
+ * is written by Thymeleaf's context-aware escaping ({@code th:text}, {@code th:value}); no HTML is assembled here.
  *
  * <p>The same page serves the device authorization grant (RFC 8628 §3.3): Spring Authorization Server's device
  * verification endpoint redirects here with {@code user_code} as well, and the page then posts back to {@code
@@ -129,21 +128,19 @@ public final class ConsentController {
             ScopeView view = ScopeView.of(scope, "scope-" + i++);
             (granted.contains(scope) ? already : asked).add(view);
         }
-        model.addAttribute("clientHtml", Encode.forHtml(client.getClientName()));
-        model.addAttribute("userHtml", Encode.forHtml(user.getName()));
-        String hiddenHtml = hidden(OAuth2ParameterNames.CLIENT_ID, client.getClientId())
-                + hidden(OAuth2ParameterNames.STATE, state);
+        model.addAttribute("client", client.getClientName());
+        model.addAttribute("user", user.getName());
+        model.addAttribute("clientId", client.getClientId());
+        model.addAttribute("state", state);
         if (pending.userCode() != null) {
             model.addAttribute("device", true);
             model.addAttribute("action", DEVICE_VERIFICATION);
-            model.addAttribute("userCodeHtml", Encode.forHtml(pending.userCode()));
-            hiddenHtml += hidden(OAuth2ParameterNames.USER_CODE, pending.userCode());
+            model.addAttribute("userCode", pending.userCode());
         } else {
             model.addAttribute("device", false);
             model.addAttribute("action", AUTHORIZE);
-            model.addAttribute("hostHtml", Encode.forHtml(host(pending.redirectUri())));
+            model.addAttribute("host", host(pending.redirectUri()));
         }
-        model.addAttribute("hiddenHtml", hiddenHtml);
         model.addAttribute("asked", asked);
         model.addAttribute("granted", already);
         return "consent";
@@ -202,10 +199,6 @@ public final class ConsentController {
         }
     }
 
-    private static String hidden(String name, String value) {
-        return "<input type=\"hidden\" name=\"" + name + "\" value=\"" + Encode.forHtmlAttribute(value) + "\">";
-    }
-
     private record Pending(
             RegisteredClient client,
             Set<String> scopes,
@@ -213,22 +206,17 @@ public final class ConsentController {
             @Nullable String userCode) {}
 
     /**
-     * One scope as the page shows it, every part encoded for where the template writes it.
+     * One scope as the page shows it. Raw values: the template writes each through Thymeleaf's escaping for its
+     * context ({@code th:text}, {@code th:value}).
      *
-     * @param inputHtml the checkbox, its value encoded for a quoted attribute
+     * @param name the scope name
      * @param id the checkbox's element id (generated, not from the request)
-     * @param nameHtml the scope name encoded for HTML text
-     * @param descriptionHtml the description encoded for HTML text
+     * @param description what the scope allows, in words
      */
-    public record ScopeView(String inputHtml, String id, String nameHtml, String descriptionHtml) {
+    public record ScopeView(String name, String id, String description) {
 
         static ScopeView of(String scope, String id) {
-            return new ScopeView(
-                    "<input type=\"checkbox\" name=\"scope\" id=\"" + id + "\" value=\""
-                            + Encode.forHtmlAttribute(scope) + "\" checked>",
-                    id,
-                    Encode.forHtml(scope),
-                    Encode.forHtml(DESCRIPTIONS.getOrDefault(scope, UNKNOWN_DESCRIPTION)));
+            return new ScopeView(scope, id, DESCRIPTIONS.getOrDefault(scope, UNKNOWN_DESCRIPTION));
         }
     }
 }

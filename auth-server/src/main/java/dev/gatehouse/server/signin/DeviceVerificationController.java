@@ -2,7 +2,6 @@ package dev.gatehouse.server.signin;
 
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import org.owasp.encoder.Encode;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.AuthenticationException;
 import org.springframework.security.oauth2.core.OAuth2AuthenticationException;
@@ -50,14 +49,10 @@ public final class DeviceVerificationController {
             Model model,
             HttpServletResponse response) {
         response.setHeader("Cache-Control", "no-store");
-        model.addAttribute("userHtml", Encode.forHtml(user.getName()));
+        model.addAttribute("user", user.getName());
         // From a verification_uri_complete link: shown for the user to compare with the device, never submitted.
         String prefill = DeviceVerificationGuard.USER_CODE_SHAPE.matcher(code).matches() ? code : "";
-        model.addAttribute(
-                "codeInputHtml",
-                "<input type=\"text\" id=\"user_code\" name=\"user_code\" value=\"" + Encode.forHtmlAttribute(prefill)
-                        + "\" autocomplete=\"one-time-code\" autocapitalize=\"characters\" spellcheck=\"false\""
-                        + " maxlength=\"20\" required autofocus>");
+        model.addAttribute("prefill", prefill);
         model.addAttribute(
                 "outcome",
                 switch (outcome) {
