@@ -1399,13 +1399,7 @@ abstract class AbstractAuthorizationServerTests {
         String otherId = "other-" + UUID.randomUUID();
         String otherSecret = clientSecrets.generate();
         clients.save(confidentialClient(otherId, otherSecret, false));
-        Map<String, Object> info = json(
-                browser.postForm(
-                        "/oauth2/introspect",
-                        Map.of("token", at),
-                        "Authorization",
-                        HttpBrowser.basic(otherId, otherSecret)),
-                200);
+        Map<String, Object> info = introspectAs(otherId, otherSecret, at);
         // RFC 7662 §2.2: exactly what an unknown token gets, nothing about the token.
         assertThat(info).isEqualTo(Map.of("active", false));
         assertThat(introspect(at).get("active")).isEqualTo(true);
@@ -1418,13 +1412,7 @@ abstract class AbstractAuthorizationServerTests {
         String resourceId = "resource-" + UUID.randomUUID();
         String resourceSecret = clientSecrets.generate();
         clients.save(confidentialClient(resourceId, resourceSecret, true));
-        Map<String, Object> info = json(
-                browser.postForm(
-                        "/oauth2/introspect",
-                        Map.of("token", at),
-                        "Authorization",
-                        HttpBrowser.basic(resourceId, resourceSecret)),
-                200);
+        Map<String, Object> info = introspectAs(resourceId, resourceSecret, at);
         assertThat(info.get("active")).isEqualTo(true);
         assertThat(info.get("client_id")).isEqualTo(SERVICE);
     }
@@ -2484,12 +2472,17 @@ abstract class AbstractAuthorizationServerTests {
     }
 
     Map<String, Object> introspect(String token) throws Exception {
+        return introspectAs(SERVICE, serviceSecret, token);
+    }
+
+    /** RFC 7662 introspection by the given client (HTTP Basic); the answer is always 200. */
+    Map<String, Object> introspectAs(String clientId, String secret, String token) throws Exception {
         return json(
                 browser.postForm(
                         "/oauth2/introspect",
                         Map.of("token", token),
                         "Authorization",
-                        HttpBrowser.basic(SERVICE, serviceSecret)),
+                        HttpBrowser.basic(clientId, secret)),
                 200);
     }
 

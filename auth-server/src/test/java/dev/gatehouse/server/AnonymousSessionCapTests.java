@@ -2,10 +2,7 @@ package dev.gatehouse.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,19 +41,11 @@ import org.springframework.test.context.TestPropertySource;
 class AnonymousSessionCapTests {
 
     static final int ANONYMOUS_CAP = 3;
-    private static final Path DATA = dataDir();
+    private static final Path DATA = DemoData.newDataDir("gatehouse-session-cap-");
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
         registry.add("gatehouse.data-dir", DATA::toString);
-    }
-
-    private static Path dataDir() {
-        try {
-            return Files.createTempDirectory("gatehouse-session-cap-");
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
     }
 
     @LocalServerPort
@@ -69,14 +58,9 @@ class AnonymousSessionCapTests {
     private String demoPassword;
 
     @BeforeEach
-    void setUp() throws IOException {
+    void setUp() {
         base = "http://localhost:" + port;
-        for (String line : Files.readAllLines(DATA.resolve("demo-credentials.txt"), StandardCharsets.UTF_8)) {
-            if (line.contains("password:")) {
-                String[] words = line.strip().split(" ");
-                demoPassword = words[words.length - 1];
-            }
-        }
+        demoPassword = DemoData.demoPassword(DATA);
     }
 
     @Test

@@ -14,7 +14,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -65,19 +64,11 @@ class TransportHardeningTests {
     static final int THREADS = 4;
     private static final String SERVICE = "gatehouse-demo-service";
     private static final String SERVICE_REDIRECT = "http://127.0.0.1:8081/login/oauth2/code/gatehouse";
-    private static final Path DATA = dataDir();
+    private static final Path DATA = DemoData.newDataDir("gatehouse-transport-");
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
         registry.add("gatehouse.data-dir", DATA::toString);
-    }
-
-    private static Path dataDir() {
-        try {
-            return Files.createTempDirectory("gatehouse-transport-");
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
     }
 
     @LocalServerPort
@@ -95,16 +86,10 @@ class TransportHardeningTests {
     private String serviceSecret;
 
     @BeforeEach
-    void setUp() throws IOException {
+    void setUp() {
         base = "http://localhost:" + port;
-        for (String line : Files.readAllLines(DATA.resolve("demo-credentials.txt"), StandardCharsets.UTF_8)) {
-            String[] words = line.strip().split(" ");
-            if (line.contains("password:")) {
-                demoPassword = words[words.length - 1];
-            } else if (line.contains(SERVICE + " secret:")) {
-                serviceSecret = words[words.length - 1];
-            }
-        }
+        demoPassword = DemoData.demoPassword(DATA);
+        serviceSecret = DemoData.clientSecret(DATA, SERVICE);
     }
 
     // ---------------------------------------------------------------- item 4: slow request bodies
