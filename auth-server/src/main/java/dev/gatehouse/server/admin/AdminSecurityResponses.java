@@ -3,6 +3,7 @@ package dev.gatehouse.server.admin;
 import dev.gatehouse.core.policy.Decision;
 import dev.gatehouse.server.audit.AuditEvent;
 import dev.gatehouse.server.audit.AuditLog;
+import dev.gatehouse.server.tokens.BearerChallenge;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -17,6 +18,8 @@ import org.springframework.security.access.AccessDeniedException;
 import org.springframework.security.core.AuthenticationException;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.oauth2.core.OAuth2AuthenticationException;
+import org.springframework.security.oauth2.core.OAuth2Error;
+import org.springframework.security.oauth2.core.OAuth2ErrorCodes;
 import org.springframework.security.oauth2.server.resource.BearerTokenError;
 import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.access.AccessDeniedHandler;
@@ -53,10 +56,13 @@ final class AdminSecurityResponses implements AuthenticationEntryPoint, AccessDe
                 description = headerSafe(bearer.getDescription());
             }
         }
-        String challenge = tokenSent
-                ? "Bearer error=\"invalid_token\", error_description=\"" + description + "\""
-                : "Bearer"; // RFC 6750 §3.1: no error information when the request had no credentials
-        response.setHeader(HttpHeaders.WWW_AUTHENTICATE, challenge);
+        // RFC 6750 §3.1: no error information when the request had no credentials.
+        response.setHeader(
+                HttpHeaders.WWW_AUTHENTICATE,
+                BearerChallenge.of(
+                        tokenSent ? new OAuth2Error(OAuth2ErrorCodes.INVALID_TOKEN, description, null) : null,
+                        null,
+                        null));
         record(request, null, tokenSent ? "invalid_token" : "no_token", null);
         write(
                 request,
@@ -77,8 +83,13 @@ final class AdminSecurityResponses implements AuthenticationEntryPoint, AccessDe
                 : SecurityContextHolder.getContext().getAuthentication().getName();
         response.setHeader(
                 HttpHeaders.WWW_AUTHENTICATE,
-                "Bearer error=\"insufficient_scope\", error_description=\"The token does not permit this admin"
-                        + " action.\", scope=\"" + adminScope + "\"");
+                BearerChallenge.of(
+                        new OAuth2Error(
+                                OAuth2ErrorCodes.INSUFFICIENT_SCOPE,
+                                "The token does not permit this admin action.",
+                                null),
+                        adminScope,
+                        null));
         record(request, actor, "insufficient_scope", reason);
         write(
                 request,
