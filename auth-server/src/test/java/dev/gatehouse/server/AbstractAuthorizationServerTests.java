@@ -2232,7 +2232,7 @@ abstract class AbstractAuthorizationServerTests {
     @Test
     void dpopWhenProofReplayedThenInvalidDpopProof() throws Exception {
         // RFC 9449 §11.1: a proof is single-use. Spring Authorization Server 7.0.6 remembers proof jti values in
-        // memory on each node (see SECURITY.md's known gaps): a replay to the same node is refused.
+        // memory on each node (see SECURITY.md, "Known gaps"): a replay to the same node is refused.
         String proof = dpopProof(new ECKeyGenerator(Curve.P_256).generate(), "POST", base + "/oauth2/token", null);
         assertThat(json(dpopClientCredentials(proof), 200).get("token_type")).isEqualTo("DPoP");
         assertThat(json(dpopClientCredentials(proof), 400).get("error")).isEqualTo("invalid_dpop_proof");

@@ -46,7 +46,7 @@ import org.jspecify.annotations.Nullable;
 public final class KeyRing {
 
     /**
-     * The default algorithm for new keys, chosen by measurement (see SECURITY.md, "Tokens"): a token is
+     * The default algorithm for new keys, chosen by measurement (see auth-core/DESIGN.md, "Tokens"): a token is
      * signed once and verified many times, and RS256 verifies fastest on the JDK and everywhere.
      */
     public static final JwsAlgorithm DEFAULT_ALGORITHM = JwsAlgorithm.RS256;
