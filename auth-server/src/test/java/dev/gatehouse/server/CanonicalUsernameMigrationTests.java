@@ -34,7 +34,7 @@ class CanonicalUsernameMigrationTests {
 
         Flyway.configure()
                 .dataSource(dataSource)
-                .locations("classpath:db/migration/" + vendor)
+                .locations(Migrations.locations(vendor))
                 .load()
                 .migrate();
 
@@ -63,7 +63,7 @@ class CanonicalUsernameMigrationTests {
 
         assertThatThrownBy(() -> Flyway.configure()
                         .dataSource(dataSource)
-                        .locations("classpath:db/migration/" + vendor)
+                        .locations(Migrations.locations(vendor))
                         .load()
                         .migrate())
                 .hasStackTraceContaining("Gatehouse V12: usernames that differ only in case exist (Alice, alice)");
@@ -74,7 +74,7 @@ class CanonicalUsernameMigrationTests {
     private static void migrateTo11(DataSource dataSource, String vendor) {
         Flyway.configure()
                 .dataSource(dataSource)
-                .locations("classpath:db/migration/" + vendor)
+                .locations(Migrations.locations(vendor))
                 .target("11")
                 .load()
                 .migrate();

@@ -24,7 +24,7 @@ class RoleMigrationTests {
     @ValueSource(strings = {"h2", "postgresql"})
     void migrateWhenUsersHoldRolesBeforeV8ThenRolesKeptBuiltInsSeededAndMfaUnchanged(String vendor) throws Exception {
         DataSource dataSource = dataSource(vendor);
-        String locations = "classpath:db/migration/" + vendor;
+        String[] locations = Migrations.locations(vendor);
         Flyway.configure()
                 .dataSource(dataSource)
                 .locations(locations)

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.gatehouse.server.Migrations;
 import java.nio.file.Files;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -33,7 +34,7 @@ class LastAdminGuardTests {
         dataSource.setUser("sa");
         Flyway.configure()
                 .dataSource(dataSource)
-                .locations("classpath:db/migration/h2")
+                .locations(Migrations.locations("h2"))
                 .load()
                 .migrate();
         jdbc = new JdbcTemplate(dataSource);

@@ -2,6 +2,7 @@ package dev.gatehouse.server.maintenance;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.gatehouse.server.Migrations;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -63,7 +64,7 @@ class TokenLookupMigrationTests {
         dataSource.setUser("sa");
         Flyway.configure()
                 .dataSource(dataSource)
-                .locations("classpath:db/migration/h2")
+                .locations(Migrations.locations("h2"))
                 .target("2")
                 .load()
                 .migrate();
@@ -75,7 +76,7 @@ class TokenLookupMigrationTests {
 
         Flyway.configure()
                 .dataSource(dataSource)
-                .locations("classpath:db/migration/h2")
+                .locations(Migrations.locations("h2"))
                 .load()
                 .migrate();
 
@@ -102,7 +103,7 @@ class TokenLookupMigrationTests {
             DataSource dataSource = postgres.getPostgresDatabase();
             Flyway.configure()
                     .dataSource(dataSource)
-                    .locations("classpath:db/migration/postgresql")
+                    .locations(Migrations.locations("postgresql"))
                     .load()
                     .migrate();
             String token = "opaque-" + UUID.randomUUID();

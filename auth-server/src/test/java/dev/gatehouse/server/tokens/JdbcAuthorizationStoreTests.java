@@ -2,6 +2,7 @@ package dev.gatehouse.server.tokens;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.gatehouse.server.Migrations;
 import java.nio.file.Files;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -44,7 +45,7 @@ class JdbcAuthorizationStoreTests {
         dataSource.setUser("sa");
         Flyway.configure()
                 .dataSource(dataSource)
-                .locations("classpath:db/migration/h2")
+                .locations(Migrations.locations("h2"))
                 .load()
                 .migrate();
         jdbc = new JdbcTemplate(dataSource);
