@@ -8,7 +8,7 @@ WORK="${1:?work dir}"
 VERSION=26.7.3
 PORT="${KEYCLOAK_PORT:-8080}"
 ZIP=~/.m2/repository/org/keycloak/keycloak-quarkus-dist/$VERSION/keycloak-quarkus-dist-$VERSION.zip
-[ -f "$ZIP" ] || mvn -B -q dependency:get -Dtransitive=false -Dartifact=org.keycloak:keycloak-quarkus-dist:$VERSION:zip >&2
+[ -f "$ZIP" ] || "$(dirname "$0")/../../mvnw" -B -q dependency:get -Dtransitive=false -Dartifact=org.keycloak:keycloak-quarkus-dist:$VERSION:zip >&2
 JDK=$(ls -d /usr/lib/jvm/temurin-*-jdk-* 2>/dev/null | sort -V | tail -1)
 [ -n "$JDK" ] || { echo "Keycloak needs a Java 21+ JDK under /usr/lib/jvm" >&2; exit 2; }
 mkdir -p "$WORK"

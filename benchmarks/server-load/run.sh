@@ -35,13 +35,13 @@ JAVA="${JAVA:-java}"
 echo "==> JDK: $("$JAVA" -version 2>&1 | head -1)"
 
 echo "==> building"
-mvn -B -q -DskipTests -Dspotless.check.skip=true -Djavadoc.skip=true package -pl auth-server -am
-wanted sas-default && mvn -B -q -DskipTests -Dspotless.check.skip=true -f $HERE/sas-default/pom.xml package
+./mvnw -B -q -DskipTests -Dspotless.check.skip=true -Djavadoc.skip=true package -pl auth-server -am
+wanted sas-default && ./mvnw -B -q -DskipTests -Dspotless.check.skip=true -f $HERE/sas-default/pom.xml package
 
 if wanted gatehouse; then
   DB_ARGS=()
   if [ "${DB:-h2}" = postgres ]; then
-    mvn -B -q dependency:build-classpath -pl auth-server -Dmdep.includeScope=test -Dmdep.outputFile="$WORK/cp.txt" >/dev/null
+    ./mvnw -B -q dependency:build-classpath -pl auth-server -Dmdep.includeScope=test -Dmdep.outputFile="$WORK/cp.txt" >/dev/null
     "$JAVA" -cp "$(cat "$WORK/cp.txt")" $HERE/PostgresOnce.java 5499 >"$WORK/postgres.log" 2>&1 &
     PID[postgres]=$!
     for _ in $(seq 1 60); do grep -q '^ready' "$WORK/postgres.log" && break; sleep 1; done
