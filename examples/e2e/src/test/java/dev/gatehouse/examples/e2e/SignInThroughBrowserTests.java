@@ -310,7 +310,8 @@ class SignInThroughBrowserTests {
 
     private static void start(String name, Map<String, String> env, Path jar, String... args) throws IOException {
         if (!Files.isRegularFile(jar)) {
-            throw new IllegalStateException(jar + " is missing: build with `./mvnw -B verify` from the repository root");
+            throw new IllegalStateException(
+                    jar + " is missing: build with `./mvnw -B verify` from the repository root");
         }
         List<String> command = new ArrayList<>(
                 List.of(ProcessHandle.current().info().command().orElse("java"), "-jar", jar.toString()));
