@@ -1,6 +1,6 @@
 package dev.gatehouse.server;
 
-import dev.gatehouse.server.config.MasterKeys;
+import dev.gatehouse.server.secrets.MasterKeys;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;

@@ -17,7 +17,7 @@ import dev.gatehouse.server.audit.AuditProperties;
 import dev.gatehouse.server.audit.CorrelationIdFilter;
 import dev.gatehouse.server.audit.JdbcAuditLog;
 import dev.gatehouse.server.clients.ClientSecrets;
-import dev.gatehouse.server.config.ServerSecrets;
+import dev.gatehouse.server.secrets.ServerSecrets;
 import dev.gatehouse.server.users.JdbcAttemptStore;
 import dev.gatehouse.server.users.JdbcUserStore;
 import java.net.http.HttpResponse;

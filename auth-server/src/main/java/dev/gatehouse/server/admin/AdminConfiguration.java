@@ -4,7 +4,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.LoadingCache;
 import dev.gatehouse.core.policy.opa.OpaRestEngine;
 import dev.gatehouse.server.audit.AuditLog;
-import dev.gatehouse.server.config.GatehouseProperties;
+import dev.gatehouse.server.settings.GatehouseProperties;
 import dev.gatehouse.server.users.JdbcUserStore;
 import io.swagger.v3.oas.models.Components;
 import io.swagger.v3.oas.models.OpenAPI;

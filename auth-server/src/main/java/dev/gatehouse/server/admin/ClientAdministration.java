@@ -1,8 +1,8 @@
 package dev.gatehouse.server.admin;
 
 import dev.gatehouse.server.clients.ClientSecrets;
-import dev.gatehouse.server.config.GatehouseProperties;
 import dev.gatehouse.server.mfa.MfaPolicy;
+import dev.gatehouse.server.settings.GatehouseProperties;
 import dev.gatehouse.server.tokens.TokenIntrospectionConstraints;
 import java.time.Clock;
 import java.time.Duration;

@@ -1,6 +1,6 @@
 package dev.gatehouse.server.audit;
 
-import dev.gatehouse.server.config.ServerSecrets;
+import dev.gatehouse.server.secrets.ServerSecrets;
 import java.time.Clock;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;

@@ -15,7 +15,7 @@ import org.springframework.security.oauth2.server.authorization.client.Registere
  * another node (a new secret, a removed grant) takes effect here within the TTL. Unknown client ids are never
  * cached, so random ids cannot fill memory, and the cache is bounded.
  */
-public final class CachingRegisteredClientRepository implements RegisteredClientRepository {
+final class CachingRegisteredClientRepository implements RegisteredClientRepository {
 
     private static final int MAX_ENTRIES = 10_000;
 
@@ -37,7 +37,7 @@ public final class CachingRegisteredClientRepository implements RegisteredClient
      * @param ttl how long an entry is used; must be positive
      * @param nanoTime a monotonic clock, such as {@code System::nanoTime}
      */
-    public CachingRegisteredClientRepository(RegisteredClientRepository delegate, Duration ttl, LongSupplier nanoTime) {
+    CachingRegisteredClientRepository(RegisteredClientRepository delegate, Duration ttl, LongSupplier nanoTime) {
         this.delegate = Objects.requireNonNull(delegate, "delegate must not be null");
         this.ttlNanos = Objects.requireNonNull(ttl, "ttl must not be null").toNanos();
         this.nanoTime = Objects.requireNonNull(nanoTime, "nanoTime must not be null");

@@ -12,7 +12,7 @@ import org.springframework.security.oauth2.server.authorization.settings.TokenSe
  * tokens, and a client saved or imported with that default would never rotate, so reuse detection could
  * never fire. Every client read or saved through this repository has {@code reuseRefreshTokens=false}.
  */
-public final class RefreshTokenRotationEnforcer implements RegisteredClientRepository {
+final class RefreshTokenRotationEnforcer implements RegisteredClientRepository {
 
     private final RegisteredClientRepository delegate;
 
@@ -21,7 +21,7 @@ public final class RefreshTokenRotationEnforcer implements RegisteredClientRepos
      *
      * @param delegate the repository
      */
-    public RefreshTokenRotationEnforcer(RegisteredClientRepository delegate) {
+    RefreshTokenRotationEnforcer(RegisteredClientRepository delegate) {
         this.delegate = Objects.requireNonNull(delegate, "delegate must not be null");
     }
 

@@ -2,6 +2,7 @@ package dev.gatehouse.server.config;
 
 import dev.gatehouse.core.password.PasswordHasher;
 import dev.gatehouse.server.clients.ClientSecrets;
+import dev.gatehouse.server.settings.GatehouseProperties;
 import dev.gatehouse.server.users.JdbcUserStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -8,6 +8,8 @@ import dev.gatehouse.server.mfa.JdbcRecoveryCodeStore;
 import dev.gatehouse.server.mfa.JdbcTotpFactorStore;
 import dev.gatehouse.server.mfa.MfaController;
 import dev.gatehouse.server.mfa.MfaPolicy;
+import dev.gatehouse.server.secrets.ServerSecrets;
+import dev.gatehouse.server.settings.ThrottleProperties;
 import dev.gatehouse.server.users.JdbcAttemptStore;
 import dev.gatehouse.server.users.JdbcUserStore;
 import java.security.SecureRandom;

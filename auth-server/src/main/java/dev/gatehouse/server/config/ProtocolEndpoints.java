@@ -1,6 +1,7 @@
 package dev.gatehouse.server.config;
 
 import dev.gatehouse.server.clients.RegisteredScopes;
+import dev.gatehouse.server.settings.GatehouseProperties;
 import dev.gatehouse.server.tokens.ForeignTokenRevocation;
 import dev.gatehouse.server.tokens.TokenIntrospectionConstraints;
 import org.springframework.context.annotation.Bean;

@@ -3,6 +3,7 @@ package dev.gatehouse.server.config;
 import dev.gatehouse.server.clients.OneClientAuthenticationMethod;
 import dev.gatehouse.server.mfa.MfaPolicy;
 import dev.gatehouse.server.mfa.MfaStepUpFilter;
+import dev.gatehouse.server.settings.GatehouseProperties;
 import dev.gatehouse.server.signin.AuthenticationRequestValidator;
 import dev.gatehouse.server.signin.AuthorizationRequestParameters;
 import dev.gatehouse.server.signin.ConsentController;

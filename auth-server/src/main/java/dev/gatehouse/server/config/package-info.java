@@ -1,4 +1,4 @@
-/** Gatehouse authorization server: configuration, master key, security filter chains, demo bootstrap. */
+/** Gatehouse authorization server: configuration, security filter chains, demo bootstrap. */
 @NullMarked
 package dev.gatehouse.server.config;
 

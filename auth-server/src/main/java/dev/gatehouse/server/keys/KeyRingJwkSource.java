@@ -15,7 +15,7 @@ import org.jspecify.annotations.Nullable;
  * The JWK Set endpoint's source: the ring's published public keys (NEXT, ACTIVE, RETIRING), straight from {@link
  * KeyRing#jwksJson()}. Private parts never leave the ring. The parsed set is cached until the ring's JSON changes.
  */
-public final class KeyRingJwkSource implements JWKSource<SecurityContext> {
+final class KeyRingJwkSource implements JWKSource<SecurityContext> {
 
     private final KeyRing ring;
     private volatile @Nullable Cached cached;
@@ -27,7 +27,7 @@ public final class KeyRingJwkSource implements JWKSource<SecurityContext> {
      *
      * @param ring the key ring
      */
-    public KeyRingJwkSource(KeyRing ring) {
+    KeyRingJwkSource(KeyRing ring) {
         this.ring = Objects.requireNonNull(ring, "ring must not be null");
     }
 

@@ -16,7 +16,7 @@ import org.springframework.security.oauth2.jwt.JwtDecoder;
  * its access tokens as bearer tokens (the OIDC UserInfo endpoint). The verifier insists on RFC 9068 ({@code typ:
  * at+jwt} and its required claims), refuses embedded keys and {@code alg: none}, and only knows the ring's keys.
  */
-public final class KeyRingJwtDecoder implements JwtDecoder {
+final class KeyRingJwtDecoder implements JwtDecoder {
 
     private final TokenVerifier verifier;
 
@@ -25,7 +25,7 @@ public final class KeyRingJwtDecoder implements JwtDecoder {
      *
      * @param verifier a verifier configured for access tokens
      */
-    public KeyRingJwtDecoder(TokenVerifier verifier) {
+    KeyRingJwtDecoder(TokenVerifier verifier) {
         this.verifier = Objects.requireNonNull(verifier, "verifier must not be null");
     }
 

@@ -30,7 +30,7 @@ import org.springframework.security.oauth2.jwt.JwtEncodingException;
  * access tokens, RFC 9068 §2.1), else {@code JWT}. The algorithm is the active key's, whatever the header asked
  * for: the ring, not the caller, decides how tokens are signed.
  */
-public final class KeyRingJwtEncoder implements JwtEncoder {
+final class KeyRingJwtEncoder implements JwtEncoder {
 
     private static final int MAX_ISSUERS = 16;
 
@@ -45,7 +45,7 @@ public final class KeyRingJwtEncoder implements JwtEncoder {
      * @param fixedIssuer the only issuer accepted, or {@code null} to accept the issuer Spring Authorization Server
      *     resolved for the request (development only)
      */
-    public KeyRingJwtEncoder(KeyRing ring, @Nullable String fixedIssuer) {
+    KeyRingJwtEncoder(KeyRing ring, @Nullable String fixedIssuer) {
         this.ring = Objects.requireNonNull(ring, "ring must not be null");
         this.fixedIssuer = fixedIssuer;
     }

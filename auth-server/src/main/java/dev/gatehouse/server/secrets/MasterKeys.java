@@ -1,4 +1,4 @@
-package dev.gatehouse.server.config;
+package dev.gatehouse.server.secrets;
 
 import dev.gatehouse.core.crypto.MasterKey;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package dev.gatehouse.server.config;
+package dev.gatehouse.server.settings;
 
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package dev.gatehouse.server.config;
+package dev.gatehouse.server.settings;
 
 import dev.gatehouse.core.throttle.ThrottlePolicy;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package dev.gatehouse.server.config;
+package dev.gatehouse.server.secrets;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;

@@ -1,4 +1,4 @@
-package dev.gatehouse.server.config;
+package dev.gatehouse.server.settings;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
