@@ -121,11 +121,19 @@ public final class MfaController {
         // Check, verify and record as one step per account, so parallel guesses cannot outrun the counter.
         AttemptLimiter.Attempt<TotpVerification> attempt =
                 limiter.attempt(account, address, () -> totp.verify(user.getName(), code), TotpVerification::accepted);
-        if (attempt.throttled() || attempt.result() == null || !attempt.result().accepted()) {
-            if (attempt.result() != null) {
-                log.debug("TOTP refused: {}", attempt.result().outcome());
+        if (!(attempt instanceof AttemptLimiter.Attempt.Completed<TotpVerification> checked)
+                || !checked.result().accepted()) {
+            if (attempt instanceof AttemptLimiter.Attempt.Completed<TotpVerification> checked) {
+                log.debug("TOTP refused: {}", checked.result().outcome());
             }
-            refused(AuditEvents.MFA_VERIFY, TOTP, user, account, address, attempt.throttled(), totpReason(attempt));
+            refused(
+                    AuditEvents.MFA_VERIFY,
+                    TOTP,
+                    user,
+                    account,
+                    address,
+                    attempt instanceof AttemptLimiter.Attempt.Throttled,
+                    totpReason(attempt));
             return "redirect:/mfa/totp?error";
         }
         passed(AuditEvents.MFA_VERIFY, TOTP, user, address, null);
@@ -155,8 +163,16 @@ public final class MfaController {
         }
         AttemptLimiter.Attempt<RecoveryCodeRedemption> attempt =
                 limiter.attempt(account, address, () -> redeem(user.getName(), code), RecoveryCodeRedemption::accepted);
-        if (attempt.throttled() || attempt.result() == null || !attempt.result().accepted()) {
-            refused(AuditEvents.MFA_RECOVERY, RECOVERY_CODE, user, account, address, attempt.throttled(), "rejected");
+        if (!(attempt instanceof AttemptLimiter.Attempt.Completed<RecoveryCodeRedemption> redeemed)
+                || !redeemed.result().accepted()) {
+            refused(
+                    AuditEvents.MFA_RECOVERY,
+                    RECOVERY_CODE,
+                    user,
+                    account,
+                    address,
+                    attempt instanceof AttemptLimiter.Attempt.Throttled,
+                    "rejected");
             return "redirect:/mfa/recovery?error";
         }
         passed(
@@ -164,7 +180,7 @@ public final class MfaController {
                 RECOVERY_CODE,
                 user,
                 address,
-                Integer.toString(attempt.result().remaining()));
+                Integer.toString(redeemed.result().remaining()));
         grantOtpFactor(user, request, response);
         return "redirect:" + resume(request, response);
     }
@@ -223,11 +239,19 @@ public final class MfaController {
         }
         AttemptLimiter.Attempt<TotpVerification> attempt =
                 limiter.attempt(account, address, () -> totp.confirm(user.getName(), code), TotpVerification::accepted);
-        if (attempt.throttled() || attempt.result() == null || !attempt.result().accepted()) {
-            if (attempt.result() != null) {
-                log.debug("TOTP confirmation refused: {}", attempt.result().outcome());
+        if (!(attempt instanceof AttemptLimiter.Attempt.Completed<TotpVerification> checked)
+                || !checked.result().accepted()) {
+            if (attempt instanceof AttemptLimiter.Attempt.Completed<TotpVerification> checked) {
+                log.debug("TOTP confirmation refused: {}", checked.result().outcome());
             }
-            refused(AuditEvents.MFA_ENROL, TOTP, user, account, address, attempt.throttled(), totpReason(attempt));
+            refused(
+                    AuditEvents.MFA_ENROL,
+                    TOTP,
+                    user,
+                    account,
+                    address,
+                    attempt instanceof AttemptLimiter.Attempt.Throttled,
+                    totpReason(attempt));
             return "redirect:/mfa/enroll?error";
         }
         List<String> codes = recoveryCodes.generate(user.getName());
@@ -282,8 +306,9 @@ public final class MfaController {
     }
 
     private static String totpReason(AttemptLimiter.Attempt<TotpVerification> attempt) {
-        TotpVerification result = attempt.result();
-        return result == null ? "rejected" : result.outcome().name().toLowerCase(Locale.ROOT);
+        return attempt instanceof AttemptLimiter.Attempt.Completed<TotpVerification> checked
+                ? checked.result().outcome().name().toLowerCase(Locale.ROOT)
+                : "rejected";
     }
 
     private RecoveryCodeRedemption redeem(String user, String code) {
