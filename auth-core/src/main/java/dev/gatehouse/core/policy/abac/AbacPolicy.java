@@ -260,13 +260,13 @@ public final class AbacPolicy {
                 return notTargeted(policy);
             }
             if (program != null) {
-                Object result = program.fast() == null
-                        ? FastCondition.UNSURE
-                        : program.fast().eval(request);
+                FastCondition fast = program.fast();
+                FastCondition.Outcome quick = fast == null ? FastCondition.Unsure.INSTANCE : fast.eval(request);
+                Object result;
                 try {
-                    if (result == FastCondition.UNSURE) {
-                        result = program.program().eval(activation.vars());
-                    }
+                    result = quick instanceof FastCondition.Decided decided
+                            ? decided.value()
+                            : program.program().eval(activation.vars());
                 } catch (CelEvaluationException | RuntimeException e) {
                     // CEL messages name keys and types from the policy, not attribute values; keep them short.
                     String m = Objects.toString(e.getMessage(), e.getClass().getSimpleName());
