@@ -1,10 +1,13 @@
 package dev.gatehouse.core;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.methods;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import dev.gatehouse.core.policy.Decision;
+import dev.gatehouse.core.policy.PolicyDecisionPoint;
 import org.junit.jupiter.api.Test;
 
 /** Module boundaries from ARCHITECTURE.md, held by ArchUnit. */
@@ -109,6 +112,19 @@ class ArchitectureTests {
                         "dev.gatehouse.core.policy.abac..",
                         "dev.gatehouse.core.policy.opa..")
                 .because("engines plug into the decision API, never the other way round")
+                .check(CORE);
+    }
+
+    @Test
+    void decisionWhenReturnedByPublicMethodThenOnlyByTheDecisionPoint() {
+        methods()
+                .that()
+                .arePublic()
+                .and()
+                .haveRawReturnType(Decision.class)
+                .should()
+                .beDeclaredIn(PolicyDecisionPoint.class)
+                .because("a Decision comes only through the decision point's fail-closed handling")
                 .check(CORE);
     }
 }
