@@ -2,6 +2,7 @@ package dev.gatehouse.core;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.methods;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noMethods;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
@@ -125,6 +126,21 @@ class ArchitectureTests {
                 .should()
                 .beDeclaredIn(PolicyDecisionPoint.class)
                 .because("a Decision comes only through the decision point's fail-closed handling")
+                .check(CORE);
+    }
+
+    @Test
+    void publicApiWhenCheckedThenReturnsNoNimbusType() {
+        noMethods()
+                .that()
+                .arePublic()
+                .and()
+                .areDeclaredInClassesThat()
+                .arePublic()
+                .should()
+                .haveRawReturnType(com.tngtech.archunit.base.DescribedPredicate.describe(
+                        "a Nimbus type", c -> c.getPackageName().startsWith("com.nimbusds")))
+                .because("Nimbus is the jwt package's implementation detail, not part of the API")
                 .check(CORE);
     }
 }
