@@ -1,10 +1,14 @@
 package dev.gatehouse.core;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.methods;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noMethods;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import dev.gatehouse.core.policy.Decision;
+import dev.gatehouse.core.policy.PolicyDecisionPoint;
 import org.junit.jupiter.api.Test;
 
 /** Module boundaries from ARCHITECTURE.md, held by ArchUnit. */
@@ -109,6 +113,34 @@ class ArchitectureTests {
                         "dev.gatehouse.core.policy.abac..",
                         "dev.gatehouse.core.policy.opa..")
                 .because("engines plug into the decision API, never the other way round")
+                .check(CORE);
+    }
+
+    @Test
+    void decisionWhenReturnedByPublicMethodThenOnlyByTheDecisionPoint() {
+        methods()
+                .that()
+                .arePublic()
+                .and()
+                .haveRawReturnType(Decision.class)
+                .should()
+                .beDeclaredIn(PolicyDecisionPoint.class)
+                .because("a Decision comes only through the decision point's fail-closed handling")
+                .check(CORE);
+    }
+
+    @Test
+    void publicApiWhenCheckedThenReturnsNoNimbusType() {
+        noMethods()
+                .that()
+                .arePublic()
+                .and()
+                .areDeclaredInClassesThat()
+                .arePublic()
+                .should()
+                .haveRawReturnType(com.tngtech.archunit.base.DescribedPredicate.describe(
+                        "a Nimbus type", c -> c.getPackageName().startsWith("com.nimbusds")))
+                .because("Nimbus is the jwt package's implementation detail, not part of the API")
                 .check(CORE);
     }
 }

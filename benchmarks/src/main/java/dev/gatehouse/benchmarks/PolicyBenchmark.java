@@ -2,6 +2,7 @@ package dev.gatehouse.benchmarks;
 
 import dev.gatehouse.core.policy.AccessRequest;
 import dev.gatehouse.core.policy.Evaluation;
+import dev.gatehouse.core.policy.PolicyDecisionPoint;
 import dev.gatehouse.core.policy.PolicyEngine;
 import dev.gatehouse.core.policy.Resource;
 import dev.gatehouse.core.policy.Subject;
@@ -420,14 +421,20 @@ public class PolicyBenchmark {
                         .action(r[1])
                         .resource(Resource.of(r[2], "x"))
                         .build();
-                check(wasmRbac.decide(rbacRequests[i]).permitted(), r[3], "OPA Wasm RBAC");
-                check(restRbac.decide(rbacRequests[i]).permitted(), r[3], "OPA REST RBAC");
+                check(PolicyDecisionPoint.of(wasmRbac).decide(rbacRequests[i]).permitted(), r[3], "OPA Wasm RBAC");
+                check(PolicyDecisionPoint.of(restRbac).decide(rbacRequests[i]).permitted(), r[3], "OPA REST RBAC");
             }
             abacRequests = new AccessRequest[ABAC_REQUESTS.length];
             for (int i = 0; i < ABAC_REQUESTS.length; i++) {
                 abacRequests[i] = abacRequest(ABAC_REQUESTS[i]);
-                check(wasmAbac.decide(abacRequests[i]).permitted(), ABAC_REQUESTS[i][5], "OPA Wasm ABAC");
-                check(restAbac.decide(abacRequests[i]).permitted(), ABAC_REQUESTS[i][5], "OPA REST ABAC");
+                check(
+                        PolicyDecisionPoint.of(wasmAbac).decide(abacRequests[i]).permitted(),
+                        ABAC_REQUESTS[i][5],
+                        "OPA Wasm ABAC");
+                check(
+                        PolicyDecisionPoint.of(restAbac).decide(abacRequests[i]).permitted(),
+                        ABAC_REQUESTS[i][5],
+                        "OPA REST ABAC");
             }
         }
 

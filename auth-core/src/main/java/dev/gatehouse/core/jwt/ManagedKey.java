@@ -17,7 +17,6 @@ import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.OctetKeyPair;
 import com.nimbusds.jose.jwk.OctetSequenceKey;
 import com.nimbusds.jose.jwk.RSAKey;
-import dev.gatehouse.core.crypto.NativeCrypto;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;

@@ -24,7 +24,7 @@ import org.jspecify.annotations.Nullable;
  * working (the issuer being briefly unreachable must not reject valid tokens); with no keys at all,
  * verification fails with {@link TokenException.Reason#JWKS_UNAVAILABLE}. Thread-safe.
  */
-public final class RemoteJwks implements KeySource {
+public final class RemoteJwks {
 
     private final URI uri;
     private final HttpClient http;
@@ -62,8 +62,16 @@ public final class RemoteJwks implements KeySource {
         return new Builder(uri);
     }
 
-    @Override
-    public @Nullable JWK find(@Nullable String kid, JwsAlgorithm algorithm) {
+    /**
+     * The key for {@code kid}, fetching the set when the cache is stale and once more (rate-limited) when the kid is
+     * unknown. Package-private: the key is a Nimbus type, and callers reach it only through {@link TokenVerifier}.
+     *
+     * @param kid the token's key id, or null if it has none
+     * @param algorithm the token's algorithm
+     * @return the key, or null
+     */
+    @Nullable
+    JWK find(@Nullable String kid, JwsAlgorithm algorithm) {
         Instant now = clock.instant();
         JWKSet current = keys;
         if (current == null || !fetchedAt.plus(cacheTtl).isAfter(now)) {

@@ -392,7 +392,7 @@ public final class TokenVerifier {
          * @return this builder
          */
         public Builder remoteJwks(RemoteJwks remote) {
-            this.keys = Objects.requireNonNull(remote, "remote must not be null");
+            this.keys = Objects.requireNonNull(remote, "remote must not be null")::find;
             return this;
         }
 

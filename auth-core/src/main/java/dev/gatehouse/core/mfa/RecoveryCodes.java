@@ -21,8 +21,9 @@ import org.jspecify.annotations.Nullable;
  * <pre>{@code
  * RecoveryCodes codes = RecoveryCodes.builder().hashKey(serverKey).store(store).build();
  * List<String> shown = codes.generate(user.id());          // show once: "7kq3-m9xd-2hpa", ...
- * RecoveryCodeRedemption r = codes.redeem(user.id(), typed);
- * if (r.accepted() && r.remaining() <= 2) suggestRegenerating();
+ * if (codes.redeem(user.id(), typed) instanceof RecoveryCodeRedemption.Accepted a && a.remaining() <= 2) {
+ *     suggestRegenerating();
+ * }
  * }</pre>
  *
  * <p>Defaults: 10 codes of 12 characters from Crockford's Base32 alphabet ({@code 0-9 a-z} without {@code
@@ -95,14 +96,18 @@ public final class RecoveryCodes {
      *
      * @param userId the user
      * @param code the code as typed (case, spaces and dashes ignored)
-     * @return whether it was accepted, and how many remain
+     * @return {@link RecoveryCodeRedemption.Accepted} or {@link RecoveryCodeRedemption.Rejected}, with how many
+     *     remain
      */
     public RecoveryCodeRedemption redeem(String userId, CharSequence code) {
         TotpService.checkUserId(userId);
         Objects.requireNonNull(code, "code must not be null");
         String canonical = normalize(code);
         boolean accepted = canonical != null && store.consume(userId, hash(userId, canonical));
-        return new RecoveryCodeRedemption(accepted, store.remaining(userId));
+        int remaining = store.remaining(userId);
+        return accepted
+                ? new RecoveryCodeRedemption.Accepted(remaining)
+                : new RecoveryCodeRedemption.Rejected(remaining);
     }
 
     /**

@@ -19,7 +19,7 @@ import org.jspecify.annotations.Nullable;
  * <pre>{@code
  * TotpService totp = TotpService.builder().issuer("ACME Co").envelope(envelope).store(store).build();
  * TotpEnrolment e = totp.enrol(user.id(), user.email());   // show e.qrDataUri() and e.secretBase32() once
- * totp.confirm(user.id(), typedCode);                      // ACCEPTED makes the factor usable
+ * totp.confirm(user.id(), typedCode);                      // Accepted makes the factor usable
  * TotpVerification v = totp.verify(user.id(), typedCode);  // at each sign-in
  * }</pre>
  *
@@ -107,8 +107,8 @@ public final class TotpService {
      *
      * @param userId the user
      * @param code the code as typed
-     * @return {@code ACCEPTED}, or why not ({@code NOT_ENROLLED}, {@code ALREADY_CONFIRMED}, {@code
-     *     INVALID_CODE}, {@code REPLAYED})
+     * @return {@link TotpVerification.Accepted}, or {@link TotpVerification.Rejected} saying why ({@code
+     *     NOT_ENROLLED}, {@code ALREADY_CONFIRMED}, {@code INVALID_CODE}, {@code REPLAYED})
      */
     public TotpVerification confirm(String userId, CharSequence code) {
         return check(userId, code, false);
@@ -119,7 +119,7 @@ public final class TotpService {
      *
      * @param userId the user
      * @param code the code as typed (spaces ignored)
-     * @return {@code ACCEPTED} with the step, or why not
+     * @return {@link TotpVerification.Accepted} with the step, or {@link TotpVerification.Rejected} saying why
      */
     public TotpVerification verify(String userId, CharSequence code) {
         return check(userId, code, true);
@@ -164,14 +164,14 @@ public final class TotpService {
         for (int attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
             Optional<TotpFactor> found = store.find(userId);
             if (found.isEmpty()) {
-                return TotpVerification.refused(TotpVerification.Outcome.NOT_ENROLLED);
+                return new TotpVerification.Rejected(TotpVerification.Reason.NOT_ENROLLED);
             }
             TotpFactor factor = found.get();
             if (factor.confirmed() != wantConfirmed) {
-                return TotpVerification.refused(
+                return new TotpVerification.Rejected(
                         wantConfirmed
-                                ? TotpVerification.Outcome.PENDING_CONFIRMATION
-                                : TotpVerification.Outcome.ALREADY_CONFIRMED);
+                                ? TotpVerification.Reason.PENDING_CONFIRMATION
+                                : TotpVerification.Reason.ALREADY_CONFIRMED);
             }
             Totp totp = calculators.computeIfAbsent(factor.parameters(), Totp::of);
             Instant now = clock.instant();
@@ -187,17 +187,17 @@ public final class TotpService {
                 secret.destroy();
             }
             if (step.isEmpty()) {
-                return TotpVerification.refused(
-                        usedBefore ? TotpVerification.Outcome.REPLAYED : TotpVerification.Outcome.INVALID_CODE);
+                return new TotpVerification.Rejected(
+                        usedBefore ? TotpVerification.Reason.REPLAYED : TotpVerification.Reason.INVALID_CODE);
             }
             TotpFactor next = factor.accepted(step.getAsLong(), resealIfNeeded(factor));
             if (store.compareAndSet(factor, next)) {
-                return TotpVerification.accepted(step.getAsLong());
+                return new TotpVerification.Accepted(step.getAsLong());
             }
             // Someone else changed the factor (a concurrent use of this or another code): read it again, so
             // a step they just consumed is now refused as a replay.
         }
-        return TotpVerification.refused(TotpVerification.Outcome.REPLAYED);
+        return new TotpVerification.Rejected(TotpVerification.Reason.REPLAYED);
     }
 
     private String resealIfNeeded(TotpFactor factor) {

@@ -1,20 +1,30 @@
 package dev.gatehouse.core.mfa;
 
 import java.util.Objects;
-import java.util.OptionalLong;
-import org.jspecify.annotations.Nullable;
 
 /**
- * The outcome of {@link TotpService#verify} or {@link TotpService#confirm}. Anything other than {@link
- * Outcome#ACCEPTED} is a refusal; the outcome says why, for logs and metrics, but users should see one
- * message for all of them.
+ * The outcome of {@link TotpService#verify} or {@link TotpService#confirm}: {@link Accepted} with the time step
+ * the code matched, or {@link Rejected} with the reason. The reason is for logs and metrics; users should see one
+ * message for all of them. Sealed; a caller that does not recognise an outcome must treat it as rejected.
+ *
+ * <pre>{@code
+ * if (totp.verify(user.id(), typed) instanceof TotpVerification.Rejected r) {
+ *     log.debug("TOTP refused: {}", r.reason());
+ *     return refused();
+ * }
+ * }</pre>
  */
-public final class TotpVerification {
+public sealed interface TotpVerification permits TotpVerification.Accepted, TotpVerification.Rejected {
 
-    /** Why a code was accepted or refused. */
-    public enum Outcome {
-        /** The code matched a fresh time step, which is now recorded as used. */
-        ACCEPTED,
+    /**
+     * Whether the code was accepted, for predicates such as {@code AttemptLimiter.attempt}'s.
+     *
+     * @return {@code true} only for {@link Accepted}
+     */
+    boolean accepted();
+
+    /** Why a code was rejected. */
+    enum Reason {
         /** The code matched no step in the window (or was not {@code digits} digits). */
         INVALID_CODE,
         /** The code matched a step at or before the last accepted one (RFC 6238 §5.2). */
@@ -27,64 +37,41 @@ public final class TotpVerification {
         ALREADY_CONFIRMED;
     }
 
-    private final Outcome outcome;
-    private final long step;
+    /**
+     * The code matched a fresh time step, which is now recorded as used.
+     *
+     * @param step the RFC 6238 time step the code matched
+     */
+    record Accepted(long step) implements TotpVerification {
 
-    private TotpVerification(Outcome outcome, long step) {
-        this.outcome = outcome;
-        this.step = step;
-    }
-
-    static TotpVerification accepted(long step) {
-        return new TotpVerification(Outcome.ACCEPTED, step);
-    }
-
-    static TotpVerification refused(Outcome outcome) {
-        if (Objects.requireNonNull(outcome, "outcome must not be null") == Outcome.ACCEPTED) {
-            throw new IllegalArgumentException("a refusal needs a refusing outcome");
+        /** Checks the step. */
+        public Accepted {
+            if (step < 0) {
+                throw new IllegalArgumentException("step must not be negative");
+            }
         }
-        return new TotpVerification(outcome, -1);
+
+        @Override
+        public boolean accepted() {
+            return true;
+        }
     }
 
     /**
-     * Whether the code was accepted.
+     * The code was refused; nothing was recorded.
      *
-     * @return {@code true} only for {@link Outcome#ACCEPTED}
+     * @param reason why
      */
-    public boolean accepted() {
-        return outcome == Outcome.ACCEPTED;
-    }
+    record Rejected(Reason reason) implements TotpVerification {
 
-    /**
-     * Why.
-     *
-     * @return the outcome
-     */
-    public Outcome outcome() {
-        return outcome;
-    }
+        /** Checks the reason. */
+        public Rejected {
+            Objects.requireNonNull(reason, "reason must not be null");
+        }
 
-    /**
-     * The time step the code matched, when accepted.
-     *
-     * @return the step, or empty
-     */
-    public OptionalLong step() {
-        return accepted() ? OptionalLong.of(step) : OptionalLong.empty();
-    }
-
-    @Override
-    public boolean equals(@Nullable Object o) {
-        return o instanceof TotpVerification v && v.outcome == outcome && v.step == step;
-    }
-
-    @Override
-    public int hashCode() {
-        return Objects.hash(outcome, step);
-    }
-
-    @Override
-    public String toString() {
-        return "TotpVerification[" + outcome + (accepted() ? ", step=" + step : "") + "]";
+        @Override
+        public boolean accepted() {
+            return false;
+        }
     }
 }

@@ -5,7 +5,7 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What one engine answered, before the edge turns it into a {@link Decision}: one of XACML 3.0's four
+ * What one engine answered, before the {@link PolicyDecisionPoint} turns it into a {@link Decision}: one of XACML 3.0's four
  * results (§7.11) with the policy and rule responsible, a reason and obligations. Engines return
  * {@link Effect#NOT_APPLICABLE} when nothing of theirs matched and {@link Effect#INDETERMINATE} when they
  * could not decide (error, timeout, undefined result), so {@link CombiningAlgorithm}s compose exactly.
@@ -98,11 +98,11 @@ public record Evaluation(
 
     /**
      * The decision at the API edge: {@link Decision.Permit} for {@link Effect#PERMIT}, a {@link Decision.Deny}
-     * for everything else (fail closed).
+     * for everything else (fail closed). Only {@link PolicyDecisionPoint} calls it, after its own failure handling.
      *
      * @return the decision
      */
-    public Decision toDecision() {
+    Decision toDecision() {
         if (effect == Effect.PERMIT) {
             return new Decision.Permit(policy, rule, reason, obligations);
         }

@@ -6,8 +6,9 @@ package dev.gatehouse.core.policy;
  * over others. Implementations are immutable and thread-safe.
  *
  * <p>{@link #evaluate} should not throw: an engine that cannot decide answers {@link
- * Evaluation.Effect#INDETERMINATE} with a reason. {@link PolicyDecisionPoint} still turns any exception
- * that escapes into a deny.
+ * Evaluation.Effect#INDETERMINATE} with a reason. An engine gives evaluations, never decisions: the only way to a
+ * {@link Decision} is {@link PolicyDecisionPoint#decide}, which also turns any exception that escapes, or a
+ * missing result, into a deny.
  */
 public interface PolicyEngine {
 
@@ -18,16 +19,6 @@ public interface PolicyEngine {
      * @return the evaluation, never {@code null}
      */
     Evaluation evaluate(AccessRequest request);
-
-    /**
-     * Evaluates a request to a decision, failing closed: anything but a permit is a deny.
-     *
-     * @param request the request
-     * @return the decision
-     */
-    default Decision decide(AccessRequest request) {
-        return evaluate(request).toDecision();
-    }
 
     /**
      * The id used in decisions and logs.

@@ -43,13 +43,43 @@ public final class AttemptLimiter {
     private static final long ATTEMPT_WAIT_SECONDS = 5;
 
     /**
-     * The outcome of {@link #attempt}: throttled (the credential was not checked), or the check's result.
+     * The outcome of {@link #attempt}: {@link Throttled} (the credential was not checked) or {@link Completed}
+     * with the check's result. Sealed; a caller that does not recognise an outcome must treat it as throttled.
      *
-     * @param throttled whether the attempt was refused before the credential was checked
-     * @param result the credential check's result, or {@code null} when throttled
-     * @param <T> the result type
+     * <pre>{@code
+     * if (!(limiter.attempt(account, address, check, Verification::matched)
+     *         instanceof AttemptLimiter.Attempt.Completed<Verification> done)) {
+     *     return tooManyRequests();
+     * }
+     * if (!done.result().matched()) return refused();
+     * }</pre>
+     *
+     * @param <T> the credential check's result type
      */
-    public record Attempt<T>(boolean throttled, @Nullable T result) {}
+    public sealed interface Attempt<T> permits Attempt.Throttled, Attempt.Completed {
+
+        /**
+         * Refused before the credential was checked: too many recent failures, or the turn for this account did not
+         * come within a few seconds. Nothing was counted.
+         *
+         * @param <T> the credential check's result type
+         */
+        record Throttled<T>() implements Attempt<T> {}
+
+        /**
+         * The credential was checked, and counted as a success or a failure.
+         *
+         * @param result the credential check's result
+         * @param <T> the credential check's result type
+         */
+        record Completed<T>(T result) implements Attempt<T> {
+
+            /** Checks the result. */
+            public Completed {
+                Objects.requireNonNull(result, "result must not be null");
+            }
+        }
+    }
 
     private AttemptLimiter(Builder b) {
         this.policy = b.policy;
@@ -94,10 +124,11 @@ public final class AttemptLimiter {
      *
      * @param account the account name tried
      * @param address the client address
-     * @param credentialCheck verifies the credential; runs only when allowed
+     * @param credentialCheck verifies the credential; runs only when allowed; must not return {@code null} (a
+     *     {@code null} is counted as a failure, then thrown as a {@link NullPointerException})
      * @param succeeded whether the check's result is a success
      * @param <T> the check's result type
-     * @return throttled, or the check's result
+     * @return {@link Attempt.Throttled}, or {@link Attempt.Completed} with the check's result
      */
     public <T> Attempt<T> attempt(
             String account, String address, Supplier<T> credentialCheck, Predicate<? super T> succeeded) {
@@ -107,23 +138,28 @@ public final class AttemptLimiter {
                 accountLocks[Math.floorMod(keys(account, address).account.hashCode(), accountLocks.length)];
         try {
             if (!lock.tryLock(ATTEMPT_WAIT_SECONDS, TimeUnit.SECONDS)) {
-                return new Attempt<>(true, null);
+                return new Attempt.Throttled<>();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return new Attempt<>(true, null);
+            return new Attempt.Throttled<>();
         }
         try {
             if (!check(account, address).allowed()) {
-                return new Attempt<>(true, null);
+                return new Attempt.Throttled<>();
             }
-            T result = credentialCheck.get();
-            if (result != null && succeeded.test(result)) {
+            @Nullable T result = credentialCheck.get();
+            if (result == null) {
+                // Counted before it is refused, as before: a check that answers nothing never passes.
+                recordFailure(account, address);
+                throw new NullPointerException("credentialCheck must not return null");
+            }
+            if (succeeded.test(result)) {
                 recordSuccess(account, address);
             } else {
                 recordFailure(account, address);
             }
-            return new Attempt<>(false, result);
+            return new Attempt.Completed<>(result);
         } finally {
             lock.unlock();
         }

@@ -60,8 +60,8 @@ class RecoveryCodesTests {
     void redeemWhenValidThenAcceptedOnceAndRemainingDrops() {
         String code = codes.generate("u1").get(3);
 
-        assertThat(codes.redeem("u1", code)).isEqualTo(new RecoveryCodeRedemption(true, 9));
-        assertThat(codes.redeem("u1", code)).isEqualTo(new RecoveryCodeRedemption(false, 9));
+        assertThat(codes.redeem("u1", code)).isEqualTo(new RecoveryCodeRedemption.Accepted(9));
+        assertThat(codes.redeem("u1", code)).isEqualTo(new RecoveryCodeRedemption.Rejected(9));
     }
 
     @Test
@@ -89,7 +89,7 @@ class RecoveryCodesTests {
         assertThat(codes.redeem("u1", "not-a-code!").accepted()).isFalse();
         assertThat(codes.redeem("u1", "x".repeat(1000)).accepted()).isFalse();
         assertThat(codes.redeem("u1", mine + "a").accepted()).isFalse();
-        assertThat(codes.redeem("nobody", mine)).isEqualTo(new RecoveryCodeRedemption(false, 0));
+        assertThat(codes.redeem("nobody", mine)).isEqualTo(new RecoveryCodeRedemption.Rejected(0));
     }
 
     @Test

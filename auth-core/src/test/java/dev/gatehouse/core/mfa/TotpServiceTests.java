@@ -7,7 +7,7 @@ import dev.gatehouse.core.crypto.CryptoException;
 import dev.gatehouse.core.crypto.Envelope;
 import dev.gatehouse.core.crypto.MasterKey;
 import dev.gatehouse.core.mfa.TotpService.FactorStatus;
-import dev.gatehouse.core.mfa.TotpVerification.Outcome;
+import dev.gatehouse.core.mfa.TotpVerification.Reason;
 import dev.gatehouse.core.testsupport.MutableClock;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -70,10 +70,9 @@ class TotpServiceTests {
         TotpSecret secret = TotpSecret.fromBase32(service.enrol("u1", "alice").secretBase32());
         String code = totp.code(secret, clock.instant());
 
-        assertThat(service.verify("u1", code).outcome()).isEqualTo(Outcome.PENDING_CONFIRMATION);
-        assertThat(service.confirm("u1", totp.code(secret, clock.instant().plusSeconds(3000)))
-                        .outcome())
-                .isEqualTo(Outcome.INVALID_CODE);
+        assertThat(service.verify("u1", code)).isEqualTo(new TotpVerification.Rejected(Reason.PENDING_CONFIRMATION));
+        assertThat(service.confirm("u1", totp.code(secret, clock.instant().plusSeconds(3000))))
+                .isEqualTo(new TotpVerification.Rejected(Reason.INVALID_CODE));
         assertThat(service.status("u1")).isEqualTo(FactorStatus.PENDING);
     }
 
@@ -85,10 +84,10 @@ class TotpServiceTests {
         TotpVerification confirmed = service.confirm("u1", code);
 
         assertThat(confirmed.accepted()).isTrue();
-        assertThat(confirmed.step()).hasValue(T / 30);
+        assertThat(confirmed).isEqualTo(new TotpVerification.Accepted(T / 30));
         assertThat(service.status("u1")).isEqualTo(FactorStatus.CONFIRMED);
-        assertThat(service.verify("u1", code).outcome()).isEqualTo(Outcome.REPLAYED);
-        assertThat(service.confirm("u1", code).outcome()).isEqualTo(Outcome.ALREADY_CONFIRMED);
+        assertThat(service.verify("u1", code)).isEqualTo(new TotpVerification.Rejected(Reason.REPLAYED));
+        assertThat(service.confirm("u1", code)).isEqualTo(new TotpVerification.Rejected(Reason.ALREADY_CONFIRMED));
     }
 
     @Test
@@ -97,8 +96,8 @@ class TotpServiceTests {
         clock.advance(Duration.ofSeconds(30));
         String code = totp.code(secret, clock.instant());
 
-        assertThat(service.verify("u1", code).outcome()).isEqualTo(Outcome.ACCEPTED);
-        assertThat(service.verify("u1", code).outcome()).isEqualTo(Outcome.REPLAYED);
+        assertThat(service.verify("u1", code)).isInstanceOf(TotpVerification.Accepted.class);
+        assertThat(service.verify("u1", code)).isEqualTo(new TotpVerification.Rejected(Reason.REPLAYED));
     }
 
     @Test
@@ -109,7 +108,7 @@ class TotpServiceTests {
         String current = totp.code(secret, clock.instant());
 
         assertThat(service.verify("u1", current).accepted()).isTrue();
-        assertThat(service.verify("u1", previous).outcome()).isEqualTo(Outcome.REPLAYED);
+        assertThat(service.verify("u1", previous)).isEqualTo(new TotpVerification.Rejected(Reason.REPLAYED));
     }
 
     @Test
@@ -131,14 +130,14 @@ class TotpServiceTests {
         Instant now = clock.instant();
 
         // Try later steps first: an accepted later step would refuse earlier ones as replays.
-        assertThat(service.verify("u1", totp.code(secret, now.minusSeconds(60))).outcome())
-                .isEqualTo(Outcome.INVALID_CODE);
-        assertThat(service.verify("u1", totp.code(secret, now.plusSeconds(60))).outcome())
-                .isEqualTo(Outcome.INVALID_CODE);
-        assertThat(service.verify("u1", totp.code(secret, now.minusSeconds(30))).outcome())
-                .isEqualTo(Outcome.ACCEPTED);
-        assertThat(service.verify("u1", totp.code(secret, now.plusSeconds(30))).outcome())
-                .isEqualTo(Outcome.ACCEPTED);
+        assertThat(service.verify("u1", totp.code(secret, now.minusSeconds(60))))
+                .isEqualTo(new TotpVerification.Rejected(Reason.INVALID_CODE));
+        assertThat(service.verify("u1", totp.code(secret, now.plusSeconds(60))))
+                .isEqualTo(new TotpVerification.Rejected(Reason.INVALID_CODE));
+        assertThat(service.verify("u1", totp.code(secret, now.minusSeconds(30))))
+                .isInstanceOf(TotpVerification.Accepted.class);
+        assertThat(service.verify("u1", totp.code(secret, now.plusSeconds(30))))
+                .isInstanceOf(TotpVerification.Accepted.class);
     }
 
     @Test
@@ -167,9 +166,9 @@ class TotpServiceTests {
         clock.advance(Duration.ofSeconds(30));
         String code = totp.code(secret, clock.instant());
 
-        assertThat(service.verify("u1", "12a456").outcome()).isEqualTo(Outcome.INVALID_CODE);
-        assertThat(service.verify("u1", code + "0").outcome()).isEqualTo(Outcome.INVALID_CODE);
-        assertThat(service.verify("u1", "").outcome()).isEqualTo(Outcome.INVALID_CODE);
+        assertThat(service.verify("u1", "12a456")).isEqualTo(new TotpVerification.Rejected(Reason.INVALID_CODE));
+        assertThat(service.verify("u1", code + "0")).isEqualTo(new TotpVerification.Rejected(Reason.INVALID_CODE));
+        assertThat(service.verify("u1", "")).isEqualTo(new TotpVerification.Rejected(Reason.INVALID_CODE));
         assertThat(service.verify("u1", code.substring(0, 3) + " " + code.substring(3))
                         .accepted())
                 .isTrue();
@@ -198,7 +197,7 @@ class TotpServiceTests {
                 if (v.accepted()) {
                     accepted++;
                 } else {
-                    assertThat(v.outcome()).isEqualTo(Outcome.REPLAYED);
+                    assertThat(v).isEqualTo(new TotpVerification.Rejected(Reason.REPLAYED));
                 }
             }
             assertThat(accepted).isEqualTo(1);
@@ -232,8 +231,8 @@ class TotpServiceTests {
 
     @Test
     void verifyWhenNotEnrolledThenNotEnrolled() {
-        assertThat(service.verify("nobody", "123456").outcome()).isEqualTo(Outcome.NOT_ENROLLED);
-        assertThat(service.confirm("nobody", "123456").outcome()).isEqualTo(Outcome.NOT_ENROLLED);
+        assertThat(service.verify("nobody", "123456")).isEqualTo(new TotpVerification.Rejected(Reason.NOT_ENROLLED));
+        assertThat(service.confirm("nobody", "123456")).isEqualTo(new TotpVerification.Rejected(Reason.NOT_ENROLLED));
     }
 
     @Test

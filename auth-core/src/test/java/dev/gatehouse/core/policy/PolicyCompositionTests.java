@@ -144,12 +144,12 @@ class PolicyCompositionTests {
         AccessRequest aliceOtherTenant =
                 new AccessRequest(alice.subject(), alice.action(), alice.resource(), "globex", alice.context());
 
-        assertThat(cached.decide(alice).permitted()).isTrue();
-        assertThat(cached.decide(mallory).permitted()).isFalse();
-        assertThat(cached.decide(alice).permitted()).isTrue();
+        assertThat(PolicyDecisionPoint.of(cached).decide(alice).permitted()).isTrue();
+        assertThat(PolicyDecisionPoint.of(cached).decide(mallory).permitted()).isFalse();
+        assertThat(PolicyDecisionPoint.of(cached).decide(alice).permitted()).isTrue();
         assertThat(calls).hasValue(2);
-        cached.decide(aliceOtherRole);
-        cached.decide(aliceOtherTenant);
+        PolicyDecisionPoint.of(cached).decide(aliceOtherRole);
+        PolicyDecisionPoint.of(cached).decide(aliceOtherTenant);
         assertThat(calls).hasValue(4);
         assertThat(cached.size()).isEqualTo(4);
     }
@@ -177,12 +177,12 @@ class PolicyCompositionTests {
                 .ticker(ticker)
                 .build();
 
-        assertThat(cached.decide(REQUEST).permitted()).isFalse();
-        assertThat(cached.decide(REQUEST).permitted()).isTrue();
-        assertThat(cached.decide(REQUEST).permitted()).isTrue();
+        assertThat(PolicyDecisionPoint.of(cached).decide(REQUEST).permitted()).isFalse();
+        assertThat(PolicyDecisionPoint.of(cached).decide(REQUEST).permitted()).isTrue();
+        assertThat(PolicyDecisionPoint.of(cached).decide(REQUEST).permitted()).isTrue();
         assertThat(calls).hasValue(2);
         nanos.addAndGet(Duration.ofSeconds(11).toNanos());
-        cached.decide(REQUEST);
+        PolicyDecisionPoint.of(cached).decide(REQUEST);
         assertThat(calls).hasValue(3);
     }
 

@@ -205,7 +205,10 @@ class AttemptLimiterTests {
             start.countDown();
             int throttled = 0;
             for (java.util.concurrent.Future<AttemptLimiter.Attempt<Boolean>> f : all) {
-                throttled += f.get(30, java.util.concurrent.TimeUnit.SECONDS).throttled() ? 1 : 0;
+                throttled +=
+                        f.get(30, java.util.concurrent.TimeUnit.SECONDS) instanceof AttemptLimiter.Attempt.Throttled
+                                ? 1
+                                : 0;
             }
             // The clock stands still: the free attempts, then the one failure that starts the delay; the delay then
             // holds, so the other guesses are never checked (without serialisation all 24 were).
@@ -224,8 +227,8 @@ class AttemptLimiterTests {
 
         AttemptLimiter.Attempt<String> ok = limiter.attempt("alice", "203.0.113.7", () -> "right", "right"::equals);
 
-        assertThat(ok.throttled()).isFalse();
-        assertThat(ok.result()).isEqualTo("right");
+        assertThat(ok).isInstanceOf(AttemptLimiter.Attempt.Completed.class);
+        assertThat(ok).isEqualTo(new AttemptLimiter.Attempt.Completed<>("right"));
         // Counters were reset: the next failure is a free one again, not a delayed one.
         assertThat(limiter.recordFailure("alice", "203.0.113.7").allowed()).isTrue();
     }
@@ -241,7 +244,40 @@ class AttemptLimiterTests {
                         r -> true))
                 .isInstanceOf(IllegalStateException.class);
 
-        assertThat(limiter.attempt("bob", "203.0.113.7", () -> true, r -> r).throttled())
-                .isFalse();
+        assertThat(limiter.attempt("bob", "203.0.113.7", () -> true, r -> r))
+                .isEqualTo(new AttemptLimiter.Attempt.Completed<>(true));
+    }
+
+    @Test
+    void attemptWhenThrottledThenCheckNotRunAndThrottledReturned() {
+        for (int i = 0; i <= limiter.policy().freeAttempts(); i++) {
+            limiter.attempt("carol", "203.0.113.7", () -> "wrong", r -> false);
+        }
+        java.util.concurrent.atomic.AtomicInteger checked = new java.util.concurrent.atomic.AtomicInteger();
+
+        AttemptLimiter.Attempt<String> refused = limiter.attempt(
+                "carol",
+                "203.0.113.7",
+                () -> {
+                    checked.incrementAndGet();
+                    return "right";
+                },
+                "right"::equals);
+
+        assertThat(refused).isInstanceOf(AttemptLimiter.Attempt.Throttled.class);
+        assertThat(checked.get()).isZero();
+    }
+
+    @Test
+    void attemptWhenCheckReturnsNullThenCountedAsFailureAndThrows() {
+        for (int i = 0; i < limiter.policy().freeAttempts(); i++) {
+            limiter.attempt("dave", "203.0.113.7", () -> "wrong", r -> false);
+        }
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> limiter.attempt("dave", "203.0.113.7", () -> null, r -> true))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("credentialCheck must not return null");
+        assertThat(limiter.check("dave", "203.0.113.7").allowed()).isFalse();
     }
 }

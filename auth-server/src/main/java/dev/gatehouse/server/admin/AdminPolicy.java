@@ -4,7 +4,6 @@ import dev.gatehouse.core.policy.AccessRequest;
 import dev.gatehouse.core.policy.CombiningAlgorithm;
 import dev.gatehouse.core.policy.CompositePolicyEngine;
 import dev.gatehouse.core.policy.Decision;
-import dev.gatehouse.core.policy.Evaluation;
 import dev.gatehouse.core.policy.PolicyDecisionPoint;
 import dev.gatehouse.core.policy.PolicyEngine;
 import dev.gatehouse.core.policy.Resource;
@@ -81,8 +80,8 @@ final class AdminPolicy {
                 .role(ADMIN_CLIENT, List.of(ADMIN))
                 .build();
         PolicyEngine roles = RbacEngine.of(model);
-        // With OPA: deny-overrides over the roles and OPA as a veto only. RBAC answers "not applicable", not "deny",
-        // when no role grants an action, so an OPA permit must not count: it is read as "no opinion", and OPA can
+        // With OPA: the roles grant and OPA may only veto. RBAC answers "not applicable", not "deny", when no role
+        // grants an action, so an OPA permit must not count: auth-core's veto reads it as "no opinion", and OPA can
         // only take away (or fail, which denies) what the roles grant.
         this.pdp = PolicyDecisionPoint.of(
                 opa == null
@@ -91,7 +90,7 @@ final class AdminPolicy {
                                 .id("gatehouse-admin")
                                 .algorithm(CombiningAlgorithm.DENY_OVERRIDES)
                                 .add(roles)
-                                .add(vetoOnly(opa))
+                                .veto(opa)
                                 .build());
     }
 
@@ -121,24 +120,6 @@ final class AdminPolicy {
         Decision decision = pdp.decide(request);
         (decision.permitted() ? permits : denies).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
         return decision;
-    }
-
-    /** The engine's denials and failures as they are; its permits as "not applicable" (it cannot grant). */
-    static PolicyEngine vetoOnly(PolicyEngine engine) {
-        return new PolicyEngine() {
-            @Override
-            public Evaluation evaluate(AccessRequest request) {
-                Evaluation e = engine.evaluate(request);
-                return e.effect() == Evaluation.Effect.PERMIT
-                        ? Evaluation.notApplicable(e.policy(), "a permit from a veto-only engine grants nothing")
-                        : e;
-            }
-
-            @Override
-            public String id() {
-                return engine.id();
-            }
-        };
     }
 
     private static Timer decisionTimer(MeterRegistry meters, String outcome, String engines) {

@@ -121,11 +121,13 @@ public final class MfaController {
         // Check, verify and record as one step per account, so parallel guesses cannot outrun the counter.
         AttemptLimiter.Attempt<TotpVerification> attempt =
                 limiter.attempt(account, address, () -> totp.verify(user.getName(), code), TotpVerification::accepted);
-        if (attempt.throttled() || attempt.result() == null || !attempt.result().accepted()) {
-            if (attempt.result() != null) {
-                log.debug("TOTP refused: {}", attempt.result().outcome());
-            }
-            refused(AuditEvents.MFA_VERIFY, TOTP, user, account, address, attempt.throttled(), totpReason(attempt));
+        if (!(attempt instanceof AttemptLimiter.Attempt.Completed<TotpVerification> checked)) {
+            refused(AuditEvents.MFA_VERIFY, TOTP, user, account, address, true, "throttled");
+            return "redirect:/mfa/totp?error";
+        }
+        if (checked.result() instanceof TotpVerification.Rejected rejected) {
+            log.debug("TOTP refused: {}", rejected.reason());
+            refused(AuditEvents.MFA_VERIFY, TOTP, user, account, address, false, reason(rejected));
             return "redirect:/mfa/totp?error";
         }
         passed(AuditEvents.MFA_VERIFY, TOTP, user, address, null);
@@ -155,16 +157,15 @@ public final class MfaController {
         }
         AttemptLimiter.Attempt<RecoveryCodeRedemption> attempt =
                 limiter.attempt(account, address, () -> redeem(user.getName(), code), RecoveryCodeRedemption::accepted);
-        if (attempt.throttled() || attempt.result() == null || !attempt.result().accepted()) {
-            refused(AuditEvents.MFA_RECOVERY, RECOVERY_CODE, user, account, address, attempt.throttled(), "rejected");
+        if (!(attempt instanceof AttemptLimiter.Attempt.Completed<RecoveryCodeRedemption> checked)) {
+            refused(AuditEvents.MFA_RECOVERY, RECOVERY_CODE, user, account, address, true, "throttled");
             return "redirect:/mfa/recovery?error";
         }
-        passed(
-                AuditEvents.MFA_RECOVERY,
-                RECOVERY_CODE,
-                user,
-                address,
-                Integer.toString(attempt.result().remaining()));
+        if (!(checked.result() instanceof RecoveryCodeRedemption.Accepted accepted)) {
+            refused(AuditEvents.MFA_RECOVERY, RECOVERY_CODE, user, account, address, false, "rejected");
+            return "redirect:/mfa/recovery?error";
+        }
+        passed(AuditEvents.MFA_RECOVERY, RECOVERY_CODE, user, address, Integer.toString(accepted.remaining()));
         grantOtpFactor(user, request, response);
         return "redirect:" + resume(request, response);
     }
@@ -223,11 +224,13 @@ public final class MfaController {
         }
         AttemptLimiter.Attempt<TotpVerification> attempt =
                 limiter.attempt(account, address, () -> totp.confirm(user.getName(), code), TotpVerification::accepted);
-        if (attempt.throttled() || attempt.result() == null || !attempt.result().accepted()) {
-            if (attempt.result() != null) {
-                log.debug("TOTP confirmation refused: {}", attempt.result().outcome());
-            }
-            refused(AuditEvents.MFA_ENROL, TOTP, user, account, address, attempt.throttled(), totpReason(attempt));
+        if (!(attempt instanceof AttemptLimiter.Attempt.Completed<TotpVerification> checked)) {
+            refused(AuditEvents.MFA_ENROL, TOTP, user, account, address, true, "throttled");
+            return "redirect:/mfa/enroll?error";
+        }
+        if (checked.result() instanceof TotpVerification.Rejected rejected) {
+            log.debug("TOTP confirmation refused: {}", rejected.reason());
+            refused(AuditEvents.MFA_ENROL, TOTP, user, account, address, false, reason(rejected));
             return "redirect:/mfa/enroll?error";
         }
         List<String> codes = recoveryCodes.generate(user.getName());
@@ -281,9 +284,8 @@ public final class MfaController {
         audit.record(new AuditEvent(type, outcome, user.getName(), null, details));
     }
 
-    private static String totpReason(AttemptLimiter.Attempt<TotpVerification> attempt) {
-        TotpVerification result = attempt.result();
-        return result == null ? "rejected" : result.outcome().name().toLowerCase(Locale.ROOT);
+    private static String reason(TotpVerification.Rejected rejected) {
+        return rejected.reason().name().toLowerCase(Locale.ROOT);
     }
 
     private RecoveryCodeRedemption redeem(String user, String code) {
@@ -291,7 +293,7 @@ public final class MfaController {
             return recoveryCodes.redeem(user, code);
         } catch (MfaException e) {
             log.debug("recovery code refused: {}", e.reason());
-            return new RecoveryCodeRedemption(false, 0);
+            return new RecoveryCodeRedemption.Rejected(0);
         }
     }
 

@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.security.authentication.AuthenticationProvider;
@@ -80,16 +79,19 @@ public final class PasswordAuthenticationProvider implements AuthenticationProvi
                         : users.find(username);
         // Check, verify and record as one step per account (auth-core's limiter): a burst of parallel guesses
         // cannot all pass the check before the first failure is counted (found in review).
-        AttemptLimiter.Attempt<Verification> attempt =
-                limiter.attempt(account, address, () -> verify(found, password), Verification::matched);
-        if (attempt.throttled()) {
+        AttemptLimiter.Attempt<Optional<Verification>> attempt = limiter.attempt(
+                account,
+                address,
+                () -> verify(found, password),
+                v -> v.isPresent() && v.get().matched());
+        if (!(attempt instanceof AttemptLimiter.Attempt.Completed<Optional<Verification>> completed)) {
             // Which limit applies (a lockout or a delay), for the audit trail; read only on this refusal path.
             throw new Throttled(limiter.check(account, address));
         }
-        Verification result = attempt.result();
-        if (result == null || !result.matched()) {
+        if (completed.result().isEmpty() || !completed.result().get().matched()) {
             throw bad();
         }
+        Verification result = completed.result().get();
         JdbcUserStore.StoredUser user = found.get();
         result.upgradedHash().ifPresent(upgraded -> {
             if (users.upgradeHash(user.username(), user.passwordHash(), upgraded)) {
@@ -107,18 +109,18 @@ public final class PasswordAuthenticationProvider implements AuthenticationProvi
         return UsernamePasswordAuthenticationToken.authenticated(user.username(), null, authorities);
     }
 
-    /** The password check; {@code null} for an unknown or disabled user (after the same work) or an unusable input. */
-    private @Nullable Verification verify(Optional<JdbcUserStore.StoredUser> found, String password) {
+    /** The password check; empty for an unknown or disabled user (after the same work) or an unusable input. */
+    private Optional<Verification> verify(Optional<JdbcUserStore.StoredUser> found, String password) {
         try {
             if (found.isEmpty() || !found.get().enabled()) {
                 hasher.verifyUnknownUser(password);
-                return null;
+                return Optional.empty();
             }
-            return hasher.verify(password, found.get().passwordHash());
+            return Optional.of(hasher.verify(password, found.get().passwordHash()));
         } catch (PasswordException e) {
             // Too long, empty, or a stored hash we cannot read: a refusal like any other, no detail to the client.
             log.debug("password verification refused: {}", e.reason());
-            return null;
+            return Optional.empty();
         }
     }
 

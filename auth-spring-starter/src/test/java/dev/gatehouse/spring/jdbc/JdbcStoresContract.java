@@ -77,7 +77,8 @@ abstract class JdbcStoresContract {
 
         assertThat(totp.verify("user-1", first).accepted()).isFalse(); // pending until confirmed
         assertThat(totp.confirm("user-1", first).accepted()).isTrue();
-        assertThat(totp.verify("user-1", first).outcome()).isEqualTo(TotpVerification.Outcome.REPLAYED);
+        assertThat(totp.verify("user-1", first))
+                .isEqualTo(new TotpVerification.Rejected(TotpVerification.Reason.REPLAYED));
         String stored = jdbc.queryForObject(
                 "SELECT sealed_secret FROM gatehouse_totp_factor WHERE user_id = 'user-1'", String.class);
         assertThat(stored).startsWith("ghe1.").doesNotContain(enrolment.secretBase32());

@@ -5,8 +5,8 @@ import dev.gatehouse.core.policy.AccessRequest;
 import dev.gatehouse.core.policy.CombiningAlgorithm;
 import dev.gatehouse.core.policy.Evaluation;
 import dev.gatehouse.core.policy.Obligation;
+import dev.gatehouse.core.policy.PolicyDocuments;
 import dev.gatehouse.core.policy.PolicyException;
-import dev.gatehouse.core.policy.internal.Documents;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -80,7 +80,7 @@ public final class AbacPolicy {
      *     error; ({@code policy.invalid_policy}) for a malformed document
      */
     public static AbacPolicy load(Path file) {
-        return fromDocument(Documents.read(file), file.toString());
+        return fromDocument(PolicyDocuments.read(file), file.toString());
     }
 
     /**
@@ -90,7 +90,7 @@ public final class AbacPolicy {
      * @return the policy
      */
     public static AbacPolicy parse(String text) {
-        return fromDocument(Documents.parse(text, "policy document"), "policy document");
+        return fromDocument(PolicyDocuments.parse(text, "policy document"), "policy document");
     }
 
     /**
@@ -101,11 +101,11 @@ public final class AbacPolicy {
      * @return the policy
      */
     public static AbacPolicy fromDocument(Map<String, Object> doc, String source) {
-        String id = Documents.string(doc, "id", source);
-        String algorithmName = Documents.optionalString(doc, "algorithm", source);
+        String id = PolicyDocuments.string(doc, "id", source);
+        String algorithmName = PolicyDocuments.optionalString(doc, "algorithm", source);
         CombiningAlgorithm algorithm =
                 algorithmName == null ? CombiningAlgorithm.DENY_OVERRIDES : CombiningAlgorithm.parse(algorithmName);
-        List<?> list = Documents.list(doc, "rules", source);
+        List<?> list = PolicyDocuments.list(doc, "rules", source);
         if (list.isEmpty()) {
             throw new PolicyException(PolicyException.Reason.INVALID_POLICY, "policy '" + id + "' has no rules");
         }
@@ -116,29 +116,29 @@ public final class AbacPolicy {
             if (!(list.get(i) instanceof Map<?, ?> m)) {
                 throw new PolicyException(PolicyException.Reason.INVALID_POLICY, where + " must be a mapping");
             }
-            String ruleId = Documents.string(m, "id", where);
+            String ruleId = PolicyDocuments.string(m, "id", where);
             where = "policy '" + id + "' rule '" + ruleId + "' (rules[" + i + "])";
             if (!seen.add(ruleId)) {
                 throw new PolicyException(PolicyException.Reason.INVALID_POLICY, where + ": duplicate rule id");
             }
-            Map<String, Object> target = Documents.map(m, "target", where);
-            String resource = target.isEmpty() ? "*" : Documents.string(target, "resource", where + " target");
-            List<String> actions = Documents.strings(target, "actions", where + " target");
-            Effect effect = effect(Documents.string(m, "effect", where), where);
-            String condition = Documents.optionalString(m, "condition", where);
+            Map<String, Object> target = PolicyDocuments.map(m, "target", where);
+            String resource = target.isEmpty() ? "*" : PolicyDocuments.string(target, "resource", where + " target");
+            List<String> actions = PolicyDocuments.strings(target, "actions", where + " target");
+            Effect effect = effect(PolicyDocuments.string(m, "effect", where), where);
+            String condition = PolicyDocuments.optionalString(m, "condition", where);
             List<Obligation> obligations = new ArrayList<>();
-            for (Object o : Documents.list(m, "obligations", where)) {
+            for (Object o : PolicyDocuments.list(m, "obligations", where)) {
                 if (!(o instanceof Map<?, ?> om)) {
                     throw new PolicyException(
                             PolicyException.Reason.INVALID_POLICY, where + ": obligations must be mappings");
                 }
                 obligations.add(new Obligation(
-                        Documents.string(om, "id", where + " obligation"),
-                        Documents.map(om, "attributes", where + " obligation")));
+                        PolicyDocuments.string(om, "id", where + " obligation"),
+                        PolicyDocuments.map(om, "attributes", where + " obligation")));
             }
             rules.add(new Rule(
                     ruleId,
-                    Documents.optionalString(m, "description", where),
+                    PolicyDocuments.optionalString(m, "description", where),
                     resource,
                     actions.contains("*") ? Set.of() : Set.copyOf(actions),
                     effect,
@@ -146,7 +146,7 @@ public final class AbacPolicy {
                     condition == null ? null : CelConditions.compile(condition, where),
                     obligations));
         }
-        return new AbacPolicy(id, algorithm, Set.copyOf(Documents.strings(doc, "actions", source)), rules);
+        return new AbacPolicy(id, algorithm, Set.copyOf(PolicyDocuments.strings(doc, "actions", source)), rules);
     }
 
     private static Effect effect(String s, String where) {
@@ -260,13 +260,13 @@ public final class AbacPolicy {
                 return notTargeted(policy);
             }
             if (program != null) {
-                Object result = program.fast() == null
-                        ? FastCondition.UNSURE
-                        : program.fast().eval(request);
+                FastCondition fast = program.fast();
+                FastCondition.Outcome quick = fast == null ? FastCondition.Unsure.INSTANCE : fast.eval(request);
+                Object result;
                 try {
-                    if (result == FastCondition.UNSURE) {
-                        result = program.program().eval(activation.vars());
-                    }
+                    result = quick instanceof FastCondition.Decided decided
+                            ? decided.value()
+                            : program.program().eval(activation.vars());
                 } catch (CelEvaluationException | RuntimeException e) {
                     // CEL messages name keys and types from the policy, not attribute values; keep them short.
                     String m = Objects.toString(e.getMessage(), e.getClass().getSimpleName());

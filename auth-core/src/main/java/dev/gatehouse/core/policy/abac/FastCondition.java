@@ -15,13 +15,37 @@ import org.jspecify.annotations.Nullable;
  * constants, {@code == != < <= > >=}, {@code && || !}, {@code in} a list — walking the type-checked CEL AST
  * over the request itself, without building CEL's activation. It never decides on its own where CEL might
  * differ: any value of an unexpected type, a missing key, or any construct outside the subset yields {@link
- * #UNSURE}, and the caller then runs CEL's own program, whose answer (or error) is authoritative. So the
+ * Unsure}, and the caller then runs CEL's own program, whose answer (or error) is authoritative. So the
  * semantics stay CEL's; this only saves time on the cases it can prove.
  */
 final class FastCondition {
 
-    /** "Let CEL decide." */
-    static final Object UNSURE = new Object();
+    /** What the direct evaluator concluded: {@link Decided}, or {@link Unsure} (run CEL). */
+    sealed interface Outcome permits Decided, Unsure {}
+
+    /**
+     * The condition is true or false, exactly as CEL would say.
+     *
+     * @param value the condition's value
+     */
+    record Decided(boolean value) implements Outcome {
+
+        static final Decided TRUE = new Decided(true);
+        static final Decided FALSE = new Decided(false);
+
+        static Decided of(boolean value) {
+            return value ? TRUE : FALSE;
+        }
+    }
+
+    /**
+     * Let CEL decide. Also what a sub-expression evaluates to inside the tree when the evaluator cannot be sure
+     * of CEL's value for it (a missing key, an unexpected type), so it propagates up to {@link #eval}.
+     */
+    record Unsure() implements Outcome {
+
+        static final Unsure INSTANCE = new Unsure();
+    }
 
     private static final Set<String> VARIABLES = Set.of(
             "subject.id",
@@ -34,7 +58,7 @@ final class FastCondition {
             "tenant",
             "context");
 
-    /** One node of the compiled tree. */
+    /** One node of the compiled tree: evaluates to a CEL value, or to {@link Unsure}. */
     private interface Node {
         Object eval(AccessRequest r);
     }
@@ -60,11 +84,10 @@ final class FastCondition {
      * Evaluates the condition.
      *
      * @param request the request
-     * @return {@link Boolean#TRUE}, {@link Boolean#FALSE}, or {@link #UNSURE}
+     * @return {@link Decided} with CEL's answer, or {@link Unsure}
      */
-    Object eval(AccessRequest request) {
-        Object v = root.eval(request);
-        return v instanceof Boolean ? v : UNSURE;
+    Outcome eval(AccessRequest request) {
+        return root.eval(request) instanceof Boolean b ? Decided.of(b) : Unsure.INSTANCE;
     }
 
     private static @Nullable Node node(CelExpr e) {
@@ -134,7 +157,7 @@ final class FastCondition {
         String f = e.call().function();
         if (args.size() == 1 && f.equals("!_")) {
             Node a = args.get(0);
-            return r -> a.eval(r) instanceof Boolean b ? !b : UNSURE;
+            return r -> a.eval(r) instanceof Boolean b ? !b : Unsure.INSTANCE;
         }
         if (args.size() != 2) {
             return null;
@@ -152,7 +175,7 @@ final class FastCondition {
                     if (Boolean.FALSE.equals(y)) {
                         return false; // CEL: false && error == false
                     }
-                    return Boolean.TRUE.equals(x) && Boolean.TRUE.equals(y) ? Boolean.TRUE : UNSURE;
+                    return Boolean.TRUE.equals(x) && Boolean.TRUE.equals(y) ? Boolean.TRUE : Unsure.INSTANCE;
                 };
             case "_||_" ->
                 r -> {
@@ -164,20 +187,20 @@ final class FastCondition {
                     if (Boolean.TRUE.equals(y)) {
                         return true; // CEL: error || true == true
                     }
-                    return Boolean.FALSE.equals(x) && Boolean.FALSE.equals(y) ? Boolean.FALSE : UNSURE;
+                    return Boolean.FALSE.equals(x) && Boolean.FALSE.equals(y) ? Boolean.FALSE : Unsure.INSTANCE;
                 };
             case "_==_" -> r -> equal(a.eval(r), b.eval(r));
             case "_!=_" ->
                 r -> {
                     Object eq = equal(a.eval(r), b.eval(r));
-                    return eq instanceof Boolean x ? !x : UNSURE;
+                    return eq instanceof Boolean x ? !x : Unsure.INSTANCE;
                 };
             case "_<_", "_<=_", "_>_", "_>=_" -> r -> compare(f, a.eval(r), b.eval(r));
             case "@in" -> r -> in(a.eval(r), b.eval(r));
             case "_[_]" ->
                 r -> {
                     Object key = b.eval(r);
-                    return key instanceof String k ? get(a.eval(r), k) : UNSURE;
+                    return key instanceof String k ? get(a.eval(r), k) : Unsure.INSTANCE;
                 };
             default -> null;
         };
@@ -205,14 +228,14 @@ final class FastCondition {
     private static Object get(Object container, String key) {
         if (container instanceof Map<?, ?> m) {
             Object v = m.get(key);
-            return v == null ? UNSURE : v; // absent: CEL raises an error; let it
+            return v == null ? Unsure.INSTANCE : v; // absent: CEL raises an error; let it
         }
-        return UNSURE;
+        return Unsure.INSTANCE;
     }
 
     private static Object equal(Object x, Object y) {
-        if (x == UNSURE || y == UNSURE) {
-            return UNSURE;
+        if (x instanceof Unsure || y instanceof Unsure) {
+            return Unsure.INSTANCE;
         }
         // Only same-typed scalars: CEL's rules for mixed numeric types, lists and maps stay CEL's.
         if ((x instanceof String && y instanceof String)
@@ -220,7 +243,7 @@ final class FastCondition {
                 || (x instanceof Long && y instanceof Long)) {
             return x.equals(y);
         }
-        return UNSURE;
+        return Unsure.INSTANCE;
     }
 
     private static Object compare(String f, Object x, Object y) {
@@ -229,7 +252,7 @@ final class FastCondition {
             c = Long.compare(a, b);
         } else {
             // Strings (code-point order), doubles and mixed numbers: CEL's rules, CEL's evaluator.
-            return UNSURE;
+            return Unsure.INSTANCE;
         }
         return switch (f) {
             case "_<_" -> c < 0;
@@ -241,11 +264,11 @@ final class FastCondition {
 
     private static Object in(Object x, Object collection) {
         if (!(x instanceof String) || !(collection instanceof Collection<?> c)) {
-            return UNSURE;
+            return Unsure.INSTANCE;
         }
         for (Object o : c) {
             if (!(o instanceof String)) {
-                return UNSURE;
+                return Unsure.INSTANCE;
             }
         }
         return c.contains(x);

@@ -1,7 +1,7 @@
 package dev.gatehouse.core.policy.rbac;
 
+import dev.gatehouse.core.policy.PolicyDocuments;
 import dev.gatehouse.core.policy.PolicyException;
-import dev.gatehouse.core.policy.internal.Documents;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -79,7 +79,7 @@ public final class RbacModel {
      * @throws PolicyException if unreadable, malformed, or with a role cycle
      */
     public static RbacModel load(Path file) {
-        return fromDocument(Documents.read(file), file.toString());
+        return fromDocument(PolicyDocuments.read(file), file.toString());
     }
 
     /**
@@ -90,27 +90,28 @@ public final class RbacModel {
      * @return the model
      */
     public static RbacModel fromDocument(Map<String, Object> doc, String source) {
-        String id = Documents.string(doc, "id", source);
+        String id = PolicyDocuments.string(doc, "id", source);
         Builder b = builder(id);
-        Documents.strings(doc, "actions", source).forEach(b::action);
-        for (Map.Entry<String, Object> e : Documents.map(doc, "roles", source).entrySet()) {
+        PolicyDocuments.strings(doc, "actions", source).forEach(b::action);
+        for (Map.Entry<String, Object> e :
+                PolicyDocuments.map(doc, "roles", source).entrySet()) {
             String where = source + ": role '" + e.getKey() + "'";
             Map<?, ?> role = e.getValue() == null ? Map.of() : asMap(e.getValue(), where);
             b.role(
                     e.getKey(),
-                    Documents.strings(role, "inherits", where),
-                    Documents.strings(role, "permissions", where).stream()
+                    PolicyDocuments.strings(role, "inherits", where),
+                    PolicyDocuments.strings(role, "permissions", where).stream()
                             .map(Permission::parse)
                             .toList());
         }
-        List<?> list = Documents.list(doc, "assignments", source);
+        List<?> list = PolicyDocuments.list(doc, "assignments", source);
         for (int i = 0; i < list.size(); i++) {
             String where = source + ": assignments[" + i + "]";
             Map<?, ?> a = asMap(list.get(i), where);
             b.assign(
-                    Documents.string(a, "subject", where),
-                    Documents.string(a, "role", where),
-                    Documents.optionalString(a, "tenant", where));
+                    PolicyDocuments.string(a, "subject", where),
+                    PolicyDocuments.string(a, "role", where),
+                    PolicyDocuments.optionalString(a, "tenant", where));
         }
         return b.build();
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.gatehouse.core.policy.Decision;
 import dev.gatehouse.core.policy.Evaluation;
+import dev.gatehouse.core.policy.PolicyDecisionPoint;
 import dev.gatehouse.core.policy.PolicyException;
 import dev.gatehouse.core.policy.PolicyTestSupport;
 import java.util.Map;
@@ -73,7 +74,8 @@ class AbacPolicyTests {
 
     @Test
     void evaluateWhenOwnerThenPermitExplainedWithObligation() {
-        Decision d = engine.decide(PolicyTestSupport.request("zoe", "", "write", "document", Map.of("owner", "zoe")));
+        Decision d = PolicyDecisionPoint.of(engine)
+                .decide(PolicyTestSupport.request("zoe", "", "write", "document", Map.of("owner", "zoe")));
 
         assertThat(d.permitted()).isTrue();
         assertThat(d.rule()).isEqualTo("owner-edits");
@@ -86,8 +88,8 @@ class AbacPolicyTests {
 
     @Test
     void evaluateWhenLockedThenDenyOverridesPermit() {
-        Decision d =
-                engine.decide(PolicyTestSupport.request("alice", "admin", "write", "document", Map.of("locked", true)));
+        Decision d = PolicyDecisionPoint.of(engine)
+                .decide(PolicyTestSupport.request("alice", "admin", "write", "document", Map.of("locked", true)));
 
         assertThat(d.permitted()).isFalse();
         assertThat(d.rule()).isEqualTo("locked");
@@ -109,7 +111,10 @@ class AbacPolicyTests {
 
         assertThat(e.effect()).isEqualTo(Evaluation.Effect.INDETERMINATE);
         assertThat(e.rule()).isEqualTo("clearance");
-        assertThat(e.toDecision().permitted()).isFalse();
+        assertThat(PolicyDecisionPoint.of(AbacEngine.of(p))
+                        .decide(PolicyTestSupport.request("a", "", "read", "document"))
+                        .permitted())
+                .isFalse();
     }
 
     @Test

@@ -79,16 +79,16 @@ class FastConditionTests {
             CelConditions.Compiled c = CelConditions.compile(expression, "test");
             assertThat(c.fast()).as(expression).isNotNull();
             for (AccessRequest r : REQUESTS) {
-                Object fast = c.fast().eval(r);
+                FastCondition.Outcome fast = c.fast().eval(r);
                 Object cel;
                 try {
                     cel = c.program().eval(CelConditions.activation(r));
                 } catch (CelEvaluationException e) {
                     cel = e;
                 }
-                if (fast != FastCondition.UNSURE) {
+                if (fast instanceof FastCondition.Decided d) {
                     decided++;
-                    assertThat(fast).as("%s on %s", expression, r).isEqualTo(cel);
+                    assertThat(d.value()).as("%s on %s", expression, r).isEqualTo(cel);
                 }
             }
         }

@@ -6,6 +6,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.gatehouse.core.policy.AccessRequest;
 import dev.gatehouse.core.policy.Decision;
 import dev.gatehouse.core.policy.Evaluation;
+import dev.gatehouse.core.policy.PolicyDecisionPoint;
 import dev.gatehouse.core.policy.PolicyTestSupport;
 import dev.gatehouse.core.policy.Resource;
 import dev.gatehouse.core.policy.Subject;
@@ -65,7 +66,7 @@ class OpaRestEngineTests {
                 .document(document)
                 .timeout(timeout)
                 .build()) {
-            return e.decide(ALICE);
+            return PolicyDecisionPoint.of(e).decide(ALICE);
         }
     }
 
@@ -163,7 +164,7 @@ class OpaRestEngineTests {
                 .bearerToken("s3cr3t-token")
                 .timeout(Duration.ofSeconds(2))
                 .build()) {
-            Decision d = e.decide(ALICE);
+            Decision d = PolicyDecisionPoint.of(e).decide(ALICE);
 
             assertThat(seen.get()).isEqualTo("Bearer s3cr3t-token");
             assertThat(d.permitted()).isFalse();
@@ -194,8 +195,9 @@ class OpaRestEngineTests {
                         .timeout(Duration.ofSeconds(5))
                         .connectTimeout(Duration.ofSeconds(5))
                         .build()) {
-            assertThat(withToken.decide(ALICE).permitted()).isTrue();
-            Decision refused = without.decide(ALICE);
+            assertThat(PolicyDecisionPoint.of(withToken).decide(ALICE).permitted())
+                    .isTrue();
+            Decision refused = PolicyDecisionPoint.of(without).decide(ALICE);
             assertThat(refused.permitted()).isFalse();
             assertThat(refused.reason()).contains("401");
         }
@@ -211,7 +213,7 @@ class OpaRestEngineTests {
         try (OpaRestEngine e = OpaRestEngine.builder()
                 .url(URI.create("http://127.0.0.1:" + Opa.freePort()))
                 .build()) {
-            assertThat(e.decide(r).reason()).doesNotContain("hunter2");
+            assertThat(PolicyDecisionPoint.of(e).decide(r).reason()).doesNotContain("hunter2");
         }
     }
 
@@ -220,7 +222,7 @@ class OpaRestEngineTests {
         OpaRestEngine e = OpaRestEngine.builder().url(Opa.server()).build();
         e.close();
 
-        Decision d = e.decide(ALICE);
+        Decision d = PolicyDecisionPoint.of(e).decide(ALICE);
 
         assertThat(d.permitted()).isFalse();
         assertThat(d.reason()).contains("closed");

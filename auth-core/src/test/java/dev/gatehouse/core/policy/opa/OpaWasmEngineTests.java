@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.gatehouse.core.policy.Decision;
+import dev.gatehouse.core.policy.PolicyDecisionPoint;
 import dev.gatehouse.core.policy.PolicyException;
 import dev.gatehouse.core.policy.PolicyTestSupport;
 import dev.gatehouse.core.testsupport.Opa;
@@ -64,10 +65,12 @@ class OpaWasmEngineTests {
                 .build();
 
         for (int i = 0; i < 3; i++) {
-            assertThat(e.decide(PolicyTestSupport.request("a", "viewer", "read", "document"))
+            assertThat(PolicyDecisionPoint.of(e)
+                            .decide(PolicyTestSupport.request("a", "viewer", "read", "document"))
                             .permitted())
                     .isTrue();
-            assertThat(e.decide(PolicyTestSupport.request("a", "viewer", "write", "document"))
+            assertThat(PolicyDecisionPoint.of(e)
+                            .decide(PolicyTestSupport.request("a", "viewer", "write", "document"))
                             .permitted())
                     .isFalse();
         }
@@ -83,9 +86,11 @@ class OpaWasmEngineTests {
                 .poolSize(1)
                 .build();
 
-        assertThat(e.decide(PolicyTestSupport.request("a", "", "read", "x")).permitted())
+        assertThat(PolicyDecisionPoint.of(e)
+                        .decide(PolicyTestSupport.request("a", "", "read", "x"))
+                        .permitted())
                 .isTrue();
-        Decision d = e.decide(PolicyTestSupport.request("a", "", "write", "x"));
+        Decision d = PolicyDecisionPoint.of(e).decide(PolicyTestSupport.request("a", "", "write", "x"));
         assertThat(d.permitted()).isFalse();
         assertThat(d.reason()).contains("undefined");
     }
@@ -102,9 +107,9 @@ class OpaWasmEngineTests {
             List<Future<Boolean>> results = new java.util.ArrayList<>();
             for (int i = 0; i < 200; i++) {
                 boolean admin = i % 2 == 0;
-                results.add(threads.submit(
-                        () -> e.decide(PolicyTestSupport.request("u", admin ? "admin" : "viewer", "delete", "document"))
-                                .permitted()));
+                results.add(threads.submit(() -> PolicyDecisionPoint.of(e)
+                        .decide(PolicyTestSupport.request("u", admin ? "admin" : "viewer", "delete", "document"))
+                        .permitted()));
             }
             for (int i = 0; i < results.size(); i++) {
                 assertThat(results.get(i).get()).isEqualTo(i % 2 == 0);

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.gatehouse.core.policy.AccessRequest;
 import dev.gatehouse.core.policy.Decision;
 import dev.gatehouse.core.policy.Evaluation;
+import dev.gatehouse.core.policy.PolicyDecisionPoint;
 import dev.gatehouse.core.policy.PolicyException;
 import dev.gatehouse.core.policy.PolicyTestSupport;
 import dev.gatehouse.core.policy.Resource;
@@ -122,15 +123,16 @@ class RbacModelTests {
                 .build();
         AccessRequest noTenant = PolicyTestSupport.request("frank", "", "write", "document");
 
-        assertThat(engine.decide(inAcme).permitted()).isTrue();
-        assertThat(engine.decide(inGlobex).permitted()).isFalse();
-        assertThat(engine.decide(noTenant).permitted()).isFalse();
+        assertThat(PolicyDecisionPoint.of(engine).decide(inAcme).permitted()).isTrue();
+        assertThat(PolicyDecisionPoint.of(engine).decide(inGlobex).permitted()).isFalse();
+        assertThat(PolicyDecisionPoint.of(engine).decide(noTenant).permitted()).isFalse();
         assertThat(engine.effectiveRoles(inAcme)).containsExactly("editor", "viewer");
     }
 
     @Test
     void evaluateWhenActionUnknownThenDenyEvenUnderWildcard() {
-        Decision d = engine.decide(PolicyTestSupport.request("alice", "admin", "approve", "report"));
+        Decision d =
+                PolicyDecisionPoint.of(engine).decide(PolicyTestSupport.request("alice", "admin", "approve", "report"));
 
         assertThat(d).isInstanceOf(Decision.Deny.class);
         assertThat(((Decision.Deny) d).cause()).isEqualTo(Evaluation.Effect.INDETERMINATE);
@@ -139,7 +141,8 @@ class RbacModelTests {
 
     @Test
     void evaluateWhenNoRoleGrantsThenNotApplicableExplained() {
-        Decision d = engine.decide(PolicyTestSupport.request("bob", "editor", "delete", "document"));
+        Decision d =
+                PolicyDecisionPoint.of(engine).decide(PolicyTestSupport.request("bob", "editor", "delete", "document"));
 
         assertThat(d.permitted()).isFalse();
         assertThat(d.reason()).isEqualTo("not applicable: no role of the subject grants document:delete");

@@ -14,6 +14,7 @@ import dev.gatehouse.core.mfa.TotpEnrolment;
 import dev.gatehouse.core.mfa.TotpParameters;
 import dev.gatehouse.core.mfa.TotpSecret;
 import dev.gatehouse.core.mfa.TotpService;
+import dev.gatehouse.core.mfa.TotpVerification;
 import dev.gatehouse.core.password.PasswordHasher;
 import dev.gatehouse.core.password.PasswordPolicy;
 import dev.gatehouse.core.password.Verification;
@@ -162,10 +163,15 @@ public final class PolicyFromCode {
                 "enrol                      -> " + enrolment.uri().replaceAll("secret=[A-Z2-7]+", "secret=<hidden>"));
         String code =
                 Totp.of(TotpParameters.defaults()).code(TotpSecret.fromBase32(enrolment.secretBase32()), Instant.now());
-        out.println("confirm(first code)        -> "
-                + service.confirm("user-42", code).outcome());
-        out.println("verify(same code again)    -> "
-                + service.verify("user-42", code).outcome());
+        out.println("confirm(first code)        -> " + outcome(service.confirm("user-42", code)));
+        out.println("verify(same code again)    -> " + outcome(service.verify("user-42", code)));
+    }
+
+    /** Accepted, or why not, as the printed line says it. */
+    static String outcome(TotpVerification v) {
+        return v instanceof TotpVerification.Rejected rejected
+                ? rejected.reason().name()
+                : "ACCEPTED";
     }
 
     static void decisions(PrintStream out) {

@@ -1,4 +1,4 @@
-package dev.gatehouse.core.crypto;
+package dev.gatehouse.core.jwt;
 
 import java.lang.reflect.InvocationTargetException;
 import java.security.GeneralSecurityException;
@@ -22,11 +22,13 @@ import org.slf4j.LoggerFactory;
  * {@value #PROPERTY} system property is {@code false}, every signature goes through the JDK's providers as
  * before. The decision is made once per class loader and logged once. Only the provider object is handed out;
  * Gatehouse never installs it globally, so TLS and everything else in the JVM keep their providers.
+ *
+ * <p>Not API: only {@link ManagedKey}'s signers and verifiers use it; the switch is the system property.
  */
-public final class NativeCrypto {
+final class NativeCrypto {
 
     /** System property that turns the native provider off when set to {@code false}. */
-    public static final String PROPERTY = "gatehouse.crypto.native";
+    static final String PROPERTY = "gatehouse.crypto.native";
 
     static final String ACCP_CLASS = "com.amazon.corretto.crypto.provider.AmazonCorrettoCryptoProvider";
 
@@ -41,7 +43,7 @@ public final class NativeCrypto {
      *
      * @return the provider, or empty to use the JDK's
      */
-    public static Optional<Provider> provider() {
+    static Optional<Provider> provider() {
         return PROVIDER;
     }
 
@@ -55,7 +57,7 @@ public final class NativeCrypto {
      * @return the converted key (same interfaces: {@code RSAPrivateCrtKey}, {@code ECPrivateKey}, ...) or {@code key}
      */
     @SuppressWarnings("unchecked")
-    public static <K extends Key> K nativeKey(K key) {
+    static <K extends Key> K nativeKey(K key) {
         Optional<Provider> provider = PROVIDER;
         if (provider.isEmpty()) {
             return key;

@@ -1,4 +1,4 @@
-package dev.gatehouse.core.crypto;
+package dev.gatehouse.core.jwt;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
