@@ -15,12 +15,16 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.NoneNestedConditions;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 import org.springframework.security.core.GrantedAuthority;
@@ -36,18 +40,68 @@ import org.springframework.security.oauth2.server.resource.authentication.JwtAut
  * JwtAuthenticationConverter} mapping {@code scope} to {@code SCOPE_x}, {@code roles} to {@code ROLE_x} and
  * {@code permissions} to themselves. Runs before Spring Boot's own resource-server auto-configuration, which
  * then backs off.
+ *
+ * <p>Needs Spring Security's resource server ({@code spring-boot-starter-security-oauth2-resource-server}).
+ * Without it this auto-configuration backs off, names the missing dependency in a warning, and no class of
+ * that library is touched; the conditions name the classes as strings so nothing here loads them.
  */
 @AutoConfiguration(
         beforeName =
                 "org.springframework.boot.security.oauth2.server.resource.autoconfigure.OAuth2ResourceServerAutoConfiguration")
 @EnableConfigurationProperties(GatehouseProperties.class)
-@ConditionalOnClass({JwtDecoder.class, JwtAuthenticationConverter.class})
 @ConditionalOnExpression(
         "'${gatehouse.resource-server.issuer-uri:}' != '' or '${gatehouse.resource-server.jwk-set-uri:}' != ''")
-@Import(GatehouseResourceServerAutoConfiguration.ResourceServerConfiguration.class)
+@Import({
+    GatehouseResourceServerAutoConfiguration.ResourceServerConfiguration.class,
+    GatehouseResourceServerAutoConfiguration.MissingLibraryConfiguration.class
+})
 public final class GatehouseResourceServerAutoConfiguration {
 
+    /** Spring Security's JOSE support: {@code JwtDecoder}. */
+    static final String JWT_DECODER = "org.springframework.security.oauth2.jwt.JwtDecoder";
+
+    /** Spring Security's resource server: the converter here and the filter {@code oauth2ResourceServer()} adds. */
+    static final String JWT_AUTHENTICATION_CONVERTER =
+            "org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationConverter";
+
+    /** What {@code http.oauth2ResourceServer(...)} instantiates first; missing, it fails with NoClassDefFoundError. */
+    static final String BEARER_TOKEN_ACCESS_DENIED_HANDLER =
+            "org.springframework.security.oauth2.server.resource.web.access.BearerTokenAccessDeniedHandler";
+
+    /** The dependency that brings all three. */
+    static final String RESOURCE_SERVER_STARTER =
+            "org.springframework.boot:spring-boot-starter-security-oauth2-resource-server";
+
+    /**
+     * Backs off with a warning when {@code gatehouse.resource-server.*} is set but the libraries are missing:
+     * bearer tokens are then not accepted at all (nothing authenticates them), which fails closed.
+     */
     @Configuration(proxyBeanMethods = false)
+    @Conditional(ResourceServerLibrariesMissing.class)
+    static class MissingLibraryConfiguration {
+
+        private static final Logger log = LoggerFactory.getLogger(GatehouseResourceServerAutoConfiguration.class);
+
+        MissingLibraryConfiguration() {
+            log.warn(
+                    "gatehouse.resource-server is set but Spring Security's resource server is not on the classpath, "
+                            + "so Gatehouse validates no bearer token; add {}",
+                    RESOURCE_SERVER_STARTER);
+        }
+    }
+
+    static final class ResourceServerLibrariesMissing extends NoneNestedConditions {
+
+        ResourceServerLibrariesMissing() {
+            super(ConfigurationPhase.REGISTER_BEAN);
+        }
+
+        @ConditionalOnClass(name = {JWT_DECODER, JWT_AUTHENTICATION_CONVERTER, BEARER_TOKEN_ACCESS_DENIED_HANDLER})
+        static final class LibrariesPresent {}
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = {JWT_DECODER, JWT_AUTHENTICATION_CONVERTER, BEARER_TOKEN_ACCESS_DENIED_HANDLER})
     static class ResourceServerConfiguration {
 
         @Bean

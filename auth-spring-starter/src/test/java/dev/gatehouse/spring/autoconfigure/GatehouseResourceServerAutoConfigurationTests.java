@@ -5,14 +5,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.security.core.GrantedAuthority;
 import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationConverter;
 
+@ExtendWith(OutputCaptureExtension.class)
 class GatehouseResourceServerAutoConfigurationTests {
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
@@ -37,6 +41,26 @@ class GatehouseResourceServerAutoConfigurationTests {
         runner.withPropertyValues("gatehouse.resource-server.jwk-set-uri=https://login.example.test/oauth2/jwks")
                 .withClassLoader(new FilteredClassLoader(JwtDecoder.class))
                 .run(context -> assertThat(context).doesNotHaveBean("gatehouseJwtDecoder"));
+    }
+
+    @Test
+    void contextWhenResourceServerLibraryAbsentThenBacksOffAndWarnsNamingTheStarter(CapturedOutput output) {
+        runner.withPropertyValues("gatehouse.resource-server.issuer-uri=https://login.example.test")
+                .withClassLoader(new FilteredClassLoader("org.springframework.security.oauth2.server.resource"))
+                .run(context -> {
+                    assertThat(context).hasNotFailed().doesNotHaveBean(JwtDecoder.class);
+                    assertThat(output)
+                            .contains("org.springframework.boot:spring-boot-starter-security-oauth2-resource-server");
+                });
+    }
+
+    @Test
+    void contextWhenResourceServerLibraryPresentThenNoWarning(CapturedOutput output) {
+        runner.withPropertyValues("gatehouse.resource-server.issuer-uri=https://login.example.test")
+                .run(context -> {
+                    assertThat(context).hasSingleBean(JwtDecoder.class);
+                    assertThat(output).doesNotContain("spring-boot-starter-security-oauth2-resource-server");
+                });
     }
 
     @Test
