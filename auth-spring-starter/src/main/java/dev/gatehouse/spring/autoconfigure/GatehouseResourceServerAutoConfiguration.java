@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -108,6 +109,7 @@ public final class GatehouseResourceServerAutoConfiguration {
         @ConditionalOnMissingBean
         JwtDecoder gatehouseJwtDecoder(GatehouseProperties properties) {
             GatehouseProperties.ResourceServer rs = properties.resourceServer();
+            refuseOwnSymmetricTokens(properties);
             List<JwsAlgorithm> algorithms = new ArrayList<>();
             try {
                 for (String a : rs.algorithms()) {
@@ -122,6 +124,37 @@ public final class GatehouseResourceServerAutoConfiguration {
                 throw new GatehouseConfigurationException("gatehouse.resource-server is invalid: " + e.getMessage(), e);
             }
             return new GatehouseJwtDecoder(() -> verifier(rs, algorithms));
+        }
+
+        /**
+         * The app's own HS256/HS512 tokens cannot be verified from a JWKS (secrets are never published), so a
+         * resource server that would accept them refuses every one of them; refused here, at start-up.
+         */
+        static void refuseOwnSymmetricTokens(GatehouseProperties properties) {
+            String own = properties.token().issuer();
+            if (isBlank(own)) {
+                return;
+            }
+            String accepted = properties.resourceServer().issuerUri();
+            if (!isBlank(accepted) && !own.equals(accepted)) {
+                return; // tokens from another issuer: the app's own tokens are not meant for this resource server
+            }
+            JwsAlgorithm algorithm = GatehouseTokenAutoConfiguration.TokenConfiguration.algorithm(
+                    properties.token().algorithm());
+            if (!algorithm.symmetric()) {
+                return;
+            }
+            throw new GatehouseConfigurationException(
+                    "gatehouse.token.algorithm=" + algorithm.joseName() + " signs this app's tokens with a secret"
+                            + " that no JWKS publishes, so the resource server (gatehouse.resource-server.*) would"
+                            + " refuse every one of them (token.algorithm_not_allowed).",
+                    "Use an asymmetric algorithm for tokens this app also accepts: gatehouse.token.algorithm=RS256"
+                            + " (the default), ES256 or EdDSA.",
+                    null);
+        }
+
+        private static boolean isBlank(@Nullable String value) {
+            return value == null || value.isBlank();
         }
 
         @Bean

@@ -2,6 +2,8 @@ package dev.gatehouse.spring.autoconfigure;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.security.SecureRandom;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -21,6 +23,47 @@ class GatehouseResourceServerAutoConfigurationTests {
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
             .withConfiguration(AutoConfigurations.of(GatehouseResourceServerAutoConfiguration.class));
+
+    /** An app that issues tokens (the starter's issuer) and accepts them (the starter's resource server). */
+    private final ApplicationContextRunner issuerAndResourceServer = new ApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(
+                    GatehouseTokenAutoConfiguration.class, GatehouseResourceServerAutoConfiguration.class))
+            .withPropertyValues("gatehouse.dev-mode=true", "gatehouse.token.issuer=https://login.example.test");
+
+    private static String hmacSecret() {
+        byte[] secret = new byte[32];
+        new SecureRandom().nextBytes(secret);
+        return Base64.getEncoder().encodeToString(secret);
+    }
+
+    @Test
+    void contextWhenOwnTokensAreHs256AndResourceServerUsesJwksThenStartupFailsSayingWhy() {
+        String secret = hmacSecret();
+        issuerAndResourceServer
+                .withPropertyValues(
+                        "gatehouse.token.algorithm=HS256",
+                        "gatehouse.token.hmac-secret=" + secret,
+                        "gatehouse.resource-server.jwk-set-uri=https://login.example.test/oauth2/jwks")
+                .run(context -> assertThat(context)
+                        .hasFailed()
+                        .getFailure()
+                        .rootCause()
+                        .isInstanceOf(GatehouseConfigurationException.class)
+                        .hasMessageContaining("gatehouse.token.algorithm=HS256")
+                        .hasMessageContaining("no JWKS publishes")
+                        .hasMessageContaining("gatehouse.token.algorithm=RS256")
+                        .hasMessageNotContaining(secret));
+    }
+
+    @Test
+    void contextWhenOwnTokensAreHs256AndResourceServerTrustsAnotherIssuerThenStarts() {
+        issuerAndResourceServer
+                .withPropertyValues(
+                        "gatehouse.token.algorithm=HS256",
+                        "gatehouse.token.hmac-secret=" + hmacSecret(),
+                        "gatehouse.resource-server.issuer-uri=https://partner.example.test")
+                .run(context -> assertThat(context).hasNotFailed().hasSingleBean(JwtDecoder.class));
+    }
 
     @Test
     void contextWhenNotConfiguredThenNoDecoder() {
