@@ -3,6 +3,7 @@ package dev.gatehouse.spring.autoconfigure;
 import dev.gatehouse.core.GatehouseException;
 import dev.gatehouse.core.jwt.JsonClaims;
 import dev.gatehouse.core.jwt.JwsAlgorithm;
+import dev.gatehouse.core.jwt.KeyRing;
 import dev.gatehouse.core.jwt.RemoteJwks;
 import dev.gatehouse.core.jwt.TokenVerifier;
 import java.io.IOException;
@@ -13,11 +14,15 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
@@ -42,11 +47,16 @@ import org.springframework.security.oauth2.server.resource.authentication.JwtAut
  * {@code permissions} to themselves. Runs before Spring Boot's own resource-server auto-configuration, which
  * then backs off.
  *
+ * <p>An app that issues and accepts its own tokens sets {@code gatehouse.resource-server.issuer-uri} to its
+ * {@code gatehouse.token.issuer}: tokens are then verified from its own {@link KeyRing}, in-process, with no
+ * metadata or JWKS fetched (HS256/HS512 included, whose secrets no JWKS publishes).
+ *
  * <p>Needs Spring Security's resource server ({@code spring-boot-starter-security-oauth2-resource-server}).
  * Without it this auto-configuration backs off, names the missing dependency in a warning, and no class of
  * that library is touched; the conditions name the classes as strings so nothing here loads them.
  */
 @AutoConfiguration(
+        after = GatehouseTokenAutoConfiguration.class,
         beforeName =
                 "org.springframework.boot.security.oauth2.server.resource.autoconfigure.OAuth2ResourceServerAutoConfiguration")
 @EnableConfigurationProperties(GatehouseProperties.class)
@@ -105,11 +115,14 @@ public final class GatehouseResourceServerAutoConfiguration {
     @ConditionalOnClass(name = {JWT_DECODER, JWT_AUTHENTICATION_CONVERTER, BEARER_TOKEN_ACCESS_DENIED_HANDLER})
     static class ResourceServerConfiguration {
 
+        private static final Logger log = LoggerFactory.getLogger(GatehouseResourceServerAutoConfiguration.class);
+
         @Bean
         @ConditionalOnMissingBean
-        JwtDecoder gatehouseJwtDecoder(GatehouseProperties properties) {
+        JwtDecoder gatehouseJwtDecoder(GatehouseProperties properties, ObjectProvider<KeyRing> keyRing) {
             GatehouseProperties.ResourceServer rs = properties.resourceServer();
             refuseOwnSymmetricTokens(properties);
+            KeyRing ownKeys = acceptsOwnTokens(properties) ? keyRing.getIfAvailable() : null;
             List<JwsAlgorithm> algorithms = new ArrayList<>();
             try {
                 for (String a : rs.algorithms()) {
@@ -123,7 +136,16 @@ public final class GatehouseResourceServerAutoConfiguration {
             } catch (GatehouseException | IllegalArgumentException e) {
                 throw new GatehouseConfigurationException("gatehouse.resource-server is invalid: " + e.getMessage(), e);
             }
-            return new GatehouseJwtDecoder(() -> verifier(rs, algorithms));
+            if (ownKeys != null) {
+                // The app's own issuer: its key ring holds every key that signed, so no metadata, no JWKS, no network.
+                if (!isBlank(rs.jwkSetUri())) {
+                    log.info("gatehouse.resource-server.issuer-uri is this app's own issuer: tokens are verified from"
+                            + " its key ring and gatehouse.resource-server.jwk-set-uri is not used");
+                }
+                List<JwsAlgorithm> own = algorithms.isEmpty() ? ownAlgorithms(ownKeys) : algorithms;
+                return new GatehouseJwtDecoder(() -> verifier(rs, own, b -> b.keys(ownKeys)));
+            }
+            return new GatehouseJwtDecoder(() -> verifier(rs, algorithms, b -> b.remoteJwks(remoteJwks(rs))));
         }
 
         /**
@@ -136,8 +158,10 @@ public final class GatehouseResourceServerAutoConfiguration {
                 return;
             }
             String accepted = properties.resourceServer().issuerUri();
-            if (!isBlank(accepted) && !own.equals(accepted)) {
-                return; // tokens from another issuer: the app's own tokens are not meant for this resource server
+            if (!isBlank(accepted)) {
+                // Its own issuer: verified from the key ring, secrets included. Another issuer: the app's own
+                // tokens are not meant for this resource server.
+                return;
             }
             JwsAlgorithm algorithm = GatehouseTokenAutoConfiguration.TokenConfiguration.algorithm(
                     properties.token().algorithm());
@@ -148,8 +172,9 @@ public final class GatehouseResourceServerAutoConfiguration {
                     "gatehouse.token.algorithm=" + algorithm.joseName() + " signs this app's tokens with a secret"
                             + " that no JWKS publishes, so the resource server (gatehouse.resource-server.*) would"
                             + " refuse every one of them (token.algorithm_not_allowed).",
-                    "Use an asymmetric algorithm for tokens this app also accepts: gatehouse.token.algorithm=RS256"
-                            + " (the default), ES256 or EdDSA.",
+                    "Set gatehouse.resource-server.issuer-uri to gatehouse.token.issuer (" + own + ") so the app"
+                            + " verifies its own tokens from its key ring, in-process; or use an asymmetric algorithm,"
+                            + " gatehouse.token.algorithm=RS256 (the default), ES256 or EdDSA.",
                     null);
         }
 
@@ -182,14 +207,41 @@ public final class GatehouseResourceServerAutoConfiguration {
             return out;
         }
 
-        private static TokenVerifier verifier(GatehouseProperties.ResourceServer rs, List<JwsAlgorithm> algorithms) {
+        /**
+         * Whether the resource server accepts this app's own issuer ({@code gatehouse.resource-server.issuer-uri}
+         * equal to {@code gatehouse.token.issuer}), whose tokens are then verified from the key ring in-process.
+         */
+        static boolean acceptsOwnTokens(GatehouseProperties properties) {
+            String own = properties.token().issuer();
+            return !isBlank(own) && own.equals(properties.resourceServer().issuerUri());
+        }
+
+        /** The default asymmetric algorithms plus the ring's own (an HMAC one is accepted only in-process). */
+        private static List<JwsAlgorithm> ownAlgorithms(KeyRing ring) {
+            Set<JwsAlgorithm> own = new LinkedHashSet<>(List.of(
+                    JwsAlgorithm.RS256,
+                    JwsAlgorithm.PS256,
+                    JwsAlgorithm.ES256,
+                    JwsAlgorithm.ES384,
+                    JwsAlgorithm.EdDSA));
+            own.add(ring.algorithm());
+            ring.keys().forEach(k -> own.add(k.algorithm()));
+            return List.copyOf(own);
+        }
+
+        private static RemoteJwks remoteJwks(GatehouseProperties.ResourceServer rs) {
             String jwks = rs.jwkSetUri();
             if (jwks == null || jwks.isBlank()) {
                 jwks = discoverJwksUri(rs.issuerUri());
             }
-            TokenVerifier.Builder builder = TokenVerifier.builder()
-                    .remoteJwks(RemoteJwks.builder(URI.create(jwks)).build())
-                    .clockSkew(rs.clockSkew());
+            return RemoteJwks.builder(URI.create(jwks)).build();
+        }
+
+        private static TokenVerifier verifier(
+                GatehouseProperties.ResourceServer rs,
+                List<JwsAlgorithm> algorithms,
+                UnaryOperator<TokenVerifier.Builder> keys) {
+            TokenVerifier.Builder builder = keys.apply(TokenVerifier.builder()).clockSkew(rs.clockSkew());
             if (rs.issuerUri() != null && !rs.issuerUri().isBlank()) {
                 builder.issuer(rs.issuerUri());
             }

@@ -1,7 +1,12 @@
 package dev.gatehouse.spring.autoconfigure;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.gatehouse.core.jwt.AccessTokenRequest;
+import dev.gatehouse.core.jwt.JwsAlgorithm;
+import dev.gatehouse.core.jwt.KeyRing;
+import dev.gatehouse.core.jwt.TokenIssuer;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.List;
@@ -14,6 +19,7 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.security.core.GrantedAuthority;
+import org.springframework.security.oauth2.jwt.BadJwtException;
 import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationConverter;
@@ -53,6 +59,54 @@ class GatehouseResourceServerAutoConfigurationTests {
                         .hasMessageContaining("no JWKS publishes")
                         .hasMessageContaining("gatehouse.token.algorithm=RS256")
                         .hasMessageNotContaining(secret));
+    }
+
+    @Test
+    void decodeWhenIssuerIsTheAppsOwnThenVerifiesFromTheKeyRingWithoutNetwork() {
+        // login.example.test does not resolve: any metadata or JWKS fetch would fail the decode.
+        issuerAndResourceServer
+                .withPropertyValues("gatehouse.resource-server.issuer-uri=https://login.example.test")
+                .run(context -> {
+                    String token = context.getBean(TokenIssuer.class)
+                            .accessToken(AccessTokenRequest.builder("alice", "web")
+                                    .audience("api")
+                                    .claim("roles", List.of("admin"))
+                                    .build())
+                            .value();
+
+                    Jwt jwt = context.getBean(JwtDecoder.class).decode(token);
+
+                    assertThat(jwt.getSubject()).isEqualTo("alice");
+                    assertThat(jwt.getClaimAsStringList("roles")).containsExactly("admin");
+                });
+    }
+
+    @Test
+    void decodeWhenOwnIssuerSignsHs256ThenVerifiesInProcessAndRefusesForeignKeys() {
+        issuerAndResourceServer
+                .withPropertyValues(
+                        "gatehouse.token.algorithm=HS256",
+                        "gatehouse.token.hmac-secret=" + hmacSecret(),
+                        "gatehouse.resource-server.issuer-uri=https://login.example.test")
+                .run(context -> {
+                    AccessTokenRequest request = AccessTokenRequest.builder("alice", "web")
+                            .audience("api")
+                            .build();
+                    String own = context.getBean(TokenIssuer.class)
+                            .accessToken(request)
+                            .value();
+                    KeyRing foreignRing =
+                            KeyRing.builder().algorithm(JwsAlgorithm.HS256).build();
+                    foreignRing.addSecret(Base64.getDecoder().decode(hmacSecret()), JwsAlgorithm.HS256);
+                    String foreign = TokenIssuer.builder(foreignRing, "https://login.example.test")
+                            .build()
+                            .accessToken(request)
+                            .value();
+                    JwtDecoder decoder = context.getBean(JwtDecoder.class);
+
+                    assertThat(decoder.decode(own).getSubject()).isEqualTo("alice");
+                    assertThatThrownBy(() -> decoder.decode(foreign)).isInstanceOf(BadJwtException.class);
+                });
     }
 
     @Test
