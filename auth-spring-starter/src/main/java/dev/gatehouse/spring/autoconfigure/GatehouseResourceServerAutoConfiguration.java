@@ -79,6 +79,9 @@ public final class GatehouseResourceServerAutoConfiguration {
     static final String BEARER_TOKEN_ACCESS_DENIED_HANDLER =
             "org.springframework.security.oauth2.server.resource.web.access.BearerTokenAccessDeniedHandler";
 
+    /** The value of {@code gatehouse.resource-server.audiences} that knowingly accepts any audience. */
+    static final String ANY_AUDIENCE = "*";
+
     /** The dependency that brings all three. */
     static final String RESOURCE_SERVER_STARTER =
             "org.springframework.boot:spring-boot-starter-security-oauth2-resource-server";
@@ -136,6 +139,7 @@ public final class GatehouseResourceServerAutoConfiguration {
             } catch (GatehouseException | IllegalArgumentException e) {
                 throw new GatehouseConfigurationException("gatehouse.resource-server is invalid: " + e.getMessage(), e);
             }
+            List<String> audiences = audiences(properties);
             if (ownKeys != null) {
                 // The app's own issuer: its key ring holds every key that signed, so no metadata, no JWKS, no network.
                 if (!isBlank(rs.jwkSetUri())) {
@@ -143,9 +147,10 @@ public final class GatehouseResourceServerAutoConfiguration {
                             + " its key ring and gatehouse.resource-server.jwk-set-uri is not used");
                 }
                 List<JwsAlgorithm> own = algorithms.isEmpty() ? ownAlgorithms(ownKeys) : algorithms;
-                return new GatehouseJwtDecoder(() -> verifier(rs, own, b -> b.keys(ownKeys)));
+                return new GatehouseJwtDecoder(() -> verifier(rs, audiences, own, b -> b.keys(ownKeys)));
             }
-            return new GatehouseJwtDecoder(() -> verifier(rs, algorithms, b -> b.remoteJwks(remoteJwks(rs))));
+            return new GatehouseJwtDecoder(
+                    () -> verifier(rs, audiences, algorithms, b -> b.remoteJwks(remoteJwks(rs))));
         }
 
         /**
@@ -237,16 +242,62 @@ public final class GatehouseResourceServerAutoConfiguration {
             return RemoteJwks.builder(URI.create(jwks)).build();
         }
 
+        /**
+         * The accepted audiences: {@code gatehouse.resource-server.audiences}, else the app's own {@code
+         * gatehouse.token.audience}; none at all fails start-up (dev mode warns), since a resource server
+         * accepting any audience takes tokens the issuer minted for other APIs (RFC 9068 §4, RFC 8725 §3.9).
+         *
+         * @return the audiences, empty for any ({@code *})
+         */
+        static List<String> audiences(GatehouseProperties properties) {
+            List<String> configured = properties.resourceServer().audiences().stream()
+                    .map(String::strip)
+                    .filter(a -> !a.isEmpty())
+                    .toList();
+            if (configured.contains(ANY_AUDIENCE)) {
+                if (configured.size() > 1) {
+                    throw new GatehouseConfigurationException(
+                            "gatehouse.resource-server.audiences mixes '*' (any audience) with named audiences.",
+                            "Keep either the named audiences (recommended) or '*' alone.",
+                            null);
+                }
+                log.warn("gatehouse.resource-server.audiences=*: tokens minted for any audience are accepted, "
+                        + "including those the issuer meant for other APIs");
+                return List.of();
+            }
+            if (!configured.isEmpty()) {
+                return configured;
+            }
+            String own = properties.token().audience();
+            if (!isBlank(own)) {
+                return List.of(own.strip());
+            }
+            if (properties.devMode()) {
+                log.warn("gatehouse.resource-server.audiences is not set: ACCEPTING TOKENS FOR ANY AUDIENCE because "
+                        + "gatehouse.dev-mode=true; outside dev mode the application does not start like this");
+                return List.of();
+            }
+            throw new GatehouseConfigurationException(
+                    "gatehouse.resource-server.audiences is not set, so this resource server would accept tokens"
+                            + " the issuer minted for any other API (the aud claim would go unchecked).",
+                    "Set gatehouse.resource-server.audiences to the aud value(s) this API's tokens carry (for a"
+                            + " Spring Authorization Server, the client id or the resource indicator), or"
+                            + " gatehouse.token.audience when the app issues its own tokens. '*' accepts any"
+                            + " audience, knowingly.",
+                    null);
+        }
+
         private static TokenVerifier verifier(
                 GatehouseProperties.ResourceServer rs,
+                List<String> audiences,
                 List<JwsAlgorithm> algorithms,
                 UnaryOperator<TokenVerifier.Builder> keys) {
             TokenVerifier.Builder builder = keys.apply(TokenVerifier.builder()).clockSkew(rs.clockSkew());
             if (rs.issuerUri() != null && !rs.issuerUri().isBlank()) {
                 builder.issuer(rs.issuerUri());
             }
-            if (!rs.audiences().isEmpty()) {
-                builder.audience(rs.audiences().toArray(String[]::new));
+            if (!audiences.isEmpty()) {
+                builder.audience(audiences.toArray(String[]::new));
             }
             if (!algorithms.isEmpty()) {
                 builder.algorithms(algorithms.toArray(JwsAlgorithm[]::new));

@@ -34,7 +34,10 @@ class GatehouseResourceServerAutoConfigurationTests {
     private final ApplicationContextRunner issuerAndResourceServer = new ApplicationContextRunner()
             .withConfiguration(AutoConfigurations.of(
                     GatehouseTokenAutoConfiguration.class, GatehouseResourceServerAutoConfiguration.class))
-            .withPropertyValues("gatehouse.dev-mode=true", "gatehouse.token.issuer=https://login.example.test");
+            .withPropertyValues(
+                    "gatehouse.dev-mode=true",
+                    "gatehouse.token.issuer=https://login.example.test",
+                    "gatehouse.token.audience=api");
 
     private static String hmacSecret() {
         byte[] secret = new byte[32];
@@ -110,6 +113,64 @@ class GatehouseResourceServerAutoConfigurationTests {
     }
 
     @Test
+    void contextWhenNoAudienceAnywhereOutsideDevModeThenStartupFailsSayingHowToFix() {
+        runner.withPropertyValues("gatehouse.resource-server.issuer-uri=https://login.example.test")
+                .run(context -> assertThat(context)
+                        .hasFailed()
+                        .getFailure()
+                        .rootCause()
+                        .isInstanceOf(GatehouseConfigurationException.class)
+                        .hasMessageContaining("gatehouse.resource-server.audiences is not set")
+                        .hasMessageContaining("gatehouse.token.audience"));
+    }
+
+    @Test
+    void contextWhenNoAudienceInDevModeThenStartsWarningLoudly(CapturedOutput output) {
+        runner.withPropertyValues(
+                        "gatehouse.dev-mode=true", "gatehouse.resource-server.issuer-uri=https://login.example.test")
+                .run(context -> {
+                    assertThat(context).hasSingleBean(JwtDecoder.class);
+                    assertThat(output).contains("ACCEPTING TOKENS FOR ANY AUDIENCE");
+                });
+    }
+
+    @Test
+    void contextWhenAudiencesIsStarThenStartsAndWarns(CapturedOutput output) {
+        runner.withPropertyValues(
+                        "gatehouse.resource-server.issuer-uri=https://login.example.test",
+                        "gatehouse.resource-server.audiences=*")
+                .run(context -> {
+                    assertThat(context).hasSingleBean(JwtDecoder.class);
+                    assertThat(output).contains("gatehouse.resource-server.audiences=*");
+                });
+        runner.withPropertyValues(
+                        "gatehouse.resource-server.issuer-uri=https://login.example.test",
+                        "gatehouse.resource-server.audiences=*,api")
+                .run(context -> assertThat(context).hasFailed().getFailure().hasStackTraceContaining("mixes '*'"));
+    }
+
+    @Test
+    void decodeWhenAudienceUnsetThenTheAppsOwnAudienceIsRequired() {
+        issuerAndResourceServer
+                .withPropertyValues("gatehouse.resource-server.issuer-uri=https://login.example.test")
+                .run(context -> {
+                    TokenIssuer tokens = context.getBean(TokenIssuer.class);
+                    String forUs = tokens.accessToken(AccessTokenRequest.builder("alice", "web")
+                                    .audience("api")
+                                    .build())
+                            .value();
+                    String forAnotherApi = tokens.accessToken(AccessTokenRequest.builder("alice", "web")
+                                    .audience("billing")
+                                    .build())
+                            .value();
+                    JwtDecoder decoder = context.getBean(JwtDecoder.class);
+
+                    assertThat(decoder.decode(forUs).getSubject()).isEqualTo("alice");
+                    assertThatThrownBy(() -> decoder.decode(forAnotherApi)).isInstanceOf(BadJwtException.class);
+                });
+    }
+
+    @Test
     void contextWhenOwnTokensAreHs256AndResourceServerTrustsAnotherIssuerThenStarts() {
         issuerAndResourceServer
                 .withPropertyValues(
@@ -126,7 +187,9 @@ class GatehouseResourceServerAutoConfigurationTests {
 
     @Test
     void contextWhenJwkSetUriThenGatehouseDecoderAndConverter() {
-        runner.withPropertyValues("gatehouse.resource-server.jwk-set-uri=https://login.example.test/oauth2/jwks")
+        runner.withPropertyValues(
+                        "gatehouse.resource-server.jwk-set-uri=https://login.example.test/oauth2/jwks",
+                        "gatehouse.resource-server.audiences=api")
                 .run(context -> {
                     assertThat(context.getBean(JwtDecoder.class)).isInstanceOf(GatehouseJwtDecoder.class);
                     assertThat(context).hasSingleBean(JwtAuthenticationConverter.class);
@@ -153,7 +216,9 @@ class GatehouseResourceServerAutoConfigurationTests {
 
     @Test
     void contextWhenResourceServerLibraryPresentThenNoWarning(CapturedOutput output) {
-        runner.withPropertyValues("gatehouse.resource-server.issuer-uri=https://login.example.test")
+        runner.withPropertyValues(
+                        "gatehouse.resource-server.issuer-uri=https://login.example.test",
+                        "gatehouse.resource-server.audiences=api")
                 .run(context -> {
                     assertThat(context).hasSingleBean(JwtDecoder.class);
                     assertThat(output).doesNotContain("spring-boot-starter-security-oauth2-resource-server");
