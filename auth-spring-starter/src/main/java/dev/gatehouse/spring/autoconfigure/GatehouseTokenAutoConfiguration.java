@@ -9,7 +9,6 @@ import dev.gatehouse.core.jwt.ManagedKey;
 import dev.gatehouse.core.jwt.RotationPolicy;
 import dev.gatehouse.core.jwt.TokenIssuer;
 import dev.gatehouse.core.jwt.TokenVerifier;
-import java.util.Base64;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -59,8 +58,10 @@ public final class GatehouseTokenAutoConfiguration {
                 } else if (!properties.devMode()) {
                     throw new GatehouseConfigurationException(
                             "gatehouse.token.key-store is required outside dev mode: in-memory signing keys are lost on "
-                                    + "restart and differ between nodes; set it to a file path (private keys are sealed "
-                                    + "under GATEHOUSE_MASTER_KEY)");
+                                    + "restart and differ between nodes.",
+                            "Set it to a file path (private keys are sealed under GATEHOUSE_MASTER_KEY); for local"
+                                    + " development only, set gatehouse.dev-mode=true.",
+                            null);
                 } else {
                     log.warn("gatehouse.dev-mode=true: signing keys live in memory and are lost on restart");
                 }
@@ -70,11 +71,15 @@ public final class GatehouseTokenAutoConfiguration {
                 }
                 if (algorithm.symmetric()) {
                     if (t.hmacSecret() == null || t.hmacSecret().isBlank()) {
-                        throw new GatehouseConfigurationException("gatehouse.token.algorithm=" + algorithm.joseName()
-                                + " needs gatehouse.token.hmac-secret");
+                        throw new GatehouseConfigurationException(
+                                "gatehouse.token.algorithm=" + algorithm.joseName()
+                                        + " needs gatehouse.token.hmac-secret, the secret tokens are signed with.",
+                                GatehouseSecrets.GENERATE,
+                                null);
                     }
                     if (!ring.hasActiveKey()) {
-                        ring.addSecret(Base64.getDecoder().decode(t.hmacSecret().strip()), algorithm);
+                        ring.addSecret(
+                                GatehouseSecrets.base64(t.hmacSecret(), "gatehouse.token.hmac-secret"), algorithm);
                     }
                 }
                 ring.activeKey();
