@@ -130,8 +130,8 @@ public final class GatehouseAuthz {
                     java.util.List.of(),
                     dev.gatehouse.core.policy.Evaluation.Effect.DENY);
         }
-        Map<String, Object> claims =
-                authentication instanceof JwtAuthenticationToken jwt ? jwt.getTokenAttributes() : Map.of();
+        // The resource-server library is optional: only the guarded holder class names its types.
+        Map<String, Object> claims = JWT_PRESENT ? JwtClaims.of(authentication) : Map.of();
         Set<String> roles = new LinkedHashSet<>();
         for (GrantedAuthority a : authentication.getAuthorities()) {
             String name = a.getAuthority();

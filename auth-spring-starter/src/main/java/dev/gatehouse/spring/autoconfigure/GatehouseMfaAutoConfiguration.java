@@ -8,7 +8,6 @@ import dev.gatehouse.core.mfa.TotpService;
 import dev.gatehouse.spring.jdbc.JdbcRecoveryCodeStore;
 import dev.gatehouse.spring.jdbc.JdbcTotpFactorStore;
 import java.security.SecureRandom;
-import java.util.Base64;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -115,7 +114,7 @@ public final class GatehouseMfaAutoConfiguration {
             String key = properties.mfa().recoveryCodeKey();
             byte[] hashKey;
             if (key != null && !key.isBlank()) {
-                hashKey = Base64.getDecoder().decode(key.strip());
+                hashKey = GatehouseSecrets.base64(key, "gatehouse.mfa.recovery-code-key");
             } else if (properties.devMode()) {
                 log.warn(
                         "gatehouse.dev-mode=true: recovery codes are hashed under an ephemeral key and stop working on restart");
@@ -123,7 +122,10 @@ public final class GatehouseMfaAutoConfiguration {
                 new SecureRandom().nextBytes(hashKey);
             } else {
                 throw new GatehouseConfigurationException(
-                        "gatehouse.mfa.recovery-code-key is required: 32 random bytes in Base64 (e.g. `openssl rand -base64 32`)");
+                        "gatehouse.mfa.recovery-code-key is required: recovery codes are hashed under it, and"
+                                + " gatehouse.mfa.enabled=true outside dev mode.",
+                        "Set it to 32 random bytes in Base64 (e.g. `openssl rand -base64 32`), the same on every node.",
+                        null);
             }
             try {
                 RecoveryCodes.Builder builder = RecoveryCodes.builder().hashKey(hashKey);
@@ -131,7 +133,7 @@ public final class GatehouseMfaAutoConfiguration {
                 return builder.build();
             } catch (GatehouseException e) {
                 throw new GatehouseConfigurationException(
-                        "gatehouse.mfa.recovery-code-key is invalid: " + e.getMessage(), e);
+                        "gatehouse.mfa.recovery-code-key is invalid: " + e.getMessage(), GatehouseSecrets.GENERATE, e);
             }
         }
     }

@@ -8,7 +8,6 @@ import dev.gatehouse.core.password.PasswordHasher;
 import dev.gatehouse.core.password.PasswordPolicy;
 import dev.gatehouse.core.password.Peppers;
 import dev.gatehouse.core.password.ScryptParameters;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -53,8 +52,7 @@ public final class GatehousePasswordAutoConfiguration {
                 }
                 if (p.pepper() != null && !p.pepper().isBlank()) {
                     builder.peppers(Peppers.of(
-                            p.pepperKeyId(),
-                            Base64.getDecoder().decode(p.pepper().strip())));
+                            p.pepperKeyId(), GatehouseSecrets.base64(p.pepper(), "gatehouse.password.pepper")));
                 }
                 return builder.build();
             } catch (GatehouseException | IllegalArgumentException e) {

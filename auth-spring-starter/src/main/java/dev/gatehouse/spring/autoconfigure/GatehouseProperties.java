@@ -62,6 +62,8 @@ public record GatehouseProperties(
      * Token issuing. Setting {@code issuer} turns it on.
      *
      * @param issuer the {@code iss} URL (https; http only on localhost)
+     * @param audience this app's own audience (the {@code aud} its API's tokens carry): the default of {@code
+     *     gatehouse.resource-server.audiences}
      * @param algorithm signing algorithm for new keys (default RS256)
      * @param keyStore the key file; required outside dev mode
      * @param hmacSecret an HMAC secret (Base64) when {@code algorithm} is HS256/HS512; at least the hash size
@@ -74,6 +76,7 @@ public record GatehouseProperties(
      */
     public record Token(
             @Nullable String issuer,
+            @Nullable String audience,
             @DefaultValue("RS256") String algorithm,
             @Nullable Path keyStore,
             @Nullable String hmacSecret,
@@ -91,7 +94,9 @@ public record GatehouseProperties(
      * @param issuerUri the issuer; its {@code jwks_uri} is discovered from OIDC metadata when {@code jwkSetUri}
      *     is unset, and {@code iss} must equal it
      * @param jwkSetUri the JWKS URL (https; http only on loopback)
-     * @param audiences accepted audiences (any when empty)
+     * @param audiences accepted audiences; default {@code gatehouse.token.audience}. Required: with neither set,
+     *     start-up fails (dev mode only warns). {@code *} accepts any audience, which is unsafe when the issuer
+     *     serves several APIs
      * @param algorithms accepted algorithms (default the asymmetric ones)
      * @param requireAccessTokenType require {@code typ: at+jwt} (RFC 9068); default true
      * @param clockSkew allowed clock skew (default 60s, at most 5 minutes)

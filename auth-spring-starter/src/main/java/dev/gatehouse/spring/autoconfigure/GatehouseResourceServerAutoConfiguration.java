@@ -3,6 +3,7 @@ package dev.gatehouse.spring.autoconfigure;
 import dev.gatehouse.core.GatehouseException;
 import dev.gatehouse.core.jwt.JsonClaims;
 import dev.gatehouse.core.jwt.JwsAlgorithm;
+import dev.gatehouse.core.jwt.KeyRing;
 import dev.gatehouse.core.jwt.RemoteJwks;
 import dev.gatehouse.core.jwt.TokenVerifier;
 import java.io.IOException;
@@ -13,14 +14,23 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.UnaryOperator;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.NoneNestedConditions;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 import org.springframework.security.core.GrantedAuthority;
@@ -36,24 +46,86 @@ import org.springframework.security.oauth2.server.resource.authentication.JwtAut
  * JwtAuthenticationConverter} mapping {@code scope} to {@code SCOPE_x}, {@code roles} to {@code ROLE_x} and
  * {@code permissions} to themselves. Runs before Spring Boot's own resource-server auto-configuration, which
  * then backs off.
+ *
+ * <p>An app that issues and accepts its own tokens sets {@code gatehouse.resource-server.issuer-uri} to its
+ * {@code gatehouse.token.issuer}: tokens are then verified from its own {@link KeyRing}, in-process, with no
+ * metadata or JWKS fetched (HS256/HS512 included, whose secrets no JWKS publishes).
+ *
+ * <p>Needs Spring Security's resource server ({@code spring-boot-starter-security-oauth2-resource-server}).
+ * Without it this auto-configuration backs off, names the missing dependency in a warning, and no class of
+ * that library is touched; the conditions name the classes as strings so nothing here loads them.
  */
 @AutoConfiguration(
+        after = GatehouseTokenAutoConfiguration.class,
         beforeName =
                 "org.springframework.boot.security.oauth2.server.resource.autoconfigure.OAuth2ResourceServerAutoConfiguration")
 @EnableConfigurationProperties(GatehouseProperties.class)
-@ConditionalOnClass({JwtDecoder.class, JwtAuthenticationConverter.class})
 @ConditionalOnExpression(
         "'${gatehouse.resource-server.issuer-uri:}' != '' or '${gatehouse.resource-server.jwk-set-uri:}' != ''")
-@Import(GatehouseResourceServerAutoConfiguration.ResourceServerConfiguration.class)
+@Import({
+    GatehouseResourceServerAutoConfiguration.ResourceServerConfiguration.class,
+    GatehouseResourceServerAutoConfiguration.MissingLibraryConfiguration.class
+})
 public final class GatehouseResourceServerAutoConfiguration {
 
+    /** Spring Security's JOSE support: {@code JwtDecoder}. */
+    static final String JWT_DECODER = "org.springframework.security.oauth2.jwt.JwtDecoder";
+
+    /** Spring Security's resource server: the converter here and the filter {@code oauth2ResourceServer()} adds. */
+    static final String JWT_AUTHENTICATION_CONVERTER =
+            "org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationConverter";
+
+    /** What {@code http.oauth2ResourceServer(...)} instantiates first; missing, it fails with NoClassDefFoundError. */
+    static final String BEARER_TOKEN_ACCESS_DENIED_HANDLER =
+            "org.springframework.security.oauth2.server.resource.web.access.BearerTokenAccessDeniedHandler";
+
+    /** The value of {@code gatehouse.resource-server.audiences} that knowingly accepts any audience. */
+    static final String ANY_AUDIENCE = "*";
+
+    /** The dependency that brings all three. */
+    static final String RESOURCE_SERVER_STARTER =
+            "org.springframework.boot:spring-boot-starter-security-oauth2-resource-server";
+
+    /**
+     * Backs off with a warning when {@code gatehouse.resource-server.*} is set but the libraries are missing:
+     * bearer tokens are then not accepted at all (nothing authenticates them), which fails closed.
+     */
     @Configuration(proxyBeanMethods = false)
+    @Conditional(ResourceServerLibrariesMissing.class)
+    static class MissingLibraryConfiguration {
+
+        private static final Logger log = LoggerFactory.getLogger(GatehouseResourceServerAutoConfiguration.class);
+
+        MissingLibraryConfiguration() {
+            log.warn(
+                    "gatehouse.resource-server is set but Spring Security's resource server is not on the classpath, "
+                            + "so Gatehouse validates no bearer token; add {}",
+                    RESOURCE_SERVER_STARTER);
+        }
+    }
+
+    static final class ResourceServerLibrariesMissing extends NoneNestedConditions {
+
+        ResourceServerLibrariesMissing() {
+            super(ConfigurationPhase.REGISTER_BEAN);
+        }
+
+        @ConditionalOnClass(name = {JWT_DECODER, JWT_AUTHENTICATION_CONVERTER, BEARER_TOKEN_ACCESS_DENIED_HANDLER})
+        static final class LibrariesPresent {}
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = {JWT_DECODER, JWT_AUTHENTICATION_CONVERTER, BEARER_TOKEN_ACCESS_DENIED_HANDLER})
     static class ResourceServerConfiguration {
+
+        private static final Logger log = LoggerFactory.getLogger(GatehouseResourceServerAutoConfiguration.class);
 
         @Bean
         @ConditionalOnMissingBean
-        JwtDecoder gatehouseJwtDecoder(GatehouseProperties properties) {
+        JwtDecoder gatehouseJwtDecoder(GatehouseProperties properties, ObjectProvider<KeyRing> keyRing) {
             GatehouseProperties.ResourceServer rs = properties.resourceServer();
+            refuseOwnSymmetricTokens(properties);
+            KeyRing ownKeys = acceptsOwnTokens(properties) ? keyRing.getIfAvailable() : null;
             List<JwsAlgorithm> algorithms = new ArrayList<>();
             try {
                 for (String a : rs.algorithms()) {
@@ -67,7 +139,52 @@ public final class GatehouseResourceServerAutoConfiguration {
             } catch (GatehouseException | IllegalArgumentException e) {
                 throw new GatehouseConfigurationException("gatehouse.resource-server is invalid: " + e.getMessage(), e);
             }
-            return new GatehouseJwtDecoder(() -> verifier(rs, algorithms));
+            List<String> audiences = audiences(properties);
+            if (ownKeys != null) {
+                // The app's own issuer: its key ring holds every key that signed, so no metadata, no JWKS, no network.
+                if (!isBlank(rs.jwkSetUri())) {
+                    log.info("gatehouse.resource-server.issuer-uri is this app's own issuer: tokens are verified from"
+                            + " its key ring and gatehouse.resource-server.jwk-set-uri is not used");
+                }
+                List<JwsAlgorithm> own = algorithms.isEmpty() ? ownAlgorithms(ownKeys) : algorithms;
+                return new GatehouseJwtDecoder(() -> verifier(rs, audiences, own, b -> b.keys(ownKeys)));
+            }
+            return new GatehouseJwtDecoder(
+                    () -> verifier(rs, audiences, algorithms, b -> b.remoteJwks(remoteJwks(rs))));
+        }
+
+        /**
+         * The app's own HS256/HS512 tokens cannot be verified from a JWKS (secrets are never published), so a
+         * resource server that would accept them refuses every one of them; refused here, at start-up.
+         */
+        static void refuseOwnSymmetricTokens(GatehouseProperties properties) {
+            String own = properties.token().issuer();
+            if (isBlank(own)) {
+                return;
+            }
+            String accepted = properties.resourceServer().issuerUri();
+            if (!isBlank(accepted)) {
+                // Its own issuer: verified from the key ring, secrets included. Another issuer: the app's own
+                // tokens are not meant for this resource server.
+                return;
+            }
+            JwsAlgorithm algorithm = GatehouseTokenAutoConfiguration.TokenConfiguration.algorithm(
+                    properties.token().algorithm());
+            if (!algorithm.symmetric()) {
+                return;
+            }
+            throw new GatehouseConfigurationException(
+                    "gatehouse.token.algorithm=" + algorithm.joseName() + " signs this app's tokens with a secret"
+                            + " that no JWKS publishes, so the resource server (gatehouse.resource-server.*) would"
+                            + " refuse every one of them (token.algorithm_not_allowed).",
+                    "Set gatehouse.resource-server.issuer-uri to gatehouse.token.issuer (" + own + ") so the app"
+                            + " verifies its own tokens from its key ring, in-process; or use an asymmetric algorithm,"
+                            + " gatehouse.token.algorithm=RS256 (the default), ES256 or EdDSA.",
+                    null);
+        }
+
+        private static boolean isBlank(@Nullable String value) {
+            return value == null || value.isBlank();
         }
 
         @Bean
@@ -95,19 +212,92 @@ public final class GatehouseResourceServerAutoConfiguration {
             return out;
         }
 
-        private static TokenVerifier verifier(GatehouseProperties.ResourceServer rs, List<JwsAlgorithm> algorithms) {
+        /**
+         * Whether the resource server accepts this app's own issuer ({@code gatehouse.resource-server.issuer-uri}
+         * equal to {@code gatehouse.token.issuer}), whose tokens are then verified from the key ring in-process.
+         */
+        static boolean acceptsOwnTokens(GatehouseProperties properties) {
+            String own = properties.token().issuer();
+            return !isBlank(own) && own.equals(properties.resourceServer().issuerUri());
+        }
+
+        /** The default asymmetric algorithms plus the ring's own (an HMAC one is accepted only in-process). */
+        private static List<JwsAlgorithm> ownAlgorithms(KeyRing ring) {
+            Set<JwsAlgorithm> own = new LinkedHashSet<>(List.of(
+                    JwsAlgorithm.RS256,
+                    JwsAlgorithm.PS256,
+                    JwsAlgorithm.ES256,
+                    JwsAlgorithm.ES384,
+                    JwsAlgorithm.EdDSA));
+            own.add(ring.algorithm());
+            ring.keys().forEach(k -> own.add(k.algorithm()));
+            return List.copyOf(own);
+        }
+
+        private static RemoteJwks remoteJwks(GatehouseProperties.ResourceServer rs) {
             String jwks = rs.jwkSetUri();
             if (jwks == null || jwks.isBlank()) {
                 jwks = discoverJwksUri(rs.issuerUri());
             }
-            TokenVerifier.Builder builder = TokenVerifier.builder()
-                    .remoteJwks(RemoteJwks.builder(URI.create(jwks)).build())
-                    .clockSkew(rs.clockSkew());
+            return RemoteJwks.builder(URI.create(jwks)).build();
+        }
+
+        /**
+         * The accepted audiences: {@code gatehouse.resource-server.audiences}, else the app's own {@code
+         * gatehouse.token.audience}; none at all fails start-up (dev mode warns), since a resource server
+         * accepting any audience takes tokens the issuer minted for other APIs (RFC 9068 §4, RFC 8725 §3.9).
+         *
+         * @return the audiences, empty for any ({@code *})
+         */
+        static List<String> audiences(GatehouseProperties properties) {
+            List<String> configured = properties.resourceServer().audiences().stream()
+                    .map(String::strip)
+                    .filter(a -> !a.isEmpty())
+                    .toList();
+            if (configured.contains(ANY_AUDIENCE)) {
+                if (configured.size() > 1) {
+                    throw new GatehouseConfigurationException(
+                            "gatehouse.resource-server.audiences mixes '*' (any audience) with named audiences.",
+                            "Keep either the named audiences (recommended) or '*' alone.",
+                            null);
+                }
+                log.warn("gatehouse.resource-server.audiences=*: tokens minted for any audience are accepted, "
+                        + "including those the issuer meant for other APIs");
+                return List.of();
+            }
+            if (!configured.isEmpty()) {
+                return configured;
+            }
+            String own = properties.token().audience();
+            if (!isBlank(own)) {
+                return List.of(own.strip());
+            }
+            if (properties.devMode()) {
+                log.warn("gatehouse.resource-server.audiences is not set: ACCEPTING TOKENS FOR ANY AUDIENCE because "
+                        + "gatehouse.dev-mode=true; outside dev mode the application does not start like this");
+                return List.of();
+            }
+            throw new GatehouseConfigurationException(
+                    "gatehouse.resource-server.audiences is not set, so this resource server would accept tokens"
+                            + " the issuer minted for any other API (the aud claim would go unchecked).",
+                    "Set gatehouse.resource-server.audiences to the aud value(s) this API's tokens carry (for a"
+                            + " Spring Authorization Server, the client id or the resource indicator), or"
+                            + " gatehouse.token.audience when the app issues its own tokens. '*' accepts any"
+                            + " audience, knowingly.",
+                    null);
+        }
+
+        private static TokenVerifier verifier(
+                GatehouseProperties.ResourceServer rs,
+                List<String> audiences,
+                List<JwsAlgorithm> algorithms,
+                UnaryOperator<TokenVerifier.Builder> keys) {
+            TokenVerifier.Builder builder = keys.apply(TokenVerifier.builder()).clockSkew(rs.clockSkew());
             if (rs.issuerUri() != null && !rs.issuerUri().isBlank()) {
                 builder.issuer(rs.issuerUri());
             }
-            if (!rs.audiences().isEmpty()) {
-                builder.audience(rs.audiences().toArray(String[]::new));
+            if (!audiences.isEmpty()) {
+                builder.audience(audiences.toArray(String[]::new));
             }
             if (!algorithms.isEmpty()) {
                 builder.algorithms(algorithms.toArray(JwsAlgorithm[]::new));

@@ -5,10 +5,10 @@ import dev.gatehouse.core.crypto.Envelope;
 import dev.gatehouse.core.jwt.FileKeyRepository;
 import dev.gatehouse.core.jwt.JwsAlgorithm;
 import dev.gatehouse.core.jwt.KeyRing;
+import dev.gatehouse.core.jwt.ManagedKey;
 import dev.gatehouse.core.jwt.RotationPolicy;
 import dev.gatehouse.core.jwt.TokenIssuer;
 import dev.gatehouse.core.jwt.TokenVerifier;
-import java.util.Base64;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -58,19 +58,28 @@ public final class GatehouseTokenAutoConfiguration {
                 } else if (!properties.devMode()) {
                     throw new GatehouseConfigurationException(
                             "gatehouse.token.key-store is required outside dev mode: in-memory signing keys are lost on "
-                                    + "restart and differ between nodes; set it to a file path (private keys are sealed "
-                                    + "under GATEHOUSE_MASTER_KEY)");
+                                    + "restart and differ between nodes.",
+                            "Set it to a file path (private keys are sealed under GATEHOUSE_MASTER_KEY); for local"
+                                    + " development only, set gatehouse.dev-mode=true.",
+                            null);
                 } else {
                     log.warn("gatehouse.dev-mode=true: signing keys live in memory and are lost on restart");
                 }
                 KeyRing ring = builder.build();
+                if (t.keyStore() != null && ring.hasActiveKey()) {
+                    requireStoredAlgorithm(ring, algorithm, t.keyStore().toString());
+                }
                 if (algorithm.symmetric()) {
                     if (t.hmacSecret() == null || t.hmacSecret().isBlank()) {
-                        throw new GatehouseConfigurationException("gatehouse.token.algorithm=" + algorithm.joseName()
-                                + " needs gatehouse.token.hmac-secret");
+                        throw new GatehouseConfigurationException(
+                                "gatehouse.token.algorithm=" + algorithm.joseName()
+                                        + " needs gatehouse.token.hmac-secret, the secret tokens are signed with.",
+                                GatehouseSecrets.GENERATE,
+                                null);
                     }
                     if (!ring.hasActiveKey()) {
-                        ring.addSecret(Base64.getDecoder().decode(t.hmacSecret().strip()), algorithm);
+                        ring.addSecret(
+                                GatehouseSecrets.base64(t.hmacSecret(), "gatehouse.token.hmac-secret"), algorithm);
                     }
                 }
                 ring.activeKey();
@@ -112,6 +121,28 @@ public final class GatehouseTokenAutoConfiguration {
         KeyRingRotation gatehouseKeyRingRotation(KeyRing ring, GatehouseProperties properties) {
             return new KeyRingRotation(
                     ring, properties.token().rotationCheckInterval().toMillis());
+        }
+
+        /**
+         * Refuses a key file whose active key has another algorithm than {@code gatehouse.token.algorithm}: the
+         * ring applies the setting to new keys only, so the old algorithm would keep signing unannounced.
+         */
+        static void requireStoredAlgorithm(KeyRing ring, JwsAlgorithm configured, String keyStore) {
+            ManagedKey active = ring.activeKey();
+            JwsAlgorithm stored = active.algorithm();
+            if (stored == configured) {
+                return;
+            }
+            throw new GatehouseConfigurationException(
+                    "gatehouse.token.algorithm is " + configured.joseName() + " but the key file " + keyStore
+                            + " holds " + stored.joseName() + " keys (active kid " + active.kid() + "), which would"
+                            + " keep signing: the algorithm of existing keys is never changed silently.",
+                    "To keep the existing keys, set gatehouse.token.algorithm=" + stored.joseName() + ". To switch to "
+                            + configured.joseName() + ", stop every node, move " + keyStore + " aside and start"
+                            + " again: new " + configured.joseName() + " keys are created, and tokens signed by the"
+                            + " old keys stop verifying (access tokens expire within"
+                            + " gatehouse.token.access-token-lifetime).",
+                    null);
         }
 
         static JwsAlgorithm algorithm(String name) {

@@ -25,6 +25,8 @@ final class MasterKeys {
             } catch (GatehouseException e) {
                 throw new GatehouseConfigurationException(
                         "gatehouse.master-key / " + MasterKey.ENVIRONMENT_VARIABLE + " is invalid: " + e.getMessage(),
+                        "Set it to the master key that sealed the existing keys and secrets; for a new installation,"
+                                + " generate one with `openssl rand -base64 32` (32 random bytes in Base64).",
                         e);
             }
         }
@@ -35,8 +37,12 @@ final class MasterKeys {
                     feature);
             return Envelope.of(MasterKey.ephemeralForDevelopment());
         }
-        throw new GatehouseConfigurationException(feature + " needs a master key: set " + MasterKey.ENVIRONMENT_VARIABLE
-                + " (or gatehouse.master-key) to 32 random bytes in Base64, e.g. `openssl rand -base64 32`; "
-                + "for local development only, set gatehouse.dev-mode=true");
+        throw new GatehouseConfigurationException(
+                feature + " needs a master key: it seals private keys and secrets at rest, and neither "
+                        + MasterKey.ENVIRONMENT_VARIABLE + " nor gatehouse.master-key is set.",
+                "Set " + MasterKey.ENVIRONMENT_VARIABLE + " (or gatehouse.master-key) to 32 random bytes in Base64,"
+                        + " e.g. `openssl rand -base64 32`, the same on every node; for local development only, set"
+                        + " gatehouse.dev-mode=true.",
+                null);
     }
 }

@@ -1,22 +1,184 @@
 package dev.gatehouse.spring.autoconfigure;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.gatehouse.core.jwt.AccessTokenRequest;
+import dev.gatehouse.core.jwt.JwsAlgorithm;
+import dev.gatehouse.core.jwt.KeyRing;
+import dev.gatehouse.core.jwt.TokenIssuer;
+import java.security.SecureRandom;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.security.core.GrantedAuthority;
+import org.springframework.security.oauth2.jwt.BadJwtException;
 import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationConverter;
 
+@ExtendWith(OutputCaptureExtension.class)
 class GatehouseResourceServerAutoConfigurationTests {
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
             .withConfiguration(AutoConfigurations.of(GatehouseResourceServerAutoConfiguration.class));
+
+    /** An app that issues tokens (the starter's issuer) and accepts them (the starter's resource server). */
+    private final ApplicationContextRunner issuerAndResourceServer = new ApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(
+                    GatehouseTokenAutoConfiguration.class, GatehouseResourceServerAutoConfiguration.class))
+            .withPropertyValues(
+                    "gatehouse.dev-mode=true",
+                    "gatehouse.token.issuer=https://login.example.test",
+                    "gatehouse.token.audience=api");
+
+    private static String hmacSecret() {
+        byte[] secret = new byte[32];
+        new SecureRandom().nextBytes(secret);
+        return Base64.getEncoder().encodeToString(secret);
+    }
+
+    @Test
+    void contextWhenOwnTokensAreHs256AndResourceServerUsesJwksThenStartupFailsSayingWhy() {
+        String secret = hmacSecret();
+        issuerAndResourceServer
+                .withPropertyValues(
+                        "gatehouse.token.algorithm=HS256",
+                        "gatehouse.token.hmac-secret=" + secret,
+                        "gatehouse.resource-server.jwk-set-uri=https://login.example.test/oauth2/jwks")
+                .run(context -> assertThat(context)
+                        .hasFailed()
+                        .getFailure()
+                        .rootCause()
+                        .isInstanceOf(GatehouseConfigurationException.class)
+                        .hasMessageContaining("gatehouse.token.algorithm=HS256")
+                        .hasMessageContaining("no JWKS publishes")
+                        .hasMessageContaining("gatehouse.token.algorithm=RS256")
+                        .hasMessageNotContaining(secret));
+    }
+
+    @Test
+    void decodeWhenIssuerIsTheAppsOwnThenVerifiesFromTheKeyRingWithoutNetwork() {
+        // login.example.test does not resolve: any metadata or JWKS fetch would fail the decode.
+        issuerAndResourceServer
+                .withPropertyValues("gatehouse.resource-server.issuer-uri=https://login.example.test")
+                .run(context -> {
+                    String token = context.getBean(TokenIssuer.class)
+                            .accessToken(AccessTokenRequest.builder("alice", "web")
+                                    .audience("api")
+                                    .claim("roles", List.of("admin"))
+                                    .build())
+                            .value();
+
+                    Jwt jwt = context.getBean(JwtDecoder.class).decode(token);
+
+                    assertThat(jwt.getSubject()).isEqualTo("alice");
+                    assertThat(jwt.getClaimAsStringList("roles")).containsExactly("admin");
+                });
+    }
+
+    @Test
+    void decodeWhenOwnIssuerSignsHs256ThenVerifiesInProcessAndRefusesForeignKeys() {
+        issuerAndResourceServer
+                .withPropertyValues(
+                        "gatehouse.token.algorithm=HS256",
+                        "gatehouse.token.hmac-secret=" + hmacSecret(),
+                        "gatehouse.resource-server.issuer-uri=https://login.example.test")
+                .run(context -> {
+                    AccessTokenRequest request = AccessTokenRequest.builder("alice", "web")
+                            .audience("api")
+                            .build();
+                    String own = context.getBean(TokenIssuer.class)
+                            .accessToken(request)
+                            .value();
+                    KeyRing foreignRing =
+                            KeyRing.builder().algorithm(JwsAlgorithm.HS256).build();
+                    foreignRing.addSecret(Base64.getDecoder().decode(hmacSecret()), JwsAlgorithm.HS256);
+                    String foreign = TokenIssuer.builder(foreignRing, "https://login.example.test")
+                            .build()
+                            .accessToken(request)
+                            .value();
+                    JwtDecoder decoder = context.getBean(JwtDecoder.class);
+
+                    assertThat(decoder.decode(own).getSubject()).isEqualTo("alice");
+                    assertThatThrownBy(() -> decoder.decode(foreign)).isInstanceOf(BadJwtException.class);
+                });
+    }
+
+    @Test
+    void contextWhenNoAudienceAnywhereOutsideDevModeThenStartupFailsSayingHowToFix() {
+        runner.withPropertyValues("gatehouse.resource-server.issuer-uri=https://login.example.test")
+                .run(context -> assertThat(context)
+                        .hasFailed()
+                        .getFailure()
+                        .rootCause()
+                        .isInstanceOf(GatehouseConfigurationException.class)
+                        .hasMessageContaining("gatehouse.resource-server.audiences is not set")
+                        .hasMessageContaining("gatehouse.token.audience"));
+    }
+
+    @Test
+    void contextWhenNoAudienceInDevModeThenStartsWarningLoudly(CapturedOutput output) {
+        runner.withPropertyValues(
+                        "gatehouse.dev-mode=true", "gatehouse.resource-server.issuer-uri=https://login.example.test")
+                .run(context -> {
+                    assertThat(context).hasSingleBean(JwtDecoder.class);
+                    assertThat(output).contains("ACCEPTING TOKENS FOR ANY AUDIENCE");
+                });
+    }
+
+    @Test
+    void contextWhenAudiencesIsStarThenStartsAndWarns(CapturedOutput output) {
+        runner.withPropertyValues(
+                        "gatehouse.resource-server.issuer-uri=https://login.example.test",
+                        "gatehouse.resource-server.audiences=*")
+                .run(context -> {
+                    assertThat(context).hasSingleBean(JwtDecoder.class);
+                    assertThat(output).contains("gatehouse.resource-server.audiences=*");
+                });
+        runner.withPropertyValues(
+                        "gatehouse.resource-server.issuer-uri=https://login.example.test",
+                        "gatehouse.resource-server.audiences=*,api")
+                .run(context -> assertThat(context).hasFailed().getFailure().hasStackTraceContaining("mixes '*'"));
+    }
+
+    @Test
+    void decodeWhenAudienceUnsetThenTheAppsOwnAudienceIsRequired() {
+        issuerAndResourceServer
+                .withPropertyValues("gatehouse.resource-server.issuer-uri=https://login.example.test")
+                .run(context -> {
+                    TokenIssuer tokens = context.getBean(TokenIssuer.class);
+                    String forUs = tokens.accessToken(AccessTokenRequest.builder("alice", "web")
+                                    .audience("api")
+                                    .build())
+                            .value();
+                    String forAnotherApi = tokens.accessToken(AccessTokenRequest.builder("alice", "web")
+                                    .audience("billing")
+                                    .build())
+                            .value();
+                    JwtDecoder decoder = context.getBean(JwtDecoder.class);
+
+                    assertThat(decoder.decode(forUs).getSubject()).isEqualTo("alice");
+                    assertThatThrownBy(() -> decoder.decode(forAnotherApi)).isInstanceOf(BadJwtException.class);
+                });
+    }
+
+    @Test
+    void contextWhenOwnTokensAreHs256AndResourceServerTrustsAnotherIssuerThenStarts() {
+        issuerAndResourceServer
+                .withPropertyValues(
+                        "gatehouse.token.algorithm=HS256",
+                        "gatehouse.token.hmac-secret=" + hmacSecret(),
+                        "gatehouse.resource-server.issuer-uri=https://partner.example.test")
+                .run(context -> assertThat(context).hasNotFailed().hasSingleBean(JwtDecoder.class));
+    }
 
     @Test
     void contextWhenNotConfiguredThenNoDecoder() {
@@ -25,7 +187,9 @@ class GatehouseResourceServerAutoConfigurationTests {
 
     @Test
     void contextWhenJwkSetUriThenGatehouseDecoderAndConverter() {
-        runner.withPropertyValues("gatehouse.resource-server.jwk-set-uri=https://login.example.test/oauth2/jwks")
+        runner.withPropertyValues(
+                        "gatehouse.resource-server.jwk-set-uri=https://login.example.test/oauth2/jwks",
+                        "gatehouse.resource-server.audiences=api")
                 .run(context -> {
                     assertThat(context.getBean(JwtDecoder.class)).isInstanceOf(GatehouseJwtDecoder.class);
                     assertThat(context).hasSingleBean(JwtAuthenticationConverter.class);
@@ -37,6 +201,28 @@ class GatehouseResourceServerAutoConfigurationTests {
         runner.withPropertyValues("gatehouse.resource-server.jwk-set-uri=https://login.example.test/oauth2/jwks")
                 .withClassLoader(new FilteredClassLoader(JwtDecoder.class))
                 .run(context -> assertThat(context).doesNotHaveBean("gatehouseJwtDecoder"));
+    }
+
+    @Test
+    void contextWhenResourceServerLibraryAbsentThenBacksOffAndWarnsNamingTheStarter(CapturedOutput output) {
+        runner.withPropertyValues("gatehouse.resource-server.issuer-uri=https://login.example.test")
+                .withClassLoader(new FilteredClassLoader("org.springframework.security.oauth2.server.resource"))
+                .run(context -> {
+                    assertThat(context).hasNotFailed().doesNotHaveBean(JwtDecoder.class);
+                    assertThat(output)
+                            .contains("org.springframework.boot:spring-boot-starter-security-oauth2-resource-server");
+                });
+    }
+
+    @Test
+    void contextWhenResourceServerLibraryPresentThenNoWarning(CapturedOutput output) {
+        runner.withPropertyValues(
+                        "gatehouse.resource-server.issuer-uri=https://login.example.test",
+                        "gatehouse.resource-server.audiences=api")
+                .run(context -> {
+                    assertThat(context).hasSingleBean(JwtDecoder.class);
+                    assertThat(output).doesNotContain("spring-boot-starter-security-oauth2-resource-server");
+                });
     }
 
     @Test

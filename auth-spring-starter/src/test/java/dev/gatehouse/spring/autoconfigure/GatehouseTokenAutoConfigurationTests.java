@@ -150,4 +150,44 @@ class GatehouseTokenAutoConfigurationTests {
                     assertThat(token.substring(token.lastIndexOf('.') + 1)).isEqualTo(expected);
                 });
     }
+
+    @Test
+    void contextWhenKeyFileHoldsAnotherAlgorithmThenStartupFailsSayingWhichAndHowToFix(@TempDir Path dir) {
+        String masterKey = masterKey();
+        byte[] secret = new byte[32];
+        new SecureRandom().nextBytes(secret);
+        String hmacSecret = Base64.getEncoder().encodeToString(secret);
+        Path keys = dir.resolve("keys.json");
+        ApplicationContextRunner withKeyFile = runner.withPropertyValues(
+                "gatehouse.token.issuer=https://login.example.test",
+                "gatehouse.token.key-store=" + keys,
+                "gatehouse.master-key=" + masterKey);
+        withKeyFile.run(
+                context -> assertThat(context.getBean(KeyRing.class).activeKey().algorithm())
+                        .isEqualTo(JwsAlgorithm.RS256));
+
+        withKeyFile
+                .withPropertyValues("gatehouse.token.algorithm=HS256", "gatehouse.token.hmac-secret=" + hmacSecret)
+                .run(context -> assertThat(context)
+                        .hasFailed()
+                        .getFailure()
+                        .rootCause()
+                        .isInstanceOf(GatehouseConfigurationException.class)
+                        .hasMessageContaining(
+                                "gatehouse.token.algorithm is HS256 but the key file " + keys + " holds RS256 keys")
+                        .hasMessageContaining("set gatehouse.token.algorithm=RS256")
+                        .hasMessageContaining("move " + keys + " aside")
+                        .hasMessageNotContaining(hmacSecret)
+                        .hasMessageNotContaining(masterKey));
+        withKeyFile
+                .withPropertyValues("gatehouse.token.algorithm=ES256")
+                .run(context -> assertThat(context)
+                        .hasFailed()
+                        .getFailure()
+                        .hasStackTraceContaining("gatehouse.token.algorithm is ES256")
+                        .hasStackTraceContaining("holds RS256 keys"));
+        withKeyFile
+                .withPropertyValues("gatehouse.token.algorithm=RS256")
+                .run(context -> assertThat(context).hasNotFailed());
+    }
 }

@@ -1,0 +1,82 @@
+package dev.gatehouse.spring.autoconfigure;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.core.env.SystemEnvironmentPropertySource;
+
+class GatehousePropertyNamesTests {
+
+    private final ApplicationContextRunner runner = new ApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(
+                    GatehousePropertyCheckAutoConfiguration.class, GatehousePolicyAutoConfiguration.class));
+
+    @Test
+    void contextWhenPropertyMisspelledThenStartupFailsNamingTheNearestValidOne() {
+        runner.withPropertyValues("gatehouse.resource-server.audience=api", "gatehouse.policy.rbac-files=rbac.yaml")
+                .run(context -> assertThat(context)
+                        .hasFailed()
+                        .getFailure()
+                        .isInstanceOf(GatehouseConfigurationException.class)
+                        .hasMessageContaining(
+                                "gatehouse.resource-server.audience (from test): did you mean gatehouse.resource-server.audiences?")
+                        .hasMessageContaining(
+                                "gatehouse.policy.rbac-files (from test): did you mean gatehouse.policy.rbac-file?"));
+    }
+
+    @Test
+    void contextWhenUnknownPropertyHoldsASecretThenTheValueIsNotInTheMessage() {
+        runner.withPropertyValues("gatehouse.token.hmac-secre=c2VjcmV0LXRoYXQtbXVzdC1ub3QtbGVhaw==")
+                .run(context -> assertThat(context)
+                        .hasFailed()
+                        .getFailure()
+                        .hasMessageContaining("did you mean gatehouse.token.hmac-secret?")
+                        .hasMessageNotContaining("c2VjcmV0"));
+    }
+
+    @Test
+    void contextWhenEveryNameValidInAnyFormThenStarts() {
+        runner.withPropertyValues(
+                        "gatehouse.dev-mode=true",
+                        "gatehouse.policy.rbac-file=src/test/resources/policy/rbac.yaml",
+                        "gatehouse.policy.engines[0]=rbac",
+                        "gatehouse.token.keyStore=keys.json",
+                        "gatehouse.resource-server.audiences=api,billing",
+                        "gatehouse.password.argon2-memory-kib=19456")
+                .run(context -> assertThat(context).hasNotFailed().hasBean("authz"));
+    }
+
+    @Test
+    void contextWhenUnknownNameOnlyInEnvironmentVariablesThenStarts() {
+        runner.withInitializer(context -> context.getEnvironment()
+                        .getPropertySources()
+                        .addLast(new SystemEnvironmentPropertySource(
+                                "systemEnvironment", Map.of("GATEHOUSE_ISSUER", "http://localhost:9000"))))
+                .run(context -> assertThat(context).hasNotFailed());
+    }
+
+    @Test
+    void validWhenReadFromTheRecordsThenCoversEveryDocumentedGroup() {
+        assertThat(GatehousePropertyNames.VALID)
+                .contains(
+                        "gatehouse.dev-mode",
+                        "gatehouse.master-key",
+                        "gatehouse.password.argon2-memory-kib",
+                        "gatehouse.token.key-store",
+                        "gatehouse.token.audience",
+                        "gatehouse.resource-server.audiences",
+                        "gatehouse.mfa.recovery-code-key",
+                        "gatehouse.policy.opa-wasm-entrypoint")
+                .doesNotContain("gatehouse.token", "gatehouse.policy");
+    }
+
+    @Test
+    void distanceWhenComparedThenCountsEdits() {
+        assertThat(GatehousePropertyNames.distance("audience", "audiences")).isEqualTo(1);
+        assertThat(GatehousePropertyNames.distance("kitten", "sitting")).isEqualTo(3);
+        assertThat(GatehousePropertyNames.distance("", "abc")).isEqualTo(3);
+    }
+}
