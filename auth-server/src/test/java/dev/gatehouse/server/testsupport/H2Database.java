@@ -1,5 +1,6 @@
 package dev.gatehouse.server.testsupport;
 
+import dev.gatehouse.server.Migrations;
 import java.util.UUID;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
@@ -9,7 +10,7 @@ import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * A fresh in-memory H2 database, migrated by the server's own Flyway scripts: the real schema for
+ * A fresh in-memory H2 database, migrated by the server's own Flyway scripts ({@link Migrations}): the real schema for
  * unit tests of classes that read and write it, without a Spring context.
  */
 public final class H2Database {
@@ -38,7 +39,7 @@ public final class H2Database {
         dataSource.setUser("sa");
         Flyway.configure()
                 .dataSource(dataSource)
-                .locations("classpath:db/migration/h2")
+                .locations(Migrations.locations("h2"))
                 .load()
                 .migrate();
         return new H2Database(dataSource);
