@@ -21,7 +21,6 @@ import dev.gatehouse.server.secrets.ServerSecrets;
 import dev.gatehouse.server.users.JdbcAttemptStore;
 import dev.gatehouse.server.users.JdbcUserStore;
 import java.net.http.HttpResponse;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -42,6 +41,7 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Import;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.security.oauth2.core.AuthorizationGrantType;
 import org.springframework.security.oauth2.core.ClientAuthenticationMethod;
@@ -70,6 +70,7 @@ import org.springframework.transaction.support.TransactionTemplate;
             "logging.structured.format.console=ecs"
         })
 @ExtendWith(OutputCaptureExtension.class)
+@Import(AbstractSignInLockoutTests.TestClock.class)
 @TestPropertySource(locations = "classpath:suite-rate-limits.properties")
 abstract class AbstractAuditTests {
 
@@ -120,7 +121,7 @@ abstract class AbstractAuditTests {
     dev.gatehouse.core.mfa.TotpService totpService;
 
     @Autowired
-    Clock clock;
+    MovableClock clock;
 
     String base;
     String clientId;
@@ -511,9 +512,10 @@ abstract class AbstractAuditTests {
     void purgeWhenRowsOlderThanCutoffThenDeletedAndChainVerifiesFromAnchor() throws Exception {
         auditLog.record(new AuditEvent("test.purge.old", AuditEvent.SUCCESS, null, null, Map.of()));
         flush();
-        Thread.sleep(5);
+        // Events are stamped by the server's clock: move it, rather than wait, to put the cutoff between them.
+        clock.advance(Duration.ofSeconds(1));
         Instant cutoff = clock.instant();
-        Thread.sleep(5);
+        clock.advance(Duration.ofSeconds(1));
         auditLog.record(new AuditEvent("test.purge.new", AuditEvent.SUCCESS, null, null, Map.of()));
         flush();
         AuditChain.Purge purge = chain.purgeBefore(cutoff);

@@ -425,7 +425,7 @@ abstract class AbstractSignInFlowTests {
         HttpResponse<String> silent = browser.get(authorizeUrl(client, Pkce.create(), "openid", "p2"));
         assertThat(silent.headers().firstValue("Location").orElseThrow()).startsWith(REDIRECT + "?code=");
 
-        Thread.sleep(1100); // auth_time has a resolution of one second
+        clock.advance(Duration.ofSeconds(2)); // auth_time has a resolution of one second; the factor time moves
         Pkce second = Pkce.create();
         HttpResponse<String> again =
                 passwordThroughAuthorize(browser, name, authorizeUrl(client, second, "openid", "p3") + "&prompt=login");

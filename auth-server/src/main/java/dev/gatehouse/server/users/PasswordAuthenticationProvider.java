@@ -70,7 +70,9 @@ public final class PasswordAuthenticationProvider implements AuthenticationProvi
                 authentication.getDetails() instanceof WebAuthenticationDetails web && web.getRemoteAddress() != null
                         ? web.getRemoteAddress()
                         : "unknown";
-        if (account.length() > MAX_USERNAME_LENGTH) {
+        // A blank name is nobody's: refused here as any failure, since the limiter refuses blank keys with an
+        // unchecked exception that would have answered the form post with a server error.
+        if (account.isBlank() || account.length() > MAX_USERNAME_LENGTH) {
             throw bad();
         }
         Optional<JdbcUserStore.StoredUser> found =
