@@ -63,7 +63,8 @@ public final class Documents {
         Object doc;
         try {
             doc = new Yaml(new SafeConstructor(options)).load(text);
-        } catch (YAMLException e) {
+        } catch (YAMLException | IllegalArgumentException e) {
+            // SnakeYAML reports some malformed scalars (a !!binary that is not Base64) as IllegalArgumentException.
             throw new PolicyException(
                     PolicyException.Reason.INVALID_POLICY, source + " is not valid YAML/JSON: " + e.getMessage(), e);
         }

@@ -20,12 +20,14 @@ import java.util.Set;
  */
 class AbacPolicyFuzzTests {
 
-    private static final AccessRequest REQUEST = AccessRequest.builder()
-            .subject(new Subject("alice", Set.of("editor"), Map.of("department", "legal", "level", 3L)))
-            .action("read")
-            .resource(new Resource("document", "d-1", Map.of("owner", "alice", "tags", java.util.List.of("a"))))
-            .tenant("acme")
-            .build();
+    // The record's constructor, not its builder: Jazzer's coverage instrumentation (0.24.0) loses the nest-mate
+    // access the builder's private constructor relies on.
+    private static final AccessRequest REQUEST = new AccessRequest(
+            new Subject("alice", Set.of("editor"), Map.of("department", "legal", "level", 3L)),
+            "read",
+            new Resource("document", "d-1", Map.of("owner", "alice", "tags", java.util.List.of("a"))),
+            "acme",
+            Map.of());
 
     @FuzzTest(maxDuration = "2m")
     void parseWhenArbitraryTextThenPolicyExceptionOrAPolicyThatEvaluates(FuzzedDataProvider data) {
