@@ -11,7 +11,6 @@ import org.jspecify.annotations.Nullable;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
-import org.yaml.snakeyaml.error.YAMLException;
 
 /**
  * Reads policy documents in YAML or JSON (JSON is read as YAML, of which it is a subset for documents like
@@ -63,8 +62,10 @@ public final class Documents {
         Object doc;
         try {
             doc = new Yaml(new SafeConstructor(options)).load(text);
-        } catch (YAMLException | IllegalArgumentException e) {
-            // SnakeYAML reports some malformed scalars (a !!binary that is not Base64) as IllegalArgumentException.
+        } catch (RuntimeException e) {
+            // YAMLException for most malformed text, but SnakeYAML's constructors also let through an
+            // IllegalArgumentException (a !!binary that is not Base64) and a ClassCastException (a !!set tag on a
+            // scalar): every failure to load is the document's fault.
             throw new PolicyException(
                     PolicyException.Reason.INVALID_POLICY, source + " is not valid YAML/JSON: " + e.getMessage(), e);
         }

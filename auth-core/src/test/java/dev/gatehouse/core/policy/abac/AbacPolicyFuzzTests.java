@@ -20,8 +20,6 @@ import java.util.Set;
  */
 class AbacPolicyFuzzTests {
 
-    // The record's constructor, not its builder: Jazzer's coverage instrumentation (0.24.0) loses the nest-mate
-    // access the builder's private constructor relies on.
     private static final AccessRequest REQUEST = new AccessRequest(
             new Subject("alice", Set.of("editor"), Map.of("department", "legal", "level", 3L)),
             "read",
