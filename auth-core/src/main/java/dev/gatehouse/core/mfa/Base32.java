@@ -33,6 +33,10 @@ final class Base32 {
      * content: any other character, an impossible length or non-zero trailing bits is an error.
      */
     static byte[] decode(String text) {
+        if (!text.chars().allMatch(c -> c < 0x80)) {
+            // Before upper-casing: Unicode case mapping turns the long s (U+017F) into 'S' and the dotless i into 'I'.
+            throw invalid("it contains a character outside A-Z and 2-7");
+        }
         String s = text.replace(" ", "").replace("-", "").toUpperCase(Locale.ROOT);
         int end = s.length();
         while (end > 0 && s.charAt(end - 1) == '=') {

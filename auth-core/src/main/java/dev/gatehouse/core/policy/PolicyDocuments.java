@@ -10,7 +10,6 @@ import org.jspecify.annotations.Nullable;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
-import org.yaml.snakeyaml.error.YAMLException;
 
 /**
  * Reads YAML or JSON documents — RBAC models, ABAC policies, access requests — safely: SnakeYAML's safe
@@ -76,7 +75,10 @@ public final class PolicyDocuments {
         Object doc;
         try {
             doc = new Yaml(new SafeConstructor(options)).load(text);
-        } catch (YAMLException e) {
+        } catch (RuntimeException e) {
+            // YAMLException for most malformed text, but SnakeYAML's constructors also let through an
+            // IllegalArgumentException (a !!binary that is not Base64) and a ClassCastException (a !!set tag on a
+            // scalar): every failure to load is the document's fault.
             throw new PolicyException(
                     PolicyException.Reason.INVALID_POLICY, source + " is not valid YAML/JSON: " + e.getMessage(), e);
         }

@@ -47,7 +47,8 @@ final class RedirectUriRules {
         URI uri;
         try {
             uri = new URI(value);
-        } catch (URISyntaxException e) {
+        } catch (URISyntaxException | IllegalArgumentException e) {
+            // java.net.URI throws NumberFormatException, not URISyntaxException, for a port beyond int.
             return Optional.of("is not a valid URI (RFC 3986)");
         }
         if (!uri.isAbsolute() || uri.isOpaque()) {

@@ -1,5 +1,8 @@
 package dev.gatehouse.core.policy.opa;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gatehouse.core.policy.Evaluation;
 import dev.gatehouse.core.policy.Obligation;
 import java.util.ArrayList;
@@ -14,6 +17,24 @@ final class OpaResults {
     private static final int MAX_REASON = 300;
 
     private OpaResults() {}
+
+    /**
+     * Interprets the result set an OPA Wasm policy returns: {@code []} when the document is undefined, {@code
+     * [{"result": <document>}]} otherwise (opa-java-wasm's output); the document as {@link #interpret}.
+     */
+    static Evaluation interpretResultSet(String policy, String document, ObjectMapper mapper, String resultSet) {
+        JsonNode node;
+        try {
+            node = mapper.readTree(resultSet);
+        } catch (JsonProcessingException e) {
+            return Evaluation.indeterminate(policy, document, "Wasm policy returned malformed JSON");
+        }
+        if (!node.isArray() || node.isEmpty() || !node.get(0).has("result")) {
+            return Evaluation.indeterminate(policy, document, "document " + document + " is undefined");
+        }
+        Object result = mapper.convertValue(node.get(0).get("result"), Object.class);
+        return interpret(policy, document, result);
+    }
 
     /**
      * Interprets a document: {@code true}/{@code false}, or an object with a boolean {@code allow} and

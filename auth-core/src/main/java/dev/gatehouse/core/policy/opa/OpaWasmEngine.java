@@ -1,7 +1,6 @@
 package dev.gatehouse.core.policy.opa;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.styra.opa.wasm.OpaPolicy;
 import dev.gatehouse.core.policy.AccessRequest;
@@ -134,18 +133,7 @@ public final class OpaWasmEngine implements PolicyEngine {
     }
 
     private Evaluation interpret(String out) {
-        // opa-java-wasm returns OPA's result set: [] when undefined, [{"result": <document>}] otherwise.
-        JsonNode node;
-        try {
-            node = mapper.readTree(out);
-        } catch (JsonProcessingException e) {
-            return Evaluation.indeterminate(id, entrypoint, "Wasm policy returned malformed JSON");
-        }
-        if (!node.isArray() || node.isEmpty() || !node.get(0).has("result")) {
-            return Evaluation.indeterminate(id, entrypoint, "document " + entrypoint + " is undefined");
-        }
-        Object result = mapper.convertValue(node.get(0).get("result"), Object.class);
-        return OpaResults.interpret(id, entrypoint, result);
+        return OpaResults.interpretResultSet(id, entrypoint, mapper, out);
     }
 
     @Override

@@ -93,12 +93,16 @@ public final class RbacModel {
         String id = PolicyDocuments.string(doc, "id", source);
         Builder b = builder(id);
         PolicyDocuments.strings(doc, "actions", source).forEach(b::action);
-        for (Map.Entry<String, Object> e :
-                PolicyDocuments.map(doc, "roles", source).entrySet()) {
-            String where = source + ": role '" + e.getKey() + "'";
+        for (Map.Entry<?, ?> e : PolicyDocuments.map(doc, "roles", source).entrySet()) {
+            // YAML keys need not be strings ("1:", "~:"); a role name must be.
+            if (!(e.getKey() instanceof String name)) {
+                throw new PolicyException(
+                        PolicyException.Reason.INVALID_POLICY, source + ": role names must be strings");
+            }
+            String where = source + ": role '" + name + "'";
             Map<?, ?> role = e.getValue() == null ? Map.of() : asMap(e.getValue(), where);
             b.role(
-                    e.getKey(),
+                    name,
                     PolicyDocuments.strings(role, "inherits", where),
                     PolicyDocuments.strings(role, "permissions", where).stream()
                             .map(Permission::parse)
