@@ -88,5 +88,6 @@ class PolicyFromCodeTests {
                 .containsPattern(
                         "read classified \\(OPA\\) +-> DENY \\(classified documents are closed to everyone\\)");
         assertThat(out).containsPattern("read ordinary \\(OPA\\) +-> DENY \\(not applicable");
+        assertThat(out).contains("OPA ready                  -> true");
     }
 }
