@@ -22,6 +22,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,6 +61,10 @@ public final class MfaController {
     private static final int MAX_CODE_LENGTH = 64;
     private static final String TOTP = "totp";
     private static final String RECOVERY_CODE = "recovery_code";
+    private static final CodeStep SIGN_IN_TOTP = new CodeStep(AuditEvents.MFA_VERIFY, TOTP, "redirect:/mfa/totp?error");
+    private static final CodeStep SIGN_IN_RECOVERY =
+            new CodeStep(AuditEvents.MFA_RECOVERY, RECOVERY_CODE, "redirect:/mfa/recovery?error");
+    private static final CodeStep ENROL = new CodeStep(AuditEvents.MFA_ENROL, TOTP, "redirect:/mfa/enroll?error");
 
     private final TotpService totp;
     private final RecoveryCodes recoveryCodes;
@@ -112,27 +119,21 @@ public final class MfaController {
             @RequestParam(name = "code", defaultValue = "") String code,
             HttpServletRequest request,
             HttpServletResponse response) {
-        String account = account(user);
-        String address = address(request);
-        if (code.length() > MAX_CODE_LENGTH) {
-            refused(AuditEvents.MFA_VERIFY, TOTP, user, account, address, false, "malformed");
-            return "redirect:/mfa/totp?error";
-        }
-        // Check, verify and record as one step per account, so parallel guesses cannot outrun the counter.
-        AttemptLimiter.Attempt<TotpVerification> attempt =
-                limiter.attempt(account, address, () -> totp.verify(user.getName(), code), TotpVerification::accepted);
-        if (!(attempt instanceof AttemptLimiter.Attempt.Completed<TotpVerification> checked)) {
-            refused(AuditEvents.MFA_VERIFY, TOTP, user, account, address, true, "throttled");
-            return "redirect:/mfa/totp?error";
-        }
-        if (checked.result() instanceof TotpVerification.Rejected rejected) {
-            log.debug("TOTP refused: {}", rejected.reason());
-            refused(AuditEvents.MFA_VERIFY, TOTP, user, account, address, false, reason(rejected));
-            return "redirect:/mfa/totp?error";
-        }
-        passed(AuditEvents.MFA_VERIFY, TOTP, user, address, null);
-        grantOtpFactor(user, request, response);
-        return "redirect:" + resume(request, response);
+        return attempt(
+                SIGN_IN_TOTP,
+                user,
+                request,
+                response,
+                code.length() <= MAX_CODE_LENGTH,
+                () -> totp.verify(user.getName(), code),
+                TotpVerification::accepted,
+                result -> {
+                    if (result instanceof TotpVerification.Rejected rejected) {
+                        log.debug("TOTP refused: {}", rejected.reason());
+                        return new Verdict.Refused(reason(rejected));
+                    }
+                    return new Verdict.Passed(null, () -> "redirect:" + resume(request, response));
+                });
     }
 
     /** The recovery-code step. */
@@ -149,25 +150,18 @@ public final class MfaController {
             @RequestParam(name = "code", defaultValue = "") String code,
             HttpServletRequest request,
             HttpServletResponse response) {
-        String account = account(user);
-        String address = address(request);
-        if (code.isBlank() || code.length() > MAX_CODE_LENGTH) {
-            refused(AuditEvents.MFA_RECOVERY, RECOVERY_CODE, user, account, address, false, "malformed");
-            return "redirect:/mfa/recovery?error";
-        }
-        AttemptLimiter.Attempt<RecoveryCodeRedemption> attempt =
-                limiter.attempt(account, address, () -> redeem(user.getName(), code), RecoveryCodeRedemption::accepted);
-        if (!(attempt instanceof AttemptLimiter.Attempt.Completed<RecoveryCodeRedemption> checked)) {
-            refused(AuditEvents.MFA_RECOVERY, RECOVERY_CODE, user, account, address, true, "throttled");
-            return "redirect:/mfa/recovery?error";
-        }
-        if (!(checked.result() instanceof RecoveryCodeRedemption.Accepted accepted)) {
-            refused(AuditEvents.MFA_RECOVERY, RECOVERY_CODE, user, account, address, false, "rejected");
-            return "redirect:/mfa/recovery?error";
-        }
-        passed(AuditEvents.MFA_RECOVERY, RECOVERY_CODE, user, address, Integer.toString(accepted.remaining()));
-        grantOtpFactor(user, request, response);
-        return "redirect:" + resume(request, response);
+        return attempt(
+                SIGN_IN_RECOVERY,
+                user,
+                request,
+                response,
+                !code.isBlank() && code.length() <= MAX_CODE_LENGTH,
+                () -> redeem(user.getName(), code),
+                RecoveryCodeRedemption::accepted,
+                result -> result instanceof RecoveryCodeRedemption.Accepted accepted
+                        ? new Verdict.Passed(
+                                Integer.toString(accepted.remaining()), () -> "redirect:" + resume(request, response))
+                        : new Verdict.Refused("rejected"));
     }
 
     /**
@@ -216,37 +210,93 @@ public final class MfaController {
             HttpServletResponse response,
             Model model) {
         noStore(response);
+        return attempt(
+                ENROL,
+                user,
+                request,
+                response,
+                code.length() <= MAX_CODE_LENGTH,
+                () -> totp.confirm(user.getName(), code),
+                TotpVerification::accepted,
+                result -> {
+                    if (result instanceof TotpVerification.Rejected rejected) {
+                        log.debug("TOTP confirmation refused: {}", rejected.reason());
+                        return new Verdict.Refused(reason(rejected));
+                    }
+                    List<String> codes = recoveryCodes.generate(user.getName());
+                    return new Verdict.Passed(Integer.toString(codes.size()), () -> {
+                        model.addAttribute("user", user.getName());
+                        model.addAttribute("codes", codes);
+                        // The resumed request's query is the client's (attacker-chosen); encoded for the
+                        // attribute, written once.
+                        model.addAttribute("continueUrl", resume(request, response));
+                        return "mfa-recovery-codes";
+                    });
+                });
+    }
+
+    /**
+     * The one path of every code attempt: a malformed code is refused unchecked; otherwise the {@link
+     * AttemptLimiter} checks, verifies and records as one step per account, so parallel guesses cannot outrun the
+     * counter. A throttled attempt, or a checked one the verdict refuses, is audited and returns to the step's page
+     * with an error; a passed one is audited, adds the OTP factor to the session, and renders the verdict's view.
+     *
+     * @param step the audit event, factor and refusal page of this step
+     * @param wellFormed whether the code may be checked at all
+     * @param check verifies the code; runs only when the limiter allows
+     * @param succeeded whether the check's result counts as a success for the limiter
+     * @param verdict reads the check's result; runs after the limiter has recorded it
+     * @return the view or redirect to render
+     */
+    private <T> String attempt(
+            CodeStep step,
+            Authentication user,
+            HttpServletRequest request,
+            HttpServletResponse response,
+            boolean wellFormed,
+            Supplier<T> check,
+            Predicate<? super T> succeeded,
+            Function<? super T, Verdict> verdict) {
         String account = account(user);
         String address = address(request);
-        if (code.length() > MAX_CODE_LENGTH) {
-            refused(AuditEvents.MFA_ENROL, TOTP, user, account, address, false, "malformed");
-            return "redirect:/mfa/enroll?error";
+        if (!wellFormed) {
+            refused(step, user, account, address, false, "malformed");
+            return step.refusedView();
         }
-        AttemptLimiter.Attempt<TotpVerification> attempt =
-                limiter.attempt(account, address, () -> totp.confirm(user.getName(), code), TotpVerification::accepted);
-        if (!(attempt instanceof AttemptLimiter.Attempt.Completed<TotpVerification> checked)) {
-            refused(AuditEvents.MFA_ENROL, TOTP, user, account, address, true, "throttled");
-            return "redirect:/mfa/enroll?error";
+        if (!(limiter.attempt(account, address, check, succeeded)
+                instanceof AttemptLimiter.Attempt.Completed<T> checked)) {
+            refused(step, user, account, address, true, "throttled");
+            return step.refusedView();
         }
-        if (checked.result() instanceof TotpVerification.Rejected rejected) {
-            log.debug("TOTP confirmation refused: {}", rejected.reason());
-            refused(AuditEvents.MFA_ENROL, TOTP, user, account, address, false, reason(rejected));
-            return "redirect:/mfa/enroll?error";
+        Verdict read = verdict.apply(checked.result());
+        if (read instanceof Verdict.Refused refusal) {
+            refused(step, user, account, address, false, refusal.reason());
+            return step.refusedView();
         }
-        List<String> codes = recoveryCodes.generate(user.getName());
-        passed(AuditEvents.MFA_ENROL, TOTP, user, address, Integer.toString(codes.size()));
+        Verdict.Passed passed = (Verdict.Passed) read; // sealed: the only other verdict
+        passed(step, user, address, passed.count());
         grantOtpFactor(user, request, response);
-        model.addAttribute("user", user.getName());
-        model.addAttribute("codes", codes);
-        // The resumed request's query is the client's (attacker-chosen); encoded for the attribute, written once.
-        model.addAttribute("continueUrl", resume(request, response));
-        return "mfa-recovery-codes";
+        return passed.view().get();
+    }
+
+    /** One code step: its audit event type, its factor as audited, and where a refused attempt goes. */
+    private record CodeStep(String event, String factor, String refusedView) {}
+
+    /**
+     * What a checked code comes to: passed, with the recovery-code count to audit (left or issued, when there is
+     * one) and the page to render once the factor is granted; or refused, with the audited reason.
+     */
+    private sealed interface Verdict permits Verdict.Passed, Verdict.Refused {
+        record Passed(@Nullable String count, Supplier<String> view) implements Verdict {}
+
+        record Refused(String reason) implements Verdict {}
     }
 
     /** A passed step; {@code count} is the recovery codes left (recovery) or issued (enrolment). */
-    private void passed(String type, String factor, Authentication user, String address, @Nullable String count) {
+    private void passed(CodeStep step, Authentication user, String address, @Nullable String count) {
+        String type = step.event();
         Map<String, String> details = new LinkedHashMap<>();
-        details.put("factor", factor);
+        details.put("factor", step.factor());
         details.put("address", address);
         if (count != null) {
             details.put(AuditEvents.MFA_ENROL.equals(type) ? "recovery_codes_issued" : "recovery_codes_left", count);
@@ -256,15 +306,10 @@ public final class MfaController {
 
     /** A refused step: a wrong code (failure), a delay (denied) or a lockout ({@code mfa.locked}). */
     private void refused(
-            String type,
-            String factor,
-            Authentication user,
-            String account,
-            String address,
-            boolean throttled,
-            String reason) {
+            CodeStep step, Authentication user, String account, String address, boolean throttled, String reason) {
+        String type = step.event();
         Map<String, String> details = new LinkedHashMap<>();
-        details.put("factor", factor);
+        details.put("factor", step.factor());
         details.put("address", address);
         String outcome = AuditEvent.FAILURE;
         if (throttled) {
