@@ -12,20 +12,6 @@ class CompositePolicyEngineTests {
 
     private static final AccessRequest REQUEST = PolicyTestSupport.request("alice", "admin", "read", "document");
 
-    private static PolicyEngine fixed(String id, Evaluation.Effect effect) {
-        return new PolicyEngine() {
-            @Override
-            public Evaluation evaluate(AccessRequest request) {
-                return new Evaluation(effect, id, "r", id + " says " + effect, List.of());
-            }
-
-            @Override
-            public String id() {
-                return id;
-            }
-        };
-    }
-
     private static Decision decide(PolicyEngine grant, PolicyEngine veto) {
         return PolicyDecisionPoint.of(CompositePolicyEngine.builder()
                         .id("admin")
@@ -37,7 +23,9 @@ class CompositePolicyEngineTests {
 
     @Test
     void vetoWhenVetoDeniesThenDenyOverridesTheGrant() {
-        Decision d = decide(fixed("roles", Evaluation.Effect.PERMIT), fixed("opa", Evaluation.Effect.DENY));
+        Decision d = decide(
+                PolicyTestSupport.fixed("roles", Evaluation.Effect.PERMIT),
+                PolicyTestSupport.fixed("opa", Evaluation.Effect.DENY));
 
         assertThat(d).isEqualTo(new Decision.Deny("opa", "r", "opa says DENY", List.of(), Evaluation.Effect.DENY));
     }
@@ -45,7 +33,8 @@ class CompositePolicyEngineTests {
     @Test
     void vetoWhenVetoPermitsOrHasNoOpinionThenTheGrantDecides() {
         for (Evaluation.Effect opa : List.of(Evaluation.Effect.PERMIT, Evaluation.Effect.NOT_APPLICABLE)) {
-            Decision d = decide(fixed("roles", Evaluation.Effect.PERMIT), fixed("opa", opa));
+            Decision d = decide(
+                    PolicyTestSupport.fixed("roles", Evaluation.Effect.PERMIT), PolicyTestSupport.fixed("opa", opa));
 
             assertThat(d).as("opa %s", opa).isInstanceOf(Decision.Permit.class);
             assertThat(d.policy()).isEqualTo("roles");
@@ -54,7 +43,9 @@ class CompositePolicyEngineTests {
 
     @Test
     void vetoWhenOnlyTheVetoPermitsThenNothingIsGranted() {
-        Decision d = decide(fixed("roles", Evaluation.Effect.NOT_APPLICABLE), fixed("opa", Evaluation.Effect.PERMIT));
+        Decision d = decide(
+                PolicyTestSupport.fixed("roles", Evaluation.Effect.NOT_APPLICABLE),
+                PolicyTestSupport.fixed("opa", Evaluation.Effect.PERMIT));
 
         assertThat(d).isInstanceOf(Decision.Deny.class);
         assertThat(((Decision.Deny) d).cause()).isEqualTo(Evaluation.Effect.NOT_APPLICABLE);
@@ -75,7 +66,7 @@ class CompositePolicyEngineTests {
             }
         };
 
-        Decision d = decide(fixed("roles", Evaluation.Effect.PERMIT), broken);
+        Decision d = decide(PolicyTestSupport.fixed("roles", Evaluation.Effect.PERMIT), broken);
 
         assertThat(d).isInstanceOf(Decision.Deny.class);
         assertThat(((Decision.Deny) d).cause()).isEqualTo(Evaluation.Effect.INDETERMINATE);
@@ -85,7 +76,9 @@ class CompositePolicyEngineTests {
 
     @Test
     void vetoWhenVetoIsIndeterminateThenDeniesWithItsReason() {
-        Decision d = decide(fixed("roles", Evaluation.Effect.PERMIT), fixed("opa", Evaluation.Effect.INDETERMINATE));
+        Decision d = decide(
+                PolicyTestSupport.fixed("roles", Evaluation.Effect.PERMIT),
+                PolicyTestSupport.fixed("opa", Evaluation.Effect.INDETERMINATE));
 
         assertThat(d)
                 .isEqualTo(new Decision.Deny(
@@ -112,7 +105,7 @@ class CompositePolicyEngineTests {
             }
         };
 
-        Decision d = decide(fixed("roles", Evaluation.Effect.DENY), counting);
+        Decision d = decide(PolicyTestSupport.fixed("roles", Evaluation.Effect.DENY), counting);
 
         assertThat(d.permitted()).isFalse();
         assertThat(d.policy()).isEqualTo("roles");
@@ -124,8 +117,8 @@ class CompositePolicyEngineTests {
         for (CombiningAlgorithm a : List.of(CombiningAlgorithm.PERMIT_OVERRIDES, CombiningAlgorithm.FIRST_APPLICABLE)) {
             CompositePolicyEngine.Builder b = CompositePolicyEngine.builder()
                     .algorithm(a)
-                    .add(fixed("roles", Evaluation.Effect.PERMIT))
-                    .veto(fixed("opa", Evaluation.Effect.DENY));
+                    .add(PolicyTestSupport.fixed("roles", Evaluation.Effect.PERMIT))
+                    .veto(PolicyTestSupport.fixed("opa", Evaluation.Effect.DENY));
 
             assertThatThrownBy(b::build)
                     .isInstanceOf(PolicyException.class)

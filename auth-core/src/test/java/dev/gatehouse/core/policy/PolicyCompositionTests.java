@@ -15,24 +15,10 @@ class PolicyCompositionTests {
 
     private static final AccessRequest REQUEST = PolicyTestSupport.request("alice", "admin", "read", "document");
 
-    private static PolicyEngine fixed(String id, Evaluation.Effect effect) {
-        return new PolicyEngine() {
-            @Override
-            public Evaluation evaluate(AccessRequest request) {
-                return new Evaluation(effect, id, "r", id + " says " + effect, List.of());
-            }
-
-            @Override
-            public String id() {
-                return id;
-            }
-        };
-    }
-
     private static Evaluation.Effect combine(CombiningAlgorithm a, Evaluation.Effect... effects) {
         CompositePolicyEngine.Builder b = CompositePolicyEngine.builder().algorithm(a);
         for (int i = 0; i < effects.length; i++) {
-            b.add(fixed("e" + i, effects[i]));
+            b.add(PolicyTestSupport.fixed("e" + i, effects[i]));
         }
         return b.build().evaluate(REQUEST).effect();
     }
@@ -111,7 +97,7 @@ class PolicyCompositionTests {
     @Test
     void decideWhenNotApplicableOrIndeterminateThenDeny() {
         for (Evaluation.Effect e : Evaluation.Effect.values()) {
-            Decision d = PolicyDecisionPoint.of(fixed("x", e)).decide(REQUEST);
+            Decision d = PolicyDecisionPoint.of(PolicyTestSupport.fixed("x", e)).decide(REQUEST);
             assertThat(d.permitted()).isEqualTo(e == Evaluation.Effect.PERMIT);
             if (d instanceof Decision.Deny deny) {
                 assertThat(deny.cause()).isEqualTo(e);

@@ -60,4 +60,25 @@ public final class PolicyTestSupport {
                 .resource(new Resource(type, "x-1", Attributes.copy(resourceAttributes)))
                 .build();
     }
+
+    /**
+     * An engine that always answers {@code effect}, naming itself as the policy and {@code r} as the rule.
+     *
+     * @param id the engine's and policy's id
+     * @param effect its answer to every request
+     * @return the engine
+     */
+    public static PolicyEngine fixed(String id, Evaluation.Effect effect) {
+        return new PolicyEngine() {
+            @Override
+            public Evaluation evaluate(AccessRequest request) {
+                return new Evaluation(effect, id, "r", id + " says " + effect, java.util.List.of());
+            }
+
+            @Override
+            public String id() {
+                return id;
+            }
+        };
+    }
 }
