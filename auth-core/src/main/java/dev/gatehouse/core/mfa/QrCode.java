@@ -1,6 +1,5 @@
 package dev.gatehouse.core.mfa;
 
-import dev.gatehouse.core.mfa.internal.QrRenderer;
 import java.util.Base64;
 import java.util.Objects;
 

@@ -1,7 +1,6 @@
 package dev.gatehouse.core.mfa;
 
 import dev.gatehouse.core.crypto.ConstantTime;
-import dev.gatehouse.core.mfa.internal.GoogleAuthOtp;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Objects;

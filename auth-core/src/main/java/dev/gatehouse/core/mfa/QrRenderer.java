@@ -1,4 +1,4 @@
-package dev.gatehouse.core.mfa.internal;
+package dev.gatehouse.core.mfa;
 
 import com.google.zxing.BarcodeFormat;
 import com.google.zxing.EncodeHintType;
@@ -14,7 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 /** QR code PNG rendering with ZXing. Stateless and thread-safe. */
-public final class QrRenderer {
+final class QrRenderer {
 
     private QrRenderer() {}
 
@@ -26,7 +26,7 @@ public final class QrRenderer {
      * @return PNG bytes
      * @throws IllegalArgumentException if the content does not fit in a QR code
      */
-    public static byte[] png(String content, int size) {
+    static byte[] png(String content, int size) {
         try {
             BitMatrix matrix = new QRCodeWriter()
                     .encode(

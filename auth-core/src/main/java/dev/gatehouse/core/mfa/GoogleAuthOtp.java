@@ -1,4 +1,4 @@
-package dev.gatehouse.core.mfa.internal;
+package dev.gatehouse.core.mfa;
 
 import com.warrenstrange.googleauth.GoogleAuthenticator;
 import com.warrenstrange.googleauth.GoogleAuthenticatorConfig;
@@ -13,7 +13,7 @@ import java.util.Base64;
  * protection needs it). The secret is handed over as Base64 so no Base32 quirks of the library apply.
  * Immutable and thread-safe (googleauth creates a {@code Mac} per call).
  */
-public final class GoogleAuthOtp {
+final class GoogleAuthOtp {
 
     /** googleauth's step size; any value works, 1 s keeps {@code counter * step} far from overflow. */
     private static final long STEP_MILLIS = 1_000L;
@@ -27,7 +27,7 @@ public final class GoogleAuthOtp {
      * @param jcaAlgorithm {@code HmacSHA1}, {@code HmacSHA256} or {@code HmacSHA512}
      * @param digits 6 to 8
      */
-    public GoogleAuthOtp(String jcaAlgorithm, int digits) {
+    GoogleAuthOtp(String jcaAlgorithm, int digits) {
         GoogleAuthenticatorConfig config = new GoogleAuthenticatorConfig.GoogleAuthenticatorConfigBuilder()
                 .setHmacHashFunction(HmacHashFunction.valueOf(jcaAlgorithm))
                 .setCodeDigits(digits)
@@ -44,7 +44,7 @@ public final class GoogleAuthOtp {
      * @param secret the raw key
      * @return the key as googleauth reads it
      */
-    public static String encodeKey(byte[] secret) {
+    static String encodeKey(byte[] secret) {
         return Base64.getEncoder().encodeToString(secret);
     }
 
@@ -55,7 +55,7 @@ public final class GoogleAuthOtp {
      * @param counter the moving factor, {@code 0 <= counter < 2^53}
      * @return the code
      */
-    public String hotp(String encodedKey, long counter) {
+    String hotp(String encodedKey, long counter) {
         int value = authenticator.getTotpPassword(encodedKey, Math.multiplyExact(counter, STEP_MILLIS));
         return pad(value);
     }
