@@ -2,6 +2,7 @@ package dev.gatehouse.core.policy;
 
 import java.util.Objects;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,6 +22,9 @@ import org.slf4j.LoggerFactory;
 public final class PolicyDecisionPoint {
 
     private static final Logger LOG = LoggerFactory.getLogger(PolicyDecisionPoint.class);
+
+    /** The policy id of the decisions the decision point makes itself (no subject, no request). */
+    public static final String ID = "decision-point";
 
     private final PolicyEngine engine;
     private final LongAdder permits = new LongAdder();
@@ -59,6 +63,43 @@ public final class PolicyDecisionPoint {
             }
         }
         return e.toDecision();
+    }
+
+    /**
+     * Decides a request that the caller assembles from outside input (claims, path variables, attributes), failing
+     * closed when it cannot be assembled: an exception from {@code request} is a deny counted as a failure, logged
+     * by its type only (its message may quote the input), exactly as an exception escaping the engine.
+     *
+     * @param request builds the request
+     * @return a permit, or a deny with a reason
+     */
+    public Decision decide(Supplier<AccessRequest> request) {
+        Objects.requireNonNull(request, "request must not be null");
+        AccessRequest built;
+        try {
+            built = Objects.requireNonNull(request.get(), "the request supplier returned null");
+        } catch (RuntimeException ex) {
+            denies.increment();
+            failures.increment();
+            LOG.warn(
+                    "an access request could not be assembled ({})",
+                    ex.getClass().getSimpleName());
+            return Evaluation.indeterminate(ID, null, "request could not be evaluated")
+                    .toDecision();
+        }
+        return decide(built);
+    }
+
+    /**
+     * The answer for a caller with no authenticated subject: a deny, counted, without asking the engine (an engine
+     * has no subject to decide on). Enforcement points ask for it here so that every {@link Decision} comes from the
+     * decision point.
+     *
+     * @return a deny whose reason is {@code not authenticated}
+     */
+    public Decision unauthenticated() {
+        denies.increment();
+        return Evaluation.deny(ID, null, "not authenticated").toDecision();
     }
 
     /**

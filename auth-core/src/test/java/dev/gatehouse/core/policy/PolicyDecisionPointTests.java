@@ -80,4 +80,59 @@ class PolicyDecisionPointTests {
                 .isEqualTo(new Decision.Deny(
                         "p", "locked", "document is locked", java.util.List.of(), Evaluation.Effect.DENY));
     }
+
+    @Test
+    void decideWhenTheRequestCannotBeAssembledThenDeniesAsIndeterminateWithoutAskingTheEngine() {
+        AtomicInteger calls = new AtomicInteger();
+        PolicyDecisionPoint pdp = PolicyDecisionPoint.of(engine("p", () -> {
+            calls.incrementAndGet();
+            return Evaluation.permit("p", "r", "yes");
+        }));
+
+        Decision d = pdp.decide(() -> {
+            throw new IllegalArgumentException("attribute value 's3cr3t' is not allowed");
+        });
+
+        assertThat(d).isInstanceOf(Decision.Deny.class);
+        assertThat(((Decision.Deny) d).cause()).isEqualTo(Evaluation.Effect.INDETERMINATE);
+        assertThat(d.policy()).isEqualTo(PolicyDecisionPoint.ID);
+        assertThat(d.reason()).isEqualTo("indeterminate: request could not be evaluated");
+        assertThat(calls).hasValue(0);
+        assertThat(pdp.stats()).isEqualTo(new PolicyDecisionPoint.Stats(0, 1, 1));
+    }
+
+    @Test
+    @SuppressWarnings("NullAway") // the supplier breaks its contract on purpose
+    void decideWhenTheRequestSupplierReturnsNullThenDenies() {
+        PolicyDecisionPoint pdp = PolicyDecisionPoint.of(engine("p", () -> Evaluation.permit("p", "r", "yes")));
+
+        Decision d = pdp.decide(() -> null);
+
+        assertThat(d.permitted()).isFalse();
+        assertThat(pdp.stats()).isEqualTo(new PolicyDecisionPoint.Stats(0, 1, 1));
+    }
+
+    @Test
+    void decideWhenTheRequestIsAssembledThenTheEngineDecides() {
+        Decision d = PolicyDecisionPoint.of(engine("p", () -> Evaluation.permit("p", "r", "yes")))
+                .decide(() -> REQUEST);
+
+        assertThat(d.permitted()).isTrue();
+    }
+
+    @Test
+    void unauthenticatedThenDeniesAndCountsWithoutAFailure() {
+        PolicyDecisionPoint pdp = PolicyDecisionPoint.of(engine("p", () -> Evaluation.permit("p", "r", "yes")));
+
+        Decision d = pdp.unauthenticated();
+
+        assertThat(d)
+                .isEqualTo(new Decision.Deny(
+                        PolicyDecisionPoint.ID,
+                        null,
+                        "not authenticated",
+                        java.util.List.of(),
+                        Evaluation.Effect.DENY));
+        assertThat(pdp.stats()).isEqualTo(new PolicyDecisionPoint.Stats(0, 1, 0));
+    }
 }

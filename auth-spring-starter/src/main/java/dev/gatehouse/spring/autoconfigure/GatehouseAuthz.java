@@ -123,13 +123,15 @@ public final class GatehouseAuthz {
         String type = type(permission);
         String action = permission.substring(type.length() + 1);
         if (authentication == null || !authentication.isAuthenticated()) {
-            return new Decision.Deny(
-                    "gatehouse-authz",
-                    null,
-                    "not authenticated",
-                    java.util.List.of(),
-                    dev.gatehouse.core.policy.Evaluation.Effect.DENY);
+            return pdp.unauthenticated();
         }
+        // Claims, roles and the resource come from outside input: the decision point fails closed if they cannot
+        // make a request.
+        return pdp.decide(() -> request(authentication, type, action, resource));
+    }
+
+    private AccessRequest request(
+            Authentication authentication, String type, String action, @Nullable Object resource) {
         // The resource-server library is optional: only the guarded holder class names its types.
         Map<String, Object> claims = JWT_PRESENT ? JwtClaims.of(authentication) : Map.of();
         Set<String> roles = new LinkedHashSet<>();
@@ -156,16 +158,7 @@ public final class GatehouseAuthz {
         if (claims.get("tenant") instanceof String tenant) {
             request.tenant(tenant);
         }
-        try {
-            return pdp.decide(request.build());
-        } catch (RuntimeException e) {
-            return new Decision.Deny(
-                    "gatehouse-authz",
-                    null,
-                    "request could not be evaluated",
-                    java.util.List.of(),
-                    dev.gatehouse.core.policy.Evaluation.Effect.DENY);
-        }
+        return request.build();
     }
 
     /** Environment attributes for conditions: {@code time} (ISO-8601), {@code hour} and {@code weekday} (UTC). */

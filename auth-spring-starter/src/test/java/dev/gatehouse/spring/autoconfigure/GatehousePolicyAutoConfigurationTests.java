@@ -59,6 +59,29 @@ class GatehousePolicyAutoConfigurationTests {
     }
 
     @Test
+    void authzWhenUnauthenticatedOrTheRequestCannotBeAssembledThenTheDecisionPointDenies() {
+        runner.withPropertyValues("gatehouse.policy.rbac-file=" + RBAC).run(context -> {
+            PolicyDecisionPoint pdp = context.getBean(PolicyDecisionPoint.class);
+            GatehouseAuthz authz = context.getBean("authz", GatehouseAuthz.class);
+            // A null attribute value, which AccessRequest refuses: the request cannot be
+            // built from this input, and the answer must still be a counted deny, not an exception.
+            Authentication viewer = new TestingAuthenticationToken("bob", "n/a", List.of(() -> "ROLE_viewer"));
+            java.util.Map<String, Object> hostile = new java.util.HashMap<>();
+            hostile.put("id", "7");
+            hostile.put("owner", null);
+
+            Decision anonymous = authz.decide(null, "document:read", "7");
+            Decision broken = authz.decide(viewer, "document:read", hostile);
+
+            assertThat(anonymous.reason()).isEqualTo("not authenticated");
+            assertThat(anonymous.policy()).isEqualTo(PolicyDecisionPoint.ID);
+            assertThat(broken).isInstanceOf(Decision.Deny.class);
+            assertThat(broken.reason()).isEqualTo("indeterminate: request could not be evaluated");
+            assertThat(pdp.stats()).isEqualTo(new PolicyDecisionPoint.Stats(0, 2, 1));
+        });
+    }
+
+    @Test
     void contextWhenOpaRestNamedWithUrlAndNoBearerTokenThenStarts() {
         // An OPA without --authentication=token needs no token; an unset token must not be sent as an empty one.
         runner.withPropertyValues("gatehouse.policy.engines=opa-rest", "gatehouse.policy.opa-url=http://127.0.0.1:8181")
