@@ -2,10 +2,20 @@ package dev.gatehouse.server;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /** The server's package boundaries (ARCHITECTURE.md, "Each server package wires itself"), held by ArchUnit. */
@@ -75,5 +85,61 @@ class ArchitectureTests {
                         "dev.gatehouse.server.users..")
                 .because("every package may read settings and secrets, so they must sit at the bottom")
                 .check(SERVER);
+    }
+
+    /**
+     * Each table has one owning package, the only one whose SQL names it (comments aside): the admin API, the
+     * maintenance jobs and the wiring go through the owners. Spring Authorization Server's own JDBC classes are the
+     * tokens and clients packages' business.
+     */
+    private static final Map<String, String> TABLE_OWNERS = Map.ofEntries(
+            Map.entry("gh_admin_guard", "admin"),
+            Map.entry("gh_audit_chain", "audit"),
+            Map.entry("gh_audit_event", "audit"),
+            Map.entry("gh_server_secret", "secrets"),
+            Map.entry("gh_key_ring", "keys"),
+            Map.entry("gh_signing_key", "keys"),
+            Map.entry("gh_totp_factor", "mfa"),
+            Map.entry("gh_recovery_code", "mfa"),
+            Map.entry("gh_rate_limit_bucket", "ratelimit"),
+            Map.entry("oauth2_registered_client", "clients"),
+            Map.entry("oauth2_authorization", "tokens"),
+            Map.entry("oauth2_authorization_consent", "tokens"),
+            Map.entry("gh_consumed_refresh_token", "tokens"),
+            Map.entry("gh_revoked_authorization", "tokens"),
+            Map.entry("gh_user", "users"),
+            Map.entry("gh_user_role", "users"),
+            Map.entry("gh_role", "users"),
+            Map.entry("gh_role_permission", "users"),
+            Map.entry("gh_attempt_counter", "users"),
+            Map.entry("gh_sign_in_revocation", "users"));
+
+    private static final Pattern TABLE = Pattern.compile("\\b(gh_[a-z_]+|oauth2_[a-z_]+)\\b");
+
+    @Test
+    void tablesWhenNamedInSqlThenOnlyByTheirOwningPackage() throws IOException {
+        Path root = Path.of("src/main/java/dev/gatehouse/server");
+        List<String> violations = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(root)) {
+            for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
+                String pkg = root.relativize(file).getName(0).toString();
+                List<String> lines = Files.readAllLines(file);
+                for (int n = 0; n < lines.size(); n++) {
+                    String line = lines.get(n).strip();
+                    if (line.startsWith("*") || line.startsWith("/*") || line.startsWith("//")) {
+                        continue;
+                    }
+                    Matcher m = TABLE.matcher(line);
+                    while (m.find()) {
+                        String owner = TABLE_OWNERS.get(m.group(1));
+                        if (!pkg.equals(owner)) {
+                            violations.add(root.relativize(file) + ":" + (n + 1) + " names " + m.group(1) + " (owner: "
+                                    + (owner == null ? "none declared" : owner) + ")");
+                        }
+                    }
+                }
+            }
+        }
+        assertThat(violations).as("SQL on tables another package owns").isEmpty();
     }
 }

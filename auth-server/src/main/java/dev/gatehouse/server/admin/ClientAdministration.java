@@ -1,8 +1,10 @@
 package dev.gatehouse.server.admin;
 
+import dev.gatehouse.server.clients.ClientRegistrations;
 import dev.gatehouse.server.clients.ClientSecrets;
 import dev.gatehouse.server.mfa.MfaPolicy;
 import dev.gatehouse.server.settings.GatehouseProperties;
+import dev.gatehouse.server.tokens.StoredAuthorizations;
 import dev.gatehouse.server.tokens.TokenIntrospectionConstraints;
 import java.time.Clock;
 import java.time.Duration;
@@ -13,7 +15,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.security.oauth2.core.AuthorizationGrantType;
 import org.springframework.security.oauth2.core.ClientAuthenticationMethod;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClient;
@@ -43,7 +44,8 @@ final class ClientAdministration {
 
     private final RegisteredClientRepository clients;
     private final ClientSecrets secrets;
-    private final JdbcTemplate jdbc;
+    private final ClientRegistrations registrations;
+    private final StoredAuthorizations authorizations;
     private final TransactionTemplate tx;
     private final GatehouseProperties server;
     private final Clock clock;
@@ -52,7 +54,8 @@ final class ClientAdministration {
     ClientAdministration(
             RegisteredClientRepository clients,
             ClientSecrets secrets,
-            JdbcTemplate jdbc,
+            ClientRegistrations registrations,
+            StoredAuthorizations authorizations,
             TransactionTemplate tx,
             GatehouseProperties server,
             Clock clock,
@@ -60,7 +63,8 @@ final class ClientAdministration {
         this.lastAdmin = lastAdmin;
         this.clients = clients;
         this.secrets = secrets;
-        this.jdbc = jdbc;
+        this.registrations = registrations;
+        this.authorizations = authorizations;
         this.tx = tx;
         this.server = server;
         this.clock = clock;
@@ -119,12 +123,8 @@ final class ClientAdministration {
     }
 
     Paging.Page<ClientView> list(Paging paging) {
-        Long total = jdbc.queryForObject("SELECT COUNT(*) FROM oauth2_registered_client", Long.class);
-        List<String> ids = jdbc.queryForList(
-                "SELECT client_id FROM oauth2_registered_client ORDER BY client_id LIMIT ? OFFSET ?",
-                String.class,
-                paging.size(),
-                paging.offset());
+        long total = registrations.count();
+        List<String> ids = registrations.clientIds(paging.size(), paging.offset());
         List<ClientView> views = new ArrayList<>();
         for (String id : ids) {
             RegisteredClient c = clients.findByClientId(id);
@@ -132,7 +132,7 @@ final class ClientAdministration {
                 views.add(view(c));
             }
         }
-        return paging.page(views, total == null ? 0 : total);
+        return paging.page(views, total);
     }
 
     ClientWithSecret register(
@@ -250,10 +250,7 @@ final class ClientAdministration {
             // A rotation usually means the old secret may be known to someone else: what it alone could mint (the
             // client-credentials tokens) goes with it. Users' authorizations stay; refreshing them needs the new
             // secret.
-            jdbc.update(
-                    "DELETE FROM oauth2_authorization WHERE registered_client_id = ? AND authorization_grant_type = ?",
-                    existing.getId(),
-                    AuthorizationGrantType.CLIENT_CREDENTIALS.getValue());
+            authorizations.removeClientCredentialsOf(existing.getId());
         });
         return new ClientWithSecret(get(clientId), secret);
     }
@@ -271,9 +268,8 @@ final class ClientAdministration {
                         .clientSecretExpiresAt(clock.instant().minusSeconds(1))
                         .build());
             }
-            jdbc.update("DELETE FROM oauth2_authorization WHERE registered_client_id = ?", existing.getId());
-            jdbc.update("DELETE FROM oauth2_authorization_consent WHERE registered_client_id = ?", existing.getId());
-            jdbc.update("DELETE FROM oauth2_registered_client WHERE id = ?", existing.getId());
+            authorizations.removeAllOf(existing.getId());
+            registrations.remove(existing.getId());
             lastAdmin.requireAWayIn();
         });
     }

@@ -1,7 +1,7 @@
 package dev.gatehouse.server.admin;
 
-import java.util.Arrays;
-import java.util.List;
+import dev.gatehouse.server.clients.ClientRegistrations;
+import dev.gatehouse.server.users.JdbcUserStore;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
@@ -17,10 +17,14 @@ import org.springframework.stereotype.Component;
 final class LastAdminGuard {
 
     private final JdbcTemplate jdbc;
+    private final JdbcUserStore users;
+    private final ClientRegistrations clients;
     private final String adminScope;
 
-    LastAdminGuard(JdbcTemplate jdbc, AdminProperties properties) {
+    LastAdminGuard(JdbcTemplate jdbc, JdbcUserStore users, ClientRegistrations clients, AdminProperties properties) {
         this.jdbc = jdbc;
+        this.users = users;
+        this.clients = clients;
         this.adminScope = properties.scope();
     }
 
@@ -30,30 +34,12 @@ final class LastAdminGuard {
         // would otherwise each count the other's admin as still there, and both commit. Whoever comes second waits
         // here for the first to commit, and its count (a new statement) then sees that change.
         jdbc.queryForObject("SELECT id FROM gh_admin_guard WHERE id = 1 FOR UPDATE", Integer.class);
-        Integer users = jdbc.queryForObject(
-                "SELECT COUNT(*) FROM gh_user u JOIN gh_user_role r ON r.username = u.username"
-                        + " WHERE r.role = ? AND u.enabled = TRUE",
-                Integer.class,
-                AdminPolicy.ADMIN);
-        if (users != null && users > 0) {
+        if (users.countEnabledWithRole(AdminPolicy.ADMIN) > 0 || clients.anyWith(adminScope, "client_credentials")) {
             return;
-        }
-        List<String[]> clients =
-                jdbc.query("SELECT scopes, authorization_grant_types FROM oauth2_registered_client", (rs, i) ->
-                        new String[] {rs.getString(1), rs.getString(2)});
-        for (String[] c : clients) {
-            if (contains(c[0], adminScope) && contains(c[1], "client_credentials")) {
-                return;
-            }
         }
         throw AdminException.conflict(
                 "admin.last_admin",
                 "This change would leave no enabled user with the admin role and no client with the admin scope;"
                         + " grant another first.");
-    }
-
-    private static boolean contains(String commaSeparated, String value) {
-        return commaSeparated != null
-                && Arrays.stream(commaSeparated.split(",")).map(String::strip).anyMatch(value::equals);
     }
 }

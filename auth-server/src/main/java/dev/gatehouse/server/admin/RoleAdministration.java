@@ -3,26 +3,21 @@ package dev.gatehouse.server.admin;
 import dev.gatehouse.core.policy.PolicyException;
 import dev.gatehouse.core.policy.rbac.Permission;
 import dev.gatehouse.core.policy.rbac.RbacModel;
-import java.sql.ResultSet;
-import java.sql.Timestamp;
+import dev.gatehouse.server.users.JdbcRoleStore;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Roles and their permissions in the database ({@code gh_role}, {@code gh_role_permission}), for the admin API and
- * the {@code permissions} claim of access tokens. Names and permissions follow auth-core's RBAC rules (a role and its
+ * Roles and their permissions, for the admin API and the {@code permissions} claim of access tokens, stored by the
+ * users package's {@link JdbcRoleStore}. Names and permissions follow auth-core's RBAC rules (a role and its
  * permissions must build an {@link RbacModel}; permissions are {@link Permission} {@code resource:action}).
  *
  * <p>Built-in roles ({@code admin}, {@code auditor}, {@code admin-client}) are the admin API's own: what they may do
@@ -38,12 +33,12 @@ final class RoleAdministration {
     /** Permissions: printable ASCII without spaces (they travel in a JWT claim), at most this long. */
     static final int MAX_PERMISSION_LENGTH = 200;
 
-    private final JdbcTemplate jdbc;
+    private final JdbcRoleStore store;
     private final TransactionTemplate tx;
     private final LastAdminGuard lastAdmin;
 
-    RoleAdministration(JdbcTemplate jdbc, TransactionTemplate tx, LastAdminGuard lastAdmin) {
-        this.jdbc = jdbc;
+    RoleAdministration(JdbcRoleStore store, TransactionTemplate tx, LastAdminGuard lastAdmin) {
+        this.store = store;
         this.tx = tx;
         this.lastAdmin = lastAdmin;
     }
@@ -67,12 +62,7 @@ final class RoleAdministration {
             @Nullable Instant createdAt) {}
 
     Optional<RoleView> find(String name) {
-        return views(jdbc.query(
-                        "SELECT name, description, builtin, created_at FROM gh_role WHERE name = ?",
-                        RoleAdministration::row,
-                        name))
-                .stream()
-                .findFirst();
+        return store.find(name).map(role -> views(List.of(role)).get(0));
     }
 
     RoleView get(String name) {
@@ -80,13 +70,8 @@ final class RoleAdministration {
     }
 
     Paging.Page<RoleView> list(Paging paging) {
-        Long total = jdbc.queryForObject("SELECT COUNT(*) FROM gh_role", Long.class);
-        List<Object[]> rows = jdbc.query(
-                "SELECT name, description, builtin, created_at FROM gh_role ORDER BY name LIMIT ? OFFSET ?",
-                RoleAdministration::row,
-                paging.size(),
-                paging.offset());
-        return paging.page(views(rows), total == null ? 0 : total);
+        long total = store.count();
+        return paging.page(views(store.page(paging.size(), paging.offset())), total);
     }
 
     /** The roles of {@code names} that do not exist, in the order given. */
@@ -94,9 +79,7 @@ final class RoleAdministration {
         if (names.isEmpty()) {
             return List.of();
         }
-        String in = String.join(",", Collections.nCopies(names.size(), "?"));
-        List<String> known =
-                jdbc.queryForList("SELECT name FROM gh_role WHERE name IN (" + in + ")", String.class, names.toArray());
+        List<String> known = store.existing(names);
         return names.stream().filter(n -> !known.contains(n)).distinct().toList();
     }
 
@@ -106,8 +89,7 @@ final class RoleAdministration {
             throw AdminException.conflict("admin.role.exists", "Role '" + name + "' already exists.");
         }
         tx.executeWithoutResult(status -> {
-            jdbc.update("INSERT INTO gh_role (name, description) VALUES (?, ?)", name, description);
-            insertPermissions(name, checked);
+            store.create(name, description, checked);
         });
         return get(name);
     }
@@ -126,10 +108,9 @@ final class RoleAdministration {
                                 + " changed (its description can).");
             }
             if (description != null) {
-                jdbc.update("UPDATE gh_role SET description = ? WHERE name = ?", description, name);
+                store.setDescription(name, description);
             }
-            jdbc.update("DELETE FROM gh_role_permission WHERE role = ?", name);
-            insertPermissions(name, checked);
+            store.replacePermissions(name, checked);
             lastAdmin.requireAWayIn();
         });
         return get(name);
@@ -142,31 +123,20 @@ final class RoleAdministration {
                 throw AdminException.conflict(
                         "admin.role.builtin", "Role '" + name + "' is built in and cannot be deleted.");
             }
-            Long holders = jdbc.queryForObject("SELECT COUNT(*) FROM gh_user_role WHERE role = ?", Long.class, name);
-            if (holders != null && holders > 0) {
+            long holders = store.holders(List.of(name)).getOrDefault(name, 0L);
+            if (holders > 0) {
                 throw AdminException.conflict(
                         "admin.role.in_use",
                         "Role '" + name + "' is held by " + holders + " user(s); take it from them first.");
             }
-            jdbc.update("DELETE FROM gh_role WHERE name = ?", name);
+            store.delete(name);
             lastAdmin.requireAWayIn();
         });
     }
 
     /** Locks the role's row for the rest of the transaction; 404 if it does not exist. */
     private Boolean builtin(String name) {
-        List<Boolean> found =
-                jdbc.queryForList("SELECT builtin FROM gh_role WHERE name = ? FOR UPDATE", Boolean.class, name);
-        if (found.isEmpty()) {
-            throw AdminException.notFound("Role '" + name + "'");
-        }
-        return found.get(0);
-    }
-
-    private void insertPermissions(String role, List<String> permissions) {
-        for (String p : permissions) {
-            jdbc.update("INSERT INTO gh_role_permission (role, permission) VALUES (?, ?)", role, p);
-        }
+        return store.lockBuiltin(name).orElseThrow(() -> AdminException.notFound("Role '" + name + "'"));
     }
 
     /**
@@ -225,46 +195,22 @@ final class RoleAdministration {
         return Map.of("field", field, "code", code, "message", message);
     }
 
-    private static Object[] row(ResultSet rs, int n) throws java.sql.SQLException {
-        Timestamp created = rs.getTimestamp(4);
-        return new Object[] {
-            rs.getString(1), rs.getString(2), rs.getBoolean(3), created == null ? null : created.toInstant()
-        };
-    }
-
-    private List<RoleView> views(List<Object[]> rows) {
-        if (rows.isEmpty()) {
+    private List<RoleView> views(List<JdbcRoleStore.StoredRole> roles) {
+        if (roles.isEmpty()) {
             return List.of();
         }
-        List<String> names = new ArrayList<>();
-        rows.forEach(r -> names.add((String) r[0]));
-        String in = String.join(",", Collections.nCopies(names.size(), "?"));
-        Map<String, TreeSet<String>> permissions = new HashMap<>();
-        jdbc.query(
-                "SELECT role, permission FROM gh_role_permission WHERE role IN (" + in + ")",
-                (ResultSet rs) -> {
-                    permissions
-                            .computeIfAbsent(rs.getString(1), k -> new TreeSet<>())
-                            .add(rs.getString(2));
-                },
-                names.toArray());
-        Map<String, Long> holders = new LinkedHashMap<>();
-        jdbc.query(
-                "SELECT role, COUNT(*) FROM gh_user_role WHERE role IN (" + in + ") GROUP BY role",
-                (ResultSet rs) -> {
-                    holders.put(rs.getString(1), rs.getLong(2));
-                },
-                names.toArray());
+        List<String> names = roles.stream().map(JdbcRoleStore.StoredRole::name).toList();
+        Map<String, TreeSet<String>> permissions = store.permissions(names);
+        Map<String, Long> holders = store.holders(names);
         List<RoleView> out = new ArrayList<>();
-        for (Object[] r : rows) {
-            String name = (String) r[0];
+        for (JdbcRoleStore.StoredRole r : roles) {
             out.add(new RoleView(
-                    name,
-                    (String) r[1],
-                    List.copyOf(permissions.getOrDefault(name, new TreeSet<>())),
-                    (Boolean) r[2],
-                    holders.getOrDefault(name, 0L),
-                    (Instant) r[3]));
+                    r.name(),
+                    r.description(),
+                    List.copyOf(permissions.getOrDefault(r.name(), new TreeSet<>())),
+                    r.builtin(),
+                    holders.getOrDefault(r.name(), 0L),
+                    r.createdAt()));
         }
         return out;
     }

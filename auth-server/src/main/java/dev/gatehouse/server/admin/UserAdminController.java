@@ -40,10 +40,16 @@ final class UserAdminController {
     static final String ROLE = RoleAdministration.NAME;
 
     private final UserAdministration users;
+    private final SessionAdministration sessions;
     private final RoleAdministration roles;
     private final AdminProperties properties;
 
-    UserAdminController(UserAdministration users, RoleAdministration roles, AdminProperties properties) {
+    UserAdminController(
+            UserAdministration users,
+            SessionAdministration sessions,
+            RoleAdministration roles,
+            AdminProperties properties) {
+        this.sessions = sessions;
         this.users = users;
         this.roles = roles;
         this.properties = properties;
@@ -266,11 +272,12 @@ final class UserAdminController {
 
     @GetMapping("/users/{username}/sessions")
     @Operation(summary = "List a user's sessions (stored authorizations; never token values), one page at a time")
-    Paging.Page<UserAdministration.SessionView> sessions(
+    Paging.Page<SessionAdministration.SessionView> sessions(
             @PathVariable String username,
             @RequestParam(required = false) @Nullable Integer page,
             @RequestParam(required = false) @Nullable Integer size) {
-        return users.sessions(username, Paging.of(page, size, properties));
+        users.get(username);
+        return sessions.sessions(username, Paging.of(page, size, properties));
     }
 
     @DeleteMapping("/users/{username}/sessions/{id}")
@@ -279,7 +286,8 @@ final class UserAdminController {
     ResponseEntity<Void> revokeSession(
             @PathVariable String username, @PathVariable String id, HttpServletRequest request) {
         AdminAuditInterceptor.detail(request, "session", id);
-        users.revokeSession(username, id);
+        users.get(username);
+        sessions.revoke(username, id);
         return ResponseEntity.noContent().build();
     }
 
@@ -288,7 +296,7 @@ final class UserAdminController {
     @Operation(summary = "Revoke every session of a user")
     Revoked revokeSessions(@PathVariable String username, HttpServletRequest request) {
         users.get(username);
-        int n = users.revokeAllSessions(username);
+        int n = sessions.revokeAll(username);
         AdminAuditInterceptor.detail(request, "revoked", Integer.toString(n));
         return new Revoked(username, n);
     }

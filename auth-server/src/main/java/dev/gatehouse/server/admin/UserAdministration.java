@@ -1,43 +1,31 @@
 package dev.gatehouse.server.admin;
 
+import dev.gatehouse.core.mfa.RecoveryCodes;
+import dev.gatehouse.core.mfa.TotpService;
 import dev.gatehouse.core.password.PasswordHasher;
 import dev.gatehouse.core.password.PasswordPolicy;
 import dev.gatehouse.core.password.PolicyResult;
-import dev.gatehouse.server.mfa.JdbcRecoveryCodeStore;
-import dev.gatehouse.server.mfa.JdbcTotpFactorStore;
 import dev.gatehouse.server.users.JdbcUserStore;
-import dev.gatehouse.server.users.SignInSessions;
 import dev.gatehouse.server.users.Usernames;
 import java.security.SecureRandom;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Collections;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.http.HttpStatus;
-import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.security.oauth2.core.AuthorizationGrantType;
-import org.springframework.security.oauth2.server.authorization.OAuth2Authorization;
-import org.springframework.security.oauth2.server.authorization.OAuth2AuthorizationService;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Users, their roles, second factors and sessions, for the admin API. Passwords are checked by auth-core's {@link
- * PasswordPolicy} (NIST SP 800-63B) and stored only as {@link PasswordHasher} hashes; sessions are Spring
- * Authorization Server's stored authorizations, listed without any token value and revoked through its {@link
- * OAuth2AuthorizationService} (so introspection answers {@code active: false} at once, RFC 7662 §2.2).
+ * Users, their roles and second factors, for the admin API. It owns no table: accounts and roles go through the
+ * users package's {@link JdbcUserStore}, second factors through auth-core's {@link TotpService} and {@link
+ * RecoveryCodes}, sessions through {@link SessionAdministration}. Passwords are checked by auth-core's {@link
+ * PasswordPolicy} (NIST SP 800-63B) and stored only as {@link PasswordHasher} hashes.
  */
 @Component
 final class UserAdministration {
@@ -45,39 +33,35 @@ final class UserAdministration {
     /** 18 random bytes, Base64url: 144 bits, 24 characters, like the demo password. */
     private static final int GENERATED_PASSWORD_BYTES = 18;
 
-    private final JdbcTemplate jdbc;
     private final TransactionTemplate tx;
     private final JdbcUserStore users;
     private final PasswordHasher hasher;
     private final PasswordPolicy policy;
     private final SecureRandom random;
-    private final OAuth2AuthorizationService authorizations;
-    private final JdbcTotpFactorStore totpFactors;
-    private final JdbcRecoveryCodeStore recoveryCodes;
+    private final TotpService totp;
+    private final RecoveryCodes recoveryCodes;
     private final LastAdminGuard lastAdmin;
-    private final SignInSessions signIns;
+    private final SessionAdministration sessions;
 
     UserAdministration(
-            JdbcTemplate jdbc,
             TransactionTemplate tx,
             JdbcUserStore users,
             PasswordHasher hasher,
             ObjectProvider<PasswordPolicy> policy,
             SecureRandom random,
-            OAuth2AuthorizationService authorizations,
+            TotpService totp,
+            RecoveryCodes recoveryCodes,
             LastAdminGuard lastAdmin,
-            SignInSessions signIns) {
-        this.lastAdmin = lastAdmin;
-        this.signIns = signIns;
-        this.jdbc = jdbc;
+            SessionAdministration sessions) {
         this.tx = tx;
         this.users = users;
         this.hasher = hasher;
         this.policy = policy.getIfAvailable(PasswordPolicy::defaults);
         this.random = random;
-        this.authorizations = authorizations;
-        this.totpFactors = new JdbcTotpFactorStore(jdbc);
-        this.recoveryCodes = new JdbcRecoveryCodeStore(jdbc, tx);
+        this.totp = totp;
+        this.recoveryCodes = recoveryCodes;
+        this.lastAdmin = lastAdmin;
+        this.sessions = sessions;
     }
 
     /**
@@ -100,32 +84,8 @@ final class UserAdministration {
             int recoveryCodesLeft,
             boolean mfaRequired) {}
 
-    /**
-     * A session: one stored authorization of the user (code, refresh, device or exchange grant), without any token.
-     *
-     * @param id the authorization id, for revocation
-     * @param clientId the client it was issued to
-     * @param grantType the grant that created it
-     * @param scopes the authorized scopes
-     * @param issuedAt when its latest token (or code) was issued
-     * @param accessTokenExpiresAt when its access token expires, if it has one
-     * @param refreshTokenExpiresAt when its refresh token expires, if it has one
-     */
-    record SessionView(
-            String id,
-            @Nullable String clientId,
-            String grantType,
-            List<String> scopes,
-            @Nullable Instant issuedAt,
-            @Nullable Instant accessTokenExpiresAt,
-            @Nullable Instant refreshTokenExpiresAt) {}
-
     Optional<UserView> find(String username) {
-        List<UserView> found = views(jdbc.query(
-                "SELECT username, enabled, created_at, mfa_required FROM gh_user WHERE username = ?",
-                UserAdministration::row,
-                username));
-        return found.stream().findFirst();
+        return users.account(username).map(account -> views(List.of(account)).get(0));
     }
 
     UserView get(String username) {
@@ -133,13 +93,8 @@ final class UserAdministration {
     }
 
     Paging.Page<UserView> list(Paging paging) {
-        Long total = jdbc.queryForObject("SELECT COUNT(*) FROM gh_user", Long.class);
-        List<Object[]> rows = jdbc.query(
-                "SELECT username, enabled, created_at, mfa_required FROM gh_user ORDER BY username LIMIT ? OFFSET ?",
-                UserAdministration::row,
-                paging.size(),
-                paging.offset());
-        return paging.page(views(rows), total == null ? 0 : total);
+        long total = users.count();
+        return paging.page(views(users.accounts(paging.size(), paging.offset())), total);
     }
 
     /** Checks the password against the policy; the user name is a context word (NIST SP 800-63B §5.1.1.2). */
@@ -180,8 +135,7 @@ final class UserAdministration {
 
     UserView setEnabled(String username, boolean enabled) {
         tx.executeWithoutResult(status -> {
-            int changed = jdbc.update("UPDATE gh_user SET enabled = ? WHERE username = ?", enabled, username);
-            if (changed == 0) {
+            if (!users.setEnabled(username, enabled)) {
                 throw AdminException.notFound("User '" + username + "'");
             }
             if (!enabled) {
@@ -189,7 +143,7 @@ final class UserAdministration {
             }
         });
         if (!enabled) {
-            revokeAllSessions(username); // a disabled user keeps no session (refresh is refused anyway)
+            sessions.revokeAll(username); // a disabled user keeps no session (refresh is refused anyway)
         }
         return get(username);
     }
@@ -199,8 +153,8 @@ final class UserAdministration {
         get(username);
         checkPassword(username, password);
         String hash = hasher.hash(password);
-        jdbc.update("UPDATE gh_user SET password_hash = ? WHERE username = ?", hash, username);
-        revokeAllSessions(username);
+        users.setPasswordHash(username, hash);
+        sessions.revokeAll(username);
     }
 
     /** A random password that the policy accepts, set as {@link #setPassword} does; returned once. */
@@ -221,12 +175,12 @@ final class UserAdministration {
     boolean resetMfa(String username) {
         get(username);
         Boolean removed = tx.execute(status -> {
-            boolean totp = totpFactors.delete(username);
-            boolean codes = recoveryCodes.deleteAll(username);
-            return totp || codes;
+            boolean factor = totp.remove(username);
+            boolean codes = recoveryCodes.revokeAll(username);
+            return factor || codes;
         });
         // Whoever enrolled the removed factor may hold a two-factor session: end the user's sign-ins.
-        signIns.endAll(username);
+        sessions.endSignIns(username);
         return Boolean.TRUE.equals(removed);
     }
 
@@ -237,16 +191,14 @@ final class UserAdministration {
 
     List<String> addRole(String username, String role) {
         get(username);
-        if (!users.roles(username).contains(role)) {
-            jdbc.update("INSERT INTO gh_user_role (username, role) VALUES (?, ?)", username, role);
-        }
+        users.addRole(username, role);
         return users.roles(username);
     }
 
     List<String> removeRole(String username, String role) {
         get(username);
         tx.executeWithoutResult(status -> {
-            if (jdbc.update("DELETE FROM gh_user_role WHERE username = ? AND role = ?", username, role) == 0) {
+            if (!users.removeRole(username, role)) {
                 throw AdminException.notFound("Role '" + role + "' of user '" + username + "'");
             }
             lastAdmin.requireAWayIn();
@@ -256,140 +208,31 @@ final class UserAdministration {
 
     /** Makes the second factor mandatory for the user, or optional again. */
     UserView setMfaRequired(String username, boolean required) {
-        if (jdbc.update("UPDATE gh_user SET mfa_required = ? WHERE username = ?", required, username) == 0) {
+        if (!users.setMfaRequired(username, required)) {
             throw AdminException.notFound("User '" + username + "'");
         }
         return get(username);
     }
 
-    /** One page of the user's sessions, by id. */
-    Paging.Page<SessionView> sessions(String username, Paging paging) {
-        get(username);
-        Long total = jdbc.queryForObject(
-                "SELECT COUNT(*) FROM oauth2_authorization WHERE principal_name = ? AND authorization_grant_type <> ?",
-                Long.class,
-                username,
-                AuthorizationGrantType.CLIENT_CREDENTIALS.getValue());
-        return paging.page(sessions(username, paging.size(), paging.offset()), total == null ? 0 : total);
-    }
-
-    /** Every session of the user. */
-    List<SessionView> sessions(String username) {
-        return sessions(username, Integer.MAX_VALUE, 0);
-    }
-
-    private List<SessionView> sessions(String username, int limit, long offset) {
-        return jdbc.query(
-                "SELECT a.id, c.client_id, a.authorization_grant_type, a.authorized_scopes,"
-                        + " a.authorization_code_issued_at, a.access_token_issued_at, a.access_token_expires_at,"
-                        + " a.refresh_token_issued_at, a.refresh_token_expires_at"
-                        + " FROM oauth2_authorization a LEFT JOIN oauth2_registered_client c"
-                        + " ON c.id = a.registered_client_id"
-                        + " WHERE a.principal_name = ? AND a.authorization_grant_type <> ? ORDER BY a.id"
-                        + " LIMIT ? OFFSET ?",
-                (rs, n) -> {
-                    Instant issued = latest(
-                            instant(rs, "authorization_code_issued_at"),
-                            instant(rs, "access_token_issued_at"),
-                            instant(rs, "refresh_token_issued_at"));
-                    String scopes = rs.getString("authorized_scopes");
-                    return new SessionView(
-                            rs.getString("id"),
-                            rs.getString("client_id"),
-                            rs.getString("authorization_grant_type"),
-                            scopes == null || scopes.isBlank() ? List.of() : List.of(scopes.split(",")),
-                            issued,
-                            instant(rs, "access_token_expires_at"),
-                            instant(rs, "refresh_token_expires_at"));
-                },
-                username,
-                // Client-credentials authorizations carry the client id as principal name: never a user's.
-                AuthorizationGrantType.CLIENT_CREDENTIALS.getValue(),
-                limit,
-                offset);
-    }
-
-    void revokeSession(String username, String id) {
-        get(username);
-        OAuth2Authorization authorization = authorizations.findById(id);
-        if (authorization == null
-                || !authorization.getPrincipalName().equals(username)
-                || AuthorizationGrantType.CLIENT_CREDENTIALS.equals(authorization.getAuthorizationGrantType())) {
-            throw AdminException.notFound("Session '" + id + "' of user '" + username + "'");
-        }
-        authorizations.remove(authorization);
-    }
-
-    int revokeAllSessions(String username) {
-        signIns.endAll(username); // browser sign-ins too, on every node (not only the stored tokens)
-        int revoked = 0;
-        for (SessionView s : sessions(username)) {
-            OAuth2Authorization authorization = authorizations.findById(s.id());
-            if (authorization != null) {
-                authorizations.remove(authorization);
-                revoked++;
-            }
-        }
-        return revoked;
-    }
-
-    private static Object[] row(ResultSet rs, int n) throws SQLException {
-        return new Object[] {rs.getString(1), rs.getBoolean(2), instant(rs, "created_at"), rs.getBoolean(4)};
-    }
-
-    private List<UserView> views(List<Object[]> rows) {
-        if (rows.isEmpty()) {
+    private List<UserView> views(List<JdbcUserStore.Account> accounts) {
+        if (accounts.isEmpty()) {
             return List.of();
         }
         List<String> names = new ArrayList<>();
-        rows.forEach(r -> names.add((String) r[0]));
-        String in = String.join(",", Collections.nCopies(names.size(), "?"));
-        Map<String, List<String>> roles = new HashMap<>();
-        jdbc.query(
-                "SELECT username, role FROM gh_user_role WHERE username IN (" + in + ") ORDER BY role",
-                (ResultSet rs) -> {
-                    roles.computeIfAbsent(rs.getString(1), k -> new ArrayList<>())
-                            .add(rs.getString(2));
-                },
-                names.toArray());
-        Set<String> totp = new HashSet<>(jdbc.queryForList(
-                "SELECT username FROM gh_totp_factor WHERE confirmed = TRUE AND username IN (" + in + ")",
-                String.class,
-                names.toArray()));
-        Map<String, Integer> codes = new HashMap<>();
-        jdbc.query(
-                "SELECT username, COUNT(*) FROM gh_recovery_code WHERE username IN (" + in + ") GROUP BY username",
-                (ResultSet rs) -> {
-                    codes.put(rs.getString(1), rs.getInt(2));
-                },
-                names.toArray());
+        accounts.forEach(a -> names.add(a.username()));
+        Map<String, List<String>> roles = users.roles(names);
         List<UserView> out = new ArrayList<>();
-        for (Object[] r : rows) {
-            String name = (String) r[0];
+        for (JdbcUserStore.Account a : accounts) {
+            String name = a.username();
             out.add(new UserView(
                     name,
-                    (Boolean) r[1],
-                    (Instant) r[2],
+                    a.enabled(),
+                    a.createdAt(),
                     List.copyOf(roles.getOrDefault(name, List.of())),
-                    totp.contains(name),
-                    codes.getOrDefault(name, 0),
-                    (Boolean) r[3]));
+                    totp.status(name) == TotpService.FactorStatus.CONFIRMED,
+                    recoveryCodes.remaining(name),
+                    a.mfaRequired()));
         }
         return out;
-    }
-
-    private static @Nullable Instant instant(ResultSet rs, String column) throws SQLException {
-        Timestamp t = rs.getTimestamp(column);
-        return t == null ? null : t.toInstant();
-    }
-
-    private static @Nullable Instant latest(@Nullable Instant... instants) {
-        Instant max = null;
-        for (Instant i : instants) {
-            if (i != null && (max == null || i.isAfter(max))) {
-                max = i;
-            }
-        }
-        return max;
     }
 }

@@ -15,6 +15,7 @@ import dev.gatehouse.server.settings.ThrottleProperties;
 import dev.gatehouse.server.tokens.AuthenticationContextTokenCustomizer;
 import dev.gatehouse.server.tokens.RefreshTokenReuseDetection;
 import dev.gatehouse.server.tokens.RolesTokenCustomizer;
+import dev.gatehouse.server.tokens.StoredAuthorizations;
 import dev.gatehouse.server.users.JdbcAttemptStore;
 import dev.gatehouse.server.users.JdbcUserStore;
 import dev.gatehouse.server.users.PasswordAuthenticationProvider;
@@ -137,8 +138,9 @@ class ServerConfiguration {
     }
 
     @Bean
-    ExpiredStatePurger expiredStatePurger(JdbcTemplate jdbc, Clock clock, GatehouseProperties properties) {
-        return new ExpiredStatePurger(jdbc, clock, properties.purgeGrace());
+    ExpiredStatePurger expiredStatePurger(
+            StoredAuthorizations authorizations, JdbcTemplate jdbc, Clock clock, GatehouseProperties properties) {
+        return new ExpiredStatePurger(authorizations, new JdbcAttemptStore(jdbc), clock, properties.purgeGrace());
     }
 
     @Bean

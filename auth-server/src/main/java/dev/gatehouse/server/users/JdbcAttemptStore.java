@@ -75,6 +75,16 @@ public final class JdbcAttemptStore implements AttemptStore {
         throw new IllegalStateException("attempt counter is contended; giving up after " + MAX_ATTEMPTS + " tries");
     }
 
+    /**
+     * Deletes counters that expired before {@code now} (a counter is kept only while it can still delay or lock).
+     *
+     * @param now the current time
+     * @return how many were deleted
+     */
+    public int purgeExpired(Instant now) {
+        return jdbc.update("DELETE FROM gh_attempt_counter WHERE expires_at < ?", Timestamp.from(now));
+    }
+
     @Override
     public void delete(String key) {
         jdbc.update("DELETE FROM gh_attempt_counter WHERE counter_key = ?", key);

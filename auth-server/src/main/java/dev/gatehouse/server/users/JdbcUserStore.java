@@ -1,15 +1,26 @@
 package dev.gatehouse.server.users;
 
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * Users, their roles and the roles' permissions in the database ({@code gh_user}, {@code gh_user_role}, {@code
  * gh_role_permission}). Passwords are stored only as auth-core {@link dev.gatehouse.core.password.PasswordHasher}
- * hashes.
+ * hashes. The one owner of {@code gh_user} and {@code gh_user_role}: sign-in, the admin API and the demo data all
+ * read and write users through it.
  */
 public final class JdbcUserStore {
 
@@ -26,6 +37,17 @@ public final class JdbcUserStore {
             return "StoredUser[" + username + ", enabled=" + enabled + "]";
         }
     }
+
+    /**
+     * A user's account as operators see it: never the password or its hash.
+     *
+     * @param username the user name (the token subject)
+     * @param enabled whether the user may sign in
+     * @param createdAt when the user was created
+     * @param mfaRequired whether an operator made the second factor mandatory for this user
+     */
+    public record Account(
+            String username, boolean enabled, @Nullable Instant createdAt, boolean mfaRequired) {}
 
     private final JdbcTemplate jdbc;
 
@@ -139,5 +161,148 @@ public final class JdbcUserStore {
         List<Boolean> found =
                 jdbc.queryForList("SELECT mfa_required FROM gh_user WHERE username = ?", Boolean.class, username);
         return !found.isEmpty() && Boolean.TRUE.equals(found.get(0));
+    }
+
+    /**
+     * The account stored under exactly this name (no case folding: operators address users by their stored name).
+     *
+     * @param username the stored name
+     * @return the account, if any
+     */
+    public Optional<Account> account(String username) {
+        return jdbc
+                .query(
+                        "SELECT username, enabled, created_at, mfa_required FROM gh_user WHERE username = ?",
+                        JdbcUserStore::account,
+                        username)
+                .stream()
+                .findFirst();
+    }
+
+    /**
+     * One page of accounts, by name.
+     *
+     * @param limit at most this many
+     * @param offset skipping this many
+     * @return the accounts
+     */
+    public List<Account> accounts(int limit, long offset) {
+        return jdbc.query(
+                "SELECT username, enabled, created_at, mfa_required FROM gh_user ORDER BY username LIMIT ? OFFSET ?",
+                JdbcUserStore::account,
+                limit,
+                offset);
+    }
+
+    /**
+     * How many users there are.
+     *
+     * @return the count
+     */
+    public long count() {
+        Long n = jdbc.queryForObject("SELECT COUNT(*) FROM gh_user", Long.class);
+        return n == null ? 0 : n;
+    }
+
+    /**
+     * Enables or disables a user.
+     *
+     * @param username the stored name
+     * @param enabled whether the user may sign in
+     * @return whether the user exists
+     */
+    public boolean setEnabled(String username, boolean enabled) {
+        return jdbc.update("UPDATE gh_user SET enabled = ? WHERE username = ?", enabled, username) > 0;
+    }
+
+    /**
+     * Replaces a user's password hash (an operator's reset; sign-in's rehash uses {@link #upgradeHash}).
+     *
+     * @param username the stored name
+     * @param passwordHash the new hash
+     * @return whether the user exists
+     */
+    public boolean setPasswordHash(String username, String passwordHash) {
+        return jdbc.update("UPDATE gh_user SET password_hash = ? WHERE username = ?", passwordHash, username) > 0;
+    }
+
+    /**
+     * Makes the second factor mandatory for a user, or optional again.
+     *
+     * @param username the stored name
+     * @param required whether it is mandatory
+     * @return whether the user exists
+     */
+    public boolean setMfaRequired(String username, boolean required) {
+        return jdbc.update("UPDATE gh_user SET mfa_required = ? WHERE username = ?", required, username) > 0;
+    }
+
+    /**
+     * Grants a role (nothing happens if the user has it already).
+     *
+     * @param username the stored name
+     * @param role the role
+     */
+    public void addRole(String username, String role) {
+        if (!roles(username).contains(role)) {
+            jdbc.update("INSERT INTO gh_user_role (username, role) VALUES (?, ?)", username, role);
+        }
+    }
+
+    /**
+     * Takes a role away.
+     *
+     * @param username the stored name
+     * @param role the role
+     * @return whether the user had it
+     */
+    public boolean removeRole(String username, String role) {
+        return jdbc.update("DELETE FROM gh_user_role WHERE username = ? AND role = ?", username, role) > 0;
+    }
+
+    /**
+     * The roles of several users at once, each list sorted (one query for a page of users).
+     *
+     * @param usernames the stored names
+     * @return roles by name; users without roles are absent
+     */
+    public Map<String, List<String>> roles(Collection<String> usernames) {
+        Map<String, List<String>> roles = new HashMap<>();
+        if (usernames.isEmpty()) {
+            return roles;
+        }
+        String in = String.join(",", Collections.nCopies(usernames.size(), "?"));
+        jdbc.query(
+                "SELECT username, role FROM gh_user_role WHERE username IN (" + in + ") ORDER BY role",
+                (ResultSet rs) -> {
+                    roles.computeIfAbsent(rs.getString(1), k -> new ArrayList<>())
+                            .add(rs.getString(2));
+                },
+                usernames.toArray());
+        return roles;
+    }
+
+    /**
+     * How many enabled users hold a role.
+     *
+     * @param role the role
+     * @return the count
+     */
+    public long countEnabledWithRole(String role) {
+        Long n = jdbc.queryForObject(
+                "SELECT COUNT(*) FROM gh_user u JOIN gh_user_role r ON r.username = u.username"
+                        + " WHERE r.role = ? AND u.enabled = TRUE",
+                Long.class,
+                role);
+        return n == null ? 0 : n;
+    }
+
+    private static Account account(ResultSet rs, int n) throws SQLException {
+        Timestamp created = rs.getTimestamp("created_at");
+        return new Account(
+                rs.getString("username"),
+                rs.getBoolean("enabled"),
+                created == null ? null : created.toInstant(),
+                rs.getBoolean("mfa_required"));
     }
 }

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.gatehouse.server.Migrations;
+import dev.gatehouse.server.clients.ClientRegistrations;
+import dev.gatehouse.server.users.JdbcUserStore;
 import java.nio.file.Files;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -39,7 +41,8 @@ class LastAdminGuardTests {
                 .migrate();
         jdbc = new JdbcTemplate(dataSource);
         tx = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
-        guard = new LastAdminGuard(jdbc, new AdminProperties("admin", 20, 100));
+        guard = new LastAdminGuard(
+                jdbc, new JdbcUserStore(jdbc), new ClientRegistrations(jdbc), new AdminProperties("admin", 20, 100));
     }
 
     private void user(String name, boolean enabled, String... roles) {

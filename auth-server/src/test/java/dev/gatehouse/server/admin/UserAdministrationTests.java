@@ -3,12 +3,20 @@ package dev.gatehouse.server.admin;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.gatehouse.core.crypto.Envelope;
+import dev.gatehouse.core.crypto.MasterKey;
+import dev.gatehouse.core.mfa.RecoveryCodes;
+import dev.gatehouse.core.mfa.TotpService;
 import dev.gatehouse.core.password.Argon2Parameters;
 import dev.gatehouse.core.password.PasswordHasher;
 import dev.gatehouse.core.password.PasswordPolicy;
 import dev.gatehouse.core.testsupport.MutableClock;
+import dev.gatehouse.server.clients.ClientRegistrations;
+import dev.gatehouse.server.mfa.JdbcRecoveryCodeStore;
+import dev.gatehouse.server.mfa.JdbcTotpFactorStore;
 import dev.gatehouse.server.testsupport.H2Database;
 import dev.gatehouse.server.tokens.JdbcAuthorizationStore;
+import dev.gatehouse.server.tokens.StoredAuthorizations;
 import dev.gatehouse.server.users.JdbcUserStore;
 import dev.gatehouse.server.users.SignInSessions;
 import java.security.SecureRandom;
@@ -57,6 +65,7 @@ class UserAdministrationTests {
     private OAuth2AuthorizationService authorizations;
     private SignInSessions signIns;
     private UserAdministration admin;
+    private SessionAdministration sessions;
 
     @BeforeEach
     void database() {
@@ -64,16 +73,33 @@ class UserAdministrationTests {
         jdbc = db.jdbc();
         authorizations = new JdbcAuthorizationStore(jdbc, new InMemoryRegisteredClientRepository(CLIENT));
         signIns = new SignInSessions(jdbc, clock);
+        sessions = new SessionAdministration(
+                new StoredAuthorizations(jdbc),
+                authorizations,
+                new InMemoryRegisteredClientRepository(CLIENT),
+                signIns);
         admin = new UserAdministration(
-                jdbc,
                 db.tx(),
                 new JdbcUserStore(jdbc),
                 hasher,
                 new StaticListableBeanFactory().getBeanProvider(PasswordPolicy.class),
                 new SecureRandom(),
-                authorizations,
-                new LastAdminGuard(jdbc, new AdminProperties("admin", 20, 100)),
-                signIns);
+                TotpService.builder()
+                        .issuer("Gatehouse")
+                        .envelope(Envelope.of(MasterKey.ephemeralForDevelopment()))
+                        .store(new JdbcTotpFactorStore(jdbc))
+                        .clock(clock)
+                        .build(),
+                RecoveryCodes.builder()
+                        .hashKey(new byte[32])
+                        .store(new JdbcRecoveryCodeStore(jdbc, db.tx()))
+                        .build(),
+                new LastAdminGuard(
+                        jdbc,
+                        new JdbcUserStore(jdbc),
+                        new ClientRegistrations(jdbc),
+                        new AdminProperties("admin", 20, 100)),
+                sessions);
         admin.create("root", PASSWORD, List.of("admin"));
         admin.create("alice", PASSWORD, List.of("user"));
     }
@@ -313,16 +339,29 @@ class UserAdministrationTests {
         session("alice-1", "alice", AuthorizationGrantType.AUTHORIZATION_CODE);
         session("cc-1", "alice", AuthorizationGrantType.CLIENT_CREDENTIALS);
 
-        assertThat(admin.sessions("alice"))
-                .extracting(UserAdministration.SessionView::id)
+        assertThat(sessions.sessions("alice"))
+                .extracting(SessionAdministration.SessionView::id)
                 .containsExactly("alice-1");
+    }
+
+    @Test
+    void sessionsWhenListedThenNameTheClientByItsClientIdAndCarryNoTokenValue() {
+        session("alice-1", "alice", AuthorizationGrantType.AUTHORIZATION_CODE);
+
+        SessionAdministration.SessionView view = sessions.sessions("alice").get(0);
+
+        assertThat(view.clientId()).isEqualTo("app");
+        assertThat(view.grantType()).isEqualTo("authorization_code");
+        assertThat(view.scopes()).containsExactly("openid");
+        assertThat(view.refreshTokenExpiresAt()).isNotNull();
+        assertThat(view.toString()).doesNotContain("alice-1-access", "alice-1-refresh");
     }
 
     @Test
     void revokeSessionWhenTheSessionBelongsToAnotherUserThenNotFoundAndKept() {
         session("root-1", "root", AuthorizationGrantType.AUTHORIZATION_CODE);
 
-        assertAdminError(() -> admin.revokeSession("alice", "root-1"), HttpStatus.NOT_FOUND, "admin.not_found");
+        assertAdminError(() -> sessions.revoke("alice", "root-1"), HttpStatus.NOT_FOUND, "admin.not_found");
 
         assertThat(authorizations.findById("root-1")).isNotNull();
     }
@@ -331,7 +370,7 @@ class UserAdministrationTests {
     void revokeSessionWhenClientCredentialsUnderTheSameNameThenNotFoundAndKept() {
         session("cc-1", "alice", AuthorizationGrantType.CLIENT_CREDENTIALS);
 
-        assertAdminError(() -> admin.revokeSession("alice", "cc-1"), HttpStatus.NOT_FOUND, "admin.not_found");
+        assertAdminError(() -> sessions.revoke("alice", "cc-1"), HttpStatus.NOT_FOUND, "admin.not_found");
 
         assertThat(authorizations.findById("cc-1")).isNotNull();
     }
@@ -340,7 +379,7 @@ class UserAdministrationTests {
     void revokeSessionWhenTheUsersOwnThenRemoved() {
         session("alice-1", "alice", AuthorizationGrantType.AUTHORIZATION_CODE);
 
-        admin.revokeSession("alice", "alice-1");
+        sessions.revoke("alice", "alice-1");
 
         assertThat(authorizations.findById("alice-1")).isNull();
     }
