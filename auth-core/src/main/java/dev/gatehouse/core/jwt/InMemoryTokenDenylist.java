@@ -3,6 +3,7 @@ package dev.gatehouse.core.jwt;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
+import dev.gatehouse.core.internal.OptionalLibrary;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -29,6 +30,7 @@ public final class InMemoryTokenDenylist implements TokenDenylist {
      */
     public InMemoryTokenDenylist(Clock clock) {
         this.clock = Objects.requireNonNull(clock, "clock must not be null");
+        TokenException.requireLibrary(OptionalLibrary.CAFFEINE, "in-memory denylists (InMemoryTokenDenylist)");
         this.revoked = Caffeine.newBuilder()
                 .ticker(() -> Duration.ofMillis(clock.millis()).toNanos())
                 .expireAfter(new Expiry<String, Instant>() {

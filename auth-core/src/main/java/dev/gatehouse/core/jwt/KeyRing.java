@@ -14,6 +14,7 @@ import com.nimbusds.jose.util.Base64URL;
 import dev.gatehouse.core.crypto.CryptoException;
 import dev.gatehouse.core.crypto.Envelope;
 import dev.gatehouse.core.crypto.MasterKey;
+import dev.gatehouse.core.internal.OptionalLibrary;
 import java.security.SecureRandom;
 import java.text.ParseException;
 import java.time.Clock;
@@ -649,6 +650,9 @@ public final class KeyRing {
          * @return the key ring
          */
         public KeyRing build() {
+            if (algorithm == JwsAlgorithm.EdDSA) {
+                TokenException.requireLibrary(OptionalLibrary.TINK, "EdDSA (Ed25519) keys");
+            }
             return new KeyRing(this);
         }
     }

@@ -17,6 +17,7 @@ import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.OctetKeyPair;
 import com.nimbusds.jose.jwk.OctetSequenceKey;
 import com.nimbusds.jose.jwk.RSAKey;
+import dev.gatehouse.core.internal.OptionalLibrary;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
@@ -142,6 +143,9 @@ public final class ManagedKey {
     }
 
     private JWSSigner createSigner() {
+        if (algorithm.family() == JwsAlgorithm.KeyFamily.OKP) {
+            TokenException.requireLibrary(OptionalLibrary.TINK, "EdDSA (Ed25519) keys");
+        }
         try {
             return switch (algorithm.family()) {
                 case RSA -> onNativeProvider(new RSASSASigner(NativeCrypto.nativeKey(((RSAKey) jwk).toPrivateKey())));
@@ -157,6 +161,9 @@ public final class ManagedKey {
 
     /** A verifier for a (public or secret) JWK, checking that the key type fits the algorithm. */
     static JWSVerifier verifierFor(JWK key, JwsAlgorithm algorithm) {
+        if (algorithm.family() == JwsAlgorithm.KeyFamily.OKP) {
+            TokenException.requireLibrary(OptionalLibrary.TINK, "EdDSA (Ed25519) keys");
+        }
         try {
             return switch (algorithm.family()) {
                 case RSA ->

@@ -1,6 +1,7 @@
 package dev.gatehouse.core.jwt;
 
 import dev.gatehouse.core.GatehouseException;
+import dev.gatehouse.core.internal.OptionalLibrary;
 import java.util.Locale;
 import java.util.Objects;
 
@@ -49,7 +50,9 @@ public final class TokenException extends GatehouseException {
         /** A key, secret or option is unsuitable (e.g. an HS256 secret under 256 bits, RFC 7518 §3.2). */
         INVALID_KEY,
         /** No active signing key in the key ring. */
-        NO_ACTIVE_KEY;
+        NO_ACTIVE_KEY,
+        /** The operation needs an optional library that is not on the classpath; the message names the Maven coordinates to add. */
+        LIBRARY_MISSING;
 
         /**
          * The machine-readable code, e.g. {@code token.expired}.
@@ -62,6 +65,13 @@ public final class TokenException extends GatehouseException {
     }
 
     private final Reason reason;
+
+    /** Fails with {@link Reason#LIBRARY_MISSING}, naming the dependency, unless {@code library} is present. */
+    static void requireLibrary(OptionalLibrary library, String capability) {
+        if (!library.isPresent()) {
+            throw new TokenException(Reason.LIBRARY_MISSING, library.missingMessage(capability));
+        }
+    }
 
     TokenException(Reason reason, String message) {
         super(message);

@@ -1,6 +1,7 @@
 package dev.gatehouse.core.mfa;
 
 import dev.gatehouse.core.GatehouseException;
+import dev.gatehouse.core.internal.OptionalLibrary;
 import java.util.Locale;
 import java.util.Objects;
 
@@ -26,7 +27,9 @@ public final class MfaException extends GatehouseException {
         /** The user already has a confirmed factor; remove it before enrolling again. */
         ALREADY_ENROLLED,
         /** The QR code could not be rendered (content too long for a QR code). */
-        QR_FAILED;
+        QR_FAILED,
+        /** The operation needs an optional library that is not on the classpath; the message names the Maven coordinates to add. */
+        LIBRARY_MISSING;
 
         /**
          * The machine-readable code of this reason, e.g. {@code mfa.invalid_secret}.
@@ -39,6 +42,13 @@ public final class MfaException extends GatehouseException {
     }
 
     private final Reason reason;
+
+    /** Fails with {@link Reason#LIBRARY_MISSING}, naming the dependency, unless {@code library} is present. */
+    static void requireLibrary(OptionalLibrary library, String capability) {
+        if (!library.isPresent()) {
+            throw new MfaException(Reason.LIBRARY_MISSING, library.missingMessage(capability));
+        }
+    }
 
     MfaException(Reason reason, String message) {
         super(message);

@@ -1,5 +1,6 @@
 package dev.gatehouse.core.mfa;
 
+import dev.gatehouse.core.internal.OptionalLibrary;
 import java.util.Base64;
 import java.util.Objects;
 
@@ -21,6 +22,7 @@ public final class QrCode {
      */
     public static byte[] png(String content, int size) {
         Objects.requireNonNull(content, "content must not be null");
+        MfaException.requireLibrary(OptionalLibrary.ZXING, "QR codes (QrCode)");
         if (size < 64 || size > 2048) {
             throw new MfaException(
                     MfaException.Reason.INVALID_PARAMETERS, "QR size must be 64 to 2048 pixels, was " + size);

@@ -1,6 +1,7 @@
 package dev.gatehouse.core.mfa;
 
 import dev.gatehouse.core.crypto.Envelope;
+import dev.gatehouse.core.internal.OptionalLibrary;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
@@ -62,6 +63,8 @@ public final class TotpService {
      * @return a new builder
      */
     public static Builder builder() {
+        MfaException.requireLibrary(OptionalLibrary.GOOGLEAUTH, "TOTP codes (TotpService)");
+        MfaException.requireLibrary(OptionalLibrary.ZXING, "TOTP enrolment QR codes (TotpService)");
         return new Builder();
     }
 

@@ -1,5 +1,6 @@
 package dev.gatehouse.core.password;
 
+import dev.gatehouse.core.internal.OptionalLibrary;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.Locale;
@@ -26,6 +27,8 @@ public final class PasswordBlocklist {
      * @return the shipped blocklist
      */
     public static PasswordBlocklist common() {
+        PasswordException.requireLibrary(
+                OptionalLibrary.NBVCXZ, "common-password blocklists (PasswordBlocklist.common())");
         return Common.INSTANCE;
     }
 

@@ -1,6 +1,7 @@
 package dev.gatehouse.core.password;
 
 import dev.gatehouse.core.GatehouseException;
+import dev.gatehouse.core.internal.OptionalLibrary;
 import java.util.Locale;
 import java.util.Objects;
 
@@ -27,7 +28,9 @@ public final class PasswordException extends GatehouseException {
         /** The stored hash was made with a pepper key this hasher does not hold. */
         UNKNOWN_PEPPER,
         /** All hashing slots stayed busy for the configured wait; the caller may retry later. */
-        BUSY;
+        BUSY,
+        /** The operation needs an optional library that is not on the classpath; the message names the Maven coordinates to add. */
+        LIBRARY_MISSING;
 
         /**
          * The machine-readable code of this reason, e.g. {@code password.malformed_hash}.
@@ -40,6 +43,13 @@ public final class PasswordException extends GatehouseException {
     }
 
     private final Reason reason;
+
+    /** Fails with {@link Reason#LIBRARY_MISSING}, naming the dependency, unless {@code library} is present. */
+    static void requireLibrary(OptionalLibrary library, String capability) {
+        if (!library.isPresent()) {
+            throw new PasswordException(Reason.LIBRARY_MISSING, library.missingMessage(capability));
+        }
+    }
 
     PasswordException(Reason reason, String message) {
         super(message);

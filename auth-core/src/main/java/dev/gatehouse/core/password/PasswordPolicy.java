@@ -2,6 +2,7 @@ package dev.gatehouse.core.password;
 
 import static dev.gatehouse.core.password.PasswordException.Reason.INVALID_PARAMETERS;
 
+import dev.gatehouse.core.internal.OptionalLibrary;
 import dev.gatehouse.core.password.PolicyResult.Code;
 import dev.gatehouse.core.password.PolicyResult.Violation;
 import java.util.ArrayList;
@@ -30,6 +31,12 @@ public final class PasswordPolicy {
     private final @Nullable Nbvcxz estimator;
 
     private PasswordPolicy(Builder b) {
+        if (b.blocklist == null || b.minimumEntropyBits > 0) {
+            // Without nbvcxz a policy still works when asked for neither: blocklist(of(...)), minimumEntropyBits(0).
+            PasswordException.requireLibrary(
+                    OptionalLibrary.NBVCXZ,
+                    "password policies with the common-password blocklist or an entropy minimum");
+        }
         this.minLength = b.minLength;
         this.maxLength = b.maxLength;
         this.blocklist = b.blocklist == null ? PasswordBlocklist.common() : b.blocklist;

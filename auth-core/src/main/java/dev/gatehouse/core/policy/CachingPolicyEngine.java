@@ -3,6 +3,7 @@ package dev.gatehouse.core.policy;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Ticker;
+import dev.gatehouse.core.internal.OptionalLibrary;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -37,6 +38,11 @@ public final class CachingPolicyEngine implements PolicyEngine {
      * @return the builder
      */
     public static Builder builder(PolicyEngine delegate) {
+        if (!OptionalLibrary.CAFFEINE.isPresent()) {
+            throw new PolicyException(
+                    PolicyException.Reason.LIBRARY_MISSING,
+                    OptionalLibrary.CAFFEINE.missingMessage("decision caches (CachingPolicyEngine)"));
+        }
         return new Builder(delegate);
     }
 

@@ -1,5 +1,6 @@
 package dev.gatehouse.core.policy;
 
+import dev.gatehouse.core.internal.OptionalLibrary;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -34,6 +35,7 @@ public final class PolicyDocuments {
      *     malformed
      */
     public static Map<String, Object> read(Path file) {
+        requireYaml();
         String text;
         try {
             if (Files.size(file) > MAX_BYTES) {
@@ -68,13 +70,10 @@ public final class PolicyDocuments {
      */
     @SuppressWarnings("unchecked")
     public static Map<String, Object> parse(String text, String source) {
-        LoaderOptions options = new LoaderOptions();
-        options.setMaxAliasesForCollections(20);
-        options.setAllowDuplicateKeys(false);
-        options.setCodePointLimit(MAX_BYTES);
+        requireYaml();
         Object doc;
         try {
-            doc = new Yaml(new SafeConstructor(options)).load(text);
+            doc = SnakeYaml.load(text);
         } catch (RuntimeException e) {
             // YAMLException for most malformed text, but SnakeYAML's constructors also let through an
             // IllegalArgumentException (a !!binary that is not Base64) and a ClassCastException (a !!set tag on a
@@ -185,5 +184,27 @@ public final class PolicyDocuments {
             return l;
         }
         throw new PolicyException(PolicyException.Reason.INVALID_POLICY, where + ": '" + key + "' must be a list");
+    }
+
+    private static void requireYaml() {
+        if (!OptionalLibrary.SNAKEYAML.isPresent()) {
+            throw new PolicyException(
+                    PolicyException.Reason.LIBRARY_MISSING,
+                    OptionalLibrary.SNAKEYAML.missingMessage("policy documents (YAML or JSON)"));
+        }
+    }
+
+    /** SnakeYAML's types stay in this class, linked only when a document is parsed (SnakeYAML is optional). */
+    private static final class SnakeYaml {
+
+        private SnakeYaml() {}
+
+        static @Nullable Object load(String text) {
+            LoaderOptions options = new LoaderOptions();
+            options.setMaxAliasesForCollections(20);
+            options.setAllowDuplicateKeys(false);
+            options.setCodePointLimit(MAX_BYTES);
+            return new Yaml(new SafeConstructor(options)).load(text);
+        }
     }
 }

@@ -24,7 +24,9 @@ public final class PolicyException extends GatehouseException {
         /** An access request is malformed (missing subject, action or resource type). */
         INVALID_REQUEST,
         /** A policy source (file, bundle, OPA server) could not be read at load time. */
-        UNAVAILABLE;
+        UNAVAILABLE,
+        /** The engine or document format needs an optional library that is not on the classpath; the message names the Maven coordinates to add. */
+        LIBRARY_MISSING;
 
         /**
          * The machine-readable code of this reason, e.g. {@code policy.invalid_policy}.

@@ -1,6 +1,7 @@
 package dev.gatehouse.core.policy.abac;
 
 import dev.cel.runtime.CelEvaluationException;
+import dev.gatehouse.core.internal.OptionalLibrary;
 import dev.gatehouse.core.policy.AccessRequest;
 import dev.gatehouse.core.policy.CombiningAlgorithm;
 import dev.gatehouse.core.policy.Evaluation;
@@ -71,6 +72,14 @@ public final class AbacPolicy {
         this.byType = Map.copyOf(index);
     }
 
+    private static void requireCel() {
+        if (!OptionalLibrary.CEL.isPresent()) {
+            throw new PolicyException(
+                    PolicyException.Reason.LIBRARY_MISSING,
+                    OptionalLibrary.CEL.missingMessage("CEL conditions (policy.abac)"));
+        }
+    }
+
     /**
      * Loads and compiles a policy from a YAML or JSON file.
      *
@@ -80,6 +89,7 @@ public final class AbacPolicy {
      *     error; ({@code policy.invalid_policy}) for a malformed document
      */
     public static AbacPolicy load(Path file) {
+        requireCel();
         return fromDocument(PolicyDocuments.read(file), file.toString());
     }
 
@@ -90,6 +100,7 @@ public final class AbacPolicy {
      * @return the policy
      */
     public static AbacPolicy parse(String text) {
+        requireCel();
         return fromDocument(PolicyDocuments.parse(text, "policy document"), "policy document");
     }
 
@@ -101,6 +112,7 @@ public final class AbacPolicy {
      * @return the policy
      */
     public static AbacPolicy fromDocument(Map<String, Object> doc, String source) {
+        requireCel();
         String id = PolicyDocuments.string(doc, "id", source);
         String algorithmName = PolicyDocuments.optionalString(doc, "algorithm", source);
         CombiningAlgorithm algorithm =

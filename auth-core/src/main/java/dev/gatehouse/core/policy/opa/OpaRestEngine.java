@@ -7,6 +7,7 @@ import com.bisnode.opa.client.query.QueryForDocumentRequest;
 import com.bisnode.opa.client.rest.OpaRestClient;
 import com.bisnode.opa.client.rest.OpaServerConnectionException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gatehouse.core.internal.OptionalLibrary;
 import dev.gatehouse.core.policy.AccessRequest;
 import dev.gatehouse.core.policy.Evaluation;
 import dev.gatehouse.core.policy.PolicyEngine;
@@ -71,9 +72,7 @@ public final class OpaRestEngine implements PolicyEngine, AutoCloseable {
                 .version(HttpClient.Version.HTTP_1_1)
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .build();
-        ObjectMapper mapper = new ObjectMapper();
-        OpaConfiguration config = new OpaConfiguration(url.toString(), HttpClient.Version.HTTP_1_1);
-        this.client = new OpaQueryClient(new AuthenticatingRestClient(config, http, mapper, timeout, bearerToken));
+        this.client = AuthenticatingRestClient.queryClient(url, http, timeout, bearerToken);
         AtomicInteger n = new AtomicInteger();
         this.workers = new ThreadPoolExecutor(
                 b.maxConcurrency,
@@ -96,6 +95,11 @@ public final class OpaRestEngine implements PolicyEngine, AutoCloseable {
      * @return the builder
      */
     public static Builder builder() {
+        if (!OptionalLibrary.OPA_REST.isPresent()) {
+            throw new PolicyException(
+                    PolicyException.Reason.LIBRARY_MISSING,
+                    OptionalLibrary.OPA_REST.missingMessage("OPA server decisions (OpaRestEngine)"));
+        }
         return new Builder();
     }
 
@@ -201,6 +205,14 @@ public final class OpaRestEngine implements PolicyEngine, AutoCloseable {
             super(config, http, mapper);
             this.timeout = timeout;
             this.bearerToken = bearerToken;
+        }
+
+        // Built here, not in the engine's constructor: handing this subclass to OpaQueryClient makes the
+        // verifier load both, and OpaRestEngine must link without the OPA client (builder() reports it missing).
+        static OpaQueryClient queryClient(URI url, HttpClient http, Duration timeout, @Nullable String bearerToken) {
+            OpaConfiguration config = new OpaConfiguration(url.toString(), HttpClient.Version.HTTP_1_1);
+            return new OpaQueryClient(
+                    new AuthenticatingRestClient(config, http, new ObjectMapper(), timeout, bearerToken));
         }
 
         @Override

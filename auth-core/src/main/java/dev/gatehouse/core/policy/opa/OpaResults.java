@@ -22,6 +22,18 @@ final class OpaResults {
      * Interprets the result set an OPA Wasm policy returns: {@code []} when the document is undefined, {@code
      * [{"result": <document>}]} otherwise (opa-java-wasm's output); the document as {@link #interpret}.
      */
+    /**
+     * The request as JSON, or null if Jackson cannot encode it. Kept here, not in {@link OpaWasmEngine}, so that
+     * class links without Jackson on the classpath (its builder reports the missing library instead).
+     */
+    static @Nullable String json(ObjectMapper mapper, Object value) {
+        try {
+            return mapper.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            return null;
+        }
+    }
+
     static Evaluation interpretResultSet(String policy, String document, ObjectMapper mapper, String resultSet) {
         JsonNode node;
         try {

@@ -1,8 +1,8 @@
 package dev.gatehouse.core.policy.opa;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.styra.opa.wasm.OpaPolicy;
+import dev.gatehouse.core.internal.OptionalLibrary;
 import dev.gatehouse.core.policy.AccessRequest;
 import dev.gatehouse.core.policy.Evaluation;
 import dev.gatehouse.core.policy.PolicyEngine;
@@ -58,6 +58,11 @@ public final class OpaWasmEngine implements PolicyEngine {
      * @return the builder
      */
     public static Builder builder() {
+        if (!OptionalLibrary.OPA_WASM.isPresent()) {
+            throw new PolicyException(
+                    PolicyException.Reason.LIBRARY_MISSING,
+                    OptionalLibrary.OPA_WASM.missingMessage("OPA Wasm policies (OpaWasmEngine)"));
+        }
         return new Builder();
     }
 
@@ -89,10 +94,8 @@ public final class OpaWasmEngine implements PolicyEngine {
 
     @Override
     public Evaluation evaluate(AccessRequest request) {
-        String input;
-        try {
-            input = mapper.writeValueAsString(request.toMap());
-        } catch (JsonProcessingException e) {
+        String input = OpaResults.json(mapper, request.toMap());
+        if (input == null) {
             return Evaluation.indeterminate(id, entrypoint, "cannot encode the request as JSON");
         }
         OpaPolicy p;
