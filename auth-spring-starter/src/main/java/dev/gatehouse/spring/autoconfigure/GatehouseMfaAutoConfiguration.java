@@ -17,8 +17,10 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.autoconfigure.condition.NoneNestedConditions;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 import org.springframework.core.env.Environment;
@@ -46,9 +48,42 @@ import org.springframework.transaction.support.TransactionTemplate;
 @ConditionalOnProperty(prefix = "gatehouse.mfa", name = "enabled", havingValue = "true")
 @Import({
     GatehouseMfaAutoConfiguration.JdbcStoreConfiguration.class,
-    GatehouseMfaAutoConfiguration.MfaConfiguration.class
+    GatehouseMfaAutoConfiguration.MfaConfiguration.class,
+    GatehouseMfaAutoConfiguration.MissingLibraryConfiguration.class
 })
 public final class GatehouseMfaAutoConfiguration {
+
+    /** googleauth (TOTP codes), named as a string so that nothing here loads it. */
+    static final String GOOGLEAUTH = "com.warrenstrange.googleauth.GoogleAuthenticator";
+
+    /** ZXing core and javase (enrolment QR codes). */
+    static final String ZXING = "com.google.zxing.qrcode.QRCodeWriter";
+
+    static final String ZXING_JAVASE = "com.google.zxing.client.j2se.MatrixToImageWriter";
+
+    /** gatehouse.mfa.enabled=true without its libraries (auth-core declares them optional): refuse to start. */
+    @Configuration(proxyBeanMethods = false)
+    @Conditional(MfaLibrariesMissing.class)
+    static class MissingLibraryConfiguration {
+
+        MissingLibraryConfiguration() {
+            throw new GatehouseConfigurationException(
+                    "gatehouse.mfa.enabled is true but googleauth or ZXing is not on the classpath.",
+                    "Add the dependencies com.warrenstrange:googleauth, com.google.zxing:core and"
+                            + " com.google.zxing:javase; the Gatehouse starter declares them optional.",
+                    null);
+        }
+    }
+
+    static final class MfaLibrariesMissing extends NoneNestedConditions {
+
+        MfaLibrariesMissing() {
+            super(ConfigurationPhase.PARSE_CONFIGURATION);
+        }
+
+        @ConditionalOnClass(name = {GOOGLEAUTH, ZXING, ZXING_JAVASE})
+        static final class LibrariesPresent {}
+    }
 
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass({JdbcTemplate.class, TransactionOperations.class})
@@ -85,6 +120,7 @@ public final class GatehouseMfaAutoConfiguration {
     }
 
     @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = {GOOGLEAUTH, ZXING, ZXING_JAVASE})
     static class MfaConfiguration {
 
         private static final Logger log = LoggerFactory.getLogger(GatehouseMfaAutoConfiguration.class);

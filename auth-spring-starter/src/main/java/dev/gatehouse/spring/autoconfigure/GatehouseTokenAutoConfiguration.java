@@ -17,7 +17,9 @@ import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.InitializingBean;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
@@ -35,10 +37,31 @@ import org.springframework.core.env.Environment;
 @AutoConfiguration
 @EnableConfigurationProperties(GatehouseProperties.class)
 @ConditionalOnProperty(prefix = "gatehouse.token", name = "issuer")
-@Import(GatehouseTokenAutoConfiguration.TokenConfiguration.class)
+@Import({
+    GatehouseTokenAutoConfiguration.TokenConfiguration.class,
+    GatehouseTokenAutoConfiguration.MissingLibraryConfiguration.class
+})
 public final class GatehouseTokenAutoConfiguration {
 
+    /** A Nimbus JOSE+JWT class, named as a string so that nothing here loads it. */
+    static final String NIMBUS = "com.nimbusds.jose.JWSAlgorithm";
+
+    /** gatehouse.token.issuer is set without Nimbus (auth-core declares it optional): refuse to start, say why. */
     @Configuration(proxyBeanMethods = false)
+    @ConditionalOnMissingClass(NIMBUS)
+    static class MissingLibraryConfiguration {
+
+        MissingLibraryConfiguration() {
+            throw new GatehouseConfigurationException(
+                    "gatehouse.token.issuer is set but Nimbus JOSE+JWT is not on the classpath.",
+                    "Add the dependency com.nimbusds:nimbus-jose-jwt (and com.google.crypto.tink:tink for EdDSA keys);"
+                            + " the Gatehouse starter declares them optional.",
+                    null);
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = NIMBUS)
     static class TokenConfiguration {
 
         private static final Logger log = LoggerFactory.getLogger(GatehouseTokenAutoConfiguration.class);
