@@ -66,6 +66,9 @@ class OptionalLibrariesTests {
         assertThat(run(hidden, "decisionCache"))
                 .startsWith("PolicyException policy.library_missing: decision caches (CachingPolicyEngine) need"
                         + " com.github.ben-manes.caffeine:caffeine");
+        assertThat(run(hidden, "tokenDenylist"))
+                .startsWith("TokenException token.library_missing: in-memory denylists")
+                .contains("com.github.ben-manes.caffeine:caffeine");
         assertThat(run(hidden, "opaRest")).contains("policy.library_missing", "com.bisnode.opa:opa-java-client");
         assertThat(run(hidden, "opaWasm")).contains("policy.library_missing", "com.styra.opa:opa-java-wasm");
         assertThat(run(hidden, "passwordPolicy"))
@@ -160,6 +163,10 @@ class OptionalLibrariesTests {
             return typed(() -> CachingPolicyEngine.builder(
                             RbacEngine.of(RbacModel.builder("m").build()))
                     .build());
+        }
+
+        static String tokenDenylist() {
+            return typed(dev.gatehouse.core.jwt.InMemoryTokenDenylist::new);
         }
 
         static String opaRest() {

@@ -8,6 +8,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
+import java.util.function.ToLongFunction;
 
 /**
  * A {@link TokenDenylist} in memory (Caffeine), each entry expiring with its token. No size bound: evicting
@@ -31,26 +32,7 @@ public final class InMemoryTokenDenylist implements TokenDenylist {
     public InMemoryTokenDenylist(Clock clock) {
         this.clock = Objects.requireNonNull(clock, "clock must not be null");
         TokenException.requireLibrary(OptionalLibrary.CAFFEINE, "in-memory denylists (InMemoryTokenDenylist)");
-        this.revoked = Caffeine.newBuilder()
-                .ticker(() -> Duration.ofMillis(clock.millis()).toNanos())
-                .expireAfter(new Expiry<String, Instant>() {
-                    @Override
-                    public long expireAfterCreate(String jti, Instant expiresAt, long currentTime) {
-                        return remaining(expiresAt);
-                    }
-
-                    @Override
-                    public long expireAfterUpdate(
-                            String jti, Instant expiresAt, long currentTime, long currentDuration) {
-                        return remaining(expiresAt);
-                    }
-
-                    @Override
-                    public long expireAfterRead(String jti, Instant expiresAt, long currentTime, long currentDuration) {
-                        return currentDuration;
-                    }
-                })
-                .build();
+        this.revoked = RevokedCache.create(clock, this::remaining);
     }
 
     private long remaining(Instant expiresAt) {
@@ -71,5 +53,38 @@ public final class InMemoryTokenDenylist implements TokenDenylist {
     @Override
     public boolean isRevoked(String jti) {
         return revoked.getIfPresent(jti) != null;
+    }
+
+    /**
+     * Caffeine's types stay in this class, linked only after the constructor's library check: handing the
+     * {@code Expiry} to Caffeine makes the verifier load it, which would fail the whole denylist without Caffeine.
+     */
+    private static final class RevokedCache {
+
+        private RevokedCache() {}
+
+        static Cache<String, Instant> create(Clock clock, ToLongFunction<Instant> remaining) {
+            return Caffeine.newBuilder()
+                    .ticker(() -> Duration.ofMillis(clock.millis()).toNanos())
+                    .expireAfter(new Expiry<String, Instant>() {
+                        @Override
+                        public long expireAfterCreate(String jti, Instant expiresAt, long currentTime) {
+                            return remaining.applyAsLong(expiresAt);
+                        }
+
+                        @Override
+                        public long expireAfterUpdate(
+                                String jti, Instant expiresAt, long currentTime, long currentDuration) {
+                            return remaining.applyAsLong(expiresAt);
+                        }
+
+                        @Override
+                        public long expireAfterRead(
+                                String jti, Instant expiresAt, long currentTime, long currentDuration) {
+                            return currentDuration;
+                        }
+                    })
+                    .build();
+        }
     }
 }

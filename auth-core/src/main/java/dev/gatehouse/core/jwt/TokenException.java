@@ -51,7 +51,7 @@ public final class TokenException extends GatehouseException {
         INVALID_KEY,
         /** No active signing key in the key ring. */
         NO_ACTIVE_KEY,
-        /** The operation needs an optional library that is not on the classpath; the message names the Maven coordinates to add. */
+        /** A library this needs is not on the classpath (auth-core declares it optional); the message names it. */
         LIBRARY_MISSING;
 
         /**

@@ -28,7 +28,7 @@ public final class MfaException extends GatehouseException {
         ALREADY_ENROLLED,
         /** The QR code could not be rendered (content too long for a QR code). */
         QR_FAILED,
-        /** The operation needs an optional library that is not on the classpath; the message names the Maven coordinates to add. */
+        /** A library this needs is not on the classpath (auth-core declares it optional); the message names it. */
         LIBRARY_MISSING;
 
         /**

@@ -29,7 +29,7 @@ public final class PasswordException extends GatehouseException {
         UNKNOWN_PEPPER,
         /** All hashing slots stayed busy for the configured wait; the caller may retry later. */
         BUSY,
-        /** The operation needs an optional library that is not on the classpath; the message names the Maven coordinates to add. */
+        /** A library this needs is not on the classpath (auth-core declares it optional); the message names it. */
         LIBRARY_MISSING;
 
         /**

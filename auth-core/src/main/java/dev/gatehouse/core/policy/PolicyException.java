@@ -25,7 +25,7 @@ public final class PolicyException extends GatehouseException {
         INVALID_REQUEST,
         /** A policy source (file, bundle, OPA server) could not be read at load time. */
         UNAVAILABLE,
-        /** The engine or document format needs an optional library that is not on the classpath; the message names the Maven coordinates to add. */
+        /** A library this needs is not on the classpath (auth-core declares it optional); the message names it. */
         LIBRARY_MISSING;
 
         /**

@@ -25,7 +25,7 @@ class OptionalLibrariesAutoConfigurationTests {
 
     private static final String RBAC = "src/test/resources/policy/rbac.yaml";
 
-    /** CEL (and Guava, protobuf, ANTLR), the OPA clients and the Wasm runtime, Jackson 2, ZXing, googleauth, Tink, Nimbus. */
+    /** CEL (with Guava, protobuf, ANTLR), OPA clients, Wasm runtime, Jackson 2, ZXing, googleauth, Tink, Nimbus. */
     private static final FilteredClassLoader WITHOUT_OPTIONAL_LIBRARIES = new FilteredClassLoader(
             "dev.cel.",
             "com.google.common.",
