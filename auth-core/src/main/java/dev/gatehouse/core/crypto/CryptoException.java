@@ -11,8 +11,10 @@ public final class CryptoException extends GatehouseException {
 
     /** Why the operation failed. */
     public enum Reason {
-        /** No master key was configured outside development mode, or it is not 32 bytes of Base64. */
+        /** The master key is not 32 bytes of Base64 (or, from {@link MasterKey#fromEnvironment}, is not set). */
         INVALID_MASTER_KEY,
+        /** No master key is configured, outside development mode ({@link MasterKeyResolver}). */
+        MISSING_MASTER_KEY,
         /** The sealed value names a master key this envelope does not hold. */
         UNKNOWN_MASTER_KEY,
         /** The sealed value is not in the envelope format. */

@@ -1,37 +1,38 @@
 package dev.gatehouse.server.secrets;
 
 import dev.gatehouse.core.crypto.MasterKey;
+import dev.gatehouse.core.crypto.MasterKeyResolution;
+import dev.gatehouse.core.crypto.MasterKeyResolver;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
-import java.util.Base64;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Finds the master key that seals private keys and server secrets at rest: {@code GATEHOUSE_MASTER_KEY} when set;
- * otherwise, in development mode only, a key generated once into {@code <data-dir>/master.key} (owner-only
- * permissions) with a loud warning on every start. Outside development mode a missing key stops the server.
+ * Finds the master key that seals private keys and server secrets at rest, through auth-core's {@link
+ * MasterKeyResolver}: {@code GATEHOUSE_MASTER_KEY} when set; otherwise, in
+ * development mode only, a key generated once into {@code <data-dir>/master.key} (owner-only permissions) with a
+ * loud warning on every start. Outside development mode a missing key stops the server.
  */
 public final class MasterKeys {
 
     private static final Logger log = LoggerFactory.getLogger(MasterKeys.class);
 
     /** File name of the generated development master key inside the data directory. */
-    public static final String DEV_KEY_FILE = "master.key";
+    public static final String DEV_KEY_FILE = MasterKeyResolver.DEV_KEY_FILE;
 
     private MasterKeys() {}
 
     /**
-     * Resolves the master key.
+     * Resolves the master key with auth-core's {@link MasterKeyResolver}: {@code GATEHOUSE_MASTER_KEY}, else
+     * (development mode only) the key file in the data directory, else a {@link
+     * dev.gatehouse.core.crypto.CryptoException} saying how to set one.
      *
      * @param environment environment lookup, such as {@code System::getenv}
      * @param dataDir the data directory
@@ -41,30 +42,32 @@ public final class MasterKeys {
      */
     public static MasterKey resolve(
             Function<String, @Nullable String> environment, Path dataDir, boolean devMode, SecureRandom random) {
-        String configured = environment.apply(MasterKey.ENVIRONMENT_VARIABLE);
-        if (configured != null && !configured.isBlank()) {
-            return MasterKey.fromBase64(configured);
-        }
-        if (!devMode) {
-            // fromEnvironment throws with the message that says how to fix it.
-            return MasterKey.fromEnvironment(environment);
-        }
-        Path file = dataDir.resolve(DEV_KEY_FILE).toAbsolutePath();
-        try {
-            createPrivateDirectory(dataDir);
-            if (!Files.exists(file)) {
-                byte[] raw = new byte[32];
-                random.nextBytes(raw);
-                String encoded = Base64.getEncoder().encodeToString(raw);
-                java.util.Arrays.fill(raw, (byte) 0);
-                writeOwnerOnly(file, encoded);
+        if (devMode && !hasValue(environment.apply(MasterKey.ENVIRONMENT_VARIABLE))) {
+            // The data directory holds the key file and the database: owner-only, tightened if it exists.
+            try {
+                createPrivateDirectory(dataDir);
+            } catch (IOException e) {
+                throw new UncheckedIOException(
+                        "cannot create or read the development master key "
+                                + dataDir.resolve(DEV_KEY_FILE).toAbsolutePath(),
+                        e);
             }
-            String stored = Files.readString(file, StandardCharsets.UTF_8);
-            warn(file);
-            return MasterKey.fromBase64(stored);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create or read the development master key " + file, e);
         }
+        MasterKeyResolution resolution = MasterKeyResolver.builder()
+                .environment(environment)
+                .devMode(devMode)
+                .developmentKeyFile(dataDir)
+                .secureRandom(random)
+                .build()
+                .resolve();
+        if (resolution instanceof MasterKeyResolution.DevelopmentFile file) {
+            warn(file.file());
+        }
+        return resolution.key();
+    }
+
+    private static boolean hasValue(@Nullable String value) {
+        return value != null && !value.isBlank();
     }
 
     /**
@@ -101,17 +104,6 @@ public final class MasterKeys {
         } catch (UnsupportedOperationException e) {
             Files.createDirectories(dir);
         }
-    }
-
-    private static void writeOwnerOnly(Path file, String content) throws IOException {
-        try {
-            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        } catch (UnsupportedOperationException e) {
-            Files.createFile(file);
-        } catch (FileAlreadyExistsException e) {
-            return; // another node or process won the race; use its key
-        }
-        Files.writeString(file, content, StandardCharsets.UTF_8, StandardOpenOption.TRUNCATE_EXISTING);
     }
 
     private static void warn(Path file) {
