@@ -13,15 +13,17 @@ import org.springframework.context.annotation.Bean;
 
 /**
  * Actuator health for the key ring: UP with the active key id and how many keys are published; DOWN if there
- * is no active key. Only key ids and states are shown, never key material.
+ * is no active key. Only key ids and states are shown, never key material. An application's own {@code
+ * keyRingHealthIndicator} (such as the authorization server's) replaces it.
  */
 @AutoConfiguration(after = GatehouseTokenAutoConfiguration.class)
 @ConditionalOnClass(HealthIndicator.class)
 @ConditionalOnBean(KeyRing.class)
 public final class GatehouseHealthAutoConfiguration {
 
+    /** Backs off when the application reports on the ring itself, under this name or as {@code keyRing}. */
     @Bean
-    @ConditionalOnMissingBean(name = "gatehouseKeyRingHealthIndicator")
+    @ConditionalOnMissingBean(name = {"gatehouseKeyRingHealthIndicator", "keyRingHealthIndicator"})
     HealthIndicator gatehouseKeyRingHealthIndicator(KeyRing ring) {
         return () -> {
             try {

@@ -11,15 +11,18 @@ import java.util.Set;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.config.BeanFactoryPostProcessor;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
+import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
 import org.springframework.boot.context.properties.source.ConfigurationPropertySource;
 import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
 import org.springframework.boot.context.properties.source.IterableConfigurationPropertySource;
 import org.springframework.context.EnvironmentAware;
 import org.springframework.core.Ordered;
+import org.springframework.core.annotation.AnnotationUtils;
 import org.springframework.core.env.Environment;
 import org.springframework.core.env.PropertySource;
 import org.springframework.core.env.SystemEnvironmentPropertySource;
+import org.springframework.util.ClassUtils;
 
 /**
  * Checks every {@code gatehouse.*} property name against those {@link GatehouseProperties} binds (read from
@@ -50,8 +53,38 @@ final class GatehousePropertyNames implements BeanFactoryPostProcessor, Environm
     @Override
     public void postProcessBeanFactory(ConfigurableListableBeanFactory beanFactory) {
         if (environment != null) {
-            check(environment);
+            check(environment, boundElsewhere(beanFactory));
         }
+    }
+
+    /**
+     * TEMPORARY (issue #22, until the check reads all configuration metadata on the classpath): the names that
+     * other {@code @ConfigurationProperties} records in this application bind under {@code gatehouse.*}, such as
+     * the authorization server's {@code gatehouse.issuer} or {@code gatehouse.audit.*}. Each record component is
+     * accepted with everything below it; {@link GatehouseProperties} itself stays checked name by name.
+     */
+    static Set<ConfigurationPropertyName> boundElsewhere(ConfigurableListableBeanFactory beanFactory) {
+        Set<ConfigurationPropertyName> bound = new LinkedHashSet<>();
+        for (String beanName : beanFactory.getBeanDefinitionNames()) {
+            String className = beanFactory.getBeanDefinition(beanName).getBeanClassName();
+            if (className == null || !ClassUtils.isPresent(className, beanFactory.getBeanClassLoader())) {
+                continue;
+            }
+            Class<?> type = ClassUtils.resolveClassName(className, beanFactory.getBeanClassLoader());
+            ConfigurationProperties annotation = AnnotationUtils.findAnnotation(type, ConfigurationProperties.class);
+            if (annotation == null || !type.isRecord() || type == GatehouseProperties.class) {
+                continue;
+            }
+            String prefix = annotation.prefix().isEmpty() ? annotation.value() : annotation.prefix();
+            ConfigurationPropertyName name = ConfigurationPropertyName.of(prefix);
+            if (!name.equals(ROOT) && !ROOT.isAncestorOf(name)) {
+                continue;
+            }
+            for (RecordComponent component : type.getRecordComponents()) {
+                bound.add(ConfigurationPropertyName.of(prefix + "." + dashed(component.getName())));
+            }
+        }
+        return bound;
     }
 
     /**
@@ -61,6 +94,18 @@ final class GatehousePropertyNames implements BeanFactoryPostProcessor, Environm
      * @throws GatehouseConfigurationException naming each unknown property, its source and the nearest valid one
      */
     static void check(Environment environment) {
+        check(environment, Set.of());
+    }
+
+    /**
+     * Refuses unknown {@code gatehouse.*} names in {@code environment}, except in environment variables and
+     * except {@code alsoBound} and the names below them.
+     *
+     * @param environment the environment
+     * @param alsoBound names bound by other configuration properties (see {@link #boundElsewhere})
+     * @throws GatehouseConfigurationException naming each unknown property, its source and the nearest valid one
+     */
+    static void check(Environment environment, Set<ConfigurationPropertyName> alsoBound) {
         Set<ConfigurationPropertyName> valid = new LinkedHashSet<>();
         VALID.forEach(name -> valid.add(ConfigurationPropertyName.of(name)));
         Map<String, String> unknown = new LinkedHashMap<>();
@@ -73,7 +118,8 @@ final class GatehousePropertyNames implements BeanFactoryPostProcessor, Environm
             String origin = underlying instanceof PropertySource<?> ps ? ps.getName() : String.valueOf(underlying);
             iterable.stream().filter(ROOT::isAncestorOf).forEach(name -> {
                 ConfigurationPropertyName unindexed = withoutIndexes(name);
-                if (!valid.contains(unindexed)) {
+                if (!valid.contains(unindexed)
+                        && alsoBound.stream().noneMatch(b -> b.equals(name) || b.isAncestorOf(name))) {
                     unknown.putIfAbsent(unindexed.toString(), origin);
                 }
             });

@@ -30,14 +30,16 @@ import org.springframework.core.env.Environment;
 /**
  * Token issuing when {@code gatehouse.token.issuer} is set: a {@link KeyRing} (persisted in {@code
  * gatehouse.token.key-store}, private keys sealed under the master key, rotated on schedule), a {@link
- * TokenIssuer} and a {@link TokenVerifier} for the issuer's own tokens. Refuses to start with an http issuer
- * outside localhost, an HMAC secret shorter than the hash, or no key store and no master key outside dev
- * mode.
+ * TokenIssuer} and a {@link TokenVerifier} for the issuer's own tokens. An application's own {@code KeyRing} bean
+ * replaces the ring and its rotation schedule (the owner rotates it); the issuer and verifier then use it. Refuses
+ * to start with an http issuer outside localhost, an HMAC secret shorter than the hash, or no key store and no
+ * master key outside dev mode.
  */
 @AutoConfiguration
 @EnableConfigurationProperties(GatehouseProperties.class)
 @ConditionalOnProperty(prefix = "gatehouse.token", name = "issuer")
 @Import({
+    GatehouseTokenAutoConfiguration.KeyRingConfiguration.class,
     GatehouseTokenAutoConfiguration.TokenConfiguration.class,
     GatehouseTokenAutoConfiguration.MissingLibraryConfiguration.class
 })
@@ -60,17 +62,22 @@ public final class GatehouseTokenAutoConfiguration {
         }
     }
 
+    /**
+     * The file-backed key ring and its rotation schedule, only when the application has no {@link KeyRing} of its
+     * own: an application's own ring (such as the authorization server's JDBC one) is rotated by its owner, never
+     * twice.
+     */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(name = NIMBUS)
-    static class TokenConfiguration {
+    @ConditionalOnMissingBean(KeyRing.class)
+    static class KeyRingConfiguration {
 
         private static final Logger log = LoggerFactory.getLogger(GatehouseTokenAutoConfiguration.class);
 
         @Bean
-        @ConditionalOnMissingBean
         KeyRing gatehouseKeyRing(GatehouseProperties properties, Environment environment) {
             GatehouseProperties.Token t = properties.token();
-            JwsAlgorithm algorithm = algorithm(t.algorithm());
+            JwsAlgorithm algorithm = TokenConfiguration.algorithm(t.algorithm());
             try {
                 KeyRing.Builder builder = KeyRing.builder()
                         .algorithm(algorithm)
@@ -90,7 +97,8 @@ public final class GatehouseTokenAutoConfiguration {
                 }
                 KeyRing ring = builder.build();
                 if (t.keyStore() != null && ring.hasActiveKey()) {
-                    requireStoredAlgorithm(ring, algorithm, t.keyStore().toString());
+                    TokenConfiguration.requireStoredAlgorithm(
+                            ring, algorithm, t.keyStore().toString());
                 }
                 if (algorithm.symmetric()) {
                     if (t.hmacSecret() == null || t.hmacSecret().isBlank()) {
@@ -111,6 +119,17 @@ public final class GatehouseTokenAutoConfiguration {
                 throw new GatehouseConfigurationException("gatehouse.token is invalid: " + e.getMessage(), e);
             }
         }
+
+        @Bean
+        KeyRingRotation gatehouseKeyRingRotation(KeyRing gatehouseKeyRing, GatehouseProperties properties) {
+            return new KeyRingRotation(
+                    gatehouseKeyRing, properties.token().rotationCheckInterval().toMillis());
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = NIMBUS)
+    static class TokenConfiguration {
 
         @Bean
         @ConditionalOnMissingBean
@@ -138,12 +157,6 @@ public final class GatehouseTokenAutoConfiguration {
                     .issuer(properties.token().issuer())
                     .algorithms(algorithm)
                     .build();
-        }
-
-        @Bean
-        KeyRingRotation gatehouseKeyRingRotation(KeyRing ring, GatehouseProperties properties) {
-            return new KeyRingRotation(
-                    ring, properties.token().rotationCheckInterval().toMillis());
         }
 
         /**

@@ -2,10 +2,19 @@ package dev.gatehouse.spring.autoconfigure;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.SystemEnvironmentPropertySource;
 
 class GatehousePropertyNamesTests {
@@ -57,6 +66,47 @@ class GatehousePropertyNamesTests {
                                 "systemEnvironment", Map.of("GATEHOUSE_ISSUER", "http://localhost:9000"))))
                 .run(context -> assertThat(context).hasNotFailed());
     }
+
+    @Test
+    void contextWhenNamesBoundByAnotherGatehouseRecordThenStartsButStarterNamesStayChecked() {
+        ApplicationContextRunner withServerRecord = runner.withUserConfiguration(ServerLikeConfiguration.class);
+
+        withServerRecord
+                .withPropertyValues(
+                        "gatehouse.issuer=http://localhost:9000",
+                        "gatehouse.data-dir=./data",
+                        "gatehouse.audit.retention=400d",
+                        "gatehouse.origins[0]=http://127.0.0.1:5173")
+                .run(context -> assertThat(context).hasNotFailed());
+        withServerRecord
+                .withPropertyValues("gatehouse.issuer=http://localhost:9000", "gatehouse.token.algoritm=ES256")
+                .run(context -> assertThat(context)
+                        .hasFailed()
+                        .getFailure()
+                        .hasMessageContaining("gatehouse.token.algoritm")
+                        .hasMessageNotContaining("gatehouse.issuer"));
+    }
+
+    /**
+     * Binds under {@code gatehouse}, as a meta-annotation: the configuration processor, which runs on the tests too,
+     * would otherwise add the test record's names to the metadata the README table is compared with.
+     */
+    @Retention(RetentionPolicy.RUNTIME)
+    @Target(ElementType.TYPE)
+    @ConfigurationProperties("gatehouse")
+    @interface ServerSettings {}
+
+    /** A server's own settings under {@code gatehouse.*}, as the authorization server has. */
+    @ServerSettings
+    record ServerLikeProperties(
+            @Nullable String issuer,
+            @Nullable String dataDir,
+            @Nullable Map<String, String> audit,
+            @Nullable List<String> origins) {}
+
+    @Configuration(proxyBeanMethods = false)
+    @EnableConfigurationProperties(ServerLikeProperties.class)
+    static class ServerLikeConfiguration {}
 
     @Test
     void validWhenReadFromTheRecordsThenCoversEveryDocumentedGroup() {

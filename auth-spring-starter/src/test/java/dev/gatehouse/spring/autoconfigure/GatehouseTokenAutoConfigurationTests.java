@@ -127,6 +127,29 @@ class GatehouseTokenAutoConfigurationTests {
     }
 
     @Test
+    void contextWhenApplicationDefinesItsOwnKeyRingThenNoFileStoreAndNoSecondRotation() {
+        KeyRing own = KeyRing.builder().build();
+        runner.withPropertyValues("gatehouse.token.issuer=https://login.example.test")
+                .withBean("keyRing", KeyRing.class, () -> own)
+                .run(context -> assertThat(context)
+                        .hasNotFailed()
+                        .hasSingleBean(KeyRing.class)
+                        .doesNotHaveBean("gatehouseKeyRing")
+                        .doesNotHaveBean(GatehouseTokenAutoConfiguration.KeyRingRotation.class));
+    }
+
+    @Test
+    void contextWhenApplicationReportsOnItsKeyRingThenNoSecondHealthIndicator() {
+        HealthIndicator own = () -> Health.up().build();
+        runner.withPropertyValues("gatehouse.token.issuer=https://login.example.test", "gatehouse.dev-mode=true")
+                .withBean("keyRingHealthIndicator", HealthIndicator.class, () -> own)
+                .run(context -> assertThat(context)
+                        .hasNotFailed()
+                        .hasSingleBean(HealthIndicator.class)
+                        .doesNotHaveBean("gatehouseKeyRingHealthIndicator"));
+    }
+
+    @Test
     void contextWhenHs256WithLongSecretThenOperatorSecretSigns() {
         byte[] secret = new byte[32];
         new SecureRandom().nextBytes(secret);
