@@ -37,8 +37,10 @@ import org.springframework.security.oauth2.server.authorization.token.JwtEncodin
 import org.springframework.security.oauth2.server.authorization.token.OAuth2TokenCustomizer;
 
 /**
- * The server's remaining shared beans: clock, randomness, the password hasher and user store, the audit log, and
- * Spring Authorization Server's authorization and consent stores. Keys, secrets and clients wire themselves in their
+ * The server's remaining shared beans: clock, randomness, the user store, the audit log, and Spring Authorization
+ * Server's authorization and consent stores. The {@link PasswordHasher} is the starter's ({@code
+ * GatehousePasswordAutoConfiguration}, {@code gatehouse.password.*}: Argon2id m=19456 KiB, t=2, p=1 by default, as
+ * {@code PasswordHasher.defaults()}). Keys, secrets and clients wire themselves in their
  * own packages ({@code keys}, {@code secrets}, {@code clients}).
  */
 @Configuration(proxyBeanMethods = false)
@@ -83,11 +85,6 @@ class ServerConfiguration {
             roles.customize(context);
             authenticationContext.customize(context);
         };
-    }
-
-    @Bean
-    PasswordHasher passwordHasher() {
-        return PasswordHasher.defaults();
     }
 
     @Bean
