@@ -1,6 +1,7 @@
 package dev.gatehouse.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
@@ -13,21 +14,26 @@ import com.nimbusds.jose.util.JSONObjectUtils;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.gatehouse.core.crypto.Envelope;
+import dev.gatehouse.core.jwt.JwsAlgorithm;
 import dev.gatehouse.core.jwt.KeyRepository;
 import dev.gatehouse.core.jwt.KeyRing;
 import dev.gatehouse.core.jwt.KeyState;
 import dev.gatehouse.core.jwt.RemoteJwks;
 import dev.gatehouse.core.jwt.StoredKey;
+import dev.gatehouse.core.jwt.TokenIssuer;
 import dev.gatehouse.core.jwt.TokenVerifier;
 import dev.gatehouse.core.jwt.VerifiedToken;
+import dev.gatehouse.core.mfa.TotpService;
 import dev.gatehouse.core.password.BcryptParameters;
 import dev.gatehouse.core.password.PasswordHasher;
+import dev.gatehouse.core.password.PasswordPolicy;
 import dev.gatehouse.core.throttle.AttemptLimiter;
 import dev.gatehouse.server.clients.ClientSecrets;
 import dev.gatehouse.server.keys.JdbcKeyRepository;
 import dev.gatehouse.server.maintenance.ExpiredStatePurger;
 import dev.gatehouse.server.users.JdbcAttemptStore;
 import dev.gatehouse.server.users.JdbcUserStore;
+import dev.gatehouse.spring.autoconfigure.GatehouseJwtDecoder;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpResponse;
@@ -52,13 +58,17 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.ApplicationContext;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
+import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.oauth2.core.AuthorizationGrantType;
 import org.springframework.security.oauth2.core.ClientAuthenticationMethod;
 import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
 import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
+import org.springframework.security.oauth2.jwt.BadJwtException;
 import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.oauth2.jwt.JwtIssuerValidator;
 import org.springframework.security.oauth2.jwt.JwtTimestampValidator;
 import org.springframework.security.oauth2.jwt.JwtTypeValidator;
@@ -118,6 +128,9 @@ abstract class AbstractAuthorizationServerTests {
 
     @Autowired
     PasswordHasher hasher;
+
+    @Autowired
+    ApplicationContext context;
 
     @Autowired
     Envelope envelope;
@@ -1513,6 +1526,43 @@ abstract class AbstractAuthorizationServerTests {
     }
 
     // ---------------------------------------------------------------- keys and maintenance
+
+    @Test
+    void contextWhenStarterOnTheClasspathThenOneBeanOfEachKindAndTheServersOwnWin() {
+        // The starter's hasher and policy; the server's key ring, client-secret encoder, decoder, MFA and health.
+        assertThat(context.getBeanNamesForType(PasswordHasher.class)).containsExactly("gatehousePasswordHasher");
+        assertThat(context.getBeanNamesForType(PasswordPolicy.class)).containsExactly("gatehousePasswordPolicy");
+        assertThat(context.getBeanNamesForType(PasswordEncoder.class)).containsExactly("clientSecretEncoder");
+        assertThat(context.getBeanNamesForType(KeyRing.class)).containsExactly("keyRing");
+        assertThat(context.getBeanNamesForType(JwtDecoder.class)).containsExactly("jwtDecoder");
+        assertThat(context.getBean(JwtDecoder.class)).isInstanceOf(GatehouseJwtDecoder.class);
+        assertThat(context.getBeanNamesForType(TotpService.class)).containsExactly("totpService");
+        assertThat(context.getBeanNamesForType(TokenIssuer.class)).isEmpty();
+        assertThat(context.containsBean("gatehouseKeyRingRotation")).isFalse();
+        assertThat(context.containsBean("gatehouseKeyRingHealthIndicator")).isFalse();
+        assertThat(context.containsBean("keyRingHealthIndicator")).isTrue();
+        assertThat(ring.algorithm()).isEqualTo(JwsAlgorithm.RS256);
+        // The starter's defaults are the server's former PasswordHasher.defaults(): parameters, no pepper, slots.
+        assertThat(hasher.toString()).isEqualTo(PasswordHasher.defaults().toString());
+    }
+
+    @Test
+    void jwtDecoderWhenOwnAccessTokenThenNumericDatesAreInstantsAndForgeriesAreRefusedWithTheCode() throws Exception {
+        String at =
+                (String) clientCredentials(SERVICE, serviceSecret, "api.read").get("access_token");
+        JwtDecoder decoder = context.getBean(JwtDecoder.class);
+
+        Jwt jwt = decoder.decode(at);
+
+        assertThat(jwt.getClaims().get("exp")).isInstanceOf(Instant.class).isEqualTo(jwt.getExpiresAt());
+        assertThat(jwt.getClaims().get("iat")).isInstanceOf(Instant.class).isEqualTo(jwt.getIssuedAt());
+        assertThat(jwt.getHeaders()).containsEntry("typ", "at+jwt").containsEntry("alg", "RS256");
+        String forged = forgedAccessToken();
+        assertThatThrownBy(() -> decoder.decode(forged))
+                .isInstanceOf(BadJwtException.class)
+                .hasMessageStartingWith("invalid token (token.")
+                .hasMessageNotContaining(forged);
+    }
 
     @Test
     void keyRotationWhenForcedThenOldTokensStillVerifyAndNewOnesUseNewKey() throws Exception {

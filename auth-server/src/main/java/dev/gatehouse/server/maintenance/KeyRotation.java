@@ -8,7 +8,9 @@ import org.springframework.scheduling.annotation.Scheduled;
 
 /**
  * Keeps the key ring current on a schedule: rotates when due (the ring's compare-and-set makes several nodes rotate
- * once) and picks up rotations made by other nodes.
+ * once) and picks up rotations made by other nodes. When rotation is due is the ring's policy, {@code
+ * gatehouse.token.rotate-every} / {@code prepublish} / {@code retire-after}; how often it is checked, {@code
+ * gatehouse.key-rotation-check}.
  */
 public final class KeyRotation {
 

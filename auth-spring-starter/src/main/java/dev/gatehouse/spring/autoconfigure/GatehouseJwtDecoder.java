@@ -52,6 +52,28 @@ public final class GatehouseJwtDecoder implements JwtDecoder {
         };
     }
 
+    /**
+     * A decoder over a verifier built already, such as one over the application's own key ring (the authorization
+     * server accepts its own access tokens at UserInfo, the admin API and the actuator this way).
+     *
+     * @param verifier the verifier
+     * @return the decoder
+     */
+    public static GatehouseJwtDecoder of(TokenVerifier verifier) {
+        Objects.requireNonNull(verifier, "verifier must not be null");
+        return new GatehouseJwtDecoder(() -> verifier);
+    }
+
+    /**
+     * Verifies {@code token} and adapts it to Spring Security: headers {@code alg}, {@code kid}, {@code typ}; every
+     * claim, with the NumericDate claims {@code exp}, {@code iat}, {@code nbf} and {@code auth_time} as {@link
+     * Instant}s (as Spring's own decoders give them).
+     *
+     * @param token the compact JWS
+     * @return the verified token
+     * @throws BadJwtException if it is refused, with the Gatehouse code (never the token) in the message
+     * @throws JwtException if the keys are unavailable
+     */
     @Override
     public Jwt decode(String token) throws JwtException {
         TokenVerifier v;
