@@ -9,19 +9,23 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
+import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.beans.factory.config.BeanFactoryPostProcessor;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
+import org.springframework.boot.autoconfigure.AutoConfigurationPackages;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
 import org.springframework.boot.context.properties.source.ConfigurationPropertySource;
 import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
 import org.springframework.boot.context.properties.source.IterableConfigurationPropertySource;
 import org.springframework.context.EnvironmentAware;
+import org.springframework.context.annotation.ClassPathScanningCandidateComponentProvider;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.AnnotationUtils;
 import org.springframework.core.env.Environment;
 import org.springframework.core.env.PropertySource;
 import org.springframework.core.env.SystemEnvironmentPropertySource;
+import org.springframework.core.type.filter.AnnotationTypeFilter;
 import org.springframework.util.ClassUtils;
 
 /**
@@ -60,14 +64,34 @@ final class GatehousePropertyNames implements BeanFactoryPostProcessor, Environm
     /**
      * TEMPORARY (issue #22, until the check reads all configuration metadata on the classpath): the names that
      * other {@code @ConfigurationProperties} records in this application bind under {@code gatehouse.*}, such as
-     * the authorization server's {@code gatehouse.issuer} or {@code gatehouse.audit.*}. Each record component is
-     * accepted with everything below it; {@link GatehouseProperties} itself stays checked name by name.
+     * the authorization server's {@code gatehouse.issuer} or {@code gatehouse.audit.*}: records registered as beans,
+     * and records in the application's own packages (whose configuration may be switched off, as with {@code
+     * gatehouse.rate-limit.enabled=false}). Each record component is accepted with everything below it; {@link
+     * GatehouseProperties} itself stays checked name by name.
      */
     static Set<ConfigurationPropertyName> boundElsewhere(ConfigurableListableBeanFactory beanFactory) {
-        Set<ConfigurationPropertyName> bound = new LinkedHashSet<>();
+        Set<String> classNames = new LinkedHashSet<>();
         for (String beanName : beanFactory.getBeanDefinitionNames()) {
             String className = beanFactory.getBeanDefinition(beanName).getBeanClassName();
-            if (className == null || !ClassUtils.isPresent(className, beanFactory.getBeanClassLoader())) {
+            if (className != null) {
+                classNames.add(className);
+            }
+        }
+        if (AutoConfigurationPackages.has(beanFactory)) {
+            ClassPathScanningCandidateComponentProvider scanner =
+                    new ClassPathScanningCandidateComponentProvider(false);
+            scanner.addIncludeFilter(new AnnotationTypeFilter(ConfigurationProperties.class));
+            for (String basePackage : AutoConfigurationPackages.get(beanFactory)) {
+                for (BeanDefinition candidate : scanner.findCandidateComponents(basePackage)) {
+                    if (candidate.getBeanClassName() != null) {
+                        classNames.add(candidate.getBeanClassName());
+                    }
+                }
+            }
+        }
+        Set<ConfigurationPropertyName> bound = new LinkedHashSet<>();
+        for (String className : classNames) {
+            if (!ClassUtils.isPresent(className, beanFactory.getBeanClassLoader())) {
                 continue;
             }
             Class<?> type = ClassUtils.resolveClassName(className, beanFactory.getBeanClassLoader());
