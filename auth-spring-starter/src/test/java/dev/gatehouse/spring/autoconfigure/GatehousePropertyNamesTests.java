@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.autoconfigure.AutoConfigurationPackage;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -86,6 +87,18 @@ class GatehousePropertyNamesTests {
                         .hasMessageContaining("gatehouse.token.algoritm")
                         .hasMessageNotContaining("gatehouse.issuer"));
     }
+
+    @Test
+    void contextWhenRecordOnlyInTheApplicationsPackagesThenItsNamesAreAcceptedToo() {
+        runner.withUserConfiguration(ApplicationPackage.class)
+                .withPropertyValues("gatehouse.issuer=http://localhost:9000", "gatehouse.data-dir=./data")
+                .run(context -> assertThat(context).hasNotFailed());
+    }
+
+    /** Registers this package as the application's (as {@code @SpringBootApplication} does), binding no record. */
+    @Configuration(proxyBeanMethods = false)
+    @AutoConfigurationPackage
+    static class ApplicationPackage {}
 
     /**
      * Binds under {@code gatehouse}, as a meta-annotation: the configuration processor, which runs on the tests too,
