@@ -1,0 +1,115 @@
+package dev.gatehouse.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.nimbusds.jose.util.JSONObjectUtils;
+import com.nimbusds.jwt.SignedJWT;
+import dev.gatehouse.server.AbstractAuthorizationServerTests.Pkce;
+import java.net.http.HttpResponse;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * One client's browser sign-in through {@code /oauth2/authorize} over real HTTP: the password form, then the TOTP or
+ * recovery-code step, back to the client with a code, exchanged for tokens. For tests that sign in users they did
+ * not create through Spring (the upgrade fixtures), where {@link AbstractMfaSignInTests}' helpers are out of reach.
+ */
+final class MfaSignInFlow {
+
+    static final String REDIRECT = "http://127.0.0.1:8083/cb";
+
+    private static final Pattern CSRF = Pattern.compile("name=\"_csrf\"[^>]*value=\"([^\"]+)\"");
+
+    private final String base;
+    private final String clientId;
+    private final String clientSecret;
+
+    MfaSignInFlow(String base, String clientId, String clientSecret) {
+        this.base = Objects.requireNonNull(base, "base must not be null");
+        this.clientId = Objects.requireNonNull(clientId, "clientId must not be null");
+        this.clientSecret = Objects.requireNonNull(clientSecret, "clientSecret must not be null");
+    }
+
+    /** Starts at the authorization endpoint, signs in with the password, follows back: where the server sends next. */
+    String password(HttpBrowser browser, String username, String password, Pkce pkce) {
+        HttpResponse<String> start = browser.get(authorizeUrl(pkce));
+        assertThat(start.headers().firstValue("Location").orElseThrow()).endsWith("/login");
+        HttpResponse<String> login = browser.login(username, password);
+        String next = login.headers().firstValue("Location").orElseThrow();
+        assertThat(next).doesNotContain("error").contains("/oauth2/authorize");
+        HttpResponse<String> back = browser.get(next);
+        assertThat(back.statusCode()).isEqualTo(302);
+        return back.headers().firstValue("Location").orElseThrow();
+    }
+
+    /**
+     * Submits a code at a second-factor step ({@code /mfa/totp} or {@code /mfa/recovery}) with the page's CSRF token.
+     *
+     * @return where the server sends the browser: back to the authorization endpoint, or to the step with {@code
+     *     ?error}
+     */
+    String submit(HttpBrowser browser, String step, String code) {
+        HttpResponse<String> page = browser.get(step);
+        assertThat(page.statusCode()).isEqualTo(200);
+        HttpResponse<String> r = browser.postForm(step, Map.of("code", code, "_csrf", csrf(page)));
+        return r.headers().firstValue("Location").orElseThrow();
+    }
+
+    /** Follows a resumed authorization request to the client's redirect URI and exchanges the code for tokens. */
+    Map<String, Object> tokens(HttpBrowser browser, String resumed, Pkce pkce) throws Exception {
+        assertThat(resumed).contains("/oauth2/authorize");
+        String location = browser.get(resumed).headers().firstValue("Location").orElseThrow();
+        assertThat(location).startsWith(REDIRECT + "?");
+        HttpResponse<String> r = browser.postForm(
+                "/oauth2/token",
+                Map.of(
+                        "grant_type",
+                        "authorization_code",
+                        "code",
+                        HttpBrowser.query(location).get("code"),
+                        "redirect_uri",
+                        REDIRECT,
+                        "code_verifier",
+                        pkce.verifier()),
+                "Authorization",
+                HttpBrowser.basic(clientId, clientSecret));
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        return JSONObjectUtils.parse(r.body());
+    }
+
+    /** The {@code amr} claim of the ID token in a token response. */
+    static Object amr(Map<String, Object> tokens) throws Exception {
+        return SignedJWT.parse((String) tokens.get("id_token"))
+                .getJWTClaimsSet()
+                .getClaim("amr");
+    }
+
+    static List<String> pwdOtp() {
+        return List.of("pwd", "otp");
+    }
+
+    static String csrf(HttpResponse<String> page) {
+        Matcher m = CSRF.matcher(page.body());
+        if (!m.find()) {
+            throw new AssertionError("no CSRF token on the page: " + page.body());
+        }
+        return m.group(1);
+    }
+
+    private String authorizeUrl(Pkce pkce) {
+        Map<String, String> q = new LinkedHashMap<>();
+        q.put("response_type", "code");
+        q.put("client_id", clientId);
+        q.put("redirect_uri", REDIRECT);
+        q.put("scope", "openid");
+        q.put("state", "st");
+        q.put("nonce", "nonce-st");
+        q.put("code_challenge", pkce.challenge());
+        q.put("code_challenge_method", "S256");
+        return base + "/oauth2/authorize?" + HttpBrowser.encode(q);
+    }
+}
