@@ -612,12 +612,12 @@ abstract class AbstractAdminApiTests {
         created(createUser(admin, name, STRONG, null));
         totp.enrol(name, name);
         recoveryCodes.generate(name);
-        assertThat(count("gh_totp_factor", name)).isEqualTo(1);
-        assertThat(count("gh_recovery_code", name)).isPositive();
+        assertThat(count("gatehouse_totp_factor", "user_id", name)).isEqualTo(1);
+        assertThat(count("gatehouse_recovery_code", "user_id", name)).isPositive();
         assertThat(call("DELETE", "/admin/users/" + name + "/mfa", admin, null).statusCode())
                 .isEqualTo(204);
-        assertThat(count("gh_totp_factor", name)).isZero();
-        assertThat(count("gh_recovery_code", name)).isZero();
+        assertThat(count("gatehouse_totp_factor", "user_id", name)).isZero();
+        assertThat(count("gatehouse_recovery_code", "user_id", name)).isZero();
         assertThat(only(0, "admin.user.mfa.reset", name).details()).containsEntry("removed", "true");
     }
 
@@ -1652,9 +1652,9 @@ abstract class AbstractAdminApiTests {
         return found.get(0);
     }
 
-    int count(String table, String username) {
-        Integer n =
-                jdbc.queryForObject("SELECT COUNT(*) FROM " + table + " WHERE username = ?", Integer.class, username);
+    int count(String table, String userColumn, String username) {
+        Integer n = jdbc.queryForObject(
+                "SELECT COUNT(*) FROM " + table + " WHERE " + userColumn + " = ?", Integer.class, username);
         return n == null ? 0 : n;
     }
 

@@ -99,8 +99,8 @@ class ArchitectureTests {
             Map.entry("gh_server_secret", "secrets"),
             Map.entry("gh_key_ring", "keys"),
             Map.entry("gh_signing_key", "keys"),
-            Map.entry("gh_totp_factor", "mfa"),
-            Map.entry("gh_recovery_code", "mfa"),
+            Map.entry("gatehouse_totp_factor", "mfa"),
+            Map.entry("gatehouse_recovery_code", "mfa"),
             Map.entry("gh_rate_limit_bucket", "ratelimit"),
             Map.entry("oauth2_registered_client", "clients"),
             Map.entry("oauth2_authorization", "tokens"),
@@ -114,7 +114,7 @@ class ArchitectureTests {
             Map.entry("gh_attempt_counter", "users"),
             Map.entry("gh_sign_in_revocation", "users"));
 
-    private static final Pattern TABLE = Pattern.compile("\\b(gh_[a-z_]+|oauth2_[a-z_]+)\\b");
+    private static final Pattern TABLE = Pattern.compile("\\b(gh_[a-z_]+|oauth2_[a-z_]+|gatehouse_[a-z_]+)\\b");
 
     @Test
     void tablesWhenNamedInSqlThenOnlyByTheirOwningPackage() throws IOException {

@@ -64,13 +64,18 @@ final class MfaSignInFlow {
         assertThat(resumed).contains("/oauth2/authorize");
         String location = browser.get(resumed).headers().firstValue("Location").orElseThrow();
         assertThat(location).startsWith(REDIRECT + "?");
+        return exchange(browser, HttpBrowser.query(location).get("code"), pkce);
+    }
+
+    /** Exchanges an authorization code at the token endpoint as the client. */
+    Map<String, Object> exchange(HttpBrowser browser, String code, Pkce pkce) throws Exception {
         HttpResponse<String> r = browser.postForm(
                 "/oauth2/token",
                 Map.of(
                         "grant_type",
                         "authorization_code",
                         "code",
-                        HttpBrowser.query(location).get("code"),
+                        code,
                         "redirect_uri",
                         REDIRECT,
                         "code_verifier",

@@ -15,13 +15,13 @@ import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
- * auth-core's {@link TotpFactorStore} in the server's database (table {@code gh_totp_factor}, keyed by username).
+ * auth-core's {@link TotpFactorStore} in the server's database (table {@code gatehouse_totp_factor}, keyed by username).
  * Secrets are stored sealed, as {@code TotpService} hands them over. Updates are a compare-and-set on {@code
  * version}, so two nodes accepting the same code at once cannot both succeed (RFC 6238 §5.2 across nodes).
  */
 public final class JdbcTotpFactorStore implements TotpFactorStore {
 
-    private static final String COLUMNS = "username, sealed_secret, algorithm, digits, period_seconds, time_window,"
+    private static final String COLUMNS = "user_id, sealed_secret, algorithm, digits, period_seconds, time_window,"
             + " confirmed, last_step, version, created_at";
 
     private final JdbcTemplate jdbc;
@@ -38,16 +38,18 @@ public final class JdbcTotpFactorStore implements TotpFactorStore {
     @Override
     public Optional<TotpFactor> find(String userId) {
         List<TotpFactor> rows = jdbc.query(
-                "SELECT " + COLUMNS + " FROM gh_totp_factor WHERE username = ?", JdbcTotpFactorStore::map, userId);
+                "SELECT " + COLUMNS + " FROM gatehouse_totp_factor WHERE user_id = ?",
+                JdbcTotpFactorStore::map,
+                userId);
         return rows.stream().findFirst();
     }
 
     @Override
     public boolean savePending(TotpFactor factor) {
-        jdbc.update("DELETE FROM gh_totp_factor WHERE username = ? AND confirmed = FALSE", factor.userId());
+        jdbc.update("DELETE FROM gatehouse_totp_factor WHERE user_id = ? AND confirmed = FALSE", factor.userId());
         try {
             jdbc.update(
-                    "INSERT INTO gh_totp_factor (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO gatehouse_totp_factor (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     factor.userId(),
                     factor.sealedSecret(),
                     factor.parameters().algorithm().name(),
@@ -67,8 +69,8 @@ public final class JdbcTotpFactorStore implements TotpFactorStore {
     @Override
     public boolean compareAndSet(TotpFactor current, TotpFactor next) {
         return jdbc.update(
-                        "UPDATE gh_totp_factor SET sealed_secret = ?, confirmed = ?, last_step = ?, version = ?"
-                                + " WHERE username = ? AND version = ?",
+                        "UPDATE gatehouse_totp_factor SET sealed_secret = ?, confirmed = ?, last_step = ?, version = ?"
+                                + " WHERE user_id = ? AND version = ?",
                         next.sealedSecret(),
                         next.confirmed(),
                         next.lastAcceptedStep(),
@@ -80,12 +82,12 @@ public final class JdbcTotpFactorStore implements TotpFactorStore {
 
     @Override
     public boolean delete(String userId) {
-        return jdbc.update("DELETE FROM gh_totp_factor WHERE username = ?", userId) > 0;
+        return jdbc.update("DELETE FROM gatehouse_totp_factor WHERE user_id = ?", userId) > 0;
     }
 
     private static TotpFactor map(ResultSet rs, int row) throws SQLException {
         return new TotpFactor(
-                rs.getString("username"),
+                rs.getString("user_id"),
                 rs.getString("sealed_secret"),
                 new TotpParameters(
                         TotpAlgorithm.valueOf(rs.getString("algorithm")),

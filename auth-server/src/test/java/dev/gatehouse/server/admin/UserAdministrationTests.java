@@ -137,12 +137,13 @@ class UserAdministrationTests {
 
     private void enrolMfa(String username, int recoveryCodes) {
         jdbc.update(
-                "INSERT INTO gh_totp_factor (username, sealed_secret, algorithm, digits, period_seconds, time_window,"
+                "INSERT INTO gatehouse_totp_factor (user_id, sealed_secret, algorithm, digits, period_seconds, time_window,"
                         + " confirmed, last_step, version, created_at) VALUES (?, 'sealed', 'SHA1', 6, 30, 1, TRUE, 0, 0, ?)",
                 username,
                 Timestamp.from(clock.instant()));
         for (int i = 0; i < recoveryCodes; i++) {
-            jdbc.update("INSERT INTO gh_recovery_code (username, code_hash) VALUES (?, ?)", username, "hash-" + i);
+            jdbc.update(
+                    "INSERT INTO gatehouse_recovery_code (user_id, code_hash) VALUES (?, ?)", username, "hash-" + i);
         }
     }
 
@@ -275,7 +276,7 @@ class UserAdministrationTests {
 
     @Test
     void resetMfaWhenOnlyRecoveryCodesLeftThenTheyAreRemoved() {
-        jdbc.update("INSERT INTO gh_recovery_code (username, code_hash) VALUES ('alice', 'h')");
+        jdbc.update("INSERT INTO gatehouse_recovery_code (user_id, code_hash) VALUES ('alice', 'h')");
 
         assertThat(admin.resetMfa("alice")).isTrue();
         assertThat(admin.get("alice").recoveryCodesLeft()).isZero();
