@@ -48,7 +48,8 @@ public final class HmacClientSecretEncoder implements PasswordEncoder {
 
     private @Nullable Mac cloneable(Mac mac) {
         try {
-            mac.clone();
+            // A probe: only whether the provider's Mac can be cloned matters, not the copy.
+            var unused = mac.clone();
             return mac;
         } catch (CloneNotSupportedException e) {
             return null;
