@@ -136,8 +136,9 @@ public final class Peppers {
         }
         boolean same = true;
         for (Map.Entry<String, SecretKeySpec> e : keys.entrySet()) {
-            same &= MessageDigest.isEqual(
-                    e.getValue().getEncoded(), p.keys.get(e.getKey()).getEncoded());
+            // The key sets are equal (checked above), so every id is present in p.
+            SecretKeySpec other = Objects.requireNonNull(p.keys.get(e.getKey()));
+            same &= MessageDigest.isEqual(e.getValue().getEncoded(), other.getEncoded());
         }
         return same;
     }

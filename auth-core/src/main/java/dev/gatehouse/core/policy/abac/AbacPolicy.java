@@ -185,7 +185,8 @@ public final class AbacPolicy {
         }
         List<Rule> candidates = byType.get(request.resource().type());
         if (candidates == null) {
-            candidates = byType.get("*");
+            // The constructor always indexes "*" (the wildcard rules, possibly none).
+            candidates = Objects.requireNonNull(byType.get("*"));
         }
         Activation activation = new Activation(request);
         Evaluation e = algorithm.combine(id, candidates, r -> r.evaluate(id, request, activation));

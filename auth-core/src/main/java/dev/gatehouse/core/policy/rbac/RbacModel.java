@@ -355,7 +355,8 @@ public final class RbacModel {
                 }
                 Set<String> g = new HashSet<>();
                 for (String r : c) {
-                    for (Permission p : permissions.get(r)) {
+                    // Every role reached was checked as defined above, and role() fills both maps.
+                    for (Permission p : Objects.requireNonNull(permissions.get(r))) {
                         g.add(p.toString());
                     }
                 }
@@ -393,7 +394,8 @@ public final class RbacModel {
             }
             colour.put(role, 1);
             path.add(role);
-            for (String p : parents.get(role)) {
+            // build() checked that every inherited role is defined before the search.
+            for (String p : Objects.requireNonNull(parents.get(role))) {
                 visit(p, colour, path);
             }
             path.remove(path.size() - 1);
