@@ -19,6 +19,8 @@ final class JwksCommand implements java.util.concurrent.Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    // Required, so picocli has set it before call() runs; NullAway cannot see reflective assignment.
+    @SuppressWarnings("NullAway.Init")
     @Option(names = "--keys", required = true, description = "the key file made by `jwt keygen`")
     Path keys;
 

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -118,7 +119,7 @@ final class PasswordCommand implements Runnable {
             description = "Read a password from stdin and check it against the password policy "
                     + "(NIST SP 800-63B). Exit 0 accepted, 1 refused with the reason.")
     int checkPolicy(
-            @Option(names = "--user", description = "user name or e-mail the password must not contain")
+            @Option(names = "--user", description = "user name or e-mail the password must not contain") @Nullable
                     List<String> users,
             @Option(names = "--min-length", defaultValue = "8", description = "minimum length (default 8)") int min,
             @Option(names = "--max-length", defaultValue = "64", description = "maximum length (default 64)") int max) {

@@ -41,6 +41,8 @@ final class TotpCommand implements Runnable {
 
     /** Code parameters shared by the subcommands. */
     static final class CodeOptions {
+        // Picocli always assigns it (its default when absent); NullAway cannot see reflective assignment.
+        @SuppressWarnings("NullAway.Init")
         @Option(
                 names = "--algorithm",
                 defaultValue = "SHA1",
