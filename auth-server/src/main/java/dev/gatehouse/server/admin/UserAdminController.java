@@ -11,6 +11,7 @@ import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import java.net.URI;
 import java.util.List;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.CacheControl;
 import org.springframework.http.ResponseEntity;
@@ -220,7 +221,8 @@ final class UserAdminController {
                     .cacheControl(CacheControl.noStore())
                     .body(new GeneratedPassword(username, password));
         }
-        users.setPassword(username, body.password());
+        // Not generating, so a password was given (the either-or check above).
+        users.setPassword(username, Objects.requireNonNull(body.password()));
         return ResponseEntity.noContent().build();
     }
 

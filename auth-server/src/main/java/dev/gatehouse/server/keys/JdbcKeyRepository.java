@@ -9,6 +9,7 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -41,15 +42,16 @@ public final class JdbcKeyRepository implements KeyRepository {
     public Snapshot load() {
         // Keys and version are read in separate statements; re-reading the version detects a writer in between.
         for (int attempt = 0; attempt < MAX_READ_ATTEMPTS; attempt++) {
-            Snapshot s = tx.execute(status -> {
+            // Empty when a writer came in between: the callback returns no null, which NullAway cannot type here.
+            Optional<Snapshot> s = tx.execute(status -> {
                 long before = version();
                 List<StoredKey> keys =
                         jdbc.query("SELECT * FROM gh_signing_key ORDER BY position", JdbcKeyRepository::row);
                 long after = version();
-                return before == after ? new Snapshot(after, keys) : null;
+                return before == after ? Optional.of(new Snapshot(after, keys)) : Optional.empty();
             });
-            if (s != null) {
-                return s;
+            if (s.isPresent()) {
+                return s.get();
             }
         }
         throw new IllegalStateException("key ring is changing too fast to read a consistent snapshot");

@@ -352,8 +352,8 @@ public final class MfaController {
         authorities.add(FactorGrantedAuthority.withAuthority(MfaPolicy.OTP_AUTHORITY)
                 .issuedAt(clock.instant())
                 .build());
-        UsernamePasswordAuthenticationToken next =
-                UsernamePasswordAuthenticationToken.authenticated(user.getPrincipal(), null, authorities);
+        UsernamePasswordAuthenticationToken next = UsernamePasswordAuthenticationToken.authenticated(
+                Objects.requireNonNull(user.getPrincipal(), "principal must not be null"), null, authorities);
         next.setDetails(user.getDetails());
         SecurityContext context = SecurityContextHolder.createEmptyContext();
         context.setAuthentication(next);

@@ -59,11 +59,13 @@ final class RateLimiter {
      * @return the decision
      */
     RateLimitDecision check(EndpointGroup group, String address, Supplier<@Nullable String> clientId) {
-        RateLimitDecision byAddress = take(KeyKind.ADDRESS, group, perAddress.get(group), address);
+        // The constructor puts every group in both maps.
+        RateLimitDecision byAddress =
+                take(KeyKind.ADDRESS, group, Objects.requireNonNull(perAddress.get(group)), address);
         if (!(byAddress instanceof RateLimitDecision.Allowed)) {
             return byAddress;
         }
-        Limit clientLimit = perClient.get(group);
+        Limit clientLimit = Objects.requireNonNull(perClient.get(group));
         if (clientLimit.isOff() || !group.perClient()) {
             return byAddress;
         }

@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
+import org.springframework.lang.Contract;
 import org.springframework.security.authentication.AnonymousAuthenticationToken;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.GrantedAuthority;
@@ -98,6 +99,7 @@ final class AuthenticationAge {
      * @param authentication the authentication, or {@code null}
      * @return {@code true} if signed in
      */
+    @Contract("null -> false")
     static boolean signedIn(@Nullable Authentication authentication) {
         return authentication != null
                 && authentication.isAuthenticated()

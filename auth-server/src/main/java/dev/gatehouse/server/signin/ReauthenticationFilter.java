@@ -135,7 +135,8 @@ public final class ReauthenticationFilter extends OncePerRequestFilter {
         boolean freshForThisRequest = signedInAt != null
                 && !signedInAt.isBefore(firstSeen)
                 && !signedInAt.plus(FRESH_FOR).isBefore(now);
-        boolean tooOld = login || AuthenticationAge.olderThan(user, maxAge, now);
+        // Not login, so max_age is set (requests with neither went on above).
+        boolean tooOld = login || AuthenticationAge.olderThan(user, Objects.requireNonNull(maxAge), now);
         if (freshForThisRequest || !tooOld) {
             forget(session, key);
             chain.doFilter(request, response);
