@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.springframework.security.oauth2.jwt.BadJwtException;
 import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
@@ -33,7 +34,7 @@ public final class GatehouseJwtDecoder implements JwtDecoder {
     public GatehouseJwtDecoder(Supplier<TokenVerifier> verifier) {
         Objects.requireNonNull(verifier, "verifier must not be null");
         this.verifier = new Supplier<>() {
-            private volatile TokenVerifier instance;
+            private volatile @Nullable TokenVerifier instance;
 
             @Override
             public TokenVerifier get() {

@@ -20,6 +20,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -133,7 +134,7 @@ public final class GatehousePolicyAutoConfiguration {
             return builder.build();
         }
 
-        private static <T> T require(T value, String engine, String property) {
+        private static <T> T require(@Nullable T value, String engine, String property) {
             if (value == null || (value instanceof String s && s.isBlank())) {
                 throw new GatehouseConfigurationException(
                         "gatehouse.policy.engines names " + engine + " but " + property + " is not set");

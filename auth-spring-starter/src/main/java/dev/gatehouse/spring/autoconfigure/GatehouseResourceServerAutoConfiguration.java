@@ -17,6 +17,7 @@ import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
@@ -33,6 +34,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
+import org.springframework.lang.Contract;
 import org.springframework.security.core.GrantedAuthority;
 import org.springframework.security.core.authority.SimpleGrantedAuthority;
 import org.springframework.security.oauth2.jwt.Jwt;
@@ -183,6 +185,7 @@ public final class GatehouseResourceServerAutoConfiguration {
                     null);
         }
 
+        @Contract("null -> true")
         private static boolean isBlank(@Nullable String value) {
             return value == null || value.isBlank();
         }
@@ -237,7 +240,8 @@ public final class GatehouseResourceServerAutoConfiguration {
         private static RemoteJwks remoteJwks(GatehouseProperties.ResourceServer rs) {
             String jwks = rs.jwkSetUri();
             if (jwks == null || jwks.isBlank()) {
-                jwks = discoverJwksUri(rs.issuerUri());
+                // This configuration is active only with issuer-uri or jwk-set-uri set.
+                jwks = discoverJwksUri(Objects.requireNonNull(rs.issuerUri(), "issuerUri must not be null"));
             }
             return RemoteJwks.builder(URI.create(jwks)).build();
         }

@@ -9,6 +9,7 @@ import dev.gatehouse.core.jwt.ManagedKey;
 import dev.gatehouse.core.jwt.RotationPolicy;
 import dev.gatehouse.core.jwt.TokenIssuer;
 import dev.gatehouse.core.jwt.TokenVerifier;
+import java.util.Objects;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -136,7 +137,8 @@ public final class GatehouseTokenAutoConfiguration {
         TokenIssuer gatehouseTokenIssuer(KeyRing ring, GatehouseProperties properties) {
             GatehouseProperties.Token t = properties.token();
             try {
-                return TokenIssuer.builder(ring, t.issuer())
+                // @ConditionalOnProperty: this configuration is active only with the issuer set.
+                return TokenIssuer.builder(ring, Objects.requireNonNull(t.issuer(), "issuer must not be null"))
                         .accessTokenLifetime(t.accessTokenLifetime())
                         .idTokenLifetime(t.idTokenLifetime())
                         .build();
@@ -154,7 +156,7 @@ public final class GatehouseTokenAutoConfiguration {
             JwsAlgorithm algorithm = algorithm(properties.token().algorithm());
             return TokenVerifier.builder()
                     .keys(ring)
-                    .issuer(properties.token().issuer())
+                    .issuer(Objects.requireNonNull(properties.token().issuer(), "issuer must not be null"))
                     .algorithms(algorithm)
                     .build();
         }
