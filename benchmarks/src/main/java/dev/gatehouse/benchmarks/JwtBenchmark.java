@@ -25,10 +25,12 @@ import java.util.Base64;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import javax.crypto.Mac;
 import javax.crypto.SecretKey;
 import javax.crypto.spec.SecretKeySpec;
+import org.jspecify.annotations.Nullable;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -70,9 +72,10 @@ public class JwtBenchmark {
     private byte[] signature;
 
     private String jcaAlgorithm;
-    private PrivateKey privateKey;
-    private PublicKey publicKey;
-    private SecretKey secretKey;
+    // One pair or one secret, by algorithm.
+    private @Nullable PrivateKey privateKey;
+    private @Nullable PublicKey publicKey;
+    private @Nullable SecretKey secretKey;
 
     private JwtParser jjwtParser;
     private Key jjwtSigningKey;
@@ -133,8 +136,8 @@ public class JwtBenchmark {
             default -> Jwts.SIG.HS256;
         };
         jjwtParser = algorithm.symmetric()
-                ? Jwts.parser().verifyWith(secretKey).build()
-                : Jwts.parser().verifyWith(publicKey).build();
+                ? Jwts.parser().verifyWith(Objects.requireNonNull(secretKey)).build()
+                : Jwts.parser().verifyWith(Objects.requireNonNull(publicKey)).build();
         claims = Map.of(
                 "iss", ISSUER,
                 "sub", "user-4711",

@@ -3,7 +3,9 @@ package dev.gatehouse.benchmarks;
 import dev.gatehouse.core.password.Argon2Parameters;
 import dev.gatehouse.core.password.BcryptParameters;
 import dev.gatehouse.core.password.PasswordHasher;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -52,8 +54,9 @@ public class PasswordHashingBenchmark {
         springBcrypt = new BCryptPasswordEncoder(BCryptPasswordEncoder.BCryptVersion.$2B, 12);
         gatehouseArgon2Hash = gatehouseArgon2.hash(PASSWORD);
         gatehouseBcryptHash = gatehouseBcrypt.hash(PASSWORD);
-        springArgon2Hash = springArgon2.encode(PASSWORD);
-        springBcryptHash = springBcrypt.encode(PASSWORD);
+        // Spring's encode returns null only for a null password.
+        springArgon2Hash = Objects.requireNonNull(springArgon2.encode(PASSWORD));
+        springBcryptHash = Objects.requireNonNull(springBcrypt.encode(PASSWORD));
     }
 
     @Benchmark
@@ -62,7 +65,7 @@ public class PasswordHashingBenchmark {
     }
 
     @Benchmark
-    public String argon2idHashSpring() {
+    public @Nullable String argon2idHashSpring() {
         return springArgon2.encode(PASSWORD);
     }
 
@@ -82,7 +85,7 @@ public class PasswordHashingBenchmark {
     }
 
     @Benchmark
-    public String bcryptHashSpring() {
+    public @Nullable String bcryptHashSpring() {
         return springBcrypt.encode(PASSWORD);
     }
 

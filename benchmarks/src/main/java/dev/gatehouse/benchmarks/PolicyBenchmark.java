@@ -28,11 +28,13 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.casbin.jcasbin.main.Enforcer;
 import org.casbin.jcasbin.model.Model;
+import org.jspecify.annotations.Nullable;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -159,7 +161,7 @@ public class PolicyBenchmark {
         return m;
     }
 
-    static String parent(String role) {
+    static @Nullable String parent(String role) {
         int d = Integer.parseInt(role.substring(role.indexOf('_') + 1));
         return role.startsWith("admin") ? "editor_" + d : role.startsWith("editor") ? "viewer_" + d : null;
     }
@@ -457,7 +459,8 @@ public class PolicyBenchmark {
             for (String role : perms.keySet()) {
                 Map<String, List<String>> byType = new TreeMap<>();
                 for (String r = role; r != null; r = parent(r)) {
-                    for (String[] p : perms.get(r)) {
+                    // r is role or one of its ancestors, all keys of perms.
+                    for (String[] p : Objects.requireNonNull(perms.get(r))) {
                         byType.computeIfAbsent(p[0], k -> new ArrayList<>()).add(p[1]);
                     }
                 }
