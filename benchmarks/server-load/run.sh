@@ -52,9 +52,9 @@ if wanted gatehouse; then
   # (300/10s per address): the limits are raised, not switched off, so the rate-limit filter stays in the measured
   # path. TOKEN_RATE_LIMIT=off measures without buckets.
   TOKEN_RATE_LIMIT="${TOKEN_RATE_LIMIT:-1000000000/1s}"
-  "$JAVA" -jar auth-server/target/gatehouse-server.jar --server.port=9400 --gatehouse.dev-mode=true --gatehouse.demo=true \
-    --gatehouse.data-dir="$WORK/gatehouse" --gatehouse.rate-limit.token-per-address="$TOKEN_RATE_LIMIT" \
-    --gatehouse.rate-limit.token-per-client="$TOKEN_RATE_LIMIT" --logging.level.root=WARN "${DB_ARGS[@]}" ${GATEHOUSE_ARGS:-} >"$WORK/gatehouse.log" 2>&1 &
+  "$JAVA" -jar auth-server/target/gatehouse-server.jar --server.port=9400 --gatehouse.dev-mode=true --gatehouse.server.demo=true \
+    --gatehouse.server.data-dir="$WORK/gatehouse" --gatehouse.server.rate-limit.token-per-address="$TOKEN_RATE_LIMIT" \
+    --gatehouse.server.rate-limit.token-per-client="$TOKEN_RATE_LIMIT" --logging.level.root=WARN "${DB_ARGS[@]}" ${GATEHOUSE_ARGS:-} >"$WORK/gatehouse.log" 2>&1 &
   PID[gatehouse]=$!
   wait_for http://localhost:9400/oauth2/jwks
   for _ in $(seq 1 30); do [ -s "$WORK/gatehouse/demo-credentials.txt" ] && break; sleep 1; done

@@ -4,10 +4,15 @@ import dev.gatehouse.server.secrets.MasterKeys;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.event.ApplicationEnvironmentPreparedEvent;
+import org.springframework.boot.context.properties.source.ConfigurationProperty;
+import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySource;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
 import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.MapPropertySource;
 
@@ -18,6 +23,11 @@ import org.springframework.core.env.MapPropertySource;
  */
 @SpringBootApplication
 public class GatehouseServer {
+
+    /** {@code gatehouse.server.data-dir}, then its name before issue #22. */
+    private static final List<ConfigurationPropertyName> DATA_DIR_NAMES = List.of(
+            ConfigurationPropertyName.of("gatehouse.server.data-dir"),
+            ConfigurationPropertyName.of("gatehouse.data-dir"));
 
     /**
      * Starts the server.
@@ -38,7 +48,7 @@ public class GatehouseServer {
         SpringApplication app = new SpringApplication(GatehouseServer.class);
         app.addListeners((ApplicationEnvironmentPreparedEvent event) -> {
             addRequestThreadsDefault(event.getEnvironment());
-            String dir = event.getEnvironment().getProperty("gatehouse.data-dir", "./data");
+            String dir = dataDir(event.getEnvironment());
             try {
                 MasterKeys.createPrivateDirectory(Path.of(dir));
             } catch (IOException e) {
@@ -46,6 +56,27 @@ public class GatehouseServer {
             }
         });
         return app;
+    }
+
+    /**
+     * The data directory, read before the context exists. Spring Boot's properties migrator maps the deprecated
+     * {@code gatehouse.data-dir} to {@code gatehouse.server.data-dir} only later (when the application is prepared),
+     * so both names are looked up here, source by source in precedence order: the first source that sets either
+     * wins, as it will when the properties are bound.
+     *
+     * @param environment the application's environment, before the context is created
+     * @return the configured data directory, {@code ./data} when neither name is set
+     */
+    static String dataDir(ConfigurableEnvironment environment) {
+        for (ConfigurationPropertySource source : ConfigurationPropertySources.get(environment)) {
+            for (ConfigurationPropertyName name : DATA_DIR_NAMES) {
+                ConfigurationProperty property = source.getConfigurationProperty(name);
+                if (property != null && property.getValue() != null) {
+                    return environment.resolveRequiredPlaceholders(String.valueOf(property.getValue()));
+                }
+            }
+        }
+        return "./data";
     }
 
     /**

@@ -68,11 +68,11 @@ import tools.jackson.databind.json.JsonMapper;
         classes = GatehouseServer.class,
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {
-            "gatehouse.issuer=",
-            "gatehouse.purge-interval=1h",
-            "gatehouse.key-rotation-check=1h",
+            "gatehouse.token.issuer=",
+            "gatehouse.server.purge-interval=1h",
+            "gatehouse.token.rotation-check-interval=1h",
             "gatehouse.dev-mode=true",
-            "gatehouse.demo=true"
+            "gatehouse.server.demo=true"
         })
 @Import(AbstractAdminApiTests.RecordingAuditConfiguration.class)
 @TestPropertySource(locations = "classpath:suite-rate-limits.properties")

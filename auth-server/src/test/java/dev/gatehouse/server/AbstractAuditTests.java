@@ -62,11 +62,11 @@ import org.springframework.transaction.support.TransactionTemplate;
         classes = GatehouseServer.class,
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {
-            "gatehouse.issuer=",
-            "gatehouse.purge-interval=1h",
-            "gatehouse.key-rotation-check=1h",
+            "gatehouse.token.issuer=",
+            "gatehouse.server.purge-interval=1h",
+            "gatehouse.token.rotation-check-interval=1h",
             "gatehouse.dev-mode=true",
-            "gatehouse.demo=false",
+            "gatehouse.server.demo=false",
             "logging.structured.format.console=ecs"
         })
 @ExtendWith(OutputCaptureExtension.class)

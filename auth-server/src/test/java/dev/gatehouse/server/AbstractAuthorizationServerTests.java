@@ -88,11 +88,11 @@ import org.springframework.transaction.support.TransactionTemplate;
         classes = GatehouseServer.class,
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {
-            "gatehouse.issuer=",
-            "gatehouse.purge-interval=1h",
-            "gatehouse.key-rotation-check=1h",
+            "gatehouse.token.issuer=",
+            "gatehouse.server.purge-interval=1h",
+            "gatehouse.token.rotation-check-interval=1h",
             "gatehouse.dev-mode=true",
-            "gatehouse.demo=true"
+            "gatehouse.server.demo=true"
         })
 @TestPropertySource(locations = "classpath:suite-rate-limits.properties")
 abstract class AbstractAuthorizationServerTests {

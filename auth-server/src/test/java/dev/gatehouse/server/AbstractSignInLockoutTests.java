@@ -27,7 +27,7 @@ import org.springframework.context.annotation.Primary;
 
 /**
  * Sign-in over time, end to end over real HTTP with a clock the tests move forward. Attempt limits set through
- * {@code gatehouse.throttle.*}: the progressive delay, the lockout after the configured failures (which refuses even
+ * {@code gatehouse.server.throttle.*}: the progressive delay, the lockout after the configured failures (which refuses even
  * the right password or code), and its release once the lockout has run, for passwords and for TOTP codes (the
  * counters are in the database). And {@code max_age}: a sign-in counts as made for a request only for minutes.
  * Subclasses choose the database.
@@ -36,19 +36,19 @@ import org.springframework.context.annotation.Primary;
         classes = GatehouseServer.class,
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {
-            "gatehouse.issuer=",
-            "gatehouse.purge-interval=1h",
-            "gatehouse.key-rotation-check=1h",
+            "gatehouse.token.issuer=",
+            "gatehouse.server.purge-interval=1h",
+            "gatehouse.token.rotation-check-interval=1h",
             "gatehouse.dev-mode=true",
-            "gatehouse.demo=true",
-            "gatehouse.rate-limit.enabled=false",
-            "gatehouse.throttle.free-attempts=2",
-            "gatehouse.throttle.base-delay=1s",
-            "gatehouse.throttle.max-delay=2s",
-            "gatehouse.throttle.lockout-threshold=4",
-            "gatehouse.throttle.lockout-duration=10m",
-            "gatehouse.throttle.address-free-attempts=50",
-            "gatehouse.throttle.address-lockout-threshold=100"
+            "gatehouse.server.demo=true",
+            "gatehouse.server.rate-limit.enabled=false",
+            "gatehouse.server.throttle.free-attempts=2",
+            "gatehouse.server.throttle.base-delay=1s",
+            "gatehouse.server.throttle.max-delay=2s",
+            "gatehouse.server.throttle.lockout-threshold=4",
+            "gatehouse.server.throttle.lockout-duration=10m",
+            "gatehouse.server.throttle.address-free-attempts=50",
+            "gatehouse.server.throttle.address-lockout-threshold=100"
         })
 @Import(AbstractSignInLockoutTests.TestClock.class)
 abstract class AbstractSignInLockoutTests {

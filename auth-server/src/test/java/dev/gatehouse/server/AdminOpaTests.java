@@ -30,7 +30,7 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /**
- * The admin API with a real Open Policy Agent beside its roles ({@code gatehouse.admin.opa.url}): OPA vetoes what
+ * The admin API with a real Open Policy Agent beside its roles ({@code gatehouse.server.admin.opa.url}): OPA vetoes what
  * its Rego policy says (here: no signing-key changes) and its permits grant nothing the roles refuse; it shows in the
  * health as {@code opa}, and when it is down every admin decision is a deny (fail closed) and the health says DOWN.
  */
@@ -38,13 +38,13 @@ import org.springframework.test.context.DynamicPropertySource;
         classes = GatehouseServer.class,
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {
-            "gatehouse.issuer=",
-            "gatehouse.purge-interval=1h",
-            "gatehouse.key-rotation-check=1h",
+            "gatehouse.token.issuer=",
+            "gatehouse.server.purge-interval=1h",
+            "gatehouse.token.rotation-check-interval=1h",
             "gatehouse.dev-mode=true",
-            "gatehouse.demo=false",
-            "gatehouse.admin.opa.timeout=2s",
-            "gatehouse.admin.opa.health-cache=0s"
+            "gatehouse.server.demo=false",
+            "gatehouse.server.admin.opa.timeout=2s",
+            "gatehouse.server.admin.opa.health-cache=0s"
         })
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class AdminOpaTests {
@@ -67,8 +67,8 @@ class AdminOpaTests {
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) throws IOException {
         Path data = Files.createTempDirectory("gatehouse-admin-opa-");
-        registry.add("gatehouse.data-dir", data::toString);
-        registry.add("gatehouse.admin.opa.url", () -> OPA.url().toString());
+        registry.add("gatehouse.server.data-dir", data::toString);
+        registry.add("gatehouse.server.admin.opa.url", () -> OPA.url().toString());
     }
 
     @LocalServerPort

@@ -29,13 +29,13 @@ import org.springframework.test.context.TestPropertySource;
         classes = GatehouseServer.class,
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {
-            "gatehouse.issuer=",
-            "gatehouse.purge-interval=1h",
-            "gatehouse.key-rotation-check=1h",
+            "gatehouse.token.issuer=",
+            "gatehouse.server.purge-interval=1h",
+            "gatehouse.token.rotation-check-interval=1h",
             "gatehouse.dev-mode=true",
-            "gatehouse.demo=true",
-            "gatehouse.transport.max-anonymous-sessions=" + AnonymousSessionCapTests.ANONYMOUS_CAP,
-            "gatehouse.transport.max-sessions=6"
+            "gatehouse.server.demo=true",
+            "gatehouse.server.transport.max-anonymous-sessions=" + AnonymousSessionCapTests.ANONYMOUS_CAP,
+            "gatehouse.server.transport.max-sessions=6"
         })
 @TestPropertySource(locations = "classpath:suite-rate-limits.properties")
 class AnonymousSessionCapTests {
@@ -45,7 +45,7 @@ class AnonymousSessionCapTests {
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
-        registry.add("gatehouse.data-dir", DATA::toString);
+        registry.add("gatehouse.server.data-dir", DATA::toString);
     }
 
     @LocalServerPort

@@ -45,7 +45,7 @@ import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.context.TestPropertySource;
 
 /**
- * With {@code gatehouse.issuer} configured, every absolute URL the server hands out is built from it, whatever
+ * With {@code gatehouse.token.issuer} configured, every absolute URL the server hands out is built from it, whatever
  * {@code Host} header the request carried (issue #13 item 10): every request here claims {@code Host: evil.example}.
  * Redirects to the server's own pages are relative (RFC 9110 §10.2.2) or on the issuer.
  */
@@ -53,11 +53,11 @@ import org.springframework.test.context.TestPropertySource;
         classes = GatehouseServer.class,
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {
-            "gatehouse.issuer=" + ConfiguredIssuerTests.ISSUER,
-            "gatehouse.purge-interval=1h",
-            "gatehouse.key-rotation-check=1h",
+            "gatehouse.token.issuer=" + ConfiguredIssuerTests.ISSUER,
+            "gatehouse.server.purge-interval=1h",
+            "gatehouse.token.rotation-check-interval=1h",
             "gatehouse.dev-mode=true",
-            "gatehouse.demo=false"
+            "gatehouse.server.demo=false"
         })
 @TestPropertySource(locations = "classpath:suite-rate-limits.properties")
 class ConfiguredIssuerTests {
@@ -72,7 +72,7 @@ class ConfiguredIssuerTests {
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) throws IOException {
         String dir = Files.createTempDirectory("gatehouse-issuer-h2-").toString();
-        registry.add("gatehouse.data-dir", () -> dir);
+        registry.add("gatehouse.server.data-dir", () -> dir);
     }
 
     @LocalServerPort

@@ -22,7 +22,7 @@ class H2AuthorizationServerTests extends AbstractAuthorizationServerTests {
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
-        registry.add("gatehouse.data-dir", DATA::toString);
+        registry.add("gatehouse.server.data-dir", DATA::toString);
     }
 
     @Override

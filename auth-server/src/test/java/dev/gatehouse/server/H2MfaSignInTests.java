@@ -22,6 +22,6 @@ class H2MfaSignInTests extends AbstractMfaSignInTests {
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
-        registry.add("gatehouse.data-dir", DATA::toString);
+        registry.add("gatehouse.server.data-dir", DATA::toString);
     }
 }

@@ -36,7 +36,7 @@ class H2UpgradeFromReleaseTests extends AbstractUpgradeFromReleaseTests {
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
-        registry.add("gatehouse.data-dir", DATA::toString);
+        registry.add("gatehouse.server.data-dir", DATA::toString);
     }
 
     @Override

@@ -62,7 +62,7 @@ public final class PostgresTestDatabase {
      * @param registry the test's dynamic properties
      */
     public void register(DynamicPropertyRegistry registry) {
-        registry.add("gatehouse.data-dir", dataDir::toString);
+        registry.add("gatehouse.server.data-dir", dataDir::toString);
         registry.add("spring.datasource.url", this::jdbcUrl);
         registry.add("spring.datasource.username", () -> "postgres");
         registry.add("spring.datasource.password", () -> "");

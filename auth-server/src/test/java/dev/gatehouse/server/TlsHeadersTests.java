@@ -24,11 +24,11 @@ import org.springframework.test.context.DynamicPropertySource;
         classes = GatehouseServer.class,
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {
-            "gatehouse.issuer=",
-            "gatehouse.purge-interval=1h",
-            "gatehouse.key-rotation-check=1h",
+            "gatehouse.token.issuer=",
+            "gatehouse.server.purge-interval=1h",
+            "gatehouse.token.rotation-check-interval=1h",
             "gatehouse.dev-mode=true",
-            "gatehouse.demo=false",
+            "gatehouse.server.demo=false",
             "server.forward-headers-strategy=native",
             "server.tomcat.remoteip.internal-proxies=127\\.0\\.0\\.1"
         })
@@ -37,7 +37,7 @@ class TlsHeadersTests {
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) throws IOException {
         String data = Files.createTempDirectory("gatehouse-tls-").toString();
-        registry.add("gatehouse.data-dir", () -> data);
+        registry.add("gatehouse.server.data-dir", () -> data);
     }
 
     @LocalServerPort

@@ -47,16 +47,16 @@ import org.springframework.test.context.TestPropertySource;
         classes = GatehouseServer.class,
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {
-            "gatehouse.issuer=",
-            "gatehouse.purge-interval=1h",
-            "gatehouse.key-rotation-check=1h",
+            "gatehouse.token.issuer=",
+            "gatehouse.server.purge-interval=1h",
+            "gatehouse.token.rotation-check-interval=1h",
             "gatehouse.dev-mode=true",
-            "gatehouse.demo=true",
+            "gatehouse.server.demo=true",
             "server.tomcat.threads.max=" + TransportHardeningTests.THREADS,
             "server.tomcat.connection-timeout=3s",
-            "gatehouse.transport.request-body-timeout=1s",
-            "gatehouse.transport.anonymous-session-timeout=2m",
-            "gatehouse.transport.max-sessions=500"
+            "gatehouse.server.transport.request-body-timeout=1s",
+            "gatehouse.server.transport.anonymous-session-timeout=2m",
+            "gatehouse.server.transport.max-sessions=500"
         })
 @TestPropertySource(locations = "classpath:suite-rate-limits.properties")
 class TransportHardeningTests {
@@ -68,7 +68,7 @@ class TransportHardeningTests {
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
-        registry.add("gatehouse.data-dir", DATA::toString);
+        registry.add("gatehouse.server.data-dir", DATA::toString);
     }
 
     @LocalServerPort

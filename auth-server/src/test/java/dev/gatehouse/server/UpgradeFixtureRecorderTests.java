@@ -58,11 +58,11 @@ import org.springframework.test.context.TestPropertySource;
         classes = GatehouseServer.class,
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {
-            "gatehouse.issuer=",
-            "gatehouse.purge-interval=1h",
-            "gatehouse.key-rotation-check=1h",
+            "gatehouse.token.issuer=",
+            "gatehouse.server.purge-interval=1h",
+            "gatehouse.token.rotation-check-interval=1h",
             "gatehouse.dev-mode=true",
-            "gatehouse.demo=false"
+            "gatehouse.server.demo=false"
         })
 @TestPropertySource(locations = "classpath:suite-rate-limits.properties")
 class UpgradeFixtureRecorderTests {
@@ -96,7 +96,7 @@ class UpgradeFixtureRecorderTests {
         if (POSTGRES != null) {
             POSTGRES.register(registry);
         } else {
-            registry.add("gatehouse.data-dir", DATA::toString);
+            registry.add("gatehouse.server.data-dir", DATA::toString);
         }
     }
 

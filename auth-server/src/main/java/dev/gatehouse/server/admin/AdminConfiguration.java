@@ -61,13 +61,13 @@ class AdminConfiguration implements WebMvcConfigurer {
         return new AdminPolicy(meters, opa.getIfAvailable());
     }
 
-    /** OPA beside the built-in roles, only when {@code gatehouse.admin.opa.url} is set. */
+    /** OPA beside the built-in roles, only when {@code gatehouse.server.admin.opa.url} is set. */
     @Bean
-    @ConditionalOnProperty(name = "gatehouse.admin.opa.url")
+    @ConditionalOnProperty(name = "gatehouse.server.admin.opa.url")
     OpaRestEngine adminOpaEngine(AdminOpaProperties opa) {
         OpaRestEngine.Builder builder = OpaRestEngine.builder()
                 .id("opa")
-                .url(Objects.requireNonNull(opa.url(), "gatehouse.admin.opa.url"))
+                .url(Objects.requireNonNull(opa.url(), "gatehouse.server.admin.opa.url"))
                 .document(opa.document())
                 .timeout(opa.timeout());
         if (opa.bearerToken() != null && !opa.bearerToken().isBlank()) {
@@ -78,7 +78,7 @@ class AdminConfiguration implements WebMvcConfigurer {
 
     /**
      * The {@code opa} health component: OPA's own {@code /health}, within the engine's deadline, asked at most once
-     * per {@code gatehouse.admin.opa.health-cache} (the overall status is public, so probes must not turn into a
+     * per {@code gatehouse.server.admin.opa.health-cache} (the overall status is public, so probes must not turn into a
      * stream of OPA calls).
      */
     @Bean
@@ -139,7 +139,7 @@ class AdminConfiguration implements WebMvcConfigurer {
     }
 
     /**
-     * The OpenAPI description. Its {@code servers} entry is the configured issuer ({@code gatehouse.issuer}); without
+     * The OpenAPI description. Its {@code servers} entry is the configured issuer ({@code gatehouse.token.issuer}); without
      * one, springdoc derives it from each request, as the issuer itself is then.
      */
     @Bean

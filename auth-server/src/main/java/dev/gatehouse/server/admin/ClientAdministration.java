@@ -160,8 +160,8 @@ final class ClientAdministration {
                         .build())
                 .tokenSettings(TokenSettings.builder()
                         .accessTokenFormat(OAuth2TokenFormat.SELF_CONTAINED)
-                        .accessTokenTimeToLive(server.accessTokenTtl())
-                        .refreshTokenTimeToLive(server.refreshTokenTtl())
+                        .accessTokenTimeToLive(server.token().accessTokenLifetime())
+                        .refreshTokenTimeToLive(server.token().refreshTokenLifetime())
                         .reuseRefreshTokens(false)
                         .authorizationCodeTimeToLive(Duration.ofMinutes(2))
                         .build());
@@ -205,7 +205,7 @@ final class ClientAdministration {
 
     /**
      * Makes the second factor mandatory for every user of the client, or not; other settings stay. Effective at once
-     * on this node (the save evicts its client cache), on other nodes within {@code gatehouse.client-cache-ttl}.
+     * on this node (the save evicts its client cache), on other nodes within {@code gatehouse.server.client-cache-ttl}.
      */
     ClientView setRequireMfa(String clientId, boolean requireMfa) {
         RegisteredClient existing = find(clientId);
@@ -258,7 +258,7 @@ final class ClientAdministration {
     /**
      * Removes a client with its authorizations (so its tokens fail introspection at once) and consents. Its secret is
      * first expired through the repository, which evicts this node's client cache; other nodes drop the client within
-     * {@code gatehouse.client-cache-ttl}.
+     * {@code gatehouse.server.client-cache-ttl}.
      */
     void delete(String clientId) {
         RegisteredClient existing = find(clientId);

@@ -4,7 +4,7 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One page of a list: {@code ?page=} (from 0) and {@code ?size=} (1 to {@code gatehouse.admin.max-page-size});
+ * One page of a list: {@code ?page=} (from 0) and {@code ?size=} (1 to {@code gatehouse.server.admin.max-page-size});
  * anything else is a 400 rather than silently clamped, so a client never mistakes a short page for the end.
  *
  * @param page the page number, from 0

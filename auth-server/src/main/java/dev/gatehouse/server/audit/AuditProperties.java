@@ -5,7 +5,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
- * Settings of the audit trail, under {@code gatehouse.audit.*} (environment: {@code GATEHOUSE_AUDIT_*}).
+ * Settings of the audit trail, under {@code gatehouse.server.audit.*} (environment: {@code GATEHOUSE_SERVER_AUDIT_*}).
  *
  * @param queueCapacity events waiting for the database writer; when full, further events go to the log only, with
  *     the {@code AUDIT_OVERFLOW} marker, and are counted in {@code gatehouse.audit.overflow}. Default 10,000
@@ -15,7 +15,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param purgeInterval how often the retention purge runs; default 1 hour
  * @param shutdownTimeout how long closing waits for queued events to be stored; default 10 seconds
  */
-@ConfigurationProperties("gatehouse.audit")
+@ConfigurationProperties("gatehouse.server.audit")
 public record AuditProperties(
         @DefaultValue("10000") int queueCapacity,
         @DefaultValue("500") int batchSize,
@@ -34,19 +34,20 @@ public record AuditProperties(
      */
     public AuditProperties {
         if (queueCapacity < 1) {
-            throw new IllegalArgumentException("gatehouse.audit.queue-capacity must be at least 1");
+            throw new IllegalArgumentException("gatehouse.server.audit.queue-capacity must be at least 1");
         }
         if (batchSize < 1) {
-            throw new IllegalArgumentException("gatehouse.audit.batch-size must be at least 1");
+            throw new IllegalArgumentException("gatehouse.server.audit.batch-size must be at least 1");
         }
         if (retention.isNegative()) {
-            throw new IllegalArgumentException("gatehouse.audit.retention must not be negative (0 keeps everything)");
+            throw new IllegalArgumentException(
+                    "gatehouse.server.audit.retention must not be negative (0 keeps everything)");
         }
         if (purgeInterval.isNegative() || purgeInterval.isZero()) {
-            throw new IllegalArgumentException("gatehouse.audit.purge-interval must be positive");
+            throw new IllegalArgumentException("gatehouse.server.audit.purge-interval must be positive");
         }
         if (shutdownTimeout.isNegative()) {
-            throw new IllegalArgumentException("gatehouse.audit.shutdown-timeout must not be negative");
+            throw new IllegalArgumentException("gatehouse.server.audit.shutdown-timeout must not be negative");
         }
     }
 

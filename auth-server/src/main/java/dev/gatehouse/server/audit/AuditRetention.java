@@ -9,7 +9,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.scheduling.annotation.Scheduled;
 
 /**
- * Deletes audit events older than {@code gatehouse.audit.retention} (default 400 days) from the start of the chain,
+ * Deletes audit events older than {@code gatehouse.server.audit.retention} (default 400 days) from the start of the chain,
  * leaving the last deleted row's id and hash as the anchor, and records an {@code audit.purge} event (which itself
  * joins the chain). A retention of zero keeps everything.
  */
@@ -43,8 +43,8 @@ public final class AuditRetention {
      * @return how many events were deleted
      */
     @Scheduled(
-            fixedDelayString = "${gatehouse.audit.purge-interval:1h}",
-            initialDelayString = "${gatehouse.audit.purge-interval:1h}")
+            fixedDelayString = "${gatehouse.server.audit.purge-interval:1h}",
+            initialDelayString = "${gatehouse.server.audit.purge-interval:1h}")
     public int purge() {
         if (retention.isZero()) {
             return 0;

@@ -32,7 +32,7 @@ class ClientsConfiguration {
     @Bean
     RegisteredClientRepository registeredClientRepository(JdbcTemplate jdbc, GatehouseProperties properties) {
         JdbcRegisteredClientRepository store = new JdbcRegisteredClientRepository(jdbc);
-        Duration ttl = properties.clientCacheTtl();
+        Duration ttl = properties.server().clientCacheTtl();
         RegisteredClientRepository cached =
                 ttl.isZero() ? store : new CachingRegisteredClientRepository(store, ttl, System::nanoTime);
         return new RefreshTokenRotationEnforcer(cached);

@@ -80,7 +80,7 @@ final class DemoBootstrap implements ApplicationListener<ApplicationReadyEvent> 
     @Override
     public void onApplicationEvent(ApplicationReadyEvent event) {
         String created = null;
-        if (properties.demo()
+        if (properties.server().demo()
                 && users.isEmpty()
                 && clients.findByClientId(SPA_CLIENT) == null
                 && clients.findByClientId(SERVICE_CLIENT) == null) {
@@ -95,11 +95,11 @@ final class DemoBootstrap implements ApplicationListener<ApplicationReadyEvent> 
         if (issuer == null) {
             issuer = "http://localhost:" + environment.getProperty("local.server.port", "9000");
         }
-        Path file = properties.dataDir().resolve(CREDENTIALS_FILE).toAbsolutePath();
+        Path file = properties.server().dataDir().resolve(CREDENTIALS_FILE).toAbsolutePath();
         StringBuilder banner = new StringBuilder("\n\n=== Gatehouse authorization server is up ===\n");
         banner.append("  Issuer:           ").append(issuer).append('\n');
         banner.append("  Discovery:        ").append(issuer).append("/.well-known/openid-configuration\n");
-        if (properties.demo()) {
+        if (properties.server().demo()) {
             banner.append("  Demo user:        ").append(DEMO_USER).append('\n');
             banner.append("  Public SPA client (PKCE):   ").append(SPA_CLIENT).append('\n');
             banner.append("  Confidential service client: ")
@@ -121,14 +121,14 @@ final class DemoBootstrap implements ApplicationListener<ApplicationReadyEvent> 
     }
 
     private String createDemo() {
-        String webClient = properties.demoWebClientUrl().replaceAll("/+$", "");
+        String webClient = properties.server().demoWebClientUrl().replaceAll("/+$", "");
         String password = token(18);
         String serviceSecret = secrets.generate();
         users.create(DEMO_USER, hasher.hash(password), List.of("user", "admin"));
         TokenSettings tokens = TokenSettings.builder()
                 .accessTokenFormat(OAuth2TokenFormat.SELF_CONTAINED)
-                .accessTokenTimeToLive(properties.accessTokenTtl())
-                .refreshTokenTimeToLive(properties.refreshTokenTtl())
+                .accessTokenTimeToLive(properties.token().accessTokenLifetime())
+                .refreshTokenTimeToLive(properties.token().refreshTokenLifetime())
                 .reuseRefreshTokens(false)
                 .authorizationCodeTimeToLive(Duration.ofMinutes(2))
                 .build();
@@ -169,14 +169,14 @@ final class DemoBootstrap implements ApplicationListener<ApplicationReadyEvent> 
                 .scope("admin")
                 .clientSettings(ClientSettings.builder()
                         .requireProofKey(true)
-                        .requireAuthorizationConsent(properties.demoRequireConsent())
+                        .requireAuthorizationConsent(properties.server().demoRequireConsent())
                         .build())
                 .tokenSettings(tokens)
                 .build());
         String lines = "    user " + DEMO_USER + " password: " + password + "\n"
                 + "    client " + SERVICE_CLIENT + " secret: " + serviceSecret + "\n"
                 + "    client " + SPA_CLIENT + " is public (no secret; PKCE S256 required)\n";
-        writeOwnerOnly(properties.dataDir().resolve(CREDENTIALS_FILE), lines);
+        writeOwnerOnly(properties.server().dataDir().resolve(CREDENTIALS_FILE), lines);
         return lines;
     }
 

@@ -18,7 +18,7 @@ import org.springframework.web.util.UriComponentsBuilder;
 /**
  * The device authorization response (RFC 8628 §3.2) as Spring Authorization Server writes it, plus {@code interval}
  * ({@link DevicePolling#INTERVAL}, the minimum time between polls that {@link DevicePolling} enforces with {@code
- * slow_down}). The verification URIs are built from the issuer (the configured {@code gatehouse.issuer}), never from
+ * slow_down}). The verification URIs are built from the issuer (the configured {@code gatehouse.token.issuer}), never from
  * the request's {@code Host} header.
  */
 final class DeviceAuthorizationResponseHandler implements AuthenticationSuccessHandler {

@@ -34,7 +34,7 @@ import org.springframework.web.util.UriUtils;
  * {@code authorizationResponseHandler} and {@code errorResponseHandler} hooks and otherwise answer exactly as they do
  * (code and {@code state} in the query, error code, description and URI; an error without a validated redirect URI
  * is a {@code 400} here, never a redirect). The issuer is the one Spring Authorization Server resolved for the
- * request: the configured {@code gatehouse.issuer}, the same value as discovery's {@code issuer} (RFC 9207 §2.4).
+ * request: the configured {@code gatehouse.token.issuer}, the same value as discovery's {@code issuer} (RFC 9207 §2.4).
  */
 final class IssuerAuthorizationResponses implements AuthenticationSuccessHandler, AuthenticationFailureHandler {
 

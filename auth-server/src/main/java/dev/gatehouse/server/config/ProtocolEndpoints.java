@@ -28,7 +28,8 @@ class ProtocolEndpoints {
 
     @Bean
     DiscoveryMetadata discoveryMetadata(JdbcTemplate jdbc, GatehouseProperties properties) {
-        return new DiscoveryMetadata(new RegisteredScopes(jdbc, properties.clientCacheTtl(), System::nanoTime));
+        return new DiscoveryMetadata(
+                new RegisteredScopes(jdbc, properties.server().clientCacheTtl(), System::nanoTime));
     }
 
     /**

@@ -305,7 +305,7 @@ class SecurityConfiguration {
      */
     static CorsConfigurationSource corsConfigurationSource(GatehouseProperties properties) {
         CorsConfiguration cors = new CorsConfiguration();
-        cors.setAllowedOrigins(List.copyOf(properties.corsAllowedOrigins()));
+        cors.setAllowedOrigins(List.copyOf(properties.server().corsAllowedOrigins()));
         cors.setAllowedMethods(List.of("GET", "POST"));
         cors.setAllowedHeaders(List.of("Authorization", "Content-Type", "DPoP"));
         cors.setExposedHeaders(List.of("WWW-Authenticate", "DPoP-Nonce"));

@@ -137,7 +137,8 @@ class ServerConfiguration {
     @Bean
     ExpiredStatePurger expiredStatePurger(
             StoredAuthorizations authorizations, JdbcTemplate jdbc, Clock clock, GatehouseProperties properties) {
-        return new ExpiredStatePurger(authorizations, new JdbcAttemptStore(jdbc), clock, properties.purgeGrace());
+        return new ExpiredStatePurger(
+                authorizations, new JdbcAttemptStore(jdbc), clock, properties.server().purgeGrace());
     }
 
     @Bean

@@ -49,7 +49,7 @@ final class UserInfoResource implements AuthenticationEntryPoint, Authentication
     private final String metadataPath;
 
     /**
-     * @param configuredIssuer {@code gatehouse.issuer}, or {@code null} when derived from requests; its path (if any)
+     * @param configuredIssuer {@code gatehouse.token.issuer}, or {@code null} when derived from requests; its path (if any)
      *     is part of the UserInfo URL and so of the metadata path (RFC 9728 §3.1)
      */
     UserInfoResource(@Nullable String configuredIssuer) {
@@ -76,7 +76,7 @@ final class UserInfoResource implements AuthenticationEntryPoint, Authentication
                     if (issuer == null) {
                         return;
                     }
-                    // Without gatehouse.issuer (development only), Spring Authorization Server derives the issuer
+                    // Without gatehouse.token.issuer (development only), Spring Authorization Server derives the issuer
                     // from this request's URL, well-known segment included.
                     URI uri = URI.create(issuer.replace(WELL_KNOWN, ""));
                     String authorizationServer = uri.getScheme() + "://" + uri.getRawAuthority() + path(uri);

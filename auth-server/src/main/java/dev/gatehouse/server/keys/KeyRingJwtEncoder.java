@@ -90,7 +90,7 @@ final class KeyRingJwtEncoder implements JwtEncoder {
         }
         if (issuers.size() >= MAX_ISSUERS) {
             // Request-derived issuers are a development convenience; do not let Host headers grow this map.
-            throw new JwtEncodingException("too many distinct issuers; configure gatehouse.issuer");
+            throw new JwtEncodingException("too many distinct issuers; configure gatehouse.token.issuer");
         }
         return issuers.computeIfAbsent(issuer, i -> TokenIssuer.builder(ring, i).build());
     }

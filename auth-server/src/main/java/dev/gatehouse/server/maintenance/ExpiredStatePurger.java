@@ -56,8 +56,8 @@ public final class ExpiredStatePurger {
      * @return the number of authorization and consumed-token rows deleted
      */
     @Scheduled(
-            fixedDelayString = "${gatehouse.purge-interval:15m}",
-            initialDelayString = "${gatehouse.purge-interval:15m}")
+            fixedDelayString = "${gatehouse.server.purge-interval:15m}",
+            initialDelayString = "${gatehouse.server.purge-interval:15m}")
     public int purge() {
         Instant now = clock.instant();
         Instant cutoff = now.minus(grace);

@@ -10,7 +10,7 @@ import org.springframework.scheduling.annotation.Scheduled;
  * Keeps the key ring current on a schedule: rotates when due (the ring's compare-and-set makes several nodes rotate
  * once) and picks up rotations made by other nodes. When rotation is due is the ring's policy, {@code
  * gatehouse.token.rotate-every} / {@code prepublish} / {@code retire-after}; how often it is checked, {@code
- * gatehouse.key-rotation-check}.
+ * gatehouse.token.rotation-check-interval}.
  */
 public final class KeyRotation {
 
@@ -29,8 +29,8 @@ public final class KeyRotation {
 
     /** Rotates if due; otherwise refreshes from the database. */
     @Scheduled(
-            fixedDelayString = "${gatehouse.key-rotation-check:10m}",
-            initialDelayString = "${gatehouse.key-rotation-check:10m}")
+            fixedDelayString = "${gatehouse.token.rotation-check-interval:10m}",
+            initialDelayString = "${gatehouse.token.rotation-check-interval:10m}")
     public void rotateIfDue() {
         try {
             if (ring.rotateIfDue()) {

@@ -85,7 +85,7 @@ public final class MfaController {
      * @param clock stamps the factor
      * @param audit records every enrolment, verification, recovery-code use and lockout (never a code)
      * @param settings the authorization server's settings: the saved request resumes on its issuer, when one is
-     *     configured ({@code gatehouse.issuer}), never on the request's {@code Host}
+     *     configured ({@code gatehouse.token.issuer}), never on the request's {@code Host}
      */
     public MfaController(
             TotpService totp,

@@ -17,14 +17,14 @@ import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
 
 /**
- * Rate limits ({@link RateLimitProperties}, {@code gatehouse.rate-limit.*}): the bucket store chosen for the
+ * Rate limits ({@link RateLimitProperties}, {@code gatehouse.server.rate-limit.*}): the bucket store chosen for the
  * database, the limiter, and the servlet filter ordered right after {@code ProtocolRequestGuard}
  * ({@link Ordered#HIGHEST_PRECEDENCE}) and so before Spring Security. Nothing is created when
- * {@code gatehouse.rate-limit.enabled=false}.
+ * {@code gatehouse.server.rate-limit.enabled=false}.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(RateLimitProperties.class)
-@ConditionalOnBooleanProperty(name = "gatehouse.rate-limit.enabled", matchIfMissing = true)
+@ConditionalOnBooleanProperty(name = "gatehouse.server.rate-limit.enabled", matchIfMissing = true)
 class RateLimitConfiguration {
 
     private static final Logger LOG = LoggerFactory.getLogger(RateLimitConfiguration.class);
@@ -46,8 +46,9 @@ class RateLimitConfiguration {
         boolean postgres = isPostgres(dataSource);
         RateLimitProperties.Store store = properties.store();
         if (store == RateLimitProperties.Store.DATABASE && !postgres) {
-            throw new IllegalStateException("gatehouse.rate-limit.store=database needs PostgreSQL (Bucket4j has no"
-                    + " H2 backend); use 'auto' or 'local' with the embedded database");
+            throw new IllegalStateException(
+                    "gatehouse.server.rate-limit.store=database needs PostgreSQL (Bucket4j has no"
+                            + " H2 backend); use 'auto' or 'local' with the embedded database");
         }
         if (postgres && store != RateLimitProperties.Store.LOCAL) {
             LOG.info("rate limits: buckets in PostgreSQL, shared by all nodes");

@@ -6,7 +6,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
- * Rate limits under {@code gatehouse.rate-limit.*} (environment: {@code GATEHOUSE_RATELIMIT_*}). Each limit is a
+ * Rate limits under {@code gatehouse.server.rate-limit.*} (environment: {@code GATEHOUSE_SERVER_RATELIMIT_*}). Each limit is a
  * {@link Limit} written {@code <capacity>/<period>} (a burst of {@code capacity}, refilled at {@code capacity} per
  * {@code period}) or {@code off}. Per-address limits are the main guard; per-client limits are keyed by the client id
  * a request <em>claims</em> (it is not authenticated yet; only ids of registered clients get a bucket, others count
@@ -44,7 +44,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param databaseTimeout longest a bucket update in PostgreSQL may take before the request is refused with 503;
  *     default 2 seconds
  */
-@ConfigurationProperties("gatehouse.rate-limit")
+@ConfigurationProperties("gatehouse.server.rate-limit")
 public record RateLimitProperties(
         @DefaultValue("true") boolean enabled,
         @DefaultValue("auto") Store store,
@@ -109,10 +109,10 @@ public record RateLimitProperties(
         Objects.requireNonNull(adminPerAddress, "adminPerAddress must not be null");
         Objects.requireNonNull(databaseTimeout, "databaseTimeout must not be null");
         if (localMaxKeys < 1) {
-            throw new IllegalArgumentException("gatehouse.rate-limit.local-max-keys must be at least 1");
+            throw new IllegalArgumentException("gatehouse.server.rate-limit.local-max-keys must be at least 1");
         }
         if (databaseTimeout.toMillis() < 1) {
-            throw new IllegalArgumentException("gatehouse.rate-limit.database-timeout must be at least 1ms");
+            throw new IllegalArgumentException("gatehouse.server.rate-limit.database-timeout must be at least 1ms");
         }
     }
 }

@@ -13,7 +13,8 @@ class SecretsConfiguration {
 
     @Bean
     Envelope envelope(GatehouseProperties properties, SecureRandom random) {
-        return Envelope.of(MasterKeys.resolve(System::getenv, properties.dataDir(), properties.devMode(), random));
+        return Envelope.of(
+                MasterKeys.resolve(System::getenv, properties.server().dataDir(), properties.devMode(), random));
     }
 
     @Bean

@@ -8,53 +8,81 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
- * Settings of the authorization server, under {@code gatehouse.*} (environment: {@code GATEHOUSE_*}).
+ * Settings of the authorization server in Gatehouse's one property tree (environment: {@code GATEHOUSE_*}):
+ * {@code gatehouse.dev-mode}, the token names the server shares with auth-spring-starter under
+ * {@code gatehouse.token.*}, and what only the server has under {@code gatehouse.server.*}. The names used before
+ * issue #22 ({@code gatehouse.issuer}, {@code gatehouse.access-token-ttl}, ...) still work for one release: the
+ * configuration metadata marks them deprecated with their replacement, and Spring Boot's properties migrator maps
+ * them at start-up with a warning.
  *
- * @param issuer the issuer URL ({@code iss}); required in production, since without it the issuer is derived from
- *     each request's host. Default {@code http://localhost:${server.port}} (from {@code application.yml})
- * @param dataDir where the embedded database and the generated development master key live; default {@code ./data}
  * @param devMode when no {@code GATEHOUSE_MASTER_KEY} is set, generate one into the data directory (loudly) instead
  *     of refusing to start; default {@code false} (fail closed: no master key, no start); {@code bin/run} sets it to
  *     {@code true} for a local run
- * @param demo create the demo user and clients on first start; default {@code false}; {@code bin/run} sets it to
- *     {@code true}
- * @param accessTokenTtl access-token lifetime; default 5 minutes
- * @param refreshTokenTtl refresh-token lifetime; default 8 hours
- * @param keyRotationCheck how often the key ring checks whether rotation is due; default 10 minutes
- * @param purgeInterval how often expired authorizations are purged; default 15 minutes
- * @param purgeGrace how long expired state is kept before purging (for audit and reuse detection); pending requests
- *     with no expiry are kept this long past their one-hour lifetime; default 1 hour
- * @param corsAllowedOrigins browser origins allowed to call the token, revocation, JWKS, UserInfo and discovery
- *     endpoints (exact origins, no wildcards); default the demo SPA's {@code http://127.0.0.1:5173}
- * @param clientCacheTtl how long a node keeps a registered client in memory (changes made on another node apply
- *     within this time); {@code 0} disables the cache; default 5 seconds
- * @param demoWebClientUrl base URL of the web client example, whose redirect and post-logout URIs the demo
- *     service client registers on first start; default {@code http://127.0.0.1:8081}
- * @param demoRequireConsent the demo service client asks each user's consent on Gatehouse's consent page (created so
- *     on first start; the end-to-end browser test uses it); default {@code false}
+ * @param token token issuing, {@code gatehouse.token.*}
+ * @param server the server's own settings, {@code gatehouse.server.*}
  */
 @ConfigurationProperties("gatehouse")
 public record GatehouseProperties(
-        @Nullable String issuer,
-        @DefaultValue("./data") Path dataDir,
         @DefaultValue("false") boolean devMode,
-        @DefaultValue("false") boolean demo,
-        @DefaultValue("5m") Duration accessTokenTtl,
-        @DefaultValue("8h") Duration refreshTokenTtl,
-        @DefaultValue("10m") Duration keyRotationCheck,
-        @DefaultValue("15m") Duration purgeInterval,
-        @DefaultValue("1h") Duration purgeGrace,
-        @DefaultValue("http://127.0.0.1:5173") List<String> corsAllowedOrigins,
-        @DefaultValue("5s") Duration clientCacheTtl,
-        @DefaultValue("http://127.0.0.1:8081") String demoWebClientUrl,
-        @DefaultValue("false") boolean demoRequireConsent) {
+        @DefaultValue Token token,
+        @DefaultValue Server server) {
 
     /**
      * The configured issuer, or {@code null} when it is derived from requests.
      *
-     * @return the issuer or {@code null}
+     * @return {@code gatehouse.token.issuer} stripped, or {@code null} when unset or blank
      */
     public @Nullable String configuredIssuer() {
+        String issuer = token.issuer();
         return issuer == null || issuer.isBlank() ? null : issuer.strip();
     }
+
+    /**
+     * Token issuing, under {@code gatehouse.token.*}: the same names as auth-spring-starter's token settings (the
+     * server reads these four; the starter's record binds the same prefix).
+     *
+     * @param issuer the issuer URL ({@code iss}); required in production, since without it the issuer is derived
+     *     from each request's host. Default {@code http://localhost:${server.port}} (from {@code application.yml});
+     *     formerly {@code gatehouse.issuer}
+     * @param accessTokenLifetime access-token lifetime; default 5 minutes; formerly {@code gatehouse.access-token-ttl}
+     * @param refreshTokenLifetime refresh-token lifetime; default 8 hours; formerly
+     *     {@code gatehouse.refresh-token-ttl}
+     * @param rotationCheckInterval how often the key ring checks whether rotation is due; default 10 minutes;
+     *     formerly {@code gatehouse.key-rotation-check}
+     */
+    public record Token(
+            @Nullable String issuer,
+            @DefaultValue("5m") Duration accessTokenLifetime,
+            @DefaultValue("8h") Duration refreshTokenLifetime,
+            @DefaultValue("10m") Duration rotationCheckInterval) {}
+
+    /**
+     * The server's own settings, under {@code gatehouse.server.*} (its throttle, admin, audit, rate-limit and
+     * transport groups are records of their own under the same prefix).
+     *
+     * @param dataDir where the embedded database and the generated development master key live; default
+     *     {@code ./data}
+     * @param demo create the demo user and clients on first start; default {@code false}; {@code bin/run} sets it to
+     *     {@code true}
+     * @param purgeInterval how often expired authorizations are purged; default 15 minutes
+     * @param purgeGrace how long expired state is kept before purging (for audit and reuse detection); pending
+     *     requests with no expiry are kept this long past their one-hour lifetime; default 1 hour
+     * @param corsAllowedOrigins browser origins allowed to call the token, revocation, JWKS, UserInfo and discovery
+     *     endpoints (exact origins, no wildcards); default the demo SPA's {@code http://127.0.0.1:5173}
+     * @param clientCacheTtl how long a node keeps a registered client in memory (changes made on another node apply
+     *     within this time); {@code 0} disables the cache; default 5 seconds
+     * @param demoWebClientUrl base URL of the web client example, whose redirect and post-logout URIs the demo
+     *     service client registers on first start; default {@code http://127.0.0.1:8081}
+     * @param demoRequireConsent the demo service client asks each user's consent on Gatehouse's consent page
+     *     (created so on first start; the end-to-end browser test uses it); default {@code false}
+     */
+    public record Server(
+            @DefaultValue("./data") Path dataDir,
+            @DefaultValue("false") boolean demo,
+            @DefaultValue("15m") Duration purgeInterval,
+            @DefaultValue("1h") Duration purgeGrace,
+            @DefaultValue("http://127.0.0.1:5173") List<String> corsAllowedOrigins,
+            @DefaultValue("5s") Duration clientCacheTtl,
+            @DefaultValue("http://127.0.0.1:8081") String demoWebClientUrl,
+            @DefaultValue("false") boolean demoRequireConsent) {}
 }

@@ -7,7 +7,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
- * The sign-in attempt limits under {@code gatehouse.throttle.*} (environment {@code GATEHOUSE_THROTTLE_*}): auth-core's
+ * The sign-in attempt limits under {@code gatehouse.server.throttle.*} (environment {@code GATEHOUSE_SERVER_THROTTLE_*}): auth-core's
  * {@link ThrottlePolicy}, applied to passwords and, with counters of their own, to TOTP and recovery codes. The
  * defaults are {@link ThrottlePolicy#defaults()} (NIST SP 800-63B §5.2.2, OWASP); values out of range stop the
  * server at start-up with the policy's own message.
@@ -21,7 +21,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param addressLockoutThreshold failures from one address that lock the address; default 100
  * @param forgetAfter how long after the last failure a counter is dropped; default 1 h
  */
-@ConfigurationProperties("gatehouse.throttle")
+@ConfigurationProperties("gatehouse.server.throttle")
 public record ThrottleProperties(
         @DefaultValue("3") int freeAttempts,
         @DefaultValue("1s") Duration baseDelay,
@@ -45,10 +45,10 @@ public record ThrottleProperties(
      * @param forgetAfter counter lifetime
      */
     public ThrottleProperties {
-        Objects.requireNonNull(baseDelay, "gatehouse.throttle.base-delay must not be null");
-        Objects.requireNonNull(maxDelay, "gatehouse.throttle.max-delay must not be null");
-        Objects.requireNonNull(lockoutDuration, "gatehouse.throttle.lockout-duration must not be null");
-        Objects.requireNonNull(forgetAfter, "gatehouse.throttle.forget-after must not be null");
+        Objects.requireNonNull(baseDelay, "gatehouse.server.throttle.base-delay must not be null");
+        Objects.requireNonNull(maxDelay, "gatehouse.server.throttle.max-delay must not be null");
+        Objects.requireNonNull(lockoutDuration, "gatehouse.server.throttle.lockout-duration must not be null");
+        Objects.requireNonNull(forgetAfter, "gatehouse.server.throttle.forget-after must not be null");
         // Fail at start-up, with the policy's message, rather than at the first sign-in. (The fields are not
         // assigned yet inside a compact constructor: build from the parameters.)
         policy(

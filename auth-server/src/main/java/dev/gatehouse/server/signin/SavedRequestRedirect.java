@@ -15,7 +15,7 @@ import org.springframework.security.web.savedrequest.SavedRequest;
 
 /**
  * Where a sign-in step continues: the request saved before it (an authorization request, usually), taken out of the
- * session, as a URL on the configured issuer ({@code gatehouse.issuer}), or as a path on this server when no issuer
+ * session, as a URL on the configured issuer ({@code gatehouse.token.issuer}), or as a path on this server when no issuer
  * is configured; {@code /} when nothing was saved. Spring Security's saved request holds an absolute URL built from
  * the request's {@code Host} header (so a forged header would choose where the browser goes next); only its path
  * and query are used, and the scheme, host and port are the issuer's. Used as the sign-in form's success handler

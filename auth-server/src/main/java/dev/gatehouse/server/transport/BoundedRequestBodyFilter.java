@@ -35,7 +35,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * only when the application asks for it, on the request thread, and its only limit is the time between two bytes
  * ({@code connectionTimeout}): a client sending one byte just inside that limit held a request thread for as long
  * as it liked, and a handful of them stopped the server. Here the whole body must arrive within
- * {@code gatehouse.transport.request-body-timeout}; a client too slow gets {@code 408 Request Timeout} (RFC 9110
+ * {@code gatehouse.server.transport.request-body-timeout}; a client too slow gets {@code 408 Request Timeout} (RFC 9110
  * §15.5.9) and the connection is closed without reading the rest ({@link UploadAbortValve}). A body larger than the limit is refused with RFC 6749's
  * {@code invalid_request} (the protocol request guard refuses a declared oversized length before this reads it).
  *

@@ -27,12 +27,12 @@ import org.springframework.security.web.util.matcher.OrRequestMatcher;
  * <ul>
  *   <li>only authorization requests (RFC 6749 §4.1.1) and device verification (RFC 8628 §3.3) are saved, the only
  *       requests a sign-in returns to ({@link #requestCache()});
- *   <li>a session lives {@code gatehouse.transport.anonymous-session-timeout} until someone signs in with it, then
+ *   <li>a session lives {@code gatehouse.server.transport.anonymous-session-timeout} until someone signs in with it, then
  *       {@code server.servlet.session.timeout} ({@link #sessionListener()}, {@link #signedInTimeout()});
- *   <li>the node keeps at most {@code gatehouse.transport.max-anonymous-sessions} sessions nobody has signed in with:
+ *   <li>the node keeps at most {@code gatehouse.server.transport.max-anonymous-sessions} sessions nobody has signed in with:
  *       a new one drops the oldest of them (never a signed-in session), so a stream of anonymous requests (each
  *       {@code GET /login} holds a CSRF token) cannot fill the node's cap and lock new visitors out;
- *   <li>the node keeps at most {@code gatehouse.transport.max-sessions} sessions in all (Tomcat's
+ *   <li>the node keeps at most {@code gatehouse.server.transport.max-sessions} sessions in all (Tomcat's
  *       {@code maxActiveSessions}; see {@link TransportConfiguration}), a ceiling only signed-in sessions can reach.
  * </ul>
  */

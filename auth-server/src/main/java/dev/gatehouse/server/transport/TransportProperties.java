@@ -5,7 +5,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
- * Limits of the HTTP transport, under {@code gatehouse.transport.*} (environment: {@code GATEHOUSE_TRANSPORT_*}).
+ * Limits of the HTTP transport, under {@code gatehouse.server.transport.*} (environment: {@code GATEHOUSE_SERVER_TRANSPORT_*}).
  *
  * @param requestBodyTimeout the longest a request may take to send its whole body once its headers are in; past it
  *     the server answers {@code 408} and closes the connection. Each single read also ends after
@@ -20,7 +20,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     can neither grow memory nor fill {@code maxSessions} and lock new visitors out. At most {@code maxSessions};
  *     {@code 0} (the default) means half of {@code maxSessions} (5000)
  */
-@ConfigurationProperties("gatehouse.transport")
+@ConfigurationProperties("gatehouse.server.transport")
 public record TransportProperties(
         @DefaultValue("10s") Duration requestBodyTimeout,
         @DefaultValue("5m") Duration anonymousSessionTimeout,
@@ -30,20 +30,21 @@ public record TransportProperties(
     /** Checks the limits at start-up: a zero or negative limit would mean "none", which is never wanted. */
     public TransportProperties {
         if (requestBodyTimeout.isNegative() || requestBodyTimeout.isZero()) {
-            throw new IllegalArgumentException("gatehouse.transport.request-body-timeout must be positive");
+            throw new IllegalArgumentException("gatehouse.server.transport.request-body-timeout must be positive");
         }
         if (anonymousSessionTimeout.toSeconds() < 1) {
-            throw new IllegalArgumentException("gatehouse.transport.anonymous-session-timeout must be at least 1s");
+            throw new IllegalArgumentException(
+                    "gatehouse.server.transport.anonymous-session-timeout must be at least 1s");
         }
         if (maxSessions < 1) {
-            throw new IllegalArgumentException("gatehouse.transport.max-sessions must be at least 1");
+            throw new IllegalArgumentException("gatehouse.server.transport.max-sessions must be at least 1");
         }
         if (maxAnonymousSessions == 0) {
             maxAnonymousSessions = Math.max(1, maxSessions / 2);
         }
         if (maxAnonymousSessions < 1 || maxAnonymousSessions > maxSessions) {
             throw new IllegalArgumentException(
-                    "gatehouse.transport.max-anonymous-sessions must be between 1 and gatehouse.transport.max-sessions");
+                    "gatehouse.server.transport.max-anonymous-sessions must be between 1 and gatehouse.server.transport.max-sessions");
         }
     }
 }

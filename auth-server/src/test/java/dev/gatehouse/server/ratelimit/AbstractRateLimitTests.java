@@ -34,20 +34,20 @@ import org.springframework.security.oauth2.server.authorization.client.Registere
         classes = GatehouseServer.class,
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {
-            "gatehouse.issuer=",
-            "gatehouse.purge-interval=1h",
-            "gatehouse.key-rotation-check=1h",
+            "gatehouse.token.issuer=",
+            "gatehouse.server.purge-interval=1h",
+            "gatehouse.token.rotation-check-interval=1h",
             "gatehouse.dev-mode=true",
-            "gatehouse.demo=true",
-            "gatehouse.rate-limit.token-per-address=6/1m",
-            "gatehouse.rate-limit.token-per-client=4/1m",
-            "gatehouse.rate-limit.authorization-per-address=3/1m",
-            "gatehouse.rate-limit.device-authorization-per-address=2/1m",
-            "gatehouse.rate-limit.login-per-address=3/1m",
-            "gatehouse.rate-limit.mfa-per-address=3/1m",
-            "gatehouse.rate-limit.device-verification-per-address=2/1m",
-            "gatehouse.rate-limit.introspection-per-address=2/1m",
-            "gatehouse.rate-limit.admin-per-address=2/1m"
+            "gatehouse.server.demo=true",
+            "gatehouse.server.rate-limit.token-per-address=6/1m",
+            "gatehouse.server.rate-limit.token-per-client=4/1m",
+            "gatehouse.server.rate-limit.authorization-per-address=3/1m",
+            "gatehouse.server.rate-limit.device-authorization-per-address=2/1m",
+            "gatehouse.server.rate-limit.login-per-address=3/1m",
+            "gatehouse.server.rate-limit.mfa-per-address=3/1m",
+            "gatehouse.server.rate-limit.device-verification-per-address=2/1m",
+            "gatehouse.server.rate-limit.introspection-per-address=2/1m",
+            "gatehouse.server.rate-limit.admin-per-address=2/1m"
         })
 @Import(AbstractRateLimitTests.TestBeans.class)
 abstract class AbstractRateLimitTests {

@@ -15,18 +15,18 @@ import org.springframework.context.ApplicationContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
-/** {@code gatehouse.rate-limit.enabled=false}: tiny limits configured, none applied, no filter registered. */
+/** {@code gatehouse.server.rate-limit.enabled=false}: tiny limits configured, none applied, no filter registered. */
 @SpringBootTest(
         classes = GatehouseServer.class,
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {
-            "gatehouse.issuer=",
-            "gatehouse.purge-interval=1h",
-            "gatehouse.key-rotation-check=1h",
+            "gatehouse.token.issuer=",
+            "gatehouse.server.purge-interval=1h",
+            "gatehouse.token.rotation-check-interval=1h",
             "gatehouse.dev-mode=true",
-            "gatehouse.rate-limit.enabled=false",
-            "gatehouse.rate-limit.token-per-address=1/1h",
-            "gatehouse.rate-limit.login-per-address=1/1h"
+            "gatehouse.server.rate-limit.enabled=false",
+            "gatehouse.server.rate-limit.token-per-address=1/1h",
+            "gatehouse.server.rate-limit.login-per-address=1/1h"
         })
 class RateLimitDisabledTests {
 
@@ -42,7 +42,7 @@ class RateLimitDisabledTests {
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
-        registry.add("gatehouse.data-dir", DATA::toString);
+        registry.add("gatehouse.server.data-dir", DATA::toString);
     }
 
     @LocalServerPort

@@ -30,7 +30,7 @@ class RateLimitFilterTests {
     @Test
     void filterWhenOverLimitThen429AndChainNotCalled() throws Exception {
         RateLimitFilter filter =
-                filter(new LocalBucketStore(time, 100), "gatehouse.rate-limit.token-per-address", "1/1m");
+                filter(new LocalBucketStore(time, 100), "gatehouse.server.rate-limit.token-per-address", "1/1m");
         assertThat(run(filter, token()).getStatus()).isEqualTo(200);
         MockFilterChain chain = new MockFilterChain();
         MockHttpServletResponse refused = new MockHttpServletResponse();
@@ -44,7 +44,7 @@ class RateLimitFilterTests {
     @Test
     void filterWhenPathNotLimitedThenPassesWithoutCounting() throws Exception {
         RateLimitFilter filter =
-                filter(new LocalBucketStore(time, 100), "gatehouse.rate-limit.token-per-address", "1/1m");
+                filter(new LocalBucketStore(time, 100), "gatehouse.server.rate-limit.token-per-address", "1/1m");
         for (int i = 0; i < 3; i++) {
             assertThat(run(filter, new MockHttpServletRequest("GET", "/oauth2/jwks"))
                             .getStatus())
@@ -61,7 +61,7 @@ class RateLimitFilterTests {
     @Test
     void filterWhenClientIdRegisteredThenItsBucketSpansAddressesAndWhenMadeUpThenAddressOnly() throws Exception {
         RateLimitFilter filter =
-                filter(new LocalBucketStore(time, 100), "gatehouse.rate-limit.token-per-client", "1/1m");
+                filter(new LocalBucketStore(time, 100), "gatehouse.server.rate-limit.token-per-client", "1/1m");
         assertThat(run(filter, token("192.0.2.1", "registered-app")).getStatus())
                 .isEqualTo(200);
         // The registered client's bucket is spent, whichever address asks next.
@@ -81,7 +81,7 @@ class RateLimitFilterTests {
         DriverManagerDataSource unreachable = new DriverManagerDataSource("jdbc:postgresql://127.0.0.1:1/none");
         RateLimitFilter filter = filter(
                 new PostgresBucketStore(unreachable, time, Duration.ofSeconds(1), 100),
-                "gatehouse.rate-limit.token-per-address",
+                "gatehouse.server.rate-limit.token-per-address",
                 "100/1m");
         MockHttpServletResponse response = run(filter, token());
         assertThat(response.getStatus()).isEqualTo(503);
@@ -93,7 +93,7 @@ class RateLimitFilterTests {
     private RateLimitFilter filter(BucketStore store, String property, String value) {
         RateLimitProperties properties = new Binder(
                         new MapConfigurationPropertySource(java.util.Map.of(property, value)))
-                .bindOrCreate("gatehouse.rate-limit", RateLimitProperties.class);
+                .bindOrCreate("gatehouse.server.rate-limit", RateLimitProperties.class);
         return new RateLimitFilter(
                 new RateLimiter(store, properties), audit, time, 100, id -> id.startsWith("registered-"));
     }

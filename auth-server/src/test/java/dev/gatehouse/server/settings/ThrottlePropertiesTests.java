@@ -21,14 +21,14 @@ class ThrottlePropertiesTests {
     @Test
     void bindWhenSetThenPolicyCarriesEveryValue() {
         ThrottlePolicy policy = bind(Map.of(
-                        "gatehouse.throttle.free-attempts", "5",
-                        "gatehouse.throttle.base-delay", "2s",
-                        "gatehouse.throttle.max-delay", "1m",
-                        "gatehouse.throttle.lockout-threshold", "8",
-                        "gatehouse.throttle.lockout-duration", "30m",
-                        "gatehouse.throttle.address-free-attempts", "40",
-                        "gatehouse.throttle.address-lockout-threshold", "400",
-                        "gatehouse.throttle.forget-after", "2h"))
+                        "gatehouse.server.throttle.free-attempts", "5",
+                        "gatehouse.server.throttle.base-delay", "2s",
+                        "gatehouse.server.throttle.max-delay", "1m",
+                        "gatehouse.server.throttle.lockout-threshold", "8",
+                        "gatehouse.server.throttle.lockout-duration", "30m",
+                        "gatehouse.server.throttle.address-free-attempts", "40",
+                        "gatehouse.server.throttle.address-lockout-threshold", "400",
+                        "gatehouse.server.throttle.forget-after", "2h"))
                 .policy();
         assertThat(policy)
                 .isEqualTo(new ThrottlePolicy(
@@ -44,8 +44,11 @@ class ThrottlePropertiesTests {
 
     @Test
     void bindWhenLockoutNotAboveFreeAttemptsThenStartUpFailsWithThePolicysReason() {
-        assertThatThrownBy(() -> bind(
-                        Map.of("gatehouse.throttle.free-attempts", "5", "gatehouse.throttle.lockout-threshold", "5")))
+        assertThatThrownBy(() -> bind(Map.of(
+                        "gatehouse.server.throttle.free-attempts",
+                        "5",
+                        "gatehouse.server.throttle.lockout-threshold",
+                        "5")))
                 .isInstanceOf(BindException.class)
                 .rootCause()
                 .hasMessageContaining("pairLockoutThreshold must be greater than freeAttempts");
@@ -53,6 +56,6 @@ class ThrottlePropertiesTests {
 
     private static ThrottleProperties bind(Map<String, String> values) {
         return new Binder(new MapConfigurationPropertySource(values))
-                .bindOrCreate("gatehouse.throttle", ThrottleProperties.class);
+                .bindOrCreate("gatehouse.server.throttle", ThrottleProperties.class);
     }
 }

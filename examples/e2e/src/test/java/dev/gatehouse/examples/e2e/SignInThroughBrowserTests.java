@@ -79,12 +79,12 @@ class SignInThroughBrowserTests {
                 Map.of(),
                 ROOT.resolve("auth-server/target/gatehouse-server.jar"),
                 "--server.port=" + authPort,
-                "--gatehouse.issuer=" + issuer,
+                "--gatehouse.token.issuer=" + issuer,
                 "--gatehouse.dev-mode=true",
-                "--gatehouse.demo=true",
-                "--gatehouse.demo-require-consent=true",
-                "--gatehouse.data-dir=" + work.resolve("data"),
-                "--gatehouse.demo-web-client-url=http://127.0.0.1:" + webPort);
+                "--gatehouse.server.demo=true",
+                "--gatehouse.server.demo-require-consent=true",
+                "--gatehouse.server.data-dir=" + work.resolve("data"),
+                "--gatehouse.server.demo-web-client-url=http://127.0.0.1:" + webPort);
         waitFor(issuer + "/.well-known/openid-configuration");
         Path credentialsFile = work.resolve("data/demo-credentials.txt");
         for (int i = 0; i < 120 && !Files.isRegularFile(credentialsFile); i++) {

@@ -1,0 +1,78 @@
+package dev.gatehouse.server.settings;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.InputStream;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The server's generated configuration metadata: every property lives in the one tree ({@code gatehouse.dev-mode},
+ * {@code gatehouse.token.*}, {@code gatehouse.server.*}), and every name from before issue #22 is deprecated at level
+ * warning with a replacement of the same type, which is what Spring Boot's properties migrator needs to map it (a
+ * replacement it cannot find, or of another type, would be reported as unsupported and not mapped).
+ */
+class ConfigurationMetadataTests {
+
+    @Test
+    void metadataWhenGeneratedThenNewNamesInOneTreeAndEveryOldNameMapsToOneOfThemWithItsType() throws Exception {
+        JsonNode metadata;
+        try (InputStream in = Objects.requireNonNull(
+                getClass().getResourceAsStream("/META-INF/spring-configuration-metadata.json"),
+                "the build generates META-INF/spring-configuration-metadata.json")) {
+            metadata = new ObjectMapper().readTree(in);
+        }
+        Map<String, String> current = new HashMap<>();
+        Map<String, JsonNode> deprecated = new HashMap<>();
+        for (JsonNode property : metadata.path("properties")) {
+            String name = property.path("name").asText();
+            if (property.has("deprecation")) {
+                deprecated.put(name, property);
+            } else {
+                current.put(name, property.path("type").asText());
+            }
+        }
+        assertThat(current.keySet())
+                .allMatch(n -> n.equals("gatehouse.dev-mode")
+                        || n.startsWith("gatehouse.token.")
+                        || n.startsWith("gatehouse.server."))
+                .contains(
+                        "gatehouse.token.issuer",
+                        "gatehouse.token.access-token-lifetime",
+                        "gatehouse.token.refresh-token-lifetime",
+                        "gatehouse.token.rotation-check-interval",
+                        "gatehouse.server.data-dir",
+                        "gatehouse.server.throttle.free-attempts",
+                        "gatehouse.server.admin.opa.url",
+                        "gatehouse.server.audit.retention",
+                        "gatehouse.server.rate-limit.enabled",
+                        "gatehouse.server.transport.max-sessions");
+        // Every name but dev-mode (which kept its name) had an old one.
+        assertThat(deprecated).hasSize(current.size() - 1);
+        deprecated.forEach((name, property) -> {
+            JsonNode deprecation = property.path("deprecation");
+            String replacement = deprecation.path("replacement").asText();
+            assertThat(deprecation.path("level").asText()).as(name).isEqualTo("warning");
+            assertThat(deprecation.path("reason").asText()).as(name).isEqualTo("renamed in 0.x for one property tree");
+            assertThat(current)
+                    .as(name)
+                    .containsEntry(replacement, property.path("type").asText());
+        });
+        assertThat(deprecated
+                        .get("gatehouse.issuer")
+                        .path("deprecation")
+                        .path("replacement")
+                        .asText())
+                .isEqualTo("gatehouse.token.issuer");
+        assertThat(deprecated
+                        .get("gatehouse.key-rotation-check")
+                        .path("deprecation")
+                        .path("replacement")
+                        .asText())
+                .isEqualTo("gatehouse.token.rotation-check-interval");
+    }
+}
