@@ -8,7 +8,9 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
- * Gatehouse settings, under {@code gatehouse.*}.
+ * Gatehouse settings, under {@code gatehouse.*}: the one property tree the starter shares with auth-server, whose own
+ * settings are under {@code gatehouse.server.*} and which reads {@code gatehouse.token.issuer},
+ * {@code access-token-lifetime}, {@code refresh-token-lifetime} and {@code rotation-check-interval} too.
  *
  * @param devMode development mode: allows an ephemeral master key and in-memory signing keys, with a loud
  *     warning. Never in production.
@@ -69,6 +71,8 @@ public record GatehouseProperties(
      * @param hmacSecret an HMAC secret (Base64) when {@code algorithm} is HS256/HS512; at least the hash size
      * @param accessTokenLifetime default 5 minutes
      * @param idTokenLifetime default 5 minutes
+     * @param refreshTokenLifetime refresh-token lifetime, for an authorization server that issues refresh tokens
+     *     (auth-server reads it; the starter issues none); default 8 hours
      * @param rotateEvery how long a key signs (default 30 days)
      * @param prepublish how long a key is published before it signs (default 1 day)
      * @param retireAfter how long a key stays published after it stops signing (default 2 days)
@@ -82,6 +86,7 @@ public record GatehouseProperties(
             @Nullable String hmacSecret,
             @DefaultValue("5m") Duration accessTokenLifetime,
             @DefaultValue("5m") Duration idTokenLifetime,
+            @DefaultValue("8h") Duration refreshTokenLifetime,
             @DefaultValue("30d") Duration rotateEvery,
             @DefaultValue("1d") Duration prepublish,
             @DefaultValue("2d") Duration retireAfter,
