@@ -1,7 +1,12 @@
 package dev.gatehouse.spring.autoconfigure;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.lang.reflect.RecordComponent;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -9,6 +14,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
+import org.springframework.beans.factory.BeanClassLoaderAware;
 import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.beans.factory.config.BeanFactoryPostProcessor;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
@@ -18,6 +24,9 @@ import org.springframework.boot.context.properties.source.ConfigurationPropertyN
 import org.springframework.boot.context.properties.source.ConfigurationPropertySource;
 import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
 import org.springframework.boot.context.properties.source.IterableConfigurationPropertySource;
+import org.springframework.boot.json.JsonParseException;
+import org.springframework.boot.json.JsonParser;
+import org.springframework.boot.json.JsonParserFactory;
 import org.springframework.context.EnvironmentAware;
 import org.springframework.context.annotation.ClassPathScanningCandidateComponentProvider;
 import org.springframework.core.Ordered;
@@ -29,24 +38,41 @@ import org.springframework.core.type.filter.AnnotationTypeFilter;
 import org.springframework.util.ClassUtils;
 
 /**
- * Checks every {@code gatehouse.*} property name against those {@link GatehouseProperties} binds (read from
- * its records, so the list cannot drift) before any bean is created, and refuses unknown ones with the nearest
- * valid name by edit distance. Values are never read, so no secret can reach the message.
+ * Checks every {@code gatehouse.*} property name before any bean is created, and refuses unknown ones with the nearest
+ * valid name by edit distance. Valid are the names {@link GatehouseProperties} binds (read from its records, so the
+ * list cannot drift) and every {@code gatehouse.*} name described by configuration metadata on the class path (each
+ * {@code META-INF/spring-configuration-metadata.json} and {@code META-INF/additional-spring-configuration-metadata.json}),
+ * deprecated ones included: so an application with properties of its own in the one tree, such as auth-server's
+ * {@code gatehouse.server.*}, passes, and so do the names it renamed while they still work. Names of other
+ * {@code gatehouse.*} records in the application pass too (for an application that generates no metadata). Suggestions name only
+ * current (not deprecated) properties. Values are never read, so no secret can reach the message.
  */
-final class GatehousePropertyNames implements BeanFactoryPostProcessor, EnvironmentAware, Ordered {
+final class GatehousePropertyNames
+        implements BeanFactoryPostProcessor, EnvironmentAware, BeanClassLoaderAware, Ordered {
 
     static final String PREFIX = "gatehouse";
 
     private static final ConfigurationPropertyName ROOT = ConfigurationPropertyName.of(PREFIX);
 
-    /** The valid names, in their canonical dashed form, e.g. {@code gatehouse.token.key-store}. */
+    /** The starter's own names, in their canonical dashed form, e.g. {@code gatehouse.token.key-store}. */
     static final List<String> VALID = names(PREFIX, GatehouseProperties.class, new ArrayList<>());
 
+    /** Where Spring Boot's annotation processor, and authors by hand, describe configuration properties. */
+    static final List<String> METADATA = List.of(
+            "META-INF/spring-configuration-metadata.json", "META-INF/additional-spring-configuration-metadata.json");
+
     private @Nullable Environment environment;
+
+    private ClassLoader classLoader = GatehousePropertyNames.class.getClassLoader();
 
     @Override
     public void setEnvironment(Environment environment) {
         this.environment = environment;
+    }
+
+    @Override
+    public void setBeanClassLoader(ClassLoader classLoader) {
+        this.classLoader = classLoader;
     }
 
     @Override
@@ -57,14 +83,14 @@ final class GatehousePropertyNames implements BeanFactoryPostProcessor, Environm
     @Override
     public void postProcessBeanFactory(ConfigurableListableBeanFactory beanFactory) {
         if (environment != null) {
-            check(environment, boundElsewhere(beanFactory));
+            check(environment, classLoader, boundElsewhere(beanFactory));
         }
     }
 
     /**
-     * TEMPORARY (issue #22, until the check reads all configuration metadata on the classpath): the names that
-     * other {@code @ConfigurationProperties} records in this application bind under {@code gatehouse.*}, such as
-     * the authorization server's {@code gatehouse.issuer} or {@code gatehouse.audit.*}: records registered as beans,
+     * Besides configuration metadata (which an application without the configuration processor lacks): the names
+     * that other {@code @ConfigurationProperties} records in this application bind under {@code gatehouse.*}, such
+     * as the authorization server's {@code gatehouse.server.*}: records registered as beans,
      * and records in the application's own packages (whose configuration may be switched off, as with {@code
      * gatehouse.rate-limit.enabled=false}). Each record component is accepted with everything below it; {@link
      * GatehouseProperties} itself stays checked name by name.
@@ -112,26 +138,16 @@ final class GatehousePropertyNames implements BeanFactoryPostProcessor, Environm
     }
 
     /**
-     * Refuses unknown {@code gatehouse.*} names in {@code environment}, except in environment variables.
+     * Refuses unknown {@code gatehouse.*} names in {@code environment}, except in environment variables and except
+     * {@code alsoBound} and the names below them.
      *
      * @param environment the environment
+     * @param classLoader where to look for configuration metadata
+     * @param alsoBound names bound by other configuration properties records (see {@link #boundElsewhere})
      * @throws GatehouseConfigurationException naming each unknown property, its source and the nearest valid one
      */
-    static void check(Environment environment) {
-        check(environment, Set.of());
-    }
-
-    /**
-     * Refuses unknown {@code gatehouse.*} names in {@code environment}, except in environment variables and
-     * except {@code alsoBound} and the names below them.
-     *
-     * @param environment the environment
-     * @param alsoBound names bound by other configuration properties (see {@link #boundElsewhere})
-     * @throws GatehouseConfigurationException naming each unknown property, its source and the nearest valid one
-     */
-    static void check(Environment environment, Set<ConfigurationPropertyName> alsoBound) {
-        Set<ConfigurationPropertyName> valid = new LinkedHashSet<>();
-        VALID.forEach(name -> valid.add(ConfigurationPropertyName.of(name)));
+    static void check(Environment environment, ClassLoader classLoader, Set<ConfigurationPropertyName> alsoBound) {
+        KnownNames known = KnownNames.load(classLoader);
         Map<String, String> unknown = new LinkedHashMap<>();
         for (ConfigurationPropertySource source : ConfigurationPropertySources.get(environment)) {
             Object underlying = source.getUnderlyingSource();
@@ -142,7 +158,7 @@ final class GatehousePropertyNames implements BeanFactoryPostProcessor, Environm
             String origin = underlying instanceof PropertySource<?> ps ? ps.getName() : String.valueOf(underlying);
             iterable.stream().filter(ROOT::isAncestorOf).forEach(name -> {
                 ConfigurationPropertyName unindexed = withoutIndexes(name);
-                if (!valid.contains(unindexed)
+                if (!known.accepts(unindexed)
                         && alsoBound.stream().noneMatch(b -> b.equals(name) || b.isAncestorOf(name))) {
                     unknown.putIfAbsent(unindexed.toString(), origin);
                 }
@@ -160,12 +176,12 @@ final class GatehousePropertyNames implements BeanFactoryPostProcessor, Environm
                 .append(" (from ")
                 .append(origin)
                 .append("): did you mean ")
-                .append(nearest(name))
+                .append(nearest(name, known.current()))
                 .append('?'));
         throw new GatehouseConfigurationException(
                 description.toString(),
-                "Correct the name(s); the valid properties are listed in the auth-spring-starter README and in its"
-                        + " configuration metadata (your IDE completes them).",
+                "Correct the name(s); the valid properties are listed in the auth-spring-starter and auth-server READMEs"
+                        + " and in the configuration metadata on the class path (your IDE completes them).",
                 null);
     }
 
@@ -173,13 +189,14 @@ final class GatehousePropertyNames implements BeanFactoryPostProcessor, Environm
      * The valid name closest to {@code name} by Levenshtein distance.
      *
      * @param name a property name in dashed form
+     * @param candidates the valid names, not empty
      * @return the nearest valid name
      */
-    static String nearest(String name) {
+    static String nearest(String name, List<String> candidates) {
         String lower = name.toLowerCase(Locale.ROOT);
-        String best = VALID.get(0);
+        String best = candidates.get(0);
         int bestDistance = Integer.MAX_VALUE;
-        for (String candidate : VALID) {
+        for (String candidate : candidates) {
             int d = distance(lower, candidate);
             if (d < bestDistance) {
                 best = candidate;
@@ -241,5 +258,94 @@ final class GatehousePropertyNames implements BeanFactoryPostProcessor, Environm
             }
         }
         return sb.toString();
+    }
+
+    /**
+     * The names a {@code gatehouse.*} property may have: the starter's own and those in configuration metadata.
+     *
+     * @param exact names valid as they are (current and deprecated)
+     * @param maps names of map properties, under which any key is valid
+     * @param current the starter's own names and the current (not deprecated) names in metadata, for suggestions
+     */
+    record KnownNames(
+            Set<ConfigurationPropertyName> exact, List<ConfigurationPropertyName> maps, List<String> current) {
+
+        KnownNames {
+            exact = Set.copyOf(exact);
+            maps = List.copyOf(maps);
+            current = List.copyOf(current);
+        }
+
+        /**
+         * Reads every metadata file {@code classLoader} sees. A file that cannot be read or parsed adds no names, so its
+         * properties are reported as unknown rather than passed unchecked.
+         *
+         * @param classLoader where to look
+         * @return the known names
+         */
+        static KnownNames load(ClassLoader classLoader) {
+            Set<ConfigurationPropertyName> exact = new LinkedHashSet<>();
+            List<ConfigurationPropertyName> maps = new ArrayList<>();
+            Set<String> current = new LinkedHashSet<>(VALID);
+            VALID.forEach(name -> exact.add(ConfigurationPropertyName.of(name)));
+            JsonParser json = JsonParserFactory.getJsonParser();
+            for (String location : METADATA) {
+                for (URL url : resources(classLoader, location)) {
+                    for (Map<?, ?> property : properties(json, url)) {
+                        if (!(property.get("name") instanceof String name)
+                                || !ConfigurationPropertyName.isValid(name)
+                                || !ROOT.isAncestorOf(ConfigurationPropertyName.of(name))) {
+                            continue;
+                        }
+                        ConfigurationPropertyName parsed = ConfigurationPropertyName.of(name);
+                        exact.add(parsed);
+                        if (property.get("type") instanceof String type && type.startsWith("java.util.Map")) {
+                            maps.add(parsed);
+                        }
+                        if (!property.containsKey("deprecation") && !Boolean.TRUE.equals(property.get("deprecated"))) {
+                            current.add(parsed.toString());
+                        }
+                    }
+                }
+            }
+            return new KnownNames(exact, maps, new ArrayList<>(current));
+        }
+
+        /**
+         * Whether {@code name} (without trailing indexes) is a known property or a key of a known map property.
+         *
+         * @param name the property name
+         * @return {@code true} when known
+         */
+        boolean accepts(ConfigurationPropertyName name) {
+            return exact.contains(name) || maps.stream().anyMatch(map -> map.isAncestorOf(name));
+        }
+
+        private static List<URL> resources(ClassLoader classLoader, String location) {
+            try {
+                return Collections.list(classLoader.getResources(location));
+            } catch (IOException e) {
+                return List.of();
+            }
+        }
+
+        private static List<Map<?, ?>> properties(JsonParser json, URL url) {
+            try (InputStream in = url.openStream()) {
+                Object properties = json.parseMap(new String(in.readAllBytes(), StandardCharsets.UTF_8))
+                        .get("properties");
+                if (!(properties instanceof List<?> list)) {
+                    return List.of();
+                }
+                List<Map<?, ?>> out = new ArrayList<>();
+                for (Object item : list) {
+                    if (item instanceof Map<?, ?> map) {
+                        out.add(map);
+                    }
+                }
+                return out;
+            } catch (IOException | JsonParseException e) {
+                return List.of();
+            }
+        }
     }
 }

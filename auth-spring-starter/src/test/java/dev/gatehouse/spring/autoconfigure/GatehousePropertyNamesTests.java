@@ -6,14 +6,18 @@ import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurationPackage;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.SystemEnvironmentPropertySource;
@@ -141,5 +145,60 @@ class GatehousePropertyNamesTests {
         assertThat(GatehousePropertyNames.distance("audience", "audiences")).isEqualTo(1);
         assertThat(GatehousePropertyNames.distance("kitten", "sitting")).isEqualTo(3);
         assertThat(GatehousePropertyNames.distance("", "abc")).isEqualTo(3);
+    }
+
+    /**
+     * {@code metadata-fixture/META-INF/additional-spring-configuration-metadata.json} on the test class path, seen
+     * as {@code META-INF/...} through the application's class loader, describes names of an application sharing the
+     * tree (as auth-server's metadata does): they pass, deprecated names and map keys included, while a misspelling
+     * of one still fails naming the nearest current name. (Kept under its own root so that the starter's other tests,
+     * and its README check, see the starter's metadata alone.)
+     */
+    @Test
+    void contextWhenNamesDescribedByMetadataOnTheClassPathThenStartsAndMisspellingStillFails() {
+        ApplicationContextRunner withMetadata = runner.withClassLoader(metadataFixture());
+        withMetadata
+                .withPropertyValues(
+                        "gatehouse.server.data-dir=/srv/gatehouse",
+                        "gatehouse.data-dir=/srv/old",
+                        "gatehouse.server.labels.team=identity",
+                        "gatehouse.dev-mode=true")
+                .run(context -> assertThat(context).hasNotFailed());
+        withMetadata
+                .withPropertyValues("gatehouse.server.data-dri=/srv/gatehouse")
+                .run(context -> assertThat(context)
+                        .hasFailed()
+                        .getFailure()
+                        .isInstanceOf(GatehouseConfigurationException.class)
+                        .hasMessageContaining(
+                                "gatehouse.server.data-dri (from test): did you mean gatehouse.server.data-dir?"));
+        // Without that metadata the same names are unknown.
+        runner.withPropertyValues("gatehouse.server.data-dir=/srv/gatehouse")
+                .run(context -> assertThat(context).hasFailed());
+    }
+
+    @Test
+    void knownNamesWhenLoadedThenMetadataNamesAcceptedAndOnlyCurrentOnesSuggested() {
+        GatehousePropertyNames.KnownNames known = GatehousePropertyNames.KnownNames.load(metadataFixture());
+        assertThat(known.accepts(ConfigurationPropertyName.of("gatehouse.data-dir")))
+                .isTrue();
+        assertThat(known.accepts(ConfigurationPropertyName.of("gatehouse.server.labels.any-key")))
+                .isTrue();
+        assertThat(known.accepts(ConfigurationPropertyName.of("gatehouse.token.key-store")))
+                .isTrue();
+        assertThat(known.accepts(ConfigurationPropertyName.of("gatehouse.token.refresh-token-lifetime")))
+                .isTrue();
+        assertThat(known.accepts(ConfigurationPropertyName.of("gatehouse.server.data")))
+                .isFalse();
+        assertThat(known.current())
+                .contains("gatehouse.server.data-dir", "gatehouse.server.labels")
+                .doesNotContain("gatehouse.data-dir");
+    }
+
+    private static ClassLoader metadataFixture() {
+        ClassLoader parent = GatehousePropertyNamesTests.class.getClassLoader();
+        URL root =
+                Objects.requireNonNull(parent.getResource("metadata-fixture/"), "metadata-fixture on the class path");
+        return new URLClassLoader(new URL[] {root}, parent);
     }
 }
