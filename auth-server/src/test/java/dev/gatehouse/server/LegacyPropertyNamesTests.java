@@ -181,9 +181,8 @@ class LegacyPropertyNamesTests {
                 List.of("gatehouse.admin.opa.bearer-token", "gatehouse.server.admin.opa.bearer-token"),
                 List.of("gatehouse.rate-limit.token-per-address", "gatehouse.server.rate-limit.token-per-address"),
                 List.of("gatehouse.transport.max-sessions", "gatehouse.server.transport.max-sessions"))) {
-            assertThat(output)
-                    .contains("Key: " + renamed.get(0) + System.lineSeparator())
-                    .contains("Replacement: " + renamed.get(1));
+            // No old name here is the start of another one set, so the key needs no line end (the log may be JSON).
+            assertThat(output).contains("Key: " + renamed.get(0)).contains("Replacement: " + renamed.get(1));
         }
         // A list written by index is mapped by RenamedListProperties, which the migrator would leave behind.
         assertThat(output)

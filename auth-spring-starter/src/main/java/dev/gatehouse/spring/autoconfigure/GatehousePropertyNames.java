@@ -331,8 +331,13 @@ final class GatehousePropertyNames
 
         private static List<Map<?, ?>> properties(JsonParser json, URL url) {
             try (InputStream in = url.openStream()) {
-                Object properties = json.parseMap(new String(in.readAllBytes(), StandardCharsets.UTF_8))
-                        .get("properties");
+                String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                if (!text.contains("\"gatehouse.")) {
+                    // Most metadata on the class path (Spring Boot's own is large) has no gatehouse.* name: skip
+                    // parsing.
+                    return List.of();
+                }
+                Object properties = json.parseMap(text).get("properties");
                 if (!(properties instanceof List<?> list)) {
                     return List.of();
                 }
