@@ -1,6 +1,7 @@
 package dev.gatehouse.server;
 
 import dev.gatehouse.server.secrets.MasterKeys;
+import dev.gatehouse.spring.autoconfigure.GatehouseTokenAutoConfiguration;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -21,7 +22,9 @@ import org.springframework.core.env.MapPropertySource;
  * auth-core's hasher, key ring and envelope). Configuration: {@code application.yml} and {@code GATEHOUSE_*}
  * environment variables; see {@code auth-server/README.md}.
  */
-@SpringBootApplication
+// The server issues its tokens itself (keys.KeyRingJwtEncoder on its own KeyRing); the starter's token
+// auto-configuration, which gatehouse.token.issuer would turn on now that the server shares that name, stays off.
+@SpringBootApplication(exclude = GatehouseTokenAutoConfiguration.class)
 public class GatehouseServer {
 
     /** {@code gatehouse.server.data-dir}, then its name before issue #22. */

@@ -138,7 +138,10 @@ class ServerConfiguration {
     ExpiredStatePurger expiredStatePurger(
             StoredAuthorizations authorizations, JdbcTemplate jdbc, Clock clock, GatehouseProperties properties) {
         return new ExpiredStatePurger(
-                authorizations, new JdbcAttemptStore(jdbc), clock, properties.server().purgeGrace());
+                authorizations,
+                new JdbcAttemptStore(jdbc),
+                clock,
+                properties.server().purgeGrace());
     }
 
     @Bean

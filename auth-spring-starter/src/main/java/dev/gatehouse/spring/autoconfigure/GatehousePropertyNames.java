@@ -92,7 +92,7 @@ final class GatehousePropertyNames
      * that other {@code @ConfigurationProperties} records in this application bind under {@code gatehouse.*}, such
      * as the authorization server's {@code gatehouse.server.*}: records registered as beans,
      * and records in the application's own packages (whose configuration may be switched off, as with {@code
-     * gatehouse.rate-limit.enabled=false}). Each record component is accepted with everything below it; {@link
+     * gatehouse.server.rate-limit.enabled=false}). Each record component is accepted with everything below it; {@link
      * GatehouseProperties} itself stays checked name by name.
      */
     static Set<ConfigurationPropertyName> boundElsewhere(ConfigurableListableBeanFactory beanFactory) {
