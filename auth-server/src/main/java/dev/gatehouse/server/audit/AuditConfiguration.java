@@ -1,6 +1,7 @@
 package dev.gatehouse.server.audit;
 
 import dev.gatehouse.server.secrets.ServerSecrets;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
@@ -60,5 +61,20 @@ class AuditConfiguration {
     @Bean
     AuditRetention auditRetention(AuditChain chain, AuditLog audit, Clock clock, AuditProperties properties) {
         return new AuditRetention(chain, audit, clock, properties.retention());
+    }
+
+    /**
+     * Audit events to the {@code gatehouse.audit} log at once and, through a bounded queue and one writer thread, to
+     * the hash-chained {@code gh_audit_event} table. Closed (queue drained) when the context closes, before the data
+     * source.
+     */
+    @Bean
+    JdbcAuditLog auditLog(AuditChain chain, AuditProperties audit, Clock clock, MeterRegistry registry) {
+        return JdbcAuditLog.builder()
+                .chain(chain)
+                .properties(audit)
+                .clock(clock)
+                .meterRegistry(registry)
+                .build();
     }
 }

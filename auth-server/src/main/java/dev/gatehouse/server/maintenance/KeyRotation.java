@@ -12,7 +12,7 @@ import org.springframework.scheduling.annotation.Scheduled;
  * gatehouse.token.rotate-every} / {@code prepublish} / {@code retire-after}; how often it is checked, {@code
  * gatehouse.token.rotation-check-interval}.
  */
-public final class KeyRotation {
+final class KeyRotation {
 
     private static final Logger log = LoggerFactory.getLogger(KeyRotation.class);
 

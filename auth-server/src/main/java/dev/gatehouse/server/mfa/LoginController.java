@@ -11,7 +11,7 @@ import org.springframework.web.bind.annotation.GetMapping;
  * after a failure is the same for unknown users, wrong passwords, disabled accounts and throttled attempts.
  */
 @Controller
-public final class LoginController {
+final class LoginController {
 
     private final MfaPolicy policy;
 

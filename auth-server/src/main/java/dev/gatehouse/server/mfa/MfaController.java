@@ -52,7 +52,7 @@ import org.springframework.web.bind.annotation.RequestParam;
  * id) and resumes the saved authorization request.
  */
 @Controller
-public final class MfaController {
+final class MfaController {
 
     /** The name of the {@link AttemptLimiter} bean this controller uses. */
     public static final String LIMITER_BEAN = "mfaAttemptLimiter";

@@ -27,7 +27,7 @@ import org.springframework.security.oauth2.server.authorization.token.OAuth2Toke
  * OIDC session; where it did not, this customizer sets the same value. After a re-authentication ({@code
  * prompt=login}, {@code max_age}) the factors are new, so {@code auth_time} moves forward.
  */
-public final class AuthenticationContextTokenCustomizer implements OAuth2TokenCustomizer<JwtEncodingContext> {
+final class AuthenticationContextTokenCustomizer implements OAuth2TokenCustomizer<JwtEncodingContext> {
 
     /** Creates the customizer. */
     public AuthenticationContextTokenCustomizer() {}

@@ -43,7 +43,7 @@ import org.springframework.web.context.request.RequestContextHolder;
  * of two rotations of the same token only one insert succeeds; the other revokes the family and fails with {@code
  * invalid_grant}.
  */
-public final class RefreshTokenReuseDetection implements OAuth2AuthorizationService {
+final class RefreshTokenReuseDetection implements OAuth2AuthorizationService {
 
     private static final Logger log = LoggerFactory.getLogger(RefreshTokenReuseDetection.class);
 

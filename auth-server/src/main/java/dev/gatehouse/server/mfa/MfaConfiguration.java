@@ -1,11 +1,9 @@
-package dev.gatehouse.server.config;
+package dev.gatehouse.server.mfa;
 
 import dev.gatehouse.core.crypto.Envelope;
 import dev.gatehouse.core.mfa.RecoveryCodes;
 import dev.gatehouse.core.mfa.TotpService;
 import dev.gatehouse.core.throttle.AttemptLimiter;
-import dev.gatehouse.server.mfa.MfaController;
-import dev.gatehouse.server.mfa.MfaPolicy;
 import dev.gatehouse.server.secrets.ServerSecrets;
 import dev.gatehouse.server.settings.ThrottleProperties;
 import dev.gatehouse.server.users.JdbcAttemptStore;
@@ -21,7 +19,8 @@ import org.springframework.security.oauth2.server.authorization.client.Registere
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Multi-factor sign-in: auth-core's TOTP service and recovery codes over the server's JDBC stores, the attempt
+ * The mfa package wires itself. Multi-factor sign-in: auth-core's TOTP service and recovery codes over the starter's
+ * JDBC stores, the attempt
  * limiter for codes (scope {@code mfa}, counters in the database), and the factor policy.
  */
 @Configuration(proxyBeanMethods = false)
@@ -60,12 +59,12 @@ class MfaConfiguration {
 
     /** Used by {@code MfaController} (by this name) for TOTP and recovery-code attempts. */
     @Bean(MfaController.LIMITER_BEAN)
-    AttemptLimiter mfaAttemptLimiter(Clock clock, JdbcTemplate jdbc, ThrottleProperties throttle) {
+    AttemptLimiter mfaAttemptLimiter(Clock clock, JdbcAttemptStore attempts, ThrottleProperties throttle) {
         // Counters in the database, so the limits hold across nodes; a scope of their own, apart from passwords.
         return AttemptLimiter.builder()
                 .scope("mfa")
                 .policy(throttle.policy())
-                .store(new JdbcAttemptStore(jdbc))
+                .store(attempts)
                 .clock(clock)
                 .build();
     }

@@ -1,0 +1,50 @@
+package dev.gatehouse.server.users;
+
+import dev.gatehouse.core.password.PasswordHasher;
+import dev.gatehouse.core.throttle.AttemptLimiter;
+import dev.gatehouse.server.settings.ThrottleProperties;
+import java.time.Clock;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * The users package wires itself: the stores that own the user, role and attempt-counter tables, the sign-in
+ * revocations every node checks, and the password step of the browser sign-in. The {@link PasswordHasher} is the
+ * starter's ({@code GatehousePasswordAutoConfiguration}, {@code gatehouse.password.*}).
+ */
+@Configuration(proxyBeanMethods = false)
+class UsersConfiguration {
+
+    @Bean
+    JdbcUserStore userStore(JdbcTemplate jdbc) {
+        return new JdbcUserStore(jdbc);
+    }
+
+    /** Counters in the database, so attempt limits hold across nodes; each limiter has a scope of its own. */
+    @Bean
+    JdbcAttemptStore attemptStore(JdbcTemplate jdbc) {
+        return new JdbcAttemptStore(jdbc);
+    }
+
+    @Bean
+    SignInSessions signInSessions(JdbcTemplate jdbc, Clock clock) {
+        return new SignInSessions(jdbc, clock);
+    }
+
+    @Bean
+    PasswordAuthenticationProvider passwordAuthenticationProvider(
+            JdbcUserStore users,
+            PasswordHasher hasher,
+            Clock clock,
+            JdbcAttemptStore attempts,
+            ThrottleProperties throttle) {
+        AttemptLimiter limiter = AttemptLimiter.builder()
+                .scope("password")
+                .policy(throttle.policy())
+                .store(attempts)
+                .clock(clock)
+                .build();
+        return new PasswordAuthenticationProvider(users, hasher, clock, limiter);
+    }
+}
