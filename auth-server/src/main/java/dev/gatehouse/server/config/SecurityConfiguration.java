@@ -2,7 +2,6 @@ package dev.gatehouse.server.config;
 
 import dev.gatehouse.server.clients.OneClientAuthenticationMethod;
 import dev.gatehouse.server.mfa.MfaPolicy;
-import dev.gatehouse.server.mfa.MfaStepUpFilter;
 import dev.gatehouse.server.settings.GatehouseProperties;
 import dev.gatehouse.server.signin.AuthenticationRequestValidator;
 import dev.gatehouse.server.signin.AuthorizationRequestParameters;
@@ -12,6 +11,7 @@ import dev.gatehouse.server.signin.ConsentStateGuard;
 import dev.gatehouse.server.signin.DeviceApprovalFactorCheck;
 import dev.gatehouse.server.signin.DeviceVerificationController;
 import dev.gatehouse.server.signin.DeviceVerificationGuard;
+import dev.gatehouse.server.signin.MfaStepUpFilter;
 import dev.gatehouse.server.signin.ReauthenticationFilter;
 import dev.gatehouse.server.signin.SavedRequestRedirect;
 import dev.gatehouse.server.signin.SessionValidityFilter;

@@ -3,10 +3,7 @@ package dev.gatehouse.server.mfa;
 import dev.gatehouse.core.crypto.Envelope;
 import dev.gatehouse.core.mfa.RecoveryCodes;
 import dev.gatehouse.core.mfa.TotpService;
-import dev.gatehouse.core.throttle.AttemptLimiter;
 import dev.gatehouse.server.secrets.ServerSecrets;
-import dev.gatehouse.server.settings.ThrottleProperties;
-import dev.gatehouse.server.users.JdbcAttemptStore;
 import dev.gatehouse.server.users.JdbcUserStore;
 import dev.gatehouse.spring.jdbc.JdbcRecoveryCodeStore;
 import dev.gatehouse.spring.jdbc.JdbcTotpFactorStore;
@@ -20,8 +17,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The mfa package wires itself. Multi-factor sign-in: auth-core's TOTP service and recovery codes over the starter's
- * JDBC stores, the attempt
- * limiter for codes (scope {@code mfa}, counters in the database), and the factor policy.
+ * JDBC stores, and the factor policy. The sign-in steps that use them (the TOTP and recovery-code pages, step-up) are in
+ * {@code signin}.
  */
 @Configuration(proxyBeanMethods = false)
 class MfaConfiguration {
@@ -55,17 +52,5 @@ class MfaConfiguration {
     @Bean
     MfaPolicy mfaPolicy(TotpService totp, RegisteredClientRepository clients, JdbcUserStore users) {
         return new MfaPolicy(totp, clients, users::mfaRequired);
-    }
-
-    /** Used by {@code MfaController} (by this name) for TOTP and recovery-code attempts. */
-    @Bean(MfaController.LIMITER_BEAN)
-    AttemptLimiter mfaAttemptLimiter(Clock clock, JdbcAttemptStore attempts, ThrottleProperties throttle) {
-        // Counters in the database, so the limits hold across nodes; a scope of their own, apart from passwords.
-        return AttemptLimiter.builder()
-                .scope("mfa")
-                .policy(throttle.policy())
-                .store(attempts)
-                .clock(clock)
-                .build();
     }
 }

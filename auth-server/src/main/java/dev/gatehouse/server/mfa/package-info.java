@@ -1,7 +1,7 @@
 /**
- * Gatehouse authorization server: multi-factor sign-in (TOTP step, recovery codes, TOTP enrolment) on Spring
- * Security 7's factor authorities, with the starter's JDBC factor stores ({@code dev.gatehouse.spring.jdbc}) in the
- * database.
+ * Gatehouse authorization server: second factors — auth-core's TOTP service and recovery codes over the starter's
+ * JDBC factor stores ({@code dev.gatehouse.spring.jdbc}), and the factor policy (which sign-ins owe a factor, per
+ * user and per client). The pages and filters of the sign-in that ask for a factor are in {@code signin}.
  */
 @NullMarked
 package dev.gatehouse.server.mfa;

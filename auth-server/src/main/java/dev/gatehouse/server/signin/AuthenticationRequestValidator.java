@@ -34,7 +34,7 @@ import org.springframework.security.oauth2.server.authorization.client.Registere
  *   <li>{@code prompt=none} and a sign-in older than {@code max_age}: {@code login_required}, since re-authenticating
  *       would need a page;
  *   <li>a signed-in user who still lacks a factor the request requires (the TOTP step, or enrolment):
- *       {@code interaction_required} (OIDC Core 1.0 §3.1.2.6). {@link dev.gatehouse.server.mfa.MfaStepUpFilter} sends
+ *       {@code interaction_required} (OIDC Core 1.0 §3.1.2.6). {@link dev.gatehouse.server.signin.MfaStepUpFilter} sends
  *       such a browser to the factor's page before this endpoint, except for {@code prompt=none}, where a page is
  *       not allowed; for any other request this check is the backstop that keeps a code from a one-factor session.
  * </ul>

@@ -28,7 +28,7 @@ import org.springframework.security.oauth2.server.authorization.client.Registere
  * OIDC Core 1.0 §3.1.2.6) before they run when the signed-in user still lacks a factor that the user or the client
  * requires. Wrapping the token endpoint's device code provider as well, it gives no tokens (RFC 8628 §3.5, {@code
  * invalid_grant}) for an approval whose user lacked such a factor. The client is the one Spring Authorization Server resolves: the device authorization of the (already
- * normalised) user code, or of the consent {@code state}. {@link dev.gatehouse.server.mfa.MfaStepUpFilter} sends a
+ * normalised) user code, or of the consent {@code state}. {@link dev.gatehouse.server.signin.MfaStepUpFilter} sends a
  * browser to the factor's page before this point; this check holds whatever a filter in front decided (#13 item 2).
  *
  * <p>When the device authorization cannot be found the wrapped provider refuses the request itself ({@code

@@ -36,7 +36,7 @@ import org.springframework.web.util.WebUtils;
  * Makes the user sign in again when an authorization request says so (OIDC Core 1.0 §3.1.2.1): {@code prompt=login},
  * or {@code max_age=N} with a session whose sign-in is older than N seconds. The request is saved, the session's
  * authentication is dropped (so no earlier factor carries over into the new sign-in) and the browser goes to the
- * sign-in page; the password step, and the second factor where {@link dev.gatehouse.server.mfa.MfaStepUpFilter}
+ * sign-in page; the password step, and the second factor where {@link dev.gatehouse.server.signin.MfaStepUpFilter}
  * requires one, run as at a first sign-in, and the saved request resumes.
  *
  * <p>The resumed request still says {@code prompt=login}. So that it does not loop, the filter remembers in the

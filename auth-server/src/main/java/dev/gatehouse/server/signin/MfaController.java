@@ -1,4 +1,4 @@
-package dev.gatehouse.server.mfa;
+package dev.gatehouse.server.signin;
 
 import dev.gatehouse.core.mfa.MfaException;
 import dev.gatehouse.core.mfa.RecoveryCodeRedemption;
@@ -11,7 +11,7 @@ import dev.gatehouse.core.throttle.ThrottleDecision;
 import dev.gatehouse.server.audit.AuditEvent;
 import dev.gatehouse.server.audit.AuditEvents;
 import dev.gatehouse.server.audit.AuditLog;
-import dev.gatehouse.server.signin.SavedRequestRedirect;
+import dev.gatehouse.server.mfa.MfaPolicy;
 import dev.gatehouse.server.users.Usernames;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;

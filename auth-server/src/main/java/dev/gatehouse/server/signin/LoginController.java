@@ -1,5 +1,6 @@
-package dev.gatehouse.server.mfa;
+package dev.gatehouse.server.signin;
 
+import dev.gatehouse.server.mfa.MfaPolicy;
 import java.util.Objects;
 import org.springframework.security.core.Authentication;
 import org.springframework.stereotype.Controller;

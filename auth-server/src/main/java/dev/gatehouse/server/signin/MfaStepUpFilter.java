@@ -1,6 +1,6 @@
-package dev.gatehouse.server.mfa;
+package dev.gatehouse.server.signin;
 
-import dev.gatehouse.server.signin.AuthorizationRequestParameters;
+import dev.gatehouse.server.mfa.MfaPolicy;
 import dev.gatehouse.server.signin.AuthorizationRequestParameters.Kind;
 import dev.gatehouse.server.signin.AuthorizationRequestParameters.Refused;
 import dev.gatehouse.server.signin.AuthorizationRequestParameters.Resolution;

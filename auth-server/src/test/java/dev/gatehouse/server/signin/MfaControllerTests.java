@@ -1,4 +1,4 @@
-package dev.gatehouse.server.mfa;
+package dev.gatehouse.server.signin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
