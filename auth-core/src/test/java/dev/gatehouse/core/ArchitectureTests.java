@@ -3,6 +3,7 @@ package dev.gatehouse.core;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.methods;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noMethods;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
@@ -141,6 +142,15 @@ class ArchitectureTests {
                 .haveRawReturnType(com.tngtech.archunit.base.DescribedPredicate.describe(
                         "a Nimbus type", c -> c.getPackageName().startsWith("com.nimbusds")))
                 .because("Nimbus is the jwt package's implementation detail, not part of the API")
+                .check(CORE);
+    }
+
+    @Test
+    void packagesWhenImportedThenFreeOfCycles() {
+        slices().matching("dev.gatehouse.core.(*)..")
+                .should()
+                .beFreeOfCycles()
+                .because("each capability stands on its own and on crypto; none reaches back into another")
                 .check(CORE);
     }
 }
