@@ -20,8 +20,7 @@ import dev.gatehouse.core.policy.opa.OpaRestEngine;
 import dev.gatehouse.core.policy.opa.OpaWasmEngine;
 import dev.gatehouse.core.policy.rbac.RbacEngine;
 import dev.gatehouse.core.policy.rbac.RbacModel;
-import java.io.IOException;
-import java.io.InputStream;
+import dev.gatehouse.core.testsupport.HidingClassLoader;
 import java.lang.reflect.InvocationTargetException;
 import java.util.List;
 import java.util.function.Predicate;
@@ -101,7 +100,8 @@ class OptionalLibrariesTests {
     /** Runs one of {@link Scenarios}' methods with auth-core loaded afresh behind the hiding loader. */
     private static String run(Predicate<String> hidden, String scenario) {
         try {
-            Class<?> scenarios = Class.forName(Scenarios.class.getName(), true, new HidingClassLoader(hidden));
+            Class<?> scenarios = Class.forName(
+                    Scenarios.class.getName(), true, new HidingClassLoader("dev.gatehouse.core.", hidden));
             java.lang.reflect.Method method = scenarios.getDeclaredMethod(scenario);
             // Same package name, but another class loader: another runtime package, so package access is lost.
             method.setAccessible(true);
@@ -200,50 +200,6 @@ class OptionalLibrariesTests {
                 return "no exception: " + action.get();
             } catch (GatehouseException e) {
                 return e.getClass().getSimpleName() + " " + e.code() + ": " + e.getMessage();
-            }
-        }
-    }
-
-    /**
-     * Defines auth-core's classes (main and test) itself, so they link against what it lets through; hides the
-     * classes {@code hidden} names; everything else comes from the test class path.
-     */
-    static final class HidingClassLoader extends ClassLoader {
-
-        private static final String OWN = "dev.gatehouse.core.";
-
-        private final Predicate<String> hidden;
-
-        HidingClassLoader(Predicate<String> hidden) {
-            super(OptionalLibrariesTests.class.getClassLoader());
-            this.hidden = hidden;
-        }
-
-        @Override
-        protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
-            if (!name.startsWith(OWN)) {
-                if (hidden.test(name)) {
-                    throw new ClassNotFoundException(name + " (hidden by the test)");
-                }
-                return super.loadClass(name, resolve);
-            }
-            synchronized (getClassLoadingLock(name)) {
-                Class<?> loaded = findLoadedClass(name);
-                if (loaded == null) {
-                    try (InputStream in = getParent().getResourceAsStream(name.replace('.', '/') + ".class")) {
-                        if (in == null) {
-                            throw new ClassNotFoundException(name);
-                        }
-                        byte[] bytes = in.readAllBytes();
-                        loaded = defineClass(name, bytes, 0, bytes.length);
-                    } catch (IOException e) {
-                        throw new ClassNotFoundException(name, e);
-                    }
-                }
-                if (resolve) {
-                    resolveClass(loaded);
-                }
-                return loaded;
             }
         }
     }

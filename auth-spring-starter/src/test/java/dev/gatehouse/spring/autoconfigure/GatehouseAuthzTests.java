@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.gatehouse.core.policy.PolicyDecisionPoint;
 import dev.gatehouse.core.policy.rbac.RbacEngine;
 import dev.gatehouse.core.policy.rbac.RbacModel;
+import dev.gatehouse.core.testsupport.HidingClassLoader;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
@@ -26,7 +27,8 @@ class GatehouseAuthzTests {
     void permitsWhenResourceServerLibraryAbsentThenDecidesWithoutIt() throws Exception {
         PolicyDecisionPoint pdp =
                 PolicyDecisionPoint.of(RbacEngine.of(RbacModel.load(Path.of("src/test/resources/policy/rbac.yaml"))));
-        Class<?> authzClass = new HidingClassLoader(RESOURCE_SERVER).loadClass(GatehouseAuthz.class.getName());
+        Class<?> authzClass = new HidingClassLoader("dev.gatehouse.spring.", name -> name.startsWith(RESOURCE_SERVER))
+                .loadClass(GatehouseAuthz.class.getName());
         Object authz = authzClass
                 .getConstructor(PolicyDecisionPoint.class, Clock.class)
                 .newInstance(pdp, Clock.systemUTC());
