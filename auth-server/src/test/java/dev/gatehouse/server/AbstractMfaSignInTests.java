@@ -64,9 +64,8 @@ import org.springframework.test.context.TestPropertySource;
 @TestPropertySource(locations = "classpath:suite-rate-limits.properties")
 abstract class AbstractMfaSignInTests {
 
-    static final String REDIRECT = "http://127.0.0.1:8083/cb";
+    static final String REDIRECT = MfaSignInFlow.REDIRECT;
     static final String PASSWORD = "correct horse battery 9";
-    private static final Pattern CSRF = Pattern.compile("name=\"_csrf\"[^>]*value=\"([^\"]+)\"");
     private static final Pattern SECRET = Pattern.compile("<code id=\"secret\">([A-Z2-7]+)</code>");
     private static final Totp TOTP = Totp.of(TotpParameters.defaults());
 
@@ -566,21 +565,7 @@ abstract class AbstractMfaSignInTests {
     }
 
     Map<String, Object> exchange(HttpBrowser browser, String code, Pkce pkce) throws Exception {
-        HttpResponse<String> r = browser.postForm(
-                "/oauth2/token",
-                Map.of(
-                        "grant_type",
-                        "authorization_code",
-                        "code",
-                        code,
-                        "redirect_uri",
-                        REDIRECT,
-                        "code_verifier",
-                        pkce.verifier()),
-                "Authorization",
-                HttpBrowser.basic(clientId, clientSecret));
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-        return JSONObjectUtils.parse(r.body());
+        return new MfaSignInFlow("http://localhost:" + port, clientId, clientSecret).exchange(browser, code, pkce);
     }
 
     static Map<String, Object> claims(String jwt) throws Exception {
@@ -588,10 +573,6 @@ abstract class AbstractMfaSignInTests {
     }
 
     static String csrf(HttpResponse<String> page) {
-        Matcher m = CSRF.matcher(page.body());
-        if (!m.find()) {
-            throw new AssertionError("no CSRF token on the page: " + page.body());
-        }
-        return m.group(1);
+        return MfaSignInFlow.csrf(page);
     }
 }
