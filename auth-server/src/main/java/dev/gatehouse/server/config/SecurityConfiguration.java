@@ -15,6 +15,7 @@ import dev.gatehouse.server.signin.MfaStepUpFilter;
 import dev.gatehouse.server.signin.ReauthenticationFilter;
 import dev.gatehouse.server.signin.SavedRequestRedirect;
 import dev.gatehouse.server.signin.SessionValidityFilter;
+import dev.gatehouse.server.signin.SignInFailureRedirect;
 import dev.gatehouse.server.tokens.CodeVerifierSyntax;
 import dev.gatehouse.server.tokens.DevicePolling;
 import dev.gatehouse.server.tokens.FailedProofInvalidatesCode;
@@ -337,8 +338,10 @@ class SecurityConfiguration {
                         .anyRequest()
                         .authenticated())
                 // After sign-in, the saved request resumes on the issuer, not on the request's Host header.
+                // A failed sign-in keeps nothing in the session: the stored exception would hold the typed password.
                 .formLogin(form -> form.loginPage("/login")
                         .successHandler(new SavedRequestRedirect(properties.configuredIssuer()))
+                        .failureHandler(new SignInFailureRedirect())
                         .permitAll())
                 // POST /logout (CSRF-protected) ends the session; its landing page, /login?logout, must be public.
                 .logout(logout -> logout.permitAll())
