@@ -333,7 +333,9 @@ class SecurityConfiguration {
         // Preflight requests (OPTIONS) to the protocol endpoints do not match the first chain; answer them here.
         http.cors(cors -> cors.configurationSource(corsConfigurationSource(properties)))
                 .authorizeHttpRequests(authorize -> authorize
-                        .requestMatchers("/error")
+                        // The sign-in page with any query (?error, ?logout): formLogin's permitAll() covers
+                        // ?error only through a failure URL, which the failure handler below replaces.
+                        .requestMatchers("/error", "/login")
                         .permitAll()
                         .anyRequest()
                         .authenticated())
