@@ -1324,20 +1324,7 @@ abstract class AbstractSignInFlowTests {
     }
 
     Map<String, Object> exchange(HttpBrowser browser, String client, String code, Pkce pkce) throws Exception {
-        HttpResponse<String> r = browser.postForm(
-                "/oauth2/token",
-                Map.of(
-                        "grant_type",
-                        "authorization_code",
-                        "code",
-                        code,
-                        "redirect_uri",
-                        REDIRECT,
-                        "code_verifier",
-                        pkce.verifier()),
-                "Authorization",
-                HttpBrowser.basic(client, clientSecret));
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-        return JSONObjectUtils.parse(r.body());
+        return new MfaSignInFlow("http://localhost:" + port, client, clientSecret, REDIRECT)
+                .exchange(browser, code, pkce);
     }
 }

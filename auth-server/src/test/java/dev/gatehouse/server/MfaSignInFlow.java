@@ -27,11 +27,18 @@ final class MfaSignInFlow {
     private final String base;
     private final String clientId;
     private final String clientSecret;
+    private final String redirect;
 
     MfaSignInFlow(String base, String clientId, String clientSecret) {
+        this(base, clientId, clientSecret, REDIRECT);
+    }
+
+    /** A flow for a client registered with another redirect URI (the suites each register their own). */
+    MfaSignInFlow(String base, String clientId, String clientSecret, String redirect) {
         this.base = Objects.requireNonNull(base, "base must not be null");
         this.clientId = Objects.requireNonNull(clientId, "clientId must not be null");
         this.clientSecret = Objects.requireNonNull(clientSecret, "clientSecret must not be null");
+        this.redirect = Objects.requireNonNull(redirect, "redirect must not be null");
     }
 
     /** Starts at the authorization endpoint, signs in with the password, follows back: where the server sends next. */
@@ -63,7 +70,7 @@ final class MfaSignInFlow {
     Map<String, Object> tokens(HttpBrowser browser, String resumed, Pkce pkce) throws Exception {
         assertThat(resumed).contains("/oauth2/authorize");
         String location = browser.get(resumed).headers().firstValue("Location").orElseThrow();
-        assertThat(location).startsWith(REDIRECT + "?");
+        assertThat(location).startsWith(redirect + "?");
         return exchange(browser, HttpBrowser.query(location).get("code"), pkce);
     }
 
@@ -77,7 +84,7 @@ final class MfaSignInFlow {
                         "code",
                         code,
                         "redirect_uri",
-                        REDIRECT,
+                        redirect,
                         "code_verifier",
                         pkce.verifier()),
                 "Authorization",
@@ -109,7 +116,7 @@ final class MfaSignInFlow {
         Map<String, String> q = new LinkedHashMap<>();
         q.put("response_type", "code");
         q.put("client_id", clientId);
-        q.put("redirect_uri", REDIRECT);
+        q.put("redirect_uri", redirect);
         q.put("scope", "openid");
         q.put("state", "st");
         q.put("nonce", "nonce-st");
