@@ -115,12 +115,13 @@ public final class AttemptLimiter {
     }
 
     /**
-     * Runs one attempt as a single step per account on this node: {@link #check}, then the credential check,
-     * then {@link #recordSuccess} or {@link #recordFailure}. Without it, a burst of parallel guesses all passes
-     * {@code check} before the first failure is counted, and every guess is verified. A caller that waits more
-     * than a few seconds for its turn is throttled. Exceptions from the credential check propagate, recording
-     * nothing. (Across nodes, the shared store still counts every failure; a burst spread over N nodes can have
-     * up to N attempts in flight at once.)
+     * Runs one attempt as a single step per account: {@link #check}, then the credential check, then {@link
+     * #recordSuccess} or {@link #recordFailure}. Without it, a burst of parallel guesses all passes {@code check}
+     * before the first failure is counted, and every guess is verified. The step holds this limiter's own lock for
+     * the account and, inside it, the store's cross-process lock ({@link AttemptStore#exclusively}), so a store
+     * shared by several nodes serialises the account across all of them while each node waits for that lock with
+     * one thread (one database connection) per account at most. A caller that does not get both locks within a few
+     * seconds in all is throttled. Exceptions from the credential check propagate, recording nothing.
      *
      * @param account the account name tried
      * @param address the client address
@@ -134,8 +135,9 @@ public final class AttemptLimiter {
             String account, String address, Supplier<T> credentialCheck, Predicate<? super T> succeeded) {
         Objects.requireNonNull(credentialCheck, "credentialCheck must not be null");
         Objects.requireNonNull(succeeded, "succeeded must not be null");
-        ReentrantLock lock =
-                accountLocks[Math.floorMod(keys(account, address).account.hashCode(), accountLocks.length)];
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(ATTEMPT_WAIT_SECONDS);
+        String accountKey = keys(account, address).account;
+        ReentrantLock lock = accountLocks[Math.floorMod(accountKey.hashCode(), accountLocks.length)];
         try {
             if (!lock.tryLock(ATTEMPT_WAIT_SECONDS, TimeUnit.SECONDS)) {
                 return new Attempt.Throttled<>();
@@ -145,25 +147,47 @@ public final class AttemptLimiter {
             return new Attempt.Throttled<>();
         }
         try {
-            if (!check(account, address).allowed()) {
+            // The store's lock gets what is left of the one wait bound, so the two waits together stay within it.
+            Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+            AttemptStore.Turn<Step<T>> turn =
+                    store.exclusively(accountKey, left, () -> step(account, address, credentialCheck, succeeded));
+            if (!(turn instanceof AttemptStore.Turn.Ran<Step<T>> ran)) {
+                // Fail closed: no turn within the bound is a refusal, as when this node's own lock is not had.
                 return new Attempt.Throttled<>();
             }
-            @Nullable T result = credentialCheck.get();
-            if (result == null) {
-                // Counted before it is refused, as before: a check that answers nothing never passes.
-                recordFailure(account, address);
+            Attempt<T> done = ran.result().attempt();
+            if (done == null) {
+                // Counted (and committed with the store's lock) before it is refused: a check that answers nothing
+                // never passes.
                 throw new NullPointerException("credentialCheck must not return null");
             }
-            if (succeeded.test(result)) {
-                recordSuccess(account, address);
-            } else {
-                recordFailure(account, address);
-            }
-            return new Attempt.Completed<>(result);
+            return done;
         } finally {
             lock.unlock();
         }
     }
+
+    /** Check, verify, record: the body run under both locks. A {@code null} attempt: the check answered nothing. */
+    private <T> Step<T> step(
+            String account, String address, Supplier<T> credentialCheck, Predicate<? super T> succeeded) {
+        if (!check(account, address).allowed()) {
+            return new Step<>(new Attempt.Throttled<>());
+        }
+        @Nullable T result = credentialCheck.get();
+        if (result == null) {
+            recordFailure(account, address);
+            return new Step<>(null);
+        }
+        if (succeeded.test(result)) {
+            recordSuccess(account, address);
+        } else {
+            recordFailure(account, address);
+        }
+        return new Step<>(new Attempt.Completed<>(result));
+    }
+
+    /** What {@link #step} came to; a record so that "the check returned null" survives the store's lock. */
+    private record Step<T>(@Nullable Attempt<T> attempt) {}
 
     private static ReentrantLock[] locks(int n) {
         ReentrantLock[] locks = new ReentrantLock[n];

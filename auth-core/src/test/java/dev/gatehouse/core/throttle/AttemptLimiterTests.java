@@ -280,4 +280,230 @@ class AttemptLimiterTests {
                 .hasMessage("credentialCheck must not return null");
         assertThat(limiter.check("dave", "203.0.113.7").allowed()).isFalse();
     }
+
+    @Test
+    void attemptWhenStoreHasALockThenCheckVerifyAndRecordRunInsideIt() {
+        LockingStore locking = new LockingStore();
+        AttemptLimiter limiter = AttemptLimiter.builder()
+                .clock(clock)
+                .store(locking)
+                .scope("password")
+                .build();
+
+        AttemptLimiter.Attempt<Boolean> done = limiter.attempt(
+                "Alice",
+                "203.0.113.7",
+                () -> {
+                    locking.events.add("verify");
+                    return false;
+                },
+                ok -> ok);
+
+        assertThat(done).isEqualTo(new AttemptLimiter.Attempt.Completed<>(false));
+        // One turn per attempt, on the account counter's key; every read and write of the attempt inside it.
+        assertThat(locking.events)
+                .containsExactly(
+                        "lock password|a|5:alice",
+                        "find password|p|5:alice|203.0.113.7",
+                        "find password|a|5:alice",
+                        "find password|i|203.0.113.7",
+                        "verify",
+                        "update password|p|5:alice|203.0.113.7",
+                        "update password|a|5:alice",
+                        "update password|i|203.0.113.7",
+                        "unlock");
+        // The store's wait is what is left of the limiter's one bound of five seconds.
+        assertThat(locking.waits)
+                .singleElement()
+                .satisfies(wait -> assertThat(wait).isPositive().isLessThanOrEqualTo(Duration.ofSeconds(5)));
+    }
+
+    @Test
+    void attemptWhenSuccessUnderStoreLockThenResetInsideIt() {
+        LockingStore locking = new LockingStore();
+        AttemptLimiter limiter = AttemptLimiter.builder()
+                .clock(clock)
+                .store(locking)
+                .scope("mfa")
+                .build();
+
+        limiter.attempt("bob", "203.0.113.7", () -> true, ok -> ok);
+
+        assertThat(locking.events)
+                .containsSubsequence(
+                        "lock mfa|a|3:bob", "delete mfa|p|3:bob|203.0.113.7", "delete mfa|a|3:bob", "unlock");
+        assertThat(locking.events).last().isEqualTo("unlock");
+    }
+
+    @Test
+    void attemptWhenStoreLockNotHadInTimeThenThrottledAndNothingCheckedOrRecorded() {
+        LockingStore locking = new LockingStore();
+        locking.missTurns = true;
+        AttemptLimiter limiter = AttemptLimiter.builder()
+                .clock(clock)
+                .store(locking)
+                .scope("password")
+                .build();
+        java.util.concurrent.atomic.AtomicInteger checked = new java.util.concurrent.atomic.AtomicInteger();
+
+        AttemptLimiter.Attempt<Boolean> refused = limiter.attempt(
+                "carol",
+                "203.0.113.7",
+                () -> {
+                    checked.incrementAndGet();
+                    return true;
+                },
+                ok -> ok);
+
+        // Fail closed: the same refusal as when this node's own lock is not had.
+        assertThat(refused).isInstanceOf(AttemptLimiter.Attempt.Throttled.class);
+        assertThat(checked).hasValue(0);
+        assertThat(locking.events).containsExactly("lock password|a|5:carol", "missed");
+        // The local lock was released: the next attempt gets its turn.
+        locking.missTurns = false;
+        assertThat(limiter.attempt("carol", "203.0.113.7", () -> true, ok -> ok))
+                .isEqualTo(new AttemptLimiter.Attempt.Completed<>(true));
+    }
+
+    @Test
+    void attemptWhenCheckReturnsNullUnderStoreLockThenFailureRecordedInsideAndThrownAfter() {
+        LockingStore locking = new LockingStore();
+        AttemptLimiter limiter = AttemptLimiter.builder()
+                .clock(clock)
+                .store(locking)
+                .scope("password")
+                .build();
+
+        assertThatThrownBy(() -> limiter.attempt("dave", "203.0.113.7", () -> null, r -> true))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("credentialCheck must not return null");
+        // Recorded under the store's lock, which then ended normally (a store that rolls back on an exception
+        // from the body keeps the failure).
+        assertThat(locking.events).containsSubsequence("update password|a|4:dave", "unlock");
+        assertThat(locking.events).doesNotContain("threw");
+        assertThat(locking.find("password|a|4:dave", clock.instant())).isPresent();
+    }
+
+    @Test
+    void attemptWhenCheckThrowsUnderStoreLockThenPropagatesThroughItAndNothingRecorded() {
+        LockingStore locking = new LockingStore();
+        AttemptLimiter limiter = AttemptLimiter.builder()
+                .clock(clock)
+                .store(locking)
+                .scope("password")
+                .build();
+
+        assertThatThrownBy(() -> limiter.attempt(
+                        "erin",
+                        "203.0.113.7",
+                        () -> {
+                            throw new IllegalStateException("hasher busy");
+                        },
+                        r -> true))
+                .isInstanceOf(IllegalStateException.class);
+
+        assertThat(locking.events).last().isEqualTo("threw");
+        assertThat(locking.events).noneMatch(e -> e.startsWith("update"));
+    }
+
+    @Test
+    void attemptWhenThisNodeAlreadyHoldsTheAccountThenStoreLockNotAskedTwice() throws Exception {
+        java.util.concurrent.CountDownLatch inside = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        LockingStore locking = new LockingStore();
+        AttemptLimiter limiter = AttemptLimiter.builder()
+                .clock(clock)
+                .store(locking)
+                .scope("password")
+                .build();
+        Thread first = new Thread(() -> limiter.attempt(
+                "frank",
+                "203.0.113.7",
+                () -> {
+                    inside.countDown();
+                    await(release);
+                    return false;
+                },
+                ok -> ok));
+        first.start();
+        inside.await();
+        Thread second = new Thread(() -> limiter.attempt("frank", "198.51.100.1", () -> false, ok -> ok));
+        second.start();
+        // The second attempt waits for this node's lock (parked, bounded), not for the store's.
+        while (second.getState() != Thread.State.TIMED_WAITING) {
+            assertThat(second.isAlive()).isTrue();
+            Thread.onSpinWait();
+        }
+        assertThat(locking.events).filteredOn(e -> e.startsWith("lock")).hasSize(1);
+
+        release.countDown();
+        first.join();
+        second.join();
+
+        assertThat(locking.events).filteredOn(e -> e.startsWith("lock")).hasSize(2);
+        assertThat(locking.maxHeld).hasValue(1);
+    }
+
+    private static void await(java.util.concurrent.CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * A store with a cross-process lock, as a database store has: in memory, logging each turn and each counter
+     * access in order; it can refuse every turn, as a lock not had in time.
+     */
+    private static final class LockingStore implements AttemptStore {
+
+        final java.util.List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final java.util.List<Duration> waits = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final java.util.concurrent.atomic.AtomicInteger held = new java.util.concurrent.atomic.AtomicInteger();
+        final java.util.concurrent.atomic.AtomicInteger maxHeld = new java.util.concurrent.atomic.AtomicInteger();
+        private final InMemoryAttemptStore counters = new InMemoryAttemptStore();
+        volatile boolean missTurns;
+
+        @Override
+        public <R> Turn<R> exclusively(String lockKey, Duration wait, java.util.function.Supplier<R> body) {
+            events.add("lock " + lockKey);
+            waits.add(wait);
+            if (missTurns) {
+                events.add("missed");
+                return new Turn.Missed<>();
+            }
+            maxHeld.accumulateAndGet(held.incrementAndGet(), Math::max);
+            try {
+                R result = body.get();
+                events.add("unlock");
+                return new Turn.Ran<>(result);
+            } catch (RuntimeException e) {
+                events.add("threw");
+                throw e;
+            } finally {
+                held.decrementAndGet();
+            }
+        }
+
+        @Override
+        public java.util.Optional<AttemptCounter> find(String key, java.time.Instant now) {
+            events.add("find " + key);
+            return counters.find(key, now);
+        }
+
+        @Override
+        public AttemptCounter update(
+                String key, java.time.Instant now, java.util.function.UnaryOperator<AttemptCounter> change) {
+            events.add("update " + key);
+            return counters.update(key, now, change);
+        }
+
+        @Override
+        public void delete(String key) {
+            events.add("delete " + key);
+            counters.delete(key);
+        }
+    }
 }
