@@ -2,34 +2,100 @@ package dev.gatehouse.server.users;
 
 import dev.gatehouse.core.throttle.AttemptCounter;
 import dev.gatehouse.core.throttle.AttemptStore;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
+import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
+import org.springframework.dao.DataAccessException;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.support.JdbcTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * auth-core's {@link AttemptStore} in the database, so login limits hold across all nodes. {@link #update} is an
  * optimistic compare-and-set: it reads the counter, applies the change, and writes only if the row still holds
  * what was read (an {@code INSERT} for a new key, whose primary key makes concurrent creators collide); a writer
  * that loses retries with the fresh value. Works the same on H2 and PostgreSQL, without row locks.
+ *
+ * <p>On PostgreSQL, {@link #exclusively} serialises one account's attempts across every node sharing the database: a
+ * transaction takes a transaction-scoped advisory lock ({@code pg_advisory_xact_lock(namespace, hashtext(key))},
+ * waiting at most the limiter's bound through {@code SET LOCAL lock_timeout}) and runs the limiter's check, credential
+ * check and record in it; the counter SQL joins that transaction, since it runs through the same {@link DataSource}
+ * (the transaction manager is built on this template's). The lock needs no row (a first attempt on an account has
+ * none), is never left behind (released at commit, rollback or a dropped connection) and works through transaction
+ * pooling. The cost is one pooled connection held per account in flight during its hash; see the README. On H2 (the
+ * embedded, single-node database) there is no other node: the limiter's own lock is enough and no lock is taken here.
  */
 public final class JdbcAttemptStore implements AttemptStore {
 
     private static final int MAX_ATTEMPTS = 10;
 
+    /** The advisory-lock namespace of attempt serialisation ("GHAT"); other users of advisory locks pick others. */
+    static final int LOCK_NAMESPACE = 0x47484154;
+
+    /** PostgreSQL's {@code lock_not_available}: the {@code lock_timeout} ran out. */
+    private static final String LOCK_NOT_AVAILABLE = "55P03";
+
     private final JdbcTemplate jdbc;
+    private final boolean postgres;
+    private final TransactionTemplate transactions;
 
     /**
-     * Creates the store.
+     * Creates the store, telling once (with one connection) whether the database is PostgreSQL.
      *
-     * @param jdbc the JDBC template
+     * @param jdbc the JDBC template; its data source is the one the lock's transactions run on
      */
     public JdbcAttemptStore(JdbcTemplate jdbc) {
         this.jdbc = Objects.requireNonNull(jdbc, "jdbc must not be null");
+        DataSource dataSource = Objects.requireNonNull(jdbc.getDataSource(), "jdbc must have a data source");
+        this.postgres = isPostgres(dataSource);
+        // A manager of our own on the template's data source: the counter SQL then joins the lock's transaction by
+        // construction, whatever other managers the application has (Spring binds the connection per data source).
+        this.transactions = new TransactionTemplate(new JdbcTransactionManager(dataSource));
+    }
+
+    /**
+     * Runs {@code body} holding this account's advisory lock on PostgreSQL, in one transaction with the counter
+     * reads and writes it makes; on H2, runs it directly. A lock not had within {@code wait} is {@link Turn.Missed}.
+     * If a transaction is already open on this thread the lock joins it and is held until it ends.
+     */
+    @Override
+    public <R> Turn<R> exclusively(String lockKey, Duration wait, Supplier<R> body) {
+        Objects.requireNonNull(lockKey, "lockKey must not be null");
+        Objects.requireNonNull(wait, "wait must not be null");
+        Objects.requireNonNull(body, "body must not be null");
+        if (!postgres) {
+            return AttemptStore.super.exclusively(lockKey, wait, body);
+        }
+        // lock_timeout 0 would mean "wait for ever": never pass less than a millisecond.
+        String timeout = Math.max(1, wait.toMillis()) + "ms";
+        Turn<R> turn = transactions.execute(status -> {
+            jdbc.queryForObject("SELECT set_config('lock_timeout', ?, true)", String.class, timeout);
+            try {
+                jdbc.queryForObject(
+                        "SELECT pg_advisory_xact_lock(?, hashtext(?))::text", String.class, LOCK_NAMESPACE, lockKey);
+            } catch (DataAccessException e) {
+                if (LOCK_NOT_AVAILABLE.equals(sqlState(e))) {
+                    status.setRollbackOnly();
+                    return new Turn.Missed<>();
+                }
+                throw e;
+            }
+            // The bound was for the turn; the record that follows must not fail on a short wait for a counter row
+            // another account's attempt from the same address is writing.
+            jdbc.execute("SET LOCAL lock_timeout TO DEFAULT");
+            return new Turn.Ran<>(body.get());
+        });
+        return Objects.requireNonNull(turn, "transaction returned nothing");
     }
 
     @Override
@@ -43,6 +109,21 @@ public final class JdbcAttemptStore implements AttemptStore {
             Optional<AttemptCounter> stored = read(key);
             AttemptCounter current = stored.filter(c -> !c.expiredAt(now)).orElse(AttemptCounter.NONE);
             AttemptCounter next = Objects.requireNonNull(change.apply(current), "change must not return null");
+            if (stored.isEmpty() && postgres) {
+                // No exception for a lost race: on PostgreSQL a failed statement would abort the transaction that
+                // exclusively() may have open.
+                int inserted = jdbc.update(
+                        "INSERT INTO gh_attempt_counter (counter_key, failures, blocked_until, expires_at)"
+                                + " VALUES (?, ?, ?, ?) ON CONFLICT (counter_key) DO NOTHING",
+                        key,
+                        next.failures(),
+                        Timestamp.from(next.blockedUntil()),
+                        Timestamp.from(next.expiresAt()));
+                if (inserted == 1) {
+                    return next;
+                }
+                continue; // another node created it first
+            }
             if (stored.isEmpty()) {
                 try {
                     jdbc.update(
@@ -88,6 +169,23 @@ public final class JdbcAttemptStore implements AttemptStore {
     @Override
     public void delete(String key) {
         jdbc.update("DELETE FROM gh_attempt_counter WHERE counter_key = ?", key);
+    }
+
+    private static boolean isPostgres(DataSource dataSource) {
+        try (Connection connection = dataSource.getConnection()) {
+            return "PostgreSQL".equals(connection.getMetaData().getDatabaseProductName());
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot tell which database the attempt counters are in", e);
+        }
+    }
+
+    private static @Nullable String sqlState(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql && sql.getSQLState() != null) {
+                return sql.getSQLState();
+            }
+        }
+        return null;
     }
 
     private Optional<AttemptCounter> read(String key) {
