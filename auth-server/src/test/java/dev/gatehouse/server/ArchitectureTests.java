@@ -102,6 +102,7 @@ class ArchitectureTests {
             Map.entry("gh_signing_key", "keys"),
             Map.entry("gh_rate_limit_bucket", "ratelimit"),
             Map.entry("oauth2_registered_client", "clients"),
+            Map.entry("gh_client_epoch", "clients"),
             Map.entry("oauth2_authorization", "tokens"),
             Map.entry("oauth2_authorization_consent", "tokens"),
             Map.entry("gh_consumed_refresh_token", "tokens"),

@@ -8,12 +8,16 @@ import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClient;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
  * Keeps registered clients in memory for a short time: every token request looks its client up, and the JDBC
- * repository parses the client's settings JSON each time. Saves on this node evict at once; a change made on
- * another node (a new secret, a removed grant) takes effect here within the TTL. Unknown client ids are never
- * cached, so random ids cannot fill memory, and the cache is bounded.
+ * repository parses the client's settings JSON each time. Saves on this node evict at once, and again when the
+ * surrounding transaction ends (a read on another thread before the commit still sees the old row); changes made
+ * elsewhere are {@link ClientCache}'s business, which clears this cache ({@link #invalidateAll()}) when the client
+ * change epoch moves. Unknown client ids are never cached, so random ids cannot fill memory, and the cache is
+ * bounded.
  */
 final class CachingRegisteredClientRepository implements RegisteredClientRepository {
 
@@ -29,6 +33,9 @@ final class CachingRegisteredClientRepository implements RegisteredClientReposit
 
     /** Bumped by every save: a load that began before a save must not put its (older) result in the cache. */
     private final java.util.concurrent.atomic.AtomicLong generation = new java.util.concurrent.atomic.AtomicLong();
+
+    /** Held by evictions and by puts (cache misses only); lookups that hit take no lock. */
+    private final Object evictions = new Object();
 
     /**
      * Creates the cache.
@@ -51,11 +58,45 @@ final class CachingRegisteredClientRepository implements RegisteredClientReposit
         RegisteredClient previous = findStored(registeredClient.getId());
         generation.incrementAndGet();
         delegate.save(registeredClient);
-        generation.incrementAndGet();
-        byId.remove(registeredClient.getId());
-        byClientId.remove(registeredClient.getClientId());
-        if (previous != null) {
-            byClientId.remove(previous.getClientId()); // the client id itself may have changed
+        Runnable evict = () -> {
+            synchronized (evictions) {
+                generation.incrementAndGet();
+                byId.remove(registeredClient.getId());
+                byClientId.remove(registeredClient.getClientId());
+                if (previous != null) {
+                    byClientId.remove(previous.getClientId()); // the client id itself may have changed
+                }
+            }
+        };
+        evict.run();
+        atTransactionEnd(evict);
+    }
+
+    /** Empties the cache: loads under way when it is called are not cached either. */
+    void invalidateAll() {
+        Runnable evict = () -> {
+            synchronized (evictions) {
+                generation.incrementAndGet();
+                byId.clear();
+                byClientId.clear();
+            }
+        };
+        evict.run();
+        atTransactionEnd(evict);
+    }
+
+    /**
+     * Runs {@code evict} again when the caller's transaction ends, if there is one: until the commit, other threads
+     * read the old row and may cache it after the first eviction.
+     */
+    private static void atTransactionEnd(Runnable evict) {
+        if (TransactionSynchronizationManager.isSynchronizationActive()) {
+            TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+                @Override
+                public void afterCompletion(int status) {
+                    evict.run();
+                }
+            });
         }
     }
 
@@ -89,11 +130,15 @@ final class CachingRegisteredClientRepository implements RegisteredClientReposit
             map.remove(key);
             return null;
         }
-        if (map.size() >= MAX_ENTRIES) {
-            map.clear();
-        }
-        if (generation.get() == before) {
-            map.put(key, new Entry(client, now + ttlNanos));
+        synchronized (evictions) {
+            if (map.size() >= MAX_ENTRIES) {
+                map.clear();
+            }
+            // Checked and put as one step against evictions: an eviction between the check and the put would
+            // otherwise leave the result of a load that began before it in the cache.
+            if (generation.get() == before) {
+                map.put(key, new Entry(client, now + ttlNanos));
+            }
         }
         return client;
     }

@@ -5,25 +5,36 @@ import java.util.List;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.stereotype.Component;
 
 /**
  * The queries on Spring Authorization Server's {@code oauth2_registered_client} table that its {@link
  * org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository} has no method for:
- * listing, counting, removing. The clients package owns the table; the admin API goes through this class.
+ * listing, counting, removing. The clients package owns the table; the admin API goes through this class. The server's
+ * instance ({@link ClientsConfiguration}) tells the client cache about removals.
  */
-@Component
 public final class ClientRegistrations {
 
     private final JdbcTemplate jdbc;
+    private final Runnable afterRemove;
+
+    /**
+     * Creates the queries, with no client cache to tell about removals.
+     *
+     * @param jdbc the JDBC template
+     */
+    public ClientRegistrations(JdbcTemplate jdbc) {
+        this(jdbc, () -> {});
+    }
 
     /**
      * Creates the queries.
      *
      * @param jdbc the JDBC template
+     * @param afterRemove runs after each removal, in its transaction ({@link ClientCache#removed()})
      */
-    public ClientRegistrations(JdbcTemplate jdbc) {
+    ClientRegistrations(JdbcTemplate jdbc, Runnable afterRemove) {
         this.jdbc = Objects.requireNonNull(jdbc, "jdbc must not be null");
+        this.afterRemove = Objects.requireNonNull(afterRemove, "afterRemove must not be null");
     }
 
     /**
@@ -52,13 +63,14 @@ public final class ClientRegistrations {
     }
 
     /**
-     * Removes a registration. Callers first expire its secret through the repository (which evicts this node's
-     * client cache) and remove its authorizations and consents.
+     * Removes a registration; this node's client cache forgets it at once, the others within the client cache's
+     * staleness bound ({@link ClientCache}). Callers first remove its authorizations and consents.
      *
      * @param registeredClientId the registration id (not the {@code client_id})
      */
     public void remove(String registeredClientId) {
         jdbc.update("DELETE FROM oauth2_registered_client WHERE id = ?", registeredClientId);
+        afterRemove.run();
     }
 
     /**

@@ -3,9 +3,11 @@ package dev.gatehouse.server.clients;
 import dev.gatehouse.server.secrets.ServerSecrets;
 import dev.gatehouse.server.settings.GatehouseProperties;
 import java.security.SecureRandom;
-import java.time.Duration;
+import org.jspecify.annotations.Nullable;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.oauth2.server.authorization.client.JdbcRegisteredClientRepository;
@@ -29,12 +31,41 @@ class ClientsConfiguration {
         return secrets.encoder();
     }
 
+    /** PostgreSQL bumps the client change epoch by trigger (migration V16); on H2 this package bumps it. */
     @Bean
-    RegisteredClientRepository registeredClientRepository(JdbcTemplate jdbc, GatehouseProperties properties) {
-        JdbcRegisteredClientRepository store = new JdbcRegisteredClientRepository(jdbc);
-        Duration ttl = properties.server().clientCacheTtl();
-        RegisteredClientRepository cached =
-                ttl.isZero() ? store : new CachingRegisteredClientRepository(store, ttl, System::nanoTime);
-        return new RefreshTokenRotationEnforcer(cached);
+    ClientChangeEpoch clientChangeEpoch(JdbcTemplate jdbc) {
+        String product = jdbc.execute((ConnectionCallback<String>)
+                connection -> connection.getMetaData().getDatabaseProductName());
+        return new ClientChangeEpoch(jdbc, "PostgreSQL".equals(product));
+    }
+
+    /** Absent when {@code gatehouse.server.client-cache-ttl} is {@code 0}: every lookup then reads the database. */
+    @Bean
+    @Nullable
+    ClientCache clientCache(JdbcTemplate jdbc, ClientChangeEpoch epoch, GatehouseProperties properties) {
+        GatehouseProperties.Server server = properties.server();
+        if (server.clientCacheTtl().isZero()) {
+            return null;
+        }
+        return new ClientCache(
+                new JdbcRegisteredClientRepository(jdbc),
+                epoch::current,
+                epoch::changed,
+                server.clientCacheTtl(),
+                server.clientCachePollInterval(),
+                server.clientCacheMaxStaleness(),
+                System::nanoTime);
+    }
+
+    @Bean
+    RegisteredClientRepository registeredClientRepository(JdbcTemplate jdbc, ObjectProvider<ClientCache> cache) {
+        ClientCache c = cache.getIfAvailable();
+        return new RefreshTokenRotationEnforcer(c != null ? c.repository() : new JdbcRegisteredClientRepository(jdbc));
+    }
+
+    @Bean
+    ClientRegistrations clientRegistrations(JdbcTemplate jdbc, ObjectProvider<ClientCache> cache) {
+        ClientCache c = cache.getIfAvailable();
+        return c != null ? new ClientRegistrations(jdbc, c::removed) : new ClientRegistrations(jdbc);
     }
 }

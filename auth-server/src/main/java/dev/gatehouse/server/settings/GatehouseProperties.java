@@ -69,12 +69,19 @@ public record GatehouseProperties(
      *     requests with no expiry are kept this long past their one-hour lifetime; default 1 hour
      * @param corsAllowedOrigins browser origins allowed to call the token, revocation, JWKS, UserInfo and discovery
      *     endpoints (exact origins, no wildcards); default the demo SPA's {@code http://127.0.0.1:5173}
-     * @param clientCacheTtl how long a node keeps a registered client in memory (changes made on another node apply
-     *     within this time); {@code 0} disables the cache; default 5 seconds
+     * @param clientCacheTtl the longest a node keeps a registered client in memory; {@code 0} disables the cache;
+     *     default 5 seconds. Changes made on other nodes apply sooner: within {@code clientCacheMaxStaleness}
      * @param demoWebClientUrl base URL of the web client example, whose redirect and post-logout URIs the demo
      *     service client registers on first start; default {@code http://127.0.0.1:8081}
      * @param demoRequireConsent the demo service client asks each user's consent on Gatehouse's consent page
      *     (created so on first start; the end-to-end browser test uses it); default {@code false}
+     * @param clientCachePollInterval how often each node reads the client change epoch (bumped by every write to the
+     *     client table) and clears its client cache when it moved; default 250 ms; must be shorter than {@code
+     *     clientCacheMaxStaleness}
+     * @param clientCacheMaxStaleness the bound on how long a node honours a client after a change committed anywhere
+     *     (a rotated secret, a disabled or deleted client, new redirect URIs): the cache is used only while the last
+     *     successful epoch read started within it, and bypassed otherwise (also while the database is unreachable);
+     *     default 750 ms
      */
     public record Server(
             @DefaultValue("./data") Path dataDir,
@@ -84,5 +91,7 @@ public record GatehouseProperties(
             @DefaultValue("http://127.0.0.1:5173") List<String> corsAllowedOrigins,
             @DefaultValue("5s") Duration clientCacheTtl,
             @DefaultValue("http://127.0.0.1:8081") String demoWebClientUrl,
-            @DefaultValue("false") boolean demoRequireConsent) {}
+            @DefaultValue("false") boolean demoRequireConsent,
+            @DefaultValue("250ms") Duration clientCachePollInterval,
+            @DefaultValue("750ms") Duration clientCacheMaxStaleness) {}
 }
