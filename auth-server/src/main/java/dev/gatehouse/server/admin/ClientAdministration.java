@@ -205,7 +205,8 @@ final class ClientAdministration {
 
     /**
      * Makes the second factor mandatory for every user of the client, or not; other settings stay. Effective at once
-     * on this node (the save evicts its client cache), on other nodes within {@code gatehouse.server.client-cache-ttl}.
+     * on this node (the save evicts its client cache), on other nodes within
+     * {@code gatehouse.server.client-cache-max-staleness}.
      */
     ClientView setRequireMfa(String clientId, boolean requireMfa) {
         RegisteredClient existing = find(clientId);
@@ -233,7 +234,7 @@ final class ClientAdministration {
         return get(clientId);
     }
 
-    /** A new secret replaces the old one at once (on this node; other nodes within the client cache TTL). */
+    /** A new secret replaces the old one at once here, on other nodes within the client cache's staleness bound. */
     ClientWithSecret rotateSecret(String clientId) {
         RegisteredClient existing = find(clientId);
         if (!existing.getClientAuthenticationMethods().contains(ClientAuthenticationMethod.CLIENT_SECRET_BASIC)
@@ -258,7 +259,7 @@ final class ClientAdministration {
     /**
      * Removes a client with its authorizations (so its tokens fail introspection at once) and consents. Its secret is
      * first expired through the repository, which evicts this node's client cache; other nodes drop the client within
-     * {@code gatehouse.server.client-cache-ttl}.
+     * {@code gatehouse.server.client-cache-max-staleness}.
      */
     void delete(String clientId) {
         RegisteredClient existing = find(clientId);
