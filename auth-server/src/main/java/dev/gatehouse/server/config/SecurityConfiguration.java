@@ -46,6 +46,7 @@ import org.springframework.security.oauth2.server.authorization.client.Registere
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.intercept.AuthorizationFilter;
 import org.springframework.security.web.authentication.LoginUrlAuthenticationEntryPoint;
+import org.springframework.security.web.authentication.WebAuthenticationDetails;
 import org.springframework.security.web.context.SecurityContextHolderFilter;
 import org.springframework.security.web.csrf.CsrfFilter;
 import org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter.ReferrerPolicy;
@@ -342,6 +343,10 @@ class SecurityConfiguration {
                 // After sign-in, the saved request resumes on the issuer, not on the request's Host header.
                 // A failed sign-in keeps nothing in the session: the stored exception would hold the typed password.
                 .formLogin(form -> form.loginPage("/login")
+                        // The client address for the audit and attempt limits, not the pre-sign-in session id
+                        // Spring Security's details also keep: the sign-in is stored in the shared session table.
+                        .authenticationDetailsSource(
+                                request -> new WebAuthenticationDetails(request.getRemoteAddr(), null))
                         .successHandler(new SavedRequestRedirect(properties.configuredIssuer()))
                         .failureHandler(new SignInFailureRedirect())
                         .permitAll())

@@ -18,7 +18,6 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.security.authentication.AnonymousAuthenticationToken;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.context.SecurityContextHolder;
-import org.springframework.security.web.savedrequest.HttpSessionRequestCache;
 import org.springframework.security.web.savedrequest.RequestCache;
 import org.springframework.security.web.util.matcher.OrRequestMatcher;
 import org.springframework.security.web.util.matcher.RequestMatcher;
@@ -48,7 +47,7 @@ public final class MfaStepUpFilter extends OncePerRequestFilter {
     private final MfaPolicy policy;
     private final AuthorizationRequestParameters parameters;
     private final RequestMatcher guarded;
-    private final RequestCache requestCache = new HttpSessionRequestCache();
+    private final RequestCache requestCache = PathOnlyRequestCache.create();
 
     /**
      * Creates the filter.

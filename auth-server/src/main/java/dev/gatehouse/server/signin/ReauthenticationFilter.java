@@ -26,7 +26,6 @@ import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.core.context.SecurityContextHolderStrategy;
 import org.springframework.security.web.context.HttpSessionSecurityContextRepository;
 import org.springframework.security.web.context.SecurityContextRepository;
-import org.springframework.security.web.savedrequest.HttpSessionRequestCache;
 import org.springframework.security.web.savedrequest.RequestCache;
 import org.springframework.security.web.util.matcher.RequestMatcher;
 import org.springframework.web.filter.OncePerRequestFilter;
@@ -68,7 +67,7 @@ public final class ReauthenticationFilter extends OncePerRequestFilter {
     private final AuthorizationRequestParameters parameters;
     private final RequestMatcher authorizationRequests;
     private final Clock clock;
-    private final RequestCache requestCache = new HttpSessionRequestCache();
+    private final RequestCache requestCache = PathOnlyRequestCache.create();
     private final SecurityContextRepository contexts = new HttpSessionSecurityContextRepository();
     private final SecurityContextHolderStrategy holder = SecurityContextHolder.getContextHolderStrategy();
 
@@ -151,6 +150,14 @@ public final class ReauthenticationFilter extends OncePerRequestFilter {
         response.sendRedirect(request.getContextPath() + LOGIN_PAGE);
     }
 
+    /*
+     * The session mutex serialises requests of one session on one node only while sessions are the servlet
+     * container's. Sessions are Spring Session rows now (issue #14): each request gets its own session object, so the
+     * lock no longer spans requests, and never spans nodes. Two authorization requests of one browser racing here
+     * write FIRST_SEEN last-writer-wins (Spring Session writes only the attributes a request set, so nothing else is
+     * lost). A request whose entry is lost is first seen again after the sign-in, which then is not fresh for it: the
+     * user signs in once more. That fails closed (one sign-in too many, never one too few).
+     */
     private Instant firstSeen(HttpSession session, String key, Instant now) {
         synchronized (WebUtils.getSessionMutex(session)) {
             LinkedHashMap<String, Instant> seen = remembered(session);

@@ -9,22 +9,22 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.web.WebAttributes;
 import org.springframework.security.web.authentication.AuthenticationSuccessHandler;
-import org.springframework.security.web.savedrequest.HttpSessionRequestCache;
 import org.springframework.security.web.savedrequest.RequestCache;
 import org.springframework.security.web.savedrequest.SavedRequest;
 
 /**
  * Where a sign-in step continues: the request saved before it (an authorization request, usually), taken out of the
  * session, as a URL on the configured issuer ({@code gatehouse.token.issuer}), or as a path on this server when no issuer
- * is configured; {@code /} when nothing was saved. Spring Security's saved request holds an absolute URL built from
- * the request's {@code Host} header (so a forged header would choose where the browser goes next); only its path
- * and query are used, and the scheme, host and port are the issuer's. Used as the sign-in form's success handler
+ * is configured; {@code /} when nothing was saved. The saved request is a path and query ({@link
+ * PathOnlyRequestCache}); were it Spring Security's, it would hold an absolute URL built from the request's {@code
+ * Host} header (a forged header would choose where the browser goes next): only a path and query are ever used, and
+ * the scheme, host and port are the issuer's. Used as the sign-in form's success handler
  * and by the second-factor steps.
  */
 public final class SavedRequestRedirect implements AuthenticationSuccessHandler {
 
     private final @Nullable String issuer;
-    private final RequestCache requestCache = new HttpSessionRequestCache();
+    private final RequestCache requestCache = PathOnlyRequestCache.create();
 
     /**
      * Creates the redirect.

@@ -1,9 +1,5 @@
 package dev.gatehouse.server.transport;
 
-import jakarta.servlet.http.HttpSessionListener;
-import org.apache.catalina.Manager;
-import org.apache.catalina.session.ManagerBase;
-import org.apache.catalina.session.StandardManager;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
@@ -11,9 +7,12 @@ import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.session.config.SessionRepositoryCustomizer;
+import org.springframework.session.jdbc.JdbcIndexedSessionRepository;
 
-/** Wires the transport limits: the bounded body read, the session limits (the error page,
- * {@link GatehouseErrorController}, is a scanned controller). */
+/** Wires the transport limits: the bounded body read, the session limits and the anonymous-session cap (the error
+ * page, {@link GatehouseErrorController}, is a scanned controller). */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(TransportProperties.class)
 class TransportConfiguration {
@@ -31,33 +30,23 @@ class TransportConfiguration {
     }
 
     @Bean
-    SessionLimits sessionLimits(TransportProperties properties) {
-        return new SessionLimits(properties.anonymousSessionTimeout(), properties.maxAnonymousSessions());
-    }
-
-    @Bean
-    HttpSessionListener anonymousSessionTimeout(SessionLimits limits) {
-        return limits.sessionListener();
+    SessionLimits sessionLimits() {
+        return new SessionLimits();
     }
 
     /**
-     * Tomcat's {@code maxActiveSessions}: past the cap, creating a session fails (Tomcat's
-     * {@code TooManyActiveSessionsException}, answered {@code 503} by the error page) instead of evicting anyone's.
+     * A new session starts with the anonymous lifetime: the default of the shared session store, applied after Spring
+     * Boot's own customizer (which sets {@code spring.session.timeout}, else {@code server.servlet.session.timeout}).
+     * Signing in raises it to {@code server.servlet.session.timeout} ({@link SessionLimits#signedInTimeout()}).
      */
     @Bean
-    WebServerFactoryCustomizer<TomcatServletWebServerFactory> sessionCap(TransportProperties properties) {
-        return factory -> factory.addContextCustomizers(context -> {
-            Manager manager = context.getManager();
-            if (manager == null) {
-                manager = new StandardManager();
-                context.setManager(manager);
-            }
-            if (!(manager instanceof ManagerBase base)) {
-                throw new IllegalStateException(
-                        "cannot cap sessions on " + manager.getClass().getName());
-            }
-            base.setMaxActiveSessions(properties.maxSessions());
-        });
+    SessionRepositoryCustomizer<JdbcIndexedSessionRepository> anonymousSessionTimeout(TransportProperties properties) {
+        return repository -> repository.setDefaultMaxInactiveInterval(properties.anonymousSessionTimeout());
+    }
+
+    @Bean
+    AnonymousSessionCap anonymousSessionCap(JdbcTemplate jdbc, TransportProperties properties) {
+        return new AnonymousSessionCap(jdbc, properties.maxAnonymousSessions());
     }
 
     /** Lets the bounded body read close a connection without Tomcat swallowing the rest of a slow body. */

@@ -13,11 +13,13 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param anonymousSessionTimeout how long a session lives without activity until someone signs in with it (the
  *     saved authorization request and the CSRF token of the sign-in form); signing in restores
  *     {@code server.servlet.session.timeout}. Default 5 minutes
- * @param maxSessions the most HTTP sessions the node keeps at once, signed in or not; past it a request that needs a
- *     new session is refused with {@code 503} (existing sessions keep working). Default 10000
+ * @param maxSessions sizes the default of {@code maxAnonymousSessions} (half of it). It was the most HTTP sessions one
+ *     node kept (Tomcat's {@code maxActiveSessions}); sessions are rows in the shared database now (issue #14), where
+ *     anonymous ones are capped cluster-wide and signed-in ones are bounded by the sign-in limits and the session
+ *     timeout, purged by Spring Session's cleanup. Default 10000
  * @param maxAnonymousSessions the most sessions nobody has signed in with yet (a sign-in form's CSRF token, a saved
- *     authorization request); a new one drops the oldest of them, never a signed-in session, so anonymous visitors
- *     can neither grow memory nor fill {@code maxSessions} and lock new visitors out. At most {@code maxSessions};
+ *     authorization request), across all nodes; every few seconds the oldest beyond it are deleted, never a signed-in
+ *     session, so anonymous visitors cannot grow the session table without bound. At most {@code maxSessions};
  *     {@code 0} (the default) means half of {@code maxSessions} (5000)
  */
 @ConfigurationProperties("gatehouse.server.transport")
