@@ -73,7 +73,7 @@ class TlsHeadersTests {
 
     private static String sessionCookie(HttpResponse<String> response) {
         return response.headers().allValues("Set-Cookie").stream()
-                .filter(c -> c.startsWith("JSESSIONID="))
+                .filter(c -> c.startsWith(BrowserSessions.COOKIE + "="))
                 .findFirst()
                 .orElseThrow(() -> new AssertionError("no session cookie: " + response.headers()));
     }

@@ -1,0 +1,87 @@
+package dev.gatehouse.server;
+
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * The browser sessions a test server keeps, read where every node keeps them: Spring Session's {@code SPRING_SESSION}
+ * table. The session cookie ({@code JSESSIONID}) carries the session id Base64-encoded (Spring Session's cookie
+ * serializer).
+ */
+final class BrowserSessions {
+
+    static final String COOKIE = "JSESSIONID";
+
+    private final JdbcTemplate jdbc;
+
+    BrowserSessions(JdbcTemplate jdbc) {
+        this.jdbc = Objects.requireNonNull(jdbc, "jdbc must not be null");
+    }
+
+    /** The session cookie's value a response sets, or {@code null} when it sets none. */
+    static @Nullable String cookie(HttpResponse<String> response) {
+        return response.headers().allValues("Set-Cookie").stream()
+                .filter(c -> c.startsWith(COOKIE + "="))
+                .map(c -> c.substring(COOKIE.length() + 1, c.indexOf(';')))
+                .findFirst()
+                .orElse(null);
+    }
+
+    /** The session id a response's cookie names; fails when the response sets no session cookie. */
+    static String sessionId(HttpResponse<String> response) {
+        String cookie = cookie(response);
+        if (cookie == null) {
+            throw new AssertionError("no session cookie: " + response.headers());
+        }
+        return idOf(cookie);
+    }
+
+    /** The session id in a cookie value. */
+    static String idOf(String cookie) {
+        return new String(Base64.getDecoder().decode(cookie), StandardCharsets.UTF_8);
+    }
+
+    /** The session's row: its lifetime, owner and times; empty when there is no such session. */
+    Optional<Map<String, Object>> row(String sessionId) {
+        List<Map<String, Object>> rows = jdbc.queryForList(
+                "SELECT PRIMARY_ID, MAX_INACTIVE_INTERVAL, PRINCIPAL_NAME, CREATION_TIME FROM SPRING_SESSION"
+                        + " WHERE SESSION_ID = ?",
+                sessionId);
+        return rows.stream().findFirst();
+    }
+
+    /** The session's lifetime without activity, in seconds. */
+    int maxInactiveSeconds(String sessionId) {
+        return ((Number) row(sessionId)
+                        .orElseThrow(() -> new AssertionError("no session " + sessionId))
+                        .get("MAX_INACTIVE_INTERVAL"))
+                .intValue();
+    }
+
+    boolean exists(String sessionId) {
+        return row(sessionId).isPresent();
+    }
+
+    /** All sessions, signed in or not. */
+    int count() {
+        return Objects.requireNonNull(jdbc.queryForObject("SELECT COUNT(*) FROM SPRING_SESSION", Integer.class));
+    }
+
+    /** Sessions nobody has signed in with. */
+    int anonymous() {
+        return Objects.requireNonNull(
+                jdbc.queryForObject("SELECT COUNT(*) FROM SPRING_SESSION WHERE PRINCIPAL_NAME IS NULL", Integer.class));
+    }
+
+    /** Every attribute value of every session, as stored (Java-serialized), with its name. */
+    List<Map<String, Object>> attributes() {
+        return jdbc.queryForList("SELECT ATTRIBUTE_NAME, ATTRIBUTE_BYTES FROM SPRING_SESSION_ATTRIBUTES");
+    }
+}
