@@ -43,6 +43,7 @@ import org.springframework.security.oauth2.core.ClientAuthenticationMethod;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClient;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
 import org.springframework.security.oauth2.server.authorization.settings.ClientSettings;
+import org.springframework.security.web.savedrequest.SavedRequest;
 import org.springframework.test.context.TestPropertySource;
 
 /**
@@ -466,6 +467,128 @@ abstract class AbstractMfaSignInTests {
     }
 
     // ---------------------------------------------------------------- helpers
+
+    // ---------------------------------------------------------------- sessions in the shared database (issue #14)
+
+    /**
+     * Sessions are rows every node reads (Spring Session JDBC). Through an authorization request that carries a cookie
+     * and an {@code Authorization} header, a failed sign-in, the password step and the TOTP step, every stored
+     * attribute deserializes, and none holds a password (the wrong one or the right one), the TOTP code or secret, a
+     * cookie or header value, an earlier session id or the authorization code; the saved request is a path and query.
+     * The session id changes at each factor, and the id before it no longer names a session.
+     */
+    @Test
+    void signInWhenStepsStoredInSharedSessionsThenIdRotatesAtEachFactorAndNoAttributeHoldsASecret() throws Exception {
+        String name = newUser();
+        TotpSecret key = enrolDirectly(name);
+        BrowserSessions sessions = new BrowserSessions(jdbc);
+        HttpBrowser browser = new HttpBrowser(base);
+        String siteCookie = "site-" + UUID.randomUUID();
+        String authorization = HttpBrowser.basic("someone", "header-" + UUID.randomUUID());
+        String apiKey = "key-" + UUID.randomUUID();
+        browser.cookie("site", siteCookie);
+        Map<String, byte[]> stored = new LinkedHashMap<>();
+
+        Pkce pkce = Pkce.create();
+        HttpResponse<String> start = browser.get(
+                authorizeUrl(clientId, pkce, "st", null), "Authorization", authorization, "X-Api-Key", apiKey);
+        assertThat(start.headers().firstValue("Location").orElseThrow()).endsWith("/login");
+        String anonymous = BrowserSessions.sessionId(start);
+        Map<String, byte[]> saved = sessions.attributesOf(anonymous);
+        Object request = BrowserSessions.deserialize(saved.get("SPRING_SECURITY_SAVED_REQUEST"));
+        assertThat(request).isInstanceOfSatisfying(SavedRequest.class, r -> {
+            assertThat(r.getRedirectUrl()).startsWith("/oauth2/authorize?").contains("state=st");
+            assertThat(r.getHeaderNames()).isEmpty();
+            assertThat(r.getCookies()).isEmpty();
+            assertThat(r.getParameterMap()).isEmpty();
+        });
+        collect(stored, "authorize", saved);
+
+        String wrong = "wrong " + UUID.randomUUID();
+        HttpResponse<String> failed = browser.login(name, wrong);
+        assertThat(failed.headers().firstValue("Location").orElseThrow()).endsWith("/login?error");
+        assertThat(sessions.attributesOf(anonymous)).doesNotContainKey("SPRING_SECURITY_LAST_EXCEPTION");
+        collect(stored, "failed", sessions.attributesOf(anonymous));
+
+        // The password step: a new id (Spring Security's session fixation protection); the old one names nothing.
+        HttpResponse<String> password = browser.login(name, PASSWORD);
+        String afterPassword = BrowserSessions.sessionId(password);
+        assertThat(afterPassword).isNotEqualTo(anonymous);
+        assertThat(sessions.exists(anonymous)).isFalse();
+        assertRefused(anonymous);
+        HttpResponse<String> step =
+                browser.get(password.headers().firstValue("Location").orElseThrow());
+        assertThat(step.headers().firstValue("Location").orElseThrow()).endsWith("/mfa/totp");
+        collect(stored, "password", sessions.attributesOf(afterPassword));
+
+        // The TOTP step: a new id again (MfaController), the password-only id names nothing.
+        String totpCode = TOTP.code(key, clock.instant().plus(Duration.ofSeconds(30)));
+        HttpResponse<String> totp = postTotp(browser, "/mfa/totp", totpCode);
+        String afterTotp = BrowserSessions.sessionId(totp);
+        assertThat(afterTotp).isNotIn(anonymous, afterPassword);
+        assertThat(sessions.exists(afterPassword)).isFalse();
+        assertRefused(afterPassword);
+        collect(stored, "totp", sessions.attributesOf(afterTotp));
+        String resumed = totp.headers().firstValue("Location").orElseThrow();
+        String location = browser.get(resumed).headers().firstValue("Location").orElseThrow();
+        assertThat(location).startsWith(REDIRECT + "?");
+        String code = HttpBrowser.query(location).get("code");
+        assertThat(exchange(browser, code, pkce)).containsKey("id_token");
+        collect(stored, "code", sessions.attributesOf(afterTotp));
+
+        List<String> secrets = new ArrayList<>(List.of(
+                PASSWORD,
+                wrong,
+                totpCode,
+                key.base32(),
+                siteCookie,
+                authorization,
+                authorization.substring("Basic ".length()),
+                apiKey,
+                code,
+                anonymous,
+                afterPassword,
+                browser.cookie(BrowserSessions.COOKIE)));
+        assertThat(stored).isNotEmpty();
+        for (Map.Entry<String, byte[]> attribute : stored.entrySet()) {
+            assertThat(BrowserSessions.deserialize(attribute.getValue()))
+                    .as(attribute.getKey())
+                    .isNotNull();
+            for (String secret : secrets) {
+                assertThat(BrowserSessions.holds(attribute.getValue(), secret))
+                        .as("%s holds a secret (#%d)", attribute.getKey(), secrets.indexOf(secret))
+                        .isFalse();
+            }
+            assertThat(new String(attribute.getValue(), java.nio.charset.StandardCharsets.ISO_8859_1))
+                    .as(attribute.getKey())
+                    .doesNotContain(new String(key.bytes(), java.nio.charset.StandardCharsets.ISO_8859_1));
+        }
+        // Every session in the table, other tests' too: never a password.
+        for (Map.Entry<String, byte[]> attribute : sessions.attributes().entrySet()) {
+            assertThat(BrowserSessions.holds(attribute.getValue(), PASSWORD))
+                    .as(attribute.getKey())
+                    .isFalse();
+            assertThat(BrowserSessions.holds(attribute.getValue(), wrong))
+                    .as(attribute.getKey())
+                    .isFalse();
+        }
+    }
+
+    private static void collect(Map<String, byte[]> into, String step, Map<String, byte[]> attributes) {
+        attributes.forEach((attribute, value) -> into.put(step + " " + attribute, value));
+    }
+
+    /** A browser holding only an old session cookie is not signed in: the page sends it to the sign-in form. */
+    private void assertRefused(String oldSessionId) {
+        HttpBrowser old = new HttpBrowser(base);
+        old.cookie(
+                BrowserSessions.COOKIE,
+                java.util.Base64.getEncoder()
+                        .encodeToString(oldSessionId.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        HttpResponse<String> page = old.get("/");
+        assertThat(page.statusCode()).isEqualTo(302);
+        assertThat(page.headers().firstValue("Location").orElseThrow()).endsWith("/login");
+    }
 
     static void assertPageHeaders(HttpResponse<String> page) {
         String csp = page.headers().firstValue("Content-Security-Policy").orElseThrow();

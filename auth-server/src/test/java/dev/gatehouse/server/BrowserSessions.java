@@ -1,5 +1,8 @@
 package dev.gatehouse.server;
 
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.ObjectInputStream;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -7,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.JdbcTemplate;
 
@@ -80,8 +84,56 @@ final class BrowserSessions {
                 jdbc.queryForObject("SELECT COUNT(*) FROM SPRING_SESSION WHERE PRINCIPAL_NAME IS NULL", Integer.class));
     }
 
-    /** Every attribute value of every session, as stored (Java-serialized), with its name. */
-    List<Map<String, Object>> attributes() {
-        return jdbc.queryForList("SELECT ATTRIBUTE_NAME, ATTRIBUTE_BYTES FROM SPRING_SESSION_ATTRIBUTES");
+    /** Every attribute value of every session, as stored (Java-serialized), by session and attribute name. */
+    Map<String, byte[]> attributes() {
+        Map<String, byte[]> all = new TreeMap<>();
+        jdbc.query("SELECT SESSION_PRIMARY_ID, ATTRIBUTE_NAME, ATTRIBUTE_BYTES FROM SPRING_SESSION_ATTRIBUTES", rs -> {
+            all.put(rs.getString(1).strip() + " " + rs.getString(2), rs.getBytes(3));
+        });
+        return all;
+    }
+
+    /** One session's attributes, as stored (Java-serialized), by name; empty when there is no such session. */
+    Map<String, byte[]> attributesOf(String sessionId) {
+        Map<String, byte[]> attributes = new TreeMap<>();
+        jdbc.query(
+                "SELECT a.ATTRIBUTE_NAME, a.ATTRIBUTE_BYTES FROM SPRING_SESSION_ATTRIBUTES a"
+                        + " JOIN SPRING_SESSION s ON s.PRIMARY_ID = a.SESSION_PRIMARY_ID WHERE s.SESSION_ID = ?",
+                rs -> {
+                    attributes.put(rs.getString(1), rs.getBytes(2));
+                },
+                sessionId);
+        return attributes;
+    }
+
+    /** A stored attribute value, deserialized as Spring Session does (Java serialization). */
+    static Object deserialize(byte[] stored) {
+        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(stored))) {
+            return in.readObject();
+        } catch (IOException | ClassNotFoundException e) {
+            throw new AssertionError("a session attribute does not deserialize", e);
+        }
+    }
+
+    /**
+     * Whether a stored value holds a text anywhere: as Java serialization writes a {@code String} (UTF-8) or a
+     * {@code char[]} (UTF-16).
+     */
+    static boolean holds(byte[] stored, String text) {
+        return indexOf(stored, text.getBytes(StandardCharsets.UTF_8)) >= 0
+                || indexOf(stored, text.getBytes(StandardCharsets.UTF_16BE)) >= 0;
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
     }
 }

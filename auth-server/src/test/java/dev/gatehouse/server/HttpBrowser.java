@@ -26,10 +26,41 @@ final class HttpBrowser {
             .connectTimeout(Duration.ofSeconds(5))
             .build();
     private final String base;
-    private final Map<String, String> cookies = new LinkedHashMap<>();
+    private final Map<String, String> cookies;
 
     HttpBrowser(String base) {
+        this(base, new LinkedHashMap<>());
+    }
+
+    private HttpBrowser(String base, Map<String, String> cookies) {
         this.base = base;
+        this.cookies = cookies;
+    }
+
+    /** The same browser (the same cookie jar) talking to another server node. */
+    HttpBrowser on(String otherBase) {
+        return new HttpBrowser(otherBase, cookies);
+    }
+
+    /** A cookie's current value, or {@code null}. */
+    String cookie(String name) {
+        return cookies.get(name);
+    }
+
+    /** Sets a cookie as if a server had set it. */
+    void cookie(String name, String value) {
+        cookies.put(name, value);
+    }
+
+    /** A page GET with extra headers (name, value, ...). */
+    HttpResponse<String> get(String pathOrUrl, String... headers) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri(pathOrUrl))
+                .header("Accept", "text/html")
+                .GET();
+        if (headers.length > 0) {
+            b.headers(headers);
+        }
+        return send(b);
     }
 
     HttpResponse<String> get(String pathOrUrl) {
