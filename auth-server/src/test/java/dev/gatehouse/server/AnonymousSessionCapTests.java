@@ -12,7 +12,9 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.core.env.Environment;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.session.jdbc.JdbcIndexedSessionRepository;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.context.TestPropertySource;
@@ -56,6 +58,12 @@ class AnonymousSessionCapTests {
     @Autowired
     AnonymousSessionCap cap;
 
+    @Autowired
+    JdbcIndexedSessionRepository repository;
+
+    @Autowired
+    Environment environment;
+
     private String base;
     private String demoPassword;
 
@@ -63,6 +71,27 @@ class AnonymousSessionCapTests {
     void setUp() {
         base = "http://localhost:" + port;
         demoPassword = DemoData.demoPassword(DATA);
+    }
+
+    /**
+     * Expired sessions are deleted by Spring Session's cleanup, scheduled on every node ({@code
+     * spring.session.jdbc.cleanup-cron}); run here directly. A second run, as another node's, finds nothing more.
+     */
+    @Test
+    void expiredSessionsWhenCleanupRunsThenDeletedOnceAndVisitorGetsANewSession() {
+        assertThat(environment.getProperty("spring.session.jdbc.cleanup-cron")).isEqualTo("0 * * * * *");
+        BrowserSessions sessions = new BrowserSessions(jdbc);
+        HttpBrowser visitor = new HttpBrowser(base);
+        String expired = BrowserSessions.sessionId(visitor.get("/login"));
+        String live = BrowserSessions.sessionId(new HttpBrowser(base).get("/login"));
+        jdbc.update("UPDATE SPRING_SESSION SET EXPIRY_TIME = 0 WHERE SESSION_ID = ?", expired);
+
+        repository.cleanUpExpiredSessions();
+        repository.cleanUpExpiredSessions();
+
+        assertThat(sessions.exists(expired)).isFalse();
+        assertThat(sessions.exists(live)).isTrue();
+        assertThat(BrowserSessions.sessionId(visitor.get("/login"))).isNotEqualTo(expired);
     }
 
     @Test
