@@ -107,6 +107,7 @@ class ArchitectureTests {
             Map.entry("oauth2_authorization_consent", "tokens"),
             Map.entry("gh_consumed_refresh_token", "tokens"),
             Map.entry("gh_revoked_authorization", "tokens"),
+            Map.entry("gh_used_jti", "tokens"),
             Map.entry("gh_user", "users"),
             Map.entry("gh_user_role", "users"),
             Map.entry("gh_role", "users"),

@@ -19,7 +19,9 @@ import dev.gatehouse.server.signin.SignInFailureRedirect;
 import dev.gatehouse.server.tokens.CodeVerifierSyntax;
 import dev.gatehouse.server.tokens.DevicePolling;
 import dev.gatehouse.server.tokens.FailedProofInvalidatesCode;
+import dev.gatehouse.server.tokens.ProofReplayFilter;
 import dev.gatehouse.server.tokens.TokenExchangeConstraints;
+import dev.gatehouse.server.tokens.UsedProofIds;
 import dev.gatehouse.server.transport.SessionLimits;
 import dev.gatehouse.server.users.SignInSessions;
 import java.time.Clock;
@@ -45,6 +47,7 @@ import org.springframework.security.oauth2.server.authorization.authentication.O
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.intercept.AuthorizationFilter;
+import org.springframework.security.web.authentication.AuthenticationFilter;
 import org.springframework.security.web.authentication.LoginUrlAuthenticationEntryPoint;
 import org.springframework.security.web.authentication.WebAuthenticationDetails;
 import org.springframework.security.web.context.SecurityContextHolderFilter;
@@ -108,7 +111,8 @@ class SecurityConfiguration {
             JdbcTemplate jdbc,
             TransactionTemplate tx,
             DiscoveryMetadata discovery,
-            SessionLimits sessions)
+            SessionLimits sessions,
+            UsedProofIds usedProofs)
             throws Exception {
         RequestMatcher authorizeEndpoint = PathPatternRequestMatcher.pathPattern("/oauth2/authorize");
         RequestMatcher deviceVerificationEndpoint =
@@ -231,6 +235,9 @@ class SecurityConfiguration {
                 .addFilterBefore(
                         new AccessTokensOnlyAtUserInfo(UserInfoResource.userInfoRequests()),
                         SecurityContextHolderFilter.class)
+                // RFC 9449 §11.1: a DPoP proof at UserInfo, verified by Spring's DPoP authentication filter (an
+                // AuthenticationFilter, the only one in this chain), is also refused when any node accepted it before.
+                .addFilterAfter(new ProofReplayFilter(usedProofs), AuthenticationFilter.class)
                 // Spring Authorization Server exempts its endpoints from CSRF checks; user-code entry needs one.
                 .addFilterAfter(new DeviceVerificationGuard(), CsrfFilter.class)
                 // prompt=login and max_age: a fresh sign-in (and second factor) before the code (OIDC Core §3.1.2.1).

@@ -1,6 +1,7 @@
 package dev.gatehouse.server.maintenance;
 
 import dev.gatehouse.server.tokens.StoredAuthorizations;
+import dev.gatehouse.server.tokens.UsedProofIds;
 import dev.gatehouse.server.users.JdbcAttemptStore;
 import java.time.Clock;
 import java.time.Duration;
@@ -13,9 +14,10 @@ import org.springframework.scheduling.annotation.Scheduled;
 /**
  * Deletes authorizations whose every code and token has expired (plus a grace period), pending authorization rows
  * with no expiry at all once they are older than {@link #PENDING_LIFETIME} (plus the grace period), and forgotten
- * consumed refresh tokens past their expiry. Spring Authorization Server never deletes expired rows itself. Safe on
+ * consumed refresh tokens past their expiry, and used DPoP proof ids past their acceptance window. Spring Authorization Server never deletes expired rows itself. Safe on
  * several nodes at once: each run is one idempotent {@code DELETE} per kind of row. The tables' owners hold the SQL
- * ({@link StoredAuthorizations}, {@link JdbcAttemptStore}); this class only schedules and reports.
+ * ({@link StoredAuthorizations}, {@link JdbcAttemptStore},
+ * {@link UsedProofIds}); this class only schedules and reports.
  *
  * <p>Pending rows are pushed authorization requests never used (their {@code request_uri} expires after a few
  * minutes, RFC 9126 §2.2, but the row stays) and authorization requests abandoned on the consent page (the sign-in
@@ -31,6 +33,7 @@ public final class ExpiredStatePurger {
 
     private final StoredAuthorizations authorizations;
     private final JdbcAttemptStore attempts;
+    private final UsedProofIds usedProofs;
     private final Clock clock;
     private final Duration grace;
 
@@ -39,13 +42,19 @@ public final class ExpiredStatePurger {
      *
      * @param authorizations the owner of the authorization tables
      * @param attempts the owner of the attempt counters
+     * @param usedProofs the owner of the used DPoP proof ids
      * @param clock the clock
      * @param grace how long past expiry rows are kept
      */
     public ExpiredStatePurger(
-            StoredAuthorizations authorizations, JdbcAttemptStore attempts, Clock clock, Duration grace) {
+            StoredAuthorizations authorizations,
+            JdbcAttemptStore attempts,
+            UsedProofIds usedProofs,
+            Clock clock,
+            Duration grace) {
         this.authorizations = Objects.requireNonNull(authorizations, "authorizations must not be null");
         this.attempts = Objects.requireNonNull(attempts, "attempts must not be null");
+        this.usedProofs = Objects.requireNonNull(usedProofs, "usedProofs must not be null");
         this.clock = Objects.requireNonNull(clock, "clock must not be null");
         this.grace = Objects.requireNonNull(grace, "grace must not be null");
     }
@@ -65,6 +74,8 @@ public final class ExpiredStatePurger {
         int pending = authorizations.purgePending(cutoff.minus(PENDING_LIFETIME));
         int consumed = authorizations.purgeReuseRecords(cutoff);
         attempts.purgeExpired(now);
+        // Past its expiry a proof is refused as too old (iat), so its row is no longer needed: no grace.
+        usedProofs.purgeExpired(now);
         if (expired + pending + consumed > 0) {
             log.info(
                     "purged {} expired authorizations, {} abandoned pending requests and {} consumed refresh tokens",

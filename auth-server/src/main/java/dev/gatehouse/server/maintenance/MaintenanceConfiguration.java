@@ -3,6 +3,7 @@ package dev.gatehouse.server.maintenance;
 import dev.gatehouse.core.jwt.KeyRing;
 import dev.gatehouse.server.settings.GatehouseProperties;
 import dev.gatehouse.server.tokens.StoredAuthorizations;
+import dev.gatehouse.server.tokens.UsedProofIds;
 import dev.gatehouse.server.users.JdbcAttemptStore;
 import java.time.Clock;
 import org.springframework.context.annotation.Bean;
@@ -18,10 +19,11 @@ class MaintenanceConfiguration {
     ExpiredStatePurger expiredStatePurger(
             StoredAuthorizations authorizations,
             JdbcAttemptStore attempts,
+            UsedProofIds usedProofs,
             Clock clock,
             GatehouseProperties properties) {
         return new ExpiredStatePurger(
-                authorizations, attempts, clock, properties.server().purgeGrace());
+                authorizations, attempts, usedProofs, clock, properties.server().purgeGrace());
     }
 
     @Bean

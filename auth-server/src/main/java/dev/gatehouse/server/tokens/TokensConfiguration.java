@@ -12,6 +12,7 @@ import org.springframework.security.oauth2.server.authorization.OAuth2Authorizat
 import org.springframework.security.oauth2.server.authorization.OAuth2AuthorizationService;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
 import org.springframework.security.oauth2.server.authorization.token.JwtEncodingContext;
+import org.springframework.security.oauth2.server.authorization.token.OAuth2TokenClaimsContext;
 import org.springframework.security.oauth2.server.authorization.token.OAuth2TokenCustomizer;
 
 /**
@@ -35,17 +36,38 @@ class TokensConfiguration {
         return new JdbcOAuth2AuthorizationConsentService(jdbc, clients);
     }
 
+    /** The DPoP proof {@code jti} values used on any node (RFC 9449 §11.1), purged by the maintenance jobs. */
+    @Bean
+    UsedProofIds usedProofIds(JdbcTemplate jdbc, Clock clock) {
+        return new UsedProofIds(jdbc, clock);
+    }
+
     /**
      * Picked up by Spring Authorization Server, which chains it after its own defaults (DPoP and mTLS {@code cnf}
-     * binding) in the {@code JwtGenerator} it builds over the server's {@code JwtEncoder} bean.
+     * binding) in the {@code JwtGenerator} it builds over the server's {@code JwtEncoder} bean. A replayed DPoP proof
+     * is refused first, before any other work for the token.
      */
     @Bean
-    OAuth2TokenCustomizer<JwtEncodingContext> rolesTokenCustomizer(JdbcUserStore users) {
+    OAuth2TokenCustomizer<JwtEncodingContext> rolesTokenCustomizer(JdbcUserStore users, UsedProofIds usedProofs) {
+        TokenEndpointProofReplayCheck proofReplay = new TokenEndpointProofReplayCheck(usedProofs);
         RolesTokenCustomizer roles = new RolesTokenCustomizer(users);
         AuthenticationContextTokenCustomizer authenticationContext = new AuthenticationContextTokenCustomizer();
         return context -> {
+            proofReplay.check(context);
             roles.customize(context);
             authenticationContext.customize(context);
         };
+    }
+
+    /**
+     * The same DPoP replay check for reference (opaque) access tokens, which Spring Authorization Server generates
+     * with its {@code OAuth2AccessTokenGenerator} and this customizer. Gatehouse registers every client with
+     * self-contained tokens (admin API, demo clients); a client stored with reference tokens by other means must not
+     * escape the check.
+     */
+    @Bean
+    OAuth2TokenCustomizer<OAuth2TokenClaimsContext> referenceTokenProofReplayCheck(UsedProofIds usedProofs) {
+        TokenEndpointProofReplayCheck proofReplay = new TokenEndpointProofReplayCheck(usedProofs);
+        return proofReplay::check;
     }
 }

@@ -13,12 +13,26 @@ import java.util.Map;
 
 /**
  * HTTP/1.0 over a socket bound to a chosen local address (127.0.0.2, 127.0.0.3, ...: every 127/8 address reaches
- * the loopback interface), so one test can play several client addresses. Java 17's HttpClient cannot bind.
+ * the loopback interface), so one test can play several client addresses. Java 17's HttpClient cannot bind, nor
+ * send its own {@code Host} header (which a load balancer passes on to every node behind it).
  */
-final class RawHttp {
+public final class RawHttp {
 
-    record Response(int status, Map<String, String> headers, String body) {
-        String header(String name) {
+    /**
+     * A response.
+     *
+     * @param status the status code
+     * @param headers the headers, names in lower case
+     * @param body the body
+     */
+    public record Response(int status, Map<String, String> headers, String body) {
+        /**
+         * One header.
+         *
+         * @param name its name, in any case
+         * @return its value, or {@code null}
+         */
+        public String header(String name) {
             return headers.get(name.toLowerCase(Locale.ROOT));
         }
     }
@@ -26,6 +40,27 @@ final class RawHttp {
     private RawHttp() {}
 
     static Response send(String from, int port, String method, String target, String body, String... headers) {
+        return send(from, port, "127.0.0.1:" + port, method, target, body, headers);
+    }
+
+    /**
+     * Sends a request from 127.0.0.1 to {@code port} with the given {@code Host} header, as a load balancer in front
+     * of several nodes does: each node builds the request URL from it.
+     *
+     * @param port the node's port
+     * @param host the {@code Host} header, e.g. another node's {@code localhost:port}
+     * @param method the method
+     * @param target the path and query
+     * @param body the form body ({@code ""} for none)
+     * @param headers more headers, as name, value, name, value ...
+     * @return the response
+     */
+    public static Response sendAs(String host, int port, String method, String target, String body, String... headers) {
+        return send("127.0.0.1", port, host, method, target, body, headers);
+    }
+
+    private static Response send(
+            String from, int port, String host, String method, String target, String body, String... headers) {
         try (Socket socket = new Socket()) {
             socket.bind(new InetSocketAddress(InetAddress.getByName(from), 0));
             socket.connect(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), port), 5000);
@@ -35,8 +70,8 @@ final class RawHttp {
                     .append(method)
                     .append(' ')
                     .append(target)
-                    .append(" HTTP/1.0\r\nHost: 127.0.0.1:")
-                    .append(port)
+                    .append(" HTTP/1.0\r\nHost: ")
+                    .append(host)
                     .append("\r\n");
             if (!java.util.Arrays.asList(headers).contains("Accept")) {
                 request.append("Accept: application/json\r\n");
