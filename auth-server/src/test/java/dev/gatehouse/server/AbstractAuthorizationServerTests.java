@@ -31,6 +31,7 @@ import dev.gatehouse.core.throttle.AttemptLimiter;
 import dev.gatehouse.server.clients.ClientSecrets;
 import dev.gatehouse.server.keys.JdbcKeyRepository;
 import dev.gatehouse.server.maintenance.ExpiredStatePurger;
+import dev.gatehouse.server.tokens.UsedProofIds;
 import dev.gatehouse.server.users.JdbcAttemptStore;
 import dev.gatehouse.server.users.JdbcUserStore;
 import dev.gatehouse.spring.autoconfigure.GatehouseJwtDecoder;
@@ -119,6 +120,9 @@ abstract class AbstractAuthorizationServerTests {
 
     @Autowired
     ExpiredStatePurger purger;
+
+    @Autowired
+    UsedProofIds usedProofIds;
 
     @Autowired
     TransactionTemplate tx;
@@ -2282,7 +2286,8 @@ abstract class AbstractAuthorizationServerTests {
     @Test
     void dpopWhenProofReplayedThenInvalidDpopProof() throws Exception {
         // RFC 9449 §11.1: a proof is single-use. Spring Authorization Server 7.0.6 remembers proof jti values in
-        // memory on each node (see SECURITY.md, "Known gaps"): a replay to the same node is refused.
+        // memory on each node, which refuses a replay to the same node; gh_used_jti refuses it on the others
+        // (the tests below and PostgresDPoPAcrossNodesTests).
         String proof = dpopProof(new ECKeyGenerator(Curve.P_256).generate(), "POST", base + "/oauth2/token", null);
         assertThat(json(dpopClientCredentials(proof), 200).get("token_type")).isEqualTo("DPoP");
         assertThat(json(dpopClientCredentials(proof), 400).get("error")).isEqualTo("invalid_dpop_proof");
@@ -2328,6 +2333,223 @@ abstract class AbstractAuthorizationServerTests {
                 "DPoP",
                 dpopProof(new ECKeyGenerator(Curve.P_256).generate(), "GET", base + "/userinfo", at));
         assertThat(otherKey.statusCode()).isEqualTo(401);
+    }
+
+    // A proof "used on another node": its jti is in gh_used_jti, but this node's own (Spring's) map has not seen it.
+
+    @Test
+    void dpopWhenProofUsedOnAnotherNodeThenClientCredentialsRefusedAndNothingIssued() throws Exception {
+        String proof = dpopProof(new ECKeyGenerator(Curve.P_256).generate(), "POST", base + "/oauth2/token", null);
+        usedOnAnotherNode(proof);
+        int before = countAuthorizations();
+
+        Map<String, Object> r = json(dpopClientCredentials(proof), 400);
+
+        assertThat(r.get("error")).isEqualTo("invalid_dpop_proof");
+        assertThat((String) r.get("error_description")).doesNotContain(jti(proof));
+        assertThat(countAuthorizations()).isEqualTo(before);
+    }
+
+    @Test
+    void dpopWhenProofUsedOnAnotherNodeThenCodeExchangeRefusedAndCodeUsableWithFreshProof() throws Exception {
+        // As when Spring refuses a proof itself (wrong htu, replay to the same node), the code is not burned: the
+        // replay is refused before the authorization is saved, and only a failed PKCE proof burns a code
+        // (FailedProofInvalidatesCode). The client that holds the code and the verifier retries with a new proof.
+        ECKey key = new ECKeyGenerator(Curve.P_256).generate();
+        Pkce pkce = Pkce.create();
+        String code = authorize(SERVICE, SERVICE_REDIRECT, "openid", pkce, "dpop-replayed-code");
+        String replayed = dpopProof(key, "POST", base + "/oauth2/token", null);
+        usedOnAnotherNode(replayed);
+
+        Map<String, Object> refused = json(dpopCodeExchange(code, pkce, replayed), 400);
+        Map<String, Object> tokens =
+                json(dpopCodeExchange(code, pkce, dpopProof(key, "POST", base + "/oauth2/token", null)), 200);
+
+        assertThat(refused.get("error")).isEqualTo("invalid_dpop_proof");
+        assertThat(tokens.get("token_type")).isEqualTo("DPoP");
+    }
+
+    @Test
+    void dpopWhenProofUsedOnAnotherNodeThenRefreshRefusedAndRefreshTokenNotRotated() throws Exception {
+        ECKey key = new ECKeyGenerator(Curve.P_256).generate();
+        Pkce pkce = Pkce.create();
+        String code = authorize(SERVICE, SERVICE_REDIRECT, "openid api.read", pkce, "dpop-replayed-refresh");
+        String rt =
+                (String) json(dpopCodeExchange(code, pkce, dpopProof(key, "POST", base + "/oauth2/token", null)), 200)
+                        .get("refresh_token");
+        String replayed = dpopProof(key, "POST", base + "/oauth2/token", null);
+        usedOnAnotherNode(replayed);
+
+        Map<String, Object> refused = json(dpopRefresh(rt, replayed), 400);
+
+        assertThat(refused.get("error")).isEqualTo("invalid_dpop_proof");
+        assertThat(storedRefreshTokens(rt)).isEqualTo(1);
+        // Not rotated: the same refresh token still works once (a rotated-away one would be reuse, invalid_grant).
+        Map<String, Object> rotated = json(dpopRefresh(rt, dpopProof(key, "POST", base + "/oauth2/token", null)), 200);
+        assertThat(rotated.get("token_type")).isEqualTo("DPoP");
+        assertThat(rotated.get("refresh_token")).isNotEqualTo(rt);
+    }
+
+    @Test
+    void dpopWhenProofUsedOnAnotherNodeThenTokenExchangeRefused() throws Exception {
+        String subjectToken = (String) loginAndExchange().get("access_token");
+        ECKey key = new ECKeyGenerator(Curve.P_256).generate();
+        String replayed = dpopProof(key, "POST", base + "/oauth2/token", null);
+        usedOnAnotherNode(replayed);
+
+        Map<String, Object> refused = json(dpopTokenExchange(subjectToken, replayed), 400);
+        Map<String, Object> exchanged =
+                json(dpopTokenExchange(subjectToken, dpopProof(key, "POST", base + "/oauth2/token", null)), 200);
+
+        assertThat(refused.get("error")).isEqualTo("invalid_dpop_proof");
+        assertThat(exchanged.get("token_type")).isEqualTo("DPoP");
+    }
+
+    @Test
+    void dpopWhenProofUsedOnAnotherNodeThenUserInfoRefusedWithDpopChallenge() throws Exception {
+        ECKey key = new ECKeyGenerator(Curve.P_256).generate();
+        Pkce pkce = Pkce.create();
+        String code = authorize(SERVICE, SERVICE_REDIRECT, "openid", pkce, "dpop-replayed-userinfo");
+        String at =
+                (String) json(dpopCodeExchange(code, pkce, dpopProof(key, "POST", base + "/oauth2/token", null)), 200)
+                        .get("access_token");
+        String usedElsewhere = dpopProof(key, "GET", base + "/userinfo", at);
+        usedOnAnotherNode(usedElsewhere);
+        String fresh = dpopProof(key, "GET", base + "/userinfo", at);
+
+        HttpResponse<String> refused = dpopUserInfo(at, usedElsewhere);
+        HttpResponse<String> served = dpopUserInfo(at, fresh);
+        HttpResponse<String> replayedHere = dpopUserInfo(at, fresh);
+
+        // RFC 9449 §7.1, RFC 6750 §3: the same answer as Spring's for a replay to the same node.
+        assertThat(refused.statusCode()).isEqualTo(401);
+        assertThat(refused.body()).doesNotContain("\"sub\"");
+        assertThat(refused.headers().firstValue("WWW-Authenticate"))
+                .hasValueSatisfying(c -> assertThat(c).startsWith("DPoP error=\"invalid_dpop_proof\""));
+        assertThat(json(served, 200).get("sub")).isEqualTo("demo");
+        assertThat(replayedHere.statusCode()).isEqualTo(401);
+        assertThat(replayedHere.headers().firstValue("WWW-Authenticate"))
+                .isEqualTo(refused.headers().firstValue("WWW-Authenticate"));
+    }
+
+    @Test
+    void dpopWhenBearerOrNoTokenAtUserInfoThenNoProofClaimed() throws Exception {
+        int before = countUsedProofIds();
+        Map<String, Object> tokens = loginAndExchange();
+
+        json(browser.getWithBearer("/userinfo", (String) tokens.get("access_token")), 200);
+        browser.getApi("/userinfo");
+
+        // Only the token endpoint's proofs count; a Bearer request carries none.
+        assertThat(countUsedProofIds()).isEqualTo(before);
+    }
+
+    @Test
+    void authorizationServerChainWhenBuiltThenProofReplayFilterRightAfterSpringsDpopAuthentication() {
+        List<Class<?>> filters = context
+                .getBean("authorizationServerChain", org.springframework.security.web.SecurityFilterChain.class)
+                .getFilters()
+                .stream()
+                .<Class<?>>map(Object::getClass)
+                .toList();
+
+        int dpopAuthentication =
+                filters.indexOf(org.springframework.security.web.authentication.AuthenticationFilter.class);
+        int replay = filters.indexOf(dev.gatehouse.server.tokens.ProofReplayFilter.class);
+        assertThat(dpopAuthentication).isNotNegative();
+        assertThat(filters.lastIndexOf(org.springframework.security.web.authentication.AuthenticationFilter.class))
+                .as("one AuthenticationFilter, Spring's DPoP one")
+                .isEqualTo(dpopAuthentication);
+        assertThat(replay).isEqualTo(dpopAuthentication + 1);
+        assertThat(replay)
+                .isLessThan(
+                        filters.indexOf(org.springframework.security.web.access.intercept.AuthorizationFilter.class))
+                .isLessThan(filters.indexOf(
+                        org.springframework.security.oauth2.server.authorization.oidc.web.OidcUserInfoEndpointFilter
+                                .class));
+    }
+
+    @Test
+    void purgeWhenUsedProofIdsExpiredThenDeleted() {
+        jdbc.update(
+                "INSERT INTO gh_used_jti (jti_hash, expires_at) VALUES (?, ?)",
+                "expired-row-of-the-purge-test-0000000000000",
+                Timestamp.from(Instant.now().minusSeconds(1)));
+        jdbc.update(
+                "INSERT INTO gh_used_jti (jti_hash, expires_at) VALUES (?, ?)",
+                "current-row-of-the-purge-test-0000000000000",
+                Timestamp.from(Instant.now().plusSeconds(3600)));
+
+        purger.purge();
+
+        assertThat(jdbc.queryForList(
+                        "SELECT jti_hash FROM gh_used_jti WHERE jti_hash LIKE '%-purge-test-%'", String.class))
+                .map(String::strip)
+                .containsExactly("current-row-of-the-purge-test-0000000000000");
+    }
+
+    /** What another node sharing the database did when it accepted {@code proof}. */
+    void usedOnAnotherNode(String proof) throws Exception {
+        assertThat(usedProofIds.claim(jti(proof), Instant.now())).isInstanceOf(UsedProofIds.Claim.First.class);
+    }
+
+    static String jti(String proof) throws java.text.ParseException {
+        return SignedJWT.parse(proof).getJWTClaimsSet().getJWTID();
+    }
+
+    int countUsedProofIds() {
+        return jdbc.queryForObject("SELECT COUNT(*) FROM gh_used_jti", Integer.class);
+    }
+
+    int storedRefreshTokens(String refreshToken) {
+        return jdbc.queryForObject(
+                "SELECT COUNT(*) FROM oauth2_authorization WHERE refresh_token_value = ?", Integer.class, refreshToken);
+    }
+
+    HttpResponse<String> dpopCodeExchange(String code, Pkce pkce, String proof) {
+        return browser.postForm(
+                "/oauth2/token",
+                Map.of(
+                        "grant_type",
+                        "authorization_code",
+                        "code",
+                        code,
+                        "redirect_uri",
+                        SERVICE_REDIRECT,
+                        "code_verifier",
+                        pkce.verifier()),
+                "Authorization",
+                HttpBrowser.basic(SERVICE, serviceSecret),
+                "DPoP",
+                proof);
+    }
+
+    HttpResponse<String> dpopRefresh(String refreshToken, String proof) {
+        return browser.postForm(
+                "/oauth2/token",
+                Map.of("grant_type", "refresh_token", "refresh_token", refreshToken),
+                "Authorization",
+                HttpBrowser.basic(SERVICE, serviceSecret),
+                "DPoP",
+                proof);
+    }
+
+    HttpResponse<String> dpopTokenExchange(String subjectToken, String proof) {
+        return browser.postForm(
+                "/oauth2/token",
+                Map.of(
+                        "grant_type", "urn:ietf:params:oauth:grant-type:token-exchange",
+                        "subject_token", subjectToken,
+                        "subject_token_type", "urn:ietf:params:oauth:token-type:access_token",
+                        "scope", "api.read"),
+                "Authorization",
+                HttpBrowser.basic(SERVICE, serviceSecret),
+                "DPoP",
+                proof);
+    }
+
+    HttpResponse<String> dpopUserInfo(String accessToken, String proof) {
+        return browser.getApi("/userinfo", "Authorization", "DPoP " + accessToken, "DPoP", proof);
     }
 
     HttpResponse<String> dpopClientCredentials(String proof) {
