@@ -11,6 +11,7 @@ import dev.gatehouse.server.AbstractAuthorizationServerTests.Pkce;
 import dev.gatehouse.server.ratelimit.RawHttp;
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.reflect.Field;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.LinkedHashMap;
@@ -28,6 +29,10 @@ import org.springframework.context.ConfigurableApplicationContext;
  * URLs ({@code htu}) and issuer, as behind nginx. A DPoP proof accepted by one node is refused by the other, at the
  * token endpoint and at UserInfo, although the other node's own (Spring's, in-memory) {@code jti} map has never seen
  * it.
+ *
+ * <p>Spring's map is a {@code static} field, one per JVM, and both nodes here share this test's JVM: before each
+ * request to the second node the test empties it ({@link #secondNodesOwnMapIsEmpty()}), which is what a second JVM
+ * would start with. Without that, Spring's map alone would refuse the replay and the test would prove nothing.
  */
 class PostgresDPoPAcrossNodesTests {
 
@@ -84,6 +89,7 @@ class PostgresDPoPAcrossNodesTests {
         String proof = dpopProof(key, "POST", base + "/oauth2/token", null);
 
         RawHttp.Response first = clientCredentials(port1, proof);
+        secondNodesOwnMapIsEmpty();
         RawHttp.Response replayed = clientCredentials(port2, proof);
         RawHttp.Response fresh = clientCredentials(port2, dpopProof(key, "POST", base + "/oauth2/token", null));
 
@@ -98,6 +104,7 @@ class PostgresDPoPAcrossNodesTests {
         String proof = dpopProof(new ECKeyGenerator(Curve.P_256).generate(), "POST", base + "/oauth2/token", null);
 
         assertThat(json(clientCredentials(port2, proof), 200).get("token_type")).isEqualTo("DPoP");
+        secondNodesOwnMapIsEmpty();
         assertThat(json(clientCredentials(port1, proof), 400).get("error")).isEqualTo("invalid_dpop_proof");
     }
 
@@ -108,6 +115,7 @@ class PostgresDPoPAcrossNodesTests {
         String proof = dpopProof(key, "GET", base + "/userinfo", at);
 
         RawHttp.Response first = userInfo(port1, at, proof);
+        secondNodesOwnMapIsEmpty();
         RawHttp.Response replayed = userInfo(port2, at, proof);
         RawHttp.Response fresh = userInfo(port2, at, dpopProof(key, "GET", base + "/userinfo", at));
 
@@ -148,6 +156,19 @@ class PostgresDPoPAcrossNodesTests {
         Map<String, Object> body = json(tokens, 200);
         assertThat(body.get("token_type")).isEqualTo("DPoP");
         return (String) body.get("access_token");
+    }
+
+    /**
+     * Empties Spring Security's per-JVM map of proof {@code jti} hashes ({@code DPoPProofJwtDecoderFactory
+     * .JtiClaimValidator.JTI_CACHE}, 7.0.6), as the other node's JVM would have it. If a Spring upgrade removes the
+     * field (spring-projects/spring-security#18120), this fails: look again at what the shared check must still do.
+     */
+    private static void secondNodesOwnMapIsEmpty() throws ReflectiveOperationException {
+        Field cache = Class.forName(
+                        "org.springframework.security.oauth2.jwt.DPoPProofJwtDecoderFactory$JtiClaimValidator")
+                .getDeclaredField("JTI_CACHE");
+        cache.setAccessible(true);
+        ((Map<?, ?>) cache.get(null)).clear();
     }
 
     private static RawHttp.Response clientCredentials(int port, String proof) {
