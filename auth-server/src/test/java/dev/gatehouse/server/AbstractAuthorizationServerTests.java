@@ -2067,6 +2067,21 @@ abstract class AbstractAuthorizationServerTests {
                         .get("error"))
                 .isEqualTo("authorization_pending");
 
+        approveDevice(userCode);
+
+        Map<String, Object> tokens = json(browser.postForm("/oauth2/token", poll, "Authorization", basic), 200);
+        VerifiedToken at = coreVerifier().verify((String) tokens.get("access_token"));
+        assertThat(at.subject()).contains("demo");
+        assertThat(at.claim("roles")).contains(List.of("admin", "user"));
+        // A device code is single-use: used again it is an invalid grant (RFC 6749 §5.2), not access_denied (RFC 8628
+        // §3.5 keeps that for a user's refusal).
+        assertThat(json(browser.postForm("/oauth2/token", poll, "Authorization", basic), 400)
+                        .get("error"))
+                .isEqualTo("invalid_grant");
+    }
+
+    /** The demo user signs in and approves {@code userCode} at the device verification endpoint (RFC 8628 §3.3). */
+    void approveDevice(String userCode) {
         HttpBrowser user = new HttpBrowser(base);
         user.login("demo", demoPassword);
         // verification_uri_complete's form: the code in the query is filled in on the entry page, never submitted
@@ -2096,16 +2111,6 @@ abstract class AbstractAuthorizationServerTests {
         HttpResponse<String> verified = user.postForm("/oauth2/device_verification", form);
         assertThat(verified.statusCode()).as(verified.body()).isEqualTo(302);
         assertThat(verified.headers().firstValue("Location").orElseThrow()).endsWith("?outcome=success");
-
-        Map<String, Object> tokens = json(browser.postForm("/oauth2/token", poll, "Authorization", basic), 200);
-        VerifiedToken at = coreVerifier().verify((String) tokens.get("access_token"));
-        assertThat(at.subject()).contains("demo");
-        assertThat(at.claim("roles")).contains(List.of("admin", "user"));
-        // A device code is single-use: used again it is an invalid grant (RFC 6749 §5.2), not access_denied (RFC 8628
-        // §3.5 keeps that for a user's refusal).
-        assertThat(json(browser.postForm("/oauth2/token", poll, "Authorization", basic), 400)
-                        .get("error"))
-                .isEqualTo("invalid_grant");
     }
 
     @Test
@@ -2391,6 +2396,43 @@ abstract class AbstractAuthorizationServerTests {
     }
 
     @Test
+    void dpopWhenProofUsedOnAnotherNodeThenDeviceCodeRefusedAndDeviceCodeUsableWithFreshProof() throws Exception {
+        String basic = HttpBrowser.basic(SERVICE, serviceSecret);
+        Map<String, Object> device = json(
+                browser.postForm("/oauth2/device_authorization", Map.of("scope", "api.read"), "Authorization", basic),
+                200);
+        // A consent saved by another device flow test would skip the consent page approveDevice walks; this
+        // test's own would skip it for the others.
+        forgetDemoConsentToService();
+        try {
+            approveDevice((String) device.get("user_code"));
+        } finally {
+            forgetDemoConsentToService();
+        }
+        Map<String, String> poll =
+                Map.of("grant_type", "urn:ietf:params:oauth:grant-type:device_code", "device_code", (String)
+                        device.get("device_code"));
+        ECKey key = new ECKeyGenerator(Curve.P_256).generate();
+        String replayed = dpopProof(key, "POST", base + "/oauth2/token", null);
+        usedOnAnotherNode(replayed);
+
+        Map<String, Object> refused =
+                json(browser.postForm("/oauth2/token", poll, "Authorization", basic, "DPoP", replayed), 400);
+        Map<String, Object> tokens = json(
+                browser.postForm(
+                        "/oauth2/token",
+                        poll,
+                        "Authorization",
+                        basic,
+                        "DPoP",
+                        dpopProof(key, "POST", base + "/oauth2/token", null)),
+                200);
+
+        assertThat(refused.get("error")).isEqualTo("invalid_dpop_proof");
+        assertThat(tokens.get("token_type")).isEqualTo("DPoP");
+    }
+
+    @Test
     void dpopWhenProofUsedOnAnotherNodeThenTokenExchangeRefused() throws Exception {
         String subjectToken = (String) loginAndExchange().get("access_token");
         ECKey key = new ECKeyGenerator(Curve.P_256).generate();
@@ -2486,6 +2528,13 @@ abstract class AbstractAuthorizationServerTests {
                         "SELECT jti_hash FROM gh_used_jti WHERE jti_hash LIKE '%-purge-test-%'", String.class))
                 .map(String::strip)
                 .containsExactly("current-row-of-the-purge-test-0000000000000");
+    }
+
+    void forgetDemoConsentToService() {
+        jdbc.update(
+                "DELETE FROM oauth2_authorization_consent WHERE registered_client_id = ? AND principal_name = ?",
+                clients.findByClientId(SERVICE).getId(),
+                "demo");
     }
 
     /** What another node sharing the database did when it accepted {@code proof}. */
