@@ -14,10 +14,10 @@ import org.springframework.scheduling.annotation.Scheduled;
 /**
  * Deletes authorizations whose every code and token has expired (plus a grace period), pending authorization rows
  * with no expiry at all once they are older than {@link #PENDING_LIFETIME} (plus the grace period), and forgotten
- * consumed refresh tokens past their expiry, and used DPoP proof ids past their acceptance window. Spring Authorization Server never deletes expired rows itself. Safe on
- * several nodes at once: each run is one idempotent {@code DELETE} per kind of row. The tables' owners hold the SQL
- * ({@link StoredAuthorizations}, {@link JdbcAttemptStore},
- * {@link UsedProofIds}); this class only schedules and reports.
+ * consumed refresh tokens past their expiry, and used DPoP proof ids past their acceptance window. Spring
+ * Authorization Server never deletes expired rows itself. Safe on several nodes at once: each run is one idempotent
+ * {@code DELETE} per kind of row. The tables' owners hold the SQL ({@link StoredAuthorizations}, {@link
+ * JdbcAttemptStore}, {@link UsedProofIds}); this class only schedules and reports.
  *
  * <p>Pending rows are pushed authorization requests never used (their {@code request_uri} expires after a few
  * minutes, RFC 9126 §2.2, but the row stays) and authorization requests abandoned on the consent page (the sign-in
