@@ -82,6 +82,9 @@ public record GatehouseProperties(
      *     (a rotated secret, a disabled or deleted client, new redirect URIs): the cache is used only while the last
      *     successful epoch read started within it, and bypassed otherwise (also while the database is unreachable);
      *     default 750 ms
+     * @param nodeName this node's name in the {@code X-Gatehouse-Node} response header; default the host name
+     * @param nodeHeader add {@code X-Gatehouse-Node} naming this node to every response (for tests and operators
+     *     behind a load balancer; it names a host, so it is off by default); default {@code false}
      */
     public record Server(
             @DefaultValue("./data") Path dataDir,
@@ -93,5 +96,7 @@ public record GatehouseProperties(
             @DefaultValue("http://127.0.0.1:8081") String demoWebClientUrl,
             @DefaultValue("false") boolean demoRequireConsent,
             @DefaultValue("250ms") Duration clientCachePollInterval,
-            @DefaultValue("750ms") Duration clientCacheMaxStaleness) {}
+            @DefaultValue("750ms") Duration clientCacheMaxStaleness,
+            @Nullable String nodeName,
+            @DefaultValue("false") boolean nodeHeader) {}
 }

@@ -53,8 +53,11 @@ class ConfigurationMetadataTests {
                         "gatehouse.server.rate-limit.enabled",
                         "gatehouse.server.transport.max-sessions");
         // Every name but dev-mode (which kept its name) and those added after the rename had an old one.
-        Set<String> addedSince =
-                Set.of("gatehouse.server.client-cache-poll-interval", "gatehouse.server.client-cache-max-staleness");
+        Set<String> addedSince = Set.of(
+                "gatehouse.server.client-cache-poll-interval",
+                "gatehouse.server.client-cache-max-staleness",
+                "gatehouse.server.node-name",
+                "gatehouse.server.node-header");
         assertThat(current).containsKeys(addedSince.toArray(String[]::new));
         assertThat(deprecated).hasSize(current.size() - 1 - addedSince.size());
         deprecated.forEach((name, property) -> {
