@@ -1,0 +1,81 @@
+package dev.gatehouse.examples.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.UncheckedIOException;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The harness can take the shared PostgreSQL away and bring it back on the same data directory and port (what the
+ * outage tests build on): while it is down the nodes report themselves unhealthy; once it is back they serve again
+ * by themselves, with the same data (the demo client still authenticates), without a restart.
+ */
+@ExtendWith(SharedCluster.class)
+@Order(90)
+class DatabaseRestartTests {
+
+    private static final Duration BOUND = Duration.ofSeconds(60);
+
+    private static Cluster cluster;
+    private static SharedCluster.Demo demo;
+
+    @BeforeAll
+    static void cluster(Cluster shared, SharedCluster.Demo credentials) {
+        cluster = shared;
+        demo = credentials;
+    }
+
+    @Test
+    void databaseWhenStoppedAndStartedAgainThenNodesRecoverWithSameData() throws Exception {
+        Http node1 = new Http(cluster.node(1).url());
+        cluster.stopDatabase();
+        try {
+            assertThat(cluster.databaseRunning()).isFalse();
+            assertThat(eventually(() -> status(node1, "/actuator/health") == 503))
+                    .as("node 1 reports the database down")
+                    .isTrue();
+        } finally {
+            cluster.startDatabase();
+        }
+        assertThat(cluster.databaseRunning()).isTrue();
+        Http nginx = new Http(cluster.issuer());
+        assertThat(eventually(() ->
+                        Flows.clientCredentials(nginx, SharedCluster.Demo.SERVICE, demo.serviceSecret(), "api.read")
+                                        .statusCode()
+                                == 200))
+                .as("a token through nginx once the database is back")
+                .isTrue();
+        for (Cluster.Node node : cluster.nodes()) {
+            assertThat(eventually(() -> status(new Http(node.url()), "/actuator/health") == 200))
+                    .as("%s healthy again", node.name())
+                    .isTrue();
+        }
+    }
+
+    private static int status(Http http, String path) {
+        try {
+            HttpResponse<String> r = http.get(path);
+            return r.statusCode();
+        } catch (UncheckedIOException e) {
+            return -1;
+        }
+    }
+
+    /** Polls a condition until it holds or {@link #BOUND} has passed (a bounded loop, not a sleep-then-assert). */
+    private static boolean eventually(Supplier<Boolean> condition) throws InterruptedException {
+        long deadline = System.nanoTime() + BOUND.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (condition.get()) {
+                return true;
+            }
+            Thread.sleep(200);
+        }
+        return false;
+    }
+}
