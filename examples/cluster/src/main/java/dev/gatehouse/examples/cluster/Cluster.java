@@ -358,7 +358,9 @@ public final class Cluster implements AutoCloseable {
 
     /**
      * nginx in front of the nodes: round robin (nginx's default; no {@code ip_hash}, no sticky cookie), the client's
-     * host and port and its address and scheme forwarded (the nodes trust them from loopback with {@code
+     * host and port and its address and scheme forwarded (the port also as {@code X-Forwarded-Port}: without it,
+     * Tomcat's RemoteIpValve takes 80 for {@code X-Forwarded-Proto: http}, and a request's own URL, which a DPoP
+     * proof's {@code htu} must match, would lose the port) (the nodes trust them from loopback with {@code
      * server.forward-headers-strategy=native}), a short connect timeout so a dead node is skipped quickly, and a
      * retry on another node only for a connection error or timeout, which nginx does only for idempotent requests
      * (since 1.9.13, a POST is never sent twice).
@@ -397,6 +399,7 @@ public final class Cluster implements AutoCloseable {
                 + "      proxy_set_header Host $host:$server_port;\n"
                 + "      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;\n"
                 + "      proxy_set_header X-Forwarded-Proto $scheme;\n"
+                + "      proxy_set_header X-Forwarded-Port $server_port;\n"
                 + "      proxy_connect_timeout 1s;\n"
                 + "      proxy_read_timeout 30s;\n"
                 + "      proxy_next_upstream error timeout;\n"

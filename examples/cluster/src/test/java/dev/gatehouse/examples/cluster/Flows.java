@@ -29,6 +29,15 @@ final class Flows {
                 Http.basic(clientId, secret));
     }
 
+    /**
+     * A token response's outcome without any token in it (so that a failed assertion prints none): the status, and
+     * the {@code error} code of a refusal (RFC 6749 §5.2), e.g. {@code "400 invalid_grant"} or {@code "200"}.
+     */
+    static String outcome(HttpResponse<String> r) {
+        Object error = r.statusCode() == 200 ? null : Http.json(r).get("error");
+        return error == null ? Integer.toString(r.statusCode()) : r.statusCode() + " " + error;
+    }
+
     /** Token introspection (RFC 7662 §2.1) at one node, as {@code clientId}. */
     static Map<String, Object> introspect(String nodeUrl, String token, String clientId, String secret) {
         HttpResponse<String> r = new Http(nodeUrl)
@@ -41,11 +50,12 @@ final class Flows {
      * The browser part of the authorization code flow (RFC 6749 §4.1, PKCE RFC 7636) for the demo service client:
      * authorization request, password sign-in, consent when asked; returns the code from the redirect.
      */
-    static String signInForCode(Http browser, String username, String password, Http.Pkce pkce) {
+    static String signInForCode(
+            Http browser, String username, String password, Http.Pkce pkce, SharedCluster.Demo demo) {
         Map<String, String> q = new LinkedHashMap<>();
         q.put("response_type", "code");
         q.put("client_id", SharedCluster.Demo.SERVICE);
-        q.put("redirect_uri", SharedCluster.Demo.REDIRECT);
+        q.put("redirect_uri", demo.redirect());
         q.put("scope", "openid api.read");
         q.put("state", "st-1");
         q.put("nonce", "n-1");
@@ -78,7 +88,7 @@ final class Flows {
                             "_csrf",
                             Http.csrf(consent))));
         }
-        assertThat(location).startsWith(SharedCluster.Demo.REDIRECT + "?");
+        assertThat(location).startsWith(demo.redirect() + "?");
         Map<String, String> params = Http.query(location);
         assertThat(params).containsEntry("state", "st-1").containsKey("code");
         return params.get("code");
@@ -90,7 +100,7 @@ final class Flows {
     }
 
     /** Exchanges a code (RFC 6749 §4.1.3) as the demo service client. */
-    static HttpResponse<String> exchange(Http http, String code, Http.Pkce pkce, String secret) {
+    static HttpResponse<String> exchange(Http http, String code, Http.Pkce pkce, SharedCluster.Demo demo) {
         return http.postForm(
                 "/oauth2/token",
                 Map.of(
@@ -99,10 +109,10 @@ final class Flows {
                         "code",
                         code,
                         "redirect_uri",
-                        SharedCluster.Demo.REDIRECT,
+                        demo.redirect(),
                         "code_verifier",
                         pkce.verifier()),
                 "Authorization",
-                Http.basic(SharedCluster.Demo.SERVICE, secret));
+                Http.basic(SharedCluster.Demo.SERVICE, demo.serviceSecret()));
     }
 }

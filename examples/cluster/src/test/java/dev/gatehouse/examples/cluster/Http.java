@@ -119,12 +119,10 @@ final class Http {
 
     // ------------------------------------------------------------------ protocol helpers used by several tests
 
-    /** A token request as the client (HTTP Basic); the parsed JSON body with the status. */
+    /** A JSON response body, parsed. */
     static Map<String, Object> json(HttpResponse<String> r) {
         try {
-            Map<String, Object> body = new LinkedHashMap<>(JSONObjectUtils.parse(r.body()));
-            body.put("_status", r.statusCode());
-            return body;
+            return new LinkedHashMap<>(JSONObjectUtils.parse(r.body()));
         } catch (ParseException e) {
             throw new AssertionError("not JSON (" + r.statusCode() + "): " + r.body(), e);
         }

@@ -23,12 +23,17 @@ final class SharedCluster implements ParameterResolver {
     private static final Path ROOT = Path.of("../..").toAbsolutePath().normalize();
     private static final Pattern SECRET = Pattern.compile("secret: (\\S+)");
     private static final Pattern PASSWORD = Pattern.compile("password: (\\S+)");
+    /** The demo web client's port: nothing listens there unless a test does. */
+    static final int CALLBACK_PORT = freePort();
 
-    /** The demo's credentials, from node 1's owner-only file. */
-    record Demo(String password, String serviceSecret) {
+    /**
+     * The demo's credentials, from node 1's owner-only file, and the demo service client's redirect URI: on a port of
+     * its own ({@code gatehouse.server.demo-web-client-url}), where a browser test can listen for the redirect.
+     */
+    record Demo(String password, String serviceSecret, String redirect) {
         static final String USER = "demo";
         static final String SERVICE = "gatehouse-demo-service";
-        static final String REDIRECT = "http://127.0.0.1:8081/login/oauth2/code/gatehouse";
+        static final String CALLBACK_PATH = "/login/oauth2/code/gatehouse";
 
         @Override
         public String toString() {
@@ -58,6 +63,7 @@ final class SharedCluster implements ParameterResolver {
             Files.createDirectories(target);
             List<String> args = new ArrayList<>(Cluster.LOOPBACK_LIMITS);
             args.add("--gatehouse.server.demo-require-consent=true");
+            args.add("--gatehouse.server.demo-web-client-url=http://127.0.0.1:" + CALLBACK_PORT);
             return Cluster.builder(ROOT)
                     .nodes(3)
                     .work(Files.createTempDirectory(target, "cluster-"))
@@ -68,10 +74,21 @@ final class SharedCluster implements ParameterResolver {
         }
     }
 
+    private static int freePort() {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     private static Demo demo(Cluster cluster) {
         try {
             String credentials = Files.readString(cluster.demoCredentials());
-            return new Demo(find(PASSWORD, credentials, "user demo"), find(SECRET, credentials, Demo.SERVICE));
+            return new Demo(
+                    find(PASSWORD, credentials, "user demo"),
+                    find(SECRET, credentials, Demo.SERVICE),
+                    "http://127.0.0.1:" + CALLBACK_PORT + Demo.CALLBACK_PATH);
         } catch (java.io.IOException e) {
             throw new IllegalStateException("cannot read the demo credentials", e);
         }
