@@ -42,6 +42,16 @@ public interface KeyRepository {
     boolean replace(long expectedVersion, List<StoredKey> keys);
 
     /**
+     * The current version alone, so a node can poll for changes made by others cheaply ({@link
+     * KeyRing#refreshIfChanged()}). The default loads everything; stores should override it with a cheaper read.
+     *
+     * @return the version {@link #load()} would report now
+     */
+    default long version() {
+        return load().version();
+    }
+
+    /**
      * Whether keys written here survive a restart (and so need a real master key).
      *
      * @return {@code true} for durable stores

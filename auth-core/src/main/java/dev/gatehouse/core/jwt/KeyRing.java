@@ -18,6 +18,7 @@ import dev.gatehouse.core.internal.OptionalLibrary;
 import java.security.SecureRandom;
 import java.text.ParseException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,6 +36,27 @@ import org.jspecify.annotations.Nullable;
  * <p>Keys persist through a {@link KeyRepository}, private keys sealed by an {@link Envelope}. Changes are
  * compare-and-set on the repository's version, so nodes sharing a store rotate once and never end up with
  * two active keys. Thread-safe: reads see an immutable snapshot; changes are serialised.
+ *
+ * <p><b>Invariant: no verifier is handed a token signed by a key it cannot yet fetch.</b> When other processes serve
+ * the JWKS (several nodes on one store, HTTP caches in front of them), a key must be in every copy of the JWKS before
+ * it signs. With a {@link Builder#publicationDelay(Duration) publication delay} {@code D} of at least {@code B + M},
+ * where {@code B} bounds how long a node takes to notice a change in the store ({@link #refreshIfChanged()} on a
+ * short schedule) and {@code M} is the longest a JWKS response may be cached ({@code Cache-Control: max-age}), a key
+ * signs only once it has been published for {@code D}:
+ *
+ * <ul>
+ *   <li>{@link #rotateIfDue()} activates a NEXT key only after {@code max(prepublish, D)};
+ *   <li>{@link #rotateWhenPublished()}, the forced rotation for an operator, activates it only after {@code D}, or at
+ *       once if it was published together with the key signing now (the first two keys of a ring), since every
+ *       verifier that can check today's tokens fetched it too; otherwise it reports {@link Rotation.NotYetPublished};
+ *   <li>{@link #replaceCompromisedKeys()} is the one, explicit, exception: for a leaked key it replaces every key at
+ *       once, knowing that tokens already issued fail and that verifiers refetch the JWKS on the unknown {@code kid}.
+ * </ul>
+ *
+ * <p>A key that stops signing stays published for {@link RotationPolicy#retireAfter()}, which must cover the longest
+ * token lifetime plus {@code D}: nodes that have not noticed a rotation sign with it for up to {@code B} more.
+ * {@link #rotateNow()} and {@link #addKey} predate this and ignore {@code D}; they suit a single process whose
+ * verifiers read its ring directly.
  *
  * <pre>{@code
  * KeyRing ring = KeyRing.builder()
@@ -61,6 +83,7 @@ public final class KeyRing {
     private final Envelope envelope;
     private final Clock clock;
     private final SecureRandom random;
+    private final Duration publicationDelay;
 
     private volatile State state;
 
@@ -74,6 +97,7 @@ public final class KeyRing {
         this.envelope = b.envelope == null ? Envelope.of(MasterKey.ephemeralForDevelopment()) : b.envelope;
         this.clock = b.clock;
         this.random = b.random;
+        this.publicationDelay = b.publicationDelay;
         if (repository.durable() && envelope.currentKey().development()) {
             throw new TokenException(
                     TokenException.Reason.INVALID_KEY,
@@ -195,7 +219,9 @@ public final class KeyRing {
     }
 
     /**
-     * Rotates now: the NEXT key (or a fresh one) becomes active; the active key starts retiring.
+     * Rotates now: the NEXT key (or a fresh one) becomes active; the active key starts retiring. This ignores the
+     * {@link Builder#publicationDelay(Duration) publication delay}: where other processes serve the JWKS use {@link
+     * #rotateWhenPublished()}, or {@link #replaceCompromisedKeys()} for a leaked key.
      *
      * @return the new active key
      */
@@ -205,10 +231,115 @@ public final class KeyRing {
     }
 
     /**
+     * Rotates as soon as it is safe: the NEXT key becomes active if it has been published for at least the {@link
+     * Builder#publicationDelay(Duration) publication delay} (or was published together with the active key, as the
+     * first two keys of a ring are), and the active key starts retiring. Otherwise nothing changes and the result says
+     * when the NEXT key may sign; if there is no NEXT key of the configured algorithm, a fresh one is published now and
+     * the delay starts. Safe from several nodes at once.
+     *
+     * @return {@link Rotation.Rotated}, or {@link Rotation.NotYetPublished} with the time to retry
+     */
+    public Rotation rotateWhenPublished() {
+        activeKey(); // an empty ring creates its first keys
+        List<Rotation> outcome = new ArrayList<>(1);
+        change(keys -> {
+            outcome.clear(); // compare-and-set may run this again on a newer snapshot
+            Instant now = clock.instant();
+            ManagedKey active = null;
+            ManagedKey next = null;
+            for (ManagedKey k : keys) {
+                if (k.state() == KeyState.ACTIVE) {
+                    active = k;
+                } else if (k.state() == KeyState.NEXT && k.algorithm() == algorithm) {
+                    next = k;
+                }
+            }
+            if (active == null) {
+                return maintain(keys, false); // bootstrap; the retry below sees an active key
+            }
+            if (next == null) {
+                List<ManagedKey> out = new ArrayList<>();
+                for (ManagedKey k : keys) {
+                    if (k.state() != KeyState.NEXT) {
+                        out.add(k);
+                    }
+                }
+                ManagedKey fresh = fresh(now);
+                out.add(fresh);
+                outcome.add(new Rotation.NotYetPublished(active.kid(), fresh.kid(), now, now.plus(publicationDelay)));
+                return out;
+            }
+            Instant signsFrom = signsFrom(next, active, keys);
+            if (signsFrom.isAfter(now)) {
+                outcome.add(new Rotation.NotYetPublished(active.kid(), next.kid(), next.createdAt(), signsFrom));
+                return keys;
+            }
+            outcome.add(new Rotation.Rotated(active.kid(), next.kid()));
+            return maintain(keys, true);
+        });
+        return outcome.isEmpty() ? rotateWhenPublished() : outcome.get(0);
+    }
+
+    /**
+     * Emergency rotation for a leaked key: replaces every key at once with a fresh ACTIVE and a fresh NEXT key,
+     * ignoring the publication delay. Every key goes, not just the active one: all of a ring's private keys are opened
+     * in the same memory and sealed under the same master key, so one leaking means all may have. Every token issued
+     * before fails to verify from then on; verifiers that refetch the JWKS on an unknown {@code kid} (Spring Security's
+     * {@code NimbusJwtDecoder}, auth-core's {@link RemoteJwks}) accept new tokens once every node has noticed, others
+     * once their JWKS cache expires.
+     *
+     * @return the new active key
+     */
+    public ManagedKey replaceCompromisedKeys() {
+        change(keys -> {
+            Instant now = clock.instant();
+            return List.of(fresh(now).withState(KeyState.ACTIVE, now), fresh(now));
+        });
+        return activeKey();
+    }
+
+    /**
      * Re-reads the repository, picking up rotations made by other nodes.
      */
-    public void refresh() {
+    public synchronized void refresh() {
         state = read(repository.load());
+    }
+
+    /**
+     * Re-reads the repository if its {@linkplain KeyRepository#version() version} moved since this ring last read
+     * it: cheap enough to call every second, which is how every node notices another's rotation within a small bound.
+     *
+     * @return {@code true} if the ring was re-read
+     */
+    public synchronized boolean refreshIfChanged() {
+        if (repository.version() == state.version()) {
+            return false;
+        }
+        state = read(repository.load());
+        return true;
+    }
+
+    /**
+     * How long a key must have been published before it signs (see the class documentation); zero unless set.
+     *
+     * @return the publication delay
+     */
+    public Duration publicationDelay() {
+        return publicationDelay;
+    }
+
+    /**
+     * When {@code next} may sign: after the publication delay, or at once if it was written together with the key
+     * signing now (the first two keys of a ring, or the two of {@link #replaceCompromisedKeys()}), since every
+     * verifier that can check today's tokens fetched a JWKS that held it. A retiring key means the active key came
+     * from a rotation, whose fresh NEXT key carries the same instant as that activation: never "together" then.
+     */
+    private Instant signsFrom(ManagedKey next, ManagedKey active, List<ManagedKey> keys) {
+        boolean rotatedBefore = keys.stream().anyMatch(k -> k.state() == KeyState.RETIRING);
+        if (!rotatedBefore && !next.createdAt().isAfter(active.createdAt())) {
+            return next.createdAt();
+        }
+        return next.createdAt().plus(publicationDelay);
     }
 
     /**
@@ -398,8 +529,10 @@ public final class KeyRing {
         } else {
             Instant activated = active.activatedAt().orElse(active.createdAt());
             boolean due = !activated.plus(policy.rotateEvery()).isAfter(now);
+            Duration published =
+                    policy.prepublish().compareTo(publicationDelay) >= 0 ? policy.prepublish() : publicationDelay;
             boolean nextReady =
-                    next != null && !next.createdAt().plus(policy.prepublish()).isAfter(now);
+                    next != null && !next.createdAt().plus(published).isAfter(now);
             if (force || (due && nextReady)) {
                 out.add(active.withState(KeyState.RETIRING, now));
                 active = (next != null ? next : fresh(now)).withState(KeyState.ACTIVE, now);
@@ -573,8 +706,26 @@ public final class KeyRing {
         private @Nullable Envelope envelope;
         private Clock clock = Clock.systemUTC();
         private SecureRandom random = new SecureRandom();
+        private Duration publicationDelay = Duration.ZERO;
 
         private Builder() {}
+
+        /**
+         * How long a key must have been published before it may sign: at least the time every process serving the
+         * JWKS takes to notice a change in the repository plus the longest a JWKS response may be cached. Default zero,
+         * right for a single process whose verifiers read this ring; a cluster sets it (see the class documentation).
+         *
+         * @param delay zero or more
+         * @return this builder
+         */
+        public Builder publicationDelay(Duration delay) {
+            Objects.requireNonNull(delay, "delay must not be null");
+            if (delay.isNegative()) {
+                throw new TokenException(TokenException.Reason.INVALID_KEY, "publication delay must not be negative");
+            }
+            this.publicationDelay = delay;
+            return this;
+        }
 
         /**
          * Algorithm of newly generated keys; default {@link #DEFAULT_ALGORITHM}. Changing it takes effect at

@@ -334,4 +334,231 @@ class KeyRingTests {
 
         assertThat(JWKSet.parse(ring.jwksJson()).getKeys()).hasSize(2);
     }
+
+    // ---------------------------------------------------------------- publication before signing (issue #14)
+
+    private static final Duration DELAY = Duration.ofMinutes(5).plusSeconds(11);
+
+    private KeyRing node(KeyRepository shared) {
+        return node(shared, KeyRing.DEFAULT_ALGORITHM);
+    }
+
+    private KeyRing node(KeyRepository shared, JwsAlgorithm algorithm) {
+        return KeyRing.builder()
+                .algorithm(algorithm)
+                .repository(shared)
+                .envelope(envelope)
+                .clock(clock)
+                .rotation(POLICY)
+                .publicationDelay(DELAY)
+                .build();
+    }
+
+    private static String nextKid(KeyRing ring) {
+        return ring.keys().stream()
+                .filter(k -> k.state() == KeyState.NEXT)
+                .findFirst()
+                .orElseThrow()
+                .kid();
+    }
+
+    @Test
+    void rotateWhenPublishedWhenFirstKeysThenRotatesAtOnceSinceTheNextKeyWasPublishedWithTheActiveOne() {
+        KeyRing ring = node(new InMemoryKeyRepository());
+        String first = ring.activeKey().kid();
+        String next = nextKid(ring);
+
+        Rotation r = ring.rotateWhenPublished();
+
+        assertThat(r).isEqualTo(new Rotation.Rotated(first, next));
+        assertThat(ring.activeKey().kid()).isEqualTo(next);
+        assertThat(ring.find(first)).get().extracting(ManagedKey::state).isEqualTo(KeyState.RETIRING);
+    }
+
+    @Test
+    void rotateWhenPublishedWhenCalledTwiceThenSecondWaitsUntilTheKeyTheFirstPublishedIsOldEnough() {
+        KeyRing ring = node(new InMemoryKeyRepository());
+        ring.rotateWhenPublished();
+        String active = ring.activeKey().kid();
+        String next = nextKid(ring);
+
+        clock.advance(DELAY.minusSeconds(1));
+        Rotation early = ring.rotateWhenPublished();
+
+        assertThat(early).isEqualTo(new Rotation.NotYetPublished(active, next, T0, T0.plus(DELAY)));
+        assertThat(ring.activeKey().kid()).isEqualTo(active);
+        assertThat(nextKid(ring)).isEqualTo(next);
+
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(ring.rotateWhenPublished()).isEqualTo(new Rotation.Rotated(active, next));
+        assertThat(ring.activeKey().kid()).isEqualTo(next);
+    }
+
+    @Test
+    void rotateWhenPublishedWhenNextKeyOfAnotherAlgorithmThenPublishesAFreshOneAndWaits() {
+        InMemoryKeyRepository shared = new InMemoryKeyRepository();
+        node(shared).activeKey();
+        KeyRing es256 = KeyRing.builder()
+                .repository(shared)
+                .envelope(envelope)
+                .clock(clock)
+                .algorithm(JwsAlgorithm.ES256)
+                .publicationDelay(DELAY)
+                .build();
+        String active = es256.activeKey().kid();
+
+        Rotation r = es256.rotateWhenPublished();
+
+        assertThat(r).isInstanceOfSatisfying(Rotation.NotYetPublished.class, n -> {
+            assertThat(n.signsFrom()).isEqualTo(T0.plus(DELAY));
+            assertThat(es256.find(n.nextKid()).orElseThrow().algorithm()).isEqualTo(JwsAlgorithm.ES256);
+        });
+        assertThat(es256.activeKey().kid()).isEqualTo(active);
+        clock.advance(DELAY);
+        assertThat(es256.rotateWhenPublished()).isInstanceOf(Rotation.Rotated.class);
+        assertThat(es256.activeKey().algorithm()).isEqualTo(JwsAlgorithm.ES256);
+    }
+
+    @Test
+    void rotateIfDueWhenPrepublishShorterThanPublicationDelayThenWaitsForTheDelay() {
+        KeyRing ring = KeyRing.builder()
+                .clock(clock)
+                .rotation(new RotationPolicy(Duration.ofMinutes(2), Duration.ofMinutes(1), Duration.ofHours(1)))
+                .publicationDelay(DELAY)
+                .build();
+        ring.rotateWhenPublished(); // the first keys rotate at once; a fresh NEXT key is published at T0
+        String active = ring.activeKey().kid();
+
+        clock.advance(Duration.ofMinutes(3)); // due, and the NEXT key is past prepublish but not past DELAY
+        assertThat(ring.rotateIfDue()).isFalse();
+        assertThat(ring.activeKey().kid()).isEqualTo(active);
+
+        clock.advance(DELAY);
+        assertThat(ring.rotateIfDue()).isTrue();
+        assertThat(ring.activeKey().kid()).isNotEqualTo(active);
+    }
+
+    @Test
+    void replaceCompromisedKeysWhenCalledThenEveryOldKeyUnpublishedAndItsTokensRefused() {
+        KeyRing ring = node(new InMemoryKeyRepository());
+        TokenIssuer issuer = TokenIssuer.builder(ring, ISSUER).clock(clock).build();
+        TokenVerifier verifier =
+                TokenVerifier.builder().keys(ring).issuer(ISSUER).clock(clock).build();
+        ring.rotateWhenPublished(); // now ACTIVE, NEXT and RETIRING keys
+        String before = issuer.jwt(JwtTestSupport.map("sub", "alice"), Duration.ofMinutes(5))
+                .value();
+        List<String> oldKids = ring.keys().stream().map(ManagedKey::kid).toList();
+        assertThat(oldKids).hasSize(3);
+
+        ManagedKey fresh = ring.replaceCompromisedKeys();
+
+        assertThat(fresh.state()).isEqualTo(KeyState.ACTIVE);
+        assertThat(ring.keys()).hasSize(2).extracting(ManagedKey::kid).doesNotContainAnyElementsOf(oldKids);
+        assertThat(ring.jwksJson()).doesNotContain(oldKids.get(0), oldKids.get(1), oldKids.get(2));
+        assertThatThrownBy(() -> verifier.verify(before))
+                .isInstanceOfSatisfying(
+                        TokenException.class,
+                        e -> assertThat(e.reason()).isEqualTo(TokenException.Reason.KEY_NOT_FOUND));
+        String after = issuer.jwt(JwtTestSupport.map("sub", "alice"), Duration.ofMinutes(5))
+                .value();
+        assertThat(verifier.verify(after).kid()).contains(fresh.kid());
+    }
+
+    @Test
+    void refreshIfChangedWhenAnotherNodeRotatesThenReReadsOtherwiseReadsTheVersionOnly() {
+        CountingRepository shared = new CountingRepository();
+        KeyRing a = node(shared);
+        a.activeKey();
+        KeyRing b = node(shared);
+        int loads = shared.loads;
+
+        assertThat(b.refreshIfChanged()).isFalse();
+        assertThat(shared.loads).isEqualTo(loads);
+
+        a.rotateWhenPublished();
+        assertThat(b.refreshIfChanged()).isTrue();
+        assertThat(b.activeKey().kid()).isEqualTo(a.activeKey().kid());
+        assertThat(b.jwksJson()).isEqualTo(a.jwksJson());
+        assertThat(b.refreshIfChanged()).isFalse();
+    }
+
+    /**
+     * Two nodes on one store under a movable clock, with forced and scheduled rotations at random moments: node A
+     * rotates, node B only notices (one {@link KeyRing#refreshIfChanged()} per step, the propagation bound). Every token
+     * either node signs was signed by a key published for at least the delay (or one of the first two keys), and is in
+     * the other node's JWKS.
+     */
+    @Test
+    void signWhenRotationsForcedAndScheduledAcrossNodesThenNeverWithAKeyPublishedForLessThanTheDelay() {
+        InMemoryKeyRepository shared = new InMemoryKeyRepository();
+        KeyRing a = node(shared, JwsAlgorithm.ES256); // fast to generate
+        a.activeKey(); // the first two keys, published at T0
+        TokenIssuer issuerA = TokenIssuer.builder(a, ISSUER).clock(clock).build();
+        KeyRing b = node(shared, JwsAlgorithm.ES256);
+        TokenIssuer issuerB = TokenIssuer.builder(b, ISSUER).clock(clock).build();
+        java.util.Random steps = new java.util.Random(14);
+        int rotated = 0;
+        int refused = 0;
+        for (int step = 0; step < 600; step++) {
+            clock.advance(Duration.ofSeconds(1 + steps.nextInt(120)));
+            switch (steps.nextInt(10)) {
+                case 0, 1 -> {
+                    if (a.rotateWhenPublished() instanceof Rotation.Rotated) {
+                        rotated++;
+                    } else {
+                        refused++;
+                    }
+                }
+                case 2 -> a.rotateIfDue();
+                default -> {
+                    // signing only
+                }
+            }
+            for (TokenIssuer issuer : List.of(issuerA, issuerB)) {
+                String kid = issuer.jwt(JwtTestSupport.map("sub", "s"), Duration.ofMinutes(5))
+                        .kid();
+                ManagedKey key = shared.load().keys().stream()
+                        .filter(k -> k.kid().equals(kid))
+                        .findFirst()
+                        .map(k -> a.find(k.kid()).orElseThrow())
+                        .orElseThrow();
+                assertThat(key.createdAt().equals(T0)
+                                || !key.createdAt().plus(DELAY).isAfter(clock.instant()))
+                        .as("step %d: %s published at %s, signing at %s", step, kid, key.createdAt(), clock.instant())
+                        .isTrue();
+                assertThat(a.jwksJson()).contains(kid);
+                assertThat(b.jwksJson()).contains(kid);
+            }
+            b.refreshIfChanged();
+        }
+        assertThat(rotated).isGreaterThan(10);
+        assertThat(refused).isGreaterThan(10);
+    }
+
+    /** The in-memory store, counting full loads. */
+    private static final class CountingRepository implements KeyRepository {
+        private final InMemoryKeyRepository store = new InMemoryKeyRepository();
+        int loads;
+
+        @Override
+        public Snapshot load() {
+            loads++;
+            return store.load();
+        }
+
+        @Override
+        public boolean replace(long expectedVersion, List<StoredKey> keys) {
+            return store.replace(expectedVersion, keys);
+        }
+
+        @Override
+        public long version() {
+            return store.load().version();
+        }
+
+        @Override
+        public boolean durable() {
+            return false;
+        }
+    }
 }
