@@ -625,7 +625,10 @@ public final class KeyRing {
             ManagedKey cached = previous == null
                     ? null
                     : previous.keys().stream()
-                            .filter(k -> k.kid().equals(s.kid()) && k.state() == s.state())
+                            // Same kid, state and creation date: the dates decide when a key may sign.
+                            .filter(k -> k.kid().equals(s.kid())
+                                    && k.state() == s.state()
+                                    && k.createdAt().equals(s.createdAt()))
                             .findFirst()
                             .orElse(null);
             ManagedKey k = cached != null ? cached : open(s);

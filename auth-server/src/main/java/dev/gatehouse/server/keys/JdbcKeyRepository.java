@@ -89,7 +89,9 @@ public final class JdbcKeyRepository implements KeyRepository {
         return Boolean.TRUE.equals(written);
     }
 
-    private long version() {
+    /** One primary-key read, so every node can poll it each second ({@link dev.gatehouse.core.jwt.KeyRing#refreshIfChanged()}). */
+    @Override
+    public long version() {
         Long v = jdbc.queryForObject("SELECT version FROM gh_key_ring WHERE id = 1", Long.class);
         return v == null ? 0 : v;
     }

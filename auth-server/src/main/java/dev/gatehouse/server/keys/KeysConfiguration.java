@@ -12,14 +12,18 @@ import dev.gatehouse.spring.autoconfigure.GatehouseJwtDecoder;
 import dev.gatehouse.spring.autoconfigure.GatehouseProperties.Token;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import org.springframework.boot.security.autoconfigure.web.servlet.SecurityFilterProperties;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.oauth2.jwt.JwtEncoder;
+import org.springframework.security.oauth2.server.authorization.settings.AuthorizationServerSettings;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
@@ -30,6 +34,13 @@ import org.springframework.transaction.support.TransactionTemplate;
  */
 @Configuration(proxyBeanMethods = false)
 class KeysConfiguration {
+
+    /**
+     * Added to the key poll interval for the propagation bound {@code B}: a poll's own read, a reload that opens the
+     * new keys, a scheduling delay, and the clock skew between the node that stamped a key's creation and the node that
+     * activates it (NTP keeps that to milliseconds).
+     */
+    static final Duration PROPAGATION_MARGIN = Duration.ofSeconds(10);
 
     /**
      * The ring over the database. Algorithm and rotation schedule come from the starter's {@code gatehouse.token.*}
@@ -43,11 +54,15 @@ class KeysConfiguration {
             Envelope envelope,
             Clock clock,
             SecureRandom random,
+            GatehouseProperties properties,
             dev.gatehouse.spring.autoconfigure.GatehouseProperties starter) {
         Token token = starter.token();
+        Duration delay = publicationDelay(properties.token());
+        requireRetiredKeysOutliveTheirTokens(token, properties.token(), delay);
         KeyRing ring = KeyRing.builder()
                 .algorithm(signingAlgorithm(token))
                 .rotation(new RotationPolicy(token.rotateEvery(), token.prepublish(), token.retireAfter()))
+                .publicationDelay(delay)
                 .repository(new JdbcKeyRepository(jdbc, tx))
                 .envelope(envelope)
                 .clock(clock)
@@ -55,6 +70,50 @@ class KeysConfiguration {
                 .build();
         ring.activeKey(); // creates the first ACTIVE and NEXT keys on first start
         return ring;
+    }
+
+    /** Every node notices another's rotation within about one poll interval (the bound B). */
+    @Bean
+    KeyRingPoller keyRingPoller(KeyRing ring, GatehouseProperties properties) {
+        return new KeyRingPoller(ring, properties.token().keyPollInterval());
+    }
+
+    /** {@code Cache-Control: public, max-age=M} on the JWK Set endpoint, before Spring Security's own headers. */
+    @Bean
+    FilterRegistrationBean<JwksCacheControlFilter> jwksCacheControlFilter(
+            AuthorizationServerSettings settings, GatehouseProperties properties) {
+        FilterRegistrationBean<JwksCacheControlFilter> registration =
+                new FilterRegistrationBean<>(new JwksCacheControlFilter(
+                        settings.getJwkSetEndpoint(), properties.token().jwksMaxAge()));
+        registration.setOrder(SecurityFilterProperties.DEFAULT_FILTER_ORDER - 1);
+        return registration;
+    }
+
+    /**
+     * How long a key must have been published before it signs: {@code M} ({@code jwks-max-age}, the longest any copy
+     * of the JWKS may be cached) plus {@code B} (the key poll interval plus {@link #PROPAGATION_MARGIN}, the longest a
+     * node takes to publish a key another node created). 5 minutes 11 seconds by default, far below the day a NEXT
+     * key is prepublished before a scheduled rotation; it is what a forced rotation waits for at most.
+     */
+    static Duration publicationDelay(GatehouseProperties.Token token) {
+        return token.jwksMaxAge().plus(token.keyPollInterval()).plus(PROPAGATION_MARGIN);
+    }
+
+    /**
+     * A key that stops signing must stay published as long as the tokens it signed live, counted from when the last
+     * node to notice the rotation stopped signing with it, and while cached JWKS copies age: {@code retire-after} at
+     * least the access-token lifetime plus the publication delay. Checked at start-up rather than discovered as
+     * failing tokens.
+     */
+    static void requireRetiredKeysOutliveTheirTokens(
+            Token token, GatehouseProperties.Token server, Duration publicationDelay) {
+        Duration needed = server.accessTokenLifetime().plus(publicationDelay);
+        if (token.retireAfter().compareTo(needed) < 0) {
+            throw new IllegalStateException("gatehouse.token.retire-after=" + token.retireAfter()
+                    + " is shorter than gatehouse.token.access-token-lifetime plus the key publication delay ("
+                    + needed + "): tokens signed just before a rotation would stop verifying before they expire."
+                    + " Raise retire-after (default 2 days) or lower jwks-max-age.");
+        }
     }
 
     @Bean

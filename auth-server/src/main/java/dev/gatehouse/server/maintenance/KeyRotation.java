@@ -8,9 +8,11 @@ import org.springframework.scheduling.annotation.Scheduled;
 
 /**
  * Keeps the key ring current on a schedule: rotates when due (the ring's compare-and-set makes several nodes rotate
- * once) and picks up rotations made by other nodes. When rotation is due is the ring's policy, {@code
- * gatehouse.token.rotate-every} / {@code prepublish} / {@code retire-after}; how often it is checked, {@code
- * gatehouse.token.rotation-check-interval}.
+ * once). When rotation is due is the ring's policy, {@code gatehouse.token.rotate-every} / {@code prepublish} / {@code
+ * retire-after}, and a NEXT key signs only after it has also been published for the ring's publication delay; how
+ * often it is checked, {@code gatehouse.token.rotation-check-interval}. Rotations made by other nodes reach this one
+ * much sooner than this check: the keys package's poller reads the ring's version every {@code
+ * gatehouse.token.key-poll-interval} (1 s).
  */
 final class KeyRotation {
 

@@ -49,12 +49,19 @@ public record GatehouseProperties(
      *     {@code gatehouse.refresh-token-ttl}
      * @param rotationCheckInterval how often the key ring checks whether rotation is due; default 10 minutes;
      *     formerly {@code gatehouse.key-rotation-check}
+     * @param keyPollInterval how often each node reads the key ring's version and reloads the ring when another node
+     *     changed it, so every node publishes a new key within about this long; default 1 second
+     * @param jwksMaxAge {@code Cache-Control: public, max-age} on the JWK Set endpoint, the longest a verifier or an
+     *     HTTP cache may keep the JWKS; a key signs only after it has been published for this plus the key poll
+     *     interval and a margin (SECURITY.md, "Signing keys across nodes"); default 5 minutes
      */
     public record Token(
             @Nullable String issuer,
             @DefaultValue("5m") Duration accessTokenLifetime,
             @DefaultValue("8h") Duration refreshTokenLifetime,
-            @DefaultValue("10m") Duration rotationCheckInterval) {}
+            @DefaultValue("10m") Duration rotationCheckInterval,
+            @DefaultValue("1s") Duration keyPollInterval,
+            @DefaultValue("5m") Duration jwksMaxAge) {}
 
     /**
      * The server's own settings, under {@code gatehouse.server.*} (its throttle, admin, audit, rate-limit and

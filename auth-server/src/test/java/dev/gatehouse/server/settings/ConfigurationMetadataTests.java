@@ -57,7 +57,9 @@ class ConfigurationMetadataTests {
                 "gatehouse.server.client-cache-poll-interval",
                 "gatehouse.server.client-cache-max-staleness",
                 "gatehouse.server.node-name",
-                "gatehouse.server.node-header");
+                "gatehouse.server.node-header",
+                "gatehouse.token.key-poll-interval",
+                "gatehouse.token.jwks-max-age");
         assertThat(current).containsKeys(addedSince.toArray(String[]::new));
         assertThat(deprecated).hasSize(current.size() - 1 - addedSince.size());
         deprecated.forEach((name, property) -> {
