@@ -43,4 +43,30 @@ class KeysConfigurationTests {
                 .withMessageContaining("gatehouse.token.algorithm=HS256")
                 .withMessageContaining("RS256");
     }
+
+    private static dev.gatehouse.server.settings.GatehouseProperties.Token server(Map<String, String> properties) {
+        return new Binder(new MapConfigurationPropertySource(properties))
+                .bindOrCreate("gatehouse", dev.gatehouse.server.settings.GatehouseProperties.class)
+                .token();
+    }
+
+    @Test
+    void publicationDelayWhenUnsetThenJwksMaxAgePlusPollIntervalPlusMarginFarBelowPrepublish() {
+        java.time.Duration delay = KeysConfiguration.publicationDelay(server(Map.of()));
+
+        assertThat(delay).isEqualTo(java.time.Duration.ofMinutes(5).plusSeconds(11));
+        assertThat(delay.multipliedBy(100)).isLessThan(token(Map.of()).prepublish());
+    }
+
+    @Test
+    void requireRetiredKeysOutliveTheirTokensWhenRetireAfterTooShortThenRefusedNamingTheProperty() {
+        GatehouseProperties.Token shortRetire = token(Map.of("gatehouse.token.retire-after", "6m"));
+        dev.gatehouse.server.settings.GatehouseProperties.Token server = server(Map.of());
+        java.time.Duration delay = KeysConfiguration.publicationDelay(server);
+
+        assertThatIllegalStateException()
+                .isThrownBy(() -> KeysConfiguration.requireRetiredKeysOutliveTheirTokens(shortRetire, server, delay))
+                .withMessageContaining("gatehouse.token.retire-after");
+        KeysConfiguration.requireRetiredKeysOutliveTheirTokens(token(Map.of()), server, delay); // defaults: 2 days
+    }
 }
