@@ -54,6 +54,7 @@ class PostgresKeyRotationAcrossNodesTests {
     private static final List<ConfigurableApplicationContext> NODES = new ArrayList<>();
     private static ConfigurableApplicationContext node1;
     private static ConfigurableApplicationContext node2;
+    private static ConfigurableApplicationContext node3;
 
     private final HttpClient http = HttpClient.newBuilder()
             .followRedirects(HttpClient.Redirect.NEVER)
@@ -171,7 +172,7 @@ class PostgresKeyRotationAcrossNodesTests {
     @Test
     @Order(4)
     void rotateWhenEmergencyOnNode1ThenNode3WithDefaultPollPublishesTheNewKeysWithinABoundedWait() throws Exception {
-        ConfigurableApplicationContext node3 = start();
+        node3 = start();
         List<String> old = kids(jwks(node1));
         String before = accessToken(node1);
 
@@ -197,6 +198,70 @@ class PostgresKeyRotationAcrossNodesTests {
         assertThat(org.assertj.core.api.Assertions.catchThrowable(
                         () -> decoder(node3).decode(before)))
                 .isNotNull();
+    }
+
+    /**
+     * Rotation under load: two clients take tokens from node 1 and node 3 (its own 1 s poll) in turn and verify each
+     * with Spring's decoder on the other node's JWKS (cached, refetched on an unknown kid), while node 1 is forced to
+     * rotate in the middle. Bounded in count and time; not one verification fails.
+     */
+    @Test
+    @Order(5)
+    void rotateWhenForcedUnderLoadThenNoVerificationFailsOnEitherNode() throws Exception {
+        String next = stored("NEXT");
+        long started = System.nanoTime();
+        while (!kids(jwks(node3)).contains(next) && System.nanoTime() - started < 10_000_000_000L) {
+            // bounded: node 3's poller publishes the NEXT key within about a second
+        }
+        assertThat(kids(jwks(node3))).contains(next);
+        Duration delay = node1.getBean(KeyRing.class).publicationDelay();
+        jdbc().update(
+                        "UPDATE gh_signing_key SET created_at = ? WHERE kid = ?",
+                        Timestamp.from(Instant.now().minus(delay).minusSeconds(1)),
+                        next);
+
+        java.util.concurrent.atomic.AtomicInteger failures = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger verified = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.Set<String> kidsSeen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        java.util.concurrent.CountDownLatch halfway = new java.util.concurrent.CountDownLatch(2);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        List<java.util.concurrent.Future<?>> clients = new ArrayList<>();
+        try {
+            for (int c = 0; c < 2; c++) {
+                clients.add(pool.submit(() -> {
+                    NimbusJwtDecoder[] decoders = {decoder(node3), decoder(node1)};
+                    for (int i = 0; i < 120 && System.nanoTime() < deadline; i++) {
+                        if (i == 40) {
+                            halfway.countDown();
+                        }
+                        int from = i % 2; // 0: token from node 1, verified on node 3's JWKS; 1: the other way
+                        try {
+                            String token = accessToken(from == 0 ? node1 : node3);
+                            kidsSeen.add(kid(token));
+                            decoders[from].decode(token);
+                            verified.incrementAndGet();
+                        } catch (Exception e) {
+                            failures.incrementAndGet();
+                        }
+                    }
+                    return null;
+                }));
+            }
+            assertThat(halfway.await(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            assertThat(json(admin("POST", "/admin/keys/rotate"), 200).get("activeKid"))
+                    .isEqualTo(next);
+            for (java.util.concurrent.Future<?> f : clients) {
+                f.get(90, java.util.concurrent.TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        System.out.printf(
+                "rotation under load: %d verified, %d failed, kids %s%n", verified.get(), failures.get(), kidsSeen);
+        assertThat(failures.get()).isZero();
+        assertThat(verified.get()).isEqualTo(240);
+        assertThat(kidsSeen).contains(next).hasSizeGreaterThanOrEqualTo(2);
     }
 
     // ---------------------------------------------------------------- helpers
