@@ -1,6 +1,7 @@
 package dev.gatehouse.server.admin;
 
 import dev.gatehouse.core.password.PasswordException;
+import dev.gatehouse.server.transport.DatabaseUnavailable;
 import jakarta.servlet.http.HttpServletRequest;
 import java.net.URI;
 import java.util.ArrayList;
@@ -97,6 +98,20 @@ final class AdminExceptionHandler extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(RuntimeException.class)
     ResponseEntity<Object> unexpected(RuntimeException e, WebRequest request) {
+        if (DatabaseUnavailable.causes(e)) {
+            // Not the request's fault and not a bug: retry once the database is back (auth-server/README.md).
+            LOG.warn(
+                    "admin request failed: database unavailable ({})",
+                    e.getClass().getName());
+            HttpHeaders headers = new HttpHeaders();
+            headers.set(HttpHeaders.RETRY_AFTER, Integer.toString(DatabaseUnavailable.RETRY_AFTER_SECONDS));
+            return respond(
+                    ProblemDetail.forStatusAndDetail(
+                            HttpStatus.SERVICE_UNAVAILABLE, "The database is unavailable; retry shortly."),
+                    "admin.unavailable",
+                    headers,
+                    request);
+        }
         // The message may quote stored data; the type is enough to start looking.
         LOG.error("admin request failed: {}", e.getClass().getName());
         return respond(

@@ -54,7 +54,10 @@ class ProtocolEndpoints {
                 .authorizationServerMetadataEndpoint(metadata ->
                         metadata.authorizationServerMetadataCustomizer(builder -> builder.claims(discovery::customize)))
                 // RFC 6750 §3.1 challenges for a revoked token or one without openid (SAS sends none).
-                .oidc(oidc -> oidc.userInfoEndpoint(endpoint -> endpoint.errorResponseHandler(userInfo)));
+                .oidc(oidc -> oidc.userInfoEndpoint(endpoint -> endpoint.errorResponseHandler(userInfo)
+                        // SAS answers any other exception invalid_request and drops it: a database outage must
+                        // reach the error handler with its cause, to be answered 503 (DatabaseOutageFilter).
+                        .authenticationProviders(providers -> providers.replaceAll(KeepDatabaseFailure::new))));
     }
 
     /**

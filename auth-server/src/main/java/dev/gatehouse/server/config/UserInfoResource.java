@@ -1,6 +1,7 @@
 package dev.gatehouse.server.config;
 
 import dev.gatehouse.server.tokens.BearerChallenge;
+import dev.gatehouse.server.transport.DatabaseUnavailable;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -93,6 +94,9 @@ final class UserInfoResource implements AuthenticationEntryPoint, Authentication
     @Override
     public void commence(HttpServletRequest request, HttpServletResponse response, AuthenticationException e)
             throws IOException {
+        if (DatabaseUnavailable.causes(e)) {
+            throw DatabaseUnavailable.Failure.of(e);
+        }
         OAuth2Error error = e instanceof OAuth2AuthenticationException oauth ? oauth.getError() : null;
         int status = error instanceof BearerTokenError bearer
                 ? bearer.getHttpStatus().value()
@@ -104,6 +108,10 @@ final class UserInfoResource implements AuthenticationEntryPoint, Authentication
     @Override
     public void onAuthenticationFailure(
             HttpServletRequest request, HttpServletResponse response, AuthenticationException e) throws IOException {
+        if (DatabaseUnavailable.causes(e)) {
+            // Not the token's fault: answered 503 with Retry-After by the outage filter, not invalid_request.
+            throw DatabaseUnavailable.Failure.of(e);
+        }
         OAuth2Error error = e instanceof OAuth2AuthenticationException oauth
                 ? oauth.getError()
                 : new OAuth2Error(OAuth2ErrorCodes.INVALID_TOKEN);

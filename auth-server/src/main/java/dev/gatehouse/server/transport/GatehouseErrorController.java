@@ -3,6 +3,7 @@ package dev.gatehouse.server.transport;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import java.net.URI;
 import java.util.Map;
 import org.apache.catalina.session.TooManyActiveSessionsException;
@@ -26,6 +27,9 @@ import org.springframework.web.servlet.ModelAndView;
 @RequestMapping("/error")
 final class GatehouseErrorController implements ErrorController {
 
+    /** {@code Retry-After} of a {@code 503} that set none of its own (the session cap): sessions end slowly. */
+    private static final String SESSION_CAP_RETRY_AFTER = "60";
+
     /**
      * The page for browsers.
      *
@@ -33,8 +37,11 @@ final class GatehouseErrorController implements ErrorController {
      * @return the {@code error} template with {@code status}, {@code title} and {@code message}
      */
     @RequestMapping(produces = MediaType.TEXT_HTML_VALUE)
-    ModelAndView page(HttpServletRequest request) {
+    ModelAndView page(HttpServletRequest request, HttpServletResponse response) {
         HttpStatus status = status(request);
+        if (status == HttpStatus.SERVICE_UNAVAILABLE) {
+            retryLater(response);
+        }
         ModelAndView page = new ModelAndView(
                 "error",
                 Map.of("status", status.value(), "title", status.getReasonPhrase(), "message", message(status)),
@@ -49,22 +56,34 @@ final class GatehouseErrorController implements ErrorController {
      * @return the problem with its status
      */
     @RequestMapping
-    ResponseEntity<ProblemDetail> problem(HttpServletRequest request) {
+    ResponseEntity<ProblemDetail> problem(HttpServletRequest request, HttpServletResponse response) {
         HttpStatus status = status(request);
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, message(status));
         // Not the failed request's path: that is the caller's input.
         problem.setInstance(URI.create("/error"));
-        ResponseEntity.BodyBuilder response = ResponseEntity.status(status)
+        ResponseEntity.BodyBuilder answer = ResponseEntity.status(status)
                 .contentType(MediaType.APPLICATION_PROBLEM_JSON)
                 .header(HttpHeaders.CACHE_CONTROL, "no-store");
-        if (status == HttpStatus.SERVICE_UNAVAILABLE) {
-            response.header(HttpHeaders.RETRY_AFTER, "60");
+        if (status == HttpStatus.SERVICE_UNAVAILABLE && !response.containsHeader(HttpHeaders.RETRY_AFTER)) {
+            answer.header(HttpHeaders.RETRY_AFTER, SESSION_CAP_RETRY_AFTER);
         }
-        return response.body(problem);
+        return answer.body(problem);
     }
 
     /**
-     * The status to answer: the container's, 503 when the session cap refused a new session, 404 outside an error
+     * {@code Retry-After} (RFC 9110 §10.2.3) and {@code no-store} on a {@code 503} page, unless the failed request set
+     * a {@code Retry-After} of its own (a database outage: {@link DatabaseUnavailable#RETRY_AFTER_SECONDS}).
+     */
+    private static void retryLater(HttpServletResponse response) {
+        if (!response.containsHeader(HttpHeaders.RETRY_AFTER)) {
+            response.setHeader(HttpHeaders.RETRY_AFTER, SESSION_CAP_RETRY_AFTER);
+        }
+        response.setHeader(HttpHeaders.CACHE_CONTROL, "no-store");
+    }
+
+    /**
+     * The status to answer: the container's, 503 when the session cap refused a new session or the database is
+     * unavailable ({@link DatabaseUnavailable}), 404 outside an error
      * dispatch, 500 when the container gave none.
      */
     static HttpStatus status(HttpServletRequest request) {
@@ -77,6 +96,9 @@ final class GatehouseErrorController implements ErrorController {
             if (t instanceof TooManyActiveSessionsException) {
                 return HttpStatus.SERVICE_UNAVAILABLE;
             }
+        }
+        if (DatabaseUnavailable.causes((Throwable) request.getAttribute(RequestDispatcher.ERROR_EXCEPTION))) {
+            return HttpStatus.SERVICE_UNAVAILABLE;
         }
         HttpStatus status = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE) instanceof Integer code
                 ? HttpStatus.resolve(code)

@@ -11,8 +11,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.session.config.SessionRepositoryCustomizer;
 import org.springframework.session.jdbc.JdbcIndexedSessionRepository;
 
-/** Wires the transport limits: the bounded body read, the session limits and the anonymous-session cap (the error
- * page, {@link GatehouseErrorController}, is a scanned controller). */
+/** Wires the transport limits: the bounded body read, the database-outage answer, the session limits and the
+ * anonymous-session cap (the error page, {@link GatehouseErrorController}, is a scanned controller). */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(TransportProperties.class)
 class TransportConfiguration {
@@ -25,6 +25,20 @@ class TransportConfiguration {
     FilterRegistrationBean<BoundedRequestBodyFilter> boundedRequestBodyFilter(TransportProperties properties) {
         FilterRegistrationBean<BoundedRequestBodyFilter> registration = new FilterRegistrationBean<>(
                 new BoundedRequestBodyFilter(MAX_BODY_BYTES, properties.requestBodyTimeout(), System::nanoTime));
+        registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
+        return registration;
+    }
+
+    /**
+     * Database outages answered {@code 503} with {@code Retry-After}: among the first filters, outside the protocol
+     * request guard and the rate limit filter ({@code HIGHEST_PRECEDENCE + 1}, whose client lookup may reach the
+     * database), Spring Session ({@code Integer.MIN_VALUE + 50}) and Spring Security ({@code -100}), whose failures
+     * it translates.
+     */
+    @Bean
+    FilterRegistrationBean<DatabaseOutageFilter> databaseOutageFilter() {
+        FilterRegistrationBean<DatabaseOutageFilter> registration =
+                new FilterRegistrationBean<>(new DatabaseOutageFilter());
         registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
         return registration;
     }

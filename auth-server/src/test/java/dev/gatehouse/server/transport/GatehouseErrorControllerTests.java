@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.mock.web.MockHttpServletRequest;
+import org.springframework.mock.web.MockHttpServletResponse;
 import org.springframework.web.servlet.ModelAndView;
 
 class GatehouseErrorControllerTests {
@@ -22,7 +23,7 @@ class GatehouseErrorControllerTests {
                 RequestDispatcher.ERROR_EXCEPTION,
                 new IllegalStateException(new TooManyActiveSessionsException("too many sessions", 10)));
         assertThat(GatehouseErrorController.status(request)).isEqualTo(HttpStatus.SERVICE_UNAVAILABLE);
-        var problem = errors.problem(request);
+        var problem = errors.problem(request, new MockHttpServletResponse());
         assertThat(problem.getStatusCode().value()).isEqualTo(503);
         assertThat(problem.getHeaders().getFirst("Retry-After")).isEqualTo("60");
     }
@@ -32,12 +33,13 @@ class GatehouseErrorControllerTests {
         MockHttpServletRequest request = errorDispatch(400);
         request.setAttribute(RequestDispatcher.ERROR_EXCEPTION, new IllegalArgumentException("<script>secret"));
         request.setAttribute(RequestDispatcher.ERROR_MESSAGE, "[invalid_request] redirect_uri=<script>");
-        ProblemDetail problem = errors.problem(request).getBody();
+        ProblemDetail problem =
+                errors.problem(request, new MockHttpServletResponse()).getBody();
         assertThat(problem).isNotNull();
         assertThat(problem.getStatus()).isEqualTo(400);
         assertThat(problem.getDetail()).isEqualTo(GatehouseErrorController.message(HttpStatus.BAD_REQUEST));
         assertThat(String.valueOf(problem)).doesNotContain("script", "secret", "redirect_uri");
-        ModelAndView page = errors.page(request);
+        ModelAndView page = errors.page(request, new MockHttpServletResponse());
         assertThat(page.getViewName()).isEqualTo("error");
         assertThat(page.getModel().values())
                 .allSatisfy(v -> assertThat(String.valueOf(v)).doesNotContain("script", "secret"));
