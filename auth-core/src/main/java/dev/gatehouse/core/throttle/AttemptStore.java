@@ -9,11 +9,15 @@ import java.util.function.UnaryOperator;
 
 /**
  * Storage of failure counters with expiry (SPI). {@link InMemoryAttemptStore} holds them in one process; a
- * server backs this with its database (e.g. {@code SELECT ... FOR UPDATE} then upsert) so limits hold
- * across nodes. Implementations must be thread-safe, and {@link #update} atomic per key.
+ * server backs this with its database so limits hold across nodes (Gatehouse's server: {@link #update} as an
+ * optimistic compare-and-set on the counter row, an {@code INSERT} for a new one, retried on a lost race, and no row
+ * locks). Implementations must be thread-safe, and {@link #update} atomic per key.
  *
  * <p>A store shared by several processes should also override {@link #exclusively}, so that one attempt's check,
- * credential check and record run as one step per account across all of them, not only within one process.
+ * credential check and record run as one step per account across all of them, not only within one process (the
+ * server's: a transaction-scoped advisory lock per account on PostgreSQL). Such a store may hold a resource, such as
+ * a pooled database connection, for the whole step; it should bound how many steps hold one at once and answer one
+ * over the bound with {@link Turn.Missed}, which the limiter refuses as throttled.
  */
 public interface AttemptStore {
 

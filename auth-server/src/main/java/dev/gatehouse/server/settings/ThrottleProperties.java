@@ -3,6 +3,7 @@ package dev.gatehouse.server.settings;
 import dev.gatehouse.core.throttle.ThrottlePolicy;
 import java.time.Duration;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
@@ -20,6 +21,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param addressFreeAttempts failures from one address (any account) before it is delayed; default 20
  * @param addressLockoutThreshold failures from one address that lock the address; default 100
  * @param forgetAfter how long after the last failure a counter is dropped; default 1 h
+ * @param maxAttemptConnections on PostgreSQL, the most sign-in and MFA attempts of one node that hold a pooled
+ *     connection at once (each holds one while it hashes, serialised per account across nodes); one more is refused
+ *     at once as throttled; default half of {@code spring.datasource.hikari.maximum-pool-size}, at least 1
  */
 @ConfigurationProperties("gatehouse.server.throttle")
 public record ThrottleProperties(
@@ -30,7 +34,8 @@ public record ThrottleProperties(
         @DefaultValue("15m") Duration lockoutDuration,
         @DefaultValue("20") int addressFreeAttempts,
         @DefaultValue("100") int addressLockoutThreshold,
-        @DefaultValue("1h") Duration forgetAfter) {
+        @DefaultValue("1h") Duration forgetAfter,
+        @Nullable Integer maxAttemptConnections) {
 
     /**
      * Checks the values.
@@ -43,8 +48,14 @@ public record ThrottleProperties(
      * @param addressFreeAttempts free failures per address
      * @param addressLockoutThreshold failures that lock an address
      * @param forgetAfter counter lifetime
+     * @param maxAttemptConnections attempts holding a connection at once per node, or {@code null} for the default
      */
     public ThrottleProperties {
+        if (maxAttemptConnections != null && maxAttemptConnections < 1) {
+            throw new IllegalArgumentException(
+                    "gatehouse.server.throttle.max-attempt-connections must be at least 1, was "
+                            + maxAttemptConnections);
+        }
         Objects.requireNonNull(baseDelay, "gatehouse.server.throttle.base-delay must not be null");
         Objects.requireNonNull(maxDelay, "gatehouse.server.throttle.max-delay must not be null");
         Objects.requireNonNull(lockoutDuration, "gatehouse.server.throttle.lockout-duration must not be null");

@@ -1,5 +1,6 @@
 package dev.gatehouse.server.users;
 
+import com.zaxxer.hikari.HikariDataSource;
 import dev.gatehouse.core.throttle.AttemptCounter;
 import dev.gatehouse.core.throttle.AttemptStore;
 import java.sql.Connection;
@@ -10,6 +11,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.Semaphore;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import javax.sql.DataSource;
@@ -32,8 +34,11 @@ import org.springframework.transaction.support.TransactionTemplate;
  * check and record in it; the counter SQL joins that transaction, since it runs through the same {@link DataSource}
  * (the transaction manager is built on this template's). The lock needs no row (a first attempt on an account has
  * none), is never left behind (released at commit, rollback or a dropped connection) and works through transaction
- * pooling. The cost is one pooled connection held per account in flight during its hash; see the README. On H2 (the
- * embedded, single-node database) there is no other node: the limiter's own lock is enough and no lock is taken here.
+ * pooling. The cost is one pooled connection held per account in flight during its hash; see the README. So that a
+ * burst of sign-ins for many accounts cannot take every connection from the token endpoint, at most {@code
+ * maxConnections} attempts per store (per node) hold one at once: one more is refused at once, without waiting, as
+ * {@link Turn.Missed} (the limiter answers it as throttled: fail closed). On H2 (the embedded, single-node database)
+ * there is no other node: the limiter's own lock is enough, no lock is taken and no connection held.
  */
 public final class JdbcAttemptStore implements AttemptStore {
 
@@ -48,14 +53,33 @@ public final class JdbcAttemptStore implements AttemptStore {
     private final JdbcTemplate jdbc;
     private final boolean postgres;
     private final TransactionTemplate transactions;
+    private final Semaphore connections;
+
+    /**
+     * Creates the store with the default bound on attempts holding a connection ({@link
+     * #defaultMaxConnections(DataSource)}), telling once (with one connection) whether the database is PostgreSQL.
+     *
+     * @param jdbc the JDBC template; its data source is the one the lock's transactions run on
+     */
+    public JdbcAttemptStore(JdbcTemplate jdbc) {
+        this(
+                jdbc,
+                defaultMaxConnections(
+                        Objects.requireNonNull(jdbc, "jdbc must not be null").getDataSource()));
+    }
 
     /**
      * Creates the store, telling once (with one connection) whether the database is PostgreSQL.
      *
      * @param jdbc the JDBC template; its data source is the one the lock's transactions run on
+     * @param maxConnections the most attempts of this store that hold a connection at once, on PostgreSQL; at least 1
      */
-    public JdbcAttemptStore(JdbcTemplate jdbc) {
+    public JdbcAttemptStore(JdbcTemplate jdbc, int maxConnections) {
         this.jdbc = Objects.requireNonNull(jdbc, "jdbc must not be null");
+        if (maxConnections < 1) {
+            throw new IllegalArgumentException("maxConnections must be at least 1, was " + maxConnections);
+        }
+        this.connections = new Semaphore(maxConnections);
         DataSource dataSource = Objects.requireNonNull(jdbc.getDataSource(), "jdbc must have a data source");
         this.postgres = isPostgres(dataSource);
         // A manager of our own on the template's data source: the counter SQL then joins the lock's transaction by
@@ -64,9 +88,33 @@ public final class JdbcAttemptStore implements AttemptStore {
     }
 
     /**
+     * The default bound on attempts holding a connection: half of a Hikari pool's {@code maximum-pool-size} (at least
+     * 1), leaving the other half to the token endpoint and everything else; unbounded for a data source that is not a
+     * Hikari pool (nothing to drain).
+     *
+     * @param dataSource the store's data source
+     * @return the bound
+     */
+    public static int defaultMaxConnections(@Nullable DataSource dataSource) {
+        if (dataSource == null) {
+            return Integer.MAX_VALUE;
+        }
+        try {
+            // unwrap also sees through a proxy around the pool.
+            if (dataSource.isWrapperFor(HikariDataSource.class)) {
+                return Math.max(1, dataSource.unwrap(HikariDataSource.class).getMaximumPoolSize() / 2);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot tell the connection pool's size", e);
+        }
+        return Integer.MAX_VALUE;
+    }
+
+    /**
      * Runs {@code body} holding this account's advisory lock on PostgreSQL, in one transaction with the counter
-     * reads and writes it makes; on H2, runs it directly. A lock not had within {@code wait} is {@link Turn.Missed}.
-     * If a transaction is already open on this thread the lock joins it and is held until it ends.
+     * reads and writes it makes; on H2, runs it directly. A lock not had within {@code wait} is {@link Turn.Missed};
+     * so is an attempt over this store's bound on connections held (refused at once). If a transaction is already
+     * open on this thread the lock joins it and is held until it ends.
      */
     @Override
     public <R> Turn<R> exclusively(String lockKey, Duration wait, Supplier<R> body) {
@@ -76,6 +124,18 @@ public final class JdbcAttemptStore implements AttemptStore {
         if (!postgres) {
             return AttemptStore.super.exclusively(lockKey, wait, body);
         }
+        // Fail closed and at once: waiting here would hold the request thread while holders hash.
+        if (!connections.tryAcquire()) {
+            return new Turn.Missed<>();
+        }
+        try {
+            return underLock(lockKey, wait, body);
+        } finally {
+            connections.release();
+        }
+    }
+
+    private <R> Turn<R> underLock(String lockKey, Duration wait, Supplier<R> body) {
         // lock_timeout 0 would mean "wait for ever": never pass less than a millisecond.
         String timeout = Math.max(1, wait.toMillis()) + "ms";
         Turn<R> turn = transactions.execute(status -> {

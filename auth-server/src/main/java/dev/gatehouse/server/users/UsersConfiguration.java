@@ -21,10 +21,15 @@ class UsersConfiguration {
         return new JdbcUserStore(jdbc);
     }
 
-    /** Counters in the database, so attempt limits hold across nodes; each limiter has a scope of its own. */
+    /**
+     * Counters in the database, so attempt limits hold across nodes; each limiter has a scope of its own. One store,
+     * so the password and MFA limiters share its bound on attempts holding a connection.
+     */
     @Bean
-    JdbcAttemptStore attemptStore(JdbcTemplate jdbc) {
-        return new JdbcAttemptStore(jdbc);
+    JdbcAttemptStore attemptStore(JdbcTemplate jdbc, ThrottleProperties throttle) {
+        Integer configured = throttle.maxAttemptConnections();
+        return new JdbcAttemptStore(
+                jdbc, configured != null ? configured : JdbcAttemptStore.defaultMaxConnections(jdbc.getDataSource()));
     }
 
     @Bean

@@ -59,7 +59,8 @@ class ConfigurationMetadataTests {
                 "gatehouse.server.node-name",
                 "gatehouse.server.node-header",
                 "gatehouse.token.key-poll-interval",
-                "gatehouse.token.jwks-max-age");
+                "gatehouse.token.jwks-max-age",
+                "gatehouse.server.throttle.max-attempt-connections");
         assertThat(current).containsKeys(addedSince.toArray(String[]::new));
         assertThat(deprecated).hasSize(current.size() - 1 - addedSince.size());
         deprecated.forEach((name, property) -> {

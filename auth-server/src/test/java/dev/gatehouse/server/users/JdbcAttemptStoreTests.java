@@ -191,6 +191,56 @@ class JdbcAttemptStoreTests {
         }
     }
 
+    /**
+     * The per-node bound on attempts holding a connection: with one permit held by an attempt in its body (held there
+     * by a latch, as a long hash would), an attempt for another account is refused at once (its body never runs),
+     * and the limiter answers it as throttled; once the first ends, the next runs.
+     */
+    @Test
+    void exclusivelyWhenConnectionBoundReachedThenMissedAtOnceAndThrottled() throws Exception {
+        JdbcAttemptStore store = new JdbcAttemptStore(new JdbcTemplate(POOLS.get(1)), 1);
+        CountDownLatch inBody = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        ExecutorService holder = Executors.newSingleThreadExecutor();
+        try {
+            Future<AttemptStore.Turn<Boolean>> held =
+                    holder.submit(() -> store.exclusively("password|a|1:holder", Duration.ofSeconds(5), () -> {
+                        inBody.countDown();
+                        await(release);
+                        return true;
+                    }));
+            assertThat(inBody.await(10, TimeUnit.SECONDS)).isTrue();
+
+            AtomicInteger ran = new AtomicInteger();
+            assertThat(store.exclusively("password|a|2:other", Duration.ofSeconds(5), ran::incrementAndGet))
+                    .isEqualTo(new AttemptStore.Turn.Missed<>());
+            AttemptLimiter limiter = AttemptLimiter.builder()
+                    .scope("password")
+                    .policy(ThrottlePolicy.defaults())
+                    .store(store)
+                    .clock(CLOCK)
+                    .build();
+            assertThat(limiter.attempt("other", "10.0.0.2", ran::incrementAndGet, n -> true))
+                    .isInstanceOf(AttemptLimiter.Attempt.Throttled.class);
+            assertThat(ran).hasValue(0);
+
+            release.countDown();
+            assertThat(held.get(10, TimeUnit.SECONDS)).isEqualTo(new AttemptStore.Turn.Ran<>(true));
+            assertThat(store.exclusively("password|a|2:other", Duration.ofSeconds(5), ran::incrementAndGet))
+                    .isEqualTo(new AttemptStore.Turn.Ran<>(1));
+        } finally {
+            release.countDown();
+            holder.shutdownNow();
+        }
+    }
+
+    @Test
+    void defaultMaxConnectionsWhenHikariPoolThenHalfOfItsSizeAtLeastOne() {
+        assertThat(JdbcAttemptStore.defaultMaxConnections(POOLS.get(0))).isEqualTo(4);
+        assertThat(JdbcAttemptStore.defaultMaxConnections(monitor)).isEqualTo(2);
+        assertThat(JdbcAttemptStore.defaultMaxConnections(null)).isEqualTo(Integer.MAX_VALUE);
+    }
+
     @Test
     void exclusivelyWhenBodyThrowsThenRolledBackAndLockReleased() {
         JdbcAttemptStore store = new JdbcAttemptStore(new JdbcTemplate(POOLS.get(2)));
