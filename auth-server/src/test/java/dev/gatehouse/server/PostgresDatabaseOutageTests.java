@@ -28,7 +28,7 @@ import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * PostgreSQL stopped under a running server, then started again: while it is down the token endpoint (client
- * credentials), UserInfo, the admin API and the sign-in form answer {@code 503} with {@code Retry-After} and {@code
+ * credentials), UserInfo, the admin API, the sign-in page and its form answer {@code 503} with {@code Retry-After} and {@code
  * Cache-Control: no-store} at once (bounded by the HTTP client's timeout, no timing asserted), without SQL, host or
  * exception text, and the readiness probe fails while liveness holds; once it is back the node reports ready again
  * and the same requests succeed without restarting the server, and a token acknowledged before the outage still
@@ -116,6 +116,8 @@ class PostgresDatabaseOutageTests {
                 "Accept",
                 "text/html");
         assertUnavailable(form, "text/html");
+        // The sign-in page itself: its CSRF token goes into a new session, a row in the shared session table.
+        assertUnavailable(new HttpBrowser(base).get("/login"), "text/html");
         // Kubernetes takes the node out of its Service, and does not restart it.
         assertThat(send(get("/actuator/health/readiness")).statusCode()).isEqualTo(503);
         assertThat(send(get("/actuator/health/liveness")).statusCode()).isEqualTo(200);
@@ -135,6 +137,7 @@ class PostgresDatabaseOutageTests {
         assertThat(clientToken(basic, 200)).isNotBlank();
         assertThat(send(bearer("/userinfo", userAccess)).statusCode()).isEqualTo(200);
         assertThat(send(bearer("/admin/clients", acknowledged)).statusCode()).isEqualTo(200);
+        assertThat(new HttpBrowser(base).get("/login").statusCode()).isEqualTo(200);
         HttpResponse<String> signedIn = signIn.postForm(
                 "/login", Map.of("username", "demo", "password", DemoData.demoPassword(DATA_DIR), "_csrf", csrf));
         assertThat(signedIn.statusCode()).isEqualTo(302);

@@ -10,6 +10,7 @@ import org.springframework.core.Ordered;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.session.config.SessionRepositoryCustomizer;
 import org.springframework.session.jdbc.JdbcIndexedSessionRepository;
+import org.thymeleaf.ITemplateEngine;
 
 /** Wires the transport limits: the bounded body read, the database-outage answer, the session limits and the
  * anonymous-session cap (the error page, {@link GatehouseErrorController}, is a scanned controller). */
@@ -36,9 +37,9 @@ class TransportConfiguration {
      * it translates.
      */
     @Bean
-    FilterRegistrationBean<DatabaseOutageFilter> databaseOutageFilter() {
+    FilterRegistrationBean<DatabaseOutageFilter> databaseOutageFilter(ITemplateEngine templates) {
         FilterRegistrationBean<DatabaseOutageFilter> registration =
-                new FilterRegistrationBean<>(new DatabaseOutageFilter());
+                new FilterRegistrationBean<>(new DatabaseOutageFilter(templates));
         registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
         return registration;
     }

@@ -9,13 +9,15 @@ import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.jdbc.CannotGetJdbcConnectionException;
 import org.springframework.mock.web.MockHttpServletRequest;
 import org.springframework.mock.web.MockHttpServletResponse;
+import org.thymeleaf.spring6.SpringTemplateEngine;
+import org.thymeleaf.templateresolver.ClassLoaderTemplateResolver;
 
 class DatabaseOutageFilterTests {
 
     private static final RuntimeException OUTAGE = new CannotGetJdbcConnectionException(
             "Failed to obtain JDBC Connection: Connection to db.internal:5432 refused");
 
-    private final DatabaseOutageFilter filter = new DatabaseOutageFilter();
+    private final DatabaseOutageFilter filter = new DatabaseOutageFilter(templates());
 
     @Test
     void doFilterWhenTokenEndpointCannotReachDatabaseThenOAuthErrorJson() throws Exception {
@@ -30,16 +32,33 @@ class DatabaseOutageFilterTests {
     }
 
     @Test
-    void doFilterWhenPageOrAdminCannotReachDatabaseThenErrorDispatch() throws Exception {
-        for (String path : new String[] {"/oauth2/authorize", "/login", "/admin/clients"}) {
-            MockHttpServletResponse response = run("GET", path, failing(OUTAGE));
+    void doFilterWhenBrowserPageCannotReachDatabaseThenErrorPageNeverRedirect() throws Exception {
+        for (String path : new String[] {"/oauth2/authorize", "/login", "/consent"}) {
+            MockHttpServletResponse response = run("GET", path, failing(OUTAGE), "text/html,application/xhtml+xml");
             assertThat(response.getStatus()).as(path).isEqualTo(503);
-            // The error page or problem document comes from the container's error dispatch (GatehouseErrorController).
-            assertThat(response.getErrorMessage()).as(path).isNull();
-            assertThat(response.isCommitted()).as(path).isTrue();
+            assertThat(response.getHeader("Location")).as(path).isNull();
             assertThat(response.getHeader("Retry-After")).as(path).isEqualTo("5");
             assertThat(response.getHeader("Cache-Control")).as(path).isEqualTo("no-store");
-            assertThat(response.getContentAsString()).as(path).isEmpty();
+            assertThat(response.getContentType()).as(path).startsWith("text/html");
+            assertThat(response.getContentAsString())
+                    .as(path)
+                    .contains("503 Service Unavailable", DatabaseOutageFilter.MESSAGE)
+                    .doesNotContain("db.internal", "JDBC", "5432");
+        }
+    }
+
+    @Test
+    void doFilterWhenAdminApiOrNonBrowserCannotReachDatabaseThenProblemDocument() throws Exception {
+        for (String path : new String[] {"/admin/clients", "/login"}) {
+            MockHttpServletResponse response = run("GET", path, failing(OUTAGE), "application/json");
+            assertThat(response.getStatus()).as(path).isEqualTo(503);
+            assertThat(response.getHeader("Retry-After")).as(path).isEqualTo("5");
+            assertThat(response.getHeader("Cache-Control")).as(path).isEqualTo("no-store");
+            assertThat(response.getContentType()).as(path).isEqualTo("application/problem+json");
+            assertThat(response.getContentAsString())
+                    .as(path)
+                    .contains("\"status\":503", DatabaseOutageFilter.MESSAGE)
+                    .doesNotContain("db.internal", "JDBC", "5432");
         }
     }
 
@@ -60,11 +79,26 @@ class DatabaseOutageFilterTests {
     }
 
     private MockHttpServletResponse run(String method, String path, FilterChain chain) throws Exception {
+        return run(method, path, chain, "application/json");
+    }
+
+    private MockHttpServletResponse run(String method, String path, FilterChain chain, String accept) throws Exception {
         MockHttpServletRequest request = new MockHttpServletRequest(method, path);
+        request.addHeader("Accept", accept);
         request.setServletPath(path);
         MockHttpServletResponse response = new MockHttpServletResponse();
         filter.doFilter(request, response, chain);
         return response;
+    }
+
+    /** The server's own error template, as Spring Boot's Thymeleaf set-up finds it. */
+    private static SpringTemplateEngine templates() {
+        ClassLoaderTemplateResolver resolver = new ClassLoaderTemplateResolver();
+        resolver.setPrefix("templates/");
+        resolver.setSuffix(".html");
+        SpringTemplateEngine engine = new SpringTemplateEngine();
+        engine.setTemplateResolver(resolver);
+        return engine;
     }
 
     private static FilterChain failing(RuntimeException e) {
