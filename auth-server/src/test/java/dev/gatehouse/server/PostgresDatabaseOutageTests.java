@@ -17,7 +17,12 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -58,6 +63,7 @@ class PostgresDatabaseOutageTests {
     private static final String SERVICE_REDIRECT = AbstractAuthorizationServerTests.SERVICE_REDIRECT;
     private static final Duration CLIENT_TIMEOUT = Duration.ofSeconds(20);
     private static final int MAX_PROBES = 30;
+    private static final int BURST = 16;
 
     private static final Path PG_DATA = newDirectory("gatehouse-outage-pgdata-");
     private static final Path DATA_DIR = DemoData.newDataDir("gatehouse-outage-");
@@ -101,6 +107,19 @@ class PostgresDatabaseOutageTests {
 
         postgres.close();
 
+        // Under load: a bounded burst of token requests, each answered 503 (none hangs or fails another way).
+        ExecutorService load = Executors.newFixedThreadPool(BURST);
+        try {
+            List<Future<HttpResponse<String>>> burst = new ArrayList<>();
+            for (int i = 0; i < BURST * 2; i++) {
+                burst.add(load.submit(() -> send(clientCredentials(basic))));
+            }
+            for (Future<HttpResponse<String>> answer : burst) {
+                assertUnavailable(answer.get(), "application/json");
+            }
+        } finally {
+            load.shutdownNow();
+        }
         HttpResponse<String> token = send(clientCredentials(basic));
         assertUnavailable(token, "application/json");
         assertThat(JSONObjectUtils.parse(token.body())).containsEntry("error", "temporarily_unavailable");
