@@ -51,6 +51,16 @@ final class Admin {
         return (String) Http.json(r).get("clientSecret");
     }
 
+    /**
+     * Forces a key rotation ({@code POST /admin/keys/rotate}, not the emergency one); returns the answer ({@code
+     * previousKid}, {@code activeKid}, {@code keys}).
+     */
+    java.util.Map<String, Object> rotateKeys() {
+        HttpResponse<String> r = post("/admin/keys/rotate", "");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        return Http.json(r);
+    }
+
     private HttpResponse<String> post(String path, String json) {
         return new Http(base).postJson(path, json, "Authorization", "Bearer " + token, "Accept", "application/json");
     }

@@ -40,8 +40,16 @@ final class Http {
     private final Map<String, String> cookies = new LinkedHashMap<>();
     private final List<String> answeredBy = new ArrayList<>();
 
+    private final Duration timeout;
+
     Http(String base) {
+        this(base, Duration.ofSeconds(30));
+    }
+
+    /** A client whose every request must be answered within {@code timeout}, or fails with an I/O exception. */
+    Http(String base, Duration timeout) {
         this.base = base;
+        this.timeout = timeout;
     }
 
     /** The nodes that answered this client's requests, in order. */
@@ -90,7 +98,7 @@ final class Http {
         }
         HttpResponse<String> r;
         try {
-            r = client.send(request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+            r = client.send(request.timeout(timeout).build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
