@@ -52,6 +52,11 @@ final class Http {
         this.timeout = timeout;
     }
 
+    /** A cookie this client holds, if any. */
+    synchronized java.util.Optional<String> cookie(String name) {
+        return java.util.Optional.ofNullable(cookies.get(name));
+    }
+
     /** The nodes that answered this client's requests, in order. */
     synchronized List<String> answeredBy() {
         return List.copyOf(answeredBy);
