@@ -44,6 +44,7 @@ import org.springframework.security.oauth2.server.authorization.client.Registere
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
 import org.springframework.security.oauth2.server.authorization.settings.ClientSettings;
 import org.springframework.security.web.savedrequest.SavedRequest;
+import org.springframework.session.jdbc.JdbcIndexedSessionRepository;
 import org.springframework.test.context.TestPropertySource;
 
 /**
@@ -96,6 +97,9 @@ abstract class AbstractMfaSignInTests {
 
     @Autowired
     Clock clock;
+
+    @Autowired
+    JdbcIndexedSessionRepository sessionRepository;
 
     @Autowired
     Envelope envelope;
@@ -572,6 +576,57 @@ abstract class AbstractMfaSignInTests {
                     .as(attribute.getKey())
                     .isFalse();
         }
+    }
+
+    /**
+     * Session fixation with shared sessions: a request that loaded the session before a factor and saves it after
+     * (someone who planted the pre-sign-in id, or the victim's own concurrent request) must not bring the old id back.
+     * Changing the id of the stored session was undone by such a save ({@code UPDATE ... SET SESSION_ID = ?} from the
+     * stale copy), which left the old id signed in and the new one dead. Each factor now moves to a new session.
+     */
+    @Test
+    void signInWhenStaleCopyOfPreviousSessionSavedAfterEachFactorThenOldIdNamesNothingAndNewIdWorks() throws Exception {
+        String name = newUser();
+        TotpSecret key = enrolDirectly(name);
+        BrowserSessions sessions = new BrowserSessions(jdbc);
+        HttpBrowser browser = new HttpBrowser(base);
+        Pkce pkce = Pkce.create();
+        String anonymous = BrowserSessions.sessionId(browser.get(authorizeUrl(clientId, pkce, "stale", null)));
+        int anonymousLifetime = sessions.maxInactiveSeconds(anonymous);
+
+        // The password step while a concurrent request holds the pre-sign-in session.
+        BrowserSessions.StaleCopy<?> beforePassword = BrowserSessions.StaleCopy.load(sessionRepository, anonymous);
+        HttpResponse<String> password = browser.login(name, PASSWORD);
+        String afterPassword = BrowserSessions.sessionId(password);
+        beforePassword.touch(clock.instant()).save();
+        assertThat(sessionRepository.findById(anonymous)).isNull();
+        assertThat(sessions.exists(anonymous)).isFalse();
+        assertRefused(anonymous);
+        HttpResponse<String> step =
+                browser.get(password.headers().firstValue("Location").orElseThrow());
+        assertThat(step.headers().firstValue("Location").orElseThrow()).endsWith("/mfa/totp");
+        int signedInLifetime = sessions.maxInactiveSeconds(afterPassword);
+        assertThat(signedInLifetime).isGreaterThan(anonymousLifetime);
+
+        // The TOTP step while a concurrent request holds the password-only session.
+        BrowserSessions.StaleCopy<?> beforeTotp = BrowserSessions.StaleCopy.load(sessionRepository, afterPassword);
+        HttpResponse<String> totp =
+                postTotp(browser, "/mfa/totp", TOTP.code(key, clock.instant().plus(Duration.ofSeconds(30))));
+        String afterTotp = BrowserSessions.sessionId(totp);
+        assertThat(afterTotp).isNotIn(anonymous, afterPassword);
+        beforeTotp.touch(clock.instant()).save();
+        assertThat(sessionRepository.findById(afterPassword)).isNull();
+        assertThat(sessions.exists(afterPassword)).isFalse();
+        assertRefused(afterPassword);
+        // The new sessions keep the signed-in lifetime, not the anonymous one.
+        assertThat(sessions.maxInactiveSeconds(afterTotp)).isEqualTo(signedInLifetime);
+        String location = browser.get(totp.headers().firstValue("Location").orElseThrow())
+                .headers()
+                .firstValue("Location")
+                .orElseThrow();
+        assertThat(location).startsWith(REDIRECT + "?");
+        assertThat(exchange(browser, HttpBrowser.query(location).get("code"), pkce))
+                .containsKey("id_token");
     }
 
     private static void collect(Map<String, byte[]> into, String step, Map<String, byte[]> attributes) {

@@ -13,6 +13,8 @@ import java.util.Optional;
 import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.session.Session;
+import org.springframework.session.SessionRepository;
 
 /**
  * The browser sessions a test server keeps, read where every node keeps them: Spring Session's {@code SPRING_SESSION}
@@ -135,5 +137,46 @@ final class BrowserSessions {
             return i;
         }
         return -1;
+    }
+
+    /**
+     * A session as a concurrent request holds it: loaded from the shared store before another request changed it, and
+     * saved back after, as Spring Session's filter does at the end of every request that used the session.
+     */
+    static final class StaleCopy<S extends Session> {
+
+        private final SessionRepository<S> repository;
+        private final S session;
+
+        private StaleCopy(SessionRepository<S> repository, S session) {
+            this.repository = repository;
+            this.session = session;
+        }
+
+        /** Loads the session a request with this id would get; fails when there is none. */
+        static <S extends Session> StaleCopy<S> load(SessionRepository<S> repository, String sessionId) {
+            S session = repository.findById(sessionId);
+            if (session == null) {
+                throw new AssertionError("no session " + sessionId);
+            }
+            return new StaleCopy<>(repository, session);
+        }
+
+        /** Marks the copy used at this instant (Spring Session's filter does so on every load). */
+        StaleCopy<S> touch(java.time.Instant at) {
+            session.setLastAccessedTime(at);
+            return this;
+        }
+
+        /** Gives the copy an attribute it did not have when loaded. */
+        StaleCopy<S> add(String name, String value) {
+            session.setAttribute(name, value);
+            return this;
+        }
+
+        /** Saves the copy, as the end of the concurrent request would. */
+        void save() {
+            repository.save(session);
+        }
     }
 }

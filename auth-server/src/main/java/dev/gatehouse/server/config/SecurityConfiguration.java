@@ -362,8 +362,11 @@ class SecurityConfiguration {
                 .addFilterAfter(new SessionValidityFilter(signIns), SecurityContextHolderFilter.class)
                 // No saved request for any other path: an anonymous visit creates no session (#13 item 5).
                 .requestCache(cache -> cache.requestCache(sessions.requestCache()))
-                // The short anonymous session lifetime ends at sign-in (before the session id changes).
-                .sessionManagement(session -> session.addSessionAuthenticationStrategy(sessions.signedInTimeout()))
+                // The short anonymous session lifetime ends at sign-in, then the signed-in state moves to a new
+                // session (new row) and the pre-sign-in one is deleted: changing the id of a shared row is undone by
+                // any concurrent request that saves its stale copy under the old id (session fixation).
+                .sessionManagement(session -> session.addSessionAuthenticationStrategy(sessions.signedInTimeout())
+                        .sessionFixation(fixation -> fixation.migrateSession()))
                 .headers(SecurityConfiguration::pageHeaders);
         return http.build();
     }

@@ -36,6 +36,8 @@ import org.springframework.security.core.authority.FactorGrantedAuthority;
 import org.springframework.security.core.context.SecurityContext;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.oauth2.server.authorization.settings.AuthorizationServerSettings;
+import org.springframework.security.web.authentication.session.SessionAuthenticationStrategy;
+import org.springframework.security.web.authentication.session.SessionFixationProtectionStrategy;
 import org.springframework.security.web.context.HttpSessionSecurityContextRepository;
 import org.springframework.security.web.context.SecurityContextRepository;
 import org.springframework.stereotype.Controller;
@@ -74,6 +76,7 @@ final class MfaController {
     private final AuditLog audit;
     private final SavedRequestRedirect continuation;
     private final SecurityContextRepository contexts = new HttpSessionSecurityContextRepository();
+    private final SessionAuthenticationStrategy fixation = new SessionFixationProtectionStrategy();
 
     /**
      * Creates the controller.
@@ -358,8 +361,10 @@ final class MfaController {
         SecurityContext context = SecurityContextHolder.createEmptyContext();
         context.setAuthentication(next);
         SecurityContextHolder.setContext(context);
-        // The session gained privilege: a new id, as after the password step (session fixation).
-        request.changeSessionId();
+        // The session gained privilege: a new session, as after the password step (session fixation). Not
+        // changeSessionId(): with sessions in a shared table, a concurrent request saving its stale copy would
+        // write the old id back over the new one.
+        fixation.onAuthentication(next, request, response);
         contexts.saveContext(context, request, response);
     }
 
