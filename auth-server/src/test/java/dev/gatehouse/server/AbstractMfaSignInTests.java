@@ -629,6 +629,36 @@ abstract class AbstractMfaSignInTests {
                 .containsKey("id_token");
     }
 
+    /**
+     * A stale copy that also gained an attribute (a concurrent request that saved a request or made a CSRF token) has
+     * no row left to add it to: the database refuses the attribute (foreign key), which Spring Session's repository
+     * ignores (the request ends normally), and neither the old session nor its id comes back.
+     */
+    @Test
+    void signInWhenStaleCopyWithNewAttributeSavedAfterPasswordStepThenRefusedAndOldIdNamesNothing() {
+        String name = newUser();
+        BrowserSessions sessions = new BrowserSessions(jdbc);
+        HttpBrowser browser = new HttpBrowser(base);
+        String anonymous = BrowserSessions.sessionId(browser.get("/login"));
+        Object primaryId = sessions.row(anonymous).orElseThrow().get("PRIMARY_ID");
+        BrowserSessions.StaleCopy<?> stale = BrowserSessions.StaleCopy.load(sessionRepository, anonymous);
+        HttpResponse<String> password = browser.login(name, PASSWORD);
+        String afterPassword = BrowserSessions.sessionId(password);
+
+        stale.touch(clock.instant()).add("stale", "value").save();
+        assertThat(sessionRepository.findById(anonymous)).isNull();
+        assertThat(sessions.exists(anonymous)).isFalse();
+        assertThat(jdbc.queryForObject(
+                        "SELECT COUNT(*) FROM SPRING_SESSION_ATTRIBUTES WHERE SESSION_PRIMARY_ID = ?",
+                        Integer.class,
+                        primaryId))
+                .isZero();
+        assertRefused(anonymous);
+        assertThat(browser.get("/mfa/enroll").statusCode()).isEqualTo(200);
+        assertThat(browser.cookie(BrowserSessions.COOKIE)).isNotNull();
+        assertThat(BrowserSessions.idOf(browser.cookie(BrowserSessions.COOKIE))).isEqualTo(afterPassword);
+    }
+
     private static void collect(Map<String, byte[]> into, String step, Map<String, byte[]> attributes) {
         attributes.forEach((attribute, value) -> into.put(step + " " + attribute, value));
     }
