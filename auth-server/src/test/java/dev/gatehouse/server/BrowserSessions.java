@@ -168,7 +168,7 @@ final class BrowserSessions {
             return this;
         }
 
-        /** Gives the copy an attribute it did not have when loaded. */
+        /** Sets an attribute on the copy (one it did not have is added, one it had is changed). */
         StaleCopy<S> add(String name, String value) {
             session.setAttribute(name, value);
             return this;

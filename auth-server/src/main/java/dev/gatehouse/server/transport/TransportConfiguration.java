@@ -1,5 +1,8 @@
 package dev.gatehouse.server.transport;
 
+import java.sql.Connection;
+import java.sql.SQLException;
+import javax.sql.DataSource;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
@@ -57,6 +60,38 @@ class TransportConfiguration {
     @Bean
     SessionRepositoryCustomizer<JdbcIndexedSessionRepository> anonymousSessionTimeout(TransportProperties properties) {
         return repository -> repository.setDefaultMaxInactiveInterval(properties.anonymousSessionTimeout());
+    }
+
+    /**
+     * On PostgreSQL, an attribute is added only to a session that still has its row. Each factor moves the sign-in to
+     * a new session and deletes the old row (session fixation, {@link SessionLimits}); a request that loaded the old
+     * session before and saves an attribute it added after breaks the attributes' foreign key. Spring Session ignores
+     * the refused insert, but PostgreSQL has aborted the save's transaction, so the statements after it fail and that
+     * request ends with an error page. With this statement the insert adds nothing and the save changes nothing. H2
+     * keeps its transaction usable after the refused insert and keeps Spring Session's statement.
+     */
+    @Bean
+    SessionRepositoryCustomizer<JdbcIndexedSessionRepository> attributesOnlyForLiveSessions(DataSource dataSource) {
+        boolean postgres = isPostgres(dataSource);
+        return repository -> {
+            if (postgres) {
+                repository.setCreateSessionAttributeQuery(CREATE_SESSION_ATTRIBUTE_POSTGRESQL);
+            }
+        };
+    }
+
+    /** Spring Session's parameters in its order (primary id, name, bytes); the session row is joined, not assumed. */
+    static final String CREATE_SESSION_ATTRIBUTE_POSTGRESQL =
+            "INSERT INTO %TABLE_NAME%_ATTRIBUTES (SESSION_PRIMARY_ID, ATTRIBUTE_NAME, ATTRIBUTE_BYTES)"
+                    + " SELECT S.PRIMARY_ID, V.NAME, V.BYTES FROM (VALUES (?, ?, ?)) AS V (PRIMARY_ID, NAME, BYTES)"
+                    + " JOIN %TABLE_NAME% S ON S.PRIMARY_ID = V.PRIMARY_ID";
+
+    private static boolean isPostgres(DataSource dataSource) {
+        try (Connection connection = dataSource.getConnection()) {
+            return "PostgreSQL".equals(connection.getMetaData().getDatabaseProductName());
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot tell which database the browser sessions would use", e);
+        }
     }
 
     @Bean
