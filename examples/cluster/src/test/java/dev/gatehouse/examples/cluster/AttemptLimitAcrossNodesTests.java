@@ -77,12 +77,8 @@ class AttemptLimitAcrossNodesTests {
         }
 
         // The audit trail is written behind the requests: wait (bounded) until all 24 attempts are recorded.
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        long recorded = 0;
-        while (System.nanoTime() < deadline && (recorded = count(username, null)) < ATTEMPTS) {
-            Thread.sleep(200);
-        }
-        assertThat(recorded).as("attempts in the audit trail").isEqualTo(ATTEMPTS);
+        Await.until(Duration.ofSeconds(30), () -> count(username, null) >= ATTEMPTS);
+        assertThat(count(username, null)).as("attempts in the audit trail").isEqualTo(ATTEMPTS);
         assertThat(count(username, "bad_credentials"))
                 .as("password hashes verified")
                 .isLessThanOrEqualTo(FREE_ATTEMPTS + 1);

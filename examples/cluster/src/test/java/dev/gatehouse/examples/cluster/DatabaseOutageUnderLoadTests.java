@@ -189,7 +189,7 @@ class DatabaseOutageUnderLoadTests {
             stopped = down;
             stopMillis = TimeUnit.NANOSECONDS.toMillis(down - stopping);
             // Hold the outage for OUTAGE_SECONDS and until every client met it several times (bounded poll).
-            held = poll(
+            held = Await.until(
                     MAX_OUTAGE,
                     () -> System.nanoTime() - down >= TimeUnit.SECONDS.toNanos(OUTAGE_SECONDS)
                             && Arrays.stream(answeredWhileDown)
@@ -197,7 +197,7 @@ class DatabaseOutageUnderLoadTests {
             cluster.startDatabase();
             phase.set(Phase.RESTARTED);
             started = System.nanoTime();
-            back = poll(
+            back = Await.until(
                     RECOVERY_BOUND, () -> recovered.size() == cluster.nodes().size());
             recoveredAfter = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
             done.set(true);
@@ -260,13 +260,13 @@ class DatabaseOutageUnderLoadTests {
      * Whatever happened above, the database runs again and every node is healthy (bounded) before the next class, so
      * that a failure here is reported here and not as a failure of {@link NodeKilledUnderLoadTests}.
      */
-    private static void leaveServing() throws java.io.IOException, InterruptedException {
+    private static void leaveServing() throws Exception {
         if (!cluster.databaseRunning()) {
             cluster.startDatabase();
         }
         for (Cluster.Node node : cluster.nodes()) {
             Http http = new Http(node.url(), Duration.ofSeconds(CLIENT_TIMEOUT_SECONDS));
-            poll(RECOVERY_BOUND, () -> {
+            Await.until(RECOVERY_BOUND, () -> {
                 try {
                     return http.get("/actuator/health").statusCode() == 200;
                 } catch (UncheckedIOException e) {
@@ -307,18 +307,6 @@ class DatabaseOutageUnderLoadTests {
                 r == null ? null : r.headers().firstValue(Cluster.NODE_HEADER).orElse(null),
                 millis);
         return new Sent(call, r);
-    }
-
-    /** Polls a condition every 200 ms until it holds or {@code bound} has passed. */
-    private static boolean poll(Duration bound, Supplier<Boolean> condition) throws InterruptedException {
-        long deadline = System.nanoTime() + bound.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (condition.get()) {
-                return true;
-            }
-            Thread.sleep(200);
-        }
-        return condition.get();
     }
 
     /** The figures, printed for the record (none of them timed assertions). */

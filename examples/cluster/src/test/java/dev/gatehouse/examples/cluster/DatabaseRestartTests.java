@@ -8,7 +8,6 @@ import java.net.http.HttpResponse;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -49,14 +48,16 @@ class DatabaseRestartTests {
         }
         assertThat(cluster.databaseRunning()).isTrue();
         Http nginx = new Http(cluster.issuer());
-        assertThat(eventually(() ->
-                        Flows.clientCredentials(nginx, SharedCluster.Demo.SERVICE, demo.serviceSecret(), "api.read")
+        assertThat(Await.until(
+                        BOUND,
+                        () -> Flows.clientCredentials(
+                                                nginx, SharedCluster.Demo.SERVICE, demo.serviceSecret(), "api.read")
                                         .statusCode()
                                 == 200))
                 .as("a token through nginx once the database is back")
                 .isTrue();
         for (Cluster.Node node : cluster.nodes()) {
-            assertThat(eventually(() -> status(new Http(node.url()), "/actuator/health") == 200))
+            assertThat(Await.until(BOUND, () -> status(new Http(node.url()), "/actuator/health") == 200))
                     .as("%s healthy again", node.name())
                     .isTrue();
         }
@@ -69,17 +70,5 @@ class DatabaseRestartTests {
         } catch (UncheckedIOException e) {
             return -1;
         }
-    }
-
-    /** Polls a condition until it holds or {@link #BOUND} has passed (a bounded loop, not a sleep-then-assert). */
-    private static boolean eventually(Supplier<Boolean> condition) throws InterruptedException {
-        long deadline = System.nanoTime() + BOUND.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (condition.get()) {
-                return true;
-            }
-            Thread.sleep(200);
-        }
-        return false;
     }
 }
