@@ -52,6 +52,14 @@ final class Flows {
      */
     static String signInForCode(
             Http browser, String username, String password, Http.Pkce pkce, SharedCluster.Demo demo) {
+        return finishSignIn(browser, username, password, startSignIn(browser, "", pkce, demo), demo);
+    }
+
+    /**
+     * The authorization request and the sign-in form, sent to {@code node} (a node's URL, or {@code ""} for the
+     * client's own base URL); returns the form's CSRF token. The state of the sign-in now lives in the session.
+     */
+    static String startSignIn(Http browser, String node, Http.Pkce pkce, SharedCluster.Demo demo) {
         Map<String, String> q = new LinkedHashMap<>();
         q.put("response_type", "code");
         q.put("client_id", SharedCluster.Demo.SERVICE);
@@ -61,11 +69,18 @@ final class Flows {
         q.put("nonce", "n-1");
         q.put("code_challenge", pkce.challenge());
         q.put("code_challenge_method", "S256");
-        HttpResponse<String> start = browser.get("/oauth2/authorize?" + Http.encode(q));
+        HttpResponse<String> start = browser.get(node + "/oauth2/authorize?" + Http.encode(q));
         assertThat(Http.location(start)).endsWith("/login");
-        HttpResponse<String> page = browser.get("/login");
-        HttpResponse<String> login = browser.postForm(
-                "/login", Map.of("username", username, "password", password, "_csrf", Http.csrf(page)));
+        return Http.csrf(browser.get(node + "/login"));
+    }
+
+    /**
+     * The password step, the return to the authorization endpoint and consent when asked, sent to the client's base
+     * URL (whichever node answers); returns the code from the redirect.
+     */
+    static String finishSignIn(Http browser, String username, String password, String csrf, SharedCluster.Demo demo) {
+        HttpResponse<String> login =
+                browser.postForm("/login", Map.of("username", username, "password", password, "_csrf", csrf));
         String next = Http.location(login);
         assertThat(next).doesNotContain("error").contains("/oauth2/authorize");
         String location = Http.location(browser.get(next));

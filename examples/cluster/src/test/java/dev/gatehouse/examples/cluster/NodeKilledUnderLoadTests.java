@@ -27,8 +27,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * A node killed with SIGKILL in the middle of a token load: only the requests in flight on that node fail (nginx
  * does not resend a POST it has already sent), later requests go to the other nodes, and every token acknowledged to
- * a client is still active (it was committed to the shared database before the answer left the node). Runs last: it
- * leaves node 2 dead.
+ * a client is still active (it was committed to the shared database before the answer left the node), and a browser
+ * sign-in begun on that node finishes on another one (its session is in the shared database). Runs last: it leaves
+ * node 2 dead.
  */
 @ExtendWith(SharedCluster.class)
 @Order(Integer.MAX_VALUE)
@@ -54,6 +55,15 @@ class NodeKilledUnderLoadTests {
 
     @Test
     void nodeWhenKilledMidLoadThenOnlyItsInFlightRequestsFailAndEveryAcknowledgedTokenStaysActive() throws Exception {
+        // A sign-in begun on node 2 (authorization request and sign-in form): after the kill it finishes on node 1.
+        String username = "killed-node-" + System.nanoTime();
+        String password = Admin.on(cluster.issuer(), demo).createUser(username);
+        Http browser = new Http(cluster.node(1).url());
+        Http.Pkce pkce = Http.Pkce.create();
+        String csrf = Flows.startSignIn(browser, cluster.node(2).url(), pkce, demo);
+        assertThat(browser.answeredBy()).containsOnly(cluster.node(2).name());
+        int begun = browser.answeredBy().size();
+
         Queue<String> acknowledged = new ConcurrentLinkedQueue<>();
         Queue<Failure> failures = new ConcurrentLinkedQueue<>();
         AtomicInteger successes = new AtomicInteger();
@@ -109,6 +119,20 @@ class NodeKilledUnderLoadTests {
         }
 
         assertThat(cluster.node(2).alive()).isFalse();
+        String code = Flows.finishSignIn(browser, username, password, csrf, demo);
+        HttpResponse<String> tokens = Flows.exchange(new Http(cluster.issuer()), code, pkce, demo);
+        assertThat(tokens.statusCode()).as("code exchange after the kill").isEqualTo(200);
+        List<String> finishedBy = browser.answeredBy();
+        assertThat(finishedBy.subList(begun, finishedBy.size()))
+                .as("the steps after the kill")
+                .isNotEmpty()
+                .doesNotContain(cluster.node(2).name());
+        assertThat(Flows.introspect(
+                        cluster.node(3).url(),
+                        (String) Http.json(tokens).get("access_token"),
+                        SharedCluster.Demo.SERVICE,
+                        demo.serviceSecret()))
+                .containsEntry("active", true);
         assertThat(successesAfterKill.get())
                 .as("the other nodes carry the load after the kill")
                 .isGreaterThanOrEqualTo(SUCCESSES_AFTER_KILL);
