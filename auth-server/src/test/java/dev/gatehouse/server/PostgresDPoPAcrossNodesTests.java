@@ -10,17 +10,13 @@ import com.nimbusds.jose.util.JSONObjectUtils;
 import dev.gatehouse.server.AbstractAuthorizationServerTests.Pkce;
 import dev.gatehouse.server.ratelimit.RawHttp;
 import java.io.IOException;
-import java.io.InputStream;
 import java.lang.reflect.Field;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Properties;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
@@ -40,6 +36,7 @@ class PostgresDPoPAcrossNodesTests {
     private static final String SERVICE_REDIRECT = AbstractAuthorizationServerTests.SERVICE_REDIRECT;
 
     private static final PostgresTestDatabase DATABASE = PostgresTestDatabase.create("dpopnodes");
+    private static final TestNodes NODES = TestNodes.on(DATABASE);
 
     private static ConfigurableApplicationContext node1;
     private static ConfigurableApplicationContext node2;
@@ -55,10 +52,10 @@ class PostgresDPoPAcrossNodesTests {
     @BeforeAll
     static void startNodes() throws IOException {
         // One after the other: the first creates the schema, keys and demo data, the second finds them.
-        node1 = start();
-        node2 = start();
-        port1 = port(node1);
-        port2 = port(node2);
+        node1 = NODES.start("gatehouse.server.demo=true");
+        node2 = NODES.start("gatehouse.server.demo=true");
+        port1 = TestNodes.port(node1);
+        port2 = TestNodes.port(node2);
         host = "localhost:" + port1;
         base = "http://" + host;
         for (String line :
@@ -75,12 +72,7 @@ class PostgresDPoPAcrossNodesTests {
 
     @AfterAll
     static void stopNodes() {
-        if (node2 != null) {
-            node2.close();
-        }
-        if (node1 != null) {
-            node1.close();
-        }
+        NODES.close();
     }
 
     @Test
@@ -192,33 +184,5 @@ class PostgresDPoPAcrossNodesTests {
     private static Map<String, Object> json(RawHttp.Response r, int status) throws java.text.ParseException {
         assertThat(r.status()).as(r.body()).isEqualTo(status);
         return JSONObjectUtils.parse(r.body());
-    }
-
-    private static ConfigurableApplicationContext start() throws IOException {
-        Map<String, String> properties = new LinkedHashMap<>();
-        properties.put("server.port", "0");
-        properties.put("gatehouse.server.data-dir", DATABASE.dataDir().toString());
-        properties.put("spring.datasource.url", DATABASE.jdbcUrl());
-        properties.put("spring.datasource.username", "postgres");
-        properties.put("spring.datasource.password", "");
-        properties.put("gatehouse.token.issuer", "");
-        properties.put("gatehouse.server.purge-interval", "1h");
-        properties.put("gatehouse.token.rotation-check-interval", "1h");
-        properties.put("gatehouse.dev-mode", "true");
-        properties.put("gatehouse.server.demo", "true");
-        Properties limits = new Properties();
-        try (InputStream in = PostgresDPoPAcrossNodesTests.class.getResourceAsStream("/suite-rate-limits.properties")) {
-            limits.load(in);
-        }
-        limits.forEach((name, value) -> properties.put((String) name, (String) value));
-        // As command-line arguments: above application.yml, as the test's properties are in the other suites.
-        return GatehouseServer.application()
-                .run(properties.entrySet().stream()
-                        .map(e -> "--" + e.getKey() + "=" + e.getValue())
-                        .toArray(String[]::new));
-    }
-
-    private static int port(ConfigurableApplicationContext node) {
-        return ((WebServerApplicationContext) node).getWebServer().getPort();
     }
 }

@@ -10,9 +10,6 @@ import dev.gatehouse.core.password.PasswordHasher;
 import dev.gatehouse.server.AbstractAuthorizationServerTests.Pkce;
 import dev.gatehouse.server.clients.ClientSecrets;
 import dev.gatehouse.server.users.JdbcUserStore;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -21,13 +18,10 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.security.oauth2.core.AuthorizationGrantType;
 import org.springframework.security.oauth2.core.ClientAuthenticationMethod;
@@ -48,6 +42,7 @@ class PostgresTwoNodeSignInTests {
     private static final String REDIRECT = MfaSignInFlow.REDIRECT;
     private static final Totp TOTP = Totp.of(TotpParameters.defaults());
 
+    private static TestNodes nodes;
     private static ConfigurableApplicationContext node1;
     private static ConfigurableApplicationContext node2;
     private static String base1;
@@ -55,20 +50,18 @@ class PostgresTwoNodeSignInTests {
 
     @BeforeAll
     static void startTwoNodes() {
-        PostgresTestDatabase database = PostgresTestDatabase.create("twonodes");
+        nodes = TestNodes.on(PostgresTestDatabase.create("twonodes"));
         // Node 1 first: it migrates the database and makes the keys; node 2 then starts on them.
-        node1 = start(database);
-        node2 = start(database);
-        base1 = "http://localhost:" + port(node1);
-        base2 = "http://localhost:" + port(node2);
+        node1 = nodes.start("gatehouse.server.demo=false");
+        node2 = nodes.start("gatehouse.server.demo=false");
+        base1 = TestNodes.base(node1);
+        base2 = TestNodes.base(node2);
     }
 
     @AfterAll
     static void stopNodes() {
-        for (ConfigurableApplicationContext node : new ConfigurableApplicationContext[] {node2, node1}) {
-            if (node != null) {
-                node.close();
-            }
+        if (nodes != null) {
+            nodes.close();
         }
     }
 
@@ -95,7 +88,7 @@ class PostgresTwoNodeSignInTests {
                                 .requireAuthorizationConsent(true)
                                 .build())
                         .build());
-        assertThat(port(node2)).isNotEqualTo(port(node1));
+        assertThat(TestNodes.port(node2)).isNotEqualTo(TestNodes.port(node1));
         HttpBrowser onNode1 = new HttpBrowser(base1);
         HttpBrowser onNode2 = onNode1.on(base2);
         Pkce pkce = Pkce.create();
@@ -192,39 +185,5 @@ class PostgresTwoNodeSignInTests {
         q.put("code_challenge", pkce.challenge());
         q.put("code_challenge_method", "S256");
         return "/oauth2/authorize?" + HttpBrowser.encode(q);
-    }
-
-    private static ConfigurableApplicationContext start(PostgresTestDatabase database) {
-        Map<String, Object> properties = new LinkedHashMap<>();
-        properties.put("server.port", "0");
-        properties.put("gatehouse.token.issuer", "");
-        properties.put("gatehouse.server.purge-interval", "1h");
-        properties.put("gatehouse.token.rotation-check-interval", "1h");
-        properties.put("gatehouse.dev-mode", "true");
-        properties.put("gatehouse.server.demo", "false");
-        properties.put("gatehouse.server.data-dir", database.dataDir().toString());
-        properties.put("spring.datasource.url", database.jdbcUrl());
-        properties.put("spring.datasource.username", "postgres");
-        properties.put("spring.datasource.password", "");
-        suiteRateLimits().forEach((k, v) -> properties.put((String) k, v));
-        // As command-line arguments: they win over application.yml (builder properties would not).
-        String[] args = properties.entrySet().stream()
-                .map(e -> "--" + e.getKey() + "=" + e.getValue())
-                .toArray(String[]::new);
-        return new SpringApplicationBuilder(GatehouseServer.class).run(args);
-    }
-
-    private static Properties suiteRateLimits() {
-        Properties limits = new Properties();
-        try (InputStream in = PostgresTwoNodeSignInTests.class.getResourceAsStream("/suite-rate-limits.properties")) {
-            limits.load(in);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return limits;
-    }
-
-    private static int port(ConfigurableApplicationContext node) {
-        return ((WebServerApplicationContext) node).getWebServer().getPort();
     }
 }

@@ -284,11 +284,7 @@ class AttemptLimiterTests {
     @Test
     void attemptWhenStoreHasALockThenCheckVerifyAndRecordRunInsideIt() {
         LockingStore locking = new LockingStore();
-        AttemptLimiter limiter = AttemptLimiter.builder()
-                .clock(clock)
-                .store(locking)
-                .scope("password")
-                .build();
+        AttemptLimiter limiter = limiterOn(locking, "password");
 
         AttemptLimiter.Attempt<Boolean> done = limiter.attempt(
                 "Alice",
@@ -321,11 +317,7 @@ class AttemptLimiterTests {
     @Test
     void attemptWhenSuccessUnderStoreLockThenResetInsideIt() {
         LockingStore locking = new LockingStore();
-        AttemptLimiter limiter = AttemptLimiter.builder()
-                .clock(clock)
-                .store(locking)
-                .scope("mfa")
-                .build();
+        AttemptLimiter limiter = limiterOn(locking, "mfa");
 
         limiter.attempt("bob", "203.0.113.7", () -> true, ok -> ok);
 
@@ -339,11 +331,7 @@ class AttemptLimiterTests {
     void attemptWhenStoreLockNotHadInTimeThenThrottledAndNothingCheckedOrRecorded() {
         LockingStore locking = new LockingStore();
         locking.missTurns = true;
-        AttemptLimiter limiter = AttemptLimiter.builder()
-                .clock(clock)
-                .store(locking)
-                .scope("password")
-                .build();
+        AttemptLimiter limiter = limiterOn(locking, "password");
         java.util.concurrent.atomic.AtomicInteger checked = new java.util.concurrent.atomic.AtomicInteger();
 
         AttemptLimiter.Attempt<Boolean> refused = limiter.attempt(
@@ -368,11 +356,7 @@ class AttemptLimiterTests {
     @Test
     void attemptWhenCheckReturnsNullUnderStoreLockThenFailureRecordedInsideAndThrownAfter() {
         LockingStore locking = new LockingStore();
-        AttemptLimiter limiter = AttemptLimiter.builder()
-                .clock(clock)
-                .store(locking)
-                .scope("password")
-                .build();
+        AttemptLimiter limiter = limiterOn(locking, "password");
 
         assertThatThrownBy(() -> limiter.attempt("dave", "203.0.113.7", () -> null, r -> true))
                 .isInstanceOf(NullPointerException.class)
@@ -387,11 +371,7 @@ class AttemptLimiterTests {
     @Test
     void attemptWhenCheckThrowsUnderStoreLockThenPropagatesThroughItAndNothingRecorded() {
         LockingStore locking = new LockingStore();
-        AttemptLimiter limiter = AttemptLimiter.builder()
-                .clock(clock)
-                .store(locking)
-                .scope("password")
-                .build();
+        AttemptLimiter limiter = limiterOn(locking, "password");
 
         assertThatThrownBy(() -> limiter.attempt(
                         "erin",
@@ -411,11 +391,7 @@ class AttemptLimiterTests {
         java.util.concurrent.CountDownLatch inside = new java.util.concurrent.CountDownLatch(1);
         java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
         LockingStore locking = new LockingStore();
-        AttemptLimiter limiter = AttemptLimiter.builder()
-                .clock(clock)
-                .store(locking)
-                .scope("password")
-                .build();
+        AttemptLimiter limiter = limiterOn(locking, "password");
         Thread first = new Thread(() -> limiter.attempt(
                 "frank",
                 "203.0.113.7",
@@ -442,6 +418,10 @@ class AttemptLimiterTests {
 
         assertThat(locking.events).filteredOn(e -> e.startsWith("lock")).hasSize(2);
         assertThat(locking.maxHeld).hasValue(1);
+    }
+
+    private AttemptLimiter limiterOn(LockingStore locking, String scope) {
+        return AttemptLimiter.builder().clock(clock).store(locking).scope(scope).build();
     }
 
     private static void await(java.util.concurrent.CountDownLatch latch) {

@@ -2,8 +2,8 @@ package dev.gatehouse.server.clients;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.gatehouse.server.GatehouseServer;
 import dev.gatehouse.server.PostgresTestDatabase;
+import dev.gatehouse.server.TestNodes;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -13,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,7 +42,7 @@ class PostgresClientChangesAcrossNodesTests {
     private static final String SERVICE = "gatehouse-demo-service";
 
     private static final PostgresTestDatabase DATABASE = PostgresTestDatabase.create("clientchanges");
-    private static final List<ConfigurableApplicationContext> NODES = new ArrayList<>();
+    private static final TestNodes NODES = TestNodes.on(DATABASE);
     private static ConfigurableApplicationContext node1;
     private static ConfigurableApplicationContext node2;
 
@@ -63,33 +62,15 @@ class PostgresClientChangesAcrossNodesTests {
 
     @AfterAll
     static void stopNodes() {
-        NODES.forEach(ConfigurableApplicationContext::close);
+        NODES.close();
     }
 
-    private static ConfigurableApplicationContext start(String... extra) {
-        List<String> args = new ArrayList<>(List.of(
-                "--server.port=0",
-                "--spring.datasource.url=" + DATABASE.jdbcUrl(),
-                "--spring.datasource.username=postgres",
-                "--spring.datasource.password=",
-                "--gatehouse.server.data-dir=" + DATABASE.dataDir(), // one dev master key for both nodes
-                "--gatehouse.dev-mode=true",
-                "--gatehouse.token.issuer=",
-                "--gatehouse.server.purge-interval=1h",
-                "--gatehouse.token.rotation-check-interval=1h",
-                "--gatehouse.server.rate-limit.token-per-address=1000000/1m",
-                "--gatehouse.server.rate-limit.authorization-per-address=1000000/1m",
-                "--gatehouse.server.rate-limit.admin-per-address=1000000/1m"));
-        for (String e : extra) {
-            args.add("--" + e);
-        }
-        ConfigurableApplicationContext context = GatehouseServer.application().run(args.toArray(String[]::new));
-        NODES.add(context);
-        return context;
+    private static ConfigurableApplicationContext start(String... properties) {
+        return NODES.start(properties);
     }
 
     private static String base(ConfigurableApplicationContext node) {
-        return "http://localhost:" + node.getEnvironment().getProperty("local.server.port");
+        return TestNodes.base(node);
     }
 
     private static void poll(ConfigurableApplicationContext node) {

@@ -6,8 +6,8 @@ import com.nimbusds.jose.JWSObject;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
 import dev.gatehouse.core.jwt.KeyRing;
-import dev.gatehouse.server.GatehouseServer;
 import dev.gatehouse.server.PostgresTestDatabase;
+import dev.gatehouse.server.TestNodes;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -51,7 +51,7 @@ class PostgresKeyRotationAcrossNodesTests {
     private static final String SERVICE = "gatehouse-demo-service";
 
     private static final PostgresTestDatabase DATABASE = PostgresTestDatabase.create("keyrotation");
-    private static final List<ConfigurableApplicationContext> NODES = new ArrayList<>();
+    private static final TestNodes NODES = TestNodes.on(DATABASE);
     private static ConfigurableApplicationContext node1;
     private static ConfigurableApplicationContext node2;
     private static ConfigurableApplicationContext node3;
@@ -69,28 +69,11 @@ class PostgresKeyRotationAcrossNodesTests {
 
     @AfterAll
     static void stopNodes() {
-        NODES.forEach(ConfigurableApplicationContext::close);
+        NODES.close();
     }
 
-    private static ConfigurableApplicationContext start(String... extra) {
-        List<String> args = new ArrayList<>(List.of(
-                "--server.port=0",
-                "--spring.datasource.url=" + DATABASE.jdbcUrl(),
-                "--spring.datasource.username=postgres",
-                "--spring.datasource.password=",
-                "--gatehouse.server.data-dir=" + DATABASE.dataDir(), // one dev master key for every node
-                "--gatehouse.dev-mode=true",
-                "--gatehouse.token.issuer=",
-                "--gatehouse.server.purge-interval=1h",
-                "--gatehouse.token.rotation-check-interval=1h",
-                "--gatehouse.server.rate-limit.token-per-address=1000000/1m",
-                "--gatehouse.server.rate-limit.admin-per-address=1000000/1m"));
-        for (String e : extra) {
-            args.add("--" + e);
-        }
-        ConfigurableApplicationContext context = GatehouseServer.application().run(args.toArray(String[]::new));
-        NODES.add(context);
-        return context;
+    private static ConfigurableApplicationContext start(String... properties) {
+        return NODES.start(properties);
     }
 
     @Test
@@ -291,7 +274,7 @@ class PostgresKeyRotationAcrossNodesTests {
     }
 
     private static String base(ConfigurableApplicationContext node) {
-        return "http://localhost:" + node.getEnvironment().getProperty("local.server.port");
+        return TestNodes.base(node);
     }
 
     private static NimbusJwtDecoder decoder(ConfigurableApplicationContext node) {
