@@ -1,5 +1,6 @@
 package dev.gatehouse.server.clients;
 
+import static dev.gatehouse.server.TestNodes.base;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gatehouse.server.PostgresTestDatabase;
@@ -53,8 +54,8 @@ class PostgresClientChangesAcrossNodesTests {
 
     @BeforeAll
     static void startNodes() {
-        node1 = start("gatehouse.server.demo=true"); // first: Flyway migrates once, the demo clients are created
-        node2 = start(
+        node1 = NODES.start("gatehouse.server.demo=true"); // first: Flyway migrates once, the demo clients are created
+        node2 = NODES.start(
                 "gatehouse.server.client-cache-ttl=1h",
                 "gatehouse.server.client-cache-poll-interval=30m",
                 "gatehouse.server.client-cache-max-staleness=1h");
@@ -63,14 +64,6 @@ class PostgresClientChangesAcrossNodesTests {
     @AfterAll
     static void stopNodes() {
         NODES.close();
-    }
-
-    private static ConfigurableApplicationContext start(String... properties) {
-        return NODES.start(properties);
-    }
-
-    private static String base(ConfigurableApplicationContext node) {
-        return TestNodes.base(node);
     }
 
     private static void poll(ConfigurableApplicationContext node) {
@@ -149,7 +142,7 @@ class PostgresClientChangesAcrossNodesTests {
 
     @Test
     void rotateSecretWhenNodeRunsDefaultsThenItsOwnPollerRefusesOldSecretWithinABoundedWait() throws Exception {
-        ConfigurableApplicationContext node3 = start();
+        ConfigurableApplicationContext node3 = NODES.start();
         String id = "own-" + suffix();
         String old = register(id, List.of("client_credentials"), List.of());
         assertThat(token(node3, id, old).statusCode()).isEqualTo(200);

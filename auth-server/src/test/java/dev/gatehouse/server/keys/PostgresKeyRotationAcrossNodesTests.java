@@ -1,5 +1,6 @@
 package dev.gatehouse.server.keys;
 
+import static dev.gatehouse.server.TestNodes.base;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.nimbusds.jose.JWSObject;
@@ -63,17 +64,13 @@ class PostgresKeyRotationAcrossNodesTests {
 
     @BeforeAll
     static void startNodes() {
-        node1 = start("gatehouse.server.demo=true"); // first: Flyway migrates once, the first keys are created
-        node2 = start("gatehouse.token.key-poll-interval=1h");
+        node1 = NODES.start("gatehouse.server.demo=true"); // first: Flyway migrates once, the first keys are created
+        node2 = NODES.start("gatehouse.token.key-poll-interval=1h");
     }
 
     @AfterAll
     static void stopNodes() {
         NODES.close();
-    }
-
-    private static ConfigurableApplicationContext start(String... properties) {
-        return NODES.start(properties);
     }
 
     @Test
@@ -155,7 +152,7 @@ class PostgresKeyRotationAcrossNodesTests {
     @Test
     @Order(4)
     void rotateWhenEmergencyOnNode1ThenNode3WithDefaultPollPublishesTheNewKeysWithinABoundedWait() throws Exception {
-        node3 = start();
+        node3 = NODES.start();
         List<String> old = kids(jwks(node1));
         String before = accessToken(node1);
 
@@ -271,10 +268,6 @@ class PostgresKeyRotationAcrossNodesTests {
 
     private static String stored(String state) {
         return jdbc().queryForObject("SELECT kid FROM gh_signing_key WHERE state = ?", String.class, state);
-    }
-
-    private static String base(ConfigurableApplicationContext node) {
-        return TestNodes.base(node);
     }
 
     private static NimbusJwtDecoder decoder(ConfigurableApplicationContext node) {
