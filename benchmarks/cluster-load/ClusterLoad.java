@@ -188,6 +188,20 @@ public final class ClusterLoad {
                 nodes, result.completed / result.seconds, result.percentile(50), result.percentile(99),
                 result.completed, result.errors, result.nodesPerSignIn(), d.per(result.completed), loadAverage());
         d.printTopStatements("signin", result.completed);
+        tableSizes();
+    }
+
+    /** Each table's size on disk per live row, indexes and TOAST included: what a retained row costs. */
+    private void tableSizes() throws SQLException {
+        try (Statement s = db.createStatement();
+                ResultSet rs = s.executeQuery("SELECT relname, n_live_tup, pg_total_relation_size(relid)"
+                        + " FROM pg_stat_user_tables ORDER BY 3 DESC LIMIT 8")) {
+            while (rs.next()) {
+                long rows = rs.getLong(2);
+                System.out.printf(Locale.ROOT, "TABLE nodes=%d table=%s rows=%d bytes=%d bytes_per_row=%s%n", nodes,
+                        rs.getString(1), rows, rs.getLong(3), rows == 0 ? "n/a" : Long.toString(rs.getLong(3) / rows));
+            }
+        }
     }
 
     // ------------------------------------------------------------------------------------------ the token load
