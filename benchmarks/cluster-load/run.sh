@@ -74,5 +74,20 @@ for n in sorted(sig):
 print()
 for n in sorted(idle):
     print(f"idle background, {n} node(s): nodes {idle[n]['node_cpu_ms_per_s']} ms CPU/s, database {idle[n]['db_cpu_ms_per_s']} ms CPU/s, {idle[n]['statements_per_s']} statements/s (subtracted above)")
+
+# Capacity model input (README.md, "Capacity model"): the largest cluster's figures, scaled linearly.
+if tok and sig:
+    n = max(tok); t = tok[n]; s = [sig[max(sig)]]
+    rows = {}
+    for line in open(sys.argv[1]):
+        if line.startswith("TABLE") and f"nodes={n} " in line:
+            kv = dict(re.findall(r'(\w+)=([^\s]+)', line)); rows[kv['table']] = kv['bytes_per_row']
+    T, S = 10000, 1000
+    print(f"\nmodel from {n} node(s), {T} tokens/s and {S} sign-ins/s, at 100% CPU (no head-room):")
+    print(f"  tokens:   nodes {T*m(t,'node_cpu_ms')/1000:.1f} vCPU, database {T*m(t,'db_cpu_ms')/1000:.1f} vCPU, nginx {T*m(t,'nginx_cpu_ms')/1000:.1f} vCPU,"
+          f" {T*m(t,'statements'):.0f} statements/s, {T*m(t,'write_xacts'):.0f} writing commits/s, WAL {T*m(t,'wal_bytes')/1e6:.1f} MB/s")
+    print(f"  sign-ins: nodes {S*m(s,'node_cpu_ms')/1000:.1f} vCPU, database {S*m(s,'db_cpu_ms')/1000:.1f} vCPU, nginx {S*m(s,'nginx_cpu_ms')/1000:.1f} vCPU,"
+          f" {S*m(s,'statements'):.0f} statements/s, {S*m(s,'write_xacts'):.0f} writing commits/s, WAL {S*m(s,'wal_bytes')/1e6:.1f} MB/s")
+    print(f"  bytes per row: " + ", ".join(f"{k} {v}" for k, v in rows.items()))
 PY
 echo "results in $OUT"
