@@ -44,7 +44,7 @@ for n in $NODES; do
   # then moves itself, nginx and PostgreSQL (restarted from it) to OTHER_CPUS. Bounded: the whole run for one node
   # count must end within 15 minutes.
   timeout -k 20s 15m taskset -c "$NODE_CPUS" "$JAVA" -cp "$CP" $HERE/ClusterLoad.java "$(pwd)" "$n" 2>&1 \
-    | grep -v '^Picked up _JAVA_OPTIONS' | tee -a "$OUT/results.txt"
+    | grep --line-buffered -v '^Picked up _JAVA_OPTIONS' | tee -a "$OUT/results.txt"
 done
 
 echo "==> summary (token rounds averaged)"
