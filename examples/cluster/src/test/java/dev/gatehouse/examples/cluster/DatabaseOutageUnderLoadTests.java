@@ -85,6 +85,11 @@ class DatabaseOutageUnderLoadTests {
         /** {@code pg_ctl stop} is running: requests may still be served before PostgreSQL ends their connections. */
         STOPPING,
         DOWN,
+        /**
+         * PostgreSQL is starting: it accepts connections before the launcher's start returns, so a request answered
+         * now may already have been served by the database that is back.
+         */
+        STARTING,
         RESTARTED
     }
 
@@ -194,6 +199,7 @@ class DatabaseOutageUnderLoadTests {
                     () -> System.nanoTime() - down >= TimeUnit.SECONDS.toNanos(OUTAGE_SECONDS)
                             && Arrays.stream(answeredWhileDown)
                                     .allMatch(n -> n.get() >= ANSWERS_PER_CLIENT_WHILE_DOWN));
+            phase.set(Phase.STARTING);
             cluster.startDatabase();
             phase.set(Phase.RESTARTED);
             started = System.nanoTime();
