@@ -345,6 +345,9 @@ class SecurityConfiguration {
                         // ?error only through a failure URL, which the failure handler below replaces.
                         .requestMatchers("/error", "/login")
                         .permitAll()
+                        // The pages' stylesheet and images (static/assets), the same for everyone.
+                        .requestMatchers("/assets/**")
+                        .permitAll()
                         .anyRequest()
                         .authenticated())
                 // After sign-in, the saved request resumes on the issuer, not on the request's Host header.
