@@ -60,7 +60,12 @@ class ConfigurationMetadataTests {
                 "gatehouse.server.node-header",
                 "gatehouse.token.key-poll-interval",
                 "gatehouse.token.jwks-max-age",
-                "gatehouse.server.throttle.max-attempt-connections");
+                "gatehouse.server.throttle.max-attempt-connections",
+                "gatehouse.server.ui.product-name",
+                "gatehouse.server.ui.logo",
+                "gatehouse.server.ui.primary-color",
+                "gatehouse.server.ui.support-url",
+                "gatehouse.server.ui.directory");
         assertThat(current).containsKeys(addedSince.toArray(String[]::new));
         assertThat(deprecated).hasSize(current.size() - 1 - addedSince.size());
         deprecated.forEach((name, property) -> {

@@ -1,0 +1,113 @@
+package dev.gatehouse.server.pages;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.security.autoconfigure.web.servlet.SecurityFilterProperties;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.MessageSource;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
+import org.springframework.web.servlet.DispatcherServlet;
+import org.springframework.web.servlet.config.annotation.ResourceHandlerRegistry;
+import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
+import org.thymeleaf.templatemode.TemplateMode;
+import org.thymeleaf.templateresolver.FileTemplateResolver;
+import org.thymeleaf.templateresolver.ITemplateResolver;
+
+/**
+ * Wires the pages' shared parts: the branding bean templates read ({@link GatehouseUi}), the language
+ * ({@link UiLocaleResolver} and its {@link UiLocalesFilter}), the message bundles ({@code spring.messages.basename},
+ * the override directory's first) and, when {@code gatehouse.server.ui.directory} is set, its templates (a
+ * {@link FileTemplateResolver} before Spring Boot's classpath one, falling through when a file does not exist) and
+ * assets ({@code /assets/**} from its {@code assets/} first).
+ */
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(UiProperties.class)
+class PagesConfiguration implements WebMvcConfigurer {
+
+    /** The bundles when {@code spring.messages.basename} is not set. */
+    private static final List<String> BUNDLES = List.of("i18n/pages", "i18n/account", "i18n/mail");
+
+    private final UiProperties properties;
+
+    PagesConfiguration(UiProperties properties) {
+        this.properties = properties;
+    }
+
+    @Bean(GatehouseUi.BEAN_NAME)
+    GatehouseUi gatehouseUi() {
+        return new GatehouseUi(properties);
+    }
+
+    @Bean(DispatcherServlet.LOCALE_RESOLVER_BEAN_NAME)
+    UiLocaleResolver localeResolver() {
+        return UiLocaleResolver.standard();
+    }
+
+    /** Inside Spring Session's filter (the session it remembers in is the shared one), before Spring Security's. */
+    @Bean
+    FilterRegistrationBean<UiLocalesFilter> uiLocalesFilter(UiLocaleResolver localeResolver) {
+        FilterRegistrationBean<UiLocalesFilter> registration =
+                new FilterRegistrationBean<>(new UiLocalesFilter(localeResolver));
+        registration.setOrder(SecurityFilterProperties.DEFAULT_FILTER_ORDER - 1);
+        return registration;
+    }
+
+    /** Replaces Spring Boot's message source (same bundles), so the override directory's texts come first. */
+    @Bean(name = "messageSource")
+    MessageSource messageSource(Environment environment) {
+        List<String> bundles = Binder.get(environment)
+                .bind("spring.messages.basename", Bindable.listOf(String.class))
+                .orElse(BUNDLES);
+        return new OverridingMessageSource(basenames(properties.directory(), bundles));
+    }
+
+    /** Each bundle from the override directory's {@code i18n/} first (when set), then from the classpath. */
+    static List<String> basenames(@Nullable Path directory, List<String> bundles) {
+        List<String> basenames = new ArrayList<>();
+        for (String bundle : bundles) {
+            String name = bundle.strip();
+            if (name.startsWith("classpath:")) {
+                name = name.substring("classpath:".length());
+            }
+            if (directory != null) {
+                String file = name.substring(name.lastIndexOf('/') + 1);
+                basenames.add("file:" + directory.resolve("i18n").resolve(file));
+            }
+            basenames.add("classpath:" + name);
+        }
+        return basenames;
+    }
+
+    /** The override directory's templates, before Spring Boot's (whose order is unset: last). */
+    @Bean
+    @org.springframework.boot.autoconfigure.condition.ConditionalOnProperty("gatehouse.server.ui.directory")
+    ITemplateResolver overrideTemplateResolver() {
+        FileTemplateResolver resolver = new FileTemplateResolver();
+        resolver.setPrefix(
+                java.util.Objects.requireNonNull(properties.directory()).resolve("templates") + "/");
+        resolver.setSuffix(".html");
+        resolver.setTemplateMode(TemplateMode.HTML);
+        resolver.setCharacterEncoding("UTF-8");
+        resolver.setCheckExistence(true);
+        resolver.setCacheable(true);
+        resolver.setOrder(0);
+        return resolver;
+    }
+
+    /** {@code /assets/**}: the override directory's {@code assets/} first, then the built-in ones. */
+    @Override
+    public void addResourceHandlers(ResourceHandlerRegistry registry) {
+        @Nullable Path directory = properties.directory();
+        if (directory != null) {
+            registry.addResourceHandler("/assets/**")
+                    .addResourceLocations(directory.resolve("assets").toUri().toString(), "classpath:/static/assets/");
+        }
+    }
+}

@@ -1,0 +1,204 @@
+package dev.gatehouse.server.pages;
+
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpSession;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+import org.springframework.security.web.savedrequest.SavedRequest;
+import org.springframework.web.servlet.LocaleResolver;
+
+/**
+ * The language of a page: the first supported tag of OIDC {@code ui_locales} (OpenID Connect Core 1.0 §3.1.2.1, a
+ * space-separated list of BCP 47 tags in order of preference) of the authorization request in progress, either the
+ * request itself on {@code /oauth2/authorize} or the one saved for after the sign-in; that choice is remembered for
+ * the browser session. Otherwise the best supported language of {@code Accept-Language} (RFC 9110 §12.5.4), otherwise
+ * English. Never the machine's locale: a request without {@code Accept-Language} gets English, not the servlet
+ * container's default.
+ *
+ * <p>Only the language is used ({@code de-CH} shows German). Overlong or malformed values are ignored, never echoed.
+ */
+public final class UiLocaleResolver implements LocaleResolver {
+
+    /** The session attribute holding the language chosen by {@code ui_locales}. */
+    static final String SESSION_ATTRIBUTE = UiLocaleResolver.class.getName() + ".LOCALE";
+
+    /** Spring Security's session attribute of the request a sign-in returns to (signin.PathOnlyRequestCache). */
+    static final String SAVED_REQUEST = "SPRING_SECURITY_SAVED_REQUEST";
+
+    /** The authorization endpoint, whose {@code ui_locales} counts. */
+    static final String AUTHORIZE = "/oauth2/authorize";
+
+    static final String UI_LOCALES = "ui_locales";
+
+    /** Far beyond any real header or parameter; anything longer is ignored rather than parsed. */
+    private static final int MAX_LENGTH = 512;
+
+    private final List<Locale> supported;
+    private final Locale fallback;
+
+    /**
+     * Creates the resolver.
+     *
+     * @param supported the languages the bundles hold, the first the default (English, German, French)
+     */
+    public UiLocaleResolver(List<Locale> supported) {
+        Objects.requireNonNull(supported, "supported must not be null");
+        if (supported.isEmpty()) {
+            throw new IllegalArgumentException("supported must not be empty");
+        }
+        this.supported = List.copyOf(supported);
+        this.fallback = this.supported.get(0);
+    }
+
+    /**
+     * English, German and French, English the default.
+     *
+     * @return the resolver
+     */
+    public static UiLocaleResolver standard() {
+        return new UiLocaleResolver(List.of(Locale.ENGLISH, Locale.GERMAN, Locale.FRENCH));
+    }
+
+    @Override
+    public Locale resolveLocale(HttpServletRequest request) {
+        @Nullable Locale chosen = fromAuthorizationRequest(request);
+        if (chosen != null) {
+            remember(request, chosen);
+            return chosen;
+        }
+        HttpSession session = request.getSession(false);
+        if (session != null && session.getAttribute(SESSION_ATTRIBUTE) instanceof Locale remembered) {
+            return remembered;
+        }
+        @Nullable Locale accepted = fromAcceptLanguage(request.getHeader("Accept-Language"));
+        return accepted != null ? accepted : fallback;
+    }
+
+    @Override
+    public void setLocale(HttpServletRequest request, @Nullable HttpServletResponse response, @Nullable Locale locale) {
+        @Nullable Locale kept = locale == null ? null : supportedLanguage(locale.getLanguage());
+        if (kept == null) {
+            HttpSession session = request.getSession(false);
+            if (session != null) {
+                session.removeAttribute(SESSION_ATTRIBUTE);
+            }
+            return;
+        }
+        request.getSession().setAttribute(SESSION_ATTRIBUTE, kept);
+    }
+
+    /**
+     * Remembers {@code ui_locales} of an authorization request for the session, when it names a supported language
+     * and the browser has a session already (an authorization request never starts one for this alone).
+     *
+     * @param request a request to {@code /oauth2/authorize}
+     */
+    void rememberFromAuthorizationRequest(HttpServletRequest request) {
+        @Nullable String query = request.getQueryString();
+        @Nullable Locale chosen = query == null ? null : fromUiLocales(parameter(query, UI_LOCALES));
+        if (chosen != null) {
+            remember(request, chosen);
+        }
+    }
+
+    private @Nullable Locale fromAuthorizationRequest(HttpServletRequest request) {
+        String path = request.getRequestURI().substring(request.getContextPath().length());
+        if (AUTHORIZE.equals(path) && request.getQueryString() != null) {
+            return fromUiLocales(parameter(request.getQueryString(), UI_LOCALES));
+        }
+        HttpSession session = request.getSession(false);
+        if (session != null && session.getAttribute(SAVED_REQUEST) instanceof SavedRequest saved) {
+            String url = saved.getRedirectUrl();
+            int q = url.indexOf('?');
+            if (q >= 0 && url.substring(0, q).endsWith(AUTHORIZE)) {
+                return fromUiLocales(parameter(url.substring(q + 1), UI_LOCALES));
+            }
+        }
+        return null;
+    }
+
+    private static void remember(HttpServletRequest request, Locale chosen) {
+        HttpSession session = request.getSession(false);
+        if (session != null && !chosen.equals(session.getAttribute(SESSION_ATTRIBUTE))) {
+            session.setAttribute(SESSION_ATTRIBUTE, chosen);
+        }
+    }
+
+    /** The first supported language of a {@code ui_locales} value, or {@code null}. */
+    @Nullable
+    Locale fromUiLocales(@Nullable String value) {
+        if (value == null || value.length() > MAX_LENGTH) {
+            return null;
+        }
+        for (String tag : value.trim().split(" +")) {
+            @Nullable Locale found = supportedLanguage(language(tag));
+            if (found != null) {
+                return found;
+            }
+        }
+        return null;
+    }
+
+    /** The supported language the browser prefers most (weights honoured, {@code q=0} excluded), or {@code null}. */
+    @Nullable
+    Locale fromAcceptLanguage(@Nullable String header) {
+        if (header == null || header.isBlank() || header.length() > MAX_LENGTH) {
+            return null;
+        }
+        List<Locale.LanguageRange> ranges;
+        try {
+            ranges = Locale.LanguageRange.parse(header);
+        } catch (IllegalArgumentException malformed) {
+            return null;
+        }
+        for (Locale.LanguageRange range : ranges) {
+            if (range.getWeight() <= 0) {
+                continue;
+            }
+            @Nullable Locale found = supportedLanguage(language(range.getRange()));
+            if (found != null) {
+                return found;
+            }
+        }
+        return null;
+    }
+
+    private @Nullable Locale supportedLanguage(String language) {
+        for (Locale locale : supported) {
+            if (locale.getLanguage().equals(language)) {
+                return locale;
+            }
+        }
+        return null;
+    }
+
+    /** The primary language subtag, lower case; empty for {@code *} or anything that is not a language. */
+    private static String language(String tag) {
+        int dash = tag.indexOf('-');
+        String primary = (dash < 0 ? tag : tag.substring(0, dash)).toLowerCase(Locale.ROOT);
+        return primary.length() >= 2 && primary.length() <= 8 && primary.chars().allMatch(c -> c >= 'a' && c <= 'z')
+                ? primary
+                : "";
+    }
+
+    /** The first value of a parameter in a raw query, decoded, or {@code null}. */
+    static @Nullable String parameter(String query, String name) {
+        for (String pair : query.split("&")) {
+            int eq = pair.indexOf('=');
+            String key = eq < 0 ? pair : pair.substring(0, eq);
+            if (key.equals(name)) {
+                try {
+                    return eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+                } catch (IllegalArgumentException malformed) {
+                    return null;
+                }
+            }
+        }
+        return null;
+    }
+}
