@@ -110,6 +110,139 @@ abstract class AbstractSignInFlowTests {
         clientSecret = clientSecrets.generate();
     }
 
+    // ---------------------------------------------------------------- pages: language, layout, errors, logout
+
+    @Test
+    void pagesWhenAuthorizationRequestAsksUiLocalesThenFirstSupportedLanguageForTheWholeFlow() {
+        String client = registerClient("Sprachen app", true, "profile");
+        HttpBrowser browser = new HttpBrowser(base);
+        HttpResponse<String> start = browser.get(
+                authorizeUrl(client, Pkce.create(), "openid profile", "l1") + "&ui_locales=ja%20de-CH%20fr",
+                "Accept-Language",
+                "fr");
+        assertThat(start.headers().firstValue("Location").orElseThrow()).endsWith("/login");
+        HttpResponse<String> login = browser.get("/login", "Accept-Language", "fr");
+        assertThat(login.body())
+                .contains("<html lang=\"de\">")
+                .contains("<title>Anmelden · Gatehouse</title>")
+                .contains("Benutzername")
+                .contains("Passwort")
+                .doesNotContain("Username");
+        String resumed = browser.login(newUser(), PASSWORD)
+                .headers()
+                .firstValue("Location")
+                .orElseThrow();
+        HttpResponse<String> consent = browser.get(
+                browser.get(resumed).headers().firstValue("Location").orElseThrow(), "Accept-Language", "fr");
+        // Remembered for the browser session once the saved request is used up.
+        assertThat(consent.body())
+                .contains("<html lang=\"de\">")
+                .contains("Zugriff erlauben?")
+                .contains("Ihren Namen und Ihre Profilangaben sehen");
+    }
+
+    @Test
+    void pagesWhenAcceptLanguageThenBestSupportedLanguageElseEnglish() {
+        HttpBrowser browser = new HttpBrowser(base);
+        assertThat(browser.get("/login", "Accept-Language", "fr-CA,fr;q=0.9,en;q=0.5")
+                        .body())
+                .contains("<html lang=\"fr\">")
+                .contains("Nom d’utilisateur")
+                .contains("Mot de passe");
+        assertThat(browser.get("/login", "Accept-Language", "de-AT").body())
+                .contains("<html lang=\"de\">")
+                .contains("Benutzername");
+        assertThat(new HttpBrowser(base)
+                        .get("/login", "Accept-Language", "ja,pt-BR;q=0.8")
+                        .body())
+                .contains("<html lang=\"en\">")
+                .contains("Username");
+        assertThat(new HttpBrowser(base).get("/login").body()).contains("<html lang=\"en\">");
+    }
+
+    @Test
+    void pagesWhenServedThenLayoutStylesheetAndNoThemeUnlessConfigured() {
+        HttpBrowser browser = new HttpBrowser(base);
+        HttpResponse<String> login = browser.get("/login");
+        assertThat(login.body())
+                .contains("<link rel=\"stylesheet\" href=\"/assets/gatehouse.css\">")
+                .doesNotContain("/assets/theme.css")
+                .contains("<header class=\"site-header\">")
+                .contains("<footer class=\"site-footer\">")
+                .contains("autocomplete=\"username\"")
+                .contains("autocomplete=\"current-password\"");
+        HttpResponse<String> css = browser.get("/assets/gatehouse.css");
+        assertThat(css.statusCode()).isEqualTo(200);
+        assertThat(css.headers().firstValue("Content-Type").orElseThrow()).startsWith("text/css");
+        assertThat(css.body()).contains("prefers-color-scheme: dark").contains(":focus-visible");
+        assertThat(browser.get("/assets/theme.css").statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void authorizeWhenClientUnknownOrRedirectUriNotRegisteredThenPageSaysWhichAndEchoesNothing() {
+        String client = registerClient("Echo app", false, "profile");
+        Map<String, String> unknown = requestParameters("no-such-client" + IMG, Pkce.create(), "openid", "u1");
+        HttpResponse<String> refused =
+                new HttpBrowser(base).get(base + "/oauth2/authorize?" + HttpBrowser.encode(unknown));
+        assertThat(refused.statusCode()).isEqualTo(400);
+        assertThat(refused.headers().firstValue("Location")).isEmpty();
+        assertThat(refused.body())
+                .contains("Unknown application")
+                .contains("<code>invalid_request</code>")
+                .doesNotContain("no-such-client")
+                .doesNotContain("onerror");
+
+        Map<String, String> elsewhere = requestParameters(client, Pkce.create(), "openid", "u2");
+        elsewhere.put("redirect_uri", "https://attacker.example/cb?x=" + IMG);
+        HttpResponse<String> mismatch = new HttpBrowser(base)
+                .get(base + "/oauth2/authorize?" + HttpBrowser.encode(elsewhere), "Accept-Language", "de");
+        assertThat(mismatch.statusCode()).isEqualTo(400);
+        assertThat(mismatch.headers().firstValue("Location")).isEmpty();
+        assertThat(mismatch.body())
+                .contains("<html lang=\"de\">")
+                .contains("Unbekannte Rücksprungadresse")
+                .doesNotContain("attacker.example")
+                .doesNotContain("onerror");
+    }
+
+    @Test
+    void errorPageWhenNothingThereThenLocalisedTextsAndWhatToDo() {
+        HttpResponse<String> missing = new HttpBrowser(base).get("/no/such/page", "Accept-Language", "fr");
+        // Anonymous: a page nobody may see unsigned goes to sign in first.
+        assertThat(missing.statusCode()).isIn(302, 404);
+        HttpBrowser browser = new HttpBrowser(base);
+        browser.login(newUser(), PASSWORD);
+        HttpResponse<String> page =
+                browser.get("/no/such/page" + "?x=" + HttpBrowser.encode(Map.of("y", IMG)), "Accept-Language", "fr");
+        assertThat(page.statusCode()).isEqualTo(404);
+        assertThat(page.body())
+                .contains("<html lang=\"fr\">")
+                .contains("Page introuvable")
+                .contains("Erreur 404")
+                .doesNotContain("onerror")
+                .doesNotContain("/no/such/page");
+    }
+
+    @Test
+    void logoutPageWhenSignedInThenAsksAndPostsWithCsrf() {
+        assertThat(new HttpBrowser(base).get("/logout").statusCode()).isEqualTo(302);
+        HttpBrowser browser = new HttpBrowser(base);
+        String name = newUser();
+        browser.login(name, PASSWORD);
+        HttpResponse<String> page = browser.get("/logout");
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.body())
+                .contains("Sign out?")
+                .contains("action=\"/logout\"")
+                .contains("name=\"_csrf\"")
+                .contains("id=\"sign-out\"");
+        HttpResponse<String> out = browser.postForm("/logout", Map.of("_csrf", csrf(page)));
+        assertThat(out.headers().firstValue("Location").orElseThrow()).endsWith("/login?logout");
+        assertThat(browser.get("/login?logout").body())
+                .contains("role=\"status\"")
+                .contains("You have signed out.");
+    }
+
     // ---------------------------------------------------------------- consent page
 
     @Test
@@ -608,7 +741,7 @@ abstract class AbstractSignInFlowTests {
         TotpSecret key = TotpSecret.fromBase32(secret.group(1));
         HttpResponse<String> codes =
                 browser.postForm("/mfa/enroll", Map.of("code", TOTP.code(key, clock.instant()), "_csrf", csrf(enrol)));
-        Matcher continueUrl = Pattern.compile("<a id=\"continue\" href=\"([^\"]+)\">Continue</a>")
+        Matcher continueUrl = Pattern.compile("<a id=\"continue\" class=\"button\" href=\"([^\"]+)\">Continue</a>")
                 .matcher(codes.body());
         assertThat(continueUrl.find()).as(codes.body()).isTrue();
         String resumed = continueUrl.group(1).replace("&amp;", "&");

@@ -1,5 +1,6 @@
 package dev.gatehouse.server.config;
 
+import dev.gatehouse.server.transport.AuthorizationErrorPage;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -72,7 +73,9 @@ final class IssuerAuthorizationResponses implements AuthenticationSuccessHandler
                         ? e.getAuthorizationCodeRequestAuthentication()
                         : null;
         if (authorizationRequest == null || !StringUtils.hasText(authorizationRequest.getRedirectUri())) {
-            // RFC 6749 §4.1.2.1: no (valid) redirect URI, no redirect; the user agent sees the error.
+            // RFC 6749 §4.1.2.1: no (valid) redirect URI, no redirect; the user agent sees the error, and the page
+            // says whether the application or its redirect address was at fault.
+            AuthorizationErrorPage.describe(request, error.getErrorCode(), error.getDescription());
             response.sendError(HttpStatus.BAD_REQUEST.value(), error.toString());
             return;
         }

@@ -6,7 +6,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
@@ -61,23 +60,6 @@ public final class ConsentController {
 
     private static final OAuth2TokenType STATE = new OAuth2TokenType(OAuth2ParameterNames.STATE);
     private static final int MAX_PARAMETER_LENGTH = 200;
-
-    private static final Map<String, String> DESCRIPTIONS = Map.of(
-            OidcScopes.PROFILE,
-            "Your name and profile details",
-            OidcScopes.EMAIL,
-            "Your email address",
-            OidcScopes.ADDRESS,
-            "Your postal address",
-            OidcScopes.PHONE,
-            "Your phone number",
-            "offline_access",
-            "Keep access while you are away (refresh tokens)",
-            "api.read",
-            "Read your documents through the API",
-            "api.write",
-            "Change and delete your documents through the API");
-    private static final String UNKNOWN_DESCRIPTION = "A permission defined by the application";
 
     private final RegisteredClientRepository clients;
     private final OAuth2AuthorizationService authorizations;
@@ -139,7 +121,10 @@ public final class ConsentController {
         } else {
             model.addAttribute("device", false);
             model.addAttribute("action", AUTHORIZE);
-            model.addAttribute("host", host(pending.redirectUri()));
+            @Nullable String host = host(pending.redirectUri());
+            if (host != null) {
+                model.addAttribute("host", host);
+            }
         }
         model.addAttribute("asked", asked);
         model.addAttribute("granted", already);
@@ -186,16 +171,19 @@ public final class ConsentController {
         return new Pending(client, request.getScopes(), redirectUri, null);
     }
 
-    /** Where the browser returns: host and port, or the scheme of a private-use URI (RFC 8252 §7.1). */
-    static String host(String redirectUri) {
+    /**
+     * Where the browser returns: host and port, or the scheme of a private-use URI (RFC 8252 §7.1); {@code null} when
+     * neither can be told (the page then says "an unknown address" in its language).
+     */
+    static @Nullable String host(String redirectUri) {
         try {
             URI uri = URI.create(redirectUri);
             if (uri.getHost() != null) {
                 return uri.getPort() == -1 ? uri.getHost() : uri.getHost() + ":" + uri.getPort();
             }
-            return uri.getScheme() != null ? uri.getScheme() + ":" : "an unknown address";
+            return uri.getScheme() != null ? uri.getScheme() + ":" : null;
         } catch (IllegalArgumentException e) {
-            return "an unknown address";
+            return null;
         }
     }
 
@@ -207,16 +195,17 @@ public final class ConsentController {
 
     /**
      * One scope as the page shows it. Raw values: the template writes each through Thymeleaf's escaping for its
-     * context ({@code th:text}, {@code th:value}).
+     * context ({@code th:text}, {@code th:value}). What the scope allows, in words, is the message
+     * {@code consent.scope.<name>} of the {@code pages} bundles in the page's language, or
+     * {@code consent.scope.unknown} for a scope without one.
      *
      * @param name the scope name
      * @param id the checkbox's element id (generated, not from the request)
-     * @param description what the scope allows, in words
      */
-    public record ScopeView(String name, String id, String description) {
+    public record ScopeView(String name, String id) {
 
         static ScopeView of(String scope, String id) {
-            return new ScopeView(scope, id, DESCRIPTIONS.getOrDefault(scope, UNKNOWN_DESCRIPTION));
+            return new ScopeView(scope, id);
         }
     }
 }

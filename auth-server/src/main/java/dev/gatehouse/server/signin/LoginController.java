@@ -31,6 +31,16 @@ final class LoginController {
         return "login";
     }
 
+    /**
+     * Asks before signing out ({@code GET /logout}): signing out is the CSRF-protected {@code POST /logout}, so a
+     * link or a typed address only shows this question.
+     */
+    @GetMapping("/logout")
+    String logout(Authentication user, Model model) {
+        model.addAttribute("user", user.getName());
+        return "logout";
+    }
+
     /** Where a sign-in without a waiting authorization request lands; links to enrolment. */
     @GetMapping("/")
     String home(Authentication user, Model model) {

@@ -33,7 +33,7 @@ import org.thymeleaf.context.Context;
  *       UserInfo, registration): an RFC 6749 §5.2-shaped JSON body with {@code temporarily_unavailable} (the code
  *       RFC 6749 §4.1.2.1 defines for this case), which OAuth clients already parse;
  *   <li>the admin API, and any client that does not ask for HTML: an RFC 9457 problem document;
- *   <li>browsers, the authorization endpoint included: Gatehouse's error page ({@code templates/error.html}), never
+ *   <li>browsers, the authorization endpoint included: Gatehouse's error page ({@code templates/outage.html}), never
  *       an error redirect. RFC 6749 §4.1.2.1 allows a redirect only to a redirect URI validated against the client's
  *       registration, and that registration is in the database that is down (a cached copy may be stale: a removed
  *       redirect URI must not be used).
@@ -111,7 +111,7 @@ final class DatabaseOutageFilter extends OncePerRequestFilter {
             context.setVariable("status", HttpServletResponse.SC_SERVICE_UNAVAILABLE);
             context.setVariable("title", "Service Unavailable");
             context.setVariable("message", MESSAGE);
-            rendered = templates.process("error", context).getBytes(StandardCharsets.UTF_8);
+            rendered = templates.process("outage", context).getBytes(StandardCharsets.UTF_8);
             page = rendered;
         }
         return rendered;

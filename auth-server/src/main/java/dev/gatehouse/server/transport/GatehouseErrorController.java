@@ -5,8 +5,10 @@ import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.net.URI;
+import java.util.HashMap;
 import java.util.Map;
 import org.apache.catalina.session.TooManyActiveSessionsException;
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.webmvc.error.ErrorController;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -18,9 +20,9 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.servlet.ModelAndView;
 
 /**
- * Gatehouse's error page, in place of Spring Boot's "Whitelabel Error Page": the status and a fixed message per
- * status, never the request's input or the exception (which may carry either). Browsers get the {@code error}
- * template; everyone else an RFC 9457 problem document ({@code application/problem+json}). Reached only by the
+ * Gatehouse's error page, in place of Spring Boot's "Whitelabel Error Page": the status and fixed texts per status
+ * (what happened, what to do, in the page's language), never the request's input or the exception (which may carry
+ * either). Browsers get the {@code error} template; everyone else an RFC 9457 problem document ({@code application/problem+json}). Reached only by the
  * container's error dispatch: {@code /error} requested directly is a plain 404.
  */
 @Controller
@@ -34,7 +36,8 @@ final class GatehouseErrorController implements ErrorController {
      * The page for browsers.
      *
      * @param request the error dispatch
-     * @return the {@code error} template with {@code status}, {@code title} and {@code message}
+     * @return the {@code error} template with {@code status}, {@code kind} (which texts) and {@code errorCode} (an
+     *     RFC 6749 error code of a refused authorization request, or {@code null})
      */
     @RequestMapping(produces = MediaType.TEXT_HTML_VALUE)
     ModelAndView page(HttpServletRequest request, HttpServletResponse response) {
@@ -42,11 +45,14 @@ final class GatehouseErrorController implements ErrorController {
         if (status == HttpStatus.SERVICE_UNAVAILABLE) {
             retryLater(response);
         }
-        ModelAndView page = new ModelAndView(
-                "error",
-                Map.of("status", status.value(), "title", status.getReasonPhrase(), "message", message(status)),
-                status);
-        return page;
+        Map<String, Object> model = new HashMap<>();
+        model.put("status", status.value());
+        model.put("kind", kind(request, status));
+        @Nullable String code = errorCode(request, status);
+        if (code != null) {
+            model.put("errorCode", code);
+        }
+        return new ModelAndView("error", model, status);
     }
 
     /**
@@ -104,6 +110,39 @@ final class GatehouseErrorController implements ErrorController {
                 ? HttpStatus.resolve(code)
                 : null;
         return status == null || !status.isError() ? HttpStatus.INTERNAL_SERVER_ERROR : status;
+    }
+
+    /**
+     * Which texts the page shows ({@code error.<kind>.title}, {@code .message}, {@code .action} in the {@code pages}
+     * bundles): an authorization request that could not be redirected says which part was wrong
+     * ({@link AuthorizationErrorPage}), any other error the fixed texts of its status.
+     */
+    static String kind(HttpServletRequest request, HttpStatus status) {
+        if (status == HttpStatus.BAD_REQUEST
+                && request.getAttribute(AuthorizationErrorPage.KIND) instanceof AuthorizationErrorPage.Kind kind) {
+            return kind.messages();
+        }
+        return switch (status) {
+            case BAD_REQUEST -> "badRequest";
+            case UNAUTHORIZED -> "unauthorized";
+            case FORBIDDEN -> "forbidden";
+            case NOT_FOUND -> "notFound";
+            case METHOD_NOT_ALLOWED -> "methodNotAllowed";
+            case REQUEST_TIMEOUT -> "timeout";
+            case PAYLOAD_TOO_LARGE, URI_TOO_LONG, REQUEST_HEADER_FIELDS_TOO_LARGE -> "tooLarge";
+            case TOO_MANY_REQUESTS -> "tooManyRequests";
+            case SERVICE_UNAVAILABLE -> "unavailable";
+            default -> status.is4xxClientError() ? "clientError" : "serverError";
+        };
+    }
+
+    /** The OAuth error code of a refused authorization request, when it is one RFC 6749 defines; else none. */
+    static @Nullable String errorCode(HttpServletRequest request, HttpStatus status) {
+        return status == HttpStatus.BAD_REQUEST
+                        && request.getAttribute(AuthorizationErrorPage.CODE) instanceof String code
+                        && AuthorizationErrorPage.CODES.contains(code)
+                ? code
+                : null;
     }
 
     /** A fixed message per status: nothing from the request or the exception reaches the page. */

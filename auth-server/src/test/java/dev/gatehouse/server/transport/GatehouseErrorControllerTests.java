@@ -59,6 +59,54 @@ class GatehouseErrorControllerTests {
         assertThat(GatehouseErrorController.status(errorDispatch(200))).isEqualTo(HttpStatus.INTERNAL_SERVER_ERROR);
     }
 
+    @Test
+    void pageWhenAuthorizationRequestRefusedForItsRedirectUriThenSaysSoWithTheCodeButNothingFromTheRequest() {
+        MockHttpServletRequest request = errorDispatch(400);
+        AuthorizationErrorPage.describe(request, "invalid_request", "OAuth 2.0 Parameter: redirect_uri");
+        ModelAndView page = errors.page(request, new MockHttpServletResponse());
+        assertThat(page.getModel())
+                .containsEntry("kind", "authorizeRedirect")
+                .containsEntry("errorCode", "invalid_request")
+                .containsEntry("status", 400);
+
+        MockHttpServletRequest client = errorDispatch(400);
+        AuthorizationErrorPage.describe(client, "invalid_request", "OAuth 2.0 Parameter: client_id");
+        assertThat(errors.page(client, new MockHttpServletResponse()).getModel())
+                .containsEntry("kind", "authorizeClient");
+
+        MockHttpServletRequest odd = errorDispatch(400);
+        AuthorizationErrorPage.describe(odd, "<script>", "anything");
+        assertThat(errors.page(odd, new MockHttpServletResponse()).getModel())
+                .containsEntry("kind", "authorizeRequest")
+                .doesNotContainKey("errorCode");
+    }
+
+    @Test
+    void pageWhenAnyErrorStatusOrAuthorizationKindThenItsTitleMessageAndActionExistInTheBundles() throws Exception {
+        java.util.Properties pages = new java.util.Properties();
+        try (var in = java.nio.file.Files.newBufferedReader(
+                java.nio.file.Path.of("src/main/resources/i18n/pages.properties"))) {
+            pages.load(in);
+        }
+        java.util.Set<String> kinds = new java.util.TreeSet<>();
+        for (HttpStatus status : HttpStatus.values()) {
+            if (status.isError()) {
+                kinds.add(GatehouseErrorController.kind(errorDispatch(status.value()), status));
+            }
+        }
+        for (AuthorizationErrorPage.Kind kind : AuthorizationErrorPage.Kind.values()) {
+            kinds.add(kind.messages());
+        }
+        assertThat(kinds).contains("notFound", "serverError", "unavailable", "authorizeClient", "authorizeRedirect");
+        for (String kind : kinds) {
+            for (String part : java.util.List.of("title", "message", "action")) {
+                assertThat(pages.getProperty("error." + kind + "." + part))
+                        .as("error.%s.%s", kind, part)
+                        .isNotBlank();
+            }
+        }
+    }
+
     private static MockHttpServletRequest errorDispatch(int status) {
         MockHttpServletRequest request = new MockHttpServletRequest("GET", "/error");
         request.setDispatcherType(DispatcherType.ERROR);
