@@ -142,6 +142,18 @@ abstract class AbstractSignInFlowTests {
     }
 
     @Test
+    void pagesWhenPushedAuthorizationRequestAsksUiLocalesThenItsLanguage() {
+        String client = registerClient("Pushed languages", false, "profile");
+        String requestUri = push(client, Pkce.create(), "l2", null, Map.of("ui_locales", "fr-CA de"));
+        HttpBrowser browser = new HttpBrowser(base);
+        HttpResponse<String> start = browser.get(parAuthorizeUrl(client, requestUri), "Accept-Language", "de");
+        assertThat(start.headers().firstValue("Location").orElseThrow()).endsWith("/login");
+        assertThat(browser.get("/login", "Accept-Language", "de").body())
+                .contains("<html lang=\"fr\">")
+                .contains("Nom d’utilisateur");
+    }
+
+    @Test
     void pagesWhenAcceptLanguageThenBestSupportedLanguageElseEnglish() {
         HttpBrowser browser = new HttpBrowser(base);
         assertThat(browser.get("/login", "Accept-Language", "fr-CA,fr;q=0.9,en;q=0.5")

@@ -13,6 +13,11 @@ import org.springframework.context.MessageSource;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
+import org.springframework.security.oauth2.core.endpoint.OAuth2AuthorizationRequest;
+import org.springframework.security.oauth2.core.endpoint.OAuth2ParameterNames;
+import org.springframework.security.oauth2.server.authorization.OAuth2Authorization;
+import org.springframework.security.oauth2.server.authorization.OAuth2AuthorizationService;
+import org.springframework.security.oauth2.server.authorization.OAuth2TokenType;
 import org.springframework.web.servlet.DispatcherServlet;
 import org.springframework.web.servlet.config.annotation.ResourceHandlerRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
@@ -34,6 +39,9 @@ class PagesConfiguration implements WebMvcConfigurer {
     /** The bundles when {@code spring.messages.basename} is not set. */
     private static final List<String> BUNDLES = List.of("i18n/pages", "i18n/account", "i18n/mail");
 
+    /** The prefix of every {@code request_uri} Spring Authorization Server issues (RFC 9126 §2.2). */
+    private static final String REQUEST_URI_PREFIX = "urn:ietf:params:oauth:request_uri:";
+
     private final UiProperties properties;
 
     PagesConfiguration(UiProperties properties) {
@@ -46,8 +54,32 @@ class PagesConfiguration implements WebMvcConfigurer {
     }
 
     @Bean(DispatcherServlet.LOCALE_RESOLVER_BEAN_NAME)
-    UiLocaleResolver localeResolver() {
-        return UiLocaleResolver.standard();
+    UiLocaleResolver localeResolver(OAuth2AuthorizationService authorizations) {
+        return UiLocaleResolver.standard(pushedRequests(authorizations));
+    }
+
+    /**
+     * {@code ui_locales} of a pushed authorization request (RFC 9126), found as Spring Authorization Server finds it: by
+     * the part of {@code request_uri} after its prefix, as the stored authorization's state.
+     */
+    static UiLocaleResolver.PushedRequests pushedRequests(OAuth2AuthorizationService authorizations) {
+        OAuth2TokenType state = new OAuth2TokenType(OAuth2ParameterNames.STATE);
+        return requestUri -> {
+            if (!requestUri.startsWith(REQUEST_URI_PREFIX)) {
+                return null;
+            }
+            @Nullable
+            OAuth2Authorization authorization =
+                    authorizations.findByToken(requestUri.substring(REQUEST_URI_PREFIX.length()), state);
+            @Nullable
+            OAuth2AuthorizationRequest request = authorization == null
+                    ? null
+                    : authorization.getAttribute(OAuth2AuthorizationRequest.class.getName());
+            return request != null
+                            && request.getAdditionalParameters().get(UiLocaleResolver.UI_LOCALES) instanceof String s
+                    ? s
+                    : null;
+        };
     }
 
     /** Inside Spring Session's filter (the session it remembers in is the shared one), before Spring Security's. */

@@ -38,34 +38,75 @@ public final class UiLocaleResolver implements LocaleResolver {
     /** Far beyond any real header or parameter; anything longer is ignored rather than parsed. */
     private static final int MAX_LENGTH = 512;
 
+    static final String REQUEST_URI = "request_uri";
+
+    /** The request attribute caching the resolved locale (a pushed request is looked up once per request). */
+    private static final String RESOLVED = UiLocaleResolver.class.getName() + ".RESOLVED";
+
+    /** The ui_locales of a pushed request, by its {@code request_uri}. */
+    @FunctionalInterface
+    public interface PushedRequests {
+
+        /**
+         * The {@code ui_locales} a pushed authorization request carried.
+         *
+         * @param requestUri the {@code request_uri} (RFC 9126 §2.2)
+         * @return its {@code ui_locales}, or {@code null} when it has none or is unknown
+         */
+        @Nullable
+        String uiLocales(String requestUri);
+    }
+
     private final List<Locale> supported;
     private final Locale fallback;
+    private final PushedRequests pushed;
 
     /**
      * Creates the resolver.
      *
      * @param supported the languages the bundles hold, the first the default (English, German, French)
+     * @param pushed finds {@code ui_locales} of a pushed authorization request (RFC 9126)
      */
-    public UiLocaleResolver(List<Locale> supported) {
+    public UiLocaleResolver(List<Locale> supported, PushedRequests pushed) {
         Objects.requireNonNull(supported, "supported must not be null");
         if (supported.isEmpty()) {
             throw new IllegalArgumentException("supported must not be empty");
         }
         this.supported = List.copyOf(supported);
         this.fallback = this.supported.get(0);
+        this.pushed = Objects.requireNonNull(pushed, "pushed must not be null");
     }
 
     /**
      * English, German and French, English the default.
      *
+     * @param pushed finds {@code ui_locales} of a pushed authorization request (RFC 9126)
+     * @return the resolver
+     */
+    public static UiLocaleResolver standard(PushedRequests pushed) {
+        return new UiLocaleResolver(List.of(Locale.ENGLISH, Locale.GERMAN, Locale.FRENCH), pushed);
+    }
+
+    /**
+     * English, German and French, English the default; {@code ui_locales} of pushed requests is not looked up.
+     *
      * @return the resolver
      */
     public static UiLocaleResolver standard() {
-        return new UiLocaleResolver(List.of(Locale.ENGLISH, Locale.GERMAN, Locale.FRENCH));
+        return standard(requestUri -> null);
     }
 
     @Override
     public Locale resolveLocale(HttpServletRequest request) {
+        if (request.getAttribute(RESOLVED) instanceof Locale resolved) {
+            return resolved;
+        }
+        Locale locale = resolve(request);
+        request.setAttribute(RESOLVED, locale);
+        return locale;
+    }
+
+    private Locale resolve(HttpServletRequest request) {
         @Nullable Locale chosen = fromAuthorizationRequest(request);
         if (chosen != null) {
             remember(request, chosen);
@@ -90,6 +131,7 @@ public final class UiLocaleResolver implements LocaleResolver {
             return;
         }
         request.getSession().setAttribute(SESSION_ATTRIBUTE, kept);
+        request.setAttribute(RESOLVED, kept);
     }
 
     /**
@@ -100,7 +142,7 @@ public final class UiLocaleResolver implements LocaleResolver {
      */
     void rememberFromAuthorizationRequest(HttpServletRequest request) {
         @Nullable String query = request.getQueryString();
-        @Nullable Locale chosen = query == null ? null : fromUiLocales(parameter(query, UI_LOCALES));
+        @Nullable Locale chosen = query == null || request.getSession(false) == null ? null : fromQuery(query);
         if (chosen != null) {
             remember(request, chosen);
         }
@@ -109,17 +151,29 @@ public final class UiLocaleResolver implements LocaleResolver {
     private @Nullable Locale fromAuthorizationRequest(HttpServletRequest request) {
         String path = request.getRequestURI().substring(request.getContextPath().length());
         if (AUTHORIZE.equals(path) && request.getQueryString() != null) {
-            return fromUiLocales(parameter(request.getQueryString(), UI_LOCALES));
+            return fromQuery(request.getQueryString());
         }
         HttpSession session = request.getSession(false);
         if (session != null && session.getAttribute(SAVED_REQUEST) instanceof SavedRequest saved) {
             String url = saved.getRedirectUrl();
             int q = url.indexOf('?');
             if (q >= 0 && url.substring(0, q).endsWith(AUTHORIZE)) {
-                return fromUiLocales(parameter(url.substring(q + 1), UI_LOCALES));
+                return fromQuery(url.substring(q + 1));
             }
         }
         return null;
+    }
+
+    /** {@code ui_locales} of an authorization request's query, or of the pushed request its {@code request_uri} names. */
+    private @Nullable Locale fromQuery(String query) {
+        @Nullable String uiLocales = parameter(query, UI_LOCALES);
+        if (uiLocales == null) {
+            @Nullable String requestUri = parameter(query, REQUEST_URI);
+            if (requestUri != null && !requestUri.isEmpty() && requestUri.length() <= MAX_LENGTH) {
+                uiLocales = pushed.uiLocales(requestUri);
+            }
+        }
+        return fromUiLocales(uiLocales);
     }
 
     private static void remember(HttpServletRequest request, Locale chosen) {

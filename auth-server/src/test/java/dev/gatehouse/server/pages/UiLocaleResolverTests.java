@@ -46,6 +46,21 @@ class UiLocaleResolverTests {
     }
 
     @Test
+    void resolveLocaleWhenSavedRequestIsPushedThenUiLocalesOfThePushedRequest() {
+        UiLocaleResolver withPushed = UiLocaleResolver.standard(
+                requestUri -> requestUri.equals("urn:ietf:params:oauth:request_uri:abc") ? "fr" : null);
+        MockHttpSession session = new MockHttpSession();
+        session.setAttribute(
+                UiLocaleResolver.SAVED_REQUEST,
+                new SimpleSavedRequest(
+                        "/oauth2/authorize?client_id=c&request_uri=urn%3Aietf%3Aparams%3Aoauth%3Arequest_uri%3Aabc"));
+        MockHttpServletRequest login = new MockHttpServletRequest("GET", "/login");
+        login.setSession(session);
+        login.addHeader("Accept-Language", "de");
+        assertThat(withPushed.resolveLocale(login)).isEqualTo(Locale.FRENCH);
+    }
+
+    @Test
     void rememberFromAuthorizationRequestWhenSessionExistsThenLaterPagesUseIt() {
         MockHttpSession session = new MockHttpSession();
         MockHttpServletRequest authorize = new MockHttpServletRequest("GET", "/oauth2/authorize");
