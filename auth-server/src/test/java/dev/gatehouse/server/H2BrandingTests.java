@@ -36,7 +36,8 @@ import org.springframework.test.context.TestPropertySource;
             "gatehouse.server.ui.product-name=Acme <ID>",
             "gatehouse.server.ui.logo=/assets/acme-logo.svg",
             "gatehouse.server.ui.primary-color=#FFCC00",
-            "gatehouse.server.ui.support-url=https://help.acme.example/sign-in?from=gatehouse&x=1"
+            "gatehouse.server.ui.support-url=https://help.acme.example/sign-in?from=gatehouse&x=1",
+            "gatehouse.server.ui.locales=en,de,fr,es"
         })
 @TestPropertySource(locations = "classpath:suite-rate-limits.properties")
 class H2BrandingTests {
@@ -55,6 +56,10 @@ class H2BrandingTests {
             Files.writeString(
                     UI.resolve("i18n/pages_de.properties"),
                     "login.heading=Willkommen bei Acme\n",
+                    StandardCharsets.UTF_8);
+            Files.writeString(
+                    UI.resolve("i18n/pages_es.properties"),
+                    "login.heading=Iniciar sesión\nlogin.username=Nombre de usuario\n",
                     StandardCharsets.UTF_8);
             Files.writeString(
                     UI.resolve("assets/acme-logo.svg"),
@@ -117,6 +122,12 @@ class H2BrandingTests {
         assertThat(browser.get("/login", "Accept-Language", "fr").body())
                 // No French override: the English override does not replace the built-in French text.
                 .contains("<h1>Connexion</h1>");
+        // A language added by configuration with its bundle in the directory; texts it lacks are the base (English).
+        assertThat(browser.get("/login", "Accept-Language", "es-MX,en;q=0.5").body())
+                .contains("<html lang=\"es\">")
+                .contains("Iniciar sesión")
+                .contains("Nombre de usuario")
+                .contains("Password");
         HttpResponse<String> logo = browser.get("/assets/acme-logo.svg");
         assertThat(logo.statusCode()).isEqualTo(200);
         assertThat(logo.body()).startsWith("<svg");

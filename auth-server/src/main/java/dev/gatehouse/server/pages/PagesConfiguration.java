@@ -55,7 +55,29 @@ class PagesConfiguration implements WebMvcConfigurer {
 
     @Bean(DispatcherServlet.LOCALE_RESOLVER_BEAN_NAME)
     UiLocaleResolver localeResolver(OAuth2AuthorizationService authorizations) {
-        return UiLocaleResolver.standard(pushedRequests(authorizations));
+        requireBundles(properties);
+        return new UiLocaleResolver(properties.supportedLocales(), pushedRequests(authorizations));
+    }
+
+    /**
+     * Every configured language but English (the base bundle) has its {@code pages} bundle, built in or in the override
+     * directory: a language without one would be announced in {@code lang} while showing English.
+     */
+    static void requireBundles(UiProperties properties) {
+        for (String language : properties.locales()) {
+            if (language.equals("en")) {
+                continue;
+            }
+            String file = "i18n/pages_" + language + ".properties";
+            @Nullable Path directory = properties.directory();
+            boolean builtIn = PagesConfiguration.class.getClassLoader().getResource(file) != null;
+            boolean overridden = directory != null && java.nio.file.Files.isReadable(directory.resolve(file));
+            if (!builtIn && !overridden) {
+                throw new IllegalStateException("gatehouse.server.ui.locales names " + language + ", but there is no "
+                        + file + (directory == null ? "" : " in gatehouse.server.ui.directory") + " or built in: add"
+                        + " the translated bundles (pages, account, mail) or remove the language");
+            }
+        }
     }
 
     /**

@@ -4,6 +4,8 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
@@ -28,6 +30,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param directory a directory whose {@code templates/}, {@code i18n/} and {@code assets/} win over the built-in
  *     templates, message bundles and assets, file by file (messages key by key); it must exist and be readable;
  *     default none
+ * @param locales the languages pages are offered in, as ISO 639 language codes, the first the default when neither
+ *     {@code ui_locales} nor {@code Accept-Language} names one of them; default {@code en, de, fr}. Each needs its
+ *     bundle {@code i18n/pages_<code>.properties}, built in (German, French) or in the override directory; English is
+ *     the base bundle
  */
 @ConfigurationProperties("gatehouse.server.ui")
 public record UiProperties(
@@ -35,8 +41,10 @@ public record UiProperties(
         @Nullable String logo,
         @Nullable String primaryColor,
         @Nullable String supportUrl,
-        @Nullable Path directory) {
+        @Nullable Path directory,
+        @DefaultValue({"en", "de", "fr"}) List<String> locales) {
 
+    private static final Pattern LANGUAGE = Pattern.compile("[a-z]{2,3}");
     private static final Pattern COLOR = Pattern.compile("#[0-9a-fA-F]{6}");
     private static final int MAX_NAME = 60;
     private static final int MAX_URL = 2000;
@@ -78,6 +86,31 @@ public record UiProperties(
             }
             directory = directory.toAbsolutePath().normalize();
         }
+        List<String> languages = new ArrayList<>();
+        for (String locale : locales) {
+            String language = locale.strip().toLowerCase(Locale.ROOT);
+            if (!LANGUAGE.matcher(language).matches()) {
+                throw new IllegalArgumentException(
+                        "gatehouse.server.ui.locales must list ISO 639 language codes such as"
+                                + " en, de, fr (one is not: it must be 2 or 3 letters)");
+            }
+            if (!languages.contains(language)) {
+                languages.add(language);
+            }
+        }
+        if (languages.isEmpty()) {
+            throw new IllegalArgumentException("gatehouse.server.ui.locales must name at least one language");
+        }
+        locales = List.copyOf(languages);
+    }
+
+    /**
+     * The languages pages are offered in, the first the default.
+     *
+     * @return the locales of {@link #locales()}
+     */
+    public List<Locale> supportedLocales() {
+        return locales.stream().map(Locale::forLanguageTag).toList();
     }
 
     private static @Nullable String blankToNull(@Nullable String value) {

@@ -9,6 +9,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 class GatehouseUiTests {
 
+    static final java.util.List<String> LANGUAGES = java.util.List.of("en", "de", "fr");
+
     @ParameterizedTest
     @CsvSource({"#ffffff, #000000", "#000000, #ffffff", "#0b5cad, #ffffff", "#ffcc00, #000000", "#777777, #000000"})
     void themeCssWhenColorThenBrandAndTheTextColourThatContrastsMost(String color, String text) {
@@ -37,12 +39,13 @@ class GatehouseUiTests {
 
     @Test
     void gatehouseUiWhenPrimaryColorThenThemedAndServesTheStylesheet() {
-        GatehouseUi ui = new GatehouseUi(new UiProperties("Acme", "/assets/acme.svg", "#0b5cad", "/help", null));
+        GatehouseUi ui =
+                new GatehouseUi(new UiProperties("Acme", "/assets/acme.svg", "#0b5cad", "/help", null, LANGUAGES));
         assertThat(ui.isThemed()).isTrue();
         assertThat(ui.getProductName()).isEqualTo("Acme");
         assertThat(ui.getLogo()).isEqualTo("/assets/acme.svg");
         assertThat(new ThemeController(ui).theme().getBody()).contains("--brand: #0b5cad;");
-        assertThat(new ThemeController(new GatehouseUi(new UiProperties("Acme", null, null, null, null)))
+        assertThat(new ThemeController(new GatehouseUi(new UiProperties("Acme", null, null, null, null, LANGUAGES)))
                         .theme()
                         .getStatusCode()
                         .value())

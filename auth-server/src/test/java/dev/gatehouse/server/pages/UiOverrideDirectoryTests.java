@@ -23,6 +23,8 @@ import org.thymeleaf.templateresolver.ClassLoaderTemplateResolver;
  */
 class UiOverrideDirectoryTests {
 
+    static final java.util.List<String> LANGUAGES = java.util.List.of("en", "de", "fr");
+
     @TempDir
     Path dir;
 
@@ -35,7 +37,7 @@ class UiOverrideDirectoryTests {
         Files.writeString(dir.resolve("i18n/pages.properties"), "login.heading=Welcome back\n");
         Files.writeString(
                 dir.resolve("i18n/pages_fr.properties"), "login.heading=Bon retour\n", StandardCharsets.UTF_8);
-        pages = new PagesConfiguration(new UiProperties("Acme", null, null, null, dir));
+        pages = new PagesConfiguration(new UiProperties("Acme", null, null, null, dir, LANGUAGES));
     }
 
     @Test
@@ -57,7 +59,8 @@ class UiOverrideDirectoryTests {
         Locale machine = Locale.getDefault();
         try {
             Locale.setDefault(Locale.GERMANY);
-            MessageSource messages = new PagesConfiguration(new UiProperties("Gatehouse", null, null, null, null))
+            MessageSource messages = new PagesConfiguration(
+                            new UiProperties("Gatehouse", null, null, null, null, LANGUAGES))
                     .messageSource(new MockEnvironment());
             assertThat(messages.getMessage("login.heading", null, Locale.ENGLISH))
                     .isEqualTo("Sign in");

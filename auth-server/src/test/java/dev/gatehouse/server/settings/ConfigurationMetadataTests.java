@@ -65,7 +65,8 @@ class ConfigurationMetadataTests {
                 "gatehouse.server.ui.logo",
                 "gatehouse.server.ui.primary-color",
                 "gatehouse.server.ui.support-url",
-                "gatehouse.server.ui.directory");
+                "gatehouse.server.ui.directory",
+                "gatehouse.server.ui.locales");
         assertThat(current).containsKeys(addedSince.toArray(String[]::new));
         assertThat(deprecated).hasSize(current.size() - 1 - addedSince.size());
         deprecated.forEach((name, property) -> {
