@@ -270,7 +270,8 @@ class TransportHardeningTests {
         assertThat(page.headers().firstValue("Content-Type"))
                 .hasValueSatisfying(t -> assertThat(t).startsWith("text/html"));
         assertThat(page.body())
-                .contains("400", "Gatehouse", "The request was not valid.")
+                .contains(
+                        "400", "Gatehouse", "Unknown return address", "To protect your account you were not sent there")
                 .doesNotContain("Whitelabel", "evil.example", "<b>", "redirect_uri", "OAuth 2.0 Parameter", "st-1");
         assertThat(page.headers().firstValue("Content-Security-Policy"))
                 .hasValueSatisfying(csp -> assertThat(csp).contains("default-src 'none'"));
@@ -290,7 +291,9 @@ class TransportHardeningTests {
     void errorPathWhenRequestedDirectlyThenNotFoundNotServerError() {
         HttpResponse<String> page = new HttpBrowser(base).get("/error");
         assertThat(page.statusCode()).isEqualTo(404);
-        assertThat(page.body()).contains("There is nothing here.").doesNotContain("Whitelabel");
+        assertThat(page.body())
+                .contains("Page not found", "There is nothing at this address.")
+                .doesNotContain("Whitelabel");
         assertThat(new HttpBrowser(base).getApi("/error").statusCode()).isEqualTo(404);
     }
 
