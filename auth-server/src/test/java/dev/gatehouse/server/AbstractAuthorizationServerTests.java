@@ -1370,6 +1370,8 @@ abstract class AbstractAuthorizationServerTests {
         }
         assertThat(oidc.get("prompt_values_supported")).isEqualTo(List.of("none", "login"));
         assertThat((List<Object>) oidc.get("claims_supported")).contains("sub", "iss", "auth_time", "acr", "amr");
+        // OpenID Connect Discovery 1.0 §3: the languages ui_locales chooses from (gatehouse.server.ui.locales).
+        assertThat(oidc.get("ui_locales_supported")).isEqualTo(List.of("en", "de", "fr"));
     }
 
     @Test

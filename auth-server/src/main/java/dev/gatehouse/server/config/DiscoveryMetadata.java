@@ -26,7 +26,9 @@ import org.springframework.security.oauth2.server.authorization.OAuth2Authorizat
  *       (RFC 9207 §3, {@link IssuerAuthorizationResponses}).
  *   <li>{@code response_modes_supported}: {@code query} only (OAuth 2.1, no fragment or form_post).
  *   <li>OpenID Connect only: {@code prompt_values_supported} {@code none} (Spring Authorization Server) and {@code
- *       login} (re-authentication), and {@code claims_supported}, the claims ID tokens and UserInfo carry.
+ *       login} (re-authentication), {@code claims_supported}, the claims ID tokens and UserInfo carry, and {@code
+ *       ui_locales_supported}, the languages the pages are offered in ({@code gatehouse.server.ui.locales}), which an
+ *       authorization request's {@code ui_locales} chooses from.
  * </ul>
  *
  * Unchanged and true: {@code code_challenge_methods_supported} (S256 only), {@code grant_types_supported} (the five
@@ -53,9 +55,11 @@ final class DiscoveryMetadata {
             List.of("iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "azp", "sid");
 
     private final RegisteredScopes scopes;
+    private final List<String> uiLocales;
 
-    DiscoveryMetadata(RegisteredScopes scopes) {
+    DiscoveryMetadata(RegisteredScopes scopes, List<String> uiLocales) {
         this.scopes = Objects.requireNonNull(scopes, "scopes must not be null");
+        this.uiLocales = List.copyOf(Objects.requireNonNull(uiLocales, "uiLocales must not be null"));
     }
 
     /** Applies to both documents. */
@@ -80,5 +84,6 @@ final class DiscoveryMetadata {
         customize(claims);
         claims.put("claims_supported", new ArrayList<>(CLAIMS));
         claims.put("prompt_values_supported", new ArrayList<>(List.of("none", "login")));
+        claims.put("ui_locales_supported", new ArrayList<>(uiLocales));
     }
 }

@@ -1,6 +1,7 @@
 package dev.gatehouse.server.config;
 
 import dev.gatehouse.server.clients.RegisteredScopes;
+import dev.gatehouse.server.pages.UiProperties;
 import dev.gatehouse.server.settings.GatehouseProperties;
 import dev.gatehouse.server.tokens.ForeignTokenRevocation;
 import dev.gatehouse.server.tokens.TokenIntrospectionConstraints;
@@ -27,9 +28,9 @@ import org.springframework.security.oauth2.server.authorization.web.authenticati
 class ProtocolEndpoints {
 
     @Bean
-    DiscoveryMetadata discoveryMetadata(JdbcTemplate jdbc, GatehouseProperties properties) {
+    DiscoveryMetadata discoveryMetadata(JdbcTemplate jdbc, GatehouseProperties properties, UiProperties ui) {
         return new DiscoveryMetadata(
-                new RegisteredScopes(jdbc, properties.server().clientCacheTtl(), System::nanoTime));
+                new RegisteredScopes(jdbc, properties.server().clientCacheTtl(), System::nanoTime), ui.locales());
     }
 
     /**
