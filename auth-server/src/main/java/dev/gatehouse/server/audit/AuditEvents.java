@@ -56,5 +56,30 @@ public final class AuditEvents {
     /** Retention removed old audit events; details: deleted, anchor_id. */
     public static final String AUDIT_PURGE = "audit.purge";
 
+    /**
+     * A signed-in user changed their password at {@code /account/password} (success; details: address,
+     * sessions_ended) or was refused (failure: reason {@code current_password}, {@code policy}, {@code input};
+     * denied: reason {@code throttled}).
+     */
+    public static final String ACCOUNT_PASSWORD_CHANGE = "account.password_change";
+
+    /** A signed-in user confirmed their factors again for a sensitive account action (or failed to; reason). */
+    public static final String ACCOUNT_REAUTHENTICATE = "account.reauthenticate";
+
+    /** A user removed their TOTP factor and recovery codes (success), or was refused (denied: reason required). */
+    public static final String ACCOUNT_MFA_REMOVE = "account.mfa_remove";
+
+    /** A user replaced their TOTP factor with a new, confirmed one (success) or the new one's code was refused. */
+    public static final String ACCOUNT_MFA_REPLACE = "account.mfa_replace";
+
+    /** A user made a new set of recovery codes (success, detail recovery_codes_issued; the codes never). */
+    public static final String ACCOUNT_RECOVERY_CODES = "account.recovery_codes";
+
+    /** A user ended one of their browser sessions, or all others (detail sessions_ended). */
+    public static final String ACCOUNT_SESSION_END = "account.session_end";
+
+    /** A user revoked an application: its consent and every authorization of theirs (details client_id, revoked). */
+    public static final String ACCOUNT_APPLICATION_REVOKE = "account.application_revoke";
+
     private AuditEvents() {}
 }

@@ -35,7 +35,13 @@ enum EndpointGroup {
      * The admin API, {@code /admin} and below: by address only (its callers authenticate with bearer tokens, and
      * every refusal is audited, so the limit also bounds what a stream of bad tokens can write).
      */
-    ADMIN("admin", false);
+    ADMIN("admin", false),
+    /**
+     * The account self-service form posts, {@code POST /account} and below (password change, factor changes,
+     * sessions, applications): by address only; the current password and codes are also counted per account by the
+     * sign-in attempt limiters.
+     */
+    ACCOUNT("account", false);
 
     private static final UrlPathHelper PATHS = paths();
 
@@ -86,7 +92,14 @@ enum EndpointGroup {
                         : null;
             case "/oauth2/introspect" -> new Match(INTROSPECTION, "/oauth2/introspect");
             case "/oauth2/revoke" -> new Match(INTROSPECTION, "/oauth2/revoke");
-            default -> path.equals("/admin") || path.startsWith("/admin/") ? new Match(ADMIN, "/admin") : null;
+            default -> {
+                if (path.equals("/admin") || path.startsWith("/admin/")) {
+                    yield new Match(ADMIN, "/admin");
+                }
+                yield "POST".equals(method) && (path.equals("/account") || path.startsWith("/account/"))
+                        ? new Match(ACCOUNT, "/account")
+                        : null;
+            }
         };
     }
 

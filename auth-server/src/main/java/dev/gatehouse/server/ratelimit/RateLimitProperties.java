@@ -39,6 +39,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     {@code 3000/10s} (a resource server may introspect for every request it serves)
  * @param adminPerAddress the admin API ({@code /admin/**}) per client address; default {@code 600/1m}: every refusal
  *     there is audited, so an unlimited stream of bad tokens would grow the audit trail without bound
+ * @param accountPerAddress account self-service form posts ({@code POST /account/**}) per client address; default
+ *     {@code 30/1m} (the current password and codes are also counted per account by the sign-in attempt limiters)
  * @param localMaxKeys most buckets kept in memory per node (idle buckets are dropped once full anyway); default
  *     {@code 100000}
  * @param databaseTimeout longest a bucket update in PostgreSQL may take before the request is refused with 503;
@@ -60,6 +62,7 @@ public record RateLimitProperties(
         @DefaultValue("6000/10s") Limit introspectionPerClient,
         @DefaultValue("3000/10s") Limit introspectionPerAddress,
         @DefaultValue("600/1m") Limit adminPerAddress,
+        @DefaultValue("30/1m") Limit accountPerAddress,
         @DefaultValue("100000") int localMaxKeys,
         @DefaultValue("2s") Duration databaseTimeout) {
 
@@ -90,6 +93,7 @@ public record RateLimitProperties(
      * @param introspectionPerClient introspection and revocation endpoints, per client
      * @param introspectionPerAddress introspection and revocation endpoints, per address
      * @param adminPerAddress admin API, per address
+     * @param accountPerAddress account self-service posts, per address
      * @param localMaxKeys most buckets in memory
      * @param databaseTimeout longest database update
      */
@@ -107,6 +111,7 @@ public record RateLimitProperties(
         Objects.requireNonNull(introspectionPerClient, "introspectionPerClient must not be null");
         Objects.requireNonNull(introspectionPerAddress, "introspectionPerAddress must not be null");
         Objects.requireNonNull(adminPerAddress, "adminPerAddress must not be null");
+        Objects.requireNonNull(accountPerAddress, "accountPerAddress must not be null");
         Objects.requireNonNull(databaseTimeout, "databaseTimeout must not be null");
         if (localMaxKeys < 1) {
             throw new IllegalArgumentException("gatehouse.server.rate-limit.local-max-keys must be at least 1");

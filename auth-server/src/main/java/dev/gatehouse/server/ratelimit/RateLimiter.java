@@ -48,6 +48,8 @@ final class RateLimiter {
         perClient.put(EndpointGroup.INTROSPECTION, properties.introspectionPerClient());
         perAddress.put(EndpointGroup.ADMIN, properties.adminPerAddress());
         perClient.put(EndpointGroup.ADMIN, Limit.OFF);
+        perAddress.put(EndpointGroup.ACCOUNT, properties.accountPerAddress());
+        perClient.put(EndpointGroup.ACCOUNT, Limit.OFF);
     }
 
     /**

@@ -44,6 +44,24 @@ public final class StoredAuthorizations {
             @Nullable Instant accessTokenExpiresAt,
             @Nullable Instant refreshTokenExpiresAt) {}
 
+    /**
+     * A user's consent to a client (RFC 6749 §4.1: the scopes the user allowed), as stored by Spring Authorization
+     * Server's consent service.
+     *
+     * @param registeredClientId the registration id of the client (not its {@code client_id})
+     * @param scopes the consented scopes, sorted
+     */
+    public record Consent(String registeredClientId, List<String> scopes) {
+        /** Copies the scopes. */
+        public Consent {
+            Objects.requireNonNull(registeredClientId, "registeredClientId must not be null");
+            scopes = List.copyOf(scopes);
+        }
+    }
+
+    /** Spring Security's prefix of scope authorities in a consent's {@code authorities} column. */
+    private static final String SCOPE_PREFIX = "SCOPE_";
+
     /** How long a row with no code or token expiry may be pending before it counts as abandoned. */
     public static final Duration PENDING_LIFETIME = Duration.ofHours(1);
 
@@ -135,6 +153,51 @@ public final class StoredAuthorizations {
                 NOT_CLIENT_CREDENTIALS,
                 limit,
                 offset);
+    }
+
+    /**
+     * The consents a user gave, by client registration id (the account page's list of applications). Authorities
+     * that are not scopes are left out.
+     *
+     * @param username the user (the principal name)
+     * @return the consents
+     */
+    public List<Consent> consentsOf(String username) {
+        return jdbc.query(
+                "SELECT registered_client_id, authorities FROM oauth2_authorization_consent"
+                        + " WHERE principal_name = ? ORDER BY registered_client_id",
+                (rs, n) -> new Consent(rs.getString(1), scopes(rs.getString(2))),
+                username);
+    }
+
+    /**
+     * The ids of a user's authorizations for one client (never client-credentials ones), for revocation through the
+     * authorization service.
+     *
+     * @param username the user (the principal name)
+     * @param registeredClientId the client's registration id
+     * @return the authorization ids
+     */
+    public List<String> idsOfUserAndClient(String username, String registeredClientId) {
+        return jdbc.queryForList(
+                "SELECT id FROM oauth2_authorization WHERE principal_name = ? AND registered_client_id = ?"
+                        + " AND authorization_grant_type <> ? ORDER BY id",
+                String.class,
+                username,
+                registeredClientId,
+                NOT_CLIENT_CREDENTIALS);
+    }
+
+    private static List<String> scopes(@Nullable String authorities) {
+        if (authorities == null || authorities.isBlank()) {
+            return List.of();
+        }
+        return Arrays.stream(authorities.split(","))
+                .map(String::strip)
+                .filter(a -> a.startsWith(SCOPE_PREFIX) && a.length() > SCOPE_PREFIX.length())
+                .map(a -> a.substring(SCOPE_PREFIX.length()))
+                .sorted()
+                .toList();
     }
 
     /**

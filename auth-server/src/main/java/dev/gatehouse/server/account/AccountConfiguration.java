@@ -1,0 +1,53 @@
+package dev.gatehouse.server.account;
+
+import dev.gatehouse.server.audit.AuditLog;
+import dev.gatehouse.server.mfa.MfaPolicy;
+import java.time.Clock;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.session.FindByIndexNameSessionRepository;
+import org.springframework.session.Session;
+import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
+import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
+
+/**
+ * The account package wires itself: the factor guard in front of every {@code /account} page, the freshness check,
+ * the session list over Spring Session's shared store, and the device note taken at sign-in. The controllers are
+ * scanned.
+ */
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(AccountProperties.class)
+class AccountConfiguration {
+
+    @Bean
+    Factors accountFactors(MfaPolicy policy, Clock clock, AccountProperties properties) {
+        return new Factors(policy, clock, properties.reauthenticationMaxAge());
+    }
+
+    @Bean
+    AccountAudit accountAudit(AuditLog audit) {
+        return new AccountAudit(audit);
+    }
+
+    @Bean
+    UserSessions userSessions(FindByIndexNameSessionRepository<? extends Session> repository) {
+        return new UserSessions(repository);
+    }
+
+    @Bean
+    SignInDevice signInDevice() {
+        return new SignInDevice();
+    }
+
+    @Bean
+    WebMvcConfigurer accountFactorGuard(MfaPolicy policy) {
+        FactorGuard guard = new FactorGuard(policy);
+        return new WebMvcConfigurer() {
+            @Override
+            public void addInterceptors(InterceptorRegistry registry) {
+                registry.addInterceptor(guard).addPathPatterns("/account", "/account/**");
+            }
+        };
+    }
+}

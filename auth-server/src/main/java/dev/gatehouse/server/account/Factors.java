@@ -1,0 +1,111 @@
+package dev.gatehouse.server.account;
+
+import dev.gatehouse.server.mfa.MfaPolicy;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.GrantedAuthority;
+import org.springframework.security.core.authority.FactorGrantedAuthority;
+import org.springframework.security.core.context.SecurityContext;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.security.web.authentication.session.SessionAuthenticationStrategy;
+import org.springframework.security.web.authentication.session.SessionFixationProtectionStrategy;
+import org.springframework.security.web.context.HttpSessionSecurityContextRepository;
+import org.springframework.security.web.context.SecurityContextRepository;
+
+/**
+ * The session's factors, in Spring Security 7's factor-authority model: whether they are fresh enough for a sensitive
+ * action, and stamping them anew after the user proved them again.
+ *
+ * <p>Fresh means, like OIDC's {@code max_age} read cautiously (the earliest factor counts): every factor the session
+ * carries is younger than {@code gatehouse.server.account.reauthentication-max-age}, the password factor is among
+ * them, and so is the one-time-code factor when the user has TOTP. A factor without a time, or any doubt, is stale:
+ * the user confirms again.
+ */
+final class Factors {
+
+    private final MfaPolicy policy;
+    private final Clock clock;
+    private final Duration maxAge;
+    private final SecurityContextRepository contexts = new HttpSessionSecurityContextRepository();
+    private final SessionAuthenticationStrategy fixation = new SessionFixationProtectionStrategy();
+
+    Factors(MfaPolicy policy, Clock clock, Duration maxAge) {
+        this.policy = Objects.requireNonNull(policy, "policy must not be null");
+        this.clock = Objects.requireNonNull(clock, "clock must not be null");
+        this.maxAge = Objects.requireNonNull(maxAge, "maxAge must not be null");
+    }
+
+    /** Whether every factor is young enough, and every factor the user has is present. */
+    boolean fresh(Authentication user) {
+        Instant now = clock.instant();
+        boolean password = false;
+        boolean otp = false;
+        for (GrantedAuthority a : user.getAuthorities()) {
+            if (a instanceof FactorGrantedAuthority factor) {
+                Instant at = factor.getIssuedAt();
+                if (at == null || at.plus(maxAge).isBefore(now)) {
+                    return false;
+                }
+                password |= FactorGrantedAuthority.PASSWORD_AUTHORITY.equals(factor.getAuthority());
+                otp |= MfaPolicy.OTP_AUTHORITY.equals(factor.getAuthority());
+            }
+        }
+        return password && (otp || !policy.hasConfirmedTotp(user.getName()));
+    }
+
+    /**
+     * Replaces the session's authentication by one whose factors were proved at {@code passwordAt} and, when given,
+     * {@code otpAt}; other authorities (roles) are kept. The session gets a new id (session fixation), as after the
+     * sign-in's own steps.
+     *
+     * @param user the current authentication
+     * @param passwordAt when the password was proved
+     * @param otpAt when a one-time code was proved, or {@code null} to keep the session's own one-time-code factor
+     */
+    void restamp(
+            Authentication user,
+            Instant passwordAt,
+            @org.jspecify.annotations.Nullable Instant otpAt,
+            HttpServletRequest request,
+            HttpServletResponse response) {
+        List<GrantedAuthority> authorities = new ArrayList<>();
+        for (GrantedAuthority a : user.getAuthorities()) {
+            String name = a.getAuthority();
+            boolean replaced = FactorGrantedAuthority.PASSWORD_AUTHORITY.equals(name)
+                    || (otpAt != null && MfaPolicy.OTP_AUTHORITY.equals(name));
+            if (!replaced) {
+                authorities.add(a);
+            }
+        }
+        authorities.add(FactorGrantedAuthority.withAuthority(FactorGrantedAuthority.PASSWORD_AUTHORITY)
+                .issuedAt(passwordAt)
+                .build());
+        if (otpAt != null) {
+            authorities.add(FactorGrantedAuthority.withAuthority(MfaPolicy.OTP_AUTHORITY)
+                    .issuedAt(otpAt)
+                    .build());
+        }
+        UsernamePasswordAuthenticationToken next = UsernamePasswordAuthenticationToken.authenticated(
+                Objects.requireNonNull(user.getPrincipal(), "principal must not be null"), null, authorities);
+        next.setDetails(user.getDetails());
+        SecurityContext context = SecurityContextHolder.createEmptyContext();
+        context.setAuthentication(next);
+        SecurityContextHolder.setContext(context);
+        // Not changeSessionId(): with sessions in a shared table a concurrent request saving its stale copy would
+        // write the old id back (as in the sign-in's own steps).
+        fixation.onAuthentication(next, request, response);
+        contexts.saveContext(context, request, response);
+    }
+
+    Instant now() {
+        return clock.instant();
+    }
+}

@@ -1,0 +1,235 @@
+package dev.gatehouse.server.account;
+
+import dev.gatehouse.core.mfa.RecoveryCodes;
+import dev.gatehouse.core.mfa.TotpService;
+import dev.gatehouse.core.mfa.TotpVerification;
+import dev.gatehouse.core.throttle.AttemptLimiter;
+import dev.gatehouse.server.audit.AuditEvents;
+import dev.gatehouse.server.mfa.MfaPolicy;
+import dev.gatehouse.server.users.JdbcUserStore;
+import dev.gatehouse.server.users.PasswordAuthenticationProvider;
+import dev.gatehouse.server.users.Usernames;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.AuthenticationException;
+import org.springframework.stereotype.Controller;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+
+/**
+ * Two-step verification of the account ({@code /account/two-step}): set up (the sign-in's own enrolment pages), remove
+ * TOTP, and make new recovery codes, each only on a fresh sign-in ({@link Factors#fresh}); otherwise the user confirms
+ * the password, and a TOTP code when enrolled, at {@code /account/confirm} and comes back to the action. A stale or
+ * missing factor never lets an action through (fail closed). Both checks count against the sign-in's attempt limiters.
+ */
+@Controller
+final class TwoStepController {
+
+    /** The MFA attempt limiter of the sign-in's TOTP step (signin.SignInConfiguration), by its bean name. */
+    static final String MFA_LIMITER = "mfaAttemptLimiter";
+
+    static final String CONFIRM = "/account/confirm";
+    static final String TWO_STEP = "/account/two-step";
+    static final String SETUP = "/account/two-step/setup";
+
+    /** Where a confirmation may return to: account pages only, never a URL from elsewhere. */
+    private static final Set<String> RETURNS = Set.of(TWO_STEP, SETUP, "/account/two-step/replace");
+
+    private final TotpService totp;
+    private final RecoveryCodes recoveryCodes;
+    private final JdbcUserStore users;
+    private final MfaPolicy policy;
+    private final PasswordAuthenticationProvider passwords;
+    private final AttemptLimiter codeLimiter;
+    private final Factors factors;
+    private final AccountAudit audit;
+
+    TwoStepController(
+            TotpService totp,
+            RecoveryCodes recoveryCodes,
+            JdbcUserStore users,
+            MfaPolicy policy,
+            PasswordAuthenticationProvider passwords,
+            @Qualifier(MFA_LIMITER) AttemptLimiter codeLimiter,
+            Factors factors,
+            AccountAudit audit) {
+        this.totp = Objects.requireNonNull(totp, "totp must not be null");
+        this.recoveryCodes = Objects.requireNonNull(recoveryCodes, "recoveryCodes must not be null");
+        this.users = Objects.requireNonNull(users, "users must not be null");
+        this.policy = Objects.requireNonNull(policy, "policy must not be null");
+        this.passwords = Objects.requireNonNull(passwords, "passwords must not be null");
+        this.codeLimiter = Objects.requireNonNull(codeLimiter, "codeLimiter must not be null");
+        this.factors = Objects.requireNonNull(factors, "factors must not be null");
+        this.audit = Objects.requireNonNull(audit, "audit must not be null");
+    }
+
+    /** Where the second factor stands, and what can be done. */
+    @GetMapping(TWO_STEP)
+    String page(Authentication user, Model model) {
+        return show(user, model, List.of());
+    }
+
+    /** Setting up TOTP: the sign-in's enrolment pages, after a fresh confirmation. */
+    @GetMapping(SETUP)
+    String setup(Authentication user) {
+        if (!factors.fresh(user)) {
+            return confirmFirst(SETUP);
+        }
+        return "redirect:/mfa/enroll";
+    }
+
+    /** Removes the TOTP factor and the recovery codes, unless an operator requires the second factor. */
+    @PostMapping("/account/two-step/remove")
+    String remove(Authentication user, HttpServletRequest request, HttpServletResponse response, Model model) {
+        if (!factors.fresh(user)) {
+            return confirmFirst(TWO_STEP);
+        }
+        String name = user.getName();
+        if (users.mfaRequired(name)) {
+            audit.denied(AuditEvents.ACCOUNT_MFA_REMOVE, name, request, "reason", "required");
+            response.setStatus(HttpServletResponse.SC_CONFLICT);
+            return show(user, model, List.of(FormError.of("remove", "account.twostep.error.required")));
+        }
+        if (!policy.hasConfirmedTotp(name)) {
+            return show(user, model, List.of(FormError.of("remove", "account.twostep.error.not_enrolled")));
+        }
+        totp.remove(name);
+        recoveryCodes.revokeAll(name);
+        audit.success(AuditEvents.ACCOUNT_MFA_REMOVE, name, request);
+        return "redirect:" + TWO_STEP + "?removed";
+    }
+
+    /** Makes a new set of recovery codes (the old ones stop working) and shows them once. */
+    @PostMapping("/account/two-step/recovery-codes")
+    String regenerate(Authentication user, HttpServletRequest request, Model model) {
+        if (!factors.fresh(user)) {
+            return confirmFirst(TWO_STEP);
+        }
+        String name = user.getName();
+        if (!policy.hasConfirmedTotp(name)) {
+            return show(user, model, List.of(FormError.of("regenerate", "account.twostep.error.not_enrolled")));
+        }
+        List<String> codes = recoveryCodes.generate(name);
+        audit.success(
+                AuditEvents.ACCOUNT_RECOVERY_CODES,
+                name,
+                request,
+                "recovery_codes_issued",
+                Integer.toString(codes.size()));
+        model.addAttribute("user", name);
+        model.addAttribute("codes", codes);
+        return "account/recovery-codes";
+    }
+
+    /** The confirmation form: the password, and a TOTP code when the user has one. */
+    @GetMapping(CONFIRM)
+    String confirmPage(
+            Authentication user, @RequestParam(name = "next", required = false) @Nullable String next, Model model) {
+        return confirmView(user, model, returnTo(next), List.of());
+    }
+
+    /** Checks the factors again; on success they are stamped anew and the user goes back to the action. */
+    @PostMapping(CONFIRM)
+    String confirm(
+            Authentication user,
+            @RequestParam(name = "password", required = false) @Nullable String password,
+            @RequestParam(name = "code", required = false) @Nullable String code,
+            @RequestParam(name = "next", required = false) @Nullable String next,
+            HttpServletRequest request,
+            HttpServletResponse response,
+            Model model) {
+        String name = user.getName();
+        String back = returnTo(next);
+        boolean withCode = policy.hasConfirmedTotp(name);
+        List<FormError> errors = new ArrayList<>();
+        boolean ok = Inputs.check(errors, "password", password, Inputs.MAX_PASSWORD);
+        if (withCode) {
+            ok &= Inputs.check(errors, "code", code, Inputs.MAX_CODE);
+        }
+        if (!ok) {
+            audit.failure(AuditEvents.ACCOUNT_REAUTHENTICATE, name, request, "reason", "input");
+            response.setStatus(HttpServletResponse.SC_BAD_REQUEST);
+            return confirmView(user, model, back, errors);
+        }
+        Instant passwordAt;
+        try {
+            passwords.authenticate(AccountController.verification(name, Objects.requireNonNull(password), request));
+            passwordAt = factors.now();
+        } catch (PasswordAuthenticationProvider.Throttled throttled) {
+            audit.denied(
+                    AuditEvents.ACCOUNT_REAUTHENTICATE, name, request, "reason", "throttled", "factor", "password");
+            return refusedConfirm(user, model, back, response, FormError.of("password", "account.error.throttled"));
+        } catch (AuthenticationException wrong) {
+            audit.failure(AuditEvents.ACCOUNT_REAUTHENTICATE, name, request, "reason", "password");
+            return refusedConfirm(
+                    user, model, back, response, FormError.of("password", "account.confirm.error.failed"));
+        }
+        @Nullable Instant otpAt = null;
+        if (withCode) {
+            String typed = Objects.requireNonNull(code);
+            AttemptLimiter.Attempt<TotpVerification> attempt = codeLimiter.attempt(
+                    Usernames.canonical(name),
+                    AccountAudit.address(request),
+                    () -> totp.verify(name, typed),
+                    TotpVerification::accepted);
+            if (!(attempt instanceof AttemptLimiter.Attempt.Completed<TotpVerification> checked)) {
+                audit.denied(
+                        AuditEvents.ACCOUNT_REAUTHENTICATE, name, request, "reason", "throttled", "factor", "totp");
+                return refusedConfirm(user, model, back, response, FormError.of("code", "account.error.throttled"));
+            }
+            if (!checked.result().accepted()) {
+                audit.failure(AuditEvents.ACCOUNT_REAUTHENTICATE, name, request, "reason", "totp");
+                return refusedConfirm(
+                        user, model, back, response, FormError.of("code", "account.confirm.error.failed"));
+            }
+            otpAt = factors.now();
+        }
+        factors.restamp(user, passwordAt, otpAt, request, response);
+        audit.success(
+                AuditEvents.ACCOUNT_REAUTHENTICATE, name, request, "factor", withCode ? "password totp" : "password");
+        return "redirect:" + back;
+    }
+
+    private String show(Authentication user, Model model, List<FormError> errors) {
+        String name = user.getName();
+        TotpService.FactorStatus status = totp.status(name);
+        model.addAttribute("user", name);
+        model.addAttribute("totp", status == TotpService.FactorStatus.CONFIRMED);
+        model.addAttribute("mfaRequired", users.mfaRequired(name));
+        model.addAttribute("recoveryCodesLeft", recoveryCodes.remaining(name));
+        model.addAttribute("errors", errors);
+        return "account/two-step";
+    }
+
+    private String confirmView(Authentication user, Model model, String back, List<FormError> errors) {
+        model.addAttribute("user", user.getName());
+        model.addAttribute("withCode", policy.hasConfirmedTotp(user.getName()));
+        model.addAttribute("next", back);
+        model.addAttribute("errors", errors);
+        return "account/confirm";
+    }
+
+    private String refusedConfirm(
+            Authentication user, Model model, String back, HttpServletResponse response, FormError error) {
+        response.setStatus(HttpServletResponse.SC_BAD_REQUEST);
+        return confirmView(user, model, back, List.of(error));
+    }
+
+    private static String confirmFirst(String back) {
+        return "redirect:" + CONFIRM + "?next=" + back;
+    }
+
+    private static String returnTo(@Nullable String next) {
+        return next != null && RETURNS.contains(next) ? next : TWO_STEP;
+    }
+}
