@@ -50,7 +50,7 @@ final class ApplicationsController {
             @Nullable Instant lastUsedAt) {
 
         /** When it was last used, as the page shows it; empty if never. */
-        String lastUsed() {
+        public String lastUsed() {
             return Times.utc(lastUsedAt);
         }
     }

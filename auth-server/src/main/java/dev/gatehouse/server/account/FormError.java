@@ -24,7 +24,7 @@ record FormError(String field, String key, List<Object> args) {
     }
 
     /** The arguments as Thymeleaf's {@code #messages.msgWithParams} takes them. */
-    Object[] params() {
+    public Object[] params() {
         return args.toArray();
     }
 }

@@ -37,12 +37,12 @@ final class UserSessions {
     record View(String handle, Instant createdAt, Instant lastUsedAt, boolean current, String device, String address) {
 
         /** When it began, as the page shows it. */
-        String created() {
+        public String created() {
             return Times.utc(createdAt);
         }
 
         /** When it was last used, as the page shows it. */
-        String lastUsed() {
+        public String lastUsed() {
             return Times.utc(lastUsedAt);
         }
     }

@@ -66,7 +66,9 @@ class ConfigurationMetadataTests {
                 "gatehouse.server.ui.primary-color",
                 "gatehouse.server.ui.support-url",
                 "gatehouse.server.ui.directory",
-                "gatehouse.server.ui.locales");
+                "gatehouse.server.ui.locales",
+                "gatehouse.server.account.reauthentication-max-age",
+                "gatehouse.server.rate-limit.account-per-address");
         assertThat(current).containsKeys(addedSince.toArray(String[]::new));
         assertThat(deprecated).hasSize(current.size() - 1 - addedSince.size());
         deprecated.forEach((name, property) -> {

@@ -1,0 +1,640 @@
+package dev.gatehouse.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.nimbusds.jose.util.JSONObjectUtils;
+import dev.gatehouse.core.mfa.RecoveryCodeRedemption;
+import dev.gatehouse.core.mfa.RecoveryCodes;
+import dev.gatehouse.core.mfa.Totp;
+import dev.gatehouse.core.mfa.TotpParameters;
+import dev.gatehouse.core.mfa.TotpSecret;
+import dev.gatehouse.core.mfa.TotpService;
+import dev.gatehouse.core.password.PasswordHasher;
+import dev.gatehouse.server.AbstractAuthorizationServerTests.Pkce;
+import dev.gatehouse.server.clients.ClientSecrets;
+import dev.gatehouse.server.users.JdbcUserStore;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
+import org.springframework.context.annotation.Primary;
+import org.springframework.security.oauth2.core.AuthorizationGrantType;
+import org.springframework.security.oauth2.core.ClientAuthenticationMethod;
+import org.springframework.security.oauth2.server.authorization.OAuth2AuthorizationConsent;
+import org.springframework.security.oauth2.server.authorization.OAuth2AuthorizationConsentService;
+import org.springframework.security.oauth2.server.authorization.client.RegisteredClient;
+import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
+import org.springframework.security.oauth2.server.authorization.settings.ClientSettings;
+import org.springframework.test.context.TestPropertySource;
+
+/**
+ * Account self-service end to end over real HTTP: the overview, the password change (other sessions end, this one
+ * lives), the second factor's changes behind a fresh confirmation, sessions and applications, and the refusals (wrong
+ * current password, policy, CSRF, overlong and control-character input, another user's ids). The clock is moved to
+ * make a sign-in stale. Subclasses choose the database.
+ */
+@SpringBootTest(
+        classes = GatehouseServer.class,
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {
+            "gatehouse.token.issuer=",
+            "gatehouse.server.purge-interval=1h",
+            "gatehouse.token.rotation-check-interval=1h",
+            "gatehouse.dev-mode=true",
+            "gatehouse.server.demo=true"
+        })
+@TestPropertySource(locations = "classpath:suite-rate-limits.properties")
+@Import(AbstractAccountTests.TestClock.class)
+abstract class AbstractAccountTests {
+
+    static final String PASSWORD = "correct horse battery 9";
+    static final String NEW_PASSWORD = "violet tractor umbrella 42";
+    static final String REDIRECT = MfaSignInFlow.REDIRECT;
+    private static final Totp TOTP = Totp.of(TotpParameters.defaults());
+    private static final Pattern HANDLE = Pattern.compile("name=\"session\" value=\"([A-Za-z0-9_-]+)\"");
+
+    @TestConfiguration(proxyBeanMethods = false)
+    static class TestClock {
+        @Bean
+        @Primary
+        MovableClock movableClock() {
+            return new MovableClock();
+        }
+    }
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    MovableClock clock;
+
+    @Autowired
+    JdbcUserStore users;
+
+    @Autowired
+    PasswordHasher hasher;
+
+    @Autowired
+    TotpService totpService;
+
+    @Autowired
+    RecoveryCodes recoveryCodes;
+
+    @Autowired
+    RegisteredClientRepository clients;
+
+    @Autowired
+    ClientSecrets clientSecrets;
+
+    @Autowired
+    OAuth2AuthorizationConsentService consents;
+
+    String base;
+
+    @BeforeEach
+    void setUp() {
+        base = "http://localhost:" + port;
+    }
+
+    // ---------------------------------------------------------------- overview and the factor guard
+
+    @Test
+    void overviewWhenSignedInThenShowsProfileWithLinksAndIsNeverCached() {
+        String name = newUser();
+        HttpBrowser browser = signedIn(name);
+        HttpResponse<String> page = browser.get("/account");
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.headers().firstValue("Cache-Control"))
+                .hasValueSatisfying(v -> assertThat(v).contains("no-store"));
+        assertThat(page.body())
+                .contains("<dd id=\"username\">" + name + "</dd>")
+                .contains("<dd id=\"roles\">user</dd>")
+                .contains("<dd id=\"two-step\">Off</dd>")
+                .contains("href=\"/account/password\"", "href=\"/account/two-step\"")
+                .contains("href=\"/account/sessions\"", "href=\"/account/applications\"")
+                .contains("href=\"/assets/gatehouse.css\"");
+        // The language is the request's.
+        assertThat(browser.get("/account", "Accept-Language", "de").body()).contains("Passwort ändern");
+        assertThat(browser.get("/account", "Accept-Language", "fr").body()).contains("Changer votre mot de passe");
+    }
+
+    @Test
+    void accountWhenAnonymousThenSignInPage() {
+        HttpResponse<String> r = new HttpBrowser(base).get("/account");
+        assertThat(r.statusCode()).isEqualTo(302);
+        assertThat(r.headers().firstValue("Location").orElseThrow()).endsWith("/login");
+    }
+
+    @Test
+    void accountWhenPasswordOnlySessionOfUserWithTotpThenSentToTheTotpStep() {
+        String name = newUser();
+        TotpSecret key = enrol(name);
+        HttpBrowser browser = new HttpBrowser(base);
+        assertThat(browser.login(name, PASSWORD).statusCode()).isEqualTo(302);
+        for (String path : List.of("/account", "/account/password", "/account/sessions", "/account/two-step")) {
+            HttpResponse<String> r = browser.get(path);
+            assertThat(r.statusCode()).as(path).isEqualTo(302);
+            assertThat(r.headers().firstValue("Location").orElseThrow())
+                    .as(path)
+                    .endsWith("/mfa/totp");
+        }
+        // Nor can a post change anything.
+        HttpResponse<String> post =
+                browser.postForm("/account/two-step/remove", Map.of("_csrf", csrf(browser.get("/mfa/totp"))));
+        assertThat(post.statusCode()).isEqualTo(302);
+        assertThat(totpService.status(name)).isEqualTo(TotpService.FactorStatus.CONFIRMED);
+        // With the code, the account opens.
+        passTotp(browser, TOTP.code(key, clock.instant().plus(Duration.ofSeconds(30))));
+        assertThat(browser.get("/account").statusCode()).isEqualTo(200);
+    }
+
+    // ---------------------------------------------------------------- password
+
+    @Test
+    void changePasswordWhenCurrentIsRightThenOtherSessionsEndAndThisOneStaysSignedIn() {
+        String name = newUser();
+        HttpBrowser here = signedIn(name);
+        HttpBrowser elsewhere = signedIn(name);
+        assertThat(elsewhere.get("/account").statusCode()).isEqualTo(200);
+
+        HttpResponse<String> r = changePassword(here, PASSWORD, NEW_PASSWORD, NEW_PASSWORD);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(302);
+        assertThat(r.headers().firstValue("Location").orElseThrow()).endsWith("/account/password?changed");
+
+        HttpResponse<String> after = here.get("/account/password?changed");
+        assertThat(after.statusCode()).isEqualTo(200);
+        assertThat(after.body()).contains("id=\"changed\"");
+        assertThat(here.get("/account").statusCode()).isEqualTo(200);
+        HttpResponse<String> other = elsewhere.get("/account");
+        assertThat(other.statusCode()).isEqualTo(302);
+        assertThat(other.headers().firstValue("Location").orElseThrow()).endsWith("/login");
+        // The new password signs in; the old one no longer does.
+        assertThat(new HttpBrowser(base)
+                        .login(name, NEW_PASSWORD)
+                        .headers()
+                        .firstValue("Location")
+                        .orElseThrow())
+                .doesNotContain("error");
+        assertThat(new HttpBrowser(base)
+                        .login(name, PASSWORD)
+                        .headers()
+                        .firstValue("Location")
+                        .orElseThrow())
+                .contains("error");
+    }
+
+    @Test
+    void changePasswordWhenCurrentIsWrongThenRefusedWithASummaryAndNothingChanges() {
+        String name = newUser();
+        HttpBrowser browser = signedIn(name);
+        String before = users.find(name).orElseThrow().passwordHash();
+        HttpResponse<String> r = changePassword(browser, "not the password", NEW_PASSWORD, NEW_PASSWORD);
+        assertThat(r.statusCode()).isEqualTo(400);
+        assertThat(r.body())
+                .contains("class=\"error-summary\" role=\"alert\"")
+                .contains("href=\"#current_password\"")
+                .contains("The current password is not correct.")
+                .doesNotContain("not the password")
+                .doesNotContain(NEW_PASSWORD);
+        assertThat(users.find(name).orElseThrow().passwordHash()).isEqualTo(before);
+    }
+
+    @Test
+    void changePasswordWhenCurrentIsGuessedRepeatedlyThenTheSignInLimiterRefusesEvenTheRightOne() {
+        String name = newUser();
+        HttpBrowser browser = signedIn(name);
+        HttpResponse<String> last = null;
+        for (int i = 0; i < 12; i++) {
+            last = changePassword(browser, "guess " + i, NEW_PASSWORD, NEW_PASSWORD);
+        }
+        assertThat(last.body()).contains("Too many attempts");
+        HttpResponse<String> right = changePassword(browser, PASSWORD, NEW_PASSWORD, NEW_PASSWORD);
+        assertThat(right.statusCode()).isEqualTo(400);
+        assertThat(right.body()).contains("Too many attempts");
+        assertThat(hasher.verify(PASSWORD, users.find(name).orElseThrow().passwordHash())
+                        .matched())
+                .isTrue();
+    }
+
+    @Test
+    void changePasswordWhenPolicyRefusesThenItsReasonsAreShownInTheUsersLanguage() {
+        String name = newUser();
+        HttpBrowser browser = signedIn(name);
+        HttpResponse<String> shortOne = changePassword(browser, PASSWORD, "abc", "abc");
+        assertThat(shortOne.statusCode()).isEqualTo(400);
+        assertThat(shortOne.body()).contains("The new password is too short");
+        HttpResponse<String> common = changePassword(browser, PASSWORD, "password123", "password123", "de");
+        assertThat(common.statusCode()).isEqualTo(400);
+        assertThat(common.body()).contains("Es gibt ein Problem").contains("Das neue Passwort");
+        HttpResponse<String> withName = changePassword(browser, PASSWORD, name + "-secret", name + "-secret", "fr");
+        assertThat(withName.statusCode()).isEqualTo(400);
+        assertThat(withName.body()).contains("Il y a un problème");
+        HttpResponse<String> mismatch = changePassword(browser, PASSWORD, NEW_PASSWORD, NEW_PASSWORD + "x");
+        assertThat(mismatch.body()).contains("The two new passwords do not match.");
+        assertThat(hasher.verify(PASSWORD, users.find(name).orElseThrow().passwordHash())
+                        .matched())
+                .isTrue();
+    }
+
+    @Test
+    void changePasswordWhenInputIsOverlongOrHasControlCharactersThenRefusedBeforeAnyCheck() {
+        String name = newUser();
+        HttpBrowser browser = signedIn(name);
+        HttpResponse<String> overlong = changePassword(browser, "x".repeat(1025), NEW_PASSWORD, NEW_PASSWORD);
+        assertThat(overlong.statusCode()).isEqualTo(400);
+        assertThat(overlong.body()).contains("Use at most 1024 characters.");
+        HttpResponse<String> control = changePassword(browser, PASSWORD, "line\nbreak pass 77", "line\nbreak pass 77");
+        assertThat(control.statusCode()).isEqualTo(400);
+        assertThat(control.body()).contains("control characters");
+        HttpResponse<String> missing = changePassword(browser, "", NEW_PASSWORD, NEW_PASSWORD);
+        assertThat(missing.body()).contains("Fill in this field.");
+        assertThat(hasher.verify(PASSWORD, users.find(name).orElseThrow().passwordHash())
+                        .matched())
+                .isTrue();
+    }
+
+    @Test
+    void postsWhenCsrfTokenMissingOrWrongThenForbiddenAndNothingChanges() {
+        String name = newUser();
+        HttpBrowser browser = signedIn(name);
+        Map<String, String> form = new LinkedHashMap<>();
+        form.put("current_password", PASSWORD);
+        form.put("new_password", NEW_PASSWORD);
+        form.put("confirm_password", NEW_PASSWORD);
+        assertThat(browser.postForm("/account/password", form).statusCode()).isEqualTo(403);
+        form.put("_csrf", "wrong");
+        assertThat(browser.postForm("/account/password", form).statusCode()).isEqualTo(403);
+        for (String path : List.of(
+                "/account/sessions/end-others",
+                "/account/two-step/remove",
+                "/account/two-step/recovery-codes",
+                "/account/applications/revoke",
+                "/account/confirm")) {
+            assertThat(browser.postForm(path, Map.of("_csrf", "wrong")).statusCode())
+                    .as(path)
+                    .isEqualTo(403);
+        }
+        assertThat(hasher.verify(PASSWORD, users.find(name).orElseThrow().passwordHash())
+                        .matched())
+                .isTrue();
+    }
+
+    // ---------------------------------------------------------------- two-step verification
+
+    @Test
+    void removeTotpWhenSignInIsStaleThenConfirmFirstAndComeBack() {
+        String name = newUser();
+        TotpSecret key = enrol(name);
+        HttpBrowser browser = signedInWithTotp(name, key);
+        clock.advance(Duration.ofMinutes(6));
+        HttpResponse<String> page = browser.get("/account/two-step");
+        assertThat(page.body()).contains("id=\"remove\"");
+        HttpResponse<String> stale = browser.postForm("/account/two-step/remove", Map.of("_csrf", csrf(page)));
+        assertThat(stale.statusCode()).isEqualTo(302);
+        String confirm = stale.headers().firstValue("Location").orElseThrow();
+        assertThat(confirm).endsWith("/account/confirm?next=/account/two-step");
+        assertThat(totpService.status(name)).isEqualTo(TotpService.FactorStatus.CONFIRMED);
+
+        HttpResponse<String> form = browser.get(confirm);
+        assertThat(form.body())
+                .contains("autocomplete=\"current-password\"")
+                .contains("inputmode=\"numeric\"")
+                .contains("autocomplete=\"one-time-code\"");
+        // The password alone is not enough for a user with TOTP; a wrong code neither.
+        HttpResponse<String> noCode = browser.postForm(
+                "/account/confirm", Map.of("password", PASSWORD, "next", "/account/two-step", "_csrf", csrf(form)));
+        assertThat(noCode.statusCode()).isEqualTo(400);
+        HttpResponse<String> wrongCode = browser.postForm(
+                "/account/confirm",
+                Map.of("password", PASSWORD, "code", "000000", "next", "/account/two-step", "_csrf", csrf(form)));
+        assertThat(wrongCode.statusCode()).isEqualTo(400);
+        assertThat(wrongCode.body()).contains("role=\"alert\"");
+        HttpResponse<String> confirmed = browser.postForm(
+                "/account/confirm",
+                Map.of(
+                        "password",
+                        PASSWORD,
+                        "code",
+                        TOTP.code(key, clock.instant()),
+                        "next",
+                        "/account/two-step",
+                        "_csrf",
+                        csrf(form)));
+        assertThat(confirmed.statusCode()).as(confirmed.body()).isEqualTo(302);
+        assertThat(confirmed.headers().firstValue("Location").orElseThrow()).endsWith("/account/two-step");
+
+        HttpResponse<String> back = browser.get("/account/two-step");
+        HttpResponse<String> removed = browser.postForm("/account/two-step/remove", Map.of("_csrf", csrf(back)));
+        assertThat(removed.headers().firstValue("Location").orElseThrow()).endsWith("/account/two-step?removed");
+        assertThat(totpService.status(name)).isEqualTo(TotpService.FactorStatus.NONE);
+        assertThat(recoveryCodes.remaining(name)).isZero();
+    }
+
+    @Test
+    void confirmWhenNextIsNotAnAccountPageThenReturnsToTwoStep() {
+        String name = newUser();
+        HttpBrowser browser = signedIn(name);
+        clock.advance(Duration.ofMinutes(6));
+        HttpResponse<String> form = browser.get("/account/confirm?next=https://evil.example/");
+        assertThat(form.body()).doesNotContain("evil.example");
+        HttpResponse<String> r = browser.postForm(
+                "/account/confirm", Map.of("password", PASSWORD, "next", "https://evil.example/", "_csrf", csrf(form)));
+        assertThat(r.headers().firstValue("Location").orElseThrow()).endsWith("/account/two-step");
+        // Fresh now: setting up goes on to the enrolment pages.
+        HttpResponse<String> setup = browser.get("/account/two-step/setup");
+        assertThat(setup.headers().firstValue("Location").orElseThrow()).endsWith("/mfa/enroll");
+    }
+
+    @Test
+    void setupWhenStaleThenConfirmFirst() {
+        String name = newUser();
+        HttpBrowser browser = signedIn(name);
+        clock.advance(Duration.ofMinutes(6));
+        HttpResponse<String> r = browser.get("/account/two-step/setup");
+        assertThat(r.headers().firstValue("Location").orElseThrow())
+                .endsWith("/account/confirm?next=/account/two-step/setup");
+    }
+
+    @Test
+    void removeTotpWhenAnOperatorRequiresTheSecondFactorThenRefusedWithAClearMessage() {
+        String name = newUser();
+        TotpSecret key = enrol(name);
+        users.setMfaRequired(name, true);
+        HttpBrowser browser = signedInWithTotp(name, key);
+        HttpResponse<String> page = browser.get("/account/two-step");
+        assertThat(page.body()).contains("id=\"required\"");
+        HttpResponse<String> r = browser.postForm("/account/two-step/remove", Map.of("_csrf", csrf(page)));
+        assertThat(r.statusCode()).isEqualTo(409);
+        assertThat(r.body()).contains("role=\"alert\"").contains("your administrator requires it");
+        assertThat(totpService.status(name)).isEqualTo(TotpService.FactorStatus.CONFIRMED);
+    }
+
+    @Test
+    void regenerateRecoveryCodesWhenFreshThenShownOnceAndTheOldOnesStopWorking() {
+        String name = newUser();
+        TotpSecret key = enrol(name);
+        List<String> old = recoveryCodes.generate(name);
+        HttpBrowser browser = signedInWithTotp(name, key);
+        HttpResponse<String> page = browser.get("/account/two-step");
+        HttpResponse<String> r = browser.postForm("/account/two-step/recovery-codes", Map.of("_csrf", csrf(page)));
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("Cache-Control"))
+                .hasValueSatisfying(v -> assertThat(v).contains("no-store"));
+        Matcher codes = Pattern.compile("class=\"recovery-code\">([^<]+)<").matcher(r.body());
+        assertThat(codes.find()).isTrue();
+        String fresh = codes.group(1);
+        assertThat(recoveryCodes.redeem(name, old.get(0))).isInstanceOf(RecoveryCodeRedemption.Rejected.class);
+        assertThat(recoveryCodes.redeem(name, fresh)).isInstanceOf(RecoveryCodeRedemption.Accepted.class);
+        // Shown once: the page does not list them again.
+        assertThat(browser.get("/account/two-step").body()).doesNotContain(fresh);
+    }
+
+    // ---------------------------------------------------------------- sessions
+
+    @Test
+    void sessionsWhenListedThenEverySessionWithThisOneMarkedAndOneCanBeEnded() {
+        String name = newUser();
+        HttpBrowser here = signedIn(name);
+        HttpBrowser elsewhere =
+                signedIn(name, "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0");
+        HttpResponse<String> page = here.get("/account/sessions");
+        assertThat(page.statusCode()).isEqualTo(200);
+        List<String> handles = handles(page);
+        assertThat(handles).hasSize(2);
+        assertThat(page.body()).contains("This session").contains("Firefox, Linux");
+        // No session id (the cookie's value) is written to the page.
+        assertThat(page.body())
+                .doesNotContain(here.cookie("JSESSIONID"))
+                .doesNotContain(elsewhere.cookie("JSESSIONID"));
+
+        // End the one that is not this session (the current one is listed first).
+        HttpResponse<String> ended =
+                here.postForm("/account/sessions/end", Map.of("session", handles.get(1), "_csrf", csrf(page)));
+        assertThat(ended.headers().firstValue("Location").orElseThrow()).endsWith("/account/sessions?ended");
+        assertThat(elsewhere.get("/account").statusCode()).isEqualTo(302);
+        assertThat(here.get("/account").statusCode()).isEqualTo(200);
+        assertThat(handles(here.get("/account/sessions"))).hasSize(1);
+    }
+
+    @Test
+    void endOtherSessionsWhenPostedThenOnlyThisOneRemains() {
+        String name = newUser();
+        HttpBrowser here = signedIn(name);
+        HttpBrowser second = signedIn(name);
+        HttpBrowser third = signedIn(name);
+        HttpResponse<String> page = here.get("/account/sessions");
+        assertThat(handles(page)).hasSize(3);
+        here.postForm("/account/sessions/end-others", Map.of("_csrf", csrf(page)));
+        assertThat(second.get("/account").statusCode()).isEqualTo(302);
+        assertThat(third.get("/account").statusCode()).isEqualTo(302);
+        assertThat(here.get("/account").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void endSessionWhenHandleIsAnotherUsersOrUnknownThenNotFoundAndNothingEnds() {
+        String alice = newUser();
+        String bob = newUser();
+        HttpBrowser aliceBrowser = signedIn(alice);
+        HttpBrowser bobBrowser = signedIn(bob);
+        String bobsHandle = handles(bobBrowser.get("/account/sessions")).get(0);
+        HttpResponse<String> page = aliceBrowser.get("/account/sessions");
+        assertThat(page.body()).doesNotContain(bobsHandle);
+        HttpResponse<String> foreign =
+                aliceBrowser.postForm("/account/sessions/end", Map.of("session", bobsHandle, "_csrf", csrf(page)));
+        HttpResponse<String> unknown =
+                aliceBrowser.postForm("/account/sessions/end", Map.of("session", "A".repeat(43), "_csrf", csrf(page)));
+        HttpResponse<String> overlong =
+                aliceBrowser.postForm("/account/sessions/end", Map.of("session", "A".repeat(500), "_csrf", csrf(page)));
+        HttpResponse<String> control =
+                aliceBrowser.postForm("/account/sessions/end", Map.of("session", "A\u0000B", "_csrf", csrf(page)));
+        for (HttpResponse<String> r : List.of(foreign, unknown, overlong, control)) {
+            assertThat(r.statusCode()).isEqualTo(404);
+        }
+        assertThat(foreign.body()).isEqualTo(unknown.body());
+        assertThat(bobBrowser.get("/account").statusCode()).isEqualTo(200);
+    }
+
+    // ---------------------------------------------------------------- applications
+
+    @Test
+    void revokeApplicationWhenPostedThenConsentGoneAndItsRefreshTokenRefusedAndIntrospectionInactive()
+            throws Exception {
+        String name = newUser();
+        String secret = clientSecrets.generate();
+        RegisteredClient client = registerClient(secret);
+        consents.save(OAuth2AuthorizationConsent.withId(client.getId(), name)
+                .scope("openid")
+                .scope("api.read")
+                .build());
+        HttpBrowser browser = new HttpBrowser(base);
+        MfaSignInFlow flow = new MfaSignInFlow(base, client.getClientId(), secret);
+        Pkce pkce = Pkce.create();
+        String back = flow.password(browser, name, PASSWORD, pkce);
+        assertThat(back).startsWith(REDIRECT + "?");
+        Map<String, Object> tokens =
+                flow.exchange(browser, HttpBrowser.query(back).get("code"), pkce);
+        String refresh = (String) tokens.get("refresh_token");
+        String access = (String) tokens.get("access_token");
+        assertThat(refresh).isNotNull();
+
+        HttpResponse<String> page = browser.get("/account/applications");
+        assertThat(page.body())
+                .contains("data-client=\"" + client.getClientId() + "\"")
+                .contains("Account test app")
+                .contains("api.read");
+        HttpResponse<String> r = browser.postForm(
+                "/account/applications/revoke", Map.of("client_id", client.getClientId(), "_csrf", csrf(page)));
+        assertThat(r.headers().firstValue("Location").orElseThrow()).endsWith("/account/applications?revoked");
+        assertThat(consents.findById(client.getId(), name)).isNull();
+        assertThat(browser.get("/account/applications").body()).contains("id=\"no-applications\"");
+
+        HttpResponse<String> refreshed = browser.postForm(
+                "/oauth2/token",
+                Map.of("grant_type", "refresh_token", "refresh_token", refresh),
+                "Authorization",
+                HttpBrowser.basic(client.getClientId(), secret));
+        assertThat(refreshed.statusCode()).isEqualTo(400);
+        assertThat(refreshed.body()).contains("invalid_grant");
+        HttpResponse<String> introspected = browser.postForm(
+                "/oauth2/introspect",
+                Map.of("token", access),
+                "Authorization",
+                HttpBrowser.basic(client.getClientId(), secret));
+        assertThat(introspected.statusCode()).isEqualTo(200);
+        assertThat(JSONObjectUtils.parse(introspected.body()).get("active")).isEqualTo(false);
+    }
+
+    @Test
+    void revokeApplicationWhenTheUserHasNothingWithItThenNotFoundAndAnotherUsersConsentStays() {
+        String alice = newUser();
+        String bob = newUser();
+        RegisteredClient client = registerClient(clientSecrets.generate());
+        consents.save(OAuth2AuthorizationConsent.withId(client.getId(), bob)
+                .scope("openid")
+                .build());
+        HttpBrowser browser = signedIn(alice);
+        HttpResponse<String> list = browser.get("/account/applications");
+        assertThat(list.body()).doesNotContain(client.getClientId()).contains("id=\"no-applications\"");
+        HttpResponse<String> page = browser.get("/account/password");
+        HttpResponse<String> foreign = browser.postForm(
+                "/account/applications/revoke", Map.of("client_id", client.getClientId(), "_csrf", csrf(page)));
+        HttpResponse<String> unknown = browser.postForm(
+                "/account/applications/revoke", Map.of("client_id", "no-such-client", "_csrf", csrf(page)));
+        assertThat(foreign.statusCode()).isEqualTo(404);
+        assertThat(unknown.statusCode()).isEqualTo(404);
+        assertThat(foreign.body()).isEqualTo(unknown.body());
+        assertThat(consents.findById(client.getId(), bob)).isNotNull();
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    String newUser() {
+        String name = "acct-" + UUID.randomUUID();
+        users.create(name, hasher.hash(PASSWORD), List.of("user"));
+        return name;
+    }
+
+    /** Enrols and confirms with the code of the current step; the next step's code is the first that signs in. */
+    TotpSecret enrol(String name) {
+        TotpSecret key = TotpSecret.fromBase32(totpService.enrol(name, name).secretBase32());
+        assertThat(totpService.confirm(name, TOTP.code(key, clock.instant())).accepted())
+                .isTrue();
+        return key;
+    }
+
+    HttpBrowser signedIn(String name) {
+        HttpBrowser browser = new HttpBrowser(base);
+        HttpResponse<String> r = browser.login(name, PASSWORD);
+        assertThat(r.headers().firstValue("Location").orElseThrow()).doesNotContain("error");
+        return browser;
+    }
+
+    HttpBrowser signedIn(String name, String userAgent) {
+        HttpBrowser browser = new HttpBrowser(base);
+        HttpResponse<String> page = browser.get("/login");
+        HttpResponse<String> r = browser.postForm(
+                "/login", Map.of("username", name, "password", PASSWORD, "_csrf", csrf(page)), "User-Agent", userAgent);
+        assertThat(r.headers().firstValue("Location").orElseThrow()).doesNotContain("error");
+        return browser;
+    }
+
+    HttpBrowser signedInWithTotp(String name, TotpSecret key) {
+        HttpBrowser browser = signedIn(name);
+        passTotp(browser, TOTP.code(key, clock.instant().plus(Duration.ofSeconds(30))));
+        return browser;
+    }
+
+    static void passTotp(HttpBrowser browser, String code) {
+        HttpResponse<String> step = browser.get("/mfa/totp");
+        HttpResponse<String> r = browser.postForm("/mfa/totp", Map.of("code", code, "_csrf", csrf(step)));
+        assertThat(r.headers().firstValue("Location").orElseThrow()).doesNotContain("error");
+    }
+
+    HttpResponse<String> changePassword(HttpBrowser browser, String current, String next, String again) {
+        return changePassword(browser, current, next, again, "en");
+    }
+
+    HttpResponse<String> changePassword(
+            HttpBrowser browser, String current, String next, String again, String language) {
+        HttpResponse<String> page = browser.get("/account/password");
+        assertThat(page.statusCode()).isEqualTo(200);
+        return browser.postForm(
+                "/account/password",
+                Map.of(
+                        "current_password",
+                        current,
+                        "new_password",
+                        next,
+                        "confirm_password",
+                        again,
+                        "_csrf",
+                        csrf(page)),
+                "Accept-Language",
+                language);
+    }
+
+    RegisteredClient registerClient(String secret) {
+        RegisteredClient client = RegisteredClient.withId(UUID.randomUUID().toString())
+                .clientId("account-test-" + UUID.randomUUID())
+                .clientName("Account test app")
+                .clientSecret(clientSecrets.encoder().encode(secret))
+                .clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_BASIC)
+                .authorizationGrantType(AuthorizationGrantType.AUTHORIZATION_CODE)
+                .authorizationGrantType(AuthorizationGrantType.REFRESH_TOKEN)
+                .redirectUri(REDIRECT)
+                .scopes(s -> s.addAll(Set.of("openid", "api.read")))
+                .clientSettings(ClientSettings.builder()
+                        .requireProofKey(true)
+                        .requireAuthorizationConsent(false)
+                        .build())
+                .build();
+        clients.save(client);
+        return client;
+    }
+
+    static List<String> handles(HttpResponse<String> page) {
+        Matcher m = HANDLE.matcher(page.body());
+        java.util.ArrayList<String> out = new java.util.ArrayList<>();
+        while (m.find()) {
+            out.add(m.group(1));
+        }
+        return out;
+    }
+
+    static String csrf(HttpResponse<String> page) {
+        return MfaSignInFlow.csrf(page);
+    }
+}
