@@ -15,6 +15,7 @@ import dev.gatehouse.server.clients.ClientSecrets;
 import dev.gatehouse.server.users.JdbcUserStore;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -400,6 +401,45 @@ abstract class AbstractAccountTests {
         assertThat(recoveryCodes.redeem(name, fresh)).isInstanceOf(RecoveryCodeRedemption.Accepted.class);
         // Shown once: the page does not list them again.
         assertThat(browser.get("/account/two-step").body()).doesNotContain(fresh);
+    }
+
+    @Test
+    void replaceTotpWhenTheNewAppsCodeConfirmsThenTheOldAppWorksUntilThenAndNotAfter() {
+        String name = newUser();
+        TotpSecret oldKey = enrol(name);
+        HttpBrowser browser = signedInWithTotp(name, oldKey);
+        clock.advance(Duration.ofSeconds(40));
+        HttpResponse<String> page = browser.get("/account/two-step");
+        HttpResponse<String> started = browser.postForm("/account/two-step/replace/start", Map.of("_csrf", csrf(page)));
+        assertThat(started.statusCode()).isEqualTo(200);
+        assertThat(started.body()).contains("src=\"data:image/png;base64,");
+        Matcher secret =
+                Pattern.compile("<code id=\"secret\">([A-Z2-7]+)</code>").matcher(started.body());
+        assertThat(secret.find()).isTrue();
+        TotpSecret newKey = TotpSecret.fromBase32(secret.group(1));
+        // Until the new app is confirmed, the old one signs in.
+        assertThat(totpService
+                        .verify(name, TOTP.code(oldKey, clock.instant().plus(Duration.ofSeconds(30))))
+                        .accepted())
+                .isTrue();
+        HttpResponse<String> wrong =
+                browser.postForm("/account/two-step/replace", Map.of("code", "000000", "_csrf", csrf(started)));
+        assertThat(wrong.statusCode()).isEqualTo(400);
+        assertThat(wrong.body()).contains("role=\"alert\"").doesNotContain(secret.group(1));
+        HttpResponse<String> confirmed = browser.postForm(
+                "/account/two-step/replace",
+                Map.of("code", TOTP.code(newKey, clock.instant()), "_csrf", csrf(started)));
+        assertThat(confirmed.headers().firstValue("Location").orElseThrow()).endsWith("/account/two-step?replaced");
+        Instant later = clock.instant().plus(Duration.ofSeconds(30));
+        assertThat(totpService.verify(name, TOTP.code(oldKey, later)).accepted())
+                .isFalse();
+        assertThat(totpService.verify(name, TOTP.code(newKey, later)).accepted())
+                .isTrue();
+        assertThat(browser.get("/account/two-step/replace")
+                        .headers()
+                        .firstValue("Location")
+                        .orElseThrow())
+                .endsWith("/account/two-step");
     }
 
     // ---------------------------------------------------------------- sessions

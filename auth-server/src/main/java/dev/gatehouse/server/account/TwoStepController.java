@@ -1,11 +1,13 @@
 package dev.gatehouse.server.account;
 
 import dev.gatehouse.core.mfa.RecoveryCodes;
+import dev.gatehouse.core.mfa.TotpEnrolment;
 import dev.gatehouse.core.mfa.TotpService;
 import dev.gatehouse.core.mfa.TotpVerification;
 import dev.gatehouse.core.throttle.AttemptLimiter;
 import dev.gatehouse.server.audit.AuditEvents;
 import dev.gatehouse.server.mfa.MfaPolicy;
+import dev.gatehouse.server.mfa.TotpReplacement;
 import dev.gatehouse.server.users.JdbcUserStore;
 import dev.gatehouse.server.users.PasswordAuthenticationProvider;
 import dev.gatehouse.server.users.Usernames;
@@ -15,6 +17,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.annotation.Qualifier;
@@ -41,9 +44,10 @@ final class TwoStepController {
     static final String CONFIRM = "/account/confirm";
     static final String TWO_STEP = "/account/two-step";
     static final String SETUP = "/account/two-step/setup";
+    static final String REPLACE = "/account/two-step/replace";
 
     /** Where a confirmation may return to: account pages only, never a URL from elsewhere. */
-    private static final Set<String> RETURNS = Set.of(TWO_STEP, SETUP, "/account/two-step/replace");
+    private static final Set<String> RETURNS = Set.of(TWO_STEP, SETUP, REPLACE);
 
     private final TotpService totp;
     private final RecoveryCodes recoveryCodes;
@@ -51,6 +55,7 @@ final class TwoStepController {
     private final MfaPolicy policy;
     private final PasswordAuthenticationProvider passwords;
     private final AttemptLimiter codeLimiter;
+    private final TotpReplacement replacement;
     private final Factors factors;
     private final AccountAudit audit;
 
@@ -61,6 +66,7 @@ final class TwoStepController {
             MfaPolicy policy,
             PasswordAuthenticationProvider passwords,
             @Qualifier(MFA_LIMITER) AttemptLimiter codeLimiter,
+            TotpReplacement replacement,
             Factors factors,
             AccountAudit audit) {
         this.totp = Objects.requireNonNull(totp, "totp must not be null");
@@ -69,6 +75,7 @@ final class TwoStepController {
         this.policy = Objects.requireNonNull(policy, "policy must not be null");
         this.passwords = Objects.requireNonNull(passwords, "passwords must not be null");
         this.codeLimiter = Objects.requireNonNull(codeLimiter, "codeLimiter must not be null");
+        this.replacement = Objects.requireNonNull(replacement, "replacement must not be null");
         this.factors = Objects.requireNonNull(factors, "factors must not be null");
         this.audit = Objects.requireNonNull(audit, "audit must not be null");
     }
@@ -103,10 +110,87 @@ final class TwoStepController {
         if (!policy.hasConfirmedTotp(name)) {
             return show(user, model, List.of(FormError.of("remove", "account.twostep.error.not_enrolled")));
         }
+        replacement.cancel(name);
         totp.remove(name);
         recoveryCodes.revokeAll(name);
         audit.success(AuditEvents.ACCOUNT_MFA_REMOVE, name, request);
         return "redirect:" + TWO_STEP + "?removed";
+    }
+
+    /** Starts replacing the authenticator app: a new key, shown once; the app in use keeps working meanwhile. */
+    @PostMapping("/account/two-step/replace/start")
+    String replaceStart(Authentication user, HttpServletRequest request, Model model) {
+        if (!factors.fresh(user)) {
+            return confirmFirst(TWO_STEP);
+        }
+        String name = user.getName();
+        Optional<TotpEnrolment> started = replacement.start(name);
+        if (started.isEmpty()) {
+            return show(user, model, List.of(FormError.of("replace", "account.twostep.error.not_enrolled")));
+        }
+        audit.success(AuditEvents.ACCOUNT_MFA_REPLACE, name, request, "step", "start");
+        model.addAttribute("user", name);
+        model.addAttribute("qr", started.get().qrDataUri());
+        model.addAttribute("secret", started.get().secretBase32());
+        model.addAttribute("errors", List.of());
+        return "account/replace";
+    }
+
+    /** The pending replacement's code form (the key is not shown again). */
+    @GetMapping(REPLACE)
+    String replacePage(Authentication user, Model model) {
+        if (!replacement.pending(user.getName())) {
+            return "redirect:" + TWO_STEP;
+        }
+        model.addAttribute("user", user.getName());
+        model.addAttribute("errors", List.of());
+        return "account/replace";
+    }
+
+    /** Confirms the new app with a code from it; the old app stops working only now. */
+    @PostMapping(REPLACE)
+    String replaceConfirm(
+            Authentication user,
+            @RequestParam(name = "code", required = false) @Nullable String code,
+            HttpServletRequest request,
+            HttpServletResponse response,
+            Model model) {
+        if (!factors.fresh(user)) {
+            return confirmFirst(REPLACE);
+        }
+        String name = user.getName();
+        model.addAttribute("user", name);
+        List<FormError> errors = new ArrayList<>();
+        if (!Inputs.check(errors, "code", code, Inputs.MAX_CODE)) {
+            audit.failure(AuditEvents.ACCOUNT_MFA_REPLACE, name, request, "reason", "input");
+            response.setStatus(HttpServletResponse.SC_BAD_REQUEST);
+            model.addAttribute("errors", errors);
+            return "account/replace";
+        }
+        String typed = Objects.requireNonNull(code);
+        AttemptLimiter.Attempt<TotpVerification> attempt = codeLimiter.attempt(
+                Usernames.canonical(name),
+                AccountAudit.address(request),
+                () -> replacement.confirm(name, typed),
+                TotpVerification::accepted);
+        if (!(attempt instanceof AttemptLimiter.Attempt.Completed<TotpVerification> checked)) {
+            audit.denied(AuditEvents.ACCOUNT_MFA_REPLACE, name, request, "reason", "throttled");
+            response.setStatus(HttpServletResponse.SC_BAD_REQUEST);
+            model.addAttribute("errors", List.of(FormError.of("code", "account.error.throttled")));
+            return "account/replace";
+        }
+        if (checked.result() instanceof TotpVerification.Rejected rejected) {
+            boolean none = rejected.reason() == TotpVerification.Reason.NOT_ENROLLED;
+            audit.failure(AuditEvents.ACCOUNT_MFA_REPLACE, name, request, "reason", none ? "not_pending" : "code");
+            if (none) {
+                return show(user, model, List.of(FormError.of("replace", "account.replace.error.none")));
+            }
+            response.setStatus(HttpServletResponse.SC_BAD_REQUEST);
+            model.addAttribute("errors", List.of(FormError.of("code", "account.replace.error.failed")));
+            return "account/replace";
+        }
+        audit.success(AuditEvents.ACCOUNT_MFA_REPLACE, name, request, "step", "confirm");
+        return "redirect:" + TWO_STEP + "?replaced";
     }
 
     /** Makes a new set of recovery codes (the old ones stop working) and shows them once. */

@@ -49,6 +49,26 @@ class MfaConfiguration {
                 .build();
     }
 
+    /** Replacing an authenticator app: new keys wait in their own table until a code of the new app confirms them. */
+    @Bean
+    TotpReplacement totpReplacement(
+            TotpService totp,
+            JdbcTemplate jdbc,
+            Envelope envelope,
+            Clock clock,
+            SecureRandom random,
+            TransactionTemplate tx) {
+        JdbcTotpReplacementStore replacements = new JdbcTotpReplacementStore(jdbc);
+        TotpService replacementService = TotpService.builder()
+                .issuer(TOTP_ISSUER)
+                .envelope(envelope)
+                .store(replacements)
+                .clock(clock)
+                .secureRandom(random)
+                .build();
+        return new TotpReplacement(totp, new JdbcTotpFactorStore(jdbc), replacementService, replacements, tx);
+    }
+
     @Bean
     MfaPolicy mfaPolicy(TotpService totp, RegisteredClientRepository clients, JdbcUserStore users) {
         return new MfaPolicy(totp, clients, users::mfaRequired);
