@@ -76,6 +76,33 @@ class RateLimitFilterTests {
     }
 
     @Test
+    void filterWhenAccountPostsOverLimitThen429AndAccountPagesNeverCounted() throws Exception {
+        RateLimitFilter filter =
+                filter(new LocalBucketStore(time, 100), "gatehouse.server.rate-limit.account-per-address", "2/1m");
+        for (int i = 0; i < 3; i++) {
+            assertThat(run(filter, account("GET", "/account/sessions")).getStatus())
+                    .isEqualTo(200);
+        }
+        assertThat(run(filter, account("POST", "/account/password")).getStatus())
+                .isEqualTo(200);
+        assertThat(run(filter, account("POST", "/account/sessions/end")).getStatus())
+                .isEqualTo(200);
+        // One bucket for every account post, whatever its spelling.
+        assertThat(run(filter, account("POST", "/account/%74wo-step/remove")).getStatus())
+                .isEqualTo(429);
+        assertThat(run(filter, account("POST", "/accountant")).getStatus()).isEqualTo(200);
+        assertThat(audit.events())
+                .singleElement()
+                .satisfies(e -> assertThat(e.details()).containsEntry("endpoint", "/account"));
+    }
+
+    private static MockHttpServletRequest account(String method, String path) {
+        MockHttpServletRequest request = new MockHttpServletRequest(method, path);
+        request.setRemoteAddr("192.0.2.7");
+        return request;
+    }
+
+    @Test
     void filterWhenStoreUnreachableThen503NotAllowed() throws Exception {
         // Nothing listens on port 1: every bucket update fails. An unanswered check refuses the request.
         DriverManagerDataSource unreachable = new DriverManagerDataSource("jdbc:postgresql://127.0.0.1:1/none");
