@@ -76,7 +76,8 @@ class AccountPagesTests {
         long sameInFrench = en.stringPropertyNames().stream()
                 .filter(k -> en.getProperty(k).equals(fr.getProperty(k)))
                 .count();
-        // A few words are the same in both languages (Sessions, Applications, Action, Application); sentences never are.
+        // A few words are the same in both languages (Sessions, Applications, Action, Application); sentences never
+        // are.
         assertThat(sameInGerman).isLessThan(4);
         assertThat(sameInFrench).isLessThan(8);
     }
