@@ -11,6 +11,7 @@ import dev.gatehouse.core.mfa.TotpSecret;
 import dev.gatehouse.core.mfa.TotpService;
 import dev.gatehouse.core.password.PasswordHasher;
 import dev.gatehouse.server.AbstractAuthorizationServerTests.Pkce;
+import dev.gatehouse.server.audit.JdbcAuditLog;
 import dev.gatehouse.server.clients.ClientSecrets;
 import dev.gatehouse.server.users.JdbcUserStore;
 import java.net.http.HttpResponse;
@@ -32,6 +33,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.context.annotation.Primary;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.security.oauth2.core.AuthorizationGrantType;
 import org.springframework.security.oauth2.core.ClientAuthenticationMethod;
 import org.springframework.security.oauth2.server.authorization.OAuth2AuthorizationConsent;
@@ -102,6 +104,12 @@ abstract class AbstractAccountTests {
 
     @Autowired
     OAuth2AuthorizationConsentService consents;
+
+    @Autowired
+    JdbcAuditLog auditLog;
+
+    @Autowired
+    JdbcTemplate jdbc;
 
     String base;
 
@@ -586,6 +594,47 @@ abstract class AbstractAccountTests {
         assertThat(unknown.statusCode()).isEqualTo(404);
         assertThat(foreign.body()).isEqualTo(unknown.body());
         assertThat(consents.findById(client.getId(), bob)).isNotNull();
+    }
+
+    // ---------------------------------------------------------------- audit
+
+    @Test
+    void accountActionsWhenDoneOrRefusedThenEachAuditedWithoutAnySecret() {
+        String name = newUser();
+        TotpSecret key = enrol(name);
+        HttpBrowser browser = signedInWithTotp(name, key);
+        changePassword(browser, "wrong " + PASSWORD, NEW_PASSWORD, NEW_PASSWORD);
+        assertThat(changePassword(browser, PASSWORD, NEW_PASSWORD, NEW_PASSWORD).statusCode())
+                .isEqualTo(302);
+        HttpResponse<String> page = browser.get("/account/two-step");
+        HttpResponse<String> codes = browser.postForm("/account/two-step/recovery-codes", Map.of("_csrf", csrf(page)));
+        Matcher code = Pattern.compile("class=\"recovery-code\">([^<]+)<").matcher(codes.body());
+        assertThat(code.find()).isTrue();
+        browser.postForm("/account/sessions/end-others", Map.of("_csrf", csrf(page)));
+        HttpResponse<String> confirm = browser.get("/account/confirm");
+        browser.postForm(
+                "/account/confirm",
+                Map.of("password", "not " + NEW_PASSWORD, "code", "123456", "_csrf", csrf(confirm)));
+        assertThat(auditLog.flush(Duration.ofSeconds(20))).isTrue();
+
+        List<Map<String, Object>> rows = jdbc.queryForList(
+                "SELECT type, outcome, details FROM gh_audit_event WHERE actor = ? AND type LIKE 'account.%' ORDER BY id",
+                name);
+        assertThat(rows)
+                .extracting(r -> r.get("type") + " " + r.get("outcome"))
+                .containsExactly(
+                        "account.password_change failure",
+                        "account.password_change success",
+                        "account.recovery_codes success",
+                        "account.session_end success",
+                        "account.reauthenticate failure");
+        assertThat(rows)
+                .allSatisfy(r -> assertThat((String) r.get("details"))
+                        .contains("\"address\"")
+                        .doesNotContain(PASSWORD)
+                        .doesNotContain(NEW_PASSWORD)
+                        .doesNotContain(code.group(1))
+                        .doesNotContain("123456"));
     }
 
     // ---------------------------------------------------------------- helpers
