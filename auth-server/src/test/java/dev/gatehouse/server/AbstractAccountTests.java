@@ -124,6 +124,8 @@ abstract class AbstractAccountTests {
     void overviewWhenSignedInThenShowsProfileWithLinksAndIsNeverCached() {
         String name = newUser();
         HttpBrowser browser = signedIn(name);
+        assertThat(browser.get("/").body())
+                .contains("id=\"manage-account\" class=\"button secondary\" href=\"/account\"");
         HttpResponse<String> page = browser.get("/account");
         assertThat(page.statusCode()).isEqualTo(200);
         assertThat(page.headers().firstValue("Cache-Control"))
