@@ -461,6 +461,29 @@ abstract class AbstractAccountTests {
                 .endsWith("/account/two-step");
     }
 
+    @Test
+    void replaceTotpWhenTheFactorWasRemovedMeanwhileThenTheNewKeyIsNotEnrolled() {
+        String name = newUser();
+        TotpSecret oldKey = enrol(name);
+        HttpBrowser browser = signedInWithTotp(name, oldKey);
+        HttpResponse<String> page = browser.get("/account/two-step");
+        HttpResponse<String> started = browser.postForm("/account/two-step/replace/start", Map.of("_csrf", csrf(page)));
+        Matcher secret =
+                Pattern.compile("<code id=\"secret\">([A-Z2-7]+)</code>").matcher(started.body());
+        assertThat(secret.find()).isTrue();
+        // An operator resets the user's second factor before the new app is confirmed.
+        totpService.remove(name);
+        HttpResponse<String> r = browser.postForm(
+                "/account/two-step/replace",
+                Map.of(
+                        "code",
+                        TOTP.code(TotpSecret.fromBase32(secret.group(1)), clock.instant()),
+                        "_csrf",
+                        csrf(started)));
+        assertThat(r.body()).contains("role=\"alert\"").contains("There is no new authenticator app to confirm.");
+        assertThat(totpService.status(name)).isEqualTo(TotpService.FactorStatus.NONE);
+    }
+
     // ---------------------------------------------------------------- sessions
 
     @Test

@@ -74,6 +74,12 @@ public final class TotpReplacement {
      * @return accepted, or rejected saying why ({@code NOT_ENROLLED} when nothing is pending)
      */
     public TotpVerification confirm(String username, CharSequence code) {
+        if (factors.status(username) != TotpService.FactorStatus.CONFIRMED) {
+            // The factor was removed meanwhile (by the user or an operator): nothing to replace, and a key made for
+            // a replacement does not become a new enrolment.
+            replacementStore.delete(username);
+            return new TotpVerification.Rejected(TotpVerification.Reason.NOT_ENROLLED);
+        }
         TotpVerification verification = replacements.confirm(username, code);
         if (!verification.accepted()) {
             return verification;
@@ -84,7 +90,11 @@ public final class TotpReplacement {
                 return false;
             }
             TotpFactor next = confirmed.get();
-            factorStore.delete(username);
+            if (!factorStore.delete(username)) {
+                // Removed between the check above and now: same answer as above.
+                replacementStore.delete(username);
+                return false;
+            }
             TotpFactor pending =
                     new TotpFactor(username, next.sealedSecret(), next.parameters(), false, -1, 0, next.createdAt());
             if (!factorStore.savePending(pending)
