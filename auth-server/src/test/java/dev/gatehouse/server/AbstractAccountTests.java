@@ -217,8 +217,8 @@ abstract class AbstractAccountTests {
         assertThat(r.body())
                 .contains("class=\"error-summary\" role=\"alert\"")
                 .contains("href=\"#current_password\"")
-                .contains("id=\"current_password\" aria-invalid=\"true\"")
-                .doesNotContain("id=\"new_password\" aria-invalid")
+                .containsPattern("id=\"current_password\"[^>]*aria-invalid=\"true\"")
+                .doesNotContainPattern("id=\"new_password\"[^>]*aria-invalid")
                 .contains("The current password is not correct.")
                 .doesNotContain("not the password")
                 .doesNotContain(NEW_PASSWORD);
