@@ -366,6 +366,38 @@ abstract class AbstractAccountTests {
     }
 
     @Test
+    void confirmWhenTheAppIsLostThenARecoveryCodeStandsInForItOnce() {
+        String name = newUser();
+        TotpSecret key = enrol(name);
+        List<String> codes = recoveryCodes.generate(name);
+        HttpBrowser browser = signedInWithTotp(name, key);
+        clock.advance(Duration.ofMinutes(6));
+        HttpResponse<String> form = browser.get("/account/confirm?next=/account/two-step");
+        assertThat(form.body()).contains("name=\"recovery_code\"");
+        Map<String, String> post = new LinkedHashMap<>();
+        post.put("password", PASSWORD);
+        post.put("recovery_code", codes.get(0));
+        post.put("next", "/account/two-step");
+        post.put("_csrf", csrf(form));
+        HttpResponse<String> r = browser.postForm("/account/confirm", post);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(302);
+        assertThat(r.headers().firstValue("Location").orElseThrow()).endsWith("/account/two-step");
+        assertThat(recoveryCodes.remaining(name)).isEqualTo(codes.size() - 1);
+        // Fresh now: a new key for a new phone can be made.
+        HttpResponse<String> page = browser.get("/account/two-step");
+        assertThat(browser.postForm("/account/two-step/replace/start", Map.of("_csrf", csrf(page)))
+                        .statusCode())
+                .isEqualTo(200);
+        // The code was used up.
+        clock.advance(Duration.ofMinutes(6));
+        HttpResponse<String> again = browser.get("/account/confirm?next=/account/two-step");
+        post.put("_csrf", csrf(again));
+        HttpResponse<String> reused = browser.postForm("/account/confirm", post);
+        assertThat(reused.statusCode()).isEqualTo(400);
+        assertThat(reused.body()).contains("href=\"#recovery_code\"");
+    }
+
+    @Test
     void confirmWhenNextIsNotAnAccountPageThenReturnsToTwoStep() {
         String name = newUser();
         HttpBrowser browser = signedIn(name);

@@ -15,6 +15,9 @@ final class Inputs {
     /** Longest one-time code read. */
     static final int MAX_CODE = 16;
 
+    /** Longest recovery code read. */
+    static final int MAX_RECOVERY_CODE = 64;
+
     /** Longest identifier read (a client id, a session handle). */
     static final int MAX_ID = 200;
 

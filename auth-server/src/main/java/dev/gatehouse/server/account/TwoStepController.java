@@ -1,5 +1,7 @@
 package dev.gatehouse.server.account;
 
+import dev.gatehouse.core.mfa.MfaException;
+import dev.gatehouse.core.mfa.RecoveryCodeRedemption;
 import dev.gatehouse.core.mfa.RecoveryCodes;
 import dev.gatehouse.core.mfa.TotpEnrolment;
 import dev.gatehouse.core.mfa.TotpService;
@@ -228,6 +230,7 @@ final class TwoStepController {
             Authentication user,
             @RequestParam(name = "password", required = false) @Nullable String password,
             @RequestParam(name = "code", required = false) @Nullable String code,
+            @RequestParam(name = "recovery_code", required = false) @Nullable String recoveryCode,
             @RequestParam(name = "next", required = false) @Nullable String next,
             HttpServletRequest request,
             HttpServletResponse response,
@@ -237,7 +240,12 @@ final class TwoStepController {
         boolean withCode = policy.hasConfirmedTotp(name);
         List<FormError> errors = new ArrayList<>();
         boolean ok = Inputs.check(errors, "password", password, Inputs.MAX_PASSWORD);
-        if (withCode) {
+        // A recovery code stands in for the app's code, as at sign-in (a lost phone); it is used up.
+        boolean withRecoveryCode =
+                withCode && (code == null || code.isEmpty()) && recoveryCode != null && !recoveryCode.isEmpty();
+        if (withRecoveryCode) {
+            ok &= Inputs.check(errors, "recovery_code", recoveryCode, Inputs.MAX_RECOVERY_CODE);
+        } else if (withCode) {
             ok &= Inputs.check(errors, "code", code, Inputs.MAX_CODE);
         }
         if (!ok) {
@@ -259,6 +267,41 @@ final class TwoStepController {
                     user, model, back, response, FormError.of("password", "account.confirm.error.failed"));
         }
         @Nullable Instant otpAt = null;
+        if (withRecoveryCode) {
+            String typed = Objects.requireNonNull(recoveryCode);
+            AttemptLimiter.Attempt<RecoveryCodeRedemption> attempt = codeLimiter.attempt(
+                    Usernames.canonical(name),
+                    AccountAudit.address(request),
+                    () -> redeem(name, typed),
+                    RecoveryCodeRedemption::accepted);
+            if (!(attempt instanceof AttemptLimiter.Attempt.Completed<RecoveryCodeRedemption> checked)) {
+                audit.denied(
+                        AuditEvents.ACCOUNT_REAUTHENTICATE,
+                        name,
+                        request,
+                        "reason",
+                        "throttled",
+                        "factor",
+                        "recovery_code");
+                return refusedConfirm(
+                        user, model, back, response, FormError.of("recovery_code", "account.error.throttled"));
+            }
+            if (!(checked.result() instanceof RecoveryCodeRedemption.Accepted accepted)) {
+                audit.failure(AuditEvents.ACCOUNT_REAUTHENTICATE, name, request, "reason", "recovery_code");
+                return refusedConfirm(
+                        user, model, back, response, FormError.of("recovery_code", "account.confirm.error.failed"));
+            }
+            factors.restamp(user, passwordAt, factors.now(), request, response);
+            audit.success(
+                    AuditEvents.ACCOUNT_REAUTHENTICATE,
+                    name,
+                    request,
+                    "factor",
+                    "password recovery_code",
+                    "recovery_codes_left",
+                    Integer.toString(accepted.remaining()));
+            return "redirect:" + back;
+        }
         if (withCode) {
             String typed = Objects.requireNonNull(code);
             AttemptLimiter.Attempt<TotpVerification> attempt = codeLimiter.attempt(
@@ -282,6 +325,15 @@ final class TwoStepController {
         audit.success(
                 AuditEvents.ACCOUNT_REAUTHENTICATE, name, request, "factor", withCode ? "password totp" : "password");
         return "redirect:" + back;
+    }
+
+    private RecoveryCodeRedemption redeem(String name, String code) {
+        try {
+            return recoveryCodes.redeem(name, code);
+        } catch (MfaException e) {
+            // Malformed or unusable: refused like a wrong code, without saying why.
+            return new RecoveryCodeRedemption.Rejected(0);
+        }
     }
 
     private String show(Authentication user, Model model, List<FormError> errors) {
