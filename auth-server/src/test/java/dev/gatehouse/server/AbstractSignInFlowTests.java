@@ -236,6 +236,25 @@ abstract class AbstractSignInFlowTests {
     }
 
     @Test
+    void signInWhenFormPostedWithStaleCsrfTokenThenPageSaysItExpiredAndWhatToDo() {
+        HttpBrowser browser = new HttpBrowser(base);
+        browser.get("/login");
+        HttpResponse<String> stale = browser.postForm(
+                "/login",
+                Map.of("username", "someone", "password", PASSWORD, "_csrf", "stale-token"),
+                "Accept",
+                "text/html",
+                "Accept-Language",
+                "de");
+        assertThat(stale.statusCode()).isEqualTo(403);
+        assertThat(stale.body())
+                .contains("Die Seite ist abgelaufen")
+                .contains("laden Sie die Seite neu")
+                .doesNotContain("stale-token")
+                .doesNotContain(PASSWORD);
+    }
+
+    @Test
     void logoutPageWhenSignedInThenAsksAndPostsWithCsrf() {
         assertThat(new HttpBrowser(base).get("/logout").statusCode()).isEqualTo(302);
         HttpBrowser browser = new HttpBrowser(base);

@@ -22,6 +22,7 @@ import dev.gatehouse.server.tokens.FailedProofInvalidatesCode;
 import dev.gatehouse.server.tokens.ProofReplayFilter;
 import dev.gatehouse.server.tokens.TokenExchangeConstraints;
 import dev.gatehouse.server.tokens.UsedProofIds;
+import dev.gatehouse.server.transport.AccessDeniedPage;
 import dev.gatehouse.server.transport.SessionLimits;
 import dev.gatehouse.server.users.SignInSessions;
 import java.time.Clock;
@@ -218,6 +219,8 @@ class SecurityConfiguration {
                 // The first matching entry point wins: client endpoints answer 401 invalid_client whatever the
                 // Accept header (curl's */* matched text/html and was sent to the sign-in page).
                 .exceptionHandling(exceptions -> exceptions
+                        // A refused form (stale CSRF token) gets an error page that says so (transport).
+                        .accessDeniedHandler(new AccessDeniedPage())
                         .defaultAuthenticationEntryPointFor(
                                 new ClientAuthenticationEntryPoint(), clientAuthenticatedEndpoints())
                         // UserInfo is an API: a Bearer challenge, never the sign-in page (RFC 6750 §3).
@@ -362,6 +365,8 @@ class SecurityConfiguration {
                         .permitAll())
                 // POST /logout (CSRF-protected) ends the session; its landing page, /login?logout, must be public.
                 .logout(logout -> logout.permitAll())
+                // A form posted with a stale CSRF token (a sign-in form left open) is told apart on the error page.
+                .exceptionHandling(exceptions -> exceptions.accessDeniedHandler(new AccessDeniedPage()))
                 .addFilterAfter(new SessionValidityFilter(signIns), SecurityContextHolderFilter.class)
                 // No saved request for any other path: an anonymous visit creates no session (#13 item 5).
                 .requestCache(cache -> cache.requestCache(sessions.requestCache()))

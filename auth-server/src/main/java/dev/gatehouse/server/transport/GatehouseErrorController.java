@@ -15,6 +15,8 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
+import org.springframework.security.web.WebAttributes;
+import org.springframework.security.web.csrf.CsrfException;
 import org.springframework.stereotype.Controller;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.servlet.ModelAndView;
@@ -121,6 +123,12 @@ final class GatehouseErrorController implements ErrorController {
         if (status == HttpStatus.BAD_REQUEST
                 && request.getAttribute(AuthorizationErrorPage.KIND) instanceof AuthorizationErrorPage.Kind kind) {
             return kind.messages();
+        }
+        // A form posted with a missing or stale CSRF token: mostly a form left open past the session's life (the
+        // sign-in form's anonymous session lasts minutes), so "not allowed" would mislead.
+        if (status == HttpStatus.FORBIDDEN
+                && request.getAttribute(WebAttributes.ACCESS_DENIED_403) instanceof CsrfException) {
+            return "formExpired";
         }
         return switch (status) {
             case BAD_REQUEST -> "badRequest";

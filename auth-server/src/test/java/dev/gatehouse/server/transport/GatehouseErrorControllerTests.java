@@ -82,6 +82,22 @@ class GatehouseErrorControllerTests {
     }
 
     @Test
+    void pageWhenCsrfTokenMissingOrStaleThenFormExpiredNotForbidden() {
+        MockHttpServletRequest request = errorDispatch(403);
+        request.setAttribute(
+                org.springframework.security.web.WebAttributes.ACCESS_DENIED_403,
+                new org.springframework.security.web.csrf.InvalidCsrfTokenException(
+                        new org.springframework.security.web.csrf.DefaultCsrfToken("X-CSRF", "_csrf", "a"), "b"));
+        assertThat(errors.page(request, new MockHttpServletResponse()).getModel())
+                .containsEntry("kind", "formExpired");
+        MockHttpServletRequest other = errorDispatch(403);
+        other.setAttribute(
+                org.springframework.security.web.WebAttributes.ACCESS_DENIED_403,
+                new org.springframework.security.access.AccessDeniedException("no"));
+        assertThat(errors.page(other, new MockHttpServletResponse()).getModel()).containsEntry("kind", "forbidden");
+    }
+
+    @Test
     void pageWhenAnyErrorStatusOrAuthorizationKindThenItsTitleMessageAndActionExistInTheBundles() throws Exception {
         java.util.Properties pages = new java.util.Properties();
         try (var in = java.nio.file.Files.newBufferedReader(
@@ -97,6 +113,12 @@ class GatehouseErrorControllerTests {
         for (AuthorizationErrorPage.Kind kind : AuthorizationErrorPage.Kind.values()) {
             kinds.add(kind.messages());
         }
+        MockHttpServletRequest csrf = errorDispatch(403);
+        csrf.setAttribute(
+                org.springframework.security.web.WebAttributes.ACCESS_DENIED_403,
+                new org.springframework.security.web.csrf.MissingCsrfTokenException("t"));
+        kinds.add(GatehouseErrorController.kind(csrf, HttpStatus.FORBIDDEN));
+        assertThat(kinds).contains("formExpired");
         assertThat(kinds).contains("notFound", "serverError", "unavailable", "authorizeClient", "authorizeRedirect");
         for (String kind : kinds) {
             for (String part : java.util.List.of("title", "message", "action")) {
