@@ -15,10 +15,11 @@ import org.springframework.web.servlet.LocaleResolver;
 /**
  * The language of a page: the first supported tag of OIDC {@code ui_locales} (OpenID Connect Core 1.0 §3.1.2.1, a
  * space-separated list of BCP 47 tags in order of preference) of the authorization request in progress, either the
- * request itself on {@code /oauth2/authorize} or the one saved for after the sign-in; that choice is remembered for
- * the browser session. Otherwise the best supported language of {@code Accept-Language} (RFC 9110 §12.5.4), otherwise
- * English. Never the machine's locale: a request without {@code Accept-Language} gets English, not the servlet
- * container's default.
+ * request itself on {@code /oauth2/authorize} or the one saved for after the sign-in, or the pushed request (RFC 9126)
+ * its {@code request_uri} names; that choice is remembered for the browser session. Otherwise the best supported
+ * language of {@code Accept-Language} (RFC 9110 §12.5.4), otherwise the first supported language (English unless
+ * {@code gatehouse.server.ui.locales} says otherwise). Never the machine's locale: a request without
+ * {@code Accept-Language} does not get the servlet container's default.
  *
  * <p>Only the language is used ({@code de-CH} shows German). Overlong or malformed values are ignored, never echoed.
  */
