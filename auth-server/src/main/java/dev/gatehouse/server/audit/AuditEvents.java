@@ -81,5 +81,39 @@ public final class AuditEvents {
     /** A user revoked an application: its consent and every authorization of theirs (details client_id, revoked). */
     public static final String ACCOUNT_APPLICATION_REVOKE = "account.application_revoke";
 
+    // E-mail flows (issue #15). Details never hold a link or token; the address appears only as the subject's.
+
+    /**
+     * Self-registration was asked for (success: a mail went out; denied: throttled; failure: the mail could not be
+     * sent, nothing stored); actor null, subject the username; detail {@code result}: created, renewed (an unverified
+     * registration got a new link), already_registered.
+     */
+    public static final String REGISTRATION_REQUEST = "registration.request";
+
+    /** A registration's address was verified by its link (success), or the link was refused (failure, {@code reason}). */
+    public static final String REGISTRATION_VERIFY = "registration.verify";
+
+    /**
+     * A password reset link was asked for; subject the username when an account uses the address; detail
+     * {@code result}: sent, no_account.
+     */
+    public static final String PASSWORD_RESET_REQUEST = "password.reset.request";
+
+    /** A password was reset through a mailed link (all the user's sessions ended), or the link was refused. */
+    public static final String PASSWORD_RESET = "password.reset";
+
+    /** A signed-in user asked to change their address (a link went to the new one, a notice to the old one). */
+    public static final String EMAIL_CHANGE_REQUEST = "email.change.request";
+
+    /** A new address was confirmed by its link and applied, or the link was refused. */
+    public static final String EMAIL_CHANGE = "email.change";
+
+    /**
+     * A mail of an e-mail flow could not be handed to the mail server (outcome failure); detail {@code purpose}
+     * (register, reset, change, changed_notice) and {@code error} (the
+     * exception's class).
+     */
+    public static final String MAIL_FAILURE = "mail.failure";
+
     private AuditEvents() {}
 }

@@ -351,6 +351,15 @@ class SecurityConfiguration {
                         // The pages' stylesheet and images (static/assets), the same for everyone.
                         .requestMatchers("/assets/**")
                         .permitAll()
+                        // The e-mail flows' public pages (registration.*; each answers 404 while its flow is off).
+                        // /account/email is not among them: changing an address needs a sign-in.
+                        .requestMatchers(
+                                "/register",
+                                "/register/verify",
+                                "/password/forgot",
+                                "/password/reset",
+                                "/email/confirm")
+                        .permitAll()
                         .anyRequest()
                         .authenticated())
                 // After sign-in, the saved request resumes on the issuer, not on the request's Host header.

@@ -9,6 +9,7 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -295,6 +296,119 @@ public final class JdbcUserStore {
                 Long.class,
                 role);
         return n == null ? 0 : n;
+    }
+
+    /**
+     * A user's e-mail state (issue #15): never the password or its hash.
+     *
+     * @param username the stored name
+     * @param email the address, or {@code null} when the user has none
+     * @param emailVerified whether the user followed a link sent to that address
+     * @param enabled whether the user may sign in
+     */
+    public record EmailAccount(String username, @Nullable String email, boolean emailVerified, boolean enabled) {}
+
+    /**
+     * The user whose address this is, in any case (the {@code email_key} unique index, migration V17).
+     *
+     * @param email the address
+     * @return the user, if any
+     */
+    public Optional<EmailAccount> findByEmail(String email) {
+        Objects.requireNonNull(email, "email must not be null");
+        return jdbc
+                .query(
+                        "SELECT username, email, email_verified, enabled FROM gh_user WHERE email_key = ?",
+                        JdbcUserStore::emailAccount,
+                        email.toLowerCase(Locale.ROOT))
+                .stream()
+                .findFirst();
+    }
+
+    /**
+     * The e-mail state of the user stored under exactly this name.
+     *
+     * @param username the stored name
+     * @return the user, if any
+     */
+    public Optional<EmailAccount> emailAccount(String username) {
+        Objects.requireNonNull(username, "username must not be null");
+        return jdbc
+                .query(
+                        "SELECT username, email, email_verified, enabled FROM gh_user WHERE username = ?",
+                        JdbcUserStore::emailAccount,
+                        username)
+                .stream()
+                .findFirst();
+    }
+
+    /**
+     * Creates a self-registered user, without roles, under the canonical form of the name, with an address not yet
+     * verified. A taken name or address is refused by the unique indexes (a {@code DuplicateKeyException}).
+     *
+     * @param username the name
+     * @param passwordHash the hash
+     * @param email the address
+     * @param enabled whether the user may sign in before verifying the address
+     * @return the name as stored
+     */
+    public String createWithEmail(String username, String passwordHash, String email, boolean enabled) {
+        String canonical = Usernames.canonical(username);
+        jdbc.update(
+                "INSERT INTO gh_user (username, password_hash, enabled, email, email_verified) VALUES (?, ?, ?, ?, ?)",
+                canonical,
+                passwordHash,
+                enabled,
+                email,
+                false);
+        return canonical;
+    }
+
+    /**
+     * Replaces the password of a registration still waiting for its address to be verified (registering the same
+     * address again): whoever follows the new link chose the password.
+     *
+     * @param username the stored name
+     * @param passwordHash the new hash
+     * @return whether the user exists, is still unverified and cannot sign in yet
+     */
+    public boolean replaceUnverifiedPassword(String username, String passwordHash) {
+        return jdbc.update(
+                        "UPDATE gh_user SET password_hash = ? WHERE username = ? AND email_verified = FALSE AND enabled = FALSE",
+                        passwordHash,
+                        username)
+                > 0;
+    }
+
+    /**
+     * Marks a registration's address verified and lets the user sign in.
+     *
+     * @param username the stored name
+     * @return whether the user exists
+     */
+    public boolean verifyRegistration(String username) {
+        return jdbc.update("UPDATE gh_user SET email_verified = TRUE, enabled = TRUE WHERE username = ?", username) > 0;
+    }
+
+    /**
+     * Sets a user's address, verified (the user followed a link sent to it). An address another user has is refused
+     * by the unique index (a {@code DuplicateKeyException}).
+     *
+     * @param username the stored name
+     * @param email the new address
+     * @return whether the user exists
+     */
+    public boolean setVerifiedEmail(String username, String email) {
+        return jdbc.update("UPDATE gh_user SET email = ?, email_verified = TRUE WHERE username = ?", email, username)
+                > 0;
+    }
+
+    private static EmailAccount emailAccount(ResultSet rs, int n) throws SQLException {
+        return new EmailAccount(
+                rs.getString("username"),
+                rs.getString("email"),
+                rs.getBoolean("email_verified"),
+                rs.getBoolean("enabled"));
     }
 
     private static Account account(ResultSet rs, int n) throws SQLException {
