@@ -68,7 +68,19 @@ class ConfigurationMetadataTests {
                 "gatehouse.server.ui.directory",
                 "gatehouse.server.ui.locales",
                 "gatehouse.server.account.reauthentication-max-age",
-                "gatehouse.server.rate-limit.account-per-address");
+                "gatehouse.server.rate-limit.account-per-address",
+                // The e-mail flows (issue #15).
+                "gatehouse.server.mail.registration-enabled",
+                "gatehouse.server.mail.registration-requires-verification",
+                "gatehouse.server.mail.password-reset-enabled",
+                "gatehouse.server.mail.email-change-enabled",
+                "gatehouse.server.mail.from",
+                "gatehouse.server.mail.delivery",
+                "gatehouse.server.mail.verification-link-lifetime",
+                "gatehouse.server.mail.reset-link-lifetime",
+                "gatehouse.server.mail.change-link-lifetime",
+                "gatehouse.server.mail.mails-per-recipient",
+                "gatehouse.server.mail.mails-per-client-address");
         assertThat(current).containsKeys(addedSince.toArray(String[]::new));
         assertThat(deprecated).hasSize(current.size() - 1 - addedSince.size());
         deprecated.forEach((name, property) -> {
