@@ -23,7 +23,7 @@ class MailConfiguration {
     private static final Logger log = LoggerFactory.getLogger(MailConfiguration.class);
 
     @Bean
-    MailSender mailSender(
+    MailSender gatehouseMailSender(
             MailFlowProperties mail, GatehouseProperties properties, ObjectProvider<JavaMailSender> smtp, Clock clock) {
         if (outbox(mail.delivery(), properties.devMode())) {
             OutboxMailSender outbox =

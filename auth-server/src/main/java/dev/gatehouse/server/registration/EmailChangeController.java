@@ -58,7 +58,7 @@ final class EmailChangeController {
             return problem;
         }
         model.addAttribute("current", service.currentEmail(user.getName()));
-        model.addAttribute("email", email == null || email.length() > EmailAddresses.MAX_LENGTH ? "" : email);
+        model.addAttribute("email", Pages.echo(email));
         return "registration/email-change";
     }
 

@@ -72,6 +72,23 @@ final class Pages {
         return null;
     }
 
+    /**
+     * An address as typed, to show in the form again: only when it is short and free of control characters, so
+     * a refused input is never reflected (escaping alone would still carry the control characters).
+     */
+    static String echo(@Nullable String email) {
+        if (email == null || email.length() > EmailAddresses.MAX_LENGTH) {
+            return "";
+        }
+        for (int i = 0; i < email.length(); i++) {
+            char c = email.charAt(i);
+            if (Character.isISOControl(c) || Character.getType(c) == Character.FORMAT) {
+                return "";
+            }
+        }
+        return email;
+    }
+
     /** No errors yet (a form shown for the first time). */
     static void noErrors(Model model) {
         if (!model.containsAttribute("errors")) {

@@ -52,7 +52,7 @@ final class PasswordResetController {
         if (problem != null) {
             return problem;
         }
-        model.addAttribute("email", email == null || email.length() > EmailAddresses.MAX_LENGTH ? "" : email);
+        model.addAttribute("email", Pages.echo(email));
         return "registration/forgot";
     }
 

@@ -78,17 +78,17 @@ class RegistrationConfiguration {
 
     /**
      * Every mail-sending request counts against its recipient (address or account) and its client address, as
-     * auth-core counts failed sign-ins: {@code mails-per-recipient} go out freely, then each further one waits,
+     * auth-core counts failed sign-ins (a delay starts after the free failures): {@code mails-per-recipient} go out freely, then each further one waits,
      * from a minute doubling up to an hour; a client address is delayed after {@code mails-per-client-address}.
      */
     static AttemptLimiter limiter(MailFlowProperties mail, JdbcAttemptStore attempts, Clock clock) {
         ThrottlePolicy policy = ThrottlePolicy.builder()
-                .freeAttempts(mail.mailsPerRecipient())
+                .freeAttempts(mail.mailsPerRecipient() - 1)
                 .baseDelay(Duration.ofMinutes(1))
                 .maxDelay(Duration.ofHours(1))
-                .pairLockoutThreshold(mail.mailsPerRecipient() * 3 + 1)
+                .pairLockoutThreshold(mail.mailsPerRecipient() * 3)
                 .lockoutDuration(Duration.ofHours(1))
-                .addressFreeAttempts(mail.mailsPerClientAddress())
+                .addressFreeAttempts(mail.mailsPerClientAddress() - 1)
                 .addressLockoutThreshold(mail.mailsPerClientAddress() * 5)
                 .forgetAfter(Duration.ofHours(1))
                 .build();

@@ -55,7 +55,7 @@ final class RegistrationController {
         if (problem != null) {
             return problem;
         }
-        model.addAttribute("email", email == null || email.length() > EmailAddresses.MAX_LENGTH ? "" : email);
+        model.addAttribute("email", Pages.echo(email));
         model.addAttribute("minLength", service.minPasswordLength());
         return "registration/register";
     }
