@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
 import dev.gatehouse.core.password.PasswordHasher;
+import dev.gatehouse.server.audit.JdbcAuditLog;
 import dev.gatehouse.server.users.JdbcUserStore;
 import jakarta.mail.internet.MimeMessage;
 import java.io.IOException;
@@ -67,6 +68,9 @@ abstract class AbstractEmailFlowTests {
 
     @Autowired
     MovableClock clock;
+
+    @Autowired
+    JdbcAuditLog auditLog;
 
     String base;
 
@@ -275,6 +279,9 @@ abstract class AbstractEmailFlowTests {
         assertThat(reused.statusCode()).isEqualTo(410);
         assertThat(reused.body()).contains("This link is not valid");
         assertThat(browser.get(link).statusCode()).isEqualTo(410);
+        // Audited, without the link's token anywhere.
+        assertThat(audit(username)).contains("password.reset.request:success", "password.reset:success");
+        assertThat(auditDetails()).noneMatch(d -> d.contains(link.substring(link.indexOf("token=") + 6)));
     }
 
     @Test
@@ -451,6 +458,8 @@ abstract class AbstractEmailFlowTests {
         } finally {
             smtp().start();
         }
+        assertThat(audit(known.toLowerCase(java.util.Locale.ROOT)))
+                .contains("mail.failure:failure", "password.reset.request:failure");
         // Back up: the same registration goes through.
         assertThat(register(new HttpBrowser(base), fresh, PASSWORD, PASSWORD).statusCode())
                 .isEqualTo(200);
@@ -465,6 +474,21 @@ abstract class AbstractEmailFlowTests {
         String username = users.createWithEmail(address, hasher.hash(PASSWORD), address, false);
         users.verifyRegistration(username);
         return address;
+    }
+
+    /** The audit events about a user, as type:outcome, once the writer has stored them. */
+    List<String> audit(String subject) {
+        assertThat(auditLog.flush(Duration.ofSeconds(20))).isTrue();
+        return jdbc.query(
+                "SELECT type, outcome, details FROM gh_audit_event WHERE subject = ? ORDER BY id",
+                (rs, n) -> rs.getString(1) + ":" + rs.getString(2),
+                subject);
+    }
+
+    /** The details of every stored audit event. */
+    List<String> auditDetails() {
+        assertThat(auditLog.flush(Duration.ofSeconds(20))).isTrue();
+        return jdbc.queryForList("SELECT details FROM gh_audit_event", String.class);
     }
 
     static String address(String label) {
