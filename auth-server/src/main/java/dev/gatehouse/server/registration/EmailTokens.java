@@ -157,6 +157,20 @@ final class EmailTokens {
     }
 
     /**
+     * The users whose registration link expired unused (read before {@link #purgeExpired} deletes the rows).
+     *
+     * @param now the current time
+     * @return their names
+     */
+    List<String> expiredVerifications(Instant now) {
+        return jdbc.queryForList(
+                "SELECT username FROM gh_email_token WHERE purpose = ? AND expires_at <= ?",
+                String.class,
+                Purpose.VERIFY.id(),
+                Timestamp.from(now));
+    }
+
+    /**
      * How many links a user has (tests and the mail-failure checks).
      *
      * @param username the user

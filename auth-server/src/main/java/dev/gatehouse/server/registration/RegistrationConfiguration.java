@@ -36,8 +36,8 @@ class RegistrationConfiguration {
     }
 
     @Bean
-    EmailTokenPurge emailTokenPurge(EmailTokens tokens, Clock clock) {
-        return new EmailTokenPurge(tokens, clock);
+    EmailTokenPurge emailTokenPurge(EmailTokens tokens, JdbcUserStore users, Clock clock) {
+        return new EmailTokenPurge(tokens, users, clock);
     }
 
     @Bean

@@ -403,6 +403,21 @@ public final class JdbcUserStore {
                 > 0;
     }
 
+    /**
+     * Deletes a self-registered account whose address was never verified and which cannot sign in (its verification
+     * link expired unused); any other account is left alone.
+     *
+     * @param username the stored name
+     * @return whether it was deleted
+     */
+    public boolean deleteUnverifiedRegistration(String username) {
+        return jdbc.update(
+                        "DELETE FROM gh_user WHERE username = ? AND email IS NOT NULL AND email_verified = FALSE"
+                                + " AND enabled = FALSE",
+                        username)
+                > 0;
+    }
+
     private static EmailAccount emailAccount(ResultSet rs, int n) throws SQLException {
         return new EmailAccount(
                 rs.getString("username"),
