@@ -4,8 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
+import dev.gatehouse.core.mfa.Totp;
+import dev.gatehouse.core.mfa.TotpParameters;
+import dev.gatehouse.core.mfa.TotpSecret;
 import dev.gatehouse.core.password.PasswordHasher;
 import dev.gatehouse.server.audit.JdbcAuditLog;
+import dev.gatehouse.server.clients.ClientSecrets;
 import dev.gatehouse.server.users.JdbcUserStore;
 import jakarta.mail.internet.MimeMessage;
 import java.io.IOException;
@@ -25,6 +29,10 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.context.annotation.Import;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.security.oauth2.core.AuthorizationGrantType;
+import org.springframework.security.oauth2.core.ClientAuthenticationMethod;
+import org.springframework.security.oauth2.server.authorization.client.RegisteredClient;
+import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.TestPropertySource;
 
@@ -71,6 +79,12 @@ abstract class AbstractEmailFlowTests {
 
     @Autowired
     JdbcAuditLog auditLog;
+
+    @Autowired
+    RegisteredClientRepository clients;
+
+    @Autowired
+    ClientSecrets clientSecrets;
 
     String base;
 
@@ -425,6 +439,65 @@ abstract class AbstractEmailFlowTests {
         HttpResponse<String> page = new HttpBrowser(base).get("/account/email");
         assertThat(page.statusCode()).isEqualTo(302);
         assertThat(page.headers().firstValue("Location").orElseThrow()).contains("/login");
+    }
+
+    // ---------------------------------------------------------------- the whole journey
+
+    @Test
+    void journeyWhenRegisteredEnrolledAndResetThenTheSecondFactorIsStillAsked() throws Exception {
+        String address = address("Journey");
+        String username = address.toLowerCase(java.util.Locale.ROOT);
+        HttpBrowser browser = new HttpBrowser(base);
+        register(browser, address, PASSWORD, PASSWORD);
+        HttpResponse<String> confirm = browser.get(link(onlyMail(address)));
+        assertThat(postToken(browser, confirm, "/register/verify").statusCode()).isEqualTo(200);
+
+        // Signed in, the user enrols an authenticator app.
+        assertThat(browser.login(username, PASSWORD).statusCode()).isEqualTo(302);
+        HttpResponse<String> enrol = browser.get("/mfa/enroll");
+        HttpResponse<String> started = browser.postForm("/mfa/enroll/start", Map.of("_csrf", csrf(enrol)));
+        Matcher secret =
+                Pattern.compile("<code id=\"secret\">([A-Z2-7]+)</code>").matcher(started.body());
+        assertThat(secret.find()).as(started.body()).isTrue();
+        TotpSecret key = TotpSecret.fromBase32(secret.group(1));
+        HttpResponse<String> enrolled = browser.postForm(
+                "/mfa/enroll",
+                Map.of("code", Totp.of(TotpParameters.defaults()).code(key, clock.instant()), "_csrf", csrf(started)));
+        assertThat(enrolled.statusCode()).as(enrolled.body()).isEqualTo(200);
+
+        // Forgotten password, reset through the mailed link.
+        HttpBrowser other = new HttpBrowser(base);
+        forgot(other, address);
+        MimeMessage[] received = smtp().getReceivedMessagesForDomain(address);
+        HttpResponse<String> form = other.get(link(received[received.length - 1]));
+        assertThat(postReset(other, form, NEW_PASSWORD, NEW_PASSWORD).statusCode())
+                .isEqualTo(200);
+
+        // At a client: the new password signs in, the reset did not take the second factor away, and the tokens
+        // name the registered user.
+        String clientId = "mail-journey-" + UUID.randomUUID();
+        String secretValue = clientSecrets.generate();
+        clients.save(RegisteredClient.withId(UUID.randomUUID().toString())
+                .clientId(clientId)
+                .clientSecret(clientSecrets.encoder().encode(secretValue))
+                .clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_BASIC)
+                .authorizationGrantType(AuthorizationGrantType.AUTHORIZATION_CODE)
+                .redirectUri(MfaSignInFlow.REDIRECT)
+                .scope("openid")
+                .build());
+        MfaSignInFlow flow = new MfaSignInFlow(base, clientId, secretValue);
+        HttpBrowser fresh = new HttpBrowser(base);
+        AbstractAuthorizationServerTests.Pkce pkce = AbstractAuthorizationServerTests.Pkce.create();
+        assertThat(flow.password(fresh, username, NEW_PASSWORD, pkce)).endsWith("/mfa/totp");
+        String resumed = flow.submit(
+                fresh,
+                "/mfa/totp",
+                Totp.of(TotpParameters.defaults()).code(key, clock.instant().plus(Duration.ofSeconds(30))));
+        Map<String, Object> tokens = flow.tokens(fresh, resumed, pkce);
+        assertThat(AbstractMfaSignInTests.claims((String) tokens.get("id_token"))
+                        .get("sub"))
+                .isEqualTo(username);
+        assertThat(MfaSignInFlow.amr(tokens)).isEqualTo(MfaSignInFlow.pwdOtp());
     }
 
     // ---------------------------------------------------------------- mail server down

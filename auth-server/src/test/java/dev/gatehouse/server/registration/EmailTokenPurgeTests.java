@@ -40,7 +40,8 @@ class EmailTokenPurgeTests {
 
         // The pending registration's link went with its user (ON DELETE CASCADE); the purge deleted the other three.
         assertThat(purged).isEqualTo(3);
-        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM gh_email_token", Integer.class)).isEqualTo(1);
+        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM gh_email_token", Integer.class))
+                .isEqualTo(1);
         assertThat(users.emailAccount(pending)).isEmpty();
         assertThat(users.emailAccount(verified)).isPresent();
         assertThat(users.emailAccount(open)).isPresent();
