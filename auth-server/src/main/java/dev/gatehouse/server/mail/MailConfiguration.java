@@ -1,5 +1,7 @@
 package dev.gatehouse.server.mail;
 
+import dev.gatehouse.server.pages.GatehouseUi;
+import dev.gatehouse.server.pages.UiProperties;
 import dev.gatehouse.server.settings.GatehouseProperties;
 import dev.gatehouse.server.settings.MailFlowProperties;
 import java.time.Clock;
@@ -44,8 +46,8 @@ class MailConfiguration {
     }
 
     @Bean
-    MailComposer mailComposer(MessageSource messages) {
-        return new MailComposer(messages);
+    MailComposer mailComposer(MessageSource messages, GatehouseUi ui, UiProperties uiProperties) {
+        return new MailComposer(messages, ui.getProductName(), uiProperties.directory());
     }
 
     /** Whether mail goes to the outbox: asked for, or {@code auto} in development mode. */
