@@ -416,6 +416,9 @@ abstract class AbstractEmailFlowTests {
         assertThat(users.findByEmail(fresh).orElseThrow().username()).isEqualTo(username);
         assertThat(users.findByEmail(old)).isEmpty();
         assertThat(postToken(other, page, "/email/confirm").statusCode()).isEqualTo(410);
+        // The username stays (it is the token subject); the new address signs in too, the old one only as the name.
+        assertThat(signIn(fresh, PASSWORD)).isTrue();
+        assertThat(signIn(username, PASSWORD)).isTrue();
     }
 
     @Test

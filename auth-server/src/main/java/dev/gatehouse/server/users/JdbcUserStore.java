@@ -81,6 +81,27 @@ public final class JdbcUserStore {
     }
 
     /**
+     * Finds the user a sign-in names: by name as {@link #find} does, or, when no name matches, by a verified e-mail
+     * address (migration V17), so a user who changed their address signs in with the new one. A name always wins over
+     * another user's address. Only for the sign-in form: everything that resolves a token's subject uses {@link
+     * #find}, so a subject never resolves to another user through an address.
+     *
+     * @param typed the name or address as typed
+     * @return the user, with the name as stored (the token subject), if exactly one matches
+     */
+    public Optional<StoredUser> findForSignIn(String typed) {
+        Optional<StoredUser> byName = find(typed);
+        if (byName.isPresent() || typed.indexOf('@') <= 0) {
+            return byName;
+        }
+        List<StoredUser> users = jdbc.query(
+                "SELECT username, password_hash, enabled FROM gh_user WHERE email_key = ? AND email_verified = TRUE",
+                (rs, n) -> new StoredUser(rs.getString(1), rs.getString(2), rs.getBoolean(3)),
+                typed.strip().toLowerCase(Locale.ROOT));
+        return users.size() == 1 ? Optional.of(users.get(0)) : Optional.empty();
+    }
+
+    /**
      * Whether any user exists (first-start detection).
      *
      * @return {@code true} if the table is not empty

@@ -78,7 +78,7 @@ public final class PasswordAuthenticationProvider implements AuthenticationProvi
         Optional<JdbcUserStore.StoredUser> found =
                 username == null || username.isEmpty() || username.length() > MAX_USERNAME_LENGTH
                         ? Optional.empty()
-                        : users.find(username);
+                        : users.findForSignIn(username);
         // Check, verify and record as one step per account (auth-core's limiter): a burst of parallel guesses
         // cannot all pass the check before the first failure is counted (found in review).
         AttemptLimiter.Attempt<Optional<Verification>> attempt = limiter.attempt(
