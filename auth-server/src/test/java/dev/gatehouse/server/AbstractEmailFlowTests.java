@@ -274,6 +274,10 @@ abstract class AbstractEmailFlowTests {
         HttpResponse<String> form = browser.get(link);
         assertThat(form.statusCode()).isEqualTo(200);
         assertThat(form.body()).contains("autocomplete=\"new-password\"");
+        // A page reached through a link that carries a token is never cached, and sends no Referer on.
+        assertThat(form.headers().firstValue("Cache-Control"))
+                .hasValueSatisfying(v -> assertThat(v).contains("no-store"));
+        assertThat(form.headers().firstValue("Referrer-Policy")).hasValue("no-referrer");
         // A password the policy refuses: the form again, and the link still works.
         HttpResponse<String> weak = postReset(browser, form, "password", "password");
         assertThat(weak.statusCode()).isEqualTo(400);
