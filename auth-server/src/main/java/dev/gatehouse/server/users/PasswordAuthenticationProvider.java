@@ -79,16 +79,21 @@ public final class PasswordAuthenticationProvider implements AuthenticationProvi
                 username == null || username.isEmpty() || username.length() > MAX_USERNAME_LENGTH
                         ? Optional.empty()
                         : users.findForSignIn(username);
+        // An account found through its e-mail address is counted under its name, so typing the address instead of
+        // the name does not give a second allowance of guesses.
+        String counted = found.map(u -> Usernames.canonical(u.username()))
+                .filter(name -> !name.isBlank() && name.length() <= MAX_USERNAME_LENGTH)
+                .orElse(account);
         // Check, verify and record as one step per account (auth-core's limiter): a burst of parallel guesses
         // cannot all pass the check before the first failure is counted (found in review).
         AttemptLimiter.Attempt<Optional<Verification>> attempt = limiter.attempt(
-                account,
+                counted,
                 address,
                 () -> verify(found, password),
                 v -> v.isPresent() && v.get().matched());
         if (!(attempt instanceof AttemptLimiter.Attempt.Completed<Optional<Verification>> completed)) {
             // Which limit applies (a lockout or a delay), for the audit trail; read only on this refusal path.
-            throw new Throttled(limiter.check(account, address));
+            throw new Throttled(limiter.check(counted, address));
         }
         if (completed.result().isEmpty() || !completed.result().get().matched()) {
             throw bad();
