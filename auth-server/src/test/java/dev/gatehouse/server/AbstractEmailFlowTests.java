@@ -11,6 +11,7 @@ import dev.gatehouse.core.password.PasswordHasher;
 import dev.gatehouse.server.audit.JdbcAuditLog;
 import dev.gatehouse.server.clients.ClientSecrets;
 import dev.gatehouse.server.users.JdbcUserStore;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.mail.internet.MimeMessage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -82,6 +83,9 @@ abstract class AbstractEmailFlowTests {
 
     @Autowired
     RegisteredClientRepository clients;
+
+    @Autowired
+    MeterRegistry meters;
 
     @Autowired
     ClientSecrets clientSecrets;
@@ -540,6 +544,17 @@ abstract class AbstractEmailFlowTests {
         }
         assertThat(audit(known.toLowerCase(java.util.Locale.ROOT)))
                 .contains("mail.failure:failure", "password.reset.request:failure");
+        // Operators can alert on it.
+        assertThat(meters.get("gatehouse.mail.failures")
+                        .tag("purpose", "reset")
+                        .counter()
+                        .count())
+                .isGreaterThanOrEqualTo(2);
+        assertThat(meters.get("gatehouse.mail.failures")
+                        .tag("purpose", "register")
+                        .counter()
+                        .count())
+                .isGreaterThanOrEqualTo(1);
         // Back up: the same registration goes through.
         assertThat(register(new HttpBrowser(base), fresh, PASSWORD, PASSWORD).statusCode())
                 .isEqualTo(200);

@@ -14,7 +14,8 @@ import org.jspecify.annotations.Nullable;
  * Counters derived from audit events, so every counted action is also an audited one and the producers call one
  * thing: {@code gatehouse.signin} (tag {@code outcome}: success, failure, locked), {@code gatehouse.mfa} (tags
  * {@code action}: verify, recovery, enrol; {@code outcome}: success, failure, locked; {@code factor}) and {@code
- * gatehouse.tokens} (tag {@code grant_type}). Tag values come from a fixed set, never from the request as such.
+ * gatehouse.tokens} (tag {@code grant_type}), {@code gatehouse.mail.failures} (tag {@code purpose}: register, reset,
+ * change, changed_notice; an alert on it tells operators the mail server is refusing). Tag values come from a fixed set, never from the request as such.
  */
 final class AuditMetrics {
 
@@ -26,6 +27,7 @@ final class AuditMetrics {
             "urn:ietf:params:oauth:grant-type:token-exchange",
             "urn:ietf:params:oauth:grant-type:jwt-bearer");
     private static final Set<String> FACTORS = Set.of("totp", "recovery_code");
+    private static final Set<String> MAIL_PURPOSES = Set.of("register", "reset", "change", "changed_notice");
 
     private final MeterRegistry registry;
 
@@ -68,6 +70,15 @@ final class AuditMetrics {
                                 "Tokens issued at the token endpoint, by grant type",
                                 "grant_type",
                                 grant != null && GRANT_TYPES.contains(grant) ? grant : "other")
+                        .increment();
+            }
+            case AuditEvents.MAIL_FAILURE -> {
+                String purpose = e.details().get("purpose");
+                counter(
+                                "gatehouse.mail.failures",
+                                "Mails of the e-mail flows the mail server did not take, by purpose",
+                                "purpose",
+                                purpose != null && MAIL_PURPOSES.contains(purpose) ? purpose : "other")
                         .increment();
             }
             default -> {
