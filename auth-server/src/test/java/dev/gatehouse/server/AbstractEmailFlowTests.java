@@ -317,7 +317,10 @@ abstract class AbstractEmailFlowTests {
         clock.advance(Duration.ofMinutes(16));
         HttpResponse<String> late = browser.get(link);
         assertThat(late.statusCode()).isEqualTo(410);
-        assertThat(late.body()).contains("This link has expired").contains("role=\"alert\"");
+        assertThat(late.body())
+                .contains("This link has expired")
+                .contains("role=\"alert\"")
+                .contains("href=\"/password/forgot\"");
         HttpResponse<String> posted = postReset(browser, form, NEW_PASSWORD, NEW_PASSWORD);
         assertThat(posted.statusCode()).isEqualTo(410);
         assertThat(signIn(address.toLowerCase(java.util.Locale.ROOT), PASSWORD)).isTrue();
@@ -524,6 +527,7 @@ abstract class AbstractEmailFlowTests {
             assertThat(registered.body())
                     .contains("The message could not be sent")
                     .contains("role=\"alert\"")
+                    .contains("href=\"/register\"")
                     .doesNotContain("Exception");
             assertThat(users.findByEmail(fresh)).isEmpty();
             assertThat(users.emailAccount(fresh.toLowerCase(java.util.Locale.ROOT)))

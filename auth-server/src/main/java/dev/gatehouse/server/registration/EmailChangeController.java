@@ -53,7 +53,7 @@ final class EmailChangeController {
         if (outcome instanceof SelfService.Done) {
             return Pages.message(model, response, HttpStatus.OK, "change_sent", false, null, null);
         }
-        String problem = Pages.problem(outcome, model, response);
+        String problem = Pages.problem(outcome, model, response, "/account/email");
         if (problem != null) {
             return problem;
         }
@@ -68,7 +68,7 @@ final class EmailChangeController {
             HttpServletResponse response,
             Model model) {
         Pages.requireOn(enabled);
-        String problem = Pages.problem(service.checkChange(token), model, response);
+        String problem = Pages.problem(service.checkChange(token), model, response, "/account/email");
         return problem != null
                 ? problem
                 : Pages.confirm(model, "change_confirm", "/email/confirm", Objects.requireNonNull(token));
@@ -85,6 +85,6 @@ final class EmailChangeController {
         if (outcome instanceof SelfService.Done) {
             return Pages.message(model, response, HttpStatus.OK, "changed", false, "/login", "mail.action.sign_in");
         }
-        return Objects.requireNonNull(Pages.problem(outcome, model, response));
+        return Objects.requireNonNull(Pages.problem(outcome, model, response, "/account/email"));
     }
 }

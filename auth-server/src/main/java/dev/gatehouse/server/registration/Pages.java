@@ -47,13 +47,25 @@ final class Pages {
         return MESSAGE;
     }
 
-    /** The answer to an outcome that is not the step's own success, or {@code null} for a form to show again. */
-    static @Nullable String problem(SelfService.Outcome outcome, Model model, HttpServletResponse response) {
+    /**
+     * The answer to an outcome that is not the step's own success, or {@code null} for a form to show again.
+     *
+     * @param start the flow's first page (where to try again, or to ask for a new link)
+     */
+    static @Nullable String problem(
+            SelfService.Outcome outcome, Model model, HttpServletResponse response, String start) {
         if (outcome instanceof SelfService.Throttled) {
             return message(model, response, HttpStatus.TOO_MANY_REQUESTS, "throttled", true, null, null);
         }
         if (outcome instanceof SelfService.MailFailed) {
-            return message(model, response, HttpStatus.SERVICE_UNAVAILABLE, "mail_failed", true, null, null);
+            return message(
+                    model,
+                    response,
+                    HttpStatus.SERVICE_UNAVAILABLE,
+                    "mail_failed",
+                    true,
+                    start,
+                    "mail.action.try_again");
         }
         if (outcome instanceof SelfService.LinkInvalid invalid) {
             return message(
@@ -62,8 +74,8 @@ final class Pages {
                     HttpStatus.GONE,
                     invalid.expired() ? "link_expired" : "link_invalid",
                     true,
-                    null,
-                    null);
+                    start,
+                    "mail.action.new_link");
         }
         if (outcome instanceof SelfService.Refused refused) {
             response.setStatus(HttpStatus.BAD_REQUEST.value());

@@ -48,7 +48,7 @@ final class PasswordResetController {
         if (outcome instanceof SelfService.Done) {
             return Pages.message(model, response, HttpStatus.OK, "reset_sent", false, "/login", "mail.action.sign_in");
         }
-        String problem = Pages.problem(outcome, model, response);
+        String problem = Pages.problem(outcome, model, response, "/password/forgot");
         if (problem != null) {
             return problem;
         }
@@ -62,7 +62,7 @@ final class PasswordResetController {
             HttpServletResponse response,
             Model model) {
         Pages.requireOn(enabled);
-        String problem = Pages.problem(service.checkReset(token), model, response);
+        String problem = Pages.problem(service.checkReset(token), model, response, "/password/forgot");
         if (problem != null) {
             return problem;
         }
@@ -84,7 +84,7 @@ final class PasswordResetController {
         if (outcome instanceof SelfService.Done) {
             return Pages.message(model, response, HttpStatus.OK, "reset_done", false, "/login", "mail.action.sign_in");
         }
-        String problem = Pages.problem(outcome, model, response);
+        String problem = Pages.problem(outcome, model, response, "/password/forgot");
         if (problem != null) {
             return problem;
         }

@@ -51,7 +51,7 @@ final class RegistrationController {
         if (outcome instanceof SelfService.Done) {
             return Pages.message(model, response, HttpStatus.OK, "register_sent", false, null, null);
         }
-        String problem = Pages.problem(outcome, model, response);
+        String problem = Pages.problem(outcome, model, response, "/register");
         if (problem != null) {
             return problem;
         }
@@ -67,7 +67,7 @@ final class RegistrationController {
             Model model) {
         Pages.requireOn(enabled);
         SelfService.Outcome outcome = service.checkVerify(token);
-        String problem = Pages.problem(outcome, model, response);
+        String problem = Pages.problem(outcome, model, response, "/register");
         return problem != null
                 ? problem
                 : Pages.confirm(model, "verify", "/register/verify", Objects.requireNonNull(token));
@@ -83,6 +83,6 @@ final class RegistrationController {
         if (outcome instanceof SelfService.Done) {
             return Pages.message(model, response, HttpStatus.OK, "verified", false, "/login", "mail.action.sign_in");
         }
-        return Objects.requireNonNull(Pages.problem(outcome, model, response));
+        return Objects.requireNonNull(Pages.problem(outcome, model, response, "/register"));
     }
 }
