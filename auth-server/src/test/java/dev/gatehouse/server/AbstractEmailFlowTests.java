@@ -148,6 +148,12 @@ abstract class AbstractEmailFlowTests {
         assertThat(mail.getSubject()).isEqualTo("Confirm your e-mail address");
         String link = link(mail);
         assertThat(link).startsWith(base + "/register/verify?token=");
+        // The HTML alternative carries the same link, as a button, and nothing active.
+        assertThat(part(mail, "text/html"))
+                .contains("href=\"" + link + "\"")
+                .contains("lang=\"en\"")
+                .doesNotContain("<script")
+                .doesNotContain("<img");
         // Only the token's hash is stored.
         String token = link.substring(link.indexOf("token=") + 6);
         assertThat(jdbc.queryForList(
@@ -638,8 +644,32 @@ abstract class AbstractEmailFlowTests {
         return m.group(1);
     }
 
+    /** The plain-text body (the text part of a multipart/alternative mail). */
     static String text(MimeMessage mail) throws Exception {
-        return String.valueOf(mail.getContent());
+        return part(mail, "text/plain");
+    }
+
+    static String part(MimeMessage mail, String type) throws Exception {
+        Object content = mail.getContent();
+        if (!(content instanceof jakarta.mail.Multipart multipart)) {
+            return mail.isMimeType(type) ? String.valueOf(content) : "";
+        }
+        return part(multipart, type);
+    }
+
+    private static String part(jakarta.mail.Multipart multipart, String type) throws Exception {
+        for (int i = 0; i < multipart.getCount(); i++) {
+            jakarta.mail.BodyPart body = multipart.getBodyPart(i);
+            if (body.getContent() instanceof jakarta.mail.Multipart nested) {
+                String found = part(nested, type);
+                if (!found.isEmpty()) {
+                    return found;
+                }
+            } else if (body.isMimeType(type)) {
+                return String.valueOf(body.getContent());
+            }
+        }
+        return "";
     }
 
     static String subject(MimeMessage mail) {

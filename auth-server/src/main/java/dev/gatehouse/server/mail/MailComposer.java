@@ -1,6 +1,7 @@
 package dev.gatehouse.server.mail;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Locale;
@@ -24,8 +25,10 @@ import org.thymeleaf.templateresolver.FileTemplateResolver;
 public final class MailComposer {
 
     private final SpringTemplateEngine engine;
+    private final SpringTemplateEngine htmlEngine;
     private final MessageSource messages;
     private final String productName;
+    private final @Nullable Path overrides;
 
     /**
      * Creates the composer.
@@ -39,6 +42,7 @@ public final class MailComposer {
     public MailComposer(MessageSource messages, String productName, @Nullable Path overrides) {
         this.messages = Objects.requireNonNull(messages, "messages must not be null");
         this.productName = Objects.requireNonNull(productName, "productName must not be null");
+        this.overrides = overrides;
         SpringTemplateEngine templates = new SpringTemplateEngine();
         if (overrides != null) {
             FileTemplateResolver custom = new FileTemplateResolver();
@@ -50,6 +54,7 @@ public final class MailComposer {
             custom.setOrder(1);
             templates.addTemplateResolver(custom);
         }
+        this.htmlEngine = htmlEngine(messages, overrides);
         ClassLoaderTemplateResolver resolver = new ClassLoaderTemplateResolver();
         resolver.setPrefix("templates/mail/");
         resolver.setSuffix(".txt");
@@ -79,6 +84,45 @@ public final class MailComposer {
         Map<String, Object> all = new HashMap<>(variables);
         all.put("product", productName);
         String text = engine.process(template, new Context(locale, all));
-        return new MailMessage(to, subject, text);
+        // The HTML alternative, when the template has one (templates/mail/NAME.html): Thymeleaf's HTML mode escapes
+        // every value, as on the pages.
+        String html = hasHtml(template) ? htmlEngine.process("mail/" + template, new Context(locale, all)) : null;
+        return new MailMessage(to, subject, text, html);
+    }
+
+    private boolean hasHtml(String template) {
+        String file = template + ".html";
+        return (overrides != null
+                        && Files.isRegularFile(
+                                overrides.resolve("templates").resolve("mail").resolve(file)))
+                || MailComposer.class.getClassLoader().getResource("templates/mail/" + file) != null;
+    }
+
+    /** HTML mails: {@code templates/mail/NAME.html} on the layout {@code templates/mail/fragments.html}. */
+    private static SpringTemplateEngine htmlEngine(MessageSource messages, @Nullable Path overrides) {
+        SpringTemplateEngine html = new SpringTemplateEngine();
+        if (overrides != null) {
+            FileTemplateResolver custom = new FileTemplateResolver();
+            custom.setPrefix(overrides.resolve("templates").toString() + "/");
+            custom.setSuffix(".html");
+            custom.setTemplateMode(TemplateMode.HTML);
+            custom.setCharacterEncoding(StandardCharsets.UTF_8.name());
+            custom.setCheckExistence(true);
+            custom.setResolvablePatterns(java.util.Set.of("mail/*"));
+            custom.setOrder(1);
+            html.addTemplateResolver(custom);
+        }
+        ClassLoaderTemplateResolver builtIn = new ClassLoaderTemplateResolver();
+        builtIn.setPrefix("templates/");
+        builtIn.setSuffix(".html");
+        builtIn.setTemplateMode(TemplateMode.HTML);
+        builtIn.setCharacterEncoding(StandardCharsets.UTF_8.name());
+        builtIn.setCheckExistence(true);
+        builtIn.setResolvablePatterns(java.util.Set.of("mail/*"));
+        builtIn.setCacheable(true);
+        builtIn.setOrder(2);
+        html.addTemplateResolver(builtIn);
+        html.setTemplateEngineMessageSource(messages);
+        return html;
     }
 }

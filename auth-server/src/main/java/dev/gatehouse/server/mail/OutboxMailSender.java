@@ -1,9 +1,7 @@
 package dev.gatehouse.server.mail;
 
-import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
-import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -24,6 +22,7 @@ import java.util.Set;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.mail.javamail.MimeMessageHelper;
 
 /**
  * Development delivery: each mail becomes an {@code .eml} file (RFC 5322, readable by any mail program) in a
@@ -59,10 +58,8 @@ final class OutboxMailSender implements MailSender {
         try {
             ensureDirectory();
             MimeMessage mime = new MimeMessage(Session.getInstance(new Properties()));
-            mime.setFrom(new InternetAddress(from));
-            mime.setRecipients(Message.RecipientType.TO, InternetAddress.parse(message.to(), true));
-            mime.setSubject(message.subject(), StandardCharsets.UTF_8.name());
-            mime.setText(message.text(), StandardCharsets.UTF_8.name());
+            SmtpMailSender.fill(
+                    new MimeMessageHelper(mime, message.html() != null, StandardCharsets.UTF_8.name()), from, message);
             mime.setSentDate(Date.from(clock.instant()));
             mime.saveChanges();
             String name =

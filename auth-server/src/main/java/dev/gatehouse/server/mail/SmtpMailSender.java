@@ -25,6 +25,19 @@ final class SmtpMailSender implements MailSender {
         this.from = Objects.requireNonNull(from, "from must not be null");
     }
 
+    /** Sender, recipient, subject, and the text (with its HTML alternative, when there is one). */
+    static void fill(MimeMessageHelper helper, String from, MailMessage message) throws MessagingException {
+        helper.setFrom(from);
+        helper.setTo(message.to());
+        helper.setSubject(message.subject());
+        String html = message.html();
+        if (html == null) {
+            helper.setText(message.text(), false);
+        } else {
+            helper.setText(message.text(), html);
+        }
+    }
+
     @Override
     public void send(MailMessage message) {
         Objects.requireNonNull(message, "message must not be null");
@@ -33,11 +46,7 @@ final class SmtpMailSender implements MailSender {
         }
         try {
             MimeMessage mime = smtp.createMimeMessage();
-            MimeMessageHelper helper = new MimeMessageHelper(mime, false, StandardCharsets.UTF_8.name());
-            helper.setFrom(from);
-            helper.setTo(message.to());
-            helper.setSubject(message.subject());
-            helper.setText(message.text(), false);
+            fill(new MimeMessageHelper(mime, message.html() != null, StandardCharsets.UTF_8.name()), from, message);
             smtp.send(mime);
         } catch (MailException | MessagingException e) {
             throw new MailDeliveryException(

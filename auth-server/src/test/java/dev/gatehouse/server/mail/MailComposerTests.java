@@ -46,6 +46,31 @@ class MailComposerTests {
     }
 
     @Test
+    void composeWhenValueHoldsMarkupThenTheHtmlAlternativeEscapesIt() {
+        MailMessage mail = new MailComposer(messages(), "Acme <b>ID</b>", null)
+                .compose(
+                        "ada@example.com",
+                        "change-notice",
+                        Locale.ENGLISH,
+                        Map.of(
+                                "username",
+                                "<script>alert(1)</script>",
+                                "address",
+                                "x\"><img src=y>@example.com",
+                                "issuer",
+                                "https://id.example.com"));
+        assertThat(mail.html())
+                .isNotNull()
+                .contains("&lt;script&gt;alert(1)&lt;/script&gt;")
+                .contains("Acme &lt;b&gt;ID&lt;/b&gt;")
+                .doesNotContain("<script")
+                .doesNotContain("<img")
+                .doesNotContain("<b>");
+        // The text/plain part is not HTML: values go out as they are.
+        assertThat(mail.text()).contains("<script>alert(1)</script>").contains("x\"><img src=y>@example.com");
+    }
+
+    @Test
     void composeWhenOverrideDirectoryHasTheTemplateThenItWins(@TempDir Path overrides) throws Exception {
         Path dir = Files.createDirectories(overrides.resolve("templates").resolve("mail"));
         Files.writeString(dir.resolve("verify.txt"), "Custom: [[${link}]] -- [[${product}]]\n", StandardCharsets.UTF_8);
