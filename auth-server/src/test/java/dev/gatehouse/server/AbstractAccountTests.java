@@ -67,6 +67,7 @@ abstract class AbstractAccountTests {
     static final String NEW_PASSWORD = "violet tractor umbrella 42";
     static final String REDIRECT = MfaSignInFlow.REDIRECT;
     private static final Totp TOTP = Totp.of(TotpParameters.defaults());
+    private static final Pattern SECRET = Pattern.compile("<code id=\"secret\">([A-Z2-7]+)</code>");
     private static final Pattern HANDLE = Pattern.compile("name=\"session\" value=\"([A-Za-z0-9_-]+)\"");
 
     @TestConfiguration(proxyBeanMethods = false)
@@ -420,6 +421,98 @@ abstract class AbstractAccountTests {
         HttpResponse<String> r = browser.get("/account/two-step/setup");
         assertThat(r.headers().firstValue("Location").orElseThrow())
                 .endsWith("/account/confirm?next=/account/two-step/setup");
+    }
+
+    @Test
+    void enrolWhenSessionIsStaleThenConfirmFirstAndNothingIsEnrolledUntilThen() {
+        String name = newUser();
+        HttpBrowser browser = signedIn(name);
+        String token = csrf(browser.get("/account"));
+        clock.advance(Duration.ofMinutes(6));
+        // A stale (or stolen) session posts the enrolment steps directly: no key is made, no code is checked, no
+        // recovery codes are shown; it is sent to confirm the password, and back to enrolment after.
+        HttpResponse<String> start = browser.postForm("/mfa/enroll/start", Map.of("_csrf", token));
+        assertThat(start.statusCode()).isEqualTo(302);
+        assertThat(start.headers().firstValue("Location").orElseThrow())
+                .endsWith("/account/confirm?next=/account/two-step/setup");
+        assertThat(start.body()).doesNotContain("id=\"secret\"").doesNotContain("data:image/png");
+        assertThat(totpService.status(name)).isEqualTo(TotpService.FactorStatus.NONE);
+        HttpResponse<String> submit = browser.postForm("/mfa/enroll", Map.of("code", "123456", "_csrf", token));
+        assertThat(submit.headers().firstValue("Location").orElseThrow())
+                .endsWith("/account/confirm?next=/account/two-step/setup");
+        assertThat(submit.body()).doesNotContain("recovery-code");
+        assertThat(browser.get("/mfa/enroll").headers().firstValue("Location").orElseThrow())
+                .endsWith("/account/confirm?next=/account/two-step/setup");
+        assertThat(totpService.status(name)).isEqualTo(TotpService.FactorStatus.NONE);
+        assertThat(recoveryCodes.remaining(name)).isZero();
+
+        HttpResponse<String> form = browser.get("/account/confirm?next=/account/two-step/setup");
+        HttpResponse<String> confirmed = browser.postForm(
+                "/account/confirm",
+                Map.of("password", PASSWORD, "next", "/account/two-step/setup", "_csrf", csrf(form)));
+        assertThat(confirmed.headers().firstValue("Location").orElseThrow()).endsWith("/account/two-step/setup");
+        assertThat(browser.get("/account/two-step/setup")
+                        .headers()
+                        .firstValue("Location")
+                        .orElseThrow())
+                .endsWith("/mfa/enroll");
+        HttpResponse<String> page = browser.get("/mfa/enroll");
+        assertThat(page.statusCode()).isEqualTo(200);
+        HttpResponse<String> started = browser.postForm("/mfa/enroll/start", Map.of("_csrf", csrf(page)));
+        Matcher secret = SECRET.matcher(started.body());
+        assertThat(secret.find()).as(started.body()).isTrue();
+        TotpSecret key = TotpSecret.fromBase32(secret.group(1));
+        HttpResponse<String> enrolled = browser.postForm(
+                "/mfa/enroll", Map.of("code", TOTP.code(key, clock.instant()), "_csrf", csrf(started)));
+        assertThat(enrolled.statusCode()).as(enrolled.body()).isEqualTo(200);
+        assertThat(enrolled.body()).contains("class=\"recovery-code\"");
+        assertThat(totpService.status(name)).isEqualTo(TotpService.FactorStatus.CONFIRMED);
+    }
+
+    @Test
+    void enrolWhenKeyWasStartedFreshButItsCodeComesFromAStaleSessionThenRefusedAndStillPending() {
+        String name = newUser();
+        HttpBrowser browser = signedIn(name);
+        HttpResponse<String> page = browser.get("/mfa/enroll");
+        HttpResponse<String> started = browser.postForm("/mfa/enroll/start", Map.of("_csrf", csrf(page)));
+        Matcher secret = SECRET.matcher(started.body());
+        assertThat(secret.find()).as(started.body()).isTrue();
+        TotpSecret key = TotpSecret.fromBase32(secret.group(1));
+        clock.advance(Duration.ofMinutes(6));
+        HttpResponse<String> submit = browser.postForm(
+                "/mfa/enroll", Map.of("code", TOTP.code(key, clock.instant()), "_csrf", csrf(started)));
+        assertThat(submit.statusCode()).isEqualTo(302);
+        assertThat(submit.headers().firstValue("Location").orElseThrow())
+                .endsWith("/account/confirm?next=/account/two-step/setup");
+        assertThat(totpService.status(name)).isEqualTo(TotpService.FactorStatus.PENDING);
+        assertThat(recoveryCodes.remaining(name)).isZero();
+    }
+
+    @Test
+    void enrolWhenAnOperatorRequiresTheFactorThenTheSignInsOwnEnrolmentWorksAndAStaleOneSignsInAgain() {
+        String name = newUser();
+        users.setMfaRequired(name, true);
+        // Right after the password, the enrolment the requirement forces is fresh by construction.
+        HttpBrowser fresh = signedIn(name);
+        assertThat(fresh.get("/account").headers().firstValue("Location").orElseThrow())
+                .endsWith("/mfa/enroll");
+        HttpResponse<String> page = fresh.get("/mfa/enroll");
+        assertThat(page.statusCode()).isEqualTo(200);
+        HttpResponse<String> started = fresh.postForm("/mfa/enroll/start", Map.of("_csrf", csrf(page)));
+        assertThat(SECRET.matcher(started.body()).find()).as(started.body()).isTrue();
+        assertThat(totpService.status(name)).isEqualTo(TotpService.FactorStatus.PENDING);
+        totpService.remove(name);
+
+        // The same password-only session gone stale: the account pages are closed to it (the factor is owed), so it
+        // is signed out instead of enrolling, and signs in again.
+        HttpBrowser stale = signedIn(name);
+        String token = csrf(stale.get("/mfa/enroll"));
+        clock.advance(Duration.ofMinutes(6));
+        HttpResponse<String> start = stale.postForm("/mfa/enroll/start", Map.of("_csrf", token));
+        assertThat(start.headers().firstValue("Location").orElseThrow()).endsWith("/login");
+        assertThat(totpService.status(name)).isEqualTo(TotpService.FactorStatus.NONE);
+        assertThat(stale.get("/mfa/enroll").headers().firstValue("Location").orElseThrow())
+                .endsWith("/login");
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.gatehouse.server.account;
 
 import dev.gatehouse.server.audit.AuditLog;
+import dev.gatehouse.server.mfa.FactorFreshness;
 import dev.gatehouse.server.mfa.MfaPolicy;
 import java.time.Clock;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -23,6 +24,15 @@ class AccountConfiguration {
     @Bean
     Factors accountFactors(MfaPolicy policy, Clock clock, AccountProperties properties) {
         return new Factors(policy, clock, properties.reauthenticationMaxAge());
+    }
+
+    /**
+     * The same freshness check for the sign-in's enrolment pages ({@code signin.MfaController}): enrolling from an
+     * already signed-in session needs factors as young as the account's own second-factor actions.
+     */
+    @Bean
+    FactorFreshness factorFreshness(Factors accountFactors) {
+        return accountFactors.freshness();
     }
 
     @Bean

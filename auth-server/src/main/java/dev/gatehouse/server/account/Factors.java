@@ -1,5 +1,6 @@
 package dev.gatehouse.server.account;
 
+import dev.gatehouse.server.mfa.FactorFreshness;
 import dev.gatehouse.server.mfa.MfaPolicy;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -24,41 +25,31 @@ import org.springframework.security.web.context.SecurityContextRepository;
  * The session's factors, in Spring Security 7's factor-authority model: whether they are fresh enough for a sensitive
  * action, and stamping them anew after the user proved them again.
  *
- * <p>Fresh means, like OIDC's {@code max_age} read cautiously (the earliest factor counts): every factor the session
- * carries is younger than {@code gatehouse.server.account.reauthentication-max-age}, the password factor is among
- * them, and so is the one-time-code factor when the user has TOTP. A factor without a time, or any doubt, is stale:
- * the user confirms again.
+ * <p>Fresh is {@link FactorFreshness}'s reading (every factor younger than {@code
+ * gatehouse.server.account.reauthentication-max-age}, the one-time-code factor included when the user has TOTP),
+ * shared with the sign-in's enrolment pages. A factor without a time, or any doubt, is stale: the user confirms
+ * again.
  */
 final class Factors {
 
-    private final MfaPolicy policy;
     private final Clock clock;
-    private final Duration maxAge;
+    private final FactorFreshness freshness;
     private final SecurityContextRepository contexts = new HttpSessionSecurityContextRepository();
     private final SessionAuthenticationStrategy fixation = new SessionFixationProtectionStrategy();
 
     Factors(MfaPolicy policy, Clock clock, Duration maxAge) {
-        this.policy = Objects.requireNonNull(policy, "policy must not be null");
         this.clock = Objects.requireNonNull(clock, "clock must not be null");
-        this.maxAge = Objects.requireNonNull(maxAge, "maxAge must not be null");
+        this.freshness = new FactorFreshness(policy, clock, maxAge);
     }
 
-    /** Whether every factor is young enough, and every factor the user has is present. */
+    /** Whether every factor is young enough, and every factor the user has is present ({@link FactorFreshness}). */
     boolean fresh(Authentication user) {
-        Instant now = clock.instant();
-        boolean password = false;
-        boolean otp = false;
-        for (GrantedAuthority a : user.getAuthorities()) {
-            if (a instanceof FactorGrantedAuthority factor) {
-                Instant at = factor.getIssuedAt();
-                if (at == null || at.plus(maxAge).isBefore(now)) {
-                    return false;
-                }
-                password |= FactorGrantedAuthority.PASSWORD_AUTHORITY.equals(factor.getAuthority());
-                otp |= MfaPolicy.OTP_AUTHORITY.equals(factor.getAuthority());
-            }
-        }
-        return password && (otp || !policy.hasConfirmedTotp(user.getName()));
+        return freshness.fresh(user);
+    }
+
+    /** The same check, for the sign-in's enrolment pages. */
+    FactorFreshness freshness() {
+        return freshness;
     }
 
     /**

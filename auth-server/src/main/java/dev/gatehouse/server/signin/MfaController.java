@@ -11,6 +11,7 @@ import dev.gatehouse.core.throttle.ThrottleDecision;
 import dev.gatehouse.server.audit.AuditEvent;
 import dev.gatehouse.server.audit.AuditEvents;
 import dev.gatehouse.server.audit.AuditLog;
+import dev.gatehouse.server.mfa.FactorFreshness;
 import dev.gatehouse.server.mfa.MfaPolicy;
 import dev.gatehouse.server.users.Usernames;
 import jakarta.servlet.http.HttpServletRequest;
@@ -52,6 +53,12 @@ import org.springframework.web.bind.annotation.RequestParam;
  * AttemptLimiter} (scope {@code mfa}, per account, address and pair) before the code is checked; every refusal
  * reads the same. A passed step adds {@link MfaPolicy#OTP_AUTHORITY} to the session's authentication (new session
  * id) and resumes the saved authorization request.
+ *
+ * <p>Enrolment binds an authenticator and hands out recovery codes, so it needs factors as young as the account's
+ * second-factor actions ({@link FactorFreshness}), whatever sent the user here. The enrolment a requirement forces
+ * right after the password passes (the password was just proved). A stale session never enrols: one the account
+ * pages are open to confirms at {@code /account/confirm} and comes back to enrolment; one still owing the factor its
+ * own account requires (the account pages send it back here) signs in again.
  */
 @Controller
 final class MfaController {
@@ -68,11 +75,15 @@ final class MfaController {
             new CodeStep(AuditEvents.MFA_RECOVERY, RECOVERY_CODE, "redirect:/mfa/recovery?error");
     private static final CodeStep ENROL = new CodeStep(AuditEvents.MFA_ENROL, TOTP, "redirect:/mfa/enroll?error");
 
+    /** The account's confirmation step, returning to the account's set-up action, which leads back to enrolment. */
+    static final String CONFIRM_THEN_ENROL = "/account/confirm?next=/account/two-step/setup";
+
     private final TotpService totp;
     private final RecoveryCodes recoveryCodes;
     private final AttemptLimiter limiter;
     private final MfaPolicy policy;
     private final Clock clock;
+    private final FactorFreshness freshness;
     private final AuditLog audit;
     private final SavedRequestRedirect continuation;
     private final SecurityContextRepository contexts = new HttpSessionSecurityContextRepository();
@@ -86,6 +97,7 @@ final class MfaController {
      * @param limiter limits code attempts (scope {@code mfa})
      * @param policy the factor policy
      * @param clock stamps the factor
+     * @param freshness whether the session's factors are young enough to enrol
      * @param audit records every enrolment, verification, recovery-code use and lockout (never a code)
      * @param settings the authorization server's settings: the saved request resumes on its issuer, when one is
      *     configured ({@code gatehouse.token.issuer}), never on the request's {@code Host}
@@ -96,6 +108,7 @@ final class MfaController {
             @Qualifier(LIMITER_BEAN) AttemptLimiter limiter,
             MfaPolicy policy,
             Clock clock,
+            FactorFreshness freshness,
             AuditLog audit,
             AuthorizationServerSettings settings) {
         this.totp = Objects.requireNonNull(totp, "totp must not be null");
@@ -103,6 +116,7 @@ final class MfaController {
         this.limiter = Objects.requireNonNull(limiter, "limiter must not be null");
         this.policy = Objects.requireNonNull(policy, "policy must not be null");
         this.clock = Objects.requireNonNull(clock, "clock must not be null");
+        this.freshness = Objects.requireNonNull(freshness, "freshness must not be null");
         this.audit = Objects.requireNonNull(audit, "audit must not be null");
         this.continuation = new SavedRequestRedirect(
                 Objects.requireNonNull(settings, "settings must not be null").getIssuer());
@@ -173,12 +187,15 @@ final class MfaController {
      * not shown again: it is stored encrypted and shown only once, when it is made.
      */
     @GetMapping("/mfa/enroll")
-    String enrolPage(Authentication user, Model model, HttpServletResponse response) {
+    String enrolPage(Authentication user, Model model, HttpServletRequest request, HttpServletResponse response) {
         noStore(response);
         model.addAttribute("user", user.getName());
         TotpService.FactorStatus status = totp.status(user.getName());
         if (status == TotpService.FactorStatus.CONFIRMED) {
             return "mfa-enrolled";
+        }
+        if (!freshness.fresh(user)) {
+            return staleEnrolment(user, request, response);
         }
         model.addAttribute("pending", status == TotpService.FactorStatus.PENDING);
         return "mfa-enroll-start";
@@ -186,11 +203,14 @@ final class MfaController {
 
     /** Starts (or restarts) TOTP enrolment: a new secret, shown once as QR code and key in this response. */
     @PostMapping("/mfa/enroll/start")
-    String enrolStart(Authentication user, Model model, HttpServletResponse response) {
+    String enrolStart(Authentication user, Model model, HttpServletRequest request, HttpServletResponse response) {
         noStore(response);
         model.addAttribute("user", user.getName());
         if (policy.hasConfirmedTotp(user.getName())) {
             return "mfa-enrolled";
+        }
+        if (!freshness.fresh(user)) {
+            return staleEnrolment(user, request, response);
         }
         TotpEnrolment e;
         try {
@@ -213,6 +233,10 @@ final class MfaController {
             HttpServletResponse response,
             Model model) {
         noStore(response);
+        if (!freshness.fresh(user)) {
+            // Checked before the code: a stale session neither confirms a key nor spends an attempt.
+            return staleEnrolment(user, request, response);
+        }
         return attempt(
                 ENROL,
                 user,
@@ -366,6 +390,23 @@ final class MfaController {
         // write the old id back over the new one.
         fixation.onAuthentication(next, request, response);
         contexts.saveContext(context, request, response);
+    }
+
+    /**
+     * Where an enrolment from a session whose factors are not fresh goes: a session the account pages are open to
+     * (every factor it owes, or none owed by the account itself) confirms the factors at {@code /account/confirm} and
+     * comes back; any other (its own account requires the factor it lacks, so the account pages send it back here) is
+     * signed out and signs in again, the saved authorization request kept. Nothing is enrolled either way.
+     */
+    private String staleEnrolment(Authentication user, HttpServletRequest request, HttpServletResponse response) {
+        log.debug("enrolment held back: the session's factors are not fresh");
+        if (policy.hasAllFactors(user) || !policy.otpRequired(user.getName(), null, null)) {
+            return "redirect:" + CONFIRM_THEN_ENROL;
+        }
+        SecurityContext empty = SecurityContextHolder.createEmptyContext();
+        SecurityContextHolder.setContext(empty);
+        contexts.saveContext(empty, request, response);
+        return "redirect:" + ReauthenticationFilter.LOGIN_PAGE;
     }
 
     private String resume(HttpServletRequest request, HttpServletResponse response) {
