@@ -10,7 +10,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * GATEHOUSE_SERVER_ACCOUNT_*}).
  *
  * @param reauthenticationMaxAge how young every factor of the session must be for the second-factor actions (set up,
- *     replace or remove TOTP, new recovery codes), read like OIDC's {@code max_age}: older, and the user confirms the
+ *     replace or remove TOTP, new recovery codes, and enrolment at {@code /mfa/enroll}), read like OIDC's {@code max_age}: older, and the user confirms the
  *     password (and a TOTP code, when enrolled) first; default 5 minutes
  */
 @ConfigurationProperties("gatehouse.server.account")
