@@ -13,24 +13,14 @@ import dev.gatehouse.core.mfa.TotpParameters;
 import dev.gatehouse.core.mfa.TotpSecret;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
-import java.io.File;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLDecoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -39,9 +29,6 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -54,118 +41,68 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  */
 class SignInThroughBrowserTests {
 
-    private static final Path ROOT = Path.of("../..").toAbsolutePath().normalize();
-    private static final Pattern SECRET = Pattern.compile("secret: (\\S+)");
-    private static final Pattern PASSWORD = Pattern.compile("password: (\\S+)");
-
-    private static final List<Process> processes = new ArrayList<>();
-    private static Path work;
+    private static Launcher launcher;
+    private static Launcher.AuthServer server;
     private static int authPort;
-    private static int apiPort;
     private static int webPort;
-    private static int opaPort;
     private static String demoPassword;
     private static WebDriver browser;
 
     @BeforeAll
     static void startEverything() throws Exception {
-        work = Files.createTempDirectory("gatehouse-e2e");
-        authPort = freePort();
-        apiPort = freePort();
-        webPort = freePort();
-        String issuer = "http://localhost:" + authPort;
-        start(
-                "auth-server",
-                Map.of(),
-                ROOT.resolve("auth-server/target/gatehouse-server.jar"),
-                "--server.port=" + authPort,
-                "--gatehouse.token.issuer=" + issuer,
-                "--gatehouse.dev-mode=true",
-                "--gatehouse.server.demo=true",
-                "--gatehouse.server.demo-require-consent=true",
-                "--gatehouse.server.data-dir=" + work.resolve("data"),
-                "--gatehouse.server.demo-web-client-url=http://127.0.0.1:" + webPort);
-        waitFor(issuer + "/.well-known/openid-configuration");
-        Path credentialsFile = work.resolve("data/demo-credentials.txt");
-        for (int i = 0; i < 120 && !Files.isRegularFile(credentialsFile); i++) {
-            Thread.sleep(500); // written once the server is ready, just after its endpoints answer
-        }
-        String credentials = Files.readString(credentialsFile);
-        demoPassword = group(
-                PASSWORD,
-                credentials
-                        .lines()
-                        .filter(l -> l.contains("user demo"))
-                        .findFirst()
-                        .orElseThrow());
-        String secret = group(
-                SECRET,
-                credentials
-                        .lines()
-                        .filter(l -> l.contains("gatehouse-demo-service"))
-                        .findFirst()
-                        .orElseThrow());
+        launcher = new Launcher("gatehouse-e2e");
+        int apiPort = Launcher.freePort();
+        webPort = Launcher.freePort();
+        server = launcher.startAuthServer("http://127.0.0.1:" + webPort);
+        authPort = server.port();
+        demoPassword = server.demoPassword();
+        String issuer = server.issuer();
 
         // A real OPA server with the documents policy: the resource server asks it beside RBAC and ABAC.
-        opaPort = freePort();
-        startProcess(
+        int opaPort = Launcher.freePort();
+        launcher.startProcess(
                 "opa",
                 List.of(
-                        opaBinary().toString(),
+                        Launcher.opaBinary().toString(),
                         "run",
                         "--server",
                         "--addr",
                         "127.0.0.1:" + opaPort,
-                        ROOT.resolve("examples/resource-server/policy/documents.rego")
-                                .toString()));
-        waitFor("http://127.0.0.1:" + opaPort + "/health");
-        start(
+                        Launcher.ROOT
+                                .resolve("examples/resource-server/policy/documents.rego")
+                                .toString()),
+                Map.of());
+        launcher.waitFor("http://127.0.0.1:" + opaPort + "/health");
+        launcher.startJar(
                 "resource-server",
                 Map.of(),
-                ROOT.resolve("examples/resource-server/target/resource-server.jar"),
+                Launcher.ROOT.resolve("examples/resource-server/target/resource-server.jar"),
                 "--server.port=" + apiPort,
                 "--gatehouse.resource-server.issuer-uri=" + issuer,
-                "--gatehouse.policy.rbac-file=" + ROOT.resolve("examples/resource-server/policy/documents-rbac.yaml"),
-                "--gatehouse.policy.abac-files=" + ROOT.resolve("examples/resource-server/policy/documents-abac.yaml"),
+                "--gatehouse.policy.rbac-file="
+                        + Launcher.ROOT.resolve("examples/resource-server/policy/documents-rbac.yaml"),
+                "--gatehouse.policy.abac-files="
+                        + Launcher.ROOT.resolve("examples/resource-server/policy/documents-abac.yaml"),
                 "--gatehouse.policy.opa-url=http://127.0.0.1:" + opaPort,
                 "--gatehouse.policy.opa-document=documents/decision");
         // The client secret goes through the environment, not the command line (process listings).
-        start(
+        launcher.startJar(
                 "web-client",
-                Map.of("GATEHOUSE_CLIENT_SECRET", secret),
-                ROOT.resolve("examples/web-client/target/web-client.jar"),
+                Map.of("GATEHOUSE_CLIENT_SECRET", server.serviceSecret()),
+                Launcher.ROOT.resolve("examples/web-client/target/web-client.jar"),
                 "--server.port=" + webPort,
                 "--gatehouse.issuer=" + issuer,
                 "--gatehouse.api=http://localhost:" + apiPort);
-        waitFor("http://127.0.0.1:" + webPort + "/");
-        waitFor("http://localhost:" + apiPort + "/documents/d-1", 401);
-
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary("/usr/bin/chromium");
-        options.addArguments(
-                "--headless=new",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--disable-dev-shm-usage",
-                "--user-data-dir=" + work.resolve("chromium"));
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(new File("/usr/bin/chromedriver"))
-                .usingAnyFreePort()
-                .build();
-        browser = new ChromeDriver(service, options);
+        launcher.waitFor("http://127.0.0.1:" + webPort + "/");
+        launcher.waitFor("http://localhost:" + apiPort + "/documents/d-1", 401);
+        browser = launcher.chromium();
     }
 
     @AfterAll
     static void stopEverything() {
-        if (browser != null) {
-            browser.quit();
+        if (launcher != null) {
+            launcher.close();
         }
-        processes.forEach(Process::destroy);
     }
 
     @Test
@@ -292,82 +229,5 @@ class SignInThroughBrowserTests {
         browser.findElement(By.id("password")).sendKeys(demoPassword);
         browser.findElement(By.cssSelector("button[type=submit]")).click();
         wait.until(ExpectedConditions.not(ExpectedConditions.urlContains("/login")));
-    }
-
-    /** The OPA binary bin/setup.d/opa.sh built: its path is in target/opa-binary at the repository root. */
-    private static Path opaBinary() throws IOException {
-        String configured = System.getenv("GATEHOUSE_OPA_BINARY");
-        if (configured != null && !configured.isBlank()) {
-            return Path.of(configured);
-        }
-        Path marker = ROOT.resolve("target/opa-binary");
-        if (!Files.isRegularFile(marker)) {
-            throw new IllegalStateException(
-                    "no OPA binary: run bin/setup.d/opa.sh (bin/test does) or set GATEHOUSE_OPA_BINARY");
-        }
-        return Path.of(Files.readString(marker).strip());
-    }
-
-    private static void start(String name, Map<String, String> env, Path jar, String... args) throws IOException {
-        if (!Files.isRegularFile(jar)) {
-            throw new IllegalStateException(
-                    jar + " is missing: build with `./mvnw -B verify` from the repository root");
-        }
-        List<String> command = new ArrayList<>(
-                List.of(ProcessHandle.current().info().command().orElse("java"), "-jar", jar.toString()));
-        command.addAll(List.of(args));
-        startProcess(name, command, env);
-    }
-
-    private static void startProcess(String name, List<String> command) throws IOException {
-        startProcess(name, command, Map.of());
-    }
-
-    private static void startProcess(String name, List<String> command, Map<String, String> env) throws IOException {
-        ProcessBuilder builder = new ProcessBuilder(command)
-                .directory(work.toFile())
-                .redirectErrorStream(true)
-                .redirectOutput(work.resolve(name + ".log").toFile());
-        builder.environment().putAll(env);
-        processes.add(builder.start());
-    }
-
-    private static void waitFor(String url) throws Exception {
-        waitFor(url, 200);
-    }
-
-    private static void waitFor(String url, int status) throws Exception {
-        HttpClient http =
-                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-        while (System.nanoTime() < deadline) {
-            try {
-                int code = http.send(
-                                HttpRequest.newBuilder(URI.create(url)).GET().build(),
-                                HttpResponse.BodyHandlers.discarding())
-                        .statusCode();
-                if (code == status) {
-                    return;
-                }
-            } catch (IOException e) {
-                // not up yet
-            }
-            Thread.sleep(500);
-        }
-        throw new IllegalStateException(url + " did not answer " + status + " within 120 s; see the logs in " + work);
-    }
-
-    private static String group(Pattern p, String text) {
-        Matcher m = p.matcher(text);
-        if (!m.find()) {
-            throw new IllegalStateException("demo credentials file has an unexpected format");
-        }
-        return m.group(1);
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 }

@@ -1,0 +1,228 @@
+package dev.gatehouse.examples.e2e;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+
+/**
+ * What the end-to-end tests start, shared by them: the built jars (auth-server, the examples) and other programs as
+ * processes of their own on free ports, each logging to a file in one temporary directory, and headless Chromium
+ * (Debian's {@code chromium} and {@code chromium-driver}, from {@code bin/setup.d/chromium.sh}). {@link #close()}
+ * stops all of them.
+ */
+final class Launcher implements AutoCloseable {
+
+    /** The repository root (the tests run in {@code examples/e2e}). */
+    static final Path ROOT = Path.of("../..").toAbsolutePath().normalize();
+
+    private static final Pattern SECRET = Pattern.compile("secret: (\\S+)");
+    private static final Pattern PASSWORD = Pattern.compile("password: (\\S+)");
+
+    private final Path work;
+    private final List<Process> processes = new ArrayList<>();
+    private final List<ChromeDriver> browsers = new ArrayList<>();
+
+    /**
+     * Creates the launcher and its temporary directory (logs, the server's data, Chromium's profile).
+     *
+     * @param name the directory's prefix
+     */
+    Launcher(String name) throws IOException {
+        this.work = Files.createTempDirectory(name);
+    }
+
+    /** The temporary directory with every process's log ({@code <name>.log}). */
+    Path work() {
+        return work;
+    }
+
+    /**
+     * A running auth-server on a free port: dev mode, the demo user and clients (the service client asking for
+     * consent), its data in the work directory.
+     *
+     * @param port the port from {@link #freePort()}
+     * @param issuer its issuer, {@code http://localhost:<port>}
+     * @param demoPassword the password of user {@code demo}
+     * @param serviceSecret the secret of client {@code gatehouse-demo-service}
+     */
+    record AuthServer(int port, String issuer, String demoPassword, String serviceSecret) {}
+
+    /**
+     * Starts auth-server's jar ({@code auth-server/target/gatehouse-server.jar}) and waits until it answers and has
+     * written the demo credentials.
+     *
+     * @param webClientUrl base URL of the web client, whose redirect URI the demo service client registers
+     * @return the running server
+     */
+    AuthServer startAuthServer(String webClientUrl) throws Exception {
+        int port = freePort();
+        String issuer = "http://localhost:" + port;
+        startJar(
+                "auth-server",
+                Map.of(),
+                ROOT.resolve("auth-server/target/gatehouse-server.jar"),
+                "--server.port=" + port,
+                "--gatehouse.token.issuer=" + issuer,
+                "--gatehouse.dev-mode=true",
+                "--gatehouse.server.demo=true",
+                "--gatehouse.server.demo-require-consent=true",
+                "--gatehouse.server.data-dir=" + work.resolve("data"),
+                "--gatehouse.server.demo-web-client-url=" + webClientUrl);
+        waitFor(issuer + "/.well-known/openid-configuration");
+        Path credentialsFile = work.resolve("data/demo-credentials.txt");
+        for (int i = 0; i < 120 && !Files.isRegularFile(credentialsFile); i++) {
+            Thread.sleep(500); // written once the server is ready, just after its endpoints answer
+        }
+        String credentials = Files.readString(credentialsFile);
+        return new AuthServer(
+                port,
+                issuer,
+                credential(PASSWORD, credentials, "user demo"),
+                credential(SECRET, credentials, "gatehouse-demo-service"));
+    }
+
+    /**
+     * Starts a runnable jar with this JVM's {@code java}.
+     *
+     * @param name the process's name (its log is {@code <name>.log})
+     * @param env extra environment (secrets go here, not on the command line: process listings)
+     * @param jar the jar
+     * @param args its arguments
+     */
+    void startJar(String name, Map<String, String> env, Path jar, String... args) throws IOException {
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException(
+                    jar + " is missing: build with `./mvnw -B verify` from the repository root");
+        }
+        List<String> command = new ArrayList<>(
+                List.of(ProcessHandle.current().info().command().orElse("java"), "-jar", jar.toString()));
+        command.addAll(List.of(args));
+        startProcess(name, command, env);
+    }
+
+    /**
+     * Starts a program in the work directory.
+     *
+     * @param name the process's name (its log is {@code <name>.log})
+     * @param command the command line
+     * @param env extra environment
+     */
+    void startProcess(String name, List<String> command, Map<String, String> env) throws IOException {
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .directory(work.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(work.resolve(name + ".log").toFile());
+        builder.environment().putAll(env);
+        processes.add(builder.start());
+    }
+
+    /** Waits up to 120 s until a GET of {@code url} answers 200. */
+    void waitFor(String url) throws Exception {
+        waitFor(url, 200);
+    }
+
+    /** Waits up to 120 s until a GET of {@code url} answers {@code status}. */
+    void waitFor(String url, int status) throws Exception {
+        HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                int code = http.send(
+                                HttpRequest.newBuilder(URI.create(url)).GET().build(),
+                                HttpResponse.BodyHandlers.discarding())
+                        .statusCode();
+                if (code == status) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not up yet
+            }
+            Thread.sleep(500);
+        }
+        throw new IllegalStateException(url + " did not answer " + status + " within 120 s; see the logs in " + work);
+    }
+
+    /**
+     * Starts headless Chromium with a fresh profile in the work directory; {@link #close()} quits it.
+     *
+     * @return the driver
+     */
+    ChromeDriver chromium() {
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary("/usr/bin/chromium");
+        options.addArguments(
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-dev-shm-usage",
+                "--user-data-dir=" + work.resolve("chromium-" + browsers.size()));
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(new File("/usr/bin/chromedriver"))
+                .usingAnyFreePort()
+                .build();
+        ChromeDriver browser = new ChromeDriver(service, options);
+        browsers.add(browser);
+        return browser;
+    }
+
+    /** The OPA binary bin/setup.d/opa.sh built: its path is in target/opa-binary at the repository root. */
+    static Path opaBinary() throws IOException {
+        String configured = System.getenv("GATEHOUSE_OPA_BINARY");
+        if (configured != null && !configured.isBlank()) {
+            return Path.of(configured);
+        }
+        Path marker = ROOT.resolve("target/opa-binary");
+        if (!Files.isRegularFile(marker)) {
+            throw new IllegalStateException(
+                    "no OPA binary: run bin/setup.d/opa.sh (bin/test does) or set GATEHOUSE_OPA_BINARY");
+        }
+        return Path.of(Files.readString(marker).strip());
+    }
+
+    /** A port nothing listens on now. */
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** Quits the browsers and stops the processes. */
+    @Override
+    public void close() {
+        browsers.forEach(ChromeDriver::quit);
+        processes.forEach(Process::destroy);
+    }
+
+    private static String credential(Pattern p, String credentials, String line) {
+        Matcher m = p.matcher(credentials
+                .lines()
+                .filter(l -> l.contains(line))
+                .findFirst()
+                .orElseThrow(() -> new IllegalStateException("demo credentials file has no line for " + line)));
+        if (!m.find()) {
+            throw new IllegalStateException("demo credentials file has an unexpected format");
+        }
+        return m.group(1);
+    }
+}
