@@ -176,6 +176,9 @@ final class Launcher implements AutoCloseable {
                 "--disable-component-update",
                 "--disable-sync",
                 "--disable-dev-shm-usage",
+                // A desktop's window, not headless Chromium's 800 x 600: an element screenshot (the enrolment page's
+                // QR code) is cut at the window's edge.
+                "--window-size=1280,1024",
                 "--user-data-dir=" + work.resolve("chromium-" + browsers.size()));
         ChromeDriverService service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(new File("/usr/bin/chromedriver"))

@@ -17,6 +17,8 @@ import java.io.IOException;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -201,7 +203,13 @@ class SignInThroughBrowserTests {
                     .decode(bitmap, Map.of(DecodeHintType.TRY_HARDER, Boolean.TRUE))
                     .getText();
         } catch (IOException | ReaderException e) {
-            throw new AssertionError("the enrolment page's QR code does not scan", e);
+            Path kept = Path.of("target/qr-not-scanned.png").toAbsolutePath();
+            try {
+                Files.write(kept, screenshot);
+            } catch (IOException notKept) {
+                e.addSuppressed(notKept);
+            }
+            throw new AssertionError("the enrolment page's QR code does not scan; the pixels are in " + kept, e);
         }
     }
 
