@@ -67,22 +67,26 @@ final class Launcher implements AutoCloseable {
      * written the demo credentials.
      *
      * @param webClientUrl base URL of the web client, whose redirect URI the demo service client registers
+     * @param more further arguments ({@code --name=value} properties)
      * @return the running server
      */
-    AuthServer startAuthServer(String webClientUrl) throws Exception {
+    AuthServer startAuthServer(String webClientUrl, String... more) throws Exception {
         int port = freePort();
         String issuer = "http://localhost:" + port;
-        startJar(
-                "auth-server",
-                Map.of(),
-                ROOT.resolve("auth-server/target/gatehouse-server.jar"),
+        List<String> args = new ArrayList<>(List.of(
                 "--server.port=" + port,
                 "--gatehouse.token.issuer=" + issuer,
                 "--gatehouse.dev-mode=true",
                 "--gatehouse.server.demo=true",
                 "--gatehouse.server.demo-require-consent=true",
                 "--gatehouse.server.data-dir=" + work.resolve("data"),
-                "--gatehouse.server.demo-web-client-url=" + webClientUrl);
+                "--gatehouse.server.demo-web-client-url=" + webClientUrl));
+        args.addAll(List.of(more));
+        startJar(
+                "auth-server",
+                Map.of(),
+                ROOT.resolve("auth-server/target/gatehouse-server.jar"),
+                args.toArray(String[]::new));
         waitFor(issuer + "/.well-known/openid-configuration");
         Path credentialsFile = work.resolve("data/demo-credentials.txt");
         for (int i = 0; i < 120 && !Files.isRegularFile(credentialsFile); i++) {
