@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -74,10 +75,20 @@ class PageAuditTests {
             new Page("consent-invalid", "/oauth2/consent", 400),
             new Page("device-approved", "/oauth2/device_verification?outcome=success", 200),
             new Page("device-code-refused", "/oauth2/device_verification?outcome=error", 200),
-            new Page("error-not-found", "/no-such-page", 404));
+            new Page("error-not-found", "/no-such-page", 404),
+            new Page("sign-out", "/logout", 200),
+            new Page("email-change", "/account/email", 200));
 
     /** Pages reached by a GET without a session (cookies cleared), audited last: one line per page. */
-    private static final List<Page> SIGNED_OUT_PAGES = List.of(new Page("sign-in-fresh", "/login", 200));
+    private static final List<Page> SIGNED_OUT_PAGES = List.of(
+            new Page("sign-in-fresh", "/login", 200),
+            new Page("mail-link-invalid", "/password/reset?token=not-a-token", 410));
+
+    /** The e-mail flows, off by default, on here (in dev mode their mails go to the outbox in the data directory). */
+    private static final List<String> SERVER_PROPERTIES = List.of(
+            "--gatehouse.server.mail.registration-enabled=true",
+            "--gatehouse.server.mail.password-reset-enabled=true",
+            "--gatehouse.server.mail.email-change-enabled=true");
 
     private static final Path AXE = Launcher.ROOT.resolve("examples/e2e/axe/node_modules/axe-core/axe.min.js");
     private static final Path SCREENSHOTS = Path.of("target/page-screenshots").toAbsolutePath();
@@ -105,7 +116,7 @@ class PageAuditTests {
         launcher = new Launcher("gatehouse-page-audit");
         // Nothing listens at the web client's address: the consent page is audited, never answered with a redirect.
         webClientUrl = "http://127.0.0.1:" + Launcher.freePort();
-        server = launcher.startAuthServer(webClientUrl);
+        server = launcher.startAuthServer(webClientUrl, SERVER_PROPERTIES.toArray(String[]::new));
         browser = launcher.chromium();
         browser.manage().timeouts().scriptTimeout(Duration.ofSeconds(60));
     }
@@ -198,6 +209,7 @@ class PageAuditTests {
         for (Page page : SIGNED_OUT_PAGES) {
             visit(page);
         }
+        emailFlows(wait);
 
         System.out.printf(
                 "page audit: %d pages (%s) x %s px x %s in %d s; screenshots in %s%n",
@@ -212,6 +224,71 @@ class PageAuditTests {
                         + " axe-core violations, sideways scrolling, the stylesheet), each with where it was seen:\n"
                         + String.join("\n", findings.problems()))
                 .isEmpty();
+    }
+
+    /**
+     * The e-mail flows, signed out, as a person goes through them: registration (refused, then accepted), the mailed
+     * verification link and its confirmation, the forgotten-password form, the mailed reset link and the new password.
+     */
+    private static void emailFlows(WebDriverWait wait) throws IOException {
+        String auth = server.issuer();
+        String address = "page-audit@example.test";
+        browser.get(auth + "/register");
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("email")));
+        audit("register");
+        submit("/register");
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("main [role=alert]")));
+        audit("register-refused");
+        browser.findElement(By.id("email")).clear();
+        browser.findElement(By.id("email")).sendKeys(address);
+        browser.findElement(By.id("password")).sendKeys("a long pass phrase for the page audit 1");
+        browser.findElement(By.id("confirmation")).sendKeys("a long pass phrase for the page audit 1");
+        submit("/register");
+        wait.until(ExpectedConditions.invisibilityOfElementLocated(By.id("confirmation")));
+        audit("register-sent");
+        browser.get(mailedLink("/register/verify"));
+        audit("register-verify");
+        submit("/register/verify");
+        wait.until(ExpectedConditions.invisibilityOfElementLocated(By.name("token")));
+        audit("register-verified");
+
+        browser.get(auth + "/password/forgot");
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("email")));
+        audit("forgot-password");
+        browser.findElement(By.id("email")).sendKeys(address);
+        submit("/password/forgot");
+        wait.until(ExpectedConditions.invisibilityOfElementLocated(By.id("email")));
+        audit("forgot-password-sent");
+        browser.get(mailedLink("/password/reset"));
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("password")));
+        audit("reset-password");
+        browser.findElement(By.id("password")).sendKeys("another long pass phrase for the audit 2");
+        browser.findElement(By.id("confirmation")).sendKeys("another long pass phrase for the audit 2");
+        submit("/password/reset");
+        wait.until(ExpectedConditions.invisibilityOfElementLocated(By.id("confirmation")));
+        audit("reset-password-done");
+    }
+
+    private static void submit(String action) {
+        browser.findElement(By.cssSelector("main form[action='" + action + "'] [type=submit]"))
+                .click();
+    }
+
+    /** The newest link to {@code path} in the development outbox's mails (quoted-printable undone). */
+    private static String mailedLink(String path) throws IOException {
+        Pattern link = Pattern.compile(Pattern.quote(server.issuer() + path) + "\\?token=[A-Za-z0-9_.~-]+");
+        List<Path> mails;
+        try (var files = Files.list(launcher.work().resolve("data/outbox"))) {
+            mails = files.sorted(Comparator.reverseOrder()).toList();
+        }
+        for (Path mail : mails) {
+            String text = Files.readString(mail).replaceAll("=\\r?\\n", "").replace("=3D", "=");
+            Matcher m = link.matcher(text);
+            if (m.find()) {
+                return m.group();
+            }
+        }
+        throw new AssertionError("no mail in the outbox has a link to " + path);
     }
 
     /** Opens a listed page, checks it answered where and how it should, and audits it. */
