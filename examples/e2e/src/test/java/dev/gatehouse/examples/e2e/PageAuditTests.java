@@ -77,7 +77,12 @@ class PageAuditTests {
             new Page("device-code-refused", "/oauth2/device_verification?outcome=error", 200),
             new Page("error-not-found", "/no-such-page", 404),
             new Page("sign-out", "/logout", 200),
-            new Page("email-change", "/account/email", 200));
+            new Page("email-change", "/account/email", 200),
+            new Page("account", "/account", 200),
+            new Page("account-password", "/account/password", 200),
+            new Page("account-two-step", "/account/two-step", 200),
+            new Page("account-sessions", "/account/sessions", 200),
+            new Page("account-applications", "/account/applications", 200));
 
     /** Pages reached by a GET without a session (cookies cleared), audited last: one line per page. */
     private static final List<Page> SIGNED_OUT_PAGES = List.of(
@@ -205,6 +210,7 @@ class PageAuditTests {
         for (Page page : SIGNED_IN_PAGES) {
             visit(page);
         }
+        accountActions(wait, secret, totp);
         browser.manage().deleteAllCookies();
         for (Page page : SIGNED_OUT_PAGES) {
             visit(page);
@@ -224,6 +230,33 @@ class PageAuditTests {
                         + " axe-core violations, sideways scrolling, the stylesheet), each with where it was seen:\n"
                         + String.join("\n", findings.problems()))
                 .isEmpty();
+    }
+
+    /**
+     * The account pages that act: the password form refused, the fresh confirmation an authenticator change asks for,
+     * a new authenticator key, new recovery codes.
+     */
+    private static void accountActions(WebDriverWait wait, TotpSecret secret, Totp totp) {
+        String auth = server.issuer();
+        browser.get(auth + "/account/password");
+        browser.findElement(By.id("change-password")).click();
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("main [role=alert]")));
+        audit("account-password-refused");
+        // Confirmed first, so that the changes below go through however long ago the sign-in was.
+        browser.get(auth + "/account/confirm?next=/account/two-step");
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("password")));
+        audit("account-confirm");
+        browser.findElement(By.id("password")).sendKeys(server.demoPassword());
+        browser.findElement(By.id("code")).sendKeys(totp.code(secret, Instant.now()));
+        browser.findElement(By.id("confirm")).click();
+        wait.until(ExpectedConditions.urlContains("/account/two-step"));
+        browser.findElement(By.id("replace")).click();
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("confirm-replacement")));
+        audit("account-replace");
+        browser.get(auth + "/account/two-step");
+        browser.findElement(By.id("regenerate")).click();
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("done")));
+        audit("account-recovery-codes");
     }
 
     /**
