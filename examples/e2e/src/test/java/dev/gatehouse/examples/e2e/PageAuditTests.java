@@ -65,6 +65,9 @@ class PageAuditTests {
 
     private static final List<String> SCHEMES = List.of("light", "dark");
 
+    /** The pages reached by a GET are also audited in these languages, at a phone's width. */
+    private static final List<String> OTHER_LANGUAGES = List.of("de", "fr");
+
     /**
      * Pages reached by a GET once signed in with password and TOTP, audited after the journey: one line per page.
      * Each must answer the given status at the given path (no redirect elsewhere).
@@ -339,6 +342,39 @@ class PageAuditTests {
             findings.add(page.name(), "", page.path() + " answered " + status + ", not " + page.status());
         }
         audit(page.name());
+        for (String language : OTHER_LANGUAGES) {
+            language(language);
+            browser.get(url);
+            auditIn(page.name() + "-" + language, language);
+        }
+        language("en");
+    }
+
+    /**
+     * The page in another language, at a phone's width and light: in that language, no sideways scrolling (longer
+     * words), axe-core, a screenshot.
+     */
+    private static void auditIn(String name, String language) {
+        audited.add(name);
+        Object lang = browser.executeScript("return document.documentElement.lang;");
+        if (!String.valueOf(lang).startsWith(language)) {
+            findings.add(name, "", "the page is not in " + language + " (lang=\"" + lang + "\")");
+        }
+        browser.executeScript(axeSource);
+        for (int width : List.of(NARROWEST, WIDTHS.get(0))) {
+            viewport(width);
+            horizontalScroll(name, width);
+        }
+        screenshot(name + "-" + WIDTHS.get(0) + "-light");
+        axe(name, WIDTHS.get(0) + " light");
+        browser.executeCdpCommand("Emulation.clearDeviceMetricsOverride", Map.of());
+    }
+
+    /** The browser's Accept-Language (the pages choose their language from it when no ui_locales was given). */
+    private static void language(String language) {
+        String userAgent = (String) browser.executeScript("return navigator.userAgent;");
+        browser.executeCdpCommand(
+                "Network.setUserAgentOverride", Map.of("userAgent", userAgent, "acceptLanguage", language));
     }
 
     /**
