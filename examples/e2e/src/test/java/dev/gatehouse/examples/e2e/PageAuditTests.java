@@ -32,7 +32,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.interactions.Actions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -109,6 +111,7 @@ class PageAuditTests {
     private static String webClientUrl;
     private static final Findings findings = new Findings();
     private static final List<String> audited = new ArrayList<>();
+    private static int focusChecked;
 
     /** A page reached by a GET. */
     private record Page(String name, String path, int status) {}
@@ -221,11 +224,12 @@ class PageAuditTests {
         emailFlows(wait);
 
         System.out.printf(
-                "page audit: %d pages (%s) x %s px x %s in %d s; screenshots in %s%n",
+                "page audit: %d pages (%s) x %s px x %s, focus of %d elements, in %d s; screenshots in %s%n",
                 audited.size(),
                 String.join(", ", audited),
                 WIDTHS,
                 SCHEMES,
+                focusChecked,
                 Duration.ofNanos(System.nanoTime() - started).toSeconds(),
                 SCREENSHOTS);
         assertThat(findings.problems())
@@ -414,8 +418,45 @@ class PageAuditTests {
                 axe(name, width + " " + scheme);
             }
         }
+        focusVisible(name);
         browser.executeCdpCommand("Emulation.clearDeviceMetricsOverride", Map.of());
         emulate("light");
+    }
+
+    /**
+     * WCAG 2.4.7: every element the keyboard reaches (Tab, as a person presses it, so {@code :focus-visible} applies)
+     * looks different when focused: its outline, shadow, border, background or underline changes.
+     */
+    private static void focusVisible(String name) {
+        browser.executeScript("""
+                const look = e => { const c = getComputedStyle(e); return [c.outlineStyle, c.outlineWidth, c.outlineColor,
+                  c.boxShadow, c.borderColor, c.backgroundColor, c.color, c.textDecorationLine].join('|'); };
+                window.__gatehouseUnfocused = new Map();
+                if (document.activeElement) document.activeElement.blur();
+                document.querySelectorAll('a[href], button, input, select, textarea, summary, [tabindex]')
+                  .forEach(e => window.__gatehouseUnfocused.set(e, look(e)));
+                window.__gatehouseLook = look;
+                """);
+        List<Object> seen = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            new Actions(browser).sendKeys(Keys.TAB).perform();
+            List<?> focused = (List<?>) browser.executeScript("""
+                    const e = document.activeElement;
+                    if (!e || e === document.body) return null;
+                    const id = e.id ? '#' + e.id : e.tagName.toLowerCase() + (e.name ? '[name=' + e.name + ']' : '')
+                      + (e.getAttribute('href') ? '[href="' + e.getAttribute('href') + '"]' : '');
+                    const before = window.__gatehouseUnfocused.get(e);
+                    return [e, id, before === undefined || before !== window.__gatehouseLook(e)];
+                    """);
+            if (focused == null || seen.contains(focused.get(0))) {
+                return; // past the last element, or round again
+            }
+            seen.add(focused.get(0));
+            focusChecked++;
+            if (!Boolean.TRUE.equals(focused.get(2))) {
+                findings.add(name, "", "no visible focus on " + focused.get(1) + " (WCAG 2.4.7)");
+            }
+        }
     }
 
     @SuppressWarnings("unchecked")
