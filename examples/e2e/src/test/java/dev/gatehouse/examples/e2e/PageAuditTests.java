@@ -158,6 +158,13 @@ class PageAuditTests {
         fillSignIn("not-the-password");
         wait.until(ExpectedConditions.urlContains("/login?error"));
         audit("sign-in-error");
+        // A form whose CSRF token no longer holds (a page left open past its session): the expired-form page.
+        browser.executeScript("document.querySelector('input[name=_csrf]').value = 'expired';");
+        fillSignIn(server.demoPassword());
+        wait.until(ExpectedConditions.invisibilityOfElementLocated(By.id("password")));
+        audit("error-form-expired");
+        browser.get(auth + "/login");
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("username")));
         fillSignIn(server.demoPassword());
         wait.until(ExpectedConditions.not(ExpectedConditions.urlContains("/login")));
         audit("home-without-mfa");
