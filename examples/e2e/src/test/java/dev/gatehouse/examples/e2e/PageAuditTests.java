@@ -231,31 +231,22 @@ class PageAuditTests {
         }
         ACCOUNT_PAGES.forEach(PageAuditTests::visit);
         accountActions(wait, secret, totp);
-        // Issue 15's e-mail flows are built beside this audit: audited once their first page is on the server, and
-        // the summary line says when they were not.
-        List<String> absent = new ArrayList<>();
-        boolean email = present("/register", absent);
-        if (email) {
-            EMAIL_SIGNED_IN_PAGES.forEach(PageAuditTests::visit);
-        }
+        EMAIL_SIGNED_IN_PAGES.forEach(PageAuditTests::visit);
         browser.manage().deleteAllCookies();
         for (Page page : SIGNED_OUT_PAGES) {
             visit(page);
         }
-        if (email) {
-            EMAIL_SIGNED_OUT_PAGES.forEach(PageAuditTests::visit);
-            emailFlows(wait);
-        }
+        EMAIL_SIGNED_OUT_PAGES.forEach(PageAuditTests::visit);
+        emailFlows(wait);
 
         System.out.printf(
-                "page audit: %d pages (%s) x %s px x %s, focus of %d elements, in %d s%s; screenshots in %s%n",
+                "page audit: %d pages (%s) x %s px x %s, focus of %d elements, in %d s; screenshots in %s%n",
                 audited.size(),
                 String.join(", ", audited),
                 WIDTHS,
                 SCHEMES,
                 focusChecked,
                 Duration.ofNanos(System.nanoTime() - started).toSeconds(),
-                absent.isEmpty() ? "" : "; NOT AUDITED, not on this server: " + String.join(", ", absent),
                 SCREENSHOTS);
         assertThat(findings.problems())
                 .withFailMessage(() -> findings.problems().size() + " problems in the page audit (serious and critical"
@@ -354,18 +345,6 @@ class PageAuditTests {
             }
         }
         throw new AssertionError("no mail in the outbox has a link to " + path);
-    }
-
-    /** Whether the server has a page at {@code path} (anything but 404); if not, says so in {@code absent}. */
-    private static boolean present(String path, List<String> absent) {
-        browser.get(server.issuer() + path);
-        Object status = browser.executeScript(
-                "const n = performance.getEntriesByType('navigation')[0]; return n ? n.responseStatus : 0;");
-        if (((Number) status).intValue() == 404) {
-            absent.add(path);
-            return false;
-        }
-        return true;
     }
 
     /** Opens a listed page, checks it answered where and how it should, and audits it. */
