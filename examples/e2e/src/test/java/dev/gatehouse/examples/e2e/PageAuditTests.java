@@ -42,12 +42,15 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * Every page a person meets on auth-server, audited in real headless Chromium: at 390 px (a phone) and 1280 px wide,
  * light and dark ({@code prefers-color-scheme} emulated), a full-page screenshot written to
  * {@code target/page-screenshots/<page>-<width>-<scheme>.png} and an axe-core run (WCAG 2.0, 2.1 and 2.2 A/AA rules)
- * with no serious or critical violation; at 320 px and 390 px no horizontal scrolling; and the stylesheet loaded.
+ * with no serious or critical violation; at 320 px and 390 px no horizontal scrolling; the stylesheet loaded; a
+ * visible focus on every element Tab reaches. Pages reached by a GET are audited in German and French too.
  *
  * <p>The pages are reached as a person reaches them (one auth-server for the whole class): sign-in, a refused
- * password, TOTP enrolment, sign-out, the TOTP and recovery-code steps, consent, the device flow, the error pages.
- * Pages reached by a plain GET are listed in {@link #SIGNED_IN_PAGES} and {@link #SIGNED_OUT_PAGES}: one line per
- * page. Every problem of every page is collected and reported together, so one run shows the whole audit.
+ * password, an expired form, TOTP enrolment, sign-out, the TOTP and recovery-code steps, consent, the device flow, the
+ * error pages, the account pages and their actions, the e-mail flows with the links read from the development outbox.
+ * Pages reached by a plain GET are listed in {@link #SIGNED_IN_PAGES}, {@link #ACCOUNT_PAGES}, the e-mail lists and
+ * {@link #SIGNED_OUT_PAGES}: one line per page. Every problem of every page is collected and reported together, so
+ * one run shows the whole audit.
  */
 class PageAuditTests {
 
