@@ -20,6 +20,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Matcher;
@@ -41,6 +42,8 @@ import org.springframework.security.oauth2.server.authorization.OAuth2Authorizat
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClient;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
 import org.springframework.security.oauth2.server.authorization.settings.ClientSettings;
+import org.springframework.session.FindByIndexNameSessionRepository;
+import org.springframework.session.Session;
 import org.springframework.test.context.TestPropertySource;
 
 /**
@@ -84,6 +87,9 @@ abstract class AbstractAccountTests {
 
     @Autowired
     MovableClock clock;
+
+    @Autowired
+    FindByIndexNameSessionRepository<? extends Session> sessionRepository;
 
     @Autowired
     JdbcUserStore users;
@@ -650,6 +656,38 @@ abstract class AbstractAccountTests {
         assertThat(second.get("/account").statusCode()).isEqualTo(302);
         assertThat(third.get("/account").statusCode()).isEqualTo(302);
         assertThat(here.get("/account").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void sessionsWhenTheirAttributeRowsInterleaveThenEachIsReadWhole() {
+        String name = newUser();
+        readWhole(sessionRepository, name);
+    }
+
+    /**
+     * Rows stored in the order first, second, first (an attribute added to the first session after the second one
+     * was saved, as a sign-in's later requests do): however the database returns them, each session is read with all
+     * its attributes (the sessions page lost the device noted at sign-in when PostgreSQL returned them interleaved).
+     */
+    static <S extends Session> void readWhole(FindByIndexNameSessionRepository<S> repository, String name) {
+        S first = repository.createSession();
+        first.setAttribute(FindByIndexNameSessionRepository.PRINCIPAL_NAME_INDEX_NAME, name);
+        first.setAttribute("early", "first");
+        repository.save(first);
+        S second = repository.createSession();
+        second.setAttribute(FindByIndexNameSessionRepository.PRINCIPAL_NAME_INDEX_NAME, name);
+        second.setAttribute("early", "second");
+        repository.save(second);
+        S again = Objects.requireNonNull(repository.findById(first.getId()));
+        again.setAttribute("late", "first");
+        repository.save(again);
+        for (int i = 0; i < 20; i++) {
+            Map<String, S> found = repository.findByPrincipalName(name);
+            assertThat(found).hasSize(2);
+            assertThat(found.get(first.getId()).<String>getAttribute("early")).isEqualTo("first");
+            assertThat(found.get(first.getId()).<String>getAttribute("late")).isEqualTo("first");
+            assertThat(found.get(second.getId()).<String>getAttribute("early")).isEqualTo("second");
+        }
     }
 
     @Test

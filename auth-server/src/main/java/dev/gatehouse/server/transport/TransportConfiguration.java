@@ -80,6 +80,26 @@ class TransportConfiguration {
         };
     }
 
+    /**
+     * A user's sessions are read whole (the sessions page, ending the others). Spring Session's query has no order, and
+     * its reader joins consecutive rows of one session only: when the database returns the attribute rows of two
+     * sessions interleaved (PostgreSQL may, depending on its plan and on where the rows lie), a session is read as two
+     * partial copies and the later one, with only some of its attributes, is the one returned (the device noted at
+     * sign-in went missing from the sessions page; spring-projects/spring-session#3452). Ordered by the session, each
+     * one's rows are consecutive. On every database, so that no node depends on a plan.
+     */
+    @Bean
+    SessionRepositoryCustomizer<JdbcIndexedSessionRepository> wholeSessionsByPrincipalName() {
+        return repository -> repository.setListSessionsByPrincipalNameQuery(LIST_SESSIONS_BY_PRINCIPAL_NAME);
+    }
+
+    /** Spring Session's query with an order: each session's rows consecutive, as its reader expects. */
+    static final String LIST_SESSIONS_BY_PRINCIPAL_NAME =
+            "SELECT S.PRIMARY_ID, S.SESSION_ID, S.CREATION_TIME, S.LAST_ACCESS_TIME, S.MAX_INACTIVE_INTERVAL,"
+                    + " SA.ATTRIBUTE_NAME, SA.ATTRIBUTE_BYTES FROM %TABLE_NAME% S"
+                    + " LEFT JOIN %TABLE_NAME%_ATTRIBUTES SA ON S.PRIMARY_ID = SA.SESSION_PRIMARY_ID"
+                    + " WHERE S.PRINCIPAL_NAME = ? ORDER BY S.SESSION_ID";
+
     /** Spring Session's parameters in its order (primary id, name, bytes); the session row is joined, not assumed. */
     static final String CREATE_SESSION_ATTRIBUTE_POSTGRESQL =
             "INSERT INTO %TABLE_NAME%_ATTRIBUTES (SESSION_PRIMARY_ID, ATTRIBUTE_NAME, ATTRIBUTE_BYTES)"
