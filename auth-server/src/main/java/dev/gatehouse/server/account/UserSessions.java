@@ -64,7 +64,7 @@ final class UserSessions {
                     s.getLastAccessedTime(),
                     e.getKey().equals(currentId),
                     text(s.getAttribute(SignInDevice.DEVICE)),
-                    text(s.getAttribute(SignInDevice.ADDRESS))));
+                    Addresses.display(text(s.getAttribute(SignInDevice.ADDRESS)))));
         }
         views.sort(Comparator.comparing(View::current)
                 .reversed()
