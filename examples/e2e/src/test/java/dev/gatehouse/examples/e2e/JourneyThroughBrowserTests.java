@@ -180,7 +180,7 @@ class JourneyThroughBrowserTests {
         until(wait, ExpectedConditions.urlContains("/mfa/totp"));
         until(wait, ExpectedConditions.visibilityOfElementLocated(By.id("code")))
                 .sendKeys(totp.code(secret, Instant.now().plusSeconds(30)));
-        click(By.cssSelector("main form [type=submit]"));
+        submit("/mfa/totp");
         until(wait, ExpectedConditions.not(ExpectedConditions.urlContains("/mfa/totp")));
         browser.get(auth + "/account");
         until(wait, ExpectedConditions.presenceOfElementLocated(By.tagName("main")));
