@@ -86,18 +86,23 @@ public final class JdbcUserStore {
      * another user's address. Only for the sign-in form: everything that resolves a token's subject uses {@link
      * #find}, so a subject never resolves to another user through an address.
      *
+     * The input is read in its sign-in form ({@link Usernames#forSignIn}: trimmed of any Unicode space, NFKC, lower
+     * case).
+     *
      * @param typed the name or address as typed
      * @return the user, with the name as stored (the token subject), if exactly one matches
      */
     public Optional<StoredUser> findForSignIn(String typed) {
-        Optional<StoredUser> byName = find(typed);
-        if (byName.isPresent() || typed.indexOf('@') <= 0) {
+        // One normal form for the name and the address lookup, the same the attempt limiter counts by.
+        String key = Usernames.forSignIn(typed);
+        Optional<StoredUser> byName = find(key);
+        if (byName.isPresent() || key.indexOf('@') <= 0) {
             return byName;
         }
         List<StoredUser> users = jdbc.query(
                 "SELECT username, password_hash, enabled FROM gh_user WHERE email_key = ? AND email_verified = TRUE",
                 (rs, n) -> new StoredUser(rs.getString(1), rs.getString(2), rs.getBoolean(3)),
-                typed.strip().toLowerCase(Locale.ROOT));
+                key);
         return users.size() == 1 ? Optional.of(users.get(0)) : Optional.empty();
     }
 

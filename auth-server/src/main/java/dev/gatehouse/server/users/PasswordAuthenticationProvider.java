@@ -64,8 +64,9 @@ public final class PasswordAuthenticationProvider implements AuthenticationProvi
         String username = authentication.getName();
         Object credentials = authentication.getCredentials();
         String password = credentials == null ? "" : credentials.toString();
-        // The attempt counters' key: the canonical name, the same function the user store looks names up by.
-        String account = username == null ? "" : Usernames.canonical(username);
+        // The attempt counters' key for an input that finds nobody: its sign-in form, the same normal form the user
+        // store looks names and addresses up by (trimmed of Unicode spaces, NFKC, lower case), normalised once here.
+        String account = username == null ? "" : Usernames.forSignIn(username);
         String address =
                 authentication.getDetails() instanceof WebAuthenticationDetails web && web.getRemoteAddress() != null
                         ? web.getRemoteAddress()
@@ -75,12 +76,11 @@ public final class PasswordAuthenticationProvider implements AuthenticationProvi
         if (account.isBlank() || account.length() > MAX_USERNAME_LENGTH) {
             throw bad();
         }
-        Optional<JdbcUserStore.StoredUser> found =
-                username == null || username.isEmpty() || username.length() > MAX_USERNAME_LENGTH
-                        ? Optional.empty()
-                        : users.findForSignIn(username);
-        // An account found through its e-mail address is counted under its name, so typing the address instead of
-        // the name does not give a second allowance of guesses.
+        Optional<JdbcUserStore.StoredUser> found = username == null || username.length() > MAX_USERNAME_LENGTH
+                ? Optional.empty()
+                : users.findForSignIn(account);
+        // Every account found is counted under its stored name, however it was typed (name or e-mail address, any
+        // case, spacing or compatibility form), so no spelling gives a second allowance of guesses.
         String counted = found.map(u -> Usernames.canonical(u.username()))
                 .filter(name -> !name.isBlank() && name.length() <= MAX_USERNAME_LENGTH)
                 .orElse(account);

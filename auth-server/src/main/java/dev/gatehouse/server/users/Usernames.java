@@ -27,4 +27,19 @@ public final class Usernames {
         String folded = Normalizer.normalize(username, Normalizer.Form.NFKC).toLowerCase(Locale.ROOT);
         return Normalizer.normalize(folded, Normalizer.Form.NFKC);
     }
+
+    /**
+     * The one form a name or address typed at the sign-in form is looked up and counted by: {@link #canonical} of
+     * the input without leading and trailing white space, where the white space is judged after NFKC, so a
+     * no-break space, an em space or an ideographic space (all compatibility forms of a space) are trimmed like a
+     * space. Lookup and the attempt counters both use this form, so no spelling of a name or address resolves to an
+     * account while being counted under a key of its own.
+     *
+     * @param typed a name or address as typed
+     * @return its sign-in form
+     */
+    public static String forSignIn(String typed) {
+        Objects.requireNonNull(typed, "typed must not be null");
+        return canonical(Normalizer.normalize(typed, Normalizer.Form.NFKC).strip());
+    }
 }

@@ -180,6 +180,48 @@ class PasswordAuthenticationProviderTests {
     }
 
     @Test
+    void authenticateWhenGuessesAreSpreadOverSpellingsOfTheNameAndAddressThenTheAccountIsStillLockedOut() {
+        jdbc.update(
+                "UPDATE gh_user SET email = ?, email_verified = TRUE WHERE username = ?", "alice@example.com", "alice");
+        // Each spelling finds alice: trailing or leading Unicode spaces (no-break, em, ideographic), case, full-width
+        // compatibility forms, the name or the address.
+        List<String> spellings = List.of(
+                "alice ",
+                "alice\u00A0",
+                "\u3000alice",
+                "ＡＬＩＣＥ\u2003",
+                "alice@example.com\u2003",
+                "alice@example.com\u00A0",
+                "\u3000ALICE@EXAMPLE.COM",
+                "ａｌｉｃｅ＠ｅｘａｍｐｌｅ．ｃｏｍ",
+                "alice@example.com  ");
+        for (String spelling : spellings) {
+            assertThat(provider.authenticate(form(spelling, PASSWORD)).getName())
+                    .as(spelling)
+                    .isEqualTo("alice");
+        }
+        PasswordAuthenticationProvider.Throttled refusal = null;
+        for (int i = 0; i < 40 && refusal == null; i++) {
+            String spelling = spellings.get(i % spellings.size());
+            Throwable thrown = catchThrowable(() -> provider.authenticate(form(spelling, "guess")));
+            if (thrown instanceof PasswordAuthenticationProvider.Throttled t) {
+                if (t.lockedOut()) {
+                    refusal = t;
+                } else {
+                    clock.advance(Duration.ofSeconds(t.retryAfterSeconds()));
+                }
+            }
+        }
+        assertThat(refusal)
+                .as("a lockout after %s failures", POLICY.pairLockoutThreshold())
+                .isNotNull();
+        // Locked as one account: the plain name and every other spelling are refused even with the right password.
+        assertThat(throttled(form("alice", PASSWORD)).lockedOut()).isTrue();
+        assertThat(throttled(form("alice@example.com", PASSWORD)).lockedOut()).isTrue();
+        assertThat(throttled(form("alice\u3000", PASSWORD)).lockedOut()).isTrue();
+    }
+
+    @Test
     void authenticateWhenAnAddressIsLockedOutThenTheSameAccountFromAnotherAddressIsOnlyDelayedBriefly() {
         for (int i = 0; i < 20; i++) {
             Throwable thrown = catchThrowable(() -> provider.authenticate(form("alice", "guess")));
