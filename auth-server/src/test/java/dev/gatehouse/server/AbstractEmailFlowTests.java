@@ -198,6 +198,27 @@ abstract class AbstractEmailFlowTests {
     }
 
     @Test
+    void registerWhenPendingAddressRegisteredAgainThenLinkSentAgainAndThePasswordStays() throws Exception {
+        String address = address("Pending");
+        String username = address.toLowerCase(java.util.Locale.ROOT);
+        HttpResponse<String> first = register(new HttpBrowser(base), address, PASSWORD, PASSWORD);
+        // Someone else registers the same still-unverified address with a password of their own.
+        HttpResponse<String> second = register(new HttpBrowser(base), address, NEW_PASSWORD, NEW_PASSWORD);
+        assertThat(second.statusCode()).isEqualTo(first.statusCode()).isEqualTo(200);
+        assertThat(normalised(second.body())).isEqualTo(normalised(first.body()));
+        MimeMessage[] mails = smtp().getReceivedMessagesForDomain(address);
+        assertThat(mails).hasSize(2);
+        assertThat(mails[1].getSubject()).isEqualTo("Confirm your e-mail address");
+
+        // The owner of the address follows the newest link: the account is live with the first password only.
+        HttpBrowser owner = new HttpBrowser(base);
+        HttpResponse<String> page = owner.get(link(mails[1]));
+        assertThat(postToken(owner, page, "/register/verify").statusCode()).isEqualTo(200);
+        assertThat(signIn(username, NEW_PASSWORD)).isFalse();
+        assertThat(signIn(username, PASSWORD)).isTrue();
+    }
+
+    @Test
     void registerWhenInputBadThenErrorSummaryAndNothingStored() {
         HttpBrowser browser = new HttpBrowser(base);
         String overlong = "a".repeat(250) + "@example.com";

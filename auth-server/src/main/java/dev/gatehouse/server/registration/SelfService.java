@@ -165,11 +165,12 @@ final class SelfService {
             } else if (!existing.get().emailVerified()
                     && !existing.get().enabled()
                     && address.equalsIgnoreCase(existing.get().email())) {
-                // Registered again before verifying: a new link, and the password of whoever follows it.
+                // Registered again before verifying: the link again, to the address, and the password stays the one
+                // first chosen. Replacing it would let whoever registers someone's pending address choose the
+                // password the address's owner then unknowingly activates (found in review).
                 result = "renewed";
                 String stored = existing.get().username();
                 transaction.executeWithoutResult(status -> {
-                    users.replaceUnverifiedPassword(stored, hash);
                     String token = tokens.issue(Purpose.VERIFY, stored, null, properties.verificationLinkLifetime());
                     send(address, "verify", locale, Map.of("link", link("/register/verify", token)));
                 });

@@ -391,22 +391,6 @@ public final class JdbcUserStore {
     }
 
     /**
-     * Replaces the password of a registration still waiting for its address to be verified (registering the same
-     * address again): whoever follows the new link chose the password.
-     *
-     * @param username the stored name
-     * @param passwordHash the new hash
-     * @return whether the user exists, is still unverified and cannot sign in yet
-     */
-    public boolean replaceUnverifiedPassword(String username, String passwordHash) {
-        return jdbc.update(
-                        "UPDATE gh_user SET password_hash = ? WHERE username = ? AND email_verified = FALSE AND enabled = FALSE",
-                        passwordHash,
-                        username)
-                > 0;
-    }
-
-    /**
      * Marks a registration's address verified and lets the user sign in.
      *
      * @param username the stored name
