@@ -375,6 +375,29 @@ abstract class AbstractEmailFlowTests {
     }
 
     @Test
+    void forgotWhenAccountExistsOrNotThenTheClientsCounterMovesTheSame() throws Exception {
+        String known = verifiedUser("Counted");
+        String unknown = address("Uncounted");
+        long before = clientMailCount();
+        assertThat(forgot(new HttpBrowser(base), known).statusCode()).isEqualTo(200);
+        long afterKnown = clientMailCount();
+        assertThat(forgot(new HttpBrowser(base), unknown).statusCode()).isEqualTo(200);
+        long afterUnknown = clientMailCount();
+        // A client's limit must not run out one probe earlier for addresses that have an account.
+        assertThat(afterKnown - before).isPositive().isEqualTo(afterUnknown - afterKnown);
+    }
+
+    /** The mail limiter's count for the one client address these tests come from. */
+    long clientMailCount() {
+        // A counter past its expiry counts as none (the limiter starts it afresh).
+        List<Long> counts = jdbc.query(
+                "SELECT failures, expires_at FROM gh_attempt_counter WHERE counter_key LIKE 'mail|i|%'",
+                (rs, n) -> rs.getTimestamp(2).toInstant().isAfter(clock.instant()) ? rs.getLong(1) : 0L);
+        assertThat(counts).hasSizeLessThanOrEqualTo(1);
+        return counts.isEmpty() ? 0 : counts.get(0);
+    }
+
+    @Test
     void forgotWhenRepeatedForOneAddressThenThrottledAfterThree() throws Exception {
         String address = verifiedUser("Many");
         for (int i = 0; i < 3; i++) {

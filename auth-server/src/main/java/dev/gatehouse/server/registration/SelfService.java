@@ -231,9 +231,12 @@ final class SelfService {
         }
         Objects.requireNonNull(address);
         Optional<EmailAccount> account = users.findByEmail(address).filter(a -> a.emailVerified() && a.enabled());
-        // Limited by the address and, when an account uses it, the account (its name may differ after a change).
-        if (throttled(address.toLowerCase(Locale.ROOT), client)
-                || (account.isPresent() && throttled("account:" + account.get().username(), client))) {
+        // Limited by the address and by the account that uses it (its name may differ after a change), or, for an
+        // address without one, a key standing in for it: the same two counts either way, so the client's limit runs
+        // out after the same number of requests whether or not the address has an account (found in review).
+        String addressKey = address.toLowerCase(Locale.ROOT);
+        if (throttled(addressKey, client)
+                || throttled(account.map(a -> "account:" + a.username()).orElse("no-account:" + addressKey), client)) {
             record(
                     AuditEvents.PASSWORD_RESET_REQUEST,
                     AuditEvent.DENIED,
