@@ -416,6 +416,44 @@ abstract class AbstractEmailFlowTests {
     }
 
     @Test
+    void forgotWhenManyRequestsForOneAddressArriveAtOnceThenStillOnlyThreeMails() throws Exception {
+        String address = verifiedUser("Burst");
+        int n = 8;
+        List<HttpBrowser> browsers = new java.util.ArrayList<>();
+        List<String> tokens = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            HttpBrowser browser = new HttpBrowser(base);
+            tokens.add(csrf(browser.get("/password/forgot")));
+            browsers.add(browser);
+        }
+        java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(n);
+        try {
+            List<java.util.concurrent.Future<Integer>> answers = new java.util.ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                HttpBrowser browser = browsers.get(i);
+                String csrf = tokens.get(i);
+                answers.add(pool.submit(() -> {
+                    start.await();
+                    return browser.postForm("/password/forgot", Map.of("email", address, "_csrf", csrf))
+                            .statusCode();
+                }));
+            }
+            start.countDown();
+            List<Integer> codes = new java.util.ArrayList<>();
+            for (java.util.concurrent.Future<Integer> answer : answers) {
+                codes.add(answer.get(60, java.util.concurrent.TimeUnit.SECONDS));
+            }
+            // Counted before deciding: a burst cannot all pass the check before the first is counted.
+            assertThat(codes).filteredOn(c -> c == 200).hasSize(3);
+            assertThat(codes).filteredOn(c -> c == 429).hasSize(n - 3);
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(smtp().getReceivedMessagesForDomain(address)).hasSize(3);
+    }
+
+    @Test
     void forgotWhenGermanRequestedThenPageAndMailInGerman() throws Exception {
         String address = verifiedUser("Sprache");
         HttpBrowser browser = new HttpBrowser(base);

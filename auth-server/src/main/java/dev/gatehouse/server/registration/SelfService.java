@@ -466,13 +466,14 @@ final class SelfService {
         return s.chars().anyMatch(Character::isISOControl);
     }
 
-    /** Counts one mail-sending request; {@code true} when the recipient or client has sent too many lately. */
+    /**
+     * Counts one mail-sending request; {@code true} when the recipient or client has sent too many lately. The
+     * check and the count are one step under the limiter's lock for the key ({@link AttemptLimiter#attempt}), so
+     * parallel requests cannot all pass the check before the first is counted (found in review).
+     */
     private boolean throttled(String key, String client) {
-        if (!limiter.check(key, client).allowed()) {
-            return true;
-        }
-        limiter.recordFailure(key, client);
-        return false;
+        return !(limiter.attempt(key, client, () -> Boolean.TRUE, counted -> false)
+                instanceof AttemptLimiter.Attempt.Completed<Boolean>);
     }
 
     private void send(String to, String template, Locale locale, Map<String, Object> variables) {
