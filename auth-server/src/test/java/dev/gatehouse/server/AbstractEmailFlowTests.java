@@ -537,6 +537,67 @@ abstract class AbstractEmailFlowTests {
     }
 
     @Test
+    void changeWhenPasswordOnlySessionOfATotpUserThenSentToTheSecondFactorAndNothingSent() throws Exception {
+        String address = verifiedUser("Totp");
+        String username = address.toLowerCase(java.util.Locale.ROOT);
+        HttpBrowser enrolled = new HttpBrowser(base);
+        enrolled.login(username, PASSWORD);
+        enrolTotp(enrolled);
+
+        // A new sign-in with the password only: the code is still owed.
+        HttpBrowser half = new HttpBrowser(base);
+        half.login(username, PASSWORD);
+        HttpResponse<String> page = half.get("/account/email");
+        assertThat(page.statusCode()).isEqualTo(302);
+        assertThat(page.headers().firstValue("Location").orElseThrow()).endsWith("/mfa/totp");
+        String fresh = address("Attacker");
+        HttpResponse<String> login = half.get("/mfa/totp");
+        HttpResponse<String> post =
+                half.postForm("/account/email", Map.of("password", PASSWORD, "email", fresh, "_csrf", csrf(login)));
+        assertThat(post.statusCode()).isEqualTo(302);
+        assertThat(post.headers().firstValue("Location").orElseThrow()).endsWith("/mfa/totp");
+        assertThat(smtp().getReceivedMessagesForDomain(fresh)).isEmpty();
+    }
+
+    @Test
+    void changeWhenSignInNotFreshThenConfirmedFirstAndThenTheFormAgain() {
+        String address = verifiedUser("Stale");
+        HttpBrowser browser = new HttpBrowser(base);
+        browser.login(address.toLowerCase(java.util.Locale.ROOT), PASSWORD);
+        assertThat(browser.get("/account/email").statusCode()).isEqualTo(200);
+        clock.advance(Duration.ofMinutes(6));
+        HttpResponse<String> stale = browser.get("/account/email");
+        assertThat(stale.statusCode()).isEqualTo(302);
+        assertThat(stale.headers().firstValue("Location").orElseThrow())
+                .endsWith("/account/confirm?next=/account/email");
+        HttpResponse<String> confirm = browser.get("/account/confirm?next=/account/email");
+        HttpResponse<String> confirmed = browser.postForm(
+                "/account/confirm", Map.of("password", PASSWORD, "next", "/account/email", "_csrf", csrf(confirm)));
+        assertThat(confirmed.statusCode()).as(confirmed.body()).isEqualTo(302);
+        assertThat(confirmed.headers().firstValue("Location").orElseThrow()).endsWith("/account/email");
+        assertThat(browser.get("/account/email").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void changeWhenCurrentPasswordWrongThenCountedByTheSignInAttemptLimit() {
+        String address = verifiedUser("Guess");
+        String username = address.toLowerCase(java.util.Locale.ROOT);
+        HttpBrowser browser = new HttpBrowser(base);
+        browser.login(username, PASSWORD);
+        HttpResponse<String> form = browser.get("/account/email");
+        HttpResponse<String> wrong = browser.postForm(
+                "/account/email",
+                Map.of("password", "not my password", "email", address("Elsewhere"), "_csrf", csrf(form)));
+        assertThat(wrong.statusCode()).isEqualTo(400);
+        // The sign-in's own per-account counter (scope "password") holds the failure.
+        assertThat(jdbc.queryForList(
+                        "SELECT failures FROM gh_attempt_counter WHERE counter_key = ?",
+                        Long.class,
+                        "password|a|" + username.length() + ":" + username))
+                .containsExactly(1L);
+    }
+
+    @Test
     void changeWhenNotSignedInThenSentToSignIn() {
         HttpResponse<String> page = new HttpBrowser(base).get("/account/email");
         assertThat(page.statusCode()).isEqualTo(302);
@@ -661,6 +722,20 @@ abstract class AbstractEmailFlowTests {
         String username = users.createWithEmail(address, hasher.hash(PASSWORD), address, false);
         users.verifyRegistration(username);
         return address;
+    }
+
+    /** Enrols an authenticator app in a fully signed-in browser, through the enrolment pages. */
+    void enrolTotp(HttpBrowser browser) {
+        HttpResponse<String> enrol = browser.get("/mfa/enroll");
+        HttpResponse<String> started = browser.postForm("/mfa/enroll/start", Map.of("_csrf", csrf(enrol)));
+        Matcher secret =
+                Pattern.compile("<code id=\"secret\">([A-Z2-7]+)</code>").matcher(started.body());
+        assertThat(secret.find()).as(started.body()).isTrue();
+        TotpSecret key = TotpSecret.fromBase32(secret.group(1));
+        HttpResponse<String> enrolled = browser.postForm(
+                "/mfa/enroll",
+                Map.of("code", Totp.of(TotpParameters.defaults()).code(key, clock.instant()), "_csrf", csrf(started)));
+        assertThat(enrolled.statusCode()).as(enrolled.body()).isEqualTo(200);
     }
 
     /** The audit events about a user, as type:outcome, once the writer has stored them. */

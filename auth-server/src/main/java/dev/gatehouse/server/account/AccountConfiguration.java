@@ -3,6 +3,7 @@ package dev.gatehouse.server.account;
 import dev.gatehouse.server.audit.AuditLog;
 import dev.gatehouse.server.mfa.FactorFreshness;
 import dev.gatehouse.server.mfa.MfaPolicy;
+import dev.gatehouse.server.settings.MailFlowProperties;
 import java.time.Clock;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
@@ -51,12 +52,19 @@ class AccountConfiguration {
     }
 
     @Bean
-    WebMvcConfigurer accountFactorGuard(MfaPolicy policy) {
+    WebMvcConfigurer accountFactorGuard(MfaPolicy policy, Factors factors, MailFlowProperties mail) {
         FactorGuard guard = new FactorGuard(policy);
+        FreshSignInGuard freshForEmail = new FreshSignInGuard(factors, TwoStepController.EMAIL);
         return new WebMvcConfigurer() {
             @Override
             public void addInterceptors(InterceptorRegistry registry) {
                 registry.addInterceptor(guard).addPathPatterns("/account", "/account/**");
+                // The change of address (registration's controller) moves the reset channel and a sign-in name: a
+                // fresh sign-in first, like the account's own changes. Registered after the factor guard, so it runs
+                // second.
+                if (mail.emailChangeEnabled()) {
+                    registry.addInterceptor(freshForEmail).addPathPatterns(TwoStepController.EMAIL);
+                }
             }
         };
     }

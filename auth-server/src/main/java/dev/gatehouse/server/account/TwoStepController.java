@@ -47,9 +47,11 @@ final class TwoStepController {
     static final String TWO_STEP = "/account/two-step";
     static final String SETUP = "/account/two-step/setup";
     static final String REPLACE = "/account/two-step/replace";
+    /** The change of address (registration's controller, guarded by {@link FreshSignInGuard}). */
+    static final String EMAIL = "/account/email";
 
     /** Where a confirmation may return to: account pages only, never a URL from elsewhere. */
-    private static final Set<String> RETURNS = Set.of(TWO_STEP, SETUP, REPLACE);
+    private static final Set<String> RETURNS = Set.of(TWO_STEP, SETUP, REPLACE, EMAIL);
 
     private final TotpService totp;
     private final RecoveryCodes recoveryCodes;

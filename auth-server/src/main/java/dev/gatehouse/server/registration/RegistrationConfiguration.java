@@ -11,6 +11,7 @@ import dev.gatehouse.server.settings.GatehouseProperties;
 import dev.gatehouse.server.settings.MailFlowProperties;
 import dev.gatehouse.server.users.JdbcAttemptStore;
 import dev.gatehouse.server.users.JdbcUserStore;
+import dev.gatehouse.server.users.PasswordAuthenticationProvider;
 import dev.gatehouse.server.users.SignInSessions;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -51,6 +52,7 @@ class RegistrationConfiguration {
             MailComposer composer,
             AuditLog audit,
             JdbcAttemptStore attempts,
+            PasswordAuthenticationProvider passwords,
             PlatformTransactionManager transactions,
             MailFlowProperties mail,
             GatehouseProperties properties,
@@ -71,6 +73,7 @@ class RegistrationConfiguration {
                 composer,
                 audit,
                 limiter(mail, attempts, clock),
+                passwords,
                 new TransactionTemplate(transactions),
                 mail,
                 issuer == null ? "" : issuer);

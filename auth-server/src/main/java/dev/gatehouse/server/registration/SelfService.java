@@ -3,7 +3,6 @@ package dev.gatehouse.server.registration;
 import dev.gatehouse.core.password.PasswordHasher;
 import dev.gatehouse.core.password.PasswordPolicy;
 import dev.gatehouse.core.password.PolicyResult;
-import dev.gatehouse.core.password.Verification;
 import dev.gatehouse.core.throttle.AttemptLimiter;
 import dev.gatehouse.server.audit.AuditEvent;
 import dev.gatehouse.server.audit.AuditEvents;
@@ -15,6 +14,7 @@ import dev.gatehouse.server.registration.EmailTokens.Purpose;
 import dev.gatehouse.server.settings.MailFlowProperties;
 import dev.gatehouse.server.users.JdbcUserStore;
 import dev.gatehouse.server.users.JdbcUserStore.EmailAccount;
+import dev.gatehouse.server.users.PasswordAuthenticationProvider;
 import dev.gatehouse.server.users.SignInSessions;
 import dev.gatehouse.server.users.Usernames;
 import java.util.ArrayList;
@@ -29,6 +29,11 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DuplicateKeyException;
+import org.springframework.security.authentication.BadCredentialsException;
+import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.AuthenticationException;
+import org.springframework.security.web.authentication.WebAuthenticationDetails;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
@@ -85,6 +90,7 @@ final class SelfService {
     private final MailComposer composer;
     private final AuditLog audit;
     private final AttemptLimiter limiter;
+    private final PasswordAuthenticationProvider passwords;
     private final TransactionTemplate transaction;
     private final MailFlowProperties properties;
     private final String issuer;
@@ -99,6 +105,7 @@ final class SelfService {
             MailComposer composer,
             AuditLog audit,
             AttemptLimiter limiter,
+            PasswordAuthenticationProvider passwords,
             TransactionTemplate transaction,
             MailFlowProperties properties,
             String issuer) {
@@ -111,6 +118,7 @@ final class SelfService {
         this.composer = Objects.requireNonNull(composer, "composer must not be null");
         this.audit = Objects.requireNonNull(audit, "audit must not be null");
         this.limiter = Objects.requireNonNull(limiter, "limiter must not be null");
+        this.passwords = Objects.requireNonNull(passwords, "passwords must not be null");
         this.transaction = Objects.requireNonNull(transaction, "transaction must not be null");
         this.properties = Objects.requireNonNull(properties, "properties must not be null");
         Objects.requireNonNull(issuer, "issuer must not be null");
@@ -329,18 +337,28 @@ final class SelfService {
         }
         Objects.requireNonNull(address);
         Objects.requireNonNull(currentPassword);
-        if (throttled("account:" + username, client)) {
+        // The current password through the sign-in itself, so its guesses count against the sign-in's attempt
+        // limit for the account (as the account's password change does), not a limit of their own.
+        UsernamePasswordAuthenticationToken proof =
+                UsernamePasswordAuthenticationToken.unauthenticated(username, currentPassword);
+        proof.setDetails(new WebAuthenticationDetails(client, null));
+        try {
+            Authentication proved = passwords.authenticate(proof);
+            if (!proved.getName().equals(username)) {
+                throw new BadCredentialsException("Bad credentials");
+            }
+        } catch (PasswordAuthenticationProvider.Throttled throttled) {
             record(AuditEvents.EMAIL_CHANGE_REQUEST, AuditEvent.DENIED, username, Map.of("reason", "throttled"));
             return new Throttled();
-        }
-        Optional<JdbcUserStore.StoredUser> user =
-                users.find(username).filter(u -> u.username().equals(username));
-        Verification verification = user.isPresent()
-                ? hasher.verify(currentPassword, user.get().passwordHash())
-                : hasher.verifyUnknownUser(currentPassword);
-        if (user.isEmpty() || !verification.matched()) {
+        } catch (AuthenticationException wrong) {
             record(AuditEvents.EMAIL_CHANGE_REQUEST, AuditEvent.FAILURE, username, Map.of("reason", "wrong_password"));
             return new Refused(List.of(new FieldError("password", "mail.error.current_password.wrong")));
+        }
+        // Mails limited per account and per target address (as registrations and resets are per address), so a
+        // signed-in user cannot send many mails to one stranger's address.
+        if (throttled("account:" + username, client) || throttled(address.toLowerCase(Locale.ROOT), client)) {
+            record(AuditEvents.EMAIL_CHANGE_REQUEST, AuditEvent.DENIED, username, Map.of("reason", "throttled"));
+            return new Throttled();
         }
         Optional<EmailAccount> me = users.emailAccount(username);
         String old = me.map(EmailAccount::email).orElse(null);
