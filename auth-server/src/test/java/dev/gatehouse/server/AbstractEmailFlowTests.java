@@ -334,6 +334,44 @@ abstract class AbstractEmailFlowTests {
     }
 
     @Test
+    void resetWhenPasswordChangedOnTheAccountPageSinceThenTheLinkIsWithdrawn() throws Exception {
+        String address = verifiedUser("Withdrawn");
+        forgot(new HttpBrowser(base), address);
+        String link = link(onlyMail(address));
+        HttpBrowser browser = new HttpBrowser(base);
+        browser.login(address.toLowerCase(java.util.Locale.ROOT), PASSWORD);
+        HttpResponse<String> form = browser.get("/account/password");
+        HttpResponse<String> changed = browser.postForm(
+                "/account/password",
+                Map.of(
+                        "current_password", PASSWORD,
+                        "new_password", NEW_PASSWORD,
+                        "confirm_password", NEW_PASSWORD,
+                        "_csrf", csrf(form)));
+        assertThat(changed.statusCode()).as(changed.body()).isEqualTo(302);
+        // The link mailed before the change cannot undo it.
+        assertThat(new HttpBrowser(base).get(link).statusCode()).isEqualTo(410);
+    }
+
+    @Test
+    void resetWhenAddressChangedSinceThenTheLinkIsWithdrawn() throws Exception {
+        String old = verifiedUser("Moved");
+        forgot(new HttpBrowser(base), old);
+        String link = link(onlyMail(old));
+        String fresh = address("MovedTo");
+        HttpBrowser browser = new HttpBrowser(base);
+        browser.login(old.toLowerCase(java.util.Locale.ROOT), PASSWORD);
+        HttpResponse<String> form = browser.get("/account/email");
+        assertThat(browser.postForm("/account/email", Map.of("password", PASSWORD, "email", fresh, "_csrf", csrf(form)))
+                        .statusCode())
+                .isEqualTo(200);
+        HttpResponse<String> page = browser.get(link(onlyMail(fresh)));
+        assertThat(postToken(browser, page, "/email/confirm").statusCode()).isEqualTo(200);
+        // The link mailed to the old address no longer reaches the account.
+        assertThat(new HttpBrowser(base).get(link).statusCode()).isEqualTo(410);
+    }
+
+    @Test
     void resetWhenLinkExpiredThenRefusedWithClearPage() throws Exception {
         String address = verifiedUser("Expired");
         HttpBrowser browser = new HttpBrowser(base);

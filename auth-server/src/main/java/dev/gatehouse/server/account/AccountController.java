@@ -6,6 +6,7 @@ import dev.gatehouse.core.password.PasswordHasher;
 import dev.gatehouse.core.password.PasswordPolicy;
 import dev.gatehouse.core.password.PolicyResult;
 import dev.gatehouse.server.audit.AuditEvents;
+import dev.gatehouse.server.registration.ResetLinks;
 import dev.gatehouse.server.users.JdbcUserStore;
 import dev.gatehouse.server.users.PasswordAuthenticationProvider;
 import dev.gatehouse.server.users.SignInSessions;
@@ -50,6 +51,7 @@ final class AccountController {
     private final UserSessions sessions;
     private final Factors factors;
     private final AccountAudit audit;
+    private final ResetLinks resetLinks;
 
     AccountController(
             JdbcUserStore users,
@@ -61,7 +63,9 @@ final class AccountController {
             SignInSessions signIns,
             UserSessions sessions,
             Factors factors,
-            AccountAudit audit) {
+            AccountAudit audit,
+            ResetLinks resetLinks) {
+        this.resetLinks = Objects.requireNonNull(resetLinks, "resetLinks must not be null");
         this.users = Objects.requireNonNull(users, "users must not be null");
         this.hasher = Objects.requireNonNull(hasher, "hasher must not be null");
         this.policy = policy.getIfAvailable(PasswordPolicy::defaults);
@@ -170,6 +174,8 @@ final class AccountController {
         HttpSession session = request.getSession(false);
         int ended = sessions.endOthers(name, session == null ? null : session.getId());
         signIns.endAll(name);
+        // A reset link mailed before the change would undo it: withdrawn.
+        resetLinks.withdraw(name);
         // This session stays: its password factor is stamped after the end recorded above. The database keeps
         // microseconds (PostgreSQL rounds to them), so the stamp is the next microsecond, never before it.
         Instant stamp = factors.now().truncatedTo(ChronoUnit.MICROS).plus(1, ChronoUnit.MICROS);

@@ -37,6 +37,11 @@ class RegistrationConfiguration {
     }
 
     @Bean
+    ResetLinks resetLinks(EmailTokens tokens) {
+        return new ResetLinks(tokens);
+    }
+
+    @Bean
     EmailTokenPurge emailTokenPurge(EmailTokens tokens, JdbcUserStore users, Clock clock) {
         return new EmailTokenPurge(tokens, users, clock);
     }

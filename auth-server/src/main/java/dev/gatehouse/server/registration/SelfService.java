@@ -413,6 +413,8 @@ final class SelfService {
                             .map(EmailAccount::email)
                             .orElse(null);
                     users.setVerifiedEmail(redeemed.username(), redeemed.newEmail());
+                    // A reset link mailed to the old address would still reach the account: withdrawn.
+                    tokens.withdraw(redeemed.username(), Purpose.RESET);
                 }
                 return r;
             });
