@@ -279,6 +279,21 @@ abstract class AbstractEmailFlowTests {
         assertThat(login.body()).contains("href=\"/password/forgot\"").contains("href=\"/register\"");
     }
 
+    @Test
+    void pagesWhenSignInByAddressPossibleThenLabelSaysSoAndOverviewLinksToTheChangeOfAddress() {
+        assertThat(new HttpBrowser(base).get("/login").body()).contains("Username or e-mail");
+        assertThat(new HttpBrowser(base).get("/login", "Accept-Language", "de").body())
+                .contains("Benutzername oder E-Mail-Adresse");
+        assertThat(new HttpBrowser(base).get("/login", "Accept-Language", "fr").body())
+                .contains("Nom d’utilisateur ou adresse e-mail");
+        String address = verifiedUser("Overview");
+        HttpBrowser browser = new HttpBrowser(base);
+        browser.login(address.toLowerCase(java.util.Locale.ROOT), PASSWORD);
+        HttpResponse<String> overview = browser.get("/account");
+        assertThat(overview.statusCode()).isEqualTo(200);
+        assertThat(overview.body()).contains("href=\"/account/email\"").contains("Change your e-mail address");
+    }
+
     // ---------------------------------------------------------------- forgotten password
 
     @Test

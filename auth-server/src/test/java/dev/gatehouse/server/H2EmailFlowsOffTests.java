@@ -49,6 +49,8 @@ class H2EmailFlowsOffTests {
         HttpBrowser browser = new HttpBrowser("http://localhost:" + port);
         HttpResponse<String> login = browser.get("/login");
         assertThat(login.body()).doesNotContain("/password/forgot").doesNotContain("href=\"/register\"");
+        // Nobody has an address to sign in with: the label names the username only.
+        assertThat(login.body()).doesNotContain("Username or e-mail");
         for (String path : List.of(
                 "/register",
                 "/register/verify?token=x",
