@@ -369,6 +369,11 @@ final class SelfService {
         try {
             if (taken.isPresent()) {
                 send(address, "change-taken", locale, signInLinks());
+                // The old address is told of the request either way: the same mails out as for a free address,
+                // and the owner hears of a session trying to move their address (found in review).
+                if (old != null) {
+                    send(old, "change-notice", locale, Map.of("address", address, "username", username));
+                }
                 record(
                         AuditEvents.EMAIL_CHANGE_REQUEST,
                         AuditEvent.SUCCESS,
