@@ -33,6 +33,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
+import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.interactions.Actions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
@@ -328,9 +329,15 @@ class PageAuditTests {
         audit("reset-password-done");
     }
 
+    /**
+     * Submits the page's form to {@code action} and waits until the browser has left the page: every post answers with
+     * a new document (or a redirect to one), so the clicked button goes stale. A wait for a hidden field to become
+     * invisible would be true at once, and the next step would race the post.
+     */
     private static void submit(String action) {
-        browser.findElement(By.cssSelector("main form[action='" + action + "'] [type=submit]"))
-                .click();
+        WebElement button = browser.findElement(By.cssSelector("main form[action='" + action + "'] [type=submit]"));
+        button.click();
+        new WebDriverWait(browser, Duration.ofSeconds(30)).until(ExpectedConditions.stalenessOf(button));
     }
 
     /** The newest link to {@code path} in the development outbox's mails (quoted-printable undone). */
