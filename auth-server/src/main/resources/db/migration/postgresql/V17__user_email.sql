@@ -3,6 +3,10 @@
 -- the user proved they receive mail there. Accounts created before have no address and are unaffected.
 ALTER TABLE gh_user ADD COLUMN email varchar(254);
 ALTER TABLE gh_user ADD COLUMN email_verified boolean DEFAULT FALSE NOT NULL;
+-- A self-registration waiting for its address to be verified: it cannot sign in (enabled is FALSE) until the link is
+-- followed, which then enables it. Kept apart from enabled, so that an operator who disables the account (which ends
+-- the wait) is never overridden by a link.
+ALTER TABLE gh_user ADD COLUMN registration_pending boolean DEFAULT FALSE NOT NULL;
 ALTER TABLE gh_user ADD COLUMN email_key varchar(254) GENERATED ALWAYS AS (LOWER(email)) STORED;
 CREATE UNIQUE INDEX gh_user_email_key ON gh_user (email_key);
 

@@ -219,6 +219,37 @@ abstract class AbstractEmailFlowTests {
     }
 
     @Test
+    void verifyWhenAnOperatorDisabledThePendingRegistrationThenTheLinkDoesNotEnableIt() throws Exception {
+        String address = address("Disabled");
+        String username = address.toLowerCase(java.util.Locale.ROOT);
+        register(new HttpBrowser(base), address, PASSWORD, PASSWORD);
+        MimeMessage[] mails = smtp().getReceivedMessagesForDomain(address);
+        assertThat(mails).hasSize(1);
+        // The operator disables the account before its address is verified (the admin API's store call).
+        assertThat(users.setEnabled(username, false)).isTrue();
+
+        // The link still verifies the address, but the operator's decision stands.
+        HttpBrowser owner = new HttpBrowser(base);
+        HttpResponse<String> page = owner.get(link(mails[0]));
+        assertThat(postToken(owner, page, "/register/verify").statusCode()).isEqualTo(200);
+        assertThat(users.emailAccount(username)).hasValueSatisfying(a -> {
+            assertThat(a.emailVerified()).isTrue();
+            assertThat(a.enabled()).isFalse();
+        });
+        assertThat(signIn(username, PASSWORD)).isFalse();
+
+        // Registering the address again is not a pending registration any more: no new link that could enable it.
+        register(new HttpBrowser(base), address, NEW_PASSWORD, NEW_PASSWORD);
+        MimeMessage[] after = smtp().getReceivedMessagesForDomain(address);
+        assertThat(after).hasSize(2);
+        assertThat(after[1].getSubject()).isNotEqualTo("Confirm your e-mail address");
+        assertThat(signIn(username, PASSWORD)).isFalse();
+        assertThat(signIn(username, NEW_PASSWORD)).isFalse();
+        // Nor does the purge of abandoned registrations delete an account an operator decided on.
+        assertThat(users.deleteUnverifiedRegistration(username)).isFalse();
+    }
+
+    @Test
     void registerWhenInputBadThenErrorSummaryAndNothingStored() {
         HttpBrowser browser = new HttpBrowser(base);
         String overlong = "a".repeat(250) + "@example.com";

@@ -170,8 +170,7 @@ final class SelfService {
                     String token = tokens.issue(Purpose.VERIFY, stored, null, properties.verificationLinkLifetime());
                     send(address, "verify", locale, Map.of("link", link("/register/verify", token)));
                 });
-            } else if (!existing.get().emailVerified()
-                    && !existing.get().enabled()
+            } else if (existing.get().registrationPending()
                     && address.equalsIgnoreCase(existing.get().email())) {
                 // Registered again before verifying: the link again, to the address, and the password stays the one
                 // first chosen. Replacing it would let whoever registers someone's pending address choose the

@@ -239,7 +239,13 @@ public final class JdbcUserStore {
      * @return whether the user exists
      */
     public boolean setEnabled(String username, boolean enabled) {
-        return jdbc.update("UPDATE gh_user SET enabled = ? WHERE username = ?", enabled, username) > 0;
+        // An operator's decision ends a self-registration's wait for verification: a link followed later verifies the
+        // address but never enables an account the operator disabled.
+        return jdbc.update(
+                        "UPDATE gh_user SET enabled = ?, registration_pending = FALSE WHERE username = ?",
+                        enabled,
+                        username)
+                > 0;
     }
 
     /**
@@ -331,8 +337,15 @@ public final class JdbcUserStore {
      * @param email the address, or {@code null} when the user has none
      * @param emailVerified whether the user followed a link sent to that address
      * @param enabled whether the user may sign in
+     * @param registrationPending whether this is a self-registration still waiting for its address to be verified (an
+     *     operator's enabling or disabling ends the wait)
      */
-    public record EmailAccount(String username, @Nullable String email, boolean emailVerified, boolean enabled) {}
+    public record EmailAccount(
+            String username,
+            @Nullable String email,
+            boolean emailVerified,
+            boolean enabled,
+            boolean registrationPending) {}
 
     /**
      * The user whose address this is, in any case (the {@code email_key} unique index, migration V17).
@@ -344,7 +357,7 @@ public final class JdbcUserStore {
         Objects.requireNonNull(email, "email must not be null");
         return jdbc
                 .query(
-                        "SELECT username, email, email_verified, enabled FROM gh_user WHERE email_key = ?",
+                        "SELECT username, email, email_verified, enabled, registration_pending FROM gh_user WHERE email_key = ?",
                         JdbcUserStore::emailAccount,
                         email.toLowerCase(Locale.ROOT))
                 .stream()
@@ -361,7 +374,8 @@ public final class JdbcUserStore {
         Objects.requireNonNull(username, "username must not be null");
         return jdbc
                 .query(
-                        "SELECT username, email, email_verified, enabled FROM gh_user WHERE username = ?",
+                        "SELECT username, email, email_verified, enabled, registration_pending FROM gh_user"
+                                + " WHERE username = ?",
                         JdbcUserStore::emailAccount,
                         username)
                 .stream()
@@ -375,29 +389,38 @@ public final class JdbcUserStore {
      * @param username the name
      * @param passwordHash the hash
      * @param email the address
-     * @param enabled whether the user may sign in before verifying the address
+     * @param enabled whether the user may sign in before verifying the address; if not, the account waits for its
+     *     verification ({@link EmailAccount#registrationPending()})
      * @return the name as stored
      */
     public String createWithEmail(String username, String passwordHash, String email, boolean enabled) {
         String canonical = Usernames.canonical(username);
         jdbc.update(
-                "INSERT INTO gh_user (username, password_hash, enabled, email, email_verified) VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO gh_user (username, password_hash, enabled, email, email_verified, registration_pending)"
+                        + " VALUES (?, ?, ?, ?, ?, ?)",
                 canonical,
                 passwordHash,
                 enabled,
                 email,
-                false);
+                false,
+                !enabled);
         return canonical;
     }
 
     /**
-     * Marks a registration's address verified and lets the user sign in.
+     * Marks a registration's address verified and, if the registration was waiting for it, lets the user sign in. An
+     * account an operator disabled stays disabled: the operator's decision ended the wait ({@link #setEnabled}).
      *
      * @param username the stored name
      * @return whether the user exists
      */
     public boolean verifyRegistration(String username) {
-        return jdbc.update("UPDATE gh_user SET email_verified = TRUE, enabled = TRUE WHERE username = ?", username) > 0;
+        return jdbc.update(
+                        "UPDATE gh_user SET email_verified = TRUE,"
+                                + " enabled = CASE WHEN registration_pending THEN TRUE ELSE enabled END,"
+                                + " registration_pending = FALSE WHERE username = ?",
+                        username)
+                > 0;
     }
 
     /**
@@ -414,18 +437,14 @@ public final class JdbcUserStore {
     }
 
     /**
-     * Deletes a self-registered account whose address was never verified and which cannot sign in (its verification
-     * link expired unused); any other account is left alone.
+     * Deletes a self-registration still waiting for its address to be verified (its verification link expired
+     * unused); any other account, including one an operator enabled or disabled meanwhile, is left alone.
      *
      * @param username the stored name
      * @return whether it was deleted
      */
     public boolean deleteUnverifiedRegistration(String username) {
-        return jdbc.update(
-                        "DELETE FROM gh_user WHERE username = ? AND email IS NOT NULL AND email_verified = FALSE"
-                                + " AND enabled = FALSE",
-                        username)
-                > 0;
+        return jdbc.update("DELETE FROM gh_user WHERE username = ? AND registration_pending = TRUE", username) > 0;
     }
 
     private static EmailAccount emailAccount(ResultSet rs, int n) throws SQLException {
@@ -433,7 +452,8 @@ public final class JdbcUserStore {
                 rs.getString("username"),
                 rs.getString("email"),
                 rs.getBoolean("email_verified"),
-                rs.getBoolean("enabled"));
+                rs.getBoolean("enabled"),
+                rs.getBoolean("registration_pending"));
     }
 
     private static Account account(ResultSet rs, int n) throws SQLException {
