@@ -5,7 +5,9 @@ import java.sql.SQLNonTransientConnectionException;
 import java.sql.SQLRecoverableException;
 import java.sql.SQLTimeoutException;
 import java.sql.SQLTransientConnectionException;
+import java.util.ArrayDeque;
 import java.util.Collections;
+import java.util.Deque;
 import java.util.IdentityHashMap;
 import java.util.Locale;
 import java.util.Set;
@@ -13,6 +15,7 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.QueryTimeoutException;
 import org.springframework.dao.TransientDataAccessResourceException;
+import org.springframework.transaction.TransactionSystemException;
 
 /**
  * Tells a failure caused by the database being unreachable or overloaded (answered {@code 503} with {@code
@@ -21,7 +24,9 @@ import org.springframework.dao.TransientDataAccessResourceException;
  *
  * <p>The set, searched along the cause chain so that wrappers (Spring Security's {@code
  * InternalAuthenticationServiceException}, {@code CannotCreateTransactionException}, Bucket4j's, a {@code
- * ServletException}) do not hide it:
+ * ServletException}) do not hide it, and into a {@link TransactionSystemException}'s application exception (a
+ * rollback that failed on the connection the failure broke, as when Spring Session loads a session in a transaction,
+ * replaces the failure with its own):
  *
  * <ul>
  *   <li>Spring's {@link DataAccessResourceFailureException} (its {@code CannotGetJdbcConnectionException}: the pool
@@ -69,7 +74,23 @@ public final class DatabaseUnavailable {
      */
     public static @Nullable Throwable find(@Nullable Throwable failure) {
         Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
-        for (Throwable t = failure; t != null && seen.size() < MAX_DEPTH && seen.add(t); t = t.getCause()) {
+        Deque<Throwable> next = new ArrayDeque<>();
+        if (failure != null) {
+            next.add(failure);
+        }
+        while (!next.isEmpty() && seen.size() < MAX_DEPTH) {
+            Throwable t = next.poll();
+            if (!seen.add(t)) {
+                continue;
+            }
+            if (t.getCause() != null) {
+                next.add(t.getCause());
+            }
+            if (t instanceof TransactionSystemException tx && tx.getApplicationException() != null) {
+                // A rollback that failed after the statement did (the pool had already closed the broken
+                // connection: Hikari's "Connection is closed" has no SQLState) hides the statement's failure here.
+                next.add(tx.getApplicationException());
+            }
             if (t instanceof DataAccessResourceFailureException
                     || t instanceof TransientDataAccessResourceException
                     || t instanceof QueryTimeoutException

@@ -7,12 +7,14 @@ import jakarta.servlet.ServletException;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import org.junit.jupiter.api.Test;
+import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.dao.QueryTimeoutException;
 import org.springframework.jdbc.BadSqlGrammarException;
 import org.springframework.jdbc.CannotGetJdbcConnectionException;
 import org.springframework.security.authentication.InternalAuthenticationServiceException;
 import org.springframework.transaction.CannotCreateTransactionException;
+import org.springframework.transaction.TransactionSystemException;
 
 class DatabaseUnavailableTests {
 
@@ -37,6 +39,21 @@ class DatabaseUnavailableTests {
                 .isTrue();
         assertThat(DatabaseUnavailable.causes(new SQLException("too many", "53300")))
                 .isTrue();
+    }
+
+    @Test
+    void causesWhenRollbackFailedAfterTheStatementThenTheStatementsFailureDecides() {
+        // Spring Session's session read on a connection the database dropped: the statement fails (08006), the pool
+        // closes the connection, and the rollback's own failure (no SQLState) replaces the statement's.
+        TransactionSystemException rollback =
+                new TransactionSystemException("JDBC rollback failed", new SQLException("Connection is closed"));
+        rollback.initApplicationException(new DataAccessResourceFailureException(
+                "I/O error", new SQLException("An I/O error occurred while sending to the backend", "08006")));
+        assertThat(DatabaseUnavailable.causes(new ServletException(rollback))).isTrue();
+        TransactionSystemException afterBug =
+                new TransactionSystemException("JDBC rollback failed", new SQLException("Connection is closed"));
+        afterBug.initApplicationException(new IllegalStateException("bug"));
+        assertThat(DatabaseUnavailable.causes(afterBug)).isFalse();
     }
 
     @Test
