@@ -115,5 +115,26 @@ public final class AuditEvents {
      */
     public static final String MAIL_FAILURE = "mail.failure";
 
+    /**
+     * A passkey was registered (success; details: credential (a short hash of its id), backup_eligible, transports,
+     * address), or the registration was refused (failure; details: reason).
+     */
+    public static final String PASSKEY_REGISTER = "passkey.register";
+
+    /**
+     * A passkey signed a user in or passed the second step (success; details: credential, step {@code sign_in} or
+     * {@code second_factor}, address), or an assertion was refused (failure; details: reason, address).
+     */
+    public static final String PASSKEY_USE = "passkey.use";
+
+    /**
+     * An assertion whose signature counter did not grow past the stored one (WebAuthn Level 3 §6.1.1): refused, the
+     * authenticator possibly cloned (outcome denied; details: credential, address).
+     */
+    public static final String PASSKEY_CLONE_SUSPECTED = "passkey.clone_suspected";
+
+    /** A passkey was removed by its user at the account pages or by an operator (details: credential, by). */
+    public static final String PASSKEY_REMOVE = "passkey.remove";
+
     private AuditEvents() {}
 }

@@ -43,6 +43,24 @@ public final class MfaPolicy {
     /** OpenID PAPE's multi-factor policy, accepted in {@code acr_values} as a synonym of {@link #ACR_MFA}. */
     public static final String ACR_PAPE_MULTI_FACTOR = "http://schemas.openid.net/pape/policies/2007/06/multi-factor";
 
+    /**
+     * The factor authority of a passkey assertion with user verification: Spring Security's {@code FACTOR_WEBAUTHN}
+     * (issue #16). Alone it is multi-factor (possession of the authenticator, and the PIN or biometric that unlocked
+     * it), and the only phishing-resistant factor.
+     */
+    public static final String PASSKEY_AUTHORITY = FactorGrantedAuthority.WEBAUTHN_AUTHORITY;
+
+    /** The {@code acr} of a sign-in with a passkey: multi-factor and phishing-resistant. */
+    public static final String ACR_PHISHING_RESISTANT = "urn:gatehouse:acr:phr";
+
+    /** OpenID PAPE's phishing-resistant policy, accepted in {@code acr_values} as a synonym of {@link #ACR_PHISHING_RESISTANT}. */
+    public static final String ACR_PAPE_PHISHING_RESISTANT =
+            "http://schemas.openid.net/pape/policies/2007/06/phishing-resistant";
+
+    /** Client setting that makes a phishing-resistant factor (a passkey) required for every user of the client. */
+    public static final String REQUIRE_PHISHING_RESISTANT_SETTING =
+            "settings.client.gatehouse.require-phishing-resistant";
+
     private static final Set<String> MFA_ACR_VALUES = Set.of(ACR_MFA, ACR_PAPE_MULTI_FACTOR);
     private static final int MAX_ACR_VALUES_LENGTH = 1000;
 
