@@ -46,9 +46,14 @@ public final class JdbcUserStore {
      * @param enabled whether the user may sign in
      * @param createdAt when the user was created
      * @param mfaRequired whether an operator made the second factor mandatory for this user
+     * @param passkeyRequired whether an operator made a phishing-resistant factor (a passkey) mandatory for this user
      */
     public record Account(
-            String username, boolean enabled, @Nullable Instant createdAt, boolean mfaRequired) {}
+            String username,
+            boolean enabled,
+            @Nullable Instant createdAt,
+            boolean mfaRequired,
+            boolean passkeyRequired) {}
 
     private final JdbcTemplate jdbc;
 
@@ -199,7 +204,8 @@ public final class JdbcUserStore {
     public Optional<Account> account(String username) {
         return jdbc
                 .query(
-                        "SELECT username, enabled, created_at, mfa_required FROM gh_user WHERE username = ?",
+                        "SELECT username, enabled, created_at, mfa_required, passkey_required FROM gh_user"
+                                + " WHERE username = ?",
                         JdbcUserStore::account,
                         username)
                 .stream()
@@ -215,7 +221,8 @@ public final class JdbcUserStore {
      */
     public List<Account> accounts(int limit, long offset) {
         return jdbc.query(
-                "SELECT username, enabled, created_at, mfa_required FROM gh_user ORDER BY username LIMIT ? OFFSET ?",
+                "SELECT username, enabled, created_at, mfa_required, passkey_required FROM gh_user"
+                        + " ORDER BY username LIMIT ? OFFSET ?",
                 JdbcUserStore::account,
                 limit,
                 offset);
@@ -268,6 +275,31 @@ public final class JdbcUserStore {
      */
     public boolean setMfaRequired(String username, boolean required) {
         return jdbc.update("UPDATE gh_user SET mfa_required = ? WHERE username = ?", required, username) > 0;
+    }
+
+    /**
+     * Whether an operator made a phishing-resistant factor (a passkey, issue #16) mandatory for this user: then no
+     * one-time code meets the sign-in's second step, only a passkey; a user without one registers one first. Read by
+     * the factor policy; an exception fails the sign-in, never skips the requirement.
+     *
+     * @param username the name as signed in
+     * @return {@code true} if required (unknown users: {@code false}; they cannot sign in anyway)
+     */
+    public boolean passkeyRequired(String username) {
+        List<Boolean> found =
+                jdbc.queryForList("SELECT passkey_required FROM gh_user WHERE username = ?", Boolean.class, username);
+        return !found.isEmpty() && Boolean.TRUE.equals(found.get(0));
+    }
+
+    /**
+     * Makes a passkey mandatory for a user, or optional again.
+     *
+     * @param username the stored name
+     * @param required whether it is mandatory
+     * @return whether the user exists
+     */
+    public boolean setPasskeyRequired(String username, boolean required) {
+        return jdbc.update("UPDATE gh_user SET passkey_required = ? WHERE username = ?", required, username) > 0;
     }
 
     /**
@@ -462,6 +494,7 @@ public final class JdbcUserStore {
                 rs.getString("username"),
                 rs.getBoolean("enabled"),
                 created == null ? null : created.toInstant(),
-                rs.getBoolean("mfa_required"));
+                rs.getBoolean("mfa_required"),
+                rs.getBoolean("passkey_required"));
     }
 }
