@@ -64,6 +64,8 @@ final class ClientAdminController {
      * @param requireConsent whether users are asked for consent; default {@code false}
      * @param requireMfa whether every user must pass a second factor (enrolling first if needed); default {@code
      *     false}
+     * @param requirePhishingResistant whether every user must pass a phishing-resistant factor (a passkey; a
+     *     one-time code is not enough); default {@code false}
      */
     record RegisterClientRequest(
             @NotBlank(message = "clientId is required")
@@ -104,8 +106,20 @@ final class ClientAdminController {
 
             @Nullable Boolean requireConsent,
 
-            @Nullable Boolean requireMfa)
+            @Nullable Boolean requireMfa,
+
+            @Nullable Boolean requirePhishingResistant)
             implements AdminRequest {}
+
+    /**
+     * Whether every user of the client must pass a phishing-resistant factor.
+     *
+     * @param requirePhishingResistant {@code true}: only a passkey meets the second step (a user without one registers
+     *     one first); {@code false}: as the user or request asks
+     */
+    record RequirePhishingResistantRequest(
+            @NotNull(message = "requirePhishingResistant is required")
+            Boolean requirePhishingResistant) implements AdminRequest {}
 
     /**
      * Whether every user of the client must pass a second factor.
@@ -214,7 +228,8 @@ final class ClientAdminController {
                 redirects,
                 logout,
                 Boolean.TRUE.equals(body.requireConsent()),
-                Boolean.TRUE.equals(body.requireMfa()));
+                Boolean.TRUE.equals(body.requireMfa()),
+                Boolean.TRUE.equals(body.requirePhishingResistant()));
         return ResponseEntity.created(URI.create("/admin/clients/" + body.clientId()))
                 .cacheControl(CacheControl.noStore())
                 .body(new Registered(created.client(), created.clientSecret()));
@@ -258,6 +273,22 @@ final class ClientAdminController {
             @PathVariable String clientId, @Valid @RequestBody RequireMfaRequest body, HttpServletRequest request) {
         AdminAuditInterceptor.detail(request, "requireMfa", body.requireMfa().toString());
         return clients.setRequireMfa(clientId, body.requireMfa());
+    }
+
+    @PutMapping(path = "/{clientId}/phishing-resistant-required", consumes = "application/json")
+    @Audited(value = "admin.client.phishing_resistant.required", subject = "clientId")
+    @Operation(
+            summary = "Make a phishing-resistant factor (a passkey) mandatory for every user of a client (a one-time"
+                    + " code is then not enough; users without a passkey register one first), or optional again")
+    ClientAdministration.ClientView requirePhishingResistant(
+            @PathVariable String clientId,
+            @Valid @RequestBody RequirePhishingResistantRequest body,
+            HttpServletRequest request) {
+        AdminAuditInterceptor.detail(
+                request,
+                "requirePhishingResistant",
+                body.requirePhishingResistant().toString());
+        return clients.setRequirePhishingResistant(clientId, body.requirePhishingResistant());
     }
 
     @PutMapping(path = "/{clientId}/introspection", consumes = "application/json")

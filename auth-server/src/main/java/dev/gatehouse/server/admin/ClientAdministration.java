@@ -84,6 +84,8 @@ final class ClientAdministration {
      * @param requireProofKey whether PKCE is required (always, for clients registered here)
      * @param requireConsent whether users are asked for consent
      * @param requireMfa whether every user of the client must pass a second factor (enrolling first if needed)
+     * @param requirePhishingResistant whether every user of the client must pass a phishing-resistant factor (a
+     *     passkey; a one-time code is not enough, a user without one registers one first)
      * @param introspectAnyToken whether the client may introspect tokens issued to other clients (RFC 7662 §2.1);
      *     without it, only its own tokens and tokens naming it in {@code aud}
      * @param issuedAt when the client was registered
@@ -101,6 +103,7 @@ final class ClientAdministration {
             boolean requireProofKey,
             boolean requireConsent,
             boolean requireMfa,
+            boolean requirePhishingResistant,
             boolean introspectAnyToken,
             @Nullable Instant issuedAt,
             boolean secretExpired) {}
@@ -144,7 +147,8 @@ final class ClientAdministration {
             List<String> redirectUris,
             List<String> postLogoutRedirectUris,
             boolean requireConsent,
-            boolean requireMfa) {
+            boolean requireMfa,
+            boolean requirePhishingResistant) {
         if (clients.findByClientId(clientId) != null) {
             throw AdminException.conflict("admin.client.exists", "Client '" + clientId + "' already exists.");
         }
@@ -157,6 +161,7 @@ final class ClientAdministration {
                         .requireProofKey(true)
                         .requireAuthorizationConsent(requireConsent)
                         .setting(MfaPolicy.REQUIRE_MFA_SETTING, requireMfa)
+                        .setting(MfaPolicy.REQUIRE_PHISHING_RESISTANT_SETTING, requirePhishingResistant)
                         .build())
                 .tokenSettings(TokenSettings.builder()
                         .accessTokenFormat(OAuth2TokenFormat.SELF_CONTAINED)
@@ -214,6 +219,21 @@ final class ClientAdministration {
                 .clientSettings(
                         ClientSettings.withSettings(existing.getClientSettings().getSettings())
                                 .setting(MfaPolicy.REQUIRE_MFA_SETTING, requireMfa)
+                                .build())
+                .build());
+        return get(clientId);
+    }
+
+    /**
+     * Makes a phishing-resistant factor (a passkey, issue #16) mandatory for every user of the client, or not; other
+     * settings stay. Effective like {@link #setRequireMfa}.
+     */
+    ClientView setRequirePhishingResistant(String clientId, boolean required) {
+        RegisteredClient existing = find(clientId);
+        clients.save(RegisteredClient.from(existing)
+                .clientSettings(
+                        ClientSettings.withSettings(existing.getClientSettings().getSettings())
+                                .setting(MfaPolicy.REQUIRE_PHISHING_RESISTANT_SETTING, required)
                                 .build())
                 .build());
         return get(clientId);
@@ -303,6 +323,7 @@ final class ClientAdministration {
                 c.getClientSettings().isRequireProofKey(),
                 c.getClientSettings().isRequireAuthorizationConsent(),
                 Boolean.TRUE.equals(c.getClientSettings().getSetting(MfaPolicy.REQUIRE_MFA_SETTING)),
+                Boolean.TRUE.equals(c.getClientSettings().getSetting(MfaPolicy.REQUIRE_PHISHING_RESISTANT_SETTING)),
                 Boolean.TRUE.equals(
                         c.getClientSettings().getSetting(TokenIntrospectionConstraints.INTROSPECT_ANY_TOKEN_SETTING)),
                 c.getClientIdIssuedAt(),

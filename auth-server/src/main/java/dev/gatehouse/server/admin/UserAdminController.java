@@ -152,6 +152,16 @@ final class UserAdminController {
     record MfaRequiredRequest(
             @NotNull(message = "mfaRequired is required") Boolean mfaRequired) implements AdminRequest {}
 
+    /**
+     * Whether a phishing-resistant factor (a passkey) is mandatory for a user.
+     *
+     * @param passkeyRequired {@code true}: only a passkey meets the sign-in's second step (a one-time code does not),
+     *     and a user without one registers one right after the password; {@code false}: as the client or request asks
+     */
+    record PasskeyRequiredRequest(
+            @NotNull(message = "passkeyRequired is required")
+            Boolean passkeyRequired) implements AdminRequest {}
+
     @PostMapping(path = "/users", consumes = "application/json")
     @Audited("admin.user.create")
     @Operation(summary = "Create a user (password checked by the policy, stored hashed)")
@@ -270,6 +280,20 @@ final class UserAdminController {
             @PathVariable String username, @Valid @RequestBody MfaRequiredRequest body, HttpServletRequest request) {
         AdminAuditInterceptor.detail(request, "mfaRequired", body.mfaRequired().toString());
         return users.setMfaRequired(username, body.mfaRequired());
+    }
+
+    @PutMapping(path = "/users/{username}/passkey-required", consumes = "application/json")
+    @Audited(value = "admin.user.passkey.required", subject = "username")
+    @Operation(
+            summary = "Make a passkey (a phishing-resistant factor) mandatory for a user (a user without one registers"
+                    + " one at the next sign-in, after the password), or optional again")
+    UserAdministration.UserView passkeyRequired(
+            @PathVariable String username,
+            @Valid @RequestBody PasskeyRequiredRequest body,
+            HttpServletRequest request) {
+        AdminAuditInterceptor.detail(
+                request, "passkeyRequired", body.passkeyRequired().toString());
+        return users.setPasskeyRequired(username, body.passkeyRequired());
     }
 
     @GetMapping("/users/{username}/sessions")

@@ -74,6 +74,7 @@ final class UserAdministration {
      * @param totpEnrolled whether a confirmed TOTP factor exists
      * @param recoveryCodesLeft unused recovery codes
      * @param mfaRequired whether an operator made the second factor mandatory for this user
+     * @param passkeyRequired whether an operator made a passkey (a phishing-resistant factor) mandatory for this user
      */
     record UserView(
             String username,
@@ -82,7 +83,8 @@ final class UserAdministration {
             List<String> roles,
             boolean totpEnrolled,
             int recoveryCodesLeft,
-            boolean mfaRequired) {}
+            boolean mfaRequired,
+            boolean passkeyRequired) {}
 
     Optional<UserView> find(String username) {
         return users.account(username).map(account -> views(List.of(account)).get(0));
@@ -214,6 +216,14 @@ final class UserAdministration {
         return get(username);
     }
 
+    /** Makes a passkey mandatory for the user, or optional again. */
+    UserView setPasskeyRequired(String username, boolean required) {
+        if (!users.setPasskeyRequired(username, required)) {
+            throw AdminException.notFound("User '" + username + "'");
+        }
+        return get(username);
+    }
+
     private List<UserView> views(List<JdbcUserStore.Account> accounts) {
         if (accounts.isEmpty()) {
             return List.of();
@@ -231,7 +241,8 @@ final class UserAdministration {
                     List.copyOf(roles.getOrDefault(name, List.of())),
                     totp.status(name) == TotpService.FactorStatus.CONFIRMED,
                     recoveryCodes.remaining(name),
-                    a.mfaRequired()));
+                    a.mfaRequired(),
+                    a.passkeyRequired()));
         }
         return out;
     }
