@@ -46,10 +46,23 @@ class TemplatesTests {
                     .as(page.toString())
                     .doesNotContain("th:utext")
                     .doesNotContain("[(")
-                    .doesNotContain("<script")
                     .doesNotContain("style=")
                     .doesNotContain("<style")
                     .doesNotContainPattern("\\son[a-z]+\\s*=");
+            // A script only as a file of the server's own (the passkey ceremonies), never inline code.
+            Matcher script = Pattern.compile("<script\\b[^>]*>(.*?)</script>", Pattern.DOTALL)
+                    .matcher(html);
+            int scripts = 0;
+            while (script.find()) {
+                scripts++;
+                assertThat(script.group())
+                        .as(page.toString())
+                        .matches(
+                                "<script src=\"/assets/[a-z-]+\\.js\" th:src=\"@\\{/assets/[a-z-]+\\.js}\" defer></script>");
+            }
+            assertThat(html.split("<script", -1).length - 1)
+                    .as(page + ": every <script> closed")
+                    .isEqualTo(scripts);
         }
     }
 

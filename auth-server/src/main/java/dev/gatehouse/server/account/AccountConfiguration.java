@@ -3,9 +3,11 @@ package dev.gatehouse.server.account;
 import dev.gatehouse.server.audit.AuditLog;
 import dev.gatehouse.server.mfa.FactorFreshness;
 import dev.gatehouse.server.mfa.MfaPolicy;
+import dev.gatehouse.server.passkeys.Passkeys;
 import dev.gatehouse.server.settings.MailFlowProperties;
 import java.time.Clock;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.session.FindByIndexNameSessionRepository;
@@ -49,6 +51,24 @@ class AccountConfiguration {
     @Bean
     SignInDevice signInDevice() {
         return new SignInDevice();
+    }
+
+    /**
+     * The guard of Spring Security's passkey registration endpoints, for the login chain ({@code
+     * .addFilterAfter(passkeyRegistrationGuard, ExceptionTranslationFilter.class)}); not a servlet filter of its own.
+     */
+    @Bean
+    PasskeyRegistrationGuard passkeyRegistrationGuard(
+            MfaPolicy policy, Factors accountFactors, Passkeys passkeys, AccountAudit audit) {
+        return new PasskeyRegistrationGuard(policy, accountFactors, passkeys, audit);
+    }
+
+    @Bean
+    FilterRegistrationBean<PasskeyRegistrationGuard> passkeyRegistrationGuardRegistration(
+            PasskeyRegistrationGuard guard) {
+        FilterRegistrationBean<PasskeyRegistrationGuard> registration = new FilterRegistrationBean<>(guard);
+        registration.setEnabled(false);
+        return registration;
     }
 
     @Bean

@@ -51,7 +51,7 @@ final class TwoStepController {
     static final String EMAIL = "/account/email";
 
     /** Where a confirmation may return to: account pages only, never a URL from elsewhere. */
-    private static final Set<String> RETURNS = Set.of(TWO_STEP, SETUP, REPLACE, EMAIL);
+    private static final Set<String> RETURNS = Set.of(TWO_STEP, SETUP, REPLACE, EMAIL, PasskeysController.PASSKEYS);
 
     private final TotpService totp;
     private final RecoveryCodes recoveryCodes;

@@ -13,7 +13,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * Counters derived from audit events, so every counted action is also an audited one and the producers call one
  * thing: {@code gatehouse.signin} (tag {@code outcome}: success, failure, locked), {@code gatehouse.mfa} (tags
- * {@code action}: verify, recovery, enrol; {@code outcome}: success, failure, locked; {@code factor}) and {@code
+ * {@code action}: verify, recovery, enrol, remove; {@code outcome}: success, failure, locked; {@code factor}: totp,
+ * recovery_code, passkey; a passkey's registration counts as {@code enrol}, its removal as {@code remove}) and {@code
  * gatehouse.tokens} (tag {@code grant_type}), {@code gatehouse.mail.failures} (tag {@code purpose}: register, reset,
  * change, changed_notice; an alert on it tells operators the mail server is refusing). Tag values come from a fixed set, never from the request as such.
  */
@@ -26,7 +27,8 @@ final class AuditMetrics {
             "urn:ietf:params:oauth:grant-type:device_code",
             "urn:ietf:params:oauth:grant-type:token-exchange",
             "urn:ietf:params:oauth:grant-type:jwt-bearer");
-    private static final Set<String> FACTORS = Set.of("totp", "recovery_code");
+    private static final Set<String> FACTORS = Set.of("totp", "recovery_code", "passkey");
+    private static final Set<String> MFA_ACTIONS = Set.of("verify", "recovery", "enrol", "remove");
     private static final Set<String> MAIL_PURPOSES = Set.of("register", "reset", "change", "changed_notice");
 
     private final MeterRegistry registry;
@@ -63,6 +65,8 @@ final class AuditMetrics {
                         e.details().getOrDefault("action", "verify"),
                         "locked",
                         e.details().get("factor"));
+            case AuditEvents.PASSKEY_REGISTER -> mfa("enrol", outcome(e), "passkey");
+            case AuditEvents.PASSKEY_REMOVE -> mfa("remove", outcome(e), "passkey");
             case AuditEvents.TOKEN_ISSUE, AuditEvents.TOKEN_REFRESH -> {
                 String grant = e.details().get("grant_type");
                 counter(
@@ -97,7 +101,7 @@ final class AuditMetrics {
                         "gatehouse.mfa",
                         "Second-factor attempts, by action, outcome and factor",
                         "action",
-                        Set.of("verify", "recovery", "enrol").contains(action) ? action : "other",
+                        MFA_ACTIONS.contains(action) ? action : "other",
                         "outcome",
                         outcome,
                         "factor",

@@ -1,0 +1,150 @@
+package dev.gatehouse.server.account;
+
+import dev.gatehouse.server.audit.AuditEvents;
+import dev.gatehouse.server.passkeys.Passkeys;
+import dev.gatehouse.server.users.JdbcUserStore;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+import org.springframework.security.core.Authentication;
+import org.springframework.stereotype.Controller;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+
+/**
+ * The user's passkeys ({@code /account/passkeys}, issue #16): the list (label, created, last used, synced,
+ * transports), adding one (the page's script runs Spring Security's registration ceremony, {@code POST
+ * /webauthn/register/options} then {@code POST /webauthn/register}, which {@link PasskeyRegistrationGuard} holds to a
+ * fresh sign-in), and removing one here, also only on a fresh sign-in ({@link Factors#fresh}). The last passkey of a
+ * user whose administrator requires passkeys is never removed: the user would be left with no way to meet the
+ * requirement but an operator's reset.
+ */
+@Controller
+final class PasskeysController {
+
+    static final String PASSKEYS = "/account/passkeys";
+
+    private final Passkeys passkeys;
+    private final JdbcUserStore users;
+    private final Factors factors;
+    private final AccountAudit audit;
+
+    PasskeysController(Passkeys passkeys, JdbcUserStore users, Factors factors, AccountAudit audit) {
+        this.passkeys = Objects.requireNonNull(passkeys, "passkeys must not be null");
+        this.users = Objects.requireNonNull(users, "users must not be null");
+        this.factors = Objects.requireNonNull(factors, "factors must not be null");
+        this.audit = Objects.requireNonNull(audit, "audit must not be null");
+    }
+
+    /**
+     * One passkey as the page shows it.
+     *
+     * @param id the credential id (the remove form's value)
+     * @param label the user's name for it
+     * @param created when it was registered
+     * @param lastUsed when it last signed in, or empty
+     * @param synced whether it is backup-eligible (a synced passkey, WebAuthn Level 3 §6.1.3)
+     * @param transports the transports, comma-separated, or empty
+     */
+    record Row(String id, String label, String created, String lastUsed, boolean synced, String transports) {
+
+        static Row of(Passkeys.Passkey p) {
+            return new Row(
+                    p.id(),
+                    p.label(),
+                    Times.utc(p.created()),
+                    Times.utc(p.lastUsed()),
+                    p.backupEligible(),
+                    String.join(", ", p.transports()));
+        }
+    }
+
+    /** The list, and the form to add one. */
+    @GetMapping(PASSKEYS)
+    String page(Authentication user, Model model) {
+        return show(user, model, List.of());
+    }
+
+    /** Removes one of the user's passkeys; another user's id removes nothing. */
+    @PostMapping(PASSKEYS + "/remove")
+    String remove(
+            Authentication user,
+            @RequestParam(name = "id", required = false) @Nullable String id,
+            HttpServletRequest request,
+            HttpServletResponse response,
+            Model model) {
+        if (!factors.fresh(user)) {
+            return "redirect:" + TwoStepController.CONFIRM + "?next=" + PASSKEYS;
+        }
+        String name = user.getName();
+        List<FormError> errors = new ArrayList<>();
+        if (!Inputs.check(errors, "passkey-list", id, CredentialIds.MAX_LENGTH)
+                || !CredentialIds.wellFormed(Objects.requireNonNull(id))) {
+            audit.failure(AuditEvents.PASSKEY_REMOVE, name, request, "by", "user", "reason", "input");
+            response.setStatus(HttpServletResponse.SC_BAD_REQUEST);
+            return show(user, model, List.of(FormError.of("passkey-list", "account.passkeys.error.unknown")));
+        }
+        String credential = CredentialIds.shortHash(id);
+        List<Passkeys.Passkey> own = passkeys.list(name);
+        boolean owned = own.stream().anyMatch(p -> p.id().equals(id));
+        if (!owned) {
+            audit.failure(
+                    AuditEvents.PASSKEY_REMOVE,
+                    name,
+                    request,
+                    "by",
+                    "user",
+                    "credential",
+                    credential,
+                    "reason",
+                    "unknown");
+            response.setStatus(HttpServletResponse.SC_BAD_REQUEST);
+            return show(user, model, List.of(FormError.of("passkey-list", "account.passkeys.error.unknown")));
+        }
+        if (own.size() == 1 && users.passkeyRequired(name)) {
+            audit.denied(
+                    AuditEvents.PASSKEY_REMOVE,
+                    name,
+                    request,
+                    "by",
+                    "user",
+                    "credential",
+                    credential,
+                    "reason",
+                    "required");
+            response.setStatus(HttpServletResponse.SC_CONFLICT);
+            return show(user, model, List.of(FormError.of("passkey-list", "account.passkeys.error.required")));
+        }
+        if (!passkeys.remove(name, id)) {
+            // Removed meanwhile (another tab): nothing left to remove.
+            audit.failure(
+                    AuditEvents.PASSKEY_REMOVE,
+                    name,
+                    request,
+                    "by",
+                    "user",
+                    "credential",
+                    credential,
+                    "reason",
+                    "unknown");
+            response.setStatus(HttpServletResponse.SC_BAD_REQUEST);
+            return show(user, model, List.of(FormError.of("passkey-list", "account.passkeys.error.unknown")));
+        }
+        audit.success(AuditEvents.PASSKEY_REMOVE, name, request, "by", "user", "credential", credential);
+        return "redirect:" + PASSKEYS + "?removed";
+    }
+
+    private String show(Authentication user, Model model, List<FormError> errors) {
+        String name = user.getName();
+        model.addAttribute("user", name);
+        model.addAttribute("passkeys", passkeys.list(name).stream().map(Row::of).toList());
+        model.addAttribute("passkeyRequired", users.passkeyRequired(name));
+        model.addAttribute("errors", errors);
+        return "account/passkeys";
+    }
+}
