@@ -76,6 +76,10 @@
           window.location.assign(body.confirm);
           return;
         }
+        if (body && body.error === "label") {
+          showError(message("label"));
+          return;
+        }
         showError(message("failed"));
       },
       function () {

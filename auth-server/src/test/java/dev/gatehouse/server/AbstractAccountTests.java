@@ -11,8 +11,12 @@ import dev.gatehouse.core.mfa.TotpSecret;
 import dev.gatehouse.core.mfa.TotpService;
 import dev.gatehouse.core.password.PasswordHasher;
 import dev.gatehouse.server.AbstractAuthorizationServerTests.Pkce;
+import dev.gatehouse.server.audit.AuditEvents;
 import dev.gatehouse.server.audit.JdbcAuditLog;
 import dev.gatehouse.server.clients.ClientSecrets;
+import dev.gatehouse.server.passkeys.PasskeyIds;
+import dev.gatehouse.server.passkeys.Passkeys;
+import dev.gatehouse.server.testsupport.PasskeyRows;
 import dev.gatehouse.server.users.JdbcUserStore;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -117,6 +121,9 @@ abstract class AbstractAccountTests {
 
     @Autowired
     JdbcTemplate jdbc;
+
+    @Autowired
+    Passkeys passkeys;
 
     String base;
 
@@ -825,6 +832,180 @@ abstract class AbstractAccountTests {
                         .doesNotContain(NEW_PASSWORD)
                         .doesNotContain(code.group(1))
                         .doesNotContain("123456"));
+    }
+
+    // ---------------------------------------------------------------- passkeys (issue #16)
+
+    @Test
+    void passkeysPageWhenListedThenOwnPasskeysWithLabelsAsTextAndTheAddForm() {
+        String name = newUser();
+        String other = newUser();
+        String id = PasskeyRows.add(
+                jdbc, name, "<img src=x onerror=alert(1)>", true, List.of("usb", "nfc"), clock.instant());
+        String othersId = PasskeyRows.add(jdbc, other, "bob's key", false, List.of(), clock.instant());
+        HttpBrowser browser = signedIn(name);
+        assertThat(browser.get("/account").body()).contains("href=\"/account/passkeys\"");
+        assertThat(browser.get("/account/two-step").body()).contains("href=\"/account/passkeys\"");
+
+        HttpResponse<String> page = browser.get("/account/passkeys");
+
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.headers().firstValue("Cache-Control"))
+                .hasValueSatisfying(v -> assertThat(v).contains("no-store"));
+        assertThat(page.body())
+                .contains("class=\"passkey\" data-id=\"" + id + "\"")
+                .contains("&lt;img src=x onerror=alert(1)&gt;")
+                .doesNotContain("<img src=x")
+                .contains("usb, nfc")
+                .contains("class=\"passkey-synced\"")
+                .contains("id=\"passkey-label\"")
+                .contains("id=\"add-passkey\"")
+                .contains("src=\"/assets/passkey-register.js\"")
+                .contains("<meta name=\"_csrf_header\" content=\"X-CSRF-TOKEN\">")
+                .contains("<meta name=\"_csrf\" content=\"")
+                .doesNotContain(othersId)
+                .doesNotContain("bob");
+    }
+
+    @Test
+    void removePasskeyWhenSignInIsStaleThenConfirmFirstAndNothingIsRemovedUntilThen() {
+        String name = newUser();
+        String id = PasskeyRows.add(jdbc, name, "laptop", false, List.of("internal"), clock.instant());
+        HttpBrowser browser = signedIn(name);
+        HttpResponse<String> page = browser.get("/account/passkeys");
+        clock.advance(Duration.ofMinutes(6));
+
+        HttpResponse<String> stale =
+                browser.postForm("/account/passkeys/remove", Map.of("id", id, "_csrf", csrf(page)));
+
+        assertThat(stale.statusCode()).isEqualTo(302);
+        assertThat(stale.headers().firstValue("Location").orElseThrow())
+                .endsWith("/account/confirm?next=/account/passkeys");
+        assertThat(passkeyIds(name)).containsExactly(id);
+        HttpResponse<String> form = browser.get("/account/confirm?next=/account/passkeys");
+        HttpResponse<String> confirmed = browser.postForm(
+                "/account/confirm", Map.of("password", PASSWORD, "next", "/account/passkeys", "_csrf", csrf(form)));
+        assertThat(confirmed.headers().firstValue("Location").orElseThrow()).endsWith("/account/passkeys");
+        HttpResponse<String> back = browser.get("/account/passkeys");
+        HttpResponse<String> removed =
+                browser.postForm("/account/passkeys/remove", Map.of("id", id, "_csrf", csrf(back)));
+        assertThat(removed.headers().firstValue("Location").orElseThrow()).endsWith("/account/passkeys?removed");
+        assertThat(passkeyIds(name)).isEmpty();
+    }
+
+    @Test
+    void removePasskeyWhenIdIsAnotherUsersUnknownOrMalformedThenRefusedAndNothingRemoved() {
+        String name = newUser();
+        String other = newUser();
+        String own = PasskeyRows.add(jdbc, name, "mine", false, List.of(), clock.instant());
+        String others = PasskeyRows.add(jdbc, other, "theirs", false, List.of(), clock.instant());
+        HttpBrowser browser = signedIn(name);
+        String token = csrf(browser.get("/account/passkeys"));
+
+        for (String id : List.of(others, "AAAAAAAAAAAAAAAAAAAAAA", "A".repeat(2000), "a+b/c", "A\u0000B")) {
+            HttpResponse<String> r = browser.postForm("/account/passkeys/remove", Map.of("id", id, "_csrf", token));
+            assertThat(r.statusCode()).as(id).isEqualTo(400);
+            assertThat(r.body()).contains("role=\"alert\"").doesNotContain(others);
+        }
+
+        assertThat(passkeyIds(name)).containsExactly(own);
+        assertThat(passkeyIds(other)).containsExactly(others);
+    }
+
+    @Test
+    void removePasskeyWhenLastOfAUserWhoMustUsePasskeysThenRefusedUntilAnotherExists() {
+        String name = newUser();
+        String first = PasskeyRows.add(jdbc, name, "first", false, List.of(), clock.instant());
+        users.setPasskeyRequired(name, true);
+        HttpBrowser browser = signedIn(name);
+        HttpResponse<String> page = browser.get("/account/passkeys");
+        assertThat(page.body()).contains("id=\"required\"");
+
+        HttpResponse<String> refused =
+                browser.postForm("/account/passkeys/remove", Map.of("id", first, "_csrf", csrf(page)));
+
+        assertThat(refused.statusCode()).isEqualTo(409);
+        assertThat(refused.body()).contains("role=\"alert\"").contains("your administrator requires one");
+        assertThat(passkeyIds(name)).containsExactly(first);
+        String second = PasskeyRows.add(jdbc, name, "second", false, List.of(), clock.instant());
+        HttpResponse<String> removed =
+                browser.postForm("/account/passkeys/remove", Map.of("id", first, "_csrf", csrf(page)));
+        assertThat(removed.statusCode()).isEqualTo(302);
+        assertThat(passkeyIds(name)).containsExactly(second);
+    }
+
+    @Test
+    void removePasskeyWhenDoneOrRefusedThenAuditedByTheUserWithTheCredentialsShortHashOnly() {
+        String name = newUser();
+        String first = PasskeyRows.add(jdbc, name, "first", false, List.of(), clock.instant());
+        String second = PasskeyRows.add(jdbc, name, "second", false, List.of(), clock.instant());
+        users.setPasskeyRequired(name, true);
+        HttpBrowser browser = signedIn(name);
+        String token = csrf(browser.get("/account/passkeys"));
+        browser.postForm("/account/passkeys/remove", Map.of("id", first, "_csrf", token));
+        browser.postForm("/account/passkeys/remove", Map.of("id", second, "_csrf", token));
+        assertThat(auditLog.flush(Duration.ofSeconds(20))).isTrue();
+
+        List<Map<String, Object>> rows = jdbc.queryForList(
+                "SELECT type, outcome, subject, details FROM gh_audit_event WHERE actor = ? AND type = ? ORDER BY id",
+                name,
+                AuditEvents.PASSKEY_REMOVE);
+        assertThat(rows)
+                .extracting(r -> r.get("outcome") + " " + r.get("subject"))
+                .containsExactly("success " + name, "denied " + name);
+        assertThat((String) rows.get(0).get("details"))
+                .contains("\"credential\":\"" + PasskeyIds.ref(first) + "\"")
+                .contains("\"by\":\"user\"")
+                .doesNotContain(first);
+        assertThat((String) rows.get(1).get("details"))
+                .contains("\"reason\":\"required\"")
+                .doesNotContain(second);
+    }
+
+    @Test
+    void signInPasskeyRegistrationWhenFreshAndNoPasskeyThenTheFormAndOnceOneExistsThenOnToUseIt() {
+        String name = newUser();
+        HttpBrowser browser = signedIn(name);
+
+        HttpResponse<String> page = browser.get("/mfa/passkey/register");
+
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.body())
+                .contains("id=\"passkey-label\"")
+                .contains("id=\"add-passkey\"")
+                .contains("src=\"/assets/passkey-register.js\"");
+        PasskeyRows.add(jdbc, name, "new", false, List.of(), clock.instant());
+        HttpResponse<String> after = browser.get("/mfa/passkey/register");
+        assertThat(after.statusCode()).isEqualTo(302);
+        assertThat(after.headers().firstValue("Location").orElseThrow()).endsWith("/mfa/passkey");
+    }
+
+    @Test
+    void signInPasskeyRegistrationWhenStaleThenNoFormAndTheSessionConfirmsFirst() {
+        String name = newUser();
+        HttpBrowser browser = signedIn(name);
+        clock.advance(Duration.ofMinutes(6));
+
+        HttpResponse<String> page = browser.get("/mfa/passkey/register");
+
+        assertThat(page.statusCode()).isEqualTo(302);
+        assertThat(page.headers().firstValue("Location").orElseThrow())
+                .endsWith("/account/confirm?next=/account/passkeys");
+    }
+
+    @Test
+    void passkeyRegistrationScriptWhenServedThenAFileOfTheServer() {
+        HttpResponse<String> script = new HttpBrowser(base).get("/assets/passkey-register.js");
+        assertThat(script.statusCode()).isEqualTo(200);
+        assertThat(script.body())
+                .contains("/webauthn/register/options")
+                .contains("navigator.credentials.create")
+                .contains("_csrf_header")
+                .doesNotContain("innerHTML");
+    }
+
+    List<String> passkeyIds(String name) {
+        return passkeys.list(name).stream().map(Passkeys.Passkey::id).toList();
     }
 
     // ---------------------------------------------------------------- helpers

@@ -16,8 +16,12 @@ import dev.gatehouse.core.mfa.RecoveryCodes;
 import dev.gatehouse.core.mfa.TotpService;
 import dev.gatehouse.core.password.PasswordHasher;
 import dev.gatehouse.server.audit.AuditEvent;
+import dev.gatehouse.server.audit.AuditEvents;
 import dev.gatehouse.server.audit.AuditLog;
 import dev.gatehouse.server.audit.LoggingAuditLog;
+import dev.gatehouse.server.mfa.MfaPolicy;
+import dev.gatehouse.server.passkeys.PasskeyIds;
+import dev.gatehouse.server.testsupport.PasskeyRows;
 import dev.gatehouse.server.users.JdbcUserStore;
 import java.io.IOException;
 import java.net.URI;
@@ -56,6 +60,8 @@ import org.springframework.security.oauth2.jwt.JwsHeader;
 import org.springframework.security.oauth2.jwt.JwtClaimsSet;
 import org.springframework.security.oauth2.jwt.JwtEncoder;
 import org.springframework.security.oauth2.jwt.JwtEncoderParameters;
+import org.springframework.security.oauth2.server.authorization.client.RegisteredClient;
+import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
 import org.springframework.test.context.TestPropertySource;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -135,6 +141,9 @@ abstract class AbstractAdminApiTests {
     @Autowired
     RecordingAuditLog audit;
 
+    @Autowired
+    RegisteredClientRepository registeredClients;
+
     final HttpClient http = HttpClient.newBuilder()
             .followRedirects(HttpClient.Redirect.NEVER)
             .connectTimeout(Duration.ofSeconds(5))
@@ -177,10 +186,14 @@ abstract class AbstractAdminApiTests {
                         "/admin/users/{username}/sessions",
                         "/admin/users/{username}/roles/{role}",
                         "/admin/users/{username}/mfa-required",
+                        "/admin/users/{username}/passkey-required",
+                        "/admin/users/{username}/passkeys",
+                        "/admin/users/{username}/passkeys/{id}",
                         "/admin/roles",
                         "/admin/roles/{role}",
                         "/admin/clients",
                         "/admin/clients/{clientId}/mfa-required",
+                        "/admin/clients/{clientId}/phishing-resistant-required",
                         "/admin/clients/{clientId}/introspection",
                         "/admin/clients/{clientId}/secret",
                         "/admin/clients/{clientId}/redirect-uris",
@@ -1293,6 +1306,188 @@ abstract class AbstractAdminApiTests {
                     .as(path)
                     .isEqualTo("admin.forbidden");
         }
+    }
+
+    // ---------------------------------------------------------------- passkeys (issue #16)
+
+    @Test
+    void passkeysWhenListedThenNoKeyMaterialAndOnlyThisUsersOnes() throws Exception {
+        String admin = adminToken();
+        String name = "pk-" + suffix();
+        String other = "pk-other-" + suffix();
+        created(createUser(admin, name, STRONG, null));
+        created(createUser(admin, other, STRONG, null));
+        String id = PasskeyRows.add(jdbc, name, "laptop", true, List.of("usb", "internal"), Instant.now());
+        PasskeyRows.add(jdbc, other, "theirs", false, List.of(), Instant.now());
+
+        HttpResponse<String> r = call("GET", "/admin/users/" + name + "/passkeys", admin, null);
+
+        Map<String, Object> body = object(r, 200);
+        assertThat(body.get("username")).isEqualTo(name);
+        List<?> passkeys = (List<?>) body.get("passkeys");
+        assertThat(passkeys).hasSize(1);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> passkey = (Map<String, Object>) passkeys.get(0);
+        assertThat(passkey)
+                .containsEntry("id", id)
+                .containsEntry("label", "laptop")
+                .containsEntry("backupEligible", true)
+                .containsEntry("transports", List.of("usb", "internal"))
+                .containsKeys("created", "lastUsed", "backedUp")
+                .doesNotContainKeys("publicKey", "signatureCount", "userHandle", "attestationObject");
+        assertThat(r.body()).doesNotContain("theirs");
+        assertThat(problem(call("GET", "/admin/users/nobody-" + suffix() + "/passkeys", admin, null), 404)
+                        .get("code"))
+                .isEqualTo("admin.not_found");
+    }
+
+    @Test
+    void passkeysWhenOneRemovedByAnOperatorThenGoneAuditedWithItsShortHashAndAnotherUsersIdIsNotFound()
+            throws Exception {
+        String admin = adminToken();
+        String name = "pk-" + suffix();
+        String other = "pk-other-" + suffix();
+        created(createUser(admin, name, STRONG, null));
+        created(createUser(admin, other, STRONG, null));
+        String id = PasskeyRows.add(jdbc, name, "laptop", false, List.of(), Instant.now());
+        String kept = PasskeyRows.add(jdbc, name, "phone", false, List.of(), Instant.now());
+        String others = PasskeyRows.add(jdbc, other, "theirs", false, List.of(), Instant.now());
+        int before = audit.events.size();
+
+        assertThat(call("DELETE", "/admin/users/" + name + "/passkeys/" + others, admin, null)
+                        .statusCode())
+                .isEqualTo(404);
+        assertThat(call("DELETE", "/admin/users/" + name + "/passkeys/" + id, admin, null)
+                        .statusCode())
+                .isEqualTo(204);
+        assertThat(problem(call("DELETE", "/admin/users/" + name + "/passkeys/a+b", admin, null), 400)
+                        .get("code"))
+                .isEqualTo("admin.invalid_credential_id");
+
+        assertThat(count("gh_passkey_user", "username", other)).isEqualTo(1);
+        assertThat(jdbc.queryForObject(
+                        "SELECT COUNT(*) FROM gh_passkey p JOIN gh_passkey_user u ON p.user_handle = u.user_handle"
+                                + " WHERE u.username = ?",
+                        Integer.class,
+                        name))
+                .isEqualTo(1);
+        List<AuditEvent> removals = audit.events.subList(before, audit.events.size()).stream()
+                .filter(e -> e.type().equals(AuditEvents.PASSKEY_REMOVE))
+                .toList();
+        assertThat(removals)
+                .extracting(AuditEvent::outcome)
+                .containsExactly(AuditEvent.FAILURE, AuditEvent.SUCCESS, AuditEvent.FAILURE);
+        AuditEvent removed = removals.get(1);
+        assertThat(removed.subject()).isEqualTo(name);
+        assertThat(removed.actor()).isNotEqualTo(name);
+        assertThat(removed.details()).containsEntry("by", "operator").containsEntry("credential", PasskeyIds.ref(id));
+        assertThat(removals.toString())
+                .doesNotContain(id)
+                .doesNotContain(others)
+                .doesNotContain(kept);
+    }
+
+    @Test
+    void passkeysWhenResetByAnOperatorThenAllGoneButTheRequirementStays() throws Exception {
+        String admin = adminToken();
+        String name = "pk-" + suffix();
+        created(createUser(admin, name, STRONG, null));
+        PasskeyRows.add(jdbc, name, "laptop", false, List.of(), Instant.now());
+        PasskeyRows.add(jdbc, name, "phone", true, List.of(), Instant.now());
+        Map<String, Object> required = object(
+                call("PUT", "/admin/users/" + name + "/passkey-required", admin, "{\"passkeyRequired\":true}"), 200);
+        assertThat(required.get("passkeyRequired")).isEqualTo(true);
+        int before = audit.events.size();
+
+        Map<String, Object> reset = object(call("DELETE", "/admin/users/" + name + "/passkeys", admin, null), 200);
+
+        assertThat(reset).containsEntry("removed", 2);
+        assertThat((List<?>) object(call("GET", "/admin/users/" + name + "/passkeys", admin, null), 200)
+                        .get("passkeys"))
+                .isEmpty();
+        // Recovery (issue #16): the reset removes the passkeys, never the requirement; the user registers a new one.
+        assertThat(users.passkeyRequired(name)).isTrue();
+        assertThat(object(call("GET", "/admin/users/" + name, admin, null), 200).get("passkeyRequired"))
+                .isEqualTo(true);
+        AuditEvent event = only(before, AuditEvents.PASSKEY_REMOVE, name);
+        assertThat(event.details()).containsEntry("by", "operator").containsEntry("removed", "2");
+    }
+
+    @Test
+    void passkeyRequiredWhenSetThroughAdminApiThenStoredAuditedAndValidated() throws Exception {
+        String admin = adminToken();
+        String name = "pk-" + suffix();
+        created(createUser(admin, name, STRONG, null));
+        assertThat(object(call("GET", "/admin/users/" + name, admin, null), 200).get("passkeyRequired"))
+                .isEqualTo(false);
+        int before = audit.events.size();
+
+        object(call("PUT", "/admin/users/" + name + "/passkey-required", admin, "{\"passkeyRequired\":true}"), 200);
+
+        assertThat(users.passkeyRequired(name)).isTrue();
+        assertThat(only(before, "admin.user.passkey.required", name).details())
+                .containsEntry("passkeyRequired", "true");
+        object(call("PUT", "/admin/users/" + name + "/passkey-required", admin, "{\"passkeyRequired\":false}"), 200);
+        assertThat(users.passkeyRequired(name)).isFalse();
+        assertThat(problem(call("PUT", "/admin/users/" + name + "/passkey-required", admin, "{}"), 400)
+                        .get("code"))
+                .isEqualTo("admin.invalid_fields");
+        assertThat(call(
+                                "PUT",
+                                "/admin/users/nobody-" + suffix() + "/passkey-required",
+                                admin,
+                                "{\"passkeyRequired\":true}")
+                        .statusCode())
+                .isEqualTo(404);
+    }
+
+    @Test
+    void phishingResistantWhenClientSettingSetThroughAdminApiThenStoredLikeRequireMfaAndOtherSettingsStay()
+            throws Exception {
+        String admin = adminToken();
+        String id = "phr-cli-" + suffix();
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("clientId", id);
+        body.put("clientName", "Phishing-resistant client");
+        body.put("grantTypes", List.of("authorization_code"));
+        body.put("scopes", List.of("openid"));
+        body.put("redirectUris", List.of(MFA_REDIRECT));
+        body.put("requirePhishingResistant", true);
+        Map<String, Object> registered = created(call("POST", "/admin/clients", admin, JSON.writeValueAsString(body)));
+        assertThat(((Map<?, ?>) registered.get("client")).get("requirePhishingResistant"))
+                .isEqualTo(true);
+        assertThat(clientSetting(id)).isEqualTo(true);
+        int before = audit.events.size();
+
+        Map<String, Object> view = object(
+                call(
+                        "PUT",
+                        "/admin/clients/" + id + "/phishing-resistant-required",
+                        admin,
+                        "{\"requirePhishingResistant\":false}"),
+                200);
+
+        assertThat(view.get("requirePhishingResistant")).isEqualTo(false);
+        assertThat(view.get("requireProofKey")).isEqualTo(true);
+        assertThat(clientSetting(id)).isEqualTo(false);
+        assertThat(only(before, "admin.client.phishing_resistant.required", id).details())
+                .containsEntry("requirePhishingResistant", "false");
+        assertThat(problem(call("PUT", "/admin/clients/" + id + "/phishing-resistant-required", admin, "{}"), 400)
+                        .get("code"))
+                .isEqualTo("admin.invalid_fields");
+        assertThat(call(
+                                "PUT",
+                                "/admin/clients/nope-" + suffix() + "/phishing-resistant-required",
+                                admin,
+                                "{\"requirePhishingResistant\":true}")
+                        .statusCode())
+                .isEqualTo(404);
+    }
+
+    private @Nullable Object clientSetting(String clientId) {
+        RegisteredClient client = registeredClients.findByClientId(clientId);
+        assertThat(client).isNotNull();
+        return client.getClientSettings().getSetting(MfaPolicy.REQUIRE_PHISHING_RESISTANT_SETTING);
     }
 
     // ---------------------------------------------------------------- MFA required, set by an operator

@@ -2,6 +2,8 @@ package dev.gatehouse.server.account;
 
 import dev.gatehouse.server.audit.AuditEvents;
 import dev.gatehouse.server.mfa.MfaPolicy;
+import dev.gatehouse.server.passkeys.PasskeyCeremonyException;
+import dev.gatehouse.server.passkeys.PasskeyIds;
 import dev.gatehouse.server.passkeys.Passkeys;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -105,7 +107,28 @@ public final class PasskeyRegistrationGuard extends OncePerRequestFilter {
             return;
         }
         Set<String> before = ids(name);
-        chain.doFilter(request, response);
+        try {
+            chain.doFilter(request, response);
+        } catch (PasskeyCeremonyException refused) {
+            // The relying party's typed refusal (wrong origin, no user verification, a bad label, ...): nothing was
+            // stored; audited and answered with its code, never with anything of the request.
+            audit.failure(
+                    AuditEvents.PASSKEY_REGISTER,
+                    name,
+                    request,
+                    "reason",
+                    refused.reason().code());
+            if (response.isCommitted()) {
+                throw refused;
+            }
+            response.resetBuffer();
+            refuse(
+                    response,
+                    HttpServletResponse.SC_BAD_REQUEST,
+                    refused.reason().code(),
+                    "The passkey was not registered.");
+            return;
+        }
         int status = response.getStatus();
         if (status >= 200 && status < 300) {
             List<Passkeys.Passkey> added = passkeys.list(name).stream()
@@ -121,7 +144,7 @@ public final class PasskeyRegistrationGuard extends OncePerRequestFilter {
                     name,
                     request,
                     "credential",
-                    CredentialIds.shortHash(p.id()),
+                    PasskeyIds.ref(p.id()),
                     "backup_eligible",
                     Boolean.toString(p.backupEligible()),
                     "transports",

@@ -1,6 +1,7 @@
 package dev.gatehouse.server.account;
 
 import dev.gatehouse.server.audit.AuditEvents;
+import dev.gatehouse.server.passkeys.PasskeyIds;
 import dev.gatehouse.server.passkeys.Passkeys;
 import dev.gatehouse.server.users.JdbcUserStore;
 import jakarta.servlet.http.HttpServletRequest;
@@ -89,7 +90,7 @@ final class PasskeysController {
             response.setStatus(HttpServletResponse.SC_BAD_REQUEST);
             return show(user, model, List.of(FormError.of("passkey-list", "account.passkeys.error.unknown")));
         }
-        String credential = CredentialIds.shortHash(id);
+        String credential = PasskeyIds.ref(id);
         List<Passkeys.Passkey> own = passkeys.list(name);
         boolean owned = own.stream().anyMatch(p -> p.id().equals(id));
         if (!owned) {

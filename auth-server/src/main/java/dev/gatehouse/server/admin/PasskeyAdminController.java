@@ -1,6 +1,7 @@
 package dev.gatehouse.server.admin;
 
 import dev.gatehouse.server.audit.AuditEvents;
+import dev.gatehouse.server.passkeys.PasskeyIds;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletRequest;
@@ -57,7 +58,7 @@ final class PasskeyAdminController {
     @Operation(summary = "Remove one passkey of a user (its id from the list); the user's sign-ins end")
     ResponseEntity<Void> remove(@PathVariable String username, @PathVariable String id, HttpServletRequest request) {
         AdminAuditInterceptor.detail(request, "by", "operator");
-        AdminAuditInterceptor.detail(request, "credential", PasskeyAdministration.shortHash(id));
+        AdminAuditInterceptor.detail(request, "credential", PasskeyIds.ref(id));
         passkeys.remove(username, id);
         return ResponseEntity.noContent().build();
     }

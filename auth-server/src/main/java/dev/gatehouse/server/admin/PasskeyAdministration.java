@@ -1,12 +1,7 @@
 package dev.gatehouse.server.admin;
 
 import dev.gatehouse.server.passkeys.Passkeys;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
-import java.util.Base64;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.regex.Pattern;
@@ -93,25 +88,5 @@ final class PasskeyAdministration {
             sessions.endSignIns(username);
         }
         return removed;
-    }
-
-    /**
-     * The short form of a credential id that audit events carry: the first 16 hex characters of the SHA-256 of the
-     * raw id, never the id itself.
-     */
-    static String shortHash(String id) {
-        byte[] raw;
-        try {
-            raw = Base64.getUrlDecoder().decode(id);
-        } catch (IllegalArgumentException notBase64url) {
-            raw = id.getBytes(StandardCharsets.UTF_8);
-        }
-        try {
-            return HexFormat.of()
-                    .formatHex(MessageDigest.getInstance("SHA-256").digest(raw))
-                    .substring(0, 16);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is required of every Java platform", e);
-        }
     }
 }

@@ -1,0 +1,44 @@
+package dev.gatehouse.server.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Instant;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Passkey registrations and removals are counted in {@code gatehouse.mfa} like the other factors (issue #16). */
+class AuditMetricsTests {
+
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final AuditMetrics metrics = new AuditMetrics(registry);
+
+    @Test
+    void countWhenPasskeyRegisteredOrRemovedThenMfaCounterWithFactorPasskey() {
+        count(AuditEvents.PASSKEY_REGISTER, AuditEvent.SUCCESS);
+        count(AuditEvents.PASSKEY_REGISTER, AuditEvent.FAILURE);
+        count(AuditEvents.PASSKEY_REGISTER, AuditEvent.DENIED);
+        count(AuditEvents.PASSKEY_REMOVE, AuditEvent.SUCCESS);
+
+        assertThat(counter("enrol", "success")).isEqualTo(1);
+        assertThat(counter("enrol", "failure")).isEqualTo(2);
+        assertThat(counter("remove", "success")).isEqualTo(1);
+        assertThat(registry.find("gatehouse.mfa").tag("factor", "other").counter())
+                .isNull();
+    }
+
+    private void count(String type, String outcome) {
+        metrics.count(RecordedEvent.of(
+                new AuditEvent(type, outcome, "alice", "alice", Map.of("credential", "0123456789abcdef")),
+                Instant.parse("2026-12-07T05:00:00Z"),
+                null));
+    }
+
+    private double counter(String action, String outcome) {
+        Counter c = registry.find("gatehouse.mfa")
+                .tags("action", action, "outcome", outcome, "factor", "passkey")
+                .counter();
+        return c == null ? 0 : c.count();
+    }
+}
