@@ -136,6 +136,18 @@ final class HttpBrowser {
                 .GET());
     }
 
+    /** A JSON POST as a page's script sends it (the passkey ceremonies), with extra headers (name, value, ...). */
+    HttpResponse<String> postJson(String path, String json, String... headers) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri(path))
+                .header("Content-Type", "application/json")
+                .header("Accept", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json));
+        if (headers.length > 0) {
+            b.headers(headers);
+        }
+        return send(b);
+    }
+
     /** Signs in through the login form, scraping the CSRF token from the page. */
     HttpResponse<String> login(String username, String password) {
         HttpResponse<String> page = get("/login");
