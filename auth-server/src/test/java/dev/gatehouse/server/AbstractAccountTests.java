@@ -17,6 +17,7 @@ import dev.gatehouse.server.clients.ClientSecrets;
 import dev.gatehouse.server.passkeys.PasskeyIds;
 import dev.gatehouse.server.passkeys.Passkeys;
 import dev.gatehouse.server.testsupport.PasskeyRows;
+import dev.gatehouse.server.testsupport.TestAuthenticator;
 import dev.gatehouse.server.users.JdbcUserStore;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -840,10 +841,10 @@ abstract class AbstractAccountTests {
     void passkeysPageWhenListedThenOwnPasskeysWithLabelsAsTextAndTheAddForm() {
         String name = newUser();
         String other = newUser();
+        HttpBrowser browser = signedInWithPasskey(name);
         String id = PasskeyRows.add(
                 jdbc, name, "<img src=x onerror=alert(1)>", true, List.of("usb", "nfc"), clock.instant());
         String othersId = PasskeyRows.add(jdbc, other, "bob's key", false, List.of(), clock.instant());
-        HttpBrowser browser = signedIn(name);
         assertThat(browser.get("/account").body()).contains("href=\"/account/passkeys\"");
         assertThat(browser.get("/account/two-step").body()).contains("href=\"/account/passkeys\"");
 
@@ -870,8 +871,9 @@ abstract class AbstractAccountTests {
     @Test
     void removePasskeyWhenSignInIsStaleThenConfirmFirstAndNothingIsRemovedUntilThen() {
         String name = newUser();
+        HttpBrowser browser = signedInWithPasskey(name);
         String id = PasskeyRows.add(jdbc, name, "laptop", false, List.of("internal"), clock.instant());
-        HttpBrowser browser = signedIn(name);
+        List<String> before = passkeyIds(name);
         HttpResponse<String> page = browser.get("/account/passkeys");
         clock.advance(Duration.ofMinutes(6));
 
@@ -881,25 +883,28 @@ abstract class AbstractAccountTests {
         assertThat(stale.statusCode()).isEqualTo(302);
         assertThat(stale.headers().firstValue("Location").orElseThrow())
                 .endsWith("/account/confirm?next=/account/passkeys");
-        assertThat(passkeyIds(name)).containsExactly(id);
+        assertThat(passkeyIds(name)).isEqualTo(before);
+        // Confirmed with the password, the stale passkey factor is dropped: the passkey step comes again before the
+        // account pages, never a session left stale for good.
         HttpResponse<String> form = browser.get("/account/confirm?next=/account/passkeys");
         HttpResponse<String> confirmed = browser.postForm(
                 "/account/confirm", Map.of("password", PASSWORD, "next", "/account/passkeys", "_csrf", csrf(form)));
         assertThat(confirmed.headers().firstValue("Location").orElseThrow()).endsWith("/account/passkeys");
-        HttpResponse<String> back = browser.get("/account/passkeys");
-        HttpResponse<String> removed =
-                browser.postForm("/account/passkeys/remove", Map.of("id", id, "_csrf", csrf(back)));
-        assertThat(removed.headers().firstValue("Location").orElseThrow()).endsWith("/account/passkeys?removed");
-        assertThat(passkeyIds(name)).isEmpty();
+        assertThat(browser.get("/account/passkeys")
+                        .headers()
+                        .firstValue("Location")
+                        .orElseThrow())
+                .endsWith("/mfa/passkey");
+        assertThat(passkeyIds(name)).isEqualTo(before).contains(id);
     }
 
     @Test
     void removePasskeyWhenIdIsAnotherUsersUnknownOrMalformedThenRefusedAndNothingRemoved() {
         String name = newUser();
         String other = newUser();
-        String own = PasskeyRows.add(jdbc, name, "mine", false, List.of(), clock.instant());
+        HttpBrowser browser = signedInWithPasskey(name);
+        List<String> own = passkeyIds(name);
         String others = PasskeyRows.add(jdbc, other, "theirs", false, List.of(), clock.instant());
-        HttpBrowser browser = signedIn(name);
         String token = csrf(browser.get("/account/passkeys"));
 
         for (String id : List.of(others, "AAAAAAAAAAAAAAAAAAAAAA", "A".repeat(2000), "a+b/c", "A\u0000B")) {
@@ -908,16 +913,16 @@ abstract class AbstractAccountTests {
             assertThat(r.body()).contains("role=\"alert\"").doesNotContain(others);
         }
 
-        assertThat(passkeyIds(name)).containsExactly(own);
+        assertThat(passkeyIds(name)).isEqualTo(own);
         assertThat(passkeyIds(other)).containsExactly(others);
     }
 
     @Test
     void removePasskeyWhenLastOfAUserWhoMustUsePasskeysThenRefusedUntilAnotherExists() {
         String name = newUser();
-        String first = PasskeyRows.add(jdbc, name, "first", false, List.of(), clock.instant());
+        HttpBrowser browser = signedInWithPasskey(name);
+        String first = passkeyIds(name).get(0);
         users.setPasskeyRequired(name, true);
-        HttpBrowser browser = signedIn(name);
         HttpResponse<String> page = browser.get("/account/passkeys");
         assertThat(page.body()).contains("id=\"required\"");
 
@@ -937,10 +942,10 @@ abstract class AbstractAccountTests {
     @Test
     void removePasskeyWhenDoneOrRefusedThenAuditedByTheUserWithTheCredentialsShortHashOnly() {
         String name = newUser();
-        String first = PasskeyRows.add(jdbc, name, "first", false, List.of(), clock.instant());
+        HttpBrowser browser = signedInWithPasskey(name);
+        String first = passkeyIds(name).get(0);
         String second = PasskeyRows.add(jdbc, name, "second", false, List.of(), clock.instant());
         users.setPasskeyRequired(name, true);
-        HttpBrowser browser = signedIn(name);
         String token = csrf(browser.get("/account/passkeys"));
         browser.postForm("/account/passkeys/remove", Map.of("id", first, "_csrf", token));
         browser.postForm("/account/passkeys/remove", Map.of("id", second, "_csrf", token));
@@ -1002,6 +1007,106 @@ abstract class AbstractAccountTests {
                 .contains("navigator.credentials.create")
                 .contains("_csrf_header")
                 .doesNotContain("innerHTML");
+    }
+
+    @Test
+    void registerPasskeyWhenFreshAccountSessionThenListedWithItsLabelAndAuditedWithTheShortHashOnly() {
+        String name = newUser();
+        HttpBrowser browser = signedIn(name);
+        String[] csrf = AbstractPasskeySignInTests.csrf(browser.get("/account/passkeys"));
+        TestAuthenticator key = TestAuthenticator.create().label("work laptop");
+
+        HttpResponse<String> options = browser.postJson("/webauthn/register/options", "", csrf);
+        assertThat(options.statusCode()).as(options.body()).isEqualTo(200);
+        HttpResponse<String> registered =
+                browser.postJson("/webauthn/register", key.register(options.body(), base), csrf);
+
+        assertThat(registered.statusCode()).as(registered.body()).isEqualTo(200);
+        assertThat(passkeyIds(name)).containsExactly(key.credentialId());
+        assertThat(passkeys.list(name)).extracting(Passkeys.Passkey::label).containsExactly("work laptop");
+        // Registering grants no factor: the account now waits for the passkey step.
+        assertThat(browser.get("/account/passkeys")
+                        .headers()
+                        .firstValue("Location")
+                        .orElseThrow())
+                .endsWith("/mfa/passkey");
+        assertThat(auditLog.flush(Duration.ofSeconds(20))).isTrue();
+        List<Map<String, Object>> rows = jdbc.queryForList(
+                "SELECT outcome, details FROM gh_audit_event WHERE actor = ? AND type = ? ORDER BY id",
+                name,
+                AuditEvents.PASSKEY_REGISTER);
+        assertThat(rows).singleElement().satisfies(r -> {
+            assertThat(r.get("outcome")).isEqualTo("success");
+            assertThat((String) r.get("details"))
+                    .contains("\"credential\":\"" + PasskeyIds.ref(key.credentialId()) + "\"")
+                    .doesNotContain(key.credentialId());
+        });
+    }
+
+    @Test
+    void registerPasskeyWhenSignInIsStaleThenForbiddenWithWhereToConfirmAndNothingStored() {
+        String name = newUser();
+        HttpBrowser browser = signedIn(name);
+        String[] csrf = AbstractPasskeySignInTests.csrf(browser.get("/account/passkeys"));
+        clock.advance(Duration.ofMinutes(6));
+
+        HttpResponse<String> options = browser.postJson("/webauthn/register/options", "", csrf);
+
+        assertThat(options.statusCode()).isEqualTo(403);
+        assertThat(options.headers().firstValue("Content-Type").orElseThrow()).startsWith("application/json");
+        assertThat(options.body()).contains("\"confirm\":\"/account/confirm?next=/account/passkeys\"");
+        assertThat(passkeyIds(name)).isEmpty();
+    }
+
+    @Test
+    void registerPasskeyWhenUserHasTotpButOnlyThePasswordWasProvedThenForbidden() {
+        String name = newUser();
+        enrol(name);
+        HttpBrowser browser = signedIn(name);
+        String[] csrf = AbstractPasskeySignInTests.csrf(browser.get("/mfa/totp"));
+
+        HttpResponse<String> options = browser.postJson("/webauthn/register/options", "", csrf);
+
+        assertThat(options.statusCode()).isEqualTo(403);
+        assertThat(passkeyIds(name)).isEmpty();
+    }
+
+    @Test
+    void springsPasskeyRemovalWhenCalledThenMethodNotAllowedAndThePasskeyStays() {
+        String name = newUser();
+        HttpBrowser browser = signedInWithPasskey(name);
+        String id = passkeyIds(name).get(0);
+        String[] csrf = AbstractPasskeySignInTests.csrf(browser.get("/account/passkeys"));
+
+        HttpResponse<String> r = browser.delete("/webauthn/register/" + id, csrf);
+
+        assertThat(r.statusCode()).isEqualTo(405);
+        assertThat(passkeyIds(name)).containsExactly(id);
+    }
+
+    /**
+     * Signs in with the password, registers a passkey through Spring's endpoints (a fresh session of a user without
+     * one may), then passes the passkey step the user now owes: the session holds the password and passkey factors.
+     */
+    HttpBrowser signedInWithPasskey(String name) {
+        HttpBrowser browser = signedIn(name);
+        TestAuthenticator key = TestAuthenticator.create().label("first");
+        String[] csrf = AbstractPasskeySignInTests.csrf(browser.get("/account/passkeys"));
+        HttpResponse<String> options = browser.postJson("/webauthn/register/options", "", csrf);
+        assertThat(options.statusCode()).as(options.body()).isEqualTo(200);
+        HttpResponse<String> registered =
+                browser.postJson("/webauthn/register", key.register(options.body(), base), csrf);
+        assertThat(registered.statusCode()).as(registered.body()).isEqualTo(200);
+        HttpResponse<String> held = browser.get("/account/passkeys");
+        assertThat(held.headers().firstValue("Location").orElseThrow()).endsWith("/mfa/passkey");
+        String[] stepCsrf = AbstractPasskeySignInTests.csrf(browser.get("/mfa/passkey"));
+        HttpResponse<String> assertionOptions = browser.postJson("/webauthn/authenticate/options", "", stepCsrf);
+        assertThat(assertionOptions.statusCode()).as(assertionOptions.body()).isEqualTo(200);
+        HttpResponse<String> used =
+                browser.postJson("/login/webauthn", key.assertion(assertionOptions.body(), base), stepCsrf);
+        assertThat(used.statusCode()).as(used.body()).isEqualTo(200);
+        assertThat(browser.get("/account/passkeys").statusCode()).isEqualTo(200);
+        return browser;
     }
 
     List<String> passkeyIds(String name) {

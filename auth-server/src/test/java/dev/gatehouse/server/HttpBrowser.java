@@ -148,6 +148,17 @@ final class HttpBrowser {
         return send(b);
     }
 
+    /** A DELETE as a page's script would send it, with extra headers (name, value, ...). */
+    HttpResponse<String> delete(String path, String... headers) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri(path))
+                .header("Accept", "application/json")
+                .DELETE();
+        if (headers.length > 0) {
+            b.headers(headers);
+        }
+        return send(b);
+    }
+
     /** Signs in through the login form, scraping the CSRF token from the page. */
     HttpResponse<String> login(String username, String password) {
         HttpResponse<String> page = get("/login");

@@ -37,7 +37,11 @@ final class FactorGuard implements HandlerInterceptor {
         if (policy.hasAllFactors(user) || !policy.otpRequired(user.getName(), null, null)) {
             return true;
         }
-        String next = policy.hasConfirmedTotp(user.getName()) ? "/mfa/totp" : "/mfa/enroll";
+        // The step the user can pass: the TOTP step, else the passkey step (a user with a passkey owes it, issue
+        // #16), else enrolment.
+        String name = user.getName();
+        String next =
+                policy.hasConfirmedTotp(name) ? "/mfa/totp" : policy.hasPasskey(name) ? "/mfa/passkey" : "/mfa/enroll";
         response.sendRedirect(request.getContextPath() + next);
         return false;
     }

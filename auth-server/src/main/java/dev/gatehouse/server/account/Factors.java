@@ -70,7 +70,10 @@ final class Factors {
         List<GrantedAuthority> authorities = new ArrayList<>();
         for (GrantedAuthority a : user.getAuthorities()) {
             String name = a.getAuthority();
+            // The passkey factor is dropped, not kept with its old time (it would hold the session stale for good):
+            // a user who owes it passes the passkey step again (FactorGuard sends there), and proves it fresh.
             boolean replaced = FactorGrantedAuthority.PASSWORD_AUTHORITY.equals(name)
+                    || MfaPolicy.PASSKEY_AUTHORITY.equals(name)
                     || (otpAt != null && MfaPolicy.OTP_AUTHORITY.equals(name));
             if (!replaced) {
                 authorities.add(a);
