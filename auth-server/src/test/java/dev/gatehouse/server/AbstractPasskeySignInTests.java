@@ -220,8 +220,9 @@ abstract class AbstractPasskeySignInTests {
     @Test
     void totpStepWhenUserAlsoHasPasskeyThenLinksToThePasskeyStep() {
         String name = newUser();
-        enrolDirectly(name);
+        // The passkey first: registering needs every factor the user owes, and a TOTP user owes the code.
         registeredPasskey(name);
+        enrolDirectly(name);
         HttpBrowser browser = new HttpBrowser(base);
         HttpResponse<String> held = passwordThroughAuthorize(browser, name, clientId, Pkce.create(), null);
         assertThat(held.headers().firstValue("Location").orElseThrow()).endsWith("/mfa/totp");
@@ -254,8 +255,8 @@ abstract class AbstractPasskeySignInTests {
     @Test
     void phishingResistantClientWhenTotpThenNoCodeAndWhenPasskeyThenCode() throws Exception {
         String name = newUser();
-        TotpSecret secret = enrolDirectly(name);
         TestAuthenticator key = registeredPasskey(name);
+        TotpSecret secret = enrolDirectly(name);
 
         HttpBrowser browser = new HttpBrowser(base);
         Pkce pkce = Pkce.create();

@@ -1,5 +1,6 @@
 package dev.gatehouse.server.config;
 
+import dev.gatehouse.server.account.PasskeyRegistrationGuard;
 import dev.gatehouse.server.audit.AuditLog;
 import dev.gatehouse.server.clients.OneClientAuthenticationMethod;
 import dev.gatehouse.server.mfa.MfaPolicy;
@@ -58,6 +59,7 @@ import org.springframework.security.oauth2.server.authorization.authentication.O
 import org.springframework.security.oauth2.server.authorization.authentication.OAuth2TokenExchangeAuthenticationProvider;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.access.ExceptionTranslationFilter;
 import org.springframework.security.web.access.intercept.AuthorizationFilter;
 import org.springframework.security.web.authentication.AuthenticationFilter;
 import org.springframework.security.web.authentication.LoginUrlAuthenticationEntryPoint;
@@ -369,7 +371,8 @@ class SecurityConfiguration {
             ObjectProvider<WebAuthnRelyingPartyOperations> relyingParty,
             JdbcUserStore users,
             AuditLog audit,
-            Clock clock)
+            Clock clock,
+            PasskeyRegistrationGuard passkeyRegistrationGuard)
             throws Exception {
         @Nullable WebAuthnRelyingPartyOperations passkeys = relyingParty.getIfAvailable();
         @Nullable PasskeyRelyingPartySettings settings = passkeySettings.getIfAvailable();
@@ -412,6 +415,9 @@ class SecurityConfiguration {
                 // A form posted with a stale CSRF token (a sign-in form left open) is told apart on the error page.
                 .exceptionHandling(exceptions -> exceptions.accessDeniedHandler(new AccessDeniedPage()))
                 .addFilterAfter(new SessionValidityFilter(signIns), SecurityContextHolderFilter.class)
+                // Spring's passkey registration endpoints only for a fresh account session or a sign-in that owes a
+                // passkey; its DELETE refused (the account page removes). Before Spring's options filter.
+                .addFilterAfter(passkeyRegistrationGuard, ExceptionTranslationFilter.class)
                 // No saved request for any other path: an anonymous visit creates no session (#13 item 5).
                 .requestCache(cache -> cache.requestCache(sessions.requestCache()))
                 // The short anonymous session lifetime ends at sign-in, then the signed-in state moves to a new

@@ -87,6 +87,6 @@ class MfaConfiguration {
             @Value("${gatehouse.server.passkeys.enabled:true}") boolean passkeysEnabled) {
         @Nullable Passkeys available = passkeysEnabled ? passkeys.getIfAvailable() : null;
         Predicate<String> hasPasskey = available == null ? username -> false : available::hasAny;
-        return new MfaPolicy(totp, clients, users::mfaRequired, hasPasskey, username -> false);
+        return new MfaPolicy(totp, clients, users::mfaRequired, hasPasskey, users::passkeyRequired);
     }
 }
