@@ -293,6 +293,21 @@ final class JdbcPasskeyStore implements Passkeys, PublicKeyCredentialUserEntityR
                 Timestamp.from(clock.instant()));
     }
 
+    /**
+     * Records the backup state (BS flag) an accepted assertion reported: it can change over a credential's life
+     * (WebAuthn Level 3 §6.1.3), and Spring's update after an assertion carries only the counter.
+     *
+     * @param credentialId the raw credential id
+     * @param backedUp the BS flag of the assertion
+     */
+    void recordBackupState(byte[] credentialId, boolean backedUp) {
+        jdbc.update(
+                "UPDATE gh_passkey SET backup_state = ? WHERE credential_id = ? AND backup_state <> ?",
+                backedUp,
+                credentialId,
+                backedUp);
+    }
+
     @Override
     public @Nullable CredentialRecord findByCredentialId(Bytes credentialId) {
         return jdbc

@@ -144,6 +144,18 @@ class PasskeyRelyingPartyTests {
     }
 
     @Test
+    void authenticateWhenBackupStateChangedThenLastSeenStateRecorded() {
+        TestAuthenticator key = TestAuthenticator.create().backup(true, false);
+        register(key, "ada");
+        assertThat(store.list("ada").get(0).backedUp()).isFalse();
+
+        authenticate(key.backup(true, true), requestOptions(null));
+
+        assertThat(store.list("ada").get(0).backedUp()).isTrue();
+        assertThat(store.list("ada").get(0).backupEligible()).isTrue();
+    }
+
+    @Test
     void authenticateWhenCounterAlwaysZeroThenAccepted() {
         TestAuthenticator key = TestAuthenticator.create().zeroCounter();
         register(key, "ada");
