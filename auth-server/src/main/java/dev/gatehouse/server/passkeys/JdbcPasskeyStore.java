@@ -171,33 +171,21 @@ final class JdbcPasskeyStore implements Passkeys, PublicKeyCredentialUserEntityR
         }
     }
 
-    /** Deletes a user entity and, with it (ON DELETE CASCADE), its passkeys. */
+    /**
+     * Spring's {@code UserCredentialRepository.delete(Bytes)} (a credential id) and {@code
+     * PublicKeyCredentialUserEntityRepository.delete(Bytes)} (a user handle) share one erasure. A credential with this
+     * id goes first, and only that; otherwise the user entity with this handle goes, and with it (ON DELETE CASCADE)
+     * its passkeys. Credential ids are chosen by authenticators, so the credential is tried first: an id made equal to
+     * someone's user handle can then only ever delete that credential itself.
+     */
     @Override
     public void delete(Bytes id) {
-        if (isUserHandle(id)) {
+        if (jdbc.update("DELETE FROM gh_passkey WHERE credential_id = ?", id.getBytes()) == 0) {
             jdbc.update("DELETE FROM gh_passkey_user WHERE user_handle = ?", id.getBytes());
-        } else {
-            deleteCredential(id);
         }
     }
 
     // ---- UserCredentialRepository
-
-    /**
-     * Spring's {@code UserCredentialRepository.delete(Bytes)} (a credential id) and {@code
-     * PublicKeyCredentialUserEntityRepository.delete(Bytes)} (a user handle) share one erasure; {@link #delete(Bytes)}
-     * tells them apart by looking the value up as a user handle first. Handles are 32 random bytes and never equal
-     * a credential id in practice.
-     */
-    private void deleteCredential(Bytes credentialId) {
-        jdbc.update("DELETE FROM gh_passkey WHERE credential_id = ?", credentialId.getBytes());
-    }
-
-    private boolean isUserHandle(Bytes id) {
-        Integer count = jdbc.queryForObject(
-                "SELECT COUNT(*) FROM gh_passkey_user WHERE user_handle = ?", Integer.class, id.getBytes());
-        return count != null && count > 0;
-    }
 
     /**
      * Registers a new credential, or records a verified assertion on a stored one.

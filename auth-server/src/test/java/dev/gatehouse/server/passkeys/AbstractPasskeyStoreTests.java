@@ -274,6 +274,21 @@ abstract class AbstractPasskeyStoreTests {
     }
 
     @Test
+    void deleteWhenCredentialIdEqualsAnotherUsersHandleThenOnlyThatCredentialGoes() {
+        Bytes ada = newUser("ada");
+        Bytes bob = newUser("bob");
+        store.save(record(ada, Bytes.random(), 0).build());
+        // Credential ids are the authenticator's choice: bob's is made equal to ada's user handle.
+        store.save(record(bob, ada, 0).build());
+
+        store.delete(ada);
+
+        assertThat(store.findByCredentialId(ada)).isNull();
+        assertThat(store.findById(ada)).isNotNull();
+        assertThat(store.findByUserId(ada)).hasSize(1);
+    }
+
+    @Test
     void userDeletedWhenPasskeysThenTheyGoToo() {
         Bytes ada = newUser("ada");
         Bytes id = Bytes.random();
