@@ -118,6 +118,9 @@ class ArchitectureTests {
             Map.entry("gh_totp_replacement", "mfa"),
             // The e-mail flows' single-use links (issue #15); their users' e-mail columns stay with users.
             Map.entry("gh_email_token", "registration"),
+            // Passkeys: WebAuthn user handles and credentials (issue #16).
+            Map.entry("gh_passkey_user", "passkeys"),
+            Map.entry("gh_passkey", "passkeys"),
             // Spring Session's tables (its repository's SQL is its own); the anonymous-session cap names them.
             Map.entry("spring_session", "transport"),
             Map.entry("spring_session_attributes", "transport"));

@@ -1,0 +1,35 @@
+package dev.gatehouse.server.passkeys;
+
+/**
+ * An assertion whose signature counter is not greater than the one stored (and not both zero): WebAuthn Level 3
+ * §6.1.1 and §7.2 step 21 say the authenticator may be cloned. The store refused the update, so nothing changed;
+ * the sign-in is refused and audited ({@code PASSKEY_CLONE_SUSPECTED}).
+ */
+public class SignatureCounterRegression extends PasskeyCeremonyException {
+
+    private static final long serialVersionUID = 1L;
+
+    private final String credentialRef;
+
+    /**
+     * Creates the exception.
+     *
+     * @param credentialRef the credential as audit names it ({@link PasskeyIds#ref(byte[])}), never the id itself
+     */
+    public SignatureCounterRegression(String credentialRef) {
+        super(
+                Reason.COUNTER,
+                "The passkey's signature counter did not increase (credential " + credentialRef
+                        + "); the authenticator may be cloned (WebAuthn Level 3 §6.1.1)");
+        this.credentialRef = credentialRef;
+    }
+
+    /**
+     * The credential, as audit details name it: the first 16 hex characters of the SHA-256 of the raw id.
+     *
+     * @return the reference
+     */
+    public String credentialRef() {
+        return credentialRef;
+    }
+}
