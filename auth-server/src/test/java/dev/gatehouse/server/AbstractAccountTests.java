@@ -1,5 +1,6 @@
 package dev.gatehouse.server;
 
+import static dev.gatehouse.server.MfaSignInFlow.csrf;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.nimbusds.jose.util.JSONObjectUtils;
@@ -1123,10 +1124,7 @@ abstract class AbstractAccountTests {
 
     /** Enrols and confirms with the code of the current step; the next step's code is the first that signs in. */
     TotpSecret enrol(String name) {
-        TotpSecret key = TotpSecret.fromBase32(totpService.enrol(name, name).secretBase32());
-        assertThat(totpService.confirm(name, TOTP.code(key, clock.instant())).accepted())
-                .isTrue();
-        return key;
+        return MfaSignInFlow.enrolConfirmed(totpService, name, clock.instant());
     }
 
     HttpBrowser signedIn(String name) {
@@ -1138,9 +1136,7 @@ abstract class AbstractAccountTests {
 
     HttpBrowser signedIn(String name, String userAgent) {
         HttpBrowser browser = new HttpBrowser(base);
-        HttpResponse<String> page = browser.get("/login");
-        HttpResponse<String> r = browser.postForm(
-                "/login", Map.of("username", name, "password", PASSWORD, "_csrf", csrf(page)), "User-Agent", userAgent);
+        HttpResponse<String> r = browser.login(name, PASSWORD, "User-Agent", userAgent);
         assertThat(r.headers().firstValue("Location").orElseThrow()).doesNotContain("error");
         return browser;
     }
@@ -1152,8 +1148,7 @@ abstract class AbstractAccountTests {
     }
 
     static void passTotp(HttpBrowser browser, String code) {
-        HttpResponse<String> step = browser.get("/mfa/totp");
-        HttpResponse<String> r = browser.postForm("/mfa/totp", Map.of("code", code, "_csrf", csrf(step)));
+        HttpResponse<String> r = MfaSignInFlow.postCode(browser, "/mfa/totp", code);
         assertThat(r.headers().firstValue("Location").orElseThrow()).doesNotContain("error");
     }
 
@@ -1206,9 +1201,5 @@ abstract class AbstractAccountTests {
             out.add(m.group(1));
         }
         return out;
-    }
-
-    static String csrf(HttpResponse<String> page) {
-        return MfaSignInFlow.csrf(page);
     }
 }

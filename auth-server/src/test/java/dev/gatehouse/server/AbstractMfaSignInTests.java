@@ -1,5 +1,6 @@
 package dev.gatehouse.server;
 
+import static dev.gatehouse.server.MfaSignInFlow.csrf;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.nimbusds.jose.util.JSONObjectUtils;
@@ -707,10 +708,7 @@ abstract class AbstractMfaSignInTests {
 
     /** Enrols and confirms with the code of the current step; the next step's code is the first that signs in. */
     TotpSecret enrolDirectly(String name) {
-        TotpSecret key = TotpSecret.fromBase32(totpService.enrol(name, name).secretBase32());
-        assertThat(totpService.confirm(name, TOTP.code(key, clock.instant())).accepted())
-                .isTrue();
-        return key;
+        return MfaSignInFlow.enrolConfirmed(totpService, name, clock.instant());
     }
 
     String registerClient(boolean requireMfa) {
@@ -751,20 +749,12 @@ abstract class AbstractMfaSignInTests {
     /** Starts at the authorization endpoint, signs in with the password, follows back; returns where that leads. */
     HttpResponse<String> passwordThroughAuthorize(
             HttpBrowser browser, String name, String client, Pkce pkce, String acrValues) {
-        HttpResponse<String> start = browser.get(authorizeUrl(client, pkce, "st", acrValues));
-        assertThat(start.headers().firstValue("Location").orElseThrow()).endsWith("/login");
-        HttpResponse<String> login = browser.login(name, PASSWORD);
-        String next = login.headers().firstValue("Location").orElseThrow();
-        assertThat(next).doesNotContain("error").contains("/oauth2/authorize");
-        HttpResponse<String> back = browser.get(next);
-        assertThat(back.statusCode()).isEqualTo(302);
-        return back;
+        return MfaSignInFlow.passwordThroughAuthorize(
+                browser, authorizeUrl(client, pkce, "st", acrValues), name, PASSWORD);
     }
 
     HttpResponse<String> postTotp(HttpBrowser browser, String path, String code) {
-        HttpResponse<String> page = browser.get(path);
-        assertThat(page.statusCode()).isEqualTo(200);
-        return browser.postForm(path, Map.of("code", code, "_csrf", csrf(page)));
+        return MfaSignInFlow.postCode(browser, path, code);
     }
 
     /** Submits a TOTP code at the step, follows back to the authorization endpoint, returns the code issued. */
@@ -783,9 +773,5 @@ abstract class AbstractMfaSignInTests {
 
     static Map<String, Object> claims(String jwt) throws Exception {
         return SignedJWT.parse(jwt).getJWTClaimsSet().getClaims();
-    }
-
-    static String csrf(HttpResponse<String> page) {
-        return MfaSignInFlow.csrf(page);
     }
 }

@@ -2,7 +2,7 @@ package dev.gatehouse.server;
 
 import static dev.gatehouse.server.AbstractMfaSignInTests.assertPageHeaders;
 import static dev.gatehouse.server.AbstractMfaSignInTests.claims;
-import static dev.gatehouse.server.AbstractMfaSignInTests.csrf;
+import static dev.gatehouse.server.MfaSignInFlow.csrf;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.nimbusds.jose.util.JSONObjectUtils;
@@ -1275,10 +1275,7 @@ abstract class AbstractSignInFlowTests {
     }
 
     TotpSecret enrolDirectly(String name) {
-        TotpSecret key = TotpSecret.fromBase32(totpService.enrol(name, name).secretBase32());
-        assertThat(totpService.confirm(name, TOTP.code(key, clock.instant())).accepted())
-                .isTrue();
-        return key;
+        return MfaSignInFlow.enrolConfirmed(totpService, name, clock.instant());
     }
 
     /** A device-flow client (Spring Authorization Server asks device users for consent whatever the setting). */
@@ -1437,23 +1434,15 @@ abstract class AbstractSignInFlowTests {
 
     /** Starts at the authorization endpoint, signs in with the password, follows back; returns where that leads. */
     HttpResponse<String> passwordThroughAuthorize(HttpBrowser browser, String name, String url) {
-        HttpResponse<String> start = browser.get(url);
-        assertThat(start.headers().firstValue("Location").orElseThrow())
-                .as("authorization request should be sent to sign in")
-                .endsWith("/login");
-        HttpResponse<String> login = browser.login(name, PASSWORD);
-        String next = login.headers().firstValue("Location").orElseThrow();
-        assertThat(next).doesNotContain("/login?error").contains("/oauth2/authorize");
-        HttpResponse<String> back = browser.get(next);
-        assertThat(back.statusCode()).isEqualTo(302);
-        return back;
+        return MfaSignInFlow.passwordThroughAuthorize(browser, url, name, PASSWORD);
     }
 
     /** Posts a one-time code at an MFA step; returns where the step resumes. */
     String postCode(HttpBrowser browser, String path, String code) {
-        HttpResponse<String> page = browser.get(path);
-        HttpResponse<String> r = browser.postForm(path, Map.of("code", code, "_csrf", csrf(page)));
-        String resumed = r.headers().firstValue("Location").orElseThrow();
+        String resumed = MfaSignInFlow.postCode(browser, path, code)
+                .headers()
+                .firstValue("Location")
+                .orElseThrow();
         assertThat(resumed).contains("/oauth2/authorize");
         return resumed;
     }

@@ -1,6 +1,6 @@
 package dev.gatehouse.server;
 
-import static dev.gatehouse.server.AbstractMfaSignInTests.csrf;
+import static dev.gatehouse.server.MfaSignInFlow.csrf;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gatehouse.core.mfa.Totp;

@@ -12,14 +12,10 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /** A tiny browser over real sockets: keeps cookies, never follows redirects, posts forms. */
 final class HttpBrowser {
-
-    private static final Pattern CSRF = Pattern.compile("name=\"_csrf\"[^>]*value=\"([^\"]+)\"");
 
     private final HttpClient http = HttpClient.newBuilder()
             .followRedirects(HttpClient.Redirect.NEVER)
@@ -159,14 +155,13 @@ final class HttpBrowser {
         return send(b);
     }
 
-    /** Signs in through the login form, scraping the CSRF token from the page. */
-    HttpResponse<String> login(String username, String password) {
+    /** Signs in through the login form with the page's CSRF token; the post has extra headers (name, value, ...). */
+    HttpResponse<String> login(String username, String password, String... headers) {
         HttpResponse<String> page = get("/login");
-        Matcher m = CSRF.matcher(page.body());
-        if (!m.find()) {
-            throw new AssertionError("no CSRF token on the login page: " + page.body());
-        }
-        return postForm("/login", Map.of("username", username, "password", password, "_csrf", m.group(1)));
+        return postForm(
+                "/login",
+                Map.of("username", username, "password", password, "_csrf", MfaSignInFlow.csrf(page)),
+                headers);
     }
 
     static String basic(String id, String secret) {

@@ -4,8 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.nimbusds.jose.util.JSONObjectUtils;
 import com.nimbusds.jwt.SignedJWT;
+import dev.gatehouse.core.mfa.Totp;
+import dev.gatehouse.core.mfa.TotpParameters;
+import dev.gatehouse.core.mfa.TotpSecret;
+import dev.gatehouse.core.mfa.TotpService;
 import dev.gatehouse.server.AbstractAuthorizationServerTests.Pkce;
 import java.net.http.HttpResponse;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +28,7 @@ final class MfaSignInFlow {
     static final String REDIRECT = "http://127.0.0.1:8083/cb";
 
     private static final Pattern CSRF = Pattern.compile("name=\"_csrf\"[^>]*value=\"([^\"]+)\"");
+    private static final Totp TOTP = Totp.of(TotpParameters.defaults());
 
     private final String base;
     private final String clientId;
@@ -43,14 +49,28 @@ final class MfaSignInFlow {
 
     /** Starts at the authorization endpoint, signs in with the password, follows back: where the server sends next. */
     String password(HttpBrowser browser, String username, String password, Pkce pkce) {
-        HttpResponse<String> start = browser.get(authorizeUrl(pkce));
-        assertThat(start.headers().firstValue("Location").orElseThrow()).endsWith("/login");
+        return passwordThroughAuthorize(browser, authorizeUrl(pkce), username, password)
+                .headers()
+                .firstValue("Location")
+                .orElseThrow();
+    }
+
+    /**
+     * Starts at an authorization request's URL, is sent to sign in, signs in with the password, follows back to the
+     * authorization endpoint: its answer (a redirect to the next step, the consent page or the client).
+     */
+    static HttpResponse<String> passwordThroughAuthorize(
+            HttpBrowser browser, String url, String username, String password) {
+        HttpResponse<String> start = browser.get(url);
+        assertThat(start.headers().firstValue("Location").orElseThrow())
+                .as("authorization request should be sent to sign in")
+                .endsWith("/login");
         HttpResponse<String> login = browser.login(username, password);
         String next = login.headers().firstValue("Location").orElseThrow();
-        assertThat(next).doesNotContain("error").contains("/oauth2/authorize");
+        assertThat(next).doesNotContain("/login?error").contains("/oauth2/authorize");
         HttpResponse<String> back = browser.get(next);
         assertThat(back.statusCode()).isEqualTo(302);
-        return back.headers().firstValue("Location").orElseThrow();
+        return back;
     }
 
     /**
@@ -60,10 +80,24 @@ final class MfaSignInFlow {
      *     ?error}
      */
     String submit(HttpBrowser browser, String step, String code) {
+        return postCode(browser, step, code).headers().firstValue("Location").orElseThrow();
+    }
+
+    /** Opens a second-factor step's page and posts a code with its CSRF token: the server's answer. */
+    static HttpResponse<String> postCode(HttpBrowser browser, String step, String code) {
         HttpResponse<String> page = browser.get(step);
         assertThat(page.statusCode()).isEqualTo(200);
-        HttpResponse<String> r = browser.postForm(step, Map.of("code", code, "_csrf", csrf(page)));
-        return r.headers().firstValue("Location").orElseThrow();
+        return browser.postForm(step, Map.of("code", code, "_csrf", csrf(page)));
+    }
+
+    /**
+     * Enrols a TOTP key for a user through the service and confirms it with the code of the current step; the next
+     * step's code is the first that signs in (RFC 6238 §5.2: a step once used is refused).
+     */
+    static TotpSecret enrolConfirmed(TotpService service, String name, Instant now) {
+        TotpSecret key = TotpSecret.fromBase32(service.enrol(name, name).secretBase32());
+        assertThat(service.confirm(name, TOTP.code(key, now)).accepted()).isTrue();
+        return key;
     }
 
     /** Follows a resumed authorization request to the client's redirect URI and exchanges the code for tokens. */

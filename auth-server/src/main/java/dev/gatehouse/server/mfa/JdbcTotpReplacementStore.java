@@ -1,14 +1,8 @@
 package dev.gatehouse.server.mfa;
 
-import dev.gatehouse.core.mfa.TotpAlgorithm;
 import dev.gatehouse.core.mfa.TotpFactor;
 import dev.gatehouse.core.mfa.TotpFactorStore;
-import dev.gatehouse.core.mfa.TotpParameters;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Timestamp;
-import java.time.Duration;
-import java.util.List;
+import dev.gatehouse.spring.jdbc.TotpFactorRows;
 import java.util.Objects;
 import java.util.Optional;
 import org.springframework.dao.DuplicateKeyException;
@@ -20,8 +14,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
  */
 final class JdbcTotpReplacementStore implements TotpFactorStore {
 
-    private static final String COLUMNS =
-            "user_id, sealed_secret, algorithm, digits, period_seconds, time_window, confirmed, last_step, version, created_at";
+    private static final String TABLE = "gh_totp_replacement";
 
     private final JdbcTemplate jdbc;
 
@@ -31,29 +24,14 @@ final class JdbcTotpReplacementStore implements TotpFactorStore {
 
     @Override
     public Optional<TotpFactor> find(String userId) {
-        List<TotpFactor> rows = jdbc.query(
-                "SELECT " + COLUMNS + " FROM gh_totp_replacement WHERE user_id = ?",
-                JdbcTotpReplacementStore::map,
-                userId);
-        return rows.stream().findFirst();
+        return TotpFactorRows.find(jdbc, TABLE, userId);
     }
 
     @Override
     public boolean savePending(TotpFactor factor) {
         jdbc.update("DELETE FROM gh_totp_replacement WHERE user_id = ? AND confirmed = FALSE", factor.userId());
         try {
-            jdbc.update(
-                    "INSERT INTO gh_totp_replacement (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    factor.userId(),
-                    factor.sealedSecret(),
-                    factor.parameters().algorithm().name(),
-                    factor.parameters().digits(),
-                    (int) factor.parameters().period().toSeconds(),
-                    factor.parameters().window(),
-                    factor.confirmed(),
-                    factor.lastAcceptedStep(),
-                    factor.version(),
-                    Timestamp.from(factor.createdAt()));
+            TotpFactorRows.insert(jdbc, TABLE, factor);
             return true;
         } catch (DuplicateKeyException e) {
             return false; // a confirmed replacement (about to be moved over) or a concurrent start is there
@@ -62,35 +40,11 @@ final class JdbcTotpReplacementStore implements TotpFactorStore {
 
     @Override
     public boolean compareAndSet(TotpFactor current, TotpFactor next) {
-        return jdbc.update(
-                        "UPDATE gh_totp_replacement SET sealed_secret = ?, confirmed = ?, last_step = ?, version = ?"
-                                + " WHERE user_id = ? AND version = ?",
-                        next.sealedSecret(),
-                        next.confirmed(),
-                        next.lastAcceptedStep(),
-                        next.version(),
-                        current.userId(),
-                        current.version())
-                == 1;
+        return TotpFactorRows.compareAndSet(jdbc, TABLE, current, next);
     }
 
     @Override
     public boolean delete(String userId) {
         return jdbc.update("DELETE FROM gh_totp_replacement WHERE user_id = ?", userId) > 0;
-    }
-
-    private static TotpFactor map(ResultSet rs, int row) throws SQLException {
-        return new TotpFactor(
-                rs.getString("user_id"),
-                rs.getString("sealed_secret"),
-                new TotpParameters(
-                        TotpAlgorithm.valueOf(rs.getString("algorithm")),
-                        rs.getInt("digits"),
-                        Duration.ofSeconds(rs.getInt("period_seconds")),
-                        rs.getInt("time_window")),
-                rs.getBoolean("confirmed"),
-                rs.getLong("last_step"),
-                rs.getLong("version"),
-                rs.getTimestamp("created_at").toInstant());
     }
 }

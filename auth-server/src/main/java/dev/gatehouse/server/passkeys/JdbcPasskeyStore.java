@@ -171,33 +171,21 @@ final class JdbcPasskeyStore implements Passkeys, PublicKeyCredentialUserEntityR
         }
     }
 
-    /** Deletes a user entity and, with it (ON DELETE CASCADE), its passkeys. */
+    /**
+     * Spring's {@code UserCredentialRepository.delete(Bytes)} (a credential id) and {@code
+     * PublicKeyCredentialUserEntityRepository.delete(Bytes)} (a user handle) share one erasure. A credential with this
+     * id goes first, and only that; otherwise the user entity with this handle goes, and with it (ON DELETE CASCADE)
+     * its passkeys. Credential ids are chosen by authenticators, so the credential is tried first: an id made equal to
+     * someone's user handle can then only ever delete that credential itself.
+     */
     @Override
     public void delete(Bytes id) {
-        if (isUserHandle(id)) {
+        if (jdbc.update("DELETE FROM gh_passkey WHERE credential_id = ?", id.getBytes()) == 0) {
             jdbc.update("DELETE FROM gh_passkey_user WHERE user_handle = ?", id.getBytes());
-        } else {
-            deleteCredential(id);
         }
     }
 
     // ---- UserCredentialRepository
-
-    /**
-     * Spring's {@code UserCredentialRepository.delete(Bytes)} (a credential id) and {@code
-     * PublicKeyCredentialUserEntityRepository.delete(Bytes)} (a user handle) share one erasure; {@link #delete(Bytes)}
-     * tells them apart by looking the value up as a user handle first. Handles are 32 random bytes and never equal
-     * a credential id in practice.
-     */
-    private void deleteCredential(Bytes credentialId) {
-        jdbc.update("DELETE FROM gh_passkey WHERE credential_id = ?", credentialId.getBytes());
-    }
-
-    private boolean isUserHandle(Bytes id) {
-        Integer count = jdbc.queryForObject(
-                "SELECT COUNT(*) FROM gh_passkey_user WHERE user_handle = ?", Integer.class, id.getBytes());
-        return count != null && count > 0;
-    }
 
     /**
      * Registers a new credential, or records a verified assertion on a stored one.
@@ -291,6 +279,21 @@ final class JdbcPasskeyStore implements Passkeys, PublicKeyCredentialUserEntityR
                 attestationObject,
                 clientData,
                 Timestamp.from(clock.instant()));
+    }
+
+    /**
+     * Records the backup state (BS flag) an accepted assertion reported: it can change over a credential's life
+     * (WebAuthn Level 3 §6.1.3), and Spring's update after an assertion carries only the counter.
+     *
+     * @param credentialId the raw credential id
+     * @param backedUp the BS flag of the assertion
+     */
+    void recordBackupState(byte[] credentialId, boolean backedUp) {
+        jdbc.update(
+                "UPDATE gh_passkey SET backup_state = ? WHERE credential_id = ? AND backup_state <> ?",
+                backedUp,
+                credentialId,
+                backedUp);
     }
 
     @Override

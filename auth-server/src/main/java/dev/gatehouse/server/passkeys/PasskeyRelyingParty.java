@@ -249,11 +249,16 @@ final class PasskeyRelyingParty implements WebAuthnRelyingPartyOperations {
                     Reason.USER_VERIFICATION,
                     "The authenticator did not verify the user (WebAuthn Level 3 §7.2 step" + " 17)");
         }
+        PublicKeyCredentialUserEntity user;
         try {
-            return operations.authenticate(request);
+            user = operations.authenticate(request);
         } catch (RuntimeException e) {
             throw translate(e, rawId);
         }
+        if (credentials instanceof JdbcPasskeyStore store) {
+            store.recordBackupState(rawId, data.isFlagBS());
+        }
+        return user;
     }
 
     /** Parses the attestation object (CBOR, §6.5) and checks its attested credential data names this credential. */

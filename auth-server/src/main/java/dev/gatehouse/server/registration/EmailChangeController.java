@@ -20,19 +20,14 @@ import org.springframework.web.bind.annotation.RequestParam;
  * is the link, whose button applies the change.
  */
 @Controller
-final class EmailChangeController {
-
-    private final SelfService service;
-    private final boolean enabled;
+final class EmailChangeController extends MailFlowController {
 
     EmailChangeController(SelfService service, MailFlowProperties properties) {
-        this.service = Objects.requireNonNull(service, "service must not be null");
-        this.enabled = properties.emailChangeEnabled();
+        super(service, properties.emailChangeEnabled());
     }
 
     @GetMapping("/account/email")
     String form(Authentication user, Model model) {
-        Pages.requireOn(enabled);
         Pages.noErrors(model);
         model.addAttribute("current", service.currentEmail(user.getName()));
         return "registration/email-change";
@@ -47,7 +42,6 @@ final class EmailChangeController {
             HttpServletRequest request,
             HttpServletResponse response,
             Model model) {
-        Pages.requireOn(enabled);
         SelfService.Outcome outcome =
                 service.requestChange(user.getName(), password, email, locale, request.getRemoteAddr());
         if (outcome instanceof SelfService.Done) {
@@ -67,7 +61,6 @@ final class EmailChangeController {
             @RequestParam(name = "token", required = false) @Nullable String token,
             HttpServletResponse response,
             Model model) {
-        Pages.requireOn(enabled);
         String problem = Pages.problem(service.checkChange(token), model, response, "/account/email");
         return problem != null
                 ? problem
@@ -80,7 +73,6 @@ final class EmailChangeController {
             Locale locale,
             HttpServletResponse response,
             Model model) {
-        Pages.requireOn(enabled);
         SelfService.Outcome outcome = service.confirmChange(token, locale);
         if (outcome instanceof SelfService.Done) {
             return Pages.message(model, response, HttpStatus.OK, "changed", false, "/login", "mail.action.sign_in");

@@ -5,7 +5,6 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
 import org.springframework.ui.Model;
-import org.springframework.web.server.ResponseStatusException;
 
 /** The pages the e-mail flows' controllers answer with; every text is a key of the {@code i18n/mail} bundle. */
 final class Pages {
@@ -14,13 +13,6 @@ final class Pages {
     static final String CONFIRM = "registration/confirm";
 
     private Pages() {}
-
-    /** A flow that is off does not exist. */
-    static void requireOn(boolean on) {
-        if (!on) {
-            throw new ResponseStatusException(HttpStatus.NOT_FOUND);
-        }
-    }
 
     /**
      * A page that says what happened and what to do next.

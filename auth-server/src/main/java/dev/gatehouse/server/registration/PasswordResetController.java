@@ -4,7 +4,6 @@ import dev.gatehouse.server.settings.MailFlowProperties;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.util.Locale;
-import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Controller;
@@ -19,19 +18,14 @@ import org.springframework.web.bind.annotation.RequestParam;
  * asking for the new password.
  */
 @Controller
-final class PasswordResetController {
-
-    private final SelfService service;
-    private final boolean enabled;
+final class PasswordResetController extends MailFlowController {
 
     PasswordResetController(SelfService service, MailFlowProperties properties) {
-        this.service = Objects.requireNonNull(service, "service must not be null");
-        this.enabled = properties.passwordResetEnabled();
+        super(service, properties.passwordResetEnabled());
     }
 
     @GetMapping("/password/forgot")
     String form(Model model) {
-        Pages.requireOn(enabled);
         Pages.noErrors(model);
         return "registration/forgot";
     }
@@ -43,7 +37,6 @@ final class PasswordResetController {
             HttpServletRequest request,
             HttpServletResponse response,
             Model model) {
-        Pages.requireOn(enabled);
         SelfService.Outcome outcome = service.requestReset(email, locale, request.getRemoteAddr());
         if (outcome instanceof SelfService.Done) {
             return Pages.message(model, response, HttpStatus.OK, "reset_sent", false, "/login", "mail.action.sign_in");
@@ -61,7 +54,6 @@ final class PasswordResetController {
             @RequestParam(name = "token", required = false) @Nullable String token,
             HttpServletResponse response,
             Model model) {
-        Pages.requireOn(enabled);
         String problem = Pages.problem(service.checkReset(token), model, response, "/password/forgot");
         if (problem != null) {
             return problem;
@@ -79,7 +71,6 @@ final class PasswordResetController {
             @RequestParam(name = "confirmation", required = false) @Nullable String confirmation,
             HttpServletResponse response,
             Model model) {
-        Pages.requireOn(enabled);
         SelfService.Outcome outcome = service.reset(token, password, confirmation);
         if (outcome instanceof SelfService.Done) {
             return Pages.message(model, response, HttpStatus.OK, "reset_done", false, "/login", "mail.action.sign_in");

@@ -19,19 +19,14 @@ import org.springframework.web.bind.annotation.RequestParam;
  * {@code /register/verify} is the mailed link: a page with one button, whose post verifies the address.
  */
 @Controller
-final class RegistrationController {
-
-    private final SelfService service;
-    private final boolean enabled;
+final class RegistrationController extends MailFlowController {
 
     RegistrationController(SelfService service, MailFlowProperties properties) {
-        this.service = Objects.requireNonNull(service, "service must not be null");
-        this.enabled = properties.registrationEnabled();
+        super(service, properties.registrationEnabled());
     }
 
     @GetMapping("/register")
     String form(Model model) {
-        Pages.requireOn(enabled);
         Pages.noErrors(model);
         model.addAttribute("minLength", service.minPasswordLength());
         return "registration/register";
@@ -46,7 +41,6 @@ final class RegistrationController {
             HttpServletRequest request,
             HttpServletResponse response,
             Model model) {
-        Pages.requireOn(enabled);
         SelfService.Outcome outcome = service.register(email, password, confirmation, locale, request.getRemoteAddr());
         if (outcome instanceof SelfService.Done) {
             return Pages.message(model, response, HttpStatus.OK, "register_sent", false, null, null);
@@ -65,7 +59,6 @@ final class RegistrationController {
             @RequestParam(name = "token", required = false) @Nullable String token,
             HttpServletResponse response,
             Model model) {
-        Pages.requireOn(enabled);
         SelfService.Outcome outcome = service.checkVerify(token);
         String problem = Pages.problem(outcome, model, response, "/register");
         return problem != null
@@ -78,7 +71,6 @@ final class RegistrationController {
             @RequestParam(name = "token", required = false) @Nullable String token,
             HttpServletResponse response,
             Model model) {
-        Pages.requireOn(enabled);
         SelfService.Outcome outcome = service.verify(token);
         if (outcome instanceof SelfService.Done) {
             return Pages.message(model, response, HttpStatus.OK, "verified", false, "/login", "mail.action.sign_in");

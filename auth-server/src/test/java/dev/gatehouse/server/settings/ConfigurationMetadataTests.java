@@ -80,7 +80,13 @@ class ConfigurationMetadataTests {
                 "gatehouse.server.mail.reset-link-lifetime",
                 "gatehouse.server.mail.change-link-lifetime",
                 "gatehouse.server.mail.mails-per-recipient",
-                "gatehouse.server.mail.mails-per-client-address");
+                "gatehouse.server.mail.mails-per-client-address",
+                // Passkeys (issue #16).
+                "gatehouse.server.passkeys.enabled",
+                "gatehouse.server.passkeys.rp-id",
+                "gatehouse.server.passkeys.rp-name",
+                "gatehouse.server.passkeys.allowed-origins",
+                "gatehouse.server.passkeys.allowed-aaguids");
         assertThat(current).containsKeys(addedSince.toArray(String[]::new));
         assertThat(deprecated).hasSize(current.size() - 1 - addedSince.size());
         deprecated.forEach((name, property) -> {

@@ -1,14 +1,7 @@
 package dev.gatehouse.spring.jdbc;
 
-import dev.gatehouse.core.mfa.TotpAlgorithm;
 import dev.gatehouse.core.mfa.TotpFactor;
 import dev.gatehouse.core.mfa.TotpFactorStore;
-import dev.gatehouse.core.mfa.TotpParameters;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Timestamp;
-import java.time.Duration;
-import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import org.springframework.dao.DuplicateKeyException;
@@ -22,8 +15,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
  */
 public final class JdbcTotpFactorStore implements TotpFactorStore {
 
-    private static final String COLUMNS =
-            "user_id, sealed_secret, algorithm, digits, period_seconds, time_window, confirmed, last_step, version, created_at";
+    private static final String TABLE = "gatehouse_totp_factor";
 
     private final JdbcTemplate jdbc;
 
@@ -38,29 +30,14 @@ public final class JdbcTotpFactorStore implements TotpFactorStore {
 
     @Override
     public Optional<TotpFactor> find(String userId) {
-        List<TotpFactor> rows = jdbc.query(
-                "SELECT " + COLUMNS + " FROM gatehouse_totp_factor WHERE user_id = ?",
-                JdbcTotpFactorStore::map,
-                userId);
-        return rows.stream().findFirst();
+        return TotpFactorRows.find(jdbc, TABLE, userId);
     }
 
     @Override
     public boolean savePending(TotpFactor factor) {
         jdbc.update("DELETE FROM gatehouse_totp_factor WHERE user_id = ? AND confirmed = FALSE", factor.userId());
         try {
-            jdbc.update(
-                    "INSERT INTO gatehouse_totp_factor (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    factor.userId(),
-                    factor.sealedSecret(),
-                    factor.parameters().algorithm().name(),
-                    factor.parameters().digits(),
-                    (int) factor.parameters().period().toSeconds(),
-                    factor.parameters().window(),
-                    factor.confirmed(),
-                    factor.lastAcceptedStep(),
-                    factor.version(),
-                    Timestamp.from(factor.createdAt()));
+            TotpFactorRows.insert(jdbc, TABLE, factor);
             return true;
         } catch (DuplicateKeyException e) {
             return false; // a confirmed factor (or a concurrent enrolment) is already there
@@ -69,35 +46,11 @@ public final class JdbcTotpFactorStore implements TotpFactorStore {
 
     @Override
     public boolean compareAndSet(TotpFactor current, TotpFactor next) {
-        return jdbc.update(
-                        "UPDATE gatehouse_totp_factor SET sealed_secret = ?, confirmed = ?, last_step = ?, version = ? "
-                                + "WHERE user_id = ? AND version = ?",
-                        next.sealedSecret(),
-                        next.confirmed(),
-                        next.lastAcceptedStep(),
-                        next.version(),
-                        current.userId(),
-                        current.version())
-                == 1;
+        return TotpFactorRows.compareAndSet(jdbc, TABLE, current, next);
     }
 
     @Override
     public boolean delete(String userId) {
         return jdbc.update("DELETE FROM gatehouse_totp_factor WHERE user_id = ?", userId) > 0;
-    }
-
-    private static TotpFactor map(ResultSet rs, int row) throws SQLException {
-        return new TotpFactor(
-                rs.getString("user_id"),
-                rs.getString("sealed_secret"),
-                new TotpParameters(
-                        TotpAlgorithm.valueOf(rs.getString("algorithm")),
-                        rs.getInt("digits"),
-                        Duration.ofSeconds(rs.getInt("period_seconds")),
-                        rs.getInt("time_window")),
-                rs.getBoolean("confirmed"),
-                rs.getLong("last_step"),
-                rs.getLong("version"),
-                rs.getTimestamp("created_at").toInstant());
     }
 }

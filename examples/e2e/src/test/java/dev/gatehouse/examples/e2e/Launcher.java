@@ -1,5 +1,10 @@
 package dev.gatehouse.examples.e2e;
 
+import static java.nio.file.StandardWatchEventKinds.ENTRY_CREATE;
+import static java.nio.file.StandardWatchEventKinds.ENTRY_MODIFY;
+
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
 import java.io.File;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -9,10 +14,15 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -32,9 +42,17 @@ final class Launcher implements AutoCloseable {
 
     private static final Pattern SECRET = Pattern.compile("secret: (\\S+)");
     private static final Pattern PASSWORD = Pattern.compile("password: (\\S+)");
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
+    private static final Duration SERVER_WAIT = Duration.ofSeconds(120);
+    private static final Duration CREDENTIALS_WAIT = Duration.ofSeconds(60);
 
     private final Path work;
-    private final List<Process> processes = new ArrayList<>();
+    private final Map<String, Process> processes = new LinkedHashMap<>();
+    /** Guards {@link #outputEvents}; notified whenever a process prints a line or ends. */
+    private final Object output = new Object();
+    /** How many lines (and ends) the processes have printed so far: a waiter wakes when it moves. */
+    private long outputEvents;
+
     private final List<ChromeDriver> browsers = new ArrayList<>();
 
     /**
@@ -88,11 +106,8 @@ final class Launcher implements AutoCloseable {
                 ROOT.resolve("auth-server/target/gatehouse-server.jar"),
                 args.toArray(String[]::new));
         waitFor(issuer + "/.well-known/openid-configuration");
-        Path credentialsFile = work.resolve("data/demo-credentials.txt");
-        for (int i = 0; i < 120 && !Files.isRegularFile(credentialsFile); i++) {
-            Thread.sleep(500); // written once the server is ready, just after its endpoints answer
-        }
-        String credentials = Files.readString(credentialsFile);
+        // Written once the server is ready, just after its endpoints answer.
+        String credentials = awaitCredentials(work.resolve("data/demo-credentials.txt"));
         return new AuthServer(
                 port,
                 issuer,
@@ -127,12 +142,16 @@ final class Launcher implements AutoCloseable {
      * @param env extra environment
      */
     void startProcess(String name, List<String> command, Map<String, String> env) throws IOException {
-        ProcessBuilder builder = new ProcessBuilder(command)
-                .directory(work.toFile())
-                .redirectErrorStream(true)
-                .redirectOutput(work.resolve(name + ".log").toFile());
+        ProcessBuilder builder =
+                new ProcessBuilder(command).directory(work.toFile()).redirectErrorStream(true);
         builder.environment().putAll(env);
-        processes.add(builder.start());
+        Process process = builder.start();
+        processes.put(name, process);
+        // The output goes to the log through this thread, which wakes the waiters of waitFor on each line: a server
+        // prints as it starts, so an address is tried again when there is news rather than on a timer.
+        Thread copier = new Thread(() -> copyOutput(process, work.resolve(name + ".log")), name + "-output");
+        copier.setDaemon(true);
+        copier.start();
     }
 
     /** Waits up to 120 s until a GET of {@code url} answers 200. */
@@ -140,26 +159,130 @@ final class Launcher implements AutoCloseable {
         waitFor(url, 200);
     }
 
-    /** Waits up to 120 s until a GET of {@code url} answers {@code status}. */
+    /**
+     * Waits up to 120 s until a GET of {@code url} answers {@code status}: tries again each time a started process
+     * prints a line, and at the latest after the connect timeout; fails at once when a process has ended.
+     */
     void waitFor(String url, int status) throws Exception {
         HttpClient http =
-                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-        while (System.nanoTime() < deadline) {
-            try {
-                int code = http.send(
-                                HttpRequest.newBuilder(URI.create(url)).GET().build(),
-                                HttpResponse.BodyHandlers.discarding())
-                        .statusCode();
-                if (code == status) {
-                    return;
-                }
-            } catch (IOException e) {
-                // not up yet
+                HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).build();
+        long deadline = System.nanoTime() + SERVER_WAIT.toNanos();
+        while (true) {
+            long seen = outputEvents();
+            if (answers(http, url, status)) {
+                return;
             }
-            Thread.sleep(500);
+            for (Map.Entry<String, Process> p : processes.entrySet()) {
+                if (!p.getValue().isAlive()) {
+                    throw new IllegalStateException(
+                            p.getKey() + " ended (exit code " + p.getValue().exitValue() + ") before " + url
+                                    + " answered " + status + "; see " + work.resolve(p.getKey() + ".log"));
+                }
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                throw new IllegalStateException(
+                        url + " did not answer " + status + " within 120 s; see the logs in " + work);
+            }
+            awaitOutput(seen, Math.min(left, CONNECT_TIMEOUT.toNanos()));
         }
-        throw new IllegalStateException(url + " did not answer " + status + " within 120 s; see the logs in " + work);
+    }
+
+    private static boolean answers(HttpClient http, String url, int status) throws InterruptedException {
+        try {
+            return http.send(
+                                    HttpRequest.newBuilder(URI.create(url))
+                                            .GET()
+                                            .build(),
+                                    HttpResponse.BodyHandlers.discarding())
+                            .statusCode()
+                    == status;
+        } catch (IOException e) {
+            return false; // not listening yet
+        }
+    }
+
+    private long outputEvents() {
+        synchronized (output) {
+            return outputEvents;
+        }
+    }
+
+    /** Returns when a process has printed or ended since {@code seen} was read, or after {@code nanos}. */
+    private void awaitOutput(long seen, long nanos) throws InterruptedException {
+        long end = System.nanoTime() + nanos;
+        synchronized (output) {
+            for (long left = nanos; outputEvents == seen && left > 0; left = end - System.nanoTime()) {
+                TimeUnit.NANOSECONDS.timedWait(output, left);
+            }
+        }
+    }
+
+    private void copyOutput(Process process, Path log) {
+        try (BufferedReader in = process.inputReader();
+                BufferedWriter out = Files.newBufferedWriter(log)) {
+            for (String line = in.readLine(); line != null; line = in.readLine()) {
+                out.write(line);
+                out.newLine();
+                out.flush();
+                outputPrinted();
+            }
+        } catch (IOException e) {
+            // the process was stopped
+        } finally {
+            outputPrinted();
+        }
+    }
+
+    private void outputPrinted() {
+        synchronized (output) {
+            outputEvents++;
+            output.notifyAll();
+        }
+    }
+
+    /**
+     * Waits up to 60 s for the demo credentials file with both its lines, watching its directory (the server creates
+     * the file, then writes it).
+     */
+    private String awaitCredentials(Path file) throws IOException, InterruptedException {
+        Path directory = file.getParent();
+        Files.createDirectories(directory);
+        long deadline = System.nanoTime() + CREDENTIALS_WAIT.toNanos();
+        try (WatchService watcher = directory.getFileSystem().newWatchService()) {
+            directory.register(watcher, ENTRY_CREATE, ENTRY_MODIFY);
+            while (true) {
+                // Checked after registering, so a file written before is seen as well as one written later.
+                Optional<String> credentials = completeCredentials(file);
+                if (credentials.isPresent()) {
+                    return credentials.get();
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new IllegalStateException(
+                            file + " did not appear with both credentials within 60 s; see the logs in " + work);
+                }
+                WatchKey key = watcher.poll(left, TimeUnit.NANOSECONDS);
+                if (key != null) {
+                    key.pollEvents();
+                    key.reset();
+                }
+            }
+        }
+    }
+
+    private static Optional<String> completeCredentials(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            return Optional.empty();
+        }
+        String content = Files.readString(file);
+        boolean complete = content.lines()
+                        .anyMatch(l ->
+                                l.contains("user demo") && PASSWORD.matcher(l).find())
+                && content.lines()
+                        .anyMatch(l -> l.contains("gatehouse-demo-service")
+                                && SECRET.matcher(l).find());
+        return complete ? Optional.of(content) : Optional.empty();
     }
 
     /**
@@ -218,7 +341,7 @@ final class Launcher implements AutoCloseable {
     @Override
     public void close() {
         browsers.forEach(ChromeDriver::quit);
-        processes.forEach(Process::destroy);
+        processes.values().forEach(Process::destroy);
     }
 
     private static String credential(Pattern p, String credentials, String line) {

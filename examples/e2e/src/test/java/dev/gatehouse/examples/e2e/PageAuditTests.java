@@ -276,7 +276,8 @@ class PageAuditTests {
         browser.findElement(By.id("password")).sendKeys(server.demoPassword());
         // The code of the next step: the enrolment above consumed the current one, and a step once used is refused
         // as a replay (RFC 6238 §5.2); the window of one step accepts the next.
-        browser.findElement(By.id("code")).sendKeys(totp.code(secret, Instant.now().plusSeconds(30)));
+        browser.findElement(By.id("code"))
+                .sendKeys(totp.code(secret, Instant.now().plusSeconds(30)));
         browser.findElement(By.id("confirm")).click();
         wait.until(ExpectedConditions.urlContains("/account/two-step"));
         browser.findElement(By.id("replace")).click();
