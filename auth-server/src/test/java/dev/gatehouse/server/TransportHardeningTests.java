@@ -257,7 +257,14 @@ class TransportHardeningTests {
                     .hasValue("no-referrer");
             assertThat(r.headers().firstValue("Permissions-Policy"))
                     .as(r.uri().toString())
-                    .hasValueSatisfying(p -> assertThat(p).contains("camera=()", "geolocation=()", "microphone=()"));
+                    .hasValueSatisfying(p -> assertThat(p)
+                            .contains(
+                                    "camera=()",
+                                    "geolocation=()",
+                                    "microphone=()",
+                                    // WebAuthn Level 3 §5.9: the ceremonies on the server's own pages only.
+                                    "publickey-credentials-get=(self)",
+                                    "publickey-credentials-create=(self)"));
         }
     }
 

@@ -75,19 +75,23 @@ import org.springframework.web.cors.UrlBasedCorsConfigurationSource;
 class SecurityConfiguration {
 
     /**
-     * The server's own pages (sign-in, MFA steps, enrolment, consent): no script at all, styles and images from the
-     * server (and the enrolment QR code as a {@code data:} image), no framing (clickjacking), no {@code <base>}
-     * tricks.
+     * The server's own pages (sign-in, MFA steps, enrolment, consent): scripts only as files from the server (the
+     * passkey ceremonies, {@code static/assets}; no inline script, no {@code eval}), styles and images from the server
+     * (and the enrolment QR code as a {@code data:} image), requests only to the server ({@code connect-src 'self'}
+     * falls under {@code default-src 'none'} otherwise, and the passkey scripts post to it), no framing
+     * (clickjacking), no {@code <base>} tricks.
      */
-    static final String PAGE_CSP = "default-src 'none'; script-src 'none'; style-src 'self'; img-src 'self' data:;"
-            + " frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
+    static final String PAGE_CSP = "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self';"
+            + " img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
 
     /**
      * Browser features no Gatehouse page uses, switched off (W3C Permissions Policy), so that nothing injected or
-     * framed could ask for them.
+     * framed could ask for them; the passkey ceremonies only on the server's own pages (WebAuthn Level 3 §5.9:
+     * {@code publickey-credentials-get} and {@code publickey-credentials-create}), never in a frame of another origin.
      */
     static final String PERMISSIONS_POLICY = "accelerometer=(), camera=(), display-capture=(), geolocation=(),"
-            + " gyroscope=(), magnetometer=(), microphone=(), payment=(), publickey-credentials-get=(), usb=()";
+            + " gyroscope=(), magnetometer=(), microphone=(), payment=(), publickey-credentials-create=(self),"
+            + " publickey-credentials-get=(self), usb=()";
 
     /** Refuses oversized requests and repeated parameters with RFC 6749 errors before anything parses them. */
     @Bean
@@ -121,8 +125,8 @@ class SecurityConfiguration {
         // What SAS resolves (pushed requests, consent states, user codes), for the filters that decide before it.
         AuthorizationRequestParameters parameters = new AuthorizationRequestParameters(
                 authorizations, clients, authorizeEndpoint, deviceVerificationEndpoint);
-        AuthenticationRequestValidator.MissingFactor missingFactor = (user, clientId, acrValues) ->
-                !mfa.hasAllFactors(user) && mfa.otpRequired(user.getName(), clientId, acrValues);
+        // A second factor owed and missing, or a phishing-resistant one (a passkey) owed and missing (issue #16).
+        AuthenticationRequestValidator.MissingFactor missingFactor = mfa::missingFactor;
         // A consent post with no ticked scope is a refusal, whatever was granted before (#13 item 1).
         ConsentRefusal refusal = new ConsentRefusal(authorizations);
         UserInfoResource userInfo = new UserInfoResource(properties.configuredIssuer());
@@ -175,7 +179,10 @@ class SecurityConfiguration {
                             .oidc(oidc -> oidc.providerConfigurationEndpoint(endpoint ->
                                             endpoint.providerConfigurationCustomizer(config -> config.claim(
                                                             "acr_values_supported",
-                                                            List.of(MfaPolicy.ACR_PASSWORD, MfaPolicy.ACR_MFA))
+                                                            List.of(
+                                                                    MfaPolicy.ACR_PASSWORD,
+                                                                    MfaPolicy.ACR_MFA,
+                                                                    MfaPolicy.ACR_PHISHING_RESISTANT))
                                                     .claims(discovery::customizeOidc)))
                                     // The error code in the body, not only a 400 error page.
                                     .logoutEndpoint(

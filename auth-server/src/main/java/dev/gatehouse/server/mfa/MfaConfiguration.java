@@ -3,12 +3,16 @@ package dev.gatehouse.server.mfa;
 import dev.gatehouse.core.crypto.Envelope;
 import dev.gatehouse.core.mfa.RecoveryCodes;
 import dev.gatehouse.core.mfa.TotpService;
+import dev.gatehouse.server.passkeys.Passkeys;
 import dev.gatehouse.server.secrets.ServerSecrets;
 import dev.gatehouse.server.users.JdbcUserStore;
 import dev.gatehouse.spring.jdbc.JdbcRecoveryCodeStore;
 import dev.gatehouse.spring.jdbc.JdbcTotpFactorStore;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -69,8 +73,18 @@ class MfaConfiguration {
         return new TotpReplacement(totp, new JdbcTotpFactorStore(jdbc), replacementService, replacements, tx);
     }
 
+    /**
+     * The factor policy. A user's passkeys are read through the passkeys package's API when passkeys are offered;
+     * otherwise no user counts as having one (and a phishing-resistant requirement cannot be met: it fails closed).
+     */
     @Bean
-    MfaPolicy mfaPolicy(TotpService totp, RegisteredClientRepository clients, JdbcUserStore users) {
-        return new MfaPolicy(totp, clients, users::mfaRequired);
+    MfaPolicy mfaPolicy(
+            TotpService totp,
+            RegisteredClientRepository clients,
+            JdbcUserStore users,
+            ObjectProvider<Passkeys> passkeys) {
+        @Nullable Passkeys available = passkeys.getIfAvailable();
+        Predicate<String> hasPasskey = available == null ? username -> false : available::hasAny;
+        return new MfaPolicy(totp, clients, users::mfaRequired, hasPasskey, username -> false);
     }
 }

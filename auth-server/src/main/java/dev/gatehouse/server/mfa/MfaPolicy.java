@@ -18,13 +18,22 @@ import org.springframework.security.oauth2.server.authorization.client.Registere
 /**
  * When a sign-in needs a second factor, and whether an authentication has every required factor, in Spring
  * Security 7's factor-authority model: the password step grants {@link FactorGrantedAuthority#PASSWORD_AUTHORITY},
- * the TOTP (or recovery-code) step grants {@link #OTP_AUTHORITY}, and an {@link
- * AllRequiredFactorsAuthorizationManager} requiring both decides.
+ * the TOTP (or recovery-code) step grants {@link #OTP_AUTHORITY}, a passkey assertion with user verification grants
+ * {@link #PASSKEY_AUTHORITY}. Every factor is present when the passkey is (possession of the authenticator and the
+ * PIN or biometric that unlocked it, WebAuthn Level 3 §6.2.3), or when the password and a one-time code are (an
+ * {@link AllRequiredFactorsAuthorizationManager} requiring both decides).
  *
- * <p>The second factor is required when any of these holds: the user has a confirmed TOTP factor, or an operator
- * set the user's {@code mfaRequired} flag (per user); the client's settings carry {@link #REQUIRE_MFA_SETTING}
- * {@code true} (per client); the request asks for {@link #ACR_MFA} (or the PAPE multi-factor policy) in {@code
- * acr_values} (OIDC Core §3.1.2.1, step-up). A user who must pass the factor but has none is sent to enrolment.
+ * <p>The second factor is required when any of these holds: the user has a confirmed TOTP factor or a passkey, or an
+ * operator set the user's {@code mfaRequired} flag (per user); the client's settings carry {@link
+ * #REQUIRE_MFA_SETTING} {@code true} (per client); the request asks for {@link #ACR_MFA} (or the PAPE multi-factor
+ * policy) in {@code acr_values} (OIDC Core §3.1.2.1, step-up); a phishing-resistant factor is required. A user who
+ * must pass the factor but has none is sent to enrolment.
+ *
+ * <p>A phishing-resistant factor (only {@link #PASSKEY_AUTHORITY}: the assertion is bound to the relying party's
+ * origin, WebAuthn Level 3 §13.4.9) is required when the client's settings carry {@link
+ * #REQUIRE_PHISHING_RESISTANT_SETTING} {@code true}, the request asks for {@link #ACR_PHISHING_RESISTANT} (or the PAPE
+ * phishing-resistant policy) in {@code acr_values}, or the user's {@code passkey_required} flag is set. Then neither a
+ * one-time code nor a recovery code is enough.
  */
 public final class MfaPolicy {
 
@@ -62,11 +71,16 @@ public final class MfaPolicy {
             "settings.client.gatehouse.require-phishing-resistant";
 
     private static final Set<String> MFA_ACR_VALUES = Set.of(ACR_MFA, ACR_PAPE_MULTI_FACTOR);
+    private static final Set<String> PHISHING_RESISTANT_ACR_VALUES =
+            Set.of(ACR_PHISHING_RESISTANT, ACR_PAPE_PHISHING_RESISTANT);
+    private static final int MAX_USERNAME_LENGTH = 200;
     private static final int MAX_ACR_VALUES_LENGTH = 1000;
 
     private final TotpService totp;
     private final RegisteredClientRepository clients;
     private final Predicate<String> requiredForUser;
+    private final Predicate<String> hasPasskey;
+    private final Predicate<String> passkeyRequiredForUser;
     private final AllRequiredFactorsAuthorizationManager<Object> passwordAndOtp =
             AllRequiredFactorsAuthorizationManager.builder()
                     .requireFactor(factor -> factor.passwordAuthority())
@@ -92,9 +106,33 @@ public final class MfaPolicy {
      *     fails the sign-in (never skips the factor)
      */
     public MfaPolicy(TotpService totp, RegisteredClientRepository clients, Predicate<String> requiredForUser) {
+        this(totp, clients, requiredForUser, username -> false, username -> false);
+    }
+
+    /**
+     * Creates the policy with passkeys.
+     *
+     * @param totp where confirmed TOTP factors are looked up
+     * @param clients where client settings are looked up
+     * @param requiredForUser whether an operator made the second factor mandatory for a user; an exception it throws
+     *     fails the sign-in (never skips the factor)
+     * @param hasPasskey whether a user has a passkey (then the second factor is always owed); an exception it throws
+     *     fails the sign-in
+     * @param passkeyRequiredForUser whether an operator made a phishing-resistant factor mandatory for a user; an
+     *     exception it throws fails the sign-in
+     */
+    public MfaPolicy(
+            TotpService totp,
+            RegisteredClientRepository clients,
+            Predicate<String> requiredForUser,
+            Predicate<String> hasPasskey,
+            Predicate<String> passkeyRequiredForUser) {
         this.totp = Objects.requireNonNull(totp, "totp must not be null");
         this.clients = Objects.requireNonNull(clients, "clients must not be null");
         this.requiredForUser = Objects.requireNonNull(requiredForUser, "requiredForUser must not be null");
+        this.hasPasskey = Objects.requireNonNull(hasPasskey, "hasPasskey must not be null");
+        this.passkeyRequiredForUser =
+                Objects.requireNonNull(passkeyRequiredForUser, "passkeyRequiredForUser must not be null");
     }
 
     /**
@@ -104,9 +142,57 @@ public final class MfaPolicy {
      * @return {@code true} if confirmed
      */
     public boolean hasConfirmedTotp(String username) {
-        return !username.isBlank()
-                && username.length() <= 200
-                && totp.status(username) == TotpService.FactorStatus.CONFIRMED;
+        return usable(username) && totp.status(username) == TotpService.FactorStatus.CONFIRMED;
+    }
+
+    /**
+     * Whether a user has at least one passkey (and so must always pass a second factor, and may pass it with one).
+     *
+     * @param username the user
+     * @return {@code true} if the user has a passkey
+     */
+    public boolean hasPasskey(String username) {
+        return usable(username) && hasPasskey.test(username);
+    }
+
+    /**
+     * Whether this sign-in needs a phishing-resistant factor (a passkey), which neither a one-time code nor a recovery
+     * code can stand in for.
+     *
+     * @param username the signed-in user
+     * @param clientId the {@code client_id} of the request, if any
+     * @param acrValues the {@code acr_values} of the request, if any
+     * @return {@code true} if only {@link #PASSKEY_AUTHORITY} meets the request
+     */
+    public boolean phishingResistantRequired(String username, @Nullable String clientId, @Nullable String acrValues) {
+        if (usable(username) && passkeyRequiredForUser.test(username)) {
+            return true;
+        }
+        if (asks(acrValues, PHISHING_RESISTANT_ACR_VALUES)) {
+            return true;
+        }
+        return clientSetting(clientId, REQUIRE_PHISHING_RESISTANT_SETTING);
+    }
+
+    /**
+     * Whether a signed-in user must still complete (or enrol) a factor before this request may get a code, consent or
+     * a device approval: a phishing-resistant factor is owed and the authentication has no passkey, or a second factor
+     * is owed and the authentication does not have every factor. Fails closed: an exception from a lookup propagates.
+     *
+     * @param user the signed-in user
+     * @param clientId the {@code client_id} of the request, if any
+     * @param acrValues the {@code acr_values} of the request, if any
+     * @return {@code true} when a required factor is missing
+     */
+    public boolean missingFactor(Authentication user, @Nullable String clientId, @Nullable String acrValues) {
+        if (hasPasskeyFactor(user)) {
+            // Multi-factor and phishing-resistant at once: nothing more can be owed.
+            return false;
+        }
+        if (phishingResistantRequired(user.getName(), clientId, acrValues)) {
+            return true;
+        }
+        return !hasAllFactors(user) && otpRequired(user.getName(), clientId, acrValues);
     }
 
     /**
@@ -115,37 +201,55 @@ public final class MfaPolicy {
      * @param username the signed-in user
      * @param clientId the {@code client_id} of the request, if any
      * @param acrValues the {@code acr_values} of the request, if any
-     * @return {@code true} if the one-time-code factor is required
+     * @return {@code true} if a second factor (a one-time code or a passkey) is required
      */
     public boolean otpRequired(String username, @Nullable String clientId, @Nullable String acrValues) {
-        if (hasConfirmedTotp(username)) {
+        if (hasConfirmedTotp(username) || hasPasskey(username)) {
             return true;
         }
-        if (!username.isBlank() && username.length() <= 200 && requiredForUser.test(username)) {
+        if (usable(username) && requiredForUser.test(username)) {
             return true;
         }
-        if (acrValues != null) {
-            // Fail closed: an over-long value (refused by the endpoint's validator) is read as asking for MFA.
-            if (acrValues.length() > MAX_ACR_VALUES_LENGTH
-                    || Arrays.stream(acrValues.split(" ")).anyMatch(MFA_ACR_VALUES::contains)) {
-                return true;
-            }
+        if (asks(acrValues, MFA_ACR_VALUES)) {
+            return true;
         }
-        if (clientId != null && !clientId.isEmpty() && clientId.length() <= 200) {
-            RegisteredClient client = clients.findByClientId(clientId);
-            return client != null
-                    && Boolean.TRUE.equals(client.getClientSettings().getSetting(REQUIRE_MFA_SETTING));
-        }
-        return false;
+        return clientSetting(clientId, REQUIRE_MFA_SETTING) || phishingResistantRequired(username, clientId, acrValues);
+    }
+
+    private static boolean usable(String username) {
+        return !username.isBlank() && username.length() <= MAX_USERNAME_LENGTH;
     }
 
     /**
-     * Whether an authentication carries every factor of a multi-factor sign-in (password and one-time code).
+     * Whether {@code acr_values} (space-separated, OIDC Core §3.1.2.1) asks for one of the values. Fails closed: an
+     * over-long value (refused by the endpoint's validator) is read as asking for it.
+     */
+    private static boolean asks(@Nullable String acrValues, Set<String> values) {
+        return acrValues != null
+                && (acrValues.length() > MAX_ACR_VALUES_LENGTH
+                        || Arrays.stream(acrValues.split(" ")).anyMatch(values::contains));
+    }
+
+    private boolean clientSetting(@Nullable String clientId, String setting) {
+        if (clientId == null || clientId.isEmpty() || clientId.length() > MAX_USERNAME_LENGTH) {
+            return false;
+        }
+        RegisteredClient client = clients.findByClientId(clientId);
+        return client != null && Boolean.TRUE.equals(client.getClientSettings().getSetting(setting));
+    }
+
+    /**
+     * Whether an authentication carries every factor of a multi-factor sign-in: a passkey (user verification
+     * required), or the password and a one-time code.
      *
      * @param authentication the authentication
-     * @return the decision of Spring Security's {@link AllRequiredFactorsAuthorizationManager}
+     * @return {@code true} with the passkey factor, else the decision of Spring Security's {@link
+     *     AllRequiredFactorsAuthorizationManager}
      */
     public boolean hasAllFactors(Authentication authentication) {
+        if (hasPasskeyFactor(authentication)) {
+            return true;
+        }
         Supplier<Authentication> supplier = () -> authentication;
         AuthorizationResult result = passwordAndOtp.authorize(supplier, authentication);
         return result != null && result.isGranted();
@@ -158,8 +262,22 @@ public final class MfaPolicy {
      * @return {@code true} if it does
      */
     public static boolean hasOtp(Authentication authentication) {
+        return hasFactor(authentication, OTP_AUTHORITY);
+    }
+
+    /**
+     * Whether an authentication carries the passkey factor ({@link #PASSKEY_AUTHORITY}).
+     *
+     * @param authentication the authentication
+     * @return {@code true} if it does
+     */
+    public static boolean hasPasskeyFactor(Authentication authentication) {
+        return hasFactor(authentication, PASSKEY_AUTHORITY);
+    }
+
+    private static boolean hasFactor(Authentication authentication, String factor) {
         for (GrantedAuthority a : authentication.getAuthorities()) {
-            if (OTP_AUTHORITY.equals(a.getAuthority())) {
+            if (factor.equals(a.getAuthority())) {
                 return true;
             }
         }

@@ -15,7 +15,11 @@ enum EndpointGroup {
     AUTHORIZATION("authorization", true),
     /** {@code /oauth2/device_authorization} (RFC 8628 §3.1). */
     DEVICE_AUTHORIZATION("device_authorization", true),
-    /** The sign-in form post, {@code POST /login}: no client, limited by address only. */
+    /**
+     * The sign-in posts: the form, {@code POST /login}, and the passkey sign-in (issue #16), {@code POST
+     * /webauthn/authenticate/options} (a challenge kept in the session) and {@code POST /login/webauthn} (the
+     * assertion). No client, limited by address only.
+     */
     LOGIN("login", false),
     /**
      * The second-factor form posts: {@code POST /mfa/totp}, {@code /mfa/recovery}, {@code /mfa/enroll} and
@@ -38,7 +42,8 @@ enum EndpointGroup {
     ADMIN("admin", false),
     /**
      * The account self-service form posts, {@code POST /account} and below (password change, factor changes,
-     * sessions, applications): by address only; the current password and codes are also counted per account by the
+     * sessions, applications), and the passkey registration posts, {@code POST /webauthn/register/options} and {@code
+     * /webauthn/register}: by address only; the current password and codes are also counted per account by the
      * sign-in attempt limiters.
      */
     ACCOUNT("account", false);
@@ -83,6 +88,12 @@ enum EndpointGroup {
             case "/oauth2/par" -> new Match(AUTHORIZATION, "/oauth2/par");
             case "/oauth2/device_authorization" -> new Match(DEVICE_AUTHORIZATION, "/oauth2/device_authorization");
             case "/login" -> "POST".equals(method) ? new Match(LOGIN, "/login") : null;
+            case "/login/webauthn" -> "POST".equals(method) ? new Match(LOGIN, "/login/webauthn") : null;
+            case "/webauthn/authenticate/options" ->
+                "POST".equals(method) ? new Match(LOGIN, "/webauthn/authenticate/options") : null;
+            case "/webauthn/register/options" ->
+                "POST".equals(method) ? new Match(ACCOUNT, "/webauthn/register/options") : null;
+            case "/webauthn/register" -> "POST".equals(method) ? new Match(ACCOUNT, "/webauthn/register") : null;
             case "/mfa/totp", "/mfa/recovery", "/mfa/enroll", "/mfa/enroll/start" ->
                 "POST".equals(method) ? new Match(MFA, mfaEndpoint(path)) : null;
             // A GET with user_code is a verification attempt too (verification_uri_complete): limited like a post.

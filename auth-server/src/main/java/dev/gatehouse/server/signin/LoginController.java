@@ -2,6 +2,7 @@ package dev.gatehouse.server.signin;
 
 import dev.gatehouse.server.mfa.MfaPolicy;
 import java.util.Objects;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.security.core.Authentication;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
@@ -15,19 +16,24 @@ import org.springframework.web.bind.annotation.GetMapping;
 final class LoginController {
 
     private final MfaPolicy policy;
+    private final boolean passkeys;
 
     /**
      * Creates the controller.
      *
      * @param policy tells whether the user has a second factor
+     * @param passkeys whether passkeys are offered ({@code gatehouse.server.passkeys.enabled}): then the page has the
+     *     passkey button and the username field's passkey autofill
      */
-    public LoginController(MfaPolicy policy) {
+    public LoginController(MfaPolicy policy, @Value("${gatehouse.server.passkeys.enabled:true}") boolean passkeys) {
         this.policy = Objects.requireNonNull(policy, "policy must not be null");
+        this.passkeys = passkeys;
     }
 
     /** The sign-in form. */
     @GetMapping("/login")
-    String login() {
+    String login(Model model) {
+        model.addAttribute("passkeys", passkeys);
         return "login";
     }
 

@@ -126,6 +126,8 @@ final class MfaController {
     @GetMapping("/mfa/totp")
     String totpPage(Authentication user, Model model) {
         model.addAttribute("user", user.getName());
+        // The passkey step instead (issue #16), for a user who has one.
+        model.addAttribute("passkey", policy.hasPasskey(user.getName()));
         return "mfa-totp";
     }
 

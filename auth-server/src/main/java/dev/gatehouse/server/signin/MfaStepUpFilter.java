@@ -25,9 +25,11 @@ import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * Stands in front of the endpoints that act on the user's session — authorization (codes, consent) and device
- * verification — and sends a signed-in user who lacks a required factor to the TOTP step (or to enrolment, when
- * the client or {@code acr_values} requires MFA and the user has no factor yet) before Spring Authorization Server
- * sees the request. Spring Authorization Server issues a code to any authenticated principal and offers no hook
+ * verification — and sends a signed-in user who lacks a required factor to a factor step before Spring Authorization
+ * Server sees the request: when a phishing-resistant factor is owed (issue #16), to the passkey step if the user has
+ * a passkey, else to registering one; otherwise to the TOTP step if the user has TOTP, to the passkey step if the
+ * user has only passkeys, or to TOTP enrolment when the client or {@code acr_values} requires MFA and the user has no
+ * factor yet. Spring Authorization Server issues a code to any authenticated principal and offers no hook
  * that can answer with a redirect to another page, so this is a filter: the one place codes and device approvals
  * can be held back until every factor is present. A GET is saved and replayed after the step. The client and
  * {@code acr_values} are those Spring Authorization Server resolves ({@link AuthorizationRequestParameters}): a
@@ -43,6 +45,19 @@ public final class MfaStepUpFilter extends OncePerRequestFilter {
 
     /** The enrolment page. */
     public static final String ENROL_PAGE = "/mfa/enroll";
+
+    /** The passkey step (a passkey after the password). */
+    public static final String PASSKEY_PAGE = "/mfa/passkey";
+
+    /** Registering a passkey in the middle of a sign-in that requires one (the user has none yet). */
+    public static final String PASSKEY_REGISTRATION_PAGE = "/mfa/passkey/register";
+
+    /**
+     * Session attribute: whether the request last held back here owes a phishing-resistant factor ({@link
+     * Boolean}), so the factor pages offer only the ways that can meet it. Display only: what is owed is decided
+     * again here and inside Spring Authorization Server on every request.
+     */
+    public static final String PHISHING_RESISTANT_OWED = MfaStepUpFilter.class.getName() + ".PHISHING_RESISTANT_OWED";
 
     private final MfaPolicy policy;
     private final AuthorizationRequestParameters parameters;
@@ -77,12 +92,14 @@ public final class MfaStepUpFilter extends OncePerRequestFilter {
                 || user == null
                 || !user.isAuthenticated()
                 || user instanceof AnonymousAuthenticationToken
-                || policy.hasAllFactors(user)) {
+                || MfaPolicy.hasPasskeyFactor(user)) {
+            // A passkey meets every requirement (multi-factor and phishing-resistant).
             chain.doFilter(request, response);
             return;
         }
         Resolution resolution = parameters.resolve(request);
-        if (!otpRequired(user, resolution)) {
+        Owed owed = owed(user, resolution);
+        if (owed == Owed.NOTHING) {
             chain.doFilter(request, response);
             return;
         }
@@ -96,8 +113,42 @@ public final class MfaStepUpFilter extends OncePerRequestFilter {
         if ("GET".equals(request.getMethod())) {
             requestCache.saveRequest(request, response);
         }
-        String next = policy.hasConfirmedTotp(user.getName()) ? TOTP_PAGE : ENROL_PAGE;
-        response.sendRedirect(request.getContextPath() + next);
+        request.getSession().setAttribute(PHISHING_RESISTANT_OWED, owed == Owed.PHISHING_RESISTANT);
+        response.sendRedirect(request.getContextPath() + next(user.getName(), owed));
+    }
+
+    /** What a held-back request still owes. */
+    private enum Owed {
+        NOTHING,
+        SECOND_FACTOR,
+        PHISHING_RESISTANT
+    }
+
+    /** The step that can pay what is owed; a recovery code or TOTP never pays a phishing-resistant factor. */
+    private String next(String username, Owed owed) {
+        if (owed == Owed.PHISHING_RESISTANT) {
+            return policy.hasPasskey(username) ? PASSKEY_PAGE : PASSKEY_REGISTRATION_PAGE;
+        }
+        if (policy.hasConfirmedTotp(username)) {
+            return TOTP_PAGE;
+        }
+        return policy.hasPasskey(username) ? PASSKEY_PAGE : ENROL_PAGE;
+    }
+
+    private Owed owed(Authentication user, Resolution resolution) {
+        @Nullable String clientId = null;
+        @Nullable String acrValues = null;
+        if (resolution instanceof Resolved resolved) {
+            clientId = resolved.clientId();
+            acrValues = resolved.get(AuthorizationRequestParameters.ACR_VALUES);
+        }
+        if (policy.phishingResistantRequired(user.getName(), clientId, acrValues)) {
+            return Owed.PHISHING_RESISTANT;
+        }
+        if (policy.hasAllFactors(user)) {
+            return Owed.NOTHING;
+        }
+        return otpRequired(user, resolution) ? Owed.SECOND_FACTOR : Owed.NOTHING;
     }
 
     /**

@@ -23,8 +23,9 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * by whoever knew the old password stops working at once rather than when the session times out. The request goes
  * on as anonymous: the page asks for a sign-in, and the authorization endpoint issues nothing.
  *
- * <p>Only user sign-ins (those carrying Spring Security's password factor) are checked; client authentication at the
- * token endpoint and bearer tokens are not sessions and are checked elsewhere.
+ * <p>Only user sign-ins (those carrying Spring Security's password or passkey factor) are checked; client
+ * authentication at the token endpoint and bearer tokens are not sessions and are checked elsewhere. A sign-in's time
+ * is its first factor's (the password, or the passkey of a passwordless sign-in).
  */
 public final class SessionValidityFilter extends OncePerRequestFilter {
 
@@ -45,7 +46,7 @@ public final class SessionValidityFilter extends OncePerRequestFilter {
         Authentication user = SecurityContextHolder.getContext().getAuthentication();
         @Nullable HttpSession session = request.getSession(false);
         if (session != null && user != null && user.isAuthenticated()) {
-            @Nullable Instant signedInAt = passwordFactorTime(user);
+            @Nullable Instant signedInAt = signInTime(user);
             if (signedInAt != null && !sessions.stillValid(user.getName(), signedInAt)) {
                 SecurityContextHolder.clearContext();
                 session.invalidate();
@@ -54,14 +55,22 @@ public final class SessionValidityFilter extends OncePerRequestFilter {
         chain.doFilter(request, response);
     }
 
-    private static @Nullable Instant passwordFactorTime(Authentication user) {
+    /** The oldest of the sign-in factors' times (password, passkey); {@code null} when there is neither. */
+    private static @Nullable Instant signInTime(Authentication user) {
+        @Nullable Instant oldest = null;
         for (GrantedAuthority authority : user.getAuthorities()) {
-            if (authority instanceof FactorGrantedAuthority factor
-                    && FactorGrantedAuthority.PASSWORD_AUTHORITY.equals(factor.getAuthority())) {
-                // A password factor without a time cannot be compared: treat it as signed in at the epoch (ended).
-                return factor.getIssuedAt() != null ? factor.getIssuedAt() : Instant.EPOCH;
+            String name = authority.getAuthority();
+            if (FactorGrantedAuthority.PASSWORD_AUTHORITY.equals(name)
+                    || FactorGrantedAuthority.WEBAUTHN_AUTHORITY.equals(name)) {
+                // A factor without a time cannot be compared: treat it as signed in at the epoch (ended).
+                Instant at = authority instanceof FactorGrantedAuthority factor && factor.getIssuedAt() != null
+                        ? factor.getIssuedAt()
+                        : Instant.EPOCH;
+                if (oldest == null || at.isBefore(oldest)) {
+                    oldest = at;
+                }
             }
         }
-        return null;
+        return oldest;
     }
 }

@@ -17,10 +17,13 @@ import org.springframework.security.oauth2.server.authorization.token.JwtEncodin
 import org.springframework.security.oauth2.server.authorization.token.OAuth2TokenCustomizer;
 
 /**
- * Says how the user signed in: {@code amr} (RFC 8176 values: {@code pwd}, {@code otp}) and {@code acr} ({@link
- * MfaPolicy#ACR_MFA} or {@link MfaPolicy#ACR_PASSWORD}) in ID tokens (OIDC Core §2) and in access tokens for a user
- * (RFC 9068 §2.2.1), read from the factor authorities Spring Security 7 recorded on the user's authentication.
- * Tokens without a password-authenticated user (client credentials, token exchange) get neither.
+ * Says how the user signed in: {@code amr} (RFC 8176 §2 values: {@code pwd}, {@code otp}; for a passkey {@code hwk}
+ * (proof of possession of a hardware-secured key), {@code user} (user presence and verification by the
+ * authenticator) and {@code mfa}) and {@code acr} ({@link MfaPolicy#ACR_PHISHING_RESISTANT} with a passkey, else
+ * {@link MfaPolicy#ACR_MFA} or {@link MfaPolicy#ACR_PASSWORD}) in ID tokens (OIDC Core §2) and in access tokens for a
+ * user (RFC 9068 §2.2.1), read from the factor authorities Spring Security 7 recorded on the user's authentication.
+ * Tokens without a user who signed in with a password or a passkey (client credentials, token exchange) get
+ * neither.
  *
  * <p>ID tokens from the authorization code grant always carry {@code auth_time} (OIDC Core §2; required when the
  * request had {@code max_age}): Spring Authorization Server sets it from the newest factor's time when it tracks the
@@ -45,27 +48,41 @@ final class AuthenticationContextTokenCustomizer implements OAuth2TokenCustomize
         Authentication principal = context.getPrincipal();
         boolean password = false;
         boolean otp = false;
+        boolean passkey = false;
         @Nullable Instant newestFactor = null;
         for (GrantedAuthority a : principal.getAuthorities()) {
             password |= FactorGrantedAuthority.PASSWORD_AUTHORITY.equals(a.getAuthority());
             otp |= MfaPolicy.OTP_AUTHORITY.equals(a.getAuthority());
+            passkey |= MfaPolicy.PASSKEY_AUTHORITY.equals(a.getAuthority());
             if (a instanceof FactorGrantedAuthority factor
                     && (newestFactor == null || factor.getIssuedAt().isAfter(newestFactor))) {
                 newestFactor = factor.getIssuedAt();
             }
         }
-        if (!password) {
+        if (!password && !passkey) {
             return;
         }
         // An ArrayList, not List.of: the claims are stored with the authorization, and Spring Authorization
         // Server's JSON mapper only reads back allow-listed collection types.
-        List<String> amr = new ArrayList<>(2);
-        amr.add("pwd");
+        List<String> amr = new ArrayList<>(5);
+        if (password) {
+            amr.add("pwd");
+        }
         if (otp) {
             amr.add("otp");
         }
+        if (passkey) {
+            // RFC 8176 §2: hwk (proof of possession of a hardware-secured key), user (user verification, which every
+            // Gatehouse assertion requires, WebAuthn Level 3 §7.2 step 15), mfa (more than one factor).
+            amr.add("hwk");
+            amr.add("user");
+            amr.add("mfa");
+        }
         context.getClaims().claim("amr", amr);
-        context.getClaims().claim("acr", otp ? MfaPolicy.ACR_MFA : MfaPolicy.ACR_PASSWORD);
+        context.getClaims()
+                .claim(
+                        "acr",
+                        passkey ? MfaPolicy.ACR_PHISHING_RESISTANT : otp ? MfaPolicy.ACR_MFA : MfaPolicy.ACR_PASSWORD);
         if (idToken
                 && newestFactor != null
                 && AuthorizationGrantType.AUTHORIZATION_CODE.equals(context.getAuthorizationGrantType())) {

@@ -100,6 +100,90 @@ class MfaPolicyTests {
         assertThat(policy.hasAllFactors(roleOnly)).isFalse();
     }
 
+    // ---------------------------------------------------------------- passkeys (issue #16)
+
+    private final MfaPolicy withPasskeys = new MfaPolicy(
+            totp,
+            new InMemoryRegisteredClientRepository(
+                    client("plain", false), client("strict", true), phishingResistantClient("phr")),
+            u -> false,
+            "pat"::equals,
+            "quinn"::equals);
+
+    @Test
+    void hasAllFactorsWhenPasskeyAloneThenTrue() {
+        assertThat(withPasskeys.hasAllFactors(user(MfaPolicy.PASSKEY_AUTHORITY)))
+                .isTrue();
+        assertThat(MfaPolicy.hasPasskeyFactor(user(MfaPolicy.PASSKEY_AUTHORITY)))
+                .isTrue();
+        assertThat(MfaPolicy.hasPasskeyFactor(user(FactorGrantedAuthority.PASSWORD_AUTHORITY, MfaPolicy.OTP_AUTHORITY)))
+                .isFalse();
+    }
+
+    @Test
+    void otpRequiredWhenUserHasAPasskeyThenRequired() {
+        assertThat(withPasskeys.otpRequired("pat", "plain", null)).isTrue();
+        assertThat(withPasskeys.hasPasskey("pat")).isTrue();
+        assertThat(withPasskeys.otpRequired("alice", "plain", null)).isFalse();
+    }
+
+    @Test
+    void phishingResistantRequiredWhenClientAcrValuesOrUserAskThenRequiredElseNot() {
+        assertThat(withPasskeys.phishingResistantRequired("alice", "plain", null))
+                .isFalse();
+        assertThat(withPasskeys.phishingResistantRequired("alice", "strict", MfaPolicy.ACR_MFA))
+                .isFalse();
+        assertThat(withPasskeys.phishingResistantRequired("alice", "phr", null)).isTrue();
+        assertThat(withPasskeys.phishingResistantRequired("alice", "plain", "x " + MfaPolicy.ACR_PHISHING_RESISTANT))
+                .isTrue();
+        assertThat(withPasskeys.phishingResistantRequired("alice", null, MfaPolicy.ACR_PAPE_PHISHING_RESISTANT))
+                .isTrue();
+        assertThat(withPasskeys.phishingResistantRequired("quinn", null, null)).isTrue();
+        // Fail closed: an acr_values too long to read asks for it.
+        assertThat(withPasskeys.phishingResistantRequired("alice", null, "x".repeat(1001)))
+                .isTrue();
+        // A phishing-resistant requirement is also a second-factor requirement.
+        assertThat(withPasskeys.otpRequired("alice", "phr", null)).isTrue();
+    }
+
+    @Test
+    void missingFactorWhenPhishingResistantOwedThenOnlyThePasskeyMeetsIt() {
+        Authentication passwordAndOtp = user(FactorGrantedAuthority.PASSWORD_AUTHORITY, MfaPolicy.OTP_AUTHORITY);
+        Authentication passkey = user(MfaPolicy.PASSKEY_AUTHORITY);
+        assertThat(withPasskeys.missingFactor(passwordAndOtp, "phr", null)).isTrue();
+        assertThat(withPasskeys.missingFactor(passwordAndOtp, "plain", MfaPolicy.ACR_PHISHING_RESISTANT))
+                .isTrue();
+        assertThat(withPasskeys.missingFactor(passwordAndOtp, "strict", MfaPolicy.ACR_MFA))
+                .isFalse();
+        assertThat(withPasskeys.missingFactor(passkey, "phr", MfaPolicy.ACR_PHISHING_RESISTANT))
+                .isFalse();
+        assertThat(withPasskeys.missingFactor(user(FactorGrantedAuthority.PASSWORD_AUTHORITY), "strict", null))
+                .isTrue();
+        assertThat(withPasskeys.missingFactor(user(FactorGrantedAuthority.PASSWORD_AUTHORITY), "plain", null))
+                .isFalse();
+    }
+
+    @Test
+    void phishingResistantRequiredWhenPerUserLookupFailsThenTheFailurePropagates() {
+        MfaPolicy broken = new MfaPolicy(
+                totp, new InMemoryRegisteredClientRepository(client("plain", false)), u -> false, u -> false, u -> {
+                    throw new IllegalStateException("database down");
+                });
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> broken.missingFactor(user(FactorGrantedAuthority.PASSWORD_AUTHORITY), "plain", null))
+                .isInstanceOf(IllegalStateException.class);
+    }
+
+    private static RegisteredClient phishingResistantClient(String id) {
+        RegisteredClient plain = client(id, false);
+        return RegisteredClient.from(plain)
+                .clientSettings(
+                        ClientSettings.withSettings(plain.getClientSettings().getSettings())
+                                .setting(MfaPolicy.REQUIRE_PHISHING_RESISTANT_SETTING, true)
+                                .build())
+                .build();
+    }
+
     private static Authentication user(String... factors) {
         return UsernamePasswordAuthenticationToken.authenticated(
                 "alice",

@@ -96,6 +96,24 @@ class RateLimitFilterTests {
                 .satisfies(e -> assertThat(e.details()).containsEntry("endpoint", "/account"));
     }
 
+    @Test
+    void filterWhenPasskeySignInPostsThenCountedInTheSignInBucketWithThePasswordForm() throws Exception {
+        RateLimitFilter filter =
+                filter(new LocalBucketStore(time, 100), "gatehouse.server.rate-limit.login-per-address", "3/1m");
+        assertThat(run(filter, account("POST", "/webauthn/authenticate/options"))
+                        .getStatus())
+                .isEqualTo(200);
+        assertThat(run(filter, account("POST", "/login/webauthn")).getStatus()).isEqualTo(200);
+        assertThat(run(filter, account("POST", "/login")).getStatus()).isEqualTo(200);
+        // The passkey sign-in posts and the password form share one bucket: no second allowance of attempts.
+        assertThat(run(filter, account("POST", "/login/%77ebauthn")).getStatus())
+                .isEqualTo(429);
+        assertThat(run(filter, account("GET", "/login/webauthn")).getStatus()).isEqualTo(200);
+        assertThat(audit.events())
+                .singleElement()
+                .satisfies(e -> assertThat(e.details()).containsEntry("endpoint", "/login/webauthn"));
+    }
+
     private static MockHttpServletRequest account(String method, String path) {
         MockHttpServletRequest request = new MockHttpServletRequest(method, path);
         request.setRemoteAddr("192.0.2.7");
