@@ -132,6 +132,18 @@ final class HttpBrowser {
                 .GET());
     }
 
+    /** A JSON POST as a page's script sends it (the passkey ceremonies), with extra headers (name, value, ...). */
+    HttpResponse<String> postJson(String path, String json, String... headers) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri(path))
+                .header("Content-Type", "application/json")
+                .header("Accept", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json));
+        if (headers.length > 0) {
+            b.headers(headers);
+        }
+        return send(b);
+    }
+
     /** Signs in through the login form with the page's CSRF token; the post has extra headers (name, value, ...). */
     HttpResponse<String> login(String username, String password, String... headers) {
         HttpResponse<String> page = get("/login");

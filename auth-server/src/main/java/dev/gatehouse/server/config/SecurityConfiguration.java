@@ -1,7 +1,9 @@
 package dev.gatehouse.server.config;
 
+import dev.gatehouse.server.audit.AuditLog;
 import dev.gatehouse.server.clients.OneClientAuthenticationMethod;
 import dev.gatehouse.server.mfa.MfaPolicy;
+import dev.gatehouse.server.passkeys.PasskeyRelyingPartySettings;
 import dev.gatehouse.server.settings.GatehouseProperties;
 import dev.gatehouse.server.signin.AuthenticationRequestValidator;
 import dev.gatehouse.server.signin.AuthorizationRequestParameters;
@@ -12,6 +14,8 @@ import dev.gatehouse.server.signin.DeviceApprovalFactorCheck;
 import dev.gatehouse.server.signin.DeviceVerificationController;
 import dev.gatehouse.server.signin.DeviceVerificationGuard;
 import dev.gatehouse.server.signin.MfaStepUpFilter;
+import dev.gatehouse.server.signin.PasskeyAuthenticationProvider;
+import dev.gatehouse.server.signin.PasskeySignInResponses;
 import dev.gatehouse.server.signin.ReauthenticationFilter;
 import dev.gatehouse.server.signin.SavedRequestRedirect;
 import dev.gatehouse.server.signin.SessionValidityFilter;
@@ -24,9 +28,13 @@ import dev.gatehouse.server.tokens.TokenExchangeConstraints;
 import dev.gatehouse.server.tokens.UsedProofIds;
 import dev.gatehouse.server.transport.AccessDeniedPage;
 import dev.gatehouse.server.transport.SessionLimits;
+import dev.gatehouse.server.users.JdbcUserStore;
 import dev.gatehouse.server.users.SignInSessions;
 import java.time.Clock;
 import java.util.List;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -35,9 +43,12 @@ import org.springframework.core.annotation.Order;
 import org.springframework.http.MediaType;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.security.authentication.AuthenticationProvider;
+import org.springframework.security.authentication.ProviderManager;
+import org.springframework.security.config.ObjectPostProcessor;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configuration.EnableWebSecurity;
 import org.springframework.security.config.annotation.web.configurers.HeadersConfigurer;
+import org.springframework.security.core.userdetails.UserDetailsService;
 import org.springframework.security.oauth2.server.authorization.OAuth2AuthorizationService;
 import org.springframework.security.oauth2.server.authorization.authentication.OAuth2AuthorizationCodeRequestAuthenticationProvider;
 import org.springframework.security.oauth2.server.authorization.authentication.OAuth2AuthorizationConsentAuthenticationProvider;
@@ -51,13 +62,17 @@ import org.springframework.security.web.access.intercept.AuthorizationFilter;
 import org.springframework.security.web.authentication.AuthenticationFilter;
 import org.springframework.security.web.authentication.LoginUrlAuthenticationEntryPoint;
 import org.springframework.security.web.authentication.WebAuthenticationDetails;
+import org.springframework.security.web.authentication.session.SessionAuthenticationStrategy;
 import org.springframework.security.web.context.SecurityContextHolderFilter;
+import org.springframework.security.web.context.SecurityContextRepository;
 import org.springframework.security.web.csrf.CsrfFilter;
 import org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter.ReferrerPolicy;
 import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
 import org.springframework.security.web.util.matcher.MediaTypeRequestMatcher;
 import org.springframework.security.web.util.matcher.OrRequestMatcher;
 import org.springframework.security.web.util.matcher.RequestMatcher;
+import org.springframework.security.web.webauthn.authentication.WebAuthnAuthenticationFilter;
+import org.springframework.security.web.webauthn.management.WebAuthnRelyingPartyOperations;
 import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.web.cors.CorsConfiguration;
 import org.springframework.web.cors.CorsConfigurationSource;
@@ -346,8 +361,21 @@ class SecurityConfiguration {
     @Bean
     @Order(2)
     SecurityFilterChain loginChain(
-            HttpSecurity http, GatehouseProperties properties, SignInSessions signIns, SessionLimits sessions)
+            HttpSecurity http,
+            GatehouseProperties properties,
+            SignInSessions signIns,
+            SessionLimits sessions,
+            ObjectProvider<PasskeyRelyingPartySettings> passkeySettings,
+            ObjectProvider<WebAuthnRelyingPartyOperations> relyingParty,
+            JdbcUserStore users,
+            AuditLog audit,
+            Clock clock)
             throws Exception {
+        @Nullable WebAuthnRelyingPartyOperations passkeys = relyingParty.getIfAvailable();
+        @Nullable PasskeyRelyingPartySettings settings = passkeySettings.getIfAvailable();
+        if (passkeys != null && settings != null) {
+            passkeySignIn(http, properties, settings, new PasskeyAuthenticationProvider(passkeys, users, audit, clock));
+        }
         // Preflight requests (OPTIONS) to the protocol endpoints do not match the first chain; answer them here.
         http.cors(cors -> cors.configurationSource(corsConfigurationSource(properties)))
                 .authorizeHttpRequests(authorize -> authorize
@@ -393,6 +421,54 @@ class SecurityConfiguration {
                         .sessionFixation(fixation -> fixation.migrateSession()))
                 .headers(SecurityConfiguration::pageHeaders);
         return http.build();
+    }
+
+    /**
+     * Passkeys (WebAuthn Level 3, issue #16) on Spring Security's own support, when they are offered: the request
+     * options ({@code POST /webauthn/authenticate/options}), the sign-in ({@code POST /login/webauthn}) and the
+     * registration endpoints, over the {@code passkeys} package's relying party and repositories (Spring's configurer
+     * finds them by type; it needs a {@link UserDetailsService} too, given as the chain's shared object). Spring's
+     * registration page is off (the account pages register). The sign-in filter: a passkey after the password merges
+     * the factors (same user only, {@link PasskeyAuthenticationProvider}); it shares the form's session handling
+     * (sign-in timeout, a new session on sign-in against fixation, CSRF token renewal) and security context store; it
+     * answers JSON, resuming the saved request on the configured issuer.
+     */
+    private static void passkeySignIn(
+            HttpSecurity http,
+            GatehouseProperties properties,
+            PasskeyRelyingPartySettings settings,
+            PasskeyAuthenticationProvider provider)
+            throws Exception {
+        http.setSharedObject(UserDetailsService.class, provider.userDetailsService());
+        ProviderManager manager = new ProviderManager(provider);
+        http.webAuthn(webAuthn -> webAuthn.rpId(settings.rpId())
+                .rpName(settings.rpName())
+                .allowedOrigins(Set.copyOf(settings.allowedOrigins()))
+                .disableDefaultRegistrationPage(true)
+                .withObjectPostProcessor(new ObjectPostProcessor<WebAuthnAuthenticationFilter>() {
+                    @Override
+                    public <O extends WebAuthnAuthenticationFilter> O postProcess(O filter) {
+                        filter.setAuthenticationManager(manager);
+                        filter.setMfaEnabled(true);
+                        filter.setAuthenticationSuccessHandler(
+                                PasskeySignInResponses.success(properties.configuredIssuer()));
+                        filter.setAuthenticationFailureHandler(PasskeySignInResponses.failure());
+                        @Nullable
+                        SessionAuthenticationStrategy strategy =
+                                http.getSharedObject(SessionAuthenticationStrategy.class);
+                        if (strategy == null) {
+                            // Fail closed: never a sign-in that keeps the pre-sign-in session id.
+                            throw new IllegalStateException("no session authentication strategy for passkey sign-in");
+                        }
+                        filter.setSessionAuthenticationStrategy(strategy);
+                        @Nullable
+                        SecurityContextRepository contexts = http.getSharedObject(SecurityContextRepository.class);
+                        if (contexts != null) {
+                            filter.setSecurityContextRepository(contexts);
+                        }
+                        return filter;
+                    }
+                }));
     }
 
     /**

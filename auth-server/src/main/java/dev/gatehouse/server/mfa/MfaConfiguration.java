@@ -13,6 +13,7 @@ import java.time.Clock;
 import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -82,8 +83,9 @@ class MfaConfiguration {
             TotpService totp,
             RegisteredClientRepository clients,
             JdbcUserStore users,
-            ObjectProvider<Passkeys> passkeys) {
-        @Nullable Passkeys available = passkeys.getIfAvailable();
+            ObjectProvider<Passkeys> passkeys,
+            @Value("${gatehouse.server.passkeys.enabled:true}") boolean passkeysEnabled) {
+        @Nullable Passkeys available = passkeysEnabled ? passkeys.getIfAvailable() : null;
         Predicate<String> hasPasskey = available == null ? username -> false : available::hasAny;
         return new MfaPolicy(totp, clients, users::mfaRequired, hasPasskey, username -> false);
     }

@@ -70,6 +70,7 @@ public final class PasskeyAuthenticationProvider implements AuthenticationProvid
     private static final String SECOND_FACTOR = "second_factor";
 
     private final WebAuthnAuthenticationProvider webAuthn;
+    private final UserDetailsService userDetails;
     private final JdbcUserStore users;
     private final AuditLog audit;
     private final Clock clock;
@@ -87,18 +88,22 @@ public final class PasskeyAuthenticationProvider implements AuthenticationProvid
         this.users = Objects.requireNonNull(users, "users must not be null");
         this.audit = Objects.requireNonNull(audit, "audit must not be null");
         this.clock = Objects.requireNonNull(clock, "clock must not be null");
+        this.userDetails = userDetails(users);
         this.webAuthn = new WebAuthnAuthenticationProvider(
-                Objects.requireNonNull(relyingParty, "relyingParty must not be null"), userDetails(users));
+                Objects.requireNonNull(relyingParty, "relyingParty must not be null"), userDetails);
     }
 
     /**
-     * The users as Spring Security's {@link WebAuthnAuthenticationProvider} loads them, from the user store.
+     * The users as Spring Security's {@link WebAuthnAuthenticationProvider} loads them, from the user store (for
+     * Spring's WebAuthn configurer, which requires one).
      *
-     * @param users the user store
      * @return a {@link UserDetailsService} that knows no passwords
      */
-    public static UserDetailsService userDetails(JdbcUserStore users) {
-        Objects.requireNonNull(users, "users must not be null");
+    public UserDetailsService userDetailsService() {
+        return userDetails;
+    }
+
+    private static UserDetailsService userDetails(JdbcUserStore users) {
         return username -> {
             JdbcUserStore.StoredUser user =
                     users.find(username).orElseThrow(() -> new UsernameNotFoundException("no such user"));
