@@ -9,6 +9,7 @@ import dev.gatehouse.core.mfa.TotpSecret;
 import dev.gatehouse.core.mfa.TotpService;
 import dev.gatehouse.core.password.PasswordHasher;
 import dev.gatehouse.server.AbstractAuthorizationServerTests.Pkce;
+import dev.gatehouse.server.audit.JdbcAuditLog;
 import dev.gatehouse.server.clients.ClientSecrets;
 import dev.gatehouse.server.mfa.MfaPolicy;
 import dev.gatehouse.server.passkeys.Passkeys;
@@ -88,6 +89,9 @@ abstract class AbstractPasskeySignInTests {
     @Autowired
     Clock clock;
 
+    @Autowired
+    JdbcAuditLog auditLog;
+
     String base;
     String origin;
     String clientSecret;
@@ -123,6 +127,9 @@ abstract class AbstractPasskeySignInTests {
                 .contains("autocomplete=\"username webauthn\"")
                 .contains("src=\"/assets/passkey-sign-in.js\"")
                 .contains("role=\"alert\"");
+        HttpResponse<String> script = browser.get("/assets/passkey-sign-in.js");
+        assertThat(script.statusCode()).isEqualTo(200);
+        assertThat(script.body()).contains("/login/webauthn").contains("mediation: \"conditional\"");
         String before = BrowserSessions.idOf(browser.cookie(BrowserSessions.COOKIE));
 
         HttpResponse<String> signedIn = assertPasskey(browser, login, key);
@@ -147,6 +154,7 @@ abstract class AbstractPasskeySignInTests {
         assertThat(idToken).containsKey("auth_time");
         assertThat(idToken.get("sub")).isEqualTo(name);
         // Audited as a sign-in (the registration's password sign-in is the other one) and as a passkey use.
+        flushAudit();
         assertThat(jdbc.queryForObject(
                         "SELECT COUNT(*) FROM gh_audit_event WHERE type = 'signin.success' AND actor = ?"
                                 + " AND details LIKE '%passkey%'",
@@ -210,6 +218,7 @@ abstract class AbstractPasskeySignInTests {
                 .getClaims();
         assertThat(idToken.get("amr")).isEqualTo(List.of("pwd", "hwk", "user", "mfa"));
         assertThat(idToken.get("acr")).isEqualTo(MfaPolicy.ACR_PHISHING_RESISTANT);
+        flushAudit();
         assertThat(jdbc.queryForObject(
                         "SELECT COUNT(*) FROM gh_audit_event WHERE type = 'passkey.use' AND actor = ?"
                                 + " AND details LIKE '%second_factor%'",
@@ -324,6 +333,7 @@ abstract class AbstractPasskeySignInTests {
         assertThat(refused.statusCode()).isEqualTo(401);
         assertThat(refused.body()).doesNotContain(key.credentialId());
         assertThat(browser.get("/").statusCode()).isEqualTo(302);
+        flushAudit();
         assertThat(jdbc.queryForObject(
                         "SELECT COUNT(*) FROM gh_audit_event WHERE type = 'passkey.use' AND outcome = 'failure'"
                                 + " AND details LIKE '%unknown_credential%'",
@@ -360,6 +370,22 @@ abstract class AbstractPasskeySignInTests {
     }
 
     @Test
+    void springsPasskeyRemovalWhenCalledThenRefusedAndPasskeyKept() throws Exception {
+        String name = newUser();
+        TestAuthenticator key = registeredPasskey(name);
+        HttpBrowser browser = new HttpBrowser(base);
+        assertThat(assertPasskey(browser, browser.get("/login"), key).statusCode())
+                .isEqualTo(200);
+        String[] csrf = csrf(browser.get("/"));
+        HttpResponse<String> removal = browser.send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(base + "/webauthn/register/" + key.credentialId()))
+                .header(csrf[0], csrf[1])
+                .DELETE());
+        assertThat(removal.statusCode()).isEqualTo(403);
+        assertThat(passkeys.hasAny(name)).isTrue();
+    }
+
+    @Test
     void disabledUserWhenPasskeyThenRefused() {
         String name = newUser();
         TestAuthenticator key = registeredPasskey(name);
@@ -370,6 +396,7 @@ abstract class AbstractPasskeySignInTests {
         assertThat(refused.statusCode()).isEqualTo(401);
         assertThat(refused.body()).contains("not accepted").doesNotContain("disabled");
         assertThat(browser.get("/").statusCode()).isEqualTo(302);
+        flushAudit();
         assertThat(jdbc.queryForObject(
                         "SELECT COUNT(*) FROM gh_audit_event WHERE type = 'passkey.use' AND outcome = 'failure'"
                                 + " AND actor = ? AND details LIKE '%disabled%'",
@@ -445,7 +472,15 @@ abstract class AbstractPasskeySignInTests {
         return (String) url;
     }
 
+    /** Audit events are written in the background: wait until those recorded so far are stored. */
+    void flushAudit() {
+        assertThat(auditLog.flush(java.time.Duration.ofSeconds(10)))
+                .as("audit events stored in time")
+                .isTrue();
+    }
+
     int audited(String type, String actor) {
+        flushAudit();
         Integer n = jdbc.queryForObject(
                 "SELECT COUNT(*) FROM gh_audit_event WHERE type = ? AND actor = ?", Integer.class, type, actor);
         return n == null ? 0 : n;

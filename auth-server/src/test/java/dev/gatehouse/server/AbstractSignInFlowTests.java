@@ -181,7 +181,8 @@ abstract class AbstractSignInFlowTests {
                 .doesNotContain("/assets/theme.css")
                 .contains("<header class=\"site-header\">")
                 .contains("<footer class=\"site-footer\">")
-                .contains("autocomplete=\"username\"")
+                // "webauthn": the browser's passkey autofill (issue #16).
+                .contains("autocomplete=\"username webauthn\"")
                 .contains("autocomplete=\"current-password\"");
         HttpResponse<String> css = browser.get("/assets/gatehouse.css");
         assertThat(css.statusCode()).isEqualTo(200);

@@ -196,7 +196,8 @@ final class HttpBrowser {
         return URI.create(pathOrUrl.startsWith("http") ? pathOrUrl : base + pathOrUrl);
     }
 
-    private HttpResponse<String> send(HttpRequest.Builder b) {
+    /** Any request, with this browser's cookies. */
+    HttpResponse<String> send(HttpRequest.Builder b) {
         if (!cookies.isEmpty()) {
             b.header(
                     "Cookie",

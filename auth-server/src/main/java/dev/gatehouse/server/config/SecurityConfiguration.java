@@ -41,6 +41,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpMethod;
 import org.springframework.http.MediaType;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.security.authentication.AuthenticationProvider;
@@ -391,6 +392,10 @@ class SecurityConfiguration {
                         .permitAll()
                         // The e-mail flows' public pages (registration.*; each answers 404 while its flow is off).
                         // /account/email is not among them: changing an address needs a sign-in.
+                        // Spring's passkey removal (DELETE /webauthn/register/{id}) is refused: passkeys are
+                        // removed at the account pages (audited, and only with fresh factors).
+                        .requestMatchers(HttpMethod.DELETE, "/webauthn/register/**")
+                        .denyAll()
                         .requestMatchers(
                                 "/register",
                                 "/register/verify",

@@ -14,8 +14,10 @@ import org.springframework.security.core.authority.FactorGrantedAuthority;
  * signin}), which both sit above this package.
  *
  * <p>Fresh means, like OIDC's {@code max_age} read cautiously (the earliest factor counts): every factor the session
- * carries is younger than {@code gatehouse.server.account.reauthentication-max-age}, the password factor is among
- * them, and so is the one-time-code factor when the user has TOTP. A factor without a time, or any doubt, is stale.
+ * carries is younger than {@code gatehouse.server.account.reauthentication-max-age}, and either the passkey factor is
+ * among them (every factor at once, issue #16), or the password factor is, and so is the one-time-code factor when
+ * the user has TOTP; a user with a passkey and no TOTP owes one of the two after the password. A factor without a
+ * time, or any doubt, is stale.
  */
 public final class FactorFreshness {
 
@@ -46,6 +48,7 @@ public final class FactorFreshness {
         Instant now = clock.instant();
         boolean password = false;
         boolean otp = false;
+        boolean passkey = false;
         for (GrantedAuthority a : user.getAuthorities()) {
             if (a instanceof FactorGrantedAuthority factor) {
                 Instant at = factor.getIssuedAt();
@@ -54,8 +57,13 @@ public final class FactorFreshness {
                 }
                 password |= FactorGrantedAuthority.PASSWORD_AUTHORITY.equals(factor.getAuthority());
                 otp |= MfaPolicy.OTP_AUTHORITY.equals(factor.getAuthority());
+                passkey |= MfaPolicy.PASSKEY_AUTHORITY.equals(factor.getAuthority());
             }
         }
-        return password && (otp || !policy.hasConfirmedTotp(user.getName()));
+        if (passkey) {
+            // A passkey with user verification is every factor at once (issue #16).
+            return true;
+        }
+        return password && (otp || (!policy.hasConfirmedTotp(user.getName()) && !policy.hasPasskey(user.getName())));
     }
 }
