@@ -55,7 +55,8 @@ import org.openqa.selenium.virtualauthenticator.VirtualAuthenticatorOptions;
  *   <li>a passkey is the second factor after a password ({@code /mfa/passkey}, {@code #use-passkey});
  *   <li>a passkey removed on {@code /account/passkeys} is refused though the authenticator still offers it;
  *   <li>an authorization request asking for a phishing-resistant factor ({@code acr_values=urn:gatehouse:acr:phr})
- *       gets no code for a valid TOTP code, and gets one for the passkey.
+ *       gets no code for a valid TOTP code, and gets one for the passkey;
+ *   <li>the passkey offered in the username field's autofill (conditional mediation) signs in without a click.
  * </ol>
  *
  * <p>Users other than {@code demo} are made for each test through the admin API (a client-credentials token of the
@@ -80,6 +81,9 @@ import org.openqa.selenium.virtualauthenticator.VirtualAuthenticatorOptions;
  *       the handler;
  *   <li>a fresh browser profile (its own user-data directory) and a fresh virtual authenticator for each test,
  *       removed after it, and a fresh user where the test changes one, so no test sees another's credentials;
+ *   <li>the sign-in page's passkey autofill, which the virtual environment would answer at once and so race every
+ *       click and every typed password, is off in every test but the one about it, where nothing else is done on the
+ *       page;
  *   <li>the authenticator is added through the standard WebDriver extension (Selenium's {@code
  *       HasVirtualAuthenticator}), not DevTools, so no DevTools version has to match the browser.
  * </ul>
@@ -171,6 +175,7 @@ class PasskeysThroughBrowserTests {
 
     @Test
     void passkeyWhenRegisteredOnTheAccountPageThenSignsInAloneThroughTheWebClientWithHwkAndPhishingResistantAcr() {
+        withoutPasskeyAutofill();
         Account demo = new Account("demo", server.demoPassword());
         signInWithPassword(demo);
         addPasskey(demo, "Demo's virtual authenticator", 1);
@@ -192,6 +197,7 @@ class PasskeysThroughBrowserTests {
 
     @Test
     void passkeyWhenUserHasOneThenIsTheSecondStepAfterThePassword() {
+        withoutPasskeyAutofill();
         Account user = newUser("passkey-second");
         signInWithPassword(user);
         addPasskey(user, "Second step", 1);
@@ -210,6 +216,7 @@ class PasskeysThroughBrowserTests {
 
     @Test
     void passkeyWhenRemovedOnTheAccountPageThenRefusedAndNobodySignedIn() {
+        withoutPasskeyAutofill();
         Account user = newUser("passkey-removed");
         signInWithPassword(user);
         addPasskey(user, "Soon removed", 1);
@@ -232,6 +239,7 @@ class PasskeysThroughBrowserTests {
 
     @Test
     void phishingResistantWhenAskedByTheRequestThenTotpGetsNoCodeAndThePasskeyDoes() throws Exception {
+        withoutPasskeyAutofill();
         Account user = newUser("passkey-phr");
         signInWithPassword(user);
         enrolTotp(user);
@@ -278,7 +286,40 @@ class PasskeysThroughBrowserTests {
         assertThat(claims).containsEntry("acr", ACR_PHISHING_RESISTANT);
     }
 
+    @Test
+    void passkeyWhenOfferedInTheUsernameAutofillThenSignsInWithoutAClick() {
+        Account user = newUser("passkey-autofill");
+        signInWithPassword(user);
+        addPasskey(user, "Autofill", 1);
+        signOut();
+
+        // The sign-in page asks for a passkey through the username field's autofill (conditional mediation) as soon
+        // as it loads; the virtual authenticator answers it with its credential, as a person picking the passkey from
+        // the autofill list would. Nothing is clicked or typed.
+        browser.get(web + "/me");
+        Map<String, String> claims = claimsAfterConsent();
+        assertThat(claims).containsEntry("sub", user.username);
+        assertThat(values(claims.get("amr"))).contains("hwk").doesNotContain("pwd");
+    }
+
     // --- steps a person takes -----------------------------------------------------------------------------------
+
+    /**
+     * Turns the sign-in page's passkey autofill off for this browser: WebDriver's virtual environment answers a
+     * conditional (autofill) request at once with the authenticator's credential (W3C WebAuthn Level 3 §11 makes no
+     * difference between conditional and modal requests), as if the person had picked the passkey from the username
+     * field's list as soon as the page showed, so a password could never be typed and the button never clicked. The
+     * page's script then sees a browser without autofill and offers the button only. {@link
+     * #passkeyWhenOfferedInTheUsernameAutofillThenSignsInWithoutAClick} keeps the autofill on.
+     */
+    private void withoutPasskeyAutofill() {
+        browser.executeCdpCommand(
+                "Page.addScriptToEvaluateOnNewDocument",
+                Map.of(
+                        "source",
+                        "if (window.PublicKeyCredential) { Object.defineProperty(PublicKeyCredential,"
+                                + " 'isConditionalMediationAvailable', {value: () => Promise.resolve(false)}); }"));
+    }
 
     /** Signs in on auth-server's own sign-in page with the password, and waits until the browser has left it. */
     private void signInWithPassword(Account account) {
