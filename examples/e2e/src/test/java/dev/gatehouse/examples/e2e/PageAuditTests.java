@@ -246,7 +246,7 @@ class PageAuditTests {
         }
         EMAIL_SIGNED_OUT_PAGES.forEach(PageAuditTests::visit);
         emailFlows(wait);
-        passkeyPages(wait, secret, totp);
+        passkeyPages(wait, "page-audit@example.test", "another long pass phrase for the audit 2");
 
         System.out.printf(
                 "page audit: %d pages (%s) x %s px x %s, focus of %d elements, in %d s; screenshots in %s%n",
@@ -339,11 +339,12 @@ class PageAuditTests {
 
     /**
      * The passkey pages (issue #16), with a virtual authenticator (WebDriver's WebAuthn extension): an application's
-     * request asking for a phishing-resistant factor ({@code acr_values}) of the demo user, who has TOTP and no passkey,
-     * leads after the password and a TOTP code to the page that adds a passkey in the middle of the sign-in; once one is
-     * added, to the passkey step; once that is used, the account's list shows the passkey.
+     * request asking for a phishing-resistant factor ({@code acr_values}) of the user the e-mail flows registered (a
+     * password, no other factor) leads after the password to the page that adds a passkey in the middle of the
+     * sign-in; once one is added, to the passkey step; once that is used, the account's list shows the passkey.
      */
-    private static void passkeyPages(WebDriverWait wait, TotpSecret secret, Totp totp) throws NoSuchAlgorithmException {
+    private static void passkeyPages(WebDriverWait wait, String address, String password)
+            throws NoSuchAlgorithmException {
         VirtualAuthenticator authenticator = browser.addVirtualAuthenticator(new VirtualAuthenticatorOptions()
                 .setProtocol(VirtualAuthenticatorOptions.Protocol.CTAP2)
                 .setTransport(VirtualAuthenticatorOptions.Transport.INTERNAL)
@@ -352,17 +353,11 @@ class PageAuditTests {
                 .setIsUserVerified(true)
                 .setIsUserConsenting(true));
         try {
-            String auth = server.issuer();
             browser.get(authorizeUrl() + "&acr_values=" + encode("urn:gatehouse:acr:phr"));
-            wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("username")));
-            fillSignIn(server.demoPassword());
-            wait.until(ExpectedConditions.not(ExpectedConditions.urlContains("/login")));
-            if (URI.create(browser.getCurrentUrl()).getPath().equals("/mfa/totp")) {
-                // The next time step: every earlier one is used up or past.
-                browser.findElement(By.id("code"))
-                        .sendKeys(totp.code(secret, Instant.now().plusSeconds(30)));
-                submit("/mfa/totp");
-            }
+            wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("username")))
+                    .sendKeys(address);
+            browser.findElement(By.id("password")).sendKeys(password);
+            submit("/login");
             wait.until(ExpectedConditions.urlContains("/mfa/passkey/register"));
             wait.until(ExpectedConditions.elementToBeClickable(By.id("add-passkey")));
             audit("passkey-register");
@@ -375,7 +370,7 @@ class PageAuditTests {
             use.click();
             wait.until(ExpectedConditions.stalenessOf(use));
             wait.until(ExpectedConditions.not(ExpectedConditions.urlContains("/mfa/passkey")));
-            browser.get(auth + "/account/passkeys");
+            browser.get(server.issuer() + "/account/passkeys");
             wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("li.passkey")));
             audit("account-passkeys-listed");
         } finally {
