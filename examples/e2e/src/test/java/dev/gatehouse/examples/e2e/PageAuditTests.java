@@ -38,6 +38,8 @@ import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.interactions.Actions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
+import org.openqa.selenium.virtualauthenticator.VirtualAuthenticator;
+import org.openqa.selenium.virtualauthenticator.VirtualAuthenticatorOptions;
 
 /**
  * Every page a person meets on auth-server, audited in real headless Chromium: at 390 px (a phone) and 1280 px wide,
@@ -48,7 +50,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  *
  * <p>The pages are reached as a person reaches them (one auth-server for the whole class): sign-in, a refused
  * password, an expired form, TOTP enrolment, sign-out, the TOTP and recovery-code steps, consent, the device flow, the
- * error pages, the account pages and their actions, the e-mail flows with the links read from the development outbox.
+ * error pages, the account pages and their actions, the e-mail flows with the links read from the development outbox,
+ * the passkey pages (a virtual authenticator adds and uses a passkey).
  * Pages reached by a plain GET are listed in {@link #SIGNED_IN_PAGES}, {@link #ACCOUNT_PAGES}, the e-mail lists and
  * {@link #SIGNED_OUT_PAGES}: one line per page. Every problem of every page is collected and reported together, so
  * one run shows the whole audit.
@@ -92,6 +95,7 @@ class PageAuditTests {
             new Page("account", "/account", 200),
             new Page("account-password", "/account/password", 200),
             new Page("account-two-step", "/account/two-step", 200),
+            new Page("account-passkeys", "/account/passkeys", 200),
             new Page("account-sessions", "/account/sessions", 200),
             new Page("account-applications", "/account/applications", 200));
 
@@ -242,6 +246,7 @@ class PageAuditTests {
         }
         EMAIL_SIGNED_OUT_PAGES.forEach(PageAuditTests::visit);
         emailFlows(wait);
+        passkeyPages(wait, "page-audit@example.test", "another long pass phrase for the audit 2");
 
         System.out.printf(
                 "page audit: %d pages (%s) x %s px x %s, focus of %d elements, in %d s; screenshots in %s%n",
@@ -330,6 +335,47 @@ class PageAuditTests {
         submit("/password/reset");
         wait.until(ExpectedConditions.invisibilityOfElementLocated(By.id("confirmation")));
         audit("reset-password-done");
+    }
+
+    /**
+     * The passkey pages (issue #16), with a virtual authenticator (WebDriver's WebAuthn extension): an application's
+     * request asking for a phishing-resistant factor ({@code acr_values}) of the user the e-mail flows registered (a
+     * password, no other factor) leads after the password to the page that adds a passkey in the middle of the
+     * sign-in; once one is added, to the passkey step; once that is used, the account's list shows the passkey.
+     */
+    private static void passkeyPages(WebDriverWait wait, String address, String password)
+            throws NoSuchAlgorithmException {
+        VirtualAuthenticator authenticator = browser.addVirtualAuthenticator(new VirtualAuthenticatorOptions()
+                .setProtocol(VirtualAuthenticatorOptions.Protocol.CTAP2)
+                .setTransport(VirtualAuthenticatorOptions.Transport.INTERNAL)
+                .setHasResidentKey(true)
+                .setHasUserVerification(true)
+                .setIsUserVerified(true)
+                .setIsUserConsenting(true));
+        try {
+            browser.get(authorizeUrl() + "&acr_values=" + encode("urn:gatehouse:acr:phr"));
+            wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("username")))
+                    .sendKeys(address);
+            browser.findElement(By.id("password")).sendKeys(password);
+            submit("/login");
+            wait.until(ExpectedConditions.urlContains("/mfa/passkey/register"));
+            wait.until(ExpectedConditions.elementToBeClickable(By.id("add-passkey")));
+            audit("passkey-register");
+            browser.findElement(By.id("passkey-label")).sendKeys("Page audit");
+            WebElement add = browser.findElement(By.id("add-passkey"));
+            add.click();
+            wait.until(ExpectedConditions.stalenessOf(add));
+            WebElement use = wait.until(ExpectedConditions.elementToBeClickable(By.id("use-passkey")));
+            audit("passkey-step");
+            use.click();
+            wait.until(ExpectedConditions.stalenessOf(use));
+            wait.until(ExpectedConditions.not(ExpectedConditions.urlContains("/mfa/passkey")));
+            browser.get(server.issuer() + "/account/passkeys");
+            wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("li.passkey")));
+            audit("account-passkeys-listed");
+        } finally {
+            browser.removeVirtualAuthenticator(authenticator);
+        }
     }
 
     /**
