@@ -311,13 +311,50 @@ abstract class AbstractPasskeySignInTests {
     }
 
     @Test
-    void phishingResistantAcrValuesWhenUserHasNoPasskeyThenSentToRegisterOne() {
+    void phishingResistantAcrValuesWhenTotpUserHasNoPasskeyThenTotpStepThenRegistrationThenCode() throws Exception {
         String name = newUser();
-        enrolDirectly(name);
+        TotpSecret secret = enrolDirectly(name);
         HttpBrowser browser = new HttpBrowser(base);
+        Pkce pkce = Pkce.create();
         HttpResponse<String> held =
-                passwordThroughAuthorize(browser, name, clientId, Pkce.create(), MfaPolicy.ACR_PHISHING_RESISTANT);
-        assertThat(held.headers().firstValue("Location").orElseThrow()).endsWith("/mfa/passkey/register");
+                passwordThroughAuthorize(browser, name, clientId, pkce, MfaPolicy.ACR_PHISHING_RESISTANT);
+        // Registering needs the code a TOTP user owes: the TOTP step first (not the registration page, which would
+        // sign a password-only session out and send it back to the password, round and round).
+        assertThat(held.headers().firstValue("Location").orElseThrow()).endsWith("/mfa/totp");
+        HttpResponse<String> page = browser.get("/mfa/totp");
+        HttpResponse<String> totp = browser.postForm(
+                "/mfa/totp",
+                Map.of("code", TOTP.code(secret, clock.instant().plusSeconds(30)), "_csrf", MfaSignInFlow.csrf(page)));
+        String resumed = totp.headers().firstValue("Location").orElseThrow();
+        assertThat(resumed).contains("/oauth2/authorize");
+        // The code does not meet the requirement: on to registering a passkey, which the page now allows.
+        assertThat(browser.get(resumed).headers().firstValue("Location").orElseThrow())
+                .endsWith("/mfa/passkey/register");
+        HttpResponse<String> registration = browser.get("/mfa/passkey/register");
+        assertThat(registration.statusCode()).isEqualTo(200);
+        assertThat(registration.body()).contains("id=\"add-passkey\"");
+        TestAuthenticator key = TestAuthenticator.create();
+        String[] csrf = csrf(registration);
+        HttpResponse<String> options = browser.postJson("/webauthn/register/options", "", csrf);
+        assertThat(options.statusCode()).as(options.body()).isEqualTo(200);
+        HttpResponse<String> registered =
+                browser.postJson("/webauthn/register", key.register(options.body(), origin), csrf);
+        assertThat(registered.statusCode()).as(registered.body()).isEqualTo(200);
+
+        // The new passkey is then used at the passkey step, and the request gets its code.
+        assertThat(browser.get(authorizeUrl(clientId, pkce, "st", MfaPolicy.ACR_PHISHING_RESISTANT))
+                        .headers()
+                        .firstValue("Location")
+                        .orElseThrow())
+                .endsWith("/mfa/passkey");
+        HttpResponse<String> passed = assertPasskey(browser, browser.get("/mfa/passkey"), key);
+        assertThat(passed.statusCode()).as(passed.body()).isEqualTo(200);
+        assertThat(browser.get(redirectUrl(passed))
+                        .headers()
+                        .firstValue("Location")
+                        .orElseThrow())
+                .startsWith(REDIRECT + "?")
+                .contains("code=");
     }
 
     // ---------------------------------------------------------------- refusals

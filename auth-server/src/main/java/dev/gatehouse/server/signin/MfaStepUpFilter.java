@@ -114,7 +114,7 @@ public final class MfaStepUpFilter extends OncePerRequestFilter {
             requestCache.saveRequest(request, response);
         }
         request.getSession().setAttribute(PHISHING_RESISTANT_OWED, owed == Owed.PHISHING_RESISTANT);
-        response.sendRedirect(request.getContextPath() + next(user.getName(), owed));
+        response.sendRedirect(request.getContextPath() + next(user, owed));
     }
 
     /** What a held-back request still owes. */
@@ -124,10 +124,19 @@ public final class MfaStepUpFilter extends OncePerRequestFilter {
         PHISHING_RESISTANT
     }
 
-    /** The step that can pay what is owed; a recovery code or TOTP never pays a phishing-resistant factor. */
-    private String next(String username, Owed owed) {
+    /**
+     * The step that can pay what is owed; a recovery code or TOTP never pays a phishing-resistant factor. A user who
+     * owes one and has no passkey registers one, which needs every factor the user already has (the registration page
+     * and guard want a fresh password and, for a TOTP user, a fresh one-time code): a TOTP user still without the code
+     * passes the TOTP step first, which resumes this request, and is then sent on to the registration.
+     */
+    private String next(Authentication user, Owed owed) {
+        String username = user.getName();
         if (owed == Owed.PHISHING_RESISTANT) {
-            return policy.hasPasskey(username) ? PASSKEY_PAGE : PASSKEY_REGISTRATION_PAGE;
+            if (policy.hasPasskey(username)) {
+                return PASSKEY_PAGE;
+            }
+            return policy.hasConfirmedTotp(username) && !MfaPolicy.hasOtp(user) ? TOTP_PAGE : PASSKEY_REGISTRATION_PAGE;
         }
         if (policy.hasConfirmedTotp(username)) {
             return TOTP_PAGE;
