@@ -10,9 +10,6 @@ import dev.gatehouse.spring.jdbc.JdbcRecoveryCodeStore;
 import dev.gatehouse.spring.jdbc.JdbcTotpFactorStore;
 import java.security.SecureRandom;
 import java.time.Clock;
-import java.util.function.Predicate;
-import org.jspecify.annotations.Nullable;
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -75,18 +72,20 @@ class MfaConfiguration {
     }
 
     /**
-     * The factor policy. A user's passkeys are read through the passkeys package's API when passkeys are offered;
-     * otherwise no user counts as having one (and a phishing-resistant requirement cannot be met: it fails closed).
+     * The factor policy. A user's stored passkeys are read through the passkeys package's API (defined also when
+     * passkeys are switched off), so a user whose only second factor is a passkey still owes a second factor then:
+     * switching passkeys off never leaves such a user with the password alone (fails closed); the sign-in sends them
+     * to the recovery-code step instead of the passkey step. A phishing-resistant requirement cannot be met while
+     * passkeys are off (it fails closed too).
      */
     @Bean
     MfaPolicy mfaPolicy(
             TotpService totp,
             RegisteredClientRepository clients,
             JdbcUserStore users,
-            ObjectProvider<Passkeys> passkeys,
+            Passkeys passkeys,
             @Value("${gatehouse.server.passkeys.enabled:true}") boolean passkeysEnabled) {
-        @Nullable Passkeys available = passkeysEnabled ? passkeys.getIfAvailable() : null;
-        Predicate<String> hasPasskey = available == null ? username -> false : available::hasAny;
-        return new MfaPolicy(totp, clients, users::mfaRequired, hasPasskey, users::passkeyRequired);
+        return new MfaPolicy(
+                totp, clients, users::mfaRequired, passkeys::hasAny, users::passkeyRequired, passkeysEnabled);
     }
 }

@@ -81,6 +81,7 @@ public final class MfaPolicy {
     private final Predicate<String> requiredForUser;
     private final Predicate<String> hasPasskey;
     private final Predicate<String> passkeyRequiredForUser;
+    private final boolean passkeysOffered;
     private final AllRequiredFactorsAuthorizationManager<Object> passwordAndOtp =
             AllRequiredFactorsAuthorizationManager.builder()
                     .requireFactor(factor -> factor.passwordAuthority())
@@ -127,6 +128,31 @@ public final class MfaPolicy {
             Predicate<String> requiredForUser,
             Predicate<String> hasPasskey,
             Predicate<String> passkeyRequiredForUser) {
+        this(totp, clients, requiredForUser, hasPasskey, passkeyRequiredForUser, true);
+    }
+
+    /**
+     * Creates the policy with passkeys that may be switched off.
+     *
+     * @param totp where confirmed TOTP factors are looked up
+     * @param clients where client settings are looked up
+     * @param requiredForUser whether an operator made the second factor mandatory for a user; an exception it throws
+     *     fails the sign-in (never skips the factor)
+     * @param hasPasskey whether a user has a stored passkey (then the second factor is always owed, also while
+     *     passkeys are switched off: fails closed); an exception it throws fails the sign-in
+     * @param passkeyRequiredForUser whether an operator made a phishing-resistant factor mandatory for a user; an
+     *     exception it throws fails the sign-in
+     * @param passkeysOffered whether the passkey step is offered ({@code gatehouse.server.passkeys.enabled}); when not,
+     *     a user with a stored passkey passes the second factor with a recovery code
+     */
+    public MfaPolicy(
+            TotpService totp,
+            RegisteredClientRepository clients,
+            Predicate<String> requiredForUser,
+            Predicate<String> hasPasskey,
+            Predicate<String> passkeyRequiredForUser,
+            boolean passkeysOffered) {
+        this.passkeysOffered = passkeysOffered;
         this.totp = Objects.requireNonNull(totp, "totp must not be null");
         this.clients = Objects.requireNonNull(clients, "clients must not be null");
         this.requiredForUser = Objects.requireNonNull(requiredForUser, "requiredForUser must not be null");
@@ -153,6 +179,17 @@ public final class MfaPolicy {
      */
     public boolean hasPasskey(String username) {
         return usable(username) && hasPasskey.test(username);
+    }
+
+    /**
+     * Whether the passkey step (and passkey sign-in) is offered: {@code gatehouse.server.passkeys.enabled}. When it is
+     * not, stored passkeys still count for {@link #hasPasskey} (a second factor stays owed), and the step that can
+     * pay it is the recovery-code step.
+     *
+     * @return {@code true} if passkeys are offered
+     */
+    public boolean passkeysOffered() {
+        return passkeysOffered;
     }
 
     /**

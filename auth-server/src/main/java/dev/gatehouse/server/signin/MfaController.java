@@ -127,7 +127,7 @@ final class MfaController {
     String totpPage(Authentication user, Model model) {
         model.addAttribute("user", user.getName());
         // The passkey step instead (issue #16), for a user who has one.
-        model.addAttribute("passkey", policy.hasPasskey(user.getName()));
+        model.addAttribute("passkey", policy.passkeysOffered() && policy.hasPasskey(user.getName()));
         return "mfa-totp";
     }
 

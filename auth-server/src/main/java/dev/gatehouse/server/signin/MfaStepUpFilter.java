@@ -27,8 +27,9 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * Stands in front of the endpoints that act on the user's session — authorization (codes, consent) and device
  * verification — and sends a signed-in user who lacks a required factor to a factor step before Spring Authorization
  * Server sees the request: when a phishing-resistant factor is owed (issue #16), to the passkey step if the user has
- * a passkey, else to registering one; otherwise to the TOTP step if the user has TOTP, to the passkey step if the
- * user has only passkeys, or to TOTP enrolment when the client or {@code acr_values} requires MFA and the user has no
+ * a passkey, else to registering one (after the TOTP step for a TOTP user); otherwise to the TOTP step if the user
+ * has TOTP, to the passkey step if the user has only passkeys (the recovery-code step while passkeys are switched
+ * off), or to TOTP enrolment when the client or {@code acr_values} requires MFA and the user has no
  * factor yet. Spring Authorization Server issues a code to any authenticated principal and offers no hook
  * that can answer with a redirect to another page, so this is a filter: the one place codes and device approvals
  * can be held back until every factor is present. A GET is saved and replayed after the step. The client and
@@ -45,6 +46,9 @@ public final class MfaStepUpFilter extends OncePerRequestFilter {
 
     /** The enrolment page. */
     public static final String ENROL_PAGE = "/mfa/enroll";
+
+    /** The recovery-code step. */
+    public static final String RECOVERY_PAGE = "/mfa/recovery";
 
     /** The passkey step (a passkey after the password). */
     public static final String PASSKEY_PAGE = "/mfa/passkey";
@@ -141,7 +145,12 @@ public final class MfaStepUpFilter extends OncePerRequestFilter {
         if (policy.hasConfirmedTotp(username)) {
             return TOTP_PAGE;
         }
-        return policy.hasPasskey(username) ? PASSKEY_PAGE : ENROL_PAGE;
+        if (policy.hasPasskey(username)) {
+            // With passkeys switched off the stored passkey is still owed as a second factor; a recovery code
+            // stands in for it, never TOTP enrolment with the password alone.
+            return policy.passkeysOffered() ? PASSKEY_PAGE : RECOVERY_PAGE;
+        }
+        return ENROL_PAGE;
     }
 
     private Owed owed(Authentication user, Resolution resolution) {
