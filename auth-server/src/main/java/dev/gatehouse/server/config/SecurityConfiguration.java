@@ -25,6 +25,7 @@ import dev.gatehouse.server.tokens.CodeVerifierSyntax;
 import dev.gatehouse.server.tokens.DevicePolling;
 import dev.gatehouse.server.tokens.FailedProofInvalidatesCode;
 import dev.gatehouse.server.tokens.ProofReplayFilter;
+import dev.gatehouse.server.tokens.RefreshGrantFactorCheck;
 import dev.gatehouse.server.tokens.TokenExchangeConstraints;
 import dev.gatehouse.server.tokens.UsedProofIds;
 import dev.gatehouse.server.transport.AccessDeniedPage;
@@ -57,6 +58,7 @@ import org.springframework.security.oauth2.server.authorization.authentication.O
 import org.springframework.security.oauth2.server.authorization.authentication.OAuth2DeviceAuthorizationConsentAuthenticationProvider;
 import org.springframework.security.oauth2.server.authorization.authentication.OAuth2DeviceCodeAuthenticationProvider;
 import org.springframework.security.oauth2.server.authorization.authentication.OAuth2PushedAuthorizationRequestAuthenticationProvider;
+import org.springframework.security.oauth2.server.authorization.authentication.OAuth2RefreshTokenAuthenticationProvider;
 import org.springframework.security.oauth2.server.authorization.authentication.OAuth2TokenExchangeAuthenticationProvider;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
 import org.springframework.security.web.SecurityFilterChain;
@@ -169,21 +171,24 @@ class SecurityConfiguration {
                                 providers.replaceAll(p -> new FailedProofInvalidatesCode(p, authorizations));
                             })
                             .errorResponseHandler(new ClientAuthenticationFailureHandler()));
-                    // RFC 8693 policy wraps Spring Authorization Server's own token exchange provider.
+                    // RFC 8693 policy wraps Spring Authorization Server's own token exchange provider; the refresh
+                    // grant and token exchange give no tokens from a sign-in lacking a factor the client requires now.
                     // RFC 8628 §3.5 polling rules (slow_down, redeemed codes) wrap SAS's device code provider, and
                     // the device code grant gives no tokens for an approval made without a required factor (item 2).
                     server.tokenEndpoint(token -> token.authenticationProviders(providers ->
                                     providers.replaceAll(p -> p instanceof OAuth2TokenExchangeAuthenticationProvider
-                                            ? new TokenExchangeConstraints(authorizations, p)
-                                            : p instanceof OAuth2DeviceCodeAuthenticationProvider
-                                                    ? new DevicePolling(
-                                                            authorizations,
-                                                            DeviceApprovalFactorCheck.wrap(
-                                                                    p, authorizations, clients, missingFactor),
-                                                            jdbc,
-                                                            tx,
-                                                            clock)
-                                                    : p)))
+                                            ? new TokenExchangeConstraints(authorizations, p, mfa)
+                                            : p instanceof OAuth2RefreshTokenAuthenticationProvider
+                                                    ? new RefreshGrantFactorCheck(authorizations, p, mfa)
+                                                    : p instanceof OAuth2DeviceCodeAuthenticationProvider
+                                                            ? new DevicePolling(
+                                                                    authorizations,
+                                                                    DeviceApprovalFactorCheck.wrap(
+                                                                            p, authorizations, clients, missingFactor),
+                                                                    jdbc,
+                                                                    tx,
+                                                                    clock)
+                                                            : p)))
                             // Gatehouse's consent page; max_age and prompt=none checked after SAS's own checks.
                             .authorizationEndpoint(endpoint -> endpoint.consentPage(
                                             onIssuer(properties, ConsentController.CONSENT_PAGE))

@@ -1,5 +1,6 @@
 package dev.gatehouse.server.tokens;
 
+import dev.gatehouse.server.mfa.MfaPolicy;
 import java.util.Collection;
 import java.util.Objects;
 import java.util.Set;
@@ -27,6 +28,13 @@ import org.springframework.security.oauth2.server.authorization.authentication.O
  * subject token, issuing — stays with Spring Authorization Server's own provider, which this one wraps (so the
  * checks cannot be skipped by provider ordering).
  *
+ * <p>The exchanged token stands for the subject token's user towards the requesting client, so that client's factor
+ * requirements hold as at its own authorization endpoint ({@link MfaPolicy#missingFactor}, with the user's own
+ * requirements: a second factor, or a phishing-resistant one, OIDC Core §2 {@code acr}): a subject token whose
+ * authorization's principal lacks a factor the requesting client (or the user) requires is "unacceptable based on
+ * policy", {@code invalid_request} (RFC 8693 §2.2.2). A subject token without a signed-in user behind it is refused
+ * the same way when the requesting client requires any factor.
+ *
  * <p>Spring Authorization Server 7.0.6 answers an unknown, expired or revoked subject or actor token with {@code
  * invalid_grant} (RFC 6749 §5.2's code for grants); RFC 8693 §2.2.2 overrides that for token exchange, so an
  * unknown or inactive subject token is refused here first, and any {@code invalid_grant} from the wrapped provider
@@ -39,16 +47,20 @@ public final class TokenExchangeConstraints implements AuthenticationProvider {
 
     private final OAuth2AuthorizationService authorizations;
     private final AuthenticationProvider delegate;
+    private final MfaPolicy policy;
 
     /**
      * Constraints in front of Spring Authorization Server's token exchange provider.
      *
      * @param authorizations where issued tokens are stored
      * @param delegate Spring Authorization Server's {@code OAuth2TokenExchangeAuthenticationProvider}
+     * @param policy the factor policy: what the requesting client and the user require
      */
-    public TokenExchangeConstraints(OAuth2AuthorizationService authorizations, AuthenticationProvider delegate) {
+    public TokenExchangeConstraints(
+            OAuth2AuthorizationService authorizations, AuthenticationProvider delegate, MfaPolicy policy) {
         this.authorizations = Objects.requireNonNull(authorizations, "authorizations must not be null");
         this.delegate = Objects.requireNonNull(delegate, "delegate must not be null");
+        this.policy = Objects.requireNonNull(policy, "policy must not be null");
     }
 
     @Override
@@ -71,6 +83,9 @@ public final class TokenExchangeConstraints implements AuthenticationProvider {
         Object audience = token.getClaims() == null ? null : token.getClaims().get("aud");
         if (!clientId.equals(issuedTo) && !contains(audience, clientId)) {
             throw invalidRequest("The subject token was not issued to this client, nor for it.");
+        }
+        if (FactorRequirement.missing(policy, subject, clientId)) {
+            throw invalidRequest("The subject token's sign-in lacks a factor this client requires.");
         }
         Set<String> held = token.getToken().getScopes();
         Set<String> requested = exchange.getScopes();

@@ -3,9 +3,16 @@ package dev.gatehouse.server.tokens;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.gatehouse.core.crypto.Envelope;
+import dev.gatehouse.core.crypto.MasterKey;
+import dev.gatehouse.core.mfa.InMemoryTotpFactorStore;
+import dev.gatehouse.core.mfa.TotpService;
+import dev.gatehouse.server.mfa.MfaPolicy;
 import java.security.Principal;
+import java.security.SecureRandom;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +23,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
 import org.springframework.security.core.Authentication;
+import org.springframework.security.core.GrantedAuthority;
+import org.springframework.security.core.authority.FactorGrantedAuthority;
 import org.springframework.security.oauth2.core.AuthorizationGrantType;
 import org.springframework.security.oauth2.core.ClientAuthenticationMethod;
 import org.springframework.security.oauth2.core.OAuth2AccessToken;
@@ -29,10 +38,12 @@ import org.springframework.security.oauth2.server.authorization.authentication.O
 import org.springframework.security.oauth2.server.authorization.authentication.OAuth2TokenExchangeAuthenticationProvider;
 import org.springframework.security.oauth2.server.authorization.authentication.OAuth2TokenExchangeAuthenticationToken;
 import org.springframework.security.oauth2.server.authorization.authentication.OAuth2TokenExchangeCompositeAuthenticationToken;
+import org.springframework.security.oauth2.server.authorization.client.InMemoryRegisteredClientRepository;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClient;
 import org.springframework.security.oauth2.server.authorization.context.AuthorizationServerContext;
 import org.springframework.security.oauth2.server.authorization.context.AuthorizationServerContextHolder;
 import org.springframework.security.oauth2.server.authorization.settings.AuthorizationServerSettings;
+import org.springframework.security.oauth2.server.authorization.settings.ClientSettings;
 import org.springframework.security.oauth2.server.authorization.settings.OAuth2TokenFormat;
 import org.springframework.security.oauth2.server.authorization.settings.TokenSettings;
 import org.springframework.security.oauth2.server.authorization.token.OAuth2AccessTokenGenerator;
@@ -58,11 +69,22 @@ class TokenExchangeConstraintsTests {
 
     private static final RegisteredClient BACKEND = exchanger("backend");
     private static final RegisteredClient OTHER = exchanger("other");
+    private static final RegisteredClient MFA_BACKEND = exchanger("mfa-backend", MfaPolicy.REQUIRE_MFA_SETTING);
+    private static final RegisteredClient PHR_BACKEND =
+            exchanger("phr-backend", MfaPolicy.REQUIRE_PHISHING_RESISTANT_SETTING);
 
     private final InMemoryOAuth2AuthorizationService authorizations = new InMemoryOAuth2AuthorizationService();
+    private final MfaPolicy policy = new MfaPolicy(
+            TotpService.builder()
+                    .issuer("Test")
+                    .envelope(Envelope.of(MasterKey.generate(new SecureRandom())))
+                    .store(new InMemoryTotpFactorStore())
+                    .build(),
+            new InMemoryRegisteredClientRepository(FRONTEND, BACKEND, OTHER, MFA_BACKEND, PHR_BACKEND));
     private final TokenExchangeConstraints constraints = new TokenExchangeConstraints(
             authorizations,
-            new OAuth2TokenExchangeAuthenticationProvider(authorizations, new OAuth2AccessTokenGenerator()));
+            new OAuth2TokenExchangeAuthenticationProvider(authorizations, new OAuth2AccessTokenGenerator()),
+            policy);
 
     /** Spring Authorization Server's provider reads the issuer from the request's context, which a filter sets. */
     @BeforeEach
@@ -88,10 +110,15 @@ class TokenExchangeConstraintsTests {
     }
 
     /** A client allowed to exchange, registered for more scopes than the user's token holds. */
-    private static RegisteredClient exchanger(String clientId) {
+    private static RegisteredClient exchanger(String clientId, String... requiredSettings) {
+        ClientSettings.Builder settings = ClientSettings.builder();
+        for (String setting : requiredSettings) {
+            settings.setting(setting, true);
+        }
         return RegisteredClient.withId(clientId + "-id")
+                .clientSettings(settings.build())
                 .clientId(clientId)
-                .clientSecret("{noop}unused")
+                .clientSecret("{noop}unused-" + clientId)
                 .clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_BASIC)
                 .authorizationGrantType(AuthorizationGrantType.TOKEN_EXCHANGE)
                 .authorizationGrantType(AuthorizationGrantType.CLIENT_CREDENTIALS)
@@ -107,11 +134,27 @@ class TokenExchangeConstraintsTests {
     /** Stores a user's access token issued to {@code client}, with the given claims, and returns its value. */
     private String userToken(
             String value, RegisteredClient client, Map<String, Object> claims, Instant expiresAt, String... scopes) {
+        return userToken(
+                value,
+                client,
+                claims,
+                expiresAt,
+                UsernamePasswordAuthenticationToken.authenticated("alice", null, List.of()),
+                scopes);
+    }
+
+    /** As above, for the sign-in {@code alice}: its factor authorities are what an exchange's requirements read. */
+    private String userToken(
+            String value,
+            RegisteredClient client,
+            Map<String, Object> claims,
+            Instant expiresAt,
+            Authentication alice,
+            String... scopes) {
         Instant issuedAt = expiresAt.minusSeconds(600);
         Map<String, Object> all = new HashMap<>(claims);
         all.putIfAbsent("sub", "alice");
         all.putIfAbsent("client_id", client.getClientId());
-        Authentication alice = UsernamePasswordAuthenticationToken.authenticated("alice", null, List.of());
         authorizations.save(OAuth2Authorization.withRegisteredClient(client)
                 .principalName("alice")
                 .authorizationGrantType(AuthorizationGrantType.AUTHORIZATION_CODE)
@@ -358,6 +401,73 @@ class TokenExchangeConstraintsTests {
                 null);
 
         assertRefused(() -> constraints.authenticate(anonymous), "invalid_client");
+    }
+
+    /** Alice signed in with these factors. */
+    private static Authentication alice(String... factors) {
+        List<GrantedAuthority> authorities = new ArrayList<>();
+        for (String factor : factors) {
+            authorities.add(FactorGrantedAuthority.withAuthority(factor)
+                    .issuedAt(Instant.parse("2026-01-01T00:00:00Z"))
+                    .build());
+        }
+        return UsernamePasswordAuthenticationToken.authenticated("alice", null, authorities);
+    }
+
+    @Test
+    void authenticateWhenClientRequiresMfaAndSubjectSignInHadPasswordOnlyThenInvalidRequest() {
+        String subject = userToken(
+                "pwd-token",
+                FRONTEND,
+                Map.of("aud", List.of("mfa-backend")),
+                inTenMinutes(),
+                alice(FactorGrantedAuthority.PASSWORD_AUTHORITY),
+                "read");
+
+        assertRefused(() -> constraints.authenticate(exchange(MFA_BACKEND, subject, null, "read")), "invalid_request");
+    }
+
+    @Test
+    void authenticateWhenClientRequiresMfaAndSubjectSignInHadPasswordAndOtpThenIssued() {
+        String subject = userToken(
+                "mfa-token",
+                FRONTEND,
+                Map.of("aud", List.of("mfa-backend")),
+                inTenMinutes(),
+                alice(FactorGrantedAuthority.PASSWORD_AUTHORITY, MfaPolicy.OTP_AUTHORITY),
+                "read");
+
+        assertThat(constraints.authenticate(exchange(MFA_BACKEND, subject, null, "read")))
+                .isInstanceOf(OAuth2AccessTokenAuthenticationToken.class);
+    }
+
+    @Test
+    void authenticateWhenClientRequiresPhishingResistantAndSubjectSignInHadTotpThenInvalidRequestElsePasskeyIssued() {
+        String totp = userToken(
+                "totp-token",
+                FRONTEND,
+                Map.of("aud", List.of("phr-backend")),
+                inTenMinutes(),
+                alice(FactorGrantedAuthority.PASSWORD_AUTHORITY, MfaPolicy.OTP_AUTHORITY),
+                "read");
+        String passkey = userToken(
+                "passkey-token",
+                FRONTEND,
+                Map.of("aud", List.of("phr-backend")),
+                inTenMinutes(),
+                alice(MfaPolicy.PASSKEY_AUTHORITY),
+                "read");
+
+        assertRefused(() -> constraints.authenticate(exchange(PHR_BACKEND, totp, null, "read")), "invalid_request");
+        assertThat(constraints.authenticate(exchange(PHR_BACKEND, passkey, null, "read")))
+                .isInstanceOf(OAuth2AccessTokenAuthenticationToken.class);
+    }
+
+    @Test
+    void authenticateWhenClientRequiresMfaAndSubjectTokenHasNoUserThenInvalidRequest() {
+        String subject = clientToken("mfa-client-token", MFA_BACKEND);
+
+        assertRefused(() -> constraints.authenticate(exchange(MFA_BACKEND, subject, null, "read")), "invalid_request");
     }
 
     @Test
