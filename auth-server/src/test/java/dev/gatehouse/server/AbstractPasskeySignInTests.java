@@ -180,6 +180,32 @@ abstract class AbstractPasskeySignInTests {
     }
 
     @Test
+    void passkeyWhenBackupEligibleThenAmrSwkNotHwk() throws Exception {
+        String name = newUser();
+        // A synced passkey: backup eligible (and backed up), WebAuthn Level 3 §6.1.3.
+        TestAuthenticator key =
+                registeredPasskey(name, TestAuthenticator.create().backup(true, true));
+
+        HttpBrowser browser = new HttpBrowser(base);
+        Pkce pkce = Pkce.create();
+        browser.get(authorizeUrl(clientId, pkce, "pk", null));
+        HttpResponse<String> signedIn = assertPasskey(browser, browser.get("/login"), key);
+        assertThat(signedIn.statusCode()).as(signedIn.body()).isEqualTo(200);
+        String location = browser.get(redirectUrl(signedIn))
+                .headers()
+                .firstValue("Location")
+                .orElseThrow();
+        Map<String, Object> tokens =
+                exchange(browser, HttpBrowser.query(location).get("code"), pkce);
+        Map<String, Object> idToken = SignedJWT.parse((String) tokens.get("id_token"))
+                .getJWTClaimsSet()
+                .getClaims();
+        // RFC 8176 §2: a key exported to a sync fabric is no hardware-secured key: swk, never hwk.
+        assertThat(idToken.get("amr")).isEqualTo(List.of("swk", "user", "mfa"));
+        assertThat(idToken.get("acr")).isEqualTo(MfaPolicy.ACR_PHISHING_RESISTANT);
+    }
+
+    @Test
     void promptNoneWhenAnonymousThenLoginRequiredUnchanged() {
         HttpResponse<String> silent =
                 new HttpBrowser(base).get(authorizeUrl(clientId, Pkce.create(), "silent", null) + "&prompt=none");
@@ -471,7 +497,11 @@ abstract class AbstractPasskeySignInTests {
 
     /** Signs in with the password in a browser of its own and registers a new passkey through Spring's endpoints. */
     TestAuthenticator registeredPasskey(String name) {
-        TestAuthenticator key = TestAuthenticator.create();
+        return registeredPasskey(name, TestAuthenticator.create());
+    }
+
+    /** As above, with an authenticator set up by the test (its backup flags, ...). */
+    TestAuthenticator registeredPasskey(String name, TestAuthenticator key) {
         HttpBrowser browser = new HttpBrowser(base);
         assertThat(browser.login(name, PASSWORD).statusCode()).isEqualTo(302);
         String[] csrf = csrf(browser.get("/"));

@@ -5,6 +5,7 @@ import dev.gatehouse.server.audit.AuditLog;
 import dev.gatehouse.server.clients.OneClientAuthenticationMethod;
 import dev.gatehouse.server.mfa.MfaPolicy;
 import dev.gatehouse.server.passkeys.PasskeyRelyingPartySettings;
+import dev.gatehouse.server.passkeys.Passkeys;
 import dev.gatehouse.server.settings.GatehouseProperties;
 import dev.gatehouse.server.signin.AuthenticationRequestValidator;
 import dev.gatehouse.server.signin.AuthorizationRequestParameters;
@@ -378,12 +379,17 @@ class SecurityConfiguration {
             JdbcUserStore users,
             AuditLog audit,
             Clock clock,
-            PasskeyRegistrationGuard passkeyRegistrationGuard)
+            PasskeyRegistrationGuard passkeyRegistrationGuard,
+            Passkeys storedPasskeys)
             throws Exception {
         @Nullable WebAuthnRelyingPartyOperations passkeys = relyingParty.getIfAvailable();
         @Nullable PasskeyRelyingPartySettings settings = passkeySettings.getIfAvailable();
         if (passkeys != null && settings != null) {
-            passkeySignIn(http, properties, settings, new PasskeyAuthenticationProvider(passkeys, users, audit, clock));
+            passkeySignIn(
+                    http,
+                    properties,
+                    settings,
+                    new PasskeyAuthenticationProvider(passkeys, storedPasskeys, users, audit, clock));
         }
         // Preflight requests (OPTIONS) to the protocol endpoints do not match the first chain; answer them here.
         http.cors(cors -> cors.configurationSource(corsConfigurationSource(properties)))

@@ -59,6 +59,13 @@ public final class MfaPolicy {
      */
     public static final String PASSKEY_AUTHORITY = FactorGrantedAuthority.WEBAUTHN_AUTHORITY;
 
+    /**
+     * Not a factor: marks a passkey sign-in whose credential is device-bound (registered without the BE flag, WebAuthn
+     * Level 3 §6.1.3), so {@code amr} may say {@code hwk} (a hardware-secured key, RFC 8176 §2); a synced passkey, or
+     * one not known to be device-bound, is {@code swk}. Set by the passkey sign-in, never by a user's input.
+     */
+    public static final String PASSKEY_DEVICE_BOUND_AUTHORITY = "PASSKEY_DEVICE_BOUND";
+
     /** The {@code acr} of a sign-in with a passkey: multi-factor and phishing-resistant. */
     public static final String ACR_PHISHING_RESISTANT = "urn:gatehouse:acr:phr";
 

@@ -3,8 +3,10 @@ package dev.gatehouse.server.signin;
 import dev.gatehouse.server.audit.AuditEvent;
 import dev.gatehouse.server.audit.AuditEvents;
 import dev.gatehouse.server.audit.AuditLog;
+import dev.gatehouse.server.mfa.MfaPolicy;
 import dev.gatehouse.server.passkeys.PasskeyCeremonyException;
 import dev.gatehouse.server.passkeys.PasskeyIds;
+import dev.gatehouse.server.passkeys.Passkeys;
 import dev.gatehouse.server.passkeys.SignatureCounterRegression;
 import dev.gatehouse.server.users.JdbcUserStore;
 import jakarta.servlet.http.HttpServletRequest;
@@ -54,7 +56,9 @@ import org.springframework.web.context.request.ServletRequestAttributes;
  *   <li>the result is the password step's kind of authentication: the stored name as principal, the roles, and the
  *       passkey factor ({@link FactorGrantedAuthority#WEBAUTHN_AUTHORITY}) stamped with the injected clock, so the
  *       session store, Spring Authorization Server's stored authorizations (whose JSON allow-list has no WebAuthn
- *       types), the sign-in revocation check and {@code auth_time} read it as they read a password sign-in;
+ *       types), the sign-in revocation check and {@code auth_time} read it as they read a password sign-in; a
+ *       device-bound passkey (not backup eligible) adds {@link MfaPolicy#PASSKEY_DEVICE_BOUND_AUTHORITY}, no factor
+ *       but what {@code amr} reads ({@code hwk}, else {@code swk}, RFC 8176 §2);
  *   <li>audited: {@code passkey.use} (step {@code sign_in} or {@code second_factor}), and {@code signin.success}
  *       for a sign-in; a refused assertion {@code passkey.use} failure with its reason, and a signature counter that
  *       did not grow {@code passkey.clone_suspected} (WebAuthn Level 3 §6.1.1). Credentials are named by a short
@@ -71,6 +75,7 @@ public final class PasskeyAuthenticationProvider implements AuthenticationProvid
 
     private final WebAuthnAuthenticationProvider webAuthn;
     private final UserDetailsService userDetails;
+    private final Passkeys passkeys;
     private final JdbcUserStore users;
     private final AuditLog audit;
     private final Clock clock;
@@ -79,12 +84,18 @@ public final class PasskeyAuthenticationProvider implements AuthenticationProvid
      * Creates the provider.
      *
      * @param relyingParty the relying party that verifies assertions (the {@code passkeys} package's)
+     * @param passkeys the stored passkeys: whether the one used is backup eligible (synced)
      * @param users the user store (enabled flag and roles)
      * @param audit records every use and refusal
      * @param clock stamps the passkey factor (the ID token's {@code auth_time})
      */
     public PasskeyAuthenticationProvider(
-            WebAuthnRelyingPartyOperations relyingParty, JdbcUserStore users, AuditLog audit, Clock clock) {
+            WebAuthnRelyingPartyOperations relyingParty,
+            Passkeys passkeys,
+            JdbcUserStore users,
+            AuditLog audit,
+            Clock clock) {
+        this.passkeys = Objects.requireNonNull(passkeys, "passkeys must not be null");
         this.users = Objects.requireNonNull(users, "users must not be null");
         this.audit = Objects.requireNonNull(audit, "audit must not be null");
         this.clock = Objects.requireNonNull(clock, "clock must not be null");
@@ -147,6 +158,9 @@ public final class PasskeyAuthenticationProvider implements AuthenticationProvid
         authorities.add(FactorGrantedAuthority.withAuthority(FactorGrantedAuthority.WEBAUTHN_AUTHORITY)
                 .issuedAt(started)
                 .build());
+        if (deviceBound(stored, request)) {
+            authorities.add(new SimpleGrantedAuthority(MfaPolicy.PASSKEY_DEVICE_BOUND_AUTHORITY));
+        }
         for (String role : users.roles(stored)) {
             authorities.add(new SimpleGrantedAuthority("ROLE_" + role));
         }
@@ -217,6 +231,26 @@ public final class PasskeyAuthenticationProvider implements AuthenticationProvid
             }
         }
         return null;
+    }
+
+    /**
+     * Whether the verified credential is device-bound: stored for this user and registered without the BE (backup
+     * eligible) flag, which never changes for a credential (WebAuthn Level 3 §6.1.3). In any doubt it counts as
+     * synced, so {@code amr} never claims a hardware-secured key it cannot vouch for (RFC 8176 §2 {@code hwk}).
+     */
+    private boolean deviceBound(String username, WebAuthnAuthenticationRequestToken request) {
+        try {
+            PublicKeyCredential<?> credential = request.getWebAuthnRequest().getPublicKey();
+            @Nullable Bytes rawId = credential == null ? null : credential.getRawId();
+            if (rawId == null) {
+                return false;
+            }
+            String id = PasskeyIds.encode(rawId.getBytes());
+            return passkeys.list(username).stream().anyMatch(p -> p.id().equals(id) && !p.backupEligible());
+        } catch (RuntimeException e) {
+            log.debug("passkey backup eligibility unknown, counted as synced");
+            return false;
+        }
     }
 
     /** The session's user, when this assertion is a second step after the password. */

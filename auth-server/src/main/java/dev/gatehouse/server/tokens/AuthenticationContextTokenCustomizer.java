@@ -18,7 +18,8 @@ import org.springframework.security.oauth2.server.authorization.token.OAuth2Toke
 
 /**
  * Says how the user signed in: {@code amr} (RFC 8176 §2 values: {@code pwd}, {@code otp}; for a passkey {@code hwk}
- * (proof of possession of a hardware-secured key), {@code user} (user presence and verification by the
+ * (proof of possession of a hardware-secured key) when it is device-bound, else {@code swk} (a synced, backup-eligible
+ * passkey: {@link MfaPolicy#PASSKEY_DEVICE_BOUND_AUTHORITY} absent), {@code user} (user presence and verification by the
  * authenticator) and {@code mfa}) and {@code acr} ({@link MfaPolicy#ACR_PHISHING_RESISTANT} with a passkey, else
  * {@link MfaPolicy#ACR_MFA} or {@link MfaPolicy#ACR_PASSWORD}) in ID tokens (OIDC Core §2) and in access tokens for a
  * user (RFC 9068 §2.2.1), read from the factor authorities Spring Security 7 recorded on the user's authentication.
@@ -49,8 +50,10 @@ final class AuthenticationContextTokenCustomizer implements OAuth2TokenCustomize
         boolean password = false;
         boolean otp = false;
         boolean passkey = false;
+        boolean deviceBound = false;
         @Nullable Instant newestFactor = null;
         for (GrantedAuthority a : principal.getAuthorities()) {
+            deviceBound |= MfaPolicy.PASSKEY_DEVICE_BOUND_AUTHORITY.equals(a.getAuthority());
             password |= FactorGrantedAuthority.PASSWORD_AUTHORITY.equals(a.getAuthority());
             otp |= MfaPolicy.OTP_AUTHORITY.equals(a.getAuthority());
             passkey |= MfaPolicy.PASSKEY_AUTHORITY.equals(a.getAuthority());
@@ -72,9 +75,11 @@ final class AuthenticationContextTokenCustomizer implements OAuth2TokenCustomize
             amr.add("otp");
         }
         if (passkey) {
-            // RFC 8176 §2: hwk (proof of possession of a hardware-secured key), user (user verification, which every
-            // Gatehouse assertion requires, WebAuthn Level 3 §7.2 step 15), mfa (more than one factor).
-            amr.add("hwk");
+            // RFC 8176 §2: hwk (proof of possession of a hardware-secured key) only for a device-bound passkey; a
+            // backup-eligible one is exported to a sync fabric (WebAuthn Level 3 §6.1.3), so swk (a software-secured
+            // key); user (user verification, which every Gatehouse assertion requires, WebAuthn Level 3 §7.2 step
+            // 15), mfa (more than one factor).
+            amr.add(deviceBound ? "hwk" : "swk");
             amr.add("user");
             amr.add("mfa");
         }
