@@ -2,10 +2,12 @@ package dev.gatehouse.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.nimbusds.jose.util.JSONObjectUtils;
 import dev.gatehouse.core.mfa.RecoveryCodes;
 import dev.gatehouse.core.password.PasswordHasher;
 import dev.gatehouse.server.AbstractAuthorizationServerTests.Pkce;
 import dev.gatehouse.server.clients.ClientSecrets;
+import dev.gatehouse.server.mfa.MfaPolicy;
 import dev.gatehouse.server.users.JdbcUserStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -33,7 +35,8 @@ import org.springframework.test.context.DynamicPropertySource;
 /**
  * With {@code gatehouse.server.passkeys.enabled=false} a user whose only second factor is a stored passkey still owes
  * a second factor (issue #16, fail closed): the sign-in goes to the recovery-code step, never to a code with the
- * password alone nor to TOTP enrolment with the password alone.
+ * password alone nor to TOTP enrolment with the password alone; discovery does not advertise the phishing-resistant
+ * {@code acr}, which nothing can meet then.
  */
 @SpringBootTest(
         classes = GatehouseServer.class,
@@ -113,6 +116,15 @@ class H2PasskeysOffSignInTests {
         // A recovery code pays the second factor.
         String resumed = flow.submit(browser, "/mfa/recovery", codes.get(0));
         assertThat(MfaSignInFlow.amr(flow.tokens(browser, resumed, pkce))).isEqualTo(MfaSignInFlow.pwdOtp());
+    }
+
+    @Test
+    void discoveryWhenPasskeysOffThenNoPhishingResistantAcr() throws Exception {
+        HttpResponse<String> r =
+                new HttpBrowser("http://localhost:" + port).getApi("/.well-known/openid-configuration");
+        // OIDC Discovery 1.0 §3: only values a sign-in here can reach; nothing meets phr without passkeys.
+        assertThat(JSONObjectUtils.parse(r.body()).get("acr_values_supported"))
+                .isEqualTo(List.of(MfaPolicy.ACR_PASSWORD, MfaPolicy.ACR_MFA));
     }
 
     /** A passkey stored while passkeys were on (the rows the passkeys package wrote then). */

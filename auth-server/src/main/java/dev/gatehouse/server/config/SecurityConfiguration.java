@@ -200,13 +200,9 @@ class SecurityConfiguration {
                                         validateAuthorizationRequests(p, clock, missingFactor);
                                         return guardConsent(p, refusal, authorizations);
                                     })))
-                            .oidc(oidc -> oidc.providerConfigurationEndpoint(endpoint ->
-                                            endpoint.providerConfigurationCustomizer(config -> config.claim(
-                                                            "acr_values_supported",
-                                                            List.of(
-                                                                    MfaPolicy.ACR_PASSWORD,
-                                                                    MfaPolicy.ACR_MFA,
-                                                                    MfaPolicy.ACR_PHISHING_RESISTANT))
+                            .oidc(oidc -> oidc.providerConfigurationEndpoint(
+                                            endpoint -> endpoint.providerConfigurationCustomizer(config -> config.claim(
+                                                            "acr_values_supported", acrValuesSupported(mfa))
                                                     .claims(discovery::customizeOidc)))
                                     // The error code in the body, not only a 400 error page.
                                     .logoutEndpoint(
@@ -365,6 +361,16 @@ class SecurityConfiguration {
             source.registerCorsConfiguration(path, cors);
         }
         return source;
+    }
+
+    /**
+     * The {@code acr} values a sign-in here can reach (OIDC Discovery 1.0 §3): the phishing-resistant one only while
+     * passkeys are offered, since nothing else can meet it.
+     */
+    static List<String> acrValuesSupported(MfaPolicy mfa) {
+        return mfa.passkeysOffered()
+                ? List.of(MfaPolicy.ACR_PASSWORD, MfaPolicy.ACR_MFA, MfaPolicy.ACR_PHISHING_RESISTANT)
+                : List.of(MfaPolicy.ACR_PASSWORD, MfaPolicy.ACR_MFA);
     }
 
     @Bean
