@@ -63,6 +63,11 @@ class PasskeysConfiguration {
             }
 
             @Override
+            public Removal removeUnlessLast(String username, String credentialId) {
+                return store.removeUnlessLast(username, credentialId);
+            }
+
+            @Override
             public int removeAll(String username) {
                 return store.removeAll(username);
             }

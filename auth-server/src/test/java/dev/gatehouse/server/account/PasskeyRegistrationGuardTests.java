@@ -301,6 +301,15 @@ class PasskeyRegistrationGuardTests {
         }
 
         @Override
+        public Removal removeUnlessLast(String username, String credentialId) {
+            List<Passkey> own = byUser.getOrDefault(username, new ArrayList<>());
+            if (own.stream().noneMatch(p -> p.id().equals(credentialId))) {
+                return Removal.UNKNOWN;
+            }
+            return own.size() > 1 && remove(username, credentialId) ? Removal.REMOVED : Removal.LAST;
+        }
+
+        @Override
         public int removeAll(String username) {
             List<Passkey> removed = byUser.remove(username);
             return removed == null ? 0 : removed.size();
