@@ -271,7 +271,8 @@ final class JdbcPasskeyStore implements Passkeys, PublicKeyCredentialUserEntityR
         if (stored != null) {
             if (Arrays.equals(stored.getUserEntityUserId().getBytes(), handle)
                     && Arrays.equals(stored.getPublicKey().getBytes(), publicKey)) {
-                throw new SignatureCounterRegression(PasskeyIds.ref(id));
+                PublicKeyCredentialUserEntity owner = findById(stored.getUserEntityUserId());
+                throw new SignatureCounterRegression(PasskeyIds.ref(id), owner == null ? null : owner.getName());
             }
             throw new PasskeyCeremonyException(
                     Reason.ALREADY_REGISTERED,

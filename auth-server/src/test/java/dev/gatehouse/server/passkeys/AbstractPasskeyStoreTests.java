@@ -151,7 +151,9 @@ abstract class AbstractPasskeyStoreTests {
                     .build();
             assertThatThrownBy(() -> store.save(older))
                     .isInstanceOf(SignatureCounterRegression.class)
-                    .hasMessageNotContaining(id.toBase64UrlString());
+                    .hasMessageNotContaining(id.toBase64UrlString())
+                    .satisfies(e ->
+                            assertThat(((SignatureCounterRegression) e).owner()).isEqualTo(name(handle)));
         }
         assertThat(store.findByCredentialId(id).getSignatureCount()).isEqualTo(5);
         assertThat(store.list(name(handle)).get(0).lastUsed()).isNull();
