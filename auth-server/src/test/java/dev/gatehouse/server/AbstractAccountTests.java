@@ -1020,8 +1020,20 @@ abstract class AbstractAccountTests {
     }
 
     @Test
+    void signInPasskeyRegistrationWhenNoPhishingResistantFactorIsOwedThenOnToTheAccountPage() {
+        String name = newUser();
+        HttpBrowser browser = signedIn(name);
+
+        HttpResponse<String> page = browser.get("/mfa/passkey/register");
+
+        assertThat(page.statusCode()).isEqualTo(302);
+        assertThat(page.headers().firstValue("Location").orElseThrow()).endsWith("/account/passkeys");
+    }
+
+    @Test
     void signInPasskeyRegistrationWhenFreshAndNoPasskeyThenTheFormAndOnceOneExistsThenOnToUseIt() {
         String name = newUser();
+        users.setPasskeyRequired(name, true);
         HttpBrowser browser = signedIn(name);
 
         HttpResponse<String> page = browser.get("/mfa/passkey/register");
@@ -1038,16 +1050,18 @@ abstract class AbstractAccountTests {
     }
 
     @Test
-    void signInPasskeyRegistrationWhenStaleThenNoFormAndTheSessionConfirmsFirst() {
+    void signInPasskeyRegistrationWhenStaleThenNoFormAndTheUserSignsInAgain() {
         String name = newUser();
+        users.setPasskeyRequired(name, true);
         HttpBrowser browser = signedIn(name);
         clock.advance(Duration.ofMinutes(6));
 
         HttpResponse<String> page = browser.get("/mfa/passkey/register");
 
+        // The requirement owes a factor the password-only session lacks: it is not an account session that could
+        // confirm, so it signs in again.
         assertThat(page.statusCode()).isEqualTo(302);
-        assertThat(page.headers().firstValue("Location").orElseThrow())
-                .endsWith("/account/confirm?next=/account/passkeys");
+        assertThat(page.headers().firstValue("Location").orElseThrow()).endsWith("/login");
     }
 
     @Test
