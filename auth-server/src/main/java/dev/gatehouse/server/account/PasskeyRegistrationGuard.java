@@ -128,7 +128,24 @@ public final class PasskeyRegistrationGuard extends OncePerRequestFilter {
             return;
         }
         PublicKeyCredentialCreationOptionsRepository repository = creationOptions;
-        PublicKeyCredentialCreationOptions started = repository == null ? null : repository.load(request);
+        PublicKeyCredentialCreationOptions started;
+        try {
+            started = repository == null ? null : repository.load(request);
+        } catch (PasskeyCeremonyException expired) {
+            // Options older than their timeout (WebAuthn Level 3 §13.4.3): removed by the repository; start again.
+            audit.failure(
+                    AuditEvents.PASSKEY_REGISTER,
+                    name,
+                    request,
+                    "reason",
+                    expired.reason().code());
+            refuse(
+                    response,
+                    HttpServletResponse.SC_BAD_REQUEST,
+                    expired.reason().code(),
+                    "The passkey was not registered.");
+            return;
+        }
         if (repository != null
                 && started != null
                 && !name.equals(started.getUser().getName())) {

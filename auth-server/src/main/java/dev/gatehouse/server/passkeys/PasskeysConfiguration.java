@@ -91,7 +91,14 @@ class PasskeysConfiguration {
 
     @Bean
     @ConditionalOnPasskeysEnabled
-    PublicKeyCredentialCreationOptionsRepository passkeyCreationOptionsRepository() {
-        return new SessionCreationOptionsRepository();
+    PublicKeyCredentialCreationOptionsRepository passkeyCreationOptionsRepository(Clock clock) {
+        return new SessionCreationOptionsRepository(clock);
+    }
+
+    /** The sign-in's request options with their time (WebAuthn Level 3 §13.4.3), for the sign-in chain's wiring. */
+    @Bean
+    @ConditionalOnPasskeysEnabled
+    TimedRequestOptionsRepository passkeyRequestOptionsRepository(Clock clock) {
+        return new TimedRequestOptionsRepository(clock);
     }
 }
