@@ -68,12 +68,27 @@
     return publicKey;
   }
 
+  // Only a path on this origin: one "/" then not "/" or "\" (a "//host" or "/\host" is another origin), and the
+  // resolved URL on this page's origin, as passkey-sign-in.js does.
+  function sameOriginPath(value) {
+    if (value.charAt(0) !== "/" || value.charAt(1) === "/" || value.charAt(1) === "\\") {
+      return null;
+    }
+    try {
+      var target = new URL(value, window.location.href);
+      return target.origin === window.location.origin ? target.href : null;
+    } catch (e) {
+      return null;
+    }
+  }
+
   // Refusals of the server's guard carry {"error", "message", "confirm"?}: a stale sign-in is sent to confirm it.
   function refused(response) {
     return response.json().then(
       function (body) {
-        if (body && typeof body.confirm === "string" && body.confirm.charAt(0) === "/") {
-          window.location.assign(body.confirm);
+        var confirm = body && typeof body.confirm === "string" ? sameOriginPath(body.confirm) : null;
+        if (confirm) {
+          window.location.assign(confirm);
           return;
         }
         if (body && body.error === "label") {

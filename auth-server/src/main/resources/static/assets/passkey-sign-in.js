@@ -1,6 +1,7 @@
 /*
  * Passkey sign-in (issue #16), on the sign-in page (#passkey-sign-in, and the browser's passkey autofill on the
- * username field) and on the passkey step after a password (#use-passkey, /mfa/passkey).
+ * username field), on the passkey step after a password (#use-passkey, /mfa/passkey) and on the account's
+ * confirmation (#use-passkey with data-next, /account/confirm).
  *
  * One ceremony (WebAuthn Level 3 §5.1.4, navigator.credentials.get):
  *   1. POST /webauthn/authenticate/options (the CSRF header from the layout's <meta> tags): the server's request
@@ -156,7 +157,11 @@
       }
       return response.json();
     }).then(function (body) {
-      var next = body && typeof body.redirectUrl === "string" ? sameOrigin(body.redirectUrl) : null;
+      // The account's confirmation names where to go back to (data-next, an account path); elsewhere the server's
+      // redirectUrl. Either only on this origin.
+      var named = button.getAttribute("data-next");
+      var target = named !== null ? named : body && body.redirectUrl;
+      var next = typeof target === "string" ? sameOrigin(target) : null;
       if (!next) {
         throw new Error("no usable redirect");
       }

@@ -969,8 +969,71 @@ abstract class AbstractAccountTests {
     }
 
     @Test
+    void removePasskeyWhenRemovedThenTheUsersOtherSessionsEndAndThisOneStays() {
+        String name = newUser();
+        HttpBrowser browser = signedInWithPasskey(name);
+        HttpBrowser elsewhere = signedIn(name);
+        String second = PasskeyRows.add(jdbc, name, "stolen", false, List.of(), clock.instant());
+        assertThat(elsewhere.get("/account").headers().firstValue("Location").orElseThrow())
+                .endsWith("/mfa/passkey");
+
+        HttpResponse<String> removed = browser.postForm(
+                "/account/passkeys/remove", Map.of("id", second, "_csrf", csrf(browser.get("/account/passkeys"))));
+
+        assertThat(removed.statusCode()).isEqualTo(302);
+        assertThat(browser.get("/account/passkeys").statusCode()).isEqualTo(200);
+        assertThat(elsewhere.get("/account").headers().firstValue("Location").orElseThrow())
+                .endsWith("/login");
+        assertThat(auditLog.flush(Duration.ofSeconds(20))).isTrue();
+        assertThat(jdbc.queryForList(
+                        "SELECT details FROM gh_audit_event WHERE actor = ? AND type = ? AND outcome = 'success'",
+                        String.class,
+                        name,
+                        AuditEvents.PASSKEY_REMOVE))
+                .singleElement()
+                .satisfies(d -> assertThat(d).contains("\"sessions_ended\":\"1\""));
+    }
+
+    @Test
+    void confirmWhenUserHasAPasskeyThenItsButtonConfirmsAndAnotherPasskeyMayBeAdded() {
+        String name = newUser();
+        TestAuthenticator key = TestAuthenticator.create().label("first");
+        HttpBrowser browser = signedInWithPasskey(name, key);
+        clock.advance(Duration.ofMinutes(6));
+        String[] stale = AbstractPasskeySignInTests.csrf(browser.get("/account/passkeys"));
+        HttpResponse<String> refused = browser.postJson("/webauthn/register/options", "", stale);
+        assertThat(refused.statusCode()).isEqualTo(403);
+
+        HttpResponse<String> form = browser.get("/account/confirm?next=/account/passkeys");
+
+        assertThat(form.body())
+                .contains("id=\"use-passkey\"")
+                .contains("data-next=\"/account/passkeys\"")
+                .contains("src=\"/assets/passkey-sign-in.js\"");
+        String[] csrf = AbstractPasskeySignInTests.csrf(form);
+        HttpResponse<String> options = browser.postJson("/webauthn/authenticate/options", "", csrf);
+        HttpResponse<String> used = browser.postJson("/login/webauthn", key.assertion(options.body(), base), csrf);
+        assertThat(used.statusCode()).as(used.body()).isEqualTo(200);
+        String[] fresh = AbstractPasskeySignInTests.csrf(browser.get("/account/passkeys"));
+        assertThat(browser.postJson("/webauthn/register/options", "", fresh).statusCode())
+                .isEqualTo(200);
+    }
+
+    @Test
+    void signInPasskeyRegistrationWhenNoPhishingResistantFactorIsOwedThenOnToTheAccountPage() {
+        String name = newUser();
+        HttpBrowser browser = signedIn(name);
+
+        HttpResponse<String> page = browser.get("/mfa/passkey/register");
+
+        assertThat(page.statusCode()).isEqualTo(302);
+        assertThat(page.headers().firstValue("Location").orElseThrow()).endsWith("/account/passkeys");
+    }
+
+    @Test
     void signInPasskeyRegistrationWhenFreshAndNoPasskeyThenTheFormAndOnceOneExistsThenOnToUseIt() {
         String name = newUser();
+        users.setPasskeyRequired(name, true);
         HttpBrowser browser = signedIn(name);
 
         HttpResponse<String> page = browser.get("/mfa/passkey/register");
@@ -987,16 +1050,18 @@ abstract class AbstractAccountTests {
     }
 
     @Test
-    void signInPasskeyRegistrationWhenStaleThenNoFormAndTheSessionConfirmsFirst() {
+    void signInPasskeyRegistrationWhenStaleThenNoFormAndTheUserSignsInAgain() {
         String name = newUser();
+        users.setPasskeyRequired(name, true);
         HttpBrowser browser = signedIn(name);
         clock.advance(Duration.ofMinutes(6));
 
         HttpResponse<String> page = browser.get("/mfa/passkey/register");
 
+        // The requirement owes a factor the password-only session lacks: it is not an account session that could
+        // confirm, so it signs in again.
         assertThat(page.statusCode()).isEqualTo(302);
-        assertThat(page.headers().firstValue("Location").orElseThrow())
-                .endsWith("/account/confirm?next=/account/passkeys");
+        assertThat(page.headers().firstValue("Location").orElseThrow()).endsWith("/login");
     }
 
     @Test
@@ -1006,6 +1071,7 @@ abstract class AbstractAccountTests {
         assertThat(script.body())
                 .contains("/webauthn/register/options")
                 .contains("navigator.credentials.create")
+                .contains("sameOriginPath(body.confirm)")
                 .contains("_csrf_header")
                 .doesNotContain("innerHTML");
     }
@@ -1090,8 +1156,11 @@ abstract class AbstractAccountTests {
      * one may), then passes the passkey step the user now owes: the session holds the password and passkey factors.
      */
     HttpBrowser signedInWithPasskey(String name) {
+        return signedInWithPasskey(name, TestAuthenticator.create().label("first"));
+    }
+
+    HttpBrowser signedInWithPasskey(String name, TestAuthenticator key) {
         HttpBrowser browser = signedIn(name);
-        TestAuthenticator key = TestAuthenticator.create().label("first");
         String[] csrf = AbstractPasskeySignInTests.csrf(browser.get("/account/passkeys"));
         HttpResponse<String> options = browser.postJson("/webauthn/register/options", "", csrf);
         assertThat(options.statusCode()).as(options.body()).isEqualTo(200);

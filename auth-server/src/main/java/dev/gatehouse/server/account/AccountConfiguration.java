@@ -6,10 +6,12 @@ import dev.gatehouse.server.mfa.MfaPolicy;
 import dev.gatehouse.server.passkeys.Passkeys;
 import dev.gatehouse.server.settings.MailFlowProperties;
 import java.time.Clock;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.security.web.webauthn.registration.PublicKeyCredentialCreationOptionsRepository;
 import org.springframework.session.FindByIndexNameSessionRepository;
 import org.springframework.session.Session;
 import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
@@ -59,8 +61,12 @@ class AccountConfiguration {
      */
     @Bean
     PasskeyRegistrationGuard passkeyRegistrationGuard(
-            MfaPolicy policy, Factors accountFactors, Passkeys passkeys, AccountAudit audit) {
-        return new PasskeyRegistrationGuard(policy, accountFactors, passkeys, audit);
+            MfaPolicy policy,
+            Factors accountFactors,
+            Passkeys passkeys,
+            AccountAudit audit,
+            ObjectProvider<PublicKeyCredentialCreationOptionsRepository> creationOptions) {
+        return new PasskeyRegistrationGuard(policy, accountFactors, passkeys, audit, creationOptions.getIfAvailable());
     }
 
     @Bean

@@ -33,18 +33,43 @@ import org.springframework.security.web.context.SecurityContextRepository;
 final class Factors {
 
     private final Clock clock;
+    private final Duration maxAge;
     private final FactorFreshness freshness;
     private final SecurityContextRepository contexts = new HttpSessionSecurityContextRepository();
     private final SessionAuthenticationStrategy fixation = new SessionFixationProtectionStrategy();
 
     Factors(MfaPolicy policy, Clock clock, Duration maxAge) {
         this.clock = Objects.requireNonNull(clock, "clock must not be null");
+        this.maxAge = Objects.requireNonNull(maxAge, "maxAge must not be null");
         this.freshness = new FactorFreshness(policy, clock, maxAge);
     }
 
-    /** Whether every factor is young enough, and every factor the user has is present ({@link FactorFreshness}). */
+    /**
+     * Whether every factor is young enough, and every factor the user has is present ({@link FactorFreshness}); or a
+     * passkey was just used ({@link #freshPasskey}): a user-verified assertion proves every factor at once (issue #16),
+     * so an older password factor kept beside it by Spring's factor merge does not make the session stale.
+     */
     boolean fresh(Authentication user) {
-        return freshness.fresh(user);
+        return freshness.fresh(user) || freshPasskey(user);
+    }
+
+    /**
+     * Whether the session carries a passkey factor ({@link MfaPolicy#PASSKEY_AUTHORITY}, WebAuthn Level 3 §7.2 with
+     * user verification) younger than {@code gatehouse.server.account.reauthentication-max-age}. A factor without a
+     * time is not fresh.
+     */
+    boolean freshPasskey(Authentication user) {
+        Instant now = clock.instant();
+        for (GrantedAuthority a : user.getAuthorities()) {
+            if (a instanceof FactorGrantedAuthority factor
+                    && MfaPolicy.PASSKEY_AUTHORITY.equals(factor.getAuthority())) {
+                Instant at = factor.getIssuedAt();
+                if (at != null && !at.plus(maxAge).isBefore(now)) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** The same check, for the sign-in's enrolment pages. */

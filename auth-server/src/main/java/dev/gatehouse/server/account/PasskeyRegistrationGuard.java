@@ -16,12 +16,15 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpMethod;
 import org.springframework.security.authentication.AnonymousAuthenticationToken;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
 import org.springframework.security.web.util.matcher.RequestMatcher;
+import org.springframework.security.web.webauthn.api.PublicKeyCredentialCreationOptions;
+import org.springframework.security.web.webauthn.registration.PublicKeyCredentialCreationOptionsRepository;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
@@ -35,6 +38,17 @@ import org.springframework.web.filter.OncePerRequestFilter;
  *       owed, the user has no passkey, and the password (and any one-time code the user owes) were just proved, like
  *       the forced TOTP enrolment. Registering grants no factor: the user then signs in with the new passkey.
  * </ul>
+ *
+ * <p>A user who already has a passkey, or whose administrator requires one, adds another only with a fresh passkey
+ * factor ({@link Factors#freshPasskey}): the password and a one-time code are exactly what a real-time phish relays,
+ * and a passkey registered on them would meet every phishing-resistant requirement afterwards (WebAuthn Level 3
+ * §13.4.9; issue #16, "then TOTP is not enough"). The one exception is recovery: a user who must use a passkey and has
+ * none left (all lost, or an operator's reset) registers one with the password and the second factor owed; that
+ * registration is audited with {@code recovery=true}.
+ *
+ * <p>{@code POST /webauthn/register} registers only for the signed-in user: the stored creation options name the user
+ * the ceremony was started for (WebAuthn Level 3 §5.4.3, §13.4.3), and options of another user (a ceremony begun
+ * before someone else signed in on this browser) are refused.
  *
  * <p>Anything else is refused with 403 and a JSON body saying why (and where to confirm the sign-in); Spring's {@code
  * DELETE /webauthn/register/{id}} is refused with 405: a passkey is removed at {@code /account/passkeys}, audited and
@@ -60,12 +74,19 @@ public final class PasskeyRegistrationGuard extends OncePerRequestFilter {
     private final Factors factors;
     private final Passkeys passkeys;
     private final AccountAudit audit;
+    private final @Nullable PublicKeyCredentialCreationOptionsRepository creationOptions;
 
-    PasskeyRegistrationGuard(MfaPolicy policy, Factors factors, Passkeys passkeys, AccountAudit audit) {
+    PasskeyRegistrationGuard(
+            MfaPolicy policy,
+            Factors factors,
+            Passkeys passkeys,
+            AccountAudit audit,
+            @Nullable PublicKeyCredentialCreationOptionsRepository creationOptions) {
         this.policy = Objects.requireNonNull(policy, "policy must not be null");
         this.factors = Objects.requireNonNull(factors, "factors must not be null");
         this.passkeys = Objects.requireNonNull(passkeys, "passkeys must not be null");
         this.audit = Objects.requireNonNull(audit, "audit must not be null");
+        this.creationOptions = creationOptions;
     }
 
     @Override
@@ -95,7 +116,7 @@ public final class PasskeyRegistrationGuard extends OncePerRequestFilter {
         }
         String name = user.getName();
         Decision decision = decide(user, request);
-        if (decision != Decision.ALLOWED) {
+        if (!decision.allowed) {
             if (register) {
                 audit.denied(AuditEvents.PASSKEY_REGISTER, name, request, "reason", decision.reason);
             }
@@ -104,6 +125,38 @@ public final class PasskeyRegistrationGuard extends OncePerRequestFilter {
         }
         if (options) {
             chain.doFilter(request, response);
+            return;
+        }
+        PublicKeyCredentialCreationOptionsRepository repository = creationOptions;
+        PublicKeyCredentialCreationOptions started;
+        try {
+            started = repository == null ? null : repository.load(request);
+        } catch (PasskeyCeremonyException expired) {
+            // Options older than their timeout (WebAuthn Level 3 §13.4.3): removed by the repository; start again.
+            audit.failure(
+                    AuditEvents.PASSKEY_REGISTER,
+                    name,
+                    request,
+                    "reason",
+                    expired.reason().code());
+            refuse(
+                    response,
+                    HttpServletResponse.SC_BAD_REQUEST,
+                    expired.reason().code(),
+                    "The passkey was not registered.");
+            return;
+        }
+        if (repository != null
+                && started != null
+                && !name.equals(started.getUser().getName())) {
+            // Started by another user of this browser: Spring would register the credential to that user.
+            audit.denied(AuditEvents.PASSKEY_REGISTER, name, request, "reason", "other_user");
+            repository.save(request, response, null);
+            refuse(
+                    response,
+                    HttpServletResponse.SC_FORBIDDEN,
+                    "other_user",
+                    "This registration was started by another sign-in. Start again.");
             return;
         }
         Set<String> before = ids(name);
@@ -148,7 +201,9 @@ public final class PasskeyRegistrationGuard extends OncePerRequestFilter {
                     "backup_eligible",
                     Boolean.toString(p.backupEligible()),
                     "transports",
-                    String.join(" ", p.transports()));
+                    String.join(" ", p.transports()),
+                    "recovery",
+                    Boolean.toString(decision.recovery));
         } else {
             audit.failure(
                     AuditEvents.PASSKEY_REGISTER,
@@ -166,15 +221,24 @@ public final class PasskeyRegistrationGuard extends OncePerRequestFilter {
         if (!factors.fresh(user)) {
             return Decision.STALE;
         }
+        boolean hasPasskey = passkeys.hasAny(name);
+        boolean required = policy.phishingResistantRequired(name, null, null);
         // The account's rule: every factor the account owes is present (FactorGuard), and fresh.
         if (policy.hasAllFactors(user) || !policy.otpRequired(name, null, null)) {
-            return Decision.ALLOWED;
+            if (!hasPasskey && !required) {
+                return Decision.ALLOWED;
+            }
+            if (factors.freshPasskey(user)) {
+                return Decision.ALLOWED;
+            }
+            // A required passkey, none left: the recovery the issue allows (password and the second factor owed).
+            return hasPasskey ? Decision.PASSKEY_NEEDED : Decision.RECOVERY;
         }
         // A sign-in's registration: the page was shown to this user, who still has no passkey; the password (and the
         // code of a user with TOTP, which fresh() demands) were just proved.
         HttpSession session = request.getSession(false);
-        if (session != null && name.equals(session.getAttribute(SIGN_IN_REGISTRATION)) && !passkeys.hasAny(name)) {
-            return Decision.ALLOWED;
+        if (session != null && name.equals(session.getAttribute(SIGN_IN_REGISTRATION)) && !hasPasskey) {
+            return required ? Decision.RECOVERY : Decision.ALLOWED;
         }
         return Decision.FACTOR_MISSING;
     }
@@ -192,7 +256,7 @@ public final class PasskeyRegistrationGuard extends OncePerRequestFilter {
         response.setHeader("Cache-Control", "no-store");
         response.setContentType("application/json");
         response.setCharacterEncoding(StandardCharsets.UTF_8.name());
-        String confirm = "stale".equals(error)
+        String confirm = "stale".equals(error) || "passkey_needed".equals(error)
                 ? ",\"confirm\":\"" + TwoStepController.CONFIRM + "?next=" + PasskeysController.PASSKEYS + "\""
                 : "";
         // Both strings are constants of this class: nothing to escape.
@@ -200,14 +264,20 @@ public final class PasskeyRegistrationGuard extends OncePerRequestFilter {
     }
 
     private enum Decision {
-        ALLOWED("", ""),
-        STALE("stale", "Confirm your sign-in again, then add the passkey."),
-        FACTOR_MISSING("factor_missing", "Complete your sign-in first.");
+        ALLOWED(true, false, "", ""),
+        RECOVERY(true, true, "", ""),
+        STALE(false, false, "stale", "Confirm your sign-in again, then add the passkey."),
+        PASSKEY_NEEDED(false, false, "passkey_needed", "Confirm with one of your passkeys, then add the new one."),
+        FACTOR_MISSING(false, false, "factor_missing", "Complete your sign-in first.");
 
+        private final boolean allowed;
+        private final boolean recovery;
         private final String reason;
         private final String message;
 
-        Decision(String reason, String message) {
+        Decision(boolean allowed, boolean recovery, String reason, String message) {
+            this.allowed = allowed;
+            this.recovery = recovery;
             this.reason = reason;
             this.message = message;
         }

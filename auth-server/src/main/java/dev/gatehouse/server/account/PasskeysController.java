@@ -2,10 +2,12 @@ package dev.gatehouse.server.account;
 
 import dev.gatehouse.server.audit.AuditEvents;
 import dev.gatehouse.server.passkeys.PasskeyIds;
+import dev.gatehouse.server.passkeys.PasskeyProperties;
 import dev.gatehouse.server.passkeys.Passkeys;
 import dev.gatehouse.server.users.JdbcUserStore;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpSession;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -34,12 +36,22 @@ final class PasskeysController {
     private final JdbcUserStore users;
     private final Factors factors;
     private final AccountAudit audit;
+    private final UserSessions sessions;
+    private final PasskeyProperties properties;
 
-    PasskeysController(Passkeys passkeys, JdbcUserStore users, Factors factors, AccountAudit audit) {
+    PasskeysController(
+            Passkeys passkeys,
+            JdbcUserStore users,
+            Factors factors,
+            AccountAudit audit,
+            UserSessions sessions,
+            PasskeyProperties properties) {
         this.passkeys = Objects.requireNonNull(passkeys, "passkeys must not be null");
         this.users = Objects.requireNonNull(users, "users must not be null");
         this.factors = Objects.requireNonNull(factors, "factors must not be null");
         this.audit = Objects.requireNonNull(audit, "audit must not be null");
+        this.sessions = Objects.requireNonNull(sessions, "sessions must not be null");
+        this.properties = Objects.requireNonNull(properties, "properties must not be null");
     }
 
     /**
@@ -91,23 +103,12 @@ final class PasskeysController {
             return show(user, model, List.of(FormError.of("passkey-list", "account.passkeys.error.unknown")));
         }
         String credential = PasskeyIds.ref(id);
-        List<Passkeys.Passkey> own = passkeys.list(name);
-        boolean owned = own.stream().anyMatch(p -> p.id().equals(id));
-        if (!owned) {
-            audit.failure(
-                    AuditEvents.PASSKEY_REMOVE,
-                    name,
-                    request,
-                    "by",
-                    "user",
-                    "credential",
-                    credential,
-                    "reason",
-                    "unknown");
-            response.setStatus(HttpServletResponse.SC_BAD_REQUEST);
-            return show(user, model, List.of(FormError.of("passkey-list", "account.passkeys.error.unknown")));
-        }
-        if (own.size() == 1 && users.passkeyRequired(name)) {
+        // The requirement's check and the removal are one conditional statement in the store (two removals at once
+        // could otherwise both see two passkeys and leave none).
+        Passkeys.Removal removal = users.passkeyRequired(name)
+                ? passkeys.removeUnlessLast(name, id)
+                : (passkeys.remove(name, id) ? Passkeys.Removal.REMOVED : Passkeys.Removal.UNKNOWN);
+        if (removal == Passkeys.Removal.LAST) {
             audit.denied(
                     AuditEvents.PASSKEY_REMOVE,
                     name,
@@ -121,8 +122,8 @@ final class PasskeysController {
             response.setStatus(HttpServletResponse.SC_CONFLICT);
             return show(user, model, List.of(FormError.of("passkey-list", "account.passkeys.error.required")));
         }
-        if (!passkeys.remove(name, id)) {
-            // Removed meanwhile (another tab): nothing left to remove.
+        if (removal != Passkeys.Removal.REMOVED) {
+            // Another user's id, or removed meanwhile (another tab): nothing removed.
             audit.failure(
                     AuditEvents.PASSKEY_REMOVE,
                     name,
@@ -136,7 +137,20 @@ final class PasskeysController {
             response.setStatus(HttpServletResponse.SC_BAD_REQUEST);
             return show(user, model, List.of(FormError.of("passkey-list", "account.passkeys.error.unknown")));
         }
-        audit.success(AuditEvents.PASSKEY_REMOVE, name, request, "by", "user", "credential", credential);
+        // A removed passkey may be a lost or stolen one: every other sign-in of the user ends (as after a password
+        // change), on every node; this session stays.
+        HttpSession session = request.getSession(false);
+        int ended = sessions.endOthers(name, session == null ? null : session.getId());
+        audit.success(
+                AuditEvents.PASSKEY_REMOVE,
+                name,
+                request,
+                "by",
+                "user",
+                "credential",
+                credential,
+                "sessions_ended",
+                Integer.toString(ended));
         return "redirect:" + PASSKEYS + "?removed";
     }
 
@@ -145,6 +159,7 @@ final class PasskeysController {
         model.addAttribute("user", name);
         model.addAttribute("passkeys", passkeys.list(name).stream().map(Row::of).toList());
         model.addAttribute("passkeyRequired", users.passkeyRequired(name));
+        model.addAttribute("passkeysEnabled", properties.enabled());
         model.addAttribute("errors", errors);
         return "account/passkeys";
     }

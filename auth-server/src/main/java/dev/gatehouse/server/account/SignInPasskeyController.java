@@ -2,8 +2,10 @@ package dev.gatehouse.server.account;
 
 import dev.gatehouse.server.mfa.MfaPolicy;
 import dev.gatehouse.server.passkeys.Passkeys;
+import dev.gatehouse.server.signin.MfaStepUpFilter;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpSession;
 import java.util.Objects;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.context.SecurityContext;
@@ -47,6 +49,14 @@ final class SignInPasskeyController {
         String name = user.getName();
         if (passkeys.hasAny(name)) {
             return "redirect:" + USE;
+        }
+        // Only when a phishing-resistant factor is owed: the user's requirement, or the step-up that sent this session
+        // here for a client's setting or acr_values. Anyone else adds a passkey on the account page.
+        HttpSession current = request.getSession(false);
+        boolean sentHere =
+                current != null && Boolean.TRUE.equals(current.getAttribute(MfaStepUpFilter.PHISHING_RESISTANT_OWED));
+        if (!sentHere && !policy.phishingResistantRequired(name, null, null)) {
+            return "redirect:" + PasskeysController.PASSKEYS;
         }
         if (!factors.fresh(user)) {
             // As a stale TOTP enrolment: a session the account pages are open to confirms its factors and adds the

@@ -352,6 +352,8 @@ final class TwoStepController {
     private String confirmView(Authentication user, Model model, String back, List<FormError> errors) {
         model.addAttribute("user", user.getName());
         model.addAttribute("withCode", policy.hasConfirmedTotp(user.getName()));
+        // A passkey user may confirm with a passkey (hasPasskey is false when passkeys are switched off).
+        model.addAttribute("passkey", policy.hasPasskey(user.getName()));
         model.addAttribute("next", back);
         model.addAttribute("errors", errors);
         return "account/confirm";

@@ -16,6 +16,7 @@ import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.RowMapper;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.security.web.webauthn.api.AuthenticatorTransport;
 import org.springframework.security.web.webauthn.api.Bytes;
 import org.springframework.security.web.webauthn.api.CredentialRecord;
@@ -26,6 +27,7 @@ import org.springframework.security.web.webauthn.api.PublicKeyCredentialType;
 import org.springframework.security.web.webauthn.api.PublicKeyCredentialUserEntity;
 import org.springframework.security.web.webauthn.management.PublicKeyCredentialUserEntityRepository;
 import org.springframework.security.web.webauthn.management.UserCredentialRepository;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The passkey tables ({@code gh_passkey_user}, {@code gh_passkey}) for Spring's relying party (its user-entity and
@@ -56,10 +58,13 @@ final class JdbcPasskeyStore implements Passkeys, PublicKeyCredentialUserEntityR
 
     private final JdbcTemplate jdbc;
     private final Clock clock;
+    private final TransactionTemplate transactions;
 
     JdbcPasskeyStore(JdbcTemplate jdbc, Clock clock) {
         this.jdbc = Objects.requireNonNull(jdbc, "jdbc must not be null");
         this.clock = Objects.requireNonNull(clock, "clock must not be null");
+        this.transactions = new TransactionTemplate(new DataSourceTransactionManager(
+                Objects.requireNonNull(jdbc.getDataSource(), "jdbc must have a data source")));
     }
 
     // ---- Passkeys (read API for other packages)
@@ -103,6 +108,43 @@ final class JdbcPasskeyStore implements Passkeys, PublicKeyCredentialUserEntityR
                         raw,
                         username)
                 > 0;
+    }
+
+    @Override
+    public Removal removeUnlessLast(String username, String credentialId) {
+        byte[] raw = PasskeyIds.decode(credentialId);
+        if (raw == null) {
+            return Removal.UNKNOWN;
+        }
+        Removal removal = transactions.execute(status -> {
+            // The user's entity row locked (FOR UPDATE) for the transaction: a concurrent removal of another of the
+            // user's passkeys waits, and its count below then sees this one gone (READ COMMITTED reads each statement
+            // afresh). The count and the delete are one statement.
+            List<byte[]> handles = jdbc.query(
+                    "SELECT user_handle FROM gh_passkey_user WHERE username = ? FOR UPDATE",
+                    (rs, n) -> rs.getBytes(1),
+                    username);
+            if (handles.size() != 1) {
+                return Removal.UNKNOWN;
+            }
+            byte[] handle = handles.get(0);
+            int deleted = jdbc.update(
+                    "DELETE FROM gh_passkey WHERE credential_id = ? AND user_handle = ?"
+                            + " AND (SELECT COUNT(*) FROM gh_passkey o WHERE o.user_handle = ?) > 1",
+                    raw,
+                    handle,
+                    handle);
+            if (deleted > 0) {
+                return Removal.REMOVED;
+            }
+            Integer own = jdbc.queryForObject(
+                    "SELECT COUNT(*) FROM gh_passkey WHERE credential_id = ? AND user_handle = ?",
+                    Integer.class,
+                    raw,
+                    handle);
+            return own != null && own > 0 ? Removal.LAST : Removal.UNKNOWN;
+        });
+        return removal == null ? Removal.UNKNOWN : removal;
     }
 
     @Override
@@ -229,7 +271,8 @@ final class JdbcPasskeyStore implements Passkeys, PublicKeyCredentialUserEntityR
         if (stored != null) {
             if (Arrays.equals(stored.getUserEntityUserId().getBytes(), handle)
                     && Arrays.equals(stored.getPublicKey().getBytes(), publicKey)) {
-                throw new SignatureCounterRegression(PasskeyIds.ref(id));
+                PublicKeyCredentialUserEntity owner = findById(stored.getUserEntityUserId());
+                throw new SignatureCounterRegression(PasskeyIds.ref(id), owner == null ? null : owner.getName());
             }
             throw new PasskeyCeremonyException(
                     Reason.ALREADY_REGISTERED,

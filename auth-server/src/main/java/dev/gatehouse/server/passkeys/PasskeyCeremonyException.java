@@ -43,6 +43,8 @@ public class PasskeyCeremonyException extends RuntimeException {
         UNKNOWN_CREDENTIAL,
         /** The label is empty, longer than 64 characters, or has control characters. */
         LABEL,
+        /** The ceremony's options (its challenge) are older than their timeout (§5.4, §13.4.3): start again. */
+        EXPIRED,
         /** The ceremony failed for another reason webauthn4j gave. */
         REFUSED;
 

@@ -17,8 +17,13 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param rpName the name authenticators show; default the product name ({@code gatehouse.server.ui.product-name})
  * @param allowedOrigins the origins ceremonies may run on, compared whole (scheme, host, port); default the issuer's
  *     origin
- * @param allowedAaguids if not empty, only authenticators of these AAGUIDs (UUID form) may register; with attestation
- *     {@code none} the AAGUID is the authenticator's own claim, not proved
+ * @param allowedAaguids if not empty, only authenticators that name one of these AAGUIDs (UUID form) may register. This
+ *     is a filter against honest authenticators, <b>not a security control</b>: registration asks for attestation
+ *     {@code none}, so the AAGUID is the authenticator's own unverified claim (WebAuthn Level 3 §6.5.1: an AAGUID is
+ *     trustworthy only through a verified attestation statement), any software authenticator can claim an allowed
+ *     one, and browsers may replace it with zeros under {@code none} (§5.4.7), which this list then refuses. Verified
+ *     attestation (requesting {@code direct} and checking the statement against trust anchors or the FIDO Metadata
+ *     Service) is not built; default empty (every authenticator)
  */
 @ConfigurationProperties("gatehouse.server.passkeys")
 public record PasskeyProperties(

@@ -253,7 +253,14 @@ final class PasskeyRelyingParty implements WebAuthnRelyingPartyOperations {
         try {
             user = operations.authenticate(request);
         } catch (RuntimeException e) {
-            throw translate(e, rawId);
+            RuntimeException translated = translate(e, rawId);
+            if (translated instanceof SignatureCounterRegression regression && regression.owner() == null) {
+                // The owner for the audit (WebAuthn Level 3 §6.1.1: the reaction to a suspected clone is the RP's).
+                PublicKeyCredentialUserEntity owner = userEntities.findById(stored.getUserEntityUserId());
+                throw new SignatureCounterRegression(
+                        regression.credentialRef(), owner == null ? null : owner.getName());
+            }
+            throw translated;
         }
         if (credentials instanceof JdbcPasskeyStore store) {
             store.recordBackupState(rawId, data.isFlagBS());

@@ -38,6 +38,27 @@ public interface Passkeys {
     boolean remove(String username, String credentialId);
 
     /**
+     * Removes one of the user's passkeys unless it is the user's last one, checked and removed in one conditional
+     * {@code DELETE} while the user's passkey entity is locked, so two removals at once can never leave a user who must
+     * use a passkey with none (the account page; an operator's removal may take the last one, that is the reset).
+     *
+     * @param username the owner
+     * @param credentialId the base64url credential id
+     * @return what happened
+     */
+    Removal removeUnlessLast(String username, String credentialId);
+
+    /** The outcome of {@link #removeUnlessLast}. */
+    enum Removal {
+        /** The passkey was removed; at least one other remains. */
+        REMOVED,
+        /** Nothing removed: it is the user's last passkey. */
+        LAST,
+        /** Nothing removed: the user has no passkey with this id (another user's, or removed meanwhile). */
+        UNKNOWN
+    }
+
+    /**
      * Removes every passkey of the user (an operator's reset).
      *
      * @param username the user

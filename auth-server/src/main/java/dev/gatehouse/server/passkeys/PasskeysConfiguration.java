@@ -63,6 +63,11 @@ class PasskeysConfiguration {
             }
 
             @Override
+            public Removal removeUnlessLast(String username, String credentialId) {
+                return store.removeUnlessLast(username, credentialId);
+            }
+
+            @Override
             public int removeAll(String username) {
                 return store.removeAll(username);
             }
@@ -86,7 +91,14 @@ class PasskeysConfiguration {
 
     @Bean
     @ConditionalOnPasskeysEnabled
-    PublicKeyCredentialCreationOptionsRepository passkeyCreationOptionsRepository() {
-        return new SessionCreationOptionsRepository();
+    PublicKeyCredentialCreationOptionsRepository passkeyCreationOptionsRepository(Clock clock) {
+        return new SessionCreationOptionsRepository(clock);
+    }
+
+    /** The sign-in's request options with their time (WebAuthn Level 3 §13.4.3), for the sign-in chain's wiring. */
+    @Bean
+    @ConditionalOnPasskeysEnabled
+    TimedRequestOptionsRepository passkeyRequestOptionsRepository(Clock clock) {
+        return new TimedRequestOptionsRepository(clock);
     }
 }

@@ -5,9 +5,12 @@ import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpSession;
 import java.io.Serial;
 import java.io.Serializable;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 import org.springframework.security.web.webauthn.api.AttestationConveyancePreference;
 import org.springframework.security.web.webauthn.api.AuthenticationExtensionsClientInputs;
@@ -29,11 +32,27 @@ import org.springframework.security.web.webauthn.registration.PublicKeyCredentia
  * Serializable}, so Spring's session repository would fail to store it: this one stores a small serializable snapshot
  * and builds the options again on load. {@code save(..., null)} removes them (each options object serves one
  * registration attempt).
+ *
+ * <p>The challenge expires on the server too, not only in the browser (WebAuthn Level 3 §5.4 {@code timeout},
+ * §13.4.3): the time of {@code save} is kept beside the options, and options older than {@link #TIMEOUT} by the
+ * injected clock are removed on load and refused with {@link PasskeyCeremonyException.Reason#EXPIRED}.
  */
 final class SessionCreationOptionsRepository implements PublicKeyCredentialCreationOptionsRepository {
 
     /** The session attribute. */
     static final String ATTRIBUTE = SessionCreationOptionsRepository.class.getName() + ".OPTIONS";
+
+    /** The session attribute holding when the options were made. */
+    static final String CREATED_AT = SessionCreationOptionsRepository.class.getName() + ".CREATED_AT";
+
+    /** How long a registration's challenge is accepted, as the options' own timeout tells the browser. */
+    static final Duration TIMEOUT = Duration.ofMinutes(5);
+
+    private final Clock clock;
+
+    SessionCreationOptionsRepository(Clock clock) {
+        this.clock = Objects.requireNonNull(clock, "clock must not be null");
+    }
 
     @Override
     public void save(
@@ -44,10 +63,13 @@ final class SessionCreationOptionsRepository implements PublicKeyCredentialCreat
             HttpSession session = request.getSession(false);
             if (session != null) {
                 session.removeAttribute(ATTRIBUTE);
+                session.removeAttribute(CREATED_AT);
             }
             return;
         }
-        request.getSession().setAttribute(ATTRIBUTE, Snapshot.of(options));
+        HttpSession session = request.getSession();
+        session.setAttribute(CREATED_AT, clock.instant());
+        session.setAttribute(ATTRIBUTE, Snapshot.of(options));
     }
 
     @Override
@@ -57,7 +79,20 @@ final class SessionCreationOptionsRepository implements PublicKeyCredentialCreat
             return null;
         }
         Object value = session.getAttribute(ATTRIBUTE);
-        return value instanceof Snapshot snapshot ? snapshot.options() : null;
+        if (!(value instanceof Snapshot snapshot)) {
+            return null;
+        }
+        // No time (or not an Instant) counts as expired: fail closed.
+        Object created = session.getAttribute(CREATED_AT);
+        if (!(created instanceof Instant at) || at.plus(TIMEOUT).isBefore(clock.instant())) {
+            session.removeAttribute(ATTRIBUTE);
+            session.removeAttribute(CREATED_AT);
+            throw new PasskeyCeremonyException(
+                    PasskeyCeremonyException.Reason.EXPIRED,
+                    "The registration's challenge is older than " + TIMEOUT.toMinutes()
+                            + " minutes (WebAuthn Level 3 §13.4.3); start the registration again");
+        }
+        return snapshot.options();
     }
 
     /**

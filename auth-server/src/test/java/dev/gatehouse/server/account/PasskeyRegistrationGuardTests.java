@@ -28,6 +28,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.mock.web.MockHttpServletRequest;
@@ -42,6 +43,12 @@ import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.oauth2.core.AuthorizationGrantType;
 import org.springframework.security.oauth2.server.authorization.client.InMemoryRegisteredClientRepository;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClient;
+import org.springframework.security.web.webauthn.api.Bytes;
+import org.springframework.security.web.webauthn.api.ImmutablePublicKeyCredentialUserEntity;
+import org.springframework.security.web.webauthn.api.PublicKeyCredentialCreationOptions;
+import org.springframework.security.web.webauthn.api.PublicKeyCredentialParameters;
+import org.springframework.security.web.webauthn.api.PublicKeyCredentialRpEntity;
+import org.springframework.security.web.webauthn.registration.PublicKeyCredentialCreationOptionsRepository;
 
 /**
  * The guard of Spring Security's passkey registration endpoints: who may register (a fresh account session, or a
@@ -63,19 +70,41 @@ class PasskeyRegistrationGuardTests {
             .store(new InMemoryTotpFactorStore())
             .clock(clock)
             .build();
-    /** carol's administrator requires a second factor of her; she has none yet. */
+    private final FakePasskeys passkeys = new FakePasskeys();
+    /** carol's administrator requires a second factor of her; she has none yet. erin's requires a passkey. */
     private final MfaPolicy policy = new MfaPolicy(
             totp,
             new InMemoryRegisteredClientRepository(RegisteredClient.withId("c")
                     .clientId("c")
                     .authorizationGrantType(AuthorizationGrantType.CLIENT_CREDENTIALS)
                     .build()),
-            name -> name.equals("carol"));
+            name -> name.equals("carol"),
+            passkeys::hasAny,
+            name -> name.equals("erin"));
 
-    private final FakePasskeys passkeys = new FakePasskeys();
     private final List<AuditEvent> events = new CopyOnWriteArrayList<>();
+    private final Map<String, PublicKeyCredentialCreationOptions> started = new ConcurrentHashMap<>();
+    private final PublicKeyCredentialCreationOptionsRepository creationOptions =
+            new PublicKeyCredentialCreationOptionsRepository() {
+                @Override
+                public void save(
+                        jakarta.servlet.http.HttpServletRequest request,
+                        HttpServletResponse response,
+                        @Nullable PublicKeyCredentialCreationOptions options) {
+                    if (options == null) {
+                        started.remove("options");
+                    } else {
+                        started.put("options", options);
+                    }
+                }
+
+                @Override
+                public @Nullable PublicKeyCredentialCreationOptions load(jakarta.servlet.http.HttpServletRequest r) {
+                    return started.get("options");
+                }
+            };
     private final PasskeyRegistrationGuard guard = new PasskeyRegistrationGuard(
-            policy, new Factors(policy, clock, MAX_AGE), passkeys, new AccountAudit(events::add));
+            policy, new Factors(policy, clock, MAX_AGE), passkeys, new AccountAudit(events::add), creationOptions);
 
     @AfterEach
     void clearContext() {
@@ -230,6 +259,87 @@ class PasskeyRegistrationGuardTests {
     }
 
     @Test
+    void optionsWhenUserHasAPasskeyAndProvedOnlyThePasswordAndACodeThenAFreshPasskeyIsNeeded() throws Exception {
+        // A relayed password and TOTP code (a real-time phish) must not add a passkey (WebAuthn Level 3 §13.4.9).
+        passkeys.add("alice", "AQID", "laptop");
+        signIn("alice", password(NOW), otp(NOW));
+        CountingChain chain = new CountingChain();
+
+        MockHttpServletResponse response = run(post("/webauthn/register/options"), chain);
+
+        assertThat(response.getStatus()).isEqualTo(403);
+        assertThat(response.getContentAsString())
+                .contains("\"error\":\"passkey_needed\"")
+                .contains("\"confirm\":\"/account/confirm?next=/account/passkeys\"");
+        assertThat(chain.calls.get()).isZero();
+    }
+
+    @Test
+    void optionsWhenUserHasAPasskeyAndJustUsedOneThenPassedOn() throws Exception {
+        passkeys.add("alice", "AQID", "laptop");
+        // Spring's merge keeps the older password factor beside the fresh passkey one.
+        signIn("alice", password(NOW.minus(MAX_AGE).minusSeconds(60)), passkey(NOW.minusSeconds(10)));
+        CountingChain chain = new CountingChain();
+
+        assertThat(run(post("/webauthn/register/options"), chain).getStatus()).isEqualTo(200);
+        assertThat(chain.calls.get()).isOne();
+    }
+
+    @Test
+    void optionsWhenPasskeyRequiredAndUserHasNoneThenPasswordAndCodeRegisterAsRecoveryAudited() throws Exception {
+        signIn("erin", password(NOW), otp(NOW));
+        assertThat(run(post("/webauthn/register/options"), new CountingChain()).getStatus())
+                .isEqualTo(200);
+        FilterChain registers = (req, res) -> {
+            passkeys.add("erin", "q83vEjRWeJA", "replacement");
+            ((HttpServletResponse) res).setStatus(200);
+        };
+
+        assertThat(run(post("/webauthn/register"), registers).getStatus()).isEqualTo(200);
+
+        assertThat(events).singleElement().satisfies(e -> {
+            assertThat(e.outcome()).isEqualTo(AuditEvent.SUCCESS);
+            assertThat(e.details()).containsEntry("recovery", "true");
+        });
+        // Once she has one again, the next needs it.
+        assertThat(run(post("/webauthn/register/options"), new CountingChain()).getStatus())
+                .isEqualTo(403);
+    }
+
+    @Test
+    void registerWhenTheCeremonyWasStartedForAnotherUserThenForbiddenAndItsOptionsDropped() throws Exception {
+        // Options of mallory's ceremony, left in the browser's session when alice signed in there.
+        started.put(
+                "options",
+                PublicKeyCredentialCreationOptions.builder()
+                        .challenge(Bytes.random())
+                        .rp(PublicKeyCredentialRpEntity.builder()
+                                .id("localhost")
+                                .name("Test")
+                                .build())
+                        .user(ImmutablePublicKeyCredentialUserEntity.builder()
+                                .id(Bytes.random())
+                                .name("mallory")
+                                .displayName("mallory")
+                                .build())
+                        .pubKeyCredParams(List.of(PublicKeyCredentialParameters.ES256))
+                        .build());
+        signIn("alice", password(NOW));
+        CountingChain chain = new CountingChain();
+
+        MockHttpServletResponse response = run(post("/webauthn/register"), chain);
+
+        assertThat(response.getStatus()).isEqualTo(403);
+        assertThat(response.getContentAsString()).contains("\"error\":\"other_user\"");
+        assertThat(chain.calls.get()).isZero();
+        assertThat(started).isEmpty();
+        assertThat(events).singleElement().satisfies(e -> {
+            assertThat(e.outcome()).isEqualTo(AuditEvent.DENIED);
+            assertThat(e.details()).containsEntry("reason", "other_user");
+        });
+    }
+
+    @Test
     void otherPathsWhenRequestedThenNotTouched() throws Exception {
         CountingChain chain = new CountingChain();
         MockHttpServletResponse response = run(post("/login/webauthn"), chain);
@@ -267,6 +377,12 @@ class PasskeyRegistrationGuardTests {
                 .build();
     }
 
+    private static GrantedAuthority passkey(Instant at) {
+        return FactorGrantedAuthority.withAuthority(MfaPolicy.PASSKEY_AUTHORITY)
+                .issuedAt(at)
+                .build();
+    }
+
     private static final class CountingChain implements FilterChain {
         final AtomicInteger calls = new AtomicInteger();
 
@@ -298,6 +414,15 @@ class PasskeyRegistrationGuardTests {
         public boolean remove(String username, String credentialId) {
             List<Passkey> own = byUser.getOrDefault(username, new ArrayList<>());
             return own.removeIf(p -> p.id().equals(credentialId));
+        }
+
+        @Override
+        public Removal removeUnlessLast(String username, String credentialId) {
+            List<Passkey> own = byUser.getOrDefault(username, new ArrayList<>());
+            if (own.stream().noneMatch(p -> p.id().equals(credentialId))) {
+                return Removal.UNKNOWN;
+            }
+            return own.size() > 1 && remove(username, credentialId) ? Removal.REMOVED : Removal.LAST;
         }
 
         @Override

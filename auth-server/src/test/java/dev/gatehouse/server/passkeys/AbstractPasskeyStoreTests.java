@@ -151,7 +151,9 @@ abstract class AbstractPasskeyStoreTests {
                     .build();
             assertThatThrownBy(() -> store.save(older))
                     .isInstanceOf(SignatureCounterRegression.class)
-                    .hasMessageNotContaining(id.toBase64UrlString());
+                    .hasMessageNotContaining(id.toBase64UrlString())
+                    .satisfies(e ->
+                            assertThat(((SignatureCounterRegression) e).owner()).isEqualTo(name(handle)));
         }
         assertThat(store.findByCredentialId(id).getSignatureCount()).isEqualTo(5);
         assertThat(store.list(name(handle)).get(0).lastUsed()).isNull();
@@ -235,6 +237,52 @@ abstract class AbstractPasskeyStoreTests {
         assertThat(store.remove(name(ada), adas.toBase64UrlString())).isTrue();
         assertThat(store.hasAny(name(ada))).isFalse();
         assertThat(store.remove(name(ada), adas.toBase64UrlString())).isFalse();
+    }
+
+    @Test
+    void removeUnlessLastWhenTwoAreRemovedAtOnceThenExactlyOneGoesAndTheOtherStays() throws Exception {
+        for (int round = 0; round < 10; round++) {
+            Bytes ada = newUser("ada" + round);
+            Bytes first = Bytes.random();
+            Bytes second = Bytes.random();
+            store.save(record(ada, first, 0).build());
+            store.save(record(ada, second, 0).build());
+            CountDownLatch start = new CountDownLatch(1);
+            ExecutorService pool = Executors.newFixedThreadPool(2);
+            try {
+                List<Future<Passkeys.Removal>> results = new ArrayList<>();
+                for (Bytes id : List.of(first, second)) {
+                    results.add(pool.submit(() -> {
+                        start.await();
+                        return store.removeUnlessLast(name(ada), id.toBase64UrlString());
+                    }));
+                }
+                start.countDown();
+                List<Passkeys.Removal> outcomes = new ArrayList<>();
+                for (Future<Passkeys.Removal> result : results) {
+                    outcomes.add(result.get());
+                }
+                assertThat(outcomes).containsExactlyInAnyOrder(Passkeys.Removal.REMOVED, Passkeys.Removal.LAST);
+            } finally {
+                pool.shutdownNow();
+            }
+            assertThat(store.list(name(ada))).hasSize(1);
+        }
+    }
+
+    @Test
+    void removeUnlessLastWhenAnotherUsersOrGarbageThenUnknownAndNothingRemoved() {
+        Bytes ada = newUser("ada");
+        Bytes bob = newUser("bob");
+        Bytes bobs = Bytes.random();
+        store.save(record(ada, Bytes.random(), 0).build());
+        store.save(record(bob, bobs, 0).build());
+        store.save(record(bob, Bytes.random(), 0).build());
+
+        assertThat(store.removeUnlessLast(name(ada), bobs.toBase64UrlString())).isEqualTo(Passkeys.Removal.UNKNOWN);
+        assertThat(store.removeUnlessLast(name(ada), "not base64url!")).isEqualTo(Passkeys.Removal.UNKNOWN);
+        assertThat(store.removeUnlessLast("nobody", bobs.toBase64UrlString())).isEqualTo(Passkeys.Removal.UNKNOWN);
+        assertThat(store.list(name(bob))).hasSize(2);
     }
 
     @Test

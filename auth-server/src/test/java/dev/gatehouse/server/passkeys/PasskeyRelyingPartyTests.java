@@ -112,7 +112,7 @@ class PasskeyRelyingPartyTests {
     @Test
     void registerWhenOptionsWentThroughTheSessionSerializedThenStillRegisters() throws Exception {
         PublicKeyCredentialCreationOptions options = creationOptions("ada");
-        SessionCreationOptionsRepository repository = new SessionCreationOptionsRepository();
+        SessionCreationOptionsRepository repository = new SessionCreationOptionsRepository(clock);
         MockHttpServletRequest request = new MockHttpServletRequest();
         repository.save(request, new MockHttpServletResponse(), options);
         MockHttpServletRequest next = new MockHttpServletRequest();

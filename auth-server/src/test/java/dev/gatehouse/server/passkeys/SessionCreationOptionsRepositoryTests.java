@@ -39,7 +39,8 @@ class SessionCreationOptionsRepositoryTests {
     private static final JsonMapper JSON =
             JsonMapper.builder().addModule(new WebauthnJacksonModule()).build();
 
-    private final SessionCreationOptionsRepository repository = new SessionCreationOptionsRepository();
+    private final SettableClock clock = new SettableClock(java.time.Instant.parse("2026-12-07T05:00:00Z"));
+    private final SessionCreationOptionsRepository repository = new SessionCreationOptionsRepository(clock);
 
     private static PublicKeyCredentialCreationOptions options() {
         return PublicKeyCredentialCreationOptions.builder()
@@ -91,6 +92,10 @@ class SessionCreationOptionsRepositoryTests {
         Object stored = request.getSession().getAttribute(SessionCreationOptionsRepository.ATTRIBUTE);
         MockHttpServletRequest next = new MockHttpServletRequest();
         next.getSession().setAttribute(SessionCreationOptionsRepository.ATTRIBUTE, serializedCopy(stored));
+        next.getSession()
+                .setAttribute(
+                        SessionCreationOptionsRepository.CREATED_AT,
+                        serializedCopy(request.getSession().getAttribute(SessionCreationOptionsRepository.CREATED_AT)));
 
         PublicKeyCredentialCreationOptions loaded = repository.load(next);
 
@@ -98,6 +103,52 @@ class SessionCreationOptionsRepositoryTests {
         assertThat(JSON.writeValueAsString(loaded)).isEqualTo(JSON.writeValueAsString(options));
         assertThat(loaded.getChallenge()).isEqualTo(options.getChallenge());
         assertThat(loaded.getUser().getId()).isEqualTo(options.getUser().getId());
+    }
+
+    @Test
+    void loadWhenStoredWithoutItsTimeThenRefusedAsExpired() {
+        MockHttpServletRequest request = new MockHttpServletRequest();
+        repository.save(request, new MockHttpServletResponse(), options());
+        request.getSession().removeAttribute(SessionCreationOptionsRepository.CREATED_AT);
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> repository.load(request))
+                .isInstanceOf(PasskeyCeremonyException.class);
+    }
+
+    @Test
+    void loadWhenOlderThanTheTimeoutThenRefusedAsExpiredAndRemoved() {
+        MockHttpServletRequest request = new MockHttpServletRequest();
+        repository.save(request, new MockHttpServletResponse(), options());
+        clock.advance(Duration.ofMinutes(5));
+        assertThat(repository.load(request)).isNotNull();
+        clock.advance(Duration.ofSeconds(1));
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> repository.load(request))
+                .isInstanceOfSatisfying(
+                        PasskeyCeremonyException.class,
+                        e -> assertThat(e.reason()).isEqualTo(PasskeyCeremonyException.Reason.EXPIRED));
+        assertThat(repository.load(request)).isNull();
+    }
+
+    @Test
+    void loadWhenRequestOptionsAreOlderThanTheTimeoutThenNoneAndRemoved() throws Exception {
+        TimedRequestOptionsRepository requests = new TimedRequestOptionsRepository(clock);
+        PublicKeyCredentialRequestOptions options = PublicKeyCredentialRequestOptions.builder()
+                .rpId("login.example.test")
+                .userVerification(UserVerificationRequirement.REQUIRED)
+                .build();
+        MockHttpServletRequest request = new MockHttpServletRequest();
+        requests.save(request, new MockHttpServletResponse(), options);
+        Object stored = request.getSession().getAttribute(TimedRequestOptionsRepository.ATTRIBUTE);
+        MockHttpServletRequest next = new MockHttpServletRequest();
+        next.getSession().setAttribute(TimedRequestOptionsRepository.ATTRIBUTE, serializedCopy(stored));
+        clock.advance(Duration.ofMinutes(5));
+        assertThat(requests.load(next)).isNotNull();
+        clock.advance(Duration.ofSeconds(1));
+
+        assertThat(requests.load(next)).isNull();
+        assertThat(next.getSession().getAttribute(TimedRequestOptionsRepository.ATTRIBUTE))
+                .isNull();
     }
 
     @Test
