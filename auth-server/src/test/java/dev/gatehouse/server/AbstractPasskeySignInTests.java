@@ -13,6 +13,7 @@ import dev.gatehouse.server.audit.JdbcAuditLog;
 import dev.gatehouse.server.clients.ClientSecrets;
 import dev.gatehouse.server.mfa.MfaPolicy;
 import dev.gatehouse.server.passkeys.Passkeys;
+import dev.gatehouse.server.passkeys.TimedRequestOptionsRepository;
 import dev.gatehouse.server.testsupport.TestAuthenticator;
 import dev.gatehouse.server.users.JdbcUserStore;
 import java.net.http.HttpResponse;
@@ -430,6 +431,37 @@ abstract class AbstractPasskeySignInTests {
         assertThat(replay.postJson("/login/webauthn", assertion, replayCsrf).statusCode())
                 .isEqualTo(401);
         assertThat(replay.get("/").statusCode()).isEqualTo(302);
+    }
+
+    @Test
+    void clonedPasskeyWhenCounterGoesBackThenRefusedAndAuditedForItsOwner() {
+        String name = newUser();
+        TestAuthenticator key = registeredPasskey(name).signatureCount(10);
+        HttpBrowser first = new HttpBrowser(base);
+        assertThat(assertPasskey(first, first.get("/login"), key).statusCode()).isEqualTo(200);
+
+        // A copy of the authenticator, behind the original: its counter does not grow past the stored one
+        // (WebAuthn Level 3 §6.1.1). An anonymous sign-in, so the owner comes from the credential, not a session.
+        key.signatureCount(5);
+        HttpBrowser copy = new HttpBrowser(base);
+        assertThat(assertPasskey(copy, copy.get("/login"), key).statusCode()).isEqualTo(401);
+        assertThat(copy.get("/").statusCode()).isEqualTo(302);
+        assertThat(audited("passkey.clone_suspected", name)).isEqualTo(1);
+    }
+
+    @Test
+    void requestOptionsWhenIssuedThenHeldWithTheirTimeInTheSharedSession() {
+        // The sign-in's challenge expires (TimedRequestOptionsRepository): both of Spring's filters use the timed
+        // repository, so the options are stored with their time and Spring's own attribute is never written.
+        HttpBrowser browser = new HttpBrowser(base);
+        String[] csrf = csrf(browser.get("/login"));
+        assertThat(browser.postJson("/webauthn/authenticate/options", "", csrf).statusCode())
+                .isEqualTo(200);
+        Map<String, byte[]> stored =
+                new BrowserSessions(jdbc).attributesOf(BrowserSessions.idOf(browser.cookie(BrowserSessions.COOKIE)));
+        assertThat(stored.keySet())
+                .anyMatch(name -> name.startsWith(TimedRequestOptionsRepository.class.getName()))
+                .noneMatch(name -> name.contains("HttpSessionPublicKeyCredentialRequestOptionsRepository"));
     }
 
     @Test

@@ -6,6 +6,7 @@ import dev.gatehouse.server.clients.OneClientAuthenticationMethod;
 import dev.gatehouse.server.mfa.MfaPolicy;
 import dev.gatehouse.server.passkeys.PasskeyRelyingPartySettings;
 import dev.gatehouse.server.passkeys.Passkeys;
+import dev.gatehouse.server.passkeys.TimedRequestOptionsRepository;
 import dev.gatehouse.server.settings.GatehouseProperties;
 import dev.gatehouse.server.signin.AuthenticationRequestValidator;
 import dev.gatehouse.server.signin.AuthorizationRequestParameters;
@@ -33,6 +34,7 @@ import dev.gatehouse.server.transport.AccessDeniedPage;
 import dev.gatehouse.server.transport.SessionLimits;
 import dev.gatehouse.server.users.JdbcUserStore;
 import dev.gatehouse.server.users.SignInSessions;
+import jakarta.servlet.Filter;
 import java.time.Clock;
 import java.util.List;
 import java.util.Set;
@@ -62,6 +64,7 @@ import org.springframework.security.oauth2.server.authorization.authentication.O
 import org.springframework.security.oauth2.server.authorization.authentication.OAuth2RefreshTokenAuthenticationProvider;
 import org.springframework.security.oauth2.server.authorization.authentication.OAuth2TokenExchangeAuthenticationProvider;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
+import org.springframework.security.web.DefaultSecurityFilterChain;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.ExceptionTranslationFilter;
 import org.springframework.security.web.access.intercept.AuthorizationFilter;
@@ -77,6 +80,7 @@ import org.springframework.security.web.servlet.util.matcher.PathPatternRequestM
 import org.springframework.security.web.util.matcher.MediaTypeRequestMatcher;
 import org.springframework.security.web.util.matcher.OrRequestMatcher;
 import org.springframework.security.web.util.matcher.RequestMatcher;
+import org.springframework.security.web.webauthn.authentication.PublicKeyCredentialRequestOptionsFilter;
 import org.springframework.security.web.webauthn.authentication.WebAuthnAuthenticationFilter;
 import org.springframework.security.web.webauthn.management.WebAuthnRelyingPartyOperations;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -386,16 +390,21 @@ class SecurityConfiguration {
             AuditLog audit,
             Clock clock,
             PasskeyRegistrationGuard passkeyRegistrationGuard,
-            Passkeys storedPasskeys)
+            Passkeys storedPasskeys,
+            ObjectProvider<TimedRequestOptionsRepository> passkeyRequestOptions)
             throws Exception {
         @Nullable WebAuthnRelyingPartyOperations passkeys = relyingParty.getIfAvailable();
         @Nullable PasskeyRelyingPartySettings settings = passkeySettings.getIfAvailable();
-        if (passkeys != null && settings != null) {
+        @Nullable TimedRequestOptionsRepository requestOptions = passkeyRequestOptions.getIfAvailable();
+        boolean offered = false;
+        if (passkeys != null && settings != null && requestOptions != null) {
+            offered = true;
             passkeySignIn(
                     http,
                     properties,
                     settings,
-                    new PasskeyAuthenticationProvider(passkeys, storedPasskeys, users, audit, clock));
+                    new PasskeyAuthenticationProvider(passkeys, storedPasskeys, users, audit, clock),
+                    requestOptions);
         }
         // Preflight requests (OPTIONS) to the protocol endpoints do not match the first chain; answer them here.
         http.cors(cors -> cors.configurationSource(corsConfigurationSource(properties)))
@@ -448,7 +457,30 @@ class SecurityConfiguration {
                 .sessionManagement(session -> session.addSessionAuthenticationStrategy(sessions.signedInTimeout())
                         .sessionFixation(fixation -> fixation.migrateSession()))
                 .headers(SecurityConfiguration::pageHeaders);
-        return http.build();
+        DefaultSecurityFilterChain chain = http.build();
+        if (offered && requestOptions != null) {
+            useRequestOptions(chain, requestOptions);
+        }
+        return chain;
+    }
+
+    /**
+     * The sign-in options' challenges expire (WebAuthn Level 3 §13.4.3): Spring's configurer builds its request-options
+     * filter without an object post-processor, so the timed repository is given to it in the built chain; the
+     * sign-in filter gets the same one through its post-processor. Fails closed: a chain without the filter when
+     * passkeys are offered does not start.
+     */
+    private static void useRequestOptions(DefaultSecurityFilterChain chain, TimedRequestOptionsRepository options) {
+        boolean found = false;
+        for (Filter filter : chain.getFilters()) {
+            if (filter instanceof PublicKeyCredentialRequestOptionsFilter requestOptions) {
+                requestOptions.setRequestOptionsRepository(options);
+                found = true;
+            }
+        }
+        if (!found) {
+            throw new IllegalStateException("passkeys are offered but the sign-in chain has no request options filter");
+        }
     }
 
     /**
@@ -465,7 +497,8 @@ class SecurityConfiguration {
             HttpSecurity http,
             GatehouseProperties properties,
             PasskeyRelyingPartySettings settings,
-            PasskeyAuthenticationProvider provider)
+            PasskeyAuthenticationProvider provider,
+            TimedRequestOptionsRepository requestOptions)
             throws Exception {
         http.setSharedObject(UserDetailsService.class, provider.userDetailsService());
         ProviderManager manager = new ProviderManager(provider);
@@ -478,6 +511,7 @@ class SecurityConfiguration {
                     public <O extends WebAuthnAuthenticationFilter> O postProcess(O filter) {
                         filter.setAuthenticationManager(manager);
                         filter.setMfaEnabled(true);
+                        filter.setRequestOptionsRepository(requestOptions);
                         filter.setAuthenticationSuccessHandler(
                                 PasskeySignInResponses.success(properties.configuredIssuer()));
                         filter.setAuthenticationFailureHandler(PasskeySignInResponses.failure());

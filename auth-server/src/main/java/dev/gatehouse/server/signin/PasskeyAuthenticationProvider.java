@@ -199,7 +199,8 @@ public final class PasskeyAuthenticationProvider implements AuthenticationProvid
             audit.record(new AuditEvent(
                     AuditEvents.PASSKEY_CLONE_SUSPECTED,
                     AuditEvent.DENIED,
-                    current == null ? null : current.getName(),
+                    // The passkey's owner, whoever was signed in: the account whose authenticator may be cloned.
+                    regression.owner() != null ? regression.owner() : current == null ? null : current.getName(),
                     null,
                     details));
         }
