@@ -658,8 +658,18 @@ class PasskeysThroughBrowserTests {
         return new ExpectedCondition<>() {
             @Override
             public Boolean apply(org.openqa.selenium.WebDriver driver) {
-                return driver.findElements(By.cssSelector("[role=alert]")).stream()
-                        .anyMatch(WebElement::isDisplayed);
+                try {
+                    return driver.findElements(By.cssSelector("[role=alert]")).stream()
+                            .anyMatch(WebElement::isDisplayed);
+                } catch (StaleElementReferenceException e) {
+                    return false;
+                } catch (WebDriverException e) {
+                    // Found in the document a script-driven navigation is replacing: no alert on the next page yet.
+                    if (replaced(e)) {
+                        return false;
+                    }
+                    throw e;
+                }
             }
 
             @Override
@@ -698,12 +708,16 @@ class PasskeysThroughBrowserTests {
         } catch (StaleElementReferenceException e) {
             return true;
         } catch (WebDriverException e) {
-            // ChromeDriver's word for an element of a document being replaced (a script-driven navigation under way).
-            if (String.valueOf(e.getMessage()).contains("does not belong to the document")) {
+            if (replaced(e)) {
                 return true;
             }
             throw e;
         }
+    }
+
+    /** ChromeDriver's word for an element of a document being replaced (a script-driven navigation under way). */
+    private static boolean replaced(WebDriverException e) {
+        return String.valueOf(e.getMessage()).contains("does not belong to the document");
     }
 
     /**
