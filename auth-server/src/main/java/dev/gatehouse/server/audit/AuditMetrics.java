@@ -14,7 +14,8 @@ import org.jspecify.annotations.Nullable;
  * Counters derived from audit events, so every counted action is also an audited one and the producers call one
  * thing: {@code gatehouse.signin} (tag {@code outcome}: success, failure, locked), {@code gatehouse.mfa} (tags
  * {@code action}: verify, recovery, enrol, remove; {@code outcome}: success, failure, locked; {@code factor}: totp,
- * recovery_code, passkey; a passkey's registration counts as {@code enrol}, its removal as {@code remove}) and {@code
+ * recovery_code, passkey; a passkey's registration counts as {@code enrol}, its removal as {@code remove}, its use as
+ * {@code verify} and a suspected clone as {@code verify} {@code locked}) and {@code
  * gatehouse.tokens} (tag {@code grant_type}), {@code gatehouse.mail.failures} (tag {@code purpose}: register, reset,
  * change, changed_notice; an alert on it tells operators the mail server is refusing). Tag values come from a fixed set, never from the request as such.
  */
@@ -67,6 +68,9 @@ final class AuditMetrics {
                         e.details().get("factor"));
             case AuditEvents.PASSKEY_REGISTER -> mfa("enrol", outcome(e), "passkey");
             case AuditEvents.PASSKEY_REMOVE -> mfa("remove", outcome(e), "passkey");
+            // A passkey's use (sign-in or second step) is a verification; a suspected clone, a lockout-like refusal.
+            case AuditEvents.PASSKEY_USE -> mfa("verify", outcome(e), "passkey");
+            case AuditEvents.PASSKEY_CLONE_SUSPECTED -> mfa("verify", "locked", "passkey");
             case AuditEvents.TOKEN_ISSUE, AuditEvents.TOKEN_REFRESH -> {
                 String grant = e.details().get("grant_type");
                 counter(

@@ -8,7 +8,7 @@ import java.time.Instant;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** Passkey registrations and removals are counted in {@code gatehouse.mfa} like the other factors (issue #16). */
+/** Passkey registrations, removals and uses are counted in {@code gatehouse.mfa} like the other factors (issue #16). */
 class AuditMetricsTests {
 
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
@@ -26,6 +26,17 @@ class AuditMetricsTests {
         assertThat(counter("remove", "success")).isEqualTo(1);
         assertThat(registry.find("gatehouse.mfa").tag("factor", "other").counter())
                 .isNull();
+    }
+
+    @Test
+    void countWhenPasskeyUsedOrSuspectedClonedThenMfaVerifyCounterWithFactorPasskey() {
+        count(AuditEvents.PASSKEY_USE, AuditEvent.SUCCESS);
+        count(AuditEvents.PASSKEY_USE, AuditEvent.FAILURE);
+        count(AuditEvents.PASSKEY_CLONE_SUSPECTED, AuditEvent.DENIED);
+
+        assertThat(counter("verify", "success")).isEqualTo(1);
+        assertThat(counter("verify", "failure")).isEqualTo(1);
+        assertThat(counter("verify", "locked")).isEqualTo(1);
     }
 
     private void count(String type, String outcome) {
