@@ -512,6 +512,17 @@ abstract class AbstractPasskeySignInTests {
         assertThat(browser.get("/").statusCode()).isEqualTo(302);
     }
 
+    @Test
+    void passwordSignInWhenOfferAfterSignInOffThenNoOfferPage() {
+        // gatehouse.server.passkeys.offer-after-sign-in is off by default: the password goes straight to the client.
+        String name = newUser();
+        HttpBrowser browser = new HttpBrowser(base);
+        HttpResponse<String> back = passwordThroughAuthorize(browser, name, clientId, Pkce.create(), null);
+        assertThat(back.headers().firstValue("Location").orElseThrow()).startsWith(REDIRECT + "?");
+        assertThat(browser.get("/passkeys/offer").headers().firstValue("Location"))
+                .hasValueSatisfying(l -> assertThat(l).doesNotContain("/passkeys/offer"));
+    }
+
     // ---------------------------------------------------------------- helpers
 
     String newUser() {

@@ -121,6 +121,8 @@ class ArchitectureTests {
             // Passkeys: WebAuthn user handles and credentials (issue #16).
             Map.entry("gh_passkey_user", "passkeys"),
             Map.entry("gh_passkey", "passkeys"),
+            // "Don't ask again" answers to the passkey offer after a password sign-in (issue #16).
+            Map.entry("gh_passkey_offer_declined", "passkeys"),
             // Spring Session's tables (its repository's SQL is its own); the anonymous-session cap names them.
             Map.entry("spring_session", "transport"),
             Map.entry("spring_session_attributes", "transport"));

@@ -3,6 +3,8 @@ package dev.gatehouse.server.account;
 import dev.gatehouse.server.audit.AuditLog;
 import dev.gatehouse.server.mfa.FactorFreshness;
 import dev.gatehouse.server.mfa.MfaPolicy;
+import dev.gatehouse.server.passkeys.PasskeyOfferChoices;
+import dev.gatehouse.server.passkeys.PasskeyProperties;
 import dev.gatehouse.server.passkeys.Passkeys;
 import dev.gatehouse.server.settings.MailFlowProperties;
 import java.time.Clock;
@@ -67,6 +69,21 @@ class AccountConfiguration {
             AccountAudit audit,
             ObjectProvider<PublicKeyCredentialCreationOptionsRepository> creationOptions) {
         return new PasskeyRegistrationGuard(policy, accountFactors, passkeys, audit, creationOptions.getIfAvailable());
+    }
+
+    /**
+     * The offer to add a passkey after a password sign-in, for the protocol chain's wiring ({@code
+     * gatehouse.server.passkeys.offer-after-sign-in}, off by default: it adds a page between the sign-in and the
+     * client).
+     */
+    @Bean
+    PasskeyOffer passkeyOffer(
+            PasskeyProperties properties,
+            MfaPolicy policy,
+            Factors accountFactors,
+            Passkeys passkeys,
+            PasskeyOfferChoices choices) {
+        return new PasskeyOffer(properties.offerAfterSignIn(), policy, accountFactors, passkeys, choices);
     }
 
     @Bean

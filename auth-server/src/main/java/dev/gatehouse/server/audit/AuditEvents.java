@@ -136,5 +136,12 @@ public final class AuditEvents {
     /** A passkey was removed by its user at the account pages or by an operator (details: credential, by). */
     public static final String PASSKEY_REMOVE = "passkey.remove";
 
+    /**
+     * The user answered the offer to add a passkey after a password sign-in ({@code
+     * gatehouse.server.passkeys.offer-after-sign-in}; success; details: choice {@code added}, {@code later} or {@code
+     * never}, address).
+     */
+    public static final String PASSKEY_OFFER = "passkey.offer";
+
     private AuditEvents() {}
 }

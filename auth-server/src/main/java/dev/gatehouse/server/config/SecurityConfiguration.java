@@ -1,5 +1,6 @@
 package dev.gatehouse.server.config;
 
+import dev.gatehouse.server.account.PasskeyOffer;
 import dev.gatehouse.server.account.PasskeyRegistrationGuard;
 import dev.gatehouse.server.audit.AuditLog;
 import dev.gatehouse.server.clients.OneClientAuthenticationMethod;
@@ -142,7 +143,8 @@ class SecurityConfiguration {
             TransactionTemplate tx,
             DiscoveryMetadata discovery,
             SessionLimits sessions,
-            UsedProofIds usedProofs)
+            UsedProofIds usedProofs,
+            PasskeyOffer passkeyOffer)
             throws Exception {
         RequestMatcher authorizeEndpoint = PathPatternRequestMatcher.pathPattern("/oauth2/authorize");
         RequestMatcher deviceVerificationEndpoint =
@@ -277,6 +279,11 @@ class SecurityConfiguration {
                 // prompt=login and max_age: a fresh sign-in (and second factor) before the code (OIDC Core §3.1.2.1).
                 .addFilterBefore(
                         new ReauthenticationFilter(parameters, authorizeEndpoint, clock), AuthorizationFilter.class);
+        if (passkeyOffer.enabled()) {
+            // The optional passkey offer after a password sign-in (issue #16): after the step-up (every owed factor is
+            // present) and after re-authentication (added after it at the same position, so it runs second).
+            http.addFilterBefore(passkeyOffer.filter(parameters, authorizeEndpoint), AuthorizationFilter.class);
+        }
         return http.build();
     }
 

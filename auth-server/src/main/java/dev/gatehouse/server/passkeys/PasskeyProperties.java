@@ -24,6 +24,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     one, and browsers may replace it with zeros under {@code none} (§5.4.7), which this list then refuses. Verified
  *     attestation (requesting {@code direct} and checking the statement against trust anchors or the FIDO Metadata
  *     Service) is not built; default empty (every authenticator)
+ * @param offerAfterSignIn whether a user without a passkey who just signed in with a password (and any second factor
+ *     owed) is offered to add one, on an interstitial page before the authorization response ({@code
+ *     /passkeys/offer}); default {@code false}: an extra page changes what clients, scripted sign-ins and existing
+ *     browser tests see after the password, so an operator turns it on knowingly
  */
 @ConfigurationProperties("gatehouse.server.passkeys")
 public record PasskeyProperties(
@@ -31,7 +35,8 @@ public record PasskeyProperties(
         @Nullable String rpId,
         @Nullable String rpName,
         @DefaultValue List<String> allowedOrigins,
-        @DefaultValue List<String> allowedAaguids) {
+        @DefaultValue List<String> allowedAaguids,
+        @DefaultValue("false") boolean offerAfterSignIn) {
 
     /** Checks the values that need no issuer; {@code PasskeysConfiguration} checks the rest at start-up. */
     public PasskeyProperties {

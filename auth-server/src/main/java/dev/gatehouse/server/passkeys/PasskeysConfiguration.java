@@ -74,6 +74,12 @@ class PasskeysConfiguration {
         };
     }
 
+    /** "Don't ask again" answers to the passkey offer after a password sign-in, read whether or not it is on. */
+    @Bean
+    PasskeyOfferChoices passkeyOfferChoices(JdbcTemplate jdbc, Clock clock) {
+        return new PasskeyOfferChoices(jdbc, clock);
+    }
+
     @Bean
     @ConditionalOnPasskeysEnabled
     PasskeyRelyingParty passkeyRelyingParty(

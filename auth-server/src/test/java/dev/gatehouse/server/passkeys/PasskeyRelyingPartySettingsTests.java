@@ -13,7 +13,7 @@ class PasskeyRelyingPartySettingsTests {
 
     private static PasskeyProperties properties(
             @Nullable String rpId, @Nullable String rpName, List<String> origins, List<String> aaguids) {
-        return new PasskeyProperties(true, rpId, rpName, origins, aaguids);
+        return new PasskeyProperties(true, rpId, rpName, origins, aaguids, false);
     }
 
     private static PasskeyRelyingPartySettings resolve(

@@ -86,7 +86,8 @@ class ConfigurationMetadataTests {
                 "gatehouse.server.passkeys.rp-id",
                 "gatehouse.server.passkeys.rp-name",
                 "gatehouse.server.passkeys.allowed-origins",
-                "gatehouse.server.passkeys.allowed-aaguids");
+                "gatehouse.server.passkeys.allowed-aaguids",
+                "gatehouse.server.passkeys.offer-after-sign-in");
         assertThat(current).containsKeys(addedSince.toArray(String[]::new));
         assertThat(deprecated).hasSize(current.size() - 1 - addedSince.size());
         deprecated.forEach((name, property) -> {
