@@ -10,6 +10,7 @@ import dev.gatehouse.core.mfa.TotpSecret;
 import dev.gatehouse.core.password.PasswordHasher;
 import dev.gatehouse.server.audit.JdbcAuditLog;
 import dev.gatehouse.server.clients.ClientSecrets;
+import dev.gatehouse.server.testsupport.TestAuthenticator;
 import dev.gatehouse.server.users.JdbcUserStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.mail.internet.MimeMessage;
@@ -802,6 +803,94 @@ abstract class AbstractEmailFlowTests {
     // ---------------------------------------------------------------- helpers
 
     /** A new user with a verified address, made through the store as an earlier registration would have. */
+    // ---------------------------------------------------------------- passkey notices (issue #16)
+
+    @Test
+    void passkeyWhenAddedAndRemovedThenVerifiedAddressNotifiedByLabelNeverById() throws Exception {
+        String address = verifiedUser("Pk");
+        String username = address.toLowerCase(java.util.Locale.ROOT);
+        HttpBrowser browser = new HttpBrowser(base);
+        assertThat(browser.login(username, PASSWORD).statusCode()).isEqualTo(302);
+        TestAuthenticator key = TestAuthenticator.create().label("Work laptop");
+        assertThat(addPasskey(browser, key).statusCode()).isEqualTo(200);
+
+        MimeMessage added = onlyMail(address);
+        assertThat(subject(added)).isEqualTo("A passkey was added to your account");
+        assertThat(text(added))
+                .contains("\"Work laptop\"")
+                .contains(username)
+                .contains(" UTC")
+                .contains(base + "/account/passkeys")
+                .doesNotContain(key.credentialId());
+        assertThat(part(added, "text/html")).contains("Work laptop").doesNotContain(key.credentialId());
+
+        // A user with a passkey owes it: the account pages open to a passkey sign-in.
+        HttpBrowser signedIn = new HttpBrowser(base);
+        String[] csrf = AbstractPasskeySignInTests.csrf(signedIn.get("/login"));
+        HttpResponse<String> options = signedIn.postJson("/webauthn/authenticate/options", "", csrf);
+        assertThat(signedIn.postJson("/login/webauthn", key.assertion(options.body(), base), csrf)
+                        .statusCode())
+                .isEqualTo(200);
+        HttpResponse<String> page = signedIn.get("/account/passkeys");
+        HttpResponse<String> removed =
+                signedIn.postForm("/account/passkeys/remove", Map.of("id", key.credentialId(), "_csrf", csrf(page)));
+        assertThat(removed.statusCode()).as(removed.body()).isEqualTo(302);
+        MimeMessage[] mails = smtp().getReceivedMessagesForDomain(address);
+        assertThat(mails).hasSize(2);
+        assertThat(subject(mails[1])).isEqualTo("A passkey was removed from your account");
+        assertThat(text(mails[1])).contains("\"Work laptop\"").doesNotContain(key.credentialId());
+    }
+
+    @Test
+    void passkeyWhenAddressNotVerifiedThenNoNotice() {
+        String address = address("PkUnverified");
+        String username = users.createWithEmail(address, hasher.hash(PASSWORD), address, true);
+        HttpBrowser browser = new HttpBrowser(base);
+        assertThat(browser.login(username, PASSWORD).statusCode()).isEqualTo(302);
+        assertThat(addPasskey(browser, TestAuthenticator.create()).statusCode()).isEqualTo(200);
+        assertThat(smtp().getReceivedMessagesForDomain(address)).isEmpty();
+    }
+
+    @Test
+    void passkeyNoticeWhenMailServerDownThenPasskeyKeptAndFailureAuditedAndCounted() {
+        String address = verifiedUser("PkDown");
+        String username = address.toLowerCase(java.util.Locale.ROOT);
+        HttpBrowser browser = new HttpBrowser(base);
+        assertThat(browser.login(username, PASSWORD).statusCode()).isEqualTo(302);
+        double before = passkeyNoticeFailures();
+        smtp().stop();
+        try {
+            assertThat(addPasskey(browser, TestAuthenticator.create()).statusCode())
+                    .isEqualTo(200);
+        } finally {
+            smtp().start();
+        }
+        assertThat(jdbc.queryForObject(
+                        "SELECT COUNT(*) FROM gh_passkey p JOIN gh_passkey_user u ON u.user_handle = p.user_handle"
+                                + " WHERE u.username = ?",
+                        Integer.class,
+                        username))
+                .isEqualTo(1);
+        assertThat(audit(username)).contains("passkey.register:success", "mail.failure:failure");
+        assertThat(passkeyNoticeFailures()).isEqualTo(before + 1);
+    }
+
+    double passkeyNoticeFailures() {
+        assertThat(auditLog.flush(Duration.ofSeconds(20))).isTrue();
+        io.micrometer.core.instrument.Counter counter = meters.find("gatehouse.mail.failures")
+                .tag("purpose", "passkey_added")
+                .counter();
+        return counter == null ? 0 : counter.count();
+    }
+
+    /** Adds a passkey as the account page's script does (Spring's registration endpoints, the page's CSRF header). */
+    HttpResponse<String> addPasskey(HttpBrowser browser, TestAuthenticator key) {
+        String[] csrf = AbstractPasskeySignInTests.csrf(browser.get("/account/passkeys"));
+        HttpResponse<String> options = browser.postJson("/webauthn/register/options", "", csrf);
+        assertThat(options.statusCode()).as(options.body()).isEqualTo(200);
+        return browser.postJson("/webauthn/register", key.register(options.body(), base), csrf);
+    }
+
     String verifiedUser(String label) {
         String address = address(label);
         String username = users.createWithEmail(address, hasher.hash(PASSWORD), address, false);

@@ -1,12 +1,16 @@
 package dev.gatehouse.server.account;
 
 import dev.gatehouse.server.audit.AuditLog;
+import dev.gatehouse.server.mail.MailComposer;
+import dev.gatehouse.server.mail.MailSender;
 import dev.gatehouse.server.mfa.FactorFreshness;
 import dev.gatehouse.server.mfa.MfaPolicy;
 import dev.gatehouse.server.passkeys.PasskeyOfferChoices;
 import dev.gatehouse.server.passkeys.PasskeyProperties;
 import dev.gatehouse.server.passkeys.Passkeys;
+import dev.gatehouse.server.settings.GatehouseProperties;
 import dev.gatehouse.server.settings.MailFlowProperties;
+import dev.gatehouse.server.users.JdbcUserStore;
 import java.time.Clock;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -67,8 +71,23 @@ class AccountConfiguration {
             Factors accountFactors,
             Passkeys passkeys,
             AccountAudit audit,
-            ObjectProvider<PublicKeyCredentialCreationOptionsRepository> creationOptions) {
-        return new PasskeyRegistrationGuard(policy, accountFactors, passkeys, audit, creationOptions.getIfAvailable());
+            ObjectProvider<PublicKeyCredentialCreationOptionsRepository> creationOptions,
+            PasskeyNotices notices) {
+        return new PasskeyRegistrationGuard(
+                policy, accountFactors, passkeys, audit, creationOptions.getIfAvailable(), notices);
+    }
+
+    /** Notices by mail of passkeys added and removed, while an e-mail flow (and so mail) is on. */
+    @Bean
+    PasskeyNotices passkeyNotices(
+            MailFlowProperties mail,
+            JdbcUserStore users,
+            MailSender sender,
+            MailComposer composer,
+            AuditLog audit,
+            GatehouseProperties properties) {
+        boolean mailOn = mail.registrationEnabled() || mail.passwordResetEnabled() || mail.emailChangeEnabled();
+        return new PasskeyNotices(mailOn, users, sender, composer, audit, properties.configuredIssuer());
     }
 
     /**

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
+import org.springframework.context.i18n.LocaleContextHolder;
 import org.springframework.http.HttpMethod;
 import org.springframework.security.authentication.AnonymousAuthenticationToken;
 import org.springframework.security.core.Authentication;
@@ -75,6 +76,7 @@ public final class PasskeyRegistrationGuard extends OncePerRequestFilter {
     private final Passkeys passkeys;
     private final AccountAudit audit;
     private final @Nullable PublicKeyCredentialCreationOptionsRepository creationOptions;
+    private final @Nullable PasskeyNotices notices;
 
     PasskeyRegistrationGuard(
             MfaPolicy policy,
@@ -82,11 +84,22 @@ public final class PasskeyRegistrationGuard extends OncePerRequestFilter {
             Passkeys passkeys,
             AccountAudit audit,
             @Nullable PublicKeyCredentialCreationOptionsRepository creationOptions) {
+        this(policy, factors, passkeys, audit, creationOptions, null);
+    }
+
+    PasskeyRegistrationGuard(
+            MfaPolicy policy,
+            Factors factors,
+            Passkeys passkeys,
+            AccountAudit audit,
+            @Nullable PublicKeyCredentialCreationOptionsRepository creationOptions,
+            @Nullable PasskeyNotices notices) {
         this.policy = Objects.requireNonNull(policy, "policy must not be null");
         this.factors = Objects.requireNonNull(factors, "factors must not be null");
         this.passkeys = Objects.requireNonNull(passkeys, "passkeys must not be null");
         this.audit = Objects.requireNonNull(audit, "audit must not be null");
         this.creationOptions = creationOptions;
+        this.notices = notices;
     }
 
     @Override
@@ -204,6 +217,10 @@ public final class PasskeyRegistrationGuard extends OncePerRequestFilter {
                     String.join(" ", p.transports()),
                     "recovery",
                     Boolean.toString(decision.recovery));
+            if (notices != null) {
+                // After the registration is stored and audited: a notice that fails does not undo it.
+                notices.added(name, p.label(), p.created(), LocaleContextHolder.getLocale());
+            }
         } else {
             audit.failure(
                     AuditEvents.PASSKEY_REGISTER,

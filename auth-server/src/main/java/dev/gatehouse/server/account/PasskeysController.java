@@ -10,6 +10,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpSession;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 import org.springframework.security.core.Authentication;
@@ -38,6 +39,7 @@ final class PasskeysController {
     private final AccountAudit audit;
     private final UserSessions sessions;
     private final PasskeyProperties properties;
+    private final PasskeyNotices notices;
 
     PasskeysController(
             Passkeys passkeys,
@@ -45,13 +47,15 @@ final class PasskeysController {
             Factors factors,
             AccountAudit audit,
             UserSessions sessions,
-            PasskeyProperties properties) {
+            PasskeyProperties properties,
+            PasskeyNotices notices) {
         this.passkeys = Objects.requireNonNull(passkeys, "passkeys must not be null");
         this.users = Objects.requireNonNull(users, "users must not be null");
         this.factors = Objects.requireNonNull(factors, "factors must not be null");
         this.audit = Objects.requireNonNull(audit, "audit must not be null");
         this.sessions = Objects.requireNonNull(sessions, "sessions must not be null");
         this.properties = Objects.requireNonNull(properties, "properties must not be null");
+        this.notices = Objects.requireNonNull(notices, "notices must not be null");
     }
 
     /**
@@ -90,6 +94,7 @@ final class PasskeysController {
             @RequestParam(name = "id", required = false) @Nullable String id,
             HttpServletRequest request,
             HttpServletResponse response,
+            Locale locale,
             Model model) {
         if (!factors.fresh(user)) {
             return "redirect:" + TwoStepController.CONFIRM + "?next=" + PASSKEYS;
@@ -103,6 +108,12 @@ final class PasskeysController {
             return show(user, model, List.of(FormError.of("passkey-list", "account.passkeys.error.unknown")));
         }
         String credential = PasskeyIds.ref(id);
+        // The label for the notice, read before the removal (the mail names the passkey by it, never by its id).
+        String label = passkeys.list(name).stream()
+                .filter(p -> p.id().equals(id))
+                .map(Passkeys.Passkey::label)
+                .findFirst()
+                .orElse("");
         // The requirement's check and the removal are one conditional statement in the store (two removals at once
         // could otherwise both see two passkeys and leave none).
         Passkeys.Removal removal = users.passkeyRequired(name)
@@ -151,6 +162,7 @@ final class PasskeysController {
                 credential,
                 "sessions_ended",
                 Integer.toString(ended));
+        notices.removed(name, label, factors.now(), locale);
         return "redirect:" + PASSKEYS + "?removed";
     }
 

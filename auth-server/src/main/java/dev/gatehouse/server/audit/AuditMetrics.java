@@ -17,7 +17,7 @@ import org.jspecify.annotations.Nullable;
  * recovery_code, passkey; a passkey's registration counts as {@code enrol}, its removal as {@code remove}, its use as
  * {@code verify} and a suspected clone as {@code verify} {@code locked}) and {@code
  * gatehouse.tokens} (tag {@code grant_type}), {@code gatehouse.mail.failures} (tag {@code purpose}: register, reset,
- * change, changed_notice; an alert on it tells operators the mail server is refusing). Tag values come from a fixed set, never from the request as such.
+ * change, changed_notice, passkey_added, passkey_removed; an alert on it tells operators the mail server is refusing). Tag values come from a fixed set, never from the request as such.
  */
 final class AuditMetrics {
 
@@ -30,7 +30,8 @@ final class AuditMetrics {
             "urn:ietf:params:oauth:grant-type:jwt-bearer");
     private static final Set<String> FACTORS = Set.of("totp", "recovery_code", "passkey");
     private static final Set<String> MFA_ACTIONS = Set.of("verify", "recovery", "enrol", "remove");
-    private static final Set<String> MAIL_PURPOSES = Set.of("register", "reset", "change", "changed_notice");
+    private static final Set<String> MAIL_PURPOSES =
+            Set.of("register", "reset", "change", "changed_notice", "passkey_added", "passkey_removed");
 
     private final MeterRegistry registry;
 
