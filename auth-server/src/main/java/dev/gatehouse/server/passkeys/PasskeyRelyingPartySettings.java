@@ -1,5 +1,6 @@
 package dev.gatehouse.server.passkeys;
 
+import com.google.common.net.InternetDomainName;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.ArrayList;
@@ -136,7 +137,24 @@ public record PasskeyRelyingPartySettings(String rpId, String rpName, List<Strin
             throw new IllegalStateException(PREFIX + "rp-id=" + configured
                     + " is a top-level domain, not a registrable domain (WebAuthn Level 3 §5.1.2)");
         }
+        if (issuerHost != null && !rpId.equals(issuerHost)) {
+            refusePublicSuffix(rpId, configured);
+        }
         return rpId;
+    }
+
+    /**
+     * Refuses an rpId that is a public suffix ({@code co.uk}, {@code github.io}): WebAuthn Level 3 §5.1.2 allows only
+     * the origin's host or a registrable domain suffix of it (HTML Standard, "is a registrable domain suffix of or is
+     * equal to"), and a suffix shared by other sites' owners would let each of them use this server's passkeys.
+     * Decided by the Public Suffix List, ICANN and private sections, as browsers do.
+     */
+    static void refusePublicSuffix(String rpId, String configured) {
+        if (InternetDomainName.isValid(rpId) && InternetDomainName.from(rpId).isPublicSuffix()) {
+            throw new IllegalStateException(PREFIX + "rp-id=" + configured
+                    + " is a public suffix (Public Suffix List), not a registrable domain (WebAuthn Level 3 §5.1.2):"
+                    + " use the issuer's host or the registrable domain it is under, or leave it unset");
+        }
     }
 
     private static String rpName(@Nullable String configured, String productName) {
@@ -177,6 +195,10 @@ public record PasskeyRelyingPartySettings(String rpId, String rpName, List<Strin
         if (!covers(rpId, host)) {
             throw new IllegalStateException(property + ": the host of " + value + " is not covered by the rpId " + rpId
                     + " (WebAuthn Level 3 §5.1.2); set " + PREFIX + "rp-id to a domain it is under");
+        }
+        if (!host.equals(rpId)) {
+            // Covered as a suffix: only a registrable domain may be one (the origins without an issuer, too).
+            refusePublicSuffix(rpId, rpId);
         }
         return origin(uri);
     }

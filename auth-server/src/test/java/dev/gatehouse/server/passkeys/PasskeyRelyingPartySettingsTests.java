@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** Start-up resolution and checks of the relying party settings (WebAuthn Level 3 §5.1.2, §5.1.3). */
 class PasskeyRelyingPartySettingsTests {
@@ -69,6 +71,41 @@ class PasskeyRelyingPartySettingsTests {
                 .hasMessageContaining("is not a domain name");
         assertThatThrownBy(() -> resolve("login.example.com:8443", List.of(), "https://login.example.com"))
                 .hasMessageContaining("is not a domain name");
+    }
+
+    /** WebAuthn Level 3 §5.1.2 and the HTML Standard's registrable domain rule, by the Public Suffix List. */
+    @ParameterizedTest
+    @CsvSource({
+        // rp-id, issuer: public suffixes (ICANN and private sections) are refused as an rpId above the host.
+        "co.uk, https://login.example.co.uk",
+        "github.io, https://gatehouse.github.io",
+        "com.au, https://id.shop.com.au",
+        "s3.amazonaws.com, https://bucket.s3.amazonaws.com"
+    })
+    void resolveWhenRpIdIsPublicSuffixThenStopsNamingProperty(String rpId, String issuer) {
+        assertThatThrownBy(() -> resolve(rpId, List.of(), issuer))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("gatehouse.server.passkeys.rp-id=" + rpId + " is a public suffix")
+                .hasMessageContaining("WebAuthn Level 3 §5.1.2");
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+        // rp-id, issuer: registrable domains (and the host itself) are accepted.
+        "example.co.uk, https://login.example.co.uk",
+        "gatehouse.github.io, https://login.gatehouse.github.io",
+        "gatehouse.github.io, https://gatehouse.github.io",
+        "localhost, http://localhost:9000"
+    })
+    void resolveWhenRpIdIsRegistrableDomainOrTheHostThenAccepted(String rpId, String issuer) {
+        assertThat(resolve(rpId, List.of(), issuer).rpId()).isEqualTo(rpId);
+    }
+
+    @Test
+    void resolveWhenNoIssuerAndOriginsUnderAPublicSuffixRpIdThenStops() {
+        assertThatThrownBy(() -> resolve("github.io", List.of("https://gatehouse.github.io"), null))
+                .hasMessageContaining("rp-id=github.io is a public suffix");
+        assertThat(resolve("localhost", List.of(), null).rpId()).isEqualTo("localhost");
     }
 
     @Test
