@@ -257,14 +257,18 @@ class TransportHardeningTests {
                     .hasValue("no-referrer");
             assertThat(r.headers().firstValue("Permissions-Policy"))
                     .as(r.uri().toString())
-                    .hasValueSatisfying(p -> assertThat(p)
-                            .contains(
-                                    "camera=()",
-                                    "geolocation=()",
-                                    "microphone=()",
-                                    // WebAuthn Level 3 §5.9: the ceremonies on the server's own pages only.
-                                    "publickey-credentials-get=(self)",
-                                    "publickey-credentials-create=(self)"));
+                    .hasValueSatisfying(p -> assertThat(p).contains("camera=()", "geolocation=()", "microphone=()"));
+        }
+        // WebAuthn Level 3 §5.9: the ceremonies for this origin on the pages that run them (the sign-in page), none
+        // anywhere else.
+        assertThat(responses.get(0).headers().firstValue("Permissions-Policy"))
+                .hasValueSatisfying(p -> assertThat(p)
+                        .contains("publickey-credentials-get=(self)", "publickey-credentials-create=(self)"));
+        for (HttpResponse<String> r : responses.subList(1, responses.size())) {
+            assertThat(r.headers().firstValue("Permissions-Policy"))
+                    .as(r.uri().toString())
+                    .hasValueSatisfying(p ->
+                            assertThat(p).contains("publickey-credentials-get=()", "publickey-credentials-create=()"));
         }
     }
 

@@ -110,15 +110,6 @@ class SecurityConfiguration {
     static final String PAGE_CSP = "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self';"
             + " img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
 
-    /**
-     * Browser features no Gatehouse page uses, switched off (W3C Permissions Policy), so that nothing injected or
-     * framed could ask for them; the passkey ceremonies only on the server's own pages (WebAuthn Level 3 §5.9:
-     * {@code publickey-credentials-get} and {@code publickey-credentials-create}), never in a frame of another origin.
-     */
-    static final String PERMISSIONS_POLICY = "accelerometer=(), camera=(), display-capture=(), geolocation=(),"
-            + " gyroscope=(), magnetometer=(), microphone=(), payment=(), publickey-credentials-create=(self),"
-            + " publickey-credentials-get=(self), usb=()";
-
     /** Refuses oversized requests and repeated parameters with RFC 6749 errors before anything parses them. */
     @Bean
     FilterRegistrationBean<ProtocolRequestGuard> protocolRequestGuard() {
@@ -542,11 +533,12 @@ class SecurityConfiguration {
 
     /**
      * Headers on every response of both chains: the page CSP, no {@code Referer} leaving the server (authorization
-     * requests and consent pages carry state, codes and client ids in their URLs), and no browser features.
+     * requests and consent pages carry state, codes and client ids in their URLs), and no browser features; the
+     * passkey ceremonies only on the pages that run them ({@link PermissionsPolicyHeaderWriter}).
      */
     private static void pageHeaders(HeadersConfigurer<HttpSecurity> headers) {
         headers.contentSecurityPolicy(csp -> csp.policyDirectives(PAGE_CSP))
                 .referrerPolicy(referrer -> referrer.policy(ReferrerPolicy.NO_REFERRER))
-                .permissionsPolicyHeader(permissions -> permissions.policy(PERMISSIONS_POLICY));
+                .addHeaderWriter(new PermissionsPolicyHeaderWriter());
     }
 }
