@@ -2700,6 +2700,365 @@ abstract class AbstractAuthorizationServerTests {
         assertThat(repository.load().version()).isEqualTo(snapshot.version());
     }
 
+    // ---------------------------------------------------------------- resource indicators (RFC 8707)
+
+    static final String RESOURCE_A = "https://a.resources.example/api";
+    static final String RESOURCE_B = "https://b.resources.example/api?v=2";
+    static final String RESOURCE_C = "http://127.0.0.1:8443/c";
+
+    @Test
+    void demoClientWhenResourceRequestedThenAccessTokenAudienceIsTheResourceServerExample() throws Exception {
+        HttpResponse<String> r = resourceToken(
+                SERVICE,
+                serviceSecret,
+                "grant_type",
+                "client_credentials",
+                "scope",
+                "api.read",
+                "resource",
+                "http://localhost:8082");
+        assertThat(audience(json(r, 200), "access_token")).containsExactly("http://localhost:8082");
+    }
+
+    @Test
+    void authorizeWhenResourceUnknownForeignFragmentOrRelativeThenInvalidTargetAtRedirectUriAndNothingStored()
+            throws Exception {
+        String other = "other-" + UUID.randomUUID();
+        clients.save(resourceClient(other, "https://foreign.resources.example/api"));
+        String id = "ri-" + UUID.randomUUID();
+        clients.save(resourceClient(id, RESOURCE_A, RESOURCE_B));
+        for (String resource : List.of(
+                "https://unknown.resources.example/api",
+                "https://foreign.resources.example/api",
+                RESOURCE_A + "#fragment",
+                "/api")) {
+            int before = countAuthorizations();
+            Map<String, String> error =
+                    authorizeRefused(authorizeUrl(id, SERVICE_REDIRECT, "openid api.read", Pkce.create(), "S256", "st")
+                            + "&resource=" + HttpBrowser.urlEncode(RESOURCE_A)
+                            + "&resource=" + HttpBrowser.urlEncode(resource));
+            assertThat(error)
+                    .as(resource)
+                    .containsEntry("error", "invalid_target")
+                    .containsEntry("iss", base);
+            assertThat(error.getOrDefault("error_description", "")).doesNotContain(resource);
+            assertThat(countAuthorizations()).as(resource).isEqualTo(before);
+        }
+    }
+
+    @Test
+    void codeExchangeWhenRepeatedResourcesGrantedThenAudienceIsExactlyThemAndIdTokenKeepsClientId() throws Exception {
+        String id = "ri-" + UUID.randomUUID();
+        clients.save(resourceClient(id, RESOURCE_A, RESOURCE_B, RESOURCE_C));
+        Pkce pkce = Pkce.create();
+        String code = authorizeWithResources(id, pkce, RESOURCE_A, RESOURCE_B);
+        Map<String, Object> tokens = json(codeExchange(id, code, pkce), 200);
+        assertThat(audience(tokens, "access_token")).containsExactly(RESOURCE_A, RESOURCE_B);
+        assertThat(audience(tokens, "id_token")).containsExactly(id);
+        // RFC 7662: the token's client still introspects it; a client merely allowed the same resources does not.
+        Map<String, Object> own = introspectAs(id, secretOf(id), (String) tokens.get("access_token"));
+        assertThat(own.get("active")).isEqualTo(true);
+        assertThat(own.get("aud")).isEqualTo(List.of(RESOURCE_A, RESOURCE_B));
+        String stranger = "ri-" + UUID.randomUUID();
+        clients.save(resourceClient(stranger, RESOURCE_A, RESOURCE_B));
+        assertThat(introspectAs(stranger, secretOf(stranger), (String) tokens.get("access_token")))
+                .isEqualTo(Map.of("active", false));
+    }
+
+    @Test
+    void codeExchangeWhenResourceNotGrantedThenInvalidTargetAndCodeStillRedeemableForGrantedSubset() throws Exception {
+        String id = "ri-" + UUID.randomUUID();
+        clients.save(resourceClient(id, RESOURCE_A, RESOURCE_B, RESOURCE_C));
+        Pkce pkce = Pkce.create();
+        String code = authorizeWithResources(id, pkce, RESOURCE_A, RESOURCE_B);
+        int before = countAuthorizations();
+        // RESOURCE_C is in the allow-list but was not granted at the authorization endpoint.
+        HttpResponse<String> refused = codeExchange(id, code, pkce, RESOURCE_A, RESOURCE_C);
+        assertThat(json(refused, 400).get("error")).isEqualTo("invalid_target");
+        assertThat(refused.body()).doesNotContain(RESOURCE_C);
+        assertThat(countAuthorizations()).isEqualTo(before);
+        // Refused before anything was saved (RFC 6749 §5.2 does not void the grant): the code still works, narrowed.
+        Map<String, Object> tokens = json(codeExchange(id, code, pkce, RESOURCE_B), 200);
+        assertThat(audience(tokens, "access_token")).containsExactly(RESOURCE_B);
+    }
+
+    @Test
+    void refreshWhenResourceNarrowedThenAudienceNarrowedAndWhenWidenedThenInvalidTarget() throws Exception {
+        String id = "ri-" + UUID.randomUUID();
+        clients.save(resourceClient(id, RESOURCE_A, RESOURCE_B, RESOURCE_C));
+        Pkce pkce = Pkce.create();
+        String code = authorizeWithResources(id, pkce, RESOURCE_A, RESOURCE_B);
+        Map<String, Object> tokens = json(codeExchange(id, code, pkce, RESOURCE_A), 200);
+        assertThat(audience(tokens, "access_token")).containsExactly(RESOURCE_A);
+        String refreshToken = (String) tokens.get("refresh_token");
+
+        // A subset of the original grant, also one the code exchange did not name (RFC 8707 §2.2).
+        Map<String, Object> narrowed = json(
+                resourceToken(
+                        id,
+                        secretOf(id),
+                        "grant_type",
+                        "refresh_token",
+                        "refresh_token",
+                        refreshToken,
+                        "resource",
+                        RESOURCE_B),
+                200);
+        assertThat(audience(narrowed, "access_token")).containsExactly(RESOURCE_B);
+        refreshToken = (String) narrowed.get("refresh_token");
+
+        // Widening: in the allow-list but never granted. Refused, and the refresh token is not rotated.
+        HttpResponse<String> widened = resourceToken(
+                id, secretOf(id), "grant_type", "refresh_token", "refresh_token", refreshToken, "resource", RESOURCE_C);
+        assertThat(json(widened, 400).get("error")).isEqualTo("invalid_target");
+        HttpResponse<String> foreign = resourceToken(
+                id,
+                secretOf(id),
+                "grant_type",
+                "refresh_token",
+                "refresh_token",
+                refreshToken,
+                "resource",
+                "https://unknown.resources.example/api");
+        assertThat(json(foreign, 400).get("error")).isEqualTo("invalid_target");
+
+        // No resource: every granted resource again.
+        Map<String, Object> all = json(
+                resourceToken(id, secretOf(id), "grant_type", "refresh_token", "refresh_token", refreshToken), 200);
+        assertThat(audience(all, "access_token")).containsExactly(RESOURCE_A, RESOURCE_B);
+    }
+
+    @Test
+    void refreshWhenNoResourceGrantedThenResourceIsInvalidTargetAndWithoutResourceAudienceIsClientId()
+            throws Exception {
+        String id = "ri-" + UUID.randomUUID();
+        clients.save(resourceClient(id, RESOURCE_A));
+        Pkce pkce = Pkce.create();
+        String code = authorizeWithResources(id, pkce);
+        // Nothing granted at the authorization endpoint: nothing can be asked for at the token endpoint.
+        assertThat(json(codeExchange(id, code, pkce, RESOURCE_A), 400).get("error"))
+                .isEqualTo("invalid_target");
+        Map<String, Object> tokens = json(codeExchange(id, code, pkce), 200);
+        assertThat(audience(tokens, "access_token")).containsExactly(id);
+        String refreshToken = (String) tokens.get("refresh_token");
+        assertThat(json(
+                                resourceToken(
+                                        id,
+                                        secretOf(id),
+                                        "grant_type",
+                                        "refresh_token",
+                                        "refresh_token",
+                                        refreshToken,
+                                        "resource",
+                                        RESOURCE_A),
+                                400)
+                        .get("error"))
+                .isEqualTo("invalid_target");
+    }
+
+    @Test
+    void clientCredentialsWhenResourcesAllowedThenAudienceIsThemOtherwiseInvalidTarget() throws Exception {
+        String id = "ri-" + UUID.randomUUID();
+        clients.save(resourceClient(id, RESOURCE_A, RESOURCE_B));
+        String other = "other-" + UUID.randomUUID();
+        clients.save(resourceClient(other, RESOURCE_C));
+        assertThat(audience(
+                        json(
+                                resourceToken(
+                                        id,
+                                        secretOf(id),
+                                        "grant_type",
+                                        "client_credentials",
+                                        "resource",
+                                        RESOURCE_A,
+                                        "resource",
+                                        RESOURCE_B),
+                                200),
+                        "access_token"))
+                .containsExactly(RESOURCE_A, RESOURCE_B);
+        assertThat(audience(
+                        json(resourceToken(id, secretOf(id), "grant_type", "client_credentials"), 200), "access_token"))
+                .containsExactly(id);
+        for (String resource : List.of(RESOURCE_C, RESOURCE_A + "#f", "api", "urn:x:" + "a".repeat(3000))) {
+            HttpResponse<String> r =
+                    resourceToken(id, secretOf(id), "grant_type", "client_credentials", "resource", resource);
+            assertThat(json(r, 400).get("error")).as(resource).isEqualTo("invalid_target");
+            assertThat(r.body()).as(resource).doesNotContain(resource);
+        }
+    }
+
+    @Test
+    void parWhenResourceRefusedThenInvalidTargetAndWhenAllowedThenAudienceAfterAuthorization() throws Exception {
+        String id = "ri-" + UUID.randomUUID();
+        clients.save(resourceClient(id, RESOURCE_A, RESOURCE_B));
+        Pkce pkce = Pkce.create();
+        Map<String, String> params = new LinkedHashMap<>(parParams(pkce, "par-ri"));
+        params.put("client_id", id);
+        int before = countAuthorizations();
+        for (String resource : List.of("https://unknown.resources.example/api", RESOURCE_A + "#f", "/relative")) {
+            HttpResponse<String> refused = browser.postRaw(
+                    "/oauth2/par",
+                    HttpBrowser.encode(params) + "&resource=" + HttpBrowser.urlEncode(resource),
+                    "Authorization",
+                    HttpBrowser.basic(id, secretOf(id)));
+            assertThat(json(refused, 400).get("error")).as(resource).isEqualTo("invalid_target");
+            assertThat(refused.body()).as(resource).doesNotContain(resource);
+        }
+        assertThat(countAuthorizations()).isEqualTo(before);
+        Map<String, Object> pushed = json(
+                browser.postRaw(
+                        "/oauth2/par",
+                        HttpBrowser.encode(params) + "&resource=" + HttpBrowser.urlEncode(RESOURCE_A) + "&resource="
+                                + HttpBrowser.urlEncode(RESOURCE_B),
+                        "Authorization",
+                        HttpBrowser.basic(id, secretOf(id))),
+                201);
+        browser = new HttpBrowser(base);
+        String code = authorizeAt(parUrl(id, (String) pushed.get("request_uri")), SERVICE_REDIRECT, "par-ri");
+        assertThat(audience(json(codeExchange(id, code, pkce), 200), "access_token"))
+                .containsExactly(RESOURCE_A, RESOURCE_B);
+    }
+
+    @Test
+    void tokenExchangeWhenResourceWidensBeyondSubjectOrAllowListThenInvalidTarget() throws Exception {
+        String id = "ri-" + UUID.randomUUID();
+        clients.save(resourceClient(id, RESOURCE_A, RESOURCE_B));
+        Pkce pkce = Pkce.create();
+        String subject = (String) json(codeExchange(id, authorizeWithResources(id, pkce, RESOURCE_A), pkce), 200)
+                .get("access_token");
+        // Not in the allow-list, or in it but beyond the subject token's resources: refused.
+        for (String resource : List.of("https://unknown.resources.example/api", RESOURCE_B)) {
+            HttpResponse<String> r = resourceToken(
+                    id,
+                    secretOf(id),
+                    "grant_type",
+                    "urn:ietf:params:oauth:grant-type:token-exchange",
+                    "subject_token",
+                    subject,
+                    "subject_token_type",
+                    "urn:ietf:params:oauth:token-type:access_token",
+                    "scope",
+                    "api.read",
+                    "resource",
+                    resource);
+            assertThat(json(r, 400).get("error")).as(resource).isEqualTo("invalid_target");
+        }
+        Map<String, Object> exchanged = json(
+                resourceToken(
+                        id,
+                        secretOf(id),
+                        "grant_type",
+                        "urn:ietf:params:oauth:grant-type:token-exchange",
+                        "subject_token",
+                        subject,
+                        "subject_token_type",
+                        "urn:ietf:params:oauth:token-type:access_token",
+                        "scope",
+                        "api.read",
+                        "resource",
+                        RESOURCE_A),
+                200);
+        assertThat(audience(exchanged, "access_token")).containsExactly(RESOURCE_A);
+    }
+
+    /** Each client's own secret (the stored HMAC of a secret must be unique). */
+    static String secretOf(String clientId) {
+        return "secret-of-" + clientId;
+    }
+
+    /** A confidential client for the resource-indicator tests, allowed the given resources. */
+    RegisteredClient resourceClient(String clientId, String... resources) {
+        return RegisteredClient.withId(UUID.randomUUID().toString())
+                .clientId(clientId)
+                .clientSecret(clientSecrets.encoder().encode(secretOf(clientId)))
+                .clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_BASIC)
+                .authorizationGrantType(AuthorizationGrantType.AUTHORIZATION_CODE)
+                .authorizationGrantType(AuthorizationGrantType.REFRESH_TOKEN)
+                .authorizationGrantType(AuthorizationGrantType.CLIENT_CREDENTIALS)
+                .authorizationGrantType(AuthorizationGrantType.TOKEN_EXCHANGE)
+                .redirectUri(SERVICE_REDIRECT)
+                .scope("openid")
+                .scope("api.read")
+                .clientSettings(ClientSettings.builder()
+                        .requireProofKey(true)
+                        .requireAuthorizationConsent(false)
+                        .setting(
+                                dev.gatehouse.server.tokens.ResourceIndicators.RESOURCES_SETTING,
+                                new java.util.ArrayList<>(List.of(resources)))
+                        .build())
+                .tokenSettings(org.springframework.security.oauth2.server.authorization.settings.TokenSettings.builder()
+                        .accessTokenFormat(
+                                org.springframework.security.oauth2.server.authorization.settings.OAuth2TokenFormat
+                                        .SELF_CONTAINED)
+                        .reuseRefreshTokens(false)
+                        .build())
+                .build();
+    }
+
+    /** Signs in (fresh browser) through an authorization request with the given resources; returns the code. */
+    String authorizeWithResources(String clientId, Pkce pkce, String... resources) {
+        browser = new HttpBrowser(base);
+        StringBuilder url = new StringBuilder(
+                authorizeUrl(clientId, SERVICE_REDIRECT, "openid api.read", pkce, "S256", "ri-state"));
+        for (String r : resources) {
+            url.append("&resource=").append(HttpBrowser.urlEncode(r));
+        }
+        return authorizeAt(url.toString(), SERVICE_REDIRECT, "ri-state");
+    }
+
+    /**
+     * An authorization request expected to fail (fresh browser): refused before the sign-in (Spring Authorization
+     * Server runs its validators before it asks for a user) or after it; returns the error redirect's query.
+     */
+    Map<String, String> authorizeRefused(String url) {
+        browser = new HttpBrowser(base);
+        HttpResponse<String> r = browser.get(url);
+        assertThat(r.statusCode()).isEqualTo(302);
+        String location = r.headers().firstValue("Location").orElseThrow();
+        if (location.endsWith("/login")) {
+            HttpResponse<String> login = browser.login("demo", demoPassword);
+            HttpResponse<String> back =
+                    browser.get(login.headers().firstValue("Location").orElseThrow());
+            assertThat(back.statusCode()).isEqualTo(302);
+            location = back.headers().firstValue("Location").orElseThrow();
+        }
+        assertThat(location).startsWith(SERVICE_REDIRECT + "?");
+        return HttpBrowser.query(location);
+    }
+
+    HttpResponse<String> codeExchange(String clientId, String code, Pkce pkce, String... resources) {
+        List<String> form = new java.util.ArrayList<>(List.of(
+                "grant_type",
+                "authorization_code",
+                "code",
+                code,
+                "redirect_uri",
+                SERVICE_REDIRECT,
+                "code_verifier",
+                pkce.verifier()));
+        for (String r : resources) {
+            form.add("resource");
+            form.add(r);
+        }
+        return resourceToken(clientId, secretOf(clientId), form.toArray(String[]::new));
+    }
+
+    /** A token request with the given name/value pairs (names may repeat), by HTTP Basic. */
+    HttpResponse<String> resourceToken(String clientId, String secret, String... pairs) {
+        StringBuilder body = new StringBuilder();
+        for (int i = 0; i < pairs.length; i += 2) {
+            body.append(body.length() == 0 ? "" : "&")
+                    .append(HttpBrowser.urlEncode(pairs[i]))
+                    .append('=')
+                    .append(HttpBrowser.urlEncode(pairs[i + 1]));
+        }
+        return browser.postRaw("/oauth2/token", body.toString(), "Authorization", HttpBrowser.basic(clientId, secret));
+    }
+
+    static List<String> audience(Map<String, Object> tokens, String name) throws java.text.ParseException {
+        return SignedJWT.parse((String) tokens.get(name)).getJWTClaimsSet().getAudience();
+    }
+
     // ---------------------------------------------------------------- helpers
 
     record Pkce(String verifier, String challenge) {

@@ -1,5 +1,6 @@
 package dev.gatehouse.server.admin;
 
+import dev.gatehouse.server.tokens.ResourceIndicators;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletRequest;
@@ -30,7 +31,8 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * {@code /admin/clients}: register, read, list, change redirect URIs, require MFA, rotate the secret, delete. The plain secret
+ * {@code /admin/clients}: register, read, list, change redirect URIs and resources, require MFA, rotate the secret,
+ * delete. The plain secret
  * appears only in the response that created it ({@code 201} on registration, {@code 200} on rotation), with {@code
  * Cache-Control: no-store}.
  */
@@ -66,6 +68,8 @@ final class ClientAdminController {
      *     false}
      * @param requirePhishingResistant whether every user must pass a phishing-resistant factor (a passkey; a
      *     one-time code is not enough); default {@code false}
+     * @param resources resources it may request tokens for (RFC 8707: absolute URIs without a fragment; https, or
+     *     http on a loopback host); default none
      */
     record RegisterClientRequest(
             @NotBlank(message = "clientId is required")
@@ -108,7 +112,26 @@ final class ClientAdminController {
 
             @Nullable Boolean requireMfa,
 
-            @Nullable Boolean requirePhishingResistant)
+            @Nullable Boolean requirePhishingResistant,
+
+            @Nullable
+            @Size(
+                    max = ResourceIndicators.MAX_RESOURCES,
+                    message = "at most " + ResourceIndicators.MAX_RESOURCES + " resources")
+            List<@NotNull(message = "resource must not be null") String> resources)
+            implements AdminRequest {}
+
+    /**
+     * The resources a client may request tokens for, replacing the registered ones.
+     *
+     * @param resources absolute URIs without a fragment (https, or http on a loopback host); empty for none
+     */
+    record ResourcesRequest(
+            @NotNull(message = "resources is required")
+            @Size(
+                    max = ResourceIndicators.MAX_RESOURCES,
+                    message = "at most " + ResourceIndicators.MAX_RESOURCES + " resources")
+            List<@NotNull(message = "resource must not be null") String> resources)
             implements AdminRequest {}
 
     /**
@@ -209,6 +232,7 @@ final class ClientAdminController {
         }
         List<String> redirects = uris("redirectUris", body.redirectUris(), errors);
         List<String> logout = uris("postLogoutRedirectUris", body.postLogoutRedirectUris(), errors);
+        List<String> resources = resources(body.resources(), errors);
         if (grants.contains(AuthorizationGrantType.AUTHORIZATION_CODE.getValue()) && redirects.isEmpty()) {
             errors.add(error(
                     "redirectUris",
@@ -229,7 +253,8 @@ final class ClientAdminController {
                 logout,
                 Boolean.TRUE.equals(body.requireConsent()),
                 Boolean.TRUE.equals(body.requireMfa()),
-                Boolean.TRUE.equals(body.requirePhishingResistant()));
+                Boolean.TRUE.equals(body.requirePhishingResistant()),
+                resources);
         return ResponseEntity.created(URI.create("/admin/clients/" + body.clientId()))
                 .cacheControl(CacheControl.noStore())
                 .body(new Registered(created.client(), created.clientSecret()));
@@ -303,6 +328,23 @@ final class ClientAdminController {
         return clients.setIntrospectAnyToken(clientId, body.introspectAnyToken());
     }
 
+    @PutMapping(path = "/{clientId}/resources", consumes = "application/json")
+    @Audited(value = "admin.client.resources.update", subject = "clientId")
+    @Operation(
+            summary = "Replace the resources a client may request tokens for (RFC 8707 resource indicators; absolute"
+                    + " URIs matched exactly)")
+    ClientAdministration.ClientView resources(
+            @PathVariable String clientId, @Valid @RequestBody ResourcesRequest body, HttpServletRequest request) {
+        List<Map<String, String>> errors = new ArrayList<>();
+        List<String> resources = resources(body.resources(), errors);
+        if (!errors.isEmpty()) {
+            throw new AdminException(
+                    HttpStatus.BAD_REQUEST, "admin.invalid_fields", "The request has invalid fields.", errors);
+        }
+        AdminAuditInterceptor.detail(request, "resources", String.valueOf(resources.size()));
+        return clients.setResources(clientId, resources);
+    }
+
     @PostMapping("/{clientId}/secret")
     @Audited(value = "admin.client.secret.rotate", subject = "clientId")
     @Operation(summary = "Rotate a client's secret: the old one stops working, the new one is in this response only")
@@ -333,6 +375,24 @@ final class ClientAdminController {
                     .ifPresentOrElse(
                             p -> errors.add(error(
                                     field + "[" + index + "]", "admin.invalid_redirect_uri", "redirect URI " + p)),
+                            () -> out.add(v));
+        }
+        return List.copyOf(new LinkedHashSet<>(out));
+    }
+
+    /** RFC 8707 §2 resource URIs ({@link ResourceIndicators#registrationProblem}); the reason never echoes one. */
+    private static List<String> resources(@Nullable List<String> values, List<Map<String, String>> errors) {
+        if (values == null) {
+            return List.of();
+        }
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < values.size(); i++) {
+            String v = values.get(i);
+            int index = i;
+            ResourceIndicators.registrationProblem(v)
+                    .ifPresentOrElse(
+                            p -> errors.add(
+                                    error("resources[" + index + "]", "admin.invalid_resource", "resource " + p)),
                             () -> out.add(v));
         }
         return List.copyOf(new LinkedHashSet<>(out));

@@ -4,6 +4,7 @@ import dev.gatehouse.server.clients.ClientRegistrations;
 import dev.gatehouse.server.clients.ClientSecrets;
 import dev.gatehouse.server.mfa.MfaPolicy;
 import dev.gatehouse.server.settings.GatehouseProperties;
+import dev.gatehouse.server.tokens.ResourceIndicators;
 import dev.gatehouse.server.tokens.StoredAuthorizations;
 import dev.gatehouse.server.tokens.TokenIntrospectionConstraints;
 import java.time.Clock;
@@ -88,6 +89,7 @@ final class ClientAdministration {
      *     passkey; a one-time code is not enough, a user without one registers one first)
      * @param introspectAnyToken whether the client may introspect tokens issued to other clients (RFC 7662 §2.1);
      *     without it, only its own tokens and tokens naming it in {@code aud}
+     * @param resources the resources it may request tokens for (RFC 8707), matched exactly
      * @param issuedAt when the client was registered
      * @param secretExpired whether its secret has expired (a disabled client)
      */
@@ -105,6 +107,7 @@ final class ClientAdministration {
             boolean requireMfa,
             boolean requirePhishingResistant,
             boolean introspectAnyToken,
+            List<String> resources,
             @Nullable Instant issuedAt,
             boolean secretExpired) {}
 
@@ -148,7 +151,8 @@ final class ClientAdministration {
             List<String> postLogoutRedirectUris,
             boolean requireConsent,
             boolean requireMfa,
-            boolean requirePhishingResistant) {
+            boolean requirePhishingResistant,
+            List<String> resources) {
         if (clients.findByClientId(clientId) != null) {
             throw AdminException.conflict("admin.client.exists", "Client '" + clientId + "' already exists.");
         }
@@ -162,6 +166,8 @@ final class ClientAdministration {
                         .requireAuthorizationConsent(requireConsent)
                         .setting(MfaPolicy.REQUIRE_MFA_SETTING, requireMfa)
                         .setting(MfaPolicy.REQUIRE_PHISHING_RESISTANT_SETTING, requirePhishingResistant)
+                        // An ArrayList: the stored settings are JSON with types, and it reads back as one.
+                        .setting(ResourceIndicators.RESOURCES_SETTING, new ArrayList<>(resources))
                         .build())
                 .tokenSettings(TokenSettings.builder()
                         .accessTokenFormat(OAuth2TokenFormat.SELF_CONTAINED)
@@ -254,6 +260,22 @@ final class ClientAdministration {
         return get(clientId);
     }
 
+    /**
+     * Replaces the resources the client may request tokens for (RFC 8707); other settings stay. Tokens already issued
+     * keep their {@code aud}; codes and refresh tokens granted for a resource no longer listed give no token for it
+     * ({@link ResourceIndicators#audience}). Effective like {@link #setRequireMfa}.
+     */
+    ClientView setResources(String clientId, List<String> resources) {
+        RegisteredClient existing = find(clientId);
+        clients.save(RegisteredClient.from(existing)
+                .clientSettings(
+                        ClientSettings.withSettings(existing.getClientSettings().getSettings())
+                                .setting(ResourceIndicators.RESOURCES_SETTING, new ArrayList<>(resources))
+                                .build())
+                .build());
+        return get(clientId);
+    }
+
     /** A new secret replaces the old one at once here, on other nodes within the client cache's staleness bound. */
     ClientWithSecret rotateSecret(String clientId) {
         RegisteredClient existing = find(clientId);
@@ -326,6 +348,7 @@ final class ClientAdministration {
                 Boolean.TRUE.equals(c.getClientSettings().getSetting(MfaPolicy.REQUIRE_PHISHING_RESISTANT_SETTING)),
                 Boolean.TRUE.equals(
                         c.getClientSettings().getSetting(TokenIntrospectionConstraints.INTROSPECT_ANY_TOKEN_SETTING)),
+                ResourceIndicators.allowed(c),
                 c.getClientIdIssuedAt(),
                 expires != null && !expires.isAfter(clock.instant()));
     }

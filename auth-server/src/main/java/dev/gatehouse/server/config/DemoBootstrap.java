@@ -3,6 +3,7 @@ package dev.gatehouse.server.config;
 import dev.gatehouse.core.password.PasswordHasher;
 import dev.gatehouse.server.clients.ClientSecrets;
 import dev.gatehouse.server.settings.GatehouseProperties;
+import dev.gatehouse.server.tokens.ResourceIndicators;
 import dev.gatehouse.server.users.JdbcUserStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -12,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
@@ -35,7 +37,8 @@ import org.springframework.stereotype.Component;
 /**
  * On first start (no users yet), creates a demo user and two demo clients with generated credentials: a public SPA
  * client (authorization code + PKCE) and a confidential service client (client credentials, authorization code +
- * PKCE, refresh tokens, token exchange; scope {@code admin} for the admin API). The credentials are written once to {@code <data-dir>/demo-credentials.txt}
+ * PKCE, refresh tokens, token exchange; scope {@code admin} for the admin API; the resource-server example as its
+ * one resource, RFC 8707). The credentials are written once to {@code <data-dir>/demo-credentials.txt}
  * (owner-only) and printed; only their hashes are in the database. Every start prints the issuer and client ids.
  */
 @Component
@@ -49,6 +52,11 @@ final class DemoBootstrap implements ApplicationListener<ApplicationReadyEvent> 
     static final String SPA_CLIENT = "gatehouse-demo-spa";
     /** The confidential service client's id. */
     static final String SERVICE_CLIENT = "gatehouse-demo-service";
+    /**
+     * The resource the confidential client (the web-client example) may request tokens for (RFC 8707): the
+     * resource-server example's URL, as the web client calls it ({@code GATEHOUSE_API}).
+     */
+    static final String DEMO_RESOURCE = "http://localhost:8082";
     /** Name of the credentials file in the data directory. */
     static final String CREDENTIALS_FILE = "demo-credentials.txt";
 
@@ -170,6 +178,7 @@ final class DemoBootstrap implements ApplicationListener<ApplicationReadyEvent> 
                 .clientSettings(ClientSettings.builder()
                         .requireProofKey(true)
                         .requireAuthorizationConsent(properties.server().demoRequireConsent())
+                        .setting(ResourceIndicators.RESOURCES_SETTING, new ArrayList<>(List.of(DEMO_RESOURCE)))
                         .build())
                 .tokenSettings(tokens)
                 .build());

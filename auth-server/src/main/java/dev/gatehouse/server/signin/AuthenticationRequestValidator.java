@@ -1,9 +1,11 @@
 package dev.gatehouse.server.signin;
 
+import dev.gatehouse.server.tokens.ResourceIndicators;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
@@ -28,6 +30,8 @@ import org.springframework.security.oauth2.server.authorization.client.Registere
  *   <li>an S256 {@code code_challenge} that is not 43 base64url characters (RFC 7636 §4.2): {@code invalid_request};
  *   <li>{@code prompt}, {@code max_age} or {@code acr_values} sent more than once: {@code invalid_request};
  *   <li>{@code max_age} that is not a non-negative integer: {@code invalid_request};
+ *   <li>a {@code resource} that is not an absolute URI without a fragment, or not in the client's allow-list: {@code
+ *       invalid_target} (RFC 8707 §2, {@link ResourceIndicators});
  *   <li>{@code prompt=none} (with {@code openid}) and no signed-in user: {@code login_required} (Spring
  *       Authorization Server has this rule too, but its endpoint runs after the authorization filter, which sends an
  *       anonymous browser to the sign-in page first);
@@ -39,8 +43,8 @@ import org.springframework.security.oauth2.server.authorization.client.Registere
  *       not allowed; for any other request this check is the backstop that keeps a code from a one-factor session.
  * </ul>
  *
- * At the pushed authorization request endpoint the principal is the client, so only {@code code_challenge} and
- * {@code max_age} are checked there ({@link #forPushedRequests()}).
+ * At the pushed authorization request endpoint the principal is the client, so only {@code code_challenge},
+ * {@code max_age} and {@code resource} are checked there ({@link #forPushedRequests()}).
  */
 public final class AuthenticationRequestValidator
         implements Consumer<OAuth2AuthorizationCodeRequestAuthenticationContext> {
@@ -99,8 +103,8 @@ public final class AuthenticationRequestValidator
     }
 
     /**
-     * The validator for the pushed authorization request endpoint (RFC 9126): {@code code_challenge} and
-     * {@code max_age} only.
+     * The validator for the pushed authorization request endpoint (RFC 9126): {@code code_challenge}, {@code
+     * max_age} and {@code resource} only.
      *
      * @return the validator
      */
@@ -149,6 +153,14 @@ public final class AuthenticationRequestValidator
                         AUTH_REQUEST_URI,
                         context);
             }
+        }
+        // RFC 8707 §2: each resource an absolute URI without a fragment that the client may obtain tokens for. The
+        // request, resource values included, is kept with the authorization: the token endpoint reads them there.
+        Optional<String> target = ResourceIndicators.refusal(
+                ResourceIndicators.values(request.getAdditionalParameters().get(ResourceIndicators.RESOURCE)),
+                ResourceIndicators.allowed(context.getRegisteredClient()));
+        if (target.isPresent()) {
+            throw error(ResourceIndicators.INVALID_TARGET, target.get(), ResourceIndicators.ERROR_URI, context);
         }
         // Read as absent, an over-long prompt or acr_values skipped what it asked for (a fresh sign-in, a second
         // factor); "none" with any other value is an error (OIDC Core 1.0 §3.1.2.1), also without openid, where

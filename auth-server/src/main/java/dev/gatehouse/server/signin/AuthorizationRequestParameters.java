@@ -1,5 +1,6 @@
 package dev.gatehouse.server.signin;
 
+import dev.gatehouse.server.tokens.ResourceIndicators;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.HashMap;
 import java.util.List;
@@ -310,6 +311,9 @@ public final class AuthorizationRequestParameters {
     private static Resolution stored(Kind kind, OAuth2AuthorizationRequest stored) {
         Map<String, String> parameters = new HashMap<>();
         for (Map.Entry<String, Object> p : stored.getAdditionalParameters().entrySet()) {
+            if (ResourceIndicators.RESOURCE.equals(p.getKey())) {
+                continue; // RFC 8707 §2: repeatable (a list when it was); no filter before the endpoint reads it
+            }
             if (!(p.getValue() instanceof String s)) {
                 return new Unresolved(kind, "stored parameter is not a single value");
             }

@@ -1,13 +1,17 @@
 package dev.gatehouse.server.tokens;
 
 import java.sql.Types;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.ArgumentPreparedStatementSetter;
 import org.springframework.jdbc.core.JdbcOperations;
 import org.springframework.jdbc.core.SqlParameterValue;
 import org.springframework.security.oauth2.core.AuthorizationGrantType;
 import org.springframework.security.oauth2.core.OAuth2AccessToken;
+import org.springframework.security.oauth2.core.endpoint.OAuth2AuthorizationRequest;
 import org.springframework.security.oauth2.server.authorization.JdbcOAuth2AuthorizationService;
 import org.springframework.security.oauth2.server.authorization.OAuth2Authorization;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
@@ -19,7 +23,8 @@ import org.springframework.security.oauth2.server.authorization.client.Registere
  * has just created under a fresh random id (revoking it invalidates the token, so later saves take the normal
  * path): it is inserted straight away. Everything else, and anything unexpected (a row that exists after all, a BLOB
  * column in an old schema), goes through Spring Authorization Server's own {@code save}. Rows, columns and the
- * parameter mapping are Spring Authorization Server's, so reads are unaffected.
+ * parameter mapping are Spring Authorization Server's, so reads are unaffected. Repeated authorization request
+ * parameters are stored as lists ({@link #withListParameters}).
  */
 public final class JdbcAuthorizationStore extends JdbcOAuth2AuthorizationService {
 
@@ -48,7 +53,8 @@ public final class JdbcAuthorizationStore extends JdbcOAuth2AuthorizationService
     }
 
     @Override
-    public void save(OAuth2Authorization authorization) {
+    public void save(OAuth2Authorization given) {
+        OAuth2Authorization authorization = withListParameters(given);
         if (freshClientCredentials(authorization)) {
             List<SqlParameterValue> parameters =
                     getAuthorizationParametersMapper().apply(authorization);
@@ -62,6 +68,31 @@ public final class JdbcAuthorizationStore extends JdbcOAuth2AuthorizationService
             }
         }
         super.save(authorization);
+    }
+
+    /**
+     * A parameter repeated in an authorization request ({@code resource}, RFC 8707 §2; any other one the authorization
+     * endpoint passes on) is kept by Spring Authorization Server as a {@code String[]}, which its JSON mapping writes
+     * but refuses to read back (the type is not on its allow-list): the stored authorization could never be read
+     * again, and the code exchange failed with a server error. Stored as a list instead, which reads back.
+     */
+    static OAuth2Authorization withListParameters(OAuth2Authorization authorization) {
+        OAuth2AuthorizationRequest request = authorization.getAttribute(OAuth2AuthorizationRequest.class.getName());
+        if (request == null
+                || request.getAdditionalParameters().values().stream().noneMatch(v -> v instanceof String[])) {
+            return authorization;
+        }
+        Map<String, Object> parameters = new LinkedHashMap<>();
+        request.getAdditionalParameters()
+                .forEach((name, value) -> parameters.put(
+                        name, value instanceof String[] values ? new ArrayList<>(List.of(values)) : value));
+        return OAuth2Authorization.from(authorization)
+                .attribute(
+                        OAuth2AuthorizationRequest.class.getName(),
+                        OAuth2AuthorizationRequest.from(request)
+                                .additionalParameters(parameters)
+                                .build())
+                .build();
     }
 
     static boolean freshClientCredentials(OAuth2Authorization authorization) {

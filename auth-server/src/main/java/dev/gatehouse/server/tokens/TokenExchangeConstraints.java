@@ -2,7 +2,9 @@ package dev.gatehouse.server.tokens;
 
 import dev.gatehouse.server.mfa.MfaPolicy;
 import java.util.Collection;
+import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 import org.springframework.security.authentication.AuthenticationProvider;
@@ -40,6 +42,10 @@ import org.springframework.security.oauth2.server.authorization.authentication.O
  * unknown or inactive subject token is refused here first, and any {@code invalid_grant} from the wrapped provider
  * (actor token unknown or inactive, subject token without a user, {@code may_act} not satisfied) is answered as
  * {@code invalid_request}.
+ *
+ * <p>Requested {@code resource} values (RFC 8707) must be in the requesting client's allow-list and, when the subject
+ * token was itself issued for resources, among its audience: {@code invalid_target} otherwise (RFC 8707 §2); the
+ * exchanged token's {@code aud} is then exactly them ({@link ResourceIndicators#audience}).
  */
 public final class TokenExchangeConstraints implements AuthenticationProvider {
 
@@ -95,6 +101,23 @@ public final class TokenExchangeConstraints implements AuthenticationProvider {
                     OAuth2ErrorCodes.INVALID_SCOPE,
                     "Request a scope, and only scopes the subject token already holds.",
                     "https://datatracker.ietf.org/doc/html/rfc6749#section-5.2"));
+        }
+        // RFC 8707 §2.2 for exchanges: resources from the requesting client's allow-list (checked again where the
+        // token's aud is set, ResourceIndicators.audience), and, when the subject token was issued for resources
+        // (its aud does not name its client), only among those: an exchange cannot widen the audience either.
+        List<String> resources = ResourceIndicators.values(exchange.getResources());
+        if (!resources.isEmpty()) {
+            Collection<String> permitted = ResourceIndicators.allowed(client.getRegisteredClient());
+            List<String> subjectAudience = ResourceIndicators.values(audience);
+            if (issuedTo instanceof String subjectClient
+                    && !subjectAudience.isEmpty()
+                    && !subjectAudience.contains(subjectClient)) {
+                permitted = permitted.stream().filter(subjectAudience::contains).toList();
+            }
+            Optional<String> refusal = ResourceIndicators.refusal(resources, permitted);
+            if (refusal.isPresent()) {
+                throw ResourceIndicators.invalidTarget(refusal.get());
+            }
         }
         try {
             return delegate.authenticate(authentication);

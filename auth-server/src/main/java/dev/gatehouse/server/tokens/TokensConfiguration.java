@@ -4,6 +4,8 @@ import dev.gatehouse.server.audit.AuditLog;
 import dev.gatehouse.server.audit.AuditingAuthorizationService;
 import dev.gatehouse.server.users.JdbcUserStore;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -36,6 +38,14 @@ class TokensConfiguration {
         return new JdbcOAuth2AuthorizationConsentService(jdbc, clients);
     }
 
+    /**
+     * The claims are stored with the authorization as JSON with types, which reads back an {@code ArrayList} but
+     * refuses {@code List.of}'s classes.
+     */
+    private static List<String> storable(List<String> audience) {
+        return new ArrayList<>(audience);
+    }
+
     /** The DPoP proof {@code jti} values used on any node (RFC 9449 §11.1), purged by the maintenance jobs. */
     @Bean
     UsedProofIds usedProofIds(JdbcTemplate jdbc, Clock clock) {
@@ -44,8 +54,9 @@ class TokensConfiguration {
 
     /**
      * Picked up by Spring Authorization Server, which chains it after its own defaults (DPoP and mTLS {@code cnf}
-     * binding) in the {@code JwtGenerator} it builds over the server's {@code JwtEncoder} bean. A replayed DPoP proof
-     * is refused first, before any other work for the token.
+     * binding) in the {@code JwtGenerator} it builds over the server's {@code JwtEncoder} bean. A refused {@code
+     * resource} ({@link ResourceIndicators}) and a replayed DPoP proof are refused first, before any other work for
+     * the token; an access token for requested resources names exactly them in {@code aud} (RFC 8707 §2.2).
      */
     @Bean
     OAuth2TokenCustomizer<JwtEncodingContext> rolesTokenCustomizer(JdbcUserStore users, UsedProofIds usedProofs) {
@@ -53,14 +64,19 @@ class TokensConfiguration {
         RolesTokenCustomizer roles = new RolesTokenCustomizer(users);
         AuthenticationContextTokenCustomizer authenticationContext = new AuthenticationContextTokenCustomizer();
         return context -> {
+            // RFC 8707 §2.2: refused (invalid_target) before anything else is done or saved; aud = the resources.
+            List<String> audience = ResourceIndicators.audience(context);
             proofReplay.check(context);
+            if (!audience.isEmpty()) {
+                context.getClaims().audience(storable(audience));
+            }
             roles.customize(context);
             authenticationContext.customize(context);
         };
     }
 
     /**
-     * The same DPoP replay check for reference (opaque) access tokens, which Spring Authorization Server generates
+     * The same resource indicators (RFC 8707) and DPoP replay check for reference (opaque) access tokens, which Spring Authorization Server generates
      * with its {@code OAuth2AccessTokenGenerator} and this customizer. Gatehouse registers every client with
      * self-contained tokens (admin API, demo clients); a client stored with reference tokens by other means must not
      * escape the check.
@@ -68,6 +84,12 @@ class TokensConfiguration {
     @Bean
     OAuth2TokenCustomizer<OAuth2TokenClaimsContext> referenceTokenProofReplayCheck(UsedProofIds usedProofs) {
         TokenEndpointProofReplayCheck proofReplay = new TokenEndpointProofReplayCheck(usedProofs);
-        return proofReplay::check;
+        return context -> {
+            List<String> audience = ResourceIndicators.audience(context); // RFC 8707, as for JWTs
+            proofReplay.check(context);
+            if (!audience.isEmpty()) {
+                context.getClaims().audience(storable(audience));
+            }
+        };
     }
 }
