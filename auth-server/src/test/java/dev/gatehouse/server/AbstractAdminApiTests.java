@@ -195,6 +195,7 @@ abstract class AbstractAdminApiTests {
                         "/admin/clients/{clientId}/mfa-required",
                         "/admin/clients/{clientId}/phishing-resistant-required",
                         "/admin/clients/{clientId}/introspection",
+                        "/admin/clients/{clientId}/resources",
                         "/admin/clients/{clientId}/secret",
                         "/admin/clients/{clientId}/redirect-uris",
                         "/admin/keys",
@@ -806,6 +807,88 @@ abstract class AbstractAdminApiTests {
         assertThat(problem(call("PUT", "/admin/clients/" + id + "/introspection", admin, "{}"), 400)
                         .get("code"))
                 .isEqualTo("admin.invalid_fields");
+    }
+
+    @Test
+    void clientsWhenResourcesRegisteredAndReplacedThenClientCredentialsAudienceFollowsAndBadUrisAreProblems()
+            throws Exception {
+        String admin = adminToken();
+        String id = "ri-" + suffix();
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("clientId", id);
+        body.put("clientName", "Client " + id);
+        body.put("grantTypes", List.of("client_credentials"));
+        body.put("scopes", List.of("api.read"));
+        body.put("resources", List.of("https://api.example/v1", "http://localhost:8082", "https://api.example/v1"));
+        Map<String, Object> created = created(call("POST", "/admin/clients", admin, JSON.writeValueAsString(body)));
+        String secret = (String) created.get("clientSecret");
+        assertThat(((Map<?, ?>) created.get("client")).get("resources"))
+                .isEqualTo(List.of("https://api.example/v1", "http://localhost:8082"));
+        assertThat(resourceAudience(id, secret, "https://api.example/v1")).containsExactly("https://api.example/v1");
+
+        int before = audit.events.size();
+        Map<String, Object> view = object(
+                call("PUT", "/admin/clients/" + id + "/resources", admin, "{\"resources\":[\"https://b.example/\"]}"),
+                200);
+        assertThat(view.get("resources")).isEqualTo(List.of("https://b.example/"));
+        assertThat(only(before, "admin.client.resources.update", id).details()).containsEntry("resources", "1");
+        assertThat(resourceAudience(id, secret, "https://b.example/")).containsExactly("https://b.example/");
+        HttpResponse<String> removed = browser.postForm(
+                "/oauth2/token",
+                Map.of("grant_type", "client_credentials", "resource", "https://api.example/v1"),
+                "Authorization",
+                HttpBrowser.basic(id, secret));
+        assertThat(object(removed, 400).get("error")).isEqualTo("invalid_target");
+
+        // RFC 8707 §2: absolute, no fragment; https or loopback http; bounded; the value never echoed.
+        for (String bad : List.of(
+                "https://api.example/v1#frag",
+                "/relative",
+                "http://api.example/plain-http",
+                "javascript:alert(1)",
+                "https://*.example/",
+                "https://user@api.example/",
+                "https://api.example/" + "x".repeat(2100))) {
+            Map<String, Object> problem = problem(
+                    call(
+                            "PUT",
+                            "/admin/clients/" + id + "/resources",
+                            admin,
+                            JSON.writeValueAsString(Map.of("resources", List.of("https://ok.example/", bad)))),
+                    400);
+            assertThat(problem.get("code")).as(bad).isEqualTo("admin.invalid_fields");
+            assertThat((List<?>) problem.get("errors"))
+                    .as(bad)
+                    .singleElement()
+                    .satisfies(e -> assertThat(((Map<?, ?>) e).get("field")).isEqualTo("resources[1]"))
+                    .satisfies(e -> assertThat(((Map<?, ?>) e).get("code")).isEqualTo("admin.invalid_resource"));
+            assertThat(problem.toString()).as(bad).doesNotContain(bad);
+        }
+        List<String> tooMany = new java.util.ArrayList<>();
+        for (int i = 0; i < 21; i++) {
+            tooMany.add("https://r" + i + ".example/");
+        }
+        assertThat(problem(
+                                call(
+                                        "PUT",
+                                        "/admin/clients/" + id + "/resources",
+                                        admin,
+                                        JSON.writeValueAsString(Map.of("resources", tooMany))),
+                                400)
+                        .get("code"))
+                .isEqualTo("admin.invalid_fields");
+        assertThat(object(call("GET", "/admin/clients/" + id, admin, null), 200).get("resources"))
+                .isEqualTo(List.of("https://b.example/"));
+    }
+
+    private List<String> resourceAudience(String id, String secret, String resource) throws Exception {
+        HttpResponse<String> r = browser.postForm(
+                "/oauth2/token",
+                Map.of("grant_type", "client_credentials", "resource", resource),
+                "Authorization",
+                HttpBrowser.basic(id, secret));
+        String token = (String) object(r, 200).get("access_token");
+        return com.nimbusds.jwt.SignedJWT.parse(token).getJWTClaimsSet().getAudience();
     }
 
     private Map<String, Object> introspectAs(String id, String secret, String token) throws Exception {
