@@ -321,9 +321,11 @@ export async function newClient({
   postLogoutRedirectUris = [],
   requireConsent = false,
   requireMfa = false,
+  resources,
 } = {}) {
   const clientId = `rp-${randomUUID()}`;
   const body = { clientId, clientName: `RP suite ${clientId}`, type, grantTypes, scopes, requireConsent, requireMfa };
+  if (resources) body.resources = resources;
   if (grantTypes.includes('authorization_code')) body.redirectUris = redirectUris;
   if (postLogoutRedirectUris.length > 0) body.postLogoutRedirectUris = postLogoutRedirectUris;
   const r = await adminPost('/admin/clients', body);
