@@ -3,7 +3,7 @@ package dev.gatehouse.server.admin;
 import dev.gatehouse.core.policy.Decision;
 import dev.gatehouse.server.audit.AuditEvent;
 import dev.gatehouse.server.audit.AuditLog;
-import dev.gatehouse.server.tokens.BearerChallenge;
+import dev.gatehouse.spring.autoconfigure.BearerChallenge;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;

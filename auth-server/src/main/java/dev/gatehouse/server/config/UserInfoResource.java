@@ -1,7 +1,8 @@
 package dev.gatehouse.server.config;
 
-import dev.gatehouse.server.tokens.BearerChallenge;
 import dev.gatehouse.server.transport.DatabaseUnavailable;
+import dev.gatehouse.spring.autoconfigure.BearerChallenge;
+import dev.gatehouse.spring.autoconfigure.GatehouseProtectedResource;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -43,7 +44,7 @@ import org.springframework.security.web.util.matcher.RequestMatcher;
 final class UserInfoResource implements AuthenticationEntryPoint, AuthenticationFailureHandler {
 
     /** RFC 9728 §3.1: the well-known prefix inserted before the resource's path. */
-    static final String WELL_KNOWN = "/.well-known/oauth-protected-resource";
+    static final String WELL_KNOWN = GatehouseProtectedResource.WELL_KNOWN;
 
     static final String USERINFO_PATH = "/userinfo";
 
@@ -145,7 +146,8 @@ final class UserInfoResource implements AuthenticationEntryPoint, Authentication
     /** RFC 9728 §3.1: the well-known segment between the issuer's origin and the UserInfo path. */
     private static String metadataUrl(String issuer) {
         URI uri = URI.create(issuer);
-        return uri.getScheme() + "://" + uri.getRawAuthority() + WELL_KNOWN + path(uri) + USERINFO_PATH;
+        return GatehouseProtectedResource.metadataUrl(
+                uri.getScheme() + "://" + uri.getRawAuthority() + path(uri) + USERINFO_PATH);
     }
 
     /** The issuer's path without a trailing slash; empty for an issuer at the root. */

@@ -1,9 +1,9 @@
 package dev.gatehouse.server.observability;
 
 import dev.gatehouse.core.jwt.KeyRing;
-import dev.gatehouse.server.tokens.BearerChallenge;
 import dev.gatehouse.server.tokens.StoredAccessTokens;
 import dev.gatehouse.server.users.JdbcUserStore;
+import dev.gatehouse.spring.autoconfigure.BearerChallenge;
 import java.time.Clock;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;

@@ -101,10 +101,20 @@ public record GatehouseProperties(
      * @param jwkSetUri the JWKS URL (https; http only on loopback)
      * @param audiences accepted audiences; default {@code gatehouse.token.audience}. Required: with neither set,
      *     start-up fails (dev mode only warns). {@code *} accepts any audience, which is unsafe when the issuer
-     *     serves several APIs
+     *     serves several APIs. Not with {@code resource}, which is then the one accepted audience
      * @param algorithms accepted algorithms (default the asymmetric ones)
      * @param requireAccessTokenType require {@code typ: at+jwt} (RFC 9068); default true
      * @param clockSkew allowed clock skew (default 60s, at most 5 minutes)
+     * @param resource this resource server's identifier (RFC 9728 §1.2): an absolute https URL (http only on
+     *     loopback) without query or fragment. Set, the app serves its protected resource metadata at {@code
+     *     /.well-known/oauth-protected-resource} (and the path-suffixed form of RFC 9728 §3.1), names it in its
+     *     {@code WWW-Authenticate} challenges (RFC 9728 §5.1), and accepts only tokens whose {@code aud} contains
+     *     it (RFC 8707 §2, RFC 9068 §4)
+     * @param authorizationServers the metadata's {@code authorization_servers}; default {@code issuerUri}
+     * @param scopesSupported the metadata's {@code scopes_supported}; default none (omitted)
+     * @param resourceName the metadata's {@code resource_name}, for people; default none
+     * @param resourceDocumentation the metadata's {@code resource_documentation}, a URL of the API's documentation
+     *     for developers; default none
      */
     public record ResourceServer(
             @Nullable String issuerUri,
@@ -112,7 +122,12 @@ public record GatehouseProperties(
             @DefaultValue List<String> audiences,
             @DefaultValue List<String> algorithms,
             @DefaultValue("true") boolean requireAccessTokenType,
-            @DefaultValue("60s") Duration clockSkew) {}
+            @DefaultValue("60s") Duration clockSkew,
+            @Nullable String resource,
+            @DefaultValue List<String> authorizationServers,
+            @DefaultValue List<String> scopesSupported,
+            @Nullable String resourceName,
+            @Nullable String resourceDocumentation) {}
 
     /**
      * TOTP multi-factor authentication.

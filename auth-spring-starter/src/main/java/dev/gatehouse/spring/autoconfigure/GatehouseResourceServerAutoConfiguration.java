@@ -8,6 +8,7 @@ import dev.gatehouse.core.jwt.RemoteJwks;
 import dev.gatehouse.core.jwt.TokenVerifier;
 import java.io.IOException;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -16,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -35,6 +37,8 @@ import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 import org.springframework.lang.Contract;
+import org.springframework.security.config.Customizer;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.core.GrantedAuthority;
 import org.springframework.security.core.authority.SimpleGrantedAuthority;
 import org.springframework.security.oauth2.jwt.Jwt;
@@ -53,6 +57,10 @@ import org.springframework.security.oauth2.server.resource.authentication.JwtAut
  * {@code gatehouse.token.issuer}: tokens are then verified from its own {@link KeyRing}, in-process, with no
  * metadata or JWKS fetched (HS256/HS512 included, whose secrets no JWKS publishes).
  *
+ * <p>With {@code gatehouse.resource-server.resource} set, the app is an RFC 9728 protected resource ({@link
+ * GatehouseProtectedResource}): it serves its metadata, names it in its challenges, and accepts only tokens whose
+ * {@code aud} contains that identifier (RFC 8707 §2).
+ *
  * <p>Needs Spring Security's resource server ({@code spring-boot-starter-security-oauth2-resource-server}).
  * Without it this auto-configuration backs off, names the missing dependency in a warning, and no class of
  * that library is touched; the conditions name the classes as strings so nothing here loads them.
@@ -66,6 +74,7 @@ import org.springframework.security.oauth2.server.resource.authentication.JwtAut
         "'${gatehouse.resource-server.issuer-uri:}' != '' or '${gatehouse.resource-server.jwk-set-uri:}' != ''")
 @Import({
     GatehouseResourceServerAutoConfiguration.ResourceServerConfiguration.class,
+    GatehouseResourceServerAutoConfiguration.ProtectedResourceConfiguration.class,
     GatehouseResourceServerAutoConfiguration.MissingLibraryConfiguration.class
 })
 public final class GatehouseResourceServerAutoConfiguration {
@@ -83,6 +92,9 @@ public final class GatehouseResourceServerAutoConfiguration {
 
     /** The value of {@code gatehouse.resource-server.audiences} that knowingly accepts any audience. */
     static final String ANY_AUDIENCE = "*";
+
+    /** Spring Security's configuration DSL, where {@code oauth2ResourceServer(...)} is. */
+    static final String HTTP_SECURITY = "org.springframework.security.config.annotation.web.builders.HttpSecurity";
 
     /** The dependency that brings all three. */
     static final String RESOURCE_SERVER_STARTER =
@@ -114,6 +126,108 @@ public final class GatehouseResourceServerAutoConfiguration {
 
         @ConditionalOnClass(name = {JWT_DECODER, JWT_AUTHENTICATION_CONVERTER, BEARER_TOKEN_ACCESS_DENIED_HANDLER})
         static final class LibrariesPresent {}
+    }
+
+    /**
+     * RFC 9728 when {@code gatehouse.resource-server.resource} is set: the resource, validated at start-up, and a
+     * {@code Customizer<HttpSecurity>} that Spring Security applies to every {@code HttpSecurity} it hands out.
+     */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(
+            name = {JWT_DECODER, JWT_AUTHENTICATION_CONVERTER, BEARER_TOKEN_ACCESS_DENIED_HANDLER, HTTP_SECURITY})
+    @ConditionalOnExpression("'${gatehouse.resource-server.resource:}'.trim() != ''")
+    static class ProtectedResourceConfiguration {
+
+        @Bean
+        @ConditionalOnMissingBean
+        GatehouseProtectedResource gatehouseProtectedResource(GatehouseProperties properties) {
+            GatehouseProperties.ResourceServer rs = properties.resourceServer();
+            String resource = Objects.requireNonNull(ResourceServerConfiguration.resource(properties));
+            List<String> authorizationServers = new ArrayList<>();
+            for (String server : nonBlank(rs.authorizationServers())) {
+                authorizationServers.add(absoluteUrl("authorization-servers", server, false));
+            }
+            if (authorizationServers.isEmpty() && !isBlank(rs.issuerUri())) {
+                authorizationServers.add(rs.issuerUri().strip());
+            }
+            for (String scope : nonBlank(rs.scopesSupported())) {
+                // RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E )
+                if (!scope.matches("[\\x21\\x23-\\x5B\\x5D-\\x7E]+")) {
+                    throw new GatehouseConfigurationException(
+                            "gatehouse.resource-server.scopes-supported has a value that is not a scope (RFC 6749"
+                                    + " §3.3): one scope per entry, printable ASCII without spaces, quotes or"
+                                    + " backslashes.",
+                            "List the scope names, e.g. documents.read,documents.write.",
+                            null);
+                }
+            }
+            String documentation = isBlank(rs.resourceDocumentation())
+                    ? null
+                    : absoluteUrl("resource-documentation", rs.resourceDocumentation(), false);
+            return new GatehouseProtectedResource(
+                    resource,
+                    authorizationServers,
+                    nonBlank(rs.scopesSupported()),
+                    isBlank(rs.resourceName()) ? null : rs.resourceName().strip(),
+                    documentation);
+        }
+
+        @Bean
+        @ConditionalOnMissingBean(name = "gatehouseProtectedResourceCustomizer")
+        Customizer<HttpSecurity> gatehouseProtectedResourceCustomizer(GatehouseProtectedResource resource) {
+            return http -> http.with(new GatehouseProtectedResource.ChainConfigurer(resource));
+        }
+    }
+
+    private static List<String> nonBlank(List<String> values) {
+        return values.stream().map(String::strip).filter(v -> !v.isEmpty()).toList();
+    }
+
+    @Contract("null -> true")
+    private static boolean isBlank(@Nullable String value) {
+        return value == null || value.isBlank();
+    }
+
+    /**
+     * An absolute https URL (http only on a loopback host), as RFC 9728 §2 and §1.2 ask of the resource identifier
+     * and the URLs in its metadata.
+     *
+     * @param property the property's name under {@code gatehouse.resource-server.}
+     * @param identifier whether it is the resource identifier, which has no query either (RFC 9728 §1.2)
+     */
+    static String absoluteUrl(String property, String value, boolean identifier) {
+        String name = "gatehouse.resource-server." + property;
+        String v = value.strip();
+        URI uri;
+        try {
+            uri = new URI(v);
+        } catch (URISyntaxException e) {
+            throw new GatehouseConfigurationException(
+                    name + " is not a URI (" + e.getReason() + ").", "Set an absolute https URL.", null);
+        }
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        String host = uri.getHost();
+        boolean loopback = host != null
+                && (host.equalsIgnoreCase("localhost") || host.equals("127.0.0.1") || host.equals("[::1]"));
+        if (!uri.isAbsolute() || host == null || uri.getRawUserInfo() != null) {
+            throw new GatehouseConfigurationException(
+                    name + " must be an absolute URL with a host and no user info.",
+                    "Set e.g. https://api.example.com/documents.",
+                    null);
+        }
+        if (!scheme.equals("https") && !(scheme.equals("http") && loopback)) {
+            throw new GatehouseConfigurationException(
+                    name + " must use https (http only on localhost, 127.0.0.1 or [::1]); RFC 9728 §2.",
+                    "Set an https URL.",
+                    null);
+        }
+        if (uri.getRawFragment() != null || (identifier && uri.getRawQuery() != null)) {
+            throw new GatehouseConfigurationException(
+                    name + " must have no " + (identifier ? "query or " : "") + "fragment (RFC 9728 §1.2).",
+                    "Remove the part after '?' or '#'.",
+                    null);
+        }
+        return v;
     }
 
     @Configuration(proxyBeanMethods = false)
@@ -185,11 +299,6 @@ public final class GatehouseResourceServerAutoConfiguration {
                     null);
         }
 
-        @Contract("null -> true")
-        private static boolean isBlank(@Nullable String value) {
-            return value == null || value.isBlank();
-        }
-
         @Bean
         @ConditionalOnMissingBean
         JwtAuthenticationConverter gatehouseJwtAuthenticationConverter() {
@@ -213,6 +322,14 @@ public final class GatehouseResourceServerAutoConfiguration {
                 permissions.forEach(p -> out.add(new SimpleGrantedAuthority(String.valueOf(p))));
             }
             return out;
+        }
+
+        /**
+         * The resource identifier, {@code gatehouse.resource-server.resource}, validated; {@code null} when unset.
+         */
+        static @Nullable String resource(GatehouseProperties properties) {
+            String resource = properties.resourceServer().resource();
+            return isBlank(resource) ? null : absoluteUrl("resource", resource, true);
         }
 
         /**
@@ -254,6 +371,22 @@ public final class GatehouseResourceServerAutoConfiguration {
          * @return the audiences, empty for any ({@code *})
          */
         static List<String> audiences(GatehouseProperties properties) {
+            String resource = resource(properties);
+            if (resource != null) {
+                // RFC 8707 §2, RFC 9068 §4: a token for this resource names it in aud; one minted for another API
+                // (or for the client itself) is refused, whatever else the configuration says.
+                List<String> audiences = nonBlank(properties.resourceServer().audiences());
+                if (!audiences.isEmpty() && !audiences.equals(List.of(resource))) {
+                    throw new GatehouseConfigurationException(
+                            "gatehouse.resource-server.audiences is set beside gatehouse.resource-server.resource,"
+                                    + " whose identifier is then the one audience accepted (RFC 8707 §2): a token"
+                                    + " is accepted only if its aud contains " + resource + ".",
+                            "Remove gatehouse.resource-server.audiences, or remove resource to keep accepting the"
+                                    + " listed audiences.",
+                            null);
+                }
+                return List.of(resource);
+            }
             List<String> configured = properties.resourceServer().audiences().stream()
                     .map(String::strip)
                     .filter(a -> !a.isEmpty())

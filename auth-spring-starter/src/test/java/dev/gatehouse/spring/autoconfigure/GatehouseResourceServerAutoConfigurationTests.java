@@ -237,6 +237,141 @@ class GatehouseResourceServerAutoConfigurationTests {
     }
 
     @Test
+    void contextWhenResourceInvalidThenStartupFailsNamingThePropertyAndTheFix() {
+        for (String bad : List.of(
+                "http://api.example.test/documents", // plain http off loopback
+                "documents", // relative
+                "https://api.example.test/documents?tenant=1", // query (RFC 9728 §1.2)
+                "https://api.example.test/documents#top", // fragment
+                "https://user@api.example.test/documents", // user info
+                "ftp://api.example.test/documents")) {
+            runner.withPropertyValues(
+                            "gatehouse.resource-server.issuer-uri=https://login.example.test",
+                            "gatehouse.resource-server.resource=" + bad)
+                    .run(context -> assertThat(context)
+                            .as(bad)
+                            .hasFailed()
+                            .getFailure()
+                            .rootCause()
+                            .isInstanceOf(GatehouseConfigurationException.class)
+                            .hasMessageContaining("gatehouse.resource-server.resource"));
+        }
+    }
+
+    @Test
+    void contextWhenMetadataUrlsNotHttpsThenStartupFailsNamingTheProperty() {
+        runner.withPropertyValues(
+                        "gatehouse.resource-server.issuer-uri=https://login.example.test",
+                        "gatehouse.resource-server.resource=https://api.example.test",
+                        "gatehouse.resource-server.authorization-servers=http://login.example.test")
+                .run(context -> assertThat(context)
+                        .hasFailed()
+                        .getFailure()
+                        .rootCause()
+                        .isInstanceOf(GatehouseConfigurationException.class)
+                        .hasMessageContaining("gatehouse.resource-server.authorization-servers"));
+        runner.withPropertyValues(
+                        "gatehouse.resource-server.issuer-uri=https://login.example.test",
+                        "gatehouse.resource-server.resource=https://api.example.test",
+                        "gatehouse.resource-server.resource-documentation=javascript:alert(1)")
+                .run(context -> assertThat(context)
+                        .hasFailed()
+                        .getFailure()
+                        .rootCause()
+                        .isInstanceOf(GatehouseConfigurationException.class)
+                        .hasMessageContaining("gatehouse.resource-server.resource-documentation"));
+        runner.withPropertyValues(
+                        "gatehouse.resource-server.issuer-uri=https://login.example.test",
+                        "gatehouse.resource-server.resource=https://api.example.test",
+                        "gatehouse.resource-server.scopes-supported=documents read")
+                .run(context -> assertThat(context)
+                        .hasFailed()
+                        .getFailure()
+                        .rootCause()
+                        .isInstanceOf(GatehouseConfigurationException.class)
+                        .hasMessageContaining("gatehouse.resource-server.scopes-supported"));
+    }
+
+    @Test
+    void contextWhenResourceAndOtherAudiencesThenStartupFailsSayingWhich() {
+        runner.withPropertyValues(
+                        "gatehouse.resource-server.issuer-uri=https://login.example.test",
+                        "gatehouse.resource-server.resource=https://api.example.test",
+                        "gatehouse.resource-server.audiences=web-client")
+                .run(context -> assertThat(context)
+                        .hasFailed()
+                        .getFailure()
+                        .rootCause()
+                        .isInstanceOf(GatehouseConfigurationException.class)
+                        .hasMessageContaining("gatehouse.resource-server.audiences")
+                        .hasMessageContaining("RFC 8707"));
+        runner.withPropertyValues(
+                        "gatehouse.resource-server.issuer-uri=https://login.example.test",
+                        "gatehouse.resource-server.resource=https://api.example.test",
+                        "gatehouse.resource-server.audiences=https://api.example.test")
+                .run(context -> assertThat(context).hasNotFailed().hasSingleBean(GatehouseProtectedResource.class));
+    }
+
+    @Test
+    void decodeWhenResourceSetThenOnlyTokensWhoseAudienceContainsItAreAccepted() {
+        issuerAndResourceServer
+                .withPropertyValues(
+                        "gatehouse.resource-server.issuer-uri=https://login.example.test",
+                        "gatehouse.resource-server.resource=https://api.example.test/documents")
+                .run(context -> {
+                    TokenIssuer tokens = context.getBean(TokenIssuer.class);
+                    JwtDecoder decoder = context.getBean(JwtDecoder.class);
+                    String forResource = tokens.accessToken(AccessTokenRequest.builder("alice", "web")
+                                    .audience("https://api.example.test/documents", "https://other.example.test")
+                                    .build())
+                            .value();
+                    assertThat(decoder.decode(forResource).getSubject()).isEqualTo("alice");
+                    // gatehouse.token.audience (api) was the default before; the resource identifier replaces it.
+                    for (String other : List.of("api", "https://api.example.test", "https://api.example.test/doc")) {
+                        String token = tokens.accessToken(AccessTokenRequest.builder("alice", "web")
+                                        .audience(other)
+                                        .build())
+                                .value();
+                        assertThatThrownBy(() -> decoder.decode(token))
+                                .as(other)
+                                .isInstanceOf(BadJwtException.class);
+                    }
+                });
+    }
+
+    @Test
+    void contextWhenResourceUnsetThenNoProtectedResourceAndAudiencesAsBefore() {
+        runner.withPropertyValues(
+                        "gatehouse.resource-server.issuer-uri=https://login.example.test",
+                        "gatehouse.resource-server.audiences=api")
+                .run(context -> assertThat(context)
+                        .hasSingleBean(JwtDecoder.class)
+                        .doesNotHaveBean(GatehouseProtectedResource.class)
+                        .doesNotHaveBean("gatehouseProtectedResourceCustomizer"));
+    }
+
+    @Test
+    void protectedResourceWhenResourceAtRootOrOnLoopbackThenMetadataUrlOfRfc9728Section31() {
+        runner.withPropertyValues(
+                        "gatehouse.resource-server.issuer-uri=https://login.example.test",
+                        "gatehouse.resource-server.resource=https://api.example.test/")
+                .run(context -> {
+                    GatehouseProtectedResource resource = context.getBean(GatehouseProtectedResource.class);
+                    assertThat(resource.metadataUrl())
+                            .isEqualTo("https://api.example.test/.well-known/oauth-protected-resource");
+                });
+        runner.withPropertyValues(
+                        "gatehouse.resource-server.jwk-set-uri=http://127.0.0.1:9000/oauth2/jwks",
+                        "gatehouse.resource-server.resource=http://localhost:8082/api/v1")
+                .run(context -> {
+                    GatehouseProtectedResource resource = context.getBean(GatehouseProtectedResource.class);
+                    assertThat(resource.resource()).isEqualTo("http://localhost:8082/api/v1");
+                    assertThat(resource.metadataUrl())
+                            .isEqualTo("http://localhost:8082/.well-known/oauth-protected-resource/api/v1");
+                });
+    }
+
+    @Test
     void authoritiesWhenClaimsPresentThenScopesRolesAndPermissionsMapped() {
         Jwt jwt = Jwt.withTokenValue("t")
                 .header("alg", "RS256")

@@ -1,4 +1,4 @@
-package dev.gatehouse.server.tokens;
+package dev.gatehouse.spring.autoconfigure;
 
 import jakarta.servlet.http.HttpServletResponse;
 import java.util.LinkedHashMap;
@@ -11,7 +11,8 @@ import org.springframework.security.oauth2.server.resource.BearerTokenError;
 import org.springframework.security.web.AuthenticationEntryPoint;
 
 /**
- * {@code WWW-Authenticate: Bearer} challenges of the server's protected resources (RFC 6750 §3): no error code when
+ * {@code WWW-Authenticate: Bearer} challenges of protected resources (RFC 6750 §3), the starter's ({@link
+ * GatehouseProtectedResource}) and auth-server's own (UserInfo, the admin API, the actuator): no error code when
  * the request had no token (§3.1), otherwise the error, its description, the scope a {@code insufficient_scope}
  * needs, and where a metadata document is served, its URL ({@code resource_metadata}, RFC 9728 §5.1). Spring
  * Security 7's {@code BearerTokenAuthenticationEntryPoint} always adds a {@code resource_metadata} built from the
