@@ -2,19 +2,11 @@ package dev.gatehouse.examples.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.sun.net.httpserver.HttpServer;
 import dev.gatehouse.core.jwt.AccessTokenRequest;
-import dev.gatehouse.core.jwt.KeyRing;
-import dev.gatehouse.core.jwt.TokenIssuer;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -32,16 +24,13 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /**
- * The example API over real HTTP on a random port, with tokens from a Gatehouse issuer whose JWKS is served
- * on loopback: RBAC, ABAC (owner in business hours, locked documents) and the deny cases.
+ * The example API over real HTTP on a random port, with tokens from a {@link TestIssuer}: RBAC, ABAC (owner in
+ * business hours, locked documents) and the deny cases.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class DocumentsApiTests {
 
-    private static final String ISSUER = "http://localhost:9999";
-    private static final KeyRing RING = KeyRing.builder().build();
-    private static final TokenIssuer TOKENS = TokenIssuer.builder(RING, ISSUER).build();
-    private static final HttpServer JWKS = jwks();
+    private static final TestIssuer ISSUER = new TestIssuer();
     private static final AtomicReference<Instant> NOW = new AtomicReference<>();
 
     @LocalServerPort
@@ -49,31 +38,9 @@ class DocumentsApiTests {
 
     private final HttpClient http = HttpClient.newHttpClient();
 
-    private static HttpServer jwks() {
-        try {
-            HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-            server.createContext("/jwks", exchange -> {
-                byte[] body = RING.jwksJson().getBytes(StandardCharsets.UTF_8);
-                exchange.sendResponseHeaders(200, body.length);
-                try (OutputStream out = exchange.getResponseBody()) {
-                    out.write(body);
-                }
-            });
-            server.start();
-            return server;
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
-        registry.add("gatehouse.resource-server.issuer-uri", () -> ISSUER);
-        registry.add(
-                "gatehouse.resource-server.jwk-set-uri",
-                () -> "http://127.0.0.1:" + JWKS.getAddress().getPort() + "/jwks");
-        registry.add("gatehouse.policy.rbac-file", () -> "policy/documents-rbac.yaml");
-        registry.add("gatehouse.policy.abac-files", () -> "policy/documents-abac.yaml");
+        ISSUER.register(registry);
     }
 
     @TestConfiguration
@@ -101,7 +68,7 @@ class DocumentsApiTests {
 
     @AfterAll
     static void stop() {
-        JWKS.stop(0);
+        ISSUER.stop();
     }
 
     @BeforeEach
@@ -110,11 +77,10 @@ class DocumentsApiTests {
     }
 
     private static String token(String subject, String... roles) {
-        return TOKENS.accessToken(AccessTokenRequest.builder(subject, "web-client")
-                        .audience("documents-api")
-                        .claim("roles", List.of(roles))
-                        .build())
-                .value();
+        return ISSUER.accessToken(AccessTokenRequest.builder(subject, "web-client")
+                .audience("documents-api")
+                .claim("roles", List.of(roles))
+                .build());
     }
 
     private int call(String method, String path, String token) throws Exception {
