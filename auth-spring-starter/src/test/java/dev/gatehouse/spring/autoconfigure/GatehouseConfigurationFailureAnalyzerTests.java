@@ -77,6 +77,20 @@ class GatehouseConfigurationFailureAnalyzerTests {
         assertThat(analysisOf("gatehouse.token.issuer=https://login.example.test")
                         .getAction())
                 .contains("gatehouse.dev-mode=true");
+        FailureAnalysis plainHttp = analysisOf(
+                "gatehouse.resource-server.issuer-uri=https://login.example.test",
+                "gatehouse.resource-server.resource=http://api.example.test");
+        assertThat(plainHttp.getDescription()).contains("gatehouse.resource-server.resource must use https");
+        assertThat(plainHttp.getAction()).contains("https");
+        assertThat(analysisOf(
+                                "gatehouse.resource-server.issuer-uri=https://login.example.test",
+                                "gatehouse.resource-server.resource=https://api.example.test",
+                                "gatehouse.resource-server.audiences=web")
+                        .getAction())
+                .contains("Remove gatehouse.resource-server.audiences");
+        assertThat(analysisOf("gatehouse.resource-server.resource=https://api.example.test")
+                        .getAction())
+                .contains("gatehouse.resource-server.issuer-uri");
     }
 
     @Test
