@@ -148,7 +148,8 @@ public final class GatehouseResourceServerAutoConfiguration {
                 authorizationServers.add(absoluteUrl("authorization-servers", server, false));
             }
             if (authorizationServers.isEmpty() && !isBlank(rs.issuerUri())) {
-                authorizationServers.add(rs.issuerUri().strip());
+                // RFC 8414 §2: an issuer identifier is an https URL; the metadata names it as configured.
+                authorizationServers.add(absoluteUrl("issuer-uri", rs.issuerUri(), true));
             }
             for (String scope : nonBlank(rs.scopesSupported())) {
                 // RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E )

@@ -270,6 +270,18 @@ class GatehouseResourceServerAutoConfigurationTests {
                         .rootCause()
                         .isInstanceOf(GatehouseConfigurationException.class)
                         .hasMessageContaining("gatehouse.resource-server.authorization-servers"));
+        // The default authorization server, the issuer, is held to the same rule (RFC 8414 §2).
+        runner.withPropertyValues(
+                        "gatehouse.resource-server.issuer-uri=http://login.example.test",
+                        "gatehouse.resource-server.jwk-set-uri=https://login.example.test/jwks",
+                        "gatehouse.resource-server.audiences=https://api.example.test",
+                        "gatehouse.resource-server.resource=https://api.example.test")
+                .run(context -> assertThat(context)
+                        .hasFailed()
+                        .getFailure()
+                        .rootCause()
+                        .isInstanceOf(GatehouseConfigurationException.class)
+                        .hasMessageContaining("gatehouse.resource-server.issuer-uri"));
         runner.withPropertyValues(
                         "gatehouse.resource-server.issuer-uri=https://login.example.test",
                         "gatehouse.resource-server.resource=https://api.example.test",
