@@ -12,6 +12,7 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpHeaders;
 import org.springframework.security.access.AccessDeniedException;
+import org.springframework.security.config.ObjectPostProcessor;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configurers.AbstractHttpConfigurer;
 import org.springframework.security.config.annotation.web.configurers.oauth2.server.resource.OAuth2ResourceServerConfigurer;
@@ -22,6 +23,7 @@ import org.springframework.security.oauth2.server.resource.BearerTokenError;
 import org.springframework.security.oauth2.server.resource.BearerTokenErrorCodes;
 import org.springframework.security.oauth2.server.resource.OAuth2ProtectedResourceMetadataClaimNames;
 import org.springframework.security.oauth2.server.resource.authentication.AbstractOAuth2TokenAuthenticationToken;
+import org.springframework.security.oauth2.server.resource.web.OAuth2ProtectedResourceMetadataFilter;
 import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.access.AccessDeniedHandler;
 import org.springframework.security.web.access.AccessDeniedHandlerImpl;
@@ -37,7 +39,8 @@ import org.springframework.security.web.csrf.CsrfException;
  *       configured {@code resource}, {@code authorization_servers} (default the issuer), {@code scopes_supported},
  *       {@code resource_name}, {@code resource_documentation} and {@code bearer_methods_supported: ["header"]}
  *       (RFC 9728 §2), at {@code /.well-known/oauth-protected-resource} and, for a resource with a path, at that
- *       path behind the well-known prefix (RFC 9728 §3.1).
+ *       path behind the well-known prefix (RFC 9728 §3.1); any other path behind that prefix is left to the
+ *       application ({@link ProtectedResourceChains}).
  *   <li>Every {@code WWW-Authenticate: Bearer} challenge, the {@code 401} without or with a refused token and the
  *       {@code 403 insufficient_scope}, names the document in {@code resource_metadata} (RFC 9728 §5.1). Spring
  *       Security's defaults build both the document's {@code resource} and that URL from the request's {@code Host}
@@ -45,8 +48,9 @@ import org.springframework.security.web.csrf.CsrfException;
  * </ul>
  *
  * <p>The starter applies it to every {@code HttpSecurity} whose chain enables {@code oauth2ResourceServer(...)},
- * replacing that chain's entry point and access-denied handler; an application that builds its challenges itself
- * calls {@link #configure(OAuth2ResourceServerConfigurer)} on the chain it means. The document is served relative
+ * replacing that chain's entry point and access-denied handler (without a resource, {@link ChainConfigurer} gives
+ * challenges without {@code resource_metadata} and the chains serve no document); an application that builds its
+ * challenges itself calls {@link #configure(OAuth2ResourceServerConfigurer)} on the chain it means. The document is served relative
  * to the application's root, so the application runs without a servlet context path.
  */
 public final class GatehouseProtectedResource implements AuthenticationEntryPoint, AccessDeniedHandler {
@@ -60,6 +64,8 @@ public final class GatehouseProtectedResource implements AuthenticationEntryPoin
     private final String resource;
 
     private final String metadataUrl;
+
+    private final String metadataPath;
 
     private final List<String> authorizationServers;
 
@@ -79,6 +85,7 @@ public final class GatehouseProtectedResource implements AuthenticationEntryPoin
             @Nullable String resourceDocumentation) {
         this.resource = Objects.requireNonNull(resource, "resource must not be null");
         this.metadataUrl = metadataUrl(resource);
+        this.metadataPath = metadataPath(URI.create(resource));
         this.authorizationServers = List.copyOf(authorizationServers);
         this.scopes = List.copyOf(scopes);
         this.resourceName = resourceName;
@@ -141,6 +148,14 @@ public final class GatehouseProtectedResource implements AuthenticationEntryPoin
     /** No token, or a refused one: RFC 6750 §3.1 with {@code resource_metadata} (RFC 9728 §5.1). */
     @Override
     public void commence(HttpServletRequest request, HttpServletResponse response, AuthenticationException e) {
+        challenge(response, e, metadataUrl);
+    }
+
+    /**
+     * RFC 6750 §3.1: {@code 401} (or the bearer error's status) with the error, its description and scope, and
+     * {@code resource_metadata} when a document is served.
+     */
+    static void challenge(HttpServletResponse response, AuthenticationException e, @Nullable String metadataUrl) {
         OAuth2Error error = e instanceof OAuth2AuthenticationException oauth ? oauth.getError() : null;
         String scope = error instanceof BearerTokenError bearer ? bearer.getScope() : null;
         int status = error instanceof BearerTokenError bearer
@@ -193,16 +208,33 @@ public final class GatehouseProtectedResource implements AuthenticationEntryPoin
     }
 
     /**
-     * Applies the resource to a chain when the chain turned on {@code oauth2ResourceServer(...)}: added to every
+     * The requests this resource's document answers (RFC 9728 §3.1): {@code GET} of its path-suffixed well-known
+     * path and of the bare one, compared exactly with the path within the application.
+     */
+    boolean isMetadataRequest(HttpServletRequest request) {
+        if (!"GET".equals(request.getMethod())) {
+            return false;
+        }
+        String path = request.getRequestURI().substring(request.getContextPath().length());
+        return path.equals(WELL_KNOWN) || path.equals(metadataPath);
+    }
+
+    /**
+     * Applies the starter to a chain when the chain turned on {@code oauth2ResourceServer(...)}: added to every
      * {@code HttpSecurity} before the application configures it, it looks at the chain only when the chain is
-     * built, once the application's own configuration is in.
+     * built, once the application's own configuration is in. With a resource, its document and challenges; without
+     * one, challenges without {@code resource_metadata} (RFC 6750 §3.1) and, through {@link ProtectedResourceChains},
+     * no document at all: Spring Security's would describe whatever the request's {@code Host} names.
      */
     static final class ChainConfigurer extends AbstractHttpConfigurer<ChainConfigurer, HttpSecurity> {
 
-        private final GatehouseProtectedResource resource;
+        private final @Nullable GatehouseProtectedResource resource;
 
-        ChainConfigurer(GatehouseProtectedResource resource) {
+        private final ProtectedResourceChains chains;
+
+        ChainConfigurer(@Nullable GatehouseProtectedResource resource, ProtectedResourceChains chains) {
             this.resource = resource;
+            this.chains = chains;
         }
 
         @Override
@@ -210,9 +242,24 @@ public final class GatehouseProtectedResource implements AuthenticationEntryPoin
         public void init(HttpSecurity http) {
             OAuth2ResourceServerConfigurer<HttpSecurity> resourceServer =
                     http.getConfigurer(OAuth2ResourceServerConfigurer.class);
-            if (resourceServer != null) {
-                resource.configure(resourceServer);
+            if (resourceServer == null) {
+                return;
             }
+            if (resource != null) {
+                resource.configure(resourceServer);
+            } else {
+                // Spring Security's default access-denied handler names no metadata; its entry point does.
+                resourceServer.authenticationEntryPoint((request, response, e) -> challenge(response, e, null));
+            }
+            // The chain's metadata filter answers every path under the well-known prefix; the built chain gets it
+            // narrowed to this resource's paths, or removed.
+            resourceServer.addObjectPostProcessor(new ObjectPostProcessor<OAuth2ProtectedResourceMetadataFilter>() {
+                @Override
+                public <O extends OAuth2ProtectedResourceMetadataFilter> O postProcess(O filter) {
+                    chains.add(filter);
+                    return filter;
+                }
+            });
         }
     }
 }

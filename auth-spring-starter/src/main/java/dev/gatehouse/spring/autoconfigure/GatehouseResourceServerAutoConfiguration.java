@@ -75,6 +75,7 @@ import org.springframework.security.oauth2.server.resource.authentication.JwtAut
 @Import({
     GatehouseResourceServerAutoConfiguration.ResourceServerConfiguration.class,
     GatehouseResourceServerAutoConfiguration.ProtectedResourceConfiguration.class,
+    GatehouseResourceServerAutoConfiguration.ChainsConfiguration.class,
     GatehouseResourceServerAutoConfiguration.MissingLibraryConfiguration.class
 })
 public final class GatehouseResourceServerAutoConfiguration {
@@ -175,8 +176,33 @@ public final class GatehouseResourceServerAutoConfiguration {
 
         @Bean
         @ConditionalOnMissingBean(name = "gatehouseProtectedResourceCustomizer")
-        Customizer<HttpSecurity> gatehouseProtectedResourceCustomizer(GatehouseProtectedResource resource) {
-            return http -> http.with(new GatehouseProtectedResource.ChainConfigurer(resource));
+        Customizer<HttpSecurity> gatehouseProtectedResourceCustomizer(
+                GatehouseProtectedResource resource, ProtectedResourceChains chains) {
+            return http -> http.with(new GatehouseProtectedResource.ChainConfigurer(resource, chains));
+        }
+    }
+
+    /**
+     * The chains' metadata filters, narrowed or removed once built ({@link ProtectedResourceChains}), and without
+     * {@code gatehouse.resource-server.resource}, challenges without {@code resource_metadata}: no URL built from the
+     * request's {@code Host}, no document (RFC 9728 is then off).
+     */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(
+            name = {JWT_DECODER, JWT_AUTHENTICATION_CONVERTER, BEARER_TOKEN_ACCESS_DENIED_HANDLER, HTTP_SECURITY})
+    static class ChainsConfiguration {
+
+        @Bean
+        static ProtectedResourceChains gatehouseProtectedResourceChains(
+                ObjectProvider<GatehouseProtectedResource> resource) {
+            return new ProtectedResourceChains(resource);
+        }
+
+        @Bean
+        @ConditionalOnExpression("'${gatehouse.resource-server.resource:}'.trim() == ''")
+        @ConditionalOnMissingBean(name = "gatehouseProtectedResourceCustomizer")
+        Customizer<HttpSecurity> gatehouseProtectedResourceCustomizer(ProtectedResourceChains chains) {
+            return http -> http.with(new GatehouseProtectedResource.ChainConfigurer(null, chains));
         }
     }
 

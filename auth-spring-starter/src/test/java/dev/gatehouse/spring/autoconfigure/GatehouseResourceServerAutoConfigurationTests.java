@@ -359,7 +359,9 @@ class GatehouseResourceServerAutoConfigurationTests {
                 .run(context -> assertThat(context)
                         .hasSingleBean(JwtDecoder.class)
                         .doesNotHaveBean(GatehouseProtectedResource.class)
-                        .doesNotHaveBean("gatehouseProtectedResourceCustomizer"));
+                        // Still there: challenges without resource_metadata and no metadata document (no Host URL).
+                        .hasBean("gatehouseProtectedResourceCustomizer")
+                        .hasSingleBean(ProtectedResourceChains.class));
     }
 
     @Test

@@ -13,6 +13,7 @@ import dev.gatehouse.core.jwt.AccessTokenRequest;
 import dev.gatehouse.core.jwt.JwsAlgorithm;
 import dev.gatehouse.core.jwt.KeyRing;
 import dev.gatehouse.core.jwt.TokenIssuer;
+import dev.gatehouse.spring.support.ForeignHost;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -120,6 +121,42 @@ class GatehouseProtectedResourceTests {
         mvc.perform(get("/.well-known/oauth-protected-resource"))
                 .andExpect(status().isOk())
                 .andExpect(jsonPath("$.resource").value(RESOURCE));
+    }
+
+    @Test
+    void metadataWhenAnotherPathUnderWellKnownThenNotTheDocument() throws Exception {
+        String reader = "Bearer " + token(RESOURCE, "documents.read");
+        for (String path : new String[] {
+            "/.well-known/oauth-protected-resource/other",
+            "/.well-known/oauth-protected-resource/documents/7",
+            "/.well-known/oauth-protected-resource/documents/"
+        }) {
+            // RFC 9728 §3.1: only this resource's own well-known path (and the bare one) is its document.
+            mvc.perform(get(path).header("Host", ForeignHost.HOST).header("Authorization", reader))
+                    .andExpect(status().isNotFound())
+                    .andExpect(jsonPath("$.resource").doesNotExist())
+                    .andExpect(ForeignHost.notEchoed());
+            mvc.perform(get(path).header("Host", ForeignHost.HOST))
+                    .andExpect(status().isUnauthorized())
+                    .andExpect(header().string("WWW-Authenticate", "Bearer resource_metadata=\"" + METADATA + "\""))
+                    .andExpect(ForeignHost.notEchoed());
+        }
+    }
+
+    @Test
+    void requestWhenForeignHostThenNoHostDerivedUrlAnywhere() throws Exception {
+        for (String path : new String[] {
+            "/.well-known/oauth-protected-resource", "/.well-known/oauth-protected-resource/documents", "/documents/7"
+        }) {
+            mvc.perform(get(path).header("Host", ForeignHost.HOST)).andExpect(ForeignHost.notEchoed());
+            mvc.perform(get(path).header("Host", ForeignHost.HOST).header("Authorization", "Bearer not-a-token"))
+                    .andExpect(ForeignHost.notEchoed());
+        }
+        mvc.perform(get("/documents/7")
+                        .header("Host", ForeignHost.HOST)
+                        .header("Authorization", "Bearer " + token(RESOURCE, "documents.write")))
+                .andExpect(status().isForbidden())
+                .andExpect(ForeignHost.notEchoed());
     }
 
     @Test

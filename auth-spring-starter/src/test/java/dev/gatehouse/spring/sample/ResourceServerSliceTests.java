@@ -12,6 +12,7 @@ import dev.gatehouse.core.jwt.IdTokenRequest;
 import dev.gatehouse.core.jwt.JwsAlgorithm;
 import dev.gatehouse.core.jwt.KeyRing;
 import dev.gatehouse.core.jwt.TokenIssuer;
+import dev.gatehouse.spring.support.ForeignHost;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -139,6 +140,49 @@ class ResourceServerSliceTests {
                     .andExpect(
                             header().string("WWW-Authenticate", org.hamcrest.Matchers.containsString("invalid_token")));
         }
+    }
+
+    @Test
+    void metadataWhenNoResourceConfiguredThenNoDocumentWhateverTheHost() throws Exception {
+        String editor = "Bearer " + token("documents-api", List.of("editor"));
+        for (String path :
+                List.of("/.well-known/oauth-protected-resource", "/.well-known/oauth-protected-resource/documents")) {
+            // Spring Security's default described http://evil.example as this resource.
+            mvc.perform(get(path).header("Host", ForeignHost.HOST).header("Authorization", editor))
+                    .andExpect(status().isNotFound())
+                    .andExpect(ForeignHost.notEchoed());
+            mvc.perform(get(path).header("Host", ForeignHost.HOST))
+                    .andExpect(status().isUnauthorized())
+                    .andExpect(header().string("WWW-Authenticate", "Bearer"))
+                    .andExpect(ForeignHost.notEchoed());
+        }
+    }
+
+    @Test
+    void challengeWhenNoResourceConfiguredThenNoResourceMetadataWhateverTheHost() throws Exception {
+        mvc.perform(get("/documents/7").header("Host", ForeignHost.HOST))
+                .andExpect(status().isUnauthorized())
+                .andExpect(header().string("WWW-Authenticate", "Bearer"))
+                .andExpect(ForeignHost.notEchoed());
+        mvc.perform(get("/documents/7").header("Host", ForeignHost.HOST).header("Authorization", "Bearer not-a-token"))
+                .andExpect(status().isUnauthorized())
+                .andExpect(header().string(
+                                "WWW-Authenticate", org.hamcrest.Matchers.startsWith("Bearer error=\"invalid_token\"")))
+                .andExpect(header().string(
+                                "WWW-Authenticate",
+                                org.hamcrest.Matchers.not(org.hamcrest.Matchers.containsString("resource_metadata"))))
+                .andExpect(ForeignHost.notEchoed());
+        mvc.perform(get("/reports")
+                        .header("Host", ForeignHost.HOST)
+                        .header("Authorization", "Bearer " + token("documents-api", List.of(), "other")))
+                .andExpect(status().isForbidden())
+                .andExpect(header().string(
+                                "WWW-Authenticate",
+                                org.hamcrest.Matchers.containsString("error=\"insufficient_scope\"")))
+                .andExpect(header().string(
+                                "WWW-Authenticate",
+                                org.hamcrest.Matchers.not(org.hamcrest.Matchers.containsString("resource_metadata"))))
+                .andExpect(ForeignHost.notEchoed());
     }
 
     @Test

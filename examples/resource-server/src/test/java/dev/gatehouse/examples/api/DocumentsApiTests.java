@@ -122,6 +122,26 @@ class DocumentsApiTests {
     }
 
     @Test
+    void requestWhenForeignHostThenNoMetadataAndNoHostDerivedUrl() throws Exception {
+        // Without gatehouse.resource-server.resource: no RFC 9728 document (Spring Security's default one named
+        // http://evil.example as this resource) and no resource_metadata in the challenges.
+        String metadata = ForeignHostRequest.get(port, "/.well-known/oauth-protected-resource", null);
+        assertThat(metadata).startsWith("HTTP/1.1 401 ").doesNotContain(ForeignHostRequest.HOST);
+        assertThat(ForeignHostRequest.get(port, "/.well-known/oauth-protected-resource", token("carol", "user")))
+                .startsWith("HTTP/1.1 404 ")
+                .doesNotContain(ForeignHostRequest.HOST);
+        String challenge = ForeignHostRequest.get(port, "/documents/d-1", null);
+        assertThat(challenge)
+                .startsWith("HTTP/1.1 401 ")
+                .containsIgnoringCase("WWW-Authenticate: Bearer\r\n")
+                .doesNotContain(ForeignHostRequest.HOST);
+        assertThat(ForeignHostRequest.get(port, "/documents/d-1", "not-a-token"))
+                .startsWith("HTTP/1.1 401 ")
+                .contains("error=\"invalid_token\"")
+                .doesNotContain("resource_metadata", ForeignHostRequest.HOST);
+    }
+
+    @Test
     void rbacWhenAdminDeletesThenOkAndEditorForbidden() throws Exception {
         assertThat(call("DELETE", "/documents/d-2", token("erin", "editor"))).isEqualTo(403);
         assertThat(call("DELETE", "/documents/d-2", token("root", "admin"))).isEqualTo(200);

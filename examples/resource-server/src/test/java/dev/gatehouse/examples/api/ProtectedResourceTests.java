@@ -79,6 +79,23 @@ class ProtectedResourceTests {
     }
 
     @Test
+    void requestWhenForeignHostThenOnlyConfiguredUrls() throws Exception {
+        String document = ForeignHostRequest.get(port, "/.well-known/oauth-protected-resource", null);
+        assertThat(document)
+                .startsWith("HTTP/1.1 200 ")
+                .contains("\"resource\":\"" + RESOURCE + "\"")
+                .doesNotContain(ForeignHostRequest.HOST);
+        assertThat(ForeignHostRequest.get(port, "/documents/d-1", null))
+                .startsWith("HTTP/1.1 401 ")
+                .contains("resource_metadata=\"" + METADATA + "\"")
+                .doesNotContain(ForeignHostRequest.HOST);
+        // RFC 9728 §3.1: another path under the well-known prefix is not this resource's document.
+        assertThat(ForeignHostRequest.get(port, "/.well-known/oauth-protected-resource/other", token(RESOURCE, "user")))
+                .startsWith("HTTP/1.1 404 ")
+                .doesNotContain("\"resource\"", ForeignHostRequest.HOST);
+    }
+
+    @Test
     void requestWhenNoTokenThenUnauthorizedNamingTheMetadata() throws Exception {
         HttpResponse<String> response = get("/documents/d-1", null);
 
