@@ -1,6 +1,7 @@
 package dev.gatehouse.server;
 
 import dev.gatehouse.server.secrets.MasterKeys;
+import dev.gatehouse.spring.autoconfigure.GatehouseResourceServerAutoConfiguration;
 import dev.gatehouse.spring.autoconfigure.GatehouseTokenAutoConfiguration;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -24,7 +25,11 @@ import org.springframework.core.env.MapPropertySource;
  */
 // The server issues its tokens itself (keys.KeyRingJwtEncoder on its own KeyRing); the starter's token
 // auto-configuration, which gatehouse.token.issuer would turn on now that the server shares that name, stays off.
-@SpringBootApplication(exclude = GatehouseTokenAutoConfiguration.class)
+// So does the starter's resource server: the server checks its own tokens (keys.KeysConfiguration) and writes each
+// chain's challenges itself (UserInfo, admin API, actuator); gatehouse.resource-server.* would otherwise replace
+// them and remove UserInfo's RFC 9728 document in every chain with oauth2ResourceServer(...).
+@SpringBootApplication(
+        exclude = {GatehouseTokenAutoConfiguration.class, GatehouseResourceServerAutoConfiguration.class})
 public class GatehouseServer {
 
     /** {@code gatehouse.server.data-dir}, then its name before issue #22. */

@@ -57,7 +57,9 @@ import org.springframework.test.context.TestPropertySource;
             "gatehouse.server.purge-interval=1h",
             "gatehouse.token.rotation-check-interval=1h",
             "gatehouse.dev-mode=true",
-            "gatehouse.server.demo=false"
+            "gatehouse.server.demo=false",
+            // The starter's resource server stays off in the server: its chains keep their own challenges.
+            "gatehouse.resource-server.issuer-uri=" + ConfiguredIssuerTests.ISSUER
         })
 @TestPropertySource(locations = "classpath:suite-rate-limits.properties")
 class ConfiguredIssuerTests {
@@ -178,6 +180,20 @@ class ConfiguredIssuerTests {
         List<?> servers = (List<?>) JSONObjectUtils.parse(r.body()).get("servers");
         assertThat(((Map<?, ?>) servers.get(0)).get("url")).isEqualTo(ISSUER);
         assertThat(r.body()).doesNotContain(EVIL);
+    }
+
+    @Test
+    void userInfoWhenHostForgedThenChallengeAndMetadataOnIssuer() throws Exception {
+        String metadata = ISSUER + "/.well-known/oauth-protected-resource/userinfo";
+        Response challenge = new Browser().send("GET", "/userinfo", "", "Accept", "application/json");
+        assertThat(challenge.status()).isEqualTo(401);
+        assertThat(challenge.headers().get("www-authenticate"))
+                .containsExactly("Bearer resource_metadata=\"" + metadata + "\"");
+        Response document = new Browser()
+                .send("GET", "/.well-known/oauth-protected-resource/userinfo", "", "Accept", "application/json");
+        assertThat(document.status()).isEqualTo(200);
+        assertThat(JSONObjectUtils.parse(document.body())).containsEntry("resource", ISSUER + "/userinfo");
+        assertThat(document.body()).doesNotContain(EVIL);
     }
 
     // ---------------------------------------------------------------- helpers
