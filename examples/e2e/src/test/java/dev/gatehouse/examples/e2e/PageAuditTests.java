@@ -51,7 +51,7 @@ import org.openqa.selenium.virtualauthenticator.VirtualAuthenticatorOptions;
  * <p>The pages are reached as a person reaches them (one auth-server for the whole class): sign-in, a refused
  * password, an expired form, TOTP enrolment, sign-out, the TOTP and recovery-code steps, consent, the device flow, the
  * error pages, the account pages and their actions, the e-mail flows with the links read from the development outbox,
- * the passkey pages (a virtual authenticator adds and uses a passkey).
+ * the passkey pages (the offer after a password sign-in; a virtual authenticator adds and uses a passkey).
  * Pages reached by a plain GET are listed in {@link #SIGNED_IN_PAGES}, {@link #ACCOUNT_PAGES}, the e-mail lists and
  * {@link #SIGNED_OUT_PAGES}: one line per page. Every problem of every page is collected and reported together, so
  * one run shows the whole audit.
@@ -108,11 +108,22 @@ class PageAuditTests {
     /** Pages reached by a GET without a session (cookies cleared), audited last: one line per page. */
     private static final List<Page> SIGNED_OUT_PAGES = List.of(new Page("sign-in-fresh", "/login", 200));
 
-    /** The e-mail flows, off by default, on here (in dev mode their mails go to the outbox in the data directory). */
+    /**
+     * The offer to add a passkey after a password sign-in, reached by a GET only while a sign-in is being offered one:
+     * audited when the journey's sign-in through an application's request meets it.
+     */
+    private static final Page PASSKEY_OFFER = new Page("passkey-offer", "/passkeys/offer", 200);
+
+    /**
+     * The e-mail flows and the passkey offer, off by default, on here (in dev mode the mails go to the outbox in the
+     * data directory). The offer is shown once per password sign-in, and only at an authorization request of a user
+     * without a passkey: in this journey, once, to {@code demo} before the consent page.
+     */
     private static final List<String> SERVER_PROPERTIES = List.of(
             "--gatehouse.server.mail.registration-enabled=true",
             "--gatehouse.server.mail.password-reset-enabled=true",
-            "--gatehouse.server.mail.email-change-enabled=true");
+            "--gatehouse.server.mail.email-change-enabled=true",
+            "--gatehouse.server.passkeys.offer-after-sign-in=true");
 
     private static final Path AXE = Launcher.ROOT.resolve("examples/e2e/axe/node_modules/axe-core/axe.min.js");
     private static final Path SCREENSHOTS = Path.of("target/page-screenshots").toAbsolutePath();
@@ -215,6 +226,13 @@ class PageAuditTests {
         audit("recovery-code");
         browser.findElement(By.id("code")).sendKeys(recoveryCode);
         browser.findElement(By.cssSelector("button[type=submit]")).click();
+        // Every factor owed, no passkey yet: the offer to add one comes before the consent page; "Not now" goes on.
+        wait.until(ExpectedConditions.urlContains("/passkeys/offer"));
+        wait.until(ExpectedConditions.elementToBeClickable(By.id("add-passkey")));
+        visit(PASSKEY_OFFER);
+        WebElement later = browser.findElement(By.id("offer-later"));
+        later.click();
+        wait.until(ExpectedConditions.stalenessOf(later));
         wait.until(ExpectedConditions.urlContains("/oauth2/consent"));
         audit("consent");
 

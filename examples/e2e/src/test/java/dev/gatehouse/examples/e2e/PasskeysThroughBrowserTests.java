@@ -57,8 +57,15 @@ import org.openqa.selenium.virtualauthenticator.VirtualAuthenticatorOptions;
  *   <li>a passkey removed on {@code /account/passkeys} is refused though the authenticator still offers it;
  *   <li>an authorization request asking for a phishing-resistant factor ({@code acr_values=urn:gatehouse:acr:phr})
  *       gets no code for a valid TOTP code, and gets one for the passkey;
- *   <li>the passkey offered in the username field's autofill (conditional mediation) signs in without a click.
+ *   <li>the passkey offered in the username field's autofill (conditional mediation) signs in without a click;
+ *   <li>the offer after a password sign-in ({@code /passkeys/offer}) adds a passkey, the sign-in goes on through the
+ *       passkey step the user now owes to the web client, and the passkey then signs in alone.
  * </ol>
+ *
+ * <p>The server runs with the offer on ({@code gatehouse.server.passkeys.offer-after-sign-in}, off by default). It is
+ * shown only at an authorization request of a password sign-in whose user has no passkey: the other tests' users add
+ * their passkey on the account page, outside any authorization request, before any sign-in through the web client, so
+ * they never meet it and one server serves them all.
  *
  * <p>Users other than {@code demo} are made for each test through the admin API (a client-credentials token of the
  * demo service client, which holds scope {@code admin}), so that no test depends on what another left behind.
@@ -128,7 +135,7 @@ class PasskeysThroughBrowserTests {
         web = "http://127.0.0.1:" + webPort;
         // The issuer is http://localhost:<port>: a secure context for WebAuthn (W3C Secure Contexts §3.1), and the
         // relying party id localhost.
-        server = launcher.startAuthServer(web);
+        server = launcher.startAuthServer(web, "--gatehouse.server.passkeys.offer-after-sign-in=true");
         auth = server.issuer();
         // The client secret goes through the environment, not the command line (process listings). No API behind it:
         // these tests read only the ID token the web client shows.
@@ -305,6 +312,50 @@ class PasskeysThroughBrowserTests {
         Map<String, String> claims = claimsAfterConsent();
         assertThat(claims).containsEntry("sub", user.username);
         assertThat(values(claims.get("amr"))).contains("hwk").doesNotContain("pwd");
+    }
+
+    @Test
+    void offerWhenAcceptedAfterAPasswordSignInThenPasskeyAddedSignInGoesOnToTheClientAndThePasskeyLaterSignsInAlone() {
+        withoutPasskeyAutofill();
+        Account user = newUser("passkey-offer");
+
+        // A password sign-in through the web client: before the authorization response, the offer.
+        browser.get(web + "/me");
+        until(ExpectedConditions.urlContains(auth + "/login"));
+        typePassword(user);
+        until(path("/passkeys/offer"));
+        until(ExpectedConditions.visibilityOfElementLocated(By.id("passkey-label")))
+                .sendKeys("Offered after the password");
+        WebElement add = until(ExpectedConditions.elementToBeClickable(By.id("add-passkey")));
+        add.click();
+        until(ExpectedConditions.or(gone(add), alertShown()));
+        assertThat(isStale(add))
+                .withFailMessage(() -> "adding the offered passkey was refused: " + alertText())
+                .isTrue();
+        assertThat(authenticator().getCredentials()).hasSize(1);
+        assertThat(authenticator().getCredentials().get(0).isResidentCredential())
+                .isTrue();
+        // The page's reload: the new passkey is now owed as the second factor, then the sign-in goes on to the client.
+        until(path("/mfa/passkey"));
+        usePasskeyStep();
+        Map<String, String> claims = claimsAfterConsent();
+        assertThat(claims).containsEntry("sub", user.username);
+        assertThat(values(claims.get("amr"))).contains("hwk", "pwd");
+        assertThat(claims).containsEntry("acr", ACR_PHISHING_RESISTANT);
+
+        // Signed out of the web client and of auth-server; the passkey alone signs in, and nothing is offered.
+        WebElement webSignOut = browser.findElement(By.cssSelector("form[action='/logout'] button"));
+        webSignOut.click();
+        until(gone(webSignOut));
+        signOut();
+        browser.get(web + "/me");
+        until(ExpectedConditions.urlContains(auth + "/login"));
+        signInWithPasskeyOnly();
+        Map<String, String> again = claimsAfterConsent();
+        assertThat(again).containsEntry("sub", user.username);
+        assertThat(values(again.get("amr"))).contains("hwk").doesNotContain("pwd");
+        assertThat(again).containsEntry("acr", ACR_PHISHING_RESISTANT);
+        assertThat(authenticator().getCredentials()).hasSize(1);
     }
 
     // --- steps a person takes -----------------------------------------------------------------------------------
