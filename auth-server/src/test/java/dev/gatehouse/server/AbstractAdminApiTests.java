@@ -253,6 +253,27 @@ abstract class AbstractAdminApiTests {
     }
 
     @Test
+    void adminWhenTokenIssuedForAnotherResourceThenInvalidTokenAndWithoutResourceThenServed() throws Exception {
+        // The demo service client may ask for scope admin and for the resource server example: that token goes to
+        // the resource server, which must not be able to replay it here (RFC 8707 §2, RFC 9068 §4).
+        HttpResponse<String> issued = browser.postForm(
+                "/oauth2/token",
+                Map.of("grant_type", "client_credentials", "scope", "admin", "resource", "http://localhost:8082"),
+                "Authorization",
+                HttpBrowser.basic(SERVICE, serviceSecret));
+        String foreign = (String) object(issued, 200).get("access_token");
+        assertThat(com.nimbusds.jwt.SignedJWT.parse(foreign).getJWTClaimsSet().getAudience())
+                .containsExactly("http://localhost:8082");
+        HttpResponse<String> r = call("GET", "/admin/users", foreign, null);
+        assertThat(problem(r, 401).get("code")).isEqualTo("admin.invalid_token");
+        assertThat(r.headers().firstValue("WWW-Authenticate").orElseThrow())
+                .startsWith("Bearer error=\"invalid_token\"");
+        assertThat(r.body()).doesNotContain(foreign);
+
+        assertThat(call("GET", "/admin/users", adminToken(), null).statusCode()).isEqualTo(200);
+    }
+
+    @Test
     void adminWhenTokenSignedByServerButNeverIssuedThenUnauthorized() throws Exception {
         // Valid signature and times, but no stored authorization: the admin API trusts only tokens it issued and
         // has not revoked.

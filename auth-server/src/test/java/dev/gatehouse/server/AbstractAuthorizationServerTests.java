@@ -34,7 +34,6 @@ import dev.gatehouse.server.maintenance.ExpiredStatePurger;
 import dev.gatehouse.server.tokens.UsedProofIds;
 import dev.gatehouse.server.users.JdbcAttemptStore;
 import dev.gatehouse.server.users.JdbcUserStore;
-import dev.gatehouse.spring.autoconfigure.GatehouseJwtDecoder;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpResponse;
@@ -1541,7 +1540,9 @@ abstract class AbstractAuthorizationServerTests {
         assertThat(context.getBeanNamesForType(PasswordEncoder.class)).containsExactly("clientSecretEncoder");
         assertThat(context.getBeanNamesForType(KeyRing.class)).containsExactly("keyRing");
         assertThat(context.getBeanNamesForType(JwtDecoder.class)).containsExactly("jwtDecoder");
-        assertThat(context.getBean(JwtDecoder.class)).isInstanceOf(GatehouseJwtDecoder.class);
+        // The starter's GatehouseJwtDecoder over the ring, inside the server's audience rule (RFC 8707 §2).
+        assertThat(context.getBean(JwtDecoder.class).getClass().getName())
+                .isEqualTo("dev.gatehouse.server.keys.OwnAudienceJwtDecoder");
         assertThat(context.getBeanNamesForType(TotpService.class)).containsExactly("totpService");
         assertThat(context.getBeanNamesForType(TokenIssuer.class)).isEmpty();
         assertThat(context.containsBean("gatehouseKeyRingRotation")).isFalse();
@@ -2959,6 +2960,48 @@ abstract class AbstractAuthorizationServerTests {
                         RESOURCE_A),
                 200);
         assertThat(audience(exchanged, "access_token")).containsExactly(RESOURCE_A);
+    }
+
+    @Test
+    void userInfoWhenTokenIssuedForAnotherResourceThenInvalidTokenAndWhenForIssuerOrNoResourceThenServed()
+            throws Exception {
+        String outside = "http://localhost:8082";
+        String id = "ri-" + UUID.randomUUID();
+        clients.save(resourceClient(id, outside, base));
+        Pkce pkce = Pkce.create();
+        String code = authorizeWithResources(id, pkce, outside, base);
+        Map<String, Object> tokens = json(codeExchange(id, code, pkce, outside), 200);
+        String foreign = (String) tokens.get("access_token");
+        assertThat(audience(tokens, "access_token")).containsExactly(outside);
+        // RFC 8707 §2, RFC 9068 §4: minted for the resource server at :8082, not for this server's UserInfo.
+        HttpResponse<String> refused = browser.getWithBearer("/userinfo", foreign);
+        assertThat(refused.statusCode()).isEqualTo(401);
+        assertThat(refused.headers().firstValue("WWW-Authenticate"))
+                .hasValueSatisfying(v -> assertThat(v).startsWith("Bearer error=\"invalid_token\""));
+        assertThat(refused.body()).doesNotContain("\"sub\"").doesNotContain(foreign);
+
+        // Narrowed by refresh to the issuer itself: meant for this server.
+        Map<String, Object> own = json(
+                resourceToken(
+                        id,
+                        secretOf(id),
+                        "grant_type",
+                        "refresh_token",
+                        "refresh_token",
+                        (String) tokens.get("refresh_token"),
+                        "resource",
+                        base),
+                200);
+        assertThat(audience(own, "access_token")).containsExactly(base);
+        assertThat(json(browser.getWithBearer("/userinfo", (String) own.get("access_token")), 200))
+                .containsKey("sub");
+
+        // Without resource indicators (aud = client_id, as always): served.
+        Pkce plain = Pkce.create();
+        Map<String, Object> ordinary = json(codeExchange(id, authorizeWithResources(id, plain), plain), 200);
+        assertThat(audience(ordinary, "access_token")).containsExactly(id);
+        assertThat(json(browser.getWithBearer("/userinfo", (String) ordinary.get("access_token")), 200))
+                .containsKey("sub");
     }
 
     /** Each client's own secret (the stored HMAC of a secret must be unique). */

@@ -129,7 +129,9 @@ class KeysConfiguration {
     /**
      * The decoder the server's own resource endpoints (UserInfo, the admin API, the actuator) accept its access tokens
      * with: the starter's {@link GatehouseJwtDecoder} over a verifier of the ring's keys that insists on RFC 9068
-     * ({@code typ: at+jwt} and its required claims), refuses embedded keys and {@code alg: none}.
+     * ({@code typ: at+jwt} and its required claims), refuses embedded keys and {@code alg: none}, and accepts only
+     * tokens meant for this server ({@link OwnAudienceJwtDecoder}: issued without resource indicators, or for the
+     * issuer).
      */
     @Bean
     JwtDecoder jwtDecoder(
@@ -149,7 +151,8 @@ class KeysConfiguration {
         if (issuer != null) {
             verifier.issuer(issuer);
         }
-        return GatehouseJwtDecoder.of(verifier.build());
+        // RFC 8707 §2, RFC 9068 §4: only tokens meant for this server, not those minted for other resources.
+        return new OwnAudienceJwtDecoder(GatehouseJwtDecoder.of(verifier.build()));
     }
 
     /**
