@@ -3004,6 +3004,56 @@ abstract class AbstractAuthorizationServerTests {
                 .containsKey("sub");
     }
 
+    @Test
+    void authorizeAndParWhenSingleValuedParameterRepeatedThenInvalidRequestAndResourceMayRepeat() throws Exception {
+        // RFC 6749 §3.1. Passed on by Spring Authorization Server: refused at the client's redirect URI, nothing stored
+        // (a repeated nonce used to be stored as a list and fail the code exchange with a server error).
+        for (String extra : List.of("&nonce=second", "&login_hint=a&login_hint=b")) {
+            int before = countAuthorizations();
+            Map<String, String> error = authorizeRefused(
+                    authorizeUrl(SERVICE, SERVICE_REDIRECT, "openid api.read", Pkce.create(), "S256", "rep") + extra);
+            assertThat(error).as(extra).containsEntry("error", "invalid_request");
+            assertThat(countAuthorizations()).as(extra).isEqualTo(before);
+        }
+        // Read by Spring Authorization Server itself: refused before the redirect URI is trusted, so not redirected.
+        for (String extra :
+                List.of("&state=other", "&scope=openid", "&redirect_uri=" + HttpBrowser.urlEncode(SERVICE_REDIRECT))) {
+            HttpResponse<String> r = new HttpBrowser(base)
+                    .get(authorizeUrl(SERVICE, SERVICE_REDIRECT, "openid api.read", Pkce.create(), "S256", "rep")
+                            + extra);
+            assertThat(r.statusCode()).as(extra).isEqualTo(400);
+            assertThat(r.headers().firstValue("Location")).as(extra).isEmpty();
+        }
+        String parForm = HttpBrowser.encode(parParams(Pkce.create(), "rep"));
+        for (String extra : List.of(
+                "&nonce=a&nonce=b",
+                "&state=other",
+                "&scope=openid",
+                "&redirect_uri=" + HttpBrowser.urlEncode(SERVICE_REDIRECT))) {
+            HttpResponse<String> r = browser.postRaw(
+                    "/oauth2/par", parForm + extra, "Authorization", HttpBrowser.basic(SERVICE, serviceSecret));
+            assertThat(json(r, 400).get("error")).as(extra).isEqualTo("invalid_request");
+        }
+
+        // resource may repeat (RFC 8707 §2), at the authorization endpoint and at PAR.
+        String id = "ri-" + UUID.randomUUID();
+        clients.save(resourceClient(id, RESOURCE_A, RESOURCE_B));
+        Pkce pkce = Pkce.create();
+        assertThat(audience(
+                        json(codeExchange(id, authorizeWithResources(id, pkce, RESOURCE_A, RESOURCE_B), pkce), 200),
+                        "access_token"))
+                .containsExactly(RESOURCE_A, RESOURCE_B);
+        Map<String, String> params = new LinkedHashMap<>(parParams(Pkce.create(), "rep"));
+        params.put("client_id", id);
+        HttpResponse<String> pushed = browser.postRaw(
+                "/oauth2/par",
+                HttpBrowser.encode(params) + "&resource=" + HttpBrowser.urlEncode(RESOURCE_A) + "&resource="
+                        + HttpBrowser.urlEncode(RESOURCE_B),
+                "Authorization",
+                HttpBrowser.basic(id, secretOf(id)));
+        assertThat(json(pushed, 201)).containsKey("request_uri");
+    }
+
     /** Each client's own secret (the stored HMAC of a secret must be unique). */
     static String secretOf(String clientId) {
         return "secret-of-" + clientId;

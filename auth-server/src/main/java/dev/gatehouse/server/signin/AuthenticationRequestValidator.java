@@ -4,6 +4,7 @@ import dev.gatehouse.server.tokens.ResourceIndicators;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -28,7 +29,8 @@ import org.springframework.security.oauth2.server.authorization.client.Registere
  *
  * <ul>
  *   <li>an S256 {@code code_challenge} that is not 43 base64url characters (RFC 7636 §4.2): {@code invalid_request};
- *   <li>{@code prompt}, {@code max_age} or {@code acr_values} sent more than once: {@code invalid_request};
+ *   <li>any parameter but {@code resource} sent more than once, such as {@code nonce}, {@code prompt}, {@code max_age}
+ *       or {@code acr_values} (RFC 6749 §3.1): {@code invalid_request};
  *   <li>{@code max_age} that is not a non-negative integer: {@code invalid_request};
  *   <li>a {@code resource} that is not an absolute URI without a fragment, or not in the client's allow-list: {@code
  *       invalid_target} (RFC 8707 §2, {@link ResourceIndicators});
@@ -43,8 +45,8 @@ import org.springframework.security.oauth2.server.authorization.client.Registere
  *       not allowed; for any other request this check is the backstop that keeps a code from a one-factor session.
  * </ul>
  *
- * At the pushed authorization request endpoint the principal is the client, so only {@code code_challenge},
- * {@code max_age} and {@code resource} are checked there ({@link #forPushedRequests()}).
+ * At the pushed authorization request endpoint the principal is the client, so only {@code code_challenge}, repeated
+ * parameters, {@code max_age} and {@code resource} are checked there ({@link #forPushedRequests()}).
  */
 public final class AuthenticationRequestValidator
         implements Consumer<OAuth2AuthorizationCodeRequestAuthenticationContext> {
@@ -59,6 +61,10 @@ public final class AuthenticationRequestValidator
 
     private static final List<String> SINGLE_VALUED =
             List.of(AuthenticationAge.PROMPT, AuthenticationAge.MAX_AGE, ACR_VALUES);
+    private static final String REPEATED_ERROR_URI = "https://datatracker.ietf.org/doc/html/rfc6749#section-3.1";
+    /** A parameter name safe to echo in {@code error_description} (RFC 6749 §4.1.2.1 allows only printable ASCII). */
+    private static final Pattern ECHOABLE_NAME = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
+
     private static final MissingFactor NO_FACTOR_CHECK = (user, clientId, acrValues) -> false;
     private static final String PKCE_ERROR_URI = "https://datatracker.ietf.org/doc/html/rfc7636#section-4.4.1";
     private static final String S256 = "S256";
@@ -142,16 +148,22 @@ public final class AuthenticationRequestValidator
                     PKCE_ERROR_URI,
                     context);
         }
-        for (String name : SINGLE_VALUED) {
-            @Nullable Object value = request.getAdditionalParameters().get(name);
-            if (value != null && !(value instanceof String)) {
-                // Repeated (RFC 6749 §3.1): Spring Authorization Server keeps an array, which every check here
-                // and its own prompt check would misread; no reading of it is safe.
-                throw error(
-                        OAuth2ErrorCodes.INVALID_REQUEST,
-                        "OpenID Connect parameter: " + name,
-                        AUTH_REQUEST_URI,
-                        context);
+        // RFC 6749 §3.1: "Request and response parameters MUST NOT be included more than once", resource excepted
+        // (RFC 8707 §2). Spring Authorization Server refuses the parameters it reads itself and keeps any other one
+        // repeated as an array, which every check here would misread and its token generator casts to a String (a
+        // repeated nonce stored with the authorization failed the code exchange with a server error): refused here,
+        // after the redirect URI was validated, so the client gets the error.
+        for (Map.Entry<String, Object> parameter :
+                request.getAdditionalParameters().entrySet()) {
+            String name = parameter.getKey();
+            if (!ResourceIndicators.RESOURCE.equals(name) && !(parameter.getValue() instanceof String)) {
+                throw SINGLE_VALUED.contains(name)
+                        ? error(
+                                OAuth2ErrorCodes.INVALID_REQUEST,
+                                "OpenID Connect parameter: " + name,
+                                AUTH_REQUEST_URI,
+                                context)
+                        : error(OAuth2ErrorCodes.INVALID_REQUEST, repeated(name), REPEATED_ERROR_URI, context);
             }
         }
         // RFC 8707 §2: each resource an absolute URI without a fragment that the client may obtain tokens for. The
@@ -216,6 +228,13 @@ public final class AuthenticationRequestValidator
         if (maxAge != null && AuthenticationAge.olderThan(principal, maxAge, clock.instant())) {
             throw error(LOGIN_REQUIRED, "The sign-in is older than max_age (prompt=none)", AUTH_ERROR_URI, context);
         }
+    }
+
+    /** The description of a repeated parameter: its name when it is short and plain, never anything else sent. */
+    private static String repeated(String name) {
+        return ECHOABLE_NAME.matcher(name).matches()
+                ? "OAuth 2.0 Parameter repeated: " + name
+                : "OAuth 2.0 Parameter repeated";
     }
 
     private static OAuth2AuthorizationCodeRequestAuthenticationException error(

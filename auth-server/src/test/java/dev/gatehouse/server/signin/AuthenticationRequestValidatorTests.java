@@ -156,6 +156,32 @@ class AuthenticationRequestValidatorTests {
     }
 
     @ParameterizedTest
+    @ValueSource(strings = {"nonce", "login_hint", "ui_locales", "claims"})
+    void acceptWhenAnyOtherParameterRepeatedThenInvalidRequestNamingIt(String name) {
+        assertRefused(
+                validator,
+                context(signedInAt(clock.instant()), Map.of(name, new String[] {"a", "b"})),
+                "invalid_request",
+                "repeated: " + name);
+        assertRefused(
+                AuthenticationRequestValidator.forPushedRequests(),
+                context(signedInAt(clock.instant()), Map.of(name, new String[] {"a", "b"})),
+                "invalid_request",
+                "repeated: " + name);
+    }
+
+    @Test
+    void acceptWhenRepeatedParameterNameNotPlainThenInvalidRequestWithoutEchoingIt() {
+        String name = "x\"\n" + "y".repeat(100);
+        assertThatThrownBy(() ->
+                        validator.accept(context(signedInAt(clock.instant()), Map.of(name, new String[] {"a", "b"}))))
+                .isInstanceOfSatisfying(OAuth2AuthorizationCodeRequestAuthenticationException.class, e -> {
+                    assertThat(e.getError().getErrorCode()).isEqualTo("invalid_request");
+                    assertThat(e.getError().getDescription()).isEqualTo("OAuth 2.0 Parameter repeated");
+                });
+    }
+
+    @ParameterizedTest
     @ValueSource(strings = {"none login", "login none", "none consent"})
     void acceptWhenPromptNoneCombinedWithAnotherValueThenInvalidRequest(String prompt) {
         assertRefused(
