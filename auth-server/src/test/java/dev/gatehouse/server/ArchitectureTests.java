@@ -123,6 +123,9 @@ class ArchitectureTests {
             Map.entry("gh_passkey", "passkeys"),
             // "Don't ask again" answers to the passkey offer after a password sign-in (issue #16).
             Map.entry("gh_passkey_offer_declined", "passkeys"),
+            // Dynamic client registration (issue #17): initial and registration access tokens, hashed.
+            Map.entry("gh_initial_access_token", "dynamicclients"),
+            Map.entry("gh_registration_access_token", "dynamicclients"),
             // Spring Session's tables (its repository's SQL is its own); the anonymous-session cap names them.
             Map.entry("spring_session", "transport"),
             Map.entry("spring_session_attributes", "transport"));

@@ -68,6 +68,8 @@ final class AdminAuthorizationManager implements AuthorizationManager<RequestAut
             }
             case "roles" -> new String[] {"role", id};
             case "clients" -> new String[] {"client", id};
+            // Initial access tokens (RFC 7591 §3) let their holders register clients: client administration.
+            case "initial-access-tokens" -> new String[] {"client", ""};
             case "keys" -> new String[] {"key", id};
             default -> new String[] {"admin", ""};
         };

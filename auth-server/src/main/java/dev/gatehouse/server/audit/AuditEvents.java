@@ -143,5 +143,23 @@ public final class AuditEvents {
      */
     public static final String PASSKEY_OFFER = "passkey.offer";
 
+    /**
+     * A client registered itself (RFC 7591 §3; subject = the new client id; details: mode, address), or a registration
+     * was refused (outcome denied; details: error, reason, address). Nothing is stored on refusal.
+     */
+    public static final String CLIENT_REGISTER = "client.register";
+
+    /** A dynamically registered client changed its registration (RFC 7592 §2.2; subject = the client id). */
+    public static final String CLIENT_REGISTRATION_UPDATE = "client.registration.update";
+
+    /** A dynamically registered client deleted its registration (RFC 7592 §2.3; subject = the client id). */
+    public static final String CLIENT_REGISTRATION_DELETE = "client.registration.delete";
+
+    /**
+     * A client configuration request (RFC 7592 §2) was refused: unknown client, wrong registration access token or
+     * refused metadata (outcome denied; subject = the client id in the path; details: method, error, reason).
+     */
+    public static final String CLIENT_REGISTRATION_REFUSED = "client.registration.refused";
+
     private AuditEvents() {}
 }

@@ -1,5 +1,6 @@
 package dev.gatehouse.server.config;
 
+import dev.gatehouse.server.dynamicclients.DynamicRegistration;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -25,15 +26,25 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * filter hides such a header, so the request is what it is without it: anonymous at the authorization and device
  * verification endpoints (sign-in page), unauthenticated at the client endpoints ({@code invalid_client}, as RFC 6749
  * §2.3 allows no access token as client authentication).
+ *
+ * <p>At the dynamic registration endpoints the bearer token is an initial or registration access token (RFC 7591 §3,
+ * RFC 7592 §2), no access token of this server: it is hidden from the resource server just the same, and kept in a
+ * request attribute ({@code DynamicRegistration.AUTHORIZATION_ATTRIBUTE}) for those endpoints alone.
  */
 final class AccessTokensOnlyAtUserInfo extends OncePerRequestFilter {
 
     private static final List<String> TOKEN_SCHEMES = List.of("bearer", "dpop");
 
     private final RequestMatcher userInfo;
+    private final RequestMatcher registration;
 
     AccessTokensOnlyAtUserInfo(RequestMatcher userInfo) {
+        this(userInfo, request -> false);
+    }
+
+    AccessTokensOnlyAtUserInfo(RequestMatcher userInfo, RequestMatcher registration) {
         this.userInfo = Objects.requireNonNull(userInfo, "userInfo must not be null");
+        this.registration = Objects.requireNonNull(registration, "registration must not be null");
     }
 
     @Override
@@ -42,6 +53,10 @@ final class AccessTokensOnlyAtUserInfo extends OncePerRequestFilter {
         if (userInfo.matches(request) || !carriesAccessToken(request)) {
             chain.doFilter(request, response);
             return;
+        }
+        if (registration.matches(request)) {
+            request.setAttribute(
+                    DynamicRegistration.AUTHORIZATION_ATTRIBUTE, request.getHeader(HttpHeaders.AUTHORIZATION));
         }
         chain.doFilter(new WithoutAccessToken(request), response);
     }

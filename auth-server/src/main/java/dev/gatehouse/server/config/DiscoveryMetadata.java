@@ -1,6 +1,7 @@
 package dev.gatehouse.server.config;
 
 import dev.gatehouse.server.clients.RegisteredScopes;
+import dev.gatehouse.server.dynamicclients.DynamicRegistration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -56,10 +57,16 @@ final class DiscoveryMetadata {
 
     private final RegisteredScopes scopes;
     private final List<String> uiLocales;
+    private final boolean registrationEnabled;
 
     DiscoveryMetadata(RegisteredScopes scopes, List<String> uiLocales) {
+        this(scopes, uiLocales, false);
+    }
+
+    DiscoveryMetadata(RegisteredScopes scopes, List<String> uiLocales, boolean registrationEnabled) {
         this.scopes = Objects.requireNonNull(scopes, "scopes must not be null");
         this.uiLocales = List.copyOf(Objects.requireNonNull(uiLocales, "uiLocales must not be null"));
+        this.registrationEnabled = registrationEnabled;
     }
 
     /** Applies to both documents. */
@@ -82,6 +89,16 @@ final class DiscoveryMetadata {
     /** Applies to the OpenID Connect document only (OpenID Connect Discovery 1.0 §3). */
     void customizeOidc(Map<String, Object> claims) {
         customize(claims);
+        // OpenID Connect Discovery 1.0 §3 / RFC 8414 §2: only while dynamic registration is on. Spring Authorization
+        // Server names it in the RFC 8414 document itself (its registration endpoint configured), not in this one.
+        Object issuer = claims.get("issuer");
+        if (registrationEnabled && issuer != null) {
+            String base = issuer.toString();
+            claims.put(
+                    "registration_endpoint",
+                    (base.endsWith("/") ? base.substring(0, base.length() - 1) : base)
+                            + DynamicRegistration.REGISTRATION_PATH);
+        }
         claims.put("claims_supported", new ArrayList<>(CLAIMS));
         claims.put("prompt_values_supported", new ArrayList<>(List.of("none", "login")));
         claims.put("ui_locales_supported", new ArrayList<>(uiLocales));

@@ -1,6 +1,7 @@
 package dev.gatehouse.server.config;
 
 import dev.gatehouse.server.clients.RegisteredScopes;
+import dev.gatehouse.server.dynamicclients.DynamicRegistration;
 import dev.gatehouse.server.pages.UiProperties;
 import dev.gatehouse.server.settings.GatehouseProperties;
 import dev.gatehouse.server.tokens.ForeignTokenRevocation;
@@ -28,9 +29,12 @@ import org.springframework.security.oauth2.server.authorization.web.authenticati
 class ProtocolEndpoints {
 
     @Bean
-    DiscoveryMetadata discoveryMetadata(JdbcTemplate jdbc, GatehouseProperties properties, UiProperties ui) {
+    DiscoveryMetadata discoveryMetadata(
+            JdbcTemplate jdbc, GatehouseProperties properties, UiProperties ui, DynamicRegistration registration) {
         return new DiscoveryMetadata(
-                new RegisteredScopes(jdbc, properties.server().clientCacheTtl(), System::nanoTime), ui.locales());
+                new RegisteredScopes(jdbc, properties.server().clientCacheTtl(), System::nanoTime),
+                ui.locales(),
+                registration.enabled());
     }
 
     /**

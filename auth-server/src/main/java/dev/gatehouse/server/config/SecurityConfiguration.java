@@ -4,6 +4,7 @@ import dev.gatehouse.server.account.PasskeyOffer;
 import dev.gatehouse.server.account.PasskeyRegistrationGuard;
 import dev.gatehouse.server.audit.AuditLog;
 import dev.gatehouse.server.clients.OneClientAuthenticationMethod;
+import dev.gatehouse.server.dynamicclients.DynamicRegistration;
 import dev.gatehouse.server.mfa.MfaPolicy;
 import dev.gatehouse.server.passkeys.PasskeyRelyingPartySettings;
 import dev.gatehouse.server.passkeys.Passkeys;
@@ -135,7 +136,8 @@ class SecurityConfiguration {
             DiscoveryMetadata discovery,
             SessionLimits sessions,
             UsedProofIds usedProofs,
-            PasskeyOffer passkeyOffer)
+            PasskeyOffer passkeyOffer,
+            DynamicRegistration registration)
             throws Exception {
         RequestMatcher authorizeEndpoint = PathPatternRequestMatcher.pathPattern("/oauth2/authorize");
         RequestMatcher deviceVerificationEndpoint =
@@ -150,8 +152,11 @@ class SecurityConfiguration {
         UserInfoResource userInfo = new UserInfoResource(properties.configuredIssuer());
         http.oauth2AuthorizationServer(server -> {
                     // Also the UserInfo resource's metadata (RFC 9728), served by this chain's resource server.
-                    http.securityMatcher(
-                            new OrRequestMatcher(server.getEndpointsMatcher(), userInfo.metadataRequests()));
+                    // And the dynamic registration URIs (RFC 7591/7592), which answer 404 while registration is off.
+                    http.securityMatcher(new OrRequestMatcher(
+                            server.getEndpointsMatcher(), userInfo.metadataRequests(), registration.requests()));
+                    // Dynamic client registration on Spring Authorization Server's endpoint, when it is on (#17).
+                    registration.configure(server);
                     // iss, introspection access, discovery, UserInfo errors (issue #13).
                     ProtocolEndpoints.configure(server, discovery, userInfo);
                     // Client authentication, in one place: SAS keeps only the last consumer given to each list.
@@ -232,6 +237,9 @@ class SecurityConfiguration {
                         .permitAll()
                         .requestMatchers(userInfo.metadataRequests())
                         .permitAll()
+                        // Registration decides itself: open, or with an initial access token (RFC 7591 §3).
+                        .requestMatchers(registration.requests())
+                        .permitAll()
                         .anyRequest()
                         .authenticated())
                 .oauth2ResourceServer(userInfo::configure)
@@ -260,8 +268,11 @@ class SecurityConfiguration {
                 .addFilterAfter(new SessionValidityFilter(signIns), SecurityContextHolderFilter.class)
                 // An access token signs nobody in but at UserInfo: SAS's resource server reads it chain-wide.
                 .addFilterBefore(
-                        new AccessTokensOnlyAtUserInfo(UserInfoResource.userInfoRequests()),
+                        new AccessTokensOnlyAtUserInfo(UserInfoResource.userInfoRequests(), registration.requests()),
                         SecurityContextHolderFilter.class)
+                // RFC 7592 client configuration (bearer registration access tokens, no session: before CSRF), and
+                // 404 for the registration URIs while registration is off.
+                .addFilterBefore(registration.configurationFilter(), CsrfFilter.class)
                 // RFC 9449 §11.1: a DPoP proof at UserInfo, verified by Spring's DPoP authentication filter (an
                 // AuthenticationFilter, the only one in this chain), is also refused when any node accepted it before.
                 .addFilterAfter(new ProofReplayFilter(usedProofs), AuthenticationFilter.class)

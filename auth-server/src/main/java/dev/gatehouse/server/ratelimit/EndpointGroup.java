@@ -46,7 +46,12 @@ enum EndpointGroup {
      * /webauthn/register}: by address only; the current password and codes are also counted per account by the
      * sign-in attempt limiters.
      */
-    ACCOUNT("account", false);
+    ACCOUNT("account", false),
+    /**
+     * Dynamic client registration (RFC 7591 §3, {@code POST /oauth2/register}) and client configuration (RFC 7592
+     * §2, {@code /oauth2/register/{client_id}}), every method: by address only (the caller is not a client yet).
+     */
+    REGISTRATION("registration", false);
 
     private static final UrlPathHelper PATHS = paths();
 
@@ -104,6 +109,9 @@ enum EndpointGroup {
             case "/oauth2/introspect" -> new Match(INTROSPECTION, "/oauth2/introspect");
             case "/oauth2/revoke" -> new Match(INTROSPECTION, "/oauth2/revoke");
             default -> {
+                if (path.equals("/oauth2/register") || path.startsWith("/oauth2/register/")) {
+                    yield new Match(REGISTRATION, "/oauth2/register");
+                }
                 if (path.equals("/admin") || path.startsWith("/admin/")) {
                     yield new Match(ADMIN, "/admin");
                 }

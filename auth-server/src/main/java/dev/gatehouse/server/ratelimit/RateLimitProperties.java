@@ -41,6 +41,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     there is audited, so an unlimited stream of bad tokens would grow the audit trail without bound
  * @param accountPerAddress account self-service form posts ({@code POST /account/**}) per client address; default
  *     {@code 30/1m} (the current password and codes are also counted per account by the sign-in attempt limiters)
+ * @param registrationPerAddress dynamic client registration ({@code /oauth2/register} and its RFC 7592 management
+ *     URIs below it) per client address; default {@code 10/1h}: an open registration endpoint is a way to fill the
+ *     client table, so it is limited strictly (RFC 7591 §5)
  * @param localMaxKeys most buckets kept in memory per node (idle buckets are dropped once full anyway); default
  *     {@code 100000}
  * @param databaseTimeout longest a bucket update in PostgreSQL may take before the request is refused with 503;
@@ -63,6 +66,7 @@ public record RateLimitProperties(
         @DefaultValue("3000/10s") Limit introspectionPerAddress,
         @DefaultValue("600/1m") Limit adminPerAddress,
         @DefaultValue("30/1m") Limit accountPerAddress,
+        @DefaultValue("10/1h") Limit registrationPerAddress,
         @DefaultValue("100000") int localMaxKeys,
         @DefaultValue("2s") Duration databaseTimeout) {
 
@@ -94,6 +98,7 @@ public record RateLimitProperties(
      * @param introspectionPerAddress introspection and revocation endpoints, per address
      * @param adminPerAddress admin API, per address
      * @param accountPerAddress account self-service posts, per address
+     * @param registrationPerAddress dynamic client registration, per address
      * @param localMaxKeys most buckets in memory
      * @param databaseTimeout longest database update
      */
@@ -112,6 +117,7 @@ public record RateLimitProperties(
         Objects.requireNonNull(introspectionPerAddress, "introspectionPerAddress must not be null");
         Objects.requireNonNull(adminPerAddress, "adminPerAddress must not be null");
         Objects.requireNonNull(accountPerAddress, "accountPerAddress must not be null");
+        Objects.requireNonNull(registrationPerAddress, "registrationPerAddress must not be null");
         Objects.requireNonNull(databaseTimeout, "databaseTimeout must not be null");
         if (localMaxKeys < 1) {
             throw new IllegalArgumentException("gatehouse.server.rate-limit.local-max-keys must be at least 1");

@@ -50,6 +50,8 @@ final class RateLimiter {
         perClient.put(EndpointGroup.ADMIN, Limit.OFF);
         perAddress.put(EndpointGroup.ACCOUNT, properties.accountPerAddress());
         perClient.put(EndpointGroup.ACCOUNT, Limit.OFF);
+        perAddress.put(EndpointGroup.REGISTRATION, properties.registrationPerAddress());
+        perClient.put(EndpointGroup.REGISTRATION, Limit.OFF);
     }
 
     /**

@@ -87,7 +87,18 @@ class ConfigurationMetadataTests {
                 "gatehouse.server.passkeys.rp-name",
                 "gatehouse.server.passkeys.allowed-origins",
                 "gatehouse.server.passkeys.allowed-aaguids",
-                "gatehouse.server.passkeys.offer-after-sign-in");
+                "gatehouse.server.passkeys.offer-after-sign-in",
+                // Dynamic client registration (issue #17).
+                "gatehouse.server.rate-limit.registration-per-address",
+                "gatehouse.server.registration.enabled",
+                "gatehouse.server.registration.mode",
+                "gatehouse.server.registration.grant-types",
+                "gatehouse.server.registration.token-endpoint-auth-methods",
+                "gatehouse.server.registration.scopes",
+                "gatehouse.server.registration.resources",
+                "gatehouse.server.registration.max-client-name-length",
+                "gatehouse.server.registration.max-redirect-uris",
+                "gatehouse.server.registration.max-body-bytes");
         assertThat(current).containsKeys(addedSince.toArray(String[]::new));
         assertThat(deprecated).hasSize(current.size() - 1 - addedSince.size());
         deprecated.forEach((name, property) -> {

@@ -1,0 +1,240 @@
+package dev.gatehouse.server.dynamicclients;
+
+import dev.gatehouse.server.audit.AuditEvent;
+import dev.gatehouse.server.audit.AuditEvents;
+import dev.gatehouse.server.audit.AuditLog;
+import dev.gatehouse.server.clients.ClientSecrets;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
+import org.springframework.http.HttpStatus;
+import org.springframework.security.oauth2.core.OAuth2AuthenticationException;
+import org.springframework.security.oauth2.core.OAuth2Error;
+import org.springframework.security.oauth2.core.OAuth2ErrorCodes;
+import org.springframework.security.oauth2.server.authorization.OAuth2ClientRegistration;
+import org.springframework.security.oauth2.server.authorization.client.RegisteredClient;
+import org.springframework.security.oauth2.server.authorization.http.converter.OAuth2ClientRegistrationHttpMessageConverter;
+import org.springframework.transaction.support.TransactionTemplate;
+import org.springframework.web.filter.OncePerRequestFilter;
+import org.springframework.web.util.UrlPathHelper;
+
+/**
+ * The client configuration endpoint (RFC 7592 §2), {@code /oauth2/register/{client_id}}: read ({@code GET}), update
+ * ({@code PUT}, the full metadata, checked by the registration policy) and delete ({@code DELETE}) with the client's
+ * registration access token as bearer token. Spring Authorization Server has no update or delete, hence a filter of
+ * its chain. Every answer to a wrong token, an unknown client or a client not registered dynamically is the same 401
+ * {@code invalid_token} (RFC 7592 §2.1: no telling which). Read and update answer with a new registration access
+ * token, the old one stops working (RFC 7592 §3: the server may rotate it; only hashes are kept, so it cannot be
+ * shown again). Changes go through the client repository, which bumps the client change epoch, so every node sees
+ * them; a deletion removes the client's tokens and consents with it. While registration is off, both URIs answer 404.
+ */
+final class ClientConfigurationEndpoint extends OncePerRequestFilter {
+
+    private static final String ERROR_URI = "https://datatracker.ietf.org/doc/html/rfc7592#section-2";
+    private static final UrlPathHelper PATHS = paths();
+
+    /** What the endpoint needs of the client store. */
+    interface Store {
+        @Nullable
+        RegisteredClient findByClientId(String clientId);
+
+        /** Saves through the client repository (the change epoch moves). */
+        void save(RegisteredClient client);
+
+        /** Removes the client, its authorizations and consents. */
+        void delete(RegisteredClient client);
+    }
+
+    private final boolean enabled;
+    private final int maxBodyBytes;
+    private final RegistrationPolicy policy;
+    private final RegistrationAccessTokens tokens;
+    private final ClientSecrets secrets;
+    private final Store store;
+    private final TransactionTemplate tx;
+    private final AuditLog audit;
+    private final RegistrationResponses responses;
+    private final Function<String, String> clientUri;
+    private final OAuth2ClientRegistrationHttpMessageConverter json =
+            new OAuth2ClientRegistrationHttpMessageConverter();
+
+    ClientConfigurationEndpoint(
+            boolean enabled,
+            int maxBodyBytes,
+            RegistrationPolicy policy,
+            RegistrationAccessTokens tokens,
+            ClientSecrets secrets,
+            Store store,
+            TransactionTemplate tx,
+            AuditLog audit,
+            RegistrationResponses responses,
+            Function<String, String> clientUri) {
+        this.enabled = enabled;
+        this.maxBodyBytes = maxBodyBytes;
+        this.policy = Objects.requireNonNull(policy, "policy must not be null");
+        this.tokens = Objects.requireNonNull(tokens, "tokens must not be null");
+        this.secrets = Objects.requireNonNull(secrets, "secrets must not be null");
+        this.store = Objects.requireNonNull(store, "store must not be null");
+        this.tx = Objects.requireNonNull(tx, "tx must not be null");
+        this.audit = Objects.requireNonNull(audit, "audit must not be null");
+        this.responses = Objects.requireNonNull(responses, "responses must not be null");
+        this.clientUri = Objects.requireNonNull(clientUri, "clientUri must not be null");
+    }
+
+    @Override
+    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
+        String path = PATHS.getPathWithinApplication(request);
+        String prefix = DynamicRegistration.REGISTRATION_PATH + "/";
+        boolean registration = path.equals(DynamicRegistration.REGISTRATION_PATH);
+        if (!registration && !path.startsWith(prefix)) {
+            chain.doFilter(request, response);
+            return;
+        }
+        if (!enabled) {
+            // Off: as if the endpoint did not exist.
+            response.setStatus(HttpServletResponse.SC_NOT_FOUND);
+            return;
+        }
+        if (registration) {
+            if ("POST".equals(request.getMethod())) {
+                chain.doFilter(request, response); // Spring Authorization Server's registration endpoint
+            } else {
+                response.setHeader("Allow", "POST");
+                response.setStatus(HttpServletResponse.SC_METHOD_NOT_ALLOWED);
+            }
+            return;
+        }
+        String clientId = path.substring(prefix.length());
+        String method = request.getMethod();
+        if (!method.equals("GET") && !method.equals("PUT") && !method.equals("DELETE")) {
+            response.setHeader("Allow", "GET, PUT, DELETE");
+            response.setStatus(HttpServletResponse.SC_METHOD_NOT_ALLOWED);
+            return;
+        }
+        try {
+            handle(request, response, method, clientId);
+        } catch (OAuth2AuthenticationException e) {
+            refused(method, clientId, e);
+            responses.writeError(response, e.getError());
+        }
+    }
+
+    private void handle(HttpServletRequest request, HttpServletResponse response, String method, String clientId)
+            throws IOException {
+        // The body is read (bounded) before the token is checked only for PUT, and nothing is done with it before.
+        OAuth2ClientRegistration update =
+                method.equals("PUT") ? RegistrationRequests.read(request, maxBodyBytes, json) : null;
+        String token = RegistrationRequests.bearer(request);
+        Result result = Objects.requireNonNull(tx.execute(status -> {
+            RegisteredClient client = authorized(clientId, token);
+            return switch (method) {
+                case "GET" ->
+                    new Result(
+                            HttpStatus.OK,
+                            responses.information(client, null, rotate(client), clientUri.apply(client.getClientId())));
+                case "PUT" -> updated(client, Objects.requireNonNull(update));
+                default -> {
+                    store.delete(client);
+                    yield new Result(HttpStatus.NO_CONTENT, null);
+                }
+            };
+        }));
+        if (method.equals("PUT")) {
+            audit.record(new AuditEvent(
+                    AuditEvents.CLIENT_REGISTRATION_UPDATE,
+                    AuditEvent.SUCCESS,
+                    clientId,
+                    clientId,
+                    Map.of("address", String.valueOf(request.getRemoteAddr()))));
+        } else if (method.equals("DELETE")) {
+            audit.record(new AuditEvent(
+                    AuditEvents.CLIENT_REGISTRATION_DELETE,
+                    AuditEvent.SUCCESS,
+                    clientId,
+                    clientId,
+                    Map.of("address", String.valueOf(request.getRemoteAddr()))));
+        }
+        if (result.body() == null) {
+            response.setHeader("Cache-Control", "no-store");
+            response.setStatus(result.status().value());
+        } else {
+            responses.write(response, result.status(), result.body());
+        }
+    }
+
+    private record Result(HttpStatus status, @Nullable OAuth2ClientRegistration body) {}
+
+    private RegisteredClient authorized(String clientId, @Nullable String token) {
+        RegisteredClient client = store.findByClientId(clientId);
+        boolean ok = client != null && RegistrationPolicy.dynamic(client) && tokens.matches(client.getId(), token);
+        if (!ok || client == null) {
+            throw new OAuth2AuthenticationException(
+                    new OAuth2Error(
+                            OAuth2ErrorCodes.INVALID_TOKEN,
+                            "the registration access token is not valid for" + " this client",
+                            ERROR_URI),
+                    token == null
+                            ? "no registration access token"
+                            : "unknown client or wrong registration access token");
+        }
+        return client;
+    }
+
+    /** RFC 7592 §2.2: the request's client_id must be the client's; the metadata replaces the stored one. */
+    private Result updated(RegisteredClient client, OAuth2ClientRegistration update) {
+        if (!client.getClientId().equals(update.getClientId())) {
+            throw RegistrationPolicy.error(
+                    RegistrationPolicy.INVALID_CLIENT_METADATA, "client_id must be the client's own (RFC 7592 §2.2)");
+        }
+        String presentedSecret = update.getClientSecret();
+        if (presentedSecret != null
+                && (client.getClientSecret() == null
+                        || !secrets.encoder().matches(presentedSecret, client.getClientSecret()))) {
+            throw RegistrationPolicy.error(
+                    RegistrationPolicy.INVALID_CLIENT_METADATA, "client_secret does not match (RFC 7592 §2.2)");
+        }
+        RegistrationPolicy.Metadata metadata = policy.check(update);
+        // A client turning confidential gets a secret, shown once; one staying confidential keeps its secret.
+        String plain = metadata.confidential() && client.getClientSecret() == null ? secrets.generate() : null;
+        RegisteredClient changed = policy.updated(
+                client, metadata, plain == null ? null : secrets.encoder().encode(plain));
+        store.save(changed);
+        return new Result(
+                HttpStatus.OK,
+                responses.information(changed, plain, rotate(changed), clientUri.apply(changed.getClientId())));
+    }
+
+    private String rotate(RegisteredClient client) {
+        return tokens.rotate(client.getId());
+    }
+
+    private void refused(String method, String clientId, OAuth2AuthenticationException e) {
+        Map<String, String> details = new LinkedHashMap<>();
+        details.put("method", method);
+        details.put("error", e.getError().getErrorCode());
+        if (e.getMessage() != null) {
+            details.put("reason", e.getMessage());
+        }
+        audit.record(new AuditEvent(
+                AuditEvents.CLIENT_REGISTRATION_REFUSED,
+                AuditEvent.DENIED,
+                null,
+                RegistrationPolicy.excerpt(clientId),
+                details));
+    }
+
+    private static UrlPathHelper paths() {
+        UrlPathHelper helper = new UrlPathHelper();
+        helper.setUrlDecode(true);
+        helper.setRemoveSemicolonContent(true);
+        return helper;
+    }
+}

@@ -1,0 +1,122 @@
+package dev.gatehouse.server.dynamicclients;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Dynamic client registration ({@code gatehouse.server.registration.*}, RFC 7591 and RFC 7592) and its registration
+ * policy. Off by default.
+ *
+ * @param enabled serve {@code /oauth2/register} and advertise it ({@code registration_endpoint}, RFC 8414 §2); default
+ *     {@code false}: the endpoint answers 404 and discovery does not name it
+ * @param mode {@code initial-access-token} (default): a registration needs a bearer initial access token minted through
+ *     the admin API (RFC 7591 §3); {@code open}: anyone may register (MCP-style clients), limited per address by
+ *     {@code gatehouse.server.rate-limit.registration-per-address}
+ * @param grantTypes grant types a registered client may ask for; default {@code authorization_code, refresh_token};
+ *     allowed: those and {@code client_credentials}
+ * @param tokenEndpointAuthMethods token endpoint authentication methods a registered client may use; default {@code
+ *     none} (public clients, with PKCE) and {@code client_secret_basic}; {@code client_secret_post} may be added.
+ *     The JWT assertion methods are not offered by this server (RFC 7523 is switched off at the token endpoint)
+ * @param scopes the most a registered client may ask for; a requested scope outside this set is refused with {@code
+ *     invalid_client_metadata} (RFC 7591 §3.2.2); a request without {@code scope} gets this set; default {@code
+ *     openid, profile}
+ * @param resources the resources (RFC 8707) every registered client may ask tokens for, written to its client settings
+ *     ({@code settings.client.gatehouse.resources}); default none
+ * @param maxClientNameLength longest {@code client_name}; default 100
+ * @param maxRedirectUris most {@code redirect_uris}; default 10
+ * @param maxBodyBytes largest registration or update body; default 16384
+ */
+@ConfigurationProperties("gatehouse.server.registration")
+public record DynamicRegistrationProperties(
+        @DefaultValue("false") boolean enabled,
+        @DefaultValue("initial-access-token") Mode mode,
+
+        @DefaultValue({"authorization_code", "refresh_token"})
+        List<String> grantTypes,
+
+        @DefaultValue({"none", "client_secret_basic"}) List<String> tokenEndpointAuthMethods,
+        @DefaultValue({"openid", "profile"}) List<String> scopes,
+        @Nullable List<String> resources,
+        @DefaultValue("100") int maxClientNameLength,
+        @DefaultValue("10") int maxRedirectUris,
+        @DefaultValue("16384") int maxBodyBytes) {
+
+    /** Grant types a dynamically registered client can be given (RFC 7591 §2). */
+    static final Set<String> SUPPORTED_GRANT_TYPES =
+            Set.of("authorization_code", "refresh_token", "client_credentials");
+
+    /** Token endpoint authentication methods this server offers (see {@code DiscoveryMetadata}). */
+    static final Set<String> SUPPORTED_AUTH_METHODS = Set.of("none", "client_secret_basic", "client_secret_post");
+
+    /** Who may register. */
+    public enum Mode {
+        /** Anyone, rate limited per address. */
+        OPEN,
+        /** Only with an initial access token (RFC 7591 §3). */
+        INITIAL_ACCESS_TOKEN
+    }
+
+    /**
+     * Checks the values: a policy this server could not honour does not start.
+     *
+     * @param enabled on or off
+     * @param mode who may register
+     * @param grantTypes allowed grant types
+     * @param tokenEndpointAuthMethods allowed authentication methods
+     * @param scopes allowed scopes
+     * @param resources resources for every registered client
+     * @param maxClientNameLength longest name
+     * @param maxRedirectUris most redirect URIs
+     * @param maxBodyBytes largest body
+     */
+    public DynamicRegistrationProperties {
+        Objects.requireNonNull(mode, "mode must not be null");
+        grantTypes = List.copyOf(grantTypes);
+        tokenEndpointAuthMethods = List.copyOf(tokenEndpointAuthMethods);
+        scopes = List.copyOf(scopes);
+        resources = resources == null ? List.of() : List.copyOf(resources);
+        for (String grant : grantTypes) {
+            if (!SUPPORTED_GRANT_TYPES.contains(grant)) {
+                throw new IllegalArgumentException("gatehouse.server.registration.grant-types: '" + grant
+                        + "' cannot be registered dynamically; use " + SUPPORTED_GRANT_TYPES);
+            }
+        }
+        for (String method : tokenEndpointAuthMethods) {
+            if (!SUPPORTED_AUTH_METHODS.contains(method)) {
+                throw new IllegalArgumentException("gatehouse.server.registration.token-endpoint-auth-methods: '"
+                        + method + "' is not offered by this server; use " + SUPPORTED_AUTH_METHODS);
+            }
+        }
+        for (String resource : resources) {
+            java.net.URI uri;
+            try {
+                uri = new java.net.URI(resource);
+            } catch (java.net.URISyntaxException e) {
+                throw new IllegalArgumentException(
+                        "gatehouse.server.registration.resources: '" + resource + "' is not a URI", e);
+            }
+            // RFC 8707 §2: an absolute URI without a fragment.
+            if (!uri.isAbsolute() || uri.getRawFragment() != null) {
+                throw new IllegalArgumentException("gatehouse.server.registration.resources: '" + resource
+                        + "' must be an absolute URI without a fragment (RFC 8707 §2)");
+            }
+        }
+        if (maxClientNameLength < 1 || maxRedirectUris < 1 || maxBodyBytes < 256) {
+            throw new IllegalArgumentException("gatehouse.server.registration: max-client-name-length and"
+                    + " max-redirect-uris must be at least 1, max-body-bytes at least 256");
+        }
+    }
+
+    /**
+     * The resources every registered client may ask for.
+     *
+     * @return the resources, never {@code null}
+     */
+    public List<String> resourceList() {
+        return resources == null ? List.of() : resources;
+    }
+}

@@ -1,0 +1,252 @@
+package dev.gatehouse.server.dynamicclients;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+import org.springframework.security.oauth2.core.AuthorizationGrantType;
+import org.springframework.security.oauth2.core.ClientAuthenticationMethod;
+import org.springframework.security.oauth2.core.OAuth2AuthenticationException;
+import org.springframework.security.oauth2.core.OAuth2Error;
+import org.springframework.security.oauth2.server.authorization.AbstractOAuth2ClientRegistration;
+import org.springframework.security.oauth2.server.authorization.client.RegisteredClient;
+import org.springframework.security.oauth2.server.authorization.settings.ClientSettings;
+import org.springframework.security.oauth2.server.authorization.settings.OAuth2TokenFormat;
+import org.springframework.security.oauth2.server.authorization.settings.TokenSettings;
+
+/**
+ * The registration policy ({@link DynamicRegistrationProperties}): checks a client's metadata (RFC 7591 §2) and
+ * turns it into a {@link RegisteredClient} set up like the clients the admin API registers: PKCE required (OAuth 2.1
+ * §4.1.1), consent asked, self-contained access tokens, refresh tokens rotated, codes valid for 2 minutes, and the
+ * policy's resources (RFC 8707) in its settings. Refusals are RFC 7591 §3.2.2 errors that name the offending field
+ * but never echo a value longer than a short excerpt.
+ */
+final class RegistrationPolicy {
+
+    /** The client setting of the resources a client may ask tokens for (RFC 8707), a {@code List<String>}. */
+    static final String RESOURCES_SETTING = "settings.client.gatehouse.resources";
+
+    /** Marks a client registered through RFC 7591 (shown to operators; such a client can be managed per RFC 7592). */
+    static final String DYNAMIC_SETTING = "settings.client.gatehouse.dynamically-registered";
+
+    static final String INVALID_REDIRECT_URI = "invalid_redirect_uri";
+    static final String INVALID_CLIENT_METADATA = "invalid_client_metadata";
+    static final String INVALID_SOFTWARE_STATEMENT = "invalid_software_statement";
+    private static final String ERROR_URI = "https://datatracker.ietf.org/doc/html/rfc7591#section-3.2.2";
+
+    private final DynamicRegistrationProperties policy;
+    private final Duration accessTokenLifetime;
+    private final Duration refreshTokenLifetime;
+
+    RegistrationPolicy(
+            DynamicRegistrationProperties policy, Duration accessTokenLifetime, Duration refreshTokenLifetime) {
+        this.policy = Objects.requireNonNull(policy, "policy must not be null");
+        this.accessTokenLifetime = Objects.requireNonNull(accessTokenLifetime, "accessTokenLifetime must not be null");
+        this.refreshTokenLifetime =
+                Objects.requireNonNull(refreshTokenLifetime, "refreshTokenLifetime must not be null");
+    }
+
+    /**
+     * The metadata after the policy's checks and defaults.
+     *
+     * @param clientName the name, or {@code null} for none
+     * @param grantTypes the grants
+     * @param authenticationMethod the token endpoint authentication method
+     * @param redirectUris the redirect URIs
+     * @param scopes the scopes
+     */
+    record Metadata(
+            @Nullable String clientName,
+            List<String> grantTypes,
+            String authenticationMethod,
+            List<String> redirectUris,
+            List<String> scopes) {
+
+        boolean confidential() {
+            return !ClientAuthenticationMethod.NONE.getValue().equals(authenticationMethod);
+        }
+    }
+
+    /**
+     * Checks a registration or update request (RFC 7591 §2, §3.2.2).
+     *
+     * @param request the client metadata
+     * @return the metadata with defaults applied
+     * @throws OAuth2AuthenticationException {@code invalid_redirect_uri}, {@code invalid_client_metadata} or {@code
+     *     invalid_software_statement}
+     */
+    Metadata check(AbstractOAuth2ClientRegistration request) {
+        Map<String, Object> claims = request.getClaims();
+        if (claims.containsKey("software_statement")) {
+            // RFC 7591 §2.3: software statements are optional; this server trusts no issuer of them.
+            throw error(INVALID_SOFTWARE_STATEMENT, "software statements are not accepted by this server");
+        }
+        String name = request.getClientName();
+        if (name != null) {
+            if (name.isBlank() || name.length() > policy.maxClientNameLength()) {
+                throw error(
+                        INVALID_CLIENT_METADATA,
+                        "client_name must be 1 to " + policy.maxClientNameLength() + " characters");
+            }
+            if (name.chars().anyMatch(Character::isISOControl)) {
+                throw error(INVALID_CLIENT_METADATA, "client_name must not contain control characters");
+            }
+        }
+        // RFC 7591 §2: grant_types defaults to authorization_code, response_types to code.
+        List<String> grants =
+                request.getGrantTypes() == null || request.getGrantTypes().isEmpty()
+                        ? List.of(AuthorizationGrantType.AUTHORIZATION_CODE.getValue())
+                        : List.copyOf(new LinkedHashSet<>(request.getGrantTypes()));
+        for (String grant : grants) {
+            if (!policy.grantTypes().contains(grant)) {
+                throw error(
+                        INVALID_CLIENT_METADATA,
+                        "grant_types: '" + excerpt(grant) + "' is not allowed here; allowed: " + policy.grantTypes());
+            }
+        }
+        boolean code = grants.contains(AuthorizationGrantType.AUTHORIZATION_CODE.getValue());
+        if (grants.contains(AuthorizationGrantType.REFRESH_TOKEN.getValue()) && !code) {
+            throw error(INVALID_CLIENT_METADATA, "grant_types: refresh_token needs authorization_code");
+        }
+        List<String> responseTypes =
+                request.getResponseTypes() == null || request.getResponseTypes().isEmpty()
+                        ? (code ? List.of("code") : List.of())
+                        : List.copyOf(new LinkedHashSet<>(request.getResponseTypes()));
+        // RFC 7591 §2.1: response_types and grant_types must agree; only "code" exists here (OAuth 2.1).
+        if (!responseTypes.equals(code ? List.of("code") : List.of())) {
+            throw error(
+                    INVALID_CLIENT_METADATA,
+                    "response_types must be [\"code\"] with the authorization_code grant" + " and empty without it");
+        }
+        // RFC 7591 §2: the default method is client_secret_basic.
+        String method = request.getTokenEndpointAuthenticationMethod() == null
+                ? ClientAuthenticationMethod.CLIENT_SECRET_BASIC.getValue()
+                : request.getTokenEndpointAuthenticationMethod();
+        if (!policy.tokenEndpointAuthMethods().contains(method)) {
+            throw error(
+                    INVALID_CLIENT_METADATA,
+                    "token_endpoint_auth_method: '" + excerpt(method) + "' is not allowed here; allowed: "
+                            + policy.tokenEndpointAuthMethods());
+        }
+        if (ClientAuthenticationMethod.NONE.getValue().equals(method)
+                && grants.contains(AuthorizationGrantType.CLIENT_CREDENTIALS.getValue())) {
+            throw error(INVALID_CLIENT_METADATA, "client_credentials needs a confidential client");
+        }
+        List<String> redirectUris = request.getRedirectUris() == null
+                ? List.of()
+                : List.copyOf(new LinkedHashSet<>(request.getRedirectUris()));
+        if (code && redirectUris.isEmpty()) {
+            throw error(INVALID_REDIRECT_URI, "redirect_uris is required with the authorization_code grant");
+        }
+        if (!code && !redirectUris.isEmpty()) {
+            throw error(INVALID_REDIRECT_URI, "redirect_uris only with the authorization_code grant");
+        }
+        if (redirectUris.size() > policy.maxRedirectUris()) {
+            throw error(INVALID_REDIRECT_URI, "at most " + policy.maxRedirectUris() + " redirect_uris");
+        }
+        for (String uri : redirectUris) {
+            Optional<String> problem = RegistrationRedirectUris.problem(uri);
+            if (problem.isPresent()) {
+                throw error(INVALID_REDIRECT_URI, "redirect_uris: '" + excerpt(uri) + "' " + problem.get());
+            }
+        }
+        List<String> scopes = request.getScopes() == null || request.getScopes().isEmpty()
+                ? policy.scopes()
+                : List.copyOf(new LinkedHashSet<>(request.getScopes()));
+        for (String scope : scopes) {
+            if (!policy.scopes().contains(scope)) {
+                throw error(
+                        INVALID_CLIENT_METADATA,
+                        "scope: '" + excerpt(scope) + "' is beyond what may be registered" + " here; allowed: "
+                                + policy.scopes());
+            }
+        }
+        return new Metadata(name, grants, method, redirectUris, scopes);
+    }
+
+    /**
+     * A new client from checked metadata.
+     *
+     * @param metadata the checked metadata
+     * @param clientId the new {@code client_id}
+     * @param issuedAt now
+     * @param secret the new plain secret for a confidential client ({@code null} for a public one)
+     * @return the client, its secret in plain (the caller encodes it before saving)
+     */
+    RegisteredClient newClient(Metadata metadata, String clientId, Instant issuedAt, @Nullable String secret) {
+        return build(
+                RegisteredClient.withId(UUID.randomUUID().toString()).clientId(clientId),
+                clientId,
+                metadata,
+                issuedAt,
+                secret);
+    }
+
+    /**
+     * An updated client (RFC 7592 §2.2): the metadata replaced, id, {@code client_id}, issue time and secret kept.
+     *
+     * @param existing the stored client
+     * @param metadata the checked metadata
+     * @param newSecret a secret for a client that turns confidential, otherwise {@code null}
+     * @return the client
+     */
+    RegisteredClient updated(RegisteredClient existing, Metadata metadata, @Nullable String newSecret) {
+        RegisteredClient.Builder b = RegisteredClient.withId(existing.getId()).clientId(existing.getClientId());
+        Instant issuedAt = existing.getClientIdIssuedAt() != null ? existing.getClientIdIssuedAt() : Instant.EPOCH;
+        String secret = metadata.confidential() ? (newSecret != null ? newSecret : existing.getClientSecret()) : null;
+        return build(b, existing.getClientId(), metadata, issuedAt, secret);
+    }
+
+    private RegisteredClient build(
+            RegisteredClient.Builder b, String clientId, Metadata metadata, Instant issuedAt, @Nullable String secret) {
+        b.clientIdIssuedAt(issuedAt)
+                .clientAuthenticationMethod(new ClientAuthenticationMethod(metadata.authenticationMethod()))
+                .clientSettings(ClientSettings.builder()
+                        .requireProofKey(true)
+                        .requireAuthorizationConsent(true)
+                        .setting(RESOURCES_SETTING, new ArrayList<>(policy.resourceList()))
+                        .setting(DYNAMIC_SETTING, true)
+                        .build())
+                .tokenSettings(TokenSettings.builder()
+                        .accessTokenFormat(OAuth2TokenFormat.SELF_CONTAINED)
+                        .accessTokenTimeToLive(accessTokenLifetime)
+                        .refreshTokenTimeToLive(refreshTokenLifetime)
+                        .reuseRefreshTokens(false)
+                        .authorizationCodeTimeToLive(Duration.ofMinutes(2))
+                        .build());
+        // Without a name, the client id (RegisteredClient would otherwise show its internal id).
+        b.clientName(metadata.clientName() != null ? metadata.clientName() : clientId);
+        if (secret != null) {
+            b.clientSecret(secret);
+        }
+        metadata.grantTypes().forEach(g -> b.authorizationGrantType(new AuthorizationGrantType(g)));
+        metadata.redirectUris().forEach(b::redirectUri);
+        metadata.scopes().forEach(b::scope);
+        return b.build();
+    }
+
+    /** Whether a stored client was registered dynamically. */
+    static boolean dynamic(RegisteredClient client) {
+        return Boolean.TRUE.equals(client.getClientSettings().getSetting(DYNAMIC_SETTING));
+    }
+
+    static OAuth2AuthenticationException error(String code, String description) {
+        return new OAuth2AuthenticationException(new OAuth2Error(code, description, ERROR_URI));
+    }
+
+    /** A short, printable excerpt of a refused value. */
+    static String excerpt(String value) {
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < value.length() && out.length() < 60; i++) {
+            char c = value.charAt(i);
+            out.append(c >= 0x20 && c < 0x7f && c != '\'' ? c : '?');
+        }
+        return value.length() > 60 ? out + "..." : out.toString();
+    }
+}

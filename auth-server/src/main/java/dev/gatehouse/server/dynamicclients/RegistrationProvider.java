@@ -1,0 +1,110 @@
+package dev.gatehouse.server.dynamicclients;
+
+import dev.gatehouse.server.audit.AuditEvent;
+import dev.gatehouse.server.audit.AuditEvents;
+import dev.gatehouse.server.audit.AuditLog;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+import org.springframework.security.authentication.AuthenticationProvider;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.AuthenticationException;
+import org.springframework.security.oauth2.core.OAuth2AuthenticationException;
+import org.springframework.security.oauth2.core.OAuth2Error;
+import org.springframework.security.oauth2.core.OAuth2ErrorCodes;
+import org.springframework.security.oauth2.server.authorization.authentication.OAuth2ClientRegistrationAuthenticationProvider;
+import org.springframework.security.oauth2.server.authorization.authentication.OAuth2ClientRegistrationAuthenticationToken;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Spring Authorization Server's registration provider (RFC 7591 §3) behind the registration mode: with {@code
+ * initial-access-token}, a use of a valid initial access token is taken first, in the same transaction as the new
+ * client and its registration access token, so a refused registration stores nothing and spends nothing. The policy
+ * ({@link RegistrationPolicy}) runs inside Spring's provider, as its validator and client converter. Every outcome is
+ * audited; refusals with their reason.
+ */
+final class RegistrationProvider implements AuthenticationProvider {
+
+    private static final String ERROR_URI = "https://datatracker.ietf.org/doc/html/rfc6750#section-3.1";
+
+    private final OAuth2ClientRegistrationAuthenticationProvider registration;
+    private final DynamicRegistrationProperties.Mode mode;
+    private final InitialAccessTokens initialTokens;
+    private final TransactionTemplate tx;
+    private final AuditLog audit;
+
+    RegistrationProvider(
+            OAuth2ClientRegistrationAuthenticationProvider registration,
+            DynamicRegistrationProperties.Mode mode,
+            InitialAccessTokens initialTokens,
+            TransactionTemplate tx,
+            AuditLog audit) {
+        this.registration = Objects.requireNonNull(registration, "registration must not be null");
+        this.mode = Objects.requireNonNull(mode, "mode must not be null");
+        this.initialTokens = Objects.requireNonNull(initialTokens, "initialTokens must not be null");
+        this.tx = Objects.requireNonNull(tx, "tx must not be null");
+        this.audit = Objects.requireNonNull(audit, "audit must not be null");
+    }
+
+    @Override
+    public Authentication authenticate(Authentication authentication) throws AuthenticationException {
+        OAuth2ClientRegistrationAuthenticationToken request =
+                (OAuth2ClientRegistrationAuthenticationToken) authentication;
+        @Nullable String address = request.getDetails() instanceof String a ? a : null;
+        OAuth2ClientRegistrationAuthenticationToken result;
+        try {
+            result = Objects.requireNonNull(tx.execute(status -> {
+                if (mode == DynamicRegistrationProperties.Mode.INITIAL_ACCESS_TOKEN) {
+                    spendInitialAccessToken(request);
+                }
+                return (OAuth2ClientRegistrationAuthenticationToken) registration.authenticate(request);
+            }));
+        } catch (OAuth2AuthenticationException e) {
+            refused(e, address);
+            throw e;
+        }
+        Map<String, String> details = new LinkedHashMap<>();
+        details.put("mode", mode.name().toLowerCase(java.util.Locale.ROOT));
+        if (address != null) {
+            details.put("address", address);
+        }
+        String clientId = result.getClientRegistration().getClientId();
+        audit.record(new AuditEvent(AuditEvents.CLIENT_REGISTER, AuditEvent.SUCCESS, null, clientId, details));
+        return result;
+    }
+
+    private void spendInitialAccessToken(OAuth2ClientRegistrationAuthenticationToken request) {
+        if (!(request.getPrincipal() instanceof RegistrationRequests.PresentedToken presented)) {
+            throw new OAuth2AuthenticationException(new OAuth2Error(
+                    OAuth2ErrorCodes.INVALID_TOKEN, "an initial access token is required (RFC 7591 §3)", ERROR_URI));
+        }
+        InitialAccessTokens.Refusal refusal = initialTokens.use(presented.token());
+        if (refusal != null) {
+            // One answer for every reason (RFC 6750 §3.1); the audit keeps the reason.
+            throw new OAuth2AuthenticationException(
+                    new OAuth2Error(
+                            OAuth2ErrorCodes.INVALID_TOKEN,
+                            "the initial access token is invalid, expired, used up or revoked",
+                            ERROR_URI),
+                    "initial_access_token_" + refusal.name().toLowerCase(java.util.Locale.ROOT));
+        }
+    }
+
+    private void refused(OAuth2AuthenticationException e, @Nullable String address) {
+        Map<String, String> details = new LinkedHashMap<>();
+        details.put("error", e.getError().getErrorCode());
+        if (e.getMessage() != null) {
+            details.put("reason", e.getMessage());
+        }
+        if (address != null) {
+            details.put("address", address);
+        }
+        audit.record(new AuditEvent(AuditEvents.CLIENT_REGISTER, AuditEvent.DENIED, null, null, details));
+    }
+
+    @Override
+    public boolean supports(Class<?> authentication) {
+        return OAuth2ClientRegistrationAuthenticationToken.class.isAssignableFrom(authentication);
+    }
+}
