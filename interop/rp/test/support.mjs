@@ -292,6 +292,19 @@ async function adminPost(path, body) {
   return r.json;
 }
 
+/**
+ * A new initial access token for dynamic client registration (RFC 7591 §3), minted through the admin API
+ * (bin/interop-rp runs the server with registration on, in initial-access-token mode).
+ */
+export async function initialAccessToken({ maxUses = 1, expiresInSeconds = 600 } = {}) {
+  const r = await adminPost('/admin/initial-access-tokens', {
+    description: `RP suite ${randomUUID()}`,
+    maxUses,
+    expiresInSeconds,
+  });
+  return r.token;
+}
+
 /** A new user with a long random password (roles: user). */
 export async function newUser(roles = ['user']) {
   const username = `rp-${randomUUID().slice(0, 13)}`;
