@@ -332,6 +332,9 @@ abstract class AbstractDynamicRegistrationTests {
             HttpResponse<String> r = call("GET", uriA, token, null);
             assertThat(object(r, 401).get("error")).isEqualTo("invalid_token");
             assertThat(call("DELETE", uriA, token, null).statusCode()).isEqualTo(401);
+            // The body of an update is not even read for a wrong token.
+            assertThat(call("PUT", uriA, token, "not client metadata").statusCode())
+                    .isEqualTo(401);
         }
         // A client the admin API registered is not managed here, whatever the token.
         assertThat(call("GET", "/oauth2/register/" + SERVICE, (String) a.get("registration_access_token"), null)

@@ -129,9 +129,6 @@ final class ClientConfigurationEndpoint extends OncePerRequestFilter {
 
     private void handle(HttpServletRequest request, HttpServletResponse response, String method, String clientId)
             throws IOException {
-        // The body is read (bounded) before the token is checked only for PUT, and nothing is done with it before.
-        OAuth2ClientRegistration update =
-                method.equals("PUT") ? RegistrationRequests.read(request, maxBodyBytes, json) : null;
         String token = RegistrationRequests.bearer(request);
         Result result = Objects.requireNonNull(tx.execute(status -> {
             RegisteredClient client = authorized(clientId, token);
@@ -140,7 +137,8 @@ final class ClientConfigurationEndpoint extends OncePerRequestFilter {
                     new Result(
                             HttpStatus.OK,
                             responses.information(client, null, rotate(client), clientUri.apply(client.getClientId())));
-                case "PUT" -> updated(client, Objects.requireNonNull(update));
+                // The body (bounded) is read only once the token is known to be the client's.
+                case "PUT" -> updated(client, RegistrationRequests.read(request, maxBodyBytes, json));
                 default -> {
                     store.delete(client);
                     yield new Result(HttpStatus.NO_CONTENT, null);
