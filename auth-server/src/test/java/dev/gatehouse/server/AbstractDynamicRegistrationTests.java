@@ -111,13 +111,24 @@ abstract class AbstractDynamicRegistrationTests {
                 .anyMatch(e -> e.type().equals("client.register")
                         && e.outcome().equals(AuditEvent.DENIED)
                         && e.details().getOrDefault("error", "").equals("invalid_token"));
+        assertThat(object(register("not-a-token-of-this-server", publicClient()), 401)
+                        .get("error"))
+                .isEqualTo("invalid_token");
+        assertThat(clientCount()).isEqualTo(before);
+        assertThat(audit.events)
+                .anyMatch(e -> e.type().equals("client.register")
+                        && e.details().getOrDefault("reason", "").equals("initial_access_token_unknown"));
     }
 
     @Test
     void registerWhenInitialAccessTokenValidThenCreatedWithRegistrationCredentialsAndPolicySettings() throws Exception {
         String iat = mint(1, 3600);
+        long epoch = jdbc.queryForObject("SELECT version FROM gh_client_epoch WHERE id = 1", Long.class);
         HttpResponse<String> r = register(iat, publicClient());
         Map<String, Object> created = object(r, 201);
+        // Every node's client cache hears of the new client (the client change epoch moved).
+        assertThat(jdbc.queryForObject("SELECT version FROM gh_client_epoch WHERE id = 1", Long.class))
+                .isGreaterThan(epoch);
         assertThat(r.headers().firstValue("Cache-Control").orElseThrow()).contains("no-store");
         String clientId = (String) created.get("client_id");
         assertThat(created)
