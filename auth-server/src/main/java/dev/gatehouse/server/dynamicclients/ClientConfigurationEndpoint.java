@@ -130,6 +130,15 @@ final class ClientConfigurationEndpoint extends OncePerRequestFilter {
     private void handle(HttpServletRequest request, HttpServletResponse response, String method, String clientId)
             throws IOException {
         String token = RegistrationRequests.bearer(request);
+        @Nullable OAuth2ClientRegistration update = null;
+        if (method.equals("PUT")) {
+            // The body (bounded) is read only once the token is known to be the client's, and outside any
+            // transaction: a client trickling its body must not hold a pooled connection meanwhile. The check here
+            // is one short query of its own; the token is checked again in the update's transaction.
+            authorized(clientId, token);
+            update = RegistrationRequests.read(request, maxBodyBytes, json);
+        }
+        @Nullable OAuth2ClientRegistration metadata = update;
         Result result = Objects.requireNonNull(tx.execute(status -> {
             RegisteredClient client = authorized(clientId, token);
             return switch (method) {
@@ -137,8 +146,7 @@ final class ClientConfigurationEndpoint extends OncePerRequestFilter {
                     new Result(
                             HttpStatus.OK,
                             responses.information(client, null, rotate(client), clientUri.apply(client.getClientId())));
-                // The body (bounded) is read only once the token is known to be the client's.
-                case "PUT" -> updated(client, RegistrationRequests.read(request, maxBodyBytes, json));
+                case "PUT" -> updated(client, Objects.requireNonNull(metadata));
                 default -> {
                     store.delete(client);
                     yield new Result(HttpStatus.NO_CONTENT, null);
