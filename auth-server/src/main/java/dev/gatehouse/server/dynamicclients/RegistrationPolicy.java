@@ -185,11 +185,25 @@ final class RegistrationPolicy {
                 clientId,
                 metadata,
                 issuedAt,
-                secret);
+                secret,
+                ClientSettings.builder()
+                        .setting(RESOURCES_SETTING, new ArrayList<>(policy.resourceList()))
+                        .build(),
+                TokenSettings.builder()
+                        .accessTokenFormat(OAuth2TokenFormat.SELF_CONTAINED)
+                        .accessTokenTimeToLive(accessTokenLifetime)
+                        .refreshTokenTimeToLive(refreshTokenLifetime)
+                        .reuseRefreshTokens(false)
+                        .authorizationCodeTimeToLive(Duration.ofMinutes(2))
+                        .build());
     }
 
     /**
      * An updated client (RFC 7592 §2.2): the metadata replaced, id, {@code client_id}, issue time and secret kept.
+     * What an operator set through the admin API stays: the client settings start from the stored ones (MFA rules,
+     * introspection, ...) with only the keys this policy owns overwritten, the resources (RFC 8707) are the stored ones
+     * still in the policy (an update never widens what an operator narrowed), and the token settings, which no client
+     * metadata describes, are kept as stored.
      *
      * @param existing the stored client
      * @param metadata the checked metadata
@@ -200,26 +214,44 @@ final class RegistrationPolicy {
         RegisteredClient.Builder b = RegisteredClient.withId(existing.getId()).clientId(existing.getClientId());
         Instant issuedAt = existing.getClientIdIssuedAt() != null ? existing.getClientIdIssuedAt() : Instant.EPOCH;
         String secret = metadata.confidential() ? (newSecret != null ? newSecret : existing.getClientSecret()) : null;
-        return build(b, existing.getClientId(), metadata, issuedAt, secret);
+        List<String> resources = new ArrayList<>();
+        if (existing.getClientSettings().getSetting(RESOURCES_SETTING) instanceof List<?> stored) {
+            for (Object resource : stored) {
+                if (resource instanceof String r && policy.resourceList().contains(r) && !resources.contains(r)) {
+                    resources.add(r);
+                }
+            }
+        }
+        return build(
+                b,
+                existing.getClientId(),
+                metadata,
+                issuedAt,
+                secret,
+                ClientSettings.withSettings(existing.getClientSettings().getSettings())
+                        .setting(RESOURCES_SETTING, resources)
+                        .build(),
+                TokenSettings.withSettings(existing.getTokenSettings().getSettings())
+                        .build());
     }
 
     private RegisteredClient build(
-            RegisteredClient.Builder b, String clientId, Metadata metadata, Instant issuedAt, @Nullable String secret) {
+            RegisteredClient.Builder b,
+            String clientId,
+            Metadata metadata,
+            Instant issuedAt,
+            @Nullable String secret,
+            ClientSettings base,
+            TokenSettings tokenSettings) {
+        // The keys this policy owns, whatever the base says.
         b.clientIdIssuedAt(issuedAt)
                 .clientAuthenticationMethod(new ClientAuthenticationMethod(metadata.authenticationMethod()))
-                .clientSettings(ClientSettings.builder()
+                .clientSettings(ClientSettings.withSettings(base.getSettings())
                         .requireProofKey(true)
                         .requireAuthorizationConsent(true)
-                        .setting(RESOURCES_SETTING, new ArrayList<>(policy.resourceList()))
                         .setting(DYNAMIC_SETTING, true)
                         .build())
-                .tokenSettings(TokenSettings.builder()
-                        .accessTokenFormat(OAuth2TokenFormat.SELF_CONTAINED)
-                        .accessTokenTimeToLive(accessTokenLifetime)
-                        .refreshTokenTimeToLive(refreshTokenLifetime)
-                        .reuseRefreshTokens(false)
-                        .authorizationCodeTimeToLive(Duration.ofMinutes(2))
-                        .build());
+                .tokenSettings(tokenSettings);
         // Without a name, the client id (RegisteredClient would otherwise show its internal id).
         b.clientName(metadata.clientName() != null ? metadata.clientName() : clientId);
         if (secret != null) {

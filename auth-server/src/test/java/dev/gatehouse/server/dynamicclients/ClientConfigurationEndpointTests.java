@@ -179,4 +179,44 @@ class ClientConfigurationEndpointTests {
         assertThat(put.readInTransaction).isNotEmpty().containsOnly(false);
         assertThat(clients.get("c1").getClientName()).isEqualTo("Renamed");
     }
+
+    @Test
+    void updateWhenOperatorChangedSettingsThenKeptAndResourcesStayNarrowed() throws Exception {
+        String rat = registered("c2");
+        RegisteredClient stored = clients.get("c2");
+        // What an operator set through the admin API: MFA rules, introspection, one resource of the policy's two.
+        clients.put(
+                "c2",
+                RegisteredClient.from(stored)
+                        .clientSettings(
+                                org.springframework.security.oauth2.server.authorization.settings.ClientSettings
+                                        .withSettings(stored.getClientSettings().getSettings())
+                                        .setting("settings.client.gatehouse.require-mfa", true)
+                                        .setting("settings.client.gatehouse.require-phishing-resistant", true)
+                                        .setting("settings.client.gatehouse.introspect-any-token", true)
+                                        .setting(
+                                                RegistrationPolicy.RESOURCES_SETTING,
+                                                List.of("https://b.example.test/"))
+                                        .build())
+                        .tokenSettings(
+                                org.springframework.security.oauth2.server.authorization.settings.TokenSettings
+                                        .withSettings(stored.getTokenSettings().getSettings())
+                                        .accessTokenTimeToLive(Duration.ofMinutes(1))
+                                        .build())
+                        .build());
+        MockHttpServletResponse response = send(new WatchedRequest(
+                "PUT", "/oauth2/register/c2", rat, update("c2").getBytes(StandardCharsets.UTF_8)));
+        assertThat(response.getStatus()).as(response.getContentAsString()).isEqualTo(200);
+        RegisteredClient updated = clients.get("c2");
+        assertThat(updated.getClientName()).isEqualTo("Renamed");
+        Map<String, Object> settings = updated.getClientSettings().getSettings();
+        assertThat(settings)
+                .containsEntry("settings.client.gatehouse.require-mfa", true)
+                .containsEntry("settings.client.gatehouse.require-phishing-resistant", true)
+                .containsEntry("settings.client.gatehouse.introspect-any-token", true)
+                .containsEntry(RegistrationPolicy.DYNAMIC_SETTING, true)
+                .containsEntry(RegistrationPolicy.RESOURCES_SETTING, List.of("https://b.example.test/"));
+        assertThat(updated.getClientSettings().isRequireProofKey()).isTrue();
+        assertThat(updated.getTokenSettings().getAccessTokenTimeToLive()).isEqualTo(Duration.ofMinutes(1));
+    }
 }
