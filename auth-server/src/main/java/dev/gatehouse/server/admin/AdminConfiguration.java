@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.LoadingCache;
 import dev.gatehouse.core.policy.opa.OpaRestEngine;
 import dev.gatehouse.server.audit.AuditLog;
+import dev.gatehouse.server.dynamicclients.DynamicRegistrationProperties;
 import dev.gatehouse.server.settings.GatehouseProperties;
 import dev.gatehouse.server.users.JdbcUserStore;
 import io.swagger.v3.oas.models.Components;
@@ -103,8 +104,10 @@ class AdminConfiguration implements WebMvcConfigurer {
             OAuth2AuthorizationService authorizations,
             JdbcUserStore users,
             AdminPolicy policy,
-            AdminProperties properties)
+            AdminProperties properties,
+            DynamicRegistrationProperties registration)
             throws Exception {
+        refusePrivilegedRegistrationScopes(properties, registration);
         AdminSecurityResponses responses = new AdminSecurityResponses(audit, properties.scope());
         AdminTokenConverter converter = new AdminTokenConverter(authorizations, users, properties.scope());
         http.securityMatcher("/admin/**")
@@ -126,6 +129,22 @@ class AdminConfiguration implements WebMvcConfigurer {
                 .headers(headers -> headers.contentSecurityPolicy(
                         csp -> csp.policyDirectives("default-src 'none'; frame-ancestors 'none'")));
         return http.build();
+    }
+
+    /**
+     * Fails closed at start-up when dynamic registration (RFC 7591) could hand out a scope that conveys admin powers:
+     * the admin scope gives a client-credentials token {@code admin-client} ({@link AdminTokenConverter}), so a client
+     * anyone may register must never be able to ask for it.
+     *
+     * @param admin the admin API's settings
+     * @param registration the registration policy
+     * @throws IllegalStateException if {@code gatehouse.server.registration.scopes} names a privileged scope
+     */
+    static void refusePrivilegedRegistrationScopes(AdminProperties admin, DynamicRegistrationProperties registration) {
+        if (registration.scopes().contains(admin.scope())) {
+            throw new IllegalStateException("gatehouse.server.registration.scopes must not contain '" + admin.scope()
+                    + "' (gatehouse.server.admin.scope): a dynamically registered client would get admin powers");
+        }
     }
 
     @Override
