@@ -310,13 +310,23 @@ abstract class AbstractDynamicRegistrationTests {
         assertThat(rat2).isNotEqualTo(rat);
         assertThat(object(call("GET", uri, rat, null), 401).get("error")).isEqualTo("invalid_token");
 
-        // Update: a second redirect URI; checked by the same policy.
+        // Update: a second redirect URI; checked by the same policy. Users' consents go (they are asked again).
+        String registrationId = clients.findByClientId(clientId).getId();
+        jdbc.update(
+                "INSERT INTO oauth2_authorization_consent (registered_client_id, principal_name, authorities)"
+                        + " VALUES (?, 'demo', 'SCOPE_openid')",
+                registrationId);
         String second = "http://[::1]:49153/callback";
         String update = "{\"client_id\":\"" + clientId + "\",\"redirect_uris\":[\"" + REDIRECT + "\",\"" + second
                 + "\"],\"token_endpoint_auth_method\":\"none\",\"client_name\":\"Renamed\"}";
         Map<String, Object> updated = object(call("PUT", uri, rat2, update), 200);
         assertThat(updated.get("client_name")).isEqualTo("Renamed");
         assertThat(clients.findByClientId(clientId).getRedirectUris()).containsExactlyInAnyOrder(REDIRECT, second);
+        assertThat(jdbc.queryForObject(
+                        "SELECT COUNT(*) FROM oauth2_authorization_consent WHERE registered_client_id = ?",
+                        Integer.class,
+                        registrationId))
+                .isZero();
         String rat3 = (String) updated.get("registration_access_token");
         String bad = "{\"client_id\":\"" + clientId + "\",\"redirect_uris\":[\"javascript:alert(1)\"],"
                 + "\"token_endpoint_auth_method\":\"none\"}";

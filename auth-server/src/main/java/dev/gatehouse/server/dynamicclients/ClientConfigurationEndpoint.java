@@ -9,7 +9,9 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
@@ -50,6 +52,9 @@ final class ClientConfigurationEndpoint extends OncePerRequestFilter {
 
         /** Removes the client, its authorizations and consents. */
         void delete(RegisteredClient client);
+
+        /** Removes the consents users gave the client, so they are asked again. */
+        void forgetConsents(RegisteredClient client);
     }
 
     private final boolean enabled;
@@ -154,12 +159,15 @@ final class ClientConfigurationEndpoint extends OncePerRequestFilter {
             };
         }));
         if (method.equals("PUT")) {
+            Map<String, String> details = new LinkedHashMap<>();
+            details.put("address", String.valueOf(request.getRemoteAddr()));
+            // Field names only, never values.
+            details.put("changed", result.changed().isEmpty() ? "none" : String.join(",", result.changed()));
+            if (result.consentsRemoved()) {
+                details.put("consents", "removed");
+            }
             audit.record(new AuditEvent(
-                    AuditEvents.CLIENT_REGISTRATION_UPDATE,
-                    AuditEvent.SUCCESS,
-                    clientId,
-                    clientId,
-                    Map.of("address", String.valueOf(request.getRemoteAddr()))));
+                    AuditEvents.CLIENT_REGISTRATION_UPDATE, AuditEvent.SUCCESS, clientId, clientId, details));
         } else if (method.equals("DELETE")) {
             audit.record(new AuditEvent(
                     AuditEvents.CLIENT_REGISTRATION_DELETE,
@@ -176,7 +184,13 @@ final class ClientConfigurationEndpoint extends OncePerRequestFilter {
         }
     }
 
-    private record Result(HttpStatus status, @Nullable OAuth2ClientRegistration body) {}
+    private record Result(
+            HttpStatus status, @Nullable OAuth2ClientRegistration body, List<String> changed, boolean consentsRemoved) {
+
+        Result(HttpStatus status, @Nullable OAuth2ClientRegistration body) {
+            this(status, body, List.of(), false);
+        }
+    }
 
     private RegisteredClient authorized(String clientId, @Nullable String token) {
         RegisteredClient client = store.findByClientId(clientId);
@@ -213,9 +227,42 @@ final class ClientConfigurationEndpoint extends OncePerRequestFilter {
         RegisteredClient changed = policy.updated(
                 client, metadata, plain == null ? null : secrets.encoder().encode(plain));
         store.save(changed);
+        List<String> fields = changedFields(client, changed);
+        // A consent was given to the client as it was: where its codes go, how it authenticates and what it may
+        // do. When one of those changes, users are asked again (a registration access token alone must not repoint
+        // a consented client, RFC 7592 §2.2).
+        boolean forget = fields.contains("redirect_uris")
+                || fields.contains("token_endpoint_auth_method")
+                || fields.contains("grant_types");
+        if (forget) {
+            store.forgetConsents(changed);
+        }
         return new Result(
                 HttpStatus.OK,
-                responses.information(changed, plain, rotate(changed), clientUri.apply(changed.getClientId())));
+                responses.information(changed, plain, rotate(changed), clientUri.apply(changed.getClientId())),
+                fields,
+                forget);
+    }
+
+    /** The RFC 7591 §2 metadata names whose values differ (the names only, for the audit). */
+    static List<String> changedFields(RegisteredClient before, RegisteredClient after) {
+        List<String> fields = new ArrayList<>();
+        if (!Objects.equals(before.getClientName(), after.getClientName())) {
+            fields.add("client_name");
+        }
+        if (!before.getRedirectUris().equals(after.getRedirectUris())) {
+            fields.add("redirect_uris");
+        }
+        if (!before.getClientAuthenticationMethods().equals(after.getClientAuthenticationMethods())) {
+            fields.add("token_endpoint_auth_method");
+        }
+        if (!before.getAuthorizationGrantTypes().equals(after.getAuthorizationGrantTypes())) {
+            fields.add("grant_types");
+        }
+        if (!before.getScopes().equals(after.getScopes())) {
+            fields.add("scope");
+        }
+        return fields;
     }
 
     private String rotate(RegisteredClient client) {

@@ -67,6 +67,11 @@ class DynamicClientsConfiguration {
                 authorizations.removeAllOf(client.getId());
                 registrations.remove(client.getId());
             }
+
+            @Override
+            public void forgetConsents(RegisteredClient client) {
+                authorizations.removeConsentsOf(client.getId());
+            }
         };
         return new DynamicRegistration(
                 properties,

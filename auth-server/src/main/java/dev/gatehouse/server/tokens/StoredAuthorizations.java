@@ -215,6 +215,18 @@ public final class StoredAuthorizations {
     }
 
     /**
+     * Removes the consents every user gave a client (its authorizations stay), so each user is asked again at the next
+     * authorization request.
+     *
+     * @param registeredClientId the client's registration id
+     * @return how many consents were removed
+     */
+    public int removeConsentsOf(String registeredClientId) {
+        return jdbc.update(
+                "DELETE FROM oauth2_authorization_consent WHERE registered_client_id = ?", registeredClientId);
+    }
+
+    /**
      * Removes every authorization and consent of a client, as before the client itself is removed (so its tokens
      * fail introspection at once).
      *

@@ -85,6 +85,11 @@ class ClientConfigurationEndpointTests {
             public void delete(RegisteredClient client) {
                 clients.remove(client.getClientId());
             }
+
+            @Override
+            public void forgetConsents(RegisteredClient client) {
+                consentsForgotten.add(client.getClientId());
+            }
         };
         return new ClientConfigurationEndpoint(
                 true,
@@ -218,5 +223,28 @@ class ClientConfigurationEndpointTests {
                 .containsEntry(RegistrationPolicy.RESOURCES_SETTING, List.of("https://b.example.test/"));
         assertThat(updated.getClientSettings().isRequireProofKey()).isTrue();
         assertThat(updated.getTokenSettings().getAccessTokenTimeToLive()).isEqualTo(Duration.ofMinutes(1));
+    }
+
+    @Test
+    void updateWhenRedirectUrisChangeThenConsentsForgottenAndChangedFieldsAudited() throws Exception {
+        String rat = registered("c3");
+        // A new name only: users keep their consents.
+        MockHttpServletResponse renamed = send(new WatchedRequest(
+                "PUT", "/oauth2/register/c3", rat, update("c3").getBytes(StandardCharsets.UTF_8)));
+        assertThat(renamed.getStatus()).isEqualTo(200);
+        assertThat(consentsForgotten).isEmpty();
+        assertThat(events.get(events.size() - 1).details()).containsEntry("changed", "client_name");
+        String rat2 = (String) new tools.jackson.databind.json.JsonMapper()
+                .readValue(renamed.getContentAsString(), Map.class)
+                .get("registration_access_token");
+        String repointed = "{\"client_id\":\"c3\",\"redirect_uris\":[\"http://127.0.0.1:40000/evil\"],"
+                + "\"token_endpoint_auth_method\":\"none\",\"client_name\":\"Renamed\"}";
+        MockHttpServletResponse response = send(
+                new WatchedRequest("PUT", "/oauth2/register/c3", rat2, repointed.getBytes(StandardCharsets.UTF_8)));
+        assertThat(response.getStatus()).as(response.getContentAsString()).isEqualTo(200);
+        assertThat(consentsForgotten).containsExactly("c3");
+        assertThat(events.get(events.size() - 1).details())
+                .containsEntry("changed", "redirect_uris")
+                .containsEntry("consents", "removed");
     }
 }
