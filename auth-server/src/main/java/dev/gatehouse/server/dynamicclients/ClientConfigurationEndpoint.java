@@ -150,8 +150,9 @@ final class ClientConfigurationEndpoint extends OncePerRequestFilter {
                 case "GET" ->
                     new Result(
                             HttpStatus.OK,
-                            responses.information(client, null, rotate(client), clientUri.apply(client.getClientId())));
-                case "PUT" -> updated(client, Objects.requireNonNull(metadata));
+                            responses.information(
+                                    client, null, rotate(client, token), clientUri.apply(client.getClientId())));
+                case "PUT" -> updated(client, Objects.requireNonNull(metadata), Objects.requireNonNull(token));
                 default -> {
                     store.delete(client);
                     yield new Result(HttpStatus.NO_CONTENT, null);
@@ -196,11 +197,7 @@ final class ClientConfigurationEndpoint extends OncePerRequestFilter {
         RegisteredClient client = store.findByClientId(clientId);
         boolean ok = client != null && RegistrationPolicy.dynamic(client) && tokens.matches(client.getId(), token);
         if (!ok || client == null) {
-            throw new OAuth2AuthenticationException(
-                    new OAuth2Error(
-                            OAuth2ErrorCodes.INVALID_TOKEN,
-                            "the registration access token is not valid for" + " this client",
-                            ERROR_URI),
+            throw invalidToken(
                     token == null
                             ? "no registration access token"
                             : "unknown client or wrong registration access token");
@@ -208,8 +205,17 @@ final class ClientConfigurationEndpoint extends OncePerRequestFilter {
         return client;
     }
 
+    private static OAuth2AuthenticationException invalidToken(String reason) {
+        return new OAuth2AuthenticationException(
+                new OAuth2Error(
+                        OAuth2ErrorCodes.INVALID_TOKEN,
+                        "the registration access token is not valid for this client",
+                        ERROR_URI),
+                reason);
+    }
+
     /** RFC 7592 §2.2: the request's client_id must be the client's; the metadata replaces the stored one. */
-    private Result updated(RegisteredClient client, OAuth2ClientRegistration update) {
+    private Result updated(RegisteredClient client, OAuth2ClientRegistration update, String token) {
         if (!client.getClientId().equals(update.getClientId())) {
             throw RegistrationPolicy.error(
                     RegistrationPolicy.INVALID_CLIENT_METADATA, "client_id must be the client's own (RFC 7592 §2.2)");
@@ -239,7 +245,7 @@ final class ClientConfigurationEndpoint extends OncePerRequestFilter {
         }
         return new Result(
                 HttpStatus.OK,
-                responses.information(changed, plain, rotate(changed), clientUri.apply(changed.getClientId())),
+                responses.information(changed, plain, rotate(changed, token), clientUri.apply(changed.getClientId())),
                 fields,
                 forget);
     }
@@ -265,8 +271,13 @@ final class ClientConfigurationEndpoint extends OncePerRequestFilter {
         return fields;
     }
 
-    private String rotate(RegisteredClient client) {
-        return tokens.rotate(client.getId());
+    /** RFC 7592 §3: a new token; when a concurrent request rotated first, this one loses (rolled back). */
+    private String rotate(RegisteredClient client, @Nullable String token) {
+        String rotated = token == null ? null : tokens.rotate(client.getId(), token);
+        if (rotated == null) {
+            throw invalidToken("registration access token rotated by a concurrent request");
+        }
+        return rotated;
     }
 
     private void refused(String method, String clientId, OAuth2AuthenticationException e) {

@@ -46,19 +46,26 @@ final class RegistrationAccessTokens {
     }
 
     /**
-     * Replaces a client's token (RFC 7592 §3), in the caller's transaction: the old one stops working.
+     * Replaces a client's token (RFC 7592 §3), in the caller's transaction: the old one stops working. Atomic: only
+     * the request that still holds the current token replaces it, so two requests with the same token cannot both
+     * succeed.
      *
      * @param registeredClientId the registration id
-     * @return the new token, to return to the client once
+     * @param current the presented token, which must still be the stored one
+     * @return the new token, to return to the client once, or {@code null} if {@code current} is no longer the
+     *     client's token (another request rotated it first)
      */
-    String rotate(String registeredClientId) {
+    @Nullable
+    String rotate(String registeredClientId, String current) {
         String token = TokenHashes.newToken(random);
-        jdbc.update(
-                "UPDATE gh_registration_access_token SET token_hash = ?, issued_at = ? WHERE registered_client_id = ?",
+        int updated = jdbc.update(
+                "UPDATE gh_registration_access_token SET token_hash = ?, issued_at = ? WHERE registered_client_id = ?"
+                        + " AND token_hash = ?",
                 TokenHashes.hash(token),
                 Timestamp.from(clock.instant()),
-                registeredClientId);
-        return token;
+                registeredClientId,
+                TokenHashes.hash(current));
+        return updated == 1 ? token : null;
     }
 
     /**

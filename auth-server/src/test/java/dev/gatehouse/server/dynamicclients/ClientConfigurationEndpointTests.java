@@ -44,6 +44,7 @@ class ClientConfigurationEndpointTests {
     final List<AuditEvent> events = new ArrayList<>();
     final List<String> consentsForgotten = new ArrayList<>();
     RegistrationPolicy policy;
+    Runnable onSave = () -> {};
     ClientConfigurationEndpoint endpoint;
 
     @BeforeEach
@@ -79,6 +80,7 @@ class ClientConfigurationEndpointTests {
             @Override
             public void save(RegisteredClient client) {
                 clients.put(client.getClientId(), client);
+                onSave.run();
             }
 
             @Override
@@ -246,5 +248,16 @@ class ClientConfigurationEndpointTests {
         assertThat(events.get(events.size() - 1).details())
                 .containsEntry("changed", "redirect_uris")
                 .containsEntry("consents", "removed");
+    }
+
+    @Test
+    void updateWhenTokenRotatedByAConcurrentRequestThenInvalidToken() throws Exception {
+        String rat = registered("c4");
+        // Another request with the same token wins between this one's check and its rotation.
+        onSave = () -> jdbc.update("UPDATE gh_registration_access_token SET token_hash = ?", "x".repeat(43));
+        MockHttpServletResponse response = send(new WatchedRequest(
+                "PUT", "/oauth2/register/c4", rat, update("c4").getBytes(StandardCharsets.UTF_8)));
+        assertThat(response.getStatus()).isEqualTo(401);
+        assertThat(response.getContentAsString()).contains("invalid_token");
     }
 }
