@@ -126,7 +126,7 @@ public final class DynamicRegistration {
                 .openRegistrationAllowed(true)
                 .clientRegistrationRequestConverters(converters -> {
                     converters.clear();
-                    converters.add(new RegistrationRequests(properties.maxBodyBytes()));
+                    converters.add(new RegistrationRequests(properties.maxBodyBytes(), audit));
                 })
                 .authenticationProviders(providers -> providers.replaceAll(
                         p -> p instanceof OAuth2ClientRegistrationAuthenticationProvider registration

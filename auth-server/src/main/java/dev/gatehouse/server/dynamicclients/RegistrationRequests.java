@@ -1,13 +1,20 @@
 package dev.gatehouse.server.dynamicclients;
 
+import dev.gatehouse.server.audit.AuditEvent;
+import dev.gatehouse.server.audit.AuditEvents;
+import dev.gatehouse.server.audit.AuditLog;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpInputMessage;
+import org.springframework.http.InvalidMediaTypeException;
 import org.springframework.http.MediaType;
 import org.springframework.security.authentication.AbstractAuthenticationToken;
 import org.springframework.security.core.Authentication;
@@ -30,9 +37,11 @@ final class RegistrationRequests implements AuthenticationConverter {
     private final OAuth2ClientRegistrationHttpMessageConverter json =
             new OAuth2ClientRegistrationHttpMessageConverter();
     private final int maxBodyBytes;
+    private final AuditLog audit;
 
-    RegistrationRequests(int maxBodyBytes) {
+    RegistrationRequests(int maxBodyBytes, AuditLog audit) {
         this.maxBodyBytes = maxBodyBytes;
+        this.audit = Objects.requireNonNull(audit, "audit must not be null");
     }
 
     /** A presented bearer token, not verified yet. */
@@ -67,7 +76,18 @@ final class RegistrationRequests implements AuthenticationConverter {
 
     @Override
     public Authentication convert(HttpServletRequest request) {
-        OAuth2ClientRegistration registration = read(request, maxBodyBytes, json);
+        OAuth2ClientRegistration registration;
+        try {
+            registration = read(request, maxBodyBytes, json);
+        } catch (OAuth2AuthenticationException e) {
+            // Refused before RegistrationProvider runs: audited here.
+            Map<String, String> details = new LinkedHashMap<>();
+            details.put("error", e.getError().getErrorCode());
+            details.put("reason", String.valueOf(e.getError().getDescription()));
+            details.put("address", String.valueOf(request.getRemoteAddr()));
+            audit.record(new AuditEvent(AuditEvents.CLIENT_REGISTER, AuditEvent.DENIED, null, null, details));
+            throw e;
+        }
         String token = bearer(request);
         OAuth2ClientRegistrationAuthenticationToken authentication = new OAuth2ClientRegistrationAuthenticationToken(
                 token == null ? null : new PresentedToken(token), registration);
@@ -79,7 +99,13 @@ final class RegistrationRequests implements AuthenticationConverter {
     static OAuth2ClientRegistration read(
             HttpServletRequest request, int maxBodyBytes, OAuth2ClientRegistrationHttpMessageConverter json) {
         String type = request.getContentType();
-        if (type == null || !MediaType.APPLICATION_JSON.isCompatibleWith(MediaType.parseMediaType(type))) {
+        MediaType mediaType;
+        try {
+            mediaType = type == null ? null : MediaType.parseMediaType(type);
+        } catch (InvalidMediaTypeException e) {
+            mediaType = null; // a malformed Content-Type is the client's error, not the server's
+        }
+        if (mediaType == null || !MediaType.APPLICATION_JSON.isCompatibleWith(mediaType)) {
             throw invalidRequest("the body must be application/json (RFC 7591 §3.1)");
         }
         byte[] body;

@@ -260,4 +260,16 @@ class ClientConfigurationEndpointTests {
         assertThat(response.getStatus()).isEqualTo(401);
         assertThat(response.getContentAsString()).contains("invalid_token");
     }
+
+    @Test
+    void updateWhenContentTypeMalformedThenInvalidRequestAndAuditedAsRefused() throws Exception {
+        String rat = registered("c5");
+        WatchedRequest put = new WatchedRequest(
+                "PUT", "/oauth2/register/c5", rat, update("c5").getBytes(StandardCharsets.UTF_8));
+        put.setContentType("application/");
+        MockHttpServletResponse response = send(put);
+        assertThat(response.getStatus()).isEqualTo(400);
+        assertThat(response.getContentAsString()).contains("\"invalid_request\"");
+        assertThat(events.get(events.size() - 1).type()).isEqualTo("client.registration.refused");
+    }
 }
