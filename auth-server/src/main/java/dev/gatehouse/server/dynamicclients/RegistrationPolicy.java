@@ -122,7 +122,7 @@ final class RegistrationPolicy {
         if (!responseTypes.equals(code ? List.of("code") : List.of())) {
             throw error(
                     INVALID_CLIENT_METADATA,
-                    "response_types must be [\"code\"] with the authorization_code grant" + " and empty without it");
+                    "response_types must be code with the authorization_code grant and empty without it");
         }
         // RFC 7591 §2: the default method is client_secret_basic.
         String method = request.getTokenEndpointAuthenticationMethod() == null
@@ -272,12 +272,15 @@ final class RegistrationPolicy {
         return new OAuth2AuthenticationException(new OAuth2Error(code, description, ERROR_URI));
     }
 
-    /** A short, printable excerpt of a refused value. */
+    /**
+     * A short, printable excerpt of a refused value: only characters RFC 6749 §5.2 allows in {@code
+     * error_description} (no {@code "} or {@code \\}), and no {@code '} (the excerpt is quoted with it).
+     */
     static String excerpt(String value) {
         StringBuilder out = new StringBuilder();
         for (int i = 0; i < value.length() && out.length() < 60; i++) {
             char c = value.charAt(i);
-            out.append(c >= 0x20 && c < 0x7f && c != '\'' ? c : '?');
+            out.append(c >= 0x20 && c < 0x7f && c != '\'' && c != '"' && c != '\\' ? c : '?');
         }
         return value.length() > 60 ? out + "..." : out.toString();
     }

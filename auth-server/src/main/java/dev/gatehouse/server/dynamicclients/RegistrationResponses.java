@@ -102,7 +102,27 @@ final class RegistrationResponses implements AuthenticationSuccessHandler, Authe
         }
         ServletServerHttpResponse out = new ServletServerHttpResponse(response);
         out.setStatusCode(status);
-        errors.write(error, null, out);
+        errors.write(
+                new OAuth2Error(error.getErrorCode(), safeDescription(error.getDescription()), error.getUri()),
+                null,
+                out);
+    }
+
+    /** RFC 6749 §5.2: {@code error_description} is %x20-21 / %x23-5B / %x5D-7E; a section sign is spelled out, anything else becomes {@code ?}. */
+    static @Nullable String safeDescription(@Nullable String description) {
+        if (description == null) {
+            return null;
+        }
+        StringBuilder out = new StringBuilder(description.length());
+        for (int i = 0; i < description.length(); i++) {
+            char c = description.charAt(i);
+            if (c == '§') {
+                out.append("section ");
+            } else {
+                out.append(c >= 0x20 && c <= 0x7e && c != '"' && c != '\\' ? c : '?');
+            }
+        }
+        return out.toString();
     }
 
     private static void noStore(HttpServletResponse response) {
