@@ -144,10 +144,13 @@ abstract class AbstractDynamicRegistrationTests {
         assertThat((Object) stored.getClientSettings().getSetting("settings.client.gatehouse.resources"))
                 .isEqualTo(List.of("https://mcp.example.test/"));
         assertThat(stored.getScopes()).containsExactlyInAnyOrder("openid", "profile");
+        String iatId = jdbc.queryForObject(
+                "SELECT id FROM gh_initial_access_token WHERE description = ?", String.class, lastDescription);
         assertThat(audit.events)
                 .anyMatch(e -> e.type().equals("client.register")
                         && e.outcome().equals(AuditEvent.SUCCESS)
-                        && clientId.equals(e.subject()));
+                        && clientId.equals(e.subject())
+                        && iatId.equals(e.details().get("initial_access_token")));
     }
 
     @Test
@@ -309,6 +312,10 @@ abstract class AbstractDynamicRegistrationTests {
         String rat2 = (String) read.get("registration_access_token");
         assertThat(rat2).isNotEqualTo(rat);
         assertThat(object(call("GET", uri, rat, null), 401).get("error")).isEqualTo("invalid_token");
+        assertThat(audit.events)
+                .anyMatch(e -> e.type().equals("client.registration.read")
+                        && clientId.equals(e.subject())
+                        && "rotated".equals(e.details().get("registration_access_token")));
 
         // Update: a second redirect URI; checked by the same policy. Users' consents go (they are asked again).
         String registrationId = clients.findByClientId(clientId).getId();

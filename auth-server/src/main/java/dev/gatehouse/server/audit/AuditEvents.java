@@ -149,6 +149,9 @@ public final class AuditEvents {
      */
     public static final String CLIENT_REGISTER = "client.register";
 
+    /** A dynamically registered client's registration read (RFC 7592 §2.1), which rotates its access token. */
+    public static final String CLIENT_REGISTRATION_READ = "client.registration.read";
+
     /** A dynamically registered client changed its registration (RFC 7592 §2.2; subject = the client id). */
     public static final String CLIENT_REGISTRATION_UPDATE = "client.registration.update";
 

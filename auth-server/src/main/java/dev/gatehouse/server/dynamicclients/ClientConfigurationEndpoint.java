@@ -159,7 +159,14 @@ final class ClientConfigurationEndpoint extends OncePerRequestFilter {
                 }
             };
         }));
-        if (method.equals("PUT")) {
+        if (method.equals("GET")) {
+            // A read rotates the registration access token (RFC 7592 §3): worth a trace of its own.
+            Map<String, String> details = new LinkedHashMap<>();
+            details.put("address", String.valueOf(request.getRemoteAddr()));
+            details.put("registration_access_token", "rotated");
+            audit.record(new AuditEvent(
+                    AuditEvents.CLIENT_REGISTRATION_READ, AuditEvent.SUCCESS, clientId, clientId, details));
+        } else if (method.equals("PUT")) {
             Map<String, String> details = new LinkedHashMap<>();
             details.put("address", String.valueOf(request.getRemoteAddr()));
             // Field names only, never values.

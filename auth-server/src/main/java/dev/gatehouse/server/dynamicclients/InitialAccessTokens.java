@@ -161,6 +161,19 @@ public final class InitialAccessTokens {
      * @param token the presented bearer token
      * @return the refusal, or {@code null} when a use was taken
      */
+    /**
+     * The id of a presented token (for the audit: which token a registration spent), never the token itself.
+     *
+     * @param token the presented bearer token
+     * @return its id, or {@code null} if unknown
+     */
+    @Nullable
+    String idOf(String token) {
+        List<String> ids = jdbc.queryForList(
+                "SELECT id FROM gh_initial_access_token WHERE token_hash = ?", String.class, TokenHashes.hash(token));
+        return ids.isEmpty() ? null : ids.get(0);
+    }
+
     @Nullable
     Refusal use(String token) {
         String hash = TokenHashes.hash(token);

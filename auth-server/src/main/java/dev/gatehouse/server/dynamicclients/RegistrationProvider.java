@@ -53,10 +53,11 @@ final class RegistrationProvider implements AuthenticationProvider {
                 (OAuth2ClientRegistrationAuthenticationToken) authentication;
         @Nullable String address = request.getDetails() instanceof String a ? a : null;
         OAuth2ClientRegistrationAuthenticationToken result;
+        String[] spent = new String[1];
         try {
             result = Objects.requireNonNull(tx.execute(status -> {
                 if (mode == DynamicRegistrationProperties.Mode.INITIAL_ACCESS_TOKEN) {
-                    spendInitialAccessToken(request);
+                    spent[0] = spendInitialAccessToken(request);
                 }
                 return (OAuth2ClientRegistrationAuthenticationToken) registration.authenticate(request);
             }));
@@ -69,12 +70,17 @@ final class RegistrationProvider implements AuthenticationProvider {
         if (address != null) {
             details.put("address", address);
         }
+        if (spent[0] != null) {
+            // Which initial access token was spent (its id, never the token): the clients of a leaked one can be found.
+            details.put("initial_access_token", spent[0]);
+        }
         String clientId = result.getClientRegistration().getClientId();
         audit.record(new AuditEvent(AuditEvents.CLIENT_REGISTER, AuditEvent.SUCCESS, null, clientId, details));
         return result;
     }
 
-    private void spendInitialAccessToken(OAuth2ClientRegistrationAuthenticationToken request) {
+    /** Takes a use of the presented token; returns its id. */
+    private @Nullable String spendInitialAccessToken(OAuth2ClientRegistrationAuthenticationToken request) {
         if (!(request.getPrincipal() instanceof RegistrationRequests.PresentedToken presented)) {
             throw new OAuth2AuthenticationException(new OAuth2Error(
                     OAuth2ErrorCodes.INVALID_TOKEN, "an initial access token is required (RFC 7591 §3)", ERROR_URI));
@@ -89,6 +95,7 @@ final class RegistrationProvider implements AuthenticationProvider {
                             ERROR_URI),
                     "initial_access_token_" + refusal.name().toLowerCase(java.util.Locale.ROOT));
         }
+        return initialTokens.idOf(presented.token());
     }
 
     private void refused(OAuth2AuthenticationException e, @Nullable String address) {
