@@ -94,8 +94,13 @@ final class RegistrationPolicy {
                         INVALID_CLIENT_METADATA,
                         "client_name must be 1 to " + policy.maxClientNameLength() + " characters");
             }
-            if (name.chars().anyMatch(Character::isISOControl)) {
-                throw error(INVALID_CLIENT_METADATA, "client_name must not contain control characters");
+            // Control and format characters (Unicode Cc, Cf: bidi overrides and isolates, zero-width characters)
+            // could make the name shown on the consent page read as another client's.
+            if (name.codePoints()
+                    .anyMatch(c ->
+                            Character.getType(c) == Character.CONTROL || Character.getType(c) == Character.FORMAT)) {
+                throw error(
+                        INVALID_CLIENT_METADATA, "client_name must not contain control or format (bidi) characters");
             }
         }
         // RFC 7591 §2: grant_types defaults to authorization_code, response_types to code.

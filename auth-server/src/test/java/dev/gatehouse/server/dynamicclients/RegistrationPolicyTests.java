@@ -58,4 +58,19 @@ class RegistrationPolicyTests {
         assertThat(RegistrationResponses.safeDescription("scope \"x\" \\ \u00e9\n§ ok"))
                 .matches(DESCRIPTION_CHARSET);
     }
+
+    @Test
+    void checkWhenClientNameHasBidiOrFormatCharacterThenInvalidClientMetadata() {
+        for (String name : List.of("Gatehouse\u202eAdmin", "Ad\u200bmin", "Admin\u2066", "a\u00adb")) {
+            OAuth2AuthenticationException e = catchThrowableOfType(
+                    OAuth2AuthenticationException.class,
+                    () -> policy.check(OAuth2ClientRegistration.builder()
+                            .clientName(name)
+                            .redirectUri("http://127.0.0.1:4000/cb")
+                            .tokenEndpointAuthenticationMethod("none")
+                            .build()));
+            assertThat(e).as(name).isNotNull();
+            assertThat(e.getError().getErrorCode()).isEqualTo("invalid_client_metadata");
+        }
+    }
 }
