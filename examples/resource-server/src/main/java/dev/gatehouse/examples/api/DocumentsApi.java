@@ -3,6 +3,7 @@ package dev.gatehouse.examples.api;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.http.HttpStatus;
@@ -53,6 +54,11 @@ public class DocumentsApi {
          */
         public Map<String, Object> attributes(String id) {
             return store.getOrDefault(id, Map.of("id", id));
+        }
+
+        @Nullable
+        Map<String, Object> find(String id) {
+            return store.get(id);
         }
 
         Map<String, Object> get(String id) {
