@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the packages of the relying-party suite (interop/rp: openid-client, oauth4webapi, jose) exactly as
+# Installs the packages of the relying-party suite (interop/rp: openid-client, oauth4webapi, jose, MCP SDK) exactly as
 # interop/rp/package-lock.json pins them, with `npm ci` (no lifecycle scripts). Skipped when node_modules was
 # installed from the same lockfile: its SHA-256 is kept in node_modules/.gatehouse-lock.sha256.
 set -euo pipefail
