@@ -29,6 +29,8 @@ import dev.gatehouse.core.password.PasswordHasher;
 import dev.gatehouse.core.password.PasswordPolicy;
 import dev.gatehouse.core.throttle.AttemptLimiter;
 import dev.gatehouse.server.clients.ClientSecrets;
+import dev.gatehouse.server.clients.Fapi2ClientAuthentication;
+import dev.gatehouse.server.clients.Fapi2Profile;
 import dev.gatehouse.server.keys.JdbcKeyRepository;
 import dev.gatehouse.server.maintenance.ExpiredStatePurger;
 import dev.gatehouse.server.tokens.UsedProofIds;
@@ -77,6 +79,7 @@ import org.springframework.security.oauth2.server.authorization.client.Registere
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
 import org.springframework.security.oauth2.server.authorization.settings.ClientSettings;
 import org.springframework.test.context.TestPropertySource;
+import org.springframework.test.context.bean.override.convention.TestBean;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
@@ -137,6 +140,19 @@ abstract class AbstractAuthorizationServerTests {
 
     @Autowired
     Envelope envelope;
+
+    /**
+     * FAPI 2.0 clients must authenticate with private_key_jwt, which this server does not offer yet: the suite's FAPI
+     * client authenticates with client_secret_basic, accepted here besides private_key_jwt (client_secret_post stays
+     * refused, which the client-authentication test relies on).
+     */
+    @TestBean
+    Fapi2ClientAuthentication fapi2ClientAuthentication;
+
+    static Fapi2ClientAuthentication fapi2ClientAuthentication() {
+        return new Fapi2ClientAuthentication(java.util.Set.of(
+                ClientAuthenticationMethod.PRIVATE_KEY_JWT, ClientAuthenticationMethod.CLIENT_SECRET_BASIC));
+    }
 
     String base;
     String demoPassword;
@@ -3150,6 +3166,211 @@ abstract class AbstractAuthorizationServerTests {
 
     static List<String> audience(Map<String, Object> tokens, String name) throws java.text.ParseException {
         return SignedJWT.parse((String) tokens.get(name)).getJWTClaimsSet().getAudience();
+    }
+
+    // ---------------------------------------------------------------- FAPI 2.0 Security Profile (per client)
+
+    @Test
+    void fapi2WhenPushedRequestAndDpopThenCodeNamesIssuerAndTokensAreDpopBound() throws Exception {
+        String id = fapi2Client();
+        Pkce pkce = Pkce.create();
+        String requestUri = fapi2Push(id, fapi2Par(id, pkce, "fapi-ok"), "Authorization", fapi2Basic(id));
+        browser = new HttpBrowser(base);
+        assertThat(browser.get(parUrl(id, requestUri))
+                        .headers()
+                        .firstValue("Location")
+                        .orElseThrow())
+                .endsWith("/login");
+        HttpResponse<String> login = browser.login("demo", demoPassword);
+        HttpResponse<String> back =
+                browser.get(login.headers().firstValue("Location").orElseThrow());
+        // RFC 9207 §2 (FAPI 2.0 §5.3.2.2): the response names the issuer.
+        Map<String, String> response =
+                HttpBrowser.query(back.headers().firstValue("Location").orElseThrow());
+        assertThat(response)
+                .containsEntry("state", "fapi-ok")
+                .containsEntry("iss", base)
+                .containsKey("code");
+        ECKey key = new ECKeyGenerator(Curve.P_256).generate();
+        Map<String, Object> tokens = json(
+                fapi2Token(
+                        id,
+                        fapi2CodeForm(response.get("code"), pkce),
+                        dpopProof(key, "POST", base + "/oauth2/token", null)),
+                200);
+        assertThat(tokens.get("token_type")).isEqualTo("DPoP");
+        Map<String, Object> refreshed = json(
+                fapi2Token(
+                        id,
+                        Map.of("grant_type", "refresh_token", "refresh_token", (String) tokens.get("refresh_token")),
+                        dpopProof(key, "POST", base + "/oauth2/token", null)),
+                200);
+        assertThat(refreshed.get("token_type")).isEqualTo("DPoP");
+    }
+
+    @Test
+    void fapi2WhenAuthorizationRequestNotPushedThenInvalidRequestAtRedirectUriAndNothingStored() {
+        String id = fapi2Client();
+        int before = countAuthorizations();
+        HttpResponse<String> front = new HttpBrowser(base)
+                .get(authorizeUrl(id, SERVICE_REDIRECT, "openid api.read", Pkce.create(), "S256", "fapi-front"));
+        String location = front.headers().firstValue("Location").orElseThrow();
+        assertThat(location).startsWith(SERVICE_REDIRECT + "?");
+        assertThat(HttpBrowser.query(location))
+                .containsEntry("error", "invalid_request")
+                .containsEntry("state", "fapi-front")
+                .containsEntry("iss", base)
+                .doesNotContainKey("code");
+        // Signed in, the same: no code from a front-channel request.
+        browser = new HttpBrowser(base);
+        browser.login("demo", demoPassword);
+        HttpResponse<String> signedIn = browser.get(
+                authorizeUrl(id, SERVICE_REDIRECT, "openid api.read", Pkce.create(), "S256", "fapi-front-2"));
+        assertThat(HttpBrowser.query(signedIn.headers().firstValue("Location").orElseThrow()))
+                .containsEntry("error", "invalid_request")
+                .doesNotContainKey("code");
+        // An unregistered redirect URI: never redirected to (RFC 6749 §4.1.2.1), the error page instead.
+        HttpResponse<String> foreign = new HttpBrowser(base)
+                .get(authorizeUrl(id, "https://attacker.example/cb", "openid", Pkce.create(), "S256", "fapi-foreign"));
+        assertThat(foreign.statusCode()).isEqualTo(400);
+        assertThat(foreign.headers().firstValue("Location")).isEmpty();
+        assertThat(countAuthorizations()).isEqualTo(before);
+    }
+
+    @Test
+    void fapi2WhenPushedRequestLacksS256ChallengeOrRedirectUriThenInvalidRequestAndNothingStored() throws Exception {
+        String id = fapi2Client();
+        int before = countAuthorizations();
+        Map<String, String> noChallenge = fapi2Par(id, Pkce.create(), "fapi-no-pkce");
+        noChallenge.remove("code_challenge");
+        noChallenge.remove("code_challenge_method");
+        Map<String, String> plain = fapi2Par(id, Pkce.create(), "fapi-plain");
+        plain.put("code_challenge_method", "plain");
+        Map<String, String> noRedirect = fapi2Par(id, Pkce.create(), "fapi-no-redirect");
+        noRedirect.remove("redirect_uri");
+        for (Map<String, String> form : List.of(noChallenge, plain, noRedirect)) {
+            Map<String, Object> r = json(browser.postForm("/oauth2/par", form, "Authorization", fapi2Basic(id)), 400);
+            assertThat(r.get("error")).as(form.toString()).isEqualTo("invalid_request");
+        }
+        assertThat(countAuthorizations()).isEqualTo(before);
+    }
+
+    @Test
+    void fapi2WhenTokenRequestWithoutDpopThenInvalidDpopProofAndCodeAndRefreshTokenStayUsable() throws Exception {
+        String id = fapi2Client();
+        Pkce pkce = Pkce.create();
+        String requestUri = fapi2Push(id, fapi2Par(id, pkce, "fapi-nodpop"), "Authorization", fapi2Basic(id));
+        browser = new HttpBrowser(base);
+        String code = authorizeAt(parUrl(id, requestUri), SERVICE_REDIRECT, "fapi-nodpop");
+        Map<String, Object> refused = json(fapi2Token(id, fapi2CodeForm(code, pkce), null), 400);
+        assertThat(refused.get("error")).isEqualTo("invalid_dpop_proof");
+        ECKey key = new ECKeyGenerator(Curve.P_256).generate();
+        Map<String, Object> tokens = json(
+                fapi2Token(id, fapi2CodeForm(code, pkce), dpopProof(key, "POST", base + "/oauth2/token", null)), 200);
+        String refreshToken = (String) tokens.get("refresh_token");
+        Map<String, String> refresh = Map.of("grant_type", "refresh_token", "refresh_token", refreshToken);
+        assertThat(json(fapi2Token(id, refresh, null), 400).get("error")).isEqualTo("invalid_dpop_proof");
+        assertThat(storedRefreshTokens(refreshToken)).isEqualTo(1);
+        assertThat(json(fapi2Token(id, refresh, dpopProof(key, "POST", base + "/oauth2/token", null)), 200)
+                        .get("token_type"))
+                .isEqualTo("DPoP");
+        // Client credentials too (FAPI 2.0 §5.3.2.1: only sender-constrained access tokens).
+        Map<String, String> cc = Map.of("grant_type", "client_credentials", "scope", "api.read");
+        assertThat(json(fapi2Token(id, cc, null), 400).get("error")).isEqualTo("invalid_dpop_proof");
+        assertThat(json(fapi2Token(id, cc, dpopProof(key, "POST", base + "/oauth2/token", null)), 200)
+                        .get("token_type"))
+                .isEqualTo("DPoP");
+    }
+
+    @Test
+    void fapi2WhenClientAuthenticatesWithAnotherMethodThenInvalidClientAndNothingStored() throws Exception {
+        String id = fapi2Client();
+        int before = countAuthorizations();
+        Map<String, String> par = fapi2Par(id, Pkce.create(), "fapi-post");
+        par.put("client_secret", secretOf(id));
+        assertThat(json(browser.postForm("/oauth2/par", par), 401).get("error")).isEqualTo("invalid_client");
+        Map<String, String> cc = Map.of(
+                "grant_type",
+                "client_credentials",
+                "scope",
+                "api.read",
+                "client_id",
+                id,
+                "client_secret",
+                secretOf(id));
+        ECKey key = new ECKeyGenerator(Curve.P_256).generate();
+        HttpResponse<String> token =
+                browser.postForm("/oauth2/token", cc, "DPoP", dpopProof(key, "POST", base + "/oauth2/token", null));
+        assertThat(json(token, 401).get("error")).isEqualTo("invalid_client");
+        assertThat(countAuthorizations()).isEqualTo(before);
+    }
+
+    /**
+     * A FAPI 2.0 client saved through the repository: client_secret_basic (accepted by this suite's {@link
+     * #fapi2ClientAuthentication}) and client_secret_post (refused); requireProofKey off, so only the profile's own
+     * check requires PKCE.
+     */
+    String fapi2Client() {
+        String id = "fapi2-" + UUID.randomUUID();
+        clients.save(RegisteredClient.withId(UUID.randomUUID().toString())
+                .clientId(id)
+                .clientSecret(clientSecrets.encoder().encode(secretOf(id)))
+                .clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_BASIC)
+                .clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_POST)
+                .authorizationGrantType(AuthorizationGrantType.AUTHORIZATION_CODE)
+                .authorizationGrantType(AuthorizationGrantType.REFRESH_TOKEN)
+                .authorizationGrantType(AuthorizationGrantType.CLIENT_CREDENTIALS)
+                .redirectUri(SERVICE_REDIRECT)
+                .scope("openid")
+                .scope("api.read")
+                .clientSettings(ClientSettings.builder()
+                        .requireProofKey(false)
+                        .requireAuthorizationConsent(false)
+                        .setting(Fapi2Profile.SETTING, true)
+                        .build())
+                .tokenSettings(org.springframework.security.oauth2.server.authorization.settings.TokenSettings.builder()
+                        .accessTokenFormat(
+                                org.springframework.security.oauth2.server.authorization.settings.OAuth2TokenFormat
+                                        .SELF_CONTAINED)
+                        .authorizationCodeTimeToLive(Fapi2Profile.MAX_AUTHORIZATION_CODE_LIFETIME)
+                        .reuseRefreshTokens(false)
+                        .build())
+                .build());
+        return id;
+    }
+
+    static String fapi2Basic(String id) {
+        return HttpBrowser.basic(id, secretOf(id));
+    }
+
+    Map<String, String> fapi2Par(String id, Pkce pkce, String state) {
+        Map<String, String> params = parParams(pkce, state);
+        params.put("client_id", id);
+        return params;
+    }
+
+    String fapi2Push(String id, Map<String, String> form, String... headers) throws Exception {
+        return (String)
+                json(browser.postForm("/oauth2/par", form, headers), 201).get("request_uri");
+    }
+
+    static Map<String, String> fapi2CodeForm(String code, Pkce pkce) {
+        return Map.of(
+                "grant_type",
+                "authorization_code",
+                "code",
+                code,
+                "redirect_uri",
+                SERVICE_REDIRECT,
+                "code_verifier",
+                pkce.verifier());
+    }
+
+    /** A token request by the FAPI client (HTTP Basic), with a DPoP proof unless {@code proof} is null. */
+    HttpResponse<String> fapi2Token(String id, Map<String, String> form, String proof) {
+        return proof == null
+                ? browser.postForm("/oauth2/token", form, "Authorization", fapi2Basic(id))
+                : browser.postForm("/oauth2/token", form, "Authorization", fapi2Basic(id), "DPoP", proof);
     }
 
     // ---------------------------------------------------------------- helpers

@@ -70,6 +70,8 @@ final class ClientAdminController {
      *     one-time code is not enough); default {@code false}
      * @param resources resources it may request tokens for (RFC 8707: absolute URIs without a fragment; https, or
      *     http on a loopback host); default none
+     * @param fapi2 whether the client is under the FAPI 2.0 Security Profile (confidential, {@code private_key_jwt}
+     *     only, code flow with PAR, PKCE S256 and DPoP; codes valid 60 s); default {@code false}
      */
     record RegisterClientRequest(
             @NotBlank(message = "clientId is required")
@@ -118,8 +120,19 @@ final class ClientAdminController {
             @Size(
                     max = ResourceIndicators.MAX_RESOURCES,
                     message = "at most " + ResourceIndicators.MAX_RESOURCES + " resources")
-            List<@NotNull(message = "resource must not be null") String> resources)
+            List<@NotNull(message = "resource must not be null") String> resources,
+
+            @Nullable Boolean fapi2)
             implements AdminRequest {}
+
+    /**
+     * Whether the client is under the FAPI 2.0 Security Profile.
+     *
+     * @param fapi2 {@code true}: pushed authorization requests, PKCE S256, DPoP and {@code private_key_jwt} required,
+     *     codes valid at most 60 s (refused for a client that does not meet the profile); {@code false}: off again
+     */
+    record Fapi2Request(
+            @NotNull(message = "fapi2 is required") Boolean fapi2) implements AdminRequest {}
 
     /**
      * The resources a client may request tokens for, replacing the registered ones.
@@ -254,7 +267,8 @@ final class ClientAdminController {
                 Boolean.TRUE.equals(body.requireConsent()),
                 Boolean.TRUE.equals(body.requireMfa()),
                 Boolean.TRUE.equals(body.requirePhishingResistant()),
-                resources);
+                resources,
+                Boolean.TRUE.equals(body.fapi2()));
         return ResponseEntity.created(URI.create("/admin/clients/" + body.clientId()))
                 .cacheControl(CacheControl.noStore())
                 .body(new Registered(created.client(), created.clientSecret()));
@@ -314,6 +328,17 @@ final class ClientAdminController {
                 "requirePhishingResistant",
                 body.requirePhishingResistant().toString());
         return clients.setRequirePhishingResistant(clientId, body.requirePhishingResistant());
+    }
+
+    @PutMapping(path = "/{clientId}/fapi2", consumes = "application/json")
+    @Audited(value = "admin.client.fapi2", subject = "clientId")
+    @Operation(
+            summary = "Put a client under the FAPI 2.0 Security Profile (PAR, PKCE S256, DPoP, private_key_jwt, codes"
+                    + " valid 60 s), or take it out; refused for a client that does not meet the profile")
+    ClientAdministration.ClientView fapi2(
+            @PathVariable String clientId, @Valid @RequestBody Fapi2Request body, HttpServletRequest request) {
+        AdminAuditInterceptor.detail(request, "fapi2", body.fapi2().toString());
+        return clients.setFapi2(clientId, body.fapi2());
     }
 
     @PutMapping(path = "/{clientId}/introspection", consumes = "application/json")

@@ -2,6 +2,7 @@ package dev.gatehouse.server.admin;
 
 import dev.gatehouse.server.clients.ClientRegistrations;
 import dev.gatehouse.server.clients.ClientSecrets;
+import dev.gatehouse.server.clients.Fapi2Profile;
 import dev.gatehouse.server.mfa.MfaPolicy;
 import dev.gatehouse.server.settings.GatehouseProperties;
 import dev.gatehouse.server.tokens.ResourceIndicators;
@@ -90,6 +91,9 @@ final class ClientAdministration {
      * @param introspectAnyToken whether the client may introspect tokens issued to other clients (RFC 7662 §2.1);
      *     without it, only its own tokens and tokens naming it in {@code aud}
      * @param resources the resources it may request tokens for (RFC 8707), matched exactly
+     * @param fapi2 whether the client is under the FAPI 2.0 Security Profile ({@link Fapi2Profile}): pushed
+     *     authorization requests required ({@code require_pushed_authorization_requests}, RFC 9126 §6) and
+     *     DPoP-bound access tokens ({@code dpop_bound_access_tokens}, RFC 9449 §5.2)
      * @param issuedAt when the client was registered
      * @param secretExpired whether its secret has expired (a disabled client)
      */
@@ -108,6 +112,7 @@ final class ClientAdministration {
             boolean requirePhishingResistant,
             boolean introspectAnyToken,
             List<String> resources,
+            boolean fapi2,
             @Nullable Instant issuedAt,
             boolean secretExpired) {}
 
@@ -152,7 +157,8 @@ final class ClientAdministration {
             boolean requireConsent,
             boolean requireMfa,
             boolean requirePhishingResistant,
-            List<String> resources) {
+            List<String> resources,
+            boolean fapi2) {
         if (clients.findByClientId(clientId) != null) {
             throw AdminException.conflict("admin.client.exists", "Client '" + clientId + "' already exists.");
         }
@@ -168,6 +174,7 @@ final class ClientAdministration {
                         .setting(MfaPolicy.REQUIRE_PHISHING_RESISTANT_SETTING, requirePhishingResistant)
                         // An ArrayList: the stored settings are JSON with types, and it reads back as one.
                         .setting(ResourceIndicators.RESOURCES_SETTING, new ArrayList<>(resources))
+                        .setting(Fapi2Profile.SETTING, fapi2)
                         .build())
                 .tokenSettings(TokenSettings.builder()
                         .accessTokenFormat(OAuth2TokenFormat.SELF_CONTAINED)
@@ -187,7 +194,7 @@ final class ClientAdministration {
         scopes.forEach(b::scope);
         redirectUris.forEach(b::redirectUri);
         postLogoutRedirectUris.forEach(b::postLogoutRedirectUri);
-        RegisteredClient client = b.build();
+        RegisteredClient client = fapi2Checked(b.build());
         clients.save(client);
         return new ClientWithSecret(view(find(clientId)), secret);
     }
@@ -201,7 +208,7 @@ final class ClientAdministration {
                     "admin.redirect_uri_required",
                     "A client with the authorization_code grant needs at least one redirect URI.");
         }
-        clients.save(RegisteredClient.from(existing)
+        clients.save(fapi2Checked(RegisteredClient.from(existing)
                 .redirectUris(set -> {
                     set.clear();
                     set.addAll(redirectUris);
@@ -210,7 +217,7 @@ final class ClientAdministration {
                     set.clear();
                     set.addAll(postLogoutRedirectUris);
                 })
-                .build());
+                .build()));
         return get(clientId);
     }
 
@@ -274,6 +281,35 @@ final class ClientAdministration {
                                 .build())
                 .build());
         return get(clientId);
+    }
+
+    /**
+     * Puts the client under the FAPI 2.0 Security Profile, or takes it out; other settings stay. A client that does
+     * not meet the profile ({@link Fapi2Profile#refusals}) is refused and nothing changes; the authorization code
+     * lifetime is capped at 60 seconds (FAPI 2.0 §5.3.2.1) and stays capped when the switch is turned off again.
+     * Effective like {@link #setRequireMfa}.
+     */
+    ClientView setFapi2(String clientId, boolean fapi2) {
+        RegisteredClient existing = find(clientId);
+        clients.save(fapi2Checked(RegisteredClient.from(existing)
+                .clientSettings(
+                        ClientSettings.withSettings(existing.getClientSettings().getSettings())
+                                .setting(Fapi2Profile.SETTING, fapi2)
+                                .build())
+                .build()));
+        return get(clientId);
+    }
+
+    /** The client to save: refused when under FAPI 2.0 and not meeting it, with its code lifetime capped if so. */
+    private static RegisteredClient fapi2Checked(RegisteredClient client) {
+        if (!Fapi2Profile.enabled(client)) {
+            return client;
+        }
+        List<String> refusals = Fapi2Profile.refusals(client);
+        if (!refusals.isEmpty()) {
+            throw AdminException.invalidField("fapi2", "admin.fapi2_not_met", String.join("; ", refusals));
+        }
+        return Fapi2Profile.capped(client);
     }
 
     /** A new secret replaces the old one at once here, on other nodes within the client cache's staleness bound. */
@@ -349,6 +385,7 @@ final class ClientAdministration {
                 Boolean.TRUE.equals(
                         c.getClientSettings().getSetting(TokenIntrospectionConstraints.INTROSPECT_ANY_TOKEN_SETTING)),
                 ResourceIndicators.allowed(c),
+                Fapi2Profile.enabled(c),
                 c.getClientIdIssuedAt(),
                 expires != null && !expires.isAfter(clock.instant()));
     }

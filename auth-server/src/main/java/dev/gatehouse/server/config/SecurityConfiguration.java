@@ -3,6 +3,7 @@ package dev.gatehouse.server.config;
 import dev.gatehouse.server.account.PasskeyOffer;
 import dev.gatehouse.server.account.PasskeyRegistrationGuard;
 import dev.gatehouse.server.audit.AuditLog;
+import dev.gatehouse.server.clients.Fapi2ClientAuthentication;
 import dev.gatehouse.server.clients.OneClientAuthenticationMethod;
 import dev.gatehouse.server.dynamicclients.DynamicRegistration;
 import dev.gatehouse.server.mfa.MfaPolicy;
@@ -137,7 +138,8 @@ class SecurityConfiguration {
             SessionLimits sessions,
             UsedProofIds usedProofs,
             PasskeyOffer passkeyOffer,
-            DynamicRegistration registration)
+            DynamicRegistration registration,
+            Fapi2ClientAuthentication fapi2ClientAuthentication)
             throws Exception {
         RequestMatcher authorizeEndpoint = PathPatternRequestMatcher.pathPattern("/oauth2/authorize");
         RequestMatcher deviceVerificationEndpoint =
@@ -195,9 +197,12 @@ class SecurityConfiguration {
                             // Gatehouse's consent page; max_age and prompt=none checked after SAS's own checks.
                             .authorizationEndpoint(endpoint -> endpoint.consentPage(
                                             onIssuer(properties, ConsentController.CONSENT_PAGE))
-                                    // RFC 9126 §4: only a request_uri this server issued (#13 item 3).
-                                    .authorizationRequestConverters(converters -> converters.replaceAll(
-                                            AuthorizationRequestParameters::requireRequestUriPrefix))
+                                    // RFC 9126 §4: only a request_uri this server issued (#13 item 3); FAPI 2.0
+                                    // clients: a request_uri only (RFC 9126 §5).
+                                    .authorizationRequestConverters(converters ->
+                                            converters.replaceAll(c -> Fapi2Requests.authorizationEndpoint(
+                                                    AuthorizationRequestParameters.requireRequestUriPrefix(c),
+                                                    clients)))
                                     .authenticationProviders(providers -> providers.replaceAll(p -> {
                                         validateAuthorizationRequests(p, clock, missingFactor);
                                         return guardConsent(p, refusal, authorizations);
@@ -280,7 +285,9 @@ class SecurityConfiguration {
                 .addFilterAfter(new DeviceVerificationGuard(), CsrfFilter.class)
                 // prompt=login and max_age: a fresh sign-in (and second factor) before the code (OIDC Core §3.1.2.1).
                 .addFilterBefore(
-                        new ReauthenticationFilter(parameters, authorizeEndpoint, clock), AuthorizationFilter.class);
+                        new ReauthenticationFilter(parameters, authorizeEndpoint, clock), AuthorizationFilter.class)
+                // FAPI 2.0 clients at the token and PAR endpoints: private_key_jwt, and DPoP for every grant.
+                .addFilterBefore(Fapi2Requests.filter(fapi2ClientAuthentication), AuthorizationFilter.class);
         if (passkeyOffer.enabled()) {
             // The optional passkey offer after a password sign-in (issue #16): after the step-up (every owed factor is
             // present) and after re-authentication (added after it at the same position, so it runs second).
@@ -345,8 +352,9 @@ class SecurityConfiguration {
     /** Spring Authorization Server's checks of pushed authorization requests (RFC 9126), then max_age. */
     private static void validatePushedRequests(AuthenticationProvider provider) {
         if (provider instanceof OAuth2PushedAuthorizationRequestAuthenticationProvider pushed) {
-            pushed.setAuthenticationValidator(
-                    AuthenticationRequestValidator.forPushedRequests().afterDefaults());
+            pushed.setAuthenticationValidator(AuthenticationRequestValidator.forPushedRequests()
+                    .afterDefaults()
+                    .andThen(Fapi2Requests::pushedRequest));
         }
     }
 
