@@ -19,6 +19,7 @@ import dev.gatehouse.server.audit.AuditEvent;
 import dev.gatehouse.server.audit.AuditEvents;
 import dev.gatehouse.server.audit.AuditLog;
 import dev.gatehouse.server.audit.LoggingAuditLog;
+import dev.gatehouse.server.clients.Fapi2Profile;
 import dev.gatehouse.server.mfa.MfaPolicy;
 import dev.gatehouse.server.passkeys.PasskeyIds;
 import dev.gatehouse.server.testsupport.PasskeyRows;
@@ -56,12 +57,16 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.context.annotation.Primary;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.security.oauth2.core.AuthorizationGrantType;
+import org.springframework.security.oauth2.core.ClientAuthenticationMethod;
 import org.springframework.security.oauth2.jwt.JwsHeader;
 import org.springframework.security.oauth2.jwt.JwtClaimsSet;
 import org.springframework.security.oauth2.jwt.JwtEncoder;
 import org.springframework.security.oauth2.jwt.JwtEncoderParameters;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClient;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
+import org.springframework.security.oauth2.server.authorization.settings.ClientSettings;
+import org.springframework.security.oauth2.server.authorization.settings.TokenSettings;
 import org.springframework.test.context.TestPropertySource;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -1586,6 +1591,95 @@ abstract class AbstractAdminApiTests {
                                 "{\"requirePhishingResistant\":true}")
                         .statusCode())
                 .isEqualTo(404);
+    }
+
+    // ---------------------------------------------------------------- FAPI 2.0 Security Profile switch
+
+    @Test
+    void fapi2WhenClientDoesNotMeetProfileThenRefusedAndNothingChanged() throws Exception {
+        String admin = adminToken();
+        // A confidential client the admin API registers authenticates with a secret, not private_key_jwt.
+        String id = "fapi-secret-" + suffix();
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("clientId", id);
+        body.put("clientName", "FAPI with a secret");
+        body.put("grantTypes", List.of("authorization_code", "urn:ietf:params:oauth:grant-type:device_code"));
+        body.put("scopes", List.of("openid"));
+        body.put("redirectUris", List.of(MFA_REDIRECT));
+        body.put("fapi2", true);
+        Map<String, Object> refused =
+                problem(call("POST", "/admin/clients", admin, JSON.writeValueAsString(body)), 400);
+        assertThat(refused.get("code")).isEqualTo("admin.fapi2_not_met");
+        assertThat((List<?>) refused.get("errors"))
+                .singleElement()
+                .asString()
+                .contains("fapi2", "private_key_jwt", "device_code");
+        assertThat(call("GET", "/admin/clients/" + id, admin, null).statusCode())
+                .isEqualTo(404);
+        // Switched on later: refused the same way, the client unchanged.
+        body.put("fapi2", false);
+        created(call("POST", "/admin/clients", admin, JSON.writeValueAsString(body)));
+        assertThat(problem(call("PUT", "/admin/clients/" + id + "/fapi2", admin, "{\"fapi2\":true}"), 400)
+                        .get("code"))
+                .isEqualTo("admin.fapi2_not_met");
+        assertThat(Fapi2Profile.enabled(registeredClients.findByClientId(id))).isFalse();
+        // A private_key_jwt client with a plain-http redirect URI (FAPI 2.0 §5.3.2.2): refused.
+        String http = fapi2KeyClient("fapi-http-" + suffix(), "http://app.example/cb");
+        Map<String, Object> httpRefused =
+                problem(call("PUT", "/admin/clients/" + http + "/fapi2", admin, "{\"fapi2\":true}"), 400);
+        assertThat((List<?>) httpRefused.get("errors"))
+                .singleElement()
+                .asString()
+                .contains("https");
+        assertThat(Fapi2Profile.enabled(registeredClients.findByClientId(http))).isFalse();
+        assertThat(problem(call("PUT", "/admin/clients/" + http + "/fapi2", admin, "{}"), 400)
+                        .get("code"))
+                .isEqualTo("admin.invalid_fields");
+    }
+
+    @Test
+    void fapi2WhenPrivateKeyJwtClientSwitchedOnThenAuditedAndCodeLifetimeCappedAcrossUpdates() throws Exception {
+        String admin = adminToken();
+        String id = fapi2KeyClient("fapi-key-" + suffix(), "https://app.example/cb");
+        int before = audit.events.size();
+
+        Map<String, Object> view =
+                object(call("PUT", "/admin/clients/" + id + "/fapi2", admin, "{\"fapi2\":true}"), 200);
+
+        assertThat(view.get("fapi2")).isEqualTo(true);
+        assertThat(only(before, "admin.client.fapi2", id).details()).containsEntry("fapi2", "true");
+        RegisteredClient saved = registeredClients.findByClientId(id);
+        assertThat(Fapi2Profile.enabled(saved)).isTrue();
+        assertThat(saved.getTokenSettings().getAuthorizationCodeTimeToLive()).isEqualTo(Duration.ofSeconds(60));
+        // Later updates keep the profile's rules: no http redirect URI, the cap stays.
+        object(
+                call(
+                        "PUT",
+                        "/admin/clients/" + id + "/redirect-uris",
+                        admin,
+                        "{\"redirectUris\":[\"https://app.example/other\"]}"),
+                200);
+        object(call("PUT", "/admin/clients/" + id + "/mfa-required", admin, "{\"requireMfa\":true}"), 200);
+        object(call("PUT", "/admin/clients/" + id + "/fapi2", admin, "{\"fapi2\":false}"), 200);
+        assertThat(registeredClients.findByClientId(id).getTokenSettings().getAuthorizationCodeTimeToLive())
+                .isEqualTo(Duration.ofSeconds(60));
+    }
+
+    /** A private_key_jwt client saved through the repository (the admin API cannot register one yet). */
+    private String fapi2KeyClient(String id, String redirectUri) {
+        registeredClients.save(RegisteredClient.withId(UUID.randomUUID().toString())
+                .clientId(id)
+                .clientAuthenticationMethod(ClientAuthenticationMethod.PRIVATE_KEY_JWT)
+                .authorizationGrantType(AuthorizationGrantType.AUTHORIZATION_CODE)
+                .authorizationGrantType(AuthorizationGrantType.REFRESH_TOKEN)
+                .redirectUri(redirectUri)
+                .scope("openid")
+                .clientSettings(ClientSettings.builder().requireProofKey(true).build())
+                .tokenSettings(TokenSettings.builder()
+                        .authorizationCodeTimeToLive(Duration.ofMinutes(5))
+                        .build())
+                .build());
+        return id;
     }
 
     private @Nullable Object clientSetting(String clientId) {
