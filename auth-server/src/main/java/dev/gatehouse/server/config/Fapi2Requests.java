@@ -82,8 +82,9 @@ final class Fapi2Requests {
         return request -> {
             Authentication converted = converter.convert(request);
             if (converted instanceof OAuth2AuthorizationCodeRequestAuthenticationToken authorizationRequest
-                    && !StringUtils.hasText((String)
-                            authorizationRequest.getAdditionalParameters().get(OAuth2ParameterNames.REQUEST_URI))) {
+                    && !(authorizationRequest.getAdditionalParameters().get(OAuth2ParameterNames.REQUEST_URI)
+                                    instanceof String requestUri
+                            && !requestUri.isEmpty())) {
                 RegisteredClient client = clients.findByClientId(authorizationRequest.getClientId());
                 if (client != null && Fapi2Profile.enabled(client)) {
                     throw frontChannelRefusal(authorizationRequest, client);
@@ -115,7 +116,8 @@ final class Fapi2Requests {
                     null);
         }
         // §5.3.2.2: "shall require PKCE with S256", whatever the client's requireProofKey says.
-        if (!StringUtils.hasText((String) request.getAdditionalParameters().get(PkceParameterNames.CODE_CHALLENGE))
+        if (!(request.getAdditionalParameters().get(PkceParameterNames.CODE_CHALLENGE) instanceof String challenge
+                        && !challenge.isEmpty())
                 || !"S256".equals(request.getAdditionalParameters().get(PkceParameterNames.CODE_CHALLENGE_METHOD))) {
             throw new OAuth2AuthorizationCodeRequestAuthenticationException(
                     new OAuth2Error(
