@@ -123,6 +123,9 @@ class ArchitectureTests {
             Map.entry("gh_passkey", "passkeys"),
             // "Don't ask again" answers to the passkey offer after a password sign-in (issue #16).
             Map.entry("gh_passkey_offer_declined", "passkeys"),
+            // Back-channel logout (issue #17): relying parties' sessions and the outbox of logout tokens.
+            Map.entry("gh_rp_session", "logout"),
+            Map.entry("gh_logout_delivery", "logout"),
             // Dynamic client registration (issue #17): initial and registration access tokens, hashed.
             Map.entry("gh_initial_access_token", "dynamicclients"),
             Map.entry("gh_registration_access_token", "dynamicclients"),

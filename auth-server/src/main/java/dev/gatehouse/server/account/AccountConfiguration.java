@@ -1,6 +1,7 @@
 package dev.gatehouse.server.account;
 
 import dev.gatehouse.server.audit.AuditLog;
+import dev.gatehouse.server.logout.BackchannelLogout;
 import dev.gatehouse.server.mail.MailComposer;
 import dev.gatehouse.server.mail.MailSender;
 import dev.gatehouse.server.mfa.FactorFreshness;
@@ -52,8 +53,9 @@ class AccountConfiguration {
     }
 
     @Bean
-    UserSessions userSessions(FindByIndexNameSessionRepository<? extends Session> repository) {
-        return new UserSessions(repository);
+    UserSessions userSessions(
+            FindByIndexNameSessionRepository<? extends Session> repository, BackchannelLogout backchannel) {
+        return new UserSessions(repository, backchannel);
     }
 
     @Bean

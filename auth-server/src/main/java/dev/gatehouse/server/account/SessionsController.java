@@ -71,11 +71,12 @@ final class SessionsController {
                 Boolean.toString(current));
         if (current) {
             HttpSession session = Objects.requireNonNull(request.getSession(false));
+            sessions.endingCurrent(name, session);
             SecurityContextHolder.clearContext();
             session.invalidate();
             return "redirect:/login?logout";
         }
-        sessions.end(id);
+        sessions.end(name, id);
         return "redirect:/account/sessions?ended";
     }
 

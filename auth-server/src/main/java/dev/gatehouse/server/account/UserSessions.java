@@ -1,5 +1,8 @@
 package dev.gatehouse.server.account;
 
+import dev.gatehouse.server.logout.BackchannelLogout;
+import dev.gatehouse.server.logout.SessionIds;
+import jakarta.servlet.http.HttpSession;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -48,9 +51,11 @@ final class UserSessions {
     }
 
     private final FindByIndexNameSessionRepository<? extends Session> repository;
+    private final BackchannelLogout backchannel;
 
-    UserSessions(FindByIndexNameSessionRepository<? extends Session> repository) {
+    UserSessions(FindByIndexNameSessionRepository<? extends Session> repository, BackchannelLogout backchannel) {
         this.repository = Objects.requireNonNull(repository, "repository must not be null");
+        this.backchannel = Objects.requireNonNull(backchannel, "backchannel must not be null");
     }
 
     /** The user's live sessions, the current one first, then by last use. */
@@ -83,13 +88,40 @@ final class UserSessions {
         return Optional.empty();
     }
 
-    /** Ends a session on every node: its row is deleted. */
-    void end(String id) {
+    /**
+     * Ends a session of the user on every node: its row is deleted, and its relying parties are sent logout tokens
+     * (OIDC Back-Channel Logout 1.0 §2.5; queued).
+     */
+    void end(String username, String id) {
+        Session session = repository.findById(id);
+        if (session != null) {
+            backchannel.sessionEnded(
+                    SessionIds.of(
+                            session.getAttribute(SessionIds.SID), session.getAttribute(SessionIds.SID_USER), username),
+                    username,
+                    BackchannelLogout.ACCOUNT);
+        }
         repository.deleteById(id);
     }
 
-    /** Ends every session of the user but {@code keepId}; returns how many. */
+    /** Tells the relying parties of the current session, which the caller is about to invalidate, that it ends. */
+    void endingCurrent(String username, HttpSession session) {
+        backchannel.sessionEnded(SessionIds.of(session, username), username, BackchannelLogout.ACCOUNT);
+    }
+
+    /**
+     * Ends every session of the user but {@code keepId}; returns how many. The relying parties of every other session
+     * the user had (also those whose browser session already expired) are sent logout tokens (queued).
+     */
     int endOthers(String username, @Nullable String keepId) {
+        @Nullable Session kept = keepId == null ? null : repository.findById(keepId);
+        backchannel.userSessionsEnded(
+                username,
+                kept == null
+                        ? null
+                        : SessionIds.of(
+                                kept.getAttribute(SessionIds.SID), kept.getAttribute(SessionIds.SID_USER), username),
+                BackchannelLogout.ACCOUNT);
         int ended = 0;
         for (String id : live(username).keySet()) {
             if (!id.equals(keepId)) {

@@ -1,5 +1,6 @@
 package dev.gatehouse.server.admin;
 
+import dev.gatehouse.server.logout.BackchannelLogout;
 import dev.gatehouse.server.tokens.StoredAuthorizations;
 import dev.gatehouse.server.users.SignInSessions;
 import java.time.Instant;
@@ -60,16 +61,19 @@ final class SessionAdministration {
     private final OAuth2AuthorizationService authorizations;
     private final RegisteredClientRepository clients;
     private final SignInSessions signIns;
+    private final BackchannelLogout backchannel;
 
     SessionAdministration(
             StoredAuthorizations stored,
             OAuth2AuthorizationService authorizations,
             RegisteredClientRepository clients,
-            SignInSessions signIns) {
+            SignInSessions signIns,
+            BackchannelLogout backchannel) {
         this.stored = stored;
         this.clients = clients;
         this.authorizations = authorizations;
         this.signIns = signIns;
+        this.backchannel = backchannel;
     }
 
     /** One page of the user's sessions, by id. */
@@ -122,5 +126,7 @@ final class SessionAdministration {
     /** Ends the user's browser sign-ins on every node, leaving stored authorizations alone. */
     void endSignIns(String username) {
         signIns.endAll(username);
+        // Their relying parties are told too (OIDC Back-Channel Logout 1.0 §2.5); queued, sent by the worker.
+        backchannel.userSessionsEnded(username, null, BackchannelLogout.ADMIN);
     }
 }

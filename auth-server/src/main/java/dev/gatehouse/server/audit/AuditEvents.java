@@ -81,6 +81,15 @@ public final class AuditEvents {
     /** A user revoked an application: its consent and every authorization of theirs (details client_id, revoked). */
     public static final String ACCOUNT_APPLICATION_REVOKE = "account.application_revoke";
 
+    /**
+     * A back-channel logout token (OIDC Back-Channel Logout 1.0) was delivered (success), given up or refused
+     * (failure: details {@code result} the last status or error, e.g. {@code http_503}, {@code timeout}, {@code
+     * redirect}, {@code address_refused}; or {@code reason=enqueue} when it could not be queued), or dropped because
+     * the client or its URI is gone (denied). Subject the user; details {@code client_id}, {@code reason} (the
+     * trigger), {@code sid}, {@code attempts}, {@code trigger_correlation_id}.
+     */
+    public static final String LOGOUT_BACKCHANNEL = "logout.backchannel";
+
     // E-mail flows (issue #15). Details never hold a link or token; the address appears only as the subject's.
 
     /**

@@ -17,7 +17,8 @@ import org.jspecify.annotations.Nullable;
  * recovery_code, passkey; a passkey's registration counts as {@code enrol}, its removal as {@code remove}, its use as
  * {@code verify} and a suspected clone as {@code verify} {@code locked}) and {@code
  * gatehouse.tokens} (tag {@code grant_type}), {@code gatehouse.mail.failures} (tag {@code purpose}: register, reset,
- * change, changed_notice, passkey_added, passkey_removed; an alert on it tells operators the mail server is refusing). Tag values come from a fixed set, never from the request as such.
+ * change, changed_notice, passkey_added, passkey_removed; an alert on it tells operators the mail server is refusing),
+ * {@code gatehouse.logout.backchannel} (tag {@code outcome}: success, failure, denied; one per finished delivery). Tag values come from a fixed set, never from the request as such.
  */
 final class AuditMetrics {
 
@@ -90,6 +91,13 @@ final class AuditMetrics {
                                 purpose != null && MAIL_PURPOSES.contains(purpose) ? purpose : "other")
                         .increment();
             }
+            case AuditEvents.LOGOUT_BACKCHANNEL ->
+                counter(
+                                "gatehouse.logout.backchannel",
+                                "Back-channel logout deliveries by outcome (success, failure, denied)",
+                                "outcome",
+                                AuditEvent.DENIED.equals(e.outcome()) ? "denied" : outcome(e))
+                        .increment();
             default -> {
                 // not counted
             }

@@ -102,5 +102,8 @@ final class DiscoveryMetadata {
         claims.put("claims_supported", new ArrayList<>(CLAIMS));
         claims.put("prompt_values_supported", new ArrayList<>(List.of("none", "login")));
         claims.put("ui_locales_supported", new ArrayList<>(uiLocales));
+        // OpenID Connect Back-Channel Logout 1.0 §2.1: logout tokens to a client's backchannel_logout_uri, with sid.
+        claims.put("backchannel_logout_supported", true);
+        claims.put("backchannel_logout_session_supported", true);
     }
 }

@@ -6,6 +6,8 @@ import dev.gatehouse.server.audit.AuditLog;
 import dev.gatehouse.server.clients.Fapi2ClientAuthentication;
 import dev.gatehouse.server.clients.OneClientAuthenticationMethod;
 import dev.gatehouse.server.dynamicclients.DynamicRegistration;
+import dev.gatehouse.server.logout.BackchannelLogout;
+import dev.gatehouse.server.logout.RpLogoutSessionCheck;
 import dev.gatehouse.server.mfa.MfaPolicy;
 import dev.gatehouse.server.passkeys.PasskeyRelyingPartySettings;
 import dev.gatehouse.server.passkeys.Passkeys;
@@ -139,7 +141,8 @@ class SecurityConfiguration {
             UsedProofIds usedProofs,
             PasskeyOffer passkeyOffer,
             DynamicRegistration registration,
-            Fapi2ClientAuthentication fapi2ClientAuthentication)
+            Fapi2ClientAuthentication fapi2ClientAuthentication,
+            BackchannelLogout backchannel)
             throws Exception {
         RequestMatcher authorizeEndpoint = PathPatternRequestMatcher.pathPattern("/oauth2/authorize");
         RequestMatcher deviceVerificationEndpoint =
@@ -212,8 +215,14 @@ class SecurityConfiguration {
                                                             "acr_values_supported", acrValuesSupported(mfa))
                                                     .claims(discovery::customizeOidc)))
                                     // The error code in the body, not only a 400 error page.
-                                    .logoutEndpoint(
-                                            logout -> logout.errorResponseHandler(new LogoutErrorResponseHandler())))
+                                    .logoutEndpoint(logout -> logout.errorResponseHandler(
+                                                    new LogoutErrorResponseHandler())
+                                            // The id_token_hint's sid must be this session's (OIDC RP-Initiated
+                                            // Logout 1.0 §2), checked on Gatehouse's sid; the session's relying
+                                            // parties get logout tokens (OIDC Back-Channel Logout 1.0 §2.5).
+                                            .authenticationProviders(
+                                                    providers -> providers.replaceAll(RpLogoutSessionCheck::new))
+                                            .logoutResponseHandler(RpLogoutSessionCheck.successHandler(backchannel))))
                             .pushedAuthorizationRequestEndpoint(par -> par.authenticationProviders(
                                     providers -> providers.forEach(SecurityConfiguration::validatePushedRequests)))
                             // RFC 8628 §3.2: the response says how often to poll (interval); its URIs are on the
@@ -408,7 +417,8 @@ class SecurityConfiguration {
             Clock clock,
             PasskeyRegistrationGuard passkeyRegistrationGuard,
             Passkeys storedPasskeys,
-            ObjectProvider<TimedRequestOptionsRepository> passkeyRequestOptions)
+            ObjectProvider<TimedRequestOptionsRepository> passkeyRequestOptions,
+            BackchannelLogout backchannel)
             throws Exception {
         @Nullable WebAuthnRelyingPartyOperations passkeys = relyingParty.getIfAvailable();
         @Nullable PasskeyRelyingPartySettings settings = passkeySettings.getIfAvailable();
@@ -459,7 +469,9 @@ class SecurityConfiguration {
                         .failureHandler(new SignInFailureRedirect())
                         .permitAll())
                 // POST /logout (CSRF-protected) ends the session; its landing page, /login?logout, must be public.
-                .logout(logout -> logout.permitAll())
+                // Before the session is invalidated: its relying parties get logout tokens (OIDC Back-Channel
+                // Logout 1.0 §2.5), queued only, never sent on this thread.
+                .logout(logout -> logout.permitAll().addLogoutHandler(RpLogoutSessionCheck.backchannel(backchannel)))
                 // A form posted with a stale CSRF token (a sign-in form left open) is told apart on the error page.
                 .exceptionHandling(exceptions -> exceptions.accessDeniedHandler(new AccessDeniedPage()))
                 .addFilterAfter(new SessionValidityFilter(signIns), SecurityContextHolderFilter.class)

@@ -5,6 +5,7 @@ import dev.gatehouse.core.password.PasswordPolicy;
 import dev.gatehouse.core.throttle.AttemptLimiter;
 import dev.gatehouse.core.throttle.ThrottlePolicy;
 import dev.gatehouse.server.audit.AuditLog;
+import dev.gatehouse.server.logout.BackchannelLogout;
 import dev.gatehouse.server.mail.MailComposer;
 import dev.gatehouse.server.mail.MailSender;
 import dev.gatehouse.server.settings.GatehouseProperties;
@@ -61,7 +62,8 @@ class RegistrationConfiguration {
             PlatformTransactionManager transactions,
             MailFlowProperties mail,
             GatehouseProperties properties,
-            Clock clock) {
+            Clock clock,
+            BackchannelLogout backchannel) {
         String issuer = properties.configuredIssuer();
         boolean anyOn = mail.registrationEnabled() || mail.passwordResetEnabled() || mail.emailChangeEnabled();
         if (issuer == null && anyOn) {
@@ -81,7 +83,8 @@ class RegistrationConfiguration {
                 passwords,
                 new TransactionTemplate(transactions),
                 mail,
-                issuer == null ? "" : issuer);
+                issuer == null ? "" : issuer,
+                backchannel);
     }
 
     /**

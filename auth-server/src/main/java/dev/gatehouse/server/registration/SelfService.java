@@ -7,6 +7,7 @@ import dev.gatehouse.core.throttle.AttemptLimiter;
 import dev.gatehouse.server.audit.AuditEvent;
 import dev.gatehouse.server.audit.AuditEvents;
 import dev.gatehouse.server.audit.AuditLog;
+import dev.gatehouse.server.logout.BackchannelLogout;
 import dev.gatehouse.server.mail.MailComposer;
 import dev.gatehouse.server.mail.MailDeliveryException;
 import dev.gatehouse.server.mail.MailSender;
@@ -93,6 +94,7 @@ final class SelfService {
     private final PasswordAuthenticationProvider passwords;
     private final TransactionTemplate transaction;
     private final MailFlowProperties properties;
+    private final BackchannelLogout backchannel;
     private final String issuer;
 
     SelfService(
@@ -108,7 +110,8 @@ final class SelfService {
             PasswordAuthenticationProvider passwords,
             TransactionTemplate transaction,
             MailFlowProperties properties,
-            String issuer) {
+            String issuer,
+            BackchannelLogout backchannel) {
         this.users = Objects.requireNonNull(users, "users must not be null");
         this.tokens = Objects.requireNonNull(tokens, "tokens must not be null");
         this.hasher = Objects.requireNonNull(hasher, "hasher must not be null");
@@ -121,6 +124,7 @@ final class SelfService {
         this.passwords = Objects.requireNonNull(passwords, "passwords must not be null");
         this.transaction = Objects.requireNonNull(transaction, "transaction must not be null");
         this.properties = Objects.requireNonNull(properties, "properties must not be null");
+        this.backchannel = Objects.requireNonNull(backchannel, "backchannel must not be null");
         Objects.requireNonNull(issuer, "issuer must not be null");
         this.issuer = issuer.endsWith("/") ? issuer.substring(0, issuer.length() - 1) : issuer;
     }
@@ -305,6 +309,8 @@ final class SelfService {
             if (r instanceof EmailTokens.Redeemed redeemed) {
                 users.setPasswordHash(redeemed.username(), hash);
                 signIns.endAll(redeemed.username());
+                // Queued in the same transaction (a savepoint); sent by the worker (Back-Channel Logout §2.5).
+                backchannel.userSessionsEnded(redeemed.username(), null, BackchannelLogout.PASSWORD_RESET);
             }
             return r;
         });

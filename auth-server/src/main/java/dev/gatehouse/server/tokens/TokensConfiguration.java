@@ -2,6 +2,9 @@ package dev.gatehouse.server.tokens;
 
 import dev.gatehouse.server.audit.AuditLog;
 import dev.gatehouse.server.audit.AuditingAuthorizationService;
+import dev.gatehouse.server.logout.BackchannelLogout;
+import dev.gatehouse.server.logout.SessionIdAuthorizations;
+import dev.gatehouse.server.logout.SessionIdClaim;
 import dev.gatehouse.server.users.JdbcUserStore;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -28,8 +31,9 @@ class TokensConfiguration {
     OAuth2AuthorizationService authorizationService(
             JdbcTemplate jdbc, RegisteredClientRepository clients, Clock clock, AuditLog audit) {
         // Outermost: remembers what was saved in this request, so token and revocation events name the jti.
-        return new AuditingAuthorizationService(
-                new RefreshTokenReuseDetection(new JdbcAuthorizationStore(jdbc, clients), jdbc, clock, audit));
+        return new AuditingAuthorizationService(new RefreshTokenReuseDetection(
+                // The browser session's sid on code authorizations, for ID tokens (back-channel logout).
+                new SessionIdAuthorizations(new JdbcAuthorizationStore(jdbc, clients)), jdbc, clock, audit));
     }
 
     @Bean
@@ -59,10 +63,12 @@ class TokensConfiguration {
      * the token; an access token for requested resources names exactly them in {@code aud} (RFC 8707 §2.2).
      */
     @Bean
-    OAuth2TokenCustomizer<JwtEncodingContext> rolesTokenCustomizer(JdbcUserStore users, UsedProofIds usedProofs) {
+    OAuth2TokenCustomizer<JwtEncodingContext> rolesTokenCustomizer(
+            JdbcUserStore users, UsedProofIds usedProofs, BackchannelLogout backchannelLogout) {
         TokenEndpointProofReplayCheck proofReplay = new TokenEndpointProofReplayCheck(usedProofs);
         RolesTokenCustomizer roles = new RolesTokenCustomizer(users);
         AuthenticationContextTokenCustomizer authenticationContext = new AuthenticationContextTokenCustomizer();
+        SessionIdClaim sessionId = new SessionIdClaim(backchannelLogout);
         return context -> {
             // RFC 8707 §2.2: refused (invalid_target) before anything else is done or saved; aud = the resources.
             List<String> audience = ResourceIndicators.audience(context);
@@ -72,6 +78,7 @@ class TokensConfiguration {
             }
             roles.customize(context);
             authenticationContext.customize(context);
+            sessionId.customize(context);
         };
     }
 

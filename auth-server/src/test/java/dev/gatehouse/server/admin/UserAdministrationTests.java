@@ -12,6 +12,7 @@ import dev.gatehouse.core.password.PasswordHasher;
 import dev.gatehouse.core.password.PasswordPolicy;
 import dev.gatehouse.core.testsupport.MutableClock;
 import dev.gatehouse.server.clients.ClientRegistrations;
+import dev.gatehouse.server.logout.BackchannelLogout;
 import dev.gatehouse.server.testsupport.H2Database;
 import dev.gatehouse.server.tokens.JdbcAuthorizationStore;
 import dev.gatehouse.server.tokens.StoredAuthorizations;
@@ -25,6 +26,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -77,7 +79,13 @@ class UserAdministrationTests {
                 new StoredAuthorizations(jdbc),
                 authorizations,
                 new InMemoryRegisteredClientRepository(CLIENT),
-                signIns);
+                signIns,
+                new BackchannelLogout(
+                        jdbc,
+                        new InMemoryRegisteredClientRepository(CLIENT),
+                        clock,
+                        event -> {},
+                        Objects.requireNonNull(db.tx().getTransactionManager())));
         admin = new UserAdministration(
                 db.tx(),
                 new JdbcUserStore(jdbc),

@@ -98,7 +98,17 @@ class ConfigurationMetadataTests {
                 "gatehouse.server.registration.resources",
                 "gatehouse.server.registration.max-client-name-length",
                 "gatehouse.server.registration.max-redirect-uris",
-                "gatehouse.server.registration.max-body-bytes");
+                "gatehouse.server.registration.max-body-bytes",
+                // Back-channel logout (issue #17).
+                "gatehouse.server.backchannel-logout.enabled",
+                "gatehouse.server.backchannel-logout.poll",
+                "gatehouse.server.backchannel-logout.lease",
+                "gatehouse.server.backchannel-logout.connect-timeout",
+                "gatehouse.server.backchannel-logout.timeout",
+                "gatehouse.server.backchannel-logout.max-attempts",
+                "gatehouse.server.backchannel-logout.initial-backoff",
+                "gatehouse.server.backchannel-logout.max-backoff",
+                "gatehouse.server.backchannel-logout.retention");
         assertThat(current).containsKeys(addedSince.toArray(String[]::new));
         assertThat(deprecated).hasSize(current.size() - 1 - addedSince.size());
         deprecated.forEach((name, property) -> {

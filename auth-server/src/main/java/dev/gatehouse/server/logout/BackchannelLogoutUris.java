@@ -1,0 +1,167 @@
+package dev.gatehouse.server.logout;
+
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.UnknownHostException;
+import java.util.Locale;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+import org.springframework.security.oauth2.server.authorization.client.RegisteredClient;
+
+/**
+ * A client's back-channel logout settings (OIDC Back-Channel Logout 1.0 §2.2) and what its URI may be:
+ *
+ * <ul>
+ *   <li>an absolute URI without a fragment (§2.2), without user information, at most {@value #MAX_LENGTH} characters;
+ *   <li>{@code https}; plain {@code http} only on a loopback host (a relying party on the same machine), as for
+ *       remote JWK Sets;
+ *   <li>for a dynamically registered client (RFC 7591): {@code https} only, and every address its host resolves to
+ *       public (not loopback, private, link-local incl. 169.254/16, unique-local, shared CGNAT 100.64/10, multicast
+ *       or unspecified), checked at registration and again before each delivery. An operator's client (admin API)
+ *       may name a private address.
+ * </ul>
+ */
+public final class BackchannelLogoutUris {
+
+    /** Client setting: the {@code backchannel_logout_uri} (§2.2), a string; absent when the client has none. */
+    public static final String URI_SETTING = "settings.client.gatehouse.backchannel-logout-uri";
+
+    /** Client setting: {@code backchannel_logout_session_required} (§2.2), a boolean; absent means false. */
+    public static final String SESSION_REQUIRED_SETTING =
+            "settings.client.gatehouse.backchannel-logout-session-required";
+
+    /** The dynamic registration package's marker of a client registered through RFC 7591. */
+    static final String DYNAMIC_SETTING = "settings.client.gatehouse.dynamically-registered";
+
+    /** As for redirect URIs. */
+    public static final int MAX_LENGTH = 2000;
+
+    private BackchannelLogoutUris() {}
+
+    /**
+     * The client's back-channel logout URI, or {@code null}.
+     *
+     * @param client the client
+     * @return the URI, or {@code null}
+     */
+    public static @Nullable String uri(RegisteredClient client) {
+        return client.getClientSettings().getSetting(URI_SETTING) instanceof String s && !s.isEmpty() ? s : null;
+    }
+
+    /**
+     * Whether the client requires {@code sid} in logout tokens.
+     *
+     * @param client the client
+     * @return the setting, false when absent
+     */
+    public static boolean sessionRequired(RegisteredClient client) {
+        return Boolean.TRUE.equals(client.getClientSettings().getSetting(SESSION_REQUIRED_SETTING));
+    }
+
+    static boolean dynamic(RegisteredClient client) {
+        return Boolean.TRUE.equals(client.getClientSettings().getSetting(DYNAMIC_SETTING));
+    }
+
+    /**
+     * Why a URI may not be a client's back-channel logout URI.
+     *
+     * @param value the candidate
+     * @param dynamic whether the client registers itself (RFC 7591): then https only, and public addresses only
+     * @return the reason, or empty if it may be registered
+     */
+    public static Optional<String> problem(String value, boolean dynamic) {
+        if (value.isEmpty() || value.length() > MAX_LENGTH) {
+            return Optional.of("must be 1 to " + MAX_LENGTH + " characters");
+        }
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c <= 0x20 || c >= 0x7f) {
+                return Optional.of("must be ASCII without spaces or control characters (RFC 3986)");
+            }
+        }
+        if (value.indexOf('#') >= 0) {
+            return Optional.of("must not contain a fragment (OIDC Back-Channel Logout 1.0 section 2.2)");
+        }
+        URI uri;
+        try {
+            uri = new URI(value);
+        } catch (URISyntaxException e) {
+            return Optional.of("is not a valid URI (RFC 3986)");
+        }
+        if (!uri.isAbsolute() || uri.getHost() == null || uri.getHost().isEmpty()) {
+            return Optional.of("must be an absolute URI with a host (OIDC Back-Channel Logout 1.0 section 2.2)");
+        }
+        if (uri.getRawUserInfo() != null || uri.getRawAuthority().contains("@")) {
+            return Optional.of("must not contain user information");
+        }
+        String scheme = uri.getScheme().toLowerCase(Locale.ROOT);
+        if (dynamic) {
+            if (!scheme.equals("https")) {
+                return Optional.of("must use https");
+            }
+            return refusedAddress(uri.getHost()).map(reason -> "must name a public host: " + reason);
+        }
+        if (scheme.equals("https") || (scheme.equals("http") && loopback(uri.getHost()))) {
+            return Optional.empty();
+        }
+        return Optional.of("must use https; plain http only on a loopback host");
+    }
+
+    /**
+     * Checks a stored URI again before a delivery: the client's settings could have been written by other means,
+     * and a dynamically registered client's host could resolve elsewhere now.
+     *
+     * @param client the client
+     * @param value its URI
+     * @return the reason not to send, or empty
+     */
+    static Optional<String> refusedAtSend(RegisteredClient client, String value) {
+        return problem(value, dynamic(client));
+    }
+
+    private static boolean loopback(String host) {
+        String h = host.toLowerCase(Locale.ROOT);
+        return h.equals("localhost") || h.equals("127.0.0.1") || h.equals("[::1]");
+    }
+
+    /** Why a host is not public: one of its addresses, resolved now, is not. */
+    static Optional<String> refusedAddress(String host) {
+        String name = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+        InetAddress[] addresses;
+        try {
+            addresses = InetAddress.getAllByName(name);
+        } catch (UnknownHostException e) {
+            return Optional.of("the host does not resolve");
+        }
+        for (InetAddress a : addresses) {
+            if (!publicAddress(a)) {
+                return Optional.of("it resolves to a loopback, private, link-local or reserved address");
+            }
+        }
+        return Optional.empty();
+    }
+
+    static boolean publicAddress(InetAddress a) {
+        if (a.isAnyLocalAddress()
+                || a.isLoopbackAddress()
+                || a.isLinkLocalAddress()
+                || a.isSiteLocalAddress()
+                || a.isMulticastAddress()) {
+            return false;
+        }
+        byte[] b = a.getAddress();
+        if (b.length == 4) {
+            int first = b[0] & 0xff;
+            int second = b[1] & 0xff;
+            // 0/8 this network, 100.64/10 shared (CGNAT, RFC 6598), 192.0.0/24 IETF, 198.18/15 benchmarking, 240/4
+            return first != 0
+                    && !(first == 100 && second >= 64 && second < 128)
+                    && !(first == 192 && second == 0 && (b[2] & 0xff) == 0)
+                    && !(first == 198 && (second == 18 || second == 19))
+                    && first < 240;
+        }
+        // fc00::/7 unique local (RFC 4193); IPv4-mapped addresses were already unmapped by InetAddress
+        return (b[0] & 0xfe) != 0xfc;
+    }
+}

@@ -1,0 +1,313 @@
+package dev.gatehouse.server.logout;
+
+import dev.gatehouse.server.audit.AuditEvent;
+import dev.gatehouse.server.audit.AuditEvents;
+import dev.gatehouse.server.audit.AuditLog;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.security.oauth2.server.authorization.client.RegisteredClient;
+import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Sends the queued logout tokens (OIDC Back-Channel Logout 1.0 §2.5) from any node:
+ *
+ * <ol>
+ *   <li>Claim: one short transaction takes up to {@value #BATCH} due rows with {@code FOR UPDATE SKIP LOCKED} (two
+ *       nodes never take the same row), moves their {@code due_at} a lease ahead and counts the attempt, then
+ *       commits. No database connection is held while sending.
+ *   <li>Send: a POST of {@code logout_token} (§2.5) with the JDK client: no redirects followed, connect and response
+ *       timeouts, no cookies, the body never read. The URI is checked again first (a dynamically registered client's
+ *       host must still resolve to public addresses).
+ *   <li>Finish: a 2xx deletes the row (§2.8: 200 or 204 is success); a timeout, an I/O error, 5xx, 408 or 429 waits
+ *       a backoff ({@code initial-backoff} tripled per attempt, at most {@code max-backoff}, ±20 % jitter) until
+ *       {@code max-attempts}; a redirect, another 4xx or a refused address is final. Each change is conditional on
+ *       the attempt count the claim saw, so a node whose lease ran out changes nothing. Every final outcome is
+ *       audited ({@code logout.backchannel}).
+ * </ol>
+ *
+ * A node that stops mid-send leaves the row to come back after the lease: at most one duplicate (a fresh {@code jti}),
+ * harmless as logging out twice is.
+ */
+public final class LogoutDeliveries implements AutoCloseable {
+
+    static final int BATCH = 20;
+
+    private static final Logger log = LoggerFactory.getLogger(LogoutDeliveries.class);
+
+    private final JdbcTemplate jdbc;
+    private final TransactionTemplate tx;
+    private final RegisteredClientRepository clients;
+    private final LogoutTokens tokens;
+    private final AuditLog audit;
+    private final Clock clock;
+    private final BackchannelLogoutProperties properties;
+    private final HttpClient http;
+    private final ExecutorService senders;
+    private final SecureRandom random = new SecureRandom();
+
+    LogoutDeliveries(
+            JdbcTemplate jdbc,
+            TransactionTemplate tx,
+            RegisteredClientRepository clients,
+            LogoutTokens tokens,
+            AuditLog audit,
+            Clock clock,
+            BackchannelLogoutProperties properties) {
+        this.jdbc = Objects.requireNonNull(jdbc, "jdbc must not be null");
+        this.tx = Objects.requireNonNull(tx, "tx must not be null");
+        this.clients = Objects.requireNonNull(clients, "clients must not be null");
+        this.tokens = Objects.requireNonNull(tokens, "tokens must not be null");
+        this.audit = Objects.requireNonNull(audit, "audit must not be null");
+        this.clock = Objects.requireNonNull(clock, "clock must not be null");
+        this.properties = Objects.requireNonNull(properties, "properties must not be null");
+        this.http = HttpClient.newBuilder()
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .connectTimeout(properties.connectTimeout())
+                .build();
+        this.senders = Executors.newFixedThreadPool(4, r -> {
+            Thread t = new Thread(r, "gatehouse-backchannel-logout");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** A claimed row. */
+    record Delivery(
+            String id,
+            String registeredClientId,
+            String username,
+            String sid,
+            String issuer,
+            String reason,
+            @Nullable String correlationId,
+            Instant createdAt,
+            int attempts) {}
+
+    /** How a send ended. */
+    sealed interface Outcome {
+        String label();
+    }
+
+    record Delivered(String label) implements Outcome {}
+
+    record Retry(String label) implements Outcome {}
+
+    record Final(String label) implements Outcome {}
+
+    record Skipped(String label) implements Outcome {}
+
+    /**
+     * Claims the due deliveries and sends them, waiting for every send to finish.
+     *
+     * @return how many were claimed
+     */
+    public int runOnce() {
+        if (!properties.enabled()) {
+            return 0;
+        }
+        List<Delivery> claimed = claim();
+        List<Future<?>> sends = new ArrayList<>(claimed.size());
+        for (Delivery d : claimed) {
+            sends.add(senders.submit(() -> deliver(d)));
+        }
+        for (Future<?> f : sends) {
+            try {
+                f.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return claimed.size();
+            } catch (ExecutionException e) {
+                log.warn("back-channel logout delivery failed: {}", String.valueOf(e.getCause()));
+            }
+        }
+        return claimed.size();
+    }
+
+    List<Delivery> claim() {
+        Instant now = clock.instant();
+        List<Delivery> claimed = tx.execute(status -> {
+            List<Delivery> due = jdbc.query(
+                    "SELECT id, registered_client_id, username, sid, issuer, reason, correlation_id, created_at,"
+                            + " attempts FROM gh_logout_delivery WHERE due_at <= ? ORDER BY due_at"
+                            + " FETCH FIRST " + BATCH + " ROWS ONLY FOR UPDATE SKIP LOCKED",
+                    (rs, n) -> new Delivery(
+                            rs.getString(1),
+                            rs.getString(2),
+                            rs.getString(3),
+                            rs.getString(4),
+                            rs.getString(5),
+                            rs.getString(6),
+                            rs.getString(7),
+                            rs.getTimestamp(8).toInstant(),
+                            rs.getInt(9) + 1),
+                    Timestamp.from(now));
+            Timestamp leaseEnd = Timestamp.from(now.plus(properties.lease()));
+            for (Delivery d : due) {
+                jdbc.update(
+                        "UPDATE gh_logout_delivery SET due_at = ?, attempts = ? WHERE id = ?",
+                        leaseEnd,
+                        d.attempts(),
+                        d.id());
+            }
+            return due;
+        });
+        return claimed == null ? List.of() : claimed;
+    }
+
+    void deliver(Delivery d) {
+        RegisteredClient client = clients.findById(d.registeredClientId());
+        String uri = client == null ? null : BackchannelLogoutUris.uri(client);
+        if (client == null || uri == null) {
+            finish(d, new Skipped(client == null ? "client_deleted" : "uri_removed"));
+            return;
+        }
+        Optional<String> refused = BackchannelLogoutUris.refusedAtSend(client, uri);
+        if (refused.isPresent()) {
+            finish(d, new Final("address_refused"));
+            return;
+        }
+        String token;
+        try {
+            token = tokens.encode(d.issuer(), client.getClientId(), d.username(), d.sid());
+        } catch (RuntimeException e) {
+            finish(d, new Retry("signing"));
+            return;
+        }
+        finish(d, send(uri, token));
+    }
+
+    Outcome send(String uri, String token) {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(uri))
+                .timeout(properties.timeout())
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(
+                        "logout_token=" + URLEncoder.encode(token, StandardCharsets.UTF_8)))
+                .build();
+        int status;
+        try {
+            HttpResponse<InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+            status = response.statusCode();
+            // Closed unread: nothing the endpoint sends is used, and a slow body cannot hold a sender.
+            response.body().close();
+        } catch (HttpTimeoutException e) {
+            return new Retry("timeout");
+        } catch (ConnectException e) {
+            return new Retry("connect");
+        } catch (IOException e) {
+            return new Retry("io");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Retry("interrupted");
+        } catch (IllegalArgumentException e) {
+            return new Final("invalid_uri");
+        }
+        if (status >= 200 && status < 300) {
+            return new Delivered("http_" + status);
+        }
+        if (status >= 300 && status < 400) {
+            return new Final("redirect");
+        }
+        if (status >= 500 || status == 408 || status == 429) {
+            return new Retry("http_" + status);
+        }
+        return new Final("http_" + status);
+    }
+
+    private void finish(Delivery d, Outcome outcome) {
+        boolean retry = outcome instanceof Retry && d.attempts() < properties.maxAttempts();
+        int changed;
+        if (retry) {
+            changed = jdbc.update(
+                    "UPDATE gh_logout_delivery SET due_at = ?, last_outcome = ? WHERE id = ? AND attempts = ?",
+                    Timestamp.from(clock.instant().plus(backoff(d.attempts()))),
+                    outcome.label(),
+                    d.id(),
+                    d.attempts());
+        } else {
+            changed = jdbc.update("DELETE FROM gh_logout_delivery WHERE id = ? AND attempts = ?", d.id(), d.attempts());
+        }
+        if (changed == 0) {
+            // Another node claimed the row after this node's lease ran out; its outcome is the one audited.
+            return;
+        }
+        if (retry) {
+            return;
+        }
+        Map<String, String> details = new LinkedHashMap<>();
+        details.put("client_id", clientId(d.registeredClientId()));
+        details.put("reason", d.reason());
+        details.put("sid", d.sid());
+        details.put("attempts", Integer.toString(d.attempts()));
+        details.put("result", outcome.label());
+        if (d.correlationId() != null) {
+            details.put("trigger_correlation_id", d.correlationId());
+        }
+        String result = outcome instanceof Delivered
+                ? AuditEvent.SUCCESS
+                : outcome instanceof Skipped ? AuditEvent.DENIED : AuditEvent.FAILURE;
+        audit.record(new AuditEvent(AuditEvents.LOGOUT_BACKCHANNEL, result, null, d.username(), details));
+    }
+
+    private String clientId(String registeredClientId) {
+        RegisteredClient client = clients.findById(registeredClientId);
+        return client == null ? registeredClientId : client.getClientId();
+    }
+
+    /** {@code initial-backoff · 3^(n-1)}, at most {@code max-backoff}, ±20 %. */
+    Duration backoff(int attempts) {
+        Duration wait = properties.initialBackoff();
+        for (int i = 1; i < attempts && wait.compareTo(properties.maxBackoff()) < 0; i++) {
+            wait = wait.multipliedBy(3);
+        }
+        if (wait.compareTo(properties.maxBackoff()) > 0) {
+            wait = properties.maxBackoff();
+        }
+        long millis = wait.toMillis();
+        long jitter = millis / 5;
+        return Duration.ofMillis(millis - jitter + (jitter == 0 ? 0 : random.nextLong(2 * jitter + 1)));
+    }
+
+    /**
+     * Forgets relying-party sessions last given an ID token longer ago than the retention.
+     *
+     * @return how many were deleted
+     */
+    public int purge() {
+        return jdbc.update(
+                "DELETE FROM gh_rp_session WHERE last_seen < ?",
+                Timestamp.from(clock.instant().minus(properties.retention())));
+    }
+
+    @Override
+    public void close() {
+        senders.shutdownNow();
+    }
+}
