@@ -209,6 +209,72 @@ abstract class AbstractAdminApiTests {
         assertThat(r.body()).contains("\"bearer\"").contains("\"scheme\":\"bearer\"");
     }
 
+    // ---------------------------------------------------------------- back-channel logout (OIDC BCL 1.0 §2.2)
+
+    @Test
+    void clientsWhenBackchannelLogoutUriRegisteredReplacedAndRemovedThenViewFollowsAndBadUrisAreProblems()
+            throws Exception {
+        String admin = adminToken();
+        String id = "bcl-" + suffix();
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("clientId", id);
+        body.put("clientName", "Client " + id);
+        body.put("grantTypes", List.of("authorization_code"));
+        body.put("scopes", List.of("openid"));
+        body.put("redirectUris", List.of("https://app.example/cb"));
+        body.put("backchannelLogoutUri", "http://10.0.0.5:8080/logout/back-channel");
+        body.put("backchannelLogoutSessionRequired", true);
+        // Plain http only on a loopback host: refused, and nothing stored.
+        assertThat(problem(call("POST", "/admin/clients", admin, JSON.writeValueAsString(body)), 400)
+                        .toString())
+                .contains("admin.invalid_backchannel_logout_uri");
+        assertThat(call("GET", "/admin/clients/" + id, admin, null).statusCode())
+                .isEqualTo(404);
+
+        // An operator's client may name a private host over https.
+        body.put("clientId", id + "-ok");
+        body.put("backchannelLogoutUri", "https://10.0.0.5/logout/back-channel");
+        Map<?, ?> ok = (Map<?, ?>) created(call("POST", "/admin/clients", admin, JSON.writeValueAsString(body)))
+                .get("client");
+        assertThat(ok.get("backchannelLogoutUri")).isEqualTo("https://10.0.0.5/logout/back-channel");
+        assertThat(ok.get("backchannelLogoutSessionRequired")).isEqualTo(true);
+
+        Map<String, Object> replaced = object(
+                call(
+                        "PUT",
+                        "/admin/clients/" + id + "-ok/backchannel-logout",
+                        admin,
+                        "{\"backchannelLogoutUri\":\"http://127.0.0.1:9000/bcl\"}"),
+                200);
+        assertThat(replaced.get("backchannelLogoutUri")).isEqualTo("http://127.0.0.1:9000/bcl");
+        assertThat(replaced.get("backchannelLogoutSessionRequired")).isEqualTo(false);
+        Map<String, Object> removed =
+                object(call("PUT", "/admin/clients/" + id + "-ok/backchannel-logout", admin, "{}"), 200);
+        assertThat(removed.get("backchannelLogoutUri")).isNull();
+
+        for (String bad : List.of(
+                "https://app.example/logout#frag",
+                "/relative",
+                "http://app.example/plain-http",
+                "javascript:alert(1)",
+                "https://user@app.example/",
+                "https://app.example/" + "x".repeat(2100))) {
+            Map<String, Object> problem = problem(
+                    call(
+                            "PUT",
+                            "/admin/clients/" + id + "-ok/backchannel-logout",
+                            admin,
+                            JSON.writeValueAsString(Map.of("backchannelLogoutUri", bad))),
+                    400);
+            assertThat((List<?>) problem.get("errors"))
+                    .as(bad)
+                    .singleElement()
+                    .satisfies(e ->
+                            assertThat(((Map<?, ?>) e).get("code")).isEqualTo("admin.invalid_backchannel_logout_uri"));
+            assertThat(problem.toString()).as(bad).doesNotContain(bad);
+        }
+    }
+
     // ---------------------------------------------------------------- authentication and authorization
 
     @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gatehouse.server.AbstractAdminApiTests.RecordingAuditLog;
 import dev.gatehouse.server.audit.AuditEvent;
+import dev.gatehouse.server.logout.BackchannelLogoutUris;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -289,6 +290,70 @@ abstract class AbstractDynamicRegistrationTests {
                 String.class,
                 created.get("client_id"));
         assertThat(stored).startsWith("{hmac-sha256}").doesNotContain(secret);
+    }
+
+    // ---------------------------------------------------------------- OIDC Back-Channel Logout 1.0 §2.2
+
+    @Test
+    void registerWhenBackchannelLogoutUriPublicHttpsThenStoredReturnedAndKeptOnUpdate() throws Exception {
+        String uri = "https://93.184.215.14/logout/back-channel";
+        String body = publicClient()
+                .replaceFirst(
+                        "\\}$",
+                        ",\"backchannel_logout_uri\":\"" + uri + "\",\"backchannel_logout_session_required\":true}");
+        Map<String, Object> created = object(register(mint(1, 3600), body), 201);
+        assertThat(created)
+                .containsEntry("backchannel_logout_uri", uri)
+                .containsEntry("backchannel_logout_session_required", true);
+        String clientId = (String) created.get("client_id");
+        RegisteredClient stored = clients.findByClientId(clientId);
+        assertThat(BackchannelLogoutUris.uri(stored)).isEqualTo(uri);
+        assertThat(BackchannelLogoutUris.sessionRequired(stored)).isTrue();
+
+        // RFC 7592 §2.2: an update that names it keeps it; one without it removes it.
+        String configuration = "/oauth2/register/" + clientId;
+        String rat = (String) created.get("registration_access_token");
+        String update = "{\"client_id\":\"" + clientId + "\",\"redirect_uris\":[\"" + REDIRECT
+                + "\"],\"token_endpoint_auth_method\":\"none\",\"backchannel_logout_uri\":\"" + uri + "\"}";
+        Map<String, Object> updated = object(call("PUT", configuration, rat, update), 200);
+        assertThat(updated).containsEntry("backchannel_logout_uri", uri);
+        assertThat(BackchannelLogoutUris.uri(clients.findByClientId(clientId))).isEqualTo(uri);
+        String without = "{\"client_id\":\"" + clientId + "\",\"redirect_uris\":[\"" + REDIRECT
+                + "\"],\"token_endpoint_auth_method\":\"none\"}";
+        Map<String, Object> removed =
+                object(call("PUT", configuration, (String) updated.get("registration_access_token"), without), 200);
+        assertThat(removed).doesNotContainKey("backchannel_logout_uri");
+        assertThat(BackchannelLogoutUris.uri(clients.findByClientId(clientId))).isNull();
+    }
+
+    @Test
+    void registerWhenBackchannelLogoutUriNotHttpsPublicOrHasFragmentThenInvalidClientMetadataAndNothingStored()
+            throws Exception {
+        String iat = mint(20, 3600);
+        long before = clientCount();
+        for (String bad : List.of(
+                "http://example.com/logout",
+                "https://93.184.215.14/logout#fragment",
+                "javascript:alert(1)",
+                "/relative",
+                "https://user@93.184.215.14/logout",
+                "https://127.0.0.1/logout",
+                "https://10.1.2.3/logout",
+                "https://169.254.169.254/latest/meta-data",
+                "https://100.64.0.1/logout",
+                "https://[fd00::1]/logout",
+                "https://[::1]/logout")) {
+            String body = publicClient().replaceFirst("\\}$", ",\"backchannel_logout_uri\":\"" + bad + "\"}");
+            Map<String, Object> error = object(register(iat, body), 400);
+            assertThat(error.get("error")).as(bad).isEqualTo("invalid_client_metadata");
+            assertThat((String) error.get("error_description")).as(bad).contains("backchannel_logout_uri");
+        }
+        String notBoolean = publicClient()
+                .replaceFirst(
+                        "\\}$",
+                        ",\"backchannel_logout_uri\":\"https://93.184.215.14/l\",\"backchannel_logout_session_required\":\"yes\"}");
+        assertThat(object(register(iat, notBoolean), 400).get("error")).isEqualTo("invalid_client_metadata");
+        assertThat(clientCount()).isEqualTo(before);
     }
 
     // ---------------------------------------------------------------- RFC 7592 client configuration

@@ -1,5 +1,6 @@
 package dev.gatehouse.server.admin;
 
+import dev.gatehouse.server.logout.BackchannelLogoutUris;
 import dev.gatehouse.server.tokens.ResourceIndicators;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -15,6 +16,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.CacheControl;
 import org.springframework.http.HttpStatus;
@@ -72,6 +74,10 @@ final class ClientAdminController {
      *     http on a loopback host); default none
      * @param fapi2 whether the client is under the FAPI 2.0 Security Profile (confidential, {@code private_key_jwt}
      *     only, code flow with PAR, PKCE S256 and DPoP; codes valid 60 s); default {@code false}
+     * @param backchannelLogoutUri where logout tokens are posted when a user's session ends (OIDC Back-Channel Logout
+     *     1.0 §2.2: absolute, no fragment; https, or http on a loopback host); default none
+     * @param backchannelLogoutSessionRequired whether the client requires {@code sid} in logout tokens (Gatehouse
+     *     always sends it); default {@code false}
      */
     record RegisterClientRequest(
             @NotBlank(message = "clientId is required")
@@ -122,7 +128,22 @@ final class ClientAdminController {
                     message = "at most " + ResourceIndicators.MAX_RESOURCES + " resources")
             List<@NotNull(message = "resource must not be null") String> resources,
 
-            @Nullable Boolean fapi2)
+            @Nullable Boolean fapi2,
+
+            @Nullable String backchannelLogoutUri,
+
+            @Nullable Boolean backchannelLogoutSessionRequired)
+            implements AdminRequest {}
+
+    /**
+     * A client's back-channel logout settings (OIDC Back-Channel Logout 1.0 §2.2), replacing the registered ones.
+     *
+     * @param backchannelLogoutUri the URI (absolute, no fragment; https, or http on a loopback host); {@code null}
+     *     removes it
+     * @param backchannelLogoutSessionRequired whether the client requires {@code sid}; default {@code false}
+     */
+    record BackchannelLogoutRequest(
+            @Nullable String backchannelLogoutUri, @Nullable Boolean backchannelLogoutSessionRequired)
             implements AdminRequest {}
 
     /**
@@ -246,6 +267,7 @@ final class ClientAdminController {
         List<String> redirects = uris("redirectUris", body.redirectUris(), errors);
         List<String> logout = uris("postLogoutRedirectUris", body.postLogoutRedirectUris(), errors);
         List<String> resources = resources(body.resources(), errors);
+        @Nullable String backchannelLogoutUri = backchannelLogoutUri(body.backchannelLogoutUri(), errors);
         if (grants.contains(AuthorizationGrantType.AUTHORIZATION_CODE.getValue()) && redirects.isEmpty()) {
             errors.add(error(
                     "redirectUris",
@@ -268,7 +290,9 @@ final class ClientAdminController {
                 Boolean.TRUE.equals(body.requireMfa()),
                 Boolean.TRUE.equals(body.requirePhishingResistant()),
                 resources,
-                Boolean.TRUE.equals(body.fapi2()));
+                Boolean.TRUE.equals(body.fapi2()),
+                backchannelLogoutUri,
+                Boolean.TRUE.equals(body.backchannelLogoutSessionRequired()));
         return ResponseEntity.created(URI.create("/admin/clients/" + body.clientId()))
                 .cacheControl(CacheControl.noStore())
                 .body(new Registered(created.client(), created.clientSecret()));
@@ -370,6 +394,26 @@ final class ClientAdminController {
         return clients.setResources(clientId, resources);
     }
 
+    @PutMapping(path = "/{clientId}/backchannel-logout", consumes = "application/json")
+    @Audited(value = "admin.client.backchannel_logout.update", subject = "clientId")
+    @Operation(
+            summary = "Set or remove a client's back-channel logout URI (OIDC Back-Channel Logout 1.0): logout tokens"
+                    + " are posted there when a session of its users ends")
+    ClientAdministration.ClientView backchannelLogout(
+            @PathVariable String clientId,
+            @Valid @RequestBody BackchannelLogoutRequest body,
+            HttpServletRequest request) {
+        List<Map<String, String>> errors = new ArrayList<>();
+        @Nullable String uri = backchannelLogoutUri(body.backchannelLogoutUri(), errors);
+        if (!errors.isEmpty()) {
+            throw new AdminException(
+                    HttpStatus.BAD_REQUEST, "admin.invalid_fields", "The request has invalid fields.", errors);
+        }
+        AdminAuditInterceptor.detail(request, "backchannelLogoutUri", uri == null ? "removed" : "set");
+        return clients.setBackchannelLogout(
+                clientId, uri, Boolean.TRUE.equals(body.backchannelLogoutSessionRequired()));
+    }
+
     @PostMapping("/{clientId}/secret")
     @Audited(value = "admin.client.secret.rotate", subject = "clientId")
     @Operation(summary = "Rotate a client's secret: the old one stops working, the new one is in this response only")
@@ -421,6 +465,22 @@ final class ClientAdminController {
                             () -> out.add(v));
         }
         return List.copyOf(new LinkedHashSet<>(out));
+    }
+
+    /** OIDC Back-Channel Logout 1.0 §2.2 ({@link BackchannelLogoutUris#problem}); an operator may name a private host. */
+    private static @Nullable String backchannelLogoutUri(@Nullable String value, List<Map<String, String>> errors) {
+        if (value == null) {
+            return null;
+        }
+        Optional<String> problem = BackchannelLogoutUris.problem(value, false);
+        if (problem.isPresent()) {
+            errors.add(error(
+                    "backchannelLogoutUri",
+                    "admin.invalid_backchannel_logout_uri",
+                    "back-channel logout URI " + problem.get()));
+            return null;
+        }
+        return value;
     }
 
     private static Map<String, String> error(String field, String code, String message) {

@@ -3,6 +3,7 @@ package dev.gatehouse.server.admin;
 import dev.gatehouse.server.clients.ClientRegistrations;
 import dev.gatehouse.server.clients.ClientSecrets;
 import dev.gatehouse.server.clients.Fapi2Profile;
+import dev.gatehouse.server.logout.BackchannelLogoutUris;
 import dev.gatehouse.server.mfa.MfaPolicy;
 import dev.gatehouse.server.settings.GatehouseProperties;
 import dev.gatehouse.server.tokens.ResourceIndicators;
@@ -114,7 +115,9 @@ final class ClientAdministration {
             List<String> resources,
             boolean fapi2,
             @Nullable Instant issuedAt,
-            boolean secretExpired) {}
+            boolean secretExpired,
+            @Nullable String backchannelLogoutUri,
+            boolean backchannelLogoutSessionRequired) {}
 
     /**
      * A client with its new secret, shown once.
@@ -158,7 +161,9 @@ final class ClientAdministration {
             boolean requireMfa,
             boolean requirePhishingResistant,
             List<String> resources,
-            boolean fapi2) {
+            boolean fapi2,
+            @Nullable String backchannelLogoutUri,
+            boolean backchannelLogoutSessionRequired) {
         if (clients.findByClientId(clientId) != null) {
             throw AdminException.conflict("admin.client.exists", "Client '" + clientId + "' already exists.");
         }
@@ -194,6 +199,8 @@ final class ClientAdministration {
         scopes.forEach(b::scope);
         redirectUris.forEach(b::redirectUri);
         postLogoutRedirectUris.forEach(b::postLogoutRedirectUri);
+        b.clientSettings(withBackchannelLogout(
+                b.build().getClientSettings(), backchannelLogoutUri, backchannelLogoutSessionRequired));
         RegisteredClient client = fapi2Checked(b.build());
         clients.save(client);
         return new ClientWithSecret(view(find(clientId)), secret);
@@ -256,6 +263,31 @@ final class ClientAdministration {
      * Lets the client introspect tokens issued to any client (a resource server checking other clients' tokens), or
      * takes that away; other settings stay. Effective like {@link #setRequireMfa}.
      */
+    /**
+     * Sets or removes (a {@code null} URI) the client's back-channel logout URI (OIDC Back-Channel Logout 1.0 §2.2,
+     * checked by the caller) and whether it requires {@code sid}; other settings stay. Sessions ended from now on are
+     * sent to the new URI; queued logout tokens go where the client's URI is when they are sent.
+     */
+    ClientView setBackchannelLogout(String clientId, @Nullable String uri, boolean sessionRequired) {
+        RegisteredClient existing = find(clientId);
+        clients.save(RegisteredClient.from(existing)
+                .clientSettings(withBackchannelLogout(existing.getClientSettings(), uri, sessionRequired))
+                .build());
+        return get(clientId);
+    }
+
+    private static ClientSettings withBackchannelLogout(
+            ClientSettings settings, @Nullable String uri, boolean sessionRequired) {
+        java.util.Map<String, Object> values = new java.util.HashMap<>(settings.getSettings());
+        values.remove(BackchannelLogoutUris.URI_SETTING);
+        values.remove(BackchannelLogoutUris.SESSION_REQUIRED_SETTING);
+        if (uri != null) {
+            values.put(BackchannelLogoutUris.URI_SETTING, uri);
+            values.put(BackchannelLogoutUris.SESSION_REQUIRED_SETTING, sessionRequired);
+        }
+        return ClientSettings.withSettings(values).build();
+    }
+
     ClientView setIntrospectAnyToken(String clientId, boolean allowed) {
         RegisteredClient existing = find(clientId);
         clients.save(RegisteredClient.from(existing)
@@ -387,7 +419,9 @@ final class ClientAdministration {
                 ResourceIndicators.allowed(c),
                 Fapi2Profile.enabled(c),
                 c.getClientIdIssuedAt(),
-                expires != null && !expires.isAfter(clock.instant()));
+                expires != null && !expires.isAfter(clock.instant()),
+                BackchannelLogoutUris.uri(c),
+                BackchannelLogoutUris.sessionRequired(c));
     }
 
     private static List<String> sorted(java.util.Collection<String> values) {

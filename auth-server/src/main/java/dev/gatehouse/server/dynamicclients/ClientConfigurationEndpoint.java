@@ -4,6 +4,7 @@ import dev.gatehouse.server.audit.AuditEvent;
 import dev.gatehouse.server.audit.AuditEvents;
 import dev.gatehouse.server.audit.AuditLog;
 import dev.gatehouse.server.clients.ClientSecrets;
+import dev.gatehouse.server.logout.BackchannelLogoutUris;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -274,6 +275,9 @@ final class ClientConfigurationEndpoint extends OncePerRequestFilter {
         }
         if (!before.getScopes().equals(after.getScopes())) {
             fields.add("scope");
+        }
+        if (!Objects.equals(BackchannelLogoutUris.uri(before), BackchannelLogoutUris.uri(after))) {
+            fields.add("backchannel_logout_uri");
         }
         return fields;
     }

@@ -1,5 +1,6 @@
 package dev.gatehouse.server.dynamicclients;
 
+import dev.gatehouse.server.logout.BackchannelLogoutUris;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -60,13 +61,26 @@ final class RegistrationPolicy {
      * @param authenticationMethod the token endpoint authentication method
      * @param redirectUris the redirect URIs
      * @param scopes the scopes
+     * @param backchannelLogoutUri OIDC Back-Channel Logout 1.0 §2.2, or {@code null}
+     * @param backchannelLogoutSessionRequired §2.2, false when absent
      */
     record Metadata(
             @Nullable String clientName,
             List<String> grantTypes,
             String authenticationMethod,
             List<String> redirectUris,
-            List<String> scopes) {
+            List<String> scopes,
+            @Nullable String backchannelLogoutUri,
+            boolean backchannelLogoutSessionRequired) {
+
+        Metadata(
+                @Nullable String clientName,
+                List<String> grantTypes,
+                String authenticationMethod,
+                List<String> redirectUris,
+                List<String> scopes) {
+            this(clientName, grantTypes, authenticationMethod, redirectUris, scopes, null, false);
+        }
 
         boolean confidential() {
             return !ClientAuthenticationMethod.NONE.getValue().equals(authenticationMethod);
@@ -172,7 +186,47 @@ final class RegistrationPolicy {
                                 + policy.scopes());
             }
         }
-        return new Metadata(name, grants, method, redirectUris, scopes);
+        @Nullable String backchannelLogoutUri = backchannelLogoutUri(claims);
+        return new Metadata(
+                name,
+                grants,
+                method,
+                redirectUris,
+                scopes,
+                backchannelLogoutUri,
+                backchannelLogoutUri != null && backchannelLogoutSessionRequired(claims));
+    }
+
+    /**
+     * OIDC Back-Channel Logout 1.0 §2.2 {@code backchannel_logout_uri}: absolute, no fragment, https, and its host
+     * public ({@link BackchannelLogoutUris#problem}: a self-registered client must not make this server post to its
+     * own network).
+     */
+    private static @Nullable String backchannelLogoutUri(Map<String, Object> claims) {
+        Object value = claims.get("backchannel_logout_uri");
+        if (value == null) {
+            return null;
+        }
+        if (!(value instanceof String uri)) {
+            throw error(INVALID_CLIENT_METADATA, "backchannel_logout_uri must be a string");
+        }
+        Optional<String> problem = BackchannelLogoutUris.problem(uri, true);
+        if (problem.isPresent()) {
+            throw error(INVALID_CLIENT_METADATA, "backchannel_logout_uri: '" + excerpt(uri) + "' " + problem.get());
+        }
+        return uri;
+    }
+
+    /** §2.2 {@code backchannel_logout_session_required}: a boolean, false when absent. */
+    private static boolean backchannelLogoutSessionRequired(Map<String, Object> claims) {
+        Object value = claims.get("backchannel_logout_session_required");
+        if (value == null) {
+            return false;
+        }
+        if (!(value instanceof Boolean required)) {
+            throw error(INVALID_CLIENT_METADATA, "backchannel_logout_session_required must be true or false");
+        }
+        return required;
     }
 
     /**
@@ -265,6 +319,16 @@ final class RegistrationPolicy {
         metadata.grantTypes().forEach(g -> b.authorizationGrantType(new AuthorizationGrantType(g)));
         metadata.redirectUris().forEach(b::redirectUri);
         metadata.scopes().forEach(b::scope);
+        // OIDC Back-Channel Logout 1.0 §2.2: as registered now (an RFC 7592 update without it removes it).
+        Map<String, Object> settings =
+                new java.util.HashMap<>(b.build().getClientSettings().getSettings());
+        settings.remove(BackchannelLogoutUris.URI_SETTING);
+        settings.remove(BackchannelLogoutUris.SESSION_REQUIRED_SETTING);
+        if (metadata.backchannelLogoutUri() != null) {
+            settings.put(BackchannelLogoutUris.URI_SETTING, metadata.backchannelLogoutUri());
+            settings.put(BackchannelLogoutUris.SESSION_REQUIRED_SETTING, metadata.backchannelLogoutSessionRequired());
+        }
+        b.clientSettings(ClientSettings.withSettings(settings).build());
         return b.build();
     }
 

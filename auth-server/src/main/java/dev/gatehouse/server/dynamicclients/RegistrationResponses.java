@@ -1,5 +1,6 @@
 package dev.gatehouse.server.dynamicclients;
 
+import dev.gatehouse.server.logout.BackchannelLogoutUris;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -54,6 +55,12 @@ final class RegistrationResponses implements AuthenticationSuccessHandler, Authe
                 new LinkedHashMap<>(information.convert(client).getClaims());
         claims.remove("client_secret");
         claims.remove("client_secret_expires_at");
+        // OIDC Back-Channel Logout 1.0 §2.2, as registered.
+        String backchannelLogoutUri = BackchannelLogoutUris.uri(client);
+        if (backchannelLogoutUri != null) {
+            claims.put("backchannel_logout_uri", backchannelLogoutUri);
+            claims.put("backchannel_logout_session_required", BackchannelLogoutUris.sessionRequired(client));
+        }
         if (plainSecret != null) {
             // Spring's writer adds client_secret_expires_at 0: the secret does not expire (RFC 7591 §3.2.1).
             claims.put("client_secret", plainSecret);
