@@ -277,7 +277,8 @@ async function admin() {
   return adminToken;
 }
 
-async function adminPost(path, body) {
+/** A POST (PUT for the mfa-required switches) to the admin API with the demo service's admin token; 200 or 201. */
+export async function adminPost(path, body) {
   const res = await fetch(new URL(path, issuer), {
     method: path.includes('/mfa-required') ? 'PUT' : 'POST',
     headers: {
@@ -335,10 +336,12 @@ export async function newClient({
   requireConsent = false,
   requireMfa = false,
   resources,
+  backchannelLogoutUri,
 } = {}) {
   const clientId = `rp-${randomUUID()}`;
   const body = { clientId, clientName: `RP suite ${clientId}`, type, grantTypes, scopes, requireConsent, requireMfa };
   if (resources) body.resources = resources;
+  if (backchannelLogoutUri) body.backchannelLogoutUri = backchannelLogoutUri;
   if (grantTypes.includes('authorization_code')) body.redirectUris = redirectUris;
   if (postLogoutRedirectUris.length > 0) body.postLogoutRedirectUris = postLogoutRedirectUris;
   const r = await adminPost('/admin/clients', body);
