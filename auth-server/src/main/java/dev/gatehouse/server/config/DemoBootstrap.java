@@ -2,6 +2,7 @@ package dev.gatehouse.server.config;
 
 import dev.gatehouse.core.password.PasswordHasher;
 import dev.gatehouse.server.clients.ClientSecrets;
+import dev.gatehouse.server.logout.BackchannelLogoutUris;
 import dev.gatehouse.server.settings.GatehouseProperties;
 import dev.gatehouse.server.tokens.ResourceIndicators;
 import dev.gatehouse.server.users.JdbcUserStore;
@@ -179,6 +180,9 @@ final class DemoBootstrap implements ApplicationListener<ApplicationReadyEvent> 
                         .requireProofKey(true)
                         .requireAuthorizationConsent(properties.server().demoRequireConsent())
                         .setting(ResourceIndicators.RESOURCES_SETTING, new ArrayList<>(List.of(DEMO_RESOURCE)))
+                        // The web-client example's Spring endpoint for OIDC Back-Channel Logout 1.0 logout tokens.
+                        .setting(
+                                BackchannelLogoutUris.URI_SETTING, webClient + "/logout/connect/back-channel/gatehouse")
                         .build())
                 .tokenSettings(tokens)
                 .build());

@@ -1,11 +1,16 @@
 package dev.gatehouse.examples.web;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.owasp.encoder.Encode;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.security.oauth2.client.autoconfigure.OAuth2ClientProperties;
+import org.springframework.boot.security.oauth2.client.autoconfigure.OAuth2ClientPropertiesMapper;
 import org.springframework.context.annotation.Bean;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
@@ -14,7 +19,9 @@ import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.security.oauth2.client.OAuth2AuthorizedClient;
 import org.springframework.security.oauth2.client.annotation.RegisteredOAuth2AuthorizedClient;
+import org.springframework.security.oauth2.client.registration.ClientRegistration;
 import org.springframework.security.oauth2.client.registration.ClientRegistrationRepository;
+import org.springframework.security.oauth2.client.registration.InMemoryClientRegistrationRepository;
 import org.springframework.security.oauth2.client.web.DefaultOAuth2AuthorizationRequestResolver;
 import org.springframework.security.oauth2.client.web.OAuth2AuthorizationRequestCustomizers;
 import org.springframework.security.oauth2.core.oidc.user.OidcUser;
@@ -33,6 +40,7 @@ import org.springframework.web.client.RestClientResponseException;
  * http://127.0.0.1:8081/.
  */
 @SpringBootApplication
+@EnableConfigurationProperties(OAuth2ClientProperties.class)
 public class WebClientApp {
 
     /**
@@ -52,11 +60,33 @@ public class WebClientApp {
         http.authorizeHttpRequests(
                         a -> a.requestMatchers("/").permitAll().anyRequest().authenticated())
                 .oauth2Login(o -> o.authorizationEndpoint(e -> e.authorizationRequestResolver(resolver)))
+                // OIDC Back-Channel Logout 1.0: Gatehouse posts a logout token to
+                // /logout/connect/back-channel/gatehouse when the user's session there ends; this app's session for
+                // it ends too (matched by the ID token's sid).
+                .oidcLogout(o -> o.backChannel(Customizer.withDefaults()))
                 .logout(Customizer.withDefaults())
                 .headers(h -> h.contentSecurityPolicy(c -> c.policyDirectives(
                                 "default-src 'none'; style-src 'self'; frame-ancestors 'none'; form-action 'self'"))
                         .referrerPolicy(r -> r.policy(ReferrerPolicyHeaderWriter.ReferrerPolicy.NO_REFERRER)));
         return http.build();
+    }
+
+    /**
+     * The registrations of application.yml with the issuer set: a logout token's {@code iss} is checked against it
+     * (OIDC Back-Channel Logout 1.0 §2.6). Boot's {@code issuer-uri} would fetch discovery at start-up, and the app
+     * must start before the server; so the endpoints stay spelled out and only the issuer is added here.
+     */
+    @Bean
+    ClientRegistrationRepository clientRegistrationRepository(
+            OAuth2ClientProperties properties, @Value("${gatehouse.issuer}") String issuer) {
+        List<ClientRegistration> registrations = new ArrayList<>();
+        new OAuth2ClientPropertiesMapper(properties)
+                .asClientRegistrations()
+                .values()
+                .forEach(r -> registrations.add(ClientRegistration.withClientRegistration(r)
+                        .issuerUri(issuer)
+                        .build()));
+        return new InMemoryClientRegistrationRepository(registrations);
     }
 
     @RestController
