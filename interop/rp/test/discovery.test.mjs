@@ -4,7 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { get, issuer, rp, SERVICE_CLIENT, demo } from './support.mjs';
 
-const UNREGISTRABLE_AUTH_METHODS = ['private_key_jwt', 'client_secret_jwt', 'tls_client_auth', 'self_signed_tls_client_auth'];
+// private_key_jwt is registrable (admin API keys, RFC 7523); client_secret_jwt needs plain secrets, ours are hashed.
+const UNREGISTRABLE_AUTH_METHODS = ['client_secret_jwt', 'tls_client_auth', 'self_signed_tls_client_auth'];
 
 async function document(path) {
   const r = await get(path, { Accept: 'application/json' });

@@ -1,6 +1,7 @@
 package dev.gatehouse.server.admin;
 
 import dev.gatehouse.server.logout.BackchannelLogoutUris;
+import dev.gatehouse.server.clients.ClientKeys;
 import dev.gatehouse.server.tokens.ResourceIndicators;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -166,6 +167,21 @@ final class ClientAdminController {
                     max = ResourceIndicators.MAX_RESOURCES,
                     message = "at most " + ResourceIndicators.MAX_RESOURCES + " resources")
             List<@NotNull(message = "resource must not be null") String> resources)
+            implements AdminRequest {}
+
+    /**
+     * The keys a confidential client signs its {@code private_key_jwt} assertions with (RFC 7523 §2.2), replacing its
+     * secret or earlier keys: exactly one of the two (RFC 7591 §2).
+     *
+     * @param jwks a public JWK Set (RFC 7517 §5): no private or symmetric keys, at most {@value ClientKeys#MAX_KEYS}
+     *     keys and {@value ClientKeys#MAX_JWKS_BYTES} bytes
+     * @param jwksUri where the client publishes its JWK Set: https (http only on a loopback host)
+     */
+    record KeysRequest(
+            @Nullable Map<String, Object> jwks,
+
+            @Nullable @Size(max = ClientKeys.MAX_URI_LENGTH, message = "jwksUri is too long")
+            String jwksUri)
             implements AdminRequest {}
 
     /**
@@ -412,6 +428,45 @@ final class ClientAdminController {
         AdminAuditInterceptor.detail(request, "backchannelLogoutUri", uri == null ? "removed" : "set");
         return clients.setBackchannelLogout(
                 clientId, uri, Boolean.TRUE.equals(body.backchannelLogoutSessionRequired()));
+    }
+
+    @PutMapping(path = "/{clientId}/keys", consumes = "application/json")
+    @Audited(value = "admin.client.keys.update", subject = "clientId")
+    @Operation(
+            summary = "Make a confidential client authenticate with private_key_jwt (RFC 7523) signed by these keys"
+                    + " (jwks by value or jwksUri, not both); its secret, if any, stops working")
+    ClientAdministration.ClientView keys(
+            @PathVariable String clientId, @Valid @RequestBody KeysRequest body, HttpServletRequest request) {
+        List<Map<String, String>> errors = new ArrayList<>();
+        String jwks = null;
+        String jwksUri = null;
+        if ((body.jwks() == null) == (body.jwksUri() == null)) {
+            errors.add(error(
+                    "jwks",
+                    "admin.client.keys",
+                    "give exactly one of jwks and jwksUri (RFC 7591 §2: they must not both be present)"));
+        } else if (body.jwks() != null) {
+            ClientKeys.Checked checked = ClientKeys.checkJwks(body.jwks());
+            if (checked instanceof ClientKeys.Checked.Accepted accepted) {
+                jwks = accepted.value();
+            } else if (checked instanceof ClientKeys.Checked.Refused refused) {
+                errors.add(error("jwks", "admin.invalid_jwks", refused.reason()));
+            }
+        } else {
+            ClientKeys.Checked checked =
+                    ClientKeys.checkJwksUri(java.util.Objects.requireNonNull(body.jwksUri()), false);
+            if (checked instanceof ClientKeys.Checked.Accepted accepted) {
+                jwksUri = accepted.value();
+            } else if (checked instanceof ClientKeys.Checked.Refused refused) {
+                errors.add(error("jwksUri", "admin.invalid_jwks_uri", refused.reason()));
+            }
+        }
+        if (!errors.isEmpty()) {
+            throw new AdminException(
+                    HttpStatus.BAD_REQUEST, "admin.invalid_fields", "The request has invalid fields.", errors);
+        }
+        AdminAuditInterceptor.detail(request, "keys", jwks != null ? "jwks" : "jwks_uri");
+        return clients.setKeys(clientId, jwks, jwksUri);
     }
 
     @PostMapping("/{clientId}/secret")

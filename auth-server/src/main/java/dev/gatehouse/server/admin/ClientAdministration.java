@@ -1,5 +1,6 @@
 package dev.gatehouse.server.admin;
 
+import dev.gatehouse.server.clients.ClientKeys;
 import dev.gatehouse.server.clients.ClientRegistrations;
 import dev.gatehouse.server.clients.ClientSecrets;
 import dev.gatehouse.server.clients.Fapi2Profile;
@@ -14,6 +15,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
@@ -97,6 +99,9 @@ final class ClientAdministration {
      *     DPoP-bound access tokens ({@code dpop_bound_access_tokens}, RFC 9449 §5.2)
      * @param issuedAt when the client was registered
      * @param secretExpired whether its secret has expired (a disabled client)
+     * @param jwks its public JWK Set by value ({@code private_key_jwt}, RFC 7591 §2 {@code jwks}), if any
+     * @param jwksUri where its public JWK Set is fetched ({@code private_key_jwt}, RFC 7591 §2 {@code jwks_uri}), if
+     *     any
      */
     record ClientView(
             String clientId,
@@ -117,7 +122,9 @@ final class ClientAdministration {
             @Nullable Instant issuedAt,
             boolean secretExpired,
             @Nullable String backchannelLogoutUri,
-            boolean backchannelLogoutSessionRequired) {}
+            boolean backchannelLogoutSessionRequired,
+            @Nullable Map<String, Object> jwks,
+            @Nullable String jwksUri) {}
 
     /**
      * A client with its new secret, shown once.
@@ -344,6 +351,35 @@ final class ClientAdministration {
         return Fapi2Profile.capped(client);
     }
 
+    /**
+     * Makes a confidential client authenticate with {@code private_key_jwt} (RFC 7523 §2.2) signed by the given keys:
+     * exactly one of a public JWK Set by value or a {@code jwks_uri} (RFC 7591 §2), both already checked ({@link
+     * ClientKeys}). Its secret, if it had one, is removed, and with it what the secret alone could mint (its
+     * client-credentials tokens), as on {@link #rotateSecret}. Public clients have no credentials and are refused.
+     * Effective at once on this node, on other nodes within the client cache's staleness bound (the client change
+     * epoch also clears the decoders built from the old keys).
+     */
+    ClientView setKeys(String clientId, @Nullable String jwks, @Nullable String jwksUri) {
+        RegisteredClient existing = find(clientId);
+        if (existing.getClientAuthenticationMethods().contains(ClientAuthenticationMethod.NONE)) {
+            throw AdminException.conflict(
+                    "admin.client.public", "Client '" + clientId + "' is public: it has no credentials to replace.");
+        }
+        tx.executeWithoutResult(status -> {
+            clients.save(RegisteredClient.from(existing)
+                    .clientSecret(null)
+                    .clientSecretExpiresAt(null)
+                    .clientAuthenticationMethods(methods -> {
+                        methods.clear();
+                        methods.add(ClientAuthenticationMethod.PRIVATE_KEY_JWT);
+                    })
+                    .clientSettings(ClientKeys.withKeys(existing.getClientSettings(), jwks, jwksUri))
+                    .build());
+            authorizations.removeClientCredentialsOf(existing.getId());
+        });
+        return get(clientId);
+    }
+
     /** A new secret replaces the old one at once here, on other nodes within the client cache's staleness bound. */
     ClientWithSecret rotateSecret(String clientId) {
         RegisteredClient existing = find(clientId);
@@ -394,7 +430,8 @@ final class ClientAdministration {
     }
 
     private ClientView view(RegisteredClient c) {
-        boolean confidential = c.getClientSecret() != null
+        boolean confidential = (c.getClientSecret() != null
+                        || c.getClientAuthenticationMethods().contains(ClientAuthenticationMethod.PRIVATE_KEY_JWT))
                 && !c.getClientAuthenticationMethods().contains(ClientAuthenticationMethod.NONE);
         Instant expires = c.getClientSecretExpiresAt();
         return new ClientView(
@@ -421,7 +458,9 @@ final class ClientAdministration {
                 c.getClientIdIssuedAt(),
                 expires != null && !expires.isAfter(clock.instant()),
                 BackchannelLogoutUris.uri(c),
-                BackchannelLogoutUris.sessionRequired(c));
+                BackchannelLogoutUris.sessionRequired(c),
+                ClientKeys.jwksObject(c).orElse(null),
+                ClientKeys.jwksUri(c).orElse(null));
     }
 
     private static List<String> sorted(java.util.Collection<String> values) {

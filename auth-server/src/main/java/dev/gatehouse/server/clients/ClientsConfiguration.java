@@ -3,6 +3,7 @@ package dev.gatehouse.server.clients;
 import dev.gatehouse.server.secrets.ServerSecrets;
 import dev.gatehouse.server.settings.GatehouseProperties;
 import java.security.SecureRandom;
+import java.time.Clock;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
@@ -12,6 +13,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.oauth2.server.authorization.client.JdbcRegisteredClientRepository;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
+import org.springframework.security.oauth2.server.authorization.context.AuthorizationServerContext;
+import org.springframework.security.oauth2.server.authorization.context.AuthorizationServerContextHolder;
 
 /** Registered clients: their JDBC store behind the cache and rotation enforcer, and how their secrets are hashed. */
 @Configuration(proxyBeanMethods = false)
@@ -42,7 +45,8 @@ class ClientsConfiguration {
     /** Absent when {@code gatehouse.server.client-cache-ttl} is {@code 0}: every lookup then reads the database. */
     @Bean
     @Nullable
-    ClientCache clientCache(JdbcTemplate jdbc, ClientChangeEpoch epoch, GatehouseProperties properties) {
+    ClientCache clientCache(
+            JdbcTemplate jdbc, ClientChangeEpoch epoch, GatehouseProperties properties, ClientAssertions assertions) {
         GatehouseProperties.Server server = properties.server();
         if (server.clientCacheTtl().isZero()) {
             return null;
@@ -54,7 +58,28 @@ class ClientsConfiguration {
                 server.clientCacheTtl(),
                 server.clientCachePollInterval(),
                 server.clientCacheMaxStaleness(),
-                System::nanoTime);
+                System::nanoTime,
+                assertions::clear);
+    }
+
+    /**
+     * {@code private_key_jwt} assertions (RFC 7523): the audience is the configured issuer, else the one Spring
+     * Authorization Server resolved for the request; {@code jti} values are recorded by {@code usedIds} (the {@code
+     * tokens} package's shared table, wired in {@code config}).
+     */
+    @Bean
+    ClientAssertions clientAssertions(GatehouseProperties properties, Clock clock, ClientAssertions.UsedIds usedIds) {
+        return new ClientAssertions(
+                () -> {
+                    String configured = properties.configuredIssuer();
+                    if (configured != null) {
+                        return configured;
+                    }
+                    AuthorizationServerContext context = AuthorizationServerContextHolder.getContext();
+                    return context == null ? null : context.getIssuer();
+                },
+                clock,
+                usedIds);
     }
 
     @Bean

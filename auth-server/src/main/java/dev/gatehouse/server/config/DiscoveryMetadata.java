@@ -1,5 +1,7 @@
 package dev.gatehouse.server.config;
 
+import dev.gatehouse.core.jwt.JwsAlgorithm;
+import dev.gatehouse.server.clients.ClientAssertions;
 import dev.gatehouse.server.clients.RegisteredScopes;
 import dev.gatehouse.server.dynamicclients.DynamicRegistration;
 import java.util.ArrayList;
@@ -16,10 +18,12 @@ import org.springframework.security.oauth2.server.authorization.OAuth2Authorizat
  *
  * <ul>
  *   <li>Client authentication: clients are registered (admin API, demo) with {@code client_secret_basic} and {@code
- *       client_secret_post}, or as public clients ({@code none}, token endpoint with PKCE only); the JWT assertion
- *       and mTLS methods are switched off at the endpoints too ({@link ProtocolEndpoints}), so {@code
- *       client_secret_jwt}, {@code private_key_jwt}, {@code tls_client_auth}, {@code self_signed_tls_client_auth}
- *       and {@code tls_client_certificate_bound_access_tokens} (RFC 8705 §3.3) are not advertised. Introspection
+ *       client_secret_post}, with {@code private_key_jwt} (RFC 7523, {@link ClientAssertions}; its signing algorithms
+ *       in {@code *_endpoint_auth_signing_alg_values_supported}), or as public clients ({@code none}, token endpoint
+ *       with PKCE only); mTLS is switched off at the endpoints too ({@link ProtocolEndpoints}), so {@code
+ *       client_secret_jwt} (it needs plain secrets; ours are HMAC hashes), {@code tls_client_auth}, {@code
+ *       self_signed_tls_client_auth} and {@code tls_client_certificate_bound_access_tokens} (RFC 8705 §3.3) are not
+ *       advertised. Introspection
  *       and revocation take confidential clients only (Spring Authorization Server authenticates public clients only
  *       for a code exchange with PKCE).
  *   <li>{@code scopes_supported}: the scopes some registered client may be granted ({@link RegisteredScopes}).
@@ -45,11 +49,17 @@ final class DiscoveryMetadata {
     static final List<String> TOKEN_ENDPOINT_AUTH_METHODS = List.of(
             ClientAuthenticationMethod.CLIENT_SECRET_BASIC.getValue(),
             ClientAuthenticationMethod.CLIENT_SECRET_POST.getValue(),
+            ClientAuthenticationMethod.PRIVATE_KEY_JWT.getValue(),
             ClientAuthenticationMethod.NONE.getValue());
 
     static final List<String> CONFIDENTIAL_CLIENT_AUTH_METHODS = List.of(
             ClientAuthenticationMethod.CLIENT_SECRET_BASIC.getValue(),
-            ClientAuthenticationMethod.CLIENT_SECRET_POST.getValue());
+            ClientAuthenticationMethod.CLIENT_SECRET_POST.getValue(),
+            ClientAuthenticationMethod.PRIVATE_KEY_JWT.getValue());
+
+    /** RFC 8414 §2: the algorithms of {@code private_key_jwt} assertions ({@link ClientAssertions#ALGORITHMS}). */
+    static final List<String> AUTH_SIGNING_ALGORITHMS =
+            ClientAssertions.ALGORITHMS.stream().map(JwsAlgorithm::joseName).toList();
 
     /** OpenID Connect Core 1.0 §2 and §5.1 claims of our ID tokens; UserInfo answers {@code sub}. */
     static final List<String> CLAIMS =
@@ -81,9 +91,18 @@ final class DiscoveryMetadata {
                 OAuth2AuthorizationServerMetadataClaimNames.REVOCATION_ENDPOINT_AUTH_METHODS_SUPPORTED,
                 new ArrayList<>(CONFIDENTIAL_CLIENT_AUTH_METHODS));
         claims.remove(OAuth2AuthorizationServerMetadataClaimNames.TLS_CLIENT_CERTIFICATE_BOUND_ACCESS_TOKENS);
+        privateKeyJwt(claims);
         claims.put(OAuth2AuthorizationServerMetadataClaimNames.SCOPES_SUPPORTED, new ArrayList<>(scopes.scopes()));
         claims.put("response_modes_supported", new ArrayList<>(List.of("query")));
         claims.put(ISS_PARAMETER_SUPPORTED, true);
+    }
+
+    /** RFC 8414 §2 signing algorithms of {@code private_key_jwt} at each endpoint that takes it. */
+    private static void privateKeyJwt(Map<String, Object> claims) {
+        for (String endpoint : List.of("token", "introspection", "revocation")) {
+            claims.put(
+                    endpoint + "_endpoint_auth_signing_alg_values_supported", new ArrayList<>(AUTH_SIGNING_ALGORITHMS));
+        }
     }
 
     /** Applies to the OpenID Connect document only (OpenID Connect Discovery 1.0 §3). */

@@ -1,20 +1,22 @@
 package dev.gatehouse.server.config;
 
+import dev.gatehouse.server.clients.ClientAssertions;
 import dev.gatehouse.server.clients.RegisteredScopes;
 import dev.gatehouse.server.dynamicclients.DynamicRegistration;
 import dev.gatehouse.server.pages.UiProperties;
 import dev.gatehouse.server.settings.GatehouseProperties;
 import dev.gatehouse.server.tokens.ForeignTokenRevocation;
 import dev.gatehouse.server.tokens.TokenIntrospectionConstraints;
+import dev.gatehouse.server.tokens.UsedProofIds;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.security.authentication.AuthenticationProvider;
 import org.springframework.security.config.annotation.web.configurers.oauth2.server.authorization.OAuth2AuthorizationServerConfigurer;
 import org.springframework.security.oauth2.server.authorization.authentication.JwtClientAssertionAuthenticationProvider;
 import org.springframework.security.oauth2.server.authorization.authentication.OAuth2TokenIntrospectionAuthenticationProvider;
 import org.springframework.security.oauth2.server.authorization.authentication.OAuth2TokenRevocationAuthenticationProvider;
 import org.springframework.security.oauth2.server.authorization.authentication.X509ClientCertificateAuthenticationProvider;
-import org.springframework.security.oauth2.server.authorization.web.authentication.JwtClientAssertionAuthenticationConverter;
 import org.springframework.security.oauth2.server.authorization.web.authentication.X509ClientCertificateAuthenticationConverter;
 
 /**
@@ -66,13 +68,25 @@ class ProtocolEndpoints {
     }
 
     /**
+     * Client assertion {@code jti} values (RFC 7523 §3 item 7) in the table DPoP proofs use, shared by every node.
+     */
+    @Bean
+    ClientAssertions.UsedIds usedAssertionIds(UsedProofIds usedProofs) {
+        return (key, keepUntil) -> usedProofs.claimUntil(key, keepUntil) instanceof UsedProofIds.Claim.First;
+    }
+
+    /**
      * Whether a client authentication converter or provider is for a method Gatehouse does not register clients with:
-     * JWT assertions (RFC 7523: {@code client_secret_jwt}, {@code private_key_jwt}) and mTLS (RFC 8705).
+     * mTLS (RFC 8705). JWT assertions (RFC 7523) are taken, for {@code private_key_jwt} only ({@link
+     * ClientAssertions}; {@code client_secret_jwt} needs a plain secret, and ours are stored as HMAC hashes).
      */
     static boolean unsupportedClientAuthentication(Object converterOrProvider) {
-        return converterOrProvider instanceof JwtClientAssertionAuthenticationConverter
-                || converterOrProvider instanceof X509ClientCertificateAuthenticationConverter
-                || converterOrProvider instanceof JwtClientAssertionAuthenticationProvider
+        return converterOrProvider instanceof X509ClientCertificateAuthenticationConverter
                 || converterOrProvider instanceof X509ClientCertificateAuthenticationProvider;
+    }
+
+    /** Spring's JWT client assertion provider with Gatehouse's {@code private_key_jwt} rules; others unchanged. */
+    static AuthenticationProvider privateKeyJwt(AuthenticationProvider provider, ClientAssertions assertions) {
+        return provider instanceof JwtClientAssertionAuthenticationProvider jwt ? assertions.provider(jwt) : provider;
     }
 }

@@ -4,6 +4,7 @@ import dev.gatehouse.server.account.PasskeyOffer;
 import dev.gatehouse.server.account.PasskeyRegistrationGuard;
 import dev.gatehouse.server.audit.AuditLog;
 import dev.gatehouse.server.clients.Fapi2ClientAuthentication;
+import dev.gatehouse.server.clients.ClientAssertions;
 import dev.gatehouse.server.clients.OneClientAuthenticationMethod;
 import dev.gatehouse.server.dynamicclients.DynamicRegistration;
 import dev.gatehouse.server.logout.BackchannelLogout;
@@ -142,7 +143,8 @@ class SecurityConfiguration {
             PasskeyOffer passkeyOffer,
             DynamicRegistration registration,
             Fapi2ClientAuthentication fapi2ClientAuthentication,
-            BackchannelLogout backchannel)
+            BackchannelLogout backchannel,
+            ClientAssertions assertions)
             throws Exception {
         RequestMatcher authorizeEndpoint = PathPatternRequestMatcher.pathPattern("/oauth2/authorize");
         RequestMatcher deviceVerificationEndpoint =
@@ -165,9 +167,9 @@ class SecurityConfiguration {
                     // iss, introspection access, discovery, UserInfo errors (issue #13).
                     ProtocolEndpoints.configure(server, discovery, userInfo);
                     // Client authentication, in one place: SAS keeps only the last consumer given to each list.
-                    // Clients are registered with client_secret_basic, client_secret_post or none (admin API): the
-                    // JWT assertion (RFC 7523) and mTLS (RFC 8705) methods are switched off, so no client can use a
-                    // method discovery does not advertise. One method per request (RFC 6749 §2.3) and a well-formed
+                    // Clients are registered with client_secret_basic, client_secret_post, private_key_jwt or none
+                    // (admin API): mTLS (RFC 8705) is switched off, so no client can use a method discovery does not
+                    // advertise. One method per request (RFC 6749 §2.3) and a well-formed
                     // code_verifier (RFC 7636 §4.1) are checked first; a failed PKCE proof burns the code.
                     server.clientAuthentication(client -> client.authenticationConverters(converters -> {
                                 converters.removeIf(ProtocolEndpoints::unsupportedClientAuthentication);
@@ -176,6 +178,8 @@ class SecurityConfiguration {
                             })
                             .authenticationProviders(providers -> {
                                 providers.removeIf(ProtocolEndpoints::unsupportedClientAuthentication);
+                                // private_key_jwt (RFC 7523) with the client's keys and a single-use jti.
+                                providers.replaceAll(p -> ProtocolEndpoints.privateKeyJwt(p, assertions));
                                 providers.replaceAll(p -> new FailedProofInvalidatesCode(p, authorizations));
                             })
                             .errorResponseHandler(new ClientAuthenticationFailureHandler()));

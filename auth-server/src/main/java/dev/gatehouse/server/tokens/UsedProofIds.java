@@ -94,6 +94,29 @@ public final class UsedProofIds {
     }
 
     /**
+     * Records a single-use value other than a DPoP proof's {@code jti} (a client assertion's, RFC 7523 §3 item 7), kept
+     * until {@code keepUntil}. The caller makes {@code key} unique to its kind (a prefix) and scope (the client);
+     * only its SHA-256 is stored. Fails closed like {@link #claim}.
+     *
+     * @param key the value with its kind prefix and scope
+     * @param keepUntil when the row may be purged: after the value can no longer be accepted anyway
+     * @return {@link Claim.First} the first time, {@link Claim.Replayed} after that
+     */
+    public Claim claimUntil(String key, Instant keepUntil) {
+        Objects.requireNonNull(key, "key must not be null");
+        Objects.requireNonNull(keepUntil, "keepUntil must not be null");
+        try {
+            jdbc.update(
+                    "INSERT INTO gh_used_jti (jti_hash, expires_at) VALUES (?, ?)",
+                    hash(key),
+                    Timestamp.from(keepUntil));
+            return new Claim.First();
+        } catch (DuplicateKeyException replayed) {
+            return new Claim.Replayed();
+        }
+    }
+
+    /**
      * Deletes the rows of proofs that can no longer be accepted.
      *
      * @param cutoff rows expiring before this are deleted

@@ -1,0 +1,398 @@
+package dev.gatehouse.server;
+
+import static dev.gatehouse.server.AbstractDynamicRegistrationTests.claimsOf;
+import static dev.gatehouse.server.AbstractDynamicRegistrationTests.object;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.ECDSASigner;
+import com.nimbusds.jose.crypto.MACSigner;
+import com.nimbusds.jose.crypto.RSASSASigner;
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
+import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
+import com.nimbusds.jose.util.Base64URL;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.PlainJWT;
+import com.nimbusds.jwt.SignedJWT;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.security.oauth2.core.ClientAuthenticationMethod;
+import org.springframework.security.oauth2.server.authorization.client.RegisteredClient;
+import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
+import org.springframework.test.context.TestPropertySource;
+
+/**
+ * {@code private_key_jwt} client authentication (RFC 7523 §2.2, §3; draft-ietf-oauth-rfc7523bis) over real HTTP: keys
+ * set through the admin API, assertions at the token, introspection and revocation endpoints, every refusal a 401
+ * {@code invalid_client} that spends nothing (a replayed assertion leaves the code usable), and discovery. Subclasses
+ * choose the database.
+ */
+@SpringBootTest(
+        classes = GatehouseServer.class,
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {
+            "gatehouse.token.issuer=",
+            "gatehouse.server.purge-interval=1h",
+            "gatehouse.token.rotation-check-interval=1h",
+            "gatehouse.dev-mode=true",
+            "gatehouse.server.demo=true"
+        })
+@TestPropertySource(locations = "classpath:suite-rate-limits.properties")
+abstract class AbstractPrivateKeyJwtTests {
+
+    static final String SERVICE = "gatehouse-demo-service";
+    static final String REDIRECT = "http://127.0.0.1:49153/callback";
+    static final String ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    JdbcTemplate jdbc;
+
+    @Autowired
+    RegisteredClientRepository clients;
+
+    final HttpClient http = HttpClient.newBuilder()
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
+    String base;
+    String demoPassword;
+    String serviceSecret;
+    String clientId;
+    String oldSecret;
+    RSAKey key;
+
+    abstract Path dataDir();
+
+    @BeforeEach
+    void setUp() throws Exception {
+        base = "http://localhost:" + port;
+        for (String line : Files.readAllLines(dataDir().resolve("demo-credentials.txt"), StandardCharsets.UTF_8)) {
+            String[] words = line.strip().split(" ");
+            if (line.contains("password:")) {
+                demoPassword = words[words.length - 1];
+            } else if (line.contains(SERVICE + " secret:")) {
+                serviceSecret = words[words.length - 1];
+            }
+        }
+        key = new RSAKeyGenerator(2048).keyID("k1").generate();
+        clientId = "pkjwt-" + UUID.randomUUID().toString().substring(0, 8);
+        Map<String, Object> created = object(
+                call(
+                        "POST",
+                        "/admin/clients",
+                        adminToken(),
+                        "{\"clientId\":\"" + clientId + "\",\"clientName\":\"Signed\",\"grantTypes\":"
+                                + "[\"client_credentials\",\"authorization_code\",\"refresh_token\"],"
+                                + "\"scopes\":[\"openid\",\"profile\"],\"redirectUris\":[\"" + REDIRECT + "\"]}"),
+                201);
+        oldSecret = (String) created.get("clientSecret");
+        Map<String, Object> view = setKeys(clientId, "{\"jwks\":" + new JWKSet(key).toString(true) + "}", 200);
+        assertThat(view.get("authenticationMethods")).isEqualTo(List.of("private_key_jwt"));
+        assertThat(view.get("type")).isEqualTo("confidential");
+        assertThat(view.get("jwks")).isNotNull();
+    }
+
+    // ---------------------------------------------------------------- accepted
+
+    @Test
+    void tokenWhenAssertionValidThenTokenIssuedAndUsableAtIntrospectionAndRevocation() throws Exception {
+        Map<String, Object> tokens = object(clientCredentials(assertion(c -> {})), 200);
+        String accessToken = (String) tokens.get("access_token");
+        assertThat(claimsOf(accessToken)).containsEntry("client_id", clientId);
+        Map<String, Object> introspected =
+                object(post("/oauth2/introspect", Map.of("token", accessToken), assertion(c -> {})), 200);
+        assertThat(introspected).containsEntry("active", true);
+        assertThat(post("/oauth2/revoke", Map.of("token", accessToken), assertion(c -> {}))
+                        .statusCode())
+                .isEqualTo(200);
+    }
+
+    @Test
+    void tokenWhenEcKeyAndEs256ThenTokenIssued() throws Exception {
+        ECKey ec = new ECKeyGenerator(Curve.P_256).keyID("e1").generate();
+        setKeys(clientId, "{\"jwks\":" + new JWKSet(ec).toString(true) + "}", 200);
+        SignedJWT jwt = new SignedJWT(
+                new JWSHeader.Builder(JWSAlgorithm.ES256).keyID("e1").build(), claims(c -> {}));
+        jwt.sign(new ECDSASigner(ec));
+        object(clientCredentials(jwt.serialize()), 200);
+    }
+
+    @Test
+    void tokenWhenOldSecretUsedAfterKeysSetThenInvalidClient() throws Exception {
+        assertThat(oldSecret).isNotBlank();
+        refused(new HttpBrowser(base)
+                .postForm(
+                        "/oauth2/token",
+                        Map.of("grant_type", "client_credentials", "scope", "profile"),
+                        "Authorization",
+                        HttpBrowser.basic(clientId, oldSecret)));
+        RegisteredClient stored = clients.findByClientId(clientId);
+        assertThat(stored.getClientSecret()).isNull();
+        assertThat(stored.getClientAuthenticationMethods()).containsExactly(ClientAuthenticationMethod.PRIVATE_KEY_JWT);
+    }
+
+    // ---------------------------------------------------------------- refused, with nothing spent
+
+    @Test
+    void tokenWhenSignedWithAnotherKeyThenInvalidClient() throws Exception {
+        RSAKey other = new RSAKeyGenerator(2048).keyID("k1").generate();
+        SignedJWT jwt = new SignedJWT(
+                new JWSHeader.Builder(JWSAlgorithm.RS256).keyID("k1").build(), claims(c -> {}));
+        jwt.sign(new RSASSASigner(other));
+        refused(clientCredentials(jwt.serialize()));
+    }
+
+    @Test
+    void tokenWhenAlgNoneThenInvalidClient() throws Exception {
+        refused(clientCredentials(new PlainJWT(claims(c -> {})).serialize()));
+    }
+
+    @Test
+    void tokenWhenHs256ThenInvalidClient() throws Exception {
+        SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.HS256).build(), claims(c -> {}));
+        jwt.sign(new MACSigner(new byte[32]));
+        refused(clientCredentials(jwt.serialize()));
+        // Not even with the key's public modulus as the HMAC secret (RS/HS confusion).
+        SignedJWT confused = new SignedJWT(
+                new JWSHeader.Builder(JWSAlgorithm.HS256).keyID("k1").build(), claims(c -> {}));
+        confused.sign(new MACSigner(key.getModulus().decode()));
+        refused(clientCredentials(confused.serialize()));
+    }
+
+    @Test
+    void tokenWhenExpiredThenInvalidClient() throws Exception {
+        refused(clientCredentials(
+                assertion(c -> c.expirationTime(Date.from(Instant.now().minusSeconds(120)))
+                        .issueTime(Date.from(Instant.now().minusSeconds(180))))));
+    }
+
+    @Test
+    void tokenWhenExpiryTooFarAheadOrMissingThenInvalidClient() throws Exception {
+        refused(clientCredentials(
+                assertion(c -> c.expirationTime(Date.from(Instant.now().plusSeconds(3600))))));
+        refused(clientCredentials(assertion(c -> c.expirationTime(null))));
+    }
+
+    @Test
+    void tokenWhenIssuedInTheFutureThenInvalidClient() throws Exception {
+        refused(clientCredentials(
+                assertion(c -> c.issueTime(Date.from(Instant.now().plusSeconds(240)))
+                        .expirationTime(Date.from(Instant.now().plusSeconds(270))))));
+        refused(clientCredentials(
+                assertion(c -> c.notBeforeTime(Date.from(Instant.now().plusSeconds(240))))));
+    }
+
+    @Test
+    void tokenWhenAudienceNotTheIssuerThenInvalidClient() throws Exception {
+        refused(clientCredentials(assertion(c -> c.audience(base + "/oauth2/token"))));
+        refused(clientCredentials(assertion(c -> c.audience("https://elsewhere.example"))));
+        refused(clientCredentials(assertion(c -> c.audience(List.of(base, "https://elsewhere.example")))));
+    }
+
+    @Test
+    void tokenWhenIssuerOrSubjectNotTheClientThenInvalidClient() throws Exception {
+        refused(clientCredentials(assertion(c -> c.issuer(SERVICE))));
+        refused(clientCredentials(assertion(c -> c.subject(SERVICE))));
+    }
+
+    @Test
+    void tokenWhenJtiMissingThenInvalidClient() throws Exception {
+        refused(clientCredentials(assertion(c -> c.jwtID(null))));
+    }
+
+    @Test
+    void tokenWhenAssertionReplayedThenInvalidClientAndTheCodeStillRedeemable() throws Exception {
+        String used = assertion(c -> {});
+        object(clientCredentials(used), 200);
+        refused(clientCredentials(used));
+        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM gh_used_jti", Long.class))
+                .isPositive();
+
+        AbstractAuthorizationServerTests.Pkce pkce = AbstractAuthorizationServerTests.Pkce.create();
+        String code = code(pkce);
+        Map<String, String> exchange = new LinkedHashMap<>();
+        exchange.put("grant_type", "authorization_code");
+        exchange.put("code", code);
+        exchange.put("redirect_uri", REDIRECT);
+        exchange.put("code_verifier", pkce.verifier());
+        refused(post("/oauth2/token", exchange, used));
+        Map<String, Object> tokens = object(post("/oauth2/token", exchange, assertion(c -> {})), 200);
+        assertThat(tokens).containsKeys("access_token", "id_token", "refresh_token");
+    }
+
+    // ---------------------------------------------------------------- admin API and discovery
+
+    @Test
+    void setKeysWhenPrivateKeyOrBothOrNeitherOrBadUriThenBadRequestAndNothingChanged() throws Exception {
+        String before = (String)
+                clients.findByClientId(clientId).getClientSettings().getSetting("settings.client.gatehouse.jwks");
+        assertThat(setKeys(clientId, "{\"jwks\":" + new JWKSet(key).toString(false) + "}", 400)
+                        .toString())
+                .contains("admin.invalid_jwks")
+                .doesNotContain(key.getPrivateExponent().toString());
+        setKeys(
+                clientId,
+                "{\"jwks\":{\"keys\":[{\"kty\":\"oct\",\"k\":\"" + Base64URL.encode(new byte[32]) + "\"}]}}",
+                400);
+        setKeys(clientId, "{\"jwks\":" + new JWKSet(key).toString(true) + ",\"jwksUri\":\"https://a.example/j\"}", 400);
+        setKeys(clientId, "{}", 400);
+        setKeys(clientId, "{\"jwksUri\":\"http://keys.example/jwks\"}", 400);
+        setKeys(clientId, "{\"jwksUri\":\"https://keys.example/jwks#x\"}", 400);
+        assertThat((Object) clients.findByClientId(clientId)
+                        .getClientSettings()
+                        .getSetting("settings.client.gatehouse.jwks"))
+                .isEqualTo(before);
+    }
+
+    @Test
+    void setKeysWhenJwksUriThenStoredInsteadOfJwks() throws Exception {
+        Map<String, Object> view = setKeys(clientId, "{\"jwksUri\":\"https://keys.example/jwks\"}", 200);
+        assertThat(view).containsEntry("jwksUri", "https://keys.example/jwks");
+        assertThat(view.get("jwks")).isNull();
+        RegisteredClient stored = clients.findByClientId(clientId);
+        assertThat(stored.getClientSettings().getJwkSetUrl()).isEqualTo("https://keys.example/jwks");
+        assertThat((Object) stored.getClientSettings().getSetting("settings.client.gatehouse.jwks"))
+                .isNull();
+        // The old keys no longer authenticate (the unreachable URI fails closed).
+        refused(clientCredentials(assertion(c -> {})));
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void discoveryWhenReadThenPrivateKeyJwtAdvertisedWithAsymmetricAlgorithmsAndNoClientSecretJwt() throws Exception {
+        for (String path : List.of("/.well-known/openid-configuration", "/.well-known/oauth-authorization-server")) {
+            Map<String, Object> metadata = object(call("GET", path, null, null), 200);
+            for (String endpoint : List.of("token", "introspection", "revocation")) {
+                assertThat((List<Object>) metadata.get(endpoint + "_endpoint_auth_methods_supported"))
+                        .contains("private_key_jwt")
+                        .doesNotContain("client_secret_jwt");
+                assertThat((List<Object>) metadata.get(endpoint + "_endpoint_auth_signing_alg_values_supported"))
+                        .contains("RS256", "PS256", "ES256", "EdDSA")
+                        .noneMatch(alg -> alg.toString().startsWith("HS") || alg.equals("none"));
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    JWTClaimsSet claims(Consumer<JWTClaimsSet.Builder> change) {
+        Instant now = Instant.now();
+        JWTClaimsSet.Builder b = new JWTClaimsSet.Builder()
+                .issuer(clientId)
+                .subject(clientId)
+                .audience(base)
+                .jwtID(UUID.randomUUID().toString())
+                .issueTime(Date.from(now))
+                .expirationTime(Date.from(now.plusSeconds(60)));
+        change.accept(b);
+        return b.build();
+    }
+
+    String assertion(Consumer<JWTClaimsSet.Builder> change) throws Exception {
+        SignedJWT jwt = new SignedJWT(
+                new JWSHeader.Builder(JWSAlgorithm.RS256).keyID("k1").build(), claims(change));
+        jwt.sign(new RSASSASigner(key));
+        return jwt.serialize();
+    }
+
+    HttpResponse<String> clientCredentials(String assertion) {
+        return post("/oauth2/token", Map.of("grant_type", "client_credentials", "scope", "profile"), assertion);
+    }
+
+    HttpResponse<String> post(String path, Map<String, String> form, String assertion) {
+        Map<String, String> body = new LinkedHashMap<>(form);
+        body.put("client_id", clientId);
+        body.put("client_assertion_type", ASSERTION_TYPE);
+        body.put("client_assertion", assertion);
+        return new HttpBrowser(base).postForm(path, body);
+    }
+
+    static void refused(HttpResponse<String> r) {
+        Map<String, Object> error = object(r, 401);
+        assertThat(error.get("error")).isEqualTo("invalid_client");
+    }
+
+    String code(AbstractAuthorizationServerTests.Pkce pkce) {
+        HttpBrowser browser = new HttpBrowser(base);
+        Map<String, String> q = new LinkedHashMap<>();
+        q.put("response_type", "code");
+        q.put("client_id", clientId);
+        q.put("redirect_uri", REDIRECT);
+        q.put("scope", "openid profile");
+        q.put("state", "s1");
+        q.put("code_challenge", pkce.challenge());
+        q.put("code_challenge_method", "S256");
+        assertThat(browser.get(base + "/oauth2/authorize?" + HttpBrowser.encode(q))
+                        .statusCode())
+                .isEqualTo(302);
+        HttpResponse<String> login = browser.login("demo", demoPassword);
+        HttpResponse<String> resumed =
+                browser.get(login.headers().firstValue("Location").orElseThrow());
+        String location = resumed.headers().firstValue("Location").orElseThrow();
+        assertThat(location).startsWith(REDIRECT + "?");
+        return HttpBrowser.query(location).get("code");
+    }
+
+    @SuppressWarnings("unchecked")
+    Map<String, Object> setKeys(String id, String json, int status) throws Exception {
+        HttpResponse<String> r = call("PUT", "/admin/clients/" + id + "/keys", adminToken(), json);
+        if (status == 200) {
+            return object(r, status);
+        }
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
+        assertThat(r.headers().firstValue("Content-Type").orElseThrow()).startsWith("application/problem+json");
+        return AbstractDynamicRegistrationTests.JSON.readValue(r.body(), Map.class);
+    }
+
+    String adminToken() throws Exception {
+        HttpResponse<String> r = new HttpBrowser(base)
+                .postForm(
+                        "/oauth2/token",
+                        Map.of("grant_type", "client_credentials", "scope", "admin"),
+                        "Authorization",
+                        HttpBrowser.basic(SERVICE, serviceSecret));
+        return (String) object(r, 200).get("access_token");
+    }
+
+    HttpResponse<String> call(String method, String path, String token, String json) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
+                .header("Accept", "application/json")
+                .method(
+                        method,
+                        json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
+        if (json != null) {
+            b.header("Content-Type", "application/json");
+        }
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+}
