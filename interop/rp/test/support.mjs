@@ -348,6 +348,23 @@ export async function newClient({
   return { clientId, clientSecret: r.clientSecret ?? undefined, redirectUri: redirectUris[0] };
 }
 
+/**
+ * Makes a confidential client authenticate with private_key_jwt (RFC 7523) signed by these keys:
+ * `PUT /admin/clients/{clientId}/keys` with `{ jwks }` or `{ jwksUri }`. Returns the response (status and JSON).
+ */
+export async function setClientKeys(clientId, body) {
+  const res = await fetch(new URL(`/admin/clients/${encodeURIComponent(clientId)}/keys`, issuer), {
+    method: 'PUT',
+    headers: {
+      Authorization: `Bearer ${await admin()}`,
+      'Content-Type': 'application/json',
+      Accept: 'application/json',
+    },
+    body: JSON.stringify(body),
+  });
+  return response(res);
+}
+
 // ------------------------------------------------------------------ openid-client
 
 /** An openid-client configuration from discovery, for a confidential (Basic or post) or public client. */

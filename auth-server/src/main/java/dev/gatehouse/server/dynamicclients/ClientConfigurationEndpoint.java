@@ -237,7 +237,7 @@ final class ClientConfigurationEndpoint extends OncePerRequestFilter {
         }
         RegistrationPolicy.Metadata metadata = policy.check(update);
         // A client turning confidential gets a secret, shown once; one staying confidential keeps its secret.
-        String plain = metadata.confidential() && client.getClientSecret() == null ? secrets.generate() : null;
+        String plain = metadata.secret() && client.getClientSecret() == null ? secrets.generate() : null;
         RegisteredClient changed = policy.updated(
                 client, metadata, plain == null ? null : secrets.encoder().encode(plain));
         store.save(changed);

@@ -147,7 +147,7 @@ public final class DynamicRegistration {
                     metadata,
                     TokenHashes.newClientId(random),
                     clock.instant(),
-                    metadata.confidential() ? secrets.generate() : null);
+                    metadata.secret() ? secrets.generate() : null);
         });
         // Called with the client as saved but its secret in plain (Spring encodes a copy), in the transaction of
         // RegistrationProvider: the registration access token is stored with the client.

@@ -19,8 +19,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param grantTypes grant types a registered client may ask for; default {@code authorization_code, refresh_token};
  *     allowed: those and {@code client_credentials}
  * @param tokenEndpointAuthMethods token endpoint authentication methods a registered client may use; default {@code
- *     none} (public clients, with PKCE) and {@code client_secret_basic}; {@code client_secret_post} may be added.
- *     The JWT assertion methods are not offered by this server (RFC 7523 is switched off at the token endpoint)
+ *     none} (public clients, with PKCE) and {@code client_secret_basic}; {@code client_secret_post} and {@code
+ *     private_key_jwt} (RFC 7523, with {@code jwks} or an https {@code jwks_uri}) may be added; {@code
+ *     client_secret_jwt} is not offered by this server (client secrets are stored as hashes)
  * @param scopes the most a registered client may ask for; a requested scope outside this set is refused with {@code
  *     invalid_client_metadata} (RFC 7591 §3.2.2); a request without {@code scope} gets this set; default {@code
  *     openid, profile}
@@ -50,7 +51,8 @@ public record DynamicRegistrationProperties(
             Set.of("authorization_code", "refresh_token", "client_credentials");
 
     /** Token endpoint authentication methods this server offers (see {@code DiscoveryMetadata}). */
-    static final Set<String> SUPPORTED_AUTH_METHODS = Set.of("none", "client_secret_basic", "client_secret_post");
+    static final Set<String> SUPPORTED_AUTH_METHODS =
+            Set.of("none", "client_secret_basic", "client_secret_post", "private_key_jwt");
 
     /** Who may register. */
     public enum Mode {

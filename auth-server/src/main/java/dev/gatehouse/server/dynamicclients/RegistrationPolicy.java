@@ -1,6 +1,7 @@
 package dev.gatehouse.server.dynamicclients;
 
 import dev.gatehouse.server.logout.BackchannelLogoutUris;
+import dev.gatehouse.server.clients.ClientKeys;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -18,6 +19,7 @@ import org.springframework.security.oauth2.core.OAuth2Error;
 import org.springframework.security.oauth2.server.authorization.AbstractOAuth2ClientRegistration;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClient;
 import org.springframework.security.oauth2.server.authorization.settings.ClientSettings;
+import org.springframework.security.oauth2.server.authorization.settings.ConfigurationSettingNames;
 import org.springframework.security.oauth2.server.authorization.settings.OAuth2TokenFormat;
 import org.springframework.security.oauth2.server.authorization.settings.TokenSettings;
 
@@ -71,7 +73,8 @@ final class RegistrationPolicy {
             List<String> redirectUris,
             List<String> scopes,
             @Nullable String backchannelLogoutUri,
-            boolean backchannelLogoutSessionRequired) {
+            boolean backchannelLogoutSessionRequired,
+            Keys keys) {
 
         Metadata(
                 @Nullable String clientName,
@@ -79,13 +82,27 @@ final class RegistrationPolicy {
                 String authenticationMethod,
                 List<String> redirectUris,
                 List<String> scopes) {
-            this(clientName, grantTypes, authenticationMethod, redirectUris, scopes, null, false);
+            this(clientName, grantTypes, authenticationMethod, redirectUris, scopes, null, false, new Keys(null, null));
         }
 
         boolean confidential() {
             return !ClientAuthenticationMethod.NONE.getValue().equals(authenticationMethod);
         }
+
+        /** Whether the client authenticates with a secret (confidential, and not with its keys). */
+        boolean secret() {
+            return confidential()
+                    && !ClientAuthenticationMethod.PRIVATE_KEY_JWT.getValue().equals(authenticationMethod);
+        }
     }
+
+    /**
+     * The client's public keys (RFC 7591 §2 {@code jwks}, {@code jwks_uri}), checked by {@link ClientKeys}; at most one.
+     *
+     * @param jwks the stored form of a JWK Set by value, or null
+     * @param jwksUri the {@code jwks_uri}, or null
+     */
+    record Keys(@Nullable String jwks, @Nullable String jwksUri) {}
 
     /**
      * Checks a registration or update request (RFC 7591 §2, §3.2.2).
@@ -194,7 +211,8 @@ final class RegistrationPolicy {
                 redirectUris,
                 scopes,
                 backchannelLogoutUri,
-                backchannelLogoutUri != null && backchannelLogoutSessionRequired(claims));
+                backchannelLogoutUri != null && backchannelLogoutSessionRequired(claims),
+                keys(request, method));
     }
 
     /**
@@ -227,6 +245,41 @@ final class RegistrationPolicy {
             throw error(INVALID_CLIENT_METADATA, "backchannel_logout_session_required must be true or false");
         }
         return required;
+    }
+
+    /**
+     * RFC 7591 §2 {@code jwks} / {@code jwks_uri}: never both; one of them for {@code private_key_jwt} (RFC 7523 §2.2);
+     * a public JWK Set only, a {@code jwks_uri} on https ({@link ClientKeys}).
+     */
+    private static Keys keys(AbstractOAuth2ClientRegistration request, String method) {
+        Object jwks = request.getClaims().get("jwks");
+        Object jwksUri = request.getClaims().get("jwks_uri");
+        if (jwks != null && jwksUri != null) {
+            throw error(INVALID_CLIENT_METADATA, "jwks and jwks_uri must not both be present (RFC 7591 §2)");
+        }
+        if (ClientAuthenticationMethod.PRIVATE_KEY_JWT.getValue().equals(method) && jwks == null && jwksUri == null) {
+            throw error(INVALID_CLIENT_METADATA, "private_key_jwt needs jwks or jwks_uri (RFC 7523 §2.2)");
+        }
+        if (jwks != null) {
+            if (!(jwks instanceof Map<?, ?> map)) {
+                throw error(INVALID_CLIENT_METADATA, "jwks must be a JWK Set object (RFC 7517 §5)");
+            }
+            Map<String, Object> set = new java.util.LinkedHashMap<>();
+            map.forEach((k, v) -> set.put(String.valueOf(k), v));
+            ClientKeys.Checked checked = ClientKeys.checkJwks(set);
+            if (checked instanceof ClientKeys.Checked.Refused refused) {
+                throw error(INVALID_CLIENT_METADATA, refused.reason());
+            }
+            return new Keys(((ClientKeys.Checked.Accepted) checked).value(), null);
+        }
+        if (jwksUri != null) {
+            ClientKeys.Checked checked = ClientKeys.checkJwksUri(jwksUri.toString(), true);
+            if (checked instanceof ClientKeys.Checked.Refused refused) {
+                throw error(INVALID_CLIENT_METADATA, refused.reason());
+            }
+            return new Keys(null, ((ClientKeys.Checked.Accepted) checked).value());
+        }
+        return new Keys(null, null);
     }
 
     /**
@@ -272,7 +325,7 @@ final class RegistrationPolicy {
     RegisteredClient updated(RegisteredClient existing, Metadata metadata, @Nullable String newSecret) {
         RegisteredClient.Builder b = RegisteredClient.withId(existing.getId()).clientId(existing.getClientId());
         Instant issuedAt = existing.getClientIdIssuedAt() != null ? existing.getClientIdIssuedAt() : Instant.EPOCH;
-        String secret = metadata.confidential() ? (newSecret != null ? newSecret : existing.getClientSecret()) : null;
+        String secret = metadata.secret() ? (newSecret != null ? newSecret : existing.getClientSecret()) : null;
         List<String> resources = new ArrayList<>();
         if (existing.getClientSettings().getSetting(RESOURCES_SETTING) instanceof List<?> stored) {
             for (Object resource : stored) {
@@ -305,11 +358,13 @@ final class RegistrationPolicy {
         // The keys this policy owns, whatever the base says.
         b.clientIdIssuedAt(issuedAt)
                 .clientAuthenticationMethod(new ClientAuthenticationMethod(metadata.authenticationMethod()))
-                .clientSettings(ClientSettings.withSettings(base.getSettings())
-                        .requireProofKey(true)
-                        .requireAuthorizationConsent(true)
-                        .setting(DYNAMIC_SETTING, true)
-                        .build())
+                .clientSettings(withKeys(
+                        ClientSettings.withSettings(base.getSettings())
+                                .requireProofKey(true)
+                                .requireAuthorizationConsent(true)
+                                .setting(DYNAMIC_SETTING, true)
+                                .build(),
+                        metadata.keys()))
                 .tokenSettings(tokenSettings);
         // Without a name, the client id (RegisteredClient would otherwise show its internal id).
         b.clientName(metadata.clientName() != null ? metadata.clientName() : clientId);
@@ -330,6 +385,19 @@ final class RegistrationPolicy {
         }
         b.clientSettings(ClientSettings.withSettings(settings).build());
         return b.build();
+    }
+
+    /** The request's keys replace the stored ones (RFC 7592 §2.2: an update replaces the metadata); none removes them. */
+    private static ClientSettings withKeys(ClientSettings settings, Keys keys) {
+        if (keys.jwks() != null || keys.jwksUri() != null) {
+            return ClientKeys.withKeys(settings, keys.jwks(), keys.jwksUri());
+        }
+        return ClientSettings.withSettings(settings.getSettings())
+                .settings(map -> {
+                    map.remove(ClientKeys.JWKS_SETTING);
+                    map.remove(ConfigurationSettingNames.Client.JWK_SET_URL);
+                })
+                .build();
     }
 
     /** Whether a stored client was registered dynamically. */

@@ -1,6 +1,7 @@
 package dev.gatehouse.server.dynamicclients;
 
 import dev.gatehouse.server.logout.BackchannelLogoutUris;
+import dev.gatehouse.server.clients.ClientKeys;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -65,6 +66,8 @@ final class RegistrationResponses implements AuthenticationSuccessHandler, Authe
             // Spring's writer adds client_secret_expires_at 0: the secret does not expire (RFC 7591 §3.2.1).
             claims.put("client_secret", plainSecret);
         }
+        // RFC 7591 §2 jwks by value (Spring's converter writes jwks_uri only).
+        ClientKeys.jwksObject(client).ifPresent(jwks -> claims.put("jwks", jwks));
         claims.put(REGISTRATION_ACCESS_TOKEN, registrationAccessToken);
         claims.put(REGISTRATION_CLIENT_URI, registrationClientUri);
         return OAuth2ClientRegistration.withClaims(claims).build();

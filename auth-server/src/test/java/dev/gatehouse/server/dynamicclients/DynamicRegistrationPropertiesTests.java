@@ -23,8 +23,8 @@ class DynamicRegistrationPropertiesTests {
     @Test
     void constructorWhenMethodNotOfferedByServerThenRefusedAtStart() {
         assertThatIllegalArgumentException()
-                .isThrownBy(() -> with(List.of("authorization_code"), List.of("private_key_jwt"), List.of()))
-                .withMessageContaining("private_key_jwt");
+                .isThrownBy(() -> with(List.of("authorization_code"), List.of("client_secret_jwt"), List.of()))
+                .withMessageContaining("client_secret_jwt");
     }
 
     @Test

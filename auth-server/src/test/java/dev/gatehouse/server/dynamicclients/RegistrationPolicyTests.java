@@ -3,11 +3,14 @@ package dev.gatehouse.server.dynamicclients;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import dev.gatehouse.server.clients.ClientKeys;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.springframework.security.oauth2.core.OAuth2AuthenticationException;
 import org.springframework.security.oauth2.server.authorization.OAuth2ClientRegistration;
+import org.springframework.security.oauth2.server.authorization.client.RegisteredClient;
 
 class RegistrationPolicyTests {
 
@@ -71,6 +74,79 @@ class RegistrationPolicyTests {
                             .build()));
             assertThat(e).as(name).isNotNull();
             assertThat(e.getError().getErrorCode()).isEqualTo("invalid_client_metadata");
+        }
+    }
+
+    final RegistrationPolicy keysPolicy = new RegistrationPolicy(
+            DynamicRegistrationPropertiesTests.with(
+                    List.of("authorization_code", "refresh_token", "client_credentials"),
+                    List.of("none", "private_key_jwt"),
+                    List.of()),
+            Duration.ofMinutes(5),
+            Duration.ofHours(1));
+
+    static final Map<String, Object> PUBLIC_JWKS = Map.of(
+            "keys",
+            List.of(Map.of(
+                    "kty", "EC",
+                    "crv", "P-256",
+                    "kid", "k1",
+                    "x", "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU",
+                    "y", "x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0")));
+
+    @Test
+    void checkWhenPrivateKeyJwtWithJwksThenKeptAndNoSecret() {
+        RegistrationPolicy.Metadata metadata = keysPolicy.check(OAuth2ClientRegistration.builder()
+                .grantType("client_credentials")
+                .tokenEndpointAuthenticationMethod("private_key_jwt")
+                .claim("jwks", PUBLIC_JWKS)
+                .build());
+        assertThat(metadata.secret()).isFalse();
+        assertThat(metadata.confidential()).isTrue();
+        assertThat(metadata.keys().jwks()).contains("\"kid\":\"k1\"");
+        RegisteredClient client = keysPolicy.newClient(metadata, "c1", java.time.Instant.EPOCH, null);
+        assertThat(ClientKeys.jwks(client)).isPresent();
+        assertThat(client.getClientSecret()).isNull();
+        // An update keeps the keys it names, and an update naming a jwks_uri replaces the jwks.
+        RegistrationPolicy.Metadata uri = keysPolicy.check(OAuth2ClientRegistration.builder()
+                .grantType("client_credentials")
+                .tokenEndpointAuthenticationMethod("private_key_jwt")
+                .claim("jwks_uri", "https://keys.example.test/jwks")
+                .build());
+        RegisteredClient updated = keysPolicy.updated(client, uri, null);
+        assertThat(ClientKeys.jwks(updated)).isEmpty();
+        assertThat(ClientKeys.jwksUri(updated)).contains("https://keys.example.test/jwks");
+        assertThat(ClientKeys.jwks(keysPolicy.updated(client, metadata, null))).isPresent();
+    }
+
+    @Test
+    void checkWhenKeysMissingBothPrivateOrNotHttpsThenInvalidClientMetadata() {
+        Map<String, Object> privateJwks = Map.of(
+                "keys",
+                List.of(Map.of(
+                        "kty", "EC",
+                        "crv", "P-256",
+                        "x", "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU",
+                        "y", "x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0",
+                        "d", "jpsQnnGQmL-YBIffH1136cspYG6-0iY7X1fCE9-E9LI")));
+        List<OAuth2ClientRegistration.Builder> requests = List.of(
+                OAuth2ClientRegistration.builder(),
+                OAuth2ClientRegistration.builder()
+                        .claim("jwks", PUBLIC_JWKS)
+                        .claim("jwks_uri", "https://keys.example.test/jwks"),
+                OAuth2ClientRegistration.builder().claim("jwks", privateJwks),
+                OAuth2ClientRegistration.builder().claim("jwks", "not an object"),
+                OAuth2ClientRegistration.builder().claim("jwks_uri", "http://keys.example.test/jwks"),
+                OAuth2ClientRegistration.builder().claim("jwks_uri", "http://127.0.0.1:9/jwks"));
+        for (OAuth2ClientRegistration.Builder b : requests) {
+            OAuth2ClientRegistration request = b.grantType("client_credentials")
+                    .tokenEndpointAuthenticationMethod("private_key_jwt")
+                    .build();
+            OAuth2AuthenticationException e =
+                    catchThrowableOfType(OAuth2AuthenticationException.class, () -> keysPolicy.check(request));
+            assertThat(e).as(request.getClaims().toString()).isNotNull();
+            assertThat(e.getError().getErrorCode()).isEqualTo("invalid_client_metadata");
+            assertThat(e.getError().getDescription()).doesNotContain("jpsQnnGQ");
         }
     }
 }
