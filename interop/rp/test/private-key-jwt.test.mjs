@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import * as oauth from 'oauth4webapi';
 import * as jose from 'jose';
 import {
-  client, codeFlow, initialAccessToken, issuer, newClient, postForm, redact, setClientKeys, sharedUser,
+  authorize, Browser, client, codeFlow, initialAccessToken, issuer, newClient, postForm, redact, setClientKeys, sharedUser,
   verifyAccessToken, verifyIdToken,
 } from './support.mjs';
 
@@ -159,5 +159,72 @@ test('dynamic registration (RFC 7591) of a private_key_jwt client with jwks, the
         .then((r) => oauth.processDynamicClientRegistrationResponse(r)),
       (e) => e instanceof oauth.ResponseBodyError && e.error === 'invalid_client_metadata',
     );
+  }
+});
+
+// ------------------------------------------------------------------ signed request objects (JAR, RFC 9101)
+
+test('JAR: oauth4webapi issueRequestObject by value and through PAR with PrivateKeyJwt; codes redeemed by openid-client', async () => {
+  const c = await keyClient();
+  const as = await authorizationServer();
+  const config = await client.discovery(
+    new URL(issuer), c.clientId, {}, client.PrivateKeyJwt({ key: c.key, kid: c.kid }),
+    { execute: [client.allowInsecureRequests] },
+  );
+  const user = await sharedUser();
+  for (const pushed of [false, true]) {
+    const verifier = oauth.generateRandomCodeVerifier();
+    const state = oauth.generateRandomState();
+    const nonce = oauth.generateRandomNonce();
+    const request = await oauth.issueRequestObject(as, { client_id: c.clientId }, new URLSearchParams({
+      response_type: 'code', redirect_uri: c.redirectUri, scope: 'openid profile', state, nonce,
+      code_challenge: await oauth.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256',
+    }), { key: c.key, kid: c.kid });
+    assert.equal(jose.decodeProtectedHeader(request).typ, 'oauth-authz-req+jwt');
+    const url = new URL(as.authorization_endpoint);
+    url.searchParams.set('client_id', c.clientId);
+    if (pushed) {
+      const res = await oauth.pushedAuthorizationRequest(
+        as, { client_id: c.clientId }, oauth.PrivateKeyJwt({ key: c.key, kid: c.kid }),
+        new URLSearchParams({ request }), { [oauth.allowInsecureRequests]: true },
+      );
+      const par = await oauth.processPushedAuthorizationResponse(as, { client_id: c.clientId }, res);
+      url.searchParams.set('request_uri', par.request_uri);
+    } else {
+      url.searchParams.set('request', request);
+      // RFC 9101 §6.3: an outer parameter is ignored; only the object's state comes back.
+      url.searchParams.set('state', 'outer');
+    }
+    const { location } = await authorize(new Browser(), url.href, user);
+    assert.ok(location?.startsWith(c.redirectUri + '?'), `expected a redirect to the client, got ${location}`);
+    const tokens = await client.authorizationCodeGrant(config, new URL(location), {
+      pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce,
+    });
+    assert.equal(tokens.claims().sub, user.username, pushed ? 'through PAR' : 'by value');
+  }
+});
+
+test('JAR: an unsigned (alg none) or HS256 request object, or another key, is 400 invalid_request_object', async () => {
+  const c = await keyClient();
+  const other = await keyPair(c.kid);
+  const now = Math.floor(Date.now() / 1000);
+  const claims = {
+    iss: c.clientId, aud: issuer, iat: now, exp: now + 60, client_id: c.clientId, response_type: 'code',
+    redirect_uri: c.redirectUri, scope: 'openid', state: 's', code_challenge_method: 'S256',
+    code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+  };
+  const objects = {
+    none: new jose.UnsecuredJWT(claims).encode(),
+    HS256: await new jose.SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).sign(new Uint8Array(32)),
+    'another key': await new jose.SignJWT(claims).setProtectedHeader({ alg: 'ES256', kid: c.kid }).sign(other.key),
+  };
+  for (const [what, request] of Object.entries(objects)) {
+    const url = new URL('/oauth2/authorize', issuer);
+    url.searchParams.set('client_id', c.clientId);
+    url.searchParams.set('request', request);
+    const r = await new Browser().get(url.href);
+    assert.equal(r.status, 400, what);
+    assert.ok(!r.location, `${what}: no redirect to an unverified redirect_uri`);
+    assert.match(r.body, /invalid_request_object/, what);
   }
 });

@@ -300,6 +300,144 @@ abstract class AbstractPrivateKeyJwtTests {
         }
     }
 
+    // ---------------------------------------------------------------- signed request objects (RFC 9101)
+
+    @Test
+    void authorizeWhenSignedRequestObjectThenOnlyItsParametersCountAndCodeIssued() throws Exception {
+        AbstractAuthorizationServerTests.Pkce pkce = AbstractAuthorizationServerTests.Pkce.create();
+        String object = requestObject(authorizationRequest(pkce, "from-object"), "oauth-authz-req+jwt");
+        Map<String, String> q = new LinkedHashMap<>();
+        q.put("client_id", clientId);
+        q.put("request", object);
+        // RFC 9101 §6.3: outer parameters are ignored (this state and scope are not the object's).
+        q.put("state", "outer");
+        q.put("scope", "openid admin");
+        String location = signIn(base + "/oauth2/authorize?" + HttpBrowser.encode(q));
+        Map<String, String> params = HttpBrowser.query(location);
+        assertThat(params.get("state")).isEqualTo("from-object");
+        Map<String, String> exchange = new LinkedHashMap<>();
+        exchange.put("grant_type", "authorization_code");
+        exchange.put("code", params.get("code"));
+        exchange.put("redirect_uri", REDIRECT);
+        exchange.put("code_verifier", pkce.verifier());
+        Map<String, Object> tokens = object(post("/oauth2/token", exchange, assertion(c -> {})), 200);
+        assertThat((String) tokens.get("scope")).doesNotContain("admin");
+    }
+
+    @Test
+    void authorizeWhenRequestObjectBrokenThenInvalidRequestObjectAndNoRedirect() throws Exception {
+        AbstractAuthorizationServerTests.Pkce pkce = AbstractAuthorizationServerTests.Pkce.create();
+        Map<String, Object> claims = authorizationRequest(pkce, "s");
+        RSAKey other = new RSAKeyGenerator(2048).keyID("k1").generate();
+        Map<String, String> broken = new LinkedHashMap<>();
+        broken.put("alg none", new PlainJWT(JWTClaimsSet.parse(claims)).serialize());
+        SignedJWT hs = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), JWTClaimsSet.parse(claims));
+        hs.sign(new MACSigner(new byte[32]));
+        broken.put("HS256", hs.serialize());
+        SignedJWT wrongKey = new SignedJWT(
+                new JWSHeader.Builder(JWSAlgorithm.RS256).keyID("k1").build(), JWTClaimsSet.parse(claims));
+        wrongKey.sign(new RSASSASigner(other));
+        broken.put("another key", wrongKey.serialize());
+        Map<String, Object> wrongAud = new LinkedHashMap<>(claims);
+        wrongAud.put("aud", "https://elsewhere.example");
+        broken.put("another aud", requestObject(wrongAud, null));
+        Map<String, Object> expired = new LinkedHashMap<>(claims);
+        expired.put("exp", Instant.now().minusSeconds(300).getEpochSecond());
+        broken.put("expired", requestObject(expired, null));
+        Map<String, Object> noExp = new LinkedHashMap<>(claims);
+        noExp.remove("exp");
+        broken.put("no exp", requestObject(noExp, null));
+        Map<String, Object> otherClient = new LinkedHashMap<>(claims);
+        otherClient.put("client_id", SERVICE);
+        broken.put("another client_id", requestObject(otherClient, null));
+        broken.put("another typ", requestObject(claims, "at+jwt"));
+        for (Map.Entry<String, String> e : broken.entrySet()) {
+            HttpResponse<String> r = new HttpBrowser(base)
+                    .get("/oauth2/authorize?"
+                            + HttpBrowser.encode(Map.of("client_id", clientId, "request", e.getValue())));
+            assertThat(r.statusCode()).as(e.getKey()).isEqualTo(400);
+            assertThat(r.headers().firstValue("Location")).as(e.getKey()).isEmpty();
+            assertThat(r.body()).as(e.getKey()).contains("invalid_request_object");
+        }
+    }
+
+    @Test
+    void authorizeWhenForeignRequestUriThenRequestUriNotSupported() throws Exception {
+        HttpResponse<String> r = new HttpBrowser(base)
+                .get("/oauth2/authorize?"
+                        + HttpBrowser.encode(Map.of("client_id", clientId, "request_uri", "https://rp.example/r")));
+        assertThat(r.statusCode()).isEqualTo(400);
+        assertThat(r.body()).contains("request_uri_not_supported");
+    }
+
+    @Test
+    void parWhenSignedRequestObjectAndPrivateKeyJwtThenPushedAndRedeemable() throws Exception {
+        AbstractAuthorizationServerTests.Pkce pkce = AbstractAuthorizationServerTests.Pkce.create();
+        String object = requestObject(authorizationRequest(pkce, "pushed"), "oauth-authz-req+jwt");
+        Map<String, Object> pushed = object(
+                post("/oauth2/par", Map.of("request", object, "scope", "openid admin"), assertion(c -> {})), 201);
+        String requestUri = (String) pushed.get("request_uri");
+        String location = signIn(base + "/oauth2/authorize?"
+                + HttpBrowser.encode(Map.of("client_id", clientId, "request_uri", requestUri)));
+        assertThat(HttpBrowser.query(location).get("state")).isEqualTo("pushed");
+        HttpResponse<String> refused = post(
+                "/oauth2/par",
+                Map.of("request", new PlainJWT(JWTClaimsSet.parse(authorizationRequest(pkce, "x"))).serialize()),
+                assertion(c -> {}));
+        assertThat(refused.statusCode()).isEqualTo(400);
+        assertThat(refused.body()).contains("invalid_request_object");
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void discoveryWhenReadThenSignedRequestObjectsByValueAdvertised() throws Exception {
+        Map<String, Object> metadata = object(call("GET", "/.well-known/openid-configuration", null, null), 200);
+        assertThat(metadata).containsEntry("request_parameter_supported", true);
+        assertThat(metadata).containsEntry("request_uri_parameter_supported", false);
+        assertThat((List<Object>) metadata.get("request_object_signing_alg_values_supported"))
+                .contains("RS256", "ES256")
+                .doesNotContain("none", "HS256");
+    }
+
+    Map<String, Object> authorizationRequest(AbstractAuthorizationServerTests.Pkce pkce, String state) {
+        Map<String, Object> claims = new LinkedHashMap<>();
+        claims.put("iss", clientId);
+        claims.put("aud", base);
+        claims.put("exp", Instant.now().plusSeconds(300).getEpochSecond());
+        claims.put("iat", Instant.now().getEpochSecond());
+        claims.put("client_id", clientId);
+        claims.put("response_type", "code");
+        claims.put("redirect_uri", REDIRECT);
+        claims.put("scope", "openid profile");
+        claims.put("state", state);
+        claims.put("code_challenge", pkce.challenge());
+        claims.put("code_challenge_method", "S256");
+        return claims;
+    }
+
+    String requestObject(Map<String, Object> claims, String typ) throws Exception {
+        JWSHeader.Builder header = new JWSHeader.Builder(JWSAlgorithm.RS256).keyID("k1");
+        if (typ != null) {
+            header.type(new com.nimbusds.jose.JOSEObjectType(typ));
+        }
+        SignedJWT jwt = new SignedJWT(header.build(), JWTClaimsSet.parse(claims));
+        jwt.sign(new RSASSASigner(key));
+        return jwt.serialize();
+    }
+
+    /** Follows an authorization request through the sign-in to the redirect (no consent asked). */
+    String signIn(String authorizeUrl) {
+        HttpBrowser browser = new HttpBrowser(base);
+        HttpResponse<String> first = browser.get(authorizeUrl);
+        assertThat(first.statusCode()).as(first.body()).isEqualTo(302);
+        HttpResponse<String> login = browser.login("demo", demoPassword);
+        HttpResponse<String> resumed =
+                browser.get(login.headers().firstValue("Location").orElseThrow());
+        String location = resumed.headers().firstValue("Location").orElseThrow();
+        assertThat(location).startsWith(REDIRECT + "?");
+        return location;
+    }
+
     // ---------------------------------------------------------------- helpers
 
     JWTClaimsSet claims(Consumer<JWTClaimsSet.Builder> change) {

@@ -69,17 +69,23 @@ class ClientsConfiguration {
      */
     @Bean
     ClientAssertions clientAssertions(GatehouseProperties properties, Clock clock, ClientAssertions.UsedIds usedIds) {
-        return new ClientAssertions(
-                () -> {
-                    String configured = properties.configuredIssuer();
-                    if (configured != null) {
-                        return configured;
-                    }
-                    AuthorizationServerContext context = AuthorizationServerContextHolder.getContext();
-                    return context == null ? null : context.getIssuer();
-                },
-                clock,
-                usedIds);
+        return new ClientAssertions(() -> issuer(properties), clock, usedIds);
+    }
+
+    /** Signed request objects (RFC 9101), verified with the same keys and issuer as client assertions. */
+    @Bean
+    RequestObjects requestObjects(GatehouseProperties properties, Clock clock) {
+        return new RequestObjects(() -> issuer(properties), clock);
+    }
+
+    /** The configured issuer, else the one Spring Authorization Server resolved for the request (development). */
+    private static @Nullable String issuer(GatehouseProperties properties) {
+        String configured = properties.configuredIssuer();
+        if (configured != null) {
+            return configured;
+        }
+        AuthorizationServerContext context = AuthorizationServerContextHolder.getContext();
+        return context == null ? null : context.getIssuer();
     }
 
     @Bean

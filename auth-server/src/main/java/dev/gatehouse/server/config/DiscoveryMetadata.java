@@ -30,6 +30,9 @@ import org.springframework.security.oauth2.server.authorization.OAuth2Authorizat
  *   <li>{@code authorization_response_iss_parameter_supported}: every authorization response carries {@code iss}
  *       (RFC 9207 §3, {@link IssuerAuthorizationResponses}).
  *   <li>{@code response_modes_supported}: {@code query} only (OAuth 2.1, no fragment or form_post).
+ *   <li>Signed request objects (RFC 9101 §10.5): by value ({@code request_parameter_supported}), not by reference
+ *       other than PAR's ({@code request_uri_parameter_supported} false), asymmetric algorithms only ({@link
+ *       RequestObjectFilter}).
  *   <li>OpenID Connect only: {@code prompt_values_supported} {@code none} (Spring Authorization Server) and {@code
  *       login} (re-authentication), {@code claims_supported}, the claims ID tokens and UserInfo carry, and {@code
  *       ui_locales_supported}, the languages the pages are offered in ({@code gatehouse.server.ui.locales}), which an
@@ -92,6 +95,7 @@ final class DiscoveryMetadata {
                 new ArrayList<>(CONFIDENTIAL_CLIENT_AUTH_METHODS));
         claims.remove(OAuth2AuthorizationServerMetadataClaimNames.TLS_CLIENT_CERTIFICATE_BOUND_ACCESS_TOKENS);
         privateKeyJwt(claims);
+        signedRequestObjects(claims);
         claims.put(OAuth2AuthorizationServerMetadataClaimNames.SCOPES_SUPPORTED, new ArrayList<>(scopes.scopes()));
         claims.put("response_modes_supported", new ArrayList<>(List.of("query")));
         claims.put(ISS_PARAMETER_SUPPORTED, true);
@@ -103,6 +107,13 @@ final class DiscoveryMetadata {
             claims.put(
                     endpoint + "_endpoint_auth_signing_alg_values_supported", new ArrayList<>(AUTH_SIGNING_ALGORITHMS));
         }
+    }
+
+    /** RFC 9101 §10.5 / OIDC Discovery §3: request objects by value, signed asymmetrically; by reference only PAR. */
+    private static void signedRequestObjects(Map<String, Object> claims) {
+        claims.put("request_parameter_supported", true);
+        claims.put("request_uri_parameter_supported", false);
+        claims.put("request_object_signing_alg_values_supported", new ArrayList<>(AUTH_SIGNING_ALGORITHMS));
     }
 
     /** Applies to the OpenID Connect document only (OpenID Connect Discovery 1.0 §3). */

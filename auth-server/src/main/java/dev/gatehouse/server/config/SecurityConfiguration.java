@@ -6,6 +6,7 @@ import dev.gatehouse.server.audit.AuditLog;
 import dev.gatehouse.server.clients.Fapi2ClientAuthentication;
 import dev.gatehouse.server.clients.ClientAssertions;
 import dev.gatehouse.server.clients.OneClientAuthenticationMethod;
+import dev.gatehouse.server.clients.RequestObjects;
 import dev.gatehouse.server.dynamicclients.DynamicRegistration;
 import dev.gatehouse.server.logout.BackchannelLogout;
 import dev.gatehouse.server.logout.RpLogoutSessionCheck;
@@ -122,6 +123,20 @@ class SecurityConfiguration {
                 new FilterRegistrationBean<>(new ProtocolRequestGuard(ProtocolRequestGuard.DEFAULT_MAX_BYTES));
         // Right after the bounded body read (transport.BoundedRequestBodyFilter): it parses parameters.
         registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 1);
+        return registration;
+    }
+
+    /**
+     * Signed request objects (RFC 9101) at the authorization and PAR endpoints: verified, then the request goes on with
+     * the object's parameters only, before Spring Security, so every filter reads the same ones.
+     */
+    @Bean
+    FilterRegistrationBean<RequestObjectFilter> requestObjectFilter(
+            RequestObjects objects, RegisteredClientRepository clients) {
+        FilterRegistrationBean<RequestObjectFilter> registration =
+                new FilterRegistrationBean<>(new RequestObjectFilter(objects, clients));
+        // After the bounded body read, the request guard and the rate limits: it parses and verifies.
+        registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 2);
         return registration;
     }
 
