@@ -14,6 +14,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
+import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -33,6 +34,7 @@ public final class RemoteJwks {
     private final Duration minRefreshInterval;
     private final int maxResponseBytes;
     private final Clock clock;
+    private final Predicate<URI> fetchAllowed;
 
     private volatile @Nullable JWKSet keys;
     private volatile Instant fetchedAt = Instant.MIN;
@@ -46,6 +48,7 @@ public final class RemoteJwks {
         this.minRefreshInterval = b.minRefreshInterval;
         this.maxResponseBytes = b.maxResponseBytes;
         this.clock = b.clock;
+        this.fetchAllowed = b.fetchAllowed;
         this.http = HttpClient.newBuilder()
                 .connectTimeout(b.timeout)
                 .followRedirects(HttpClient.Redirect.NEVER)
@@ -137,6 +140,10 @@ public final class RemoteJwks {
     }
 
     private JWKSet fetch() {
+        if (!fetchAllowed.test(uri)) {
+            // Counted as a failed attempt (lastAttempt is set): refused again only after minRefreshInterval.
+            throw unavailable("JWKS URL refused by the address policy");
+        }
         fetches++;
         HttpRequest request = HttpRequest.newBuilder(uri)
                 .timeout(timeout)
@@ -183,6 +190,7 @@ public final class RemoteJwks {
         private Duration minRefreshInterval = Duration.ofSeconds(30);
         private int maxResponseBytes = 512 * 1024;
         private Clock clock = Clock.systemUTC();
+        private Predicate<URI> fetchAllowed = u -> true;
 
         private Builder(URI uri) {
             this.uri = Objects.requireNonNull(uri, "uri must not be null");
@@ -249,6 +257,18 @@ public final class RemoteJwks {
          */
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock must not be null");
+            return this;
+        }
+
+        /**
+         * A check run before each fetch (an address policy: for instance that the host resolves only to public
+         * addresses); a fetch it refuses fails like an unreachable endpoint. Default: every fetch allowed.
+         *
+         * @param allowed true when the URL may be fetched now
+         * @return this builder
+         */
+        public Builder fetchAllowed(Predicate<URI> allowed) {
+            this.fetchAllowed = Objects.requireNonNull(allowed, "allowed must not be null");
             return this;
         }
 

@@ -5,19 +5,12 @@ import dev.gatehouse.core.jwt.RemoteJwks;
 import dev.gatehouse.core.jwt.TokenException;
 import dev.gatehouse.core.jwt.TokenVerifier;
 import dev.gatehouse.core.jwt.VerifiedToken;
-import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -58,8 +51,8 @@ import org.springframework.security.oauth2.server.authorization.client.Registere
  * </ul>
  *
  * A refusal is Spring's {@code invalid_client} (RFC 6749 §5.2, 401), before any grant is looked at, so no code is
- * spent; the reason goes to the debug log only. Decoders are cached per client and key source, and the cache is
- * cleared whenever the client change epoch moves ({@link #clear()}, called by the client cache's poller).
+ * spent; the reason goes to the debug log only. Verifiers are cached per client and key source by the {@link
+ * ClientKeyVerifiers} shared with request objects (one {@code jwks_uri} fetch for both).
  */
 public final class ClientAssertions implements JwtDecoderFactory<RegisteredClient> {
 
@@ -77,8 +70,6 @@ public final class ClientAssertions implements JwtDecoderFactory<RegisteredClien
     static final String JTI_KIND = "client-assertion";
 
     private static final Logger LOG = LoggerFactory.getLogger(ClientAssertions.class);
-    private static final int MAX_CACHED = 1000;
-    private static final int MAX_JWKS_RESPONSE_BYTES = 64 * 1024;
 
     /** Where assertion {@code jti} values are recorded: true the first time a key is seen. */
     @FunctionalInterface
@@ -97,7 +88,7 @@ public final class ClientAssertions implements JwtDecoderFactory<RegisteredClien
     private final Supplier<@Nullable String> issuer;
     private final Clock clock;
     private final UsedIds usedIds;
-    private final Map<String, TokenVerifier> verifiers = new ConcurrentHashMap<>();
+    private final ClientKeyVerifiers keys;
 
     /**
      * Creates the decoder factory.
@@ -107,9 +98,22 @@ public final class ClientAssertions implements JwtDecoderFactory<RegisteredClien
      * @param usedIds the shared record of used {@code jti} values
      */
     public ClientAssertions(Supplier<@Nullable String> issuer, Clock clock, UsedIds usedIds) {
+        this(issuer, clock, usedIds, new ClientKeyVerifiers(clock));
+    }
+
+    /**
+     * Creates the decoder factory on a shared cache of client key verifiers.
+     *
+     * @param issuer this server's issuer identifier (the only accepted {@code aud}); null refuses every assertion
+     * @param clock the clock
+     * @param usedIds the shared record of used {@code jti} values
+     * @param keys the verifiers built from clients' keys, shared with {@link RequestObjects}
+     */
+    public ClientAssertions(Supplier<@Nullable String> issuer, Clock clock, UsedIds usedIds, ClientKeyVerifiers keys) {
         this.issuer = Objects.requireNonNull(issuer, "issuer must not be null");
         this.clock = Objects.requireNonNull(clock, "clock must not be null");
         this.usedIds = Objects.requireNonNull(usedIds, "usedIds must not be null");
+        this.keys = Objects.requireNonNull(keys, "keys must not be null");
     }
 
     /**
@@ -141,11 +145,6 @@ public final class ClientAssertions implements JwtDecoderFactory<RegisteredClien
                 return spring.supports(authentication);
             }
         };
-    }
-
-    /** Forgets every cached decoder and fetched key set (a client changed somewhere in the cluster). */
-    public void clear() {
-        verifiers.clear();
     }
 
     @Override
@@ -205,34 +204,17 @@ public final class ClientAssertions implements JwtDecoderFactory<RegisteredClien
         if (jwks.isPresent() == jwksUri.isPresent()) {
             throw refused(jwks.isPresent() ? "the client has both jwks and jwks_uri" : "the client has no keys");
         }
-        String source = jwks.map(j -> "jwks:" + sha256(j)).orElseGet(() -> "uri:" + jwksUri.orElseThrow());
-        String key = client.getClientId() + '\u0000' + audience + '\u0000' + source;
-        TokenVerifier cached = verifiers.get(key);
-        if (cached != null) {
-            return cached;
-        }
-        TokenVerifier.Builder b = TokenVerifier.builder()
-                .algorithms(ALGORITHMS.toArray(JwsAlgorithm[]::new))
-                .issuer(client.getClientId())
-                .audience(audience)
-                .requireExpiry(true)
-                .requireClaims("sub", "jti")
-                .clockSkew(CLOCK_SKEW)
-                .clock(clock);
-        if (jwks.isPresent()) {
-            b.jwks(jwks.get());
-        } else {
-            b.remoteJwks(RemoteJwks.builder(URI.create(jwksUri.orElseThrow()))
-                    .maxResponseBytes(MAX_JWKS_RESPONSE_BYTES)
-                    .clock(clock)
-                    .build());
-        }
-        TokenVerifier built = b.build();
-        if (verifiers.size() >= MAX_CACHED) {
-            verifiers.clear();
-        }
-        verifiers.put(key, built);
-        return built;
+        return keys.verifier(
+                client,
+                "client-assertion",
+                audience,
+                b -> b.algorithms(ALGORITHMS.toArray(JwsAlgorithm[]::new))
+                        .issuer(client.getClientId())
+                        .audience(audience)
+                        .requireExpiry(true)
+                        .requireClaims("sub", "jti")
+                        .clockSkew(CLOCK_SKEW)
+                        .clock(clock));
     }
 
     /** The {@code gh_used_jti} key: kind, client id and {@code jti}, NUL-separated (the kind and the client id hold none, so the split is unambiguous). */
@@ -242,16 +224,5 @@ public final class ClientAssertions implements JwtDecoderFactory<RegisteredClien
 
     private static BadJwtException refused(String reason) {
         return new BadJwtException(reason);
-    }
-
-    private static String sha256(String value) {
-        try {
-            return Base64.getUrlEncoder()
-                    .withoutPadding()
-                    .encodeToString(
-                            MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is required of every Java platform", e);
-        }
     }
 }

@@ -23,7 +23,6 @@ final class ClientCache implements SmartLifecycle {
     private final CachingRegisteredClientRepository cache;
     private final ClientChangePoller poller;
     private final Runnable bumpEpoch;
-    private final Runnable alsoClear;
     private final RegisteredClientRepository repository = new Repository();
 
     /**
@@ -45,37 +44,10 @@ final class ClientCache implements SmartLifecycle {
             Duration pollInterval,
             Duration maxStaleness,
             LongSupplier nanoTime) {
-        this(store, readEpoch, bumpEpoch, ttl, pollInterval, maxStaleness, nanoTime, () -> {});
-    }
-
-    /**
-     * Creates the cache with something else to clear with it ({@link ClientAssertions#clear()}: decoders built from a
-     * client's keys), whenever the epoch moves or this node changes a client.
-     *
-     * @param alsoClear cleared with the cache
-     */
-    ClientCache(
-            RegisteredClientRepository store,
-            LongSupplier readEpoch,
-            Runnable bumpEpoch,
-            Duration ttl,
-            Duration pollInterval,
-            Duration maxStaleness,
-            LongSupplier nanoTime,
-            Runnable alsoClear) {
         this.store = Objects.requireNonNull(store, "store must not be null");
         this.bumpEpoch = Objects.requireNonNull(bumpEpoch, "bumpEpoch must not be null");
-        this.alsoClear = Objects.requireNonNull(alsoClear, "alsoClear must not be null");
         this.cache = new CachingRegisteredClientRepository(store, ttl, nanoTime);
-        this.poller = new ClientChangePoller(
-                readEpoch,
-                () -> {
-                    cache.invalidateAll();
-                    alsoClear.run();
-                },
-                pollInterval,
-                maxStaleness,
-                nanoTime);
+        this.poller = new ClientChangePoller(readEpoch, cache::invalidateAll, pollInterval, maxStaleness, nanoTime);
     }
 
     /**
@@ -98,7 +70,6 @@ final class ClientCache implements SmartLifecycle {
      */
     void removed() {
         cache.invalidateAll();
-        alsoClear.run();
         bumpEpoch.run();
     }
 
@@ -127,7 +98,6 @@ final class ClientCache implements SmartLifecycle {
         @Override
         public void save(RegisteredClient registeredClient) {
             cache.save(registeredClient);
-            alsoClear.run();
             bumpEpoch.run();
         }
 

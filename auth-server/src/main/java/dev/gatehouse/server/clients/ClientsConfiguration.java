@@ -45,8 +45,7 @@ class ClientsConfiguration {
     /** Absent when {@code gatehouse.server.client-cache-ttl} is {@code 0}: every lookup then reads the database. */
     @Bean
     @Nullable
-    ClientCache clientCache(
-            JdbcTemplate jdbc, ClientChangeEpoch epoch, GatehouseProperties properties, ClientAssertions assertions) {
+    ClientCache clientCache(JdbcTemplate jdbc, ClientChangeEpoch epoch, GatehouseProperties properties) {
         GatehouseProperties.Server server = properties.server();
         if (server.clientCacheTtl().isZero()) {
             return null;
@@ -58,8 +57,7 @@ class ClientsConfiguration {
                 server.clientCacheTtl(),
                 server.clientCachePollInterval(),
                 server.clientCacheMaxStaleness(),
-                System::nanoTime,
-                assertions::clear);
+                System::nanoTime);
     }
 
     /**
@@ -68,14 +66,24 @@ class ClientsConfiguration {
      * tokens} package's shared table, wired in {@code config}).
      */
     @Bean
-    ClientAssertions clientAssertions(GatehouseProperties properties, Clock clock, ClientAssertions.UsedIds usedIds) {
-        return new ClientAssertions(() -> issuer(properties), clock, usedIds);
+    ClientAssertions clientAssertions(
+            GatehouseProperties properties, Clock clock, ClientAssertions.UsedIds usedIds, ClientKeyVerifiers keys) {
+        return new ClientAssertions(() -> issuer(properties), clock, usedIds, keys);
     }
 
     /** Signed request objects (RFC 9101), verified with the same keys and issuer as client assertions. */
     @Bean
-    RequestObjects requestObjects(GatehouseProperties properties, Clock clock) {
-        return new RequestObjects(() -> issuer(properties), clock);
+    RequestObjects requestObjects(GatehouseProperties properties, Clock clock, ClientKeyVerifiers keys) {
+        return new RequestObjects(() -> issuer(properties), clock, keys);
+    }
+
+    /**
+     * Verifiers built from clients' keys, shared by client assertions and request objects: one cached key source per
+     * client (a client's change replaces only its own entry, found by comparing its key source at each use).
+     */
+    @Bean
+    ClientKeyVerifiers clientKeyVerifiers(Clock clock) {
+        return new ClientKeyVerifiers(clock);
     }
 
     /** The configured issuer, else the one Spring Authorization Server resolved for the request (development). */

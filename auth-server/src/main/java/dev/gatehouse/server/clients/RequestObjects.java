@@ -2,11 +2,9 @@ package dev.gatehouse.server.clients;
 
 import com.nimbusds.jose.util.JSONObjectUtils;
 import dev.gatehouse.core.jwt.JwsAlgorithm;
-import dev.gatehouse.core.jwt.RemoteJwks;
 import dev.gatehouse.core.jwt.TokenException;
 import dev.gatehouse.core.jwt.TokenVerifier;
 import dev.gatehouse.core.jwt.VerifiedToken;
-import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -45,16 +43,29 @@ public final class RequestObjects {
 
     private final Supplier<@Nullable String> issuer;
     private final Clock clock;
+    private final ClientKeyVerifiers keys;
 
     /**
-     * Creates the verifier.
+     * Creates the verifier with a cache of client keys of its own.
      *
      * @param issuer this server's issuer identifier (the {@code aud}); null refuses every object
      * @param clock the clock
      */
     public RequestObjects(Supplier<@Nullable String> issuer, Clock clock) {
+        this(issuer, clock, new ClientKeyVerifiers(clock));
+    }
+
+    /**
+     * Creates the verifier on the cache of client keys shared with {@link ClientAssertions}.
+     *
+     * @param issuer this server's issuer identifier (the {@code aud}); null refuses every object
+     * @param clock the clock
+     * @param keys the verifiers built from clients' keys
+     */
+    public RequestObjects(Supplier<@Nullable String> issuer, Clock clock, ClientKeyVerifiers keys) {
         this.issuer = Objects.requireNonNull(issuer, "issuer must not be null");
         this.clock = Objects.requireNonNull(clock, "clock must not be null");
+        this.keys = Objects.requireNonNull(keys, "keys must not be null");
     }
 
     /**
@@ -118,25 +129,21 @@ public final class RequestObjects {
         if (jwks.isPresent() == jwksUri.isPresent()) {
             throw new Refused("the client has no registered keys (jwks or jwks_uri) to verify request objects");
         }
-        TokenVerifier.Builder b = TokenVerifier.builder()
-                .algorithms(ClientAssertions.ALGORITHMS.toArray(JwsAlgorithm[]::new))
-                .issuer(client.getClientId())
-                .audience(audience)
-                .requireExpiry(true)
-                .clockSkew(ClientAssertions.CLOCK_SKEW)
-                .maxTokenSize(16 * 1024)
-                .clock(clock);
-        if (jwks.isPresent()) {
-            b.jwks(jwks.get());
-        } else {
-            b.remoteJwks(RemoteJwks.builder(URI.create(jwksUri.orElseThrow()))
-                    .maxResponseBytes(64 * 1024)
-                    .clock(clock)
-                    .build());
-        }
+        // Shared with client assertions: one cached key source per client, one jwks_uri fetch at a time.
+        TokenVerifier verifier = keys.verifier(
+                client,
+                "request-object",
+                audience,
+                b -> b.algorithms(ClientAssertions.ALGORITHMS.toArray(JwsAlgorithm[]::new))
+                        .issuer(client.getClientId())
+                        .audience(audience)
+                        .requireExpiry(true)
+                        .clockSkew(ClientAssertions.CLOCK_SKEW)
+                        .maxTokenSize(16 * 1024)
+                        .clock(clock));
         VerifiedToken token;
         try {
-            token = b.build().verify(requestObject);
+            token = verifier.verify(requestObject);
         } catch (TokenException e) {
             LOG.debug("Refused a request object of client '{}': {}", client.getClientId(), e.reason());
             throw new Refused("the request object does not verify: "
