@@ -228,6 +228,23 @@ abstract class AbstractPrivateKeyJwtTests {
     }
 
     @Test
+    void tokenWhenRequestObjectUsedAsAssertionThenInvalidClient() throws Exception {
+        // A request object travels through the browser; with a sub and a jti it would otherwise pass every rule of
+        // an assertion (same keys, iss, aud). RFC 8725 §3.11: its typ tells it apart.
+        Map<String, Object> claims = authorizationRequest(AbstractAuthorizationServerTests.Pkce.create(), "s");
+        claims.put("sub", clientId);
+        claims.put("jti", UUID.randomUUID().toString());
+        claims.put("exp", Instant.now().plusSeconds(120).getEpochSecond());
+        refused(clientCredentials(requestObject(claims, "oauth-authz-req+jwt")));
+        // And the rule is on typ, not only on the request claims.
+        claims.remove("response_type");
+        claims.remove("redirect_uri");
+        claims.put("jti", UUID.randomUUID().toString());
+        refused(clientCredentials(requestObject(claims, "oauth-authz-req+jwt")));
+        object(clientCredentials(requestObject(claims, "client-authentication+jwt")), 200);
+    }
+
+    @Test
     void tokenWhenAssertionReplayedThenInvalidClientAndTheCodeStillRedeemable() throws Exception {
         String used = assertion(c -> {});
         object(clientCredentials(used), 200);

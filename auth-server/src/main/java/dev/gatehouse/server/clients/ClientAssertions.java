@@ -66,6 +66,15 @@ public final class ClientAssertions implements JwtDecoderFactory<RegisteredClien
     /** How far ahead {@code exp} may be: an assertion is for one request, made just before it. */
     public static final Duration MAX_LIFETIME = Duration.ofMinutes(5);
 
+    /**
+     * The explicit type of a client authentication JWT (draft-ietf-oauth-rfc7523bis, RFC 8725 §3.11); {@code JWT} or no
+     * {@code typ} are accepted too, as RFC 7523 clients send.
+     */
+    public static final String TYPE = "client-authentication+jwt";
+
+    /** Claims of an authorization request (RFC 9101): a JWT carrying them is a request object, not an assertion. */
+    private static final List<String> REQUEST_CLAIMS = List.of("response_type", "redirect_uri");
+
     /** The prefix of {@code gh_used_jti} keys for client assertions (DPoP proofs use the bare {@code jti}). */
     static final String JTI_KIND = "client-assertion";
 
@@ -164,6 +173,20 @@ public final class ClientAssertions implements JwtDecoderFactory<RegisteredClien
                 throw refused("no issuer is configured, so no audience can be checked");
             }
             VerifiedToken token = verifier(client, audience).verify(assertion);
+            // RFC 8725 §3.11/§3.12: the same keys, iss and aud sign request objects (RFC 9101, typ
+            // oauth-authz-req+jwt) and other JWTs; only a client authentication JWT authenticates.
+            String typ = token.type().orElse(null);
+            if (typ != null
+                    && !typ.equalsIgnoreCase("JWT")
+                    && !typ.equalsIgnoreCase(TYPE)
+                    && !typ.equalsIgnoreCase("application/" + TYPE)) {
+                throw refused("typ must be absent, JWT or " + TYPE + " (RFC 8725 §3.11)");
+            }
+            for (String claim : REQUEST_CLAIMS) {
+                if (token.claims().containsKey(claim)) {
+                    throw refused("a request object is not a client assertion (" + claim + " present)");
+                }
+            }
             Instant now = clock.instant();
             if (!clientId.equals(token.subject().orElse(null))) {
                 throw refused("sub is not the client id (RFC 7523 §3 item 2)");

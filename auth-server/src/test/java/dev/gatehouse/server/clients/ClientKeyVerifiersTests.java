@@ -26,6 +26,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.security.oauth2.core.AuthorizationGrantType;
 import org.springframework.security.oauth2.core.ClientAuthenticationMethod;
+import org.springframework.security.oauth2.jwt.BadJwtException;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClient;
 import org.springframework.security.oauth2.server.authorization.settings.ClientSettings;
 
@@ -156,6 +157,46 @@ class ClientKeyVerifiersTests {
         objects.verify(client, sign("c1", "k1", null));
         assertThat(keys.size()).isEqualTo(ClientKeyVerifiers.MAX_CACHED);
         assertThat(fetches.get()).isEqualTo(1);
+    }
+
+    @Test
+    void verifyWhenDynamicClientsJwksUriNotPublicThenNotFetched() throws Exception {
+        RequestObjects objects = new RequestObjects(() -> ISSUER, clock, new ClientKeyVerifiers(clock));
+        RegisteredClient dynamic = client("c1", uri, true);
+        String object = sign("c1", "k1", null);
+        assertThatExceptionOfType(RequestObjects.Refused.class).isThrownBy(() -> objects.verify(dynamic, object));
+        assertThat(fetches.get()).isZero();
+        // An administrator's client is trusted with a loopback jwks_uri.
+        objects.verify(client("c1", uri, false), sign("c1", "k1", null));
+        assertThat(fetches.get()).isEqualTo(1);
+    }
+
+    @Test
+    void decodeWhenRequestObjectUsedAsClientAssertionThenRefused() throws Exception {
+        ClientKeyVerifiers keys = new ClientKeyVerifiers(clock);
+        ClientAssertions assertions = new ClientAssertions(() -> ISSUER, clock, (k, t) -> true, keys);
+        RequestObjects objects = new RequestObjects(() -> ISSUER, clock, keys);
+        RegisteredClient client = client("c1", uri, false);
+        String object = sign("c1", "k1", RequestObjects.TYPE);
+        objects.verify(client, object);
+        assertThatExceptionOfType(BadJwtException.class)
+                .isThrownBy(() -> assertions.createDecoder(client).decode(object));
+        for (String typ : new String[] {"at+jwt", "dpop+jwt", "logout+jwt", "secevent+jwt"}) {
+            String other = sign("c1", "k1", typ);
+            assertThatExceptionOfType(BadJwtException.class)
+                    .isThrownBy(() -> assertions.createDecoder(client).decode(other));
+            assertThatExceptionOfType(RequestObjects.Refused.class).isThrownBy(() -> objects.verify(client, other));
+        }
+        assertThat(assertions
+                        .createDecoder(client)
+                        .decode(sign("c1", "k1", "JWT"))
+                        .getSubject())
+                .isEqualTo("c1");
+        assertThat(assertions
+                        .createDecoder(client)
+                        .decode(sign("c1", "k1", ClientAssertions.TYPE))
+                        .getSubject())
+                .isEqualTo("c1");
     }
 
     private String sign(String clientId, String kid, String typ) throws Exception {
