@@ -2,6 +2,7 @@ package dev.gatehouse.server.dynamicclients;
 
 import dev.gatehouse.server.logout.BackchannelLogoutUris;
 import dev.gatehouse.server.clients.ClientKeys;
+import dev.gatehouse.server.clients.PublicAddresses;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -277,9 +278,22 @@ final class RegistrationPolicy {
             if (checked instanceof ClientKeys.Checked.Refused refused) {
                 throw error(INVALID_CLIENT_METADATA, refused.reason());
             }
+            publicJwksUri(((ClientKeys.Checked.Accepted) checked).value());
             return new Keys(null, ((ClientKeys.Checked.Accepted) checked).value());
         }
         return new Keys(null, null);
+    }
+
+    /**
+     * A self-registered {@code jwks_uri} must name only public addresses ({@link PublicAddresses}): the server fetches
+     * it whenever anyone presents a token for the client, so a private one would let anybody reach the server's own
+     * network. Checked again before each fetch ({@code ClientKeyVerifiers}), where a name that does not resolve is
+     * refused too.
+     */
+    private static void publicJwksUri(String uri) {
+        if (PublicAddresses.refusedUri(java.net.URI.create(uri))) {
+            throw error(INVALID_CLIENT_METADATA, "jwks_uri must resolve to public addresses only");
+        }
     }
 
     /**

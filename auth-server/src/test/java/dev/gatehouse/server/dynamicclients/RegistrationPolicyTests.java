@@ -149,4 +149,28 @@ class RegistrationPolicyTests {
             assertThat(e.getError().getDescription()).doesNotContain("jpsQnnGQ");
         }
     }
+
+    @Test
+    void checkWhenJwksUriOnPrivateAddressThenInvalidClientMetadata() {
+        for (String uri : List.of(
+                "https://10.0.0.8/jwks",
+                "https://[fd00::1]/",
+                "https://169.254.169.254/latest",
+                "https://100.64.0.1/jwks",
+                "https://[::ffff:10.0.0.1]/jwks",
+                "https://[64:ff9b::a00:1]/jwks",
+                "https://[2002:a00:1::]/jwks",
+                "https://0.0.0.0/jwks",
+                "https://localhost/jwks")) {
+            OAuth2ClientRegistration request = OAuth2ClientRegistration.builder()
+                    .claim("jwks_uri", uri)
+                    .grantType("client_credentials")
+                    .tokenEndpointAuthenticationMethod("private_key_jwt")
+                    .build();
+            OAuth2AuthenticationException e =
+                    catchThrowableOfType(OAuth2AuthenticationException.class, () -> keysPolicy.check(request));
+            assertThat(e).as(uri).isNotNull();
+            assertThat(e.getError().getErrorCode()).isEqualTo("invalid_client_metadata");
+        }
+    }
 }
