@@ -75,7 +75,7 @@ public final class ClientAssertions implements JwtDecoderFactory<RegisteredClien
     /** Claims of an authorization request (RFC 9101): a JWT carrying them is a request object, not an assertion. */
     private static final List<String> REQUEST_CLAIMS = List.of("response_type", "redirect_uri");
 
-    /** The prefix of {@code gh_used_jti} keys for client assertions (DPoP proofs use the bare {@code jti}). */
+    /** The prefix of {@code gh_used_jti} keys for client assertions (DPoP proofs have theirs, {@code dpop}). */
     static final String JTI_KIND = "client-assertion";
 
     private static final Logger LOG = LoggerFactory.getLogger(ClientAssertions.class);

@@ -24,7 +24,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * ({@link TokenEndpointProofReplayCheck}, {@link ProofReplayFilter}) can go.
  *
  * <ul>
- *   <li><b>Key</b>: SHA-256 of the {@code jti} (UTF-8), base64url without padding: a fixed 43 characters whatever
+ *   <li><b>Key</b>: SHA-256 of {@code dpop}, NUL and the {@code jti} (UTF-8, {@link #DPOP_KIND}), base64url without padding: a fixed 43 characters whatever
  *       the client sent (a {@code jti} has no length limit), as Spring's own cache keys it, and never the value
  *       itself in the database.
  *   <li><b>Scope</b>: one key for the whole server, where RFC 9449 §11.1 asks for uniqueness per target URI. That is
@@ -53,6 +53,15 @@ public final class UsedProofIds {
         /** The {@code jti} was used before, on this node or another: the proof must be refused. */
         record Replayed() implements Claim {}
     }
+
+    /**
+     * The kind prefix of DPoP proof keys: {@code dpop}, NUL, the {@code jti}. Every kind of single-use value has its
+     * own prefix (client assertions: {@code client-assertion}, NUL, client id, NUL, {@code jti}), so a DPoP proof whose
+     * {@code jti} spells another kind's key cannot burn it in advance. Before this prefix, DPoP rows were keyed by the
+     * bare {@code jti}; rows stored under the old key live at most 65 s, so the change lets at most a proof accepted
+     * just before an upgrade be accepted once more within its last minute: harmless, and no migration is needed.
+     */
+    static final String DPOP_KIND = "dpop";
 
     private final JdbcTemplate jdbc;
     private final Clock clock;
@@ -85,7 +94,7 @@ public final class UsedProofIds {
         try {
             jdbc.update(
                     "INSERT INTO gh_used_jti (jti_hash, expires_at) VALUES (?, ?)",
-                    hash(jti),
+                    hash(dpopKey(jti)),
                     Timestamp.from(expiresAt));
             return new Claim.First();
         } catch (DuplicateKeyException replayed) {
@@ -125,6 +134,11 @@ public final class UsedProofIds {
     public int purgeExpired(Instant cutoff) {
         Objects.requireNonNull(cutoff, "cutoff must not be null");
         return jdbc.update("DELETE FROM gh_used_jti WHERE expires_at < ?", Timestamp.from(cutoff));
+    }
+
+    /** The stored key of a DPoP proof's {@code jti}, before hashing: {@link #DPOP_KIND}, NUL, the {@code jti}. */
+    static String dpopKey(String jti) {
+        return DPOP_KIND + '\u0000' + jti;
     }
 
     /** The key of a {@code jti}: SHA-256, base64url without padding (43 characters). */

@@ -36,8 +36,11 @@ class UsedProofIdsTests {
         List<Map<String, Object>> rows = jdbc.queryForList("SELECT jti_hash FROM gh_used_jti");
         assertThat(rows).hasSize(1);
         String key = ((String) rows.get(0).get("jti_hash")).strip();
-        // SHA-256("a-jti-the-database-must-not-hold"), base64url without padding
-        assertThat(key).hasSize(43).isEqualTo(UsedProofIds.hash(jti)).doesNotContain(jti);
+        // SHA-256("dpop\0a-jti-the-database-must-not-hold"), base64url without padding
+        assertThat(key)
+                .hasSize(43)
+                .isEqualTo(UsedProofIds.hash(UsedProofIds.dpopKey(jti)))
+                .doesNotContain(jti);
         assertThat(UsedProofIds.hash("abc")).isEqualTo("ungWv48Bz-pBQUDeXa4iI7ADYaOWF3qctBD_YfIAFa0");
     }
 
@@ -76,7 +79,14 @@ class UsedProofIdsTests {
         return jdbc.queryForObject(
                         "SELECT expires_at FROM gh_used_jti WHERE jti_hash = ?",
                         Timestamp.class,
-                        UsedProofIds.hash(jti))
+                        UsedProofIds.hash(UsedProofIds.dpopKey(jti)))
                 .toInstant();
+    }
+
+    @Test
+    void claimWhenDpopJtiSpellsAnotherKindsKeyThenThatKeyStillFirst() {
+        String assertionKey = "client-assertion\u0000c1\u0000j1";
+        assertThat(used.claim(assertionKey, NOW)).isInstanceOf(UsedProofIds.Claim.First.class);
+        assertThat(used.claimUntil(assertionKey, NOW.plusSeconds(60))).isInstanceOf(UsedProofIds.Claim.First.class);
     }
 }
