@@ -74,7 +74,7 @@ class ClientsConfiguration {
     /** Signed request objects (RFC 9101), verified with the same keys and issuer as client assertions. */
     @Bean
     RequestObjects requestObjects(GatehouseProperties properties, Clock clock, ClientKeyVerifiers keys) {
-        return new RequestObjects(() -> issuer(properties), clock, keys);
+        return new RequestObjects(properties::configuredIssuer, clock, keys, properties.devMode());
     }
 
     /**
@@ -86,10 +86,16 @@ class ClientsConfiguration {
         return new ClientKeyVerifiers(clock);
     }
 
-    /** The configured issuer, else the one Spring Authorization Server resolved for the request (development). */
-    private static @Nullable String issuer(GatehouseProperties properties) {
+    /**
+     * The issuer a client assertion or request object must name as {@code aud}: the configured one; without one, the
+     * one Spring Authorization Server resolved for the request (from the {@code Host} header) only in development
+     * ({@code gatehouse.dev-mode}). Otherwise none, and every assertion and request object is refused: a derived
+     * audience lets an assertion or object made for another server be replayed here by sending its {@code Host}
+     * (draft-ietf-oauth-rfc7523bis).
+     */
+    static @Nullable String issuer(GatehouseProperties properties) {
         String configured = properties.configuredIssuer();
-        if (configured != null) {
+        if (configured != null || !properties.devMode()) {
             return configured;
         }
         AuthorizationServerContext context = AuthorizationServerContextHolder.getContext();

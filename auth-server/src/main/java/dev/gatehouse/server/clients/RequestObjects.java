@@ -44,6 +44,7 @@ public final class RequestObjects {
     private final Supplier<@Nullable String> issuer;
     private final Clock clock;
     private final ClientKeyVerifiers keys;
+    private final boolean derivedIssuer;
 
     /**
      * Creates the verifier with a cache of client keys of its own.
@@ -52,7 +53,7 @@ public final class RequestObjects {
      * @param clock the clock
      */
     public RequestObjects(Supplier<@Nullable String> issuer, Clock clock) {
-        this(issuer, clock, new ClientKeyVerifiers(clock));
+        this(issuer, clock, new ClientKeyVerifiers(clock), false);
     }
 
     /**
@@ -61,11 +62,15 @@ public final class RequestObjects {
      * @param issuer this server's issuer identifier (the {@code aud}); null refuses every object
      * @param clock the clock
      * @param keys the verifiers built from clients' keys
+     * @param derivedIssuer whether, without a configured issuer, the one derived from the request is the audience
+     *     (development only); otherwise every object is refused then
      */
-    public RequestObjects(Supplier<@Nullable String> issuer, Clock clock, ClientKeyVerifiers keys) {
+    public RequestObjects(
+            Supplier<@Nullable String> issuer, Clock clock, ClientKeyVerifiers keys, boolean derivedIssuer) {
         this.issuer = Objects.requireNonNull(issuer, "issuer must not be null");
         this.clock = Objects.requireNonNull(clock, "clock must not be null");
         this.keys = Objects.requireNonNull(keys, "keys must not be null");
+        this.derivedIssuer = derivedIssuer;
     }
 
     /**
@@ -108,8 +113,9 @@ public final class RequestObjects {
     }
 
     /**
-     * Verifies a request object, with the issuer the request resolves to when none is configured (development only:
-     * Spring Authorization Server then derives the issuer from each request the same way).
+     * Verifies a request object, with the issuer the request resolves to when none is configured and the derived
+     * issuer is allowed (development only: Spring Authorization Server then derives the issuer from each request the
+     * same way).
      *
      * @param client the client named by the outer {@code client_id}
      * @param requestObject the {@code request} parameter
@@ -120,7 +126,7 @@ public final class RequestObjects {
     public Map<String, List<String>> verify(
             RegisteredClient client, String requestObject, @Nullable String requestIssuer) {
         String configured = issuer.get();
-        String audience = configured != null ? configured : requestIssuer;
+        String audience = configured != null ? configured : derivedIssuer ? requestIssuer : null;
         if (audience == null) {
             throw new Refused("no issuer is configured");
         }

@@ -12,6 +12,7 @@ import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import com.sun.net.httpserver.HttpServer;
+import dev.gatehouse.server.settings.GatehouseProperties;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -19,15 +20,21 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Date;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 import org.springframework.security.oauth2.core.AuthorizationGrantType;
 import org.springframework.security.oauth2.core.ClientAuthenticationMethod;
 import org.springframework.security.oauth2.jwt.BadJwtException;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClient;
+import org.springframework.security.oauth2.server.authorization.context.AuthorizationServerContext;
+import org.springframework.security.oauth2.server.authorization.context.AuthorizationServerContextHolder;
+import org.springframework.security.oauth2.server.authorization.settings.AuthorizationServerSettings;
 import org.springframework.security.oauth2.server.authorization.settings.ClientSettings;
 
 /** One cached key source per client, shared by request objects and client assertions (a jwks_uri fetched once). */
@@ -69,7 +76,7 @@ class ClientKeyVerifiersTests {
     @Test
     void verifyWhenManyRequestObjectsAndAssertionsThenJwksUriFetchedOnce() throws Exception {
         ClientKeyVerifiers keys = new ClientKeyVerifiers(clock);
-        RequestObjects objects = new RequestObjects(() -> ISSUER, clock, keys);
+        RequestObjects objects = new RequestObjects(() -> ISSUER, clock, keys, false);
         ClientAssertions assertions = new ClientAssertions(() -> ISSUER, clock, (k, t) -> true, keys);
         RegisteredClient client = client("c1", uri, false);
         for (int i = 0; i < 50; i++) {
@@ -94,7 +101,7 @@ class ClientKeyVerifiersTests {
     @Test
     void verifyWhenFetchFailsThenNotRetriedForEveryRequest() throws Exception {
         status = 500;
-        RequestObjects objects = new RequestObjects(() -> ISSUER, clock, new ClientKeyVerifiers(clock));
+        RequestObjects objects = new RequestObjects(() -> ISSUER, clock, new ClientKeyVerifiers(clock), false);
         RegisteredClient client = client("c1", uri, false);
         for (int i = 0; i < 30; i++) {
             String object = sign("c1", "k1", null);
@@ -106,7 +113,7 @@ class ClientKeyVerifiersTests {
     @Test
     void verifyWhenAnotherClientChangesThenThisClientsKeysKept() throws Exception {
         ClientKeyVerifiers keys = new ClientKeyVerifiers(clock);
-        RequestObjects objects = new RequestObjects(() -> ISSUER, clock, keys);
+        RequestObjects objects = new RequestObjects(() -> ISSUER, clock, keys, false);
         RegisteredClient client = client("c1", uri, false);
         objects.verify(client, sign("c1", "k1", null));
         RSAKey otherKey = new RSAKeyGenerator(2048).keyID("o1").generate();
@@ -135,7 +142,7 @@ class ClientKeyVerifiersTests {
     @Test
     void verifyWhenMoreClientsThanTheCapThenLeastRecentlyUsedEvictedNotAll() throws Exception {
         ClientKeyVerifiers keys = new ClientKeyVerifiers(clock);
-        RequestObjects objects = new RequestObjects(() -> ISSUER, clock, keys);
+        RequestObjects objects = new RequestObjects(() -> ISSUER, clock, keys, false);
         RegisteredClient client = client("c1", uri, false);
         objects.verify(client, sign("c1", "k1", null));
         String jwks = new JWKSet(key.toPublicJWK()).toString(true);
@@ -161,7 +168,7 @@ class ClientKeyVerifiersTests {
 
     @Test
     void verifyWhenDynamicClientsJwksUriNotPublicThenNotFetched() throws Exception {
-        RequestObjects objects = new RequestObjects(() -> ISSUER, clock, new ClientKeyVerifiers(clock));
+        RequestObjects objects = new RequestObjects(() -> ISSUER, clock, new ClientKeyVerifiers(clock), false);
         RegisteredClient dynamic = client("c1", uri, true);
         String object = sign("c1", "k1", null);
         assertThatExceptionOfType(RequestObjects.Refused.class).isThrownBy(() -> objects.verify(dynamic, object));
@@ -175,7 +182,7 @@ class ClientKeyVerifiersTests {
     void decodeWhenRequestObjectUsedAsClientAssertionThenRefused() throws Exception {
         ClientKeyVerifiers keys = new ClientKeyVerifiers(clock);
         ClientAssertions assertions = new ClientAssertions(() -> ISSUER, clock, (k, t) -> true, keys);
-        RequestObjects objects = new RequestObjects(() -> ISSUER, clock, keys);
+        RequestObjects objects = new RequestObjects(() -> ISSUER, clock, keys, false);
         RegisteredClient client = client("c1", uri, false);
         String object = sign("c1", "k1", RequestObjects.TYPE);
         objects.verify(client, object);
@@ -197,6 +204,48 @@ class ClientKeyVerifiersTests {
                         .decode(sign("c1", "k1", ClientAssertions.TYPE))
                         .getSubject())
                 .isEqualTo("c1");
+    }
+
+    @Test
+    void verifyWhenNoIssuerConfiguredThenRequestDerivedAudienceOnlyInDevelopment() throws Exception {
+        RegisteredClient client = client("c1", uri, false);
+        String object = sign("c1", "k1", null);
+        RequestObjects production = new RequestObjects(() -> null, clock, new ClientKeyVerifiers(clock), false);
+        assertThatExceptionOfType(RequestObjects.Refused.class)
+                .isThrownBy(() -> production.verify(client, object, ISSUER));
+        RequestObjects development = new RequestObjects(() -> null, clock, new ClientKeyVerifiers(clock), true);
+        assertThat(development.verify(client, object, ISSUER)).containsKey("state");
+    }
+
+    @Test
+    void issuerWhenNoneConfiguredThenTheHostDerivedOneOnlyInDevMode() {
+        AuthorizationServerContextHolder.setContext(new AuthorizationServerContext() {
+            @Override
+            public String getIssuer() {
+                return "https://attacker-chosen-host.example";
+            }
+
+            @Override
+            public AuthorizationServerSettings getAuthorizationServerSettings() {
+                return AuthorizationServerSettings.builder().build();
+            }
+        });
+        try {
+            assertThat(ClientsConfiguration.issuer(properties(Map.of()))).isNull();
+            assertThat(ClientsConfiguration.issuer(properties(Map.of("gatehouse.token.issuer", " "))))
+                    .isNull();
+            assertThat(ClientsConfiguration.issuer(properties(Map.of("gatehouse.dev-mode", "true"))))
+                    .isEqualTo("https://attacker-chosen-host.example");
+            assertThat(ClientsConfiguration.issuer(properties(Map.of("gatehouse.token.issuer", ISSUER))))
+                    .isEqualTo(ISSUER);
+        } finally {
+            AuthorizationServerContextHolder.resetContext();
+        }
+    }
+
+    private static GatehouseProperties properties(Map<String, String> values) {
+        return new Binder(new MapConfigurationPropertySource(values))
+                .bindOrCreate("gatehouse", GatehouseProperties.class);
     }
 
     private String sign(String clientId, String kid, String typ) throws Exception {
