@@ -48,7 +48,8 @@ import org.springframework.test.context.TestPropertySource;
 /**
  * {@code private_key_jwt} client authentication (RFC 7523 §2.2, §3; draft-ietf-oauth-rfc7523bis) over real HTTP: keys
  * set through the admin API, assertions at the token, introspection and revocation endpoints, every refusal a 401
- * {@code invalid_client} that spends nothing (a replayed assertion leaves the code usable), and discovery. Subclasses
+ * {@code invalid_client} that spends nothing (a refused assertion's {@code jti} stays unused, and client authentication
+ * runs before the grant, so a code stays redeemable), and discovery. Subclasses
  * choose the database.
  */
 @SpringBootTest(
@@ -252,6 +253,9 @@ abstract class AbstractPrivateKeyJwtTests {
         assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM gh_used_jti", Long.class))
                 .isPositive();
 
+        // Client authentication runs before any grant (Spring Authorization Server's client authentication filter
+        // comes before the token endpoint's), so a refused client never reaches the code: this guards that order,
+        // not the jti rule (that is tokenWhenAssertionRefusedThenItsJtiNotSpent).
         AbstractAuthorizationServerTests.Pkce pkce = AbstractAuthorizationServerTests.Pkce.create();
         String code = code(pkce);
         Map<String, String> exchange = new LinkedHashMap<>();
@@ -262,6 +266,18 @@ abstract class AbstractPrivateKeyJwtTests {
         refused(post("/oauth2/token", exchange, used));
         Map<String, Object> tokens = object(post("/oauth2/token", exchange, assertion(c -> {})), 200);
         assertThat(tokens).containsKeys("access_token", "id_token", "refresh_token");
+    }
+
+    @Test
+    void tokenWhenAssertionRefusedThenItsJtiNotSpent() throws Exception {
+        // A refused assertion burns nothing: its jti is claimed only after every other rule passed, so the same jti
+        // in a good assertion is still accepted (were it claimed first, this would be a replay).
+        String jti = UUID.randomUUID().toString();
+        refused(clientCredentials(assertion(c -> c.jwtID(jti).audience(base + "/oauth2/token"))));
+        refused(clientCredentials(
+                assertion(c -> c.jwtID(jti).issueTime(Date.from(Instant.now().plusSeconds(120))))));
+        object(clientCredentials(assertion(c -> c.jwtID(jti))), 200);
+        refused(clientCredentials(assertion(c -> c.jwtID(jti))));
     }
 
     // ---------------------------------------------------------------- admin API and discovery
