@@ -1,7 +1,7 @@
 package dev.gatehouse.server.admin;
 
-import dev.gatehouse.server.logout.BackchannelLogoutUris;
 import dev.gatehouse.server.clients.ClientKeys;
+import dev.gatehouse.server.logout.BackchannelLogoutUris;
 import dev.gatehouse.server.tokens.ResourceIndicators;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;

@@ -356,8 +356,8 @@ final class ClientAdministration {
      * exactly one of a public JWK Set by value or a {@code jwks_uri} (RFC 7591 §2), both already checked ({@link
      * ClientKeys}). Its secret, if it had one, is removed, and with it what the secret alone could mint (its
      * client-credentials tokens), as on {@link #rotateSecret}. Public clients have no credentials and are refused.
-     * Effective at once on this node, on other nodes within the client cache's staleness bound (the client change
-     * epoch also clears the decoders built from the old keys).
+     * Effective at once on this node, on other nodes within the client cache's staleness bound (verifiers are keyed by
+     * the client's key source, so the old keys' verifiers are not used again).
      */
     ClientView setKeys(String clientId, @Nullable String jwks, @Nullable String jwksUri) {
         RegisteredClient existing = find(clientId);

@@ -1,8 +1,8 @@
 package dev.gatehouse.server.dynamicclients;
 
-import dev.gatehouse.server.logout.BackchannelLogoutUris;
 import dev.gatehouse.server.clients.ClientKeys;
 import dev.gatehouse.server.clients.PublicAddresses;
+import dev.gatehouse.server.logout.BackchannelLogoutUris;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -1,7 +1,7 @@
 package dev.gatehouse.server.dynamicclients;
 
-import dev.gatehouse.server.logout.BackchannelLogoutUris;
 import dev.gatehouse.server.clients.ClientKeys;
+import dev.gatehouse.server.logout.BackchannelLogoutUris;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
