@@ -365,6 +365,23 @@ export async function setClientKeys(clientId, body) {
   return response(res);
 }
 
+/**
+ * Puts a client under the FAPI 2.0 Security Profile or takes it out: `PUT /admin/clients/{clientId}/fapi2` with
+ * `{ fapi2 }`. Returns the response (status and JSON).
+ */
+export async function setClientFapi2(clientId, fapi2) {
+  const res = await fetch(new URL(`/admin/clients/${encodeURIComponent(clientId)}/fapi2`, issuer), {
+    method: 'PUT',
+    headers: {
+      Authorization: `Bearer ${await admin()}`,
+      'Content-Type': 'application/json',
+      Accept: 'application/json',
+    },
+    body: JSON.stringify({ fapi2 }),
+  });
+  return response(res);
+}
+
 // ------------------------------------------------------------------ openid-client
 
 /** An openid-client configuration from discovery, for a confidential (Basic or post) or public client. */
