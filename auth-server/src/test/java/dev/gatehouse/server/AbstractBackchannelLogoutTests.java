@@ -292,6 +292,28 @@ abstract class AbstractBackchannelLogoutTests {
     }
 
     @Test
+    void logoutWhenQueuingThrowsNonDatabaseExceptionThenStillSignedOutAndFailureAudited() throws Exception {
+        String client = registerClient(endpointUri("/bcl"));
+        String name = newUser();
+        HttpBrowser browser = new HttpBrowser(base);
+        signInAndGetIdToken(browser, client, name);
+        RegisteredClient saved = clients.findByClientId(client);
+        assertThat(saved).isNotNull();
+        clients.save(saved); // evicts any cached copy, so the next read sees the damaged row
+        jdbc.update("UPDATE oauth2_registered_client SET client_settings = '{damaged' WHERE id = ?", saved.getId());
+        try {
+            HttpResponse<String> out = logout(browser);
+            assertThat(out.statusCode()).isEqualTo(302);
+            assertThat(browser.get("/account").statusCode()).as("signed out").isEqualTo(302);
+            assertThat(pending()).isZero();
+            assertThat(auditOutcomes(name)).containsExactly("failure");
+        } finally {
+            jdbc.update("DELETE FROM gh_rp_session WHERE registered_client_id = ?", saved.getId());
+            jdbc.update("DELETE FROM oauth2_registered_client WHERE id = ?", saved.getId());
+        }
+    }
+
+    @Test
     void deliveryWhenEndpointAnswers503TwiceThenRetriedWithBackoffAndDeliveredOnce() throws Exception {
         statuses.add(503);
         statuses.add(503);

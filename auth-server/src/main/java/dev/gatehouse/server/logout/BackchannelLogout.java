@@ -16,7 +16,6 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
-import org.springframework.dao.DataAccessException;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClient;
@@ -244,7 +243,9 @@ public final class BackchannelLogout {
         try {
             Integer queued = nested.execute(status -> work.getAsInt());
             return queued == null ? 0 : queued;
-        } catch (DataAccessException | org.springframework.transaction.TransactionException e) {
+        } catch (RuntimeException e) {
+            // Any failure, not only the database's (a damaged client that cannot be read, for one): queuing must
+            // never keep the user signed in nor roll back the caller's work (a password reset).
             log.warn(
                     "could not queue back-channel logout tokens ({}): {}",
                     reason,
