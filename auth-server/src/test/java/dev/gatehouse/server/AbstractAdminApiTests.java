@@ -212,6 +212,41 @@ abstract class AbstractAdminApiTests {
     // ---------------------------------------------------------------- back-channel logout (OIDC BCL 1.0 §2.2)
 
     @Test
+    void clientsWhenDynamicClientGivenPrivateBackchannelLogoutUriThenProblemAsDeliveryWouldRefuseIt() throws Exception {
+        String admin = adminToken();
+        String id = "bcl-dyn-" + suffix();
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("clientId", id);
+        body.put("clientName", "Client " + id);
+        body.put("grantTypes", List.of("authorization_code"));
+        body.put("scopes", List.of("openid"));
+        body.put("redirectUris", List.of("https://app.example/cb"));
+        created(call("POST", "/admin/clients", admin, JSON.writeValueAsString(body)));
+        RegisteredClient client = registeredClients.findByClientId(id);
+        assertThat(client).isNotNull();
+        registeredClients.save(RegisteredClient.from(client)
+                .clientSettings(
+                        ClientSettings.withSettings(client.getClientSettings().getSettings())
+                                .setting("settings.client.gatehouse.dynamically-registered", true)
+                                .build())
+                .build());
+
+        for (String refused : List.of("https://10.0.0.5/logout/back-channel", "http://127.0.0.1:9000/bcl")) {
+            assertThat(problem(
+                                    call(
+                                            "PUT",
+                                            "/admin/clients/" + id + "/backchannel-logout",
+                                            admin,
+                                            "{\"backchannelLogoutUri\":\"" + refused + "\"}"),
+                                    400)
+                            .toString())
+                    .contains("admin.invalid_backchannel_logout_uri");
+        }
+        assertThat(object(call("GET", "/admin/clients/" + id, admin, null), 200).get("backchannelLogoutUri"))
+                .isNull();
+    }
+
+    @Test
     void clientsWhenBackchannelLogoutUriRegisteredReplacedAndRemovedThenViewFollowsAndBadUrisAreProblems()
             throws Exception {
         String admin = adminToken();

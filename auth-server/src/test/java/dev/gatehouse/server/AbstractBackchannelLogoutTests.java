@@ -29,6 +29,7 @@ import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.sql.Timestamp;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -289,6 +290,63 @@ abstract class AbstractBackchannelLogoutTests {
 
         // A second logout token for the same session is never queued again.
         assertThat(deliveries.runOnce()).isZero();
+    }
+
+    @Test
+    void logoutWhenQueuingThrowsNonDatabaseExceptionThenStillSignedOutAndFailureAudited() throws Exception {
+        String client = registerClient(endpointUri("/bcl"));
+        String name = newUser();
+        HttpBrowser browser = new HttpBrowser(base);
+        signInAndGetIdToken(browser, client, name);
+        RegisteredClient saved = clients.findByClientId(client);
+        assertThat(saved).isNotNull();
+        clients.save(saved); // evicts any cached copy, so the next read sees the damaged row
+        jdbc.update("UPDATE oauth2_registered_client SET client_settings = '{damaged' WHERE id = ?", saved.getId());
+        try {
+            HttpResponse<String> out = logout(browser);
+            assertThat(out.statusCode()).isEqualTo(302);
+            assertThat(browser.get("/account").statusCode()).as("signed out").isEqualTo(302);
+            assertThat(pending()).isZero();
+            assertThat(auditOutcomes(name)).containsExactly("failure");
+        } finally {
+            jdbc.update("DELETE FROM gh_rp_session WHERE registered_client_id = ?", saved.getId());
+            jdbc.update("DELETE FROM oauth2_registered_client WHERE id = ?", saved.getId());
+        }
+    }
+
+    @Test
+    void refreshWhenSessionLoggedOutThenInvalidGrantAndNoIdTokenForTheEndedSid() throws Exception {
+        String client = registerClient(endpointUri("/bcl"));
+        String name = newUser();
+        HttpBrowser browser = new HttpBrowser(base);
+        Pkce pkce = Pkce.create();
+        HttpResponse<String> back =
+                MfaSignInFlow.passwordThroughAuthorize(browser, authorizeUrl(client, pkce, "r"), name, PASSWORD);
+        String code = HttpBrowser.query(back.headers().firstValue("Location").orElseThrow())
+                .get("code");
+        Map<String, Object> tokens = flow(client).exchange(browser, code, pkce);
+        String sid = sid((String) tokens.get("id_token"));
+        assertThat(logout(browser).statusCode()).isEqualTo(302);
+        Timestamp seen = jdbc.queryForObject(
+                "SELECT last_seen FROM gh_rp_session WHERE sid = ? AND registered_client_id <> ''",
+                Timestamp.class,
+                sid);
+
+        clock.advance(Duration.ofSeconds(5));
+        HttpResponse<String> refreshed = new HttpBrowser(base)
+                .postForm(
+                        "/oauth2/token",
+                        Map.of("grant_type", "refresh_token", "refresh_token", (String) tokens.get("refresh_token")),
+                        "Authorization",
+                        HttpBrowser.basic(client, clientSecret));
+        assertThat(refreshed.statusCode()).as(refreshed.body()).isEqualTo(400);
+        assertThat(refreshed.body()).contains("invalid_grant").doesNotContain("id_token");
+        assertThat(jdbc.queryForObject(
+                        "SELECT last_seen FROM gh_rp_session WHERE sid = ? AND registered_client_id <> ''",
+                        Timestamp.class,
+                        sid))
+                .as("an ended pair is not seen again")
+                .isEqualTo(seen);
     }
 
     @Test

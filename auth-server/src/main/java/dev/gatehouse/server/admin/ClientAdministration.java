@@ -20,6 +20,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
+import org.springframework.http.HttpStatus;
 import org.springframework.security.oauth2.core.AuthorizationGrantType;
 import org.springframework.security.oauth2.core.ClientAuthenticationMethod;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClient;
@@ -277,10 +278,34 @@ final class ClientAdministration {
      */
     ClientView setBackchannelLogout(String clientId, @Nullable String uri, boolean sessionRequired) {
         RegisteredClient existing = find(clientId);
+        refuseForDynamicClient(existing, uri);
         clients.save(RegisteredClient.from(existing)
                 .clientSettings(withBackchannelLogout(existing.getClientSettings(), uri, sessionRequired))
                 .build());
         return get(clientId);
+    }
+
+    /**
+     * A dynamically registered client's URI follows the dynamic rules (https, public addresses only), the ones
+     * delivery checks again at each send: an operator's URI that delivery would always refuse is a 400 now.
+     */
+    private static void refuseForDynamicClient(RegisteredClient existing, @Nullable String uri) {
+        if (uri == null || !BackchannelLogoutUris.dynamic(existing)) {
+            return;
+        }
+        BackchannelLogoutUris.problem(uri, true).ifPresent(problem -> {
+            throw new AdminException(
+                    HttpStatus.BAD_REQUEST,
+                    "admin.invalid_fields",
+                    "The request has invalid fields.",
+                    List.of(Map.of(
+                            "field",
+                            "backchannelLogoutUri",
+                            "code",
+                            "admin.invalid_backchannel_logout_uri",
+                            "message",
+                            "back-channel logout URI of a dynamically registered client " + problem)));
+        });
     }
 
     private static ClientSettings withBackchannelLogout(

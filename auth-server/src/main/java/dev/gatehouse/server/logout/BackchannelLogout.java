@@ -16,7 +16,6 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
-import org.springframework.dao.DataAccessException;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClient;
@@ -102,24 +101,65 @@ public final class BackchannelLogout {
     public void idTokenIssued(String sid, String registeredClientId, String username, String issuer) {
         guarded(ENDED_BEFORE_ISSUE, username, () -> {
             Timestamp now = Timestamp.from(clock.instant());
+            // ended_at IS NULL: an ended pair is never made to look alive again (and its retention is not extended).
             if (jdbc.update(
-                            "UPDATE gh_rp_session SET last_seen = ? WHERE sid = ? AND registered_client_id = ?",
+                            "UPDATE gh_rp_session SET last_seen = ? WHERE sid = ? AND registered_client_id = ?"
+                                    + " AND ended_at IS NULL",
                             now,
                             sid,
                             registeredClientId)
                     > 0) {
                 return 0;
             }
-            Integer ended = jdbc.queryForObject(
-                    "SELECT COUNT(*) FROM gh_rp_session WHERE sid = ? AND ended_at IS NOT NULL", Integer.class, sid);
-            boolean alreadyEnded = ended != null && ended > 0;
-            // false: another request of the same client and session recorded it
-            if (!insertSession(sid, registeredClientId, username, issuer, now, alreadyEnded ? now : null)
-                    || !alreadyEnded) {
-                return 0;
+            boolean alreadyEnded = endedRows(sid) > 0;
+            Pair pair = new Pair(sid, registeredClientId, username, issuer);
+            if (insertSession(sid, registeredClientId, username, issuer, now, alreadyEnded ? now : null)) {
+                if (alreadyEnded) {
+                    return enqueue(pair, ENDED_BEFORE_ISSUE);
+                }
+                // A logout on another node may have ended the session after the count above but before this pair
+                // was visible to it (review finding 10): look again, and end the pair ourselves if so. This narrows
+                // the window; it does not close it under READ COMMITTED.
+                return endedRows(sid) > 0 ? endPairs(List.of(pair), ENDED_BEFORE_ISSUE) : 0;
             }
-            return enqueue(new Pair(sid, registeredClientId, username, issuer), ENDED_BEFORE_ISSUE);
+            // The pair exists: recorded by a concurrent request of the same client (alive), or ended. An ended pair
+            // given a new ID token (a second code of the same session redeemed after the logout) is told again.
+            return pairEnded(sid, registeredClientId) ? enqueue(pair, ENDED_BEFORE_ISSUE) : 0;
         });
+    }
+
+    /**
+     * Whether the relying party's session ({@code sid}, client) has ended: its refresh tokens must then not yield ID
+     * tokens for that {@code sid} (OIDC Back-Channel Logout 1.0 §2.7).
+     *
+     * @param sid the session id
+     * @param registeredClientId the client's internal id
+     * @return {@code true} when the pair, or the whole session, is recorded as ended
+     */
+    public boolean ended(String sid, String registeredClientId) {
+        Integer n = jdbc.queryForObject(
+                "SELECT COUNT(*) FROM gh_rp_session WHERE sid = ? AND ended_at IS NOT NULL"
+                        + " AND registered_client_id IN (?, ?)",
+                Integer.class,
+                sid,
+                registeredClientId,
+                TOMBSTONE);
+        return n != null && n > 0;
+    }
+
+    private int endedRows(String sid) {
+        Integer ended = jdbc.queryForObject(
+                "SELECT COUNT(*) FROM gh_rp_session WHERE sid = ? AND ended_at IS NOT NULL", Integer.class, sid);
+        return ended == null ? 0 : ended;
+    }
+
+    private boolean pairEnded(String sid, String registeredClientId) {
+        Integer n = jdbc.queryForObject(
+                "SELECT COUNT(*) FROM gh_rp_session WHERE sid = ? AND registered_client_id = ? AND ended_at IS NOT NULL",
+                Integer.class,
+                sid,
+                registeredClientId);
+        return n != null && n > 0;
     }
 
     /**
@@ -244,7 +284,9 @@ public final class BackchannelLogout {
         try {
             Integer queued = nested.execute(status -> work.getAsInt());
             return queued == null ? 0 : queued;
-        } catch (DataAccessException | org.springframework.transaction.TransactionException e) {
+        } catch (RuntimeException e) {
+            // Any failure, not only the database's (a damaged client that cannot be read, for one): queuing must
+            // never keep the user signed in nor roll back the caller's work (a password reset).
             log.warn(
                     "could not queue back-channel logout tokens ({}): {}",
                     reason,

@@ -11,7 +11,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param enabled whether this node sends logout tokens (sessions are recorded and deliveries queued either way, so
  *     another node can send them); default {@code true}
  * @param poll how often the outbox is looked at; default 2 s
- * @param lease how long a claimed delivery is this node's before another node may take it; default 60 s
+ * @param lease how long a claimed delivery is this node's before another node may take it, at least twice
+ *     connect-timeout + timeout + the 2 s DNS budget; default 60 s
  * @param connectTimeout the TCP connect timeout to a client's endpoint; default 2 s
  * @param timeout how long to wait for the response's status line; default 5 s
  * @param maxAttempts attempts per delivery before it is given up (audited as a failure); default 6
@@ -39,9 +40,16 @@ public record BackchannelLogoutProperties(
         positive("timeout", timeout);
         positive("initial-backoff", initialBackoff);
         positive("retention", retention);
-        if (lease.compareTo(connectTimeout.plus(timeout).multipliedBy(2)) < 0) {
+        // A claim takes one row per sender, so a batch lasts at most one send: connect, response and the DNS
+        // budget (review finding 5); twice that, so a delivery in flight is never taken by another node.
+        Duration batch = connectTimeout
+                .plus(timeout)
+                .plus(BackchannelLogoutUris.DNS_BUDGET)
+                .multipliedBy((LogoutDeliveries.BATCH + LogoutDeliveries.THREADS - 1) / LogoutDeliveries.THREADS);
+        if (lease.compareTo(batch.multipliedBy(2)) < 0) {
             throw new IllegalArgumentException("gatehouse.server.backchannel-logout.lease must be at least twice"
-                    + " connect-timeout + timeout, so a delivery in flight is not taken by another node");
+                    + " connect-timeout + timeout + 2s (the DNS budget), so a delivery in flight is not taken by"
+                    + " another node");
         }
         if (maxBackoff.compareTo(initialBackoff) < 0) {
             throw new IllegalArgumentException(

@@ -2,9 +2,16 @@ package dev.gatehouse.server.logout;
 
 import dev.gatehouse.server.audit.AuditLog;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -20,6 +27,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(BackchannelLogoutProperties.class)
 class LogoutConfiguration {
+
+    private static final Logger log = LoggerFactory.getLogger(LogoutConfiguration.class);
 
     /**
      * Spring Authorization Server's own session tracking, switched off: without a registry bean it keeps an in-memory
@@ -55,24 +64,60 @@ class LogoutConfiguration {
     }
 
     @Bean
-    DeliveryJob logoutDeliveryJob(LogoutDeliveries deliveries) {
-        return new DeliveryJob(deliveries);
+    DeliveryJob logoutDeliveryJob(LogoutDeliveries deliveries, BackchannelLogoutProperties properties) {
+        return new DeliveryJob(deliveries, properties.poll());
     }
 
-    /** The schedule: every node polls the outbox; the purge runs with the other expired state. */
-    static final class DeliveryJob {
+    /**
+     * The schedule: every node polls the outbox on a thread of its own, never on Spring's shared scheduler (whose one
+     * thread also runs the anonymous-session cap and key rotation: a slow relying party must not delay them, review
+     * finding 5); the purge runs with the other expired state.
+     */
+    static final class DeliveryJob implements SmartLifecycle {
 
         private final LogoutDeliveries deliveries;
+        private final Duration poll;
+        private @Nullable ScheduledExecutorService worker;
 
-        DeliveryJob(LogoutDeliveries deliveries) {
+        DeliveryJob(LogoutDeliveries deliveries, Duration poll) {
             this.deliveries = deliveries;
+            this.poll = poll;
         }
 
-        @Scheduled(
-                fixedDelayString = "${gatehouse.server.backchannel-logout.poll:2s}",
-                initialDelayString = "${gatehouse.server.backchannel-logout.poll:2s}")
+        @Override
+        public synchronized void start() {
+            if (worker != null) {
+                return;
+            }
+            ScheduledExecutorService w = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "gatehouse-backchannel-poll");
+                t.setDaemon(true);
+                return t;
+            });
+            w.scheduleWithFixedDelay(this::poll, poll.toMillis(), poll.toMillis(), TimeUnit.MILLISECONDS);
+            worker = w;
+        }
+
+        @Override
+        public synchronized void stop() {
+            if (worker != null) {
+                worker.shutdownNow();
+                worker = null;
+            }
+        }
+
+        @Override
+        public synchronized boolean isRunning() {
+            return worker != null;
+        }
+
         void poll() {
-            deliveries.runOnce();
+            try {
+                deliveries.runOnce();
+            } catch (RuntimeException e) {
+                // A scheduled task that throws is never run again: log and poll on.
+                log.warn("back-channel logout poll failed: {}", e.getClass().getSimpleName());
+            }
         }
 
         @Scheduled(

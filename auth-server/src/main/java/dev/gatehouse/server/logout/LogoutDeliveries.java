@@ -28,6 +28,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,7 +42,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  * Sends the queued logout tokens (OIDC Back-Channel Logout 1.0 §2.5) from any node:
  *
  * <ol>
- *   <li>Claim: one short transaction takes up to {@value #BATCH} due rows with {@code FOR UPDATE SKIP LOCKED} (two
+ *   <li>Claim: one short transaction takes as many due rows as there are free senders (at most {@value #BATCH}),
+ *       only rows with attempts left, with {@code FOR UPDATE SKIP LOCKED} (two
  *       nodes never take the same row), moves their {@code due_at} a lease ahead and counts the attempt, then
  *       commits. No database connection is held while sending.
  *   <li>Send: a POST of {@code logout_token} (§2.5) with the JDK client: no redirects followed, connect and response
@@ -58,7 +61,11 @@ import org.springframework.transaction.support.TransactionTemplate;
  */
 public final class LogoutDeliveries implements AutoCloseable {
 
-    static final int BATCH = 20;
+    /** Sender threads; a claim never takes more rows than there are free senders (review finding 5). */
+    static final int THREADS = 4;
+
+    /** At most this many rows per claim: one per sender. */
+    static final int BATCH = THREADS;
 
     private static final Logger log = LoggerFactory.getLogger(LogoutDeliveries.class);
 
@@ -72,6 +79,7 @@ public final class LogoutDeliveries implements AutoCloseable {
     private final HttpClient http;
     private final ExecutorService senders;
     private final SecureRandom random = new SecureRandom();
+    private final Semaphore free = new Semaphore(THREADS);
 
     LogoutDeliveries(
             JdbcTemplate jdbc,
@@ -92,7 +100,7 @@ public final class LogoutDeliveries implements AutoCloseable {
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .connectTimeout(properties.connectTimeout())
                 .build();
-        this.senders = Executors.newFixedThreadPool(4, r -> {
+        this.senders = Executors.newFixedThreadPool(THREADS, r -> {
             Thread t = new Thread(r, "gatehouse-backchannel-logout");
             t.setDaemon(true);
             return t;
@@ -133,10 +141,32 @@ public final class LogoutDeliveries implements AutoCloseable {
         if (!properties.enabled()) {
             return 0;
         }
-        List<Delivery> claimed = claim();
+        sweep();
+        int taken = 0;
+        while (taken < BATCH && free.tryAcquire()) {
+            taken++;
+        }
+        List<Delivery> claimed;
+        try {
+            claimed = claim(taken);
+        } catch (RuntimeException e) {
+            free.release(taken);
+            throw e;
+        }
+        free.release(taken - claimed.size());
         List<Future<?>> sends = new ArrayList<>(claimed.size());
         for (Delivery d : claimed) {
-            sends.add(senders.submit(() -> deliver(d)));
+            try {
+                sends.add(senders.submit(() -> {
+                    try {
+                        deliver(d);
+                    } finally {
+                        free.release();
+                    }
+                }));
+            } catch (RejectedExecutionException e) {
+                free.release(); // shutting down: the row comes back after its lease
+            }
         }
         for (Future<?> f : sends) {
             try {
@@ -151,13 +181,25 @@ public final class LogoutDeliveries implements AutoCloseable {
         return claimed.size();
     }
 
+    /** How many senders are free now: the most rows the next claim takes. */
+    int freeSenders() {
+        return free.availablePermits();
+    }
+
     List<Delivery> claim() {
+        return claim(BATCH);
+    }
+
+    List<Delivery> claim(int limit) {
+        if (limit <= 0) {
+            return List.of();
+        }
         Instant now = clock.instant();
         List<Delivery> claimed = tx.execute(status -> {
             List<Delivery> due = jdbc.query(
                     "SELECT id, registered_client_id, username, sid, issuer, reason, correlation_id, created_at,"
-                            + " attempts FROM gh_logout_delivery WHERE due_at <= ? ORDER BY due_at"
-                            + " FETCH FIRST " + BATCH + " ROWS ONLY FOR UPDATE SKIP LOCKED",
+                            + " attempts FROM gh_logout_delivery WHERE due_at <= ? AND attempts < ? ORDER BY due_at"
+                            + " FETCH FIRST " + limit + " ROWS ONLY FOR UPDATE SKIP LOCKED",
                     (rs, n) -> new Delivery(
                             rs.getString(1),
                             rs.getString(2),
@@ -168,7 +210,8 @@ public final class LogoutDeliveries implements AutoCloseable {
                             rs.getString(7),
                             rs.getTimestamp(8).toInstant(),
                             rs.getInt(9) + 1),
-                    Timestamp.from(now));
+                    Timestamp.from(now),
+                    properties.maxAttempts());
             Timestamp leaseEnd = Timestamp.from(now.plus(properties.lease()));
             for (Delivery d : due) {
                 jdbc.update(
@@ -182,7 +225,52 @@ public final class LogoutDeliveries implements AutoCloseable {
         return claimed == null ? List.of() : claimed;
     }
 
+    /**
+     * Deletes and audits (failure, {@code result=attempts_exhausted}) the rows whose attempts are used up but that
+     * were never finished (the node stopped, or finishing failed), once their lease has run out (review finding 8).
+     *
+     * @return how many were given up
+     */
+    int sweep() {
+        List<Delivery> exhausted = jdbc.query(
+                "SELECT id, registered_client_id, username, sid, issuer, reason, correlation_id, created_at,"
+                        + " attempts FROM gh_logout_delivery WHERE due_at <= ? AND attempts >= ?",
+                (rs, n) -> new Delivery(
+                        rs.getString(1),
+                        rs.getString(2),
+                        rs.getString(3),
+                        rs.getString(4),
+                        rs.getString(5),
+                        rs.getString(6),
+                        rs.getString(7),
+                        rs.getTimestamp(8).toInstant(),
+                        rs.getInt(9)),
+                Timestamp.from(clock.instant()),
+                properties.maxAttempts());
+        for (Delivery d : exhausted) {
+            finish(d, new Final("attempts_exhausted"));
+        }
+        return exhausted.size();
+    }
+
     void deliver(Delivery d) {
+        try {
+            deliverOrThrow(d);
+        } catch (RuntimeException e) {
+            // A database or client-store failure: counted as an attempt and retried; the claim stops at max-attempts
+            // and the sweep gives the row up (review finding 8).
+            log.warn("back-channel logout delivery failed: {}", e.getClass().getSimpleName());
+            try {
+                finish(d, new Retry("error"));
+            } catch (RuntimeException again) {
+                log.warn(
+                        "back-channel logout delivery not recorded: {}",
+                        again.getClass().getSimpleName());
+            }
+        }
+    }
+
+    private void deliverOrThrow(Delivery d) {
         RegisteredClient client = clients.findById(d.registeredClientId());
         String uri = client == null ? null : BackchannelLogoutUris.uri(client);
         if (client == null || uri == null) {
@@ -191,7 +279,11 @@ public final class LogoutDeliveries implements AutoCloseable {
         }
         Optional<String> refused = BackchannelLogoutUris.refusedAtSend(client, uri);
         if (refused.isPresent()) {
-            finish(d, new Final("address_refused"));
+            finish(
+                    d,
+                    refused.get().contains(BackchannelLogoutUris.RESOLVE_TIMEOUT)
+                            ? new Retry("dns_timeout")
+                            : new Final("address_refused"));
             return;
         }
         String token;
@@ -277,8 +369,12 @@ public final class LogoutDeliveries implements AutoCloseable {
     }
 
     private String clientId(String registeredClientId) {
-        RegisteredClient client = clients.findById(registeredClientId);
-        return client == null ? registeredClientId : client.getClientId();
+        try {
+            RegisteredClient client = clients.findById(registeredClientId);
+            return client == null ? registeredClientId : client.getClientId();
+        } catch (RuntimeException e) {
+            return registeredClientId;
+        }
     }
 
     /** {@code initial-backoff · 3^(n-1)}, at most {@code max-backoff}, ±20 %. */

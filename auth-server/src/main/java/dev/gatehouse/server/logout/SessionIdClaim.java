@@ -1,6 +1,10 @@
 package dev.gatehouse.server.logout;
 
 import java.util.Objects;
+import org.springframework.security.oauth2.core.AuthorizationGrantType;
+import org.springframework.security.oauth2.core.OAuth2AuthenticationException;
+import org.springframework.security.oauth2.core.OAuth2Error;
+import org.springframework.security.oauth2.core.OAuth2ErrorCodes;
 import org.springframework.security.oauth2.core.oidc.endpoint.OidcParameterNames;
 import org.springframework.security.oauth2.server.authorization.OAuth2Authorization;
 import org.springframework.security.oauth2.server.authorization.token.JwtEncodingContext;
@@ -36,6 +40,18 @@ public final class SessionIdClaim {
         if (authorization == null
                 || !(authorization.getAttribute(SessionIdAuthorizations.SID_ATTRIBUTE) instanceof String sid)) {
             return;
+        }
+        if (AuthorizationGrantType.REFRESH_TOKEN.equals(context.getAuthorizationGrantType())
+                && logout.ended(sid, context.getRegisteredClient().getId())) {
+            // OIDC Back-Channel Logout 1.0 §2.7: refresh tokens issued without offline_access SHOULD be revoked when
+            // the session ends; refusing the grant (OIDC Core §12.2, RFC 6749 §5.2 invalid_grant) revokes them in
+            // effect, on every node, without a search through the authorizations. With offline_access the refresh
+            // token outlives the session (OIDC Core §11): its ID tokens then name no session.
+            if (authorization.getAuthorizedScopes().contains("offline_access")) {
+                return;
+            }
+            throw new OAuth2AuthenticationException(
+                    new OAuth2Error(OAuth2ErrorCodes.INVALID_GRANT, "the session of this grant has ended", null));
         }
         context.getClaims().claim("sid", sid);
         String issuer = context.getAuthorizationServerContext().getIssuer();

@@ -1,6 +1,7 @@
 package dev.gatehouse.server.logout;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.gatehouse.core.testsupport.MutableClock;
@@ -28,6 +29,7 @@ import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.jwt.JwtEncoder;
 import org.springframework.security.oauth2.server.authorization.client.InMemoryRegisteredClientRepository;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClient;
+import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
 import org.springframework.security.oauth2.server.authorization.settings.ClientSettings;
 
 /**
@@ -41,13 +43,14 @@ class LogoutDeliveriesTests {
     private final List<AuditEvent> audited = new CopyOnWriteArrayList<>();
     private final AtomicInteger hits = new AtomicInteger();
     private final CountDownLatch release = new CountDownLatch(1);
+    private H2Database db;
     private JdbcTemplate jdbc;
     private HttpServer endpoint;
     private LogoutDeliveries deliveries;
 
     @BeforeEach
     void setUp() throws IOException {
-        H2Database db = H2Database.migrated("logout-deliveries");
+        db = H2Database.migrated("logout-deliveries");
         jdbc = db.jdbc();
         endpoint = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         endpoint.createContext("/ok", exchange -> {
@@ -75,16 +78,7 @@ class LogoutDeliveriesTests {
                 .header("alg", "RS256")
                 .claims(c -> c.putAll(parameters.getClaims().getClaims()))
                 .build();
-        BackchannelLogoutProperties properties = new BackchannelLogoutProperties(
-                true,
-                Duration.ofSeconds(2),
-                Duration.ofSeconds(60),
-                Duration.ofSeconds(2),
-                Duration.ofMillis(200),
-                3,
-                Duration.ofSeconds(10),
-                Duration.ofMinutes(30),
-                Duration.ofDays(30));
+        BackchannelLogoutProperties properties = properties();
         deliveries = new LogoutDeliveries(
                 jdbc, db.tx(), clients, new LogoutTokens(encoder, clock), audited::add, clock, properties);
     }
@@ -151,6 +145,87 @@ class LogoutDeliveriesTests {
             assertThat(e.outcome()).isEqualTo(AuditEvent.FAILURE);
             assertThat(e.details()).containsEntry("result", "address_refused");
         });
+    }
+
+    @Test
+    void runOnceWhenMoreRowsDueThanSendersThenClaimsOnlyOnePerFreeSender() {
+        for (int i = 0; i < 10; i++) {
+            queue("ok");
+        }
+        assertThat(deliveries.freeSenders()).isEqualTo(LogoutDeliveries.THREADS);
+        assertThat(deliveries.runOnce()).isEqualTo(LogoutDeliveries.THREADS);
+        assertThat(pending()).isEqualTo(10 - LogoutDeliveries.THREADS);
+        assertThat(deliveries.freeSenders()).as("every sender given back").isEqualTo(LogoutDeliveries.THREADS);
+    }
+
+    @Test
+    void runOnceWhenAttemptsUsedUpButNeverFinishedThenGivenUpAndAuditedFailure() {
+        queue("ok");
+        jdbc.update("UPDATE gh_logout_delivery SET attempts = 3");
+        assertThat(deliveries.runOnce()).as("never claimed again").isZero();
+        assertThat(hits).hasValue(0);
+        assertThat(pending()).isZero();
+        assertThat(audited).singleElement().satisfies(e -> {
+            assertThat(e.outcome()).isEqualTo(AuditEvent.FAILURE);
+            assertThat(e.details()).containsEntry("result", "attempts_exhausted");
+        });
+    }
+
+    @Test
+    void runOnceWhenClientStoreThrowsThenAttemptRecordedAsRetry() {
+        RegisteredClientRepository broken = new RegisteredClientRepository() {
+            @Override
+            public void save(RegisteredClient registeredClient) {}
+
+            @Override
+            public RegisteredClient findById(String id) {
+                throw new IllegalStateException("damaged client");
+            }
+
+            @Override
+            public RegisteredClient findByClientId(String clientId) {
+                throw new IllegalStateException("damaged client");
+            }
+        };
+        JwtEncoder encoder = parameters -> {
+            throw new IllegalStateException("not reached");
+        };
+        try (LogoutDeliveries failing = new LogoutDeliveries(
+                jdbc, db.tx(), broken, new LogoutTokens(encoder, clock), audited::add, clock, properties())) {
+            queue("ok");
+            assertThat(failing.runOnce()).isEqualTo(1);
+            assertThat(jdbc.queryForObject("SELECT last_outcome FROM gh_logout_delivery", String.class))
+                    .isEqualTo("error");
+        }
+    }
+
+    @Test
+    void propertiesWhenLeaseShorterThanTwoSendsWithDnsBudgetThenRefused() {
+        assertThatThrownBy(() -> new BackchannelLogoutProperties(
+                        true,
+                        Duration.ofSeconds(2),
+                        Duration.ofSeconds(14),
+                        Duration.ofSeconds(2),
+                        Duration.ofSeconds(5),
+                        6,
+                        Duration.ofSeconds(10),
+                        Duration.ofMinutes(30),
+                        Duration.ofDays(30)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("lease");
+    }
+
+    private static BackchannelLogoutProperties properties() {
+        return new BackchannelLogoutProperties(
+                true,
+                Duration.ofSeconds(2),
+                Duration.ofSeconds(60),
+                Duration.ofSeconds(2),
+                Duration.ofMillis(200),
+                3,
+                Duration.ofSeconds(10),
+                Duration.ofMinutes(30),
+                Duration.ofDays(30));
     }
 
     private void queue(String registeredClientId) {
