@@ -104,7 +104,9 @@ class PostgresBackchannelLogoutAcrossNodesTests {
         LogoutDeliveries two = node2.getBean(LogoutDeliveries.class);
         ExecutorService pool = Executors.newFixedThreadPool(2);
         try {
-            for (int round = 0; round < 5 && pending(jdbc) > 0; round++) {
+            // Each node claims one row per free sender (LogoutDeliveries), so 50 rows take at least 7 rounds of two
+            // nodes; the bound only stops a broken claim from looping forever.
+            for (int round = 0; round < 50 && pending(jdbc) > 0; round++) {
                 CyclicBarrier together = new CyclicBarrier(2);
                 Future<Integer> a = pool.submit(() -> {
                     together.await();
