@@ -12,12 +12,14 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,6 +44,7 @@ final class Launcher implements AutoCloseable {
 
     private static final Pattern SECRET = Pattern.compile("secret: (\\S+)");
     private static final Pattern PASSWORD = Pattern.compile("password: (\\S+)");
+    private static final Pattern ACCESS_TOKEN = Pattern.compile("\"access_token\"\\s*:\\s*\"([^\"]+)\"");
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
     private static final Duration SERVER_WAIT = Duration.ofSeconds(120);
     private static final Duration CREDENTIALS_WAIT = Duration.ofSeconds(60);
@@ -78,7 +81,53 @@ final class Launcher implements AutoCloseable {
      * @param demoPassword the password of user {@code demo}
      * @param serviceSecret the secret of client {@code gatehouse-demo-service}
      */
-    record AuthServer(int port, String issuer, String demoPassword, String serviceSecret) {}
+    record AuthServer(int port, String issuer, String demoPassword, String serviceSecret) {
+
+        /**
+         * RFC 6749 §4.4: a client-credentials token of the demo service client with scope {@code admin}, for the
+         * admin API (the operator's path).
+         *
+         * @return the access token
+         */
+        String adminToken() {
+            HttpResponse<String> answer = send(HttpRequest.newBuilder(URI.create(issuer + "/oauth2/token"))
+                    .header("Content-Type", "application/x-www-form-urlencoded")
+                    .header(
+                            "Authorization",
+                            "Basic "
+                                    + Base64.getEncoder()
+                                            .encodeToString(("gatehouse-demo-service:" + serviceSecret)
+                                                    .getBytes(StandardCharsets.UTF_8)))
+                    .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials&scope=admin"))
+                    .build());
+            Matcher m = ACCESS_TOKEN.matcher(answer.body());
+            if (answer.statusCode() != 200 || !m.find()) {
+                throw new AssertionError("the token endpoint answered " + answer.statusCode());
+            }
+            return m.group(1);
+        }
+    }
+
+    /**
+     * Sends a request outside the browser: redirects not followed, a 10 s connect timeout.
+     *
+     * @param request the request
+     * @return the answer, its body as a string
+     */
+    static HttpResponse<String> send(HttpRequest request) {
+        try {
+            return HttpClient.newBuilder()
+                    .followRedirects(HttpClient.Redirect.NEVER)
+                    .connectTimeout(Duration.ofSeconds(10))
+                    .build()
+                    .send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new IllegalStateException(request.uri() + " did not answer", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
 
     /**
      * Starts auth-server's jar ({@code auth-server/target/gatehouse-server.jar}) and waits until it answers and has

@@ -5,10 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.gatehouse.core.mfa.Totp;
 import dev.gatehouse.core.mfa.TotpParameters;
 import dev.gatehouse.core.mfa.TotpSecret;
-import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -16,7 +14,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Arrays;
-import java.util.Base64;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -100,7 +97,6 @@ class PasskeysThroughBrowserTests {
 
     private static final String ACR_PHISHING_RESISTANT = "urn:gatehouse:acr:phr";
     private static final Duration WAIT = Duration.ofSeconds(30);
-    private static final Pattern ACCESS_TOKEN = Pattern.compile("\"access_token\"\\s*:\\s*\"([^\"]+)\"");
     private static final Pattern SESSION_COOKIE = Pattern.compile("JSESSIONID=([^;]+)");
     private static final AtomicInteger USERS = new AtomicInteger();
 
@@ -589,8 +585,8 @@ class PasskeysThroughBrowserTests {
     /** A new user through the admin API (role {@code user}, no factor yet). */
     private static Account newUser(String prefix) {
         Account account = new Account(prefix + "-" + USERS.incrementAndGet(), "passkey e2e " + UUID.randomUUID());
-        HttpResponse<String> created = send(HttpRequest.newBuilder(URI.create(auth + "/admin/users"))
-                .header("Authorization", "Bearer " + adminToken())
+        HttpResponse<String> created = Launcher.send(HttpRequest.newBuilder(URI.create(auth + "/admin/users"))
+                .header("Authorization", "Bearer " + server.adminToken())
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(
                         "{\"username\":\"" + account.username + "\",\"password\":\"" + account.password + "\"}"))
@@ -601,34 +597,16 @@ class PasskeysThroughBrowserTests {
         return account;
     }
 
-    /** RFC 6749 §4.4: a client-credentials token of the demo service client with scope {@code admin}. */
-    private static String adminToken() {
-        HttpResponse<String> answer = send(HttpRequest.newBuilder(URI.create(auth + "/oauth2/token"))
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .header(
-                        "Authorization",
-                        "Basic "
-                                + Base64.getEncoder()
-                                        .encodeToString(("gatehouse-demo-service:" + server.serviceSecret())
-                                                .getBytes(StandardCharsets.UTF_8)))
-                .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials&scope=admin"))
-                .build());
-        Matcher m = ACCESS_TOKEN.matcher(answer.body());
-        assertThat(answer.statusCode() == 200 && m.find())
-                .withFailMessage("the token endpoint answered %s", answer.statusCode())
-                .isTrue();
-        return m.group(1);
-    }
-
     /**
      * Starts the web client's sign-in outside the browser, then gives its session cookie to the browser: the
      * authorization request it redirects to (with its state, nonce and PKCE challenge) can then be extended and
      * followed by the browser, and the web client still redeems the code.
      */
     private String webClientAuthorizationRequest() {
-        HttpResponse<String> start = send(HttpRequest.newBuilder(URI.create(web + "/oauth2/authorization/gatehouse"))
-                .GET()
-                .build());
+        HttpResponse<String> start =
+                Launcher.send(HttpRequest.newBuilder(URI.create(web + "/oauth2/authorization/gatehouse"))
+                        .GET()
+                        .build());
         assertThat(start.statusCode()).isEqualTo(302);
         String location = start.headers().firstValue("Location").orElseThrow();
         assertThat(location).startsWith(auth + "/oauth2/authorize?");
@@ -646,21 +624,6 @@ class PasskeysThroughBrowserTests {
                         .isHttpOnly(true)
                         .build());
         return location;
-    }
-
-    private static HttpResponse<String> send(HttpRequest request) {
-        try {
-            return HttpClient.newBuilder()
-                    .followRedirects(HttpClient.Redirect.NEVER)
-                    .connectTimeout(Duration.ofSeconds(10))
-                    .build()
-                    .send(request, HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new IllegalStateException(request.uri() + " did not answer", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
     }
 
     // --- waiting ------------------------------------------------------------------------------------------------
