@@ -28,11 +28,12 @@ import dev.gatehouse.core.password.BcryptParameters;
 import dev.gatehouse.core.password.PasswordHasher;
 import dev.gatehouse.core.password.PasswordPolicy;
 import dev.gatehouse.core.throttle.AttemptLimiter;
+import dev.gatehouse.server.clients.ClientKeys;
 import dev.gatehouse.server.clients.ClientSecrets;
-import dev.gatehouse.server.clients.Fapi2ClientAuthentication;
 import dev.gatehouse.server.clients.Fapi2Profile;
 import dev.gatehouse.server.keys.JdbcKeyRepository;
 import dev.gatehouse.server.maintenance.ExpiredStatePurger;
+import dev.gatehouse.server.testsupport.PrivateKeyJwtClient;
 import dev.gatehouse.server.tokens.UsedProofIds;
 import dev.gatehouse.server.users.JdbcAttemptStore;
 import dev.gatehouse.server.users.JdbcUserStore;
@@ -79,7 +80,6 @@ import org.springframework.security.oauth2.server.authorization.client.Registere
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
 import org.springframework.security.oauth2.server.authorization.settings.ClientSettings;
 import org.springframework.test.context.TestPropertySource;
-import org.springframework.test.context.bean.override.convention.TestBean;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
@@ -140,19 +140,6 @@ abstract class AbstractAuthorizationServerTests {
 
     @Autowired
     Envelope envelope;
-
-    /**
-     * FAPI 2.0 clients must authenticate with private_key_jwt, which this server does not offer yet: the suite's FAPI
-     * client authenticates with client_secret_basic, accepted here besides private_key_jwt (client_secret_post stays
-     * refused, which the client-authentication test relies on).
-     */
-    @TestBean
-    Fapi2ClientAuthentication fapi2ClientAuthentication;
-
-    static Fapi2ClientAuthentication fapi2ClientAuthentication() {
-        return new Fapi2ClientAuthentication(java.util.Set.of(
-                ClientAuthenticationMethod.PRIVATE_KEY_JWT, ClientAuthenticationMethod.CLIENT_SECRET_BASIC));
-    }
 
     String base;
     String demoPassword;
@@ -3172,9 +3159,10 @@ abstract class AbstractAuthorizationServerTests {
 
     @Test
     void fapi2WhenPushedRequestAndDpopThenCodeNamesIssuerAndTokensAreDpopBound() throws Exception {
-        String id = fapi2Client();
+        PrivateKeyJwtClient fapi = fapi2Client();
+        String id = fapi.clientId();
         Pkce pkce = Pkce.create();
-        String requestUri = fapi2Push(id, fapi2Par(id, pkce, "fapi-ok"), "Authorization", fapi2Basic(id));
+        String requestUri = fapi2Push(fapi, fapi2Par(id, pkce, "fapi-ok"));
         browser = new HttpBrowser(base);
         assertThat(browser.get(parUrl(id, requestUri))
                         .headers()
@@ -3194,14 +3182,14 @@ abstract class AbstractAuthorizationServerTests {
         ECKey key = new ECKeyGenerator(Curve.P_256).generate();
         Map<String, Object> tokens = json(
                 fapi2Token(
-                        id,
+                        fapi,
                         fapi2CodeForm(response.get("code"), pkce),
                         dpopProof(key, "POST", base + "/oauth2/token", null)),
                 200);
         assertThat(tokens.get("token_type")).isEqualTo("DPoP");
         Map<String, Object> refreshed = json(
                 fapi2Token(
-                        id,
+                        fapi,
                         Map.of("grant_type", "refresh_token", "refresh_token", (String) tokens.get("refresh_token")),
                         dpopProof(key, "POST", base + "/oauth2/token", null)),
                 200);
@@ -3210,7 +3198,7 @@ abstract class AbstractAuthorizationServerTests {
 
     @Test
     void fapi2WhenAuthorizationRequestNotPushedThenInvalidRequestAtRedirectUriAndNothingStored() {
-        String id = fapi2Client();
+        String id = fapi2Client().clientId();
         int before = countAuthorizations();
         HttpResponse<String> front = new HttpBrowser(base)
                 .get(authorizeUrl(id, SERVICE_REDIRECT, "openid api.read", Pkce.create(), "S256", "fapi-front"));
@@ -3239,7 +3227,8 @@ abstract class AbstractAuthorizationServerTests {
 
     @Test
     void fapi2WhenPushedRequestLacksS256ChallengeOrRedirectUriThenInvalidRequestAndNothingStored() throws Exception {
-        String id = fapi2Client();
+        PrivateKeyJwtClient fapi = fapi2Client();
+        String id = fapi.clientId();
         int before = countAuthorizations();
         Map<String, String> noChallenge = fapi2Par(id, Pkce.create(), "fapi-no-pkce");
         noChallenge.remove("code_challenge");
@@ -3249,7 +3238,7 @@ abstract class AbstractAuthorizationServerTests {
         Map<String, String> noRedirect = fapi2Par(id, Pkce.create(), "fapi-no-redirect");
         noRedirect.remove("redirect_uri");
         for (Map<String, String> form : List.of(noChallenge, plain, noRedirect)) {
-            Map<String, Object> r = json(browser.postForm("/oauth2/par", form, "Authorization", fapi2Basic(id)), 400);
+            Map<String, Object> r = json(browser.postForm("/oauth2/par", fapi.authenticated(form, base)), 400);
             assertThat(r.get("error")).as(form.toString()).isEqualTo("invalid_request");
         }
         assertThat(countAuthorizations()).isEqualTo(before);
@@ -3257,35 +3246,39 @@ abstract class AbstractAuthorizationServerTests {
 
     @Test
     void fapi2WhenTokenRequestWithoutDpopThenInvalidDpopProofAndCodeAndRefreshTokenStayUsable() throws Exception {
-        String id = fapi2Client();
+        PrivateKeyJwtClient fapi = fapi2Client();
+        String id = fapi.clientId();
         Pkce pkce = Pkce.create();
-        String requestUri = fapi2Push(id, fapi2Par(id, pkce, "fapi-nodpop"), "Authorization", fapi2Basic(id));
+        String requestUri = fapi2Push(fapi, fapi2Par(id, pkce, "fapi-nodpop"));
         browser = new HttpBrowser(base);
         String code = authorizeAt(parUrl(id, requestUri), SERVICE_REDIRECT, "fapi-nodpop");
-        Map<String, Object> refused = json(fapi2Token(id, fapi2CodeForm(code, pkce), null), 400);
+        Map<String, Object> refused = json(fapi2Token(fapi, fapi2CodeForm(code, pkce), null), 400);
         assertThat(refused.get("error")).isEqualTo("invalid_dpop_proof");
         ECKey key = new ECKeyGenerator(Curve.P_256).generate();
         Map<String, Object> tokens = json(
-                fapi2Token(id, fapi2CodeForm(code, pkce), dpopProof(key, "POST", base + "/oauth2/token", null)), 200);
+                fapi2Token(fapi, fapi2CodeForm(code, pkce), dpopProof(key, "POST", base + "/oauth2/token", null)), 200);
         String refreshToken = (String) tokens.get("refresh_token");
         Map<String, String> refresh = Map.of("grant_type", "refresh_token", "refresh_token", refreshToken);
-        assertThat(json(fapi2Token(id, refresh, null), 400).get("error")).isEqualTo("invalid_dpop_proof");
+        assertThat(json(fapi2Token(fapi, refresh, null), 400).get("error")).isEqualTo("invalid_dpop_proof");
         assertThat(storedRefreshTokens(refreshToken)).isEqualTo(1);
-        assertThat(json(fapi2Token(id, refresh, dpopProof(key, "POST", base + "/oauth2/token", null)), 200)
+        assertThat(json(fapi2Token(fapi, refresh, dpopProof(key, "POST", base + "/oauth2/token", null)), 200)
                         .get("token_type"))
                 .isEqualTo("DPoP");
         // Client credentials too (FAPI 2.0 §5.3.2.1: only sender-constrained access tokens).
         Map<String, String> cc = Map.of("grant_type", "client_credentials", "scope", "api.read");
-        assertThat(json(fapi2Token(id, cc, null), 400).get("error")).isEqualTo("invalid_dpop_proof");
-        assertThat(json(fapi2Token(id, cc, dpopProof(key, "POST", base + "/oauth2/token", null)), 200)
+        assertThat(json(fapi2Token(fapi, cc, null), 400).get("error")).isEqualTo("invalid_dpop_proof");
+        assertThat(json(fapi2Token(fapi, cc, dpopProof(key, "POST", base + "/oauth2/token", null)), 200)
                         .get("token_type"))
                 .isEqualTo("DPoP");
     }
 
     @Test
     void fapi2WhenClientAuthenticatesWithAnotherMethodThenInvalidClientAndNothingStored() throws Exception {
-        String id = fapi2Client();
+        String id = fapi2Client().clientId();
         int before = countAuthorizations();
+        ECKey key = new ECKeyGenerator(Curve.P_256).generate();
+        // FAPI 2.0 §5.3.2.1: private_key_jwt (or mTLS) only. The client is registered for both secret methods too,
+        // and its secret is right: the profile alone refuses them.
         Map<String, String> par = fapi2Par(id, Pkce.create(), "fapi-post");
         par.put("client_secret", secretOf(id));
         assertThat(json(browser.postForm("/oauth2/par", par), 401).get("error")).isEqualTo("invalid_client");
@@ -3298,23 +3291,38 @@ abstract class AbstractAuthorizationServerTests {
                 id,
                 "client_secret",
                 secretOf(id));
-        ECKey key = new ECKeyGenerator(Curve.P_256).generate();
         HttpResponse<String> token =
                 browser.postForm("/oauth2/token", cc, "DPoP", dpopProof(key, "POST", base + "/oauth2/token", null));
         assertThat(json(token, 401).get("error")).isEqualTo("invalid_client");
+        String basic = HttpBrowser.basic(id, secretOf(id));
+        HttpResponse<String> basicPar =
+                browser.postForm("/oauth2/par", fapi2Par(id, Pkce.create(), "fapi-basic"), "Authorization", basic);
+        assertThat(json(basicPar, 401).get("error")).isEqualTo("invalid_client");
+        HttpResponse<String> basicToken = browser.postForm(
+                "/oauth2/token",
+                Map.of("grant_type", "client_credentials", "scope", "api.read"),
+                "Authorization",
+                basic,
+                "DPoP",
+                dpopProof(key, "POST", base + "/oauth2/token", null));
+        assertThat(json(basicToken, 401).get("error")).isEqualTo("invalid_client");
         assertThat(countAuthorizations()).isEqualTo(before);
     }
 
     /**
-     * A FAPI 2.0 client saved through the repository: client_secret_basic (accepted by this suite's {@link
-     * #fapi2ClientAuthentication}) and client_secret_post (refused); requireProofKey off, so only the profile's own
-     * check requires PKCE.
+     * A FAPI 2.0 client saved through the repository: private_key_jwt with its public key registered (FAPI 2.0
+     * §5.3.2.1), and, with a secret, client_secret_basic and client_secret_post, which only the profile refuses;
+     * requireProofKey off, so only the profile's own check requires PKCE.
+     *
+     * @return the client's side: its id and the key its assertions are signed with
      */
-    String fapi2Client() {
+    PrivateKeyJwtClient fapi2Client() {
         String id = "fapi2-" + UUID.randomUUID();
+        PrivateKeyJwtClient fapi = PrivateKeyJwtClient.generate(id);
         clients.save(RegisteredClient.withId(UUID.randomUUID().toString())
                 .clientId(id)
                 .clientSecret(clientSecrets.encoder().encode(secretOf(id)))
+                .clientAuthenticationMethod(ClientAuthenticationMethod.PRIVATE_KEY_JWT)
                 .clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_BASIC)
                 .clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_POST)
                 .authorizationGrantType(AuthorizationGrantType.AUTHORIZATION_CODE)
@@ -3327,6 +3335,7 @@ abstract class AbstractAuthorizationServerTests {
                         .requireProofKey(false)
                         .requireAuthorizationConsent(false)
                         .setting(Fapi2Profile.SETTING, true)
+                        .setting(ClientKeys.JWKS_SETTING, fapi.publicJwks())
                         .build())
                 .tokenSettings(org.springframework.security.oauth2.server.authorization.settings.TokenSettings.builder()
                         .accessTokenFormat(
@@ -3336,11 +3345,7 @@ abstract class AbstractAuthorizationServerTests {
                         .reuseRefreshTokens(false)
                         .build())
                 .build());
-        return id;
-    }
-
-    static String fapi2Basic(String id) {
-        return HttpBrowser.basic(id, secretOf(id));
+        return fapi;
     }
 
     Map<String, String> fapi2Par(String id, Pkce pkce, String state) {
@@ -3349,9 +3354,10 @@ abstract class AbstractAuthorizationServerTests {
         return params;
     }
 
-    String fapi2Push(String id, Map<String, String> form, String... headers) throws Exception {
-        return (String)
-                json(browser.postForm("/oauth2/par", form, headers), 201).get("request_uri");
+    /** Pushes the request (RFC 9126 §2.1), the client authenticating with a fresh assertion. */
+    String fapi2Push(PrivateKeyJwtClient fapi, Map<String, String> form) throws Exception {
+        return (String) json(browser.postForm("/oauth2/par", fapi.authenticated(form, base)), 201)
+                .get("request_uri");
     }
 
     static Map<String, String> fapi2CodeForm(String code, Pkce pkce) {
@@ -3366,11 +3372,15 @@ abstract class AbstractAuthorizationServerTests {
                 pkce.verifier());
     }
 
-    /** A token request by the FAPI client (HTTP Basic), with a DPoP proof unless {@code proof} is null. */
-    HttpResponse<String> fapi2Token(String id, Map<String, String> form, String proof) {
+    /**
+     * A token request by the FAPI client (private_key_jwt, a fresh assertion), with a DPoP proof unless {@code proof}
+     * is null.
+     */
+    HttpResponse<String> fapi2Token(PrivateKeyJwtClient fapi, Map<String, String> form, String proof) {
+        Map<String, String> authenticated = fapi.authenticated(form, base);
         return proof == null
-                ? browser.postForm("/oauth2/token", form, "Authorization", fapi2Basic(id))
-                : browser.postForm("/oauth2/token", form, "Authorization", fapi2Basic(id), "DPoP", proof);
+                ? browser.postForm("/oauth2/token", authenticated)
+                : browser.postForm("/oauth2/token", authenticated, "DPoP", proof);
     }
 
     // ---------------------------------------------------------------- helpers

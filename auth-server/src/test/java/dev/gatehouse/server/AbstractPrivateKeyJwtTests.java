@@ -19,6 +19,7 @@ import com.nimbusds.jose.util.Base64URL;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.PlainJWT;
 import com.nimbusds.jwt.SignedJWT;
+import dev.gatehouse.server.testsupport.PrivateKeyJwtClient;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -67,7 +68,6 @@ abstract class AbstractPrivateKeyJwtTests {
 
     static final String SERVICE = "gatehouse-demo-service";
     static final String REDIRECT = "http://127.0.0.1:49153/callback";
-    static final String ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 
     @LocalServerPort
     int port;
@@ -88,6 +88,7 @@ abstract class AbstractPrivateKeyJwtTests {
     String clientId;
     String oldSecret;
     RSAKey key;
+    PrivateKeyJwtClient signer;
 
     abstract Path dataDir();
 
@@ -102,8 +103,9 @@ abstract class AbstractPrivateKeyJwtTests {
                 serviceSecret = words[words.length - 1];
             }
         }
-        key = new RSAKeyGenerator(2048).keyID("k1").generate();
         clientId = "pkjwt-" + UUID.randomUUID().toString().substring(0, 8);
+        signer = PrivateKeyJwtClient.generate(clientId);
+        key = signer.key();
         Map<String, Object> created = object(
                 call(
                         "POST",
@@ -114,7 +116,7 @@ abstract class AbstractPrivateKeyJwtTests {
                                 + "\"scopes\":[\"openid\",\"profile\"],\"redirectUris\":[\"" + REDIRECT + "\"]}"),
                 201);
         oldSecret = (String) created.get("clientSecret");
-        Map<String, Object> view = setKeys(clientId, "{\"jwks\":" + new JWKSet(key).toString(true) + "}", 200);
+        Map<String, Object> view = setKeys(clientId, "{\"jwks\":" + signer.publicJwks() + "}", 200);
         assertThat(view.get("authenticationMethods")).isEqualTo(List.of("private_key_jwt"));
         assertThat(view.get("type")).isEqualTo("confidential");
         assertThat(view.get("jwks")).isNotNull();
@@ -474,23 +476,11 @@ abstract class AbstractPrivateKeyJwtTests {
     // ---------------------------------------------------------------- helpers
 
     JWTClaimsSet claims(Consumer<JWTClaimsSet.Builder> change) {
-        Instant now = Instant.now();
-        JWTClaimsSet.Builder b = new JWTClaimsSet.Builder()
-                .issuer(clientId)
-                .subject(clientId)
-                .audience(base)
-                .jwtID(UUID.randomUUID().toString())
-                .issueTime(Date.from(now))
-                .expirationTime(Date.from(now.plusSeconds(60)));
-        change.accept(b);
-        return b.build();
+        return signer.claims(base, change);
     }
 
-    String assertion(Consumer<JWTClaimsSet.Builder> change) throws Exception {
-        SignedJWT jwt = new SignedJWT(
-                new JWSHeader.Builder(JWSAlgorithm.RS256).keyID("k1").build(), claims(change));
-        jwt.sign(new RSASSASigner(key));
-        return jwt.serialize();
+    String assertion(Consumer<JWTClaimsSet.Builder> change) {
+        return signer.assertion(base, change);
     }
 
     HttpResponse<String> clientCredentials(String assertion) {
@@ -498,11 +488,7 @@ abstract class AbstractPrivateKeyJwtTests {
     }
 
     HttpResponse<String> post(String path, Map<String, String> form, String assertion) {
-        Map<String, String> body = new LinkedHashMap<>(form);
-        body.put("client_id", clientId);
-        body.put("client_assertion_type", ASSERTION_TYPE);
-        body.put("client_assertion", assertion);
-        return new HttpBrowser(base).postForm(path, body);
+        return new HttpBrowser(base).postForm(path, signer.withAssertion(form, assertion));
     }
 
     static void refused(HttpResponse<String> r) {
