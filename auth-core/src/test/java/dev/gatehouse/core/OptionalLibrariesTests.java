@@ -28,23 +28,31 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Issue 22: each capability's third-party libraries are optional. These tests run auth-core's classes in a class
- * loader that hides libraries, as an application that did not add them sees it: what needs only Password4j works,
+ * loader that hides libraries, as an application that did not add them sees it: what needs only the required ones works,
  * and a capability whose library is missing fails with its typed exception naming the dependency to add (never
  * a {@link NoClassDefFoundError}).
  */
 class OptionalLibrariesTests {
 
-    /** What auth-core needs whatever the capability: the JDK, Password4j (and its SLF4J API), JSpecify. */
-    private static final List<String> REQUIRED =
-            List.of("java.", "javax.", "jdk.", "sun.", "com.sun.", "com.password4j.", "org.slf4j.", "org.jspecify.");
+    /** What auth-core needs whatever the capability: the JDK, Password4j (and its SLF4J API), Bouncy Castle, JSpecify. */
+    private static final List<String> REQUIRED = List.of(
+            "java.",
+            "javax.",
+            "jdk.",
+            "sun.",
+            "com.sun.",
+            "com.password4j.",
+            "org.bouncycastle.",
+            "org.slf4j.",
+            "org.jspecify.");
 
     @Test
-    void passwordHasherWhenOnlyPassword4jAndTheJdkThenHashesAndVerifies() {
+    void passwordHasherWhenOnlyRequiredLibrariesThenHashesAndVerifies() {
         assertThat(run(onlyRequired(), "hashAndVerify")).isEqualTo("matched=true needsRehash=false");
     }
 
     @Test
-    void rbacWhenOnlyPassword4jAndTheJdkThenModelBuiltInCodeDecides() {
+    void rbacWhenOnlyRequiredLibrariesThenModelBuiltInCodeDecides() {
         assertThat(run(onlyRequired(), "rbacFromCode")).isEqualTo("Permit");
     }
 

@@ -4,10 +4,8 @@ import static dev.gatehouse.core.password.PasswordException.Reason.INVALID_PARAM
 import static dev.gatehouse.core.password.PasswordException.Reason.MALFORMED_HASH;
 import static dev.gatehouse.core.password.PasswordException.Reason.UNSUPPORTED_ALGORITHM;
 
-import com.password4j.Argon2Function;
 import com.password4j.BcryptFunction;
 import com.password4j.ScryptFunction;
-import com.password4j.types.Argon2;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -34,6 +32,12 @@ sealed interface StoredHash {
 
     /** Recomputes the hash of {@code input} with this hash's salt and parameters; constant-time compare. */
     boolean matches(String input);
+
+    /**
+     * Refuses, before any work, a stored hash that demands more than a hasher with {@code policy} may spend on one
+     * verification, so a hostile or corrupted row cannot make a node allocate gigabytes.
+     */
+    default void requireWithinCeilings(HashParameters policy) {}
 
     /** The UTF-8 length limit of the input, or {@code Integer.MAX_VALUE}. */
     default int maxInputBytes() {
@@ -93,13 +97,26 @@ sealed interface StoredHash {
         }
     }
 
-    /** {@code $argon2id$v=19$m=..,t=..,p=..$salt$hash} (PHC string format). */
+    /**
+     * {@code $argon2id$v=19$m=..,t=..,p=..$salt$hash} (PHC string format, as the reference implementation, libsodium,
+     * Spring Security and Password4j write it). Parsed strictly: decimal numbers without leading zeros, no optional
+     * PHC fields, canonical unpadded Base64, salt 8 to 1024 bytes and tag 4 to 1024 bytes (RFC 9106 §3.1), and
+     * memory, passes and lanes within {@link Argon2Parameters}' ceilings before anything is allocated.
+     */
     record Argon2Hash(HashAlgorithm algorithm, int version, Argon2Parameters parameters, byte[] salt, byte[] hash)
             implements StoredHash {
 
-        private static final Pattern FORMAT =
-                Pattern.compile("\\$argon2(id|i|d)\\$(?:v=(\\d{1,3})\\$)?m=(\\d{1,10}),t=(\\d{1,10}),p=(\\d{1,3})"
-                        + "\\$([A-Za-z0-9+/]+)\\$([A-Za-z0-9+/]+)");
+        private static final Pattern FORMAT = Pattern.compile(
+                "\\$argon2(id|i|d)\\$(?:v=([1-9]\\d{0,2})\\$)?"
+                        + "m=([1-9]\\d{0,9}),t=([1-9]\\d{0,9}),p=([1-9]\\d{0,2})\\$([A-Za-z0-9+/]{11,1366})\\$([A-Za-z0-9+/]{6,1366})");
+
+        /** A stored hash may demand this much memory (256 MiB) unless the hasher's own parameters demand more. */
+        static final int MAX_STORED_MEMORY_KIB = 256 * 1024;
+
+        /** ... and this much work, memory times passes (256 MiB times 8), unless the hasher's own demand more. */
+        static final long MAX_STORED_WORK = (long) MAX_STORED_MEMORY_KIB * 8;
+
+        private static final Base64.Encoder PHC_BASE64 = Base64.getEncoder().withoutPadding();
 
         static Argon2Hash parse(String encoded) {
             Matcher m = FORMAT.matcher(encoded);
@@ -115,16 +132,38 @@ sealed interface StoredHash {
             if (version != 0x13 && version != 0x10) {
                 throw new PasswordException(UNSUPPORTED_ALGORITHM, "Argon2 version must be 19 or 16, was " + version);
             }
-            byte[] salt = decodeBase64(m.group(6), "Argon2 salt");
-            byte[] hash = decodeBase64(m.group(7), "Argon2 hash");
             long memory = Long.parseLong(m.group(3));
             long iterations = Long.parseLong(m.group(4));
             if (memory > Argon2Parameters.MAX_MEMORY_KIB || iterations > Argon2Parameters.MAX_ITERATIONS) {
                 throw new PasswordException(INVALID_PARAMETERS, "stored Argon2 hash exceeds the cost ceiling");
             }
+            byte[] salt = decodePhcBase64(m.group(6), "Argon2 salt");
+            byte[] hash = decodePhcBase64(m.group(7), "Argon2 hash");
+            if (salt.length < 8 || salt.length > 1024 || hash.length < 4 || hash.length > 1024) {
+                throw malformed("Argon2 salt must be 8 to 1024 bytes and hash 4 to 1024 bytes");
+            }
             Argon2Parameters parameters = new Argon2Parameters(
                     (int) memory, (int) iterations, Integer.parseInt(m.group(5)), hash.length, salt.length);
             return new Argon2Hash(algorithm, version, parameters, salt, hash);
+        }
+
+        /** The PHC string of an Argon2id (v=19) tag. */
+        static String encode(Argon2Parameters parameters, byte[] salt, byte[] hash) {
+            return "$argon2id$v=19$m=" + parameters.memoryKiB() + ",t=" + parameters.iterations() + ",p="
+                    + parameters.parallelism() + "$" + PHC_BASE64.encodeToString(salt) + "$"
+                    + PHC_BASE64.encodeToString(hash);
+        }
+
+        /** PHC's B64: standard alphabet, no padding, and only the canonical encoding of the bytes. */
+        private static byte[] decodePhcBase64(String s, String what) {
+            if (s.length() % 4 == 1) {
+                throw malformed(what + " is not valid Base64");
+            }
+            byte[] bytes = decodeBase64(s, what);
+            if (!PHC_BASE64.encodeToString(bytes).equals(s)) {
+                throw malformed(what + " is not canonical Base64 (non-zero trailing bits)");
+            }
+            return bytes;
         }
 
         @Override
@@ -133,21 +172,28 @@ sealed interface StoredHash {
         }
 
         @Override
+        public void requireWithinCeilings(HashParameters policy) {
+            long memory = parameters.memoryKiB();
+            long work = memory * parameters.iterations();
+            long maxMemory = MAX_STORED_MEMORY_KIB;
+            long maxWork = MAX_STORED_WORK;
+            if (policy instanceof Argon2Parameters own) {
+                maxMemory = Math.max(maxMemory, own.memoryKiB());
+                maxWork = Math.max(maxWork, (long) own.memoryKiB() * own.iterations());
+            }
+            if (memory > maxMemory || work > maxWork) {
+                throw new PasswordException(
+                        INVALID_PARAMETERS,
+                        "stored Argon2 hash demands m=" + memory + " KiB, t=" + parameters.iterations()
+                                + ", beyond the ceiling for stored hashes (" + maxMemory + " KiB and memory times "
+                                + "passes " + maxWork + ", or this hasher's own parameters when higher)");
+            }
+        }
+
+        @Override
         public boolean matches(String input) {
-            Argon2 type = switch (algorithm) {
-                case ARGON2I -> Argon2.I;
-                case ARGON2D -> Argon2.D;
-                default -> Argon2.ID;
-            };
-            byte[] computed = Argon2Function.getInstance(
-                            parameters.memoryKiB(),
-                            parameters.iterations(),
-                            parameters.parallelism(),
-                            hash.length,
-                            type,
-                            version)
-                    .hash(input.getBytes(StandardCharsets.UTF_8), salt)
-                    .getBytes();
+            byte[] computed = Argon2Engine.hash(
+                    algorithm, version, parameters, input.getBytes(StandardCharsets.UTF_8), salt, hash.length);
             return MessageDigest.isEqual(computed, hash);
         }
     }

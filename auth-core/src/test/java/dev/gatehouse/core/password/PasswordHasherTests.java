@@ -251,6 +251,64 @@ class PasswordHasherTests {
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(
+            strings = {
+                "$argon2id$v=019$m=65536,t=2,p=1$c29tZXNhbHQ$CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ArZWb2GRPPc",
+                "$argon2id$v=19$m=065536,t=2,p=1$c29tZXNhbHQ$CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ArZWb2GRPPc",
+                "$argon2id$v=19$m=65536,t=02,p=1$c29tZXNhbHQ$CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ArZWb2GRPPc",
+                "$argon2id$v=19$m=65536,t=2,p=01$c29tZXNhbHQ$CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ArZWb2GRPPc",
+                "$argon2id$v=19$m=65536,t=0,p=1$c29tZXNhbHQ$CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ArZWb2GRPPc",
+                "$argon2id$v=19$m=65536,t=2,p=0$c29tZXNhbHQ$CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ArZWb2GRPPc",
+                "$argon2id$v=19$m=31,t=2,p=4$c29tZXNhbHQ$CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ArZWb2GRPPc",
+                "$argon2id$v=19$m=65536,t=2,p=65$c29tZXNhbHQ$CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ArZWb2GRPPc",
+                "$argon2id$v=19$m=65536,t=2,p=1,keyid=k1$c29tZXNhbHQ$CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ArZWb2GRPPc",
+                "$argon2id$v=19$m=65536,t=2,p=1$c29tZXNhbHQ=$CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ArZWb2GRPPc",
+                "$argon2id$v=19$m=65536,t=2,p=1$c29tZXNhbHR$CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ArZWb2GRPPc",
+                "$argon2id$v=19$m=65536,t=2,p=1$c29tZXNhbHQ$CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ArZWb2GRPPd",
+                "$argon2id$v=19$m=65536,t=2,p=1$c29tZXNhbA$CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ArZWb2GRPPc",
+                "$argon2id$v=19$m=65536,t=2,p=1$c29tZXNhbHQ$YWJj",
+                "$argon2id$v=19$m=65536,t=2,p=1$c29tZXNhbHQ$CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ArZWb2GRPPc\n",
+                "$argon2id$v=19$m=65536,t=2,p=1$c29tZXNhbHQ$CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ArZWb2GRPPc$",
+                "$argon2id$v=19$m=65536,t=2,p=1$$c29tZXNhbHQ$CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ArZWb2GRPPc",
+            })
+    void verifyWhenArgon2HashNotStrictPhcThenRefusedWhileParsing(String stored) {
+        assertThatThrownBy(() -> hasher.verify("password", stored))
+                .isInstanceOfSatisfying(
+                        PasswordException.class,
+                        e -> assertThat(e.reason())
+                                .isIn(
+                                        PasswordException.Reason.MALFORMED_HASH,
+                                        PasswordException.Reason.INVALID_PARAMETERS));
+        assertThatThrownBy(() -> hasher.needsRehash(stored)).isInstanceOf(PasswordException.class);
+    }
+
+    @Test
+    void verifyWhenStoredArgon2HashOverMemoryOrWorkCeilingThenRefusedBeforeComputing() {
+        // 256 MiB + 1 KiB, and 256 MiB for 9 passes: within Argon2Parameters' range, beyond what one stored
+        // hash may make a hasher with the default parameters spend.
+        String overMemory = "$argon2id$v=19$m=262145,t=1,p=1$c29tZXNhbHQ$CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ArZWb2GRPPc";
+        String overWork = "$argon2id$v=19$m=262144,t=9,p=1$c29tZXNhbHQ$CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ArZWb2GRPPc";
+
+        for (String stored : new String[] {overMemory, overWork}) {
+            assertThatThrownBy(() -> hasher.verify(PASSWORD, stored))
+                    .isInstanceOfSatisfying(PasswordException.class, e -> {
+                        assertThat(e.reason()).isEqualTo(PasswordException.Reason.INVALID_PARAMETERS);
+                        assertThat(e.getMessage()).contains("ceiling for stored hashes");
+                    });
+        }
+    }
+
+    @Test
+    void verifyWhenStoredArgon2HashWithinTheHashersOwnHigherParametersThenAccepted() {
+        StoredHash stored = StoredHash.parse(
+                "$argon2id$v=19$m=524288,t=2,p=1$c29tZXNhbHQ$CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ArZWb2GRPPc");
+
+        assertThatThrownBy(() -> stored.requireWithinCeilings(Argon2Parameters.owasp()))
+                .isInstanceOf(PasswordException.class);
+        stored.requireWithinCeilings(Argon2Parameters.of(524_288, 2, 1));
+    }
+
     @Test
     void builderWhenParametersBelowOwaspMinimumThenRefused() {
         assertThatThrownBy(() -> PasswordHasher.builder().parameters(BcryptParameters.of(9)))
