@@ -26,7 +26,8 @@ import org.springframework.security.crypto.argon2.Argon2PasswordEncoder;
  * 32-byte hash.
  *
  * <p>Run: {@code java -cp benchmarks/target/benchmarks.jar dev.gatehouse.benchmarks.PasswordHashingSideBySide
- * [rounds, default 60]} (plus 15 rounds of warm-up).
+ * [rounds, default 60] [same-latency]} (plus 15 rounds of warm-up). With {@code same-latency}: what the time of
+ * Password4j's hash at the defaults buys with Gatehouse's engine (more passes, more memory), through the hasher.
  */
 public final class PasswordHashingSideBySide {
 
@@ -36,6 +37,7 @@ public final class PasswordHashingSideBySide {
 
     public static void main(String[] args) {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 60;
+        boolean sameLatency = args.length > 1 && args[1].equals("same-latency");
         PasswordHasher gatehouse =
                 PasswordHasher.builder().parameters(Argon2Parameters.owasp()).build();
         Argon2PasswordEncoder spring = new Argon2PasswordEncoder(16, 32, 1, 19_456, 2);
@@ -46,6 +48,29 @@ public final class PasswordHashingSideBySide {
         String springHash = Objects.requireNonNull(spring.encode(PASSWORD));
 
         Map<String, BooleanSupplier> variants = new LinkedHashMap<>();
+        if (sameLatency) {
+            variants.put("Password4j m=19456 t=2 (engine before)", () -> {
+                byte[] salt = new byte[16];
+                random.nextBytes(salt);
+                return password4j
+                        .hash(PASSWORD.getBytes(StandardCharsets.UTF_8), salt)
+                        .getResult()
+                        .startsWith("$argon2id$");
+            });
+            for (Argon2Parameters p : new Argon2Parameters[] {
+                Argon2Parameters.of(19_456, 2, 1),
+                Argon2Parameters.of(19_456, 3, 1),
+                Argon2Parameters.of(28_672, 2, 1),
+                Argon2Parameters.of(38_912, 2, 1)
+            }) {
+                PasswordHasher h = PasswordHasher.builder().parameters(p).build();
+                variants.put(
+                        "Gatehouse m=" + p.memoryKiB() + " t=" + p.iterations(),
+                        () -> h.hash(PASSWORD).startsWith("$argon2id$"));
+            }
+            measure(variants, rounds);
+            return;
+        }
         variants.put("argon2id hash, Gatehouse", () -> gatehouse.hash(PASSWORD).startsWith("$argon2id$"));
         variants.put(
                 "argon2id hash, Spring Security (BC)",
@@ -63,6 +88,16 @@ public final class PasswordHashingSideBySide {
                 () -> gatehouse.verify(PASSWORD, gatehouseHash).matched());
         variants.put("argon2id verify, Spring Security (BC)", () -> spring.matches(PASSWORD, springHash));
 
+        long[][][] measured = measure(variants, rounds);
+        long[][] wall = measured[0];
+        long[][] cpu = measured[1];
+        ratio("hash", wall[0], wall[1], cpu[0], cpu[1]);
+        ratio("verify", wall[3], wall[4], cpu[3], cpu[4]);
+        ratio("hash with the engine before (Password4j)", wall[2], wall[1], cpu[2], cpu[1]);
+    }
+
+    /** Times every variant once per round in a rotating order; prints and returns sorted wall and CPU nanos. */
+    private static long[][][] measure(Map<String, BooleanSupplier> variants, int rounds) {
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         List<String> names = new ArrayList<>(variants.keySet());
         List<BooleanSupplier> calls = new ArrayList<>(variants.values());
@@ -108,9 +143,15 @@ public final class PasswordHashingSideBySide {
                     ms(wall[v][rounds * 3 / 4]),
                     ms(cpu[v][rounds / 2]));
         }
-        ratio("hash", wall[0], wall[1], cpu[0], cpu[1]);
-        ratio("verify", wall[3], wall[4], cpu[3], cpu[4]);
-        ratio("hash with the engine before (Password4j)", wall[2], wall[1], cpu[2], cpu[1]);
+        for (int v = 1; v < n; v++) {
+            System.out.printf(
+                    Locale.ROOT,
+                    "%s: cpu p50 %.2fx, wall p50 %.2fx the first row%n",
+                    names.get(v),
+                    (double) cpu[v][rounds / 2] / cpu[0][rounds / 2],
+                    (double) wall[v][rounds / 2] / wall[0][rounds / 2]);
+        }
+        return new long[][][] {wall, cpu};
     }
 
     /** Ratio of medians; the arrays are sorted. */

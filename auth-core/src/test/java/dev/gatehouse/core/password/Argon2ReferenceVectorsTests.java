@@ -61,6 +61,25 @@ class Argon2ReferenceVectorsTests {
                 .isFalse();
     }
 
+    @ParameterizedTest(name = "version 16: {1}")
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                // test.c, the version 0x10 block: written without v=, which means 16.
+                "password|$argon2i$m=65536,t=2,p=1$c29tZXNhbHQ$9sTbSlTio3Biev89thdrlKKiCaYsjjYVJxGAL3swxpQ",
+                // Argon2id v=16 at the same inputs, as Password4j 1.8.4 and Bouncy Castle 1.87 both compute it.
+                "password|$argon2id$v=16$m=65536,t=2,p=1$c29tZXNhbHQ$mA69JKTmZ/FjRvnUp4sXVyh4NhPgzG+xfC7IhLFkNd8",
+            })
+    void verifyWhenVersion16HashThenMatchesAndAsksForVersion19Rehash(String password, String encoded) {
+        Verification v = hasher.verify(password, encoded);
+
+        assertThat(((StoredHash.Argon2Hash) StoredHash.parse(encoded)).version())
+                .isEqualTo(0x10);
+        assertThat(v.matched()).isTrue();
+        assertThat(v.upgradedHash()).get().asString().startsWith("$argon2id$v=19$m=19456,t=2,p=1$");
+        assertThat(hasher.verify(password + "x", encoded).matched()).isFalse();
+    }
+
     @Test
     void verifyWhenReferenceMismatchVectorThenDoesNotMatch() {
         // test.c: the encoding of "passwore"; ARGON2_VERIFY_MISMATCH for "password".
