@@ -126,6 +126,8 @@ class ArchitectureTests {
             // Back-channel logout (issue #17): relying parties' sessions and the outbox of logout tokens.
             Map.entry("gh_rp_session", "logout"),
             Map.entry("gh_logout_delivery", "logout"),
+            // Back-channel logout's circuit breaker per client (review 2 finding 5).
+            Map.entry("gh_logout_circuit", "logout"),
             // Dynamic client registration (issue #17): initial and registration access tokens, hashed.
             Map.entry("gh_initial_access_token", "dynamicclients"),
             Map.entry("gh_registration_access_token", "dynamicclients"),

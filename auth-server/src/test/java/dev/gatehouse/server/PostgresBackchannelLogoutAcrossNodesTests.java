@@ -64,7 +64,13 @@ class PostgresBackchannelLogoutAcrossNodesTests {
         endpoint.setExecutor(Executors.newFixedThreadPool(8));
         endpoint.start();
         nodes = TestNodes.on(PostgresTestDatabase.create("bclnodes"));
-        String[] properties = {"gatehouse.server.demo=false", "gatehouse.server.backchannel-logout.poll=1h"};
+        // Every row goes to one host: max-per-host at its most, so each node claims one row per free sender and the
+        // rounds below race the two nodes' claims (a busy host's rows would otherwise wait a poll, here 1 h).
+        String[] properties = {
+            "gatehouse.server.demo=false",
+            "gatehouse.server.backchannel-logout.poll=1h",
+            "gatehouse.server.backchannel-logout.max-per-host=4"
+        };
         node1 = nodes.start(properties);
         node2 = nodes.start(properties);
     }

@@ -90,6 +90,14 @@ public final class AuditEvents {
      */
     public static final String LOGOUT_BACKCHANNEL = "logout.backchannel";
 
+    /**
+     * A client's back-channel logout circuit opened (failure: {@code circuit-failures} consecutive slow or failed sends;
+     * its deliveries wait until {@code open_until} on every node) or closed again (success: a delivery went through).
+     * Actor null, subject the client id; details {@code client_id}, {@code state} (open, closed), and when it opened
+     * {@code failures}, {@code result} (the last send's, e.g. {@code timeout}) and {@code open_until}.
+     */
+    public static final String LOGOUT_BACKCHANNEL_CIRCUIT = "logout.backchannel_circuit";
+
     // E-mail flows (issue #15). Details never hold a link or token; the address appears only as the subject's.
 
     /**

@@ -18,7 +18,9 @@ import org.jspecify.annotations.Nullable;
  * {@code verify} and a suspected clone as {@code verify} {@code locked}) and {@code
  * gatehouse.tokens} (tag {@code grant_type}), {@code gatehouse.mail.failures} (tag {@code purpose}: register, reset,
  * change, changed_notice, passkey_added, passkey_removed; an alert on it tells operators the mail server is refusing),
- * {@code gatehouse.logout.backchannel} (tag {@code outcome}: success, failure, denied; one per finished delivery). Tag values come from a fixed set, never from the request as such.
+ * {@code gatehouse.logout.backchannel} (tag {@code outcome}: success, failure, denied; one per finished delivery),
+ * {@code gatehouse.logout.backchannel.circuit} (tag {@code state}: open, closed; one per change of a client's circuit).
+ * Tag values come from a fixed set, never from the request as such.
  */
 final class AuditMetrics {
 
@@ -97,6 +99,13 @@ final class AuditMetrics {
                                 "Back-channel logout deliveries by outcome (success, failure, denied)",
                                 "outcome",
                                 AuditEvent.DENIED.equals(e.outcome()) ? "denied" : outcome(e))
+                        .increment();
+            case AuditEvents.LOGOUT_BACKCHANNEL_CIRCUIT ->
+                counter(
+                                "gatehouse.logout.backchannel.circuit",
+                                "Back-channel logout circuits opened (a client failing repeatedly) or closed, by state",
+                                "state",
+                                AuditEvent.SUCCESS.equals(e.outcome()) ? "closed" : "open")
                         .increment();
             default -> {
                 // not counted

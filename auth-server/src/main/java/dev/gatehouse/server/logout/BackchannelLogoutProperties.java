@@ -20,6 +20,13 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param maxBackoff the longest wait between attempts; default 30 min
  * @param retention how long a relying party's session is remembered after it was last given an ID token; default 30
  *     days
+ * @param maxPerHost the most deliveries this node sends to one host at a time (of its 4 senders), so one slow host
+ *     cannot take them all; default 2
+ * @param circuitFailures consecutive slow or failed sends (timeout, connection error, 5xx, 408, 429) to one client
+ *     that open its circuit: its deliveries then wait {@code circuit-open} (on every node) instead of taking senders;
+ *     default 5
+ * @param circuitOpen how long an open circuit stays open; then one send tries again (one more failure opens it
+ *     again, a delivery closes it); default 5 min
  */
 @ConfigurationProperties("gatehouse.server.backchannel-logout")
 public record BackchannelLogoutProperties(
@@ -31,7 +38,10 @@ public record BackchannelLogoutProperties(
         @DefaultValue("6") int maxAttempts,
         @DefaultValue("10s") Duration initialBackoff,
         @DefaultValue("30m") Duration maxBackoff,
-        @DefaultValue("30d") Duration retention) {
+        @DefaultValue("30d") Duration retention,
+        @DefaultValue("2") int maxPerHost,
+        @DefaultValue("5") int circuitFailures,
+        @DefaultValue("5m") Duration circuitOpen) {
 
     /** Checks the values, so a misconfiguration stops the server at start-up. */
     public BackchannelLogoutProperties {
@@ -40,6 +50,15 @@ public record BackchannelLogoutProperties(
         positive("timeout", timeout);
         positive("initial-backoff", initialBackoff);
         positive("retention", retention);
+        positive("circuit-open", circuitOpen);
+        if (maxPerHost < 1 || maxPerHost > LogoutDeliveries.THREADS) {
+            throw new IllegalArgumentException("gatehouse.server.backchannel-logout.max-per-host must be between 1 and "
+                    + LogoutDeliveries.THREADS);
+        }
+        if (circuitFailures < 1 || circuitFailures > 100) {
+            throw new IllegalArgumentException(
+                    "gatehouse.server.backchannel-logout.circuit-failures must be between 1 and 100");
+        }
         // A claim takes one row per sender, so a batch lasts at most one send: connect, response and the DNS
         // budget (review finding 5); twice that, so a delivery in flight is never taken by another node.
         Duration batch = connectTimeout

@@ -19,8 +19,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -33,6 +35,7 @@ import java.util.concurrent.Semaphore;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClient;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
@@ -58,6 +61,19 @@ import org.springframework.transaction.support.TransactionTemplate;
  *
  * A node that stops mid-send leaves the row to come back after the lease: at most one duplicate (a fresh {@code jti}),
  * harmless as logging out twice is.
+ *
+ * <p>One slow or dead relying party must not starve the others (review 2 finding 5):
+ *
+ * <ul>
+ *   <li><b>Per host</b> (this node): at most {@code max-per-host} sends to one host at a time; a due row whose host is
+ *       busy waits one poll without spending an attempt, so the rows behind it are claimed.
+ *   <li><b>Circuit breaker per client</b> (every node: {@code gh_logout_circuit}): {@code circuit-failures}
+ *       consecutive slow or failed sends (timeout, connection error, DNS timeout, 5xx, 408, 429) open the client's
+ *       circuit for {@code circuit-open}; meanwhile its due rows take no sender: each spends an attempt
+ *       ({@code circuit_open}) and waits until the circuit's end at least, so the bounded retries still end. After
+ *       that, the next send tries again: a failure opens the circuit again, a delivery closes it. Opening and
+ *       closing are audited ({@code logout.backchannel_circuit}).
+ * </ul>
  */
 public final class LogoutDeliveries implements AutoCloseable {
 
@@ -66,6 +82,12 @@ public final class LogoutDeliveries implements AutoCloseable {
 
     /** At most this many rows per claim: one per sender. */
     static final int BATCH = THREADS;
+
+    /** A claim looks at this many due rows per sender it may fill, passing over busy hosts and open circuits. */
+    static final int CANDIDATES_PER_SENDER = 4;
+
+    /** The host key of a row whose client or URI is gone (it is finished at once, without a request). */
+    private static final String NO_HOST = "";
 
     private static final Logger log = LoggerFactory.getLogger(LogoutDeliveries.class);
 
@@ -80,6 +102,7 @@ public final class LogoutDeliveries implements AutoCloseable {
     private final ExecutorService senders;
     private final SecureRandom random = new SecureRandom();
     private final Semaphore free = new Semaphore(THREADS);
+    private final Map<String, Integer> inFlight = new HashMap<>();
 
     LogoutDeliveries(
             JdbcTemplate jdbc,
@@ -117,7 +140,17 @@ public final class LogoutDeliveries implements AutoCloseable {
             String reason,
             @Nullable String correlationId,
             Instant createdAt,
-            int attempts) {}
+            int attempts,
+            String host) {
+
+        Delivery withHost(String h) {
+            return new Delivery(
+                    id, registeredClientId, username, sid, issuer, reason, correlationId, createdAt, attempts, h);
+        }
+    }
+
+    /** What one claim took: rows to send, and rows of clients whose circuit is open (with its end). */
+    private record Claimed(List<Delivery> send, Map<Delivery, Instant> circuitOpen) {}
 
     /** How a send ended. */
     sealed interface Outcome {
@@ -166,6 +199,7 @@ public final class LogoutDeliveries implements AutoCloseable {
                 }));
             } catch (RejectedExecutionException e) {
                 free.release(); // shutting down: the row comes back after its lease
+                releaseHost(d.host());
             }
         }
         for (Future<?> f : sends) {
@@ -190,39 +224,151 @@ public final class LogoutDeliveries implements AutoCloseable {
         return claim(BATCH);
     }
 
+    /**
+     * Claims up to {@code limit} due rows to send, at most {@code max-per-host} per host in flight on this node. Rows
+     * of a client whose circuit is open are finished at once ({@code circuit_open}: an attempt spent, due again
+     * after the circuit's end at least); rows whose host is busy wait one poll, their attempts untouched.
+     *
+     * @param limit the most rows to send (free senders)
+     * @return the rows to send, each holding a slot of its host until {@link #deliver} ends
+     */
     List<Delivery> claim(int limit) {
         if (limit <= 0) {
             return List.of();
         }
-        Instant now = clock.instant();
-        List<Delivery> claimed = tx.execute(status -> {
-            List<Delivery> due = jdbc.query(
-                    "SELECT id, registered_client_id, username, sid, issuer, reason, correlation_id, created_at,"
-                            + " attempts FROM gh_logout_delivery WHERE due_at <= ? AND attempts < ? ORDER BY due_at"
-                            + " FETCH FIRST " + limit + " ROWS ONLY FOR UPDATE SKIP LOCKED",
-                    (rs, n) -> new Delivery(
-                            rs.getString(1),
-                            rs.getString(2),
-                            rs.getString(3),
-                            rs.getString(4),
-                            rs.getString(5),
-                            rs.getString(6),
-                            rs.getString(7),
-                            rs.getTimestamp(8).toInstant(),
-                            rs.getInt(9) + 1),
-                    Timestamp.from(now),
-                    properties.maxAttempts());
-            Timestamp leaseEnd = Timestamp.from(now.plus(properties.lease()));
-            for (Delivery d : due) {
-                jdbc.update(
-                        "UPDATE gh_logout_delivery SET due_at = ?, attempts = ? WHERE id = ?",
-                        leaseEnd,
-                        d.attempts(),
-                        d.id());
+        Claimed claimed = claimRows(limit);
+        for (Map.Entry<Delivery, Instant> open : claimed.circuitOpen().entrySet()) {
+            try {
+                finish(open.getKey(), new Retry("circuit_open"), open.getValue());
+            } catch (RuntimeException e) {
+                // The row comes back after its lease.
+                log.warn(
+                        "back-channel logout delivery not recorded: {}",
+                        e.getClass().getSimpleName());
             }
-            return due;
-        });
-        return claimed == null ? List.of() : claimed;
+        }
+        return claimed.send();
+    }
+
+    private Claimed claimRows(int limit) {
+        Instant now = clock.instant();
+        List<String> reserved = new ArrayList<>();
+        try {
+            Claimed claimed = tx.execute(status -> claimInTransaction(limit, now, reserved));
+            return claimed == null ? new Claimed(List.of(), Map.of()) : claimed;
+        } catch (RuntimeException e) {
+            reserved.forEach(this::releaseHost);
+            throw e;
+        }
+    }
+
+    private Claimed claimInTransaction(int limit, Instant now, List<String> reserved) {
+        reserved.forEach(this::releaseHost); // a retried transaction starts over
+        reserved.clear();
+        List<Delivery> due = jdbc.query(
+                "SELECT id, registered_client_id, username, sid, issuer, reason, correlation_id, created_at,"
+                        + " attempts FROM gh_logout_delivery WHERE due_at <= ? AND attempts < ? ORDER BY due_at"
+                        + " FETCH FIRST " + (limit * CANDIDATES_PER_SENDER) + " ROWS ONLY FOR UPDATE SKIP LOCKED",
+                (rs, n) -> new Delivery(
+                        rs.getString(1),
+                        rs.getString(2),
+                        rs.getString(3),
+                        rs.getString(4),
+                        rs.getString(5),
+                        rs.getString(6),
+                        rs.getString(7),
+                        rs.getTimestamp(8).toInstant(),
+                        rs.getInt(9) + 1,
+                        NO_HOST),
+                Timestamp.from(now),
+                properties.maxAttempts());
+        Map<String, Instant> open = openCircuits(now);
+        List<Delivery> send = new ArrayList<>();
+        Map<Delivery, Instant> circuitOpen = new LinkedHashMap<>();
+        List<Delivery> busy = new ArrayList<>();
+        for (Delivery d : due) {
+            Instant openUntil = open.get(d.registeredClientId());
+            if (openUntil != null) {
+                circuitOpen.put(d, openUntil);
+            } else if (send.size() < limit) {
+                String host = host(d.registeredClientId());
+                if (reserveHost(host)) {
+                    reserved.add(host);
+                    send.add(d.withHost(host));
+                } else {
+                    busy.add(d);
+                }
+            }
+            // Rows beyond the limit are left as they are: due, for the next claim.
+        }
+        Timestamp leaseEnd = Timestamp.from(now.plus(properties.lease()));
+        for (Delivery d : send) {
+            jdbc.update(
+                    "UPDATE gh_logout_delivery SET due_at = ?, attempts = ? WHERE id = ?",
+                    leaseEnd,
+                    d.attempts(),
+                    d.id());
+        }
+        for (Delivery d : circuitOpen.keySet()) {
+            jdbc.update(
+                    "UPDATE gh_logout_delivery SET due_at = ?, attempts = ? WHERE id = ?",
+                    leaseEnd,
+                    d.attempts(),
+                    d.id());
+        }
+        // A busy host's rows step behind the rows due now, so they do not fill the next claim's candidates.
+        Timestamp later = Timestamp.from(now.plus(properties.poll()));
+        for (Delivery d : busy) {
+            jdbc.update("UPDATE gh_logout_delivery SET due_at = ? WHERE id = ?", later, d.id());
+        }
+        return new Claimed(List.copyOf(send), circuitOpen);
+    }
+
+    /** The clients whose circuit is open now, with its end. */
+    private Map<String, Instant> openCircuits(Instant now) {
+        Map<String, Instant> open = new HashMap<>();
+        jdbc.query(
+                "SELECT registered_client_id, open_until FROM gh_logout_circuit WHERE open_until > ?",
+                rs -> {
+                    open.put(rs.getString(1), rs.getTimestamp(2).toInstant());
+                },
+                Timestamp.from(now));
+        return open;
+    }
+
+    /** The host a client's deliveries go to, lower case; {@link #NO_HOST} when it has none (finished at once). */
+    private String host(String registeredClientId) {
+        try {
+            RegisteredClient client = clients.findById(registeredClientId);
+            String uri = client == null ? null : BackchannelLogoutUris.uri(client);
+            String host = uri == null ? null : URI.create(uri).getHost();
+            return host == null ? NO_HOST : host.toLowerCase(Locale.ROOT);
+        } catch (RuntimeException e) {
+            return NO_HOST; // deliver() finds the same problem and records it
+        }
+    }
+
+    private boolean reserveHost(String host) {
+        if (host.equals(NO_HOST)) {
+            return true;
+        }
+        synchronized (inFlight) {
+            int n = inFlight.getOrDefault(host, 0);
+            if (n >= properties.maxPerHost()) {
+                return false;
+            }
+            inFlight.put(host, n + 1);
+            return true;
+        }
+    }
+
+    private void releaseHost(String host) {
+        if (host.equals(NO_HOST)) {
+            return;
+        }
+        synchronized (inFlight) {
+            inFlight.computeIfPresent(host, (h, n) -> n <= 1 ? null : n - 1);
+        }
     }
 
     /**
@@ -244,7 +390,8 @@ public final class LogoutDeliveries implements AutoCloseable {
                         rs.getString(6),
                         rs.getString(7),
                         rs.getTimestamp(8).toInstant(),
-                        rs.getInt(9)),
+                        rs.getInt(9),
+                        NO_HOST),
                 Timestamp.from(clock.instant()),
                 properties.maxAttempts());
         for (Delivery d : exhausted) {
@@ -267,6 +414,8 @@ public final class LogoutDeliveries implements AutoCloseable {
                         "back-channel logout delivery not recorded: {}",
                         again.getClass().getSimpleName());
             }
+        } finally {
+            releaseHost(d.host());
         }
     }
 
@@ -293,7 +442,106 @@ public final class LogoutDeliveries implements AutoCloseable {
             finish(d, new Retry("signing"));
             return;
         }
-        finish(d, send(uri, token));
+        Outcome outcome = send(uri, token);
+        finish(d, outcome);
+        try {
+            circuit(d.registeredClientId(), client.getClientId(), outcome);
+        } catch (RuntimeException e) {
+            log.warn("back-channel logout circuit not updated: {}", e.getClass().getSimpleName());
+        }
+    }
+
+    /** The outcomes of a slow, unreachable or failing endpoint: these count towards opening its client's circuit. */
+    private static boolean endpointFailure(Outcome outcome) {
+        String label = outcome.label();
+        return outcome instanceof Retry
+                && (label.equals("timeout")
+                        || label.equals("connect")
+                        || label.equals("io")
+                        || label.equals("dns_timeout")
+                        || label.startsWith("http_"));
+    }
+
+    /**
+     * Counts a send in the client's circuit (shared by every node): a delivery closes it, an endpoint failure counts,
+     * and the failure that reaches {@code circuit-failures} while the circuit is closed (or its open time is over)
+     * opens it. Exactly one node's update opens it, so the opening is audited once.
+     */
+    void circuit(String registeredClientId, String clientId, Outcome outcome) {
+        Instant now = clock.instant();
+        if (outcome instanceof Delivered) {
+            if (jdbc.update(
+                            "DELETE FROM gh_logout_circuit WHERE registered_client_id = ? AND open_until IS NOT NULL",
+                            registeredClientId)
+                    > 0) {
+                audit.record(new AuditEvent(
+                        AuditEvents.LOGOUT_BACKCHANNEL_CIRCUIT,
+                        AuditEvent.SUCCESS,
+                        null,
+                        clientId,
+                        Map.of("client_id", clientId, "state", "closed")));
+            }
+            jdbc.update("DELETE FROM gh_logout_circuit WHERE registered_client_id = ?", registeredClientId);
+            return;
+        }
+        if (!endpointFailure(outcome)) {
+            return;
+        }
+        Timestamp at = Timestamp.from(now);
+        if (jdbc.update(
+                        "UPDATE gh_logout_circuit SET failures = failures + 1, updated_at = ? WHERE"
+                                + " registered_client_id = ?",
+                        at,
+                        registeredClientId)
+                == 0) {
+            try {
+                jdbc.update(
+                        "INSERT INTO gh_logout_circuit (registered_client_id, failures, updated_at) VALUES (?, 1, ?)",
+                        registeredClientId,
+                        at);
+            } catch (DuplicateKeyException e) {
+                jdbc.update(
+                        "UPDATE gh_logout_circuit SET failures = failures + 1, updated_at = ? WHERE"
+                                + " registered_client_id = ?",
+                        at,
+                        registeredClientId);
+            }
+        }
+        Instant openUntil = now.plus(properties.circuitOpen());
+        int opened = jdbc.update(
+                "UPDATE gh_logout_circuit SET open_until = ? WHERE registered_client_id = ? AND failures >= ? AND"
+                        + " (open_until IS NULL OR open_until <= ?)",
+                Timestamp.from(openUntil),
+                registeredClientId,
+                properties.circuitFailures(),
+                at);
+        if (opened > 0) {
+            Integer failures = jdbc.queryForObject(
+                    "SELECT failures FROM gh_logout_circuit WHERE registered_client_id = ?",
+                    Integer.class,
+                    registeredClientId);
+            log.warn(
+                    "back-channel logout circuit of client {} opened until {} after {} failures",
+                    clientId,
+                    openUntil,
+                    failures);
+            audit.record(new AuditEvent(
+                    AuditEvents.LOGOUT_BACKCHANNEL_CIRCUIT,
+                    AuditEvent.FAILURE,
+                    null,
+                    clientId,
+                    Map.of(
+                            "client_id",
+                            clientId,
+                            "state",
+                            "open",
+                            "failures",
+                            String.valueOf(failures),
+                            "result",
+                            outcome.label(),
+                            "open_until",
+                            openUntil.toString())));
+        }
     }
 
     Outcome send(String uri, String token) {
@@ -334,12 +582,20 @@ public final class LogoutDeliveries implements AutoCloseable {
     }
 
     private void finish(Delivery d, Outcome outcome) {
+        finish(d, outcome, null);
+    }
+
+    private void finish(Delivery d, Outcome outcome, @Nullable Instant notBefore) {
         boolean retry = outcome instanceof Retry && d.attempts() < properties.maxAttempts();
         int changed;
         if (retry) {
+            Instant due = clock.instant().plus(backoff(d.attempts()));
+            if (notBefore != null && due.isBefore(notBefore)) {
+                due = notBefore;
+            }
             changed = jdbc.update(
                     "UPDATE gh_logout_delivery SET due_at = ?, last_outcome = ? WHERE id = ? AND attempts = ?",
-                    Timestamp.from(clock.instant().plus(backoff(d.attempts()))),
+                    Timestamp.from(due),
                     outcome.label(),
                     d.id(),
                     d.attempts());
@@ -397,9 +653,10 @@ public final class LogoutDeliveries implements AutoCloseable {
      * @return how many were deleted
      */
     public int purge() {
-        return jdbc.update(
-                "DELETE FROM gh_rp_session WHERE last_seen < ?",
-                Timestamp.from(clock.instant().minus(properties.retention())));
+        Timestamp before = Timestamp.from(clock.instant().minus(properties.retention()));
+        // A circuit not touched for that long (its client deleted, or never sent to again) is forgotten too.
+        jdbc.update("DELETE FROM gh_logout_circuit WHERE updated_at < ?", before);
+        return jdbc.update("DELETE FROM gh_rp_session WHERE last_seen < ?", before);
     }
 
     @Override

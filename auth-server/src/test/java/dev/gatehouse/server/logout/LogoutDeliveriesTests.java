@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.sun.net.httpserver.HttpServer;
 import dev.gatehouse.core.testsupport.MutableClock;
 import dev.gatehouse.server.audit.AuditEvent;
+import dev.gatehouse.server.audit.AuditEvents;
 import dev.gatehouse.server.testsupport.H2Database;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -42,11 +43,15 @@ class LogoutDeliveriesTests {
     private final MutableClock clock = new MutableClock(Instant.now().truncatedTo(ChronoUnit.SECONDS));
     private final List<AuditEvent> audited = new CopyOnWriteArrayList<>();
     private final AtomicInteger hits = new AtomicInteger();
+    private final AtomicInteger okHits = new AtomicInteger();
+    private final AtomicInteger hangHits = new AtomicInteger();
     private final CountDownLatch release = new CountDownLatch(1);
     private H2Database db;
     private JdbcTemplate jdbc;
     private HttpServer endpoint;
     private LogoutDeliveries deliveries;
+    private RegisteredClientRepository clients;
+    private JwtEncoder encoder;
 
     @BeforeEach
     void setUp() throws IOException {
@@ -55,12 +60,14 @@ class LogoutDeliveriesTests {
         endpoint = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         endpoint.createContext("/ok", exchange -> {
             hits.incrementAndGet();
+            okHits.incrementAndGet();
             exchange.getRequestBody().readAllBytes();
             exchange.sendResponseHeaders(200, -1);
             exchange.close();
         });
         endpoint.createContext("/hang", exchange -> {
             hits.incrementAndGet();
+            hangHits.incrementAndGet();
             try {
                 release.await(10, TimeUnit.SECONDS); // bounded: released in tearDown
             } catch (InterruptedException e) {
@@ -70,11 +77,12 @@ class LogoutDeliveriesTests {
         });
         endpoint.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
         endpoint.start();
-        InMemoryRegisteredClientRepository clients = new InMemoryRegisteredClientRepository(
+        // Two hosts: "ok" on 127.0.0.1, "hang" on localhost (the per-host limit keys on the host name).
+        clients = new InMemoryRegisteredClientRepository(
                 client("ok", uri("/ok"), false),
-                client("hang", uri("/hang"), false),
+                client("hang", uri("/hang").replace("127.0.0.1", "localhost"), false),
                 client("dynamic", uri("/ok"), true));
-        JwtEncoder encoder = parameters -> Jwt.withTokenValue("signed-" + UUID.randomUUID())
+        encoder = parameters -> Jwt.withTokenValue("signed-" + UUID.randomUUID())
                 .header("alg", "RS256")
                 .claims(c -> c.putAll(parameters.getClaims().getClaims()))
                 .build();
@@ -149,13 +157,15 @@ class LogoutDeliveriesTests {
 
     @Test
     void runOnceWhenMoreRowsDueThanSendersThenClaimsOnlyOnePerFreeSender() {
-        for (int i = 0; i < 10; i++) {
-            queue("ok");
+        try (LogoutDeliveries oneHost = deliveries(properties(LogoutDeliveries.THREADS, 5))) {
+            for (int i = 0; i < 10; i++) {
+                queue("ok");
+            }
+            assertThat(oneHost.freeSenders()).isEqualTo(LogoutDeliveries.THREADS);
+            assertThat(oneHost.runOnce()).isEqualTo(LogoutDeliveries.THREADS);
+            assertThat(pending()).isEqualTo(10 - LogoutDeliveries.THREADS);
+            assertThat(oneHost.freeSenders()).as("every sender given back").isEqualTo(LogoutDeliveries.THREADS);
         }
-        assertThat(deliveries.freeSenders()).isEqualTo(LogoutDeliveries.THREADS);
-        assertThat(deliveries.runOnce()).isEqualTo(LogoutDeliveries.THREADS);
-        assertThat(pending()).isEqualTo(10 - LogoutDeliveries.THREADS);
-        assertThat(deliveries.freeSenders()).as("every sender given back").isEqualTo(LogoutDeliveries.THREADS);
     }
 
     @Test
@@ -210,12 +220,127 @@ class LogoutDeliveriesTests {
                         6,
                         Duration.ofSeconds(10),
                         Duration.ofMinutes(30),
-                        Duration.ofDays(30)))
+                        Duration.ofDays(30),
+                        2,
+                        5,
+                        Duration.ofMinutes(5)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("lease");
     }
 
+    @Test
+    void propertiesWhenMaxPerHostBeyondSendersThenRefused() {
+        assertThatThrownBy(() -> properties(LogoutDeliveries.THREADS + 1, 5))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("max-per-host");
+    }
+
+    @Test
+    void runOnceWhenOneHostHangsWithManyRowsThenAnotherHostIsStillServedInTheSameRound() {
+        for (int i = 0; i < LogoutDeliveries.THREADS; i++) {
+            queue("hang"); // due first, and enough to take every sender
+        }
+        clock.advance(Duration.ofSeconds(1));
+        queue("ok");
+        clock.advance(Duration.ofSeconds(1));
+
+        assertThat(deliveries.runOnce()).isEqualTo(2 + 1);
+        assertThat(okHits).as("the other host was not starved").hasValue(1);
+        assertThat(hangHits).as("at most max-per-host at once").hasValueLessThanOrEqualTo(2);
+        assertThat(audited)
+                .singleElement()
+                .satisfies(e ->
+                        assertThat(e.details()).containsEntry("client_id", "ok").containsEntry("result", "http_200"));
+        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM gh_logout_delivery WHERE attempts = 0", Integer.class))
+                .as("the busy host's other rows spent no attempt")
+                .isEqualTo(LogoutDeliveries.THREADS - 2);
+        assertThat(deliveries.freeSenders()).isEqualTo(LogoutDeliveries.THREADS);
+    }
+
+    @Test
+    void runOnceWhenClientKeepsTimingOutThenCircuitOpensOnEveryNodeAuditedAndItsRowsWaitWithoutSending() {
+        try (LogoutDeliveries node1 = deliveries(properties(2, 2));
+                LogoutDeliveries node2 = deliveries(properties(2, 2))) {
+            queue("hang");
+            queue("hang");
+            assertThat(node1.runOnce()).isEqualTo(2);
+            assertThat(circuitEvents()).singleElement().satisfies(e -> {
+                assertThat(e.outcome()).isEqualTo(AuditEvent.FAILURE);
+                assertThat(e.subject()).isEqualTo("hang");
+                assertThat(e.details())
+                        .containsEntry("state", "open")
+                        .containsEntry("failures", "2")
+                        .containsEntry("result", "timeout");
+            });
+
+            queue("hang");
+            queue("ok");
+            assertThat(node2.runOnce())
+                    .as("the other node sees the open circuit")
+                    .isEqualTo(1);
+            assertThat(hangHits).as("no request to the open circuit").hasValueLessThanOrEqualTo(2);
+            assertThat(okHits).hasValue(1);
+            Timestamp due = jdbc.queryForObject(
+                    "SELECT MIN(due_at) FROM gh_logout_delivery WHERE last_outcome = 'circuit_open'", Timestamp.class);
+            assertThat(due.toInstant()).isAfterOrEqualTo(clock.instant().plus(Duration.ofMinutes(5)));
+
+            clock.advance(Duration.ofMinutes(31));
+            assertThat(node2.runOnce()).as("open time over: tried again").isEqualTo(2);
+            assertThat(circuitEvents())
+                    .as("failed, so opened again, once")
+                    .hasSize(2)
+                    .last()
+                    .satisfies(e -> assertThat(e.details()).containsEntry("state", "open"));
+        }
+    }
+
+    @Test
+    void circuitWhenDeliveredAfterOpeningThenClosedAndAudited() {
+        try (LogoutDeliveries node = deliveries(properties(2, 1))) {
+            node.circuit("ok", "ok", new LogoutDeliveries.Retry("http_503"));
+            assertThat(circuitEvents())
+                    .singleElement()
+                    .satisfies(e -> assertThat(e.details()).containsEntry("state", "open"));
+            clock.advance(Duration.ofMinutes(6));
+            queue("ok");
+            assertThat(node.runOnce()).isEqualTo(1);
+            assertThat(okHits).hasValue(1);
+            assertThat(circuitEvents()).hasSize(2).last().satisfies(e -> {
+                assertThat(e.outcome()).isEqualTo(AuditEvent.SUCCESS);
+                assertThat(e.details()).containsEntry("state", "closed");
+            });
+            assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM gh_logout_circuit", Integer.class))
+                    .isZero();
+        }
+    }
+
+    @Test
+    void circuitWhenEndpointAnswersFinallyWithoutDelayThenNotCounted() {
+        try (LogoutDeliveries node = deliveries(properties(2, 1))) {
+            node.circuit("ok", "ok", new LogoutDeliveries.Final("http_400"));
+            node.circuit("ok", "ok", new LogoutDeliveries.Retry("signing"));
+            assertThat(circuitEvents()).isEmpty();
+            assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM gh_logout_circuit", Integer.class))
+                    .isZero();
+        }
+    }
+
+    private List<AuditEvent> circuitEvents() {
+        return audited.stream()
+                .filter(e -> e.type().equals(AuditEvents.LOGOUT_BACKCHANNEL_CIRCUIT))
+                .toList();
+    }
+
+    private LogoutDeliveries deliveries(BackchannelLogoutProperties properties) {
+        return new LogoutDeliveries(
+                jdbc, db.tx(), clients, new LogoutTokens(encoder, clock), audited::add, clock, properties);
+    }
+
     private static BackchannelLogoutProperties properties() {
+        return properties(2, 5);
+    }
+
+    private static BackchannelLogoutProperties properties(int maxPerHost, int circuitFailures) {
         return new BackchannelLogoutProperties(
                 true,
                 Duration.ofSeconds(2),
@@ -225,7 +350,10 @@ class LogoutDeliveriesTests {
                 3,
                 Duration.ofSeconds(10),
                 Duration.ofMinutes(30),
-                Duration.ofDays(30));
+                Duration.ofDays(30),
+                maxPerHost,
+                circuitFailures,
+                Duration.ofMinutes(5));
     }
 
     private void queue(String registeredClientId) {

@@ -108,7 +108,10 @@ class ConfigurationMetadataTests {
                 "gatehouse.server.backchannel-logout.max-attempts",
                 "gatehouse.server.backchannel-logout.initial-backoff",
                 "gatehouse.server.backchannel-logout.max-backoff",
-                "gatehouse.server.backchannel-logout.retention");
+                "gatehouse.server.backchannel-logout.retention",
+                "gatehouse.server.backchannel-logout.max-per-host",
+                "gatehouse.server.backchannel-logout.circuit-failures",
+                "gatehouse.server.backchannel-logout.circuit-open");
         assertThat(current).containsKeys(addedSince.toArray(String[]::new));
         assertThat(deprecated).hasSize(current.size() - 1 - addedSince.size());
         deprecated.forEach((name, property) -> {
