@@ -285,14 +285,17 @@ final class RegistrationPolicy {
     }
 
     /**
-     * A self-registered {@code jwks_uri} must name only public addresses ({@link PublicAddresses}): the server fetches
-     * it whenever anyone presents a token for the client, so a private one would let anybody reach the server's own
-     * network. Checked again before each fetch ({@code ClientKeyVerifiers}), where a name that does not resolve is
-     * refused too.
+     * A self-registered {@code jwks_uri} must name only public addresses ({@link PublicAddresses}, the rules of a
+     * {@code backchannel_logout_uri} too): the server fetches it whenever anyone presents a token for the client, so a
+     * private one would let anybody reach the server's own network. A name that does not resolve is refused. Checked
+     * again before each fetch ({@code ClientKeyVerifiers}).
      */
     private static void publicJwksUri(String uri) {
-        if (PublicAddresses.refusedUri(java.net.URI.create(uri))) {
-            throw error(INVALID_CLIENT_METADATA, "jwks_uri must resolve to public addresses only");
+        String host = java.net.URI.create(uri).getHost();
+        Optional<String> refused =
+                host == null ? Optional.of(PublicAddresses.UNRESOLVED) : PublicAddresses.refusedHost(host);
+        if (refused.isPresent()) {
+            throw error(INVALID_CLIENT_METADATA, "jwks_uri must resolve to public addresses only: " + refused.get());
         }
     }
 

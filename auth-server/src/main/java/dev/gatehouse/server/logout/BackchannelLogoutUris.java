@@ -1,19 +1,11 @@
 package dev.gatehouse.server.logout;
 
-import java.net.InetAddress;
+import dev.gatehouse.server.clients.PublicAddresses;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.jspecify.annotations.Nullable;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClient;
 
@@ -25,9 +17,8 @@ import org.springframework.security.oauth2.server.authorization.client.Registere
  *   <li>{@code https}; plain {@code http} only on a loopback host (a relying party on the same machine), as for
  *       remote JWK Sets;
  *   <li>for a dynamically registered client (RFC 7591): {@code https} only, and every address its host resolves to
- *       public (not loopback, private, link-local incl. 169.254/16, unique-local, shared CGNAT 100.64/10, multicast
- *       or unspecified), checked at registration and again before each delivery. An operator's client (admin API)
- *       may name a private address.
+ *       public ({@link PublicAddresses}, the same rules as for a {@code jwks_uri}), checked at registration and again
+ *       before each delivery. An operator's client (admin API) may name a private address.
  * </ul>
  */
 public final class BackchannelLogoutUris {
@@ -140,102 +131,13 @@ public final class BackchannelLogoutUris {
     }
 
     /** The reason given when the host does not resolve within {@link #DNS_BUDGET}: worth trying again later. */
-    static final String RESOLVE_TIMEOUT = "the host did not resolve in time";
+    static final String RESOLVE_TIMEOUT = PublicAddresses.RESOLVE_TIMEOUT;
 
     /** The longest a host name is resolved for (the JDK resolver has no timeout of its own). */
-    static final Duration DNS_BUDGET = Duration.ofSeconds(2);
+    static final Duration DNS_BUDGET = PublicAddresses.DNS_BUDGET;
 
-    private static final ExecutorService RESOLVERS = Executors.newFixedThreadPool(4, r -> {
-        Thread t = new Thread(r, "gatehouse-backchannel-resolve");
-        t.setDaemon(true);
-        return t;
-    });
-
-    /** Why a host is not public: one of its addresses, resolved now (within {@link #DNS_BUDGET}), is not. */
+    /** Why a host is not public ({@link PublicAddresses}, the rules shared with key fetches), resolved now. */
     static Optional<String> refusedAddress(String host) {
-        String name = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
-        InetAddress[] addresses;
-        Future<InetAddress[]> lookup = RESOLVERS.submit(() -> InetAddress.getAllByName(name));
-        try {
-            addresses = lookup.get(DNS_BUDGET.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            return Optional.of("the host does not resolve");
-        } catch (TimeoutException | RejectedExecutionException e) {
-            lookup.cancel(true);
-            return Optional.of(RESOLVE_TIMEOUT);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return Optional.of(RESOLVE_TIMEOUT);
-        }
-        for (InetAddress a : addresses) {
-            if (!publicAddress(a)) {
-                return Optional.of("it resolves to a loopback, private, link-local or reserved address");
-            }
-        }
-        return Optional.empty();
-    }
-
-    static boolean publicAddress(InetAddress a) {
-        if (a.isAnyLocalAddress()
-                || a.isLoopbackAddress()
-                || a.isLinkLocalAddress()
-                || a.isSiteLocalAddress()
-                || a.isMulticastAddress()) {
-            return false;
-        }
-        byte[] b = a.getAddress();
-        if (b.length == 4) {
-            int first = b[0] & 0xff;
-            int second = b[1] & 0xff;
-            // 0/8 this network, 100.64/10 shared (CGNAT, RFC 6598), 192.0.0/24 IETF, 198.18/15 benchmarking, 240/4
-            return first != 0
-                    && !(first == 100 && second >= 64 && second < 128)
-                    && !(first == 192 && second == 0 && (b[2] & 0xff) == 0)
-                    && !(first == 198 && (second == 18 || second == 19))
-                    && first < 240;
-        }
-        // fc00::/7 unique local (RFC 4193); IPv4-mapped addresses were already unmapped by InetAddress
-        if ((b[0] & 0xfe) == 0xfc) {
-            return false;
-        }
-        // ::/96 IPv4-compatible (RFC 4291 §2.5.5.1, deprecated): the last 32 bits are an IPv4 address
-        if (zero(b, 0, 12)) {
-            return publicAddress(ipv4(b, 12));
-        }
-        // 64:ff9b::/96 NAT64 well-known prefix (RFC 6052 §2.1): reaches the embedded IPv4 address
-        if (b[0] == 0 && (b[1] & 0xff) == 0x64 && (b[2] & 0xff) == 0xff && (b[3] & 0xff) == 0x9b) {
-            if (zero(b, 4, 12)) {
-                return publicAddress(ipv4(b, 12));
-            }
-            // 64:ff9b:1::/48 local-use NAT64 (RFC 8215): the IPv4 address is wherever the network puts it
-            return !(b[4] == 0 && b[5] == 1);
-        }
-        // 2002::/16 6to4 (RFC 3056 §2): the next 32 bits are the IPv4 address of the relay that delivers it
-        if (b[0] == 0x20 && b[1] == 0x02) {
-            return publicAddress(ipv4(b, 2));
-        }
-        // 2001::/32 Teredo (RFC 4380 §4): the client's IPv4 address is only obfuscated in it; refused outright
-        if (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0 && b[3] == 0) {
-            return false;
-        }
-        // 100::/64 discard-only (RFC 6666)
-        return !(b[0] == 0x01 && b[1] == 0 && zero(b, 2, 8));
-    }
-
-    private static boolean zero(byte[] b, int from, int to) {
-        for (int i = from; i < to; i++) {
-            if (b[i] != 0) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static InetAddress ipv4(byte[] b, int offset) {
-        try {
-            return InetAddress.getByAddress(new byte[] {b[offset], b[offset + 1], b[offset + 2], b[offset + 3]});
-        } catch (UnknownHostException e) {
-            throw new IllegalStateException(e); // four bytes are always an address
-        }
+        return PublicAddresses.refusedHost(host);
     }
 }

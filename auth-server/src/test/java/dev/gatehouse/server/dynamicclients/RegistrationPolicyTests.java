@@ -111,11 +111,11 @@ class RegistrationPolicyTests {
         RegistrationPolicy.Metadata uri = keysPolicy.check(OAuth2ClientRegistration.builder()
                 .grantType("client_credentials")
                 .tokenEndpointAuthenticationMethod("private_key_jwt")
-                .claim("jwks_uri", "https://keys.example.test/jwks")
+                .claim("jwks_uri", "https://93.184.215.14/jwks")
                 .build());
         RegisteredClient updated = keysPolicy.updated(client, uri, null);
         assertThat(ClientKeys.jwks(updated)).isEmpty();
-        assertThat(ClientKeys.jwksUri(updated)).contains("https://keys.example.test/jwks");
+        assertThat(ClientKeys.jwksUri(updated)).contains("https://93.184.215.14/jwks");
         assertThat(ClientKeys.jwks(keysPolicy.updated(client, metadata, null))).isPresent();
     }
 
@@ -161,7 +161,15 @@ class RegistrationPolicyTests {
                 "https://[64:ff9b::a00:1]/jwks",
                 "https://[2002:a00:1::]/jwks",
                 "https://0.0.0.0/jwks",
-                "https://localhost/jwks")) {
+                "https://localhost/jwks",
+                // The back-channel logout URI's rules, now shared (PublicAddresses): reserved IPv4 ranges, local-use
+                // NAT64, discard-only, and a name that does not resolve.
+                "https://192.0.0.8/jwks",
+                "https://198.18.0.1/jwks",
+                "https://240.0.0.1/jwks",
+                "https://[64:ff9b:1::1]/jwks",
+                "https://[100::1]/jwks",
+                "https://keys.invalid/jwks")) {
             OAuth2ClientRegistration request = OAuth2ClientRegistration.builder()
                     .claim("jwks_uri", uri)
                     .grantType("client_credentials")

@@ -2,51 +2,41 @@ package dev.gatehouse.server.logout;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.InetAddress;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The public-address check of dynamically registered back-channel logout URIs: IPv6 ranges that carry or reach an
- * IPv4 address are judged by that address (review finding 7). Literals only: nothing is resolved.
+ * A dynamically registered client's back-channel logout URI is judged by the public-address rules shared with key
+ * fetches ({@code PublicAddresses}, tested there): an address those refuse is refused here too, the stricter rules
+ * included (an IPv6 form carrying any IPv4 address, reserved IPv4 ranges). An operator's client may name them.
+ * Literals only: nothing is resolved.
  */
 class BackchannelLogoutUrisTests {
 
     @ParameterizedTest
     @ValueSource(
             strings = {
-                "64:ff9b::a9fe:a9fe", // NAT64 of 169.254.169.254
-                "64:ff9b::a00:1", // NAT64 of 10.0.0.1
-                "64:ff9b::7f00:1", // NAT64 of 127.0.0.1
-                "64:ff9b:1::1", // local-use NAT64
-                "2002:a00:1::1", // 6to4 through 10.0.0.1
-                "2002:7f00:1::1", // 6to4 through 127.0.0.1
-                "2002:c0a8:101::1", // 6to4 through 192.168.1.1
-                "2001:0:4136:e378:8000:63bf:3fff:fdd2", // Teredo
-                "::a00:1", // IPv4-compatible 10.0.0.1
-                "::a9fe:a9fe", // IPv4-compatible 169.254.169.254
-                "100::1", // discard-only
-                "fd00::1",
-                "::ffff:10.0.0.1",
-                "169.254.169.254",
-                "100.64.0.1"
+                "https://[64:ff9b::a9fe:a9fe]/l", // NAT64 of 169.254.169.254
+                "https://[64:ff9b::808:808]/l", // NAT64, even of a public address
+                "https://[2002:808:808::1]/l", // 6to4, even through a public address
+                "https://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/l", // Teredo
+                "https://[::a00:1]/l", // IPv4-compatible 10.0.0.1
+                "https://[100::1]/l", // discard-only
+                "https://[fd00::1]/l",
+                "https://169.254.169.254/l",
+                "https://100.64.0.1/l",
+                "https://192.0.0.8/l",
+                "https://198.18.0.1/l",
+                "https://240.0.0.1/l"
             })
-    void publicAddressWhenPrivateOrEmbeddingPrivateIpv4ThenFalse(String literal) throws Exception {
-        assertThat(BackchannelLogoutUris.publicAddress(InetAddress.getByName(literal)))
-                .isFalse();
+    void problemWhenDynamicAndAddressNotPublicThenRefusedButOperatorMayNameIt(String uri) {
+        assertThat(BackchannelLogoutUris.problem(uri, true)).as(uri).isPresent();
+        assertThat(BackchannelLogoutUris.problem(uri, false)).as(uri).isEmpty();
     }
 
     @ParameterizedTest
-    @ValueSource(
-            strings = {
-                "64:ff9b::808:808", // NAT64 of 8.8.8.8
-                "2002:808:808::1", // 6to4 through 8.8.8.8
-                "2606:4700:4700::1111",
-                "2001:4860:4860::8888",
-                "8.8.8.8"
-            })
-    void publicAddressWhenPublicThenTrue(String literal) throws Exception {
-        assertThat(BackchannelLogoutUris.publicAddress(InetAddress.getByName(literal)))
-                .isTrue();
+    @ValueSource(strings = {"https://8.8.8.8/l", "https://[2606:4700:4700::1111]/l", "https://93.184.215.14/l"})
+    void problemWhenDynamicAndAddressPublicThenAccepted(String uri) {
+        assertThat(BackchannelLogoutUris.problem(uri, true)).as(uri).isEmpty();
     }
 }
