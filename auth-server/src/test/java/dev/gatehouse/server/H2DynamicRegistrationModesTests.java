@@ -2,6 +2,9 @@ package dev.gatehouse.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.gatehouse.server.AbstractAdminApiTests.RecordingAuditLog;
+import dev.gatehouse.server.audit.AuditEvent;
+import dev.gatehouse.server.audit.AuditEvents;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -13,14 +16,19 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Import;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * Dynamic client registration off (the default) and in open mode, on H2: off, both URIs answer 404 and discovery does
- * not name the endpoint; open, anyone registers without a token, but only as often as the per-address limit allows.
+ * not name the endpoint; open, anyone registers without a token, but only as often as the per-address limit allows,
+ * and only up to the global cap of dynamically registered clients; CORS for browser-based clients only when origins
+ * are configured.
  */
 class H2DynamicRegistrationModesTests {
 
@@ -118,6 +126,160 @@ class H2DynamicRegistrationModesTests {
             HttpResponse<String> limited = send("POST", base + "/oauth2/register", CLIENT);
             assertThat(limited.statusCode()).isEqualTo(429);
             assertThat(limited.headers().firstValue("Retry-After")).isPresent();
+        }
+
+        @Test
+        void preflightWhenNoCorsOriginConfiguredThenNoCorsHeaders() throws Exception {
+            HttpResponse<String> r =
+                    preflight("http://localhost:" + port + "/oauth2/register", "https://mcp.example", "POST");
+            assertThat(r.headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
+        }
+    }
+
+    static HttpResponse<String> preflight(String url, String origin, String method) throws Exception {
+        return HTTP.send(
+                HttpRequest.newBuilder(URI.create(url))
+                        .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+                        .header("Origin", origin)
+                        .header("Access-Control-Request-Method", method)
+                        .header("Access-Control-Request-Headers", "authorization,content-type")
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Nested
+    @SpringBootTest(
+            classes = GatehouseServer.class,
+            webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+            properties = {
+                "gatehouse.token.issuer=",
+                "gatehouse.dev-mode=true",
+                "gatehouse.server.registration.enabled=true",
+                "gatehouse.server.registration.mode=open",
+                "gatehouse.server.registration.max-clients=2",
+                "gatehouse.server.registration.cors-allowed-origins=https://mcp.example",
+                "gatehouse.server.rate-limit.registration-per-address=100/1h"
+            })
+    @Import(AbstractAdminApiTests.RecordingAuditConfiguration.class)
+    class OpenCappedWithCors {
+
+        static final Path DATA = dataDir("gatehouse-dcr-capped-");
+
+        @DynamicPropertySource
+        static void properties(DynamicPropertyRegistry registry) {
+            registry.add("gatehouse.server.data-dir", DATA::toString);
+        }
+
+        @LocalServerPort
+        int port;
+
+        @Autowired
+        JdbcTemplate jdbc;
+
+        @Autowired
+        RecordingAuditLog audit;
+
+        @Test
+        void registerWhenCapReachedThenInvalidClientMetadataNothingStoredAndAuditedUntilOneIsDeleted()
+                throws Exception {
+            String base = "http://localhost:" + port;
+            List<String> created = new java.util.ArrayList<>();
+            while (dynamicClients() < 2) {
+                HttpResponse<String> r = send("POST", base + "/oauth2/register", CLIENT);
+                assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+                created.add(r.body());
+            }
+            long clients = clientCount();
+            HttpResponse<String> full = send("POST", base + "/oauth2/register", CLIENT);
+            assertThat(full.statusCode()).isEqualTo(400);
+            assertThat(full.body())
+                    .contains("\"error\":\"invalid_client_metadata\"")
+                    .contains("no more");
+            assertThat(clientCount()).as("nothing stored").isEqualTo(clients);
+            assertThat(audit.events)
+                    .anyMatch(e -> e.type().equals(AuditEvents.CLIENT_REGISTER)
+                            && e.outcome().equals(AuditEvent.DENIED)
+                            && "client_limit_reached".equals(e.details().get("reason")));
+
+            // RFC 7592 §2.3: a client deleting itself makes room again.
+            String body = created.isEmpty() ? null : created.get(0);
+            if (body != null) {
+                String uri = field(body, "registration_client_uri");
+                String token = field(body, "registration_access_token");
+                HttpResponse<String> deleted = HTTP.send(
+                        HttpRequest.newBuilder(URI.create(uri))
+                                .DELETE()
+                                .header("Authorization", "Bearer " + token)
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(deleted.statusCode()).isEqualTo(204);
+                assertThat(send("POST", base + "/oauth2/register", CLIENT).statusCode())
+                        .isEqualTo(201);
+            }
+        }
+
+        @Test
+        void preflightWhenOriginAllowedThenAnsweredWithoutCredentialsAndOtherOriginsRefused() throws Exception {
+            String base = "http://localhost:" + port;
+            HttpResponse<String> register = preflight(base + "/oauth2/register", "https://mcp.example", "POST");
+            assertThat(register.statusCode()).isEqualTo(200);
+            assertThat(register.headers().firstValue("Access-Control-Allow-Origin"))
+                    .contains("https://mcp.example");
+            assertThat(register.headers()
+                            .firstValue("Access-Control-Allow-Methods")
+                            .orElse(""))
+                    .contains("POST");
+            assertThat(register.headers()
+                            .firstValue("Access-Control-Allow-Headers")
+                            .orElse("")
+                            .toLowerCase())
+                    .contains("authorization")
+                    .contains("content-type");
+            assertThat(register.headers().firstValue("Access-Control-Allow-Credentials"))
+                    .isEmpty();
+
+            HttpResponse<String> manage =
+                    preflight(base + "/oauth2/register/some-client", "https://mcp.example", "PUT");
+            assertThat(manage.statusCode()).isEqualTo(200);
+            assertThat(manage.headers()
+                            .firstValue("Access-Control-Allow-Methods")
+                            .orElse(""))
+                    .contains("PUT")
+                    .contains("DELETE");
+
+            HttpResponse<String> other = preflight(base + "/oauth2/register", "https://evil.example", "POST");
+            assertThat(other.statusCode()).isEqualTo(403);
+            assertThat(other.headers().firstValue("Access-Control-Allow-Origin"))
+                    .isEmpty();
+
+            HttpResponse<String> actual = HTTP.send(
+                    HttpRequest.newBuilder(URI.create(base + "/oauth2/register"))
+                            .POST(HttpRequest.BodyPublishers.ofString("{\"redirect_uris\":[\"javascript:x\"]}"))
+                            .header("Content-Type", "application/json")
+                            .header("Origin", "https://mcp.example")
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(actual.headers().firstValue("Access-Control-Allow-Origin"))
+                    .contains("https://mcp.example");
+            assertThat(actual.headers().firstValue("Access-Control-Allow-Credentials"))
+                    .isEmpty();
+        }
+
+        private int dynamicClients() {
+            Integer n = jdbc.queryForObject("SELECT COUNT(*) FROM gh_registration_access_token", Integer.class);
+            return n == null ? 0 : n;
+        }
+
+        private long clientCount() {
+            Long n = jdbc.queryForObject("SELECT COUNT(*) FROM oauth2_registered_client", Long.class);
+            return n == null ? 0 : n;
+        }
+
+        private static String field(String json, String name) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"" + name + "\"\\s*:\\s*\"([^\"]+)\"")
+                    .matcher(json);
+            assertThat(m.find()).as(name).isTrue();
+            return m.group(1);
         }
     }
 }

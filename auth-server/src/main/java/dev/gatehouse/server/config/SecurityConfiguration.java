@@ -276,7 +276,8 @@ class SecurityConfiguration {
                         .anyRequest()
                         .authenticated())
                 .oauth2ResourceServer(userInfo::configure)
-                .cors(cors -> cors.configurationSource(corsConfigurationSource(properties)))
+                // The registration URIs have CORS of their own (browser-based MCP clients), off by default.
+                .cors(cors -> cors.configurationSource(registration.cors(corsConfigurationSource(properties))))
                 // The device verification page is served under this chain: the same strict policy as every page.
                 .headers(SecurityConfiguration::pageHeaders)
                 // Only authorization and device verification requests are saved for after the sign-in (#13 item 5).

@@ -5,8 +5,10 @@ import dev.gatehouse.server.clients.ClientSecrets;
 import jakarta.servlet.Filter;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.util.List;
 import java.util.Objects;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.springframework.security.config.annotation.web.configurers.oauth2.server.authorization.OAuth2AuthorizationServerConfigurer;
 import org.springframework.security.oauth2.server.authorization.authentication.OAuth2ClientRegistrationAuthenticationProvider;
 import org.springframework.security.oauth2.server.authorization.authentication.OAuth2ClientRegistrationAuthenticationToken;
@@ -14,6 +16,8 @@ import org.springframework.security.web.servlet.util.matcher.PathPatternRequestM
 import org.springframework.security.web.util.matcher.OrRequestMatcher;
 import org.springframework.security.web.util.matcher.RequestMatcher;
 import org.springframework.transaction.support.TransactionTemplate;
+import org.springframework.web.cors.CorsConfiguration;
+import org.springframework.web.cors.CorsConfigurationSource;
 
 /**
  * Dynamic client registration for the authorization server chain, through Spring Authorization Server's registration
@@ -103,6 +107,40 @@ public final class DynamicRegistration {
     }
 
     /**
+     * CORS for the registration and client configuration URIs, so that browser-based clients (MCP clients in a web
+     * page) can register: only the configured exact origins ({@code
+     * gatehouse.server.registration.cors-allowed-origins}), {@code POST} to register and {@code GET}, {@code PUT},
+     * {@code DELETE} to manage (RFC 7592 §2), the headers {@code Authorization} (initial or registration access token)
+     * and {@code Content-Type}, {@code WWW-Authenticate} readable, and never credentials: these endpoints authenticate by
+     * bearer token, never by the user's session. Preflights from an allowed origin are answered with 200 and these
+     * headers, from any other with 403. Off (no origin configured, the default) or with registration off, these URIs
+     * get no CORS headers and browsers keep scripts of other origins from reading them.
+     *
+     * @param others the configuration of every other path
+     * @return a source that answers for the registration URIs and asks {@code others} for the rest
+     */
+    public CorsConfigurationSource cors(CorsConfigurationSource others) {
+        Objects.requireNonNull(others, "others must not be null");
+        RequestMatcher requests = requests();
+        @Nullable CorsConfiguration registrationCors = registrationCors();
+        return request -> requests.matches(request) ? registrationCors : others.getCorsConfiguration(request);
+    }
+
+    private @Nullable CorsConfiguration registrationCors() {
+        if (!properties.enabled() || properties.corsOrigins().isEmpty()) {
+            return null;
+        }
+        CorsConfiguration cors = new CorsConfiguration();
+        cors.setAllowedOrigins(properties.corsOrigins());
+        cors.setAllowedMethods(List.of("POST", "GET", "PUT", "DELETE"));
+        cors.setAllowedHeaders(List.of("Authorization", "Content-Type"));
+        cors.setExposedHeaders(List.of("WWW-Authenticate", "Retry-After"));
+        cors.setAllowCredentials(false);
+        cors.setMaxAge(3600L);
+        return cors;
+    }
+
+    /**
      * The client configuration endpoint (RFC 7592) and the 404 answer while registration is off; placed before CSRF
      * protection (its callers are clients with bearer tokens, not browsers with sessions).
      *
@@ -156,7 +194,14 @@ public final class DynamicRegistration {
                 client.getClientSecret(),
                 registrationTokens.issue(client.getId()),
                 clientUri(client.getClientId())));
-        return new RegistrationProvider(registration, properties.mode(), initialTokens, tx, audit);
+        return new RegistrationProvider(
+                registration,
+                properties.mode(),
+                initialTokens,
+                tx,
+                audit,
+                registrationTokens::clients,
+                properties.maxClients());
     }
 
     /** RFC 7592 §3: the client configuration URI, on the issuer. */

@@ -30,6 +30,12 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param maxClientNameLength longest {@code client_name}; default 100
  * @param maxRedirectUris most {@code redirect_uris}; default 10
  * @param maxBodyBytes largest registration or update body; default 16384
+ * @param maxClients the most dynamically registered clients that may exist at once (every mode); a registration beyond
+ *     it is refused with {@code invalid_client_metadata} (RFC 7591 §3.2.2) and audited, until an operator or a client
+ *     (RFC 7592 delete) removes some; default 1000
+ * @param corsAllowedOrigins browser origins (exact {@code scheme://host[:port]}) allowed to call {@code
+ *     /oauth2/register} and the client configuration endpoint from scripts (CORS: browser-based MCP clients); no
+ *     credentials are allowed; default none (CORS off)
  */
 @ConfigurationProperties("gatehouse.server.registration")
 public record DynamicRegistrationProperties(
@@ -44,7 +50,9 @@ public record DynamicRegistrationProperties(
         @Nullable List<String> resources,
         @DefaultValue("100") int maxClientNameLength,
         @DefaultValue("10") int maxRedirectUris,
-        @DefaultValue("16384") int maxBodyBytes) {
+        @DefaultValue("16384") int maxBodyBytes,
+        @DefaultValue("1000") int maxClients,
+        @Nullable List<String> corsAllowedOrigins) {
 
     /** Grant types a dynamically registered client can be given (RFC 7591 §2). */
     static final Set<String> SUPPORTED_GRANT_TYPES =
@@ -74,6 +82,8 @@ public record DynamicRegistrationProperties(
      * @param maxClientNameLength longest name
      * @param maxRedirectUris most redirect URIs
      * @param maxBodyBytes largest body
+     * @param maxClients most dynamically registered clients
+     * @param corsAllowedOrigins browser origins allowed by CORS
      */
     public DynamicRegistrationProperties {
         Objects.requireNonNull(mode, "mode must not be null");
@@ -81,6 +91,16 @@ public record DynamicRegistrationProperties(
         tokenEndpointAuthMethods = List.copyOf(tokenEndpointAuthMethods);
         scopes = List.copyOf(scopes);
         resources = resources == null ? List.of() : List.copyOf(resources);
+        corsAllowedOrigins = corsAllowedOrigins == null ? List.of() : List.copyOf(corsAllowedOrigins);
+        for (String origin : corsAllowedOrigins) {
+            if (!origin(origin)) {
+                throw new IllegalArgumentException("gatehouse.server.registration.cors-allowed-origins: '" + origin
+                        + "' must be an exact origin, scheme://host[:port] (RFC 6454), without path or wildcard");
+            }
+        }
+        if (maxClients < 1) {
+            throw new IllegalArgumentException("gatehouse.server.registration.max-clients must be at least 1");
+        }
         for (String grant : grantTypes) {
             if (!SUPPORTED_GRANT_TYPES.contains(grant)) {
                 throw new IllegalArgumentException("gatehouse.server.registration.grant-types: '" + grant
@@ -120,5 +140,32 @@ public record DynamicRegistrationProperties(
      */
     public List<String> resourceList() {
         return resources == null ? List.of() : resources;
+    }
+
+    /**
+     * The browser origins allowed to call the registration endpoints (CORS), none when off.
+     *
+     * @return the origins, never {@code null}
+     */
+    public List<String> corsOrigins() {
+        return corsAllowedOrigins == null ? List.of() : corsAllowedOrigins;
+    }
+
+    /** An exact http(s) origin (RFC 6454 §4): scheme, host and optional port, nothing else. */
+    private static boolean origin(String value) {
+        java.net.URI uri;
+        try {
+            uri = new java.net.URI(value);
+        } catch (java.net.URISyntaxException e) {
+            return false;
+        }
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+        return (scheme.equals("https") || scheme.equals("http"))
+                && uri.getHost() != null
+                && uri.getRawUserInfo() == null
+                && (uri.getRawPath() == null || uri.getRawPath().isEmpty())
+                && uri.getRawQuery() == null
+                && uri.getRawFragment() == null
+                && !value.contains("*");
     }
 }

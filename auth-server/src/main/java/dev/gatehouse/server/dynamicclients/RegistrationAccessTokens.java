@@ -30,6 +30,16 @@ final class RegistrationAccessTokens {
     }
 
     /**
+     * How many dynamically registered clients exist: one token row each, removed with its client.
+     *
+     * @return the count
+     */
+    int clients() {
+        Integer n = jdbc.queryForObject("SELECT COUNT(*) FROM gh_registration_access_token", Integer.class);
+        return n == null ? 0 : n;
+    }
+
+    /**
      * Issues the token of a client just saved, in the caller's transaction.
      *
      * @param registeredClientId the registration id (not the {@code client_id})

@@ -6,6 +6,7 @@ import dev.gatehouse.server.audit.AuditLog;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.IntSupplier;
 import org.jspecify.annotations.Nullable;
 import org.springframework.security.authentication.AuthenticationProvider;
 import org.springframework.security.core.Authentication;
@@ -21,30 +22,41 @@ import org.springframework.transaction.support.TransactionTemplate;
  * Spring Authorization Server's registration provider (RFC 7591 §3) behind the registration mode: with {@code
  * initial-access-token}, a use of a valid initial access token is taken first, in the same transaction as the new
  * client and its registration access token, so a refused registration stores nothing and spends nothing. The policy
- * ({@link RegistrationPolicy}) runs inside Spring's provider, as its validator and client converter. Every outcome is
- * audited; refusals with their reason.
+ * ({@link RegistrationPolicy}) runs inside Spring's provider, as its validator and client converter. At most {@code
+ * max-clients} dynamically registered clients exist: counted before (nothing is spent when full) and again after the
+ * new client is written in the same transaction (a registration that went over rolls back), so concurrent
+ * registrations overshoot only by those committing at the same moment. Every outcome is audited; refusals with their
+ * reason ({@code client_limit_reached} for the cap).
  */
 final class RegistrationProvider implements AuthenticationProvider {
 
     private static final String ERROR_URI = "https://datatracker.ietf.org/doc/html/rfc6750#section-3.1";
+    private static final String INVALID_CLIENT_METADATA = "invalid_client_metadata";
+    private static final String REGISTRATION_ERROR_URI = "https://datatracker.ietf.org/doc/html/rfc7591#section-3.2.2";
 
     private final OAuth2ClientRegistrationAuthenticationProvider registration;
     private final DynamicRegistrationProperties.Mode mode;
     private final InitialAccessTokens initialTokens;
     private final TransactionTemplate tx;
     private final AuditLog audit;
+    private final IntSupplier registeredClients;
+    private final int maxClients;
 
     RegistrationProvider(
             OAuth2ClientRegistrationAuthenticationProvider registration,
             DynamicRegistrationProperties.Mode mode,
             InitialAccessTokens initialTokens,
             TransactionTemplate tx,
-            AuditLog audit) {
+            AuditLog audit,
+            IntSupplier registeredClients,
+            int maxClients) {
         this.registration = Objects.requireNonNull(registration, "registration must not be null");
         this.mode = Objects.requireNonNull(mode, "mode must not be null");
         this.initialTokens = Objects.requireNonNull(initialTokens, "initialTokens must not be null");
         this.tx = Objects.requireNonNull(tx, "tx must not be null");
         this.audit = Objects.requireNonNull(audit, "audit must not be null");
+        this.registeredClients = Objects.requireNonNull(registeredClients, "registeredClients must not be null");
+        this.maxClients = maxClients;
     }
 
     @Override
@@ -59,7 +71,11 @@ final class RegistrationProvider implements AuthenticationProvider {
                 if (mode == DynamicRegistrationProperties.Mode.INITIAL_ACCESS_TOKEN) {
                     spent[0] = spendInitialAccessToken(request);
                 }
-                return (OAuth2ClientRegistrationAuthenticationToken) registration.authenticate(request);
+                refuseWhenFull(0);
+                OAuth2ClientRegistrationAuthenticationToken registered =
+                        (OAuth2ClientRegistrationAuthenticationToken) registration.authenticate(request);
+                refuseWhenFull(1); // the new client counts now: over the cap, the transaction rolls back
+                return registered;
             }));
         } catch (OAuth2AuthenticationException e) {
             refused(e, address);
@@ -77,6 +93,21 @@ final class RegistrationProvider implements AuthenticationProvider {
         String clientId = result.getClientRegistration().getClientId();
         audit.record(new AuditEvent(AuditEvents.CLIENT_REGISTER, AuditEvent.SUCCESS, null, clientId, details));
         return result;
+    }
+
+    /**
+     * RFC 7591 §3.2.2: refused with {@code invalid_client_metadata} when the dynamically registered clients (with the
+     * new one, {@code added}) are more than {@code max-clients}; the error says the server is full, not what it holds.
+     */
+    private void refuseWhenFull(int added) {
+        if (registeredClients.getAsInt() + 1 - added > maxClients) {
+            throw new OAuth2AuthenticationException(
+                    new OAuth2Error(
+                            INVALID_CLIENT_METADATA,
+                            "this server accepts no more dynamically registered clients; ask its operator",
+                            REGISTRATION_ERROR_URI),
+                    "client_limit_reached");
+        }
     }
 
     /** Takes a use of the presented token; returns its id. */

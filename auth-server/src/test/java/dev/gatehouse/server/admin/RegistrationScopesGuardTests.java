@@ -19,7 +19,9 @@ class RegistrationScopesGuardTests {
                 List.of(),
                 100,
                 10,
-                16384);
+                16384,
+                1000,
+                List.of());
     }
 
     @Test

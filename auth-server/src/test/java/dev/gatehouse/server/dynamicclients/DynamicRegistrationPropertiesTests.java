@@ -17,7 +17,9 @@ class DynamicRegistrationPropertiesTests {
                 resources,
                 100,
                 10,
-                16384);
+                16384,
+                1000,
+                List.of());
     }
 
     @Test

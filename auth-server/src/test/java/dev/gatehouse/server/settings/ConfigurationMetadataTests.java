@@ -99,6 +99,8 @@ class ConfigurationMetadataTests {
                 "gatehouse.server.registration.max-client-name-length",
                 "gatehouse.server.registration.max-redirect-uris",
                 "gatehouse.server.registration.max-body-bytes",
+                "gatehouse.server.registration.max-clients",
+                "gatehouse.server.registration.cors-allowed-origins",
                 // Back-channel logout (issue #17).
                 "gatehouse.server.backchannel-logout.enabled",
                 "gatehouse.server.backchannel-logout.poll",
