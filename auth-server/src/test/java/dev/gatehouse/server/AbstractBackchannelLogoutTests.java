@@ -78,6 +78,7 @@ import org.springframework.test.context.TestPropertySource;
 abstract class AbstractBackchannelLogoutTests {
 
     static final String REDIRECT = "http://127.0.0.1:8085/cb";
+    static final String POST_LOGOUT = "http://127.0.0.1:8085/signed-out";
     static final String PASSWORD = "correct horse battery 9";
     private static final Totp TOTP = Totp.of(TotpParameters.defaults());
 
@@ -233,14 +234,47 @@ abstract class AbstractBackchannelLogoutTests {
     }
 
     @Test
-    void rpLogoutWhenHintNamesAnotherSessionOfTheUserThenInvalidTokenAndStillSignedIn() throws Exception {
+    void rpLogoutWhenHintNamesAnotherSessionOfTheUserThenAskedToConfirmAndOnlyThenSignedOutAndSentBack()
+            throws Exception {
         String client = registerClient(endpointUri("/bcl"));
         String name = newUser();
         String otherHint = signInAndGetIdToken(new HttpBrowser(base), client, name);
         HttpBrowser browser = new HttpBrowser(base);
         String ownHint = signInAndGetIdToken(browser, client, name);
 
-        HttpResponse<String> refused = browser.get("/connect/logout?id_token_hint=" + otherHint);
+        // OIDC RP-Initiated Logout 1.0 §2: a hint that does not match this session is asked about, not obeyed or
+        // refused outright; nothing ends until the user confirms.
+        HttpResponse<String> asked = browser.get("/connect/logout?id_token_hint=" + otherHint
+                + "&post_logout_redirect_uri="
+                + HttpBrowser.encode(Map.of("u", POST_LOGOUT)).substring(2)
+                + "&state=st%201");
+        assertThat(asked.statusCode()).as(asked.body()).isEqualTo(302);
+        assertThat(asked.headers().firstValue("Location").orElseThrow()).endsWith("/logout");
+        assertThat(browser.get("/account").statusCode()).isEqualTo(200);
+        assertThat(pending()).isZero();
+
+        HttpResponse<String> page = browser.get("/logout");
+        assertThat(page.statusCode()).isEqualTo(200);
+        HttpResponse<String> confirmed = browser.postForm("/logout", Map.of("_csrf", csrf(page)));
+        assertThat(confirmed.statusCode()).isEqualTo(302);
+        assertThat(confirmed.headers().firstValue("Location").orElseThrow()).isEqualTo(POST_LOGOUT + "?state=st%201");
+        assertThat(browser.get("/account").statusCode()).as("signed out").isNotEqualTo(200);
+        assertThat(pending()).isEqualTo(1);
+        assertThat(deliveries.runOnce()).isEqualTo(1);
+        assertThat(claimsOf(received.get(0)).get("sid"))
+                .as("this session's, not the hint's")
+                .isEqualTo(sid(ownHint));
+    }
+
+    @Test
+    void rpLogoutWhenHintInvalidThenStillRefusedAndSignedIn() throws Exception {
+        String client = registerClient(endpointUri("/bcl"));
+        String name = newUser();
+        HttpBrowser browser = new HttpBrowser(base);
+        String ownHint = signInAndGetIdToken(browser, client, name);
+        String forged = ownHint.substring(0, ownHint.lastIndexOf('.') + 1) + "AAAA";
+
+        HttpResponse<String> refused = browser.get("/connect/logout?id_token_hint=" + forged);
         assertThat(refused.statusCode()).isEqualTo(400);
         assertThat(refused.body()).contains("invalid_token");
         assertThat(browser.get("/account").statusCode()).isEqualTo(200);
@@ -249,9 +283,6 @@ abstract class AbstractBackchannelLogoutTests {
         HttpResponse<String> out = browser.get("/connect/logout?id_token_hint=" + ownHint);
         assertThat(out.statusCode()).as(out.body()).isEqualTo(302);
         assertThat(pending()).isEqualTo(1);
-        assertThat(deliveries.runOnce()).isEqualTo(1);
-        assertThat(received).hasSize(1);
-        assertThat(claimsOf(received.get(0)).get("sid")).isEqualTo(sid(ownHint));
     }
 
     // ---------------------------------------------------------------- triggers and delivery
@@ -578,6 +609,7 @@ abstract class AbstractBackchannelLogoutTests {
                 .authorizationGrantType(AuthorizationGrantType.AUTHORIZATION_CODE)
                 .authorizationGrantType(AuthorizationGrantType.REFRESH_TOKEN)
                 .redirectUri(REDIRECT)
+                .postLogoutRedirectUri(POST_LOGOUT)
                 .scope("openid")
                 .clientSettings(settings.build())
                 .build());

@@ -235,7 +235,10 @@ class SecurityConfiguration {
                                                     .claims(discovery::customizeOidc)))
                                     // The error code in the body, not only a 400 error page.
                                     .logoutEndpoint(logout -> logout.errorResponseHandler(
-                                                    new LogoutErrorResponseHandler())
+                                                    // A valid hint for another session: the user is asked (§2).
+                                                    RpLogoutSessionCheck.errorHandler(
+                                                            new LogoutErrorResponseHandler(),
+                                                            onIssuer(properties, "/logout")))
                                             // The id_token_hint's sid must be this session's (OIDC RP-Initiated
                                             // Logout 1.0 §2), checked on Gatehouse's sid; the session's relying
                                             // parties get logout tokens (OIDC Back-Channel Logout 1.0 §2.5).
@@ -491,7 +494,10 @@ class SecurityConfiguration {
                 // POST /logout (CSRF-protected) ends the session; its landing page, /login?logout, must be public.
                 // Before the session is invalidated: its relying parties get logout tokens (OIDC Back-Channel
                 // Logout 1.0 §2.5), queued only, never sent on this thread.
-                .logout(logout -> logout.permitAll().addLogoutHandler(RpLogoutSessionCheck.backchannel(backchannel)))
+                .logout(logout -> logout.permitAll()
+                        .addLogoutHandler(RpLogoutSessionCheck.backchannel(backchannel))
+                        // On to the relying party whose logout request the user confirmed (RP-Initiated Logout §2).
+                        .logoutSuccessHandler(RpLogoutSessionCheck.afterConfirmation("/login?logout")))
                 // A form posted with a stale CSRF token (a sign-in form left open) is told apart on the error page.
                 .exceptionHandling(exceptions -> exceptions.accessDeniedHandler(new AccessDeniedPage()))
                 .addFilterAfter(new SessionValidityFilter(signIns), SecurityContextHolderFilter.class)
