@@ -44,11 +44,12 @@ class LogoutDeliveriesTests {
     private final List<AuditEvent> audited = new CopyOnWriteArrayList<>();
     private final AtomicInteger hits = new AtomicInteger();
     private final AtomicInteger okHits = new AtomicInteger();
-    private final AtomicInteger hangHits = new AtomicInteger();
     private final CountDownLatch release = new CountDownLatch(1);
     private H2Database db;
     private JdbcTemplate jdbc;
     private HttpServer endpoint;
+    private HttpServer failing;
+    private final AtomicInteger failHits = new AtomicInteger();
     private LogoutDeliveries deliveries;
     private RegisteredClientRepository clients;
     private JwtEncoder encoder;
@@ -67,7 +68,6 @@ class LogoutDeliveriesTests {
         });
         endpoint.createContext("/hang", exchange -> {
             hits.incrementAndGet();
-            hangHits.incrementAndGet();
             try {
                 release.await(10, TimeUnit.SECONDS); // bounded: released in tearDown
             } catch (InterruptedException e) {
@@ -77,11 +77,21 @@ class LogoutDeliveriesTests {
         });
         endpoint.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
         endpoint.start();
-        // Two hosts: "ok" on 127.0.0.1, "hang" on localhost (the per-host limit keys on the host name).
+        // Another host name ("localhost", bound where it resolves first): answers 503 at once, so the per-host and
+        // circuit tests depend on no timeout.
+        failing = HttpServer.create(new InetSocketAddress(java.net.InetAddress.getByName("localhost"), 0), 0);
+        failing.createContext("/fail", exchange -> {
+            failHits.incrementAndGet();
+            exchange.getRequestBody().readAllBytes();
+            exchange.sendResponseHeaders(503, -1);
+            exchange.close();
+        });
+        failing.start();
         clients = new InMemoryRegisteredClientRepository(
                 client("ok", uri("/ok"), false),
-                client("hang", uri("/hang").replace("127.0.0.1", "localhost"), false),
-                client("dynamic", uri("/ok"), true));
+                client("hang", uri("/hang"), false),
+                client("dynamic", uri("/ok"), true),
+                client("fail", "http://localhost:" + failing.getAddress().getPort() + "/fail", false));
         encoder = parameters -> Jwt.withTokenValue("signed-" + UUID.randomUUID())
                 .header("alg", "RS256")
                 .claims(c -> c.putAll(parameters.getClaims().getClaims()))
@@ -96,6 +106,7 @@ class LogoutDeliveriesTests {
         release.countDown();
         deliveries.close();
         endpoint.stop(0);
+        failing.stop(0);
     }
 
     @Test
@@ -124,12 +135,14 @@ class LogoutDeliveriesTests {
 
     @Test
     void runOnceWhenEndpointNeverAnswersThenTimeoutAndRetriedLater() {
-        queue("hang");
-        assertThat(deliveries.runOnce()).isEqualTo(1);
-        assertThat(jdbc.queryForObject("SELECT last_outcome FROM gh_logout_delivery", String.class))
-                .isEqualTo("timeout");
-        assertThat(audited).isEmpty();
-        assertThat(deliveries.runOnce()).as("waits its backoff").isZero();
+        try (LogoutDeliveries shortTimeout = deliveries(properties(2, 5, Duration.ofMillis(200)))) {
+            queue("hang");
+            assertThat(shortTimeout.runOnce()).isEqualTo(1);
+            assertThat(jdbc.queryForObject("SELECT last_outcome FROM gh_logout_delivery", String.class))
+                    .isEqualTo("timeout");
+            assertThat(audited).isEmpty();
+            assertThat(shortTimeout.runOnce()).as("waits its backoff").isZero();
+        }
     }
 
     @Test
@@ -157,7 +170,7 @@ class LogoutDeliveriesTests {
 
     @Test
     void runOnceWhenMoreRowsDueThanSendersThenClaimsOnlyOnePerFreeSender() {
-        try (LogoutDeliveries oneHost = deliveries(properties(LogoutDeliveries.THREADS, 5))) {
+        try (LogoutDeliveries oneHost = deliveries(properties(LogoutDeliveries.THREADS, 5, Duration.ofSeconds(10)))) {
             for (int i = 0; i < 10; i++) {
                 queue("ok");
             }
@@ -230,55 +243,59 @@ class LogoutDeliveriesTests {
 
     @Test
     void propertiesWhenMaxPerHostBeyondSendersThenRefused() {
-        assertThatThrownBy(() -> properties(LogoutDeliveries.THREADS + 1, 5))
+        assertThatThrownBy(() -> properties(LogoutDeliveries.THREADS + 1, 5, Duration.ofSeconds(10)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("max-per-host");
     }
 
     @Test
-    void runOnceWhenOneHostHangsWithManyRowsThenAnotherHostIsStillServedInTheSameRound() {
-        for (int i = 0; i < LogoutDeliveries.THREADS; i++) {
-            queue("hang"); // due first, and enough to take every sender
-        }
-        clock.advance(Duration.ofSeconds(1));
-        queue("ok");
-        clock.advance(Duration.ofSeconds(1));
+    void runOnceWhenOneHostHasManyRowsThenAnotherHostIsStillServedInTheSameRound() {
+        try (LogoutDeliveries node = deliveries(properties(2, 5, Duration.ofSeconds(10)))) {
+            for (int i = 0; i < LogoutDeliveries.THREADS; i++) {
+                queue("fail"); // due first, and enough to take every sender
+            }
+            clock.advance(Duration.ofSeconds(1));
+            queue("ok");
+            clock.advance(Duration.ofSeconds(1));
 
-        assertThat(deliveries.runOnce()).isEqualTo(2 + 1);
-        assertThat(okHits).as("the other host was not starved").hasValue(1);
-        assertThat(hangHits).as("at most max-per-host at once").hasValueLessThanOrEqualTo(2);
-        assertThat(audited)
-                .singleElement()
-                .satisfies(e ->
-                        assertThat(e.details()).containsEntry("client_id", "ok").containsEntry("result", "http_200"));
-        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM gh_logout_delivery WHERE attempts = 0", Integer.class))
-                .as("the busy host's other rows spent no attempt")
-                .isEqualTo(LogoutDeliveries.THREADS - 2);
-        assertThat(deliveries.freeSenders()).isEqualTo(LogoutDeliveries.THREADS);
+            assertThat(node.runOnce()).isEqualTo(2 + 1);
+            assertThat(okHits).as("the other host was not starved").hasValue(1);
+            assertThat(failHits).as("at most max-per-host at once").hasValue(2);
+            assertThat(audited)
+                    .singleElement()
+                    .satisfies(e -> assertThat(e.details())
+                            .containsEntry("client_id", "ok")
+                            .containsEntry("result", "http_200"));
+            assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM gh_logout_delivery WHERE attempts = 0", Integer.class))
+                    .as("the busy host's other rows spent no attempt")
+                    .isEqualTo(LogoutDeliveries.THREADS - 2);
+            assertThat(node.freeSenders()).isEqualTo(LogoutDeliveries.THREADS);
+        }
     }
 
     @Test
-    void runOnceWhenClientKeepsTimingOutThenCircuitOpensOnEveryNodeAuditedAndItsRowsWaitWithoutSending() {
-        try (LogoutDeliveries node1 = deliveries(properties(2, 2));
-                LogoutDeliveries node2 = deliveries(properties(2, 2))) {
-            queue("hang");
-            queue("hang");
+    void runOnceWhenClientKeepsFailingThenCircuitOpensOnEveryNodeAuditedAndItsRowsWaitWithoutSending() {
+        try (LogoutDeliveries node1 = deliveries(properties(2, 2, Duration.ofSeconds(10)));
+                LogoutDeliveries node2 = deliveries(properties(2, 2, Duration.ofSeconds(10)))) {
+            queue("fail");
+            queue("fail");
             assertThat(node1.runOnce()).isEqualTo(2);
+            assertThat(failHits).hasValue(2);
             assertThat(circuitEvents()).singleElement().satisfies(e -> {
                 assertThat(e.outcome()).isEqualTo(AuditEvent.FAILURE);
-                assertThat(e.subject()).isEqualTo("hang");
+                assertThat(e.subject()).isEqualTo("fail");
                 assertThat(e.details())
                         .containsEntry("state", "open")
                         .containsEntry("failures", "2")
-                        .containsEntry("result", "timeout");
+                        .containsEntry("result", "http_503");
             });
 
-            queue("hang");
+            queue("fail");
             queue("ok");
             assertThat(node2.runOnce())
                     .as("the other node sees the open circuit")
                     .isEqualTo(1);
-            assertThat(hangHits).as("no request to the open circuit").hasValueLessThanOrEqualTo(2);
+            assertThat(failHits).as("no request to the open circuit").hasValue(2);
             assertThat(okHits).hasValue(1);
             Timestamp due = jdbc.queryForObject(
                     "SELECT MIN(due_at) FROM gh_logout_delivery WHERE last_outcome = 'circuit_open'", Timestamp.class);
@@ -286,6 +303,7 @@ class LogoutDeliveriesTests {
 
             clock.advance(Duration.ofMinutes(31));
             assertThat(node2.runOnce()).as("open time over: tried again").isEqualTo(2);
+            assertThat(failHits).hasValue(4);
             assertThat(circuitEvents())
                     .as("failed, so opened again, once")
                     .hasSize(2)
@@ -296,7 +314,7 @@ class LogoutDeliveriesTests {
 
     @Test
     void circuitWhenDeliveredAfterOpeningThenClosedAndAudited() {
-        try (LogoutDeliveries node = deliveries(properties(2, 1))) {
+        try (LogoutDeliveries node = deliveries(properties(2, 1, Duration.ofSeconds(10)))) {
             node.circuit("ok", "ok", new LogoutDeliveries.Retry("http_503"));
             assertThat(circuitEvents())
                     .singleElement()
@@ -316,7 +334,7 @@ class LogoutDeliveriesTests {
 
     @Test
     void circuitWhenEndpointAnswersFinallyWithoutDelayThenNotCounted() {
-        try (LogoutDeliveries node = deliveries(properties(2, 1))) {
+        try (LogoutDeliveries node = deliveries(properties(2, 1, Duration.ofSeconds(10)))) {
             node.circuit("ok", "ok", new LogoutDeliveries.Final("http_400"));
             node.circuit("ok", "ok", new LogoutDeliveries.Retry("signing"));
             assertThat(circuitEvents()).isEmpty();
@@ -336,17 +354,19 @@ class LogoutDeliveriesTests {
                 jdbc, db.tx(), clients, new LogoutTokens(encoder, clock), audited::add, clock, properties);
     }
 
+    /** A timeout long enough for any send to a live endpoint to succeed, however loaded the machine. */
     private static BackchannelLogoutProperties properties() {
-        return properties(2, 5);
+        return properties(2, 5, Duration.ofSeconds(10));
     }
 
-    private static BackchannelLogoutProperties properties(int maxPerHost, int circuitFailures) {
+    /** With {@code timeout}: long where a send must succeed whatever the machine's load. */
+    private static BackchannelLogoutProperties properties(int maxPerHost, int circuitFailures, Duration timeout) {
         return new BackchannelLogoutProperties(
                 true,
                 Duration.ofSeconds(2),
                 Duration.ofSeconds(60),
                 Duration.ofSeconds(2),
-                Duration.ofMillis(200),
+                timeout,
                 3,
                 Duration.ofSeconds(10),
                 Duration.ofMinutes(30),
