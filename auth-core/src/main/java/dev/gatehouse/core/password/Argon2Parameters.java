@@ -20,10 +20,13 @@ public record Argon2Parameters(int memoryKiB, int iterations, int parallelism, i
     static final int MAX_ITERATIONS = 1_000;
     static final int MAX_PARALLELISM = 64;
 
-    /** OWASP Password Storage Cheat Sheet: m=19 MiB, t=2, p=1 — or an equal memory-time product. */
-    private static final long OWASP_MIN_MEMORY_TIME = 19_456L * 2;
-
-    private static final int OWASP_MIN_MEMORY_KIB = 7_168;
+    /**
+     * The equivalent Argon2id configurations listed by the OWASP Password Storage Cheat Sheet (all p=1), as {m KiB,
+     * t}: 46 MiB/1, 19 MiB/2, 12 MiB/3, 9 MiB/4, 7 MiB/5 (the last is Keycloak's default). Their memory-time products
+     * differ (47104 down to 35840), so a single product threshold would refuse some of them or accept weaker ones; a
+     * configuration is strong enough when it has at least the memory and at least the passes of one listed entry.
+     */
+    private static final int[][] OWASP_MINIMUMS = {{47_104, 1}, {19_456, 2}, {12_288, 3}, {9_216, 4}, {7_168, 5}};
 
     /** Checks sanity (positive, below hard ceilings). */
     public Argon2Parameters {
@@ -97,16 +100,26 @@ public record Argon2Parameters(int memoryKiB, int iterations, int parallelism, i
 
     @Override
     public void requireStrongEnoughForNewHashes() {
-        if (memoryKiB < OWASP_MIN_MEMORY_KIB || (long) memoryKiB * iterations < OWASP_MIN_MEMORY_TIME) {
+        if (!meetsOwaspMinimum(memoryKiB, iterations)) {
             throw new PasswordException(
                     INVALID_PARAMETERS,
-                    "Argon2id parameters below the OWASP minimum: need m >= 7168 KiB and m*t >= 38912 "
-                            + "(e.g. m=19456, t=2, p=1); got m=" + memoryKiB + ", t=" + iterations);
+                    "Argon2id parameters below the OWASP minimum: need at least one of m=47104 t=1, m=19456 t=2, "
+                            + "m=12288 t=3, m=9216 t=4, m=7168 t=5 (m in KiB, more memory or passes allowed); got m="
+                            + memoryKiB + ", t=" + iterations);
         }
         if (hashLength < 16 || saltLength < 16) {
             throw new PasswordException(
                     INVALID_PARAMETERS, "Argon2id needs a hash length and salt length of at least 16 bytes");
         }
+    }
+
+    private static boolean meetsOwaspMinimum(int memoryKiB, int iterations) {
+        for (int[] minimum : OWASP_MINIMUMS) {
+            if (memoryKiB >= minimum[0] && iterations >= minimum[1]) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override
