@@ -79,6 +79,9 @@ final class ClientAdminController {
      *     1.0 §2.2: absolute, no fragment; https, or http on a loopback host); default none
      * @param backchannelLogoutSessionRequired whether the client requires {@code sid} in logout tokens (Gatehouse
      *     always sends it); default {@code false}
+     * @param clientSecretJwt whether the (confidential) client authenticates with {@code client_secret_jwt} (RFC 7523
+     *     §2.2: an HS256, HS384 or HS512 assertion keyed with its secret) instead of {@code client_secret_basic} and
+     *     {@code client_secret_post}; its secret is then also kept sealed under the master key; default {@code false}
      */
     record RegisterClientRequest(
             @NotBlank(message = "clientId is required")
@@ -133,8 +136,20 @@ final class ClientAdminController {
 
             @Nullable String backchannelLogoutUri,
 
-            @Nullable Boolean backchannelLogoutSessionRequired)
+            @Nullable Boolean backchannelLogoutSessionRequired,
+
+            @Nullable Boolean clientSecretJwt)
             implements AdminRequest {}
+
+    /**
+     * Whether a confidential client authenticates with {@code client_secret_jwt}.
+     *
+     * @param clientSecretJwt {@code true}: {@code client_secret_jwt} only, with a new secret returned once; {@code
+     *     false}: {@code client_secret_basic} and {@code client_secret_post} with the secret it has
+     */
+    record ClientSecretJwtRequest(
+            @NotNull(message = "clientSecretJwt is required")
+            Boolean clientSecretJwt) implements AdminRequest {}
 
     /**
      * A client's back-channel logout settings (OIDC Back-Channel Logout 1.0 §2.2), replacing the registered ones.
@@ -284,6 +299,12 @@ final class ClientAdminController {
         List<String> logout = uris("postLogoutRedirectUris", body.postLogoutRedirectUris(), errors);
         List<String> resources = resources(body.resources(), errors);
         @Nullable String backchannelLogoutUri = backchannelLogoutUri(body.backchannelLogoutUri(), errors);
+        if (!confidential && Boolean.TRUE.equals(body.clientSecretJwt())) {
+            errors.add(error(
+                    "clientSecretJwt",
+                    "admin.public_client_secret_jwt",
+                    "a public client has no secret to sign client_secret_jwt assertions with (RFC 7523 §2.2)"));
+        }
         if (grants.contains(AuthorizationGrantType.AUTHORIZATION_CODE.getValue()) && redirects.isEmpty()) {
             errors.add(error(
                     "redirectUris",
@@ -308,7 +329,8 @@ final class ClientAdminController {
                 resources,
                 Boolean.TRUE.equals(body.fapi2()),
                 backchannelLogoutUri,
-                Boolean.TRUE.equals(body.backchannelLogoutSessionRequired()));
+                Boolean.TRUE.equals(body.backchannelLogoutSessionRequired()),
+                Boolean.TRUE.equals(body.clientSecretJwt()));
         return ResponseEntity.created(URI.create("/admin/clients/" + body.clientId()))
                 .cacheControl(CacheControl.noStore())
                 .body(new Registered(created.client(), created.clientSecret()));
@@ -467,6 +489,23 @@ final class ClientAdminController {
         }
         AdminAuditInterceptor.detail(request, "keys", jwks != null ? "jwks" : "jwks_uri");
         return clients.setKeys(clientId, jwks, jwksUri);
+    }
+
+    @PutMapping(path = "/{clientId}/client-secret-jwt", consumes = "application/json")
+    @Audited(value = "admin.client.client_secret_jwt", subject = "clientId")
+    @Operation(
+            summary = "Make a confidential client authenticate with client_secret_jwt only (RFC 7523; a new secret,"
+                    + " in this response only), or with client_secret_basic and client_secret_post again")
+    ResponseEntity<Registered> clientSecretJwt(
+            @PathVariable String clientId,
+            @Valid @RequestBody ClientSecretJwtRequest body,
+            HttpServletRequest request) {
+        AdminAuditInterceptor.detail(
+                request, "clientSecretJwt", body.clientSecretJwt().toString());
+        ClientAdministration.ClientWithSecret changed = clients.setClientSecretJwt(clientId, body.clientSecretJwt());
+        return ResponseEntity.ok()
+                .cacheControl(CacheControl.noStore())
+                .body(new Registered(changed.client(), changed.clientSecret()));
     }
 
     @PostMapping("/{clientId}/secret")

@@ -4,6 +4,7 @@ import dev.gatehouse.server.clients.ClientKeys;
 import dev.gatehouse.server.clients.ClientRegistrations;
 import dev.gatehouse.server.clients.ClientSecrets;
 import dev.gatehouse.server.clients.Fapi2Profile;
+import dev.gatehouse.server.clients.SealedClientSecrets;
 import dev.gatehouse.server.logout.BackchannelLogoutUris;
 import dev.gatehouse.server.mfa.MfaPolicy;
 import dev.gatehouse.server.settings.GatehouseProperties;
@@ -56,6 +57,7 @@ final class ClientAdministration {
     private final GatehouseProperties server;
     private final Clock clock;
     private final LastAdminGuard lastAdmin;
+    private final SealedClientSecrets sealed;
 
     ClientAdministration(
             RegisteredClientRepository clients,
@@ -65,8 +67,10 @@ final class ClientAdministration {
             TransactionTemplate tx,
             GatehouseProperties server,
             Clock clock,
-            LastAdminGuard lastAdmin) {
+            LastAdminGuard lastAdmin,
+            SealedClientSecrets sealed) {
         this.lastAdmin = lastAdmin;
+        this.sealed = sealed;
         this.clients = clients;
         this.secrets = secrets;
         this.registrations = registrations;
@@ -171,11 +175,12 @@ final class ClientAdministration {
             List<String> resources,
             boolean fapi2,
             @Nullable String backchannelLogoutUri,
-            boolean backchannelLogoutSessionRequired) {
+            boolean backchannelLogoutSessionRequired,
+            boolean clientSecretJwt) {
         if (clients.findByClientId(clientId) != null) {
             throw AdminException.conflict("admin.client.exists", "Client '" + clientId + "' already exists.");
         }
-        String secret = confidential ? secrets.generate() : null;
+        String secret = confidential ? (clientSecretJwt ? sealed.generate() : secrets.generate()) : null;
         RegisteredClient.Builder b = RegisteredClient.withId(UUID.randomUUID().toString())
                 .clientId(clientId)
                 .clientIdIssuedAt(clock.instant())
@@ -196,7 +201,11 @@ final class ClientAdministration {
                         .reuseRefreshTokens(false)
                         .authorizationCodeTimeToLive(Duration.ofMinutes(2))
                         .build());
-        if (secret != null) {
+        if (secret != null && clientSecretJwt) {
+            // RFC 7523 §2.2: this method only (RFC 7591 §2), the secret also sealed (SealedClientSecrets).
+            b.clientSecret(secrets.encoder().encode(secret))
+                    .clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_JWT);
+        } else if (secret != null) {
             b.clientSecret(secrets.encoder().encode(secret))
                     .clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_BASIC)
                     .clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_POST);
@@ -209,7 +218,7 @@ final class ClientAdministration {
         postLogoutRedirectUris.forEach(b::postLogoutRedirectUri);
         b.clientSettings(withBackchannelLogout(
                 b.build().getClientSettings(), backchannelLogoutUri, backchannelLogoutSessionRequired));
-        RegisteredClient client = fapi2Checked(b.build());
+        RegisteredClient client = sealed.apply(fapi2Checked(b.build()), secret);
         clients.save(client);
         return new ClientWithSecret(view(find(clientId)), secret);
     }
@@ -391,37 +400,92 @@ final class ClientAdministration {
                     "admin.client.public", "Client '" + clientId + "' is public: it has no credentials to replace.");
         }
         tx.executeWithoutResult(status -> {
-            clients.save(RegisteredClient.from(existing)
-                    .clientSecret(null)
-                    .clientSecretExpiresAt(null)
-                    .clientAuthenticationMethods(methods -> {
-                        methods.clear();
-                        methods.add(ClientAuthenticationMethod.PRIVATE_KEY_JWT);
-                    })
-                    .clientSettings(ClientKeys.withKeys(existing.getClientSettings(), jwks, jwksUri))
-                    .build());
+            // sealed.apply: a client_secret_jwt client's sealed secret goes with its secret.
+            clients.save(sealed.apply(
+                    RegisteredClient.from(existing)
+                            .clientSecret(null)
+                            .clientSecretExpiresAt(null)
+                            .clientAuthenticationMethods(methods -> {
+                                methods.clear();
+                                methods.add(ClientAuthenticationMethod.PRIVATE_KEY_JWT);
+                            })
+                            .clientSettings(ClientKeys.withKeys(existing.getClientSettings(), jwks, jwksUri))
+                            .build(),
+                    null));
             authorizations.removeClientCredentialsOf(existing.getId());
         });
         return get(clientId);
     }
 
-    /** A new secret replaces the old one at once here, on other nodes within the client cache's staleness bound. */
+    /**
+     * A new secret replaces the old one at once here, on other nodes within the client cache's staleness bound; a
+     * {@code client_secret_jwt} client's sealed copy is replaced with it ({@link SealedClientSecrets}).
+     */
     ClientWithSecret rotateSecret(String clientId) {
         RegisteredClient existing = find(clientId);
+        boolean secretJwt = SealedClientSecrets.registered(existing);
         if (!existing.getClientAuthenticationMethods().contains(ClientAuthenticationMethod.CLIENT_SECRET_BASIC)
-                && !existing.getClientAuthenticationMethods().contains(ClientAuthenticationMethod.CLIENT_SECRET_POST)) {
+                && !existing.getClientAuthenticationMethods().contains(ClientAuthenticationMethod.CLIENT_SECRET_POST)
+                && !secretJwt) {
             throw AdminException.conflict(
                     "admin.client.no_secret", "Client '" + clientId + "' does not authenticate with a secret.");
         }
-        String secret = secrets.generate();
+        String secret = secretJwt ? sealed.generate() : secrets.generate();
         tx.executeWithoutResult(status -> {
-            clients.save(RegisteredClient.from(existing)
-                    .clientSecret(secrets.encoder().encode(secret))
-                    .clientSecretExpiresAt(null)
-                    .build());
+            clients.save(sealed.apply(
+                    RegisteredClient.from(existing)
+                            .clientSecret(secrets.encoder().encode(secret))
+                            .clientSecretExpiresAt(null)
+                            .build(),
+                    secret));
             // A rotation usually means the old secret may be known to someone else: what it alone could mint (the
             // client-credentials tokens) goes with it. Users' authorizations stay; refreshing them needs the new
             // secret.
+            authorizations.removeClientCredentialsOf(existing.getId());
+        });
+        return new ClientWithSecret(get(clientId), secret);
+    }
+
+    /**
+     * Makes a confidential client authenticate with {@code client_secret_jwt} (RFC 7523 §2.2, OpenID Connect Core 1.0
+     * §9) and nothing else, with a new secret long enough for HS512 and sealed under the master key ({@link
+     * SealedClientSecrets}), returned once; or ({@code false}) takes a {@code client_secret_jwt} client back to {@code
+     * client_secret_basic} and {@code client_secret_post}, its secret kept and its sealed copy removed. Switching on
+     * always issues a new secret (the old one is stored hashed only, so it cannot be sealed) and, as on {@link
+     * #rotateSecret}, removes what the old credentials alone could mint; a {@code private_key_jwt} client's keys stay
+     * for its request objects. Public clients are refused; a FAPI 2.0 client cannot leave {@code private_key_jwt}.
+     */
+    ClientWithSecret setClientSecretJwt(String clientId, boolean on) {
+        RegisteredClient existing = find(clientId);
+        if (existing.getClientAuthenticationMethods().contains(ClientAuthenticationMethod.NONE)) {
+            throw AdminException.conflict(
+                    "admin.client.public", "Client '" + clientId + "' is public: it has no credentials to replace.");
+        }
+        if (!on) {
+            if (SealedClientSecrets.registered(existing)) {
+                clients.save(sealed.apply(
+                        RegisteredClient.from(existing)
+                                .clientAuthenticationMethods(methods -> {
+                                    methods.clear();
+                                    methods.add(ClientAuthenticationMethod.CLIENT_SECRET_BASIC);
+                                    methods.add(ClientAuthenticationMethod.CLIENT_SECRET_POST);
+                                })
+                                .build(),
+                        null));
+            }
+            return new ClientWithSecret(get(clientId), null);
+        }
+        String secret = sealed.generate();
+        RegisteredClient changed = fapi2Checked(RegisteredClient.from(existing)
+                .clientSecret(secrets.encoder().encode(secret))
+                .clientSecretExpiresAt(null)
+                .clientAuthenticationMethods(methods -> {
+                    methods.clear();
+                    methods.add(ClientAuthenticationMethod.CLIENT_SECRET_JWT);
+                })
+                .build());
+        tx.executeWithoutResult(status -> {
+            clients.save(sealed.apply(changed, secret));
             authorizations.removeClientCredentialsOf(existing.getId());
         });
         return new ClientWithSecret(get(clientId), secret);

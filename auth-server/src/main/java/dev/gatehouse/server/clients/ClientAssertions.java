@@ -1,14 +1,23 @@
 package dev.gatehouse.server.clients;
 
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.MACVerifier;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
 import dev.gatehouse.core.jwt.JwsAlgorithm;
 import dev.gatehouse.core.jwt.RemoteJwks;
 import dev.gatehouse.core.jwt.TokenException;
 import dev.gatehouse.core.jwt.TokenVerifier;
 import dev.gatehouse.core.jwt.VerifiedToken;
+import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
+import java.util.Date;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -27,19 +36,26 @@ import org.springframework.security.oauth2.server.authorization.authentication.O
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClient;
 
 /**
- * {@code private_key_jwt} client authentication (RFC 7523 §2.2 and §3, with the audience rule of
- * draft-ietf-oauth-rfc7523bis) on Spring Authorization Server's {@link JwtClientAssertionAuthenticationProvider}, which
+ * {@code private_key_jwt} and {@code client_secret_jwt} client authentication (RFC 7523 §2.2 and §3, OpenID Connect
+ * Core 1.0 §9, with the audience rule of draft-ietf-oauth-rfc7523bis) on Spring Authorization Server's {@link
+ * JwtClientAssertionAuthenticationProvider}, which
  * keeps its parameter handling and its PKCE check of confidential clients; this class gives it the decoder. Spring's
  * own decoder factory does not fit: it caches a decoder per client for ever, fetches {@code jwks_uri} with 15 s
  * timeouts and no size bound, has no {@code jwks} by value, takes any endpoint URL as audience and checks no {@code
  * jti} reuse. An assertion is accepted when:
  *
  * <ul>
- *   <li>the client is registered for {@code private_key_jwt} and has keys ({@link ClientKeys}: {@code jwks} or {@code
- *       jwks_uri}, fetched through auth-core's {@link RemoteJwks}: 5 s timeouts, 64 KiB, https or loopback, cached);
- *   <li>it is signed with one of the client's keys by an asymmetric algorithm ({@link #ALGORITHMS}: never {@code
- *       none}, never HS*: a shared secret would have to be kept in plain, and ours are stored as HMAC hashes); no
- *       {@code jwk}, {@code jku}, {@code x5u}, {@code x5c} or {@code crit} header (auth-core's {@link TokenVerifier});
+ *   <li>the client is registered for exactly one of the two methods (RFC 7591 §2: {@code token_endpoint_auth_method}
+ *       binds; an assertion of the other kind is refused);
+ *   <li>{@code private_key_jwt}: the client has keys ({@link ClientKeys}: {@code jwks} or {@code jwks_uri}, fetched
+ *       through auth-core's {@link RemoteJwks}: 5 s timeouts, 64 KiB, https or loopback, cached), and the assertion is
+ *       signed with one of them by an asymmetric algorithm ({@link #ALGORITHMS}: never {@code none}, never HS*);
+ *   <li>{@code client_secret_jwt}: the assertion is an HMAC ({@link #SECRET_ALGORITHMS}: HS256, HS384, HS512; never
+ *       {@code none} or an asymmetric algorithm) keyed with the client's secret, opened from its sealed copy ({@link
+ *       SealedClientSecrets}; a client with an expired secret is refused), checked in constant time (Nimbus {@link
+ *       MACVerifier}), the secret at least as long as the algorithm's hash (RFC 7518 §3.2);
+ *   <li>no {@code jwk}, {@code jku}, {@code x5u}, {@code x5c} or {@code crit} header (auth-core's {@link
+ *       TokenVerifier}, and the same rule for HMAC assertions);
  *   <li>{@code iss} and {@code sub} are the client id (RFC 7523 §3 items 1, 2); {@code aud} is the issuer and nothing
  *       else (7523bis: the token endpoint URL, which RFC 7523 §3 item 3 allowed, lets an assertion meant for one
  *       server be replayed at another that shares the endpoint path; oauth4webapi and openid-client send the issuer);
@@ -56,9 +72,21 @@ import org.springframework.security.oauth2.server.authorization.client.Registere
  */
 public final class ClientAssertions implements JwtDecoderFactory<RegisteredClient> {
 
-    /** The signing algorithms accepted (RFC 7518 §3, RFC 8037): asymmetric only. */
+    /** The signing algorithms of {@code private_key_jwt} (RFC 7518 §3, RFC 8037): asymmetric only. */
     public static final List<JwsAlgorithm> ALGORITHMS =
             List.of(JwsAlgorithm.RS256, JwsAlgorithm.PS256, JwsAlgorithm.ES256, JwsAlgorithm.ES384, JwsAlgorithm.EdDSA);
+
+    /**
+     * The MAC algorithms of {@code client_secret_jwt} (RFC 7518 §3.2), each taking a key at least as long as its hash
+     * output (HS256 32 bytes, HS384 48, HS512 64).
+     */
+    public static final List<String> SECRET_ALGORITHMS = List.of("HS256", "HS384", "HS512");
+
+    /** The largest assertion read, in characters (as auth-core's verifier bounds a signed one). */
+    static final int MAX_ASSERTION_LENGTH = 8 * 1024;
+
+    /** Headers that name keys or extensions: never trusted (RFC 8725 §3.10, RFC 7515 §4.1.11). */
+    private static final List<String> REFUSED_HEADERS = List.of("jwk", "jku", "x5u", "x5c", "crit");
 
     /** Allowed difference between the client's clock and ours for {@code exp}, {@code nbf}, {@code iat}. */
     public static final Duration CLOCK_SKEW = Duration.ofSeconds(30);
@@ -77,6 +105,9 @@ public final class ClientAssertions implements JwtDecoderFactory<RegisteredClien
 
     /** The prefix of {@code gh_used_jti} keys for client assertions (DPoP proofs have theirs, {@code dpop}). */
     static final String JTI_KIND = "client-assertion";
+
+    /** The prefix of {@code gh_used_jti} keys for {@code client_secret_jwt} assertions. */
+    static final String SECRET_JTI_KIND = "client-secret-assertion";
 
     private static final Logger LOG = LoggerFactory.getLogger(ClientAssertions.class);
 
@@ -98,6 +129,7 @@ public final class ClientAssertions implements JwtDecoderFactory<RegisteredClien
     private final Clock clock;
     private final UsedIds usedIds;
     private final ClientKeyVerifiers keys;
+    private final @Nullable SealedClientSecrets secrets;
 
     /**
      * Creates the decoder factory.
@@ -119,15 +151,35 @@ public final class ClientAssertions implements JwtDecoderFactory<RegisteredClien
      * @param keys the verifiers built from clients' keys, shared with {@link RequestObjects}
      */
     public ClientAssertions(Supplier<@Nullable String> issuer, Clock clock, UsedIds usedIds, ClientKeyVerifiers keys) {
+        this(issuer, clock, usedIds, keys, null);
+    }
+
+    /**
+     * Creates the decoder factory for both methods.
+     *
+     * @param issuer this server's issuer identifier (the only accepted {@code aud}); null refuses every assertion
+     * @param clock the clock
+     * @param usedIds the shared record of used {@code jti} values
+     * @param keys the verifiers built from clients' keys, shared with {@link RequestObjects}
+     * @param secrets the sealed secrets of {@code client_secret_jwt} clients; null refuses that method
+     */
+    public ClientAssertions(
+            Supplier<@Nullable String> issuer,
+            Clock clock,
+            UsedIds usedIds,
+            ClientKeyVerifiers keys,
+            @Nullable SealedClientSecrets secrets) {
         this.issuer = Objects.requireNonNull(issuer, "issuer must not be null");
         this.clock = Objects.requireNonNull(clock, "clock must not be null");
         this.usedIds = Objects.requireNonNull(usedIds, "usedIds must not be null");
         this.keys = Objects.requireNonNull(keys, "keys must not be null");
+        this.secrets = secrets;
     }
 
     /**
-     * Spring's JWT client assertion provider with this decoder, authenticating as {@code private_key_jwt} (Spring
-     * names the method after the client's token endpoint signing algorithm setting, which our clients leave unset).
+     * Spring's JWT client assertion provider with this decoder, authenticating as the method the client is registered
+     * for (Spring names the method after the client's token endpoint signing algorithm setting, which our clients leave
+     * unset).
      *
      * @param spring Spring Authorization Server's provider
      * @return the provider to use
@@ -143,7 +195,9 @@ public final class ClientAssertions implements JwtDecoderFactory<RegisteredClien
                         && client.getCredentials() != null) {
                     return new OAuth2ClientAuthenticationToken(
                             client.getRegisteredClient(),
-                            ClientAuthenticationMethod.PRIVATE_KEY_JWT,
+                            SealedClientSecrets.registered(client.getRegisteredClient())
+                                    ? ClientAuthenticationMethod.CLIENT_SECRET_JWT
+                                    : ClientAuthenticationMethod.PRIVATE_KEY_JWT,
                             client.getCredentials());
                 }
                 return result;
@@ -164,18 +218,23 @@ public final class ClientAssertions implements JwtDecoderFactory<RegisteredClien
     private Jwt decode(RegisteredClient client, String assertion) {
         String clientId = client.getClientId();
         try {
-            if (!client.getClientAuthenticationMethods().contains(ClientAuthenticationMethod.PRIVATE_KEY_JWT)) {
-                // client_secret_jwt is not supported: our secrets are stored as HMAC hashes (README).
-                throw refused("the client is not registered for private_key_jwt");
+            boolean keyJwt =
+                    client.getClientAuthenticationMethods().contains(ClientAuthenticationMethod.PRIVATE_KEY_JWT);
+            boolean secretJwt = SealedClientSecrets.registered(client);
+            if (keyJwt == secretJwt) {
+                // RFC 7591 §2: the registered method binds; a client of neither (or, never stored, both) is refused.
+                throw refused("the client is not registered for exactly one of private_key_jwt and client_secret_jwt");
             }
             String audience = issuer.get();
             if (audience == null) {
                 throw refused("no issuer is configured, so no audience can be checked");
             }
-            VerifiedToken token = verifier(client, audience).verify(assertion);
+            Assertion token = keyJwt
+                    ? Assertion.of(verifier(client, audience).verify(assertion))
+                    : mac(client, assertion, audience);
             // RFC 8725 §3.11/§3.12: the same keys, iss and aud sign request objects (RFC 9101, typ
             // oauth-authz-req+jwt) and other JWTs; only a client authentication JWT authenticates.
-            String typ = token.type().orElse(null);
+            String typ = token.type();
             if (typ != null
                     && !typ.equalsIgnoreCase("JWT")
                     && !typ.equalsIgnoreCase(TYPE)
@@ -188,29 +247,38 @@ public final class ClientAssertions implements JwtDecoderFactory<RegisteredClien
                 }
             }
             Instant now = clock.instant();
-            if (!clientId.equals(token.subject().orElse(null))) {
+            if (!clientId.equals(token.subject())) {
                 throw refused("sub is not the client id (RFC 7523 §3 item 2)");
             }
             if (token.audiences().size() != 1) {
                 throw refused("aud must be the issuer alone (draft-ietf-oauth-rfc7523bis)");
             }
-            Instant expiresAt = token.expiresAt().orElseThrow(() -> refused("exp is missing"));
+            Instant expiresAt = token.expiresAt();
+            if (expiresAt == null) {
+                throw refused("exp is missing");
+            }
             if (expiresAt.isAfter(now.plus(MAX_LIFETIME).plus(CLOCK_SKEW))) {
                 throw refused("exp is more than " + MAX_LIFETIME.toMinutes() + " minutes ahead");
             }
-            String jti = token.jti().filter(j -> !j.isEmpty()).orElseThrow(() -> refused("jti is missing"));
+            String jti = token.jti();
+            if (jti == null || jti.isEmpty()) {
+                throw refused("jti is missing");
+            }
             // Last: only an assertion that passed everything else is recorded (RFC 7523 §3 item 7).
-            if (!usedIds.firstUse(jtiKey(clientId, jti), expiresAt.plus(CLOCK_SKEW))) {
+            if (!usedIds.firstUse(
+                    jtiKey(keyJwt ? JTI_KIND : SECRET_JTI_KIND, clientId, jti), expiresAt.plus(CLOCK_SKEW))) {
                 throw refused("the assertion's jti was used before");
             }
             Jwt.Builder jwt = Jwt.withTokenValue(assertion)
-                    .header("alg", token.algorithm().joseName())
+                    .header("alg", token.algorithm())
                     .issuer(clientId)
                     .subject(clientId)
                     .audience(token.audiences())
                     .jti(jti)
                     .expiresAt(expiresAt);
-            token.issuedAt().ifPresent(jwt::issuedAt);
+            if (token.issuedAt() != null) {
+                jwt.issuedAt(token.issuedAt());
+            }
             return jwt.build();
         } catch (TokenException e) {
             LOG.debug("Refused a client assertion of client '{}': {}", clientId, e.reason());
@@ -218,6 +286,109 @@ public final class ClientAssertions implements JwtDecoderFactory<RegisteredClien
         } catch (BadJwtException e) {
             LOG.debug("Refused a client assertion of client '{}': {}", clientId, e.getMessage());
             throw e;
+        }
+    }
+
+    /**
+     * A {@code client_secret_jwt} assertion: its header, MAC and time and issuer claims checked as auth-core's verifier
+     * checks a signed token (the rest is common to both methods, in {@link #decode}).
+     */
+    private Assertion mac(RegisteredClient client, String assertion, String audience) {
+        SealedClientSecrets sealed = secrets;
+        if (sealed == null) {
+            throw refused("client_secret_jwt is not configured");
+        }
+        Instant now = clock.instant();
+        Instant secretExpiresAt = client.getClientSecretExpiresAt();
+        if (secretExpiresAt != null && !now.isBefore(secretExpiresAt)) {
+            throw refused("the client's secret has expired");
+        }
+        if (assertion.length() > MAX_ASSERTION_LENGTH) {
+            throw refused("the assertion is longer than " + MAX_ASSERTION_LENGTH + " characters");
+        }
+        SignedJWT jwt;
+        JWTClaimsSet claims;
+        try {
+            jwt = SignedJWT.parse(assertion);
+            claims = jwt.getJWTClaimsSet();
+        } catch (ParseException e) {
+            // alg none (an unsecured JWT) and asymmetric headers without a signature end here too.
+            throw refused("the assertion is not a signed JWT");
+        }
+        JWSHeader header = jwt.getHeader();
+        String alg = header.getAlgorithm().getName();
+        if (!SECRET_ALGORITHMS.contains(alg)) {
+            throw refused("client_secret_jwt takes HS256, HS384 or HS512 only (alg none and asymmetric refused)");
+        }
+        int minimumKeyBytes = Integer.parseInt(alg.substring(2)) / 8;
+        Map<String, Object> headerJson = header.toJSONObject();
+        for (String name : REFUSED_HEADERS) {
+            if (headerJson.containsKey(name)) {
+                throw refused("the assertion carries a '" + name + "' header");
+            }
+        }
+        byte[] key = sealed.open(client).orElseThrow(() -> refused("the client has no usable sealed secret"));
+        try {
+            // RFC 7518 §3.2: a key of at least the hash's size.
+            if (key.length < minimumKeyBytes) {
+                throw refused("the client's secret is too short for " + alg + " (RFC 7518 §3.2)");
+            }
+            // Constant-time comparison of the MAC (Nimbus MACVerifier).
+            if (!jwt.verify(new MACVerifier(key))) {
+                throw refused("the assertion's MAC does not verify");
+            }
+        } catch (JOSEException e) {
+            throw refused("the assertion's MAC could not be checked");
+        } finally {
+            Arrays.fill(key, (byte) 0);
+        }
+        if (!client.getClientId().equals(claims.getIssuer())) {
+            throw refused("iss is not the client id (RFC 7523 §3 item 1)");
+        }
+        if (!claims.getAudience().contains(audience)) {
+            throw refused("aud is not the issuer");
+        }
+        Date exp = claims.getExpirationTime();
+        if (exp != null && !now.minus(CLOCK_SKEW).isBefore(exp.toInstant())) {
+            throw refused("the assertion has expired");
+        }
+        for (Date notAfterNow : new Date[] {claims.getNotBeforeTime(), claims.getIssueTime()}) {
+            if (notAfterNow != null && now.plus(CLOCK_SKEW).isBefore(notAfterNow.toInstant())) {
+                throw refused("nbf or iat is in the future");
+            }
+        }
+        return new Assertion(
+                alg,
+                header.getType() == null ? null : header.getType().getType(),
+                claims.getClaims(),
+                claims.getSubject(),
+                claims.getAudience(),
+                exp == null ? null : exp.toInstant(),
+                claims.getJWTID(),
+                claims.getIssueTime() == null ? null : claims.getIssueTime().toInstant());
+    }
+
+    /** A verified assertion of either method, before the rules common to both. */
+    private record Assertion(
+            String algorithm,
+            @Nullable String type,
+            Map<String, Object> claims,
+            @Nullable String subject,
+            List<String> audiences,
+            @Nullable Instant expiresAt,
+            @Nullable String jti,
+            @Nullable Instant issuedAt) {
+
+        static Assertion of(VerifiedToken token) {
+            return new Assertion(
+                    token.algorithm().joseName(),
+                    token.type().orElse(null),
+                    token.claims(),
+                    token.subject().orElse(null),
+                    token.audiences(),
+                    token.expiresAt().orElse(null),
+                    token.jti().orElse(null),
+                    token.issuedAt().orElse(null));
         }
     }
 
@@ -242,7 +413,11 @@ public final class ClientAssertions implements JwtDecoderFactory<RegisteredClien
 
     /** The {@code gh_used_jti} key: kind, client id and {@code jti}, NUL-separated (the kind and the client id hold none, so the split is unambiguous). */
     static String jtiKey(String clientId, String jti) {
-        return JTI_KIND + '\u0000' + clientId + '\u0000' + jti;
+        return jtiKey(JTI_KIND, clientId, jti);
+    }
+
+    static String jtiKey(String kind, String clientId, String jti) {
+        return kind + '\u0000' + clientId + '\u0000' + jti;
     }
 
     private static BadJwtException refused(String reason) {

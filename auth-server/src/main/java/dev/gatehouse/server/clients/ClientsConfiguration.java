@@ -1,5 +1,6 @@
 package dev.gatehouse.server.clients;
 
+import dev.gatehouse.core.crypto.Envelope;
 import dev.gatehouse.server.secrets.ServerSecrets;
 import dev.gatehouse.server.settings.GatehouseProperties;
 import java.security.SecureRandom;
@@ -26,6 +27,12 @@ class ClientsConfiguration {
     @Bean
     ClientSecrets clientSecrets(ServerSecrets secrets, SecureRandom random) {
         return new ClientSecrets(secrets.getOrCreate(CLIENT_SECRET_HMAC_KEY, 32), random);
+    }
+
+    /** The sealed copies of {@code client_secret_jwt} clients' secrets (RFC 7523 §2.2), under the master key. */
+    @Bean
+    SealedClientSecrets sealedClientSecrets(Envelope envelope, ClientSecrets secrets, SecureRandom random) {
+        return new SealedClientSecrets(envelope, secrets, random);
     }
 
     /** Picked up by Spring Authorization Server's client authentication (client secrets only; users use the hasher). */
@@ -61,14 +68,18 @@ class ClientsConfiguration {
     }
 
     /**
-     * {@code private_key_jwt} assertions (RFC 7523): the audience is the configured issuer, else the one Spring
+     * {@code private_key_jwt} and {@code client_secret_jwt} assertions (RFC 7523): the audience is the configured issuer, else the one Spring
      * Authorization Server resolved for the request; {@code jti} values are recorded by {@code usedIds} (the {@code
      * tokens} package's shared table, wired in {@code config}).
      */
     @Bean
     ClientAssertions clientAssertions(
-            GatehouseProperties properties, Clock clock, ClientAssertions.UsedIds usedIds, ClientKeyVerifiers keys) {
-        return new ClientAssertions(() -> issuer(properties), clock, usedIds, keys);
+            GatehouseProperties properties,
+            Clock clock,
+            ClientAssertions.UsedIds usedIds,
+            ClientKeyVerifiers keys,
+            SealedClientSecrets sealed) {
+        return new ClientAssertions(() -> issuer(properties), clock, usedIds, keys, sealed);
     }
 
     /** Signed request objects (RFC 9101), verified with the same keys and issuer as client assertions. */

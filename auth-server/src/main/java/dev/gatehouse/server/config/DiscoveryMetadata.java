@@ -18,12 +18,12 @@ import org.springframework.security.oauth2.server.authorization.OAuth2Authorizat
  *
  * <ul>
  *   <li>Client authentication: clients are registered (admin API, demo) with {@code client_secret_basic} and {@code
- *       client_secret_post}, with {@code private_key_jwt} (RFC 7523, {@link ClientAssertions}; its signing algorithms
- *       in {@code *_endpoint_auth_signing_alg_values_supported}), or as public clients ({@code none}, token endpoint
- *       with PKCE only); mTLS is switched off at the endpoints too ({@link ProtocolEndpoints}), so {@code
- *       client_secret_jwt} (it needs plain secrets; ours are HMAC hashes), {@code tls_client_auth}, {@code
- *       self_signed_tls_client_auth} and {@code tls_client_certificate_bound_access_tokens} (RFC 8705 §3.3) are not
- *       advertised. Introspection
+ *       client_secret_post}, with {@code private_key_jwt} or {@code client_secret_jwt} (RFC 7523, {@link
+ *       ClientAssertions}; their algorithms, asymmetric and HS256/HS384/HS512, in {@code
+ *       *_endpoint_auth_signing_alg_values_supported}), or as public clients ({@code none}, token endpoint with PKCE
+ *       only); mTLS is switched off at the endpoints too ({@link ProtocolEndpoints}), so {@code tls_client_auth},
+ *       {@code self_signed_tls_client_auth} and {@code tls_client_certificate_bound_access_tokens} (RFC 8705 §3.3) are
+ *       not advertised. Introspection
  *       and revocation take confidential clients only (Spring Authorization Server authenticates public clients only
  *       for a code exchange with PKCE).
  *   <li>{@code scopes_supported}: the scopes some registered client may be granted ({@link RegisteredScopes}).
@@ -53,16 +53,26 @@ final class DiscoveryMetadata {
             ClientAuthenticationMethod.CLIENT_SECRET_BASIC.getValue(),
             ClientAuthenticationMethod.CLIENT_SECRET_POST.getValue(),
             ClientAuthenticationMethod.PRIVATE_KEY_JWT.getValue(),
+            ClientAuthenticationMethod.CLIENT_SECRET_JWT.getValue(),
             ClientAuthenticationMethod.NONE.getValue());
 
     static final List<String> CONFIDENTIAL_CLIENT_AUTH_METHODS = List.of(
             ClientAuthenticationMethod.CLIENT_SECRET_BASIC.getValue(),
             ClientAuthenticationMethod.CLIENT_SECRET_POST.getValue(),
-            ClientAuthenticationMethod.PRIVATE_KEY_JWT.getValue());
+            ClientAuthenticationMethod.PRIVATE_KEY_JWT.getValue(),
+            ClientAuthenticationMethod.CLIENT_SECRET_JWT.getValue());
 
     /** RFC 8414 §2: the algorithms of {@code private_key_jwt} assertions ({@link ClientAssertions#ALGORITHMS}). */
     static final List<String> AUTH_SIGNING_ALGORITHMS =
             ClientAssertions.ALGORITHMS.stream().map(JwsAlgorithm::joseName).toList();
+
+    /**
+     * RFC 8414 §2 / OIDC Discovery §3: the algorithms of client authentication JWTs, {@code private_key_jwt}'s and
+     * {@code client_secret_jwt}'s ({@link ClientAssertions#SECRET_ALGORITHMS}); request objects take only the former.
+     */
+    static final List<String> CLIENT_ASSERTION_ALGORITHMS = java.util.stream.Stream.concat(
+                    AUTH_SIGNING_ALGORITHMS.stream(), ClientAssertions.SECRET_ALGORITHMS.stream())
+            .toList();
 
     /** OpenID Connect Core 1.0 §2 and §5.1 claims of our ID tokens; UserInfo answers {@code sub}. */
     static final List<String> CLAIMS =
@@ -101,11 +111,12 @@ final class DiscoveryMetadata {
         claims.put(ISS_PARAMETER_SUPPORTED, true);
     }
 
-    /** RFC 8414 §2 signing algorithms of {@code private_key_jwt} at each endpoint that takes it. */
+    /** RFC 8414 §2 algorithms of {@code private_key_jwt} and {@code client_secret_jwt} at each endpoint taking them. */
     private static void privateKeyJwt(Map<String, Object> claims) {
         for (String endpoint : List.of("token", "introspection", "revocation")) {
             claims.put(
-                    endpoint + "_endpoint_auth_signing_alg_values_supported", new ArrayList<>(AUTH_SIGNING_ALGORITHMS));
+                    endpoint + "_endpoint_auth_signing_alg_values_supported",
+                    new ArrayList<>(CLIENT_ASSERTION_ALGORITHMS));
         }
     }
 

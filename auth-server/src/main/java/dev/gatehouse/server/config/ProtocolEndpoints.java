@@ -77,15 +77,19 @@ class ProtocolEndpoints {
 
     /**
      * Whether a client authentication converter or provider is for a method Gatehouse does not register clients with:
-     * mTLS (RFC 8705). JWT assertions (RFC 7523) are taken, for {@code private_key_jwt} only ({@link
-     * ClientAssertions}; {@code client_secret_jwt} needs a plain secret, and ours are stored as HMAC hashes).
+     * mTLS (RFC 8705). JWT assertions (RFC 7523) are taken, for {@code private_key_jwt} and {@code client_secret_jwt}
+     * ({@link ClientAssertions}; the latter's secrets are also kept sealed under the master key, {@code
+     * SealedClientSecrets}, since an HMAC assertion cannot be checked against a hash).
      */
     static boolean unsupportedClientAuthentication(Object converterOrProvider) {
         return converterOrProvider instanceof X509ClientCertificateAuthenticationConverter
                 || converterOrProvider instanceof X509ClientCertificateAuthenticationProvider;
     }
 
-    /** Spring's JWT client assertion provider with Gatehouse's {@code private_key_jwt} rules; others unchanged. */
+    /**
+     * Spring's JWT client assertion provider with Gatehouse's {@code private_key_jwt} and {@code client_secret_jwt}
+     * rules; others unchanged.
+     */
     static AuthenticationProvider privateKeyJwt(AuthenticationProvider provider, ClientAssertions assertions) {
         return provider instanceof JwtClientAssertionAuthenticationProvider jwt ? assertions.provider(jwt) : provider;
     }

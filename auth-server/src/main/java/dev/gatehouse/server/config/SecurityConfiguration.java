@@ -182,7 +182,8 @@ class SecurityConfiguration {
                     // iss, introspection access, discovery, UserInfo errors (issue #13).
                     ProtocolEndpoints.configure(server, discovery, userInfo);
                     // Client authentication, in one place: SAS keeps only the last consumer given to each list.
-                    // Clients are registered with client_secret_basic, client_secret_post, private_key_jwt or none
+                    // Clients are registered with client_secret_basic, client_secret_post, private_key_jwt,
+                    // client_secret_jwt or none
                     // (admin API): mTLS (RFC 8705) is switched off, so no client can use a method discovery does not
                     // advertise. One method per request (RFC 6749 §2.3) and a well-formed
                     // code_verifier (RFC 7636 §4.1) are checked first; a failed PKCE proof burns the code.
@@ -193,7 +194,7 @@ class SecurityConfiguration {
                             })
                             .authenticationProviders(providers -> {
                                 providers.removeIf(ProtocolEndpoints::unsupportedClientAuthentication);
-                                // private_key_jwt (RFC 7523) with the client's keys and a single-use jti.
+                                // private_key_jwt and client_secret_jwt (RFC 7523), single-use jti.
                                 providers.replaceAll(p -> ProtocolEndpoints.privateKeyJwt(p, assertions));
                                 providers.replaceAll(p -> new FailedProofInvalidatesCode(p, authorizations));
                             })

@@ -4,6 +4,7 @@ import dev.gatehouse.server.audit.AuditEvent;
 import dev.gatehouse.server.audit.AuditEvents;
 import dev.gatehouse.server.audit.AuditLog;
 import dev.gatehouse.server.clients.ClientSecrets;
+import dev.gatehouse.server.clients.SealedClientSecrets;
 import dev.gatehouse.server.logout.BackchannelLogoutUris;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -68,6 +69,7 @@ final class ClientConfigurationEndpoint extends OncePerRequestFilter {
     private final AuditLog audit;
     private final RegistrationResponses responses;
     private final Function<String, String> clientUri;
+    private final SealedClientSecrets sealed;
     private final OAuth2ClientRegistrationHttpMessageConverter json =
             new OAuth2ClientRegistrationHttpMessageConverter();
 
@@ -81,7 +83,9 @@ final class ClientConfigurationEndpoint extends OncePerRequestFilter {
             TransactionTemplate tx,
             AuditLog audit,
             RegistrationResponses responses,
-            Function<String, String> clientUri) {
+            Function<String, String> clientUri,
+            SealedClientSecrets sealed) {
+        this.sealed = Objects.requireNonNull(sealed, "sealed must not be null");
         this.enabled = enabled;
         this.maxBodyBytes = maxBodyBytes;
         this.policy = Objects.requireNonNull(policy, "policy must not be null");
@@ -236,10 +240,19 @@ final class ClientConfigurationEndpoint extends OncePerRequestFilter {
                     RegistrationPolicy.INVALID_CLIENT_METADATA, "client_secret does not match (RFC 7592 §2.2)");
         }
         RegistrationPolicy.Metadata metadata = policy.check(update);
-        // A client turning confidential gets a secret, shown once; one staying confidential keeps its secret.
-        String plain = metadata.secret() && client.getClientSecret() == null ? secrets.generate() : null;
-        RegisteredClient changed = policy.updated(
-                client, metadata, plain == null ? null : secrets.encoder().encode(plain));
+        // A client turning confidential gets a secret, shown once; one staying confidential keeps its secret. One
+        // turning to client_secret_jwt gets a new secret too (its old one is hashed only, it cannot be sealed); one
+        // leaving it loses the sealed copy (SealedClientSecrets.apply).
+        boolean toSecretJwt = metadata.secretJwt() && !SealedClientSecrets.registered(client);
+        String plain = metadata.secret() && (client.getClientSecret() == null || toSecretJwt)
+                ? (metadata.secretJwt() ? sealed.generate() : secrets.generate())
+                : null;
+        RegisteredClient changed = sealed.apply(
+                policy.updated(
+                        client,
+                        metadata,
+                        plain == null ? null : secrets.encoder().encode(plain)),
+                plain);
         store.save(changed);
         List<String> fields = changedFields(client, changed);
         // A consent was given to the client as it was: where its codes go, how it authenticates and what it may

@@ -3,6 +3,7 @@ package dev.gatehouse.server.dynamicclients;
 import dev.gatehouse.server.audit.AuditLog;
 import dev.gatehouse.server.clients.ClientRegistrations;
 import dev.gatehouse.server.clients.ClientSecrets;
+import dev.gatehouse.server.clients.SealedClientSecrets;
 import dev.gatehouse.server.settings.GatehouseProperties;
 import dev.gatehouse.server.tokens.StoredAuthorizations;
 import java.security.SecureRandom;
@@ -45,7 +46,8 @@ class DynamicClientsConfiguration {
             TransactionTemplate tx,
             AuditLog audit,
             Clock clock,
-            SecureRandom random) {
+            SecureRandom random,
+            SealedClientSecrets sealed) {
         RegistrationPolicy policy = new RegistrationPolicy(
                 properties, server.token().accessTokenLifetime(), server.token().refreshTokenLifetime());
         @Nullable String configured = server.configuredIssuer();
@@ -88,6 +90,7 @@ class DynamicClientsConfiguration {
                 () -> configured != null
                         ? configured
                         : AuthorizationServerContextHolder.getContext().getIssuer(),
-                store);
+                store,
+                sealed);
     }
 }

@@ -2,6 +2,7 @@ package dev.gatehouse.server.dynamicclients;
 
 import dev.gatehouse.server.audit.AuditLog;
 import dev.gatehouse.server.clients.ClientSecrets;
+import dev.gatehouse.server.clients.SealedClientSecrets;
 import jakarta.servlet.Filter;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -49,6 +50,7 @@ public final class DynamicRegistration {
     private final Supplier<String> issuer;
     private final RegistrationResponses responses = new RegistrationResponses();
     private final ClientConfigurationEndpoint configurationEndpoint;
+    private final SealedClientSecrets sealed;
 
     DynamicRegistration(
             DynamicRegistrationProperties properties,
@@ -61,7 +63,9 @@ public final class DynamicRegistration {
             Clock clock,
             SecureRandom random,
             Supplier<String> issuer,
-            ClientConfigurationEndpoint.Store store) {
+            ClientConfigurationEndpoint.Store store,
+            SealedClientSecrets sealed) {
+        this.sealed = Objects.requireNonNull(sealed, "sealed must not be null");
         this.properties = Objects.requireNonNull(properties, "properties must not be null");
         this.policy = Objects.requireNonNull(policy, "policy must not be null");
         this.initialTokens = Objects.requireNonNull(initialTokens, "initialTokens must not be null");
@@ -82,7 +86,8 @@ public final class DynamicRegistration {
                 tx,
                 audit,
                 responses,
-                this::clientUri);
+                this::clientUri,
+                sealed);
     }
 
     /**
@@ -181,17 +186,16 @@ public final class DynamicRegistration {
                         .getClientRegistration()));
         registration.setRegisteredClientConverter(request -> {
             RegistrationPolicy.Metadata metadata = policy.check(request);
-            return policy.newClient(
-                    metadata,
-                    TokenHashes.newClientId(random),
-                    clock.instant(),
-                    metadata.secret() ? secrets.generate() : null);
+            // client_secret_jwt (RFC 7523 §2.2): a secret long enough for HS512, also kept sealed.
+            String secret = !metadata.secret() ? null : metadata.secretJwt() ? sealed.generate() : secrets.generate();
+            return sealed.apply(
+                    policy.newClient(metadata, TokenHashes.newClientId(random), clock.instant(), secret), secret);
         });
         // Called with the client as saved but its secret in plain (Spring encodes a copy), in the transaction of
         // RegistrationProvider: the registration access token is stored with the client.
         registration.setClientRegistrationConverter(client -> responses.information(
                 client,
-                client.getClientSecret(),
+                plainSecret(client),
                 registrationTokens.issue(client.getId()),
                 clientUri(client.getClientId())));
         return new RegistrationProvider(
@@ -202,6 +206,23 @@ public final class DynamicRegistration {
                 audit,
                 registrationTokens::clients,
                 properties.maxClients());
+    }
+
+    /**
+     * The new secret in plain for the registration response. Spring Authorization Server hands a {@code
+     * client_secret_jwt} client over with its secret already hashed (its own HMAC decoder keys with the stored value):
+     * the plain secret is then the sealed copy. Never the hash.
+     */
+    private String plainSecret(
+            org.springframework.security.oauth2.server.authorization.client.RegisteredClient client) {
+        String plain = client.getClientSecret();
+        if (SealedClientSecrets.registered(client)) {
+            plain = sealed.openString(client).orElse(plain);
+        }
+        if (plain != null && plain.startsWith("{")) {
+            throw new IllegalStateException("a hashed client secret must never be returned");
+        }
+        return plain;
     }
 
     /** RFC 7592 §3: the client configuration URI, on the issuer. */

@@ -19,9 +19,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param grantTypes grant types a registered client may ask for; default {@code authorization_code, refresh_token};
  *     allowed: those and {@code client_credentials}
  * @param tokenEndpointAuthMethods token endpoint authentication methods a registered client may use; default {@code
- *     none} (public clients, with PKCE) and {@code client_secret_basic}; {@code client_secret_post} and {@code
- *     private_key_jwt} (RFC 7523, with {@code jwks} or an https {@code jwks_uri}) may be added; {@code
- *     client_secret_jwt} is not offered by this server (client secrets are stored as hashes)
+ *     none} (public clients, with PKCE) and {@code client_secret_basic}; {@code client_secret_post}, {@code
+ *     private_key_jwt} (RFC 7523, with {@code jwks} or an https {@code jwks_uri}) and {@code client_secret_jwt} (RFC
+ *     7523, HS256/HS384/HS512 keyed with a generated secret that the server also keeps sealed under its master key)
+ *     may be added
  * @param scopes the most a registered client may ask for; a requested scope outside this set is refused with {@code
  *     invalid_client_metadata} (RFC 7591 §3.2.2); a request without {@code scope} gets this set; default {@code
  *     openid, profile}
@@ -60,7 +61,7 @@ public record DynamicRegistrationProperties(
 
     /** Token endpoint authentication methods this server offers (see {@code DiscoveryMetadata}). */
     static final Set<String> SUPPORTED_AUTH_METHODS =
-            Set.of("none", "client_secret_basic", "client_secret_post", "private_key_jwt");
+            Set.of("none", "client_secret_basic", "client_secret_post", "private_key_jwt", "client_secret_jwt");
 
     /** Who may register. */
     public enum Mode {

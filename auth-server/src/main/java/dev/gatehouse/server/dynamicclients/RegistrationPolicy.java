@@ -90,6 +90,11 @@ final class RegistrationPolicy {
             return !ClientAuthenticationMethod.NONE.getValue().equals(authenticationMethod);
         }
 
+        /** Whether the client authenticates with {@code client_secret_jwt} (RFC 7523 §2.2): its secret also sealed. */
+        boolean secretJwt() {
+            return ClientAuthenticationMethod.CLIENT_SECRET_JWT.getValue().equals(authenticationMethod);
+        }
+
         /** Whether the client authenticates with a secret (confidential, and not with its keys). */
         boolean secret() {
             return confidential()

@@ -17,6 +17,9 @@ import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.PlainJWT;
 import com.nimbusds.jwt.SignedJWT;
+import dev.gatehouse.core.crypto.Envelope;
+import dev.gatehouse.core.crypto.MasterKey;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -35,7 +38,10 @@ import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClient;
 import org.springframework.security.oauth2.server.authorization.settings.ClientSettings;
 
-/** The rules {@link ClientAssertions} applies to a {@code private_key_jwt} assertion (RFC 7523 §3, 7523bis). */
+/**
+ * The rules {@link ClientAssertions} applies to a {@code private_key_jwt} and a {@code client_secret_jwt} assertion
+ * (RFC 7523 §3, 7523bis).
+ */
 class ClientAssertionsTests {
 
     static final String ISSUER = "https://login.example.com";
@@ -194,6 +200,166 @@ class ClientAssertionsTests {
         assertThat(ClientKeys.checkJwksUri("https://u:p@keys.example/jwks", false))
                 .isInstanceOf(ClientKeys.Checked.Refused.class);
         assertThat(ClientKeys.checkJwksUri("/jwks", false)).isInstanceOf(ClientKeys.Checked.Refused.class);
+    }
+
+    // ---------------------------------------------------------------- client_secret_jwt (RFC 7523 §2.2)
+
+    final ClientSecrets hashes = new ClientSecrets(new byte[32], new SecureRandom());
+    final SealedClientSecrets sealed =
+            new SealedClientSecrets(Envelope.of(MasterKey.ephemeralForDevelopment()), hashes, new SecureRandom());
+    final ClientAssertions withSecrets = new ClientAssertions(
+            () -> ISSUER,
+            Clock.fixed(NOW, ZoneOffset.UTC),
+            (k, t) -> {
+                usedOrder.add(k);
+                return used.putIfAbsent(k, t) == null;
+            },
+            new ClientKeyVerifiers(Clock.fixed(NOW, ZoneOffset.UTC)),
+            sealed);
+
+    @Test
+    void decodeWhenClientSecretJwtWithEachHmacAlgorithmThenAcceptedAndJtiKeptApart() throws Exception {
+        String secret = sealed.generate();
+        RegisteredClient csj = secretJwtClient(secret);
+        for (JWSAlgorithm alg : List.of(JWSAlgorithm.HS256, JWSAlgorithm.HS384, JWSAlgorithm.HS512)) {
+            String token = mac(alg, secret, c -> c.jwtID(alg.getName()));
+            Jwt jwt = withSecrets.createDecoder(csj).decode(token);
+            assertThat(jwt.getSubject()).isEqualTo("c1");
+            assertThat(jwt.getHeaders()).containsEntry("alg", alg.getName());
+        }
+        // Keyed apart from private_key_jwt's jti values (and DPoP's).
+        assertThat(used).containsKey(ClientAssertions.jtiKey(ClientAssertions.SECRET_JTI_KIND, "c1", "HS256"));
+        assertThat(used).doesNotContainKey(ClientAssertions.jtiKey("c1", "HS256"));
+    }
+
+    @Test
+    void decodeWhenClientSecretJwtBrokenThenRefusedAndNoJtiRecorded() throws Exception {
+        String secret = sealed.generate();
+        RegisteredClient csj = secretJwtClient(secret);
+        List<String> broken = new ArrayList<>();
+        broken.add(mac(JWSAlgorithm.HS256, sealed.generate(), c -> {}));
+        broken.add(new PlainJWT(claims(c -> {})).serialize());
+        broken.add(sign(c -> {}));
+        broken.add(mac(JWSAlgorithm.HS256, secret, c -> c.audience(ISSUER + "/oauth2/token")));
+        broken.add(mac(JWSAlgorithm.HS256, secret, c -> c.audience(List.of(ISSUER, "https://other.example"))));
+        broken.add(mac(JWSAlgorithm.HS256, secret, c -> c.issuer("c2")));
+        broken.add(mac(JWSAlgorithm.HS256, secret, c -> c.subject("c2")));
+        broken.add(mac(JWSAlgorithm.HS256, secret, c -> c.expirationTime(null)));
+        broken.add(mac(JWSAlgorithm.HS256, secret, c -> c.expirationTime(Date.from(NOW.minusSeconds(31)))));
+        broken.add(mac(JWSAlgorithm.HS256, secret, c -> c.expirationTime(Date.from(NOW.plusSeconds(5 * 60 + 31)))));
+        broken.add(mac(JWSAlgorithm.HS256, secret, c -> c.issueTime(Date.from(NOW.plusSeconds(31)))));
+        broken.add(mac(JWSAlgorithm.HS256, secret, c -> c.jwtID(null)));
+        SignedJWT withJwk = new SignedJWT(
+                new JWSHeader.Builder(JWSAlgorithm.HS256).jwk(key.toPublicJWK()).build(), claims(c -> {}));
+        withJwk.sign(new MACSigner(secret.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        broken.add(withJwk.serialize());
+        for (String token : broken) {
+            assertThatExceptionOfType(BadJwtException.class)
+                    .isThrownBy(() -> withSecrets.createDecoder(csj).decode(token));
+        }
+        assertThat(usedOrder).isEmpty();
+    }
+
+    @Test
+    void decodeWhenSameClientSecretJwtTwiceThenSecondRefused() throws Exception {
+        String secret = sealed.generate();
+        RegisteredClient csj = secretJwtClient(secret);
+        String token = mac(JWSAlgorithm.HS512, secret, c -> {});
+        withSecrets.createDecoder(csj).decode(token);
+        assertThatExceptionOfType(BadJwtException.class)
+                .isThrownBy(() -> withSecrets.createDecoder(csj).decode(token));
+    }
+
+    @Test
+    void decodeWhenSecretShorterThanTheAlgorithmNeedsThenRefused() throws Exception {
+        // A 43-character secret (the one other clients get) is a 43-byte key: HS256 only (RFC 7518 §3.2).
+        String shortSecret = hashes.generate();
+        RegisteredClient csj = secretJwtClient(shortSecret);
+        withSecrets.createDecoder(csj).decode(mac(JWSAlgorithm.HS256, shortSecret, c -> c.jwtID("a")));
+        // Signed by hand: Nimbus's signer itself refuses a key this short for HS384.
+        String input = new JWSHeader(JWSAlgorithm.HS384).toBase64URL() + "."
+                + com.nimbusds.jose.util.Base64URL.encode(
+                        claims(c -> c.jwtID("b")).toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        javax.crypto.Mac hmac = javax.crypto.Mac.getInstance("HmacSHA384");
+        hmac.init(new javax.crypto.spec.SecretKeySpec(
+                shortSecret.getBytes(java.nio.charset.StandardCharsets.UTF_8), "HmacSHA384"));
+        String hs384 = input + "."
+                + com.nimbusds.jose.util.Base64URL.encode(
+                        hmac.doFinal(input.getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+        assertThatExceptionOfType(BadJwtException.class)
+                .isThrownBy(() -> withSecrets.createDecoder(csj).decode(hs384));
+    }
+
+    @Test
+    void decodeWhenMethodAndAssertionKindDifferThenRefused() throws Exception {
+        String secret = sealed.generate();
+        // A private_key_jwt client with an HMAC assertion, even keyed with a secret it once had.
+        RegisteredClient keys = RegisteredClient.from(secretJwtClient(secret))
+                .clientAuthenticationMethods(m -> {
+                    m.clear();
+                    m.add(ClientAuthenticationMethod.PRIVATE_KEY_JWT);
+                })
+                .clientSettings(ClientSettings.withSettings(
+                                secretJwtClient(secret).getClientSettings().getSettings())
+                        .setting(ClientKeys.JWKS_SETTING, new JWKSet(key).toString(true))
+                        .build())
+                .build();
+        String hs = mac(JWSAlgorithm.HS256, secret, c -> {});
+        assertThatExceptionOfType(BadJwtException.class)
+                .isThrownBy(() -> withSecrets.createDecoder(keys).decode(hs));
+        // A client_secret_basic client with an HMAC assertion keyed with its secret.
+        RegisteredClient basic = RegisteredClient.from(secretJwtClient(secret))
+                .clientAuthenticationMethods(m -> {
+                    m.clear();
+                    m.add(ClientAuthenticationMethod.CLIENT_SECRET_BASIC);
+                })
+                .build();
+        assertThatExceptionOfType(BadJwtException.class)
+                .isThrownBy(() -> withSecrets.createDecoder(basic).decode(hs));
+        // The factory without sealed secrets refuses the method.
+        assertThatExceptionOfType(BadJwtException.class)
+                .isThrownBy(
+                        () -> assertions.createDecoder(secretJwtClient(secret)).decode(hs));
+    }
+
+    @Test
+    void decodeWhenSecretExpiredOrSealedCopyStaleThenRefused() throws Exception {
+        String secret = sealed.generate();
+        RegisteredClient expired = RegisteredClient.from(secretJwtClient(secret))
+                .clientSecretExpiresAt(NOW.minusSeconds(1))
+                .build();
+        assertThatExceptionOfType(BadJwtException.class)
+                .isThrownBy(() -> withSecrets.createDecoder(expired).decode(mac(JWSAlgorithm.HS256, secret, c -> {})));
+        // The hash replaced without re-sealing: the old sealed secret no longer opens.
+        RegisteredClient stale = RegisteredClient.from(secretJwtClient(secret))
+                .clientSecret(hashes.encoder().encode(sealed.generate()))
+                .build();
+        assertThatExceptionOfType(BadJwtException.class)
+                .isThrownBy(() -> withSecrets.createDecoder(stale).decode(mac(JWSAlgorithm.HS256, secret, c -> {})));
+        // A sealed copy moved to another client id does not open (associated data).
+        RegisteredClient moved =
+                RegisteredClient.from(secretJwtClient(secret)).clientId("c2").build();
+        assertThatExceptionOfType(BadJwtException.class)
+                .isThrownBy(() -> withSecrets
+                        .createDecoder(moved)
+                        .decode(mac(
+                                JWSAlgorithm.HS256, secret, c -> c.issuer("c2").subject("c2"))));
+    }
+
+    private RegisteredClient secretJwtClient(String secret) {
+        RegisteredClient plain = RegisteredClient.withId("id1")
+                .clientId("c1")
+                .clientSecret(hashes.encoder().encode(secret))
+                .clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_JWT)
+                .authorizationGrantType(AuthorizationGrantType.CLIENT_CREDENTIALS)
+                .build();
+        return sealed.apply(plain, secret);
+    }
+
+    private String mac(JWSAlgorithm alg, String secret, Consumer<JWTClaimsSet.Builder> change) throws Exception {
+        SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(alg).build(), claims(change));
+        jwt.sign(new MACSigner(secret.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        return jwt.serialize();
     }
 
     private Jwt decode(String token) {

@@ -93,17 +93,23 @@ class ClientConfigurationEndpointTests {
                 consentsForgotten.add(client.getClientId());
             }
         };
+        ClientSecrets secrets = new ClientSecrets(new byte[32], new SecureRandom());
         return new ClientConfigurationEndpoint(
                 true,
                 4096,
                 policy,
                 tokens,
-                new ClientSecrets(new byte[32], new SecureRandom()),
+                secrets,
                 store,
                 tx,
                 events::add,
                 new RegistrationResponses(),
-                id -> "https://issuer.example.test/oauth2/register/" + id);
+                id -> "https://issuer.example.test/oauth2/register/" + id,
+                new dev.gatehouse.server.clients.SealedClientSecrets(
+                        dev.gatehouse.core.crypto.Envelope.of(
+                                dev.gatehouse.core.crypto.MasterKey.ephemeralForDevelopment()),
+                        secrets,
+                        new SecureRandom()));
     }
 
     /** Registers a public client directly; returns its registration access token. */
