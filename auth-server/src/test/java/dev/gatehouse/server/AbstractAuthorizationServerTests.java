@@ -1348,11 +1348,18 @@ abstract class AbstractAuthorizationServerTests {
         Map<String, Object> oauth = json(browser.getApi("/.well-known/oauth-authorization-server"), 200);
         for (Map<String, Object> doc : List.of(oidc, oauth)) {
             assertThat(doc.get("token_endpoint_auth_methods_supported"))
-                    .isEqualTo(List.of("client_secret_basic", "client_secret_post", "private_key_jwt", "none"));
+                    .isEqualTo(List.of(
+                            "client_secret_basic",
+                            "client_secret_post",
+                            "private_key_jwt",
+                            "client_secret_jwt",
+                            "none"));
             assertThat(doc.get("introspection_endpoint_auth_methods_supported"))
-                    .isEqualTo(List.of("client_secret_basic", "client_secret_post", "private_key_jwt"));
+                    .isEqualTo(List.of(
+                            "client_secret_basic", "client_secret_post", "private_key_jwt", "client_secret_jwt"));
             assertThat(doc.get("revocation_endpoint_auth_methods_supported"))
-                    .isEqualTo(List.of("client_secret_basic", "client_secret_post", "private_key_jwt"));
+                    .isEqualTo(List.of(
+                            "client_secret_basic", "client_secret_post", "private_key_jwt", "client_secret_jwt"));
             assertThat(doc).doesNotContainKey("tls_client_certificate_bound_access_tokens");
             assertThat(doc.get("code_challenge_methods_supported")).isEqualTo(List.of("S256"));
             assertThat(doc.get("response_types_supported")).isEqualTo(List.of("code"));

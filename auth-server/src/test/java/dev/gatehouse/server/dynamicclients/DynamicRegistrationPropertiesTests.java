@@ -25,8 +25,8 @@ class DynamicRegistrationPropertiesTests {
     @Test
     void constructorWhenMethodNotOfferedByServerThenRefusedAtStart() {
         assertThatIllegalArgumentException()
-                .isThrownBy(() -> with(List.of("authorization_code"), List.of("client_secret_jwt"), List.of()))
-                .withMessageContaining("client_secret_jwt");
+                .isThrownBy(() -> with(List.of("authorization_code"), List.of("tls_client_auth"), List.of()))
+                .withMessageContaining("tls_client_auth");
     }
 
     @Test
