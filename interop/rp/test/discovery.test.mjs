@@ -4,8 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { get, issuer, rp, SERVICE_CLIENT, demo } from './support.mjs';
 
-// private_key_jwt is registrable (admin API keys, RFC 7523); client_secret_jwt needs plain secrets, ours are hashed.
-const UNREGISTRABLE_AUTH_METHODS = ['client_secret_jwt', 'tls_client_auth', 'self_signed_tls_client_auth'];
+// private_key_jwt and client_secret_jwt are registrable (admin API, RFC 7523); mTLS (RFC 8705) is not.
+const UNREGISTRABLE_AUTH_METHODS = ['tls_client_auth', 'self_signed_tls_client_auth'];
 
 async function document(path) {
   const r = await get(path, { Accept: 'application/json' });

@@ -337,11 +337,13 @@ export async function newClient({
   requireMfa = false,
   resources,
   backchannelLogoutUri,
+  clientSecretJwt,
 } = {}) {
   const clientId = `rp-${randomUUID()}`;
   const body = { clientId, clientName: `RP suite ${clientId}`, type, grantTypes, scopes, requireConsent, requireMfa };
   if (resources) body.resources = resources;
   if (backchannelLogoutUri) body.backchannelLogoutUri = backchannelLogoutUri;
+  if (clientSecretJwt) body.clientSecretJwt = true;
   if (grantTypes.includes('authorization_code')) body.redirectUris = redirectUris;
   if (postLogoutRedirectUris.length > 0) body.postLogoutRedirectUris = postLogoutRedirectUris;
   const r = await adminPost('/admin/clients', body);
