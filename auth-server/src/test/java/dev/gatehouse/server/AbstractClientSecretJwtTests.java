@@ -312,18 +312,11 @@ abstract class AbstractClientSecretJwtTests {
 
     @Test
     void dynamicRegistrationWhenClientSecretJwtThenPlainSecretOnceSealedAndUsable() throws Exception {
-        Map<String, Object> minted = object(
-                call(
-                        "POST",
-                        "/admin/initial-access-tokens",
-                        adminToken(),
-                        "{\"description\":\"csj\",\"maxUses\":1,\"expiresInSeconds\":600}"),
-                201);
         Map<String, Object> created = object(
                 call(
                         "POST",
                         "/oauth2/register",
-                        (String) minted.get("token"),
+                        initialAccessToken(),
                         "{\"client_name\":\"DCR MAC\",\"token_endpoint_auth_method\":\"client_secret_jwt\","
                                 + "\"grant_types\":[\"client_credentials\"],\"scope\":\"openid\"}"),
                 201);
@@ -348,6 +341,41 @@ abstract class AbstractClientSecretJwtTests {
         assertThat(updated).doesNotContainKey("client_secret");
         assertThat(sealed()).isNull();
         refused(clientCredentials(assertion(JWSAlgorithm.HS256, dcrSecret, c -> {}), "openid"));
+    }
+
+    @Test
+    void dynamicRegistrationWhenSigningAlgNamedThenOnlyThatAlgAcceptedAndOthersRefusedAtRegistration()
+            throws Exception {
+        Map<String, Object> created = object(
+                call(
+                        "POST",
+                        "/oauth2/register",
+                        initialAccessToken(),
+                        "{\"token_endpoint_auth_method\":\"client_secret_jwt\","
+                                + "\"token_endpoint_auth_signing_alg\":\"HS512\","
+                                + "\"grant_types\":[\"client_credentials\"],\"scope\":\"openid\"}"),
+                201);
+        assertThat(created).containsEntry("token_endpoint_auth_signing_alg", "HS512");
+        clientId = (String) created.get("client_id");
+        String dcrSecret = (String) created.get("client_secret");
+        // OIDC Dynamic Client Registration 1.0 §2: a JWT not signed with the registered alg is rejected.
+        refused(clientCredentials(assertion(JWSAlgorithm.HS256, dcrSecret, c -> {}), "openid"));
+        object(clientCredentials(assertion(JWSAlgorithm.HS512, dcrSecret, c -> {}), "openid"), 200);
+
+        long before = jdbc.queryForObject("SELECT COUNT(*) FROM oauth2_registered_client", Long.class);
+        for (String body : List.of(
+                "{\"token_endpoint_auth_method\":\"client_secret_jwt\",\"token_endpoint_auth_signing_alg\":\"RS256\"",
+                "{\"token_endpoint_auth_method\":\"client_secret_jwt\",\"token_endpoint_auth_signing_alg\":\"none\"",
+                "{\"token_endpoint_auth_method\":\"client_secret_basic\",\"token_endpoint_auth_signing_alg\":\"HS256\"")) {
+            HttpResponse<String> r = call(
+                    "POST",
+                    "/oauth2/register",
+                    initialAccessToken(),
+                    body + ",\"grant_types\":[\"client_credentials\"],\"scope\":\"openid\"}");
+            assertThat(object(r, 400)).as(body).containsEntry("error", "invalid_client_metadata");
+        }
+        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM oauth2_registered_client", Long.class))
+                .isEqualTo(before);
     }
 
     @Test
@@ -414,6 +442,17 @@ abstract class AbstractClientSecretJwtTests {
     static void refused(HttpResponse<String> r) {
         Map<String, Object> error = object(r, 401);
         assertThat(error.get("error")).isEqualTo("invalid_client");
+    }
+
+    String initialAccessToken() throws Exception {
+        Map<String, Object> minted = object(
+                call(
+                        "POST",
+                        "/admin/initial-access-tokens",
+                        adminToken(),
+                        "{\"description\":\"csj\",\"maxUses\":1,\"expiresInSeconds\":600}"),
+                201);
+        return (String) minted.get("token");
     }
 
     String adminToken() throws Exception {

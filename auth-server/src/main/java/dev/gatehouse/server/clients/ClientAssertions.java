@@ -82,6 +82,13 @@ public final class ClientAssertions implements JwtDecoderFactory<RegisteredClien
      */
     public static final List<String> SECRET_ALGORITHMS = List.of("HS256", "HS384", "HS512");
 
+    /**
+     * The client setting naming the one algorithm its assertions must use, when it registered one (OpenID Connect
+     * Dynamic Client Registration 1.0 §2 {@code token_endpoint_auth_signing_alg}: "All Token Requests using these
+     * authentication methods from this Client MUST be rejected, if the JWT is not signed with this algorithm").
+     */
+    public static final String SIGNING_ALG_SETTING = "settings.client.gatehouse.token-endpoint-auth-signing-alg";
+
     /** The largest assertion read, in characters (as auth-core's verifier bounds a signed one). */
     static final int MAX_ASSERTION_LENGTH = 8 * 1024;
 
@@ -234,6 +241,10 @@ public final class ClientAssertions implements JwtDecoderFactory<RegisteredClien
                     : mac(client, assertion, audience);
             // RFC 8725 §3.11/§3.12: the same keys, iss and aud sign request objects (RFC 9101, typ
             // oauth-authz-req+jwt) and other JWTs; only a client authentication JWT authenticates.
+            if (client.getClientSettings().getSetting(SIGNING_ALG_SETTING) instanceof String registeredAlg
+                    && !registeredAlg.equals(token.algorithm())) {
+                throw refused("alg is not the client's registered token_endpoint_auth_signing_alg");
+            }
             String typ = token.type();
             if (typ != null
                     && !typ.equalsIgnoreCase("JWT")
@@ -366,6 +377,22 @@ public final class ClientAssertions implements JwtDecoderFactory<RegisteredClien
                 exp == null ? null : exp.toInstant(),
                 claims.getJWTID(),
                 claims.getIssueTime() == null ? null : claims.getIssueTime().toInstant());
+    }
+
+    /**
+     * The algorithms a client authenticating with this method may sign (or MAC) its assertions with.
+     *
+     * @param method the client's token endpoint authentication method
+     * @return the JOSE names; empty for a method without assertions
+     */
+    public static List<String> algorithms(ClientAuthenticationMethod method) {
+        if (ClientAuthenticationMethod.CLIENT_SECRET_JWT.equals(method)) {
+            return SECRET_ALGORITHMS;
+        }
+        if (ClientAuthenticationMethod.PRIVATE_KEY_JWT.equals(method)) {
+            return ALGORITHMS.stream().map(JwsAlgorithm::joseName).toList();
+        }
+        return List.of();
     }
 
     /** A verified assertion of either method, before the rules common to both. */

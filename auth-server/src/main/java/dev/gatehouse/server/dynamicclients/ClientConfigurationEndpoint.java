@@ -248,10 +248,12 @@ final class ClientConfigurationEndpoint extends OncePerRequestFilter {
                 ? (metadata.secretJwt() ? sealed.generate() : secrets.generate())
                 : null;
         RegisteredClient changed = sealed.apply(
-                policy.updated(
-                        client,
-                        metadata,
-                        plain == null ? null : secrets.encoder().encode(plain)),
+                RegistrationPolicy.withSigningAlgorithm(
+                        policy.updated(
+                                client,
+                                metadata,
+                                plain == null ? null : secrets.encoder().encode(plain)),
+                        update.getClaims()),
                 plain);
         store.save(changed);
         List<String> fields = changedFields(client, changed);

@@ -189,7 +189,10 @@ public final class DynamicRegistration {
             // client_secret_jwt (RFC 7523 §2.2): a secret long enough for HS512, also kept sealed.
             String secret = !metadata.secret() ? null : metadata.secretJwt() ? sealed.generate() : secrets.generate();
             return sealed.apply(
-                    policy.newClient(metadata, TokenHashes.newClientId(random), clock.instant(), secret), secret);
+                    RegistrationPolicy.withSigningAlgorithm(
+                            policy.newClient(metadata, TokenHashes.newClientId(random), clock.instant(), secret),
+                            request.getClaims()),
+                    secret);
         });
         // Called with the client as saved but its secret in plain (Spring encodes a copy), in the transaction of
         // RegistrationProvider: the registration access token is stored with the client.

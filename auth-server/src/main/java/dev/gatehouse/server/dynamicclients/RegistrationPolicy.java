@@ -1,5 +1,6 @@
 package dev.gatehouse.server.dynamicclients;
 
+import dev.gatehouse.server.clients.ClientAssertions;
 import dev.gatehouse.server.clients.ClientKeys;
 import dev.gatehouse.server.clients.PublicAddresses;
 import dev.gatehouse.server.logout.BackchannelLogoutUris;
@@ -210,6 +211,7 @@ final class RegistrationPolicy {
             }
         }
         @Nullable String backchannelLogoutUri = backchannelLogoutUri(claims);
+        signingAlgorithm(claims, method);
         return new Metadata(
                 name,
                 grants,
@@ -419,6 +421,54 @@ final class RegistrationPolicy {
                     map.remove(ClientKeys.JWKS_SETTING);
                     map.remove(ConfigurationSettingNames.Client.JWK_SET_URL);
                 })
+                .build();
+    }
+
+    /**
+     * OpenID Connect Dynamic Client Registration 1.0 §2 {@code token_endpoint_auth_signing_alg}: only with {@code
+     * private_key_jwt} or {@code client_secret_jwt}, and one of the algorithms this server takes for that method
+     * ({@link ClientAssertions#algorithms}); {@code none} never.
+     */
+    private static @Nullable String signingAlgorithm(Map<String, Object> claims, String method) {
+        Object value = claims.get("token_endpoint_auth_signing_alg");
+        if (value == null) {
+            return null;
+        }
+        List<String> allowed = ClientAssertions.algorithms(new ClientAuthenticationMethod(method));
+        if (!(value instanceof String alg) || !allowed.contains(alg)) {
+            throw error(
+                    INVALID_CLIENT_METADATA,
+                    allowed.isEmpty()
+                            ? "token_endpoint_auth_signing_alg only with private_key_jwt or client_secret_jwt"
+                            : "token_endpoint_auth_signing_alg must be one of " + allowed);
+        }
+        return alg;
+    }
+
+    /**
+     * The client with the {@code token_endpoint_auth_signing_alg} of a checked request as its setting ({@link
+     * ClientAssertions#SIGNING_ALG_SETTING}), or without one when the request names none (RFC 7592 §2.2: an update
+     * replaces the metadata).
+     *
+     * @param client the client built from the request
+     * @param claims the request's metadata, already checked
+     * @return the client to save
+     */
+    static RegisteredClient withSigningAlgorithm(RegisteredClient client, Map<String, Object> claims) {
+        String method = client.getClientAuthenticationMethods().stream()
+                .findFirst()
+                .map(ClientAuthenticationMethod::getValue)
+                .orElse("");
+        @Nullable String alg = signingAlgorithm(claims, method);
+        Map<String, Object> settings =
+                new java.util.HashMap<>(client.getClientSettings().getSettings());
+        if (alg == null) {
+            settings.remove(ClientAssertions.SIGNING_ALG_SETTING);
+        } else {
+            settings.put(ClientAssertions.SIGNING_ALG_SETTING, alg);
+        }
+        return RegisteredClient.from(client)
+                .clientSettings(ClientSettings.withSettings(settings).build())
                 .build();
     }
 

@@ -1,5 +1,6 @@
 package dev.gatehouse.server.dynamicclients;
 
+import dev.gatehouse.server.clients.ClientAssertions;
 import dev.gatehouse.server.clients.ClientKeys;
 import dev.gatehouse.server.logout.BackchannelLogoutUris;
 import jakarta.servlet.http.HttpServletRequest;
@@ -65,6 +66,10 @@ final class RegistrationResponses implements AuthenticationSuccessHandler, Authe
         if (plainSecret != null) {
             // Spring's writer adds client_secret_expires_at 0: the secret does not expire (RFC 7591 §3.2.1).
             claims.put("client_secret", plainSecret);
+        }
+        // OIDC Dynamic Client Registration 1.0 §2, as registered (ClientAssertions enforces it).
+        if (client.getClientSettings().getSetting(ClientAssertions.SIGNING_ALG_SETTING) instanceof String alg) {
+            claims.put("token_endpoint_auth_signing_alg", alg);
         }
         // RFC 7591 §2 jwks by value (Spring's converter writes jwks_uri only).
         ClientKeys.jwksObject(client).ifPresent(jwks -> claims.put("jwks", jwks));

@@ -271,6 +271,21 @@ class ClientAssertionsTests {
     }
 
     @Test
+    void decodeWhenSigningAlgRegisteredThenOtherAlgorithmsRefused() throws Exception {
+        String secret = sealed.generate();
+        RegisteredClient csj = RegisteredClient.from(secretJwtClient(secret))
+                .clientSettings(ClientSettings.withSettings(
+                                secretJwtClient(secret).getClientSettings().getSettings())
+                        .setting(ClientAssertions.SIGNING_ALG_SETTING, "HS384")
+                        .build())
+                .build();
+        String hs256 = mac(JWSAlgorithm.HS256, secret, c -> c.jwtID("a"));
+        assertThatExceptionOfType(BadJwtException.class)
+                .isThrownBy(() -> withSecrets.createDecoder(csj).decode(hs256));
+        withSecrets.createDecoder(csj).decode(mac(JWSAlgorithm.HS384, secret, c -> c.jwtID("b")));
+    }
+
+    @Test
     void decodeWhenSecretShorterThanTheAlgorithmNeedsThenRefused() throws Exception {
         // A 43-character secret (the one other clients get) is a 43-byte key: HS256 only (RFC 7518 §3.2).
         String shortSecret = hashes.generate();
