@@ -425,22 +425,19 @@ final class RegistrationPolicy {
     }
 
     /**
-     * OpenID Connect Dynamic Client Registration 1.0 §2 {@code token_endpoint_auth_signing_alg}: only with {@code
-     * private_key_jwt} or {@code client_secret_jwt}, and one of the algorithms this server takes for that method
-     * ({@link ClientAssertions#algorithms}); {@code none} never.
+     * OpenID Connect Dynamic Client Registration 1.0 §2 {@code token_endpoint_auth_signing_alg}: with {@code
+     * private_key_jwt} or {@code client_secret_jwt}, one of the algorithms this server takes for that method ({@link
+     * ClientAssertions#algorithms}; {@code none} never); with another method it means nothing and is ignored (some
+     * libraries send a default with every registration).
      */
     private static @Nullable String signingAlgorithm(Map<String, Object> claims, String method) {
         Object value = claims.get("token_endpoint_auth_signing_alg");
-        if (value == null) {
+        List<String> allowed = ClientAssertions.algorithms(new ClientAuthenticationMethod(method));
+        if (value == null || allowed.isEmpty()) {
             return null;
         }
-        List<String> allowed = ClientAssertions.algorithms(new ClientAuthenticationMethod(method));
         if (!(value instanceof String alg) || !allowed.contains(alg)) {
-            throw error(
-                    INVALID_CLIENT_METADATA,
-                    allowed.isEmpty()
-                            ? "token_endpoint_auth_signing_alg only with private_key_jwt or client_secret_jwt"
-                            : "token_endpoint_auth_signing_alg must be one of " + allowed);
+            throw error(INVALID_CLIENT_METADATA, "token_endpoint_auth_signing_alg must be one of " + allowed);
         }
         return alg;
     }
