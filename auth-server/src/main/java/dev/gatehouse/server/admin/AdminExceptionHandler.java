@@ -1,6 +1,7 @@
 package dev.gatehouse.server.admin;
 
 import dev.gatehouse.core.password.PasswordException;
+import dev.gatehouse.server.clients.ClientSettingsLimit;
 import dev.gatehouse.server.transport.DatabaseUnavailable;
 import jakarta.servlet.http.HttpServletRequest;
 import java.net.URI;
@@ -53,6 +54,16 @@ final class AdminExceptionHandler extends ResponseEntityExceptionHandler {
             problem.setProperty("errors", e.errors());
         }
         return respond(problem, e.code(), new HttpHeaders(), request);
+    }
+
+    @ExceptionHandler(ClientSettingsLimit.TooLarge.class)
+    ResponseEntity<Object> settingsTooLarge(ClientSettingsLimit.TooLarge e, WebRequest request) {
+        // Checked before the row is written (V24's column length): nothing was stored.
+        return respond(
+                ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, ClientSettingsLimit.TooLarge.DESCRIPTION),
+                "admin.client.settings_too_large",
+                new HttpHeaders(),
+                request);
     }
 
     @ExceptionHandler(PasswordException.class)

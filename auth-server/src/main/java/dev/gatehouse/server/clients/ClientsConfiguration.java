@@ -12,7 +12,6 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.security.crypto.password.PasswordEncoder;
-import org.springframework.security.oauth2.server.authorization.client.JdbcRegisteredClientRepository;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
 import org.springframework.security.oauth2.server.authorization.context.AuthorizationServerContext;
 import org.springframework.security.oauth2.server.authorization.context.AuthorizationServerContextHolder;
@@ -58,7 +57,7 @@ class ClientsConfiguration {
             return null;
         }
         return new ClientCache(
-                new JdbcRegisteredClientRepository(jdbc),
+                ClientSettingsLimit.repository(jdbc),
                 epoch::current,
                 epoch::changed,
                 server.clientCacheTtl(),
@@ -116,7 +115,7 @@ class ClientsConfiguration {
     @Bean
     RegisteredClientRepository registeredClientRepository(JdbcTemplate jdbc, ObjectProvider<ClientCache> cache) {
         ClientCache c = cache.getIfAvailable();
-        return new RefreshTokenRotationEnforcer(c != null ? c.repository() : new JdbcRegisteredClientRepository(jdbc));
+        return new RefreshTokenRotationEnforcer(c != null ? c.repository() : ClientSettingsLimit.repository(jdbc));
     }
 
     @Bean
