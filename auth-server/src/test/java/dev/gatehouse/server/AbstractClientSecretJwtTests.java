@@ -14,6 +14,7 @@ import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.PlainJWT;
 import com.nimbusds.jwt.SignedJWT;
+import dev.gatehouse.server.clients.ClientKeys;
 import dev.gatehouse.server.clients.SealedClientSecrets;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -37,6 +38,8 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.security.oauth2.core.ClientAuthenticationMethod;
+import org.springframework.security.oauth2.server.authorization.OAuth2AuthorizationService;
+import org.springframework.security.oauth2.server.authorization.OAuth2TokenType;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClient;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
 import org.springframework.test.context.TestPropertySource;
@@ -76,6 +79,9 @@ abstract class AbstractClientSecretJwtTests {
 
     @Autowired
     RegisteredClientRepository clients;
+
+    @Autowired
+    OAuth2AuthorizationService authorizationService;
 
     final HttpClient http = HttpClient.newBuilder()
             .followRedirects(HttpClient.Redirect.NEVER)
@@ -277,6 +283,137 @@ abstract class AbstractClientSecretJwtTests {
         assertThat(next).isNotEqualTo(secret);
         assertThat(sealed()).isNotNull();
         object(clientCredentials(assertion(JWSAlgorithm.HS384, next, c -> {})), 200);
+    }
+
+    @Test
+    void clientSecretJwtWhenPutAgainThenNoNewSecretNoRevocationAndTheFirstSecretStillWorks() throws Exception {
+        String token = (String) object(clientCredentials(assertion(JWSAlgorithm.HS256, secret, c -> {})), 200)
+                .get("access_token");
+        // RFC 9110 §9.2.2: a resent PUT (a lost response, a provisioning tool re-applying state) changes nothing.
+        Map<String, Object> again = object(
+                call(
+                        "PUT",
+                        "/admin/clients/" + clientId + "/client-secret-jwt",
+                        adminToken(),
+                        "{\"clientSecretJwt\":true}"),
+                200);
+        assertThat(again.get("clientSecret")).isNull();
+        object(clientCredentials(assertion(JWSAlgorithm.HS256, secret, c -> {})), 200);
+        assertThat(clientCredentialsAuthorizations(token)).isEqualTo(1);
+    }
+
+    @Test
+    void clientSecretJwtWhenOffOnAClientThatNeverUsedItThenOkAndUnchanged() throws Exception {
+        Map<String, Object> created = object(
+                call(
+                        "POST",
+                        "/admin/clients",
+                        adminToken(),
+                        "{\"clientId\":\"" + clientId + "-b\",\"clientName\":\"Basic\",\"grantTypes\":"
+                                + "[\"client_credentials\"],\"scopes\":[\"profile\"]}"),
+                201);
+        String basicSecret = (String) created.get("clientSecret");
+        RegisteredClient before = clients.findByClientId(clientId + "-b");
+        Map<String, Object> off = object(
+                call(
+                        "PUT",
+                        "/admin/clients/" + clientId + "-b/client-secret-jwt",
+                        adminToken(),
+                        "{\"clientSecretJwt\":false}"),
+                200);
+        assertThat(off.get("clientSecret")).isNull();
+        RegisteredClient after = clients.findByClientId(clientId + "-b");
+        assertThat(after.getClientSecret()).isEqualTo(before.getClientSecret());
+        assertThat(after.getClientAuthenticationMethods()).isEqualTo(before.getClientAuthenticationMethods());
+        object(
+                new HttpBrowser(base)
+                        .postForm(
+                                "/oauth2/token",
+                                Map.of("grant_type", "client_credentials", "scope", "profile"),
+                                "Authorization",
+                                HttpBrowser.basic(clientId + "-b", basicSecret)),
+                200);
+    }
+
+    @Test
+    void clientSecretJwtWhenPrivateKeyJwtClientWithThreeRsaKeysAndLongBackchannelUriThenOkAndKeysRemoved()
+            throws Exception {
+        // V24: such a client's settings (three RSA-2048 keys, a 1500-character back-channel URI, the sealed copy)
+        // are far beyond V1's varchar(2000), which made the switch a 500.
+        String id = clientId + "-k";
+        object(
+                call(
+                        "POST",
+                        "/admin/clients",
+                        adminToken(),
+                        "{\"clientId\":\"" + id + "\",\"clientName\":\"Keys\",\"grantTypes\":"
+                                + "[\"authorization_code\"],\"redirectUris\":[\"" + REDIRECT + "\"],"
+                                + "\"scopes\":[\"openid\"],\"backchannelLogoutUri\":"
+                                + "\"https://rp.example.test/logout?pad=" + "p".repeat(1500) + "\"}"),
+                201);
+        JWKSet keys = new JWKSet(List.of(
+                new RSAKeyGenerator(2048).keyID("k1").generate(),
+                new RSAKeyGenerator(2048).keyID("k2").generate(),
+                new RSAKeyGenerator(2048).keyID("k3").generate()));
+        object(
+                call("PUT", "/admin/clients/" + id + "/keys", adminToken(), "{\"jwks\":" + keys.toString(true) + "}"),
+                200);
+        Map<String, Object> on = object(
+                call("PUT", "/admin/clients/" + id + "/client-secret-jwt", adminToken(), "{\"clientSecretJwt\":true}"),
+                200);
+        assertThat((String) on.get("clientSecret")).hasSize(86);
+        RegisteredClient stored = clients.findByClientId(id);
+        assertThat(stored.getClientAuthenticationMethods())
+                .containsExactly(ClientAuthenticationMethod.CLIENT_SECRET_JWT);
+        // The keys go with the method: request objects signed with them are no longer the client's.
+        assertThat(ClientKeys.jwks(stored)).isEmpty();
+        assertThat(ClientKeys.jwksUri(stored)).isEmpty();
+        assertThat((String) stored.getClientSettings().getSetting(SealedClientSecrets.SETTING))
+                .isNotNull();
+    }
+
+    @Test
+    void dynamicUpdateWhenBasicClientSwitchesToClientSecretJwtThenOldSecretsClientCredentialsTokensRevoked()
+            throws Exception {
+        Map<String, Object> created = object(
+                call(
+                        "POST",
+                        "/oauth2/register",
+                        initialAccessToken(),
+                        "{\"client_name\":\"DCR basic\",\"token_endpoint_auth_method\":\"client_secret_basic\","
+                                + "\"grant_types\":[\"client_credentials\"],\"scope\":\"openid\"}"),
+                201);
+        clientId = (String) created.get("client_id");
+        String basicSecret = (String) created.get("client_secret");
+        String token = (String) object(
+                        new HttpBrowser(base)
+                                .postForm(
+                                        "/oauth2/token",
+                                        Map.of("grant_type", "client_credentials", "scope", "openid"),
+                                        "Authorization",
+                                        HttpBrowser.basic(clientId, basicSecret)),
+                        200)
+                .get("access_token");
+        assertThat(clientCredentialsAuthorizations(token)).isEqualTo(1);
+        Map<String, Object> updated = object(
+                call(
+                        "PUT",
+                        "/oauth2/register/" + clientId,
+                        (String) created.get("registration_access_token"),
+                        "{\"client_id\":\"" + clientId + "\",\"client_name\":\"DCR basic\","
+                                + "\"token_endpoint_auth_method\":\"client_secret_jwt\","
+                                + "\"grant_types\":[\"client_credentials\"],\"scope\":\"openid\"}"),
+                200);
+        String next = (String) updated.get("client_secret");
+        assertThat(next).hasSize(86);
+        // As on the admin API's switch: what the old secret alone minted goes with it.
+        assertThat(clientCredentialsAuthorizations(token)).isZero();
+        object(clientCredentials(assertion(JWSAlgorithm.HS256, next, c -> {}), "openid"), 200);
+    }
+
+    /** Stored authorizations holding this access token. */
+    int clientCredentialsAuthorizations(String accessToken) {
+        return authorizationService.findByToken(accessToken, OAuth2TokenType.ACCESS_TOKEN) == null ? 0 : 1;
     }
 
     @Test

@@ -452,8 +452,12 @@ final class ClientAdministration {
      * SealedClientSecrets}), returned once; or ({@code false}) takes a {@code client_secret_jwt} client back to {@code
      * client_secret_basic} and {@code client_secret_post}, its secret kept and its sealed copy removed. Switching on
      * always issues a new secret (the old one is stored hashed only, so it cannot be sealed) and, as on {@link
-     * #rotateSecret}, removes what the old credentials alone could mint; a {@code private_key_jwt} client's keys stay
-     * for its request objects. Public clients are refused; a FAPI 2.0 client cannot leave {@code private_key_jwt}.
+     * #rotateSecret}, removes what the old credentials alone could mint. A {@code private_key_jwt} client's keys
+     * ({@code jwks}, {@code jwks_uri}) are removed too: an operator moving a client off its keys, perhaps because one
+     * leaked, must not find request objects signed with them still accepted as the client's. Public clients are
+     * refused; a FAPI 2.0 client cannot leave {@code private_key_jwt}. Idempotent (RFC 9110 §9.2.2): {@code true} on a
+     * client that already uses {@code client_secret_jwt}, or {@code false} on one that does not, changes nothing and
+     * returns no secret (rotation is {@link #rotateSecret}'s business).
      */
     ClientWithSecret setClientSecretJwt(String clientId, boolean on) {
         RegisteredClient existing = find(clientId);
@@ -475,6 +479,10 @@ final class ClientAdministration {
             }
             return new ClientWithSecret(get(clientId), null);
         }
+        if (SealedClientSecrets.registered(existing)) {
+            // Already switched: a resent PUT must not replace the secret the first response handed out.
+            return new ClientWithSecret(get(clientId), null);
+        }
         String secret = sealed.generate();
         RegisteredClient changed = fapi2Checked(RegisteredClient.from(existing)
                 .clientSecret(secrets.encoder().encode(secret))
@@ -483,6 +491,7 @@ final class ClientAdministration {
                     methods.clear();
                     methods.add(ClientAuthenticationMethod.CLIENT_SECRET_JWT);
                 })
+                .clientSettings(ClientKeys.withoutKeys(existing.getClientSettings()))
                 .build());
         tx.executeWithoutResult(status -> {
             clients.save(sealed.apply(changed, secret));

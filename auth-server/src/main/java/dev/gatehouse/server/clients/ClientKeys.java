@@ -177,6 +177,21 @@ public final class ClientKeys {
         return b.build();
     }
 
+    /**
+     * Client settings with no keys: neither a JWK Set by value nor a {@code jwks_uri}.
+     *
+     * @param settings the client's settings
+     * @return the new settings
+     */
+    public static ClientSettings withoutKeys(ClientSettings settings) {
+        ClientSettings.Builder b = ClientSettings.withSettings(settings.getSettings());
+        b.settings(map -> {
+            map.remove(JWKS_SETTING);
+            map.remove(ConfigurationSettingNames.Client.JWK_SET_URL);
+        });
+        return b.build();
+    }
+
     /** The outcome of a check. */
     public sealed interface Checked {
 

@@ -57,6 +57,9 @@ final class ClientConfigurationEndpoint extends OncePerRequestFilter {
 
         /** Removes the consents users gave the client, so they are asked again. */
         void forgetConsents(RegisteredClient client);
+
+        /** Removes the client's client-credentials authorizations (what its secret alone could mint). */
+        void removeClientCredentials(RegisteredClient client);
     }
 
     private final boolean enabled;
@@ -257,6 +260,12 @@ final class ClientConfigurationEndpoint extends OncePerRequestFilter {
                 plain);
         store.save(changed);
         List<String> fields = changedFields(client, changed);
+        if (plain != null && client.getClientSecret() != null) {
+            // A replaced secret, as on the admin API's switch and rotation: the tokens the old secret alone could
+            // mint (client_credentials) go with it, in this transaction. The audit names the field, never a value.
+            store.removeClientCredentials(client);
+            fields.add("client_secret");
+        }
         // A consent was given to the client as it was: where its codes go, how it authenticates and what it may
         // do. When one of those changes, users are asked again (a registration access token alone must not repoint
         // a consented client, RFC 7592 §2.2).

@@ -74,6 +74,11 @@ class DynamicClientsConfiguration {
             public void forgetConsents(RegisteredClient client) {
                 authorizations.removeConsentsOf(client.getId());
             }
+
+            @Override
+            public void removeClientCredentials(RegisteredClient client) {
+                authorizations.removeClientCredentialsOf(client.getId());
+            }
         };
         return new DynamicRegistration(
                 properties,

@@ -43,6 +43,7 @@ class ClientConfigurationEndpointTests {
     final Map<String, RegisteredClient> clients = new HashMap<>();
     final List<AuditEvent> events = new ArrayList<>();
     final List<String> consentsForgotten = new ArrayList<>();
+    final List<String> clientCredentialsRemoved = new ArrayList<>();
     RegistrationPolicy policy;
     Runnable onSave = () -> {};
     ClientConfigurationEndpoint endpoint;
@@ -91,6 +92,11 @@ class ClientConfigurationEndpointTests {
             @Override
             public void forgetConsents(RegisteredClient client) {
                 consentsForgotten.add(client.getClientId());
+            }
+
+            @Override
+            public void removeClientCredentials(RegisteredClient client) {
+                clientCredentialsRemoved.add(client.getClientId());
             }
         };
         ClientSecrets secrets = new ClientSecrets(new byte[32], new SecureRandom());
