@@ -338,21 +338,9 @@ public final class ClientAssertions implements JwtDecoderFactory<RegisteredClien
                 throw refused("the assertion carries a '" + name + "' header");
             }
         }
-        byte[] key = sealed.open(client).orElseThrow(() -> refused("the client has no usable sealed secret"));
-        try {
-            // RFC 7518 §3.2: a key of at least the hash's size.
-            if (key.length < minimumKeyBytes) {
-                throw refused("the client's secret is too short for " + alg + " (RFC 7518 §3.2)");
-            }
-            // Constant-time comparison of the MAC (Nimbus MACVerifier).
-            if (!jwt.verify(new MACVerifier(key))) {
-                throw refused("the assertion's MAC does not verify");
-            }
-        } catch (JOSEException e) {
-            throw refused("the assertion's MAC could not be checked");
-        } finally {
-            Arrays.fill(key, (byte) 0);
-        }
+        // The claims are still unverified here, but refusing on them costs nothing and is safe: only an assertion
+        // that would otherwise pass makes the server open the client's sealed secret (no unauthenticated caller can
+        // make it decrypt at will). The rules common to both methods follow in decode.
         if (!client.getClientId().equals(claims.getIssuer())) {
             throw refused("iss is not the client id (RFC 7523 §3 item 1)");
         }
@@ -367,6 +355,27 @@ public final class ClientAssertions implements JwtDecoderFactory<RegisteredClien
             if (notAfterNow != null && now.plus(CLOCK_SKEW).isBefore(notAfterNow.toInstant())) {
                 throw refused("nbf or iat is in the future");
             }
+        }
+        if (!client.getClientId().equals(claims.getSubject())) {
+            throw refused("sub is not the client id (RFC 7523 §3 item 2)");
+        }
+        if (exp == null) {
+            throw refused("exp is missing");
+        }
+        byte[] key = sealed.open(client).orElseThrow(() -> refused("the client has no usable sealed secret"));
+        try {
+            // RFC 7518 §3.2: a key of at least the hash's size.
+            if (key.length < minimumKeyBytes) {
+                throw refused("the client's secret is too short for " + alg + " (RFC 7518 §3.2)");
+            }
+            // Constant-time comparison of the MAC (Nimbus MACVerifier).
+            if (!jwt.verify(new MACVerifier(key))) {
+                throw refused("the assertion's MAC does not verify");
+            }
+        } catch (JOSEException e) {
+            throw refused("the assertion's MAC could not be checked");
+        } finally {
+            Arrays.fill(key, (byte) 0);
         }
         return new Assertion(
                 alg,

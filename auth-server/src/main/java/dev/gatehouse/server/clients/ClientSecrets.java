@@ -29,6 +29,7 @@ public final class ClientSecrets {
 
     private final SecureRandom random;
     private final PasswordEncoder encoder;
+    private final HmacClientSecretEncoder hmac;
 
     /**
      * Creates the generator and encoder.
@@ -38,13 +39,10 @@ public final class ClientSecrets {
      */
     public ClientSecrets(byte[] hmacKey, SecureRandom random) {
         this.random = Objects.requireNonNull(random, "random must not be null");
+        this.hmac = new HmacClientSecretEncoder(hmacKey);
         DelegatingPasswordEncoder delegating = new DelegatingPasswordEncoder(
                 HmacClientSecretEncoder.ID,
-                Map.of(
-                        HmacClientSecretEncoder.ID,
-                        new HmacClientSecretEncoder(hmacKey),
-                        "bcrypt",
-                        new BCryptPasswordEncoder()));
+                Map.of(HmacClientSecretEncoder.ID, hmac, "bcrypt", new BCryptPasswordEncoder()));
         delegating.setDefaultPasswordEncoderForMatches(new BareBcrypt());
         this.encoder = new FailClosed(delegating);
     }
@@ -58,6 +56,23 @@ public final class ClientSecrets {
         byte[] raw = new byte[SECRET_BYTES];
         random.nextBytes(raw);
         return Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
+    }
+
+    /**
+     * Whether a secret held as UTF-8 octets matches a stored hash, without making a {@code String} of it for the
+     * {@code hmac-sha256} hashes every secret stored since gets (others, such as a bcrypt hash, through {@link
+     * #encoder()}).
+     *
+     * @param rawUtf8 the secret's UTF-8 octets (not modified; the caller clears them)
+     * @param encoded the stored hash, with its {@code {id}} prefix
+     * @return whether they match
+     */
+    public boolean matchesUtf8(byte[] rawUtf8, String encoded) {
+        String prefix = "{" + HmacClientSecretEncoder.ID + "}";
+        if (encoded.startsWith(prefix)) {
+            return hmac.matchesUtf8(rawUtf8, encoded.substring(prefix.length()));
+        }
+        return encoder.matches(new String(rawUtf8, java.nio.charset.StandardCharsets.UTF_8), encoded);
     }
 
     /**

@@ -30,8 +30,18 @@ class ClientsConfiguration {
 
     /** The sealed copies of {@code client_secret_jwt} clients' secrets (RFC 7523 §2.2), under the master key. */
     @Bean
-    SealedClientSecrets sealedClientSecrets(Envelope envelope, ClientSecrets secrets, SecureRandom random) {
-        return new SealedClientSecrets(envelope, secrets, random);
+    SealedClientSecrets sealedClientSecrets(
+            Envelope envelope,
+            ClientSecrets secrets,
+            SecureRandom random,
+            ObjectProvider<io.micrometer.core.instrument.MeterRegistry> meters) {
+        SealedClientSecrets sealed = new SealedClientSecrets(envelope, secrets, random);
+        meters.ifAvailable(registry -> io.micrometer.core.instrument.FunctionCounter.builder(
+                        "gatehouse.client.sealed_secret.unusable", sealed, SealedClientSecrets::unusableCount)
+                .description("client_secret_jwt sealed secrets the server could not open or that no longer match"
+                        + " the client's secret hash (its assertions are refused until the secret is rotated)")
+                .register(registry));
+        return sealed;
     }
 
     /** Picked up by Spring Authorization Server's client authentication (client secrets only; users use the hasher). */

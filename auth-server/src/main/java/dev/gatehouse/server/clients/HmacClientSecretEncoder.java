@@ -86,6 +86,33 @@ public final class HmacClientSecretEncoder implements PasswordEncoder {
         return MessageDigest.isEqual(expected, mac(rawPassword));
     }
 
+    /**
+     * {@link #matches} for a secret held as UTF-8 octets (the hash part only, without the {@code {id}} prefix), so
+     * that no {@code String} copy of it is made.
+     *
+     * @param rawUtf8 the secret's UTF-8 octets (not modified)
+     * @param encodedPassword the stored hash without its prefix
+     * @return whether they match
+     */
+    boolean matchesUtf8(byte[] rawUtf8, String encodedPassword) {
+        if (rawUtf8.length > 1024) {
+            return false;
+        }
+        byte[] expected;
+        try {
+            expected = Base64.getUrlDecoder().decode(encodedPassword);
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+        Mac mac;
+        try {
+            mac = prototype == null ? newMac() : (Mac) prototype.clone();
+        } catch (CloneNotSupportedException e) {
+            mac = newMac();
+        }
+        return MessageDigest.isEqual(expected, mac.doFinal(rawUtf8));
+    }
+
     private byte[] mac(CharSequence raw) {
         Mac mac;
         try {

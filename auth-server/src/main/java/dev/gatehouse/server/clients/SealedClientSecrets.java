@@ -4,12 +4,20 @@ import dev.gatehouse.core.crypto.CryptoException;
 import dev.gatehouse.core.crypto.Envelope;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.security.oauth2.core.ClientAuthenticationMethod;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClient;
 import org.springframework.security.oauth2.server.authorization.settings.ClientSettings;
@@ -39,6 +47,16 @@ public final class SealedClientSecrets {
 
     private static final String CONTEXT_PREFIX = "client-secret-jwt:";
 
+    private static final Logger LOG = LoggerFactory.getLogger(SealedClientSecrets.class);
+
+    /** At most one WARN per client in this interval. */
+    static final Duration WARN_INTERVAL = Duration.ofMinutes(5);
+
+    private static final int MAX_WARNED = 10_000;
+
+    private final AtomicLong unusable = new AtomicLong();
+    private final ConcurrentMap<String, Long> warned = new ConcurrentHashMap<>();
+    private final LongSupplier nanoTime = System::nanoTime;
     private final Envelope envelope;
     private final ClientSecrets secrets;
     private final SecureRandom random;
@@ -111,7 +129,24 @@ public final class SealedClientSecrets {
      * @return the key, or empty
      */
     public Optional<byte[]> open(RegisteredClient client) {
-        return openString(client).map(s -> s.getBytes(StandardCharsets.UTF_8));
+        if (!registered(client)
+                || !(client.getClientSettings().getSetting(SETTING) instanceof String sealed)
+                || client.getClientSecret() == null) {
+            return Optional.empty();
+        }
+        byte[] plain;
+        try {
+            plain = envelope.open(sealed, context(client));
+        } catch (CryptoException e) {
+            unusable(client, e.reason().code());
+            return Optional.empty();
+        }
+        if (!secrets.matchesUtf8(plain, client.getClientSecret())) {
+            Arrays.fill(plain, (byte) 0);
+            unusable(client, "hash mismatch");
+            return Optional.empty();
+        }
+        return Optional.of(plain);
     }
 
     /**
@@ -122,18 +157,49 @@ public final class SealedClientSecrets {
      * @return the secret, or empty
      */
     public Optional<String> openString(RegisteredClient client) {
-        if (!registered(client)
-                || !(client.getClientSettings().getSetting(SETTING) instanceof String sealed)
-                || client.getClientSecret() == null) {
+        Optional<byte[]> plain = open(client);
+        if (plain.isEmpty()) {
             return Optional.empty();
         }
-        String plain;
+        byte[] bytes = plain.get();
         try {
-            plain = envelope.openString(sealed, context(client));
-        } catch (CryptoException e) {
-            return Optional.empty();
+            return Optional.of(new String(bytes, StandardCharsets.UTF_8));
+        } finally {
+            Arrays.fill(bytes, (byte) 0);
         }
-        return secrets.encoder().matches(plain, client.getClientSecret()) ? Optional.of(plain) : Optional.empty();
+    }
+
+    /**
+     * How many times a sealed copy could not be used (metric {@code gatehouse.client.sealed_secret.unusable}): the
+     * server, not the client, is at fault, and every assertion of that client is refused until its secret is rotated
+     * (which re-seals).
+     *
+     * @return the count since start
+     */
+    public long unusableCount() {
+        return unusable.get();
+    }
+
+    /**
+     * Fail closed, but say so: a restored backup, a row edited by hand or a master key changed without a re-seal
+     * looks like a wrong MAC to the client. A WARN at most every {@link #WARN_INTERVAL} per client, with the client
+     * id and the reason, never the value.
+     */
+    private void unusable(RegisteredClient client, String reason) {
+        unusable.incrementAndGet();
+        long now = nanoTime.getAsLong();
+        if (warned.size() > MAX_WARNED) {
+            warned.clear();
+        }
+        Long last = warned.get(client.getClientId());
+        if (last == null || now - last >= WARN_INTERVAL.toNanos()) {
+            warned.put(client.getClientId(), now);
+            LOG.warn(
+                    "The sealed client_secret_jwt secret of client '{}' cannot be used ({}); its assertions are"
+                            + " refused until its secret is rotated (POST /admin/clients/<id>/secret re-seals it)",
+                    client.getClientId(),
+                    reason);
+        }
     }
 
     private static String context(RegisteredClient client) {

@@ -301,8 +301,71 @@ class ClientAssertionsTests {
         String hs384 = input + "."
                 + com.nimbusds.jose.util.Base64URL.encode(
                         hmac.doFinal(input.getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+        // Gatehouse's own RFC 7518 §3.2 check answers first (its reason is in the message): Nimbus's MACVerifier
+        // would refuse the short key too, so only the reason tells the check is there.
         assertThatExceptionOfType(BadJwtException.class)
-                .isThrownBy(() -> withSecrets.createDecoder(csj).decode(hs384));
+                .isThrownBy(() -> withSecrets.createDecoder(csj).decode(hs384))
+                .withMessageContaining("too short for HS384 (RFC 7518 §3.2)");
+    }
+
+    @Test
+    void decodeWhenClientSecretJwtClientSignsRs256WithItsOwnRegisteredKeyThenRefused() throws Exception {
+        // A client_secret_jwt client that still carries a JWK Set (kept from private_key_jwt, or sent at
+        // registration): an assertion signed with that very key must not authenticate it. The path is chosen by
+        // the registered method, never by the header's alg (RFC 8725 §3.1).
+        String secret = sealed.generate();
+        RegisteredClient csjWithKeys = RegisteredClient.from(secretJwtClient(secret))
+                .clientSettings(ClientSettings.withSettings(
+                                secretJwtClient(secret).getClientSettings().getSettings())
+                        .setting(ClientKeys.JWKS_SETTING, new JWKSet(key.toPublicJWK()).toString(true))
+                        .build())
+                .build();
+        String rs256 = sign(c -> {});
+        // The same assertion authenticates the client when it is registered for private_key_jwt.
+        assertions.createDecoder(client).decode(rs256);
+
+        assertThatExceptionOfType(BadJwtException.class)
+                .isThrownBy(() -> withSecrets.createDecoder(csjWithKeys).decode(sign(c -> c.jwtID("j2"))))
+                .withMessageContaining("HS256, HS384 or HS512 only");
+    }
+
+    @Test
+    void decodeWhenSealedCopyUnusableThenRefusedAndCountedForTheOperator() throws Exception {
+        String secret = sealed.generate();
+        RegisteredClient stale = RegisteredClient.from(secretJwtClient(secret))
+                .clientSecret(hashes.encoder().encode(sealed.generate()))
+                .build();
+        long before = sealed.unusableCount();
+
+        assertThatExceptionOfType(BadJwtException.class)
+                .isThrownBy(() -> withSecrets.createDecoder(stale).decode(mac(JWSAlgorithm.HS256, secret, c -> {})));
+
+        assertThat(sealed.unusableCount()).isEqualTo(before + 1);
+    }
+
+    @Test
+    void decodeWhenCheapClaimsWrongThenSealedSecretNeverOpened() throws Exception {
+        // A stale sealed copy counts each time it is opened: nothing counted means nothing opened.
+        String secret = sealed.generate();
+        RegisteredClient stale = RegisteredClient.from(secretJwtClient(secret))
+                .clientSecret(hashes.encoder().encode(sealed.generate()))
+                .build();
+        long before = sealed.unusableCount();
+        List<Consumer<JWTClaimsSet.Builder>> broken = List.of(
+                c -> c.issuer("other"),
+                c -> c.subject("other"),
+                c -> c.audience("https://elsewhere.example"),
+                c -> c.expirationTime(Date.from(NOW.minusSeconds(120))),
+                c -> c.expirationTime(null),
+                c -> c.notBeforeTime(Date.from(NOW.plusSeconds(120))),
+                c -> c.issueTime(Date.from(NOW.plusSeconds(120))));
+        for (Consumer<JWTClaimsSet.Builder> change : broken) {
+            String token = mac(JWSAlgorithm.HS256, secret, change);
+            assertThatExceptionOfType(BadJwtException.class)
+                    .isThrownBy(() -> withSecrets.createDecoder(stale).decode(token));
+        }
+
+        assertThat(sealed.unusableCount()).isEqualTo(before);
     }
 
     @Test
