@@ -7,11 +7,13 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -53,11 +55,126 @@ public final class PublicAddresses {
     /** The reason given when one of the host's addresses is refused. */
     public static final String NOT_PUBLIC = "it resolves to a loopback, private, link-local or reserved address";
 
-    private static final ExecutorService RESOLVERS = Executors.newFixedThreadPool(4, r -> {
-        Thread t = new Thread(r, "gatehouse-public-address-resolve");
-        t.setDaemon(true);
-        return t;
-    });
+    /**
+     * The reason given when the caller's resolver pool is saturated and the lookup did not even start within {@link
+     * #DNS_BUDGET}: the server's state, never the host's fault (review 4 finding 1).
+     */
+    public static final String RESOLVER_BUSY = "the resolver is busy";
+
+    /** How a name is looked up (the JDK resolver in production; a stand-in in tests). */
+    @FunctionalInterface
+    public interface Lookup {
+        /**
+         * Resolves a name.
+         *
+         * @param name the host name or IP literal
+         * @return its addresses
+         * @throws Exception when it does not resolve
+         */
+        InetAddress[] resolve(String name) throws Exception;
+    }
+
+    /**
+     * A bounded pool of lookups for one kind of caller, so that one caller (say key fetches triggered by anonymous
+     * token requests) cannot starve another (logout delivery, registration). A lookup that cannot be queued, or that
+     * does not start within {@link #DNS_BUDGET}, answers {@link #RESOLVER_BUSY}; a lookup that started gets {@link
+     * #DNS_BUDGET} from its start. {@code getaddrinfo} cannot be interrupted, so a slow name holds its thread until the
+     * system resolver gives up: the bounds keep that inside the caller's own pool.
+     */
+    public static final class Resolver {
+
+        private final ThreadPoolExecutor pool;
+        private final Lookup lookup;
+
+        /**
+         * Creates a pool.
+         *
+         * @param name the threads' name
+         * @param threads how many lookups run at once
+         * @param queue how many lookups may wait (0: none)
+         * @param lookup how a name is resolved
+         */
+        public Resolver(String name, int threads, int queue, Lookup lookup) {
+            this.lookup = Objects.requireNonNull(lookup, "lookup must not be null");
+            this.pool = new ThreadPoolExecutor(
+                    threads,
+                    threads,
+                    0,
+                    TimeUnit.MILLISECONDS,
+                    queue == 0 ? new SynchronousQueue<>() : new ArrayBlockingQueue<>(queue),
+                    r -> {
+                        Thread t = new Thread(r, name);
+                        t.setDaemon(true);
+                        return t;
+                    },
+                    new ThreadPoolExecutor.AbortPolicy());
+        }
+
+        /**
+         * Why a host may not be called on a dynamically registered client's behalf; see {@link
+         * PublicAddresses#refusedHost}.
+         *
+         * @param host the host of a URL
+         * @return the reason, or empty when every address of the host is public
+         */
+        public Optional<String> refusedHost(String host) {
+            Objects.requireNonNull(host, "host must not be null");
+            if (host.isEmpty()) {
+                return Optional.of(UNRESOLVED);
+            }
+            String name = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+            CountDownLatch started = new CountDownLatch(1);
+            long[] startNanos = new long[1];
+            Future<InetAddress[]> future;
+            try {
+                future = pool.submit(() -> {
+                    startNanos[0] = System.nanoTime();
+                    started.countDown();
+                    return lookup.resolve(name);
+                });
+            } catch (RejectedExecutionException e) {
+                return Optional.of(RESOLVER_BUSY);
+            }
+            InetAddress[] addresses;
+            try {
+                if (!started.await(DNS_BUDGET.toMillis(), TimeUnit.MILLISECONDS)) {
+                    future.cancel(false);
+                    pool.purge();
+                    return Optional.of(RESOLVER_BUSY);
+                }
+                long left = DNS_BUDGET.toNanos() - (System.nanoTime() - startNanos[0]);
+                addresses = future.get(Math.max(left, 0), TimeUnit.NANOSECONDS);
+            } catch (ExecutionException e) {
+                return Optional.of(UNRESOLVED);
+            } catch (TimeoutException e) {
+                future.cancel(true);
+                return Optional.of(RESOLVE_TIMEOUT);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                future.cancel(true);
+                return Optional.of(RESOLVE_TIMEOUT);
+            }
+            if (addresses == null || addresses.length == 0) {
+                return Optional.of(UNRESOLVED);
+            }
+            for (InetAddress address : addresses) {
+                if (refusedAddress(address)) {
+                    return Optional.of(NOT_PUBLIC);
+                }
+            }
+            return Optional.empty();
+        }
+    }
+
+    /** Lookups for {@code jwks_uri} fetches (often triggered by anonymous token requests). */
+    public static final Resolver KEYS = new Resolver("gatehouse-resolve-keys", 4, 8, InetAddress::getAllByName);
+
+    /** Lookups for dynamic client registration. */
+    public static final Resolver REGISTRATION =
+            new Resolver("gatehouse-resolve-registration", 2, 8, InetAddress::getAllByName);
+
+    /** Lookups for back-channel logout delivery. */
+    public static final Resolver DELIVERY = new Resolver("gatehouse-resolve-delivery", 4, 8, InetAddress::getAllByName);
 
     private PublicAddresses() {}
 
@@ -118,39 +235,7 @@ public final class PublicAddresses {
      * @return the reason, or empty when every address of the host is public
      */
     public static Optional<String> refusedHost(String host) {
-        Objects.requireNonNull(host, "host must not be null");
-        if (host.isEmpty()) {
-            return Optional.of(UNRESOLVED);
-        }
-        String name = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
-        InetAddress[] addresses;
-        Future<InetAddress[]> lookup;
-        try {
-            lookup = RESOLVERS.submit(() -> InetAddress.getAllByName(name));
-        } catch (RejectedExecutionException e) {
-            return Optional.of(RESOLVE_TIMEOUT);
-        }
-        try {
-            addresses = lookup.get(DNS_BUDGET.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            return Optional.of(UNRESOLVED);
-        } catch (TimeoutException e) {
-            lookup.cancel(true);
-            return Optional.of(RESOLVE_TIMEOUT);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            lookup.cancel(true);
-            return Optional.of(RESOLVE_TIMEOUT);
-        }
-        if (addresses == null || addresses.length == 0) {
-            return Optional.of(UNRESOLVED);
-        }
-        for (InetAddress address : addresses) {
-            if (refusedAddress(address)) {
-                return Optional.of(NOT_PUBLIC);
-            }
-        }
-        return Optional.empty();
+        return REGISTRATION.refusedHost(host);
     }
 
     /**
@@ -161,7 +246,7 @@ public final class PublicAddresses {
      */
     public static boolean publicAddress(URI uri) {
         String host = uri.getHost();
-        return host != null && refusedHost(host).isEmpty();
+        return host != null && KEYS.refusedHost(host).isEmpty();
     }
 
     /**

@@ -76,6 +76,10 @@ public final class BackchannelLogoutUris {
      * @return the reason, or empty if it may be registered
      */
     public static Optional<String> problem(String value, boolean dynamic) {
+        return problem(value, dynamic, PublicAddresses.REGISTRATION);
+    }
+
+    private static Optional<String> problem(String value, boolean dynamic, PublicAddresses.Resolver resolver) {
         if (value.isEmpty() || value.length() > MAX_LENGTH) {
             return Optional.of("must be 1 to " + MAX_LENGTH + " characters");
         }
@@ -105,7 +109,7 @@ public final class BackchannelLogoutUris {
             if (!scheme.equals("https")) {
                 return Optional.of("must use https");
             }
-            return refusedAddress(uri.getHost()).map(reason -> "must name a public host: " + reason);
+            return resolver.refusedHost(uri.getHost()).map(reason -> "must name a public host: " + reason);
         }
         if (scheme.equals("https") || (scheme.equals("http") && loopback(uri.getHost()))) {
             return Optional.empty();
@@ -119,10 +123,11 @@ public final class BackchannelLogoutUris {
      *
      * @param client the client
      * @param value its URI
+     * @param resolver the lookups of logout delivery (its own pool)
      * @return the reason not to send, or empty
      */
-    static Optional<String> refusedAtSend(RegisteredClient client, String value) {
-        return problem(value, dynamic(client));
+    static Optional<String> refusedAtSend(RegisteredClient client, String value, PublicAddresses.Resolver resolver) {
+        return problem(value, dynamic(client), resolver);
     }
 
     private static boolean loopback(String host) {
@@ -132,6 +137,9 @@ public final class BackchannelLogoutUris {
 
     /** The reason given when the host does not resolve within {@link #DNS_BUDGET}: worth trying again later. */
     static final String RESOLVE_TIMEOUT = PublicAddresses.RESOLVE_TIMEOUT;
+
+    /** The reason given when the delivery resolver pool is saturated: the server's state, not the host's. */
+    static final String RESOLVER_BUSY = PublicAddresses.RESOLVER_BUSY;
 
     /** The longest a host name is resolved for (the JDK resolver has no timeout of its own). */
     static final Duration DNS_BUDGET = PublicAddresses.DNS_BUDGET;

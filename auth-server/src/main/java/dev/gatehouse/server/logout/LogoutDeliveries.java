@@ -3,6 +3,7 @@ package dev.gatehouse.server.logout;
 import dev.gatehouse.server.audit.AuditEvent;
 import dev.gatehouse.server.audit.AuditEvents;
 import dev.gatehouse.server.audit.AuditLog;
+import dev.gatehouse.server.clients.PublicAddresses;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;
@@ -103,6 +104,7 @@ public final class LogoutDeliveries implements AutoCloseable {
     private final SecureRandom random = new SecureRandom();
     private final Semaphore free = new Semaphore(THREADS);
     private final Map<String, Integer> inFlight = new HashMap<>();
+    private volatile PublicAddresses.Resolver resolver = PublicAddresses.DELIVERY;
 
     LogoutDeliveries(
             JdbcTemplate jdbc,
@@ -426,13 +428,18 @@ public final class LogoutDeliveries implements AutoCloseable {
             finish(d, new Skipped(client == null ? "client_deleted" : "uri_removed"));
             return;
         }
-        Optional<String> refused = BackchannelLogoutUris.refusedAtSend(client, uri);
+        Optional<String> refused = BackchannelLogoutUris.refusedAtSend(client, uri, resolver);
         if (refused.isPresent()) {
-            finish(
-                    d,
-                    refused.get().contains(BackchannelLogoutUris.RESOLVE_TIMEOUT)
-                            ? new Retry("dns_timeout")
-                            : new Final("address_refused"));
+            // A lookup that timed out or never started says nothing about the client's endpoint (an anonymous
+            // caller can slow the resolver down): no attempt spent, nothing counted in its circuit (review 4
+            // finding 1). Only an address that resolved and is refused ends the delivery.
+            if (refused.get().contains(BackchannelLogoutUris.RESOLVER_BUSY)) {
+                postpone(d, "resolver_busy");
+            } else if (refused.get().contains(BackchannelLogoutUris.RESOLVE_TIMEOUT)) {
+                postpone(d, "dns_timeout");
+            } else {
+                finish(d, new Final("address_refused"));
+            }
             return;
         }
         String token;
@@ -458,7 +465,6 @@ public final class LogoutDeliveries implements AutoCloseable {
                 && (label.equals("timeout")
                         || label.equals("connect")
                         || label.equals("io")
-                        || label.equals("dns_timeout")
                         || label.startsWith("http_"));
     }
 
@@ -579,6 +585,33 @@ public final class LogoutDeliveries implements AutoCloseable {
             return new Retry("http_" + status);
         }
         return new Final("http_" + status);
+    }
+
+    /**
+     * Gives the claimed attempt back and makes the row due again after the back-off of its previous attempt: the
+     * server could not try, so the bounded attempts stay for real sends. Rows are still given up by age (retention).
+     */
+    private void postpone(Delivery d, String label) {
+        Instant horizon =
+                d.createdAt().plus(properties.maxBackoff().multipliedBy(Math.max(properties.maxAttempts(), 1)));
+        if (!clock.instant().isBefore(horizon)) {
+            // Bounded all the same: a name that never resolves in time is given up (audited) after as long as every
+            // attempt's back-off together.
+            finish(d, new Final(label));
+            return;
+        }
+        jdbc.update(
+                "UPDATE gh_logout_delivery SET due_at = ?, attempts = ?, last_outcome = ? WHERE id = ? AND attempts = ?",
+                Timestamp.from(clock.instant().plus(backoff(Math.max(d.attempts() - 1, 0)))),
+                d.attempts() - 1,
+                label,
+                d.id(),
+                d.attempts());
+    }
+
+    /** Uses another resolver pool (tests: a saturated one). */
+    void resolver(PublicAddresses.Resolver resolver) {
+        this.resolver = Objects.requireNonNull(resolver, "resolver must not be null");
     }
 
     private void finish(Delivery d, Outcome outcome) {

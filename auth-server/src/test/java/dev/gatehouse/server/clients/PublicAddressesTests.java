@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.InetAddress;
 import java.net.URI;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -83,6 +85,29 @@ class PublicAddressesTests {
         assertThat(PublicAddresses.refusedAddress(InetAddress.getByName(literal)))
                 .as(literal)
                 .isFalse();
+    }
+
+    @Test
+    void refusedHostWhenPoolSaturatedThenResolverBusyNotTimeout() throws Exception {
+        CountDownLatch started = new CountDownLatch(1);
+        CountDownLatch unblock = new CountDownLatch(1);
+        PublicAddresses.Resolver resolver = new PublicAddresses.Resolver("test-resolve", 1, 0, name -> {
+            started.countDown();
+            unblock.await();
+            return new InetAddress[] {InetAddress.getByName("93.184.215.14")};
+        });
+        Thread blocked = new Thread(() -> resolver.refusedHost("slow.example"));
+        blocked.start();
+        try {
+            assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(resolver.refusedHost("other.example")).contains(PublicAddresses.RESOLVER_BUSY);
+            assertThat(PublicAddresses.DELIVERY.refusedHost("93.184.215.14"))
+                    .as("another caller's pool is not affected")
+                    .isEmpty();
+        } finally {
+            unblock.countDown();
+            blocked.join(10_000);
+        }
     }
 
     @Test

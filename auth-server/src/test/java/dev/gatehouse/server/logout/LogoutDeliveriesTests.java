@@ -7,8 +7,10 @@ import com.sun.net.httpserver.HttpServer;
 import dev.gatehouse.core.testsupport.MutableClock;
 import dev.gatehouse.server.audit.AuditEvent;
 import dev.gatehouse.server.audit.AuditEvents;
+import dev.gatehouse.server.clients.PublicAddresses;
 import dev.gatehouse.server.testsupport.H2Database;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.sql.Timestamp;
 import java.time.Duration;
@@ -91,6 +93,8 @@ class LogoutDeliveriesTests {
                 client("ok", uri("/ok"), false),
                 client("hang", uri("/hang"), false),
                 client("dynamic", uri("/ok"), true),
+                // Resolved by the test's stand-in resolver only (never sent to: its pool is kept saturated).
+                client("dynamic-https", "https://rp.example/logout", true),
                 client("fail", "http://localhost:" + failing.getAddress().getPort() + "/fail", false));
         encoder = parameters -> Jwt.withTokenValue("signed-" + UUID.randomUUID())
                 .header("alg", "RS256")
@@ -166,6 +170,51 @@ class LogoutDeliveriesTests {
             assertThat(e.outcome()).isEqualTo(AuditEvent.FAILURE);
             assertThat(e.details()).containsEntry("result", "address_refused");
         });
+    }
+
+    @Test
+    void runOnceWhenResolverPoolSaturatedThenNoAttemptSpentAndNothingCountedInCircuit() throws Exception {
+        CountDownLatch started = new CountDownLatch(1);
+        CountDownLatch unblock = new CountDownLatch(1);
+        InetAddress publicAddress = InetAddress.getByAddress(new byte[] {93, (byte) 184, (byte) 216, 34});
+        PublicAddresses.Resolver resolver = new PublicAddresses.Resolver("test-resolve", 1, 0, name -> {
+            if (name.equals("blocked.example")) {
+                started.countDown();
+                unblock.await();
+            }
+            return new InetAddress[] {publicAddress};
+        });
+        Thread blocked = new Thread(() -> resolver.refusedHost("blocked.example"));
+        blocked.start();
+        assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+        try (LogoutDeliveries node = deliveries(properties(2, 1, Duration.ofSeconds(10)))) {
+            node.resolver(resolver);
+            queue("dynamic-https");
+
+            assertThat(node.runOnce()).isEqualTo(1);
+            assertThat(okHits).as("not sent while the lookup could not run").hasValue(0);
+            assertThat(jdbc.queryForObject(
+                            "SELECT attempts FROM gh_logout_delivery WHERE last_outcome = 'resolver_busy'",
+                            Integer.class))
+                    .as("no attempt spent")
+                    .isZero();
+            assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM gh_logout_circuit", Integer.class))
+                    .as("nothing counted in the client's circuit")
+                    .isZero();
+            assertThat(audited).isEmpty();
+
+            clock.advance(Duration.ofMinutes(1));
+            assertThat(node.runOnce())
+                    .as("still busy: due again, still not counted")
+                    .isEqualTo(1);
+            assertThat(jdbc.queryForObject("SELECT attempts FROM gh_logout_delivery", Integer.class))
+                    .isZero();
+            assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM gh_logout_circuit", Integer.class))
+                    .isZero();
+            assertThat(audited).isEmpty();
+        } finally {
+            unblock.countDown();
+        }
     }
 
     @Test
