@@ -101,7 +101,8 @@ class H2DynamicRegistrationModesTests {
                 "gatehouse.dev-mode=true",
                 "gatehouse.server.registration.enabled=true",
                 "gatehouse.server.registration.mode=open",
-                "gatehouse.server.rate-limit.registration-per-address=3/1h"
+                "gatehouse.server.rate-limit.registration-per-address=4/1h",
+                "gatehouse.server.registration.max-clients-per-address=3"
             })
     class Open {
 
@@ -116,13 +117,19 @@ class H2DynamicRegistrationModesTests {
         int port;
 
         @Test
-        void registrationWhenOpenThenNoTokenNeededUntilTheAddressLimit() throws Exception {
+        void registrationWhenOpenThenNoTokenNeededUntilTheAddressQuotaThenTheRateLimit() throws Exception {
             String base = "http://localhost:" + port;
             for (int i = 0; i < 3; i++) {
                 HttpResponse<String> r = send("POST", base + "/oauth2/register", CLIENT);
                 assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
                 assertThat(r.body()).contains("registration_access_token");
             }
+            // Review 4 finding 2: the fourth live client from one address is refused, and nothing is stored.
+            HttpResponse<String> quota = send("POST", base + "/oauth2/register", CLIENT);
+            assertThat(quota.statusCode()).isEqualTo(400);
+            assertThat(quota.body())
+                    .contains("\"error\":\"invalid_client_metadata\"")
+                    .contains("this address");
             HttpResponse<String> limited = send("POST", base + "/oauth2/register", CLIENT);
             assertThat(limited.statusCode()).isEqualTo(429);
             assertThat(limited.headers().firstValue("Retry-After")).isPresent();

@@ -208,7 +208,9 @@ public final class DynamicRegistration {
                 tx,
                 audit,
                 registrationTokens::clients,
-                properties.maxClients());
+                properties.maxClients(),
+                registrationTokens::recordRegistrant,
+                properties.maxClientsPerAddress());
     }
 
     /**

@@ -31,6 +31,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param maxClientNameLength longest {@code client_name}; default 100
  * @param maxRedirectUris most {@code redirect_uris}; default 10
  * @param maxBodyBytes largest registration or update body; default 16384
+ * @param maxClientsPerAddress in open mode, the most live dynamically registered clients registered from one address
+ *     (IPv6: one /64, the rate limit's key); so that the global cap cannot be filled from a few addresses
  * @param maxClients the most dynamically registered clients that may exist at once (every mode); a registration beyond
  *     it is refused with {@code invalid_client_metadata} (RFC 7591 §3.2.2) and audited, until an operator or a client
  *     (RFC 7592 delete) removes some; default 1000
@@ -53,6 +55,7 @@ public record DynamicRegistrationProperties(
         @DefaultValue("10") int maxRedirectUris,
         @DefaultValue("16384") int maxBodyBytes,
         @DefaultValue("1000") int maxClients,
+        @DefaultValue("10") int maxClientsPerAddress,
         @Nullable List<String> corsAllowedOrigins) {
 
     /** Grant types a dynamically registered client can be given (RFC 7591 §2). */
@@ -84,6 +87,7 @@ public record DynamicRegistrationProperties(
      * @param maxRedirectUris most redirect URIs
      * @param maxBodyBytes largest body
      * @param maxClients most dynamically registered clients
+     * @param maxClientsPerAddress most live clients registered from one address (IPv6: one /64) in open mode
      * @param corsAllowedOrigins browser origins allowed by CORS
      */
     public DynamicRegistrationProperties {
@@ -98,6 +102,10 @@ public record DynamicRegistrationProperties(
                 throw new IllegalArgumentException("gatehouse.server.registration.cors-allowed-origins: '" + origin
                         + "' must be an exact origin, scheme://host[:port] (RFC 6454), without path or wildcard");
             }
+        }
+        if (maxClientsPerAddress < 1) {
+            throw new IllegalArgumentException(
+                    "gatehouse.server.registration.max-clients-per-address must be at least 1");
         }
         if (maxClients < 1) {
             throw new IllegalArgumentException("gatehouse.server.registration.max-clients must be at least 1");

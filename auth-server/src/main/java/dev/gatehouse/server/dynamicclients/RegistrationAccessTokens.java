@@ -40,6 +40,23 @@ final class RegistrationAccessTokens {
     }
 
     /**
+     * Records who registered a client, in the caller's transaction, and counts that registrant's live clients.
+     *
+     * @param token the new client's registration access token
+     * @param registrant the registrant's address key (IPv6: its /64)
+     * @return how many dynamically registered clients that registrant has now, the new one included
+     */
+    int recordRegistrant(String token, String registrant) {
+        jdbc.update(
+                "UPDATE gh_registration_access_token SET registrant = ? WHERE token_hash = ?",
+                registrant,
+                TokenHashes.hash(token));
+        Integer n = jdbc.queryForObject(
+                "SELECT COUNT(*) FROM gh_registration_access_token WHERE registrant = ?", Integer.class, registrant);
+        return n == null ? 0 : n;
+    }
+
+    /**
      * Issues the token of a client just saved, in the caller's transaction.
      *
      * @param registeredClientId the registration id (not the {@code client_id})

@@ -3,10 +3,12 @@ package dev.gatehouse.server.dynamicclients;
 import dev.gatehouse.server.audit.AuditEvent;
 import dev.gatehouse.server.audit.AuditEvents;
 import dev.gatehouse.server.audit.AuditLog;
+import dev.gatehouse.server.ratelimit.RateLimitKeys;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.IntSupplier;
+import java.util.function.ToIntBiFunction;
 import org.jspecify.annotations.Nullable;
 import org.springframework.security.authentication.AuthenticationProvider;
 import org.springframework.security.core.Authentication;
@@ -41,6 +43,8 @@ final class RegistrationProvider implements AuthenticationProvider {
     private final AuditLog audit;
     private final IntSupplier registeredClients;
     private final int maxClients;
+    private final ToIntBiFunction<String, String> recordRegistrant;
+    private final int maxClientsPerAddress;
 
     RegistrationProvider(
             OAuth2ClientRegistrationAuthenticationProvider registration,
@@ -49,7 +53,9 @@ final class RegistrationProvider implements AuthenticationProvider {
             TransactionTemplate tx,
             AuditLog audit,
             IntSupplier registeredClients,
-            int maxClients) {
+            int maxClients,
+            ToIntBiFunction<String, String> recordRegistrant,
+            int maxClientsPerAddress) {
         this.registration = Objects.requireNonNull(registration, "registration must not be null");
         this.mode = Objects.requireNonNull(mode, "mode must not be null");
         this.initialTokens = Objects.requireNonNull(initialTokens, "initialTokens must not be null");
@@ -57,6 +63,8 @@ final class RegistrationProvider implements AuthenticationProvider {
         this.audit = Objects.requireNonNull(audit, "audit must not be null");
         this.registeredClients = Objects.requireNonNull(registeredClients, "registeredClients must not be null");
         this.maxClients = maxClients;
+        this.recordRegistrant = Objects.requireNonNull(recordRegistrant, "recordRegistrant must not be null");
+        this.maxClientsPerAddress = maxClientsPerAddress;
     }
 
     @Override
@@ -75,6 +83,23 @@ final class RegistrationProvider implements AuthenticationProvider {
                 OAuth2ClientRegistrationAuthenticationToken registered =
                         (OAuth2ClientRegistrationAuthenticationToken) registration.authenticate(request);
                 refuseWhenFull(1); // the new client counts now: over the cap, the transaction rolls back
+                if (mode == DynamicRegistrationProperties.Mode.OPEN && address != null) {
+                    // Open mode: a few addresses must not fill the global cap (review 4 finding 2). Counted with the
+                    // new client; over the quota, the transaction rolls back.
+                    int live = recordRegistrant.applyAsInt(
+                            Objects.requireNonNull(
+                                    registered.getClientRegistration().getClaimAsString("registration_access_token")),
+                            RateLimitKeys.address(address));
+                    if (live > maxClientsPerAddress) {
+                        throw new OAuth2AuthenticationException(
+                                new OAuth2Error(
+                                        INVALID_CLIENT_METADATA,
+                                        "too many clients registered from this address; delete unused ones"
+                                                + " (RFC 7592 section 2.3)",
+                                        REGISTRATION_ERROR_URI),
+                                "address_quota_reached");
+                    }
+                }
                 return registered;
             }));
         } catch (OAuth2AuthenticationException e) {

@@ -18,7 +18,7 @@ import org.jspecify.annotations.Nullable;
  * What a request is limited by: the client id it claims and the address it comes from. Nothing here authenticates;
  * a malformed value yields no client id (the request is then limited by address only) and never an exception.
  */
-final class RateLimitKeys {
+public final class RateLimitKeys {
 
     /** Longer client ids are not keyed (address only): no legitimate registration uses them. */
     static final int MAX_CLIENT_ID_LENGTH = 256;
@@ -94,7 +94,7 @@ final class RateLimitKeys {
      * @param remoteAddr the peer address as the container reports it
      * @return the key for that address
      */
-    static String address(String remoteAddr) {
+    public static String address(String remoteAddr) {
         if (remoteAddr.indexOf(':') < 0 || !isIpv6Literal(remoteAddr)) {
             return remoteAddr;
         }

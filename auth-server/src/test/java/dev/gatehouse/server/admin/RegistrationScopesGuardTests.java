@@ -21,6 +21,7 @@ class RegistrationScopesGuardTests {
                 10,
                 16384,
                 1000,
+                10,
                 List.of());
     }
 

@@ -19,6 +19,7 @@ class DynamicRegistrationPropertiesTests {
                 10,
                 16384,
                 1000,
+                10,
                 List.of());
     }
 

@@ -100,6 +100,7 @@ class ConfigurationMetadataTests {
                 "gatehouse.server.registration.max-redirect-uris",
                 "gatehouse.server.registration.max-body-bytes",
                 "gatehouse.server.registration.max-clients",
+                "gatehouse.server.registration.max-clients-per-address",
                 "gatehouse.server.registration.cors-allowed-origins",
                 // Back-channel logout (issue #17).
                 "gatehouse.server.backchannel-logout.enabled",
