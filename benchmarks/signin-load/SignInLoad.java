@@ -41,6 +41,8 @@ import java.util.stream.Collectors;
  * Bounded in time and count; no redirect is followed off the server's origin. Prints one {@code RESULT key=value...}
  * line: completed sign-ins, errors, sign-ins/s, p50 and p99 latency of a whole sign-in.
  *
+ * <p>Its browser and form parsing are shared with benchmarks/burst/Burst.java (compiled together there).
+ *
  * <p>Arguments: {@code name baseUrl authorizePath tokenPath clientId redirectUri scope username password seconds
  * users maxSignIns}.
  */
@@ -193,10 +195,10 @@ public final class SignInLoad {
                 "code exchange: " + tokens.statusCode());
     }
 
-    private record Form(String action, Map<String, String> hidden) {}
+    record Form(String action, Map<String, String> hidden) {}
 
     /** The form holding a password field: its action and hidden inputs (HTML entities in attributes decoded). */
-    private static Form passwordForm(HttpResponse<String> page) {
+    static Form passwordForm(HttpResponse<String> page) {
         Matcher f = FORM.matcher(page.body());
         while (f.find()) {
             String body = f.group(2);
@@ -279,20 +281,23 @@ public final class SignInLoad {
         return out;
     }
 
-    private static String location(HttpResponse<String> r) {
+    static String location(HttpResponse<String> r) {
         return r.headers()
                 .firstValue("Location")
                 .orElseThrow(() -> new IllegalStateException("no redirect (" + r.statusCode() + ")"));
     }
 
-    private static void check(boolean condition, String message) {
+    static void check(boolean condition, String message) {
         if (!condition) {
             throw new IllegalStateException(message);
         }
     }
 
     /** A browser without redirects followed: one cookie jar (name to value; one host, so paths are not kept apart). */
-    private static final class Browser {
+    static final class Browser {
+        /** Each request's time limit; benchmarks/burst raises it to see how long a queued sign-in waits. */
+        static volatile Duration requestTimeout = Duration.ofSeconds(30);
+
         private final Map<String, String> cookies = new LinkedHashMap<>();
 
         HttpResponse<String> get(String url) {
@@ -313,7 +318,7 @@ public final class SignInLoad {
             }
             HttpResponse<String> r;
             try {
-                r = CLIENT.send(request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+                r = CLIENT.send(request.timeout(requestTimeout).build(), HttpResponse.BodyHandlers.ofString());
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             } catch (InterruptedException e) {

@@ -251,6 +251,11 @@ public final class PasswordHasher {
         return password.toString();
     }
 
+    /** The gate bounding this hasher's computations (for tests in this package's test support). */
+    HashingGate gate() {
+        return gate;
+    }
+
     @Override
     public String toString() {
         return "PasswordHasher[" + parameters + ", pepper=" + (peppers == null ? "none" : peppers.currentKeyId())

@@ -1,5 +1,6 @@
 package dev.gatehouse.server.transport;
 
+import dev.gatehouse.core.password.PasswordException;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -41,6 +42,12 @@ import org.thymeleaf.context.Context;
  *
  * <p>A response already committed cannot be changed; the failure is then rethrown (the client sees a broken response,
  * not a wrong one).
+ *
+ * <p>The same answer, with {@code Retry-After: }{@value #BUSY_RETRY_AFTER_SECONDS}, goes to a request refused because
+ * every password-hashing slot stayed taken for the hasher's whole wait (auth-core's {@code HashingGate}, {@link
+ * PasswordException.Reason#BUSY}): a burst of sign-ins beyond the configured bound on Argon2 computations (each holds
+ * its memory cost, 19 MiB by default) is refused quickly with {@code 503} (RFC 9110 §15.6.4) rather than queued
+ * without end or answered {@code 500}; the password was not checked, so nothing is counted against the account.
  */
 final class DatabaseOutageFilter extends OncePerRequestFilter {
 
@@ -48,6 +55,14 @@ final class DatabaseOutageFilter extends OncePerRequestFilter {
 
     /** The page's and the problem's sentence: fixed, nothing from the request or the failure. */
     static final String MESSAGE = "The service is temporarily unavailable. Try again in a few seconds.";
+
+    /**
+     * {@code Retry-After} in seconds for a full hashing gate: a burst drains in about a hash time per slot, so a
+     * second spreads the retries without keeping a user waiting long.
+     */
+    static final int BUSY_RETRY_AFTER_SECONDS = 1;
+
+    private static final int MAX_DEPTH = 32;
 
     private static final byte[] OAUTH_BODY = ("{\"error\":\"temporarily_unavailable\","
                     + "\"error_description\":\"Service temporarily unavailable; retry later.\"}")
@@ -77,19 +92,43 @@ final class DatabaseOutageFilter extends OncePerRequestFilter {
         try {
             chain.doFilter(request, response);
         } catch (IOException | ServletException | RuntimeException e) {
-            if (!DatabaseUnavailable.causes(e) || response.isCommitted()) {
+            if (response.isCommitted()) {
+                throw e;
+            }
+            if (hashingBusy(e)) {
+                // Debug only: a burst produces one per refused request; the hasher's metrics show the load.
+                LOG.debug("password hashing slots busy: answered 503");
+                answer(request, response, BUSY_RETRY_AFTER_SECONDS);
+                return;
+            }
+            if (!DatabaseUnavailable.causes(e)) {
                 throw e;
             }
             // The type only: an exception's message may name the host, the SQL or a value bound to it.
             LOG.warn("database unavailable: answered 503 ({})", e.getClass().getName());
-            answer(request, response);
+            answer(request, response, DatabaseUnavailable.RETRY_AFTER_SECONDS);
         }
     }
 
-    private void answer(HttpServletRequest request, HttpServletResponse response) throws IOException {
+    /** Whether {@code failure} or a cause of it is a full hashing gate ({@link PasswordException.Reason#BUSY}). */
+    static boolean hashingBusy(Throwable failure) {
+        Throwable t = failure;
+        for (int depth = 0; t != null && depth < MAX_DEPTH; depth++, t = t.getCause()) {
+            if (t instanceof PasswordException p && p.reason() == PasswordException.Reason.BUSY) {
+                return true;
+            }
+            if (t.getCause() == t) {
+                return false;
+            }
+        }
+        return false;
+    }
+
+    private void answer(HttpServletRequest request, HttpServletResponse response, int retryAfterSeconds)
+            throws IOException {
         response.resetBuffer();
         response.setStatus(HttpServletResponse.SC_SERVICE_UNAVAILABLE);
-        response.setHeader("Retry-After", Integer.toString(DatabaseUnavailable.RETRY_AFTER_SECONDS));
+        response.setHeader("Retry-After", Integer.toString(retryAfterSeconds));
         response.setHeader("Cache-Control", "no-store");
         response.setHeader("X-Content-Type-Options", "nosniff");
         String path = PATHS.getPathWithinApplication(request);

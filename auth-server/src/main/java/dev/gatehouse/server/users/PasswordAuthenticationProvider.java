@@ -116,7 +116,10 @@ public final class PasswordAuthenticationProvider implements AuthenticationProvi
         return UsernamePasswordAuthenticationToken.authenticated(user.username(), null, authorities);
     }
 
-    /** The password check; empty for an unknown or disabled user (after the same work) or an unusable input. */
+    /**
+     * The password check; empty for an unknown or disabled user (after the same work) or an unusable input. A full
+     * hashing gate ({@link PasswordException.Reason#BUSY}) is thrown, not counted.
+     */
     private Optional<Verification> verify(Optional<JdbcUserStore.StoredUser> found, String password) {
         try {
             if (found.isEmpty() || !found.get().enabled()) {
@@ -125,6 +128,13 @@ public final class PasswordAuthenticationProvider implements AuthenticationProvi
             }
             return Optional.of(hasher.verify(password, found.get().passwordHash()));
         } catch (PasswordException e) {
+            if (e.reason() == PasswordException.Reason.BUSY) {
+                // Every hashing slot stayed taken for the hasher's whole wait: the password was not checked, so this
+                // is no failed attempt. Thrown through the limiter (which records nothing for an exception) and past
+                // Spring Security's form filter (not an AuthenticationException, so no failure redirect or audit
+                // event), to be answered 503 with Retry-After (transport.DatabaseOutageFilter).
+                throw e;
+            }
             // Too long, empty, or a stored hash we cannot read: a refusal like any other, no detail to the client.
             log.debug("password verification refused: {}", e.reason());
             return Optional.empty();

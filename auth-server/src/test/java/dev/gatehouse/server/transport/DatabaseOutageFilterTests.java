@@ -3,7 +3,11 @@ package dev.gatehouse.server.transport;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.gatehouse.core.password.Argon2Parameters;
+import dev.gatehouse.core.password.HeldHashingSlots;
+import dev.gatehouse.core.password.PasswordHasher;
 import jakarta.servlet.FilterChain;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.jdbc.CannotGetJdbcConnectionException;
@@ -59,6 +63,30 @@ class DatabaseOutageFilterTests {
                     .as(path)
                     .contains("\"status\":503", DatabaseOutageFilter.MESSAGE)
                     .doesNotContain("db.internal", "JDBC", "5432");
+        }
+    }
+
+    @Test
+    void doFilterWhenHashingSlotsAllTakenThenFast503WithRetryAfterNeverServerError() throws Exception {
+        // A gate of one slot, no wait, held by the test: the sign-in's password check is refused as BUSY.
+        PasswordHasher oneSlot = PasswordHasher.builder()
+                .parameters(Argon2Parameters.owasp())
+                .maxConcurrentHashes(1)
+                .maxWait(Duration.ZERO)
+                .build();
+        FilterChain signIn = (request, response) -> oneSlot.verifyUnknownUser("correct horse battery staple");
+        try (HeldHashingSlots held = HeldHashingSlots.holdAll(oneSlot)) {
+            MockHttpServletResponse page = run("POST", "/login", signIn, "text/html,application/xhtml+xml");
+            assertThat(page.getStatus()).isEqualTo(503);
+            assertThat(page.getHeader("Location")).isNull();
+            assertThat(page.getHeader("Retry-After")).isEqualTo("1");
+            assertThat(page.getHeader("Cache-Control")).isEqualTo("no-store");
+            assertThat(page.getContentAsString()).contains("503 Service Unavailable", DatabaseOutageFilter.MESSAGE);
+
+            MockHttpServletResponse token = run("POST", "/oauth2/token", signIn);
+            assertThat(token.getStatus()).isEqualTo(503);
+            assertThat(token.getHeader("Retry-After")).isEqualTo("1");
+            assertThat(token.getContentAsString()).contains("\"error\":\"temporarily_unavailable\"");
         }
     }
 

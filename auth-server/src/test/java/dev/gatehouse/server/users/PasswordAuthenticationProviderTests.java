@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.gatehouse.core.password.Argon2Parameters;
 import dev.gatehouse.core.password.BcryptParameters;
+import dev.gatehouse.core.password.HeldHashingSlots;
+import dev.gatehouse.core.password.PasswordException;
 import dev.gatehouse.core.password.PasswordHasher;
 import dev.gatehouse.core.testsupport.MutableClock;
 import dev.gatehouse.core.throttle.AttemptLimiter;
@@ -304,6 +306,39 @@ class PasswordAuthenticationProviderTests {
         Authentication bare = new TestingAuthenticationToken("alice", PASSWORD);
 
         assertThat(provider.authenticate(bare).getName()).isEqualTo("alice");
+    }
+
+    @Test
+    void authenticateWhenHashingSlotsAllTakenThenBusyThrownAndNothingCounted() {
+        // A gate of one slot, no wait, held by the test: every check is refused as BUSY without being run.
+        PasswordHasher oneSlot = PasswordHasher.builder()
+                .parameters(Argon2Parameters.owasp())
+                .maxConcurrentHashes(1)
+                .maxWait(Duration.ZERO)
+                .build();
+        AttemptLimiter limiter = AttemptLimiter.builder()
+                .scope("password")
+                .policy(POLICY)
+                .store(new JdbcAttemptStore(jdbc))
+                .clock(clock)
+                .build();
+        PasswordAuthenticationProvider busy = new PasswordAuthenticationProvider(users, oneSlot, clock, limiter);
+        try (HeldHashingSlots held = HeldHashingSlots.holdAll(oneSlot)) {
+            assertThat(held.held()).isEqualTo(1);
+            // More refusals than the free attempts and the pair's lockout threshold: none may count as a failure.
+            for (int i = 0; i < 6; i++) {
+                assertThat(catchThrowable(() -> busy.authenticate(form("alice", "wrong password"))))
+                        .isInstanceOfSatisfying(
+                                PasswordException.class,
+                                e -> assertThat(e.reason()).isEqualTo(PasswordException.Reason.BUSY));
+                assertThat(catchThrowable(() -> busy.authenticate(form("nobody", PASSWORD))))
+                        .isInstanceOf(PasswordException.class);
+            }
+        }
+        // The slot back, the same account and address sign in at once: no delay, no lockout was recorded.
+        assertThat(busy.authenticate(form("alice", PASSWORD)).isAuthenticated()).isTrue();
+        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM gh_attempt_counter", Integer.class))
+                .isZero();
     }
 
     @Test
