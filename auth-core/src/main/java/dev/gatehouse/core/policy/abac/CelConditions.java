@@ -50,7 +50,24 @@ final class CelConditions {
             .setResultType(SimpleType.BOOL)
             .build();
 
+    /**
+     * Whether this CEL's {@code matches} finds the pattern anywhere in the string (the CEL specification) or
+     * requires the whole string to match (cel-java's default options): asked of CEL itself, so the fast path
+     * follows whatever the runtime does.
+     */
+    static final boolean REGEX_FIND = regexFind();
+
     private CelConditions() {}
+
+    private static boolean regexFind() {
+        try {
+            return Boolean.TRUE.equals(
+                    CEL.createProgram(CEL.compile("'xay'.matches('a')").getAst())
+                            .eval(Map.of()));
+        } catch (CelValidationException | CelEvaluationException e) {
+            throw new IllegalStateException("CEL cannot evaluate a constant regex match", e);
+        }
+    }
 
     /**
      * Parses, type-checks and plans a condition.
@@ -69,7 +86,7 @@ final class CelConditions {
         }
         try {
             dev.cel.common.CelAbstractSyntaxTree ast = result.getAst();
-            return new Compiled(CEL.createProgram(ast), FastCondition.of(ast.getExpr()));
+            return new Compiled(CEL.createProgram(ast), FastCondition.of(ast.getExpr(), REGEX_FIND));
         } catch (CelValidationException | CelEvaluationException e) {
             throw new PolicyException(
                     PolicyException.Reason.INVALID_CONDITION, where + " condition: " + e.getMessage(), e);
