@@ -256,7 +256,22 @@ class FastConditionTests {
                             "h\u00e9\uD83D\uDE00llo",
                             "tags",
                             List.of()),
-                    Map.of("now", "2026-12-07T21:00:00.1234567891Z")));
+                    Map.of("now", "2026-12-07T21:00:00.1234567891Z")),
+            files(
+                    "tim",
+                    Map.of("groups", List.of("a")),
+                    Map.of("groups", List.of("b"), "expires", "2026-12-07T24:00:00Z", "name", "x\n"),
+                    Map.of("now", "2026-02-29T00:00:00Z")),
+            files(
+                    "tim",
+                    Map.of("groups", List.of("a")),
+                    Map.of("groups", List.of("a"), "expires", "2028-02-29T23:59:59.999999999Z", "name", "b\n"),
+                    Map.of("now", "2026-12-07T21:00:00.Z")),
+            files(
+                    "tim",
+                    Map.of("groups", List.of("a")),
+                    Map.of("groups", List.of("a"), "expires", "2026-12-07T21:00:00.000000001Z"),
+                    Map.of("now", "2026-12-07T21:00:00.1Z")));
 
     private static AccessRequest files(
             String id, Map<String, ?> subjectAttrs, Map<String, ?> resourceAttrs, Map<String, ?> context) {
