@@ -486,7 +486,7 @@ public class PolicyBenchmark {
             return sb.append("}}}").toString();
         }
 
-        private static Path binary() throws IOException {
+        static Path binary() throws IOException {
             String prop = System.getProperty("gatehouse.opa.binary", System.getenv("GATEHOUSE_OPA_BINARY"));
             if (prop != null && Files.isExecutable(Path.of(prop))) {
                 return Path.of(prop);
@@ -505,7 +505,7 @@ public class PolicyBenchmark {
                     "OPA binary not found: run bin/setup.d/opa.sh or set -Dgatehouse.opa.binary");
         }
 
-        private static void run(List<String> cmd) throws IOException, InterruptedException {
+        static void run(List<String> cmd) throws IOException, InterruptedException {
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
