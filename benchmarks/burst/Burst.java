@@ -1,4 +1,10 @@
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,7 +40,15 @@ import java.util.concurrent.TimeUnit;
  * Prints a {@code RESULT key=value...} line (counts, p50/p99/max of refusals and of all answers) and exits 1 on any
  * violation. Latencies are reported, never asserted. Browser and form parsing are benchmarks/signin-load's.
  *
- * <p>Arguments: {@code baseUrl username password n}.
+ * <p>With the demo service client's secret as a fifth argument it also shows the rest of the node keeps serving and the
+ * bounds held, seen from outside: before the burst it registers a monitoring client (admin API, client credentials,
+ * scope {@code actuator.read}); during the burst a prober fetches the JWKS and client-credentials tokens and reports
+ * their latency (a non-200 is a violation, the latency is not asserted); afterwards it reads {@code
+ * /actuator/prometheus} and fails if more Argon2 computations ran at once than the hashing gate allows ({@code
+ * gatehouse_password_hashes_in_flight_peak} above {@code gatehouse_password_hashes_max}) or more password checks
+ * were admitted than the admission bound.
+ *
+ * <p>Arguments: {@code baseUrl username password n [serviceClientSecret]}.
  */
 public final class Burst {
 
@@ -45,8 +59,8 @@ public final class Burst {
     private record Answer(int status, String location, boolean retryAfter, long nanos, String failure) {}
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 4) {
-            System.err.println("usage: Burst baseUrl username password n");
+        if (args.length != 4 && args.length != 5) {
+            System.err.println("usage: Burst baseUrl username password n [serviceClientSecret]");
             System.exit(2);
         }
         String base = args[0];
@@ -85,6 +99,7 @@ public final class Burst {
             actions.add((String) r[2]);
         }
         prepare.shutdown();
+        Monitor monitor = args.length == 5 ? Monitor.register(base, args[4]) : null;
 
         // 2. all posts at once: one thread per browser, released together
         CountDownLatch ready = new CountDownLatch(n);
@@ -111,6 +126,14 @@ public final class Burst {
             }));
         }
         ready.await();
+        Future<String> probes = monitor == null ? null : Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "probe");
+            t.setDaemon(true);
+            return t;
+        }).submit(() -> {
+            go.await();
+            return monitor.probe(5);
+        });
         long start = System.nanoTime();
         go.countDown();
         int signedIn = 0, wrong = 0, refused503 = 0, refused429 = 0, violations = 0;
@@ -167,7 +190,33 @@ public final class Burst {
                 percentile(all, 50), percentile(all, 99), all.isEmpty() ? 0 : all.get(all.size() - 1) / 1e6,
                 afterOk ? "ok" : "FAILED(" + r.statusCode() + " " + location + ")");
         bad.forEach((k, v) -> System.out.println("VIOLATION " + v + "x " + k));
-        System.exit(violations == 0 && afterOk ? 0 : 1);
+        boolean monitored = true;
+        if (monitor != null) {
+            String probed;
+            try {
+                probed = probes.get(ANSWER_WAIT.toSeconds(), TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                probed = "FAILED(" + e + ")";
+            }
+            System.out.println("DURING_BURST " + probed);
+            Map<String, Double> m = monitor.metrics();
+            double hashPeak = m.getOrDefault("gatehouse_password_hashes_in_flight_peak", -1.0);
+            double hashMax = m.getOrDefault("gatehouse_password_hashes_max", -1.0);
+            double admittedPeak = m.getOrDefault("gatehouse_password_admission_in_flight_peak", -1.0);
+            double admittedMax = m.getOrDefault("gatehouse_password_admission_max", -1.0);
+            double refusedTotal = m.getOrDefault("gatehouse_password_admission_refused_total", -1.0);
+            System.out.printf(
+                    Locale.ROOT,
+                    "METRICS hashes_in_flight_peak=%.0f hashes_max=%.0f admitted_peak=%.0f admission_max=%.0f"
+                            + " admission_refused=%.0f%n",
+                    hashPeak, hashMax, admittedPeak, admittedMax, refusedTotal);
+            monitored = !probed.contains("FAILED") && hashPeak >= 1 && hashMax >= 1 && hashPeak <= hashMax
+                    && admittedPeak >= 1 && admittedMax >= 1 && admittedPeak <= admittedMax;
+            if (!monitored) {
+                System.out.println("VIOLATION bounds or probes (see DURING_BURST and METRICS)");
+            }
+        }
+        System.exit(violations == 0 && afterOk && monitored ? 0 : 1);
     }
 
     private static double percentile(List<Long> sorted, int p) {
@@ -175,5 +224,105 @@ public final class Burst {
             return 0;
         }
         return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(p / 100.0 * sorted.size()) - 1)) / 1e6;
+    }
+
+    /**
+     * A monitoring client registered through the admin API with the demo service client (scope {@code admin}): it
+     * reads {@code /actuator/prometheus} (scope {@code actuator.read}) and probes the JWKS and token endpoints.
+     */
+    private static final class Monitor {
+        private static final HttpClient HTTP = HttpClient.newHttpClient();
+        private static final Pattern ACCESS_TOKEN = Pattern.compile("\"access_token\"\\s*:\\s*\"([^\"]+)\"");
+        private static final Pattern SECRET = Pattern.compile("\"clientSecret\"\\s*:\\s*\"([^\"]+)\"");
+        private static final Pattern SAMPLE = Pattern.compile("(?m)^(gatehouse_password_[a-z_]+)(?:\\{[^}]*\\})? ([0-9.eE+-]+)$");
+
+        private final String base;
+        private final String clientId;
+        private final String secret;
+
+        private Monitor(String base, String clientId, String secret) {
+            this.base = base;
+            this.clientId = clientId;
+            this.secret = secret;
+        }
+
+        static Monitor register(String base, String serviceSecret) {
+            String admin = token(base, "gatehouse-demo-service", serviceSecret, "admin");
+            String id = "burst-monitor-" + Long.toHexString(System.nanoTime());
+            HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create(base + "/admin/clients"))
+                    .header("Authorization", "Bearer " + admin)
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"clientId\":\"" + id + "\",\"clientName\":\"Burst monitor\","
+                            + "\"grantTypes\":[\"client_credentials\"],\"scopes\":[\"actuator.read\"]}")));
+            SignInLoad.check(r.statusCode() == 201 || r.statusCode() == 200, "register monitor: " + r.statusCode());
+            Matcher m = SECRET.matcher(r.body());
+            SignInLoad.check(m.find(), "register monitor: no clientSecret");
+            return new Monitor(base, id, m.group(1));
+        }
+
+        /** {@code rounds} of one JWKS fetch and one client-credentials token; the latencies, or FAILED. */
+        String probe(int rounds) {
+            List<Long> jwks = new ArrayList<>();
+            List<Long> tokens = new ArrayList<>();
+            for (int i = 0; i < rounds; i++) {
+                long t0 = System.nanoTime();
+                HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create(base + "/oauth2/jwks")).GET());
+                jwks.add(System.nanoTime() - t0);
+                if (r.statusCode() != 200) {
+                    return "FAILED(jwks " + r.statusCode() + ")";
+                }
+                t0 = System.nanoTime();
+                try {
+                    token(base, clientId, secret, "actuator.read");
+                } catch (RuntimeException e) {
+                    return "FAILED(token " + e.getMessage() + ")";
+                }
+                tokens.add(System.nanoTime() - t0);
+            }
+            Collections.sort(jwks);
+            Collections.sort(tokens);
+            return String.format(
+                    Locale.ROOT,
+                    "jwks=%d token=%d jwks_p50_ms=%.0f jwks_max_ms=%.0f token_p50_ms=%.0f token_max_ms=%.0f",
+                    jwks.size(), tokens.size(), percentile(jwks, 50), percentile(jwks, 100),
+                    percentile(tokens, 50), percentile(tokens, 100));
+        }
+
+        Map<String, Double> metrics() {
+            String bearer = token(base, clientId, secret, "actuator.read");
+            HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create(base + "/actuator/prometheus"))
+                    .header("Authorization", "Bearer " + bearer)
+                    .GET());
+            SignInLoad.check(r.statusCode() == 200, "prometheus: " + r.statusCode());
+            Map<String, Double> values = new LinkedHashMap<>();
+            Matcher m = SAMPLE.matcher(r.body());
+            while (m.find()) {
+                values.put(m.group(1), Double.parseDouble(m.group(2)));
+            }
+            return values;
+        }
+
+        private static String token(String base, String id, String secret, String scope) {
+            String basic = Base64.getEncoder().encodeToString((id + ":" + secret).getBytes(StandardCharsets.UTF_8));
+            HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create(base + "/oauth2/token"))
+                    .header("Authorization", "Basic " + basic)
+                    .header("Content-Type", "application/x-www-form-urlencoded")
+                    .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials&scope=" + scope)));
+            SignInLoad.check(r.statusCode() == 200, "token for " + scope + ": " + r.statusCode());
+            Matcher m = ACCESS_TOKEN.matcher(r.body());
+            SignInLoad.check(m.find(), "token for " + scope + ": no access_token");
+            return m.group(1);
+        }
+
+        private static HttpResponse<String> send(HttpRequest.Builder request) {
+            try {
+                return HTTP.send(request.timeout(ANSWER_WAIT).build(), HttpResponse.BodyHandlers.ofString());
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
     }
 }

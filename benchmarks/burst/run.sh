@@ -5,11 +5,15 @@
 # redirect after a completed check, or 503/429 with Retry-After; never a 500 or a dropped connection) and that a
 # normal sign-in succeeds right after. This script then checks the server log for OutOfMemoryError and reports the
 # peak heap (largest heap in use before a collection, from the GC log) and the peak RSS (VmHWM, /proc/PID/status).
-# Latencies are reported, never asserted, so the check holds on a loaded CI machine.
+# Latencies are reported, never asserted, so the check holds on a loaded CI machine. With the demo service client's
+# secret Burst.java also probes the JWKS and token endpoints during the burst (latency reported; a non-200 fails) and
+# reads /actuator/prometheus afterwards: the peak of Argon2 computations in flight must not exceed the hashing gate's
+# bound, nor the peak of admitted password checks the admission bound (auth-server/README.md, "Sign-in bursts").
 # The login rate limit and the per-address failure counters are raised (not switched off): the whole burst comes
 # from one address, and the check is about memory and the hashing gate, not about those limits.
 # Usage: benchmarks/burst/run.sh [N]      env: JAVA, PORT (9430), HEAP (512m), BUILD=1 to build the jar first,
-#   GATEHOUSE_ARGS (extra server arguments, e.g. --gatehouse.password.max-wait=0s)
+#   NO_BUILD=1 to fail instead of building a missing jar (bin/burst-check), GATEHOUSE_ARGS (extra server arguments,
+#   e.g. --gatehouse.server.transport.max-password-checks-in-flight=8)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 N="${1:-500}"
@@ -23,6 +27,10 @@ PID=
 cleanup() { [ -z "$PID" ] || kill "$PID" 2>/dev/null || true; }
 trap cleanup EXIT
 
+if [ -n "${NO_BUILD:-}" ] && [ ! -f "$JAR" ]; then
+  echo "burst: $JAR is missing (build it first: ./mvnw package -pl auth-server -am)" >&2
+  exit 2
+fi
 if [ -n "${BUILD:-}" ] || [ ! -f "$JAR" ]; then
   ./mvnw -B -q -Dmaven.test.skip=true -Dspotless.check.skip=true -Djavadoc.skip=true package -pl auth-server -am
 fi
@@ -44,14 +52,16 @@ for _ in $(seq 1 180); do
 done
 if [ -z "$up" ]; then echo "burst: server did not start (log: $WORK/server.log)" >&2; tail -20 "$WORK/server.log" >&2; exit 1; fi
 PASS=$(awk '/user demo password/ {print $NF}' "$WORK/data/demo-credentials.txt")
+SERVICE_SECRET=$(awk '/client gatehouse-demo-service secret/ {print $NF}' "$WORK/data/demo-credentials.txt")
 
 status=0
-"$JAVA" -cp "$WORK/classes" Burst "http://localhost:$PORT" demo "$PASS" "$N" | tee "$WORK/result.txt" || status=$?
+"$JAVA" -cp "$WORK/classes" Burst "http://localhost:$PORT" demo "$PASS" "$N" "$SERVICE_SECRET" | tee "$WORK/result.txt" || status=$?
 
 hwm_kib=$(awk '/^VmHWM/ {print $2}' "/proc/$PID/status")
 # "Pause Young (Normal) (G1 Evacuation Pause) 123M->45M(512M) 4.567ms": the heap in use before each pause
 peak_heap=$(grep -o '[0-9]*M->[0-9]*M([0-9]*M)' "$WORK/gc.log" | sed 's/M->.*//' | sort -n | tail -1)
 oom=$(cat "$WORK/server.log" "$WORK/gc.log" | grep -c 'OutOfMemoryError' || true)
+echo "LOAD $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "MEMORY heap_max=$HEAP peak_heap_mib=${peak_heap:-0} peak_rss_mib=$((hwm_kib / 1024)) out_of_memory_errors=$oom gc_pauses=$(grep -c 'Pause' "$WORK/gc.log" || true)"
 kill -0 "$PID" 2>/dev/null || { echo "burst: the server died (log: $WORK/server.log)" >&2; status=1; }
 [ "$oom" -eq 0 ] || { echo "burst: OutOfMemoryError in the server log" >&2; status=1; }

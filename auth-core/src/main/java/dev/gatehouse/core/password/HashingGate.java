@@ -3,19 +3,24 @@ package dev.gatehouse.core.password;
 import java.time.Duration;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
  * Bounds how many memory-hard hash computations run at once. Argon2id at m=19 MiB needs 19 MiB per
  * computation; without a bound, a burst of logins allocates memory without limit (a failure mode seen in
  * production identity servers). Callers beyond the bound wait up to {@code maxWait}, then fail with
- * {@link PasswordException.Reason#BUSY}; the wait queue is fair so no caller starves.
+ * {@link PasswordException.Reason#BUSY}; the wait queue is fair so no caller starves. It counts the computations
+ * running and the most that ever ran at once, so an operator (and the burst check, from outside) can see the bound
+ * held.
  */
 final class HashingGate {
 
     private final Semaphore permits;
     private final int capacity;
     private final long maxWaitNanos;
+    private final AtomicInteger running = new AtomicInteger();
+    private final AtomicInteger peak = new AtomicInteger();
 
     HashingGate(int capacity, Duration maxWait) {
         this.capacity = capacity;
@@ -38,15 +43,27 @@ final class HashingGate {
                     "all " + capacity + " password hashing slots are busy; retry later (raise maxConcurrentHashes "
                             + "only if memory allows)");
         }
+        peak.accumulateAndGet(running.incrementAndGet(), Math::max);
         try {
             return computation.get();
         } finally {
+            running.decrementAndGet();
             permits.release();
         }
     }
 
     int capacity() {
         return capacity;
+    }
+
+    /** Computations running now. */
+    int running() {
+        return running.get();
+    }
+
+    /** The most computations that ran at once since this gate was made; never above {@link #capacity()}. */
+    int peak() {
+        return peak.get();
     }
 
     int available() {

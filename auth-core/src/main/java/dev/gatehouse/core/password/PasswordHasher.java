@@ -86,6 +86,35 @@ public final class PasswordHasher {
     }
 
     /**
+     * How many hash computations (hashing or verifying) may run at once; callers beyond it wait up to the configured
+     * wait, then fail with {@link PasswordException.Reason#BUSY}.
+     *
+     * @return the bound, at least 1
+     */
+    public int maxConcurrentHashes() {
+        return gate.capacity();
+    }
+
+    /**
+     * How many hash computations run now, for metrics.
+     *
+     * @return between 0 and {@link #maxConcurrentHashes()}
+     */
+    public int hashesInFlight() {
+        return gate.running();
+    }
+
+    /**
+     * The most hash computations that ever ran at once on this hasher, for metrics: it shows from outside that the
+     * bound held under a burst (each Argon2id computation holds its memory cost, 19 MiB by default).
+     *
+     * @return between 0 and {@link #maxConcurrentHashes()}
+     */
+    public int peakHashesInFlight() {
+        return gate.peak();
+    }
+
+    /**
      * Hashes a password with the current parameters and a fresh random salt.
      *
      * @param password the password; NFKC-normalised before hashing

@@ -101,4 +101,19 @@ class HashingGateTests {
             Thread.currentThread().interrupt();
         }
     }
+
+    @Test
+    void runWhenComputationsOverlapThenPeakCountsThemAndNeverExceedsCapacity() {
+        HashingGate gate = new HashingGate(2, Duration.ZERO);
+
+        int inner = gate.run(() -> gate.run(gate::running));
+        assertThatThrownBy(() -> gate.run(() -> gate.run(() -> gate.run(gate::running))))
+                .isInstanceOfSatisfying(
+                        PasswordException.class, e -> assertThat(e.reason()).isEqualTo(PasswordException.Reason.BUSY));
+
+        assertThat(inner).isEqualTo(2);
+        assertThat(gate.peak()).isEqualTo(2);
+        assertThat(gate.running()).isZero();
+        assertThat(gate.available()).isEqualTo(2);
+    }
 }

@@ -110,6 +110,15 @@ final class DatabaseOutageFilter extends OncePerRequestFilter {
         }
     }
 
+    /**
+     * Answers a request refused before it could check a password (the node's admission bound,
+     * {@link PasswordAdmissionFilter}) as a full hashing gate is answered: {@code 503}, {@code Retry-After: }{@value
+     * #BUSY_RETRY_AFTER_SECONDS}, the same page or body.
+     */
+    void refuseBusy(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        answer(request, response, BUSY_RETRY_AFTER_SECONDS);
+    }
+
     /** Whether {@code failure} or a cause of it is a full hashing gate ({@link PasswordException.Reason#BUSY}). */
     static boolean hashingBusy(Throwable failure) {
         Throwable t = failure;

@@ -1,8 +1,15 @@
 package dev.gatehouse.server.transport;
 
+import dev.gatehouse.core.password.PasswordHasher;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.Objects;
 import javax.sql.DataSource;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
@@ -10,6 +17,7 @@ import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
+import org.springframework.core.env.Environment;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.session.config.SessionRepositoryCustomizer;
 import org.springframework.session.jdbc.JdbcIndexedSessionRepository;
@@ -45,6 +53,57 @@ class TransportConfiguration {
                 new FilterRegistrationBean<>(new DatabaseOutageFilter(templates));
         registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
         return registration;
+    }
+
+    /**
+     * The admission bound on password-checking requests, right after the rate limit filter ({@code
+     * HIGHEST_PRECEDENCE + 1}) and the protocol guards, before Spring Session ({@code Integer.MIN_VALUE + 50}): a
+     * refused request loads no session and reaches no sign-in code.
+     */
+    @Bean
+    FilterRegistrationBean<PasswordAdmissionFilter> passwordAdmissionFilter(
+            TransportProperties properties,
+            PasswordHasher hasher,
+            Environment environment,
+            FilterRegistrationBean<DatabaseOutageFilter> outage,
+            ObjectProvider<MeterRegistry> meters) {
+        int threads = environment.getProperty("server.tomcat.threads.max", Integer.class, 200);
+        FilterRegistrationBean<PasswordAdmissionFilter> registration =
+                new FilterRegistrationBean<>(new PasswordAdmissionFilter(
+                        maxPasswordChecksInFlight(
+                                properties.maxPasswordChecksInFlight(), hasher.maxConcurrentHashes(), threads),
+                        Objects.requireNonNull(outage.getFilter(), "the database outage filter"),
+                        meters.getIfAvailable(SimpleMeterRegistry::new)));
+        registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 3);
+        return registration;
+    }
+
+    /**
+     * The bound: the configured one, else room for every hashing slot plus as many callers waiting for one (a slot
+     * freed is taken at once, no thread idles), but never more than half the request threads.
+     */
+    static int maxPasswordChecksInFlight(int configured, int hashingSlots, int requestThreads) {
+        if (configured > 0) {
+            return configured;
+        }
+        return Math.max(1, Math.min(2 * hashingSlots, requestThreads / 2));
+    }
+
+    /** Meters of the hashing gate: the bound on Argon2 computations and how close a burst came to it. */
+    @Bean
+    MeterBinder passwordHashingMeters(PasswordHasher hasher) {
+        return registry -> {
+            Gauge.builder("gatehouse.password.hashes.in.flight", hasher, PasswordHasher::hashesInFlight)
+                    .description("Password hash computations running")
+                    .register(registry);
+            Gauge.builder("gatehouse.password.hashes.in.flight.peak", hasher, PasswordHasher::peakHashesInFlight)
+                    .description("The most password hash computations that ran at once since start")
+                    .register(registry);
+            Gauge.builder("gatehouse.password.hashes.max", hasher, PasswordHasher::maxConcurrentHashes)
+                    .description(
+                            "Password hash computations allowed at once (gatehouse.password.max-concurrent-hashes)")
+                    .register(registry);
+        };
     }
 
     @Bean

@@ -21,13 +21,19 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     authorization request), across all nodes; every few seconds the oldest beyond it are deleted, never a signed-in
  *     session, so anonymous visitors cannot grow the session table without bound. At most {@code maxSessions};
  *     {@code 0} (the default) means half of {@code maxSessions} (5000)
+ * @param maxPasswordChecksInFlight the most requests that will hash or verify a password (sign-in form, password
+ *     change, re-authentication, registration, password reset) in flight at once on this node; the next one is
+ *     answered {@code 503} with {@code Retry-After} at once instead of waiting for a request thread or a hashing
+ *     slot. {@code 0} (the default) means twice {@code gatehouse.password.max-concurrent-hashes}, at most half of
+ *     {@code server.tomcat.threads.max} (4 on 2 cores with H2), so other requests always find a free thread
  */
 @ConfigurationProperties("gatehouse.server.transport")
 public record TransportProperties(
         @DefaultValue("10s") Duration requestBodyTimeout,
         @DefaultValue("5m") Duration anonymousSessionTimeout,
         @DefaultValue("10000") int maxSessions,
-        @DefaultValue("0") int maxAnonymousSessions) {
+        @DefaultValue("0") int maxAnonymousSessions,
+        @DefaultValue("0") int maxPasswordChecksInFlight) {
 
     /** Checks the limits at start-up: a zero or negative limit would mean "none", which is never wanted. */
     public TransportProperties {
@@ -40,6 +46,10 @@ public record TransportProperties(
         }
         if (maxSessions < 1) {
             throw new IllegalArgumentException("gatehouse.server.transport.max-sessions must be at least 1");
+        }
+        if (maxPasswordChecksInFlight < 0) {
+            throw new IllegalArgumentException(
+                    "gatehouse.server.transport.max-password-checks-in-flight must be 0 (automatic) or more");
         }
         if (maxAnonymousSessions == 0) {
             maxAnonymousSessions = Math.max(1, maxSessions / 2);

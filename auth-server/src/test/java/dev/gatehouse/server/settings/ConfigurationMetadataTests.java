@@ -114,7 +114,9 @@ class ConfigurationMetadataTests {
                 "gatehouse.server.backchannel-logout.retention",
                 "gatehouse.server.backchannel-logout.max-per-host",
                 "gatehouse.server.backchannel-logout.circuit-failures",
-                "gatehouse.server.backchannel-logout.circuit-open");
+                "gatehouse.server.backchannel-logout.circuit-open",
+                // Sign-in bursts (issue #18).
+                "gatehouse.server.transport.max-password-checks-in-flight");
         assertThat(current).containsKeys(addedSince.toArray(String[]::new));
         assertThat(deprecated).hasSize(current.size() - 1 - addedSince.size());
         deprecated.forEach((name, property) -> {

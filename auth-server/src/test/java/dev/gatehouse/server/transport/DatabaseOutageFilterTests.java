@@ -120,7 +120,7 @@ class DatabaseOutageFilterTests {
     }
 
     /** The server's own error template, as Spring Boot's Thymeleaf set-up finds it. */
-    private static SpringTemplateEngine templates() {
+    static SpringTemplateEngine templates() {
         ClassLoaderTemplateResolver resolver = new ClassLoaderTemplateResolver();
         resolver.setPrefix("templates/");
         resolver.setSuffix(".html");

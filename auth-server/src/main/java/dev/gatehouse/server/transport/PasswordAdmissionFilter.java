@@ -1,0 +1,122 @@
+package dev.gatehouse.server.transport;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.springframework.web.filter.OncePerRequestFilter;
+import org.springframework.web.util.UrlPathHelper;
+
+/**
+ * Admission bound on the requests that will hash or verify a password: at most {@code maxInFlight} of them are in
+ * flight on this node; the next one is answered at once, before its session is loaded or its body parsed, with
+ * {@code 503 Service Unavailable} (RFC 9110 §15.6.4), {@code Retry-After} (RFC 9110 §10.2.3) and the body of every
+ * other {@code 503} ({@link DatabaseOutageFilter}: the page for browsers, an RFC 9457 problem otherwise).
+ *
+ * <p>Why a bound ahead of the hashing gate: the gate (auth-core's {@code HashingGate}) keeps memory safe, but a caller
+ * waiting for a slot holds a request thread. With 500 simultaneous sign-ins every request thread ended up waiting at
+ * the gate and the rest of the burst, and every other request (token endpoint, JWKS, health), queued in the
+ * connection backlog for over a minute. The bound is below the request threads, so the other threads keep answering
+ * refusals and other traffic in milliseconds.
+ *
+ * <p>A refused request never reached the sign-in: no user was looked up (the answer is the same for known and unknown
+ * names) and nothing is counted against the account or the address by the attempt limiter.
+ *
+ * <p>Meters: {@code gatehouse.password.admission.refused} (counter), {@code gatehouse.password.admission.in.flight}
+ * {@code gatehouse.password.admission.in.flight.peak} and {@code gatehouse.password.admission.max} (gauges).
+ */
+final class PasswordAdmissionFilter extends OncePerRequestFilter {
+
+    private static final UrlPathHelper PATHS = paths();
+
+    private final int maxInFlight;
+    private final DatabaseOutageFilter answers;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicInteger peak = new AtomicInteger();
+    private final Counter refused;
+
+    /**
+     * Creates the filter.
+     *
+     * @param maxInFlight password-checking requests allowed in flight at once, at least 1
+     * @param answers writes the {@code 503} answer, as for a full hashing gate
+     * @param meters where the refusal counter and the in-flight gauges go
+     */
+    PasswordAdmissionFilter(int maxInFlight, DatabaseOutageFilter answers, MeterRegistry meters) {
+        if (maxInFlight < 1) {
+            throw new IllegalArgumentException("maxInFlight must be at least 1");
+        }
+        this.maxInFlight = maxInFlight;
+        this.answers = Objects.requireNonNull(answers, "answers must not be null");
+        Objects.requireNonNull(meters, "meters must not be null");
+        this.refused = Counter.builder("gatehouse.password.admission.refused")
+                .description("Requests that would check a password, refused with 503 because the node's bound was"
+                        + " reached")
+                .register(meters);
+        Gauge.builder("gatehouse.password.admission.in.flight", inFlight, AtomicInteger::get)
+                .description("Password-checking requests in flight")
+                .register(meters);
+        Gauge.builder("gatehouse.password.admission.in.flight.peak", peak, AtomicInteger::get)
+                .description("The most password-checking requests in flight at once since start")
+                .register(meters);
+        Gauge.builder("gatehouse.password.admission.max", this, PasswordAdmissionFilter::maxInFlight)
+                .description("Password-checking requests allowed in flight at once"
+                        + " (gatehouse.server.transport.max-password-checks-in-flight)")
+                .register(meters);
+    }
+
+    @Override
+    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
+        if (!checksPassword(request)) {
+            chain.doFilter(request, response);
+            return;
+        }
+        int now = inFlight.incrementAndGet();
+        if (now > maxInFlight) {
+            inFlight.decrementAndGet();
+            refused.increment();
+            answers.refuseBusy(request, response);
+            return;
+        }
+        peak.accumulateAndGet(now, Math::max);
+        try {
+            chain.doFilter(request, response);
+        } finally {
+            inFlight.decrementAndGet();
+        }
+    }
+
+    /** The bound. */
+    int maxInFlight() {
+        return maxInFlight;
+    }
+
+    /**
+     * Whether the request will hash or verify a password: the sign-in form ({@code POST /login}), the account's
+     * password change and re-authentication (step-up) forms, self-registration and the password reset. Matched on the
+     * decoded, normalised path, as Spring Security's matchers see it.
+     */
+    static boolean checksPassword(HttpServletRequest request) {
+        if (!"POST".equals(request.getMethod())) {
+            return false;
+        }
+        return switch (PATHS.getPathWithinApplication(request)) {
+            case "/login", "/account/password", "/account/confirm", "/register", "/password/reset" -> true;
+            default -> false;
+        };
+    }
+
+    private static UrlPathHelper paths() {
+        UrlPathHelper helper = new UrlPathHelper();
+        helper.setUrlDecode(true);
+        helper.setRemoveSemicolonContent(true);
+        return helper;
+    }
+}
