@@ -22,6 +22,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongConsumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -270,10 +271,12 @@ public final class Soak {
             skipped += t.skipped + s.skipped;
             System.out.printf(
                     Locale.ROOT,
-                    "SAMPLE %s=%d t_s=%d tokens=%d token_errors=%d skipped=%d token_p50_ms=%.1f token_p99_ms=%.1f signins=%d"
-                            + " signin_errors=%d signins_paused=%d signin_p50_ms=%.1f signin_p99_ms=%.1f heap_after_full_gc_mib=%.1f"
-                            + " rss_mib=%.1f threads=%d server_cpu_s=%.1f load=%s%n",
-                    unit, k, k * interval, t.count, t.errors, t.skipped + s.skipped, t.p50, t.p99, s.count, s.errors, s.paused, s.p50, s.p99,
+                    "SAMPLE %s=%d t_s=%d tokens=%d token_errors=%d skipped=%d token_p50_ms=%.1f"
+                            + " token_p99_ms=%.1f signins=%d signin_errors=%d signins_paused=%d signin_p50_ms=%.1f"
+                            + " signin_p99_ms=%.1f heap_after_full_gc_mib=%.1f rss_mib=%.1f threads=%d"
+                            + " server_cpu_s=%.1f load=%s%n",
+                    unit, k, k * interval, t.count, t.errors, t.skipped + s.skipped, t.p50,
+                    t.p99, s.count, s.errors, s.paused, s.p50, s.p99,
                     row.server.heapMib, row.server.rssMib, row.server.threads, row.cpuSeconds, loadAverage());
             for (String first : new String[] {t.firstError, s.firstError}) {
                 if (first != null) {
@@ -313,7 +316,8 @@ public final class Soak {
         double change = last.server.heapMib - first.server.heapMib;
         double bound = first.server.heapMib * heapPct / 100 + heapSlackMib;
         // a soak judges both ways (flat); the check judges growth only (a fall is not a leak)
-        boolean heapOk = opts.getOrDefault("heap_judge", "flat").equals("growth") ? change <= bound : Math.abs(change) <= bound;
+        boolean growthOnly = opts.getOrDefault("heap_judge", "flat").equals("growth");
+        boolean heapOk = growthOnly ? change <= bound : Math.abs(change) <= bound;
         pass &= heapOk;
         System.out.printf(
                 Locale.ROOT,
@@ -321,7 +325,7 @@ public final class Soak {
                         + " within %.0f%%%s = %.1f MiB %s%n",
                 unit, first.k, first.server.heapMib, unit, last.k, last.server.heapMib, change,
                 first.server.heapMib > 0 ? 100 * change / first.server.heapMib : 0,
-                opts.getOrDefault("heap_judge", "flat").equals("growth") ? "growth" : "change", heapPct,
+                growthOnly ? "growth" : "change", heapPct,
                 heapSlackMib > 0 ? String.format(Locale.ROOT, " + %.0f MiB", heapSlackMib) : "", bound,
                 heapOk ? "PASS" : "FAIL");
         StringBuilder p99s = new StringBuilder();
@@ -339,10 +343,10 @@ public final class Soak {
                         : "none (printed, not asserted)");
         System.out.printf(
                 Locale.ROOT,
-                "RESULT %s tokens=%d signins=%d errors=%d skipped=%d heap_first_mib=%.1f heap_last_mib=%.1f heap_bound_mib=%.1f"
-                        + " token_p99_last_ms=%.1f%n",
-                pass ? "PASS" : "FAIL", countTokens, countSignins, errors, skipped, first.server.heapMib, last.server.heapMib,
-                first.server.heapMib + bound, last.tokens.p99);
+                "RESULT %s tokens=%d signins=%d errors=%d skipped=%d heap_first_mib=%.1f heap_last_mib=%.1f"
+                        + " heap_bound_mib=%.1f token_p99_last_ms=%.1f%n",
+                pass ? "PASS" : "FAIL", countTokens, countSignins, errors, skipped, first.server.heapMib,
+                last.server.heapMib, first.server.heapMib + bound, last.tokens.p99);
         return pass;
     }
 
@@ -374,7 +378,7 @@ public final class Soak {
     }
 
     /** Calls {@code task} with each scheduled time (nanoTime) at {@code rate} per second from start until end. */
-    private static Thread scheduler(String name, long start, long end, double rate, java.util.function.LongConsumer task) {
+    private static Thread scheduler(String name, long start, long end, double rate, LongConsumer task) {
         Thread t = new Thread(
                 () -> {
                     double period = 1e9 / rate;
@@ -413,7 +417,8 @@ public final class Soak {
         double heapMib = Long.parseLong(m.group(1)) / 1024.0;
         if (histoDir != null) {
             Files.createDirectories(histoDir);
-            Files.writeString(histoDir.resolve(String.format(Locale.ROOT, "histogram-%02d.txt", k)), jcmd("GC.class_histogram"));
+            Path file = histoDir.resolve(String.format(Locale.ROOT, "histogram-%02d.txt", k));
+            Files.writeString(file, jcmd("GC.class_histogram"));
         }
         double rss = 0;
         int threads = 0;
