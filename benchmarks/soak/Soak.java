@@ -71,6 +71,9 @@ public final class Soak {
      */
     private static final int SIGNINS_IN_FLIGHT = 2;
     private static final Pattern HEAP_USED = Pattern.compile("used (\\d+)K");
+    /** Unified GC logging ({@code -Xlog:gc}): "Pause Full (Diagnostic Command) 102M->75M(512M) 123.456ms". */
+    private static final Pattern FULL_GC =
+            Pattern.compile("Pause Full \\((?:Diagnostic Command|System\\.gc\\(\\))\\) \\d+M->(\\d+)M");
 
     private final Map<String, String> opts;
     private final String base;
@@ -235,8 +238,11 @@ public final class Soak {
         System.out.printf(
                 Locale.ROOT,
                 "SOAK seconds=%d interval_s=%d token_rate=%.1f/s signin_rate=%.2f/s max_in_flight=%d"
-                        + " heap=jcmd GC.run then GC.heap_info used%n",
-                samples * interval, interval, tokenRate, signinRate, maxInFlight);
+                        + " heap=%s%n",
+                samples * interval, interval, tokenRate, signinRate, maxInFlight,
+                opts.containsKey("gc_log")
+                        ? "jcmd GC.run, then the heap after that full collection in the server's GC log"
+                        : "jcmd GC.run, then GC.heap_info used");
         List<Row> rows = new ArrayList<>();
         long cpu0 = cpuTicks();
         long errorsTokens = 0, errorsSignins = 0, countTokens = 0, countSignins = 0, skipped = 0;
@@ -410,11 +416,8 @@ public final class Soak {
     private record Row(int k, Stats tokens, Stats signins, Server server, double cpuSeconds) {}
 
     private Server server(Path histoDir, int k) throws IOException, InterruptedException {
-        jcmd("GC.run");
-        String info = jcmd("GC.heap_info");
-        Matcher m = HEAP_USED.matcher(info);
-        check(m.find(), "no 'used' figure in GC.heap_info: " + info);
-        double heapMib = Long.parseLong(m.group(1)) / 1024.0;
+        double heapMib =
+                opts.containsKey("gc_log") ? heapAfterFullGcFromLog(Path.of(opts.get("gc_log"))) : heapAfterFullGc();
         if (histoDir != null) {
             Files.createDirectories(histoDir);
             Path file = histoDir.resolve(String.format(Locale.ROOT, "histogram-%02d.txt", k));
@@ -430,6 +433,41 @@ public final class Soak {
             }
         }
         return new Server(heapMib, rss, threads);
+    }
+
+    /**
+     * The heap right after the forced full collection, from the collection's own line in the server's GC log: exact,
+     * whereas a second jcmd (GC.heap_info) a moment later also counts what the load allocated in between.
+     */
+    private double heapAfterFullGcFromLog(Path log) throws IOException, InterruptedException {
+        long before = fullGcs(log).size();
+        jcmd("GC.run");
+        for (int i = 0; i < 50; i++) {
+            List<String> after = fullGcs(log);
+            if (after.size() > before) {
+                return Long.parseLong(after.get(after.size() - 1));
+            }
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException("no new 'Pause Full (Diagnostic Command)' line in " + log);
+    }
+
+    private static List<String> fullGcs(Path log) throws IOException {
+        List<String> out = new ArrayList<>();
+        Matcher m = FULL_GC.matcher(Files.readString(log));
+        while (m.find()) {
+            out.add(m.group(1));
+        }
+        return out;
+    }
+
+    /** Without a GC log: GC.run, then GC.heap_info's "used" (includes what was allocated between the two). */
+    private double heapAfterFullGc() throws IOException, InterruptedException {
+        jcmd("GC.run");
+        String info = jcmd("GC.heap_info");
+        Matcher m = HEAP_USED.matcher(info);
+        check(m.find(), "no 'used' figure in GC.heap_info: " + info);
+        return Long.parseLong(m.group(1)) / 1024.0;
     }
 
     private String jcmd(String command) throws IOException, InterruptedException {

@@ -8,7 +8,8 @@
 #      answers, at most 256 in flight) with SIGNIN_RATE (1) whole browser sign-ins per second mixed in
 #      (benchmarks/signin-load/SignInLoad.java's flow, the demo user, default Argon2id);
 #   3. each minute: requests, errors, p50/p99 of tokens and sign-ins, heap after a forced full GC (jcmd GC.run, then
-#      GC.heap_info's "used"), RSS, threads, server CPU seconds, load average;
+#      the heap after that collection from its own line in the server's GC log), RSS, threads, server CPU seconds,
+#      load average;
 #   4. verdict: zero errors (and a sign-in and a token served after the load); heap after full GC of the last minute
 #      within 10% of minute BASELINE's (2; minute 1 is the warm-up); token p99 of the last minute at most 1.5x minute
 #      BASELINE's. Exit 1 when one fails.
@@ -46,7 +47,7 @@ echo "==> JDK: $("$JAVA" -version 2>&1 | head -1)   work: $WORK   load: $(cut -d
 "$BIN/javac" -d "$WORK/classes" benchmarks/signin-load/SignInLoad.java benchmarks/soak/Soak.java
 
 LIMIT=1000000000/1s
-"$JAVA" -Xmx"$HEAP" -XX:+UseG1GC -jar "$JAR" --server.port="$PORT" --server.address=127.0.0.1 \
+"$JAVA" -Xmx"$HEAP" -XX:+UseG1GC -Xlog:gc:file="$WORK/gc.log" -jar "$JAR" --server.port="$PORT" --server.address=127.0.0.1 \
   --gatehouse.dev-mode=true --gatehouse.server.demo=true --gatehouse.server.data-dir="$WORK/data" \
   --gatehouse.server.rate-limit.login-per-address=$LIMIT \
   --gatehouse.server.rate-limit.authorization-per-address=$LIMIT \
@@ -61,7 +62,7 @@ for _ in $(seq 1 180); do
   sleep 1
 done
 if [ -z "$up" ]; then echo "soak: server did not start (log: $WORK/server.log)" >&2; tail -20 "$WORK/server.log" >&2; exit 1; fi
-COMMON=(base="http://localhost:$PORT" pid="$PID" jcmd="$BIN/jcmd" client=gatehouse-demo-service
+COMMON=(base="http://localhost:$PORT" pid="$PID" jcmd="$BIN/jcmd" gc_log="$WORK/gc.log" client=gatehouse-demo-service
   secret="$(awk '/service secret/ {print $NF}' "$WORK/data/demo-credentials.txt")"
   spa=gatehouse-demo-spa redirect_uri=http://127.0.0.1:5173/callback user=demo
   password="$(awk '/user demo password/ {print $NF}' "$WORK/data/demo-credentials.txt")")
