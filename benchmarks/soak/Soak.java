@@ -277,11 +277,11 @@ public final class Soak {
             skipped += t.skipped + s.skipped;
             System.out.printf(
                     Locale.ROOT,
-                    "SAMPLE %s=%d t_s=%d tokens=%d token_errors=%d skipped=%d token_p50_ms=%.1f"
+                    "SAMPLE %s=%d t_s=%d tokens=%d token_errors=%d token_skipped=%d signin_skipped=%d token_p50_ms=%.1f"
                             + " token_p99_ms=%.1f signins=%d signin_errors=%d signins_paused=%d signin_p50_ms=%.1f"
                             + " signin_p99_ms=%.1f heap_after_full_gc_mib=%.1f rss_mib=%.1f threads=%d"
                             + " server_cpu_s=%.1f load=%s%n",
-                    unit, k, k * interval, t.count, t.errors, t.skipped + s.skipped, t.p50,
+                    unit, k, k * interval, t.count, t.errors, t.skipped, s.skipped, t.p50,
                     t.p99, s.count, s.errors, s.paused, s.p50, s.p99,
                     row.server.heapMib, row.server.rssMib, row.server.threads, row.cpuSeconds, loadAverage());
             for (String first : new String[] {t.firstError, s.firstError}) {
