@@ -77,6 +77,25 @@ public final class SignInLoad {
         password = a[8];
     }
 
+    /**
+     * One whole browser sign-in (the steps above, fresh cookie jar), for other load drivers compiled with this file
+     * (benchmarks/soak/Soak.java). Each run throws on any step that is not as expected.
+     */
+    public static Runnable signInFlow(
+            String base,
+            String authorizePath,
+            String tokenPath,
+            String clientId,
+            String redirectUri,
+            String scope,
+            String username,
+            String password) {
+        SignInLoad load = new SignInLoad(new String[] {
+            "", base, authorizePath, tokenPath, clientId, redirectUri, scope, username, password
+        });
+        return load::signIn;
+    }
+
     public static void main(String[] args) throws InterruptedException {
         if (args.length != 12) {
             System.err.println("usage: SignInLoad name baseUrl authorizePath tokenPath clientId redirectUri scope"
