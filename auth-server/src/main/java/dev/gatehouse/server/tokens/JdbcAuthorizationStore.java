@@ -17,14 +17,16 @@ import org.springframework.security.oauth2.server.authorization.OAuth2Authorizat
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
 
 /**
- * Spring Authorization Server's JDBC authorization store, with one shortcut on the token endpoint's hottest path.
- * Its {@code save} reads the row by id first to choose between INSERT and UPDATE. A client-credentials authorization
- * whose access token is still valid and which has no code or refresh token is one the client-credentials provider
- * has just created under a fresh random id (revoking it invalidates the token, so later saves take the normal
- * path): it is inserted straight away. Everything else, and anything unexpected (a row that exists after all, a BLOB
- * column in an old schema), goes through Spring Authorization Server's own {@code save}. Rows, columns and the
- * parameter mapping are Spring Authorization Server's, so reads are unaffected. Repeated authorization request
- * parameters are stored as lists ({@link #withListParameters}).
+ * Spring Authorization Server's JDBC authorization store, with shortcuts on the token endpoint's hot paths. Its
+ * {@code save} reads the row by id first (rebuilding the whole authorization from its JSON columns, with a client
+ * lookup) only to choose between INSERT and UPDATE. Here an UPDATE by id runs first and an INSERT follows when it
+ * changed no row (the code exchange and the refresh grant update a row, the authorization endpoint inserts one). A
+ * client-credentials authorization whose access token is still valid and which has no code or refresh token is one
+ * the client-credentials provider has just created under a fresh random id (revoking it invalidates the token, so
+ * later saves take the UPDATE path): it is inserted straight away. Anything unexpected (a BLOB column in an old
+ * schema, an INSERT racing another node's) goes through Spring Authorization Server's own {@code save}. Rows, columns
+ * and the parameter mapping are Spring Authorization Server's, so reads are unaffected. Repeated authorization
+ * request parameters are stored as lists ({@link #withListParameters}).
  */
 public final class JdbcAuthorizationStore extends JdbcOAuth2AuthorizationService {
 
@@ -39,6 +41,18 @@ public final class JdbcAuthorizationStore extends JdbcOAuth2AuthorizationService
             + " user_code_expires_at, user_code_metadata, device_code_value, device_code_issued_at,"
             + " device_code_expires_at, device_code_metadata)"
             + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+    /** Spring Authorization Server's own UPDATE: every column but the id, in the mapper's order, then the id. */
+    private static final String UPDATE = "UPDATE oauth2_authorization SET registered_client_id = ?, principal_name = ?,"
+            + " authorization_grant_type = ?, authorized_scopes = ?, attributes = ?, state = ?,"
+            + " authorization_code_value = ?, authorization_code_issued_at = ?, authorization_code_expires_at = ?,"
+            + " authorization_code_metadata = ?, access_token_value = ?, access_token_issued_at = ?,"
+            + " access_token_expires_at = ?, access_token_metadata = ?, access_token_type = ?, access_token_scopes = ?,"
+            + " oidc_id_token_value = ?, oidc_id_token_issued_at = ?, oidc_id_token_expires_at = ?,"
+            + " oidc_id_token_metadata = ?, refresh_token_value = ?, refresh_token_issued_at = ?,"
+            + " refresh_token_expires_at = ?, refresh_token_metadata = ?, user_code_value = ?, user_code_issued_at = ?,"
+            + " user_code_expires_at = ?, user_code_metadata = ?, device_code_value = ?, device_code_issued_at = ?,"
+            + " device_code_expires_at = ?, device_code_metadata = ? WHERE id = ?";
 
     private static final int COLUMNS = 33;
 
@@ -55,19 +69,32 @@ public final class JdbcAuthorizationStore extends JdbcOAuth2AuthorizationService
     @Override
     public void save(OAuth2Authorization given) {
         OAuth2Authorization authorization = withListParameters(given);
-        if (freshClientCredentials(authorization)) {
-            List<SqlParameterValue> parameters =
-                    getAuthorizationParametersMapper().apply(authorization);
-            if (parameters.size() == COLUMNS && parameters.stream().noneMatch(p -> p.getSqlType() == Types.BLOB)) {
-                try {
-                    getJdbcOperations().update(INSERT, new ArgumentPreparedStatementSetter(parameters.toArray()));
-                    return;
-                } catch (DuplicateKeyException exists) {
-                    // Saved before after all: update it the usual way.
-                }
-            }
+        List<SqlParameterValue> parameters = getAuthorizationParametersMapper().apply(authorization);
+        if (parameters.size() != COLUMNS || parameters.stream().anyMatch(p -> p.getSqlType() == Types.BLOB)) {
+            super.save(authorization);
+            return;
         }
-        super.save(authorization);
+        if (freshClientCredentials(authorization) && inserted(parameters)) {
+            return;
+        }
+        // Update first, insert only when no row has this id: the same outcome as reading the row to choose (the
+        // read's answer is just as old by the time its UPDATE runs), without reading and rebuilding the whole
+        // authorization from its JSON columns on every code exchange and refresh.
+        List<SqlParameterValue> update = new ArrayList<>(parameters.subList(1, COLUMNS));
+        update.add(parameters.get(0));
+        if (getJdbcOperations().update(UPDATE, new ArgumentPreparedStatementSetter(update.toArray())) == 0
+                && !inserted(parameters)) {
+            super.save(authorization);
+        }
+    }
+
+    private boolean inserted(List<SqlParameterValue> parameters) {
+        try {
+            getJdbcOperations().update(INSERT, new ArgumentPreparedStatementSetter(parameters.toArray()));
+            return true;
+        } catch (DuplicateKeyException exists) {
+            return false; // saved meanwhile by another request: updated the usual way
+        }
     }
 
     /**

@@ -23,7 +23,7 @@ import org.springframework.security.oauth2.server.authorization.OAuth2TokenType;
 import org.springframework.security.oauth2.server.authorization.client.InMemoryRegisteredClientRepository;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClient;
 
-/** The insert-first shortcut stores exactly what Spring Authorization Server's own save would, and only skips a read. */
+/** The insert-first and update-first shortcuts store exactly what Spring Authorization Server's own save would, and only skip a read. */
 class JdbcAuthorizationStoreTests {
 
     private static final RegisteredClient CLIENT = RegisteredClient.withId("client-1")
@@ -110,6 +110,38 @@ class JdbcAuthorizationStoreTests {
                 .isTrue();
         assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM oauth2_authorization", Integer.class))
                 .isEqualTo(1);
+    }
+
+    @Test
+    void saveWhenTheRowExistsThenUpdatedInPlaceWithoutReadingItFirst() {
+        OAuth2Authorization fresh = clientCredentials("token-5");
+        store.save(fresh);
+        OAuth2Authorization revoked = OAuth2Authorization.from(fresh)
+                .invalidate(fresh.getAccessToken().getToken())
+                .build();
+        jdbc.execute("SET QUERY_STATISTICS TRUE");
+
+        store.save(revoked);
+
+        assertThat(selectsById()).isZero();
+        OAuth2Authorization found = store.findById(fresh.getId());
+        assertThat(found.getAccessToken().isInvalidated()).isTrue();
+        assertThat(found.getAccessToken().getClaims()).containsEntry("jti", "token-5");
+        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM oauth2_authorization", Integer.class))
+                .isEqualTo(1);
+    }
+
+    @Test
+    void saveWhenNoRowAndNotFreshClientCredentialsThenInserted() {
+        OAuth2Authorization fresh = clientCredentials("token-6");
+        OAuth2Authorization revoked = OAuth2Authorization.from(fresh)
+                .invalidate(fresh.getAccessToken().getToken())
+                .build();
+
+        store.save(revoked);
+
+        assertThat(store.findById(fresh.getId()).getAccessToken().isInvalidated())
+                .isTrue();
     }
 
     @Test
