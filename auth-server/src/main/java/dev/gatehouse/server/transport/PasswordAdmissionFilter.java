@@ -100,7 +100,8 @@ final class PasswordAdmissionFilter extends OncePerRequestFilter {
 
     /**
      * Whether the request will hash or verify a password: the sign-in form ({@code POST /login}), the account's
-     * password change and re-authentication (step-up) forms, self-registration and the password reset. Matched on the
+     * password change, re-authentication (step-up) and change-of-address forms (each checks the current
+     * password), self-registration and the password reset. Matched on the
      * decoded, normalised path, as Spring Security's matchers see it.
      */
     static boolean checksPassword(HttpServletRequest request) {
@@ -108,7 +109,8 @@ final class PasswordAdmissionFilter extends OncePerRequestFilter {
             return false;
         }
         return switch (PATHS.getPathWithinApplication(request)) {
-            case "/login", "/account/password", "/account/confirm", "/register", "/password/reset" -> true;
+            case "/login", "/account/password", "/account/confirm", "/account/email", "/register", "/password/reset" ->
+                true;
             default -> false;
         };
     }

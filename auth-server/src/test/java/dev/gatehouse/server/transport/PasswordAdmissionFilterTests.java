@@ -103,15 +103,16 @@ class PasswordAdmissionFilterTests {
             inside.add(run(request("POST", "/account/confirm", "text/html"), reaching("step-up")));
             inside.add(run(request("POST", "/register", "text/html"), reaching("registration")));
             inside.add(run(request("POST", "/password/reset", "text/html"), reaching("reset")));
+            inside.add(run(request("POST", "/account/email", "text/html"), reaching("address change")));
             inside.add(run(request("POST", "/login", "application/json"), reaching("api sign-in")));
         });
 
         assertThat(reached).containsExactly("jwks", "token", "login page", "health");
-        assertThat(inside.subList(4, 9)).allSatisfy(r -> {
+        assertThat(inside.subList(4, 10)).allSatisfy(r -> {
             assertThat(r.getStatus()).isEqualTo(503);
             assertThat(r.getHeader("Retry-After")).isEqualTo("1");
         });
-        assertThat(inside.get(8).getContentType()).isEqualTo("application/problem+json");
+        assertThat(inside.get(9).getContentType()).isEqualTo("application/problem+json");
     }
 
     @Test

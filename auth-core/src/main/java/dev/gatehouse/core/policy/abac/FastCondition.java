@@ -176,7 +176,13 @@ final class FastCondition {
                 return (r, f) -> {
                     List<Object> out = new ArrayList<>(items.size());
                     for (Node n : items) {
-                        out.add(n.eval(r, f));
+                        Object v = n.eval(r, f);
+                        if (v == Unsure.INSTANCE) {
+                            // CEL: a list literal with an erroring element is an error as a whole; macros, size()
+                            // and `in` must never decide around it.
+                            return Unsure.INSTANCE;
+                        }
+                        out.add(v);
                     }
                     return out;
                 };
@@ -297,7 +303,13 @@ final class FastCondition {
                     if (Boolean.FALSE.equals(x)) {
                         return false;
                     }
+                    if (!isBooleanOrUnsure(x)) {
+                        return Unsure.INSTANCE; // cel-java: a non-boolean operand is an error, never absorbed
+                    }
                     Object y = b.eval(r, fr);
+                    if (!isBooleanOrUnsure(y)) {
+                        return Unsure.INSTANCE;
+                    }
                     if (Boolean.FALSE.equals(y)) {
                         return false; // CEL: error && false == false
                     }
@@ -309,7 +321,13 @@ final class FastCondition {
                     if (Boolean.TRUE.equals(x)) {
                         return true;
                     }
+                    if (!isBooleanOrUnsure(x)) {
+                        return Unsure.INSTANCE; // cel-java: a non-boolean operand is an error, never absorbed
+                    }
                     Object y = b.eval(r, fr);
+                    if (!isBooleanOrUnsure(y)) {
+                        return Unsure.INSTANCE;
+                    }
                     if (Boolean.TRUE.equals(y)) {
                         return true; // CEL: error || true == true
                     }
@@ -544,5 +562,9 @@ final class FastCondition {
             found |= o.equals(x);
         }
         return found;
+    }
+
+    private static boolean isBooleanOrUnsure(@Nullable Object v) {
+        return v instanceof Boolean || v == Unsure.INSTANCE;
     }
 }

@@ -307,6 +307,35 @@ class FastConditionTests {
     }
 
     @Test
+    void evalWhenListLiteralHasAnErroringElementThenDefersToCelWhichErrs() {
+        AccessRequest r = files("zoe", Map.of(), Map.of("owner", "zoe"), Map.of());
+        for (String expression : List.of(
+                "[resource.attributes.owner, resource.attributes.delegate].exists(u, u == subject.id)",
+                "size([resource.attributes.missing]) == 1",
+                "subject.id in [resource.attributes.owner, resource.attributes.delegate]")) {
+            CelConditions.Compiled c = CelConditions.compile(expression, "t");
+            assertThat(c.fast().eval(r)).as(expression).isInstanceOf(FastCondition.Unsure.class);
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> c.program().eval(CelConditions.activation(r)))
+                    .as(expression)
+                    .isInstanceOf(CelEvaluationException.class);
+        }
+    }
+
+    @Test
+    void evalWhenLogicalOperandIsNotBooleanThenDefersToCelWhichErrs() {
+        AccessRequest r = files("zoe", Map.of(), Map.of("public", "true", "hidden", "false"), Map.of());
+        for (String expression : List.of(
+                "resource.attributes.public || subject.id == 'zoe'",
+                "subject.id == 'zoe' && resource.attributes.public")) {
+            CelConditions.Compiled c = CelConditions.compile(expression, "t");
+            assertThat(c.fast().eval(r)).as(expression).isInstanceOf(FastCondition.Unsure.class);
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> c.program().eval(CelConditions.activation(r)))
+                    .as(expression)
+                    .isInstanceOf(CelEvaluationException.class);
+        }
+    }
+
+    @Test
     void evalWhenIntOverflowsThenDefersToCelWhichErrs() {
         CelConditions.Compiled c =
                 CelConditions.compile("resource.attributes.size * 2 < subject.attributes.quota", "t");
