@@ -36,7 +36,8 @@ import java.util.regex.Pattern;
  *       Then, on one extra chain, the rotation check: a refresh answers 200 with a new refresh token, and the old one
  *       presented again is refused with 400 {@code invalid_grant} (OAuth 2.1 §4.3.1, RFC 9700 §4.14.2). Without
  *       rotation on both servers the comparison is void, so a failed check fails the run.</li>
- *   <li>introspection: a pool of access tokens from the client-credentials grant; one is introspected and must be
+ *   <li>introspection: a pool of access tokens from the client-credentials grant (or, {@code obtain=password}, the
+ *       password grant); one is introspected and must be
  *       {@code "active":true} (RFC 7662 §2.2).</li>
  * </ul>
  *
@@ -174,7 +175,13 @@ public final class TokenLoad {
             int pool = number("pool", 1, 100000);
             for (int i = 0; i < pool; i++) {
                 Map<String, String> f = new LinkedHashMap<>();
-                f.put("grant_type", "client_credentials");
+                if (arg("obtain").equals("password")) { // a user's token, with a regular session (Keycloak)
+                    f.put("grant_type", "password");
+                    f.put("username", arg("user"));
+                    f.put("password", arg("password"));
+                } else {
+                    f.put("grant_type", "client_credentials");
+                }
                 if (!arg("scope").isEmpty()) {
                     f.put("scope", arg("scope"));
                 }

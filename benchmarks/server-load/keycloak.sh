@@ -4,7 +4,8 @@
 # secret on the last line of stdout. Keycloak needs Java 21+: it runs on the newest Temurin JDK under /usr/lib/jvm.
 # GRANT=refresh_token (run.sh) also turns on refresh-token rotation in the realm ("Revoke Refresh Token" on, maximum
 # reuse 0), allows the password grant on 'bench' (for the initial refresh tokens only; the measured request is the
-# refresh grant) and creates user 'demo', whose password it writes to <work-dir>/demo-password.
+# refresh grant) and creates user 'demo', whose password it writes to <work-dir>/demo-password. GRANT=introspection
+# also allows the password grant and creates 'demo' (its tokens are the introspection pool, see below).
 # Usage: benchmarks/server-load/keycloak.sh <work-dir>   (the server keeps running; its pid is in <work-dir>/keycloak.pid)
 set -euo pipefail
 WORK="${1:?work dir}"
@@ -28,11 +29,14 @@ export JAVA_HOME="$JDK"
   --realm master --user admin --password "$ADMIN_PASSWORD" >&2
 ROTATION=(); DIRECT=false
 [ "${GRANT:-}" = refresh_token ] && ROTATION=(-s revokeRefreshToken=true -s refreshTokenMaxReuse=0) && DIRECT=true
+# Keycloak 26 gives client-credentials tokens a transient session, and its introspection answers active=false for
+# them: the introspection pool is made of user 'demo''s tokens from the password grant (a regular session each).
+[ "${GRANT:-}" = introspection ] && DIRECT=true
 "$KC/bin/kcadm.sh" create realms --config "$WORK/kcadm.config" -s realm=bench -s enabled=true "${ROTATION[@]}" >&2
 "$KC/bin/kcadm.sh" create clients --config "$WORK/kcadm.config" -r bench -s clientId=bench -s enabled=true \
   -s publicClient=false -s serviceAccountsEnabled=true -s standardFlowEnabled=false \
   -s directAccessGrantsEnabled=$DIRECT -s clientAuthenticatorType=client-secret -s secret="$SECRET" >&2
-if [ "${GRANT:-}" = refresh_token ]; then
+if [ "$DIRECT" = true ]; then
   USER_PASSWORD=$(head -c 18 /dev/urandom | base64 | tr -d '=+/')
   # email, names and verified email set, so no required action refuses the password grant
   "$KC/bin/kcadm.sh" create users --config "$WORK/kcadm.config" -r bench -s username=demo -s enabled=true \

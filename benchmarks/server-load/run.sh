@@ -138,7 +138,10 @@ prepare() { # name
       redirect=http://127.0.0.1:8081/login/oauth2/code/gatehouse scope="openid profile" user="${USERNAME[$n]}" \
       password="${PASSWORD[$n]}"
   elif [ "$GRANT" = introspection ]; then
-    token_load prepare "$n" pool="${POOL:-256}" scope="${SCOPE[$n]}" >/dev/null
+    # Keycloak: user tokens from the password grant (its client-credentials tokens introspect as inactive)
+    if [ "$n" = keycloak ]; then set -- obtain=password user="${USERNAME[$n]}" password="${PASSWORD[$n]}" scope=openid
+    else set -- obtain=client_credentials scope="${SCOPE[$n]}"; fi
+    token_load prepare "$n" pool="${POOL:-256}" "$@" >/dev/null
   fi
 }
 load() { # name duration extra-wrk-args...
