@@ -192,7 +192,8 @@ public final class TokenLoad {
             }
             HttpResponse<String> r = post(arg("introspect"), Map.of("token", state.get(0)));
             SignInLoad.check(r.statusCode() == 200 && ACTIVE.matcher(r.body()).find(),
-                    name + ": introspection of a fresh token is not active: " + r.statusCode());
+                    name + ": introspection of a fresh token is not active: " + r.statusCode() + " "
+                            + r.body().substring(0, Math.min(200, r.body().length())));
             System.out.println("introspection-check server=" + name + ": " + pool + " access tokens, active=true");
         }
         Files.write(Path.of(arg("state")), state);
