@@ -2,6 +2,10 @@
 # Starts Keycloak 26.7.3 (keycloak-quarkus-dist from Maven Central) in dev mode on :8080 and creates realm
 # 'bench' with a confidential client 'bench' (service accounts, client credentials only). Prints the client
 # secret on the last line of stdout. Keycloak needs Java 21+: it runs on the newest Temurin JDK under /usr/lib/jvm.
+# GRANT=refresh_token (run.sh) also turns on refresh-token rotation in the realm ("Revoke Refresh Token" on, maximum
+# reuse 0), allows the password grant on 'bench' (for the initial refresh tokens only; the measured request is the
+# refresh grant) and creates user 'demo', whose password it writes to <work-dir>/demo-password. GRANT=introspection
+# also allows the password grant and creates 'demo' (its tokens are the introspection pool, see below).
 # Usage: benchmarks/server-load/keycloak.sh <work-dir>   (the server keeps running; its pid is in <work-dir>/keycloak.pid)
 set -euo pipefail
 WORK="${1:?work dir}"
@@ -19,12 +23,25 @@ SECRET=$(head -c 32 /dev/urandom | base64 | tr -d '=+/')
 JAVA_HOME="$JDK" KC_BOOTSTRAP_ADMIN_USERNAME=admin KC_BOOTSTRAP_ADMIN_PASSWORD="$ADMIN_PASSWORD" \
   "$KC/bin/kc.sh" start-dev --http-port="$PORT" --log-level=warn >"$WORK/keycloak.log" 2>&1 &
 echo $! >"$WORK/keycloak.pid"
-for _ in $(seq 1 180); do curl -s -o /dev/null "http://localhost:$PORT/realms/master" && break; sleep 1; done
+for _ in $(seq 1 300); do curl -s -o /dev/null "http://localhost:$PORT/realms/master" && break; sleep 1; done
 export JAVA_HOME="$JDK"
 "$KC/bin/kcadm.sh" config credentials --config "$WORK/kcadm.config" --server "http://localhost:$PORT" \
   --realm master --user admin --password "$ADMIN_PASSWORD" >&2
-"$KC/bin/kcadm.sh" create realms --config "$WORK/kcadm.config" -s realm=bench -s enabled=true >&2
+ROTATION=(); DIRECT=false
+[ "${GRANT:-}" = refresh_token ] && ROTATION=(-s revokeRefreshToken=true -s refreshTokenMaxReuse=0) && DIRECT=true
+# Keycloak 26 gives client-credentials tokens a transient session, and its introspection answers active=false for
+# them: the introspection pool is made of user 'demo''s tokens from the password grant (a regular session each).
+[ "${GRANT:-}" = introspection ] && DIRECT=true
+"$KC/bin/kcadm.sh" create realms --config "$WORK/kcadm.config" -s realm=bench -s enabled=true "${ROTATION[@]}" >&2
 "$KC/bin/kcadm.sh" create clients --config "$WORK/kcadm.config" -r bench -s clientId=bench -s enabled=true \
   -s publicClient=false -s serviceAccountsEnabled=true -s standardFlowEnabled=false \
-  -s directAccessGrantsEnabled=false -s clientAuthenticatorType=client-secret -s secret="$SECRET" >&2
+  -s directAccessGrantsEnabled=$DIRECT -s clientAuthenticatorType=client-secret -s secret="$SECRET" >&2
+if [ "$DIRECT" = true ]; then
+  USER_PASSWORD=$(head -c 18 /dev/urandom | base64 | tr -d '=+/')
+  # email, names and verified email set, so no required action refuses the password grant
+  "$KC/bin/kcadm.sh" create users --config "$WORK/kcadm.config" -r bench -s username=demo -s enabled=true \
+    -s email=demo@example.com -s emailVerified=true -s firstName=Demo -s lastName=User >&2
+  "$KC/bin/kcadm.sh" set-password --config "$WORK/kcadm.config" -r bench --username demo --new-password "$USER_PASSWORD" >&2
+  (umask 077; echo "$USER_PASSWORD" >"$WORK/demo-password")
+fi
 echo "$SECRET"

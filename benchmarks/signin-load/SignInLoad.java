@@ -41,7 +41,8 @@ import java.util.stream.Collectors;
  * Bounded in time and count; no redirect is followed off the server's origin. Prints one {@code RESULT key=value...}
  * line: completed sign-ins, errors, sign-ins/s, p50 and p99 latency of a whole sign-in.
  *
- * <p>Its browser and form parsing are shared with benchmarks/burst/Burst.java (compiled together there).
+ * <p>Its browser and form parsing are shared with benchmarks/burst/Burst.java (compiled together there), and its
+ * sign-in, through {@link #authorizationCodeTokens}, with benchmarks/server-load/TokenLoad.java.
  *
  * <p>Arguments: {@code name baseUrl authorizePath tokenPath clientId redirectUri scope username password seconds
  * users maxSignIns}.
@@ -65,6 +66,8 @@ public final class SignInLoad {
     private final String scope;
     private final String username;
     private final String password;
+    /** Null for the public client of this class's own load; set for {@link #authorizationCodeTokens}. */
+    private final String clientSecret;
 
     private SignInLoad(String[] a) {
         base = a[1];
@@ -75,6 +78,48 @@ public final class SignInLoad {
         scope = a[6];
         username = a[7];
         password = a[8];
+        clientSecret = null;
+    }
+
+    private SignInLoad(
+            String base,
+            String authorizePath,
+            String tokenPath,
+            String clientId,
+            String clientSecret,
+            String redirectUri,
+            String scope,
+            String username,
+            String password) {
+        this.base = base;
+        this.authorizePath = authorizePath;
+        this.tokenPath = tokenPath;
+        this.clientId = clientId;
+        this.redirectUri = redirectUri;
+        this.scope = scope;
+        this.username = username;
+        this.password = password;
+        this.clientSecret = clientSecret;
+    }
+
+    /**
+     * One whole browser sign-in (the steps above, fresh cookie jar) for a confidential client, which authenticates at
+     * the token endpoint with {@code client_secret_post} (RFC 6749 §2.3.1): returns the token response's body (RFC 6749
+     * §5.1), e.g. for its refresh token (used by benchmarks/server-load/TokenLoad.java).
+     */
+    public static String authorizationCodeTokens(
+            String base,
+            String authorizePath,
+            String tokenPath,
+            String clientId,
+            String clientSecret,
+            String redirectUri,
+            String scope,
+            String username,
+            String password) {
+        return new SignInLoad(
+                        base, authorizePath, tokenPath, clientId, clientSecret, redirectUri, scope, username, password)
+                .codeFlow();
     }
 
     /**
@@ -161,7 +206,7 @@ public final class SignInLoad {
                 percentile(sorted, 99));
     }
 
-    private static double percentile(List<Long> sorted, int p) {
+    static double percentile(List<Long> sorted, int p) {
         if (sorted.isEmpty()) {
             return 0;
         }
@@ -170,6 +215,11 @@ public final class SignInLoad {
 
     /** One whole browser sign-in with a fresh cookie jar. */
     private void signIn() {
+        codeFlow();
+    }
+
+    /** {@link #signIn()}'s steps; returns the token response's body. */
+    private String codeFlow() {
         Browser browser = new Browser();
         String verifier = random(32);
         String state = random(16);
@@ -202,16 +252,19 @@ public final class SignInLoad {
         check(state.equals(callback.get("state")), "state mismatch");
         String code = callback.get("code");
         check(code != null, "no code");
-        HttpResponse<String> tokens = browser.postForm(
-                base + tokenPath,
-                Map.of(
-                        "grant_type", "authorization_code",
-                        "code", code,
-                        "redirect_uri", redirectUri,
-                        "client_id", clientId,
-                        "code_verifier", verifier));
+        Map<String, String> exchange = new LinkedHashMap<>(Map.of(
+                "grant_type", "authorization_code",
+                "code", code,
+                "redirect_uri", redirectUri,
+                "client_id", clientId,
+                "code_verifier", verifier));
+        if (clientSecret != null) {
+            exchange.put("client_secret", clientSecret);
+        }
+        HttpResponse<String> tokens = browser.postForm(base + tokenPath, exchange);
         check(tokens.statusCode() == 200 && tokens.body().contains("\"access_token\""),
                 "code exchange: " + tokens.statusCode());
+        return tokens.body();
     }
 
     record Form(String action, Map<String, String> hidden) {}
@@ -279,7 +332,7 @@ public final class SignInLoad {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
     }
 
-    private static String encode(Map<String, String> form) {
+    static String encode(Map<String, String> form) {
         return form.entrySet().stream()
                 .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "="
                         + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
