@@ -29,13 +29,16 @@ export JAVA_HOME="$JDK"
   --realm master --user admin --password "$ADMIN_PASSWORD" >&2
 ROTATION=(); DIRECT=false
 [ "${GRANT:-}" = refresh_token ] && ROTATION=(-s revokeRefreshToken=true -s refreshTokenMaxReuse=0) && DIRECT=true
-# Keycloak 26 gives client-credentials tokens a transient session, and its introspection answers active=false for
-# them: the introspection pool is made of user 'demo''s tokens from the password grant (a regular session each).
+# Keycloak 26 gives client-credentials tokens a transient session: the introspection pool is made of user 'demo''s
+# tokens from the password grant (a regular session each). Since 26.6.2 its introspection also answers active=false
+# unless the introspecting client is in the token's aud (keycloak/keycloak#51552): the client puts itself there with
+# an audience mapper below (harmless for the other grants).
 [ "${GRANT:-}" = introspection ] && DIRECT=true
 "$KC/bin/kcadm.sh" create realms --config "$WORK/kcadm.config" -s realm=bench -s enabled=true "${ROTATION[@]}" >&2
 "$KC/bin/kcadm.sh" create clients --config "$WORK/kcadm.config" -r bench -s clientId=bench -s enabled=true \
   -s publicClient=false -s serviceAccountsEnabled=true -s standardFlowEnabled=false \
-  -s directAccessGrantsEnabled=$DIRECT -s clientAuthenticatorType=client-secret -s secret="$SECRET" >&2
+  -s directAccessGrantsEnabled=$DIRECT -s clientAuthenticatorType=client-secret -s secret="$SECRET" \
+  -s 'protocolMappers=[{"name":"self-audience","protocol":"openid-connect","protocolMapper":"oidc-audience-mapper","config":{"included.client.audience":"bench","access.token.claim":"true","id.token.claim":"false","introspection.token.claim":"true"}}]' >&2
 if [ "$DIRECT" = true ]; then
   USER_PASSWORD=$(head -c 18 /dev/urandom | base64 | tr -d '=+/')
   # email, names and verified email set, so no required action refuses the password grant
