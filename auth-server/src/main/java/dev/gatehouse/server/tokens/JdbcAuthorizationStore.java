@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.ArgumentPreparedStatementSetter;
 import org.springframework.jdbc.core.JdbcOperations;
@@ -12,9 +13,13 @@ import org.springframework.jdbc.core.SqlParameterValue;
 import org.springframework.security.oauth2.core.AuthorizationGrantType;
 import org.springframework.security.oauth2.core.OAuth2AccessToken;
 import org.springframework.security.oauth2.core.endpoint.OAuth2AuthorizationRequest;
+import org.springframework.security.oauth2.core.endpoint.OAuth2ParameterNames;
+import org.springframework.security.oauth2.core.oidc.endpoint.OidcParameterNames;
 import org.springframework.security.oauth2.server.authorization.JdbcOAuth2AuthorizationService;
 import org.springframework.security.oauth2.server.authorization.OAuth2Authorization;
+import org.springframework.security.oauth2.server.authorization.OAuth2TokenType;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
+import org.springframework.util.Assert;
 
 /**
  * Spring Authorization Server's JDBC authorization store, with shortcuts on the token endpoint's hot paths. Its
@@ -26,7 +31,8 @@ import org.springframework.security.oauth2.server.authorization.client.Registere
  * later saves take the UPDATE path): it is inserted straight away. Anything unexpected (a BLOB column in an old
  * schema, an INSERT racing another node's) goes through Spring Authorization Server's own {@code save}. Rows, columns
  * and the parameter mapping are Spring Authorization Server's, so reads are unaffected. Repeated authorization
- * request parameters are stored as lists ({@link #withListParameters}).
+ * request parameters are stored as lists ({@link #withListParameters}). A lookup without a token type asks one indexed
+ * column at a time ({@link #findByToken}).
  */
 public final class JdbcAuthorizationStore extends JdbcOAuth2AuthorizationService {
 
@@ -56,6 +62,16 @@ public final class JdbcAuthorizationStore extends JdbcOAuth2AuthorizationService
 
     private static final int COLUMNS = 33;
 
+    /** The columns an untyped lookup asks, one indexed query each, the likeliest first (introspection, revocation). */
+    private static final List<OAuth2TokenType> UNTYPED_ORDER = List.of(
+            OAuth2TokenType.ACCESS_TOKEN,
+            OAuth2TokenType.REFRESH_TOKEN,
+            new OAuth2TokenType(OidcParameterNames.ID_TOKEN),
+            new OAuth2TokenType(OAuth2ParameterNames.CODE),
+            new OAuth2TokenType(OAuth2ParameterNames.STATE),
+            new OAuth2TokenType(OAuth2ParameterNames.USER_CODE),
+            new OAuth2TokenType(OAuth2ParameterNames.DEVICE_CODE));
+
     /**
      * Creates the store.
      *
@@ -64,6 +80,28 @@ public final class JdbcAuthorizationStore extends JdbcOAuth2AuthorizationService
      */
     public JdbcAuthorizationStore(JdbcOperations jdbc, RegisteredClientRepository clients) {
         super(jdbc, clients);
+    }
+
+    /**
+     * A lookup without a token type: introspection (RFC 7662 §2.1) and revocation (RFC 7009 §2.1) without
+     * {@code token_type_hint}, or with a hint that did not match. Spring Authorization Server answers it with one
+     * query OR-ing seven columns, which H2 runs as a scan of the whole table (its indexes serve one column each); here
+     * each indexed column is asked in turn, the likeliest first. Token values are unique random strings, so the first
+     * row found is the row the OR query finds; an unknown value costs seven index probes instead of one scan.
+     */
+    @Override
+    public @Nullable OAuth2Authorization findByToken(String token, @Nullable OAuth2TokenType tokenType) {
+        if (tokenType != null) {
+            return super.findByToken(token, tokenType);
+        }
+        Assert.hasText(token, "token cannot be empty");
+        for (OAuth2TokenType type : UNTYPED_ORDER) {
+            OAuth2Authorization found = super.findByToken(token, type);
+            if (found != null) {
+                return found;
+            }
+        }
+        return null;
     }
 
     @Override

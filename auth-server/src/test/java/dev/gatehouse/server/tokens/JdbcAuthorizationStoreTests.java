@@ -97,6 +97,27 @@ class JdbcAuthorizationStoreTests {
     }
 
     @Test
+    void findByTokenWhenNoTypeThenFoundThroughOneIndexedColumnAtATimeNeverTheOrQuery() {
+        OAuth2Authorization first = clientCredentials("token-untyped-1");
+        OAuth2Authorization second = clientCredentials("token-untyped-2");
+        store.save(first);
+        store.save(second);
+        jdbc.execute("SET QUERY_STATISTICS TRUE");
+
+        assertThat(store.findByToken("token-untyped-2", null).getId()).isEqualTo(second.getId());
+        assertThat(store.findByToken("token-untyped-1", null).getId()).isEqualTo(first.getId());
+        assertThat(store.findByToken("no-such-token", null)).isNull();
+        assertThat(store.findByToken(second.getId(), null)).isNull();
+
+        // Spring Authorization Server's untyped query ORs the columns, which H2 answers with a table scan.
+        assertThat(jdbc.queryForObject(
+                        "SELECT COALESCE(SUM(EXECUTION_COUNT), 0) FROM INFORMATION_SCHEMA.QUERY_STATISTICS"
+                                + " WHERE SQL_STATEMENT LIKE 'SELECT %FROM oauth2_authorization WHERE % OR %'",
+                        Long.class))
+                .isZero();
+    }
+
+    @Test
     void saveWhenRevokedThenUpdatedInPlaceTheUsualWay() {
         OAuth2Authorization fresh = clientCredentials("token-2");
         store.save(fresh);
