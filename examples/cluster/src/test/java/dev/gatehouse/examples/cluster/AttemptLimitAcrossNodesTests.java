@@ -58,6 +58,7 @@ class AttemptLimitAcrossNodesTests {
         CountDownLatch go = new CountDownLatch(1);
         ExecutorService pool = Executors.newFixedThreadPool(ATTEMPTS);
         List<Future<HttpResponse<String>>> sent = new ArrayList<>();
+        int refused = 0;
         try {
             for (int i = 0; i < ATTEMPTS; i++) {
                 Http browser = browsers.get(i);
@@ -70,15 +71,27 @@ class AttemptLimitAcrossNodesTests {
             }
             go.countDown();
             for (Future<HttpResponse<String>> f : sent) {
-                assertThat(Http.location(f.get(2, TimeUnit.MINUTES))).contains("/login?");
+                HttpResponse<String> answer = f.get(2, TimeUnit.MINUTES);
+                if (answer.statusCode() == 503) {
+                    // Refused by the node's admission bound before any check (auth-server README, "Sign-in
+                    // bursts"): not an attempt, never audited as one.
+                    assertThat(answer.headers().firstValue("Retry-After")).hasValue("1");
+                    refused++;
+                } else {
+                    assertThat(Http.location(answer)).contains("/login?");
+                }
             }
         } finally {
             pool.shutdownNow();
         }
+        int attempted = ATTEMPTS - refused;
+        // Each node admits at least its bound (4 on two cores) before refusing: enough attempts reach the limiter
+        // for the bound below to mean something.
+        assertThat(attempted).as("attempts admitted").isGreaterThan(FREE_ATTEMPTS + 1);
 
-        // The audit trail is written behind the requests: wait (bounded) until all 24 attempts are recorded.
-        Await.until(Duration.ofSeconds(30), () -> count(username, null) >= ATTEMPTS);
-        assertThat(count(username, null)).as("attempts in the audit trail").isEqualTo(ATTEMPTS);
+        // The audit trail is written behind the requests: wait (bounded) until every admitted attempt is recorded.
+        Await.until(Duration.ofSeconds(30), () -> count(username, null) >= attempted);
+        assertThat(count(username, null)).as("attempts in the audit trail").isEqualTo(attempted);
         assertThat(count(username, "bad_credentials"))
                 .as("password hashes verified")
                 .isLessThanOrEqualTo(FREE_ATTEMPTS + 1);
