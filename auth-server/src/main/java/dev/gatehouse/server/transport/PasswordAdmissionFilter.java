@@ -1,8 +1,9 @@
 package dev.gatehouse.server.transport;
 
-import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -10,6 +11,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.springframework.web.filter.OncePerRequestFilter;
 import org.springframework.web.util.UrlPathHelper;
 
@@ -31,7 +33,7 @@ import org.springframework.web.util.UrlPathHelper;
  * <p>Meters: {@code gatehouse.password.admission.refused} (counter), {@code gatehouse.password.admission.in.flight}
  * {@code gatehouse.password.admission.in.flight.peak} and {@code gatehouse.password.admission.max} (gauges).
  */
-final class PasswordAdmissionFilter extends OncePerRequestFilter {
+final class PasswordAdmissionFilter extends OncePerRequestFilter implements MeterBinder {
 
     private static final UrlPathHelper PATHS = paths();
 
@@ -39,23 +41,26 @@ final class PasswordAdmissionFilter extends OncePerRequestFilter {
     private final DatabaseOutageFilter answers;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger peak = new AtomicInteger();
-    private final Counter refused;
+    private final AtomicLong refused = new AtomicLong();
 
     /**
      * Creates the filter.
      *
      * @param maxInFlight password-checking requests allowed in flight at once, at least 1
      * @param answers writes the {@code 503} answer, as for a full hashing gate
-     * @param meters where the refusal counter and the in-flight gauges go
      */
-    PasswordAdmissionFilter(int maxInFlight, DatabaseOutageFilter answers, MeterRegistry meters) {
+    PasswordAdmissionFilter(int maxInFlight, DatabaseOutageFilter answers) {
         if (maxInFlight < 1) {
             throw new IllegalArgumentException("maxInFlight must be at least 1");
         }
         this.maxInFlight = maxInFlight;
         this.answers = Objects.requireNonNull(answers, "answers must not be null");
-        Objects.requireNonNull(meters, "meters must not be null");
-        this.refused = Counter.builder("gatehouse.password.admission.refused")
+    }
+
+    /** Registers the refusal counter and the in-flight gauges (a {@code MeterBinder}: only where meters are kept). */
+    @Override
+    public void bindTo(MeterRegistry meters) {
+        FunctionCounter.builder("gatehouse.password.admission.refused", refused, AtomicLong::get)
                 .description("Requests that would check a password, refused with 503 because the node's bound was"
                         + " reached")
                 .register(meters);
@@ -78,14 +83,18 @@ final class PasswordAdmissionFilter extends OncePerRequestFilter {
             chain.doFilter(request, response);
             return;
         }
-        int now = inFlight.incrementAndGet();
-        if (now > maxInFlight) {
-            inFlight.decrementAndGet();
-            refused.increment();
-            answers.refuseBusy(request, response);
-            return;
-        }
-        peak.accumulateAndGet(now, Math::max);
+        // Take a place only while one is free: the count never exceeds the bound, even for an instant, so a place
+        // freed during a flood goes to the next request instead of being hidden by refusals still unwinding.
+        int now;
+        do {
+            now = inFlight.get();
+            if (now >= maxInFlight) {
+                refused.incrementAndGet();
+                answers.refuseBusy(request, response);
+                return;
+            }
+        } while (!inFlight.compareAndSet(now, now + 1));
+        peak.accumulateAndGet(now + 1, Math::max);
         try {
             chain.doFilter(request, response);
         } finally {

@@ -2,14 +2,13 @@ package dev.gatehouse.server.transport;
 
 import dev.gatehouse.core.password.PasswordHasher;
 import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Objects;
 import javax.sql.DataSource;
-import org.springframework.beans.factory.ObjectProvider;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
@@ -28,6 +27,8 @@ import org.thymeleaf.ITemplateEngine;
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(TransportProperties.class)
 class TransportConfiguration {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TransportConfiguration.class);
 
     /** The largest body read into memory: that of the protocol request guard, far above any OAuth request. */
     static final long MAX_BODY_BYTES = 64 * 1024;
@@ -65,26 +66,42 @@ class TransportConfiguration {
             TransportProperties properties,
             PasswordHasher hasher,
             Environment environment,
-            FilterRegistrationBean<DatabaseOutageFilter> outage,
-            ObjectProvider<MeterRegistry> meters) {
+            FilterRegistrationBean<DatabaseOutageFilter> outage) {
         int threads = environment.getProperty("server.tomcat.threads.max", Integer.class, 200);
+        int configured = properties.maxPasswordChecksInFlight();
+        int bound = maxPasswordChecksInFlight(configured, hasher.maxConcurrentHashes(), threads);
+        if (configured > 0 && bound != configured) {
+            LOG.warn(
+                    "gatehouse.server.transport.max-password-checks-in-flight={} is not below the request threads"
+                            + " (server.tomcat.threads.max={}): using {} so that other requests keep a thread",
+                    configured,
+                    threads,
+                    bound);
+        }
         FilterRegistrationBean<PasswordAdmissionFilter> registration =
                 new FilterRegistrationBean<>(new PasswordAdmissionFilter(
-                        maxPasswordChecksInFlight(
-                                properties.maxPasswordChecksInFlight(), hasher.maxConcurrentHashes(), threads),
-                        Objects.requireNonNull(outage.getFilter(), "the database outage filter"),
-                        meters.getIfAvailable(SimpleMeterRegistry::new)));
+                        bound, Objects.requireNonNull(outage.getFilter(), "the database outage filter")));
         registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 3);
         return registration;
     }
 
+    /** The admission filter's meters, bound by the registry Boot's actuator keeps (none without one). */
+    @Bean
+    MeterBinder passwordAdmissionMeters(FilterRegistrationBean<PasswordAdmissionFilter> passwordAdmissionFilter) {
+        PasswordAdmissionFilter filter =
+                Objects.requireNonNull(passwordAdmissionFilter.getFilter(), "the password admission filter");
+        return filter::bindTo; // not the filter itself: a bean of type Filter would be registered a second time
+    }
+
     /**
-     * The bound: the configured one, else room for every hashing slot plus as many callers waiting for one (a slot
-     * freed is taken at once, no thread idles), but never more than half the request threads.
+     * The bound: the configured one (but below the request threads), else room for every hashing slot plus as many
+     * callers waiting for one (a slot freed is taken at once, no thread idles), but never more than half the request
+     * threads.
      */
     static int maxPasswordChecksInFlight(int configured, int hashingSlots, int requestThreads) {
         if (configured > 0) {
-            return configured;
+            // A bound at or above the request threads would let password checks take every thread: keep one free.
+            return Math.max(1, Math.min(configured, requestThreads - 1));
         }
         return Math.max(1, Math.min(2 * hashingSlots, requestThreads / 2));
     }

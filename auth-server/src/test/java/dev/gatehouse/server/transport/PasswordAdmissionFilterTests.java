@@ -20,7 +20,7 @@ class PasswordAdmissionFilterTests {
 
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private final PasswordAdmissionFilter filter =
-            new PasswordAdmissionFilter(1, new DatabaseOutageFilter(DatabaseOutageFilterTests.templates()), meters);
+            bound(new PasswordAdmissionFilter(1, new DatabaseOutageFilter(DatabaseOutageFilterTests.templates())));
     private final List<String> reached = new ArrayList<>();
 
     @Test
@@ -39,7 +39,9 @@ class PasswordAdmissionFilterTests {
         assertThat(refused.getHeader("Cache-Control")).isEqualTo("no-store");
         assertThat(refused.getContentType()).startsWith("text/html");
         assertThat(refused.getContentAsString()).contains("503 Service Unavailable", DatabaseOutageFilter.MESSAGE);
-        assertThat(meters.get("gatehouse.password.admission.refused").counter().count())
+        assertThat(meters.get("gatehouse.password.admission.refused")
+                        .functionCounter()
+                        .count())
                 .isEqualTo(1.0);
         assertThat(meters.get("gatehouse.password.admission.in.flight.peak")
                         .gauge()
@@ -56,7 +58,9 @@ class PasswordAdmissionFilterTests {
         assertThat(reached).containsExactly("first", "second");
         assertThat(meters.get("gatehouse.password.admission.in.flight").gauge().value())
                 .isZero();
-        assertThat(meters.get("gatehouse.password.admission.refused").counter().count())
+        assertThat(meters.get("gatehouse.password.admission.refused")
+                        .functionCounter()
+                        .count())
                 .isZero();
     }
 
@@ -122,6 +126,42 @@ class PasswordAdmissionFilterTests {
         assertThat(TransportConfiguration.maxPasswordChecksInFlight(0, 16, 8)).isEqualTo(4);
         assertThat(TransportConfiguration.maxPasswordChecksInFlight(0, 2, 1)).isEqualTo(1);
         assertThat(TransportConfiguration.maxPasswordChecksInFlight(3, 2, 8)).isEqualTo(3);
+    }
+
+    @Test
+    void maxPasswordChecksInFlightWhenConfiguredAtOrAboveTheThreadsThenOneThreadStaysFree() {
+        assertThat(TransportConfiguration.maxPasswordChecksInFlight(200, 2, 200))
+                .isEqualTo(199);
+        assertThat(TransportConfiguration.maxPasswordChecksInFlight(500, 2, 8)).isEqualTo(7);
+        assertThat(TransportConfiguration.maxPasswordChecksInFlight(5, 2, 1)).isEqualTo(1);
+    }
+
+    @Test
+    void doFilterWhenFloodedThenRefusalsLeaveInFlightAtTheBound() throws Exception {
+        List<Double> seen = new ArrayList<>();
+        run(signIn("demo"), (req, res) -> {
+            for (int i = 0; i < 3; i++) {
+                run(signIn("demo"), reaching("refused"));
+                seen.add(meters.get("gatehouse.password.admission.in.flight")
+                        .gauge()
+                        .value());
+            }
+        });
+
+        assertThat(seen).containsOnly(1.0);
+        assertThat(meters.get("gatehouse.password.admission.refused")
+                        .functionCounter()
+                        .count())
+                .isEqualTo(3.0);
+        assertThat(meters.get("gatehouse.password.admission.in.flight.peak")
+                        .gauge()
+                        .value())
+                .isEqualTo(1.0);
+    }
+
+    private PasswordAdmissionFilter bound(PasswordAdmissionFilter f) {
+        f.bindTo(meters);
+        return f;
     }
 
     private MockHttpServletResponse run(MockHttpServletRequest request, FilterChain chain)

@@ -274,9 +274,10 @@ public final class AbacPolicy {
             }
             if (program != null) {
                 FastCondition fast = program.fast();
-                FastCondition.Outcome quick = fast == null ? FastCondition.Unsure.INSTANCE : fast.eval(request);
                 Object result;
                 try {
+                    // Inside the try: a fault in the fast path fails closed (indeterminate) like one in CEL.
+                    FastCondition.Outcome quick = fast == null ? FastCondition.Unsure.INSTANCE : fast.eval(request);
                     result = quick instanceof FastCondition.Decided decided
                             ? decided.value()
                             : program.program().eval(activation.vars());

@@ -308,41 +308,36 @@ class FastConditionTests {
 
     @Test
     void evalWhenListLiteralHasAnErroringElementThenDefersToCelWhichErrs() {
-        AccessRequest r = files("zoe", Map.of(), Map.of("owner", "zoe"), Map.of());
-        for (String expression : List.of(
+        assertDefersToCelWhichErrs(
+                files("zoe", Map.of(), Map.of("owner", "zoe"), Map.of()),
                 "[resource.attributes.owner, resource.attributes.delegate].exists(u, u == subject.id)",
                 "size([resource.attributes.missing]) == 1",
-                "subject.id in [resource.attributes.owner, resource.attributes.delegate]")) {
-            CelConditions.Compiled c = CelConditions.compile(expression, "t");
-            assertThat(c.fast().eval(r)).as(expression).isInstanceOf(FastCondition.Unsure.class);
-            org.assertj.core.api.Assertions.assertThatThrownBy(() -> c.program().eval(CelConditions.activation(r)))
-                    .as(expression)
-                    .isInstanceOf(CelEvaluationException.class);
-        }
+                "subject.id in [resource.attributes.owner, resource.attributes.delegate]");
     }
 
     @Test
     void evalWhenLogicalOperandIsNotBooleanThenDefersToCelWhichErrs() {
-        AccessRequest r = files("zoe", Map.of(), Map.of("public", "true", "hidden", "false"), Map.of());
-        for (String expression : List.of(
+        assertDefersToCelWhichErrs(
+                files("zoe", Map.of(), Map.of("public", "true", "hidden", "false"), Map.of()),
                 "resource.attributes.public || subject.id == 'zoe'",
-                "subject.id == 'zoe' && resource.attributes.public")) {
+                "subject.id == 'zoe' && resource.attributes.public");
+    }
+
+    @Test
+    void evalWhenIntOverflowsThenDefersToCelWhichErrs() {
+        assertDefersToCelWhichErrs(
+                CEL_PROPER_REQUESTS.get(5), "resource.attributes.size * 2 < subject.attributes.quota");
+    }
+
+    /** Each expression: the fast path is unsure on {@code r}, and CEL's interpreter errs on it (fails closed). */
+    private static void assertDefersToCelWhichErrs(AccessRequest r, String... expressions) {
+        for (String expression : expressions) {
             CelConditions.Compiled c = CelConditions.compile(expression, "t");
             assertThat(c.fast().eval(r)).as(expression).isInstanceOf(FastCondition.Unsure.class);
             org.assertj.core.api.Assertions.assertThatThrownBy(() -> c.program().eval(CelConditions.activation(r)))
                     .as(expression)
                     .isInstanceOf(CelEvaluationException.class);
         }
-    }
-
-    @Test
-    void evalWhenIntOverflowsThenDefersToCelWhichErrs() {
-        CelConditions.Compiled c =
-                CelConditions.compile("resource.attributes.size * 2 < subject.attributes.quota", "t");
-        AccessRequest r = CEL_PROPER_REQUESTS.get(5);
-        assertThat(c.fast().eval(r)).isInstanceOf(FastCondition.Unsure.class);
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> c.program().eval(CelConditions.activation(r)))
-                .isInstanceOf(CelEvaluationException.class);
     }
 
     @Test
