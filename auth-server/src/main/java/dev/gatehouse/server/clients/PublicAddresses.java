@@ -249,16 +249,6 @@ public final class PublicAddresses {
         return host != null && KEYS.refusedHost(host).isEmpty();
     }
 
-    /**
-     * Whether a URL is refused: the opposite of {@link #publicAddress}.
-     *
-     * @param uri the URL
-     * @return true when the URL is refused
-     */
-    public static boolean refusedUri(URI uri) {
-        return !publicAddress(uri);
-    }
-
     private static boolean allZero(byte[] b, int from, int to) {
         for (int i = from; i < to; i++) {
             if (b[i] != 0) {

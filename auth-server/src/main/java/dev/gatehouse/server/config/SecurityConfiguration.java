@@ -47,6 +47,7 @@ import java.util.List;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -159,7 +160,8 @@ class SecurityConfiguration {
             DynamicRegistration registration,
             Fapi2ClientAuthentication fapi2ClientAuthentication,
             BackchannelLogout backchannel,
-            ClientAssertions assertions)
+            ClientAssertions assertions,
+            @Qualifier(PROTOCOL_CORS) CorsConfigurationSource protocolCors)
             throws Exception {
         RequestMatcher authorizeEndpoint = PathPatternRequestMatcher.pathPattern("/oauth2/authorize");
         RequestMatcher deviceVerificationEndpoint =
@@ -281,7 +283,7 @@ class SecurityConfiguration {
                         .authenticated())
                 .oauth2ResourceServer(userInfo::configure)
                 // The registration URIs have CORS of their own (browser-based MCP clients), off by default.
-                .cors(cors -> cors.configurationSource(registration.cors(corsConfigurationSource(properties))))
+                .cors(cors -> cors.configurationSource(protocolCors))
                 // The device verification page is served under this chain: the same strict policy as every page.
                 .headers(SecurityConfiguration::pageHeaders)
                 // Only authorization and device verification requests are saved for after the sign-in (#13 item 5).
@@ -389,6 +391,19 @@ class SecurityConfiguration {
                     .afterDefaults()
                     .andThen(Fapi2Requests::pushedRequest));
         }
+    }
+
+    /** The name of {@link #protocolCors}'s bean (the rate limiter asks for it by this name). */
+    static final String PROTOCOL_CORS = "protocolCors";
+
+    /**
+     * CORS of the protocol endpoints: the registration URIs' own ({@link DynamicRegistration#cors}), the browser
+     * client endpoints' ({@link #corsConfigurationSource}) otherwise. A bean, so that the rate limiter, which answers
+     * before Spring Security's {@code CorsFilter}, gives its refusals the same CORS headers.
+     */
+    @Bean(PROTOCOL_CORS)
+    CorsConfigurationSource protocolCors(GatehouseProperties properties, DynamicRegistration registration) {
+        return registration.cors(corsConfigurationSource(properties));
     }
 
     /**

@@ -238,7 +238,14 @@ final class RegistrationPolicy {
         }
         Optional<String> problem = BackchannelLogoutUris.problem(uri, true);
         if (problem.isPresent()) {
-            throw error(INVALID_CLIENT_METADATA, "backchannel_logout_uri: '" + excerpt(uri) + "' " + problem.get());
+            String described = "backchannel_logout_uri: '" + excerpt(uri) + "' ";
+            if (problem.get().startsWith(BackchannelLogoutUris.NOT_PUBLIC)) {
+                String reason = problem.get()
+                        .substring(BackchannelLogoutUris.NOT_PUBLIC.length())
+                        .replaceFirst("^: ", "");
+                throw error(INVALID_CLIENT_METADATA, described + BackchannelLogoutUris.NOT_PUBLIC, reason);
+            }
+            throw error(INVALID_CLIENT_METADATA, described + problem.get());
         }
         return uri;
     }
@@ -302,7 +309,7 @@ final class RegistrationPolicy {
         Optional<String> refused =
                 host == null ? Optional.of(PublicAddresses.UNRESOLVED) : PublicAddresses.refusedHost(host);
         if (refused.isPresent()) {
-            throw error(INVALID_CLIENT_METADATA, "jwks_uri must resolve to public addresses only: " + refused.get());
+            throw error(INVALID_CLIENT_METADATA, "jwks_uri " + BackchannelLogoutUris.NOT_PUBLIC, refused.get());
         }
     }
 
@@ -476,6 +483,16 @@ final class RegistrationPolicy {
 
     static OAuth2AuthenticationException error(String code, String description) {
         return new OAuth2AuthenticationException(new OAuth2Error(code, description, ERROR_URI));
+    }
+
+    /**
+     * An error whose {@code error_description} (RFC 7591 §3.2.2, sent to the registrant) leaves out {@code detail},
+     * which only the exception's message, and so the audit record, carries: how a host name resolves is not told to
+     * an anonymous caller (it would map the server's internal names).
+     */
+    static OAuth2AuthenticationException error(String code, String description, String detail) {
+        return new OAuth2AuthenticationException(
+                new OAuth2Error(code, description, ERROR_URI), description + " (" + detail + ")");
     }
 
     /**

@@ -23,6 +23,13 @@ import org.springframework.security.oauth2.server.authorization.client.Registere
  */
 public final class BackchannelLogoutUris {
 
+    /**
+     * How a {@link #problem} about the host's addresses starts; the reason after it (private, does not resolve, timed
+     * out) is for the audit record and the operator, never for an anonymous registrant (it would tell how an internal
+     * name resolves).
+     */
+    public static final String NOT_PUBLIC = "must name a public host";
+
     /** Client setting: the {@code backchannel_logout_uri} (§2.2), a string; absent when the client has none. */
     public static final String URI_SETTING = "settings.client.gatehouse.backchannel-logout-uri";
 
@@ -109,7 +116,7 @@ public final class BackchannelLogoutUris {
             if (!scheme.equals("https")) {
                 return Optional.of("must use https");
             }
-            return resolver.refusedHost(uri.getHost()).map(reason -> "must name a public host: " + reason);
+            return resolver.refusedHost(uri.getHost()).map(reason -> NOT_PUBLIC + ": " + reason);
         }
         if (scheme.equals("https") || (scheme.equals("http") && loopback(uri.getHost()))) {
             return Optional.empty();

@@ -7,6 +7,7 @@ import java.sql.SQLException;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
@@ -15,6 +16,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
+import org.springframework.web.cors.CorsConfigurationSource;
 
 /**
  * Rate limits ({@link RateLimitProperties}, {@code gatehouse.server.rate-limit.*}): the bucket store chosen for the
@@ -69,9 +71,11 @@ class RateLimitConfiguration {
             AuditLog audit,
             TimeMeter time,
             RateLimitProperties properties,
-            RegisteredClientRepository clients) {
+            RegisteredClientRepository clients,
+            // The protocol endpoints' CORS (the wiring's bean), for refusals sent before Spring Security's CorsFilter.
+            @Qualifier("protocolCors") CorsConfigurationSource cors) {
         FilterRegistrationBean<RateLimitFilter> registration = new FilterRegistrationBean<>(new RateLimitFilter(
-                limiter, audit, time, properties.localMaxKeys(), id -> clients.findByClientId(id) != null));
+                limiter, audit, time, properties.localMaxKeys(), id -> clients.findByClientId(id) != null, cors));
         registration.setOrder(FILTER_ORDER);
         return registration;
     }

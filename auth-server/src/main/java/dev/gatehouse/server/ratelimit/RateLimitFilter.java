@@ -18,6 +18,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
+import org.springframework.web.cors.CorsConfiguration;
+import org.springframework.web.cors.CorsConfigurationSource;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
@@ -33,6 +35,12 @@ import org.springframework.web.filter.OncePerRequestFilter;
  *
  * <p>Each refusal is recorded as a {@code ratelimit.exceeded} audit event, at most once per bucket per period on
  * this node, so a flood cannot flood the audit log.
+ *
+ * <p>The filter runs before Spring Security's {@code CorsFilter}, so a refusal carries the CORS answer itself: for an
+ * {@code Origin} the endpoint's CORS configuration allows, {@code Access-Control-Allow-Origin}, {@code Vary: Origin}
+ * and {@code Access-Control-Expose-Headers: Retry-After} (Fetch standard §3.2.3), so that a browser client (a public
+ * SPA, an MCP page registering itself) can read the {@code 429} and when to retry instead of an opaque network error.
+ * Any other origin gets no CORS header, as from Spring Security.
  */
 final class RateLimitFilter extends OncePerRequestFilter {
 
@@ -48,10 +56,17 @@ final class RateLimitFilter extends OncePerRequestFilter {
     private final Predicate<String> registeredClient;
     private final AuditLog audit;
     private final Cache<Long, Duration> audited;
+    private final CorsConfigurationSource cors;
 
     RateLimitFilter(
-            RateLimiter limiter, AuditLog audit, TimeMeter time, int maxKeys, Predicate<String> registeredClient) {
+            RateLimiter limiter,
+            AuditLog audit,
+            TimeMeter time,
+            int maxKeys,
+            Predicate<String> registeredClient,
+            CorsConfigurationSource cors) {
         this.limiter = Objects.requireNonNull(limiter, "limiter must not be null");
+        this.cors = Objects.requireNonNull(cors, "cors must not be null");
         this.registeredClient = Objects.requireNonNull(registeredClient, "registeredClient must not be null");
         this.audit = Objects.requireNonNull(audit, "audit must not be null");
         Objects.requireNonNull(time, "time must not be null");
@@ -78,11 +93,29 @@ final class RateLimitFilter extends OncePerRequestFilter {
             chain.doFilter(request, response);
         } else if (decision instanceof RateLimitDecision.Limited limited) {
             auditOnce(limited, match, address, clientId.value);
+            allowOrigin(request, response);
             refuse(response, 429, retryAfterSeconds(limited.retryAfter()), TOO_MANY);
         } else {
             // Unavailable, or anything added later: refused (fail closed).
+            allowOrigin(request, response);
             refuse(response, 503, 1, UNAVAILABLE);
         }
+    }
+
+    /** The CORS headers of an actual (not preflight) request, for an origin the endpoint allows; none otherwise. */
+    private void allowOrigin(HttpServletRequest request, HttpServletResponse response) {
+        String origin = request.getHeader("Origin");
+        if (origin == null) {
+            return;
+        }
+        CorsConfiguration configuration = cors.getCorsConfiguration(request);
+        String allowed = configuration == null ? null : configuration.checkOrigin(origin);
+        response.addHeader("Vary", "Origin");
+        if (allowed == null) {
+            return;
+        }
+        response.setHeader("Access-Control-Allow-Origin", allowed);
+        response.setHeader("Access-Control-Expose-Headers", "Retry-After");
     }
 
     /** Whole seconds, rounded up, at least 1 (RFC 9110 §10.2.3: {@code Retry-After: delay-seconds}). */

@@ -125,12 +125,10 @@ class PublicAddressesTests {
     }
 
     @Test
-    void refusedUriWhenUnresolvableOrPrivateThenTrueAndPublicLiteralThenFalse() {
-        assertThat(PublicAddresses.refusedUri(URI.create("https://keys.invalid/jwks")))
-                .isTrue();
-        assertThat(PublicAddresses.refusedUri(URI.create("https://[64:ff9b::808:808]/jwks")))
-                .isTrue();
-        assertThat(PublicAddresses.refusedUri(URI.create("https://93.184.215.14/jwks")))
+    void publicAddressWhenUnresolvableOrPrivateThenFalseAndPublicLiteralThenTrue() {
+        assertThat(PublicAddresses.publicAddress(URI.create("https://keys.invalid/jwks")))
+                .isFalse();
+        assertThat(PublicAddresses.publicAddress(URI.create("https://[64:ff9b::808:808]/jwks")))
                 .isFalse();
         assertThat(PublicAddresses.publicAddress(URI.create("https://93.184.215.14/jwks")))
                 .isTrue();

@@ -181,4 +181,41 @@ class RegistrationPolicyTests {
             assertThat(e.getError().getErrorCode()).isEqualTo("invalid_client_metadata");
         }
     }
+
+    @Test
+    void checkWhenHostIsNotPublicThenDescriptionDoesNotTellHowItResolvesButTheAuditMessageDoes() {
+        List<String> descriptions = new java.util.ArrayList<>();
+        for (String uri : List.of("https://10.0.0.8/jwks", "https://keys.invalid/jwks")) {
+            OAuth2ClientRegistration request = OAuth2ClientRegistration.builder()
+                    .claim("jwks_uri", uri)
+                    .grantType("client_credentials")
+                    .tokenEndpointAuthenticationMethod("private_key_jwt")
+                    .build();
+            OAuth2AuthenticationException e =
+                    catchThrowableOfType(OAuth2AuthenticationException.class, () -> keysPolicy.check(request));
+            descriptions.add(e.getError().getDescription());
+            assertThat(e.getMessage())
+                    .as(uri)
+                    .startsWith("jwks_uri must name a public host (")
+                    .endsWith(")");
+        }
+        for (String uri : List.of("https://10.0.0.8/logout", "https://logout.invalid/logout")) {
+            OAuth2AuthenticationException e = catchThrowableOfType(
+                    OAuth2AuthenticationException.class,
+                    () -> policy.check(OAuth2ClientRegistration.builder()
+                            .redirectUri("http://127.0.0.1:4000/cb")
+                            .tokenEndpointAuthenticationMethod("none")
+                            .claim("backchannel_logout_uri", uri)
+                            .build()));
+            assertThat(e.getError().getDescription()).as(uri).endsWith("' must name a public host");
+            descriptions.add(e.getError().getDescription().replace(uri, "URI"));
+            assertThat(e.getMessage())
+                    .as(uri)
+                    .startsWith(e.getError().getDescription() + " (")
+                    .endsWith(")");
+        }
+        // Private, unresolvable: the registrant reads the same words either way.
+        assertThat(descriptions.subList(0, 2)).containsOnly("jwks_uri must name a public host");
+        assertThat(descriptions.subList(2, 4)).containsOnly("backchannel_logout_uri: 'URI' must name a public host");
+    }
 }

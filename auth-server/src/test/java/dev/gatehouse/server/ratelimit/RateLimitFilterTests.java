@@ -11,6 +11,9 @@ import org.springframework.jdbc.datasource.DriverManagerDataSource;
 import org.springframework.mock.web.MockFilterChain;
 import org.springframework.mock.web.MockHttpServletRequest;
 import org.springframework.mock.web.MockHttpServletResponse;
+import org.springframework.web.cors.CorsConfiguration;
+import org.springframework.web.cors.CorsConfigurationSource;
+import org.springframework.web.cors.UrlBasedCorsConfigurationSource;
 
 class RateLimitFilterTests {
 
@@ -140,7 +143,42 @@ class RateLimitFilterTests {
                         new MapConfigurationPropertySource(java.util.Map.of(property, value)))
                 .bindOrCreate("gatehouse.server.rate-limit", RateLimitProperties.class);
         return new RateLimitFilter(
-                new RateLimiter(store, properties), audit, time, 100, id -> id.startsWith("registered-"));
+                new RateLimiter(store, properties), audit, time, 100, id -> id.startsWith("registered-"), CORS);
+    }
+
+    /** The token endpoint allows one browser origin, as {@code gatehouse.server.cors-allowed-origins} would. */
+    private static final CorsConfigurationSource CORS = cors();
+
+    private static CorsConfigurationSource cors() {
+        CorsConfiguration cors = new CorsConfiguration();
+        cors.setAllowedOrigins(java.util.List.of("https://spa.example.test"));
+        UrlBasedCorsConfigurationSource source = new UrlBasedCorsConfigurationSource();
+        source.registerCorsConfiguration("/oauth2/token", cors);
+        return source;
+    }
+
+    @Test
+    void filterWhenOverLimitFromAllowedOriginThenBrowserMayReadTheRefusalAndRetryAfter() throws Exception {
+        RateLimitFilter filter =
+                filter(new LocalBucketStore(time, 100), "gatehouse.server.rate-limit.token-per-address", "1/1m");
+        run(filter, token());
+        MockHttpServletRequest allowed = token();
+        allowed.addHeader("Origin", "https://spa.example.test");
+        MockHttpServletRequest other = token();
+        other.addHeader("Origin", "https://evil.example.test");
+
+        MockHttpServletResponse fromAllowed = run(filter, allowed);
+        MockHttpServletResponse fromOther = run(filter, other);
+        MockHttpServletResponse fromNoBrowser = run(filter, token());
+
+        assertThat(fromAllowed.getStatus()).isEqualTo(429);
+        assertThat(fromAllowed.getHeader("Access-Control-Allow-Origin")).isEqualTo("https://spa.example.test");
+        assertThat(fromAllowed.getHeader("Access-Control-Expose-Headers")).isEqualTo("Retry-After");
+        assertThat(fromAllowed.getHeaders("Vary")).contains("Origin");
+        assertThat(fromOther.getStatus()).isEqualTo(429);
+        assertThat(fromOther.getHeader("Access-Control-Allow-Origin")).isNull();
+        assertThat(fromOther.getHeaders("Vary")).contains("Origin");
+        assertThat(fromNoBrowser.getHeaderNames()).doesNotContain("Access-Control-Allow-Origin", "Vary");
     }
 
     private static MockHttpServletRequest token(String address, String clientId) {
