@@ -16,6 +16,7 @@
 #   e.g. --gatehouse.server.transport.max-password-checks-in-flight=8)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. benchmarks/lib/demo-node.sh
 N="${1:-500}"
 PORT="${PORT:-9430}"
 HEAP="${HEAP:-512m}"
@@ -44,15 +45,9 @@ LIMIT=1000000000/1s
   --gatehouse.server.throttle.address-lockout-threshold=2000000 \
   --logging.level.root=WARN ${GATEHOUSE_ARGS:-} >"$WORK/server.log" 2>&1 &
 PID=$!
-up=
-for _ in $(seq 1 180); do
-  if curl -s -o /dev/null "http://localhost:$PORT/oauth2/jwks" && [ -s "$WORK/data/demo-credentials.txt" ]; then up=1; break; fi
-  kill -0 "$PID" 2>/dev/null || break
-  sleep 1
-done
-if [ -z "$up" ]; then echo "burst: server did not start (log: $WORK/server.log)" >&2; tail -20 "$WORK/server.log" >&2; exit 1; fi
-PASS=$(awk '/user demo password/ {print $NF}' "$WORK/data/demo-credentials.txt")
-SERVICE_SECRET=$(awk '/client gatehouse-demo-service secret/ {print $NF}' "$WORK/data/demo-credentials.txt")
+if ! wait_demo_node "$PORT" "$WORK/data" "$PID"; then echo "burst: server did not start (log: $WORK/server.log)" >&2; tail -20 "$WORK/server.log" >&2; exit 1; fi
+PASS=$(demo_password "$WORK/data")
+SERVICE_SECRET=$(demo_service_secret "$WORK/data")
 
 status=0
 "$JAVA" -cp "$WORK/classes" Burst "http://localhost:$PORT" demo "$PASS" "$N" "$SERVICE_SECRET" | tee "$WORK/result.txt" || status=$?

@@ -21,6 +21,7 @@
 #        skips the measurement), SIGNIN_RATE (1), WARMUP_SIGNINS (300), BASELINE (2), HISTO, GATEHOUSE_ARGS
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. benchmarks/lib/demo-node.sh
 MINUTES="${1:-10}"
 PORT="${PORT:-9560}"
 HEAP="${HEAP:-512m}"
@@ -56,17 +57,11 @@ LIMIT=1000000000/1s
   --gatehouse.server.rate-limit.token-per-address=$LIMIT --gatehouse.server.rate-limit.token-per-client=$LIMIT \
   --logging.level.root=WARN ${GATEHOUSE_ARGS:-} >"$WORK/server.log" 2>&1 &
 PID=$!
-up=
-for _ in $(seq 1 180); do
-  if curl -s -o /dev/null "http://localhost:$PORT/oauth2/jwks" && [ -s "$WORK/data/demo-credentials.txt" ]; then up=1; break; fi
-  kill -0 "$PID" 2>/dev/null || break
-  sleep 1
-done
-if [ -z "$up" ]; then echo "soak: server did not start (log: $WORK/server.log)" >&2; tail -20 "$WORK/server.log" >&2; exit 1; fi
+if ! wait_demo_node "$PORT" "$WORK/data" "$PID"; then echo "soak: server did not start (log: $WORK/server.log)" >&2; tail -20 "$WORK/server.log" >&2; exit 1; fi
 COMMON=(base="http://localhost:$PORT" pid="$PID" jcmd="$BIN/jcmd" gc_log="$WORK/gc.log" client=gatehouse-demo-service
-  secret="$(awk '/service secret/ {print $NF}' "$WORK/data/demo-credentials.txt")"
+  secret="$(demo_service_secret "$WORK/data")"
   spa=gatehouse-demo-spa redirect_uri=http://127.0.0.1:5173/callback user=demo
-  password="$(awk '/user demo password/ {print $NF}' "$WORK/data/demo-credentials.txt")")
+  password="$(demo_password "$WORK/data")")
 soak() { "$JAVA" -cp "$WORK/classes" Soak "${COMMON[@]}" "$@"; }
 
 if [ -n "${RATE:-}" ]; then
