@@ -21,6 +21,11 @@ import org.jspecify.annotations.Nullable;
  * {@code gatehouse.logout.backchannel} (tag {@code outcome}: success, failure, denied; one per finished delivery),
  * {@code gatehouse.logout.backchannel.circuit} (tag {@code state}: open, closed; one per change of a client's circuit).
  * Tag values come from a fixed set, never from the request as such.
+ *
+ * <p>Every series of those fixed sets is registered at start with the value 0 ({@link #preRegister}): a series that
+ * appears only with its first event makes Prometheus' {@code increase()} miss that event, and leaves dashboards and
+ * alert rules without a series to read. The catch-all value {@code other} is not pre-registered: it appears only if
+ * an unexpected value is ever counted.
  */
 final class AuditMetrics {
 
@@ -35,6 +40,15 @@ final class AuditMetrics {
     private static final Set<String> MFA_ACTIONS = Set.of("verify", "recovery", "enrol", "remove");
     private static final Set<String> MAIL_PURPOSES =
             Set.of("register", "reset", "change", "changed_notice", "passkey_added", "passkey_removed");
+    private static final List<String> OUTCOMES = List.of("success", "failure", "locked");
+
+    private static final String SIGNIN = "Password sign-in attempts, by outcome";
+    private static final String MFA = "Second-factor attempts, by action, outcome and factor";
+    private static final String TOKENS = "Tokens issued at the token endpoint, by grant type";
+    private static final String MAIL = "Mails of the e-mail flows the mail server did not take, by purpose";
+    private static final String BACKCHANNEL = "Back-channel logout deliveries by outcome (success, failure, denied)";
+    private static final String CIRCUIT =
+            "Back-channel logout circuits opened (a client failing repeatedly) or closed, by state";
 
     private final MeterRegistry registry;
 
@@ -47,6 +61,31 @@ final class AuditMetrics {
 
     AuditMetrics(MeterRegistry registry) {
         this.registry = registry;
+        preRegister();
+    }
+
+    /** Registers every series of the fixed tag sets (value 0), so each exists before its first event. */
+    private void preRegister() {
+        for (String outcome : OUTCOMES) {
+            counter("gatehouse.signin", SIGNIN, "outcome", outcome);
+            for (String action : MFA_ACTIONS) {
+                for (String factor : FACTORS) {
+                    counter("gatehouse.mfa", MFA, "action", action, "outcome", outcome, "factor", factor);
+                }
+            }
+        }
+        for (String grant : GRANT_TYPES) {
+            counter("gatehouse.tokens", TOKENS, "grant_type", grant);
+        }
+        for (String purpose : MAIL_PURPOSES) {
+            counter("gatehouse.mail.failures", MAIL, "purpose", purpose);
+        }
+        for (String outcome : List.of("success", "failure", "denied")) {
+            counter("gatehouse.logout.backchannel", BACKCHANNEL, "outcome", outcome);
+        }
+        for (String state : List.of("open", "closed")) {
+            counter("gatehouse.logout.backchannel.circuit", CIRCUIT, "state", state);
+        }
     }
 
     private Counter counter(String name, String description, String... tags) {
@@ -79,7 +118,7 @@ final class AuditMetrics {
                 String grant = e.details().get("grant_type");
                 counter(
                                 "gatehouse.tokens",
-                                "Tokens issued at the token endpoint, by grant type",
+                                TOKENS,
                                 "grant_type",
                                 grant != null && GRANT_TYPES.contains(grant) ? grant : "other")
                         .increment();
@@ -88,7 +127,7 @@ final class AuditMetrics {
                 String purpose = e.details().get("purpose");
                 counter(
                                 "gatehouse.mail.failures",
-                                "Mails of the e-mail flows the mail server did not take, by purpose",
+                                MAIL,
                                 "purpose",
                                 purpose != null && MAIL_PURPOSES.contains(purpose) ? purpose : "other")
                         .increment();
@@ -96,14 +135,14 @@ final class AuditMetrics {
             case AuditEvents.LOGOUT_BACKCHANNEL ->
                 counter(
                                 "gatehouse.logout.backchannel",
-                                "Back-channel logout deliveries by outcome (success, failure, denied)",
+                                BACKCHANNEL,
                                 "outcome",
                                 AuditEvent.DENIED.equals(e.outcome()) ? "denied" : outcome(e))
                         .increment();
             case AuditEvents.LOGOUT_BACKCHANNEL_CIRCUIT ->
                 counter(
                                 "gatehouse.logout.backchannel.circuit",
-                                "Back-channel logout circuits opened (a client failing repeatedly) or closed, by state",
+                                CIRCUIT,
                                 "state",
                                 AuditEvent.SUCCESS.equals(e.outcome()) ? "closed" : "open")
                         .increment();
@@ -114,14 +153,13 @@ final class AuditMetrics {
     }
 
     private void signin(String outcome) {
-        counter("gatehouse.signin", "Password sign-in attempts, by outcome", "outcome", outcome)
-                .increment();
+        counter("gatehouse.signin", SIGNIN, "outcome", outcome).increment();
     }
 
     private void mfa(String action, String outcome, @Nullable String factor) {
         counter(
                         "gatehouse.mfa",
-                        "Second-factor attempts, by action, outcome and factor",
+                        MFA,
                         "action",
                         MFA_ACTIONS.contains(action) ? action : "other",
                         "outcome",

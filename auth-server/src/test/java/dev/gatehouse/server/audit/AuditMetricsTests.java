@@ -8,7 +8,10 @@ import java.time.Instant;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** Passkey registrations, removals and uses are counted in {@code gatehouse.mfa} like the other factors (issue #16). */
+/**
+ * Passkey registrations, removals and uses are counted in {@code gatehouse.mfa} like the other factors (issue #16);
+ * every series of the fixed tag sets exists at 0 before its first event (issue #19).
+ */
 class AuditMetricsTests {
 
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
@@ -37,6 +40,30 @@ class AuditMetricsTests {
         assertThat(counter("verify", "success")).isEqualTo(1);
         assertThat(counter("verify", "failure")).isEqualTo(1);
         assertThat(counter("verify", "locked")).isEqualTo(1);
+    }
+
+    @Test
+    void newWhenNothingCountedYetThenEveryFixedSeriesRegisteredAtZero() {
+        assertThat(registry.get("gatehouse.signin").counters()).hasSize(3);
+        assertThat(registry.get("gatehouse.mfa").counters()).hasSize(3 * 4 * 3);
+        assertThat(registry.get("gatehouse.tokens").counters()).hasSize(6);
+        assertThat(registry.get("gatehouse.mail.failures").counters()).hasSize(6);
+        assertThat(registry.get("gatehouse.logout.backchannel").counters()).hasSize(3);
+        assertThat(registry.get("gatehouse.logout.backchannel.circuit").counters())
+                .hasSize(2);
+        assertThat(registry.get("gatehouse.signin")
+                        .tag("outcome", "locked")
+                        .counter()
+                        .count())
+                .isZero();
+        assertThat(registry.get("gatehouse.tokens")
+                        .tag("grant_type", "refresh_token")
+                        .counter()
+                        .count())
+                .isZero();
+        assertThat(registry.getMeters())
+                .noneMatch(m ->
+                        m.getId().getTags().stream().anyMatch(t -> t.getValue().equals("other")));
     }
 
     private void count(String type, String outcome) {
