@@ -2,11 +2,14 @@ package dev.gatehouse.server.ratelimit;
 
 import dev.gatehouse.server.audit.AuditLog;
 import io.github.bucket4j.TimeMeter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.sql.Connection;
 import java.sql.SQLException;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -73,9 +76,16 @@ class RateLimitConfiguration {
             RateLimitProperties properties,
             RegisteredClientRepository clients,
             // The protocol endpoints' CORS (the wiring's bean), for refusals sent before Spring Security's CorsFilter.
-            @Qualifier("protocolCors") CorsConfigurationSource cors) {
+            @Qualifier("protocolCors") CorsConfigurationSource cors,
+            ObjectProvider<MeterRegistry> meters) {
         FilterRegistrationBean<RateLimitFilter> registration = new FilterRegistrationBean<>(new RateLimitFilter(
-                limiter, audit, time, properties.localMaxKeys(), id -> clients.findByClientId(id) != null, cors));
+                limiter,
+                audit,
+                time,
+                properties.localMaxKeys(),
+                id -> clients.findByClientId(id) != null,
+                cors,
+                meters.getIfAvailable(SimpleMeterRegistry::new)));
         registration.setOrder(FILTER_ORDER);
         return registration;
     }

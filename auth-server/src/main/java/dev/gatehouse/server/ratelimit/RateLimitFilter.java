@@ -6,6 +6,8 @@ import com.github.benmanes.caffeine.cache.Expiry;
 import dev.gatehouse.server.audit.AuditEvent;
 import dev.gatehouse.server.audit.AuditLog;
 import io.github.bucket4j.TimeMeter;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -34,7 +36,10 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * the bucket store fails, the request is refused with {@code 503} and the same body.
  *
  * <p>Each refusal is recorded as a {@code ratelimit.exceeded} audit event, at most once per bucket per period on
- * this node, so a flood cannot flood the audit log.
+ * this node, so a flood cannot flood the audit log. Every refusal is counted in {@value #REFUSALS} (tags {@code group}:
+ * the {@link EndpointGroup} id; {@code reason}: {@code limited} for a 429, {@code store_unavailable} for a 503 because
+ * the bucket store failed), each series registered at 0 when the filter is made, so a dashboard or an alert rule sees
+ * every group from the start.
  *
  * <p>The filter runs before Spring Security's {@code CorsFilter}, so a refusal carries the CORS answer itself: for an
  * {@code Origin} the endpoint's CORS configuration allows, {@code Access-Control-Allow-Origin}, {@code Vary: Origin}
@@ -52,11 +57,18 @@ final class RateLimitFilter extends OncePerRequestFilter {
             .getBytes(StandardCharsets.UTF_8);
     private static final int MAX_AUDITED_CLIENT_ID = 100;
 
+    /** The refusal counter's name; Prometheus: {@code gatehouse_ratelimit_refusals_total}. */
+    static final String REFUSALS = "gatehouse.ratelimit.refusals";
+
     private final RateLimiter limiter;
     private final Predicate<String> registeredClient;
     private final AuditLog audit;
     private final Cache<Long, Duration> audited;
     private final CorsConfigurationSource cors;
+    /** Refusal counters by {@link EndpointGroup#ordinal()}: over the limit, and bucket store failed. */
+    private final Counter[] overLimit = new Counter[EndpointGroup.values().length];
+
+    private final Counter[] storeUnavailable = new Counter[EndpointGroup.values().length];
 
     RateLimitFilter(
             RateLimiter limiter,
@@ -64,9 +76,15 @@ final class RateLimitFilter extends OncePerRequestFilter {
             TimeMeter time,
             int maxKeys,
             Predicate<String> registeredClient,
-            CorsConfigurationSource cors) {
+            CorsConfigurationSource cors,
+            MeterRegistry meters) {
         this.limiter = Objects.requireNonNull(limiter, "limiter must not be null");
         this.cors = Objects.requireNonNull(cors, "cors must not be null");
+        Objects.requireNonNull(meters, "meters must not be null");
+        for (EndpointGroup group : EndpointGroup.values()) {
+            overLimit[group.ordinal()] = refusals(meters, group, "limited");
+            storeUnavailable[group.ordinal()] = refusals(meters, group, "store_unavailable");
+        }
         this.registeredClient = Objects.requireNonNull(registeredClient, "registeredClient must not be null");
         this.audit = Objects.requireNonNull(audit, "audit must not be null");
         Objects.requireNonNull(time, "time must not be null");
@@ -91,15 +109,25 @@ final class RateLimitFilter extends OncePerRequestFilter {
         RateLimitDecision decision = limiter.check(match.group(), address, clientId::get);
         if (decision instanceof RateLimitDecision.Allowed) {
             chain.doFilter(request, response);
-        } else if (decision instanceof RateLimitDecision.Limited limited) {
-            auditOnce(limited, match, address, clientId.value);
+        } else if (decision instanceof RateLimitDecision.Limited over) {
+            overLimit[match.group().ordinal()].increment();
+            auditOnce(over, match, address, clientId.value);
             allowOrigin(request, response);
-            refuse(response, 429, retryAfterSeconds(limited.retryAfter()), TOO_MANY);
+            refuse(response, 429, retryAfterSeconds(over.retryAfter()), TOO_MANY);
         } else {
             // Unavailable, or anything added later: refused (fail closed).
+            storeUnavailable[match.group().ordinal()].increment();
             allowOrigin(request, response);
             refuse(response, 503, 1, UNAVAILABLE);
         }
+    }
+
+    private static Counter refusals(MeterRegistry meters, EndpointGroup group, String reason) {
+        return Counter.builder(REFUSALS)
+                .description("Requests refused by the rate limits, by endpoint group and reason")
+                .tag("group", group.id())
+                .tag("reason", reason)
+                .register(meters);
     }
 
     /** The CORS headers of an actual (not preflight) request, for an origin the endpoint allows; none otherwise. */

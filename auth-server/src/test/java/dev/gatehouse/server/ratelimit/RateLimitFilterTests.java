@@ -3,6 +3,7 @@ package dev.gatehouse.server.ratelimit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gatehouse.server.audit.AuditEvent;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.context.properties.bind.Binder;
@@ -19,6 +20,7 @@ class RateLimitFilterTests {
 
     private final MovableTimeMeter time = new MovableTimeMeter();
     private final RecordingAuditLog audit = new RecordingAuditLog();
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
 
     @Test
     void retryAfterSecondsWhenFractionThenRoundedUp() {
@@ -42,6 +44,23 @@ class RateLimitFilterTests {
         assertThat(chain.getRequest()).isNull();
         assertThat(refused.getHeader("Retry-After")).isEqualTo("60");
         assertThat(audit.events()).singleElement().extracting(AuditEvent::type).isEqualTo("ratelimit.exceeded");
+    }
+
+    @Test
+    void filterWhenRefusedThenCountedByGroupEveryTimeThoughAuditedOnce() throws Exception {
+        RateLimitFilter filter =
+                filter(new LocalBucketStore(time, 100), "gatehouse.server.rate-limit.token-per-address", "1/1m");
+        // Every group and reason is there before the first refusal, at 0.
+        assertThat(meters.get(RateLimitFilter.REFUSALS).counters()).hasSize(EndpointGroup.values().length * 2);
+        assertThat(refusals("token", "limited")).isZero();
+        run(filter, token());
+        run(filter, token());
+        run(filter, token());
+
+        assertThat(refusals("token", "limited")).isEqualTo(2);
+        assertThat(refusals("login", "limited")).isZero();
+        assertThat(refusals("token", "store_unavailable")).isZero();
+        assertThat(audit.events()).hasSize(1);
     }
 
     @Test
@@ -136,6 +155,15 @@ class RateLimitFilterTests {
         assertThat(response.getHeader("Cache-Control")).isEqualTo("no-store");
         assertThat(response.getHeader("Retry-After")).isEqualTo("1");
         assertThat(response.getContentAsString()).contains("\"error\":\"temporarily_unavailable\"");
+        assertThat(refusals("token", "store_unavailable")).isEqualTo(1);
+    }
+
+    private double refusals(String group, String reason) {
+        return meters.get(RateLimitFilter.REFUSALS)
+                .tag("group", group)
+                .tag("reason", reason)
+                .counter()
+                .count();
     }
 
     private RateLimitFilter filter(BucketStore store, String property, String value) {
@@ -143,7 +171,7 @@ class RateLimitFilterTests {
                         new MapConfigurationPropertySource(java.util.Map.of(property, value)))
                 .bindOrCreate("gatehouse.server.rate-limit", RateLimitProperties.class);
         return new RateLimitFilter(
-                new RateLimiter(store, properties), audit, time, 100, id -> id.startsWith("registered-"), CORS);
+                new RateLimiter(store, properties), audit, time, 100, id -> id.startsWith("registered-"), CORS, meters);
     }
 
     /** The token endpoint allows one browser origin, as {@code gatehouse.server.cors-allowed-origins} would. */
