@@ -486,7 +486,7 @@ abstract class AbstractAdminApiTests {
     }
 
     private long decisions(String outcome) {
-        return meters.get("gatehouse.policy.decisions")
+        return meters.get("gatehouse.admin.decisions")
                 .tag("outcome", outcome)
                 .timer()
                 .count();

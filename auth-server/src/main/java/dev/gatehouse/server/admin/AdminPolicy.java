@@ -57,6 +57,14 @@ final class AdminPolicy {
         PERMISSIONS = java.util.Collections.unmodifiableMap(p);
     }
 
+    /**
+     * The decision timer's name. Not {@code gatehouse.policy.decisions}: auth-spring-starter registers a counter of
+     * that name for an application's own policy decision point (also on this server, when {@code gatehouse.policy.*}
+     * is set), and one Prometheus name cannot be both a counter and a timer. Prometheus: {@code
+     * gatehouse_admin_decisions_seconds_count}, {@code _sum}, {@code _max}.
+     */
+    static final String DECISIONS = "gatehouse.admin.decisions";
+
     private final PolicyDecisionPoint pdp;
     private final Timer permits;
     private final Timer denies;
@@ -64,7 +72,7 @@ final class AdminPolicy {
     /**
      * Creates the policy.
      *
-     * @param meters where the decision timer {@code gatehouse.policy.decisions} (tags {@code engine=rbac} or
+     * @param meters where the decision timer {@value #DECISIONS} (tags {@code engine=rbac} or
      *     {@code rbac+opa}, {@code policy=admin}, {@code outcome=permit|deny}) goes
      * @param opa an Open Policy Agent that may veto, or {@code null}
      */
@@ -123,7 +131,7 @@ final class AdminPolicy {
     }
 
     private static Timer decisionTimer(MeterRegistry meters, String outcome, String engines) {
-        return Timer.builder("gatehouse.policy.decisions")
+        return Timer.builder(DECISIONS)
                 .description("Policy decisions of the server's own policy decision point, by outcome")
                 .tag("engine", engines)
                 .tag("policy", "admin")
