@@ -4,7 +4,14 @@ import dev.gatehouse.core.jwt.KeyRing;
 import dev.gatehouse.server.tokens.StoredAccessTokens;
 import dev.gatehouse.server.users.JdbcUserStore;
 import dev.gatehouse.spring.autoconfigure.BearerChallenge;
+import dev.gatehouse.spring.autoconfigure.GatehouseProperties;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
+import javax.sql.DataSource;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.security.autoconfigure.web.servlet.SecurityFilterProperties;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
@@ -25,6 +32,11 @@ import org.springframework.security.web.SecurityFilterChain;
  * token from this server carrying the {@value #SCOPE} scope (a monitoring client using client credentials; Prometheus
  * can fetch such tokens itself with its {@code oauth2} scrape setting). The chain comes before the sign-in chain and
  * keeps no session.
+ *
+ * <p>Also the meters the dashboard and the alert rules read beyond those of the audit trail and the rate limits
+ * ({@code ops/grafana/gatehouse.json}, {@code ops/prometheus/gatehouse-alerts.yml}): OAuth error responses by endpoint
+ * and code ({@link OAuthErrorMetricsFilter}), the active key's age against the rotation period and whether the
+ * database answers ({@link OperationsMeters}).
  */
 @Configuration(proxyBeanMethods = false)
 class ObservabilityConfiguration {
@@ -46,6 +58,23 @@ class ObservabilityConfiguration {
     @Bean
     KeyRingHealthIndicator keyRingHealthIndicator(KeyRing ring, Clock clock) {
         return new KeyRingHealthIndicator(ring, clock);
+    }
+
+    @Bean
+    OperationsMeters operationsMeters(KeyRing ring, Clock clock, GatehouseProperties starter, DataSource dataSource) {
+        return new OperationsMeters(ring, clock, starter.token().rotateEvery(), dataSource);
+    }
+
+    /**
+     * OAuth error responses counted by endpoint and code, just before Spring Security's filter chain (whose endpoints
+     * write them), after the rate limits and the request guards.
+     */
+    @Bean
+    FilterRegistrationBean<OAuthErrorMetricsFilter> oauthErrorMetricsFilter(ObjectProvider<MeterRegistry> meters) {
+        FilterRegistrationBean<OAuthErrorMetricsFilter> registration = new FilterRegistrationBean<>(
+                new OAuthErrorMetricsFilter(meters.getIfAvailable(SimpleMeterRegistry::new)));
+        registration.setOrder(SecurityFilterProperties.DEFAULT_FILTER_ORDER - 2);
+        return registration;
     }
 
     @Bean

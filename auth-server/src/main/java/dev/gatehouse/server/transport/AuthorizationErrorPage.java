@@ -81,4 +81,14 @@ public final class AuthorizationErrorPage {
             request.setAttribute(CODE, errorCode);
         }
     }
+
+    /**
+     * The error code recorded by {@link #describe} for this request (for the error metrics), or {@code null}.
+     *
+     * @param request the authorization request
+     * @return one of the fixed codes, or {@code null} when none was recorded
+     */
+    public static @Nullable String recordedCode(HttpServletRequest request) {
+        return request.getAttribute(CODE) instanceof String code ? code : null;
+    }
 }
