@@ -167,7 +167,8 @@ class PointInTimeRecoveryTests {
             // PostgreSQL's own timestamp syntax, quoted as one word for the shell pg_ctl runs.
             builder.setServerConfig(
                     "recovery_target_time",
-                    "'" + target.atZoneSameInstant(java.time.ZoneOffset.UTC)
+                    "'"
+                            + target.atZoneSameInstant(java.time.ZoneOffset.UTC)
                                     .format(java.time.format.DateTimeFormatter.ofPattern(
                                             "uuuu-MM-dd HH:mm:ss.SSSSSS", java.util.Locale.ROOT))
                             + "+00'");
