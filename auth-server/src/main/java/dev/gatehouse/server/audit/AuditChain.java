@@ -32,6 +32,9 @@ import org.springframework.transaction.support.TransactionTemplate;
  */
 public final class AuditChain {
 
+    /** Name of the chain's HMAC key among the server secrets ({@link dev.gatehouse.server.secrets.ServerSecrets}). */
+    public static final String HMAC_KEY_NAME = AuditConfiguration.AUDIT_CHAIN_HMAC_KEY;
+
     private static final String COLUMNS =
             "id, occurred_at, type, outcome, actor, subject, details, correlation_id, prev_hash, hash";
 

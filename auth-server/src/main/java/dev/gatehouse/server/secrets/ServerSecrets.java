@@ -57,6 +57,20 @@ public final class ServerSecrets {
         return envelope.open(sealed.get(0), CONTEXT_PREFIX + name);
     }
 
+    /**
+     * The secret named {@code name}, if it exists; never creates one (for tools that only read, such as the audit
+     * chain check after a restore).
+     *
+     * @param name the secret's name
+     * @return the secret bytes, or empty
+     */
+    public java.util.Optional<byte[]> find(String name) {
+        List<String> sealed = read(name);
+        return sealed.isEmpty()
+                ? java.util.Optional.empty()
+                : java.util.Optional.of(envelope.open(sealed.get(0), CONTEXT_PREFIX + name));
+    }
+
     private List<String> read(String name) {
         return jdbc.queryForList("SELECT sealed_value FROM gh_server_secret WHERE name = ?", String.class, name);
     }

@@ -116,7 +116,9 @@ class ConfigurationMetadataTests {
                 "gatehouse.server.backchannel-logout.circuit-failures",
                 "gatehouse.server.backchannel-logout.circuit-open",
                 // Sign-in bursts (issue #18).
-                "gatehouse.server.transport.max-password-checks-in-flight");
+                "gatehouse.server.transport.max-password-checks-in-flight",
+                // Online H2 backup (issue #19).
+                "gatehouse.server.backup.directory");
         assertThat(current).containsKeys(addedSince.toArray(String[]::new));
         assertThat(deprecated).hasSize(current.size() - 1 - addedSince.size());
         deprecated.forEach((name, property) -> {

@@ -63,6 +63,8 @@ public final class Cluster implements AutoCloseable {
     private final int size;
     private final List<String> serverArguments;
     private final String masterKey;
+    private final int firstPort;
+    private final @Nullable DatabaseStep beforeNodes;
     private final HttpClient http =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final List<Node> nodes = new ArrayList<>();
@@ -79,11 +81,17 @@ public final class Cluster implements AutoCloseable {
         this.size = builder.nodes;
         this.serverArguments = List.copyOf(builder.serverArguments);
         this.work = builder.work != null ? builder.work : Files.createTempDirectory("gatehouse-cluster-");
-        byte[] key = new byte[32];
-        new SecureRandom().nextBytes(key);
-        this.masterKey = Base64.getEncoder().encodeToString(key);
-        this.postgresPort = freePort();
-        this.nginxPort = freePort();
+        if (builder.masterKey != null) {
+            this.masterKey = builder.masterKey;
+        } else {
+            byte[] key = new byte[32];
+            new SecureRandom().nextBytes(key);
+            this.masterKey = Base64.getEncoder().encodeToString(key);
+        }
+        this.firstPort = builder.firstPort;
+        this.beforeNodes = builder.beforeNodes;
+        this.postgresPort = firstPort > 0 ? firstPort : freePort();
+        this.nginxPort = firstPort > 0 ? firstPort + 1 : freePort();
         this.issuer = "http://127.0.0.1:" + nginxPort;
     }
 
@@ -134,8 +142,17 @@ public final class Cluster implements AutoCloseable {
                         + "`./mvnw -B -q -DskipTests package -pl auth-server -am` from the repository root");
             }
             startDatabase();
+            if (beforeNodes != null) {
+                try {
+                    beforeNodes.run(jdbcUrl());
+                } catch (IOException | InterruptedException | RuntimeException e) {
+                    throw e;
+                } catch (Exception e) {
+                    throw new IllegalStateException("the step before the nodes failed", e);
+                }
+            }
             for (int i = 1; i <= size; i++) {
-                nodes.add(new Node("n" + i, freePort(), work.resolve("n" + i)));
+                nodes.add(new Node("n" + i, firstPort > 0 ? firstPort + 1 + i : freePort(), work.resolve("n" + i)));
             }
             // Node 1 alone first: Flyway migrates the empty database once, and the demo is created once.
             nodes.get(0).start(jar);
@@ -582,6 +599,19 @@ public final class Cluster implements AutoCloseable {
         }
     }
 
+    /** What a test does with the database after PostgreSQL has started and before the first node starts. */
+    @FunctionalInterface
+    public interface DatabaseStep {
+
+        /**
+         * Runs the step.
+         *
+         * @param jdbcUrl the database's JDBC URL (user {@code postgres}, no password)
+         * @throws Exception if the step fails: the cluster does not start
+         */
+        void run(String jdbcUrl) throws Exception;
+    }
+
     /** Builds and starts a {@link Cluster}. */
     public static final class Builder {
 
@@ -589,6 +619,9 @@ public final class Cluster implements AutoCloseable {
         private int nodes = 3;
         private @Nullable Path work;
         private final List<String> serverArguments = new ArrayList<>();
+        private @Nullable String masterKey;
+        private int firstPort;
+        private @Nullable DatabaseStep beforeNodes;
 
         private Builder(Path root) {
             this.root = Objects.requireNonNull(root, "root must not be null")
@@ -645,6 +678,56 @@ public final class Cluster implements AutoCloseable {
          */
         public Builder serverArguments(List<String> arguments) {
             arguments.forEach(this::serverArgument);
+            return this;
+        }
+
+        /**
+         * The master key every node runs with; default a fresh random one. A cluster started again on a restored
+         * database needs the key the backed-up one ran with.
+         *
+         * @param base64 32 bytes in Base64, as {@code GATEHOUSE_MASTER_KEY} holds them
+         * @return this builder
+         */
+        public Builder masterKey(String base64) {
+            Objects.requireNonNull(base64, "base64 must not be null");
+            byte[] key;
+            try {
+                key = Base64.getDecoder().decode(base64);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("the master key is not Base64");
+            }
+            if (key.length != 32) {
+                throw new IllegalArgumentException("the master key must be 32 bytes, not " + key.length);
+            }
+            this.masterKey = base64;
+            return this;
+        }
+
+        /**
+         * Fixed loopback ports instead of free ones picked at start: PostgreSQL on {@code first}, nginx (so the
+         * issuer) on {@code first + 1}, node {@code n} on {@code first + 1 + n}. A cluster started again with the
+         * same ports has the same issuer, so tokens issued before still name it.
+         *
+         * @param first the first port of a range of {@code nodes + 2} free ports
+         * @return this builder
+         */
+        public Builder ports(int first) {
+            if (first < 1024 || first > 65_000) {
+                throw new IllegalArgumentException("the first port must be between 1024 and 65000, not " + first);
+            }
+            this.firstPort = first;
+            return this;
+        }
+
+        /**
+         * A step run once PostgreSQL is up and before node 1 starts (and so before Flyway sees the database), such as
+         * restoring a backup into the fresh database.
+         *
+         * @param step the step
+         * @return this builder
+         */
+        public Builder beforeNodes(DatabaseStep step) {
+            this.beforeNodes = Objects.requireNonNull(step, "step must not be null");
             return this;
         }
 

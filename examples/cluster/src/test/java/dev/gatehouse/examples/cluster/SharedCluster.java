@@ -82,7 +82,8 @@ final class SharedCluster implements ParameterResolver {
         }
     }
 
-    private static Demo demo(Cluster cluster) {
+    /** The demo credentials node 1 of {@code cluster} wrote (the cluster started with {@link #CALLBACK_PORT} as its demo web client). */
+    static Demo demo(Cluster cluster) {
         try {
             String credentials = Files.readString(cluster.demoCredentials());
             return new Demo(
