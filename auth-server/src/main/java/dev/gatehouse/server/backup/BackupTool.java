@@ -16,7 +16,6 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -217,12 +216,31 @@ public final class BackupTool {
                 secret = BackupKeyCheck.first(connection).orElseThrow(BackupTool::noSecret);
             }
             verify(secret, key);
+            // An H2 backup is a whole copy of the file, browser sessions included: restored, their cookies would
+            // work again (sessions ended after the backup too). They are deleted from the copy before it is moved
+            // in, as bin/backup postgresql leaves their data out; SHUTDOWN COMPACT rewrites the file without them.
+            try (Connection connection = h2(staging, false);
+                    java.sql.Statement sql = connection.createStatement()) {
+                sql.executeUpdate("DELETE FROM SPRING_SESSION"); // attributes go with them (ON DELETE CASCADE, V14)
+                sql.execute("SHUTDOWN COMPACT");
+            }
             H2Backups.createPrivateDirectory(dataDir);
             Path incoming = dataDir.resolve("." + H2_FILE + ".restoring");
             Files.deleteIfExists(incoming);
             H2Backups.copyOwnerOnly(copy, incoming);
-            Files.move(incoming, dataDir.resolve(H2_FILE), StandardCopyOption.ATOMIC_MOVE);
-            out.println("restored " + backup + " into " + dataDir + "; start the server with the same master key");
+            try {
+                // A link fails if a database appeared meanwhile (a server started), where a rename would replace it.
+                Files.createLink(dataDir.resolve(H2_FILE), incoming);
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                throw new Failure(
+                        NOT_EMPTY,
+                        dataDir.resolve(H2_FILE) + " appeared during the restore (a server started?). Nothing was"
+                                + " restored");
+            } finally {
+                Files.deleteIfExists(incoming);
+            }
+            out.println("restored " + backup + " into " + dataDir + " (browser sessions left out: everyone signs in"
+                    + " again); start the server with the same master key");
         } finally {
             H2Backups.deleteTree(staging);
         }
