@@ -85,7 +85,15 @@ class MfaConfiguration {
             JdbcUserStore users,
             Passkeys passkeys,
             @Value("${gatehouse.server.passkeys.enabled:true}") boolean passkeysEnabled) {
+        // Both operator flags of a user in one query: the refresh grant asks on every request.
         return new MfaPolicy(
-                totp, clients, users::mfaRequired, passkeys::hasAny, users::passkeyRequired, passkeysEnabled);
+                totp,
+                clients,
+                passkeys::hasAny,
+                username -> {
+                    JdbcUserStore.FactorRequirements flags = users.factorRequirements(username);
+                    return new MfaPolicy.UserRequirements(flags.mfaRequired(), flags.passkeyRequired());
+                },
+                passkeysEnabled);
     }
 }

@@ -4,6 +4,7 @@ import dev.gatehouse.core.mfa.TotpService;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
@@ -89,6 +90,7 @@ public final class MfaPolicy {
     private final Predicate<String> hasPasskey;
     private final Predicate<String> passkeyRequiredForUser;
     private final boolean passkeysOffered;
+    private final @Nullable Function<String, UserRequirements> userRequirements;
     private final AllRequiredFactorsAuthorizationManager<Object> passwordAndOtp =
             AllRequiredFactorsAuthorizationManager.builder()
                     .requireFactor(factor -> factor.passwordAuthority())
@@ -159,7 +161,55 @@ public final class MfaPolicy {
             Predicate<String> hasPasskey,
             Predicate<String> passkeyRequiredForUser,
             boolean passkeysOffered) {
+        this(totp, clients, requiredForUser, hasPasskey, passkeyRequiredForUser, passkeysOffered, null);
+    }
+
+    /**
+     * What an operator set on a user: the second factor mandatory ({@code mfaRequired}), a phishing-resistant factor
+     * mandatory ({@code passkeyRequired}). Unknown users: both {@code false} (they cannot sign in anyway).
+     *
+     * @param mfaRequired whether the second factor is mandatory for the user
+     * @param passkeyRequired whether a phishing-resistant factor is mandatory for the user
+     */
+    public record UserRequirements(boolean mfaRequired, boolean passkeyRequired) {}
+
+    /**
+     * Creates the policy with passkeys that may be switched off, reading both of a user's operator flags with one
+     * lookup ({@code userRequirements}) instead of one each: a decision asks it at most once, however many rules
+     * consult the flags (the refresh grant decides on every request).
+     *
+     * @param totp where confirmed TOTP factors are looked up
+     * @param clients where client settings are looked up
+     * @param hasPasskey whether a user has a stored passkey; an exception it throws fails the sign-in
+     * @param userRequirements both operator flags of a user; an exception it throws fails the sign-in
+     * @param passkeysOffered whether the passkey step is offered
+     */
+    public MfaPolicy(
+            TotpService totp,
+            RegisteredClientRepository clients,
+            Predicate<String> hasPasskey,
+            Function<String, UserRequirements> userRequirements,
+            boolean passkeysOffered) {
+        this(
+                totp,
+                clients,
+                username -> userRequirements.apply(username).mfaRequired(),
+                hasPasskey,
+                username -> userRequirements.apply(username).passkeyRequired(),
+                passkeysOffered,
+                Objects.requireNonNull(userRequirements, "userRequirements must not be null"));
+    }
+
+    private MfaPolicy(
+            TotpService totp,
+            RegisteredClientRepository clients,
+            Predicate<String> requiredForUser,
+            Predicate<String> hasPasskey,
+            Predicate<String> passkeyRequiredForUser,
+            boolean passkeysOffered,
+            @Nullable Function<String, UserRequirements> userRequirements) {
         this.passkeysOffered = passkeysOffered;
+        this.userRequirements = userRequirements;
         this.totp = Objects.requireNonNull(totp, "totp must not be null");
         this.clients = Objects.requireNonNull(clients, "clients must not be null");
         this.requiredForUser = Objects.requireNonNull(requiredForUser, "requiredForUser must not be null");
@@ -209,7 +259,11 @@ public final class MfaPolicy {
      * @return {@code true} if only {@link #PASSKEY_AUTHORITY} meets the request
      */
     public boolean phishingResistantRequired(String username, @Nullable String clientId, @Nullable String acrValues) {
-        if (usable(username) && passkeyRequiredForUser.test(username)) {
+        return phishingResistantRequired(new Flags(username), clientId, acrValues);
+    }
+
+    private boolean phishingResistantRequired(Flags user, @Nullable String clientId, @Nullable String acrValues) {
+        if (user.passkeyRequired()) {
             return true;
         }
         if (asks(acrValues, PHISHING_RESISTANT_ACR_VALUES)) {
@@ -233,10 +287,12 @@ public final class MfaPolicy {
             // Multi-factor and phishing-resistant at once: nothing more can be owed.
             return false;
         }
-        if (phishingResistantRequired(user.getName(), clientId, acrValues)) {
+        // One decision reads the user's operator flags once, however many rules below consult them.
+        Flags flags = new Flags(user.getName());
+        if (phishingResistantRequired(flags, clientId, acrValues)) {
             return true;
         }
-        return !hasAllFactors(user) && otpRequired(user.getName(), clientId, acrValues);
+        return !hasAllFactors(user) && otpRequired(flags, clientId, acrValues);
     }
 
     /**
@@ -248,16 +304,76 @@ public final class MfaPolicy {
      * @return {@code true} if a second factor (a one-time code or a passkey) is required
      */
     public boolean otpRequired(String username, @Nullable String clientId, @Nullable String acrValues) {
-        if (hasConfirmedTotp(username) || hasPasskey(username)) {
+        return otpRequired(new Flags(username), clientId, acrValues);
+    }
+
+    private boolean otpRequired(Flags user, @Nullable String clientId, @Nullable String acrValues) {
+        if (hasConfirmedTotp(user.username) || hasPasskey(user.username)) {
             return true;
         }
-        if (usable(username) && requiredForUser.test(username)) {
+        if (user.mfaRequired()) {
             return true;
         }
         if (asks(acrValues, MFA_ACR_VALUES)) {
             return true;
         }
-        return clientSetting(clientId, REQUIRE_MFA_SETTING) || phishingResistantRequired(username, clientId, acrValues);
+        return clientSetting(clientId, REQUIRE_MFA_SETTING) || phishingResistantRequired(user, clientId, acrValues);
+    }
+
+    /**
+     * A user's operator flags for one decision, each read when a rule first needs it and then remembered (for this
+     * decision only: a change by an operator applies to the next one). With {@link UserRequirements} both come from
+     * one lookup.
+     */
+    private final class Flags {
+
+        private final String username;
+        private @Nullable UserRequirements both;
+        private @Nullable Boolean mfaRequired;
+        private @Nullable Boolean passkeyRequired;
+
+        private Flags(String username) {
+            this.username = username;
+        }
+
+        boolean mfaRequired() {
+            if (!usable(username)) {
+                return false;
+            }
+            if (userRequirements != null) {
+                return both(userRequirements).mfaRequired();
+            }
+            Boolean known = mfaRequired;
+            if (known == null) {
+                known = requiredForUser.test(username);
+                mfaRequired = known;
+            }
+            return known;
+        }
+
+        boolean passkeyRequired() {
+            if (!usable(username)) {
+                return false;
+            }
+            if (userRequirements != null) {
+                return both(userRequirements).passkeyRequired();
+            }
+            Boolean known = passkeyRequired;
+            if (known == null) {
+                known = passkeyRequiredForUser.test(username);
+                passkeyRequired = known;
+            }
+            return known;
+        }
+
+        private UserRequirements both(Function<String, UserRequirements> lookup) {
+            UserRequirements known = both;
+            if (known == null) {
+                known = Objects.requireNonNull(lookup.apply(username), "user requirements must not be null");
+                both = known;
+            }
+            return known;
+        }
     }
 
     private static boolean usable(String username) {

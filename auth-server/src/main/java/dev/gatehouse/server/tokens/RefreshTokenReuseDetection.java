@@ -42,12 +42,20 @@ import org.springframework.web.context.request.RequestContextHolder;
  * (remembered from {@link #findByToken} for the rest of the request), and its hash is the table's primary key, so
  * of two rotations of the same token only one insert succeeds; the other revokes the family and fails with {@code
  * invalid_grant}.
+ *
+ * <p>The authorization found for the presented refresh token is also the answer to the same lookup repeated later in
+ * the same request ({@link RefreshGrantFactorCheck} looks it up before Spring Authorization Server's refresh provider
+ * does): one query and one JSON mapping of the row per refresh instead of two. The memo lives in the request's
+ * attributes (never shared with another request), is keyed by the exact token value, and is dropped by any save or
+ * remove; a revocation from another node is therefore seen by the next request, as it was when the second lookup
+ * ran microseconds after the first (a concurrent revocation is caught when saving, as before).
  */
 final class RefreshTokenReuseDetection implements OAuth2AuthorizationService {
 
     private static final Logger log = LoggerFactory.getLogger(RefreshTokenReuseDetection.class);
 
     private static final String PRESENTED = RefreshTokenReuseDetection.class.getName() + ".presented";
+    private static final String FOUND = RefreshTokenReuseDetection.class.getName() + ".found";
 
     private final OAuth2AuthorizationService delegate;
     private final JdbcTemplate jdbc;
@@ -72,6 +80,7 @@ final class RefreshTokenReuseDetection implements OAuth2AuthorizationService {
 
     @Override
     public void save(OAuth2Authorization authorization) {
+        forgetFound();
         OAuth2Authorization.Token<OAuth2RefreshToken> after = authorization.getRefreshToken();
         if (after == null) {
             // No refresh token (client credentials, a code not yet exchanged): nothing can have been rotated, and
@@ -103,13 +112,35 @@ final class RefreshTokenReuseDetection implements OAuth2AuthorizationService {
         delegate.save(authorization);
     }
 
-    /** Remembers, for the rest of this request, which refresh token was presented for which authorization. */
+    /**
+     * Remembers, for the rest of this request, which refresh token was presented for which authorization, and the
+     * authorization found for it (until the next save or remove).
+     */
     private static void remember(OAuth2Authorization found, String token) {
         RequestAttributes request = RequestContextHolder.getRequestAttributes();
         OAuth2Authorization.Token<OAuth2RefreshToken> t = found.getRefreshToken();
         if (request != null && t != null && t.getToken().getTokenValue().equals(token)) {
             request.setAttribute(
                     PRESENTED, new Presented(found.getId(), t.getToken()), RequestAttributes.SCOPE_REQUEST);
+            request.setAttribute(FOUND, new Found(token, found), RequestAttributes.SCOPE_REQUEST);
+        }
+    }
+
+    /** The authorization this request already found for exactly this refresh token value, if nothing was saved since. */
+    private static @Nullable OAuth2Authorization foundBefore(String token) {
+        RequestAttributes request = RequestContextHolder.getRequestAttributes();
+        if (request != null
+                && request.getAttribute(FOUND, RequestAttributes.SCOPE_REQUEST) instanceof Found f
+                && f.token().equals(token)) {
+            return f.authorization();
+        }
+        return null;
+    }
+
+    private static void forgetFound() {
+        RequestAttributes request = RequestContextHolder.getRequestAttributes();
+        if (request != null) {
+            request.removeAttribute(FOUND, RequestAttributes.SCOPE_REQUEST);
         }
     }
 
@@ -124,6 +155,8 @@ final class RefreshTokenReuseDetection implements OAuth2AuthorizationService {
     }
 
     private record Presented(String authorizationId, OAuth2RefreshToken token) {}
+
+    private record Found(String token, OAuth2Authorization authorization) {}
 
     private boolean revoked(String authorizationId) {
         Integer n = jdbc.queryForObject(
@@ -158,6 +191,7 @@ final class RefreshTokenReuseDetection implements OAuth2AuthorizationService {
 
     @Override
     public void remove(OAuth2Authorization authorization) {
+        forgetFound();
         delegate.remove(authorization);
     }
 
@@ -168,6 +202,12 @@ final class RefreshTokenReuseDetection implements OAuth2AuthorizationService {
 
     @Override
     public @Nullable OAuth2Authorization findByToken(String token, @Nullable OAuth2TokenType tokenType) {
+        if (OAuth2TokenType.REFRESH_TOKEN.equals(tokenType)) {
+            OAuth2Authorization before = foundBefore(token);
+            if (before != null) {
+                return before;
+            }
+        }
         OAuth2Authorization found = delegate.findByToken(token, tokenType);
         if (found != null && OAuth2TokenType.REFRESH_TOKEN.equals(tokenType)) {
             remember(found, token);
@@ -185,6 +225,7 @@ final class RefreshTokenReuseDetection implements OAuth2AuthorizationService {
     }
 
     private void revokeFamily(String authorizationId, String why, String detection) {
+        forgetFound();
         try {
             jdbc.update(
                     "INSERT INTO gh_revoked_authorization (authorization_id, expires_at) VALUES (?, ?)",

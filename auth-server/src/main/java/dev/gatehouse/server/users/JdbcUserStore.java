@@ -184,6 +184,29 @@ public final class JdbcUserStore {
     }
 
     /**
+     * Both factor requirements an operator may set on this user, in one query (the factor policy asks on every
+     * refresh grant).
+     *
+     * @param username the name
+     * @return the flags (unknown users: neither; they cannot sign in anyway)
+     */
+    public FactorRequirements factorRequirements(String username) {
+        List<FactorRequirements> found = jdbc.query(
+                "SELECT mfa_required, passkey_required FROM gh_user WHERE username = ?",
+                (rs, n) -> new FactorRequirements(rs.getBoolean(1), rs.getBoolean(2)),
+                username);
+        return found.isEmpty() ? new FactorRequirements(false, false) : found.get(0);
+    }
+
+    /**
+     * The factor requirements an operator set on a user ({@link #mfaRequired}, {@link #passkeyRequired}).
+     *
+     * @param mfaRequired whether the second factor is mandatory
+     * @param passkeyRequired whether a phishing-resistant factor (a passkey) is mandatory
+     */
+    public record FactorRequirements(boolean mfaRequired, boolean passkeyRequired) {}
+
+    /**
      * Whether an operator made the second factor mandatory for this user.
      *
      * @param username the name

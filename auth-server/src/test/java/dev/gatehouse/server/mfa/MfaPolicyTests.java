@@ -174,6 +174,47 @@ class MfaPolicyTests {
                 .isInstanceOf(IllegalStateException.class);
     }
 
+    @Test
+    void missingFactorWhenBothOperatorFlagsComeFromOneLookupThenItIsAskedOncePerDecision() {
+        java.util.concurrent.atomic.AtomicInteger lookups = new java.util.concurrent.atomic.AtomicInteger();
+        MfaPolicy policy = new MfaPolicy(
+                totp,
+                new InMemoryRegisteredClientRepository(client("plain", false)),
+                u -> false,
+                u -> {
+                    lookups.incrementAndGet();
+                    return new MfaPolicy.UserRequirements(u.equals("carol"), u.equals("quinn"));
+                },
+                true);
+        Authentication password = user(FactorGrantedAuthority.PASSWORD_AUTHORITY);
+
+        // alice: no flag; every rule is consulted (phishing-resistant twice, second factor once), one lookup
+        assertThat(policy.missingFactor(password, "plain", null)).isFalse();
+        assertThat(lookups).hasValue(1);
+        // the next decision asks again (an operator's change applies at once)
+        assertThat(policy.missingFactor(password, "plain", null)).isFalse();
+        assertThat(lookups).hasValue(2);
+        assertThat(policy.otpRequired("carol", "plain", null)).isTrue();
+        assertThat(policy.phishingResistantRequired("quinn", "plain", null)).isTrue();
+        assertThat(policy.otpRequired("quinn", "plain", null)).isTrue();
+        assertThat(policy.phishingResistantRequired("carol", "plain", null)).isFalse();
+    }
+
+    @Test
+    void missingFactorWhenTheOneLookupFailsThenTheFailurePropagates() {
+        MfaPolicy broken = new MfaPolicy(
+                totp,
+                new InMemoryRegisteredClientRepository(client("plain", false)),
+                u -> false,
+                u -> {
+                    throw new IllegalStateException("database down");
+                },
+                true);
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> broken.missingFactor(user(FactorGrantedAuthority.PASSWORD_AUTHORITY), "plain", null))
+                .isInstanceOf(IllegalStateException.class);
+    }
+
     private static RegisteredClient phishingResistantClient(String id) {
         RegisteredClient plain = client(id, false);
         return RegisteredClient.from(plain)

@@ -14,6 +14,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -25,6 +27,7 @@ import org.springframework.security.oauth2.core.OAuth2AccessToken;
 import org.springframework.security.oauth2.core.OAuth2AuthenticationException;
 import org.springframework.security.oauth2.core.OAuth2RefreshToken;
 import org.springframework.security.oauth2.server.authorization.OAuth2Authorization;
+import org.springframework.security.oauth2.server.authorization.OAuth2AuthorizationService;
 import org.springframework.security.oauth2.server.authorization.OAuth2TokenType;
 import org.springframework.security.oauth2.server.authorization.client.InMemoryRegisteredClientRepository;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClient;
@@ -327,6 +330,92 @@ class RefreshTokenReuseDetectionTests {
         assertFamilyGone();
         assertThat(authorizations.findByToken("r3", OAuth2TokenType.REFRESH_TOKEN))
                 .isNull();
+    }
+
+    /** The detection over the real store, counting the lookups that reach the store. */
+    private RefreshTokenReuseDetection counting(AtomicInteger lookups) {
+        JdbcAuthorizationStore store = new JdbcAuthorizationStore(jdbc, new InMemoryRegisteredClientRepository(CLIENT));
+        OAuth2AuthorizationService counted = new OAuth2AuthorizationService() {
+            @Override
+            public void save(OAuth2Authorization authorization) {
+                store.save(authorization);
+            }
+
+            @Override
+            public void remove(OAuth2Authorization authorization) {
+                store.remove(authorization);
+            }
+
+            @Override
+            public @Nullable OAuth2Authorization findById(String id) {
+                return store.findById(id);
+            }
+
+            @Override
+            public @Nullable OAuth2Authorization findByToken(String token, @Nullable OAuth2TokenType tokenType) {
+                lookups.incrementAndGet();
+                return store.findByToken(token, tokenType);
+            }
+        };
+        return new RefreshTokenReuseDetection(counted, jdbc, clock, audit::add);
+    }
+
+    @Test
+    void findByTokenWhenTheSameRefreshTokenIsLookedUpTwiceInOneRequestThenTheStoreIsAskedOnce() {
+        issued();
+        AtomicInteger lookups = new AtomicInteger();
+        RefreshTokenReuseDetection detection = counting(lookups);
+        inRequest(newRequest());
+
+        OAuth2Authorization first = detection.findByToken("r1", OAuth2TokenType.REFRESH_TOKEN);
+        OAuth2Authorization second = detection.findByToken("r1", OAuth2TokenType.REFRESH_TOKEN);
+
+        assertThat(first).isNotNull();
+        assertThat(second).isSameAs(first);
+        assertThat(lookups).hasValue(1);
+    }
+
+    @Test
+    void findByTokenWhenAnotherRequestPresentsTheTokenThenTheStoreIsAskedAgainAndSeesARevocation() {
+        issued();
+        AtomicInteger lookups = new AtomicInteger();
+        RefreshTokenReuseDetection detection = counting(lookups);
+        inRequest(newRequest());
+        assertThat(detection.findByToken("r1", OAuth2TokenType.REFRESH_TOKEN)).isNotNull();
+
+        // another node revokes the authorization; the memo of the first request must not answer the next one
+        jdbc.update("DELETE FROM oauth2_authorization WHERE id = 'authz-1'");
+        inRequest(newRequest());
+
+        assertThat(detection.findByToken("r1", OAuth2TokenType.REFRESH_TOKEN)).isNull();
+        assertThat(lookups).hasValue(2);
+    }
+
+    @Test
+    void findByTokenWhenTheRequestSavedMeanwhileThenTheStoreIsAskedAgain() {
+        issued();
+        AtomicInteger lookups = new AtomicInteger();
+        RefreshTokenReuseDetection detection = counting(lookups);
+        inRequest(newRequest());
+        OAuth2Authorization found = detection.findByToken("r1", OAuth2TokenType.REFRESH_TOKEN);
+        detection.save(rotated(found, "a2", "r2"));
+
+        assertThat(detection.findByToken("r1", OAuth2TokenType.REFRESH_TOKEN)).isNull();
+        assertThat(lookups).hasValue(2);
+        assertFamilyGone(); // the rotated-away token presented again: reuse
+    }
+
+    @Test
+    void findByTokenWhenAnotherTokenValueOrTypeThenTheMemoDoesNotAnswer() {
+        issued();
+        AtomicInteger lookups = new AtomicInteger();
+        RefreshTokenReuseDetection detection = counting(lookups);
+        inRequest(newRequest());
+        assertThat(detection.findByToken("r1", OAuth2TokenType.REFRESH_TOKEN)).isNotNull();
+
+        assertThat(detection.findByToken("r1x", OAuth2TokenType.REFRESH_TOKEN)).isNull();
+        assertThat(detection.findByToken("r1", OAuth2TokenType.ACCESS_TOKEN)).isNull();
+        assertThat(lookups).hasValue(3);
     }
 
     @Test
