@@ -2,7 +2,6 @@ package dev.gatehouse.core.jwt;
 
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
-import dev.gatehouse.core.observe.OutboundCalls;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -36,7 +35,6 @@ public final class RemoteJwks {
     private final int maxResponseBytes;
     private final Clock clock;
     private final Predicate<URI> fetchAllowed;
-    private final OutboundCalls outboundCalls;
 
     private volatile @Nullable JWKSet keys;
     private volatile Instant fetchedAt = Instant.MIN;
@@ -51,7 +49,6 @@ public final class RemoteJwks {
         this.maxResponseBytes = b.maxResponseBytes;
         this.clock = b.clock;
         this.fetchAllowed = b.fetchAllowed;
-        this.outboundCalls = b.outboundCalls;
         this.http = HttpClient.newBuilder()
                 .connectTimeout(b.timeout)
                 .followRedirects(HttpClient.Redirect.NEVER)
@@ -148,16 +145,13 @@ public final class RemoteJwks {
             throw unavailable("JWKS URL refused by the address policy");
         }
         fetches++;
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri)
+        HttpRequest request = HttpRequest.newBuilder(uri)
                 .timeout(timeout)
                 .header("Accept", "application/jwk-set+json, application/json")
-                .GET();
-        OutboundCalls.Call call =
-                outboundCalls.start(OutboundCalls.Kind.JWKS_FETCH, "GET", OutboundCalls.safe(uri), request::header);
-        int status = -1;
+                .GET()
+                .build();
         try {
-            HttpResponse<InputStream> response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
-            status = response.statusCode();
+            HttpResponse<InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
             try (InputStream body = response.body()) {
                 if (response.statusCode() != 200) {
                     throw unavailable("JWKS endpoint answered HTTP " + response.statusCode());
@@ -166,37 +160,16 @@ public final class RemoteJwks {
                 if (bytes.length > maxResponseBytes) {
                     throw unavailable("JWKS response is larger than " + maxResponseBytes + " bytes");
                 }
-                JWKSet keys =
-                        JWKSet.parse(new String(bytes, StandardCharsets.UTF_8)).toPublicJWKSet();
-                call.end(status);
-                return keys;
+                return JWKSet.parse(new String(bytes, StandardCharsets.UTF_8)).toPublicJWKSet();
             }
         } catch (IOException e) {
-            fail(call, status, e.getClass().getSimpleName());
             throw unavailable("JWKS could not be fetched from " + uri + ": "
                     + e.getClass().getSimpleName());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            fail(call, status, "InterruptedException");
             throw unavailable("interrupted while fetching the JWKS");
         } catch (ParseException e) {
-            fail(call, status, "ParseException");
             throw unavailable("JWKS from " + uri + " is not a valid JWK Set");
-        } catch (RuntimeException e) {
-            fail(
-                    call,
-                    status,
-                    e instanceof TokenException ? "too_large" : e.getClass().getSimpleName());
-            throw e;
-        }
-    }
-
-    /** Ends an observed call that failed: with its status when that was the failure, else with the reason. */
-    private static void fail(OutboundCalls.Call call, int status, String reason) {
-        if (status >= 0 && status != 200) {
-            call.end(status);
-        } else {
-            call.fail(reason);
         }
     }
 
@@ -218,7 +191,6 @@ public final class RemoteJwks {
         private int maxResponseBytes = 512 * 1024;
         private Clock clock = Clock.systemUTC();
         private Predicate<URI> fetchAllowed = u -> true;
-        private OutboundCalls outboundCalls = OutboundCalls.NOOP;
 
         private Builder(URI uri) {
             this.uri = Objects.requireNonNull(uri, "uri must not be null");
@@ -297,18 +269,6 @@ public final class RemoteJwks {
          */
         public Builder fetchAllowed(Predicate<URI> allowed) {
             this.fetchAllowed = Objects.requireNonNull(allowed, "allowed must not be null");
-            return this;
-        }
-
-        /**
-         * Observes each fetch (a client span of the current trace, whose context goes out in the request's headers);
-         * default: not observed.
-         *
-         * @param outboundCalls the observer
-         * @return this builder
-         */
-        public Builder outboundCalls(OutboundCalls outboundCalls) {
-            this.outboundCalls = Objects.requireNonNull(outboundCalls, "outboundCalls must not be null");
             return this;
         }
 

@@ -9,7 +9,6 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
-import org.jspecify.annotations.Nullable;
 
 /** A real HTTP server on a loopback port that serves a JWKS, counting requests; for tests. */
 final class JwksServer implements AutoCloseable {
@@ -18,13 +17,11 @@ final class JwksServer implements AutoCloseable {
     private final AtomicInteger hits = new AtomicInteger();
     private volatile int status = 200;
     private volatile long delayMillis;
-    private volatile @Nullable String traceparent;
 
     JwksServer(Supplier<String> jwks) throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/jwks", exchange -> {
             hits.incrementAndGet();
-            traceparent = exchange.getRequestHeaders().getFirst("traceparent");
             try {
                 if (delayMillis > 0) {
                     Thread.sleep(delayMillis);
@@ -44,12 +41,6 @@ final class JwksServer implements AutoCloseable {
 
     URI uri() {
         return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/jwks");
-    }
-
-    /** The {@code traceparent} header of the last request, if it had one. */
-    @Nullable
-    String traceparent() {
-        return traceparent;
     }
 
     int hits() {

@@ -9,11 +9,8 @@ import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import dev.gatehouse.core.jwt.JwtTestSupport.MutableClock;
-import dev.gatehouse.core.observe.OutboundCalls;
 import java.net.URI;
 import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -152,73 +149,5 @@ class RemoteJwksTests {
         assertThatThrownBy(() -> RemoteJwks.builder(URI.create("http://login.example.com/jwks")))
                 .isInstanceOf(TokenException.class)
                 .hasMessageContaining("https");
-    }
-
-    @Test
-    void fetchWhenObservedThenCallStartedEndedAndItsHeadersSent() throws Exception {
-        List<String> seen = new CopyOnWriteArrayList<>();
-        OutboundCalls observer = (kind, method, uri, headers) -> {
-            seen.add(kind + " " + method + " " + uri);
-            headers.accept("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
-            return new OutboundCalls.Call() {
-                @Override
-                public void end(int status) {
-                    seen.add("end " + status);
-                }
-
-                @Override
-                public void fail(String reason) {
-                    seen.add("fail " + reason);
-                }
-            };
-        };
-        RemoteJwks observed = RemoteJwks.builder(URI.create(server.uri() + "?x=secret"))
-                .clock(clock)
-                .outboundCalls(observer)
-                .build();
-        TokenVerifier v = TokenVerifier.builder()
-                .remoteJwks(observed)
-                .issuer(ISSUER)
-                .audience("api")
-                .accessTokens()
-                .clock(clock)
-                .build();
-
-        assertThat(v.verify(token()).subject()).contains("alice");
-
-        assertThat(seen).containsExactly("JWKS_FETCH GET " + server.uri(), "end 200");
-        assertThat(server.traceparent()).isEqualTo("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
-    }
-
-    @Test
-    void fetchWhenEndpointFailsThenObservedCallEndsWithItsStatus() {
-        List<String> seen = new CopyOnWriteArrayList<>();
-        OutboundCalls observer = (kind, method, uri, headers) -> new OutboundCalls.Call() {
-            @Override
-            public void end(int status) {
-                seen.add("end " + status);
-            }
-
-            @Override
-            public void fail(String reason) {
-                seen.add("fail " + reason);
-            }
-        };
-        server.status(500);
-        RemoteJwks observed = RemoteJwks.builder(server.uri())
-                .clock(clock)
-                .outboundCalls(observer)
-                .build();
-
-        assertThatThrownBy(() -> TokenVerifier.builder()
-                        .remoteJwks(observed)
-                        .issuer(ISSUER)
-                        .audience("api")
-                        .accessTokens()
-                        .clock(clock)
-                        .build()
-                        .verify(token()))
-                .isInstanceOf(TokenException.class);
-        assertThat(seen).containsExactly("end 500");
     }
 }

@@ -58,26 +58,19 @@ class AdminConfiguration implements WebMvcConfigurer {
     }
 
     @Bean
-    AdminPolicy adminPolicy(
-            io.micrometer.core.instrument.MeterRegistry meters,
-            ObjectProvider<OpaRestEngine> opa,
-            ObjectProvider<io.micrometer.tracing.Tracer> tracer) {
-        return new AdminPolicy(
-                meters, opa.getIfAvailable(), tracer.getIfAvailable(() -> io.micrometer.tracing.Tracer.NOOP));
+    AdminPolicy adminPolicy(io.micrometer.core.instrument.MeterRegistry meters, ObjectProvider<OpaRestEngine> opa) {
+        return new AdminPolicy(meters, opa.getIfAvailable());
     }
 
     /** OPA beside the built-in roles, only when {@code gatehouse.server.admin.opa.url} is set. */
     @Bean
     @ConditionalOnProperty(name = "gatehouse.server.admin.opa.url")
-    OpaRestEngine adminOpaEngine(
-            AdminOpaProperties opa, ObjectProvider<dev.gatehouse.core.observe.OutboundCalls> outboundCalls) {
+    OpaRestEngine adminOpaEngine(AdminOpaProperties opa) {
         OpaRestEngine.Builder builder = OpaRestEngine.builder()
                 .id("opa")
                 .url(Objects.requireNonNull(opa.url(), "gatehouse.server.admin.opa.url"))
                 .document(opa.document())
-                .timeout(opa.timeout())
-                // Each query a client span of the admin request's decision, its context in traceparent (issue #19).
-                .outboundCalls(outboundCalls.getIfAvailable(() -> dev.gatehouse.core.observe.OutboundCalls.NOOP));
+                .timeout(opa.timeout());
         if (opa.bearerToken() != null && !opa.bearerToken().isBlank()) {
             builder.bearerToken(opa.bearerToken());
         }

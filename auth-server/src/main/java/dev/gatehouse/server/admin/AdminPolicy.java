@@ -12,8 +12,6 @@ import dev.gatehouse.core.policy.rbac.RbacEngine;
 import dev.gatehouse.core.policy.rbac.RbacModel;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.micrometer.tracing.Span;
-import io.micrometer.tracing.Tracer;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -67,12 +65,7 @@ final class AdminPolicy {
      */
     static final String DECISIONS = "gatehouse.admin.decisions";
 
-    /** The span of one decision (issue #19); a span rather than an observation: the timer below already counts. */
-    static final String SPAN = "gatehouse.policy.decision";
-
     private final PolicyDecisionPoint pdp;
-    private final String engines;
-    private final Tracer tracer;
     private final Timer permits;
     private final Timer denies;
 
@@ -82,13 +75,9 @@ final class AdminPolicy {
      * @param meters where the decision timer {@value #DECISIONS} (tags {@code engine=rbac} or
      *     {@code rbac+opa}, {@code policy=admin}, {@code outcome=permit|deny}) goes
      * @param opa an Open Policy Agent that may veto, or {@code null}
-     * @param tracer where each decision's span {@value #SPAN} goes (attributes {@code engine}, {@code policy},
-     *     {@code outcome}, the same fixed values as the timer's tags)
      */
-    AdminPolicy(MeterRegistry meters, @Nullable PolicyEngine opa, Tracer tracer) {
+    AdminPolicy(MeterRegistry meters, @Nullable PolicyEngine opa) {
         String engines = opa == null ? "rbac" : "rbac+opa";
-        this.engines = engines;
-        this.tracer = Objects.requireNonNull(tracer, "tracer must not be null");
         this.permits = decisionTimer(meters, "permit", engines);
         this.denies = decisionTimer(meters, "deny", engines);
         RbacModel model = RbacModel.builder("gatehouse-admin")
@@ -135,21 +124,10 @@ final class AdminPolicy {
                 .action(action)
                 .resource(Resource.of(resourceType, resourceId))
                 .build();
-        Span span = tracer.nextSpan()
-                .name(SPAN)
-                .tag("engine", engines)
-                .tag("policy", "admin")
-                .start();
-        boolean permitted = false;
-        try (Tracer.SpanInScope scope = tracer.withSpan(span)) {
-            long start = System.nanoTime();
-            Decision decision = pdp.decide(request);
-            permitted = decision.permitted();
-            (permitted ? permits : denies).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-            return decision;
-        } finally {
-            span.tag("outcome", permitted ? "permit" : "deny").end();
-        }
+        long start = System.nanoTime();
+        Decision decision = pdp.decide(request);
+        (decision.permitted() ? permits : denies).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+        return decision;
     }
 
     private static Timer decisionTimer(MeterRegistry meters, String outcome, String engines) {

@@ -1,7 +1,6 @@
 package dev.gatehouse.spring.autoconfigure;
 
 import dev.gatehouse.core.GatehouseException;
-import dev.gatehouse.core.observe.OutboundCalls;
 import dev.gatehouse.core.policy.CachingPolicyEngine;
 import dev.gatehouse.core.policy.CombiningAlgorithm;
 import dev.gatehouse.core.policy.CompositePolicyEngine;
@@ -22,7 +21,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -60,10 +58,8 @@ public final class GatehousePolicyAutoConfiguration {
 
         @Bean(destroyMethod = "")
         @ConditionalOnMissingBean
-        PolicyEngine gatehousePolicyEngine(
-                GatehouseProperties properties, ObjectProvider<OutboundCalls> outboundCalls) {
+        PolicyEngine gatehousePolicyEngine(GatehouseProperties properties) {
             GatehouseProperties.Policy p = properties.policy();
-            OutboundCalls observer = outboundCalls.getIfAvailable(() -> OutboundCalls.NOOP);
             try {
                 Set<String> engines = engines(p);
                 List<PolicyEngine> built = new ArrayList<>();
@@ -75,9 +71,7 @@ public final class GatehousePolicyAutoConfiguration {
                                             require(p.rbacFile(), "rbac", "gatehouse.policy.rbac-file")));
                                 case "abac" -> abac(p.abacFiles());
                                 case "opa-rest" ->
-                                    opaRest(p, require(p.opaUrl(), "opa-rest", "gatehouse.policy.opa-url"))
-                                            .outboundCalls(observer)
-                                            .build();
+                                    opaRest(p, require(p.opaUrl(), "opa-rest", "gatehouse.policy.opa-url"));
                                 case "opa-wasm" ->
                                     OpaWasmEngine.builder()
                                             .bundle(require(
@@ -110,7 +104,7 @@ public final class GatehousePolicyAutoConfiguration {
             return PolicyDecisionPoint.of(engine);
         }
 
-        static OpaRestEngine.Builder opaRest(GatehouseProperties.Policy p, String url) {
+        static OpaRestEngine opaRest(GatehouseProperties.Policy p, String url) {
             OpaRestEngine.Builder builder = OpaRestEngine.builder()
                     .url(URI.create(url))
                     .document(p.opaDocument())
@@ -118,7 +112,7 @@ public final class GatehousePolicyAutoConfiguration {
             if (p.opaBearerToken() != null && !p.opaBearerToken().isBlank()) {
                 builder.bearerToken(p.opaBearerToken());
             }
-            return builder;
+            return builder.build();
         }
 
         private static PolicyEngine compose(List<PolicyEngine> engines, CombiningAlgorithm algorithm) {

@@ -6,7 +6,6 @@ import dev.gatehouse.core.jwt.JwsAlgorithm;
 import dev.gatehouse.core.jwt.KeyRing;
 import dev.gatehouse.core.jwt.RemoteJwks;
 import dev.gatehouse.core.jwt.TokenVerifier;
-import dev.gatehouse.core.observe.OutboundCalls;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -266,10 +265,7 @@ public final class GatehouseResourceServerAutoConfiguration {
 
         @Bean
         @ConditionalOnMissingBean
-        JwtDecoder gatehouseJwtDecoder(
-                GatehouseProperties properties,
-                ObjectProvider<KeyRing> keyRing,
-                ObjectProvider<OutboundCalls> outboundCalls) {
+        JwtDecoder gatehouseJwtDecoder(GatehouseProperties properties, ObjectProvider<KeyRing> keyRing) {
             GatehouseProperties.ResourceServer rs = properties.resourceServer();
             refuseOwnSymmetricTokens(properties);
             KeyRing ownKeys = acceptsOwnTokens(properties) ? keyRing.getIfAvailable() : null;
@@ -296,11 +292,8 @@ public final class GatehouseResourceServerAutoConfiguration {
                 List<JwsAlgorithm> own = algorithms.isEmpty() ? ownAlgorithms(ownKeys) : algorithms;
                 return new GatehouseJwtDecoder(() -> verifier(rs, audiences, own, b -> b.keys(ownKeys)));
             }
-            return new GatehouseJwtDecoder(() -> verifier(
-                    rs,
-                    audiences,
-                    algorithms,
-                    b -> b.remoteJwks(remoteJwks(rs, outboundCalls.getIfAvailable(() -> OutboundCalls.NOOP)))));
+            return new GatehouseJwtDecoder(
+                    () -> verifier(rs, audiences, algorithms, b -> b.remoteJwks(remoteJwks(rs))));
         }
 
         /**
@@ -388,16 +381,13 @@ public final class GatehouseResourceServerAutoConfiguration {
             return List.copyOf(own);
         }
 
-        private static RemoteJwks remoteJwks(GatehouseProperties.ResourceServer rs, OutboundCalls outboundCalls) {
+        private static RemoteJwks remoteJwks(GatehouseProperties.ResourceServer rs) {
             String jwks = rs.jwkSetUri();
             if (jwks == null || jwks.isBlank()) {
                 // This configuration is active only with issuer-uri or jwk-set-uri set.
                 jwks = discoverJwksUri(Objects.requireNonNull(rs.issuerUri(), "issuerUri must not be null"));
             }
-            // Each fetch is a client span of the request that needed the keys, its context in traceparent (issue #19).
-            return RemoteJwks.builder(URI.create(jwks))
-                    .outboundCalls(outboundCalls)
-                    .build();
+            return RemoteJwks.builder(URI.create(jwks)).build();
         }
 
         /**

@@ -8,7 +8,6 @@ import com.bisnode.opa.client.rest.OpaRestClient;
 import com.bisnode.opa.client.rest.OpaServerConnectionException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gatehouse.core.internal.OptionalLibrary;
-import dev.gatehouse.core.observe.OutboundCalls;
 import dev.gatehouse.core.policy.AccessRequest;
 import dev.gatehouse.core.policy.Evaluation;
 import dev.gatehouse.core.policy.PolicyEngine;
@@ -19,12 +18,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
@@ -64,14 +60,6 @@ public final class OpaRestEngine implements PolicyEngine, AutoCloseable {
     private final @Nullable String bearerToken;
     private final OpaQueryClient client;
     private final ThreadPoolExecutor workers;
-    private final OutboundCalls outboundCalls;
-    private final URI queryUri;
-
-    /**
-     * Headers the observer asked for (a trace's context), handed from the caller's thread to the worker that sends
-     * the query; read by {@link AuthenticatingRestClient#getBasicRequestBuilder}.
-     */
-    private static final ThreadLocal<Map<String, String>> OUTBOUND_HEADERS = ThreadLocal.withInitial(Map::of);
 
     private OpaRestEngine(Builder b) {
         this.url = Objects.requireNonNull(b.url, "url must be set");
@@ -79,8 +67,6 @@ public final class OpaRestEngine implements PolicyEngine, AutoCloseable {
         this.id = b.id == null ? "opa:" + document : b.id;
         this.timeout = b.timeout;
         this.bearerToken = b.bearerToken;
-        this.outboundCalls = b.outboundCalls;
-        this.queryUri = OutboundCalls.safe(url.resolve("/v1/data/" + document));
         this.http = HttpClient.newBuilder()
                 .connectTimeout(b.connectTimeout)
                 .version(HttpClient.Version.HTTP_1_1)
@@ -120,45 +106,24 @@ public final class OpaRestEngine implements PolicyEngine, AutoCloseable {
     @Override
     public Evaluation evaluate(AccessRequest request) {
         QueryForDocumentRequest query = new QueryForDocumentRequest(request.toMap(), document);
-        // Started on the caller's thread, whose trace the query belongs to; the worker only sends the headers.
-        Map<String, String> headers = new LinkedHashMap<>();
-        OutboundCalls.Call call = outboundCalls.start(OutboundCalls.Kind.OPA_QUERY, "POST", queryUri, headers::put);
-        Map<String, String> sent = Map.copyOf(headers);
         Future<Object> f;
         try {
-            f = workers.submit(() -> {
-                OUTBOUND_HEADERS.set(sent);
-                try {
-                    return client.queryForDocument(query, Object.class);
-                } finally {
-                    OUTBOUND_HEADERS.remove();
-                }
-            });
+            f = workers.submit(() -> client.queryForDocument(query, Object.class));
         } catch (RejectedExecutionException e) {
-            call.fail("overloaded");
             return Evaluation.indeterminate(
                     id, document, "OPA adapter overloaded (too many queries in flight) or closed");
         }
         try {
-            Object answer = f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            call.end(200);
-            return OpaResults.interpret(id, document, answer);
+            return OpaResults.interpret(id, document, f.get(timeout.toMillis(), TimeUnit.MILLISECONDS));
         } catch (TimeoutException e) {
             f.cancel(true);
-            call.fail("timeout");
             return Evaluation.indeterminate(id, document, "OPA did not answer within " + timeout.toMillis() + " ms");
         } catch (InterruptedException e) {
             f.cancel(true);
             Thread.currentThread().interrupt();
-            call.fail("interrupted");
             return Evaluation.indeterminate(id, document, "interrupted while waiting for OPA");
         } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            call.fail(cause == null ? "unknown" : cause.getClass().getSimpleName());
-            return failure(cause);
-        } catch (CancellationException e) {
-            call.fail("cancelled");
-            throw e;
+            return failure(e.getCause());
         }
     }
 
@@ -253,7 +218,6 @@ public final class OpaRestEngine implements PolicyEngine, AutoCloseable {
         @Override
         public HttpRequest.Builder getBasicRequestBuilder(String endpoint) {
             HttpRequest.Builder b = super.getBasicRequestBuilder(endpoint).timeout(timeout);
-            OUTBOUND_HEADERS.get().forEach(b::header);
             if (bearerToken != null) {
                 b.header("Authorization", "Bearer " + bearerToken);
             }
@@ -270,21 +234,8 @@ public final class OpaRestEngine implements PolicyEngine, AutoCloseable {
         private Duration connectTimeout = Duration.ofMillis(250);
         private @Nullable String bearerToken;
         private int maxConcurrency = 32;
-        private OutboundCalls outboundCalls = OutboundCalls.NOOP;
 
         private Builder() {}
-
-        /**
-         * Observes each query (a client span of the caller's trace, whose context goes out in the request's
-         * headers); default: not observed. The observer never sees the query's input or the bearer token.
-         *
-         * @param outboundCalls the observer
-         * @return this builder
-         */
-        public Builder outboundCalls(OutboundCalls outboundCalls) {
-            this.outboundCalls = Objects.requireNonNull(outboundCalls, "outboundCalls must not be null");
-            return this;
-        }
 
         /**
          * OPA's base URL, e.g. {@code http://127.0.0.1:8181}. Use {@code https} unless OPA is on loopback or

@@ -3,7 +3,6 @@ package dev.gatehouse.core.policy.opa;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
-import dev.gatehouse.core.observe.OutboundCalls;
 import dev.gatehouse.core.policy.AccessRequest;
 import dev.gatehouse.core.policy.Decision;
 import dev.gatehouse.core.policy.Evaluation;
@@ -18,12 +17,9 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
-import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -33,7 +29,6 @@ class OpaRestEngineTests {
     private static final AccessRequest ALICE = PolicyTestSupport.request("alice", "admin", "read", "document");
 
     private HttpServer fake;
-    private volatile @Nullable String traceparent;
 
     @AfterEach
     void stop() {
@@ -46,7 +41,6 @@ class OpaRestEngineTests {
             throws IOException {
         fake = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         fake.createContext("/", exchange -> {
-            traceparent = exchange.getRequestHeaders().getFirst("traceparent");
             if (authorization != null) {
                 authorization.set(exchange.getRequestHeaders().getFirst("Authorization"));
             }
@@ -232,66 +226,5 @@ class OpaRestEngineTests {
 
         assertThat(d.permitted()).isFalse();
         assertThat(d.reason()).contains("closed");
-    }
-
-    @Test
-    void decideWhenObservedThenCallStartedOnCallerThreadEndedAndItsHeadersSentByTheWorker() throws IOException {
-        URI url = fake(200, "{\"result\": true}", 0, null);
-        List<String> seen = new CopyOnWriteArrayList<>();
-        String caller = Thread.currentThread().getName();
-        OutboundCalls observer = (kind, method, uri, headers) -> {
-            seen.add(kind + " " + method + " " + uri + " on "
-                    + Thread.currentThread().getName());
-            headers.accept("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
-            return new OutboundCalls.Call() {
-                @Override
-                public void end(int status) {
-                    seen.add("end " + status);
-                }
-
-                @Override
-                public void fail(String reason) {
-                    seen.add("fail " + reason);
-                }
-            };
-        };
-        try (OpaRestEngine e = OpaRestEngine.builder()
-                .url(url)
-                .bearerToken("s3cr3t-token")
-                .timeout(Duration.ofSeconds(2))
-                .outboundCalls(observer)
-                .build()) {
-            assertThat(PolicyDecisionPoint.of(e).decide(ALICE).permitted()).isTrue();
-        }
-
-        assertThat(seen).containsExactly("OPA_QUERY POST " + url + "/v1/data/authz/allow on " + caller, "end 200");
-        assertThat(traceparent).isEqualTo("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
-    }
-
-    @Test
-    void decideWhenObservedAndOpaDownThenCallFails() throws IOException {
-        URI url = fake(200, "{}", 0, null);
-        fake.stop(0);
-        List<String> seen = new CopyOnWriteArrayList<>();
-        OutboundCalls observer = (kind, method, uri, headers) -> new OutboundCalls.Call() {
-            @Override
-            public void end(int status) {
-                seen.add("end " + status);
-            }
-
-            @Override
-            public void fail(String reason) {
-                seen.add("fail");
-            }
-        };
-        try (OpaRestEngine e = OpaRestEngine.builder()
-                .url(url)
-                .timeout(Duration.ofSeconds(2))
-                .outboundCalls(observer)
-                .build()) {
-            assertThat(PolicyDecisionPoint.of(e).decide(ALICE).permitted()).isFalse();
-        }
-
-        assertThat(seen).containsExactly("fail");
     }
 }

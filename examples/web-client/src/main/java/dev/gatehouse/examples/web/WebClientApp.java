@@ -14,20 +14,16 @@ import org.springframework.boot.security.oauth2.client.autoconfigure.OAuth2Clien
 import org.springframework.context.annotation.Bean;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
-import org.springframework.http.converter.FormHttpMessageConverter;
 import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.security.oauth2.client.OAuth2AuthorizedClient;
 import org.springframework.security.oauth2.client.annotation.RegisteredOAuth2AuthorizedClient;
-import org.springframework.security.oauth2.client.endpoint.RestClientAuthorizationCodeTokenResponseClient;
-import org.springframework.security.oauth2.client.http.OAuth2ErrorResponseErrorHandler;
 import org.springframework.security.oauth2.client.registration.ClientRegistration;
 import org.springframework.security.oauth2.client.registration.ClientRegistrationRepository;
 import org.springframework.security.oauth2.client.registration.InMemoryClientRegistrationRepository;
 import org.springframework.security.oauth2.client.web.DefaultOAuth2AuthorizationRequestResolver;
 import org.springframework.security.oauth2.client.web.OAuth2AuthorizationRequestCustomizers;
-import org.springframework.security.oauth2.core.http.converter.OAuth2AccessTokenResponseHttpMessageConverter;
 import org.springframework.security.oauth2.core.oidc.user.OidcUser;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter;
@@ -57,16 +53,13 @@ public class WebClientApp {
     }
 
     @Bean
-    SecurityFilterChain web(
-            HttpSecurity http, ClientRegistrationRepository registrations, RestClient.Builder restClients)
-            throws Exception {
+    SecurityFilterChain web(HttpSecurity http, ClientRegistrationRepository registrations) throws Exception {
         DefaultOAuth2AuthorizationRequestResolver resolver =
                 new DefaultOAuth2AuthorizationRequestResolver(registrations, "/oauth2/authorization");
         resolver.setAuthorizationRequestCustomizer(OAuth2AuthorizationRequestCustomizers.withPkce());
         http.authorizeHttpRequests(
                         a -> a.requestMatchers("/").permitAll().anyRequest().authenticated())
-                .oauth2Login(o -> o.authorizationEndpoint(e -> e.authorizationRequestResolver(resolver))
-                        .tokenEndpoint(t -> t.accessTokenResponseClient(tokenClient(restClients))))
+                .oauth2Login(o -> o.authorizationEndpoint(e -> e.authorizationRequestResolver(resolver)))
                 // OIDC Back-Channel Logout 1.0: Gatehouse posts a logout token to
                 // /logout/connect/back-channel/gatehouse when the user's session there ends; this app's session for
                 // it ends too (matched by the ID token's sid).
@@ -76,26 +69,6 @@ public class WebClientApp {
                                 "default-src 'none'; style-src 'self'; frame-ancestors 'none'; form-action 'self'"))
                         .referrerPolicy(r -> r.policy(ReferrerPolicyHeaderWriter.ReferrerPolicy.NO_REFERRER)));
         return http.build();
-    }
-
-    /**
-     * The code exchange at the token endpoint through Spring Boot's {@link RestClient.Builder} (observed: with tracing
-     * on, the request carries the callback's trace in {@code traceparent}, issue #19), keeping Spring Security's own
-     * form and token-response converters and its OAuth 2 error handler (RFC 6749 §5.2 errors become
-     * {@code OAuth2AuthorizationException}s).
-     */
-    static RestClientAuthorizationCodeTokenResponseClient tokenClient(RestClient.Builder restClients) {
-        RestClientAuthorizationCodeTokenResponseClient client = new RestClientAuthorizationCodeTokenResponseClient();
-        client.setRestClient(restClients
-                .clone()
-                .messageConverters(converters -> {
-                    converters.clear();
-                    converters.add(new FormHttpMessageConverter());
-                    converters.add(new OAuth2AccessTokenResponseHttpMessageConverter());
-                })
-                .defaultStatusHandler(new OAuth2ErrorResponseErrorHandler())
-                .build());
-        return client;
     }
 
     /**
@@ -121,9 +94,8 @@ public class WebClientApp {
 
         private final RestClient api;
 
-        /** The API client from Spring Boot's builder: observed, so the API call carries the page's trace (issue #19). */
-        Pages(RestClient.Builder restClients, @Value("${gatehouse.api}") String apiBase) {
-            this.api = restClients.clone().baseUrl(apiBase).build();
+        Pages(@Value("${gatehouse.api}") String apiBase) {
+            this.api = RestClient.builder().baseUrl(apiBase).build();
         }
 
         @GetMapping(value = "/", produces = MediaType.TEXT_HTML_VALUE)
