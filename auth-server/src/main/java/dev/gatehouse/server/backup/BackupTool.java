@@ -8,6 +8,7 @@ import dev.gatehouse.server.secrets.BackupKeyCheck;
 import dev.gatehouse.server.secrets.BackupKeyCheck.KeyMismatch;
 import dev.gatehouse.server.secrets.BackupKeyCheck.SealedSecret;
 import dev.gatehouse.server.secrets.ServerSecrets;
+import dev.gatehouse.server.transport.BrowserSessions;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -221,7 +222,7 @@ public final class BackupTool {
             // in, as bin/backup postgresql leaves their data out; SHUTDOWN COMPACT rewrites the file without them.
             try (Connection connection = h2(staging, false);
                     java.sql.Statement sql = connection.createStatement()) {
-                sql.executeUpdate("DELETE FROM SPRING_SESSION"); // attributes go with them (ON DELETE CASCADE, V14)
+                BrowserSessions.deleteAll(connection);
                 sql.execute("SHUTDOWN COMPACT");
             }
             H2Backups.createPrivateDirectory(dataDir);
